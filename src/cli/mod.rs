@@ -1,0 +1,221 @@
+//! The command line (SPEC §11): clap derive, one place where flags, the
+//! environment, the config file and the defaults are resolved, and a thin
+//! dispatch to the layers below.
+
+mod bench;
+mod cockpit;
+mod demo;
+mod edit;
+mod forecast;
+mod io;
+mod report;
+mod report_forecast;
+mod report_metrics;
+mod report_review;
+
+pub use bench::*;
+pub use cockpit::*;
+pub use demo::*;
+pub use edit::*;
+pub use forecast::*;
+pub use io::*;
+
+use crate::config;
+use crate::domain::period::Calendar;
+use crate::domain::{Dataset, Settings};
+use crate::storage::{self, Store};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// pipedeck — a terminal cockpit for running a B2B sales team by its numbers.
+#[derive(Debug, Parser)]
+#[command(name = "pipedeck", version, about, long_about = None)]
+pub struct Cli {
+    /// Database file [default: pipedeck.db in the platform data directory].
+    #[arg(long, env = "PIPEDECK_DB", global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Config file [default: config.toml in the platform config directory; env PIPEDECK_CONFIG].
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Fix "today" for every rule (YYYY-MM-DD) [default: the local date].
+    #[arg(long, global = true, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Open the cockpit on a rep's morning view.
+    #[arg(long, value_name = "ID")]
+    pub rep: Option<String>,
+    /// Open the cockpit on a view.
+    #[arg(long, value_enum)]
+    pub view: Option<View>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The cockpit's ways in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum View {
+    /// The manager's home: review agenda, hygiene, reps at a glance.
+    Manager,
+    /// The founder's forecast view.
+    Forecast,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build a realistic demo team in a fresh database and open the cockpit on it.
+    Demo(DemoArgs),
+    /// Import CSV files or directories (format detected from the header row).
+    Import(ImportArgs),
+    /// Write the database as pipedeck's CSV set into DIR.
+    Export(ExportArgs),
+    /// Take a forecast snapshot for today.
+    Snapshot,
+    /// Print a report.
+    Report(report::ReportArgs),
+    /// Run the weekly pipeline review from the command line.
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// Edit one deal: stage, close date, amount, category, next step, close, tag, action item.
+    Deal(DealArgs),
+    /// Log a call, email or meeting.
+    Log(LogArgs),
+    /// Snooze a flagged deal with a reason until a date.
+    Snooze(SnoozeArgs),
+    /// Configuration files.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Time the main reports and the cockpit on generated data.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the built-in default configuration (it documents every setting).
+    PrintDefault,
+    /// Print where the config file and the database are looked for.
+    Path,
+    /// Check a config file and print the settings in force.
+    Check,
+}
+
+/// Everything a command needs, resolved once: settings, calendar, today, paths.
+pub struct Ctx {
+    pub settings: Settings,
+    pub cal: Calendar,
+    pub today: NaiveDate,
+    pub db_path: PathBuf,
+    pub config_path: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// Resolves flag > environment > config file > default, once.
+    pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
+        let settings = config::load(cli.config.as_deref())?;
+        let cal = settings.calendar().map_err(anyhow::Error::msg)?;
+        let today = cli
+            .today
+            .unwrap_or_else(|| cal.local_date(chrono::Utc::now()));
+        let db_path = match &cli.db {
+            Some(p) => p.clone(),
+            None => storage::default_db_path().map_err(anyhow::Error::msg)?,
+        };
+        Ok(Ctx {
+            settings,
+            cal,
+            today,
+            db_path,
+            config_path: config::resolve_path(cli.config.as_deref()),
+        })
+    }
+
+    pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open(&self.db_path)?)
+    }
+
+    /// The dataset as it stands now, or as it stood at the end of `as_of`.
+    pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
+        let data = store.load_dataset()?;
+        Ok(match as_of {
+            Some(day) => crate::domain::asof::dataset_as_of(&data, self.cal.end_of(day)),
+            None => data,
+        })
+    }
+}
+
+/// Parses `YYYY-MM-DD` for clap.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// Runs the command line; exit 0 on success, 2 on usage errors, 1 otherwise.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("pipedeck: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(Command::Config(ConfigCommand::PrintDefault)) = &cli.command {
+        print!("{}", config::DEFAULT_CONFIG);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ctx = Ctx::from_cli(&cli)?;
+    match cli.command {
+        None => open_cockpit(&ctx, cli.rep, cli.view),
+        Some(Command::Demo(args)) => demo(&ctx, args),
+        Some(Command::Import(args)) => import(&ctx, args),
+        Some(Command::Export(args)) => export(&ctx, args),
+        Some(Command::Snapshot) => snapshot(&ctx),
+        Some(Command::Report(args)) => report::run(&ctx, args),
+        Some(Command::Review(cmd)) => review(&ctx, cmd),
+        Some(Command::Deal(args)) => deal(&ctx, args),
+        Some(Command::Log(args)) => log(&ctx, args),
+        Some(Command::Snooze(args)) => snooze(&ctx, args),
+        Some(Command::Bench(args)) => bench(&ctx, args),
+        Some(Command::Config(ConfigCommand::PrintDefault)) => unreachable!("handled above"),
+        Some(Command::Config(ConfigCommand::Path)) => {
+            match &ctx.config_path {
+                Some(p) => println!("config:   {}", p.display()),
+                None => println!("config:   (no config directory; built-in defaults)"),
+            }
+            println!("database: {}", ctx.db_path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Config(ConfigCommand::Check)) => {
+            print!(
+                "{}",
+                toml::to_string_pretty(&ctx.settings).map_err(anyhow::Error::msg)?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,82 @@
+//! `pipedeck report NAME`: builds the report model and renders it.
+
+use super::Ctx;
+use crate::report::{Format, render};
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportName {
+    /// Open pipeline by stage and by owner.
+    Pipeline,
+    /// Every rep's quantity and quality metrics beside baseline and goal.
+    Metrics,
+    /// Divergences worth a conversation.
+    Anomalies,
+    /// Why a rep's outcome metric moved (needs --rep and --metric).
+    Drill,
+    /// Stale and at-risk open deals with their reasons.
+    Hygiene,
+    /// The weekly review agenda.
+    Agenda,
+    /// Call, best case, pipeline, weighted and coverage.
+    Forecast,
+    /// Week-over-week pipeline waterfall.
+    Waterfall,
+    /// Accuracy of past forecast calls.
+    Accuracy,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    pub name: ReportName,
+    /// Period: 2017-Q2, 2017-05, 2017-W19, this-week, last-week, mtd, qtd, last-4-weeks, FROM..TO.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// Only this rep.
+    #[arg(long, value_name = "ID")]
+    pub rep: Option<String>,
+    /// Only this role (AE, SDR).
+    #[arg(long)]
+    pub role: Option<String>,
+    /// Metric id (drill).
+    #[arg(long)]
+    pub metric: Option<String>,
+    /// Answer as the pipeline stood at the end of this day.
+    #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
+    pub as_of: Option<NaiveDate>,
+    /// Waterfall start date.
+    #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
+    pub from: Option<NaiveDate>,
+    /// Waterfall end date.
+    #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
+    pub to: Option<NaiveDate>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let out = match args.name {
+        ReportName::Pipeline => {
+            let data = ctx.dataset(&store, args.as_of)?;
+            let report = crate::report::pipeline::PipelineReport {
+                as_of: args.as_of.unwrap_or(ctx.today),
+                currency: ctx.settings.currency.clone(),
+                pipeline: crate::domain::pipeline::open_pipeline(&data),
+            };
+            render(&report, args.format).map_err(anyhow::Error::msg)?
+        }
+        ReportName::Metrics | ReportName::Anomalies | ReportName::Drill => {
+            super::report_metrics::run(ctx, &store, &args)?
+        }
+        ReportName::Hygiene | ReportName::Agenda => super::report_review::run(ctx, &store, &args)?,
+        ReportName::Forecast | ReportName::Waterfall | ReportName::Accuracy => {
+            super::report_forecast::run(ctx, &store, &args)?
+        }
+    };
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}

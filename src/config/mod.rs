@@ -1,0 +1,174 @@
+//! Loading [`Settings`] from TOML (SPEC §9). The embedded defaults are the
+//! documentation (`pipedeck config print-default`); a user file overrides any
+//! of them, and arrays (stages, goals) replace the default arrays whole.
+
+use crate::domain::Settings;
+use std::path::{Path, PathBuf};
+
+/// The embedded default configuration, comments included.
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/default-config.toml");
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read the config file: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {key}{message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        column: usize,
+        /// `key `name`: ` when the offending key is known, else empty.
+        key: String,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Rule { path: String, message: String },
+}
+
+/// Parses config text; `path` names it in errors.
+pub fn parse(text: &str, path: &str) -> Result<Settings, ConfigError> {
+    let settings: Settings = toml::from_str(text).map_err(|e| {
+        let (line, column, key) = match e.span() {
+            Some(span) => locate(text, span.start),
+            None => (1, 1, String::new()),
+        };
+        ConfigError::Invalid {
+            path: path.to_string(),
+            line,
+            column,
+            key,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    validate(&settings).map_err(|message| ConfigError::Rule {
+        path: path.to_string(),
+        message,
+    })?;
+    Ok(settings)
+}
+
+/// Checks the rules serde cannot: a known time zone, probabilities in 0–1,
+/// exactly one won and one lost stage, unique stage names.
+fn validate(s: &Settings) -> Result<(), String> {
+    s.calendar()?;
+    let mut names = std::collections::HashSet::new();
+    for st in &s.stages {
+        if !(0.0..=1.0).contains(&st.probability) {
+            return Err(format!(
+                "stage {:?}: probability {} is not between 0 and 1",
+                st.name, st.probability
+            ));
+        }
+        if !names.insert(st.name.to_lowercase()) {
+            return Err(format!("stage {:?} is listed twice", st.name));
+        }
+    }
+    for kind in [
+        crate::domain::StageKind::Won,
+        crate::domain::StageKind::Lost,
+    ] {
+        let n = s.stages.iter().filter(|st| st.kind == kind).count();
+        if n != 1 {
+            return Err(format!(
+                "stages: need exactly one stage of kind {kind}, found {n}"
+            ));
+        }
+    }
+    if s.stale_days < 1 || s.ramp_days < 0 {
+        return Err("stale_days must be at least 1 and ramp_days at least 0".to_string());
+    }
+    Ok(())
+}
+
+/// 1-based line and column of a byte offset, and the key named on that line.
+fn locate(text: &str, offset: usize) -> (usize, usize, String) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let key = line_text
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['))
+        .map(|k| format!("key `{k}`: "))
+        .unwrap_or_default();
+    (line, column, key)
+}
+
+/// Where the config is read from: `--config`, else `PIPEDECK_CONFIG`, else
+/// `config.toml` in the platform config directory.
+pub fn resolve_path(flag: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = flag {
+        return Some(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("PIPEDECK_CONFIG").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("", "", "pipedeck").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Loads the settings: the file at `path` when given explicitly (it must
+/// exist), the default location when it exists, else the built-in defaults.
+pub fn load(flag: Option<&Path>) -> Result<Settings, ConfigError> {
+    let explicit =
+        flag.is_some() || std::env::var_os("PIPEDECK_CONFIG").is_some_and(|p| !p.is_empty());
+    match resolve_path(flag) {
+        Some(path) if explicit || path.exists() => {
+            let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
+                path: path.display().to_string(),
+                source,
+            })?;
+            parse(&text, &path.display().to_string())
+        }
+        _ => Ok(Settings::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_defaults_equal_the_built_in_defaults() {
+        let parsed = parse(DEFAULT_CONFIG, "default-config.toml").unwrap();
+        assert_eq!(parsed, Settings::default());
+    }
+
+    #[test]
+    fn a_partial_file_keeps_the_other_defaults() {
+        let s = parse("stale_days = 14\n[anomalies]\nmin_sample = 5\n", "c.toml").unwrap();
+        assert_eq!(s.stale_days, 14);
+        assert_eq!(s.anomalies.min_sample, 5);
+        assert_eq!(s.ramp_days, 90);
+        assert_eq!(s.stages.len(), 8);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = parse("stale_days = 14\nstale_dayz = 3\n", "my.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("my.toml:2:1: key `stale_dayz`"), "{text}");
+        assert!(text.contains("unknown field"), "{text}");
+    }
+
+    #[test]
+    fn bad_value_names_file_line_and_key() {
+        let err = parse("currency = \"EUR\"\nstale_days = \"thirty\"\n", "my.toml").unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("my.toml:2:"), "{text}");
+        assert!(text.contains("stale_days"), "{text}");
+    }
+
+    #[test]
+    fn bad_zone_and_weekday_are_errors() {
+        let err = parse("time_zone = \"Mars/Olympus\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().contains("Mars/Olympus"), "{err}");
+        let err = parse("review_weekday = \"someday\"\n", "c.toml").unwrap_err();
+        assert!(err.to_string().contains("c.toml:1:"), "{err}");
+    }
+}

@@ -1,0 +1,397 @@
+//! The entities of a pipeline (SPEC §2). Plain values: no storage, no clock.
+
+use super::money::Money;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Declares a string id newtype with `Display`, `From<&str>` and `as_str`.
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                $name(s.to_string())
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A rep's id (the source system's id, or a slug of the name where it has none).
+    RepId
+);
+id_type!(
+    /// An account's id.
+    AccountId
+);
+id_type!(
+    /// A contact's id.
+    ContactId
+);
+id_type!(
+    /// An opportunity's id: the source system's id.
+    OppId
+);
+id_type!(
+    /// An activity's id.
+    ActivityId
+);
+
+/// Declares a closed set of snake_case names with `FromStr`, `as_str` and `ALL`.
+macro_rules! name_enum {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                let t = s.trim();
+                $(if t.eq_ignore_ascii_case($text) { return Ok($name::$variant); })+
+                let all: Vec<&str> = vec![$($text),+];
+                Err(format!("{t:?} is not one of {}", all.join(", ")))
+            }
+        }
+    };
+}
+
+name_enum!(
+    /// What a rep does, which decides the metrics that apply.
+    Role { Ae => "AE", Sdr => "SDR", Csm => "CSM", Manager => "Manager" }
+);
+name_enum!(
+    /// Where an opportunity stands.
+    Status { Open => "open", Won => "won", Lost => "lost" }
+);
+name_enum!(
+    /// The rep's forecast call on a deal.
+    ForecastCategory {
+        Pipeline => "pipeline",
+        BestCase => "best_case",
+        Commit => "commit",
+        Omitted => "omitted",
+        Closed => "closed",
+    }
+);
+name_enum!(
+    /// The kind of an activity.
+    ActivityKind { Call => "call", Email => "email", Meeting => "meeting" }
+);
+name_enum!(
+    /// First meeting or follow-up (demo and proposal are follow-ups with a label).
+    MeetingType { First => "first", FollowUp => "follow_up" }
+);
+name_enum!(
+    /// What came of an activity.
+    Outcome {
+        Connected => "connected",
+        NoAnswer => "no_answer",
+        Replied => "replied",
+        Held => "held",
+        NoShow => "no_show",
+    }
+);
+name_enum!(
+    /// Whether an activity was outbound (rep-initiated) or inbound.
+    Direction { Outbound => "outbound", Inbound => "inbound" }
+);
+name_enum!(
+    /// The fields whose changes opportunity history records.
+    HistoryField {
+        Stage => "stage",
+        Amount => "amount",
+        CloseDate => "close_date",
+        ForecastCategory => "forecast_category",
+        OwnerId => "owner_id",
+        Status => "status",
+        NextStep => "next_step",
+    }
+);
+name_enum!(
+    /// A stage's place in the pipeline.
+    StageKind { Open => "open", Won => "won", Lost => "lost" }
+);
+name_enum!(
+    /// The stuck-deal tag of the review: red (blocker identified), yellow
+    /// (waiting on the customer), green (needs internal help).
+    StuckTag { Red => "red", Yellow => "yellow", Green => "green" }
+);
+name_enum!(
+    /// Which way is better for a metric or a goal.
+    GoalDirection { AtLeast => "at_least", AtMost => "at_most" }
+);
+name_enum!(
+    /// The length of a goal's period.
+    PeriodKind { Week => "week", Month => "month", Quarter => "quarter" }
+);
+
+impl Status {
+    pub fn is_closed(self) -> bool {
+        self != Status::Open
+    }
+}
+
+/// A member of the sales team.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rep {
+    pub id: RepId,
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    pub team: Option<String>,
+    pub manager_id: Option<RepId>,
+    /// Start date, for ramp; `None` when unknown (treated as ramped).
+    pub start_date: Option<NaiveDate>,
+    /// Inactive from this date on.
+    pub end_date: Option<NaiveDate>,
+    /// Quarterly bookings quota (AEs).
+    pub quota_amount: Option<Money>,
+    /// Quarterly meetings-set quota (SDRs).
+    pub quota_meetings: Option<i64>,
+}
+
+impl Rep {
+    /// Active on `day`: started (or start unknown) and not yet ended.
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.start_date.is_none_or(|s| s <= day) && self.end_date.is_none_or(|e| day < e)
+    }
+
+    /// Ramping on `day`: within the first `ramp_days` after the start date.
+    pub fn is_ramping_on(&self, day: NaiveDate, ramp_days: i64) -> bool {
+        self.start_date
+            .is_some_and(|s| s <= day && (day - s).num_days() < ramp_days)
+    }
+}
+
+/// A customer account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: String,
+    pub segment: Option<String>,
+    pub icp_tier: Option<String>,
+    pub industry: Option<String>,
+    pub employees: Option<i64>,
+}
+
+/// A person at an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub account_id: Option<AccountId>,
+    pub name: String,
+    pub title: Option<String>,
+}
+
+/// A deal, as it stands now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Opportunity {
+    pub id: OppId,
+    pub name: String,
+    pub account_id: Option<AccountId>,
+    pub owner_id: RepId,
+    pub source_rep_id: Option<RepId>,
+    /// `None` when unknown: such a deal counts in no period's `opps_created`.
+    pub created_at: Option<DateTime<Utc>>,
+    pub stage: String,
+    /// `None` when unknown (never silently 0).
+    pub amount: Option<Money>,
+    pub close_date: Option<NaiveDate>,
+    pub forecast_category: Option<ForecastCategory>,
+    pub status: Status,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub loss_reason: Option<String>,
+    pub next_step: Option<String>,
+    pub next_step_date: Option<NaiveDate>,
+    pub channel: Option<String>,
+}
+
+/// One change of one field of an opportunity. Append-only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub opportunity_id: OppId,
+    pub changed_at: DateTime<Utc>,
+    pub field: HistoryField,
+    /// Canonical text: stage name, amount in cents, `YYYY-MM-DD`, category or status name, rep id.
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub changed_by: Option<String>,
+    pub review_session_id: Option<i64>,
+}
+
+/// A call, email or meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub id: ActivityId,
+    pub rep_id: RepId,
+    pub kind: ActivityKind,
+    pub meeting_type: Option<MeetingType>,
+    pub label: Option<String>,
+    pub opportunity_id: Option<OppId>,
+    pub account_id: Option<AccountId>,
+    pub contact_id: Option<ContactId>,
+    pub occurred_at: DateTime<Utc>,
+    pub outcome: Option<Outcome>,
+    pub duration_min: Option<i64>,
+    pub direction: Option<Direction>,
+    pub review_session_id: Option<i64>,
+}
+
+/// A configured pipeline stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub name: String,
+    /// Order in the pipeline, 0 first.
+    pub position: i64,
+    /// Win probability, 0.0–1.0, for the weighted forecast.
+    pub probability: f64,
+    /// Days a deal should sit in this stage at most; `None` for no limit.
+    pub max_days: Option<i64>,
+    pub kind: StageKind,
+}
+
+/// A target for a role's metric over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Goal {
+    pub role: Role,
+    pub metric: String,
+    pub period: PeriodKind,
+    pub target: f64,
+    pub direction: GoalDirection,
+}
+
+/// A rep's explanation why a flagged deal is fine, until a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snooze {
+    pub id: i64,
+    pub opportunity_id: OppId,
+    pub reason: String,
+    /// Hidden from the to-do list up to and including the day before this date.
+    pub until: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<String>,
+    pub review_session_id: Option<i64>,
+}
+
+/// A stuck-deal tag set in a review. The latest tag of a deal is in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DealTag {
+    pub opportunity_id: OppId,
+    pub tag: StuckTag,
+    pub note: Option<String>,
+    pub set_at: DateTime<Utc>,
+    pub review_session_id: Option<i64>,
+}
+
+/// A follow-up with an owner and a due date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActionItem {
+    pub id: i64,
+    pub opportunity_id: Option<OppId>,
+    pub owner_id: RepId,
+    pub text: String,
+    pub due_date: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub done_at: Option<DateTime<Utc>>,
+    pub review_session_id: Option<i64>,
+}
+
+/// A pipeline review meeting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewSession {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    pub facilitator: Option<String>,
+    /// The closing report as Markdown, stored when the session ends.
+    pub report_markdown: Option<String>,
+}
+
+/// A frozen copy of one open opportunity in a forecast snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotRow {
+    pub opportunity_id: OppId,
+    pub owner_id: RepId,
+    pub stage: String,
+    pub amount: Option<Money>,
+    pub close_date: Option<NaiveDate>,
+    pub forecast_category: Option<ForecastCategory>,
+}
+
+/// Every open opportunity as it stood on a date. Never edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub taken_on: NaiveDate,
+    pub taken_at: DateTime<Utc>,
+    pub rows: Vec<SnapshotRow>,
+}
+
+/// Everything a report needs, loaded once from storage in a few set-based queries.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    pub reps: Vec<Rep>,
+    pub accounts: Vec<Account>,
+    pub contacts: Vec<Contact>,
+    pub opportunities: Vec<Opportunity>,
+    /// Ordered by `changed_at`, then by insertion order.
+    pub history: Vec<HistoryEntry>,
+    /// Ordered by `occurred_at`, then id.
+    pub activities: Vec<Activity>,
+    /// Ordered by position.
+    pub stages: Vec<Stage>,
+    pub snoozes: Vec<Snooze>,
+    pub tags: Vec<DealTag>,
+    pub action_items: Vec<ActionItem>,
+}
+
+impl Dataset {
+    pub fn rep(&self, id: &RepId) -> Option<&Rep> {
+        self.reps.iter().find(|r| &r.id == id)
+    }
+
+    pub fn opportunity(&self, id: &OppId) -> Option<&Opportunity> {
+        self.opportunities.iter().find(|o| &o.id == id)
+    }
+
+    pub fn stage(&self, name: &str) -> Option<&Stage> {
+        self.stages.iter().find(|s| s.name == name)
+    }
+}

@@ -1,0 +1,10 @@
+//! pipedeck: a terminal cockpit for running a B2B sales team by its numbers.
+//!
+//! Layers (see ARCHITECTURE.md): `domain` ← `storage` · `import` · `report` ← `cli` · `tui`.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod report;
+pub mod storage;
+pub mod text;

@@ -1,0 +1,133 @@
+//! Report values that every output shares, and their renderers: one model,
+//! many renderers. A report is a serde struct (its JSON is the stable
+//! interface of SPEC §11) that can also lay itself out as tables; the table,
+//! CSV and Markdown renderers work on those tables.
+
+pub mod pipeline;
+mod render;
+
+pub use render::{render, render_tables};
+
+use serde::Serialize;
+
+/// What every report is built from: loaded once per change of data or
+/// period, shared by the CLI and the cockpit.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    pub data: &'a crate::domain::Dataset,
+    /// Forecast snapshots, oldest first (empty when a report needs none).
+    pub snapshots: &'a [crate::domain::Snapshot],
+    pub settings: &'a crate::domain::Settings,
+    pub cal: &'a crate::domain::period::Calendar,
+    /// "Today" for every rule.
+    pub today: chrono::NaiveDate,
+    /// The period asked for (reports that have one); defaults per report otherwise.
+    pub period: Option<crate::domain::Period>,
+}
+
+/// Output formats of `pipedeck report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+    Md,
+}
+
+/// How a column lines up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Align {
+    Left,
+    Right,
+}
+
+/// A column of a table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Column {
+    pub name: String,
+    pub align: Align,
+}
+
+impl Column {
+    pub fn left(name: &str) -> Column {
+        Column {
+            name: name.to_string(),
+            align: Align::Left,
+        }
+    }
+
+    pub fn right(name: &str) -> Column {
+        Column {
+            name: name.to_string(),
+            align: Align::Right,
+        }
+    }
+}
+
+/// One table of a report: cells are already formatted text (undefined values are `—`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub title: Option<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<String>>,
+    /// Lines printed under the table (table and Markdown only).
+    pub notes: Vec<String>,
+}
+
+impl Table {
+    pub fn new(title: impl Into<Option<String>>, columns: Vec<Column>) -> Table {
+        Table {
+            title: title.into(),
+            columns,
+            rows: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// A report: serializable (JSON) and laid out as tables (table, CSV, Markdown).
+pub trait Report: Serialize {
+    /// The report as tables. CSV output uses the first table only, unless
+    /// the report says otherwise by returning one.
+    fn tables(&self) -> Vec<Table>;
+
+    /// Markdown, when a report wants more than its tables (an agenda, say).
+    fn markdown(&self) -> Option<String> {
+        None
+    }
+}
+
+/// Text for an undefined value.
+pub const UNDEFINED: &str = "—";
+
+/// Formats an optional number with `decimals` places, `—` when undefined.
+pub fn fmt_opt(v: Option<f64>, decimals: usize) -> String {
+    v.map_or_else(|| UNDEFINED.to_string(), |x| format!("{x:.decimals$}"))
+}
+
+/// Formats a share as a percentage with one decimal, `—` when undefined.
+pub fn fmt_pct(v: Option<f64>) -> String {
+    v.map_or_else(|| UNDEFINED.to_string(), |x| format!("{:.1}%", x * 100.0))
+}
+
+/// Serializes money as major units (`12500.5`), as the JSON contract wants.
+pub mod money_major {
+    use crate::domain::Money;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(m.as_major_f64())
+    }
+
+    pub mod opt {
+        use crate::domain::Money;
+        use serde::Serializer;
+
+        pub fn serialize<S: Serializer>(m: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+            match m {
+                Some(m) => s.serialize_f64(m.as_major_f64()),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}

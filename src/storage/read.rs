@@ -1,0 +1,321 @@
+//! Loading the dataset in a few set-based queries.
+
+use super::codec::*;
+use super::{Result, Store};
+use crate::domain::model::*;
+use rusqlite::Row;
+
+impl Store {
+    /// Loads every entity a report needs: one query per table.
+    pub fn load_dataset(&self) -> Result<Dataset> {
+        Ok(Dataset {
+            reps: self.load_reps()?,
+            accounts: self.load_accounts()?,
+            contacts: self.load_contacts()?,
+            opportunities: self.load_opportunities()?,
+            history: self.load_history()?,
+            activities: self.load_activities()?,
+            stages: self.load_stages()?,
+            snoozes: self.load_snoozes()?,
+            tags: self.load_tags()?,
+            action_items: self.load_action_items()?,
+        })
+    }
+
+    fn collect<T>(&self, sql: &str, map: impl Fn(&Row<'_>) -> Result<T>) -> Result<Vec<T>> {
+        let mut stmt = self.conn().prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(map(row)?);
+        }
+        Ok(out)
+    }
+
+    pub fn load_reps(&self) -> Result<Vec<Rep>> {
+        self.collect(
+            "SELECT id, name, email, role, team, manager_id, start_date, end_date,
+                    quota_amount, quota_meetings FROM reps ORDER BY id",
+            |r| {
+                Ok(Rep {
+                    id: RepId(r.get(0)?),
+                    name: r.get(1)?,
+                    email: r.get(2)?,
+                    role: parse_enum(&r.get::<_, String>(3)?)?,
+                    team: r.get(4)?,
+                    manager_id: r.get::<_, Option<String>>(5)?.map(RepId),
+                    start_date: opt_date(r.get(6)?)?,
+                    end_date: opt_date(r.get(7)?)?,
+                    quota_amount: opt_money(r.get(8)?),
+                    quota_meetings: r.get(9)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_accounts(&self) -> Result<Vec<Account>> {
+        self.collect(
+            "SELECT id, name, segment, icp_tier, industry, employees FROM accounts ORDER BY id",
+            |r| {
+                Ok(Account {
+                    id: AccountId(r.get(0)?),
+                    name: r.get(1)?,
+                    segment: r.get(2)?,
+                    icp_tier: r.get(3)?,
+                    industry: r.get(4)?,
+                    employees: r.get(5)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_contacts(&self) -> Result<Vec<Contact>> {
+        self.collect(
+            "SELECT id, account_id, name, title FROM contacts ORDER BY id",
+            |r| {
+                Ok(Contact {
+                    id: ContactId(r.get(0)?),
+                    account_id: r.get::<_, Option<String>>(1)?.map(AccountId),
+                    name: r.get(2)?,
+                    title: r.get(3)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_opportunities(&self) -> Result<Vec<Opportunity>> {
+        self.collect(
+            "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
+                    close_date, forecast_category, status, closed_at, loss_reason, next_step,
+                    next_step_date, channel
+             FROM opportunities ORDER BY id",
+            opportunity_from_row,
+        )
+    }
+
+    /// One opportunity by id.
+    pub fn opportunity(&self, id: &OppId) -> Result<Opportunity> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
+                    close_date, forecast_category, status, closed_at, loss_reason, next_step,
+                    next_step_date, channel
+             FROM opportunities WHERE id = ?1",
+        )?;
+        let mut rows = stmt.query([id.as_str()])?;
+        match rows.next()? {
+            Some(row) => opportunity_from_row(row),
+            None => Err(super::StorageError::NotFound(format!("opportunity {id}"))),
+        }
+    }
+
+    pub fn load_history(&self) -> Result<Vec<HistoryEntry>> {
+        self.collect(
+            "SELECT opportunity_id, changed_at, field, old_value, new_value, changed_by,
+                    review_session_id
+             FROM opportunity_history ORDER BY changed_at, seq",
+            |r| {
+                Ok(HistoryEntry {
+                    opportunity_id: OppId(r.get(0)?),
+                    changed_at: instant_from_sql(&r.get::<_, String>(1)?)?,
+                    field: parse_enum(&r.get::<_, String>(2)?)?,
+                    old_value: r.get(3)?,
+                    new_value: r.get(4)?,
+                    changed_by: r.get(5)?,
+                    review_session_id: r.get(6)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_activities(&self) -> Result<Vec<Activity>> {
+        self.collect(
+            "SELECT id, rep_id, kind, meeting_type, label, opportunity_id, account_id,
+                    contact_id, occurred_at, outcome, duration_min, direction, review_session_id
+             FROM activities ORDER BY occurred_at, id",
+            |r| {
+                Ok(Activity {
+                    id: ActivityId(r.get(0)?),
+                    rep_id: RepId(r.get(1)?),
+                    kind: parse_enum(&r.get::<_, String>(2)?)?,
+                    meeting_type: opt_enum(r.get(3)?)?,
+                    label: r.get(4)?,
+                    opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId),
+                    account_id: r.get::<_, Option<String>>(6)?.map(AccountId),
+                    contact_id: r.get::<_, Option<String>>(7)?.map(ContactId),
+                    occurred_at: instant_from_sql(&r.get::<_, String>(8)?)?,
+                    outcome: opt_enum(r.get(9)?)?,
+                    duration_min: r.get(10)?,
+                    direction: opt_enum(r.get(11)?)?,
+                    review_session_id: r.get(12)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_stages(&self) -> Result<Vec<Stage>> {
+        self.collect(
+            "SELECT name, position, probability, max_days, kind FROM stages ORDER BY position, name",
+            |r| {
+                Ok(Stage {
+                    name: r.get(0)?,
+                    position: r.get(1)?,
+                    probability: r.get(2)?,
+                    max_days: r.get(3)?,
+                    kind: parse_enum(&r.get::<_, String>(4)?)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_snoozes(&self) -> Result<Vec<Snooze>> {
+        self.collect(
+            "SELECT id, opportunity_id, reason, until, created_at, created_by, review_session_id
+             FROM snoozes ORDER BY id",
+            |r| {
+                Ok(Snooze {
+                    id: r.get(0)?,
+                    opportunity_id: OppId(r.get(1)?),
+                    reason: r.get(2)?,
+                    until: date_from_sql(&r.get::<_, String>(3)?)?,
+                    created_at: instant_from_sql(&r.get::<_, String>(4)?)?,
+                    created_by: r.get(5)?,
+                    review_session_id: r.get(6)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_tags(&self) -> Result<Vec<DealTag>> {
+        self.collect(
+            "SELECT opportunity_id, tag, note, set_at, review_session_id FROM deal_tags ORDER BY id",
+            |r| {
+                Ok(DealTag {
+                    opportunity_id: OppId(r.get(0)?),
+                    tag: parse_enum(&r.get::<_, String>(1)?)?,
+                    note: r.get(2)?,
+                    set_at: instant_from_sql(&r.get::<_, String>(3)?)?,
+                    review_session_id: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    pub fn load_action_items(&self) -> Result<Vec<ActionItem>> {
+        self.collect(
+            "SELECT id, opportunity_id, owner_id, text, due_date, created_at, done_at,
+                    review_session_id
+             FROM action_items ORDER BY id",
+            |r| {
+                Ok(ActionItem {
+                    id: r.get(0)?,
+                    opportunity_id: r.get::<_, Option<String>>(1)?.map(OppId),
+                    owner_id: RepId(r.get(2)?),
+                    text: r.get(3)?,
+                    due_date: opt_date(r.get(4)?)?,
+                    created_at: instant_from_sql(&r.get::<_, String>(5)?)?,
+                    done_at: opt_instant(r.get(6)?)?,
+                    review_session_id: r.get(7)?,
+                })
+            },
+        )
+    }
+
+    /// Every forecast snapshot, oldest first, with its rows.
+    pub fn load_snapshots(&self) -> Result<Vec<Snapshot>> {
+        let heads = self.collect(
+            "SELECT id, taken_on, taken_at FROM forecast_snapshots ORDER BY taken_on",
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    date_from_sql(&r.get::<_, String>(1)?)?,
+                    instant_from_sql(&r.get::<_, String>(2)?)?,
+                ))
+            },
+        )?;
+        let rows = self.collect(
+            "SELECT snapshot_id, opportunity_id, owner_id, stage, amount, close_date,
+                    forecast_category
+             FROM snapshot_rows ORDER BY snapshot_id, opportunity_id",
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    SnapshotRow {
+                        opportunity_id: OppId(r.get(1)?),
+                        owner_id: RepId(r.get(2)?),
+                        stage: r.get(3)?,
+                        amount: opt_money(r.get(4)?),
+                        close_date: opt_date(r.get(5)?)?,
+                        forecast_category: opt_enum(r.get(6)?)?,
+                    },
+                ))
+            },
+        )?;
+        let mut by_id: std::collections::HashMap<i64, Vec<SnapshotRow>> =
+            std::collections::HashMap::new();
+        for (id, row) in rows {
+            by_id.entry(id).or_default().push(row);
+        }
+        Ok(heads
+            .into_iter()
+            .map(|(id, taken_on, taken_at)| Snapshot {
+                taken_on,
+                taken_at,
+                rows: by_id.remove(&id).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Review sessions, oldest first.
+    pub fn load_review_sessions(&self) -> Result<Vec<ReviewSession>> {
+        self.collect(
+            "SELECT id, started_at, ended_at, facilitator, report_markdown
+             FROM review_sessions ORDER BY id",
+            |r| {
+                Ok(ReviewSession {
+                    id: r.get(0)?,
+                    started_at: instant_from_sql(&r.get::<_, String>(1)?)?,
+                    ended_at: opt_instant(r.get(2)?)?,
+                    facilitator: r.get(3)?,
+                    report_markdown: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// Goals stored in the database (config goals are merged by the caller).
+    pub fn load_goals(&self) -> Result<Vec<Goal>> {
+        self.collect(
+            "SELECT role, metric, period, target, direction FROM goals ORDER BY role, metric, period",
+            |r| {
+                Ok(Goal {
+                    role: parse_enum(&r.get::<_, String>(0)?)?,
+                    metric: r.get(1)?,
+                    period: parse_enum(&r.get::<_, String>(2)?)?,
+                    target: r.get(3)?,
+                    direction: parse_enum(&r.get::<_, String>(4)?)?,
+                })
+            },
+        )
+    }
+}
+
+fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
+    Ok(Opportunity {
+        id: OppId(r.get(0)?),
+        name: r.get(1)?,
+        account_id: r.get::<_, Option<String>>(2)?.map(AccountId),
+        owner_id: RepId(r.get(3)?),
+        source_rep_id: r.get::<_, Option<String>>(4)?.map(RepId),
+        created_at: opt_instant(r.get(5)?)?,
+        stage: r.get(6)?,
+        amount: opt_money(r.get(7)?),
+        close_date: opt_date(r.get(8)?)?,
+        forecast_category: opt_enum(r.get(9)?)?,
+        status: parse_enum(&r.get::<_, String>(10)?)?,
+        closed_at: opt_instant(r.get(11)?)?,
+        loss_reason: r.get(12)?,
+        next_step: r.get(13)?,
+        next_step_date: opt_date(r.get(14)?)?,
+        channel: r.get(15)?,
+    })
+}

@@ -1,0 +1,348 @@
+//! Writes, always inside one transaction: upserts by id that report whether a
+//! row was new, changed or unchanged, and append-only history.
+
+use super::Result;
+use super::codec::*;
+use crate::domain::model::*;
+use rusqlite::{ToSql, Transaction, params};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What an upsert did to one row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    New,
+    Changed,
+    Unchanged,
+}
+
+/// How many rows of one entity were new, changed and unchanged.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EntityCounts {
+    pub new: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+}
+
+/// Per-entity counts of one transaction, keyed by table name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts(pub BTreeMap<&'static str, EntityCounts>);
+
+impl Counts {
+    fn record(&mut self, entity: &'static str, outcome: Outcome) {
+        let c = self.0.entry(entity).or_default();
+        match outcome {
+            Outcome::New => c.new += 1,
+            Outcome::Changed => c.changed += 1,
+            Outcome::Unchanged => c.unchanged += 1,
+        }
+    }
+
+    /// True when nothing was new or changed.
+    pub fn is_noop(&self) -> bool {
+        self.0.values().all(|c| c.new == 0 && c.changed == 0)
+    }
+}
+
+/// A write transaction. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx<'a> {
+    tx: Transaction<'a>,
+    counts: Counts,
+}
+
+impl<'a> Tx<'a> {
+    pub(super) fn new(tx: Transaction<'a>) -> Tx<'a> {
+        Tx {
+            tx,
+            counts: Counts::default(),
+        }
+    }
+
+    /// What this transaction has done so far, per entity.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Makes every write of this transaction durable, all at once.
+    pub fn commit(self) -> Result<Counts> {
+        self.tx.commit()?;
+        Ok(self.counts)
+    }
+
+    /// Throws every write away (a dry run ends here).
+    pub fn rollback(self) -> Result<Counts> {
+        self.tx.rollback()?;
+        Ok(self.counts)
+    }
+
+    /// Inserts or updates the row whose first column (the key) matches, and
+    /// tells which of the three happened.
+    fn upsert(
+        &mut self,
+        table: &'static str,
+        cols: &[&str],
+        values: &[&dyn ToSql],
+    ) -> Result<Outcome> {
+        let exists: bool = self
+            .tx
+            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {} = ?1", cols[0]))?
+            .exists([values[0]])?;
+        let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+        let rest = &cols[1..];
+        let sets: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+        let sql = format!(
+            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}
+             WHERE ({}) IS NOT ({})",
+            cols.join(", "),
+            placeholders.join(", "),
+            cols[0],
+            sets.join(", "),
+            rest.join(", "),
+            rest.iter()
+                .map(|c| format!("excluded.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        let changed = self.tx.prepare_cached(&sql)?.execute(values)?;
+        let outcome = match (exists, changed) {
+            (false, _) => Outcome::New,
+            (true, 0) => Outcome::Unchanged,
+            (true, _) => Outcome::Changed,
+        };
+        self.counts.record(table, outcome);
+        Ok(outcome)
+    }
+
+    pub fn upsert_rep(&mut self, r: &Rep) -> Result<Outcome> {
+        self.upsert(
+            "reps",
+            &[
+                "id",
+                "name",
+                "email",
+                "role",
+                "team",
+                "manager_id",
+                "start_date",
+                "end_date",
+                "quota_amount",
+                "quota_meetings",
+            ],
+            &[
+                &r.id.0,
+                &r.name,
+                &r.email,
+                &r.role.as_str(),
+                &r.team,
+                &r.manager_id.as_ref().map(|m| &m.0),
+                &r.start_date.map(date_to_sql),
+                &r.end_date.map(date_to_sql),
+                &r.quota_amount.map(|m| m.0),
+                &r.quota_meetings,
+            ],
+        )
+    }
+
+    pub fn upsert_account(&mut self, a: &Account) -> Result<Outcome> {
+        self.upsert(
+            "accounts",
+            &["id", "name", "segment", "icp_tier", "industry", "employees"],
+            &[
+                &a.id.0,
+                &a.name,
+                &a.segment,
+                &a.icp_tier,
+                &a.industry,
+                &a.employees,
+            ],
+        )
+    }
+
+    pub fn upsert_contact(&mut self, c: &Contact) -> Result<Outcome> {
+        self.upsert(
+            "contacts",
+            &["id", "account_id", "name", "title"],
+            &[
+                &c.id.0,
+                &c.account_id.as_ref().map(|a| &a.0),
+                &c.name,
+                &c.title,
+            ],
+        )
+    }
+
+    pub fn upsert_stage(&mut self, s: &Stage) -> Result<Outcome> {
+        self.upsert(
+            "stages",
+            &["name", "position", "probability", "max_days", "kind"],
+            &[
+                &s.name,
+                &s.position,
+                &s.probability,
+                &s.max_days,
+                &s.kind.as_str(),
+            ],
+        )
+    }
+
+    pub fn upsert_opportunity(&mut self, o: &Opportunity) -> Result<Outcome> {
+        self.upsert(
+            "opportunities",
+            &[
+                "id",
+                "name",
+                "account_id",
+                "owner_id",
+                "source_rep_id",
+                "created_at",
+                "stage",
+                "amount",
+                "close_date",
+                "forecast_category",
+                "status",
+                "closed_at",
+                "loss_reason",
+                "next_step",
+                "next_step_date",
+                "channel",
+            ],
+            &[
+                &o.id.0,
+                &o.name,
+                &o.account_id.as_ref().map(|a| &a.0),
+                &o.owner_id.0,
+                &o.source_rep_id.as_ref().map(|r| &r.0),
+                &o.created_at.map(instant_to_sql),
+                &o.stage,
+                &o.amount.map(|m| m.0),
+                &o.close_date.map(date_to_sql),
+                &o.forecast_category.map(|c| c.as_str()),
+                &o.status.as_str(),
+                &o.closed_at.map(instant_to_sql),
+                &o.loss_reason,
+                &o.next_step,
+                &o.next_step_date.map(date_to_sql),
+                &o.channel,
+            ],
+        )
+    }
+
+    pub fn upsert_activity(&mut self, a: &Activity) -> Result<Outcome> {
+        self.upsert(
+            "activities",
+            &[
+                "id",
+                "rep_id",
+                "kind",
+                "meeting_type",
+                "label",
+                "opportunity_id",
+                "account_id",
+                "contact_id",
+                "occurred_at",
+                "outcome",
+                "duration_min",
+                "direction",
+                "review_session_id",
+            ],
+            &[
+                &a.id.0,
+                &a.rep_id.0,
+                &a.kind.as_str(),
+                &a.meeting_type.map(|m| m.as_str()),
+                &a.label,
+                &a.opportunity_id.as_ref().map(|o| &o.0),
+                &a.account_id.as_ref().map(|o| &o.0),
+                &a.contact_id.as_ref().map(|o| &o.0),
+                &instant_to_sql(a.occurred_at),
+                &a.outcome.map(|m| m.as_str()),
+                &a.duration_min,
+                &a.direction.map(|m| m.as_str()),
+                &a.review_session_id,
+            ],
+        )
+    }
+
+    /// Appends one history row; an identical row (same deal, instant, field,
+    /// old and new value) already there is left alone, so re-imports add nothing.
+    pub fn append_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
+        let inserted = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO opportunity_history
+                 (opportunity_id, changed_at, field, old_value, new_value, changed_by,
+                  review_session_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                h.opportunity_id.0,
+                instant_to_sql(h.changed_at),
+                h.field.as_str(),
+                h.old_value,
+                h.new_value,
+                h.changed_by,
+                h.review_session_id,
+            ])?;
+        let outcome = if inserted == 1 {
+            Outcome::New
+        } else {
+            Outcome::Unchanged
+        };
+        self.counts.record("opportunity_history", outcome);
+        Ok(outcome)
+    }
+
+    /// Stores a goal (role, metric, period are the key).
+    pub fn upsert_goal(&mut self, g: &Goal) -> Result<Outcome> {
+        let exists = self
+            .tx
+            .prepare_cached("SELECT 1 FROM goals WHERE role = ?1 AND metric = ?2 AND period = ?3")?
+            .exists(params![g.role.as_str(), g.metric, g.period.as_str()])?;
+        let n = self.tx.prepare_cached(
+            "INSERT INTO goals (role, metric, period, target, direction) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (role, metric, period) DO UPDATE SET target = excluded.target,
+               direction = excluded.direction
+             WHERE (target, direction) IS NOT (excluded.target, excluded.direction)",
+        )?
+        .execute(params![g.role.as_str(), g.metric, g.period.as_str(), g.target, g.direction.as_str()])?;
+        let outcome = match (exists, n) {
+            (false, _) => Outcome::New,
+            (true, 0) => Outcome::Unchanged,
+            (true, _) => Outcome::Changed,
+        };
+        self.counts.record("goals", outcome);
+        Ok(outcome)
+    }
+
+    /// Stores a forecast snapshot; one per day, so a second one for the same
+    /// day is ignored and `false` returned.
+    pub fn insert_snapshot(&mut self, s: &Snapshot) -> Result<bool> {
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO forecast_snapshots (taken_on, taken_at) VALUES (?1, ?2)",
+            )?
+            .execute(params![date_to_sql(s.taken_on), instant_to_sql(s.taken_at)])?;
+        if n == 0 {
+            return Ok(false);
+        }
+        let id = self.tx.last_insert_rowid();
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage, amount,
+                close_date, forecast_category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for r in &s.rows {
+            stmt.execute(params![
+                id,
+                r.opportunity_id.0,
+                r.owner_id.0,
+                r.stage,
+                r.amount.map(|m| m.0),
+                r.close_date.map(date_to_sql),
+                r.forecast_category.map(|c| c.as_str()),
+            ])?;
+        }
+        self.counts.record("forecast_snapshots", Outcome::New);
+        Ok(true)
+    }
+}

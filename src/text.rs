@@ -1,0 +1,76 @@
+//! Text from data on its way to a terminal: control characters and escape
+//! sequences never get through, and widths are counted in terminal columns.
+
+use unicode_width::UnicodeWidthStr;
+
+/// Replaces every control character (C0, DEL, C1 — which covers ESC and CSI, so
+/// no escape sequence survives) with a visible `�`; tabs and newlines become spaces.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            // Bidi overrides and isolates can reorder a whole line on screen.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Columns a string takes on a terminal (wide characters count two).
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` columns, ending in `…` when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+/// Pads `s` with spaces to `cols` columns, on the right (left-aligned) or left.
+pub fn pad(s: &str, cols: usize, right_align: bool) -> String {
+    let fill = " ".repeat(cols.saturating_sub(width(s)));
+    if right_align {
+        format!("{fill}{s}")
+    } else {
+        format!("{s}{fill}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_never_survive() {
+        assert_eq!(
+            sanitize("Acme\x1b[31mRED\x07"),
+            "Acme\u{FFFD}[31mRED\u{FFFD}"
+        );
+        assert_eq!(sanitize("a\u{9b}2Jb"), "a\u{FFFD}2Jb");
+        assert_eq!(sanitize("line\nbreak\ttab"), "line break tab");
+        assert_eq!(sanitize("evil\u{202E}txt"), "evil\u{FFFD}txt");
+    }
+
+    #[test]
+    fn wide_characters_count_two_columns() {
+        assert_eq!(width("株式会社"), 8);
+        assert_eq!(pad("株式", 6, false), "株式  ");
+        assert_eq!(truncate("株式会社テスト", 7), "株式会…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+}
