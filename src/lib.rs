@@ -8,3 +8,4 @@ pub mod domain;
 pub mod report;
 pub mod storage;
 pub mod text;
+pub mod tui;

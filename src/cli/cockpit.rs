@@ -1,14 +1,39 @@
 //! `pipedeck` with no command: the cockpit.
 
 use super::{Ctx, View};
+use crate::tui::{self, app::Start, loader::Env};
 use std::process::ExitCode;
 
+/// Opens the cockpit: the manager's home, a rep's morning view (`--rep`),
+/// or the founder's forecast view (`--view forecast`).
 pub fn open_cockpit(
-    _ctx: &Ctx,
-    _rep: Option<String>,
-    _view: Option<View>,
+    ctx: &Ctx,
+    rep: Option<String>,
+    view: Option<View>,
 ) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "`open_cockpit` is not available in this build yet"
-    ))
+    let start = match (rep, view) {
+        (Some(id), _) => Start::Rep(crate::domain::RepId(id)),
+        (None, Some(View::Forecast)) => Start::Forecast,
+        (None, Some(View::Manager) | None) => Start::Manager,
+    };
+    if let Some(Start::Rep(id)) = Some(&start) {
+        let store = ctx.open_store()?;
+        let reps = store.load_reps()?;
+        if !reps.iter().any(|r| &r.id == id) {
+            anyhow::bail!("--rep {id}: no such rep in {}", ctx.db_path.display());
+        }
+    }
+    // Open (and migrate) the database here, so a bad path fails before the screen changes.
+    drop(ctx.open_store()?);
+    tui::run(tui::Options {
+        db_path: ctx.db_path.clone(),
+        env: Env {
+            settings: ctx.settings.clone(),
+            cal: ctx.cal,
+            today: ctx.today,
+        },
+        start,
+        no_color: tui::theme::no_color_requested(),
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

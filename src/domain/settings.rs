@@ -29,6 +29,13 @@ pub struct Settings {
     /// Column mappings for imports: file kind → (pipedeck column → source column).
     #[serde(default)]
     pub import: ImportSettings,
+    /// Cockpit key overrides: `[keys.MODE] action = ["key", …]` replaces that
+    /// action's keys in that mode (defaults: `assets/keymap.toml`).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>>,
+    /// Cockpit colour overrides per role (`good = "green"`, `alert = "#ff0000"`).
+    #[serde(default)]
+    pub theme: std::collections::BTreeMap<String, String>,
 }
 
 /// Thresholds of the anomaly and slipping rules (SPEC §5, §6).
@@ -132,6 +139,8 @@ impl Default for Settings {
                 goal(Role::Sdr, "calls", PeriodKind::Week, 200.0),
             ],
             import: ImportSettings::default(),
+            keys: Default::default(),
+            theme: Default::default(),
         }
     }
 }

@@ -1,0 +1,203 @@
+//! The cockpit: a ratatui app over the same report models the CLI prints.
+//!
+//! - `action` — every behaviour by name; `keymap` — keys → actions per mode.
+//! - `app` — state, `update(action) → Effect`; `view` — the root render.
+//! - `panes/` — one file per pane; `widgets` — the shared table widget.
+//! - `loader` — loads data and builds reports on a worker thread.
+//! - `edit` — edits, saved through the storage edit API.
+//!
+//! This file holds the short event loop and the terminal setup/restore.
+
+pub mod action;
+pub mod app;
+pub mod edit;
+pub mod keymap;
+pub mod loader;
+pub mod panes;
+pub mod prompt;
+pub mod theme;
+pub mod view;
+pub mod widgets;
+
+use app::{App, Effect, Start};
+use keymap::{KeyPatch, Keymap};
+use loader::{Env, Job, Loader, Reply};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
+};
+use ratatui::crossterm::execute;
+use ratatui::{DefaultTerminal, Terminal};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use theme::Theme;
+
+/// What stopped the cockpit.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("config: {0}")]
+    Keymap(#[from] keymap::KeymapError),
+    #[error("config: {0}")]
+    Theme(#[from] theme::ThemeError),
+    #[error("terminal: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Storage(#[from] crate::storage::StorageError),
+}
+
+/// How to open the cockpit.
+pub struct Options {
+    pub db_path: PathBuf,
+    pub env: Env,
+    pub start: Start,
+    pub no_color: bool,
+}
+
+/// Builds the app from settings: keymap and theme patched by the config.
+pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError> {
+    let patch: KeyPatch = env.settings.keys.clone();
+    let keymap = Keymap::load(&patch)?;
+    let theme = Theme::load(&env.settings.theme, no_color)?;
+    Ok(App::new(env, keymap, theme, start, chrono::Utc::now()))
+}
+
+/// Opens the cockpit on the terminal until the user quits. The terminal is
+/// restored on every exit path: normal return, error, and panic (ratatui's
+/// hook, chained with one that releases the mouse).
+pub fn run(opts: Options) -> Result<(), TuiError> {
+    let mut app = build_app(opts.env.clone(), opts.start, opts.no_color)?;
+    let loader = Loader::spawn(opts.db_path, opts.env);
+    let mut terminal = ratatui::init();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    let result = execute!(std::io::stdout(), EnableMouseCapture)
+        .map_err(TuiError::from)
+        .and_then(|_| event_loop(&mut terminal, &mut app, &loader));
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+/// Applies a worker reply to the app.
+pub fn apply_reply(app: &mut App, reply: Reply) {
+    match reply {
+        Reply::Loaded(l) => app.on_loaded(*l),
+        Reply::Edited(r) => app.on_edited(r),
+        Reply::Failed(e) => app.on_failed(e),
+    }
+}
+
+fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    loader: &Loader,
+) -> Result<(), TuiError> {
+    let mut effect = Some(app.reload());
+    loop {
+        match effect.take() {
+            Some(Effect::Quit) => return Ok(()),
+            Some(e) => carry_out(app, loader, e),
+            None => {}
+        }
+        while let Some(reply) = loader.try_recv() {
+            apply_reply(app, reply);
+        }
+        app.now = chrono::Utc::now();
+        terminal.draw(|f| {
+            app.area = f.area();
+            view::render(app, f.area(), f.buffer_mut());
+        })?;
+        if event::poll(Duration::from_millis(200))? {
+            effect = match event::read()? {
+                Event::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
+                Event::Mouse(m) => app.on_mouse(m),
+                Event::Resize(..) => app.update(action::Action::Resize),
+                _ => None,
+            };
+        }
+    }
+}
+
+/// Carries out one effect (everything but quitting).
+pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
+    match effect {
+        Effect::Load(req) => loader.send(Job::Load(req)),
+        Effect::Edit(cmd, req) => loader.send(Job::Edit(cmd, req)),
+        Effect::Save { path, text } => {
+            app.status = Some(match std::fs::write(&path, text) {
+                Ok(()) => (theme::Role::Good, format!("saved {}", path.display())),
+                Err(e) => (
+                    theme::Role::Alert,
+                    format!("{}: cannot write: {e}", path.display()),
+                ),
+            });
+        }
+        Effect::Quit => {}
+    }
+}
+
+/// Timings of the cockpit on a database (`pipedeck bench`).
+#[derive(Debug, Clone)]
+pub struct CockpitBench {
+    /// Open the database, load every report, draw the first frame.
+    pub first_frame: Duration,
+    /// Per pane: mean time to switch to it and draw, over `rounds`.
+    pub switches: Vec<(&'static str, Duration)>,
+    pub rounds: u32,
+}
+
+/// Times the cockpit on `TestBackend` (`width`×`height`): start to first
+/// frame with data, then each pane switch.
+pub fn bench_cockpit(
+    db_path: &std::path::Path,
+    env: Env,
+    width: u16,
+    height: u16,
+    rounds: u32,
+) -> Result<CockpitBench, TuiError> {
+    let t0 = Instant::now();
+    let store = crate::storage::Store::open(db_path)?;
+    let mut app = build_app(env.clone(), Start::Manager, true)?;
+    app.now = chrono::DateTime::from_naive_utc_and_offset(
+        env.today.and_hms_opt(9, 0, 0).unwrap_or_default(),
+        chrono::Utc,
+    );
+    let loaded = loader::load(&store, &env, &app.request())?;
+    app.on_loaded(loaded);
+    let mut terminal =
+        Terminal::new(TestBackend::new(width, height)).map_err(|e| -> TuiError { match e {} })?;
+    terminal
+        .draw(|f| view::render(&app, f.area(), f.buffer_mut()))
+        .map_err(|e| -> TuiError { match e {} })?;
+    let first_frame = t0.elapsed();
+    let mut switches = Vec::new();
+    let rounds = rounds.max(1);
+    for (focus, action) in [
+        ("review", action::Action::FocusReview),
+        ("hygiene", action::Action::FocusHygiene),
+        ("reps", action::Action::FocusReps),
+        ("anomalies", action::Action::FocusAnomalies),
+        ("forecast", action::Action::FocusForecast),
+        ("pipeline", action::Action::FocusPipeline),
+        ("deal", action::Action::FocusDeal),
+        ("help", action::Action::Help),
+    ] {
+        let t = Instant::now();
+        for _ in 0..rounds {
+            app.update(action::Action::FocusReview);
+            app.update(action);
+            terminal
+                .draw(|f| view::render(&app, f.area(), f.buffer_mut()))
+                .map_err(|e| -> TuiError { match e {} })?;
+        }
+        switches.push((focus, t.elapsed() / rounds));
+    }
+    Ok(CockpitBench {
+        first_frame,
+        switches,
+        rounds,
+    })
+}

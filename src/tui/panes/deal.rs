@@ -1,0 +1,209 @@
+//! One deal: its fields, its history timeline, its activities, and the
+//! review's snooze, stuck tag and action items. Every edit key works here.
+
+use super::Cx;
+use crate::domain::period::Calendar;
+use crate::domain::{Dataset, OppId, StuckTag};
+use crate::text::sanitize;
+use crate::tui::theme::Role;
+use crate::tui::widgets;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Default)]
+pub struct DealPane {
+    pub opp: Option<OppId>,
+    pub data: Arc<Dataset>,
+    pub cal: Calendar,
+    /// Lines scrolled in the timeline.
+    pub scroll: u16,
+}
+
+/// The word and role of a stuck tag (colour is never the only signal).
+pub fn tag_label(tag: StuckTag) -> (&'static str, Role) {
+    match tag {
+        StuckTag::Red => ("● red: blocker identified", Role::Alert),
+        StuckTag::Yellow => ("● yellow: waiting on the customer", Role::Warn),
+        StuckTag::Green => ("● green: needs internal help", Role::Good),
+    }
+}
+
+impl DealPane {
+    pub fn title(&self) -> String {
+        match self.opp.as_ref().and_then(|id| self.data.opportunity(id)) {
+            Some(o) => format!("Deal {} · {}", sanitize(o.id.as_str()), sanitize(&o.name)),
+            None => "Deal".into(),
+        }
+    }
+
+    fn fields(&self, cx: &Cx) -> Vec<Line<'static>> {
+        let Some(o) = self.opp.as_ref().and_then(|id| self.data.opportunity(id)) else {
+            return vec![Line::styled(
+                "No deal open: select one in Review or Hygiene and press enter.",
+                cx.theme.muted(),
+            )];
+        };
+        let d = &self.data;
+        let opt = |v: Option<String>| v.map_or_else(|| "—".to_string(), |s| sanitize(&s));
+        let account = o.account_id.as_ref().map(|a| {
+            d.accounts
+                .iter()
+                .find(|x| &x.id == a)
+                .map_or(a.0.clone(), |x| x.name.clone())
+        });
+        let owner = d
+            .rep(&o.owner_id)
+            .map_or(o.owner_id.0.clone(), |r| r.name.clone());
+        let kv = |k: &str, v: String, style| {
+            Line::from(vec![
+                Span::styled(format!("{k:<12}"), cx.theme.muted()),
+                Span::styled(v, style),
+            ])
+        };
+        let plain = ratatui::style::Style::new();
+        let mut lines = vec![
+            kv("account", opt(account), plain),
+            kv("owner", sanitize(&owner), plain),
+            kv("stage", sanitize(&o.stage), plain),
+            kv("status", o.status.to_string(), plain),
+            kv(
+                "amount",
+                o.amount.map_or("—".into(), |m| m.to_string()),
+                cx.theme.money(),
+            ),
+            kv(
+                "close date",
+                opt(o.close_date.map(|x| x.to_string())),
+                plain,
+            ),
+            kv(
+                "category",
+                opt(o.forecast_category.map(|c| c.to_string())),
+                plain,
+            ),
+            kv("next step", opt(o.next_step.clone()), plain),
+            kv(
+                "next date",
+                opt(o.next_step_date.map(|x| x.to_string())),
+                plain,
+            ),
+            kv("channel", opt(o.channel.clone()), plain),
+        ];
+        if let Some(r) = &o.loss_reason {
+            lines.push(kv("loss reason", sanitize(r), cx.theme.alert()));
+        }
+        if let Some(t) = d
+            .tags
+            .iter()
+            .filter(|t| t.opportunity_id == o.id)
+            .max_by_key(|t| t.set_at)
+        {
+            let (word, role) = tag_label(t.tag);
+            lines.push(kv("stuck tag", word.to_string(), cx.theme.style(role)));
+        }
+        for s in d.snoozes.iter().filter(|s| s.opportunity_id == o.id) {
+            lines.push(kv(
+                "snoozed",
+                format!("until {}: {}", s.until, sanitize(&s.reason)),
+                cx.theme.muted(),
+            ));
+        }
+        let items: Vec<_> = d
+            .action_items
+            .iter()
+            .filter(|a| a.opportunity_id.as_ref() == Some(&o.id))
+            .collect();
+        if !items.is_empty() {
+            lines.push(Line::styled("action items", cx.theme.title(false)));
+            for a in items {
+                let done = if a.done_at.is_some() { "✓" } else { "☐" };
+                let due = a.due_date.map_or(String::new(), |d| format!(" (due {d})"));
+                lines.push(Line::from(format!(
+                    " {done} {}: {}{due}",
+                    a.owner_id,
+                    sanitize(&a.text)
+                )));
+            }
+        }
+        lines
+    }
+
+    fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
+        let Some(id) = &self.opp else {
+            return Vec::new();
+        };
+        // (local date, line) for history and activities, newest first.
+        let mut events: Vec<(chrono::DateTime<chrono::Utc>, Line<'static>)> = Vec::new();
+        for h in self.data.history.iter().filter(|h| &h.opportunity_id == id) {
+            let day = self.cal.local_date(h.changed_at);
+            let old = h.old_value.as_deref().map_or("—".to_string(), sanitize);
+            let new = h.new_value.as_deref().map_or("—".to_string(), sanitize);
+            let session = h
+                .review_session_id
+                .map_or(String::new(), |s| format!(" [review #{s}]"));
+            events.push((
+                h.changed_at,
+                Line::from(vec![
+                    Span::styled(format!("{day} "), cx.theme.muted()),
+                    Span::raw(format!("{}: {old} → {new}{session}", h.field)),
+                ]),
+            ));
+        }
+        for a in self
+            .data
+            .activities
+            .iter()
+            .filter(|a| a.opportunity_id.as_ref() == Some(id))
+        {
+            let day = self.cal.local_date(a.occurred_at);
+            let outcome = a.outcome.map_or(String::new(), |o| format!(" ({o})"));
+            let label = a
+                .label
+                .as_deref()
+                .map_or(String::new(), |l| format!(" {}", sanitize(l)));
+            events.push((
+                a.occurred_at,
+                Line::from(vec![
+                    Span::styled(format!("{day} "), cx.theme.muted()),
+                    Span::styled(
+                        format!("{} by {}{label}{outcome}", a.kind, a.rep_id),
+                        cx.theme.good(),
+                    ),
+                ]),
+            ));
+        }
+        events.sort_by_key(|e| std::cmp::Reverse(e.0));
+        events.into_iter().map(|(_, l)| l).collect()
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        let fields = self.fields(cx);
+        let [left, right] = if area.width >= 100 {
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area)
+        } else {
+            let h = (fields.len() as u16).min(area.height.saturating_sub(5));
+            Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(area)
+        };
+        Paragraph::new(fields).render(left, buf);
+        let timeline = self.timeline(cx);
+        if self.opp.is_some() {
+            let block = widgets::pane_block(
+                "History and activities, newest first".into(),
+                false,
+                cx.theme,
+            );
+            let inner = block.inner(right);
+            block.render(right, buf);
+            if timeline.is_empty() {
+                widgets::message(inner, buf, "(no history)", cx.theme.muted());
+            } else {
+                Paragraph::new(timeline)
+                    .scroll((self.scroll, 0))
+                    .render(inner, buf);
+            }
+        }
+    }
+}

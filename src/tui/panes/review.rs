@@ -1,0 +1,183 @@
+//! The Tuesday review: the agenda per AE in its time-boxed order (SPEC §7),
+//! a timer against each box, the current deal highlighted, edits in place;
+//! after the session, its closing report.
+
+use super::{Cx, TablesPane};
+use crate::domain::RepId;
+use crate::tui::theme::Role;
+use crate::tui::widgets;
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+/// The time boxes of a 30-minute review, in order, with their minutes.
+pub const BOXES: [(&str, i64); 5] = [
+    ("Wins since last review", 3),
+    ("Closing this week", 10),
+    ("Stuck deals", 10),
+    ("New qualified opps", 5),
+    ("Action items", 2),
+];
+
+/// A review session in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewRun {
+    /// The session id, once the database has opened it.
+    pub session: Option<i64>,
+    pub started_at: DateTime<Utc>,
+    /// When the current box started.
+    pub box_started_at: DateTime<Utc>,
+    /// Seconds spent in each box before the current stint.
+    pub spent: [i64; 5],
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ReviewPane {
+    pub agenda: TablesPane,
+    /// AEs in agenda order: (id, name).
+    pub reps: Vec<(RepId, String)>,
+    pub rep_idx: usize,
+    pub box_idx: usize,
+    pub run: Option<ReviewRun>,
+    /// The closing report of the session just ended (Markdown).
+    pub closing: Option<String>,
+    pub scroll: u16,
+}
+
+/// `m:ss` of a number of seconds.
+fn mmss(secs: i64) -> String {
+    format!("{}:{:02}", secs / 60, secs % 60)
+}
+
+impl ReviewPane {
+    pub fn title(&self) -> String {
+        let rep = self.reps.get(self.rep_idx).map_or("—", |r| r.1.as_str());
+        let state = match &self.run {
+            Some(r) => match r.session {
+                Some(id) => format!("session #{id}"),
+                None => "starting…".to_string(),
+            },
+            None if self.closing.is_some() => "closing report".to_string(),
+            None => "agenda".to_string(),
+        };
+        format!("Review · {} · {state}", crate::text::sanitize(rep))
+    }
+
+    pub fn current_rep(&self) -> Option<&RepId> {
+        self.reps.get(self.rep_idx).map(|r| &r.0)
+    }
+
+    /// Seconds spent in box `i` at `now`.
+    pub fn box_seconds(&self, i: usize, now: DateTime<Utc>) -> i64 {
+        let Some(run) = &self.run else { return 0 };
+        let current = if i == self.box_idx {
+            (now - run.box_started_at).num_seconds().max(0)
+        } else {
+            0
+        };
+        run.spent[i] + current
+    }
+
+    /// Moves to another box, booking the time spent in the current one.
+    pub fn switch_box(&mut self, to: usize, now: DateTime<Utc>) {
+        let to = to.min(BOXES.len() - 1);
+        if let Some(run) = &mut self.run {
+            run.spent[self.box_idx] += (now - run.box_started_at).num_seconds().max(0);
+            run.box_started_at = now;
+        }
+        self.box_idx = to;
+    }
+
+    fn boxes(&self, cx: &Cx, now: DateTime<Utc>, wide: bool) -> Vec<Line<'static>> {
+        let mut lines = Vec::new();
+        for (i, (name, minutes)) in BOXES.iter().enumerate() {
+            let spent = self.box_seconds(i, now);
+            let over = spent > minutes * 60;
+            let marker = if i == self.box_idx { "▶" } else { " " };
+            let timer = if self.run.is_some() {
+                format!(
+                    "{} / {minutes}:00{}",
+                    mmss(spent),
+                    if over { " over" } else { "" }
+                )
+            } else {
+                format!("{minutes} min")
+            };
+            let style = if over {
+                cx.theme.alert()
+            } else if i == self.box_idx {
+                cx.theme.title(cx.focused)
+            } else {
+                cx.theme.muted()
+            };
+            let head = format!("{marker} {}. {name:<22}", i + 1);
+            let timer_span = Span::styled(
+                format!(" {timer}"),
+                if over {
+                    cx.theme.alert()
+                } else {
+                    cx.theme.muted()
+                },
+            );
+            if !wide {
+                lines.push(Line::styled(head, style));
+                lines.push(Line::from(vec![Span::raw("    "), timer_span]));
+                continue;
+            }
+            lines.push(Line::from(vec![Span::styled(head, style), timer_span]));
+        }
+        if let Some(run) = &self.run {
+            let total = (now - run.started_at).num_seconds().max(0);
+            lines.push(Line::styled(
+                format!("  total {} / 30:00", mmss(total)),
+                cx.theme.muted(),
+            ));
+        }
+        lines.push(Line::from(""));
+        for (i, (_, name)) in self.reps.iter().enumerate() {
+            let style = if i == self.rep_idx {
+                cx.theme.title(cx.focused)
+            } else {
+                cx.theme.muted()
+            };
+            let marker = if i == self.rep_idx { "▶" } else { " " };
+            lines.push(Line::styled(
+                format!("{marker} {}", crate::text::sanitize(name)),
+                style,
+            ));
+        }
+        lines
+    }
+
+    pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx, now: DateTime<Utc>) {
+        if let (None, Some(md)) = (&self.run, &self.closing) {
+            let lines: Vec<Line> = md
+                .lines()
+                .map(|l| Line::from(crate::text::sanitize(l)))
+                .collect();
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .scroll((self.scroll, 0))
+                .render(area, buf);
+            return;
+        }
+        let left_w = if area.width >= 90 { 40 } else { 30 };
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
+        Paragraph::new(self.boxes(cx, now, area.width >= 90)).render(left, buf);
+        let block = widgets::pane_block(BOXES[self.box_idx].0.to_string(), false, cx.theme);
+        let inner = block.inner(right);
+        block.render(right, buf);
+        self.agenda.render(inner, buf, cx, &|row: &[String]| {
+            if row.iter().any(|c| c.contains("lost")) {
+                Some(Role::Alert)
+            } else if row.iter().any(|c| c.contains("won")) {
+                Some(Role::Good)
+            } else {
+                None
+            }
+        });
+    }
+}

@@ -1,0 +1,294 @@
+//! The root of drawing: header, body (one pane, or the manager's home at a
+//! wide size), hint bar and status line. A function of `App`; no mutation.
+
+use super::action::Action;
+use super::app::{App, Focus};
+use super::panes::Cx;
+use super::widgets;
+use crate::text;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+/// Below this size the cockpit shows a message instead of a broken layout.
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+/// At least this size, the manager's home shows review, hygiene and reps together.
+const HOME_WIDTH: u16 = 160;
+const HOME_HEIGHT: u16 = 40;
+
+/// The panes on screen and where, for drawing and for mouse clicks.
+pub fn pane_rects(app: &App, area: Rect) -> Vec<(Focus, Rect)> {
+    let body = body_area(area);
+    let home = matches!(app.focus, Focus::Review | Focus::Hygiene | Focus::Reps);
+    if home && area.width >= HOME_WIDTH && area.height >= HOME_HEIGHT {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(body);
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(right);
+        vec![
+            (Focus::Review, left),
+            (Focus::Hygiene, top),
+            (Focus::Reps, bottom),
+        ]
+    } else {
+        vec![(app.focus, body)]
+    }
+}
+
+fn body_area(area: Rect) -> Rect {
+    Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(3),
+        ..area
+    }
+}
+
+/// The pane under a mouse click, if any.
+pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
+    let p = ratatui::layout::Position::new(col, row);
+    pane_rects(app, app.area)
+        .into_iter()
+        .find(|(_, r)| r.contains(p))
+        .map(|(f, _)| f)
+}
+
+/// The actions the hint bar offers in each pane, most useful first.
+fn hints(app: &App) -> Vec<Action> {
+    use Action::*;
+    match app.focus {
+        Focus::Review if app.review.run.is_some() => vec![
+            NextBox,
+            NextRep,
+            Open,
+            StageForward,
+            PushClose,
+            CloseLost,
+            LogCall,
+            ActionItem,
+            TagRed,
+            EndReview,
+            Help,
+            Quit,
+        ],
+        Focus::Review if app.review.closing.is_some() => vec![SaveReport, StartReview, Help, Quit],
+        Focus::Review => vec![StartReview, NextBox, NextRep, Open, NextPane, Help, Quit],
+        Focus::Hygiene => vec![
+            Explain,
+            Open,
+            ReasonFilter,
+            ToggleSnoozed,
+            StageForward,
+            CloseLost,
+            Snooze,
+            Search,
+            Help,
+            Quit,
+        ],
+        Focus::Reps => vec![
+            RepsView, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
+        ],
+        Focus::Anomalies => vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit],
+        Focus::Forecast | Focus::Pipeline => vec![PeriodKind, PeriodPrev, NextPane, Help, Quit],
+        Focus::Deal => vec![
+            StageForward,
+            PushClose,
+            CloseLost,
+            NextStep,
+            LogCall,
+            Snooze,
+            TagRed,
+            ActionItem,
+            Back,
+            Help,
+        ],
+        Focus::Help => vec![Down, Up, Back, Quit],
+    }
+}
+
+fn header(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    // Narrow terminals name only the focused tab; the others keep their number.
+    let full = area.width >= 140;
+    let mut spans = vec![Span::styled("pipedeck ", t.title(true))];
+    for (i, f) in Focus::TABS.iter().enumerate() {
+        let focused = *f == app.focus;
+        let style = if focused { t.selected() } else { t.muted() };
+        let label = if full || focused {
+            format!("{} {}", i + 1, f.label())
+        } else {
+            format!("{}", i + 1)
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    let p = app.period;
+    let rep = app.rep_filter.as_ref().map_or("all reps".to_string(), |r| {
+        app.data.rep(r).map_or(r.0.clone(), |x| x.name.clone())
+    });
+    let right = format!(
+        "{}..{} {} · {}{}",
+        p.from,
+        p.to,
+        app.period_kind,
+        text::sanitize(&rep),
+        if app.loading { " · loading…" } else { "" }
+    );
+    let left = Line::from(spans);
+    buf.set_line(area.x, area.y, &left, area.width);
+    let rw = text::width(&right) as u16;
+    if rw + (left.width() as u16) < area.width {
+        buf.set_string(area.x + area.width - rw, area.y, right, t.muted());
+    } else {
+        // Narrow: the period replaces the tab bar's tail.
+        let r = text::truncate(&right, area.width as usize);
+        let x = area.x + area.width.saturating_sub(text::width(&r) as u16);
+        buf.set_string(x, area.y, r, t.muted());
+    }
+}
+
+fn hint_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    let mode = app.focus.mode();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for a in hints(app) {
+        let keys = app.keymap.keys(mode, a);
+        let Some(k) = keys.first() else { continue };
+        let item = format!("{} {}", k.label(), a.describe());
+        let w = text::width(&item) + 2;
+        if used + w > area.width as usize {
+            break;
+        }
+        used += w;
+        spans.push(Span::styled(k.label(), app.theme.title(true)));
+        spans.push(Span::styled(
+            format!(" {}  ", a.describe()),
+            app.theme.muted(),
+        ));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Some(p) = &app.prompt {
+        let line = Line::from(vec![
+            Span::styled(format!("{}: ", p.label), app.theme.title(true)),
+            Span::raw(text::sanitize(&p.text)),
+            Span::styled("▏", app.theme.title(true)),
+            Span::styled("  (enter ok · esc cancel)", app.theme.muted()),
+        ]);
+        buf.set_line(area.x, area.y, &line, area.width);
+    } else if let Some((role, msg)) = &app.status {
+        let m = text::truncate(&text::sanitize(msg), area.width as usize);
+        buf.set_string(area.x, area.y, m, app.theme.style(*role));
+    }
+}
+
+fn pane(app: &App, focus: Focus, area: Rect, buf: &mut Buffer) {
+    let focused = focus == app.focus;
+    let title = match focus {
+        Focus::Review => app.review.title(),
+        Focus::Hygiene => app.hygiene.title(),
+        Focus::Reps => app.reps.title(),
+        Focus::Anomalies => app.anomalies.title(),
+        Focus::Forecast => app.forecast.title(),
+        Focus::Pipeline => app.pipeline.title(),
+        Focus::Deal => app.deal.title(),
+        Focus::Help => app.help.title(),
+    };
+    let block = widgets::pane_block(title, focused, &app.theme);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let cx = Cx {
+        theme: &app.theme,
+        keymap: &app.keymap,
+        focused,
+    };
+    match focus {
+        Focus::Review => app.review.render(inner, buf, &cx, app.now),
+        Focus::Hygiene => app.hygiene.render(inner, buf, &cx),
+        Focus::Reps => app.reps.render(inner, buf, &cx),
+        Focus::Anomalies => app.anomalies.render(inner, buf, &cx),
+        Focus::Forecast => app.forecast.render(inner, buf, &cx),
+        Focus::Pipeline => app.pipeline.render(inner, buf, &cx),
+        Focus::Deal => app.deal.render(inner, buf, &cx),
+        Focus::Help => app.help.render(inner, buf, &cx),
+    }
+}
+
+// Layout of the screen (the home split only at ≥ 160×40 on review, hygiene or reps):
+//
+// ┌──────────────────────────────────────────────────────────────────────┐
+// │pipedeck 1 Review 2 Hygiene 3 Reps …      2026-11-01..2026-12-01 month│ header
+// │┌ ▶ Review · Dana · agenda ────────┐┌ Hygiene ───────────────────────┐│
+// ││ ▶ 1. Wins since last review 3 min││ deal  owner  amount  reasons  … ││
+// ││   2. Deals closing this week …   │└────────────────────────────────┘│
+// ││ ▶ Dana                           │┌ Reps · quantity ───────────────┐│ body
+// ││   Lee          ┌ agenda box ────┐││ rep  meetings  baseline  goal … ││
+// │└──────────────────────────────────┘└────────────────────────────────┘│
+// │c log call  x close lost  ? help  q quit                              │ hint bar
+// │saved: D-17: stage → Proposal                                         │ status / prompt
+// └──────────────────────────────────────────────────────────────────────┘
+/// Draws the whole cockpit into `area`.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "pipedeck needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {}×{}. Enlarge it (q quits).",
+            area.width, area.height
+        );
+        let lines: Vec<Line> = textwrap(&msg, area.width as usize)
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        let y = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+        for (i, l) in lines.iter().enumerate() {
+            if y + (i as u16) < area.y + area.height {
+                buf.set_line(area.x, y + i as u16, l, area.width);
+            }
+        }
+        return;
+    }
+    header(app, Rect { height: 1, ..area }, buf);
+    for (focus, rect) in pane_rects(app, area) {
+        pane(app, focus, rect, buf);
+    }
+    let bottom = area.y + area.height;
+    hint_bar(
+        app,
+        Rect {
+            y: bottom - 2,
+            height: 1,
+            ..area
+        },
+        buf,
+    );
+    status_line(
+        app,
+        Rect {
+            y: bottom - 1,
+            height: 1,
+            ..area
+        },
+        buf,
+    );
+}
+
+/// Greedy word wrap to `width` columns.
+fn textwrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in s.split(' ') {
+        let Some(cur) = lines.last_mut() else { break };
+        if !cur.is_empty() && text::width(cur) + 1 + text::width(word) > width {
+            lines.push(word.to_string());
+        } else {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+    }
+    lines
+}
