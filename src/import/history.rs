@@ -71,32 +71,29 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
     batch.history.extend(rows);
 }
 
-/// The first open stage of the pipeline (lowest position) among the stages
-/// this batch registers, the database's and the config's.
+/// The first open stage of the pipeline (lowest position, then name) among
+/// the stages this batch registers, the database's and the config's.
 fn first_open_stage(batch: &Batch, ctx: &Context<'_>) -> Option<String> {
-    let mut open: Vec<(i64, String)> = batch
+    let from_batch = batch
         .stages
         .iter()
         .filter(|s| s.kind == StageKind::Open)
-        .map(|s| (s.position, s.name.clone()))
-        .collect();
-    if open.is_empty() {
-        open.extend(
-            ctx.existing
-                .stages
-                .iter()
-                .filter(|(_, (_, k))| *k == StageKind::Open)
-                .map(|(n, (p, _))| (*p, n.clone())),
-        );
-    }
-    if open.is_empty() {
-        open.extend(
-            ctx.settings
-                .stage_list()
-                .into_iter()
-                .filter(|s| s.kind == StageKind::Open)
-                .map(|s| (s.position, s.name)),
-        );
-    }
-    open.into_iter().min().map(|(_, n)| n)
+        .map(|s| (s.position, s.name.clone()));
+    let from_db = ctx
+        .existing
+        .stages
+        .iter()
+        .filter(|(_, (_, k))| *k == StageKind::Open)
+        .map(|(n, (p, _))| (*p, n.clone()));
+    let from_config = ctx
+        .settings
+        .stage_list()
+        .into_iter()
+        .filter(|s| s.kind == StageKind::Open)
+        .map(|s| (s.position, s.name));
+    from_batch
+        .chain(from_db)
+        .chain(from_config)
+        .min()
+        .map(|(_, n)| n)
 }

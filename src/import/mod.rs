@@ -208,15 +208,27 @@ pub fn plan(
     native::build(&mut native_files, ctx, &mut batch, &mut errors);
     maven::build(&maven_files, ctx, &mut batch, &mut errors);
     salesforce::build(&sf_files, ctx, &mut batch, &mut errors);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    register_configured_stages(&mut batch, ctx);
     history::synthesize(&mut batch, ctx);
-    refs::check(&batch, ctx.existing, &mut errors);
+    register_configured_stages(&mut batch, ctx);
+    // A file rejected whole (bad header, unknown kind) would make every
+    // reference to its ids look broken: check references only without those.
+    if !errors.iter().any(|e| e.at.line <= 1) {
+        refs::check(&batch, ctx.existing, &mut errors);
+    }
     if errors.is_empty() {
         Ok(batch)
     } else {
+        // In file order: by file, line, then column.
+        errors.sort_by(|a, b| {
+            let key = |e: &RowError| {
+                (
+                    e.at.file.clone(),
+                    e.at.line,
+                    e.at.column.as_ref().map(|c| c.0),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
         Err(errors)
     }
 }
