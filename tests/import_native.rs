@@ -296,7 +296,7 @@ fn references_to_missing_ids_are_row_errors_and_database_ids_count() {
         "id,name,owner_id,stage,account_id\nz1,Z,ada,Proposal,acme\n",
     )
     .unwrap();
-    let errs = errors(run(&mut store, &[opps.clone()], false).unwrap_err());
+    let errs = errors(run(&mut store, std::slice::from_ref(&opps), false).unwrap_err());
     let tails: Vec<&str> = errs.iter().map(|e| e.rsplit('/').next().unwrap()).collect();
     assert_eq!(
         tails,
