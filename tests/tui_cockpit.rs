@@ -381,3 +381,38 @@ fn search_filters_the_focused_list_and_esc_clears_it() {
     assert_eq!(a.pipeline.list.filter, "");
     assert!(a.prompt.is_none());
 }
+
+#[test]
+fn mouse_clicks_focus_tabs_and_panes_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let mut a = app(Start::Manager);
+    let s = screen(&mut a, 80, 24);
+    // "pipedeck 1 Review 2 3 …": the "3" is at column 20.
+    assert_eq!(s.lines().next().map(|l| &l[20..21]), Some("3"));
+    a.on_mouse(click(20, 0));
+    assert_eq!(a.focus, Focus::Reps);
+    // At 200×60 the home shows review (left), hygiene (top right), reps.
+    let mut a = app(Start::Manager);
+    let _ = screen(&mut a, 200, 60);
+    a.on_mouse(click(150, 10));
+    assert_eq!(a.focus, Focus::Hygiene);
+    a.on_mouse(click(150, 50));
+    assert_eq!(a.focus, Focus::Reps);
+    a.on_mouse(click(20, 30));
+    assert_eq!(a.focus, Focus::Review);
+    // The wheel moves the selection of the focused list.
+    a.update(Action::FocusPipeline);
+    a.on_mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: 10,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(a.pipeline.list.selected, 1);
+}

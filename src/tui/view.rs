@@ -47,8 +47,39 @@ fn body_area(area: Rect) -> Rect {
     }
 }
 
-/// The pane under a mouse click, if any.
+const BRAND: &str = "pipedeck ";
+
+/// The tab bar's labels: narrow terminals name only the focused tab, the
+/// others keep their number (the key that focuses them).
+fn tab_labels(app: &App, width: u16) -> Vec<(Focus, String)> {
+    let full = width >= 140;
+    Focus::TABS
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let label = if full || *f == app.focus {
+                format!("{} {}", i + 1, f.label())
+            } else {
+                format!("{}", i + 1)
+            };
+            (*f, label)
+        })
+        .collect()
+}
+
+/// The pane under a mouse click (a tab of the header, or a pane), if any.
 pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
+    if row == app.area.y {
+        let mut x = app.area.x + BRAND.len() as u16;
+        for (f, label) in tab_labels(app, app.area.width) {
+            let w = text::width(&label) as u16;
+            if (x..x + w).contains(&col) {
+                return Some(f);
+            }
+            x += w + 1;
+        }
+        return None;
+    }
     let p = ratatui::layout::Position::new(col, row);
     pane_rects(app, app.area)
         .into_iter()
@@ -111,16 +142,12 @@ fn hints(app: &App) -> Vec<Action> {
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    // Narrow terminals name only the focused tab; the others keep their number.
-    let full = area.width >= 140;
-    let mut spans = vec![Span::styled("pipedeck ", t.title(true))];
-    for (i, f) in Focus::TABS.iter().enumerate() {
-        let focused = *f == app.focus;
-        let style = if focused { t.selected() } else { t.muted() };
-        let label = if full || focused {
-            format!("{} {}", i + 1, f.label())
+    let mut spans = vec![Span::styled(BRAND, t.title(true))];
+    for (f, label) in tab_labels(app, area.width) {
+        let style = if f == app.focus {
+            t.selected()
         } else {
-            format!("{}", i + 1)
+            t.muted()
         };
         spans.push(Span::styled(label, style));
         spans.push(Span::raw(" "));
