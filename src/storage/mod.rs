@@ -3,6 +3,7 @@
 
 mod codec;
 mod read;
+mod snapshot;
 mod write;
 
 pub use write::{Counts, EntityCounts, Tx};
