@@ -15,7 +15,11 @@ use crate::storage::Store;
 /// falling back to the nearest earlier snapshot) and only snapshots taken on
 /// or before D are used. `--rep` keeps that rep's lines only.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let live = store.load_dataset()?;
+    let mut live = store.load_dataset()?;
+    if live.stages.is_empty() {
+        // A database nobody has put stages in yet: the configured ones apply.
+        live.stages = ctx.settings.stage_list();
+    }
     let mut snapshots = store.load_snapshots()?;
     let (data, today) = match args.as_of {
         Some(day) => {

@@ -11,7 +11,8 @@
 //! - **quota** = Σ quarterly quota of AEs active on some day of P (a month
 //!   gets a third of it, rounded to the cent; other periods have none);
 //! - **to close** = quota − won; **coverage** = open pipeline in P ÷ to close,
-//!   undefined when to close ≤ 0 ("quota met") or there is no quota.
+//!   undefined when to close ≤ 0 ("quota met"), when there is no quota, or
+//!   when P is over (it ended on or before `today`: "ended").
 //!
 //! Deals with an unknown amount are never summed as 0: they are counted
 //! beside (`won_without_amount`, `open_without_amount`).
@@ -36,6 +37,8 @@ pub enum CoverageStatus {
     QuotaMet,
     /// No quota applies (no AE with a quota, or not a month or quarter).
     NoQuota,
+    /// The period is over (it ended on or before today): nothing left to cover.
+    Ended,
 }
 
 impl CoverageStatus {
@@ -46,6 +49,7 @@ impl CoverageStatus {
             CoverageStatus::Light => "light",
             CoverageStatus::QuotaMet => "quota met",
             CoverageStatus::NoQuota => "no quota",
+            CoverageStatus::Ended => "ended",
         }
     }
 }
@@ -201,6 +205,7 @@ pub fn forecast_line(
     }
     let to_close = quota.map(|q| q - won_sum);
     let (coverage, coverage_status) = match to_close {
+        _ if p.to <= today => (None, CoverageStatus::Ended),
         None => (None, CoverageStatus::NoQuota),
         Some(t) if t.0 <= 0 => (None, CoverageStatus::QuotaMet),
         Some(t) => {
@@ -536,7 +541,7 @@ mod tests {
         // (o4 closes 1 Apr). commit o1 30k + o5 8k = 38k; best o2 40k; open 88k (o6 no amount).
         // weighted open = o1 30k×.5 + o2 40k×.25 + o3 10k×.25 = 27.5k (o5 stage unknown).
         // quota 150k, to close 130k, coverage 88/130 = 0.6769 → light.
-        // Jan: w1 20k; o5 8k commit; quota 50k → to close 30k; 8/30 = 0.2667.
+        // Jan: w1 20k; o5 8k commit; quota 50k → to close 30k; Jan is over on 15 Feb: no coverage.
         // Feb: w2 (no amount); o1 30k commit; 30/50 = 0.6.
         // Mar: o2 40k best, o3 10k, o6 commit no amount; weighted 10k + 2.5k; 50/50 = 1.0.
         let expected: Vec<Row> = vec![
@@ -556,8 +561,8 @@ mod tests {
                     20_000, 8_000, 0, 8_000, 28_000, 28_000, 28_000, 20_000, 50_000, 30_000,
                 ],
                 [1, 0, 1, 0],
-                Some(0.2667),
-                Light,
+                None,
+                Ended,
             ),
             (
                 "2026-02",
@@ -666,6 +671,23 @@ mod tests {
             (12_000, 5_000, Some(10_000), None, CoverageStatus::QuotaMet),
             (0, 5_000, None, None, CoverageStatus::NoQuota),
         ];
+        // A period seen after it ended has no coverage.
+        let data = Dataset::default();
+        let jan = cal.month_containing(d(2026, 1, 1));
+        let l = forecast_line(
+            &data,
+            &cal,
+            jan,
+            d(2026, 2, 1),
+            None,
+            Some(Money(1)),
+            RULE,
+            ("t".into(), "t".into()),
+        );
+        assert_eq!(
+            (l.coverage, l.coverage_status),
+            (None, CoverageStatus::Ended)
+        );
         for (won, open, quota, cov, status) in cases {
             let data = Dataset {
                 opportunities: vec![

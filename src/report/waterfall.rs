@@ -143,6 +143,7 @@ fn columns() -> Vec<Column> {
 
 fn signed(kind: MoveKind, m: Money) -> String {
     match kind {
+        _ if m.0 == 0 => "0".to_string(),
         MoveKind::New | MoveKind::PulledIn => format!("+{m}"),
         MoveKind::PushedOut | MoveKind::Won | MoveKind::Lost => format!("-{m}"),
         MoveKind::AmountChange if m.0 >= 0 => format!("+{m}"),
