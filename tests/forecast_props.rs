@@ -13,10 +13,18 @@ use pipedeck::domain::waterfall::waterfall;
 use pipedeck::domain::{Money, Period, Settings};
 use proptest::prelude::*;
 
-const DAYS: u64 = 21;
+const DAYS: u64 = 35;
+
+/// New York: the simulated month crosses the start of daylight saving time (8 March).
+fn cal() -> Calendar {
+    Calendar {
+        tz: chrono_tz::Tz::America__New_York,
+        ..Calendar::default()
+    }
+}
 
 fn first_day() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 3, 20).expect("date")
+    NaiveDate::from_ymd_opt(2026, 3, 1).expect("date")
 }
 
 /// One random change: (day, minute, kind, deal index, parameter).
@@ -217,7 +225,7 @@ impl Sim {
 /// Runs the events; returns the final data and the end-of-day snapshots.
 fn simulate(mut events: Vec<Event>) -> (Dataset, Vec<Snapshot>) {
     events.sort_by_key(|e| (e.0, e.1));
-    let cal = Calendar::default();
+    let cal = cal();
     let mut sim = Sim {
         data: Dataset {
             stages: Settings::default().stage_list(),
@@ -233,7 +241,14 @@ fn simulate(mut events: Vec<Event>) -> (Dataset, Vec<Snapshot>) {
             if ed != d {
                 break;
             }
-            sim.apply(cal.start_of(day) + Duration::minutes(minute), kind, idx, p);
+            // Minutes of the local day (23 hours on 8 March).
+            let len = (cal.end_of(day) - cal.start_of(day)).num_minutes() - 1;
+            sim.apply(
+                cal.start_of(day) + Duration::minutes(minute.min(len)),
+                kind,
+                idx,
+                p,
+            );
             it.next();
         }
         snaps.push(take_snapshot(
@@ -258,7 +273,7 @@ proptest! {
     #[test]
     fn as_of_a_day_equals_the_snapshot_taken_that_day(ev in events()) {
         let (data, snaps) = simulate(ev);
-        let cal = Calendar::default();
+        let cal = cal();
         for s in &snaps {
             let past = dataset_as_of(&data, cal.end_of(s.taken_on));
             let rebuilt = take_snapshot(&past, &cal, s.taken_at);
@@ -270,7 +285,7 @@ proptest! {
     fn waterfall_parts_add_up_to_the_cent(ev in events(), i in 0..DAYS as usize, j in 0..DAYS as usize, month in any::<bool>()) {
         let (data, snaps) = simulate(ev);
         let (a, b) = (&snaps[i.min(j)], &snaps[i.max(j)]);
-        let cal = Calendar::default();
+        let cal = cal();
         let period: Period = if month {
             cal.month_containing(b.taken_on)
         } else {
