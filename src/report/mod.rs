@@ -3,8 +3,11 @@
 //! interface of SPEC §11) that can also lay itself out as tables; the table,
 //! CSV and Markdown renderers work on those tables.
 
+pub mod accuracy;
+pub mod forecast;
 pub mod pipeline;
 mod render;
+pub mod waterfall;
 
 pub use render::{render, render_tables};
 

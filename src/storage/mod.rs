@@ -4,6 +4,7 @@
 mod codec;
 pub mod import_support;
 mod read;
+mod snapshot;
 mod write;
 
 pub use write::{Counts, EntityCounts, Tx};
