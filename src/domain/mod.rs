@@ -2,7 +2,11 @@
 //! agenda and a forecast are. Pure: no storage, no terminal, no clock; every
 //! rule takes `today` (or `now`) as an argument.
 
+pub mod anomaly;
 pub mod asof;
+pub mod baseline;
+pub mod drill;
+pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod period;
