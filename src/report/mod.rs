@@ -3,6 +3,9 @@
 //! interface of SPEC §11) that can also lay itself out as tables; the table,
 //! CSV and Markdown renderers work on those tables.
 
+pub mod anomalies;
+pub mod drill;
+pub mod metrics;
 pub mod pipeline;
 mod render;
 

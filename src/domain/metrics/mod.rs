@@ -307,4 +307,4 @@ pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet 
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
