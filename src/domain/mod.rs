@@ -3,8 +3,12 @@
 //! rule takes `today` (or `now`) as an argument.
 
 pub mod accuracy;
+pub mod anomaly;
 pub mod asof;
+pub mod baseline;
+pub mod drill;
 pub mod forecast;
+pub mod metrics;
 pub mod model;
 pub mod money;
 pub mod period;

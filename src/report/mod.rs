@@ -4,7 +4,10 @@
 //! CSV and Markdown renderers work on those tables.
 
 pub mod accuracy;
+pub mod anomalies;
+pub mod drill;
 pub mod forecast;
+pub mod metrics;
 pub mod pipeline;
 mod render;
 pub mod waterfall;
