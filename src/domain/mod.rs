@@ -3,6 +3,8 @@
 //! rule takes `today` (or `now`) as an argument.
 
 pub mod asof;
+pub mod edit;
+pub mod hygiene;
 pub mod model;
 pub mod money;
 pub mod period;

@@ -2,9 +2,11 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+pub mod edit;
 mod read;
 mod write;
 
+pub use edit::{EditError, EditResult};
 pub use write::{Counts, EntityCounts, Tx};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
