@@ -9,6 +9,7 @@ pub mod model;
 pub mod money;
 pub mod period;
 pub mod pipeline;
+pub mod review;
 pub mod settings;
 
 pub use model::*;

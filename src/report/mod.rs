@@ -3,8 +3,11 @@
 //! interface of SPEC §11) that can also lay itself out as tables; the table,
 //! CSV and Markdown renderers work on those tables.
 
+pub mod agenda;
+pub mod hygiene;
 pub mod pipeline;
 mod render;
+pub mod review;
 
 pub use render::{render, render_tables};
 
