@@ -57,7 +57,10 @@ pub enum DealAction {
         date: NaiveDate,
     },
     /// Set the amount in major units: `deal OPP amount 12500`.
-    Amount { amount: String },
+    Amount {
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
     /// Set the forecast category: pipeline, best_case, commit, omitted.
     Category { category: ForecastCategory },
     /// Set the next step: `deal OPP next-step "Send SOW" --date 2026-12-01`.

@@ -4,14 +4,15 @@
 
 use super::super::hygiene::hygiene;
 use super::super::model::{
-    ActionItem, ActivityKind, Dataset, HistoryField, OppId, RepId, ReviewSession, Stage, Status,
+    ActionItem, ActivityKind, Dataset, HistoryEntry, HistoryField, OppId, RepId, ReviewSession,
+    Stage, StageKind, Status,
 };
 use super::super::money::Money;
 use super::super::period::Calendar;
 use super::super::settings::Settings;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A deal closed in the session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,12 +89,17 @@ pub fn closing_report(
         .iter()
         .filter(|h| h.review_session_id == sid)
         .collect();
-    // A close writes status, stage and category at one instant: those rows are the close.
-    let closes: HashSet<(&OppId, DateTime<Utc>)> = rows
-        .iter()
-        .filter(|h| h.field == HistoryField::Status)
-        .map(|h| (&h.opportunity_id, h.changed_at))
-        .collect();
+    // A close writes status, the terminal stage and category `closed`: those rows are the close.
+    let is_close = |h: &HistoryEntry| match h.field {
+        HistoryField::Status => true,
+        HistoryField::Stage => h.new_value.as_deref().is_some_and(|v| {
+            stages
+                .iter()
+                .any(|s| s.name == v && s.kind != StageKind::Open)
+        }),
+        HistoryField::ForecastCategory => h.new_value.as_deref() == Some("closed"),
+        _ => false,
+    };
     let mut closed: Vec<ClosedLine> = rows
         .iter()
         .filter(|h| {
@@ -113,10 +119,7 @@ pub fn closing_report(
     closed.sort_by(|a, b| a.opportunity_id.cmp(&b.opportunity_id));
     closed.dedup_by(|a, b| a.opportunity_id == b.opportunity_id);
 
-    let edits: Vec<_> = rows
-        .iter()
-        .filter(|h| !closes.contains(&(&h.opportunity_id, h.changed_at)))
-        .collect();
+    let edits: Vec<_> = rows.iter().filter(|h| !is_close(h)).collect();
     let mut per_field: BTreeMap<HistoryField, (usize, BTreeSet<&OppId>)> = BTreeMap::new();
     for h in &edits {
         let e = per_field.entry(h.field).or_default();
