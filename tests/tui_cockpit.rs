@@ -3,15 +3,15 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use pipedeck::domain::*;
+use pipedeck::storage::Store;
 use pipedeck::tui::action::Action;
 use pipedeck::tui::app::{App, Effect, Focus, Start};
 use pipedeck::tui::keymap::{KeyPatch, Keymap};
-use pipedeck::tui::loader::{self, Env, Loaded, Request};
+use pipedeck::tui::loader::{self, Env, Request};
 use pipedeck::tui::theme::Theme;
 use pipedeck::tui::view;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use std::sync::Arc;
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("fixture date")
@@ -162,15 +162,41 @@ fn fixture() -> Dataset {
             direction: Some(Direction::Outbound),
             review_session_id: None,
         }],
-        tags: vec![DealTag {
-            opportunity_id: OppId("D-1".into()),
-            tag: StuckTag::Yellow,
-            note: None,
-            set_at: at("2026-11-17"),
-            review_session_id: None,
-        }],
         ..Dataset::default()
     }
+}
+
+/// The fixture in a real database file (the worker opens databases by
+/// path), with D-1 tagged yellow in last week's review.
+fn store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("tui.db")).expect("database");
+    let data = fixture();
+    let mut tx = store.begin().expect("tx");
+    for s in &data.stages {
+        tx.upsert_stage(s).expect("stage");
+    }
+    for r in &data.reps {
+        tx.upsert_rep(r).expect("rep");
+    }
+    for a in &data.accounts {
+        tx.upsert_account(a).expect("account");
+    }
+    for o in &data.opportunities {
+        tx.upsert_opportunity(o).expect("deal");
+    }
+    for h in &data.history {
+        tx.append_history(h).expect("history");
+    }
+    for a in &data.activities {
+        tx.upsert_activity(a).expect("activity");
+    }
+    tx.commit().expect("commit");
+    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-17"));
+    store
+        .tag_deal(&OppId("D-1".into()), StuckTag::Yellow, None, &stamp)
+        .expect("tag");
+    (dir, store)
 }
 
 fn env() -> Env {
@@ -183,28 +209,25 @@ fn env() -> Env {
     }
 }
 
-/// The app on the fixture, loaded, monochrome (so snapshots show text only).
-fn app(start: Start) -> App {
+/// The app on a store, loaded, monochrome (so snapshots show text only).
+fn app_on(store: &Store, start: Start) -> App {
     let env = env();
     let keymap = Keymap::load(&KeyPatch::new()).expect("default keymap");
-    let mut app = App::new(
-        env.clone(),
-        keymap,
-        Theme::monochrome(),
-        start,
-        at("2026-11-24"),
-    );
-    let data = fixture();
+    let mut app = App::new(env.clone(), keymap, Theme::monochrome(), start, now());
     let req: Request = app.request();
-    let views = loader::build_views(&env, &data, &[], &req);
-    let review_reps = loader::review_reps(&env, &data);
-    app.on_loaded(Loaded {
-        generation: req.generation,
-        data: Arc::new(data),
-        views,
-        review_reps,
-    });
+    app.on_loaded(loader::load(store, &env, &req).expect("load"));
     app
+}
+
+/// The app on the fixture.
+fn app(start: Start) -> App {
+    let (_dir, store) = store();
+    app_on(&store, start)
+}
+
+/// The fixed "now" of these tests: 15:00 UTC on today.
+fn now() -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day("2026-11-24").and_hms_opt(15, 0, 0).expect("time"))
 }
 
 fn draw(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -220,11 +243,16 @@ fn screen(app: &mut App, w: u16, h: u16) -> String {
     let buf = t.backend().buffer();
     (0..h)
         .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                .trim_end()
-                .to_string()
+            // A wide character fills two cells; the second is skipped, as a
+            // terminal shows it.
+            let mut line = String::new();
+            let mut x = 0;
+            while x < w {
+                let sym = buf[(x, y)].symbol();
+                line.push_str(sym);
+                x += pipedeck::text::width(sym).max(1) as u16;
+            }
+            line.trim_end().to_string()
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -341,6 +369,7 @@ fn tab_cycles_panes_and_help_returns_where_it_was() {
 fn review_timer_counts_each_box() {
     let mut a = app(Start::Manager);
     let start = a.now;
+    a.review.run = None;
     assert!(matches!(
         a.update(Action::StartReview),
         Some(Effect::Edit(..))

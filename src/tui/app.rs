@@ -91,6 +91,12 @@ pub enum Effect {
     Load(Request),
     /// Save an edit, then load again.
     Edit(EditCmd, Request),
+    /// Build the drill-down of a rep's metric (on the worker).
+    Drill {
+        rep: String,
+        metric: String,
+        period: Period,
+    },
     /// Write a file (the closing report as Markdown).
     Save {
         path: PathBuf,
@@ -194,21 +200,21 @@ impl App {
         self.data = l.data.clone();
         let v = l.views;
         self.pipeline.list.set(v.pipeline);
-        self.hygiene.list.set(v.hygiene);
-        self.reps.list.set(v.reps);
-        self.anomalies.list.set(v.anomalies);
-        self.forecast.list.set(v.forecast);
-        self.review.agenda.set(v.agenda);
-        self.review.reps = l.review_reps;
+        self.hygiene.set(v.hygiene);
+        self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
+        self.reps.set(v.metrics, &v.anomalies);
+        self.anomalies.set(v.anomalies);
+        self.forecast.forecast = Some(v.forecast);
+        self.forecast.waterfall = Some(v.waterfall);
+        self.forecast.accuracy = Some(v.accuracy);
+        self.review.set(v.agenda);
         if let Some(rep) = &self.rep_filter
             && let Some(i) = self.review.reps.iter().position(|r| &r.0 == rep)
+            && i != self.review.rep_idx
         {
             self.review.rep_idx = i;
+            self.review.rebuild();
         }
-        self.review.rep_idx = self
-            .review
-            .rep_idx
-            .min(self.review.reps.len().saturating_sub(1));
         self.deal.data = l.data;
     }
 
@@ -239,6 +245,13 @@ impl App {
                 self.status = Some((Role::Alert, e));
             }
         }
+    }
+
+    /// A drill-down arrived.
+    pub fn on_drill(&mut self, result: Result<crate::report::drill::DrillReport, String>) {
+        self.status = None;
+        self.anomalies.open_drill(result);
+        self.focus = Focus::Anomalies;
     }
 
     /// A failed load or a dead worker.
@@ -377,9 +390,8 @@ impl App {
                 Some(d) => d,
                 None => &mut self.anomalies.list,
             }),
-            Focus::Forecast => Some(&mut self.forecast.list),
             Focus::Pipeline => Some(&mut self.pipeline.list),
-            Focus::Deal | Focus::Help => None,
+            Focus::Forecast | Focus::Deal | Focus::Help => None,
         }
     }
 
@@ -515,21 +527,19 @@ impl App {
                 }
             }
             Sort => {
-                self.status = Some((
-                    Role::Muted,
-                    "sorted: largest amount at risk first, then oldest".into(),
-                ))
+                self.hygiene.sort = self.hygiene.sort.next();
+                self.hygiene.rebuild();
             }
-            ReasonFilter => {
-                self.hygiene.cycle_reason();
-                let f = self.hygiene.reason.map_or(String::new(), |i| {
-                    super::panes::hygiene::REASONS[i].to_string()
-                });
-                self.hygiene.list.filter = f;
-                self.hygiene.list.clamp();
+            ReasonFilter => self.hygiene.cycle_reason(),
+            ToggleSnoozed => {
+                self.hygiene.show_snoozed = !self.hygiene.show_snoozed;
+                self.hygiene.list.selected = 0;
+                self.hygiene.rebuild();
             }
-            ToggleSnoozed => self.hygiene.show_snoozed = !self.hygiene.show_snoozed,
-            RepsView => self.reps.view = self.reps.view.next(),
+            RepsView => {
+                self.reps.list.selected = 0;
+                self.reps.next_view();
+            }
             StartReview => return self.start_review(),
             EndReview => return self.end_review(),
             NextRep | PrevRep => {
@@ -541,8 +551,8 @@ impl App {
                     } else {
                         (i + n - 1) % n
                     };
-                    self.review.switch_box(0, self.now);
                     self.review.agenda.selected = 0;
+                    self.review.switch_box(0, self.now);
                 }
             }
             NextBox => self.review.switch_box(self.review.box_idx + 1, self.now),
@@ -580,11 +590,15 @@ impl App {
                     self.focus = Focus::Deal;
                 }
             }
-            Focus::Anomalies => {
-                self.status = Some((
-                    Role::Muted,
-                    "drill-down: not available in this build yet".into(),
-                ));
+            Focus::Anomalies if self.anomalies.drill.is_none() => {
+                if let Some((rep, metric)) = self.anomalies.selected() {
+                    self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
+                    return Some(Effect::Drill {
+                        rep,
+                        metric,
+                        period: self.period,
+                    });
+                }
             }
             _ => {}
         }

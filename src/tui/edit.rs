@@ -2,9 +2,13 @@
 //! the storage edit API, never SQL of our own.
 
 use super::loader::Env;
-use crate::domain::{ActivityKind, OppId, RepId, StuckTag};
-use crate::storage::Store;
-use chrono::NaiveDate;
+use crate::domain::edit::{Edit, NewActivity, Stamp, stages_in_force};
+use crate::domain::review::closing::closing_report;
+use crate::domain::{ActivityKind, MeetingType, OppId, RepId, StuckTag};
+use crate::report::review::ClosingReportView;
+use crate::report::{Format, render};
+use crate::storage::{EditError, Store};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// One change to save. `session` is the review session in progress, if any:
 /// edits made in a review carry its id.
@@ -74,12 +78,184 @@ pub struct Done {
     pub closing_report: Option<String>,
 }
 
-/// Saves one edit; the error says what could not be saved and why.
-pub fn apply(_store: &mut Store, _env: &Env, cmd: &EditCmd) -> Result<Done, String> {
-    Err(format!(
-        "{}: editing needs the storage edit API, not available in this build yet",
-        describe(cmd)
-    ))
+/// The instant edits are stamped with: the clock, moved onto `today`'s date
+/// (same time of day) when `today` is fixed to another date — as the CLI does.
+pub fn stamp_now(env: &Env, real: DateTime<Utc>) -> DateTime<Utc> {
+    let real_day = env.cal.local_date(real);
+    if real_day == env.today {
+        real
+    } else {
+        env.cal.start_of(env.today) + (real - env.cal.start_of(real_day))
+    }
+}
+
+/// Who the cockpit's edits are recorded as (`changed_by`).
+pub const EDITOR: &str = "cockpit";
+
+/// Saves one edit at `now` through the storage edit API; the error says what
+/// could not be saved and why.
+pub fn apply(
+    store: &mut Store,
+    env: &Env,
+    now: DateTime<Utc>,
+    cmd: &EditCmd,
+) -> Result<Done, String> {
+    let what = describe(cmd);
+    apply_inner(store, env, now, cmd).map_err(|e| format!("{what}: {e}"))
+}
+
+fn apply_inner(
+    store: &mut Store,
+    env: &Env,
+    now: DateTime<Utc>,
+    cmd: &EditCmd,
+) -> Result<Done, EditError> {
+    let stamp = |session: &Option<i64>| Stamp {
+        now,
+        by: Some(EDITOR.to_string()),
+        session: *session,
+    };
+    let saved = |msg: String| Done {
+        message: format!("saved: {msg}"),
+        ..Done::default()
+    };
+    let deal_edit = |store: &mut Store, opp: &OppId, e: Edit, session: &Option<i64>| {
+        let stages = stages_in_force(&store.load_stages()?, &env.settings);
+        store.edit_deal(opp, &e, &stages, &stamp(session))
+    };
+    match cmd {
+        EditCmd::StartReview => {
+            // A session left open (say by a crash) is resumed, not refused.
+            if let Some(s) = store.open_review_session()? {
+                return Ok(Done {
+                    message: format!(
+                        "resumed review #{} (started {})",
+                        s.id,
+                        s.started_at.format("%Y-%m-%d %H:%M")
+                    ),
+                    session_started: Some(s.id),
+                    closing_report: None,
+                });
+            }
+            let s = store.start_review(now, Some(EDITOR))?;
+            Ok(Done {
+                message: format!("review #{} started: edits now carry its id", s.id),
+                session_started: Some(s.id),
+                closing_report: None,
+            })
+        }
+        EditCmd::EndReview { session } => {
+            let open = store
+                .open_review_session()?
+                .filter(|s| s.id == *session)
+                .ok_or(EditError::NoSession)?;
+            let ended = now.max(open.started_at);
+            let data = store.load_dataset()?;
+            let view = ClosingReportView {
+                currency: env.settings.currency.clone(),
+                report: closing_report(
+                    &data,
+                    &stages_in_force(&data.stages, &env.settings),
+                    &open,
+                    ended,
+                    &env.settings,
+                    &env.cal,
+                    env.today,
+                ),
+            };
+            let md = render(&view, Format::Md).map_err(EditError::Invalid)?;
+            store.end_review(open.id, ended, &md)?;
+            Ok(Done {
+                message: format!(
+                    "review #{} ended: closing report below (S saves it)",
+                    open.id
+                ),
+                session_started: None,
+                closing_report: Some(md),
+            })
+        }
+        EditCmd::MoveStage { opp, to, session } => {
+            deal_edit(store, opp, Edit::Stage(to.clone()), session)?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::SetCloseDate { opp, date, session } => {
+            deal_edit(store, opp, Edit::CloseDate(*date), session)?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::CloseLost {
+            opp,
+            reason,
+            session,
+        } => {
+            deal_edit(
+                store,
+                opp,
+                Edit::Lost {
+                    reason: reason.clone(),
+                },
+                session,
+            )?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::CloseWon { opp, session } => {
+            deal_edit(store, opp, Edit::Won, session)?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::SetNextStep { opp, text, session } => {
+            let date = env.today.checked_add_days(chrono::Days::new(7));
+            deal_edit(
+                store,
+                opp,
+                Edit::NextStep {
+                    text: text.clone(),
+                    date,
+                },
+                session,
+            )?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::Log { opp, kind, session } => {
+            let deal = store.opportunity(opp)?;
+            let new = NewActivity {
+                rep_id: deal.owner_id.clone(),
+                kind: *kind,
+                meeting_type: (*kind == ActivityKind::Meeting).then_some(MeetingType::FollowUp),
+                label: None,
+                opportunity_id: Some(opp.clone()),
+                account_id: None,
+                contact_id: None,
+                occurred_at: None,
+                outcome: None,
+                duration_min: None,
+                direction: None,
+            };
+            store.log_activity(&new, &stamp(session))?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::ActionItem {
+            opp,
+            owner,
+            text,
+            due,
+            session,
+        } => {
+            store.add_action_item(Some(opp), owner, text, Some(*due), &stamp(session))?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::Snooze {
+            opp,
+            reason,
+            until,
+            session,
+        } => {
+            store.snooze(opp, reason, *until, env.today, &stamp(session))?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::Tag { opp, tag, session } => {
+            store.tag_deal(opp, *tag, None, &stamp(session))?;
+            Ok(saved(describe(cmd)))
+        }
+    }
 }
 
 /// A short description of an edit, for messages.

@@ -5,8 +5,17 @@
 //! no keypress waits on the database.
 
 use super::edit::{self, EditCmd};
+use crate::domain::ReviewSession;
 use crate::domain::period::Calendar;
 use crate::domain::{Dataset, Period, RepId, Settings, Snapshot};
+use crate::report::accuracy::AccuracyReport;
+use crate::report::agenda::AgendaReport;
+use crate::report::anomalies::AnomaliesReport;
+use crate::report::drill::DrillReport;
+use crate::report::forecast::ForecastReport;
+use crate::report::hygiene::HygieneReport;
+use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::waterfall::WaterfallReport;
 use crate::report::{Input, Report, Table};
 use crate::storage::{StorageError, Store};
 use chrono::NaiveDate;
@@ -39,24 +48,20 @@ impl PaneTables {
             missing: None,
         }
     }
-
-    fn missing(what: &str) -> PaneTables {
-        PaneTables {
-            tables: Vec::new(),
-            missing: Some(format!("{what} is not available in this build yet")),
-        }
-    }
 }
 
 /// Every pane's report, built from one dataset.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Views {
     pub pipeline: PaneTables,
-    pub agenda: PaneTables,
-    pub hygiene: PaneTables,
-    pub reps: PaneTables,
-    pub anomalies: PaneTables,
-    pub forecast: PaneTables,
+    pub agenda: AgendaReport,
+    pub hygiene: HygieneReport,
+    pub metrics: MetricsReport,
+    pub anomalies: AnomaliesReport,
+    pub forecast: ForecastReport,
+    /// The week-over-week waterfall, or why there is none (too few snapshots).
+    pub waterfall: Result<WaterfallReport, String>,
+    pub accuracy: AccuracyReport,
 }
 
 /// A finished load.
@@ -65,8 +70,6 @@ pub struct Loaded {
     pub generation: u64,
     pub data: Arc<Dataset>,
     pub views: Views,
-    /// The AEs of the review agenda in its order: (id, name).
-    pub review_reps: Vec<(RepId, String)>,
 }
 
 /// Everything the builders need besides the data.
@@ -78,8 +81,16 @@ pub struct Env {
 }
 
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
-/// route from data to screen.
-pub fn build_views(env: &Env, data: &Dataset, snapshots: &[Snapshot], req: &Request) -> Views {
+/// route from data to screen. Metrics, anomalies and hygiene follow the rep
+/// filter; the forecast covers the picked month or quarter (the quarter
+/// containing today when a week is picked).
+pub fn build_views(
+    env: &Env,
+    data: &Dataset,
+    snapshots: &[Snapshot],
+    sessions: &[ReviewSession],
+    req: &Request,
+) -> Views {
     let input = Input {
         data,
         snapshots,
@@ -93,51 +104,59 @@ pub fn build_views(env: &Env, data: &Dataset, snapshots: &[Snapshot], req: &Requ
         currency: env.settings.currency.clone(),
         pipeline: crate::domain::pipeline::open_pipeline(input.data),
     };
+    let filter = MetricsFilter {
+        rep: req.rep.as_ref().map(|r| r.0.clone()),
+        ..MetricsFilter::default()
+    };
+    let forecast_input = Input {
+        period: (req.period.days() >= 28).then_some(req.period),
+        ..input
+    };
+    let undated = Input {
+        period: None,
+        ..input
+    };
     Views {
         pipeline: PaneTables::of(&pipeline),
-        agenda: PaneTables::missing("the review agenda"),
-        hygiene: PaneTables::missing("the hygiene report"),
-        reps: PaneTables::missing("the metrics report"),
-        anomalies: PaneTables::missing("the anomalies report"),
-        forecast: PaneTables::missing("the forecast report"),
+        agenda: AgendaReport::build(&undated, sessions),
+        hygiene: HygieneReport::build(&undated, req.rep.as_ref()),
+        metrics: MetricsReport::build(&input, &MetricsFilter::default()),
+        anomalies: AnomaliesReport::build(&input, &filter),
+        forecast: ForecastReport::build(&forecast_input),
+        waterfall: WaterfallReport::build(&undated, None, None).map_err(|e| e.to_string()),
+        accuracy: AccuracyReport::build(&undated),
     }
 }
 
-/// Active AEs in the agenda's order (`review_order`): largest open pipeline
-/// first (the pipeline report's by-owner order), then by name.
-pub fn review_reps(env: &Env, data: &Dataset) -> Vec<(RepId, String)> {
-    let mut aes: Vec<&crate::domain::Rep> = data
-        .reps
-        .iter()
-        .filter(|r| r.role == crate::domain::Role::Ae && r.is_active_on(env.today))
-        .collect();
-    aes.sort_by(|a, b| a.name.cmp(&b.name));
-    if env.settings.review_order == crate::domain::settings::ReviewOrder::Pipeline {
-        let order = crate::domain::pipeline::open_pipeline(data).by_owner;
-        let rank = |id: &RepId| {
-            order
-                .iter()
-                .position(|g| g.key == id.0)
-                .unwrap_or(usize::MAX)
-        };
-        aes.sort_by_key(|r| rank(&r.id));
-    }
-    aes.into_iter()
-        .map(|r| (r.id.clone(), r.name.clone()))
-        .collect()
+/// The drill-down of one rep's metric over a period (`enter` on an anomaly).
+pub fn build_drill(
+    env: &Env,
+    data: &Dataset,
+    rep: &str,
+    metric: &str,
+    period: Period,
+) -> Result<DrillReport, String> {
+    let input = Input {
+        data,
+        snapshots: &[],
+        settings: &env.settings,
+        cal: &env.cal,
+        today: env.today,
+        period: Some(period),
+    };
+    DrillReport::build(&input, rep, metric)
 }
 
 /// Loads the dataset and snapshots and builds the views.
 pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageError> {
     let data = store.load_dataset()?;
     let snapshots = store.load_snapshots()?;
-    let views = build_views(env, &data, &snapshots, req);
-    let review_reps = review_reps(env, &data);
+    let sessions = store.load_review_sessions()?;
+    let views = build_views(env, &data, &snapshots, &sessions, req);
     Ok(Loaded {
         generation: req.generation,
         data: Arc::new(data),
         views,
-        review_reps,
     })
 }
 
@@ -147,6 +166,12 @@ pub enum Job {
     Load(Request),
     /// Apply an edit, then load again with the request.
     Edit(EditCmd, Request),
+    /// Build the drill-down of a rep's metric over a period.
+    Drill {
+        rep: String,
+        metric: String,
+        period: Period,
+    },
     Stop,
 }
 
@@ -156,6 +181,7 @@ pub enum Reply {
     Loaded(Box<Loaded>),
     /// An edit was saved (the message says what) or refused (the error says why).
     Edited(Result<edit::Done, String>),
+    Drill(Box<Result<DrillReport, String>>),
     Failed(String),
 }
 
@@ -216,6 +242,7 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
             return;
         }
     };
+    let mut data: Option<Arc<Dataset>> = None;
     while let Ok(first) = jobs.recv() {
         // Coalesce: of queued loads only the newest matters; edits all run.
         let mut batch = vec![first];
@@ -227,8 +254,20 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
             match job {
                 Job::Stop => return,
                 Job::Load(req) => last_load = Some(req),
+                Job::Drill {
+                    rep,
+                    metric,
+                    period,
+                } => {
+                    let result = match &data {
+                        Some(d) => build_drill(&env, d, &rep, &metric, period),
+                        None => Err("the data is still loading".to_string()),
+                    };
+                    let _ = replies.send(Reply::Drill(Box::new(result)));
+                }
                 Job::Edit(cmd, req) => {
-                    let result = edit::apply(&mut store, &env, &cmd);
+                    let now = edit::stamp_now(&env, chrono::Utc::now());
+                    let result = edit::apply(&mut store, &env, now, &cmd);
                     let _ = replies.send(Reply::Edited(result));
                     last_load = Some(req);
                 }
@@ -236,7 +275,10 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
         }
         if let Some(req) = last_load {
             let reply = match load(&store, &env, &req) {
-                Ok(l) => Reply::Loaded(Box::new(l)),
+                Ok(l) => {
+                    data = Some(l.data.clone());
+                    Reply::Loaded(Box::new(l))
+                }
                 Err(e) => Reply::Failed(e.to_string()),
             };
             if replies.send(reply).is_err() {

@@ -86,6 +86,7 @@ pub fn apply_reply(app: &mut App, reply: Reply) {
     match reply {
         Reply::Loaded(l) => app.on_loaded(*l),
         Reply::Edited(r) => app.on_edited(r),
+        Reply::Drill(d) => app.on_drill(*d),
         Reply::Failed(e) => app.on_failed(e),
     }
 }
@@ -126,6 +127,15 @@ pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
     match effect {
         Effect::Load(req) => loader.send(Job::Load(req)),
         Effect::Edit(cmd, req) => loader.send(Job::Edit(cmd, req)),
+        Effect::Drill {
+            rep,
+            metric,
+            period,
+        } => loader.send(Job::Drill {
+            rep,
+            metric,
+            period,
+        }),
         Effect::Save { path, text } => {
             app.status = Some(match std::fs::write(&path, text) {
                 Ok(()) => (theme::Role::Good, format!("saved {}", path.display())),

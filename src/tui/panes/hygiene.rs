@@ -1,80 +1,254 @@
-//! Stale and at-risk deals with their reasons: filter by reason, sort, `?`
-//! explains the flag, snoozed deals apart.
+//! Stale and at-risk deals with their reasons (SPEC §6): filter by reason,
+//! sort, `?` explains the flag, snoozed deals apart (counted in the title).
 
 use super::{Cx, TablesPane};
+use crate::domain::hygiene::Reason;
+use crate::report::hygiene::{HygieneReport, HygieneRow};
+use crate::report::{Column, Table, UNDEFINED};
+use crate::text::sanitize;
 use crate::tui::theme::Role;
 use crate::tui::widgets;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget, Wrap};
 
-/// The hygiene reasons of SPEC §6, in the order the filter cycles them.
-pub const REASONS: [&str; 5] = ["untouched", "past_due", "stuck", "no_next_step", "slipping"];
+/// The orders the list can be sorted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// The report's order: largest amount at risk first, then the oldest.
+    #[default]
+    AtRisk,
+    /// Longest without real contact first.
+    Untouched,
+    /// Earliest close date first.
+    CloseDate,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::AtRisk => Sort::Untouched,
+            Sort::Untouched => Sort::CloseDate,
+            Sort::CloseDate => Sort::AtRisk,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::AtRisk => "amount at risk",
+            Sort::Untouched => "days untouched",
+            Sort::CloseDate => "close date",
+        }
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct HygienePane {
+    pub report: Option<HygieneReport>,
     pub list: TablesPane,
-    /// Only deals with this reason (index into `REASONS`).
-    pub reason: Option<usize>,
+    /// Only deals with this reason.
+    pub reason: Option<Reason>,
     /// Show the snoozed deals instead of the to-do list.
     pub show_snoozed: bool,
+    pub sort: Sort,
     /// The `?` explanation popup is open.
     pub explaining: bool,
 }
 
-/// Past due and slipping deals are alert; the others warn.
+/// Past-due and slipping deals are alert, the others warn; the reason words
+/// stay in the row, so colour is never the only signal.
 pub fn role_of(row: &[String]) -> Option<Role> {
-    if row
-        .iter()
-        .any(|c| c.contains("past_due") || c.contains("slipping"))
-    {
+    let reasons = row.get(7).map(String::as_str).unwrap_or("");
+    if reasons.contains("past_due") || reasons.contains("slipping") {
         Some(Role::Alert)
-    } else if row.iter().any(|c| REASONS.iter().any(|r| c.contains(r))) {
+    } else if !reasons.is_empty() {
         Some(Role::Warn)
     } else {
         None
     }
 }
 
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| UNDEFINED.to_string(), |x| x.to_string())
+}
+
 impl HygienePane {
     pub fn title(&self) -> String {
-        let mut t = "Hygiene".to_string();
+        let (todo, snoozed) = self.report.as_ref().map_or((0, 0), |r| {
+            let s = r.rows.iter().filter(|x| x.snoozed_until.is_some()).count();
+            (r.rows.len() - s, s)
+        });
+        let mut t = if self.show_snoozed {
+            format!("Hygiene · snoozed {snoozed} (to do {todo})")
+        } else {
+            format!("Hygiene · to do {todo} · snoozed {snoozed}")
+        };
         if let Some(r) = self.reason {
-            t.push_str(&format!(" · {}", REASONS[r]));
+            t.push_str(&format!(" · only {}", r.as_str()));
         }
-        if self.show_snoozed {
-            t.push_str(" · snoozed");
-        }
+        t.push_str(&format!(" · by {}", self.sort.label()));
         t
     }
 
+    pub fn set(&mut self, report: HygieneReport) {
+        self.report = Some(report);
+        self.rebuild();
+    }
+
     pub fn cycle_reason(&mut self) {
+        let all = Reason::ALL;
         self.reason = match self.reason {
-            None => Some(0),
-            Some(i) if i + 1 < REASONS.len() => Some(i + 1),
-            Some(_) => None,
+            None => Some(all[0]),
+            Some(r) => all
+                .iter()
+                .position(|x| *x == r)
+                .and_then(|i| all.get(i + 1))
+                .copied(),
         };
+        self.rebuild();
+    }
+
+    /// The rows on show, in the chosen order.
+    fn rows(&self) -> Vec<&HygieneRow> {
+        let Some(r) = &self.report else {
+            return Vec::new();
+        };
+        let mut rows: Vec<&HygieneRow> = r
+            .rows
+            .iter()
+            .filter(|x| x.snoozed_until.is_some() == self.show_snoozed)
+            .filter(|x| self.reason.is_none_or(|want| x.reasons.contains(&want)))
+            .collect();
+        match self.sort {
+            Sort::AtRisk => {}
+            Sort::Untouched => rows.sort_by_key(|x| std::cmp::Reverse(x.days_untouched)),
+            Sort::CloseDate => rows.sort_by_key(|x| (x.close_date.is_none(), x.close_date)),
+        }
+        rows
+    }
+
+    /// Rebuilds the table after a change of data, filter or sort.
+    pub fn rebuild(&mut self) {
+        let rows = self.rows();
+        let mut t = Table::new(
+            None,
+            vec![
+                Column::left("deal"),
+                Column::left("name"),
+                Column::left("owner"),
+                Column::right("amount"),
+                Column::left("stage"),
+                Column::left("close"),
+                Column::right("idle"),
+                Column::left(if self.show_snoozed {
+                    "snoozed: why"
+                } else {
+                    "reasons"
+                }),
+            ],
+        );
+        let mut deals = Vec::new();
+        for x in &rows {
+            let last = if self.show_snoozed {
+                format!(
+                    "until {}: {}",
+                    opt(x.snoozed_until),
+                    x.snooze_reason.as_deref().unwrap_or("")
+                )
+            } else {
+                let mut words: Vec<&str> = x.reasons.iter().map(|r| r.as_str()).collect();
+                if let Some(tag) = x.tag {
+                    words.push(match tag {
+                        crate::domain::StuckTag::Red => "●red",
+                        crate::domain::StuckTag::Yellow => "●yellow",
+                        crate::domain::StuckTag::Green => "●green",
+                    });
+                }
+                words.join(" ")
+            };
+            t.rows.push(vec![
+                x.opportunity_id.0.clone(),
+                x.name.clone(),
+                x.owner_id.0.clone(),
+                opt(x.amount),
+                x.stage.clone(),
+                opt(x.close_date),
+                x.days_untouched
+                    .map_or_else(|| UNDEFINED.to_string(), |d| format!("{d}d")),
+                last,
+            ]);
+            deals.push(Some(x.opportunity_id.clone()));
+        }
+        if rows.is_empty() {
+            t.notes.push(if self.show_snoozed {
+                "No snoozed deals.".into()
+            } else {
+                "Nothing to do: no flagged deal.".into()
+            });
+        }
+        self.list.set_deals(t, deals);
+    }
+
+    /// The explanation of the selected deal's flags: rule, threshold, what
+    /// it shows, what would clear it.
+    fn explanation(&self, cx: &Cx) -> Vec<Line<'static>> {
+        let id = self.list.selected_deal();
+        let row = self.report.as_ref().and_then(|r| {
+            r.rows
+                .iter()
+                .find(|x| Some(&x.opportunity_id) == id.as_ref())
+        });
+        let Some(x) = row else {
+            return vec![Line::from("No deal selected.")];
+        };
+        let mut lines = vec![Line::styled(
+            format!(
+                "{} · {}",
+                sanitize(x.opportunity_id.as_str()),
+                sanitize(&x.name)
+            ),
+            cx.theme.title(true),
+        )];
+        for f in &x.flags {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{}: ", f.reason.as_str()), cx.theme.warn()),
+                Span::raw(sanitize(&f.rule)),
+            ]));
+            lines.push(Line::styled(
+                format!("  threshold: {}", sanitize(&f.threshold)),
+                cx.theme.muted(),
+            ));
+            lines.push(Line::from(format!("  observed: {}", sanitize(&f.observed))));
+            lines.push(Line::styled(
+                format!("  clears when: {}", sanitize(&f.clear)),
+                cx.theme.good(),
+            ));
+        }
+        lines.push(Line::from(format!(
+            "last real touch: {}",
+            opt(x.last_touch)
+        )));
+        if let Some(reason) = &x.snooze_reason {
+            lines.push(Line::from(format!(
+                "snoozed until {}: {}",
+                opt(x.snoozed_until),
+                sanitize(reason)
+            )));
+        }
+        lines
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         self.list.render(area, buf, cx, &role_of);
         if self.explaining {
-            let text = match (self.list.data.tables.first(), self.list.selected_row()) {
-                (Some(t), Some(row)) => t
-                    .columns
-                    .iter()
-                    .zip(row)
-                    .map(|(c, v)| Line::from(format!("{}: {}", c.name, crate::text::sanitize(v))))
-                    .collect(),
-                _ => vec![Line::from("No deal selected.")],
-            };
-            let w = area.width.saturating_sub(8).min(70);
-            let h = (text.len() as u16 + 2).min(area.height.saturating_sub(2));
-            let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
+            let text = self.explanation(cx);
+            let w = area.width.saturating_sub(4).min(90);
+            let h = (text.len() as u16 + 4).min(area.height);
+            let popup = Rect::new(area.x + (area.width - w) / 2, area.y, w, h);
             Clear.render(popup, buf);
             Paragraph::new(text)
-                .wrap(Wrap { trim: true })
+                .wrap(Wrap { trim: false })
                 .block(widgets::pane_block(
                     "Why flagged (esc closes)".into(),
                     true,

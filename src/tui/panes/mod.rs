@@ -34,12 +34,25 @@ pub struct TablesPane {
     pub selected: usize,
     /// `/` search text: rows containing it (any cell, any case) stay visible.
     pub filter: String,
+    /// The deal of each row of the first table, when the rows are deals.
+    pub deals: Vec<Option<OppId>>,
 }
 
 impl TablesPane {
     /// Replaces the data, keeping the selection in range.
     pub fn set(&mut self, data: PaneTables) {
         self.data = data;
+        self.deals.clear();
+        self.clamp();
+    }
+
+    /// Replaces the data with one table whose rows are the given deals.
+    pub fn set_deals(&mut self, table: crate::report::Table, deals: Vec<Option<OppId>>) {
+        self.data = PaneTables {
+            tables: vec![table],
+            missing: None,
+        };
+        self.deals = deals;
         self.clamp();
     }
 
@@ -81,6 +94,10 @@ impl TablesPane {
 
     /// The deal of the selected row: the cell of the first column named like an opportunity id.
     pub fn selected_deal(&self) -> Option<OppId> {
+        if !self.deals.is_empty() {
+            let r = *self.visible(0).get(self.selected)?;
+            return self.deals.get(r).cloned().flatten();
+        }
         let t = self.data.tables.first()?;
         let col = t.columns.iter().position(|c| {
             let n = c.name.to_lowercase();

@@ -4,6 +4,9 @@
 
 use super::{Cx, TablesPane};
 use crate::domain::RepId;
+use crate::domain::review::Section;
+use crate::report::agenda::AgendaReport;
+use crate::report::{Column, Table, UNDEFINED};
 use crate::tui::theme::Role;
 use crate::tui::widgets;
 use chrono::{DateTime, Utc};
@@ -12,14 +15,27 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
-/// The time boxes of a 30-minute review, in order, with their minutes.
+/// The time boxes of a 30-minute review, in order: the agenda's sections
+/// with a short name for the box list and their minutes.
 pub const BOXES: [(&str, i64); 5] = [
     ("Wins since last review", 3),
     ("Closing this week", 10),
     ("Stuck deals", 10),
-    ("New qualified opps", 5),
+    ("New and changed", 5),
     ("Action items", 2),
 ];
+
+const SECTIONS: [Section; 5] = [
+    Section::Wins,
+    Section::ClosingThisWeek,
+    Section::Stuck,
+    Section::NewAndChanged,
+    Section::ActionItems,
+];
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| UNDEFINED.to_string(), |x| x.to_string())
+}
 
 /// A review session in progress.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +51,8 @@ pub struct ReviewRun {
 
 #[derive(Debug, Clone, Default)]
 pub struct ReviewPane {
+    pub report: Option<AgendaReport>,
+    /// The current rep's rows of the current box.
     pub agenda: TablesPane,
     /// AEs in agenda order: (id, name).
     pub reps: Vec<(RepId, String)>,
@@ -65,6 +83,154 @@ impl ReviewPane {
         format!("Review · {} · {state}", crate::text::sanitize(rep))
     }
 
+    /// Takes a new agenda (AEs in its order), keeping the rep in view.
+    pub fn set(&mut self, report: AgendaReport) {
+        let current = self.current_rep().cloned();
+        self.reps = report
+            .agenda
+            .reps
+            .iter()
+            .map(|r| (r.rep_id.clone(), r.name.clone()))
+            .collect();
+        self.rep_idx = current
+            .and_then(|id| self.reps.iter().position(|r| r.0 == id))
+            .unwrap_or(0);
+        self.report = Some(report);
+        self.rebuild();
+    }
+
+    /// The table of the current rep and box (deals selectable).
+    pub fn rebuild(&mut self) {
+        let cols = |names: &[&str]| names.iter().map(|n| Column::left(n)).collect::<Vec<_>>();
+        let section = SECTIONS[self.box_idx];
+        let heading = self.report.as_ref().map(|r| {
+            format!(
+                "{} — review of {}, since {}",
+                section.title(),
+                r.agenda.review_day,
+                r.agenda.since_label
+            )
+        });
+        let (mut t, deals) = match (self.report.as_ref(), self.reps.get(self.rep_idx)) {
+            (Some(r), Some((rep_id, _))) => {
+                let ra = r.agenda.reps.iter().find(|x| &x.rep_id == rep_id);
+                let mut deals = Vec::new();
+                let t = match (section, ra) {
+                    (Section::Wins, Some(ra)) => {
+                        let mut t = Table::new(
+                            heading,
+                            cols(&["deal", "name", "result", "amount", "loss reason"]),
+                        );
+                        for d in &ra.closed {
+                            t.rows.push(vec![
+                                d.opportunity_id.0.clone(),
+                                d.name.clone(),
+                                d.status.to_string(),
+                                opt(d.amount),
+                                opt(d.loss_reason.clone()),
+                            ]);
+                            deals.push(Some(d.opportunity_id.clone()));
+                        }
+                        t
+                    }
+                    (Section::ClosingThisWeek, Some(ra)) => {
+                        let mut t = Table::new(
+                            heading,
+                            cols(&["deal", "name", "category", "stage", "amount", "close"]),
+                        );
+                        for d in &ra.closing_this_week {
+                            t.rows.push(vec![
+                                d.opportunity_id.0.clone(),
+                                d.name.clone(),
+                                opt(d.forecast_category),
+                                d.stage.clone(),
+                                opt(d.amount),
+                                opt(d.close_date),
+                            ]);
+                            deals.push(Some(d.opportunity_id.clone()));
+                        }
+                        t
+                    }
+                    (Section::Stuck, Some(ra)) => {
+                        let mut t = Table::new(
+                            heading,
+                            cols(&["deal", "name", "amount", "stage", "reasons", "tag"]),
+                        );
+                        for h in &ra.hygiene {
+                            let reasons: Vec<&str> =
+                                h.flags.iter().map(|f| f.reason.as_str()).collect();
+                            let tag = h.tag.map_or(String::new(), |t| format!("●{t}"));
+                            t.rows.push(vec![
+                                h.opportunity_id.0.clone(),
+                                h.name.clone(),
+                                opt(h.amount),
+                                h.stage.clone(),
+                                reasons.join(" "),
+                                tag,
+                            ]);
+                            deals.push(Some(h.opportunity_id.clone()));
+                        }
+                        if ra.snoozed > 0 {
+                            t.notes
+                                .push(format!("{} snoozed deal(s) not listed.", ra.snoozed));
+                        }
+                        t
+                    }
+                    (Section::NewAndChanged, Some(ra)) => {
+                        let mut t =
+                            Table::new(heading, cols(&["deal", "name", "what", "from", "to"]));
+                        for d in &ra.new_opportunities {
+                            t.rows.push(vec![
+                                d.opportunity_id.0.clone(),
+                                d.name.clone(),
+                                "new".into(),
+                                UNDEFINED.into(),
+                                opt(d.amount),
+                            ]);
+                            deals.push(Some(d.opportunity_id.clone()));
+                        }
+                        for c in &ra.changes {
+                            t.rows.push(vec![
+                                c.opportunity_id.0.clone(),
+                                c.name.clone(),
+                                c.field.as_str().replace('_', " "),
+                                opt(c.old_value.clone()),
+                                opt(c.new_value.clone()),
+                            ]);
+                            deals.push(Some(c.opportunity_id.clone()));
+                        }
+                        t
+                    }
+                    (Section::ActionItems, _) => {
+                        let mut t = Table::new(heading, cols(&["#", "deal", "due", "action item"]));
+                        for a in r
+                            .agenda
+                            .action_items
+                            .iter()
+                            .filter(|a| &a.owner_id == rep_id)
+                        {
+                            t.rows.push(vec![
+                                a.id.to_string(),
+                                opt(a.opportunity_id.clone()),
+                                opt(a.due_date),
+                                a.text.clone(),
+                            ]);
+                            deals.push(a.opportunity_id.clone());
+                        }
+                        t
+                    }
+                    (_, None) => Table::new(heading, cols(&["deal"])),
+                };
+                (t, deals)
+            }
+            _ => (Table::new(heading, cols(&["deal"])), Vec::new()),
+        };
+        if t.rows.is_empty() {
+            t.notes.push("Nothing in this box for this rep.".into());
+        }
+        self.agenda.set_deals(t, deals);
+    }
+
     pub fn current_rep(&self) -> Option<&RepId> {
         self.reps.get(self.rep_idx).map(|r| &r.0)
     }
@@ -87,7 +253,11 @@ impl ReviewPane {
             run.spent[self.box_idx] += (now - run.box_started_at).num_seconds().max(0);
             run.box_started_at = now;
         }
+        if to != self.box_idx {
+            self.agenda.selected = 0;
+        }
         self.box_idx = to;
+        self.rebuild();
     }
 
     fn boxes(&self, cx: &Cx, now: DateTime<Utc>, wide: bool) -> Vec<Line<'static>> {
