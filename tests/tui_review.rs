@@ -1,0 +1,224 @@
+//! A whole pipeline review driven headlessly through the cockpit: start,
+//! push a close date, move a stage, log a call, close one lost, add an
+//! action item, end; then the closing report and the database are checked.
+//! Effects are carried out inline (what the worker does), so no threads or
+//! sleeps are involved.
+
+mod tui_fixture;
+
+use pipedeck::domain::*;
+use pipedeck::storage::Store;
+use pipedeck::tui::action::Action;
+use pipedeck::tui::app::{App, Effect, Focus, Start};
+use pipedeck::tui::{edit, loader};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use tui_fixture::*;
+
+/// Does what the event loop and the worker do with an effect.
+fn carry_out(app: &mut App, store: &mut Store, effect: Option<Effect>) {
+    let env = env();
+    match effect {
+        Some(Effect::Load(req)) => app.on_loaded(loader::load(store, &env, &req).expect("load")),
+        Some(Effect::Edit(cmd, req)) => {
+            app.on_edited(edit::apply(store, &env, app.now, &cmd));
+            app.on_loaded(loader::load(store, &env, &req).expect("load"));
+        }
+        Some(other) => panic!("unexpected effect {other:?}"),
+        None => {}
+    }
+}
+
+fn act(app: &mut App, store: &mut Store, a: Action) {
+    let e = app.update(a);
+    carry_out(app, store, e);
+}
+
+fn type_and_enter(app: &mut App, store: &mut Store, text: &str) {
+    for c in text.chars() {
+        assert_eq!(app.on_key(KeyEvent::from(KeyCode::Char(c))), None);
+    }
+    let e = app.on_key(KeyEvent::from(KeyCode::Enter));
+    carry_out(app, store, e);
+}
+
+fn selected(app: &App) -> Option<String> {
+    app.selected_deal().map(|d| d.0)
+}
+
+#[test]
+fn a_whole_review_from_the_keyboard() {
+    let (_dir, mut store) = store();
+    let mut app = app_on(&store, Start::Manager);
+    let t0 = app.now;
+
+    act(&mut app, &mut store, Action::StartReview);
+    assert_eq!(app.review.run.as_ref().and_then(|r| r.session), Some(1));
+    assert_eq!(app.focus, Focus::Review);
+    // Bob first: 40,000 open against Ann's 12,500.
+    assert_eq!(app.review.current_rep().map(|r| r.0.as_str()), Some("bob"));
+
+    // Box 2, closing this week (Mon 23 – Sun 29 Nov): Bob's D-3 closes on the 27th.
+    app.now = t0 + chrono::Duration::minutes(2);
+    act(&mut app, &mut store, Action::NextBox);
+    assert_eq!(selected(&app).as_deref(), Some("D-3"));
+    act(&mut app, &mut store, Action::PushClose); // 27 Nov + 7 days = 4 Dec
+
+    // Ann, box 3: her hygiene items, largest first: D-1 (12,500, past due), D-2 (stuck).
+    app.now = t0 + chrono::Duration::minutes(9);
+    act(&mut app, &mut store, Action::NextRep);
+    assert_eq!(app.review.current_rep().map(|r| r.0.as_str()), Some("ann"));
+    act(&mut app, &mut store, Action::NextBox);
+    act(&mut app, &mut store, Action::NextBox);
+    assert_eq!(app.review.box_idx, 2);
+    assert_eq!(selected(&app).as_deref(), Some("D-1"));
+    act(&mut app, &mut store, Action::StageForward); // Proposal → Negotiation
+    act(&mut app, &mut store, Action::LogCall);
+    act(&mut app, &mut store, Action::ActionItem);
+    type_and_enter(&mut app, &mut store, "Send revised pricing");
+    act(&mut app, &mut store, Action::Down);
+    assert_eq!(selected(&app).as_deref(), Some("D-2"));
+    act(&mut app, &mut store, Action::CloseLost);
+    assert!(app.prompt.is_some(), "close lost asks for a reason");
+    type_and_enter(&mut app, &mut store, "No budget");
+
+    app.now = t0 + chrono::Duration::minutes(25);
+    act(&mut app, &mut store, Action::EndReview);
+    assert!(app.review.run.is_none());
+    let md = app.review.closing.clone().expect("closing report");
+
+    // The closing report, worked out from the script above: D-2 closed lost;
+    // D-3 (close date) and D-1 (stage) updated; one call; one action item;
+    // 25 minutes from start to end.
+    for want in [
+        "# Pipeline review #1 — closing report",
+        "(25 min)",
+        "## Deals closed (1)",
+        "D-2",
+        "No budget",
+        "## Deals updated (2)",
+        "- stage: 1 change(s) on 1 deal(s)",
+        "- close_date: 1 change(s) on 1 deal(s)",
+        "Activities logged: 1 (1 calls, 0 emails, 0 meetings)",
+        "## Action items (1)",
+        "Send revised pricing — ann — due 2026-12-01",
+        // Left open: Ann's D-1 is still past due (closes 20 Nov) and has
+        // the new action item; Bob's D-3 is still untouched and stuck.
+        "| Ann Archer | 1 | 1 |",
+        "| Bo Bäckström | 1 | 0 |",
+    ] {
+        assert!(md.contains(want), "missing {want:?} in:\n{md}");
+    }
+
+    // The database: every change carries session 1.
+    let data = store.load_dataset().expect("load");
+    let in_session: Vec<(&str, HistoryField, Option<&str>, Option<&str>)> = data
+        .history
+        .iter()
+        .filter(|h| h.review_session_id == Some(1))
+        .map(|h| {
+            (
+                h.opportunity_id.as_str(),
+                h.field,
+                h.old_value.as_deref(),
+                h.new_value.as_deref(),
+            )
+        })
+        .collect();
+    for want in [
+        (
+            "D-3",
+            HistoryField::CloseDate,
+            Some("2026-11-27"),
+            Some("2026-12-04"),
+        ),
+        (
+            "D-1",
+            HistoryField::Stage,
+            Some("Proposal"),
+            Some("Negotiation"),
+        ),
+        ("D-2", HistoryField::Status, Some("open"), Some("lost")),
+    ] {
+        assert!(
+            in_session.contains(&want),
+            "missing {want:?} in {in_session:?}"
+        );
+    }
+    let d2 = data.opportunity(&OppId("D-2".into())).expect("D-2");
+    assert_eq!(
+        (d2.status, d2.loss_reason.as_deref()),
+        (Status::Lost, Some("No budget"))
+    );
+    let d1 = data.opportunity(&OppId("D-1".into())).expect("D-1");
+    assert_eq!(d1.stage, "Negotiation");
+    let calls: Vec<_> = data
+        .activities
+        .iter()
+        .filter(|a| a.review_session_id == Some(1))
+        .map(|a| {
+            (
+                a.kind,
+                a.opportunity_id.as_ref().map(|o| o.0.as_str()),
+                a.rep_id.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(calls, vec![(ActivityKind::Call, Some("D-1"), "ann")]);
+    let items: Vec<_> = data
+        .action_items
+        .iter()
+        .map(|a| {
+            (
+                a.owner_id.as_str(),
+                a.text.as_str(),
+                a.due_date,
+                a.review_session_id,
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        vec![(
+            "ann",
+            "Send revised pricing",
+            Some(day("2026-12-01")),
+            Some(1)
+        )]
+    );
+    let sessions = store.load_review_sessions().expect("sessions");
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0].ended_at.is_some());
+    assert_eq!(sessions[0].report_markdown.as_deref(), Some(md.as_str()));
+
+    // S saves the closing report as Markdown.
+    match app.update(Action::SaveReport) {
+        Some(Effect::Save { path, text }) => {
+            assert_eq!(path.to_str(), Some("pipedeck-review-2026-11-24.md"));
+            assert_eq!(text, md);
+        }
+        other => panic!("expected a save, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_edit_refused_by_the_rules_says_why_and_changes_nothing() {
+    let (_dir, mut store) = store();
+    let mut app = app_on(&store, Start::Manager);
+    // Negotiation is the last open stage: no stage forward from D-3.
+    app.update(Action::FocusHygiene);
+    assert_eq!(selected(&app).as_deref(), Some("D-3"));
+    assert_eq!(app.update(Action::StageForward), None);
+    let (_, msg) = app.status.clone().expect("a message");
+    assert!(msg.contains("no open stage that way"), "{msg}");
+    // Ending a review that was never started is refused in words.
+    assert_eq!(app.update(Action::EndReview), None);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("no review session"))
+    );
+    // A snooze with an empty reason saves nothing.
+    act(&mut app, &mut store, Action::Snooze);
+    type_and_enter(&mut app, &mut store, "   ");
+    assert!(store.load_dataset().expect("load").snoozes.is_empty());
+}
