@@ -23,8 +23,15 @@ pub fn open_cockpit(
             anyhow::bail!("--rep {id}: no such rep in {}", ctx.db_path.display());
         }
     }
-    // Open (and migrate) the database here, so a bad path fails before the screen changes.
-    drop(ctx.open_store()?);
+    // Open (and migrate) the database here, so a bad path fails before the
+    // screen changes, and take today's forecast snapshot (at most one a day).
+    {
+        let mut store = ctx.open_store()?;
+        let live = store.load_dataset()?;
+        let now = super::snapshot_instant(&ctx.cal, ctx.today, chrono::Utc::now());
+        let data = crate::domain::asof::dataset_as_of(&live, now + chrono::Duration::seconds(1));
+        super::ensure_daily_snapshot(&mut store, &data, &ctx.cal, now)?;
+    }
     tui::run(tui::Options {
         db_path: ctx.db_path.clone(),
         env: Env {
