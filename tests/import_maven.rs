@@ -21,7 +21,10 @@ E1,Cy Dee,GTX Basic,,Engaging,2017-03-05,,\r\n\
 P1,Ann Lee,GTX Basic,,Prospecting,,,\r\n";
 const PRODUCTS: &str = "product,series,sales_price\r\nGTX Pro,GTX,4821\r\n";
 
-fn import_set(pipeline: &str) -> (Store, Result<Vec<(&'static str, u64)>, ImportError>) {
+/// New rows per entity, or the import's error.
+type NewCounts = Result<Vec<(&'static str, u64)>, ImportError>;
+
+fn import_set(pipeline: &str) -> (Store, NewCounts) {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [
         ("sales_teams.csv", TEAMS),
