@@ -136,6 +136,28 @@ fn maven_set_imports_whole_and_reimports_as_a_no_op() {
     pipedeck(&db).arg("export").arg(&out_dir).assert().success();
     let opps = std::fs::read_to_string(out_dir.join("opportunities.csv")).unwrap();
     assert_eq!(opps.lines().count(), 8801, "header + 8,800 rows");
+    // The export imports into an empty database and exports to the same bytes.
+    let db2 = tmp.path().join("m2.db");
+    let again = tmp.path().join("export2");
+    pipedeck(&db2)
+        .arg("import")
+        .arg(&out_dir)
+        .assert()
+        .success();
+    pipedeck(&db2).arg("export").arg(&again).assert().success();
+    for f in [
+        "stages",
+        "reps",
+        "accounts",
+        "contacts",
+        "opportunities",
+        "opportunity_history",
+        "activities",
+    ] {
+        let a = std::fs::read(out_dir.join(format!("{f}.csv"))).unwrap();
+        let b = std::fs::read(again.join(format!("{f}.csv"))).unwrap();
+        assert!(a == b, "{f}.csv differs after export → import → export");
+    }
 }
 
 fn import_salesforce(set: &str) -> Option<(tempfile::TempDir, Store)> {
