@@ -202,3 +202,58 @@ fn tasks_and_events_become_calls_emails_and_meetings() {
         ]
     );
 }
+
+#[test]
+fn a_stage_only_history_names_is_registered_from_its_row() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Opportunity.csv"),
+        "Id,Name,StageName,Amount,CloseDate,IsClosed,IsWon,OwnerId,CreatedDate\n\
+         0069,Deal,Closed Won,100,2026-02-01,1,1,,2026-01-02 08:00:00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("OpportunityHistory.csv"),
+        "Id,OpportunityId,CreatedDate,StageName,Amount,CloseDate,Probability,ForecastCategory\n\
+         0081,0069,2026-01-02 08:00:00,Scoping,100,2026-02-01,25,Pipeline\n\
+         0082,0069,2026-01-30 12:00:00,Closed Won,100,2026-02-01,100,Closed\n",
+    )
+    .unwrap();
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let opts = Options {
+        format: Format::Auto,
+        dry_run: false,
+        settings: &settings,
+        cal: &cal,
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    import::run(
+        &mut store,
+        &[dir.path().to_path_buf()],
+        &opts,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let data = store.load_dataset().unwrap();
+    // After the 8 configured stages (positions 0–7), with the row's 25 %.
+    let scoping = data.stage("Scoping").unwrap();
+    assert_eq!(
+        (scoping.position, scoping.probability, scoping.kind),
+        (8, 0.25, StageKind::Open)
+    );
+    let deal = data.opportunity(&"0069".into()).unwrap();
+    // Closed when the history row moved it to Closed Won.
+    assert_eq!(
+        deal.closed_at.unwrap().to_rfc3339(),
+        "2026-01-30T12:00:00+00:00"
+    );
+    assert_eq!(deal.owner_id.as_str(), "unassigned");
+    let statuses: Vec<_> = data
+        .history
+        .iter()
+        .filter(|h| h.field == HistoryField::Status)
+        .map(|h| (h.old_value.as_deref(), h.new_value.as_deref()))
+        .collect();
+    assert_eq!(statuses, vec![(Some("open"), Some("won"))]);
+}

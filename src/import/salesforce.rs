@@ -79,6 +79,15 @@ pub fn build(
             }
         }
     }
+    for (name, probability, kind) in sf_history::stages_seen(&read.history) {
+        if ctx.stage_kind(&name).is_none() {
+            read.stages.entry(name).or_insert(StageSeen {
+                probability,
+                kind,
+                sort: None,
+            });
+        }
+    }
     register_stages(&read, ctx, batch);
     let kinds: HashMap<String, StageKind> = batch
         .stages
