@@ -47,11 +47,16 @@ pub struct TableView<'a> {
     pub role_of: &'a dyn Fn(&[String]) -> Option<Role>,
 }
 
+/// Rows measured for column widths besides the ones on screen.
+const MEASURED_ROWS: usize = 200;
+
 impl TableView<'_> {
-    fn widths(&self, max_total: usize) -> Vec<usize> {
+    /// Column widths from the header, the first rows and the rows on screen
+    /// (long lists are not measured whole on every frame).
+    fn widths(&self, max_total: usize, window: &[usize]) -> Vec<usize> {
         let t = self.table;
         let mut w: Vec<usize> = t.columns.iter().map(|c| text::width(&c.name)).collect();
-        for &r in self.rows {
+        for &r in self.rows.iter().take(MEASURED_ROWS).chain(window) {
             for (i, cell) in t.rows[r].iter().enumerate().take(w.len()) {
                 w[i] = w[i].max(text::width(&text::sanitize(cell)));
             }
@@ -106,7 +111,19 @@ impl Widget for TableView<'_> {
         if area.height == 0 || area.width == 0 {
             return;
         }
-        let widths = self.widths(area.width as usize);
+        let notes = self.table.notes.len().min(2) as u16;
+        let body = area.height.saturating_sub(1 + notes) as usize;
+        let sel = self
+            .selected
+            .unwrap_or(0)
+            .min(self.rows.len().saturating_sub(1));
+        let offset = if body == 0 {
+            0
+        } else {
+            sel.saturating_sub(body - 1)
+        };
+        let window: Vec<usize> = self.rows.iter().skip(offset).take(body).copied().collect();
+        let widths = self.widths(area.width as usize, &window);
         let names: Vec<String> = self.table.columns.iter().map(|c| c.name.clone()).collect();
         let mut y = area.y;
         buf.set_line(
@@ -116,8 +133,6 @@ impl Widget for TableView<'_> {
             area.width,
         );
         y += 1;
-        let notes = self.table.notes.len().min(2) as u16;
-        let body = area.height.saturating_sub(1 + notes) as usize;
         if self.rows.is_empty() {
             if body > 0 {
                 buf.set_line(
@@ -128,12 +143,6 @@ impl Widget for TableView<'_> {
                 );
             }
         } else {
-            let sel = self.selected.unwrap_or(0).min(self.rows.len() - 1);
-            let offset = if body == 0 {
-                0
-            } else {
-                sel.saturating_sub(body - 1)
-            };
             for (n, &r) in self.rows.iter().enumerate().skip(offset).take(body) {
                 let cells = &self.table.rows[r];
                 let mut style =
