@@ -195,3 +195,79 @@ fn mouse_clicks_focus_tabs_and_panes_and_the_wheel_scrolls() {
     });
     assert_eq!(a.pipeline.list.selected, 1);
 }
+
+#[test]
+fn enter_on_an_anomaly_opens_its_drill_down_and_esc_closes_it() {
+    let (_dir, store) = store();
+    let mut a = app_on(&store, Start::Manager);
+    a.update(Action::FocusAnomalies);
+    let (rep, metric, period) = match a.update(Action::Open) {
+        Some(Effect::Drill {
+            rep,
+            metric,
+            period,
+        }) => (rep, metric, period),
+        other => panic!("expected a drill-down, got {other:?}"),
+    };
+    // The first row is the first bad anomaly of the fixture (the loader's
+    // order: bad first, then by severity).
+    assert_eq!(Some((rep.clone(), metric.clone())), a.anomalies.selected());
+    let data = store.load_dataset().expect("load");
+    a.on_drill(pipedeck::tui::loader::build_drill(
+        &env(),
+        &data,
+        &rep,
+        &metric,
+        period,
+    ));
+    assert!(a.anomalies.drill.is_some());
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("Anomalies › why"), "{s}");
+    a.update(Action::Back);
+    assert!(a.anomalies.drill.is_none());
+}
+
+#[test]
+fn keys_and_theme_from_the_config_file_reach_the_cockpit() {
+    let text = "[keys.global]\nquit = [\"ctrl-q\"]\n\n[theme]\ngood = \"#00ff00\"\n";
+    let settings = pipedeck::config::parse(text, "test.toml").expect("valid config");
+    let env = pipedeck::tui::loader::Env {
+        cal: settings.calendar().expect("calendar"),
+        settings,
+        today: day("2026-11-24"),
+    };
+    let mut a = pipedeck::tui::build_app(env.clone(), Start::Manager, false).expect("app");
+    let ctrl_q = ratatui::crossterm::event::KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('q'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    );
+    assert_eq!(a.on_key(ctrl_q), Some(Effect::Quit));
+    assert_eq!(
+        a.on_key(ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char('q')
+        )),
+        None
+    );
+    assert_eq!(
+        a.theme.good().fg,
+        Some(ratatui::style::Color::Rgb(0, 255, 0))
+    );
+    // NO_COLOR wins over the theme.
+    let mono = pipedeck::tui::build_app(env, Start::Manager, true).expect("app");
+    assert_eq!(mono.theme.good().fg, None);
+    // A duplicate is refused with the key and both actions named.
+    let bad =
+        pipedeck::config::parse("[keys.global]\nquit = [\"j\"]\n", "bad.toml").expect("parses");
+    let env = pipedeck::tui::loader::Env {
+        cal: bad.calendar().expect("calendar"),
+        settings: bad,
+        today: day("2026-11-24"),
+    };
+    let err = pipedeck::tui::build_app(env, Start::Manager, false)
+        .err()
+        .expect("refused");
+    assert_eq!(
+        err.to_string(),
+        "config: keys.global: \"j\" is bound to both down and quit"
+    );
+}

@@ -128,7 +128,7 @@ impl TablesPane {
         }
         let tables = &self.data.tables;
         if tables.is_empty() {
-            widgets::message(area, buf, "(nothing here)", cx.theme.muted());
+            widgets::message(area, buf, "loading…", cx.theme.muted());
             return;
         }
         let constraints: Vec<Constraint> = tables
