@@ -43,6 +43,10 @@ pub enum TuiError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Storage(#[from] crate::storage::StorageError),
+    #[error(
+        "the cockpit needs a terminal (stdin and stdout are not both one); for scripts use `pipedeck report NAME`"
+    )]
+    NotATerminal,
 }
 
 /// How to open the cockpit.
@@ -66,8 +70,18 @@ pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError
 /// hook, chained with one that releases the mouse).
 pub fn run(opts: Options) -> Result<(), TuiError> {
     let mut app = build_app(opts.env.clone(), opts.start, opts.no_color)?;
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
     let loader = Loader::spawn(opts.db_path, opts.env);
-    let mut terminal = ratatui::init();
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e.into());
+        }
+    };
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let _ = execute!(std::io::stdout(), DisableMouseCapture);
