@@ -32,9 +32,15 @@ fn every_pane_at_both_sizes() {
 fn deal_pane_shows_fields_timeline_and_tag() {
     for (w, h) in [(80, 24), (200, 60)] {
         let mut a = app(Start::Manager);
-        a.deal.opp = Some(OppId("D-1".into()));
-        a.update(Action::FocusDeal);
+        // Hygiene lists D-3 (40,000) then D-1 (12,500): the second row.
+        a.update(Action::FocusHygiene);
+        a.update(Action::Down);
+        a.update(Action::Open);
+        assert_eq!(a.focus, Focus::Deal);
+        assert_eq!(a.deal.opp, Some(OppId("D-1".into())));
         let s = screen(&mut a, w, h);
+        // Closes 20 Nov, today is 24 Nov: past due.
+        assert!(s.contains("past_due: "), "{s}");
         // The escape sequence in the next step never reaches the terminal.
         assert!(!s.contains('\x1b'));
         assert!(s.contains("yellow: waiting on the customer"), "{s}");

@@ -204,9 +204,7 @@ impl App {
         self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
         self.reps.set(v.metrics, &v.anomalies);
         self.anomalies.set(v.anomalies);
-        self.forecast.forecast = Some(v.forecast);
-        self.forecast.waterfall = Some(v.waterfall);
-        self.forecast.accuracy = Some(v.accuracy);
+        self.forecast.set(v.forecast, v.waterfall, v.accuracy);
         self.review.set(v.agenda);
         if let Some(rep) = &self.rep_filter
             && let Some(i) = self.review.reps.iter().position(|r| &r.0 == rep)
@@ -216,6 +214,19 @@ impl App {
             self.review.rebuild();
         }
         self.deal.data = l.data;
+        self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
+    }
+
+    /// The hygiene report's row of a deal, if it is flagged.
+    fn hygiene_row(&self, id: Option<&OppId>) -> Option<crate::report::hygiene::HygieneRow> {
+        let id = id?;
+        self.hygiene
+            .report
+            .as_ref()?
+            .rows
+            .iter()
+            .find(|r| &r.opportunity_id == id)
+            .cloned()
     }
 
     /// The outcome of an edit.
@@ -585,6 +596,7 @@ impl App {
         match self.focus {
             Focus::Review | Focus::Hygiene => {
                 if let Some(id) = self.selected_deal() {
+                    self.deal.hygiene = self.hygiene_row(Some(&id));
                     self.deal.opp = Some(id);
                     self.deal.scroll = 0;
                     self.focus = Focus::Deal;

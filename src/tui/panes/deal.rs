@@ -20,6 +20,8 @@ pub struct DealPane {
     pub cal: Calendar,
     /// Lines scrolled in the timeline.
     pub scroll: u16,
+    /// The deal's row of the hygiene report, when it is flagged.
+    pub hygiene: Option<crate::report::hygiene::HygieneRow>,
 }
 
 /// The word and role of a stuck tag (colour is never the only signal).
@@ -94,6 +96,15 @@ impl DealPane {
         ];
         if let Some(r) = &o.loss_reason {
             lines.push(kv("loss reason", sanitize(r), cx.theme.alert()));
+        }
+        if let Some(h) = &self.hygiene {
+            for f in &h.flags {
+                lines.push(kv(
+                    "⚑ flagged",
+                    format!("{}: {}", f.reason.as_str(), sanitize(&f.observed)),
+                    cx.theme.warn(),
+                ));
+            }
         }
         if let Some(t) = d
             .tags

@@ -24,6 +24,8 @@ pub struct ForecastPane {
     pub forecast: Option<ForecastReport>,
     pub waterfall: Option<Result<WaterfallReport, String>>,
     pub accuracy: Option<AccuracyReport>,
+    /// The forecast report's tables (team by month, and by rep), shown when there is room.
+    pub tables: super::TablesPane,
 }
 
 /// A bar of `cells` columns filled to `share` (0–1) of its length.
@@ -33,6 +35,22 @@ fn bar(share: f64, cells: usize) -> String {
 }
 
 impl ForecastPane {
+    pub fn set(
+        &mut self,
+        forecast: ForecastReport,
+        waterfall: Result<WaterfallReport, String>,
+        accuracy: AccuracyReport,
+    ) {
+        use crate::report::Report;
+        self.tables.set(crate::tui::loader::PaneTables {
+            tables: forecast.tables(),
+            missing: None,
+        });
+        self.forecast = Some(forecast);
+        self.waterfall = Some(waterfall);
+        self.accuracy = Some(accuracy);
+    }
+
     pub fn title(&self) -> String {
         match &self.forecast {
             Some(f) => format!(
@@ -221,11 +239,24 @@ impl ForecastPane {
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         let head = self.headline(cx, area.width);
-        let [top, rest] = Layout::vertical([
+        let roomy = area.height >= 40 && area.width >= 120;
+        let [top, rest, tables] = Layout::vertical([
             Constraint::Length(head.len() as u16 + 1),
+            if roomy {
+                Constraint::Length(13)
+            } else {
+                Constraint::Min(0)
+            },
             Constraint::Min(0),
         ])
         .areas(area);
+        if roomy {
+            let quiet = Cx {
+                focused: false,
+                ..*cx
+            };
+            self.tables.render(tables, buf, &quiet, &super::plain);
+        }
         Paragraph::new(head).render(top, buf);
         let [left, right] = if area.width >= 120 {
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(rest)

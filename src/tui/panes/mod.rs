@@ -20,6 +20,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Widget;
 
 /// What every pane needs to draw besides its own state.
+#[derive(Clone, Copy)]
 pub struct Cx<'a> {
     pub theme: &'a Theme,
     pub keymap: &'a Keymap,
