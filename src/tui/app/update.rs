@@ -1,0 +1,242 @@
+//! `update`: the one place an action changes the app, and its helpers.
+
+use super::{App, Effect, Focus};
+use crate::tui::action::Action;
+use crate::tui::panes::TablesPane;
+use crate::tui::prompt::{Prompt, PromptFor};
+use crate::tui::theme::Role;
+use std::path::PathBuf;
+
+impl App {
+    pub(super) fn list_mut(&mut self) -> Option<&mut TablesPane> {
+        match self.focus {
+            Focus::Review => Some(&mut self.review.agenda),
+            Focus::Hygiene => Some(&mut self.hygiene.list),
+            Focus::Reps => Some(&mut self.reps.list),
+            Focus::Anomalies => Some(match &mut self.anomalies.drill {
+                Some(d) => d,
+                None => &mut self.anomalies.list,
+            }),
+            Focus::Pipeline => Some(&mut self.pipeline.list),
+            Focus::Forecast | Focus::Deal | Focus::Help => None,
+        }
+    }
+
+    pub(super) fn set_filter(&mut self, text: String) {
+        if let Some(l) = self.list_mut() {
+            l.filter = text;
+            l.selected = 0;
+            l.clamp();
+        }
+    }
+
+    fn scroll(&mut self, delta: isize) {
+        let bump = |s: &mut u16| *s = (*s as isize + delta).max(0) as u16;
+        match self.focus {
+            Focus::Help => bump(&mut self.help.scroll),
+            Focus::Deal => bump(&mut self.deal.scroll),
+            Focus::Review if self.review.closing.is_some() && self.review.run.is_none() => {
+                bump(&mut self.review.scroll)
+            }
+            _ => {
+                if let Some(l) = self.list_mut() {
+                    l.move_by(delta);
+                }
+            }
+        }
+    }
+
+    /// Applies one action; returns the work the loop must do, if any.
+    pub fn update(&mut self, action: Action) -> Option<Effect> {
+        use Action::*;
+        match action {
+            Quit => return Some(Effect::Quit),
+            Help => {
+                if self.focus == Focus::Help {
+                    self.focus = self.before_help;
+                } else {
+                    self.before_help = self.focus;
+                    self.focus = Focus::Help;
+                }
+            }
+            NextPane | PrevPane => {
+                let i = Focus::TABS
+                    .iter()
+                    .position(|f| *f == self.focus)
+                    .unwrap_or(0);
+                let n = Focus::TABS.len();
+                let j = if action == NextPane {
+                    (i + 1) % n
+                } else {
+                    (i + n - 1) % n
+                };
+                self.focus = Focus::TABS[j];
+            }
+            FocusReview => self.focus = Focus::Review,
+            FocusHygiene => self.focus = Focus::Hygiene,
+            FocusReps => self.focus = Focus::Reps,
+            FocusAnomalies => self.focus = Focus::Anomalies,
+            FocusForecast => self.focus = Focus::Forecast,
+            FocusPipeline => self.focus = Focus::Pipeline,
+            FocusDeal => self.focus = Focus::Deal,
+            Up | ScrollUp => self.scroll(-1),
+            Down | ScrollDown => self.scroll(1),
+            PageUp => self.scroll(-10),
+            PageDown => self.scroll(10),
+            Top => self.scroll(-100_000),
+            Bottom => {
+                if let Some(l) = self.list_mut() {
+                    l.to_end();
+                }
+            }
+            Open => return self.open(),
+            Back => self.back(),
+            Search => {
+                if self.list_mut().is_some() {
+                    self.prompt = Some(Prompt::new(PromptFor::Search, "search"));
+                }
+            }
+            PeriodNext | PeriodPrev => {
+                let n = if action == PeriodNext { 1 } else { -1 };
+                self.period = self.env.cal.shift(self.period_kind, self.period, n);
+                return Some(self.reload());
+            }
+            PeriodKind => {
+                self.period_kind = match self.period_kind {
+                    crate::domain::PeriodKind::Week => crate::domain::PeriodKind::Month,
+                    crate::domain::PeriodKind::Month => crate::domain::PeriodKind::Quarter,
+                    crate::domain::PeriodKind::Quarter => crate::domain::PeriodKind::Week,
+                };
+                self.period = self.env.cal.containing(self.period_kind, self.env.today);
+                return Some(self.reload());
+            }
+            PeriodCustom => {
+                self.prompt = Some(Prompt::new(
+                    PromptFor::Period,
+                    "period (2026-Q4, 2026-11, last-4-weeks, FROM..TO)",
+                ));
+            }
+            RepFilter => {
+                let mut ids: Vec<&crate::domain::Rep> = self
+                    .data
+                    .reps
+                    .iter()
+                    .filter(|r| r.is_active_on(self.env.today))
+                    .filter(|r| {
+                        matches!(r.role, crate::domain::Role::Ae | crate::domain::Role::Sdr)
+                    })
+                    .collect();
+                ids.sort_by(|a, b| a.name.cmp(&b.name));
+                let pos = self
+                    .rep_filter
+                    .as_ref()
+                    .and_then(|f| ids.iter().position(|r| &r.id == f));
+                self.rep_filter = match pos {
+                    None => ids.first().map(|r| r.id.clone()),
+                    Some(i) => ids.get(i + 1).map(|r| r.id.clone()),
+                };
+                return Some(self.reload());
+            }
+            Reload => return Some(self.reload()),
+            Explain => {
+                if self.focus == Focus::Hygiene {
+                    self.hygiene.explaining = !self.hygiene.explaining;
+                }
+            }
+            Sort => {
+                self.hygiene.sort = self.hygiene.sort.next();
+                self.hygiene.rebuild();
+            }
+            ReasonFilter => self.hygiene.cycle_reason(),
+            ToggleSnoozed => {
+                self.hygiene.show_snoozed = !self.hygiene.show_snoozed;
+                self.hygiene.list.selected = 0;
+                self.hygiene.rebuild();
+            }
+            RepsView => {
+                self.reps.list.selected = 0;
+                self.reps.next_view();
+            }
+            StartReview => return self.start_review(),
+            EndReview => return self.end_review(),
+            NextRep | PrevRep => {
+                let n = self.review.reps.len();
+                if n > 0 {
+                    let i = self.review.rep_idx;
+                    self.review.rep_idx = if action == NextRep {
+                        (i + 1) % n
+                    } else {
+                        (i + n - 1) % n
+                    };
+                    self.review.agenda.selected = 0;
+                    self.review.switch_box(0, self.now);
+                }
+            }
+            NextBox => self.review.switch_box(self.review.box_idx + 1, self.now),
+            PrevBox => self
+                .review
+                .switch_box(self.review.box_idx.saturating_sub(1), self.now),
+            SaveReport => {
+                if let Some(md) = &self.review.closing {
+                    let path = PathBuf::from(format!("pipedeck-review-{}.md", self.env.today));
+                    return Some(Effect::Save {
+                        path,
+                        text: md.clone(),
+                    });
+                }
+                self.status = Some((
+                    Role::Warn,
+                    "no closing report yet: end a review first".into(),
+                ));
+            }
+            StageForward | StageBack | PushClose | PullClose | CloseLost | CloseWon | NextStep
+            | LogCall | LogMeeting | ActionItem | Snooze | TagRed | TagYellow | TagGreen => {
+                return self.deal_edit(action);
+            }
+            Tick | Resize => {}
+        }
+        None
+    }
+
+    fn open(&mut self) -> Option<Effect> {
+        match self.focus {
+            Focus::Review | Focus::Hygiene => {
+                if let Some(id) = self.selected_deal() {
+                    self.deal.hygiene = self.hygiene_row(Some(&id));
+                    self.deal.opp = Some(id);
+                    self.deal.scroll = 0;
+                    self.focus = Focus::Deal;
+                }
+            }
+            Focus::Anomalies if self.anomalies.drill.is_none() => {
+                if let Some((rep, metric)) = self.anomalies.selected() {
+                    self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
+                    return Some(Effect::Drill {
+                        rep,
+                        metric,
+                        period: self.period,
+                    });
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn back(&mut self) {
+        if self.focus == Focus::Help {
+            self.focus = self.before_help;
+        } else if self.hygiene.explaining && self.focus == Focus::Hygiene {
+            self.hygiene.explaining = false;
+        } else if self.focus == Focus::Anomalies && self.anomalies.drill.is_some() {
+            self.anomalies.drill = None;
+        } else if let Some(l) = self.list_mut()
+            && !l.filter.is_empty()
+        {
+            l.filter.clear();
+            l.clamp();
+        } else {
+            self.status = None;
+        }
+    }
+}
