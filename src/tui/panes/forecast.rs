@@ -247,7 +247,11 @@ impl ForecastPane {
             } else {
                 Constraint::Min(0)
             },
-            Constraint::Min(0),
+            if roomy {
+                Constraint::Min(0)
+            } else {
+                Constraint::Length(0)
+            },
         ])
         .areas(area);
         if roomy {
