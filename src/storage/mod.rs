@@ -2,6 +2,7 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+mod meta;
 mod read;
 mod write;
 
