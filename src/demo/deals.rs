@@ -232,6 +232,7 @@ fn assign_outcomes(w: &World, rng: &mut Rng, sk: &mut [Skeleton]) {
     }
     // (wins, closes) of the declining AE's previous month in the decline.
     let mut previous: Option<(usize, usize)> = None;
+    let mut first: Option<(usize, usize)> = None;
     for ((owner, month), mut members) in groups {
         rng.shuffle(&mut members);
         let n = members.len();
@@ -242,11 +243,22 @@ fn assign_outcomes(w: &World, rng: &mut Rng, sk: &mut [Skeleton]) {
         };
         let mut wins = (rate * n as f64).round() as usize;
         if declining && decline.contains(&month) {
-            // Keep the fall strict even where rounding would flatten it.
+            // Keep the fall strict even where rounding would flatten it, and
+            // the last month at most 65 % of the first (a fall of ≥ 35 %).
             if let Some((pw, pn)) = previous {
                 while wins > 0 && wins * pn >= pw * n {
                     wins -= 1;
                 }
+            }
+            if let Some((fw, fn_)) = first
+                && month == decline[2]
+            {
+                while wins > 0 && (wins * fn_) as f64 > 0.65 * (fw * n) as f64 {
+                    wins -= 1;
+                }
+            }
+            if month == decline[0] {
+                first = Some((wins, n));
             }
             previous = Some((wins, n));
         }
