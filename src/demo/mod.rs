@@ -11,6 +11,7 @@ mod planted;
 pub mod rng;
 mod snapshots;
 mod team;
+mod timeline;
 
 pub use planted::{Planted, PlantedKind, explain};
 
@@ -115,19 +116,20 @@ impl World<'_> {
         if day < start {
             return 0.0;
         }
-        let tenure = (day - start).num_days() as f64;
-        let ramp_days = self.settings.ramp_days.max(1) as f64;
-        let level = if tenure >= ramp_days {
-            1.0
-        } else {
-            0.3 + 0.7 * tenure / ramp_days
-        };
-        if r.id.as_str() == SLOW_HIRE {
-            level * 0.45
-        } else {
-            level
-        }
+        let slow = r.id.as_str() == SLOW_HIRE;
+        ramp_level((day - start).num_days(), self.settings.ramp_days, slow)
     }
+}
+
+/// Activity level after `tenure` days: 0.3 on the first day rising linearly
+/// to 1.0 at `ramp_days`, then 1.0; the planted slow hire works at 45 % of it.
+pub fn ramp_level(tenure: i64, ramp_days: i64, slow: bool) -> f64 {
+    let level = if tenure >= ramp_days {
+        1.0
+    } else {
+        0.3 + 0.7 * tenure as f64 / ramp_days.max(1) as f64
+    };
+    if slow { level * 0.45 } else { level }
 }
 
 /// Monday–Friday.
@@ -232,4 +234,45 @@ pub fn write(demo: &Demo, store: &mut Store) -> Result<Counts, StorageError> {
         tx.insert_snapshot(s)?;
     }
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ramp_rises_from_thirty_percent_to_full_over_the_ramp() {
+        // (tenure, slow, level): 0.3 + 0.7 × 45/90 = 0.65; slow × 0.45 → 0.2925;
+        // 0.3 × 0.45 = 0.135 on day one of the slow hire.
+        for (tenure, slow, want) in [
+            (0, false, 0.3),
+            (45, false, 0.65),
+            (89, false, 0.3 + 0.7 * 89.0 / 90.0),
+            (90, false, 1.0),
+            (400, false, 1.0),
+            (45, true, 0.2925),
+            (0, true, 0.135),
+        ] {
+            let got = ramp_level(tenure, 90, slow);
+            assert!((got - want).abs() < 1e-12, "{tenure} {slow}: {got}");
+        }
+    }
+
+    #[test]
+    fn workdays_skip_the_weekend() {
+        // 2026-11-21 is a Saturday, 11-22 a Sunday, 11-23 a Monday.
+        for (day, want, work) in [
+            ("2026-11-20", "2026-11-20", true),
+            ("2026-11-21", "2026-11-23", false),
+            ("2026-11-22", "2026-11-23", false),
+            ("2026-11-23", "2026-11-23", true),
+        ] {
+            assert_eq!(workday_on_or_after(d(day)), d(want), "{day}");
+            assert_eq!(is_workday(d(day)), work, "{day}");
+        }
+    }
 }

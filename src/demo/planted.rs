@@ -2,7 +2,8 @@
 //! the numbers measured on the generated data itself.
 
 use super::activities::last_complete_weeks;
-use super::deals::{Deal, DealPlant, stuck_stage};
+use super::deals::{Deal, DealPlant};
+use super::timeline::stuck_stage;
 use super::{BUSY_SDR, DECLINING_AE, SLOW_HIRE, UNDER_GOAL_AE, World};
 use crate::domain::{Activity, ActivityKind, OppId, Outcome, Period, PeriodKind, Rep, RepId, Role};
 use chrono::{Days, NaiveDate};
