@@ -25,6 +25,22 @@ fn seven() -> &'static Demo {
     DEMO.get_or_init(|| demo::generate(7, today(), &Settings::default(), &cal()))
 }
 
+/// Seed 42 on Monday 2026-03-02 (a week and a month just turned over), to
+/// show the plants do not hang on one lucky seed.
+fn forty_two() -> &'static Demo {
+    static DEMO: OnceLock<Demo> = OnceLock::new();
+    DEMO.get_or_init(|| demo::generate(42, monday(), &Settings::default(), &cal()))
+}
+
+fn monday() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+}
+
+/// Every generated demo the planted-situation tests run on, with its today.
+fn cases() -> [(&'static Demo, NaiveDate); 2] {
+    [(seven(), today()), (forty_two(), monday())]
+}
+
 fn day_of(t: DateTime<Utc>) -> NaiveDate {
     cal().local_date(t)
 }
@@ -242,9 +258,9 @@ fn the_team_wins_about_a_quarter_with_cycles_growing_by_segment() {
 }
 
 /// The last `n` complete periods of `kind` before the one containing today, oldest first.
-fn last_complete(kind: PeriodKind, n: i32) -> Vec<Period> {
+fn last_complete(today: NaiveDate, kind: PeriodKind, n: i32) -> Vec<Period> {
     let c = cal();
-    let this = c.containing(kind, today());
+    let this = c.containing(kind, today);
     (1..=n).rev().map(|k| c.shift(kind, this, -k)).collect()
 }
 
@@ -259,20 +275,21 @@ fn held_meetings(d: &Demo, rep: &str, from: NaiveDate, to: NaiveDate) -> usize {
 
 #[test]
 fn ae_03_held_about_8_meetings_in_each_of_the_last_two_weeks() {
-    let d = seven();
-    for wk in last_complete(PeriodKind::Week, 2) {
-        let n = held_meetings(d, "ae-03", wk.from, wk.to);
-        assert!((6..=10).contains(&n), "ae-03 week {}: {n}", wk.from);
-        for other in ["ae-01", "ae-02", "ae-04", "ae-05", "ae-06"] {
-            let n = held_meetings(d, other, wk.from, wk.to);
-            assert!((13..=19).contains(&n), "{other} week {}: {n}", wk.from);
+    for (d, today) in cases() {
+        for wk in last_complete(today, PeriodKind::Week, 2) {
+            let n = held_meetings(d, "ae-03", wk.from, wk.to);
+            assert!((6..=10).contains(&n), "ae-03 week {}: {n}", wk.from);
+            for other in ["ae-01", "ae-02", "ae-04", "ae-05", "ae-06"] {
+                let n = held_meetings(d, other, wk.from, wk.to);
+                assert!((13..=19).contains(&n), "{other} week {}: {n}", wk.from);
+            }
         }
-    }
-    // Before that, ae-03 was a normal AE.
-    let earlier = last_complete(PeriodKind::Week, 6);
-    for wk in &earlier[..4] {
-        let n = held_meetings(d, "ae-03", wk.from, wk.to);
-        assert!(n >= 13, "ae-03 week {}: {n}", wk.from);
+        // Before that, ae-03 was a normal AE.
+        let earlier = last_complete(today, PeriodKind::Week, 6);
+        for wk in &earlier[..4] {
+            let n = held_meetings(d, "ae-03", wk.from, wk.to);
+            assert!(n >= 13, "ae-03 week {}: {n}", wk.from);
+        }
     }
 }
 
@@ -292,30 +309,31 @@ fn closes(d: &Demo, owners: &[&str], p: Period) -> (usize, usize) {
 
 #[test]
 fn ae_05_win_rate_falls_25_20_15_while_the_team_holds_near_25() {
-    let d = seven();
-    let months = last_complete(PeriodKind::Month, 3);
-    let mine: Vec<f64> = months
-        .iter()
-        .map(|m| {
-            let (won, all) = closes(d, &["ae-05"], *m);
-            assert!(all >= 12, "ae-05 closed only {all} in {}", m.from);
-            won as f64 / all as f64
-        })
-        .collect();
-    assert!(mine[0] > mine[1] && mine[1] > mine[2], "{mine:?}");
-    assert!((0.21..=0.29).contains(&mine[0]), "{mine:?}");
-    assert!((0.16..=0.23).contains(&mine[1]), "{mine:?}");
-    assert!((0.11..=0.18).contains(&mine[2]), "{mine:?}");
-    let team = ["ae-01", "ae-02", "ae-03", "ae-04", "ae-06"];
-    for m in &months {
-        let (won, all) = closes(d, &team, *m);
-        let rate = won as f64 / all as f64;
-        assert!((0.225..=0.275).contains(&rate), "team {} {rate}", m.from);
-        // Each peer on their own stays near a quarter too (rounding of small counts).
-        for p in team {
-            let (w, a) = closes(d, &[p], *m);
-            let r = w as f64 / a as f64;
-            assert!((0.18..=0.32).contains(&r), "{p} {} {w}/{a}", m.from);
+    for (d, today) in cases() {
+        let months = last_complete(today, PeriodKind::Month, 3);
+        let mine: Vec<f64> = months
+            .iter()
+            .map(|m| {
+                let (won, all) = closes(d, &["ae-05"], *m);
+                assert!(all >= 12, "ae-05 closed only {all} in {}", m.from);
+                won as f64 / all as f64
+            })
+            .collect();
+        assert!(mine[0] > mine[1] && mine[1] > mine[2], "{mine:?}");
+        assert!((0.21..=0.29).contains(&mine[0]), "{mine:?}");
+        assert!((0.16..=0.23).contains(&mine[1]), "{mine:?}");
+        assert!((0.11..=0.18).contains(&mine[2]), "{mine:?}");
+        let team = ["ae-01", "ae-02", "ae-03", "ae-04", "ae-06"];
+        for m in &months {
+            let (won, all) = closes(d, &team, *m);
+            let rate = won as f64 / all as f64;
+            assert!((0.225..=0.275).contains(&rate), "team {} {rate}", m.from);
+            // Each peer on their own stays near a quarter too (rounding of small counts).
+            for p in team {
+                let (w, a) = closes(d, &[p], *m);
+                let r = w as f64 / a as f64;
+                assert!((0.18..=0.32).contains(&r), "{p} {} {w}/{a}", m.from);
+            }
         }
     }
 }
@@ -331,166 +349,170 @@ fn accounts_engaged(d: &Demo, rep: &str, p: Period) -> usize {
 
 #[test]
 fn sdr_02_engages_about_twice_the_accounts_of_the_other_sdrs() {
-    let d = seven();
-    for kind in [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter] {
-        let p = last_complete(kind, 1)[0];
-        let busy = accounts_engaged(d, "sdr-02", p) as f64;
-        for other in ["sdr-01", "sdr-03"] {
-            let n = accounts_engaged(d, other, p) as f64;
-            let ratio = busy / n;
-            assert!(
-                (1.7..=2.4).contains(&ratio),
-                "{kind:?} {other}: {busy} vs {n}"
-            );
+    for (d, today) in cases() {
+        for kind in [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter] {
+            let p = last_complete(today, kind, 1)[0];
+            let busy = accounts_engaged(d, "sdr-02", p) as f64;
+            for other in ["sdr-01", "sdr-03"] {
+                let n = accounts_engaged(d, other, p) as f64;
+                let ratio = busy / n;
+                assert!(
+                    (1.7..=2.4).contains(&ratio),
+                    "{kind:?} {other}: {busy} vs {n}"
+                );
+            }
         }
+        // Meetings set stay level: within 40 % of each other over the last quarter.
+        let q = last_complete(today, PeriodKind::Quarter, 1)[0];
+        let set = |rep: &str| {
+            d.activities
+                .iter()
+                .filter(|a| a.rep_id.as_str() == rep && a.meeting_type == Some(MeetingType::First))
+                .filter(|a| q.contains(day_of(a.occurred_at)))
+                .count() as f64
+        };
+        let (a, b, c) = (set("sdr-01"), set("sdr-02"), set("sdr-03"));
+        assert!(b < 1.4 * a.min(c) && b > 0.6 * a.max(c), "{a} {b} {c}");
     }
-    // Meetings set stay level: within 40 % of each other over the last quarter.
-    let q = last_complete(PeriodKind::Quarter, 1)[0];
-    let set = |rep: &str| {
-        d.activities
-            .iter()
-            .filter(|a| a.rep_id.as_str() == rep && a.meeting_type == Some(MeetingType::First))
-            .filter(|a| q.contains(day_of(a.occurred_at)))
-            .count() as f64
-    };
-    let (a, b, c) = (set("sdr-01"), set("sdr-02"), set("sdr-03"));
-    assert!(b < 1.4 * a.min(c) && b > 0.6 * a.max(c), "{a} {b} {c}");
 }
 
 #[test]
 fn ae_08_is_below_the_other_hires_at_the_same_tenure() {
-    let d = seven();
-    let rep = |id: &str| d.reps.iter().find(|r| r.id.as_str() == id).unwrap();
-    let start = rep("ae-08").start_date.unwrap();
-    let tenure = (today() - start).num_days();
-    assert!((40..=50).contains(&tenure), "{tenure}");
-    let weeks = (tenure / 7) as u64;
-    let first_weeks = |id: &str| {
-        let s = rep(id).start_date.unwrap();
-        let e = s + Days::new(7 * weeks);
-        let opps = d
-            .opportunities
-            .iter()
-            .filter(|o| o.owner_id.as_str() == id)
-            .filter(|o| (s..e).contains(&day_of(o.created_at.unwrap())))
-            .count();
-        (held_meetings(d, id, s, e), opps)
-    };
-    let (m8, o8) = first_weeks("ae-08");
-    for other in ["ae-04", "ae-06", "ae-07"] {
-        let (m, o) = first_weeks(other);
-        assert!(
-            (m8 as f64) < 0.7 * m as f64,
-            "meetings ae-08 {m8} vs {other} {m}"
-        );
-        assert!(
-            (o8 as f64) < 0.8 * o as f64,
-            "opps ae-08 {o8} vs {other} {o}"
-        );
+    for (d, today) in cases() {
+        let rep = |id: &str| d.reps.iter().find(|r| r.id.as_str() == id).unwrap();
+        let start = rep("ae-08").start_date.unwrap();
+        let tenure = (today - start).num_days();
+        assert!((40..=50).contains(&tenure), "{tenure}");
+        let weeks = (tenure / 7) as u64;
+        let first_weeks = |id: &str| {
+            let s = rep(id).start_date.unwrap();
+            let e = s + Days::new(7 * weeks);
+            let opps = d
+                .opportunities
+                .iter()
+                .filter(|o| o.owner_id.as_str() == id)
+                .filter(|o| (s..e).contains(&day_of(o.created_at.unwrap())))
+                .count();
+            (held_meetings(d, id, s, e), opps)
+        };
+        let (m8, o8) = first_weeks("ae-08");
+        for other in ["ae-04", "ae-06", "ae-07"] {
+            let (m, o) = first_weeks(other);
+            assert!(
+                (m8 as f64) < 0.7 * m as f64,
+                "meetings ae-08 {m8} vs {other} {m}"
+            );
+            assert!(
+                (o8 as f64) < 0.8 * o as f64,
+                "opps ae-08 {o8} vs {other} {o}"
+            );
+        }
     }
 }
 
 #[test]
 fn hygiene_situations_are_there_untouched_past_due_slipping_stuck() {
-    let d = seven();
-    let stale_from = today() - Days::new(30);
-    let mut last_deal: BTreeMap<&str, NaiveDate> = BTreeMap::new();
-    let mut last_account: BTreeMap<&str, NaiveDate> = BTreeMap::new();
-    for a in &d.activities {
-        let day = day_of(a.occurred_at);
-        if let Some(o) = &a.opportunity_id {
-            last_deal.insert(o.as_str(), day);
+    for (d, today) in cases() {
+        let stale_from = today - Days::new(30);
+        let mut last_deal: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+        let mut last_account: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+        for a in &d.activities {
+            let day = day_of(a.occurred_at);
+            if let Some(o) = &a.opportunity_id {
+                last_deal.insert(o.as_str(), day);
+            }
+            last_account.insert(a.account_id.as_ref().unwrap().as_str(), day);
         }
-        last_account.insert(a.account_id.as_ref().unwrap().as_str(), day);
-    }
-    let open: Vec<_> = d
-        .opportunities
-        .iter()
-        .filter(|o| o.status == Status::Open)
-        .collect();
-    let untouched: Vec<_> = open
-        .iter()
-        .filter(|o| {
-            let a = last_deal.get(o.id.as_str()).copied();
-            let b = last_account
-                .get(o.account_id.as_ref().unwrap().as_str())
-                .copied();
-            a.max(b).is_none_or(|l| l <= stale_from)
-        })
-        .collect();
-    let share = untouched.len() as f64 / open.len() as f64;
-    assert!(
-        (0.07..=0.15).contains(&share),
-        "{} of {}",
-        untouched.len(),
-        open.len()
-    );
-    let past_due = untouched
-        .iter()
-        .filter(|o| o.close_date.unwrap() < today())
-        .count();
-    assert!(past_due >= 2 && past_due < untouched.len(), "{past_due}");
-    // Every planted untouched deal is measurably untouched.
-    let untouched_ids: BTreeSet<&str> = untouched.iter().map(|o| o.id.as_str()).collect();
-    for p in d
-        .planted
-        .iter()
-        .filter(|p| p.kind == PlantedKind::Untouched)
-    {
-        assert!(untouched_ids.contains(p.opportunity_id.as_ref().unwrap().as_str()));
-    }
-    // Slipping: open deals whose close date moved later ≥ 2 times in the last 90 days.
-    let window = today() - Days::new(90);
-    let mut pushes: BTreeMap<&str, usize> = BTreeMap::new();
-    for h in d
-        .history
-        .iter()
-        .filter(|h| h.field == HistoryField::CloseDate)
-    {
-        if let (Some(old), Some(new)) = (&h.old_value, &h.new_value)
-            && new > old
-            && day_of(h.changed_at) >= window
+        let open: Vec<_> = d
+            .opportunities
+            .iter()
+            .filter(|o| o.status == Status::Open)
+            .collect();
+        let untouched: Vec<_> = open
+            .iter()
+            .filter(|o| {
+                let a = last_deal.get(o.id.as_str()).copied();
+                let b = last_account
+                    .get(o.account_id.as_ref().unwrap().as_str())
+                    .copied();
+                a.max(b).is_none_or(|l| l <= stale_from)
+            })
+            .collect();
+        let share = untouched.len() as f64 / open.len() as f64;
+        assert!(
+            (0.07..=0.15).contains(&share),
+            "{} of {}",
+            untouched.len(),
+            open.len()
+        );
+        let past_due = untouched
+            .iter()
+            .filter(|o| o.close_date.unwrap() < today)
+            .count();
+        assert!(past_due >= 2 && past_due < untouched.len(), "{past_due}");
+        // Every planted untouched deal is measurably untouched.
+        let untouched_ids: BTreeSet<&str> = untouched.iter().map(|o| o.id.as_str()).collect();
+        for p in d
+            .planted
+            .iter()
+            .filter(|p| p.kind == PlantedKind::Untouched)
         {
-            *pushes.entry(h.opportunity_id.as_str()).or_default() += 1;
+            assert!(untouched_ids.contains(p.opportunity_id.as_ref().unwrap().as_str()));
         }
+        // Slipping: open deals whose close date moved later ≥ 2 times in the last 90 days.
+        let window = today - Days::new(90);
+        let mut pushes: BTreeMap<&str, usize> = BTreeMap::new();
+        for h in d
+            .history
+            .iter()
+            .filter(|h| h.field == HistoryField::CloseDate)
+        {
+            if let (Some(old), Some(new)) = (&h.old_value, &h.new_value)
+                && new > old
+                && day_of(h.changed_at) >= window
+            {
+                *pushes.entry(h.opportunity_id.as_str()).or_default() += 1;
+            }
+        }
+        let slipping = open
+            .iter()
+            .filter(|o| pushes.get(o.id.as_str()).copied().unwrap_or(0) >= 2);
+        let slipping: Vec<&str> = slipping.map(|o| o.id.as_str()).collect();
+        assert!((3..=40).contains(&slipping.len()), "{slipping:?}");
+        for p in d.planted.iter().filter(|p| p.kind == PlantedKind::Slipping) {
+            assert!(slipping.contains(&p.opportunity_id.as_ref().unwrap().as_str()));
+        }
+        // Stuck: in Proposal for more than its 14 days.
+        let entered: BTreeMap<&str, NaiveDate> = d
+            .history
+            .iter()
+            .filter(|h| h.field == HistoryField::Stage)
+            .map(|h| (h.opportunity_id.as_str(), day_of(h.changed_at)))
+            .collect();
+        let stuck = open
+            .iter()
+            .filter(|o| o.stage == "Proposal" && (today - entered[o.id.as_str()]).num_days() > 14)
+            .count();
+        assert!(stuck >= 1);
     }
-    let slipping = open
-        .iter()
-        .filter(|o| pushes.get(o.id.as_str()).copied().unwrap_or(0) >= 2);
-    let slipping: Vec<&str> = slipping.map(|o| o.id.as_str()).collect();
-    assert!((3..=40).contains(&slipping.len()), "{slipping:?}");
-    for p in d.planted.iter().filter(|p| p.kind == PlantedKind::Slipping) {
-        assert!(slipping.contains(&p.opportunity_id.as_ref().unwrap().as_str()));
-    }
-    // Stuck: in Proposal for more than its 14 days.
-    let entered: BTreeMap<&str, NaiveDate> = d
-        .history
-        .iter()
-        .filter(|h| h.field == HistoryField::Stage)
-        .map(|h| (h.opportunity_id.as_str(), day_of(h.changed_at)))
-        .collect();
-    let stuck = open
-        .iter()
-        .filter(|o| o.stage == "Proposal" && (today() - entered[o.id.as_str()]).num_days() > 14)
-        .count();
-    assert!(stuck >= 1);
 }
 
 #[test]
 fn the_planted_list_names_every_situation_and_explains_it() {
-    let d = seven();
-    let kinds: BTreeSet<PlantedKind> = d.planted.iter().map(|p| p.kind).collect();
-    assert_eq!(kinds.len(), 7, "{kinds:?}");
-    let text = demo::explain(&d.planted, &d.reps);
-    assert!(text.contains("ae-03 (Dana Thistlecombe)"), "{text}");
-    assert!(text.contains("win_rate"));
-    assert!(text.contains("sdr-02"));
-    assert!(text.contains("ae-08"));
-    let below = d
-        .planted
-        .iter()
-        .find(|p| p.kind == PlantedKind::BelowGoal)
-        .unwrap();
-    assert_eq!(below.rep_id.as_str(), "ae-03");
-    assert_eq!(below.metric, "meetings");
+    for (d, _) in cases() {
+        let kinds: BTreeSet<PlantedKind> = d.planted.iter().map(|p| p.kind).collect();
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
+        let text = demo::explain(&d.planted, &d.reps);
+        assert!(text.contains("ae-03 (Dana Thistlecombe)"), "{text}");
+        assert!(text.contains("win_rate"));
+        assert!(text.contains("sdr-02"));
+        assert!(text.contains("ae-08"));
+        let below = d
+            .planted
+            .iter()
+            .find(|p| p.kind == PlantedKind::BelowGoal)
+            .unwrap();
+        assert_eq!(below.rep_id.as_str(), "ae-03");
+        assert_eq!(below.metric, "meetings");
+    }
 }
