@@ -26,6 +26,7 @@ pub struct DemoArgs {
 }
 
 pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    demo::check_stages(&ctx.settings).map_err(anyhow::Error::msg)?;
     if args.explain {
         let team = demo::generate(args.seed, ctx.today, &ctx.settings, &ctx.cal);
         print!("{}", demo::explain(&team.planted, &team.reps));

@@ -146,7 +146,23 @@ pub fn workday_on_or_after(d: NaiveDate) -> NaiveDate {
     d
 }
 
+/// Why the configured stages cannot carry a demo: it needs at least one open
+/// stage and a won and a lost stage.
+pub fn check_stages(settings: &Settings) -> Result<(), String> {
+    let stages = settings.stage_list();
+    for kind in [StageKind::Open, StageKind::Won, StageKind::Lost] {
+        if !stages.iter().any(|s| s.kind == kind) {
+            return Err(format!(
+                "the configured stages have no {} stage; the demo needs open, won and lost stages",
+                kind.as_str()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Builds the demo for `seed` with `today` as the last day of the history.
+/// The stages must pass [`check_stages`] (the default ones do).
 pub fn generate(seed: u64, today: NaiveDate, settings: &Settings, cal: &Calendar) -> Demo {
     let root = Rng::new(seed);
     let stages = settings.stage_list();
@@ -260,6 +276,15 @@ mod tests {
             let got = ramp_level(tenure, 90, slow);
             assert!((got - want).abs() < 1e-12, "{tenure} {slow}: {got}");
         }
+    }
+
+    #[test]
+    fn stages_need_open_won_and_lost() {
+        assert_eq!(check_stages(&Settings::default()), Ok(()));
+        let mut s = Settings::default();
+        s.stages.retain(|st| st.kind != StageKind::Lost);
+        let err = check_stages(&s).unwrap_err();
+        assert!(err.contains("no lost stage"), "{err}");
     }
 
     #[test]
