@@ -115,7 +115,7 @@ fn pct(won: usize, all: usize) -> String {
     if all == 0 {
         "—".to_string()
     } else {
-        format!("{:.0} % ({won}/{all})", 100.0 * won as f64 / all as f64)
+        format!("{:.1} % ({won}/{all})", 100.0 * won as f64 / all as f64)
     }
 }
 
