@@ -310,7 +310,7 @@ fn sdr_days(w: &World, deals: &[Deal], rng: &mut Rng, s: usize, sdr: usize, out:
             let deal = sourced
                 .get(&account)
                 .and_then(|ks| ks.iter().copied().find(|&k| deals[k].workable_on(day)))
-                .filter(|_| rng.chance(0.5));
+                .filter(|_| rng.chance(0.9));
             out.push(touch(w, rng, sdr, day, deal, account, i < calls, 0.28, 0.1));
         }
     }
