@@ -203,7 +203,13 @@ impl App {
         self.data = l.data.clone();
         let v = l.views;
         self.pipeline.list.set(v.pipeline);
-        self.hygiene.set(v.hygiene);
+        let names = self
+            .data
+            .reps
+            .iter()
+            .map(|r| (r.id.0.clone(), r.name.clone()))
+            .collect();
+        self.hygiene.set(v.hygiene, names);
         self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
         self.reps.set(v.metrics, &v.anomalies);
         self.anomalies.set(v.anomalies);

@@ -166,15 +166,12 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     );
     let left = Line::from(spans);
     buf.set_line(area.x, area.y, &left, area.width);
-    let rw = text::width(&right) as u16;
-    if rw + (left.width() as u16) < area.width {
-        buf.set_string(area.x + area.width - rw, area.y, right, t.muted());
-    } else {
-        // Narrow: the period replaces the tab bar's tail.
-        let r = text::truncate(&right, area.width as usize);
-        let x = area.x + area.width.saturating_sub(text::width(&r) as u16);
-        buf.set_string(x, area.y, r, t.muted());
-    }
+    // The period and filter fill what the tabs leave (one column apart),
+    // cut with `…` when they don't fit.
+    let room = (area.width as usize).saturating_sub(left.width() + 1);
+    let r = text::truncate(&right, room);
+    let x = area.x + area.width.saturating_sub(text::width(&r) as u16);
+    buf.set_string(x, area.y, r, t.muted());
 }
 
 fn hint_bar(app: &App, area: Rect, buf: &mut Buffer) {

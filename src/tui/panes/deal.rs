@@ -180,7 +180,16 @@ impl DealPane {
                 Line::from(vec![
                     Span::styled(format!("{day} "), cx.theme.muted()),
                     Span::styled(
-                        format!("{} by {}{label}{outcome}", a.kind, a.rep_id),
+                        format!(
+                            "{} by {}{label}{outcome}",
+                            a.kind,
+                            sanitize(
+                                &self
+                                    .data
+                                    .rep(&a.rep_id)
+                                    .map_or(a.rep_id.0.clone(), |r| r.name.clone())
+                            )
+                        ),
                         cx.theme.good(),
                     ),
                 ]),

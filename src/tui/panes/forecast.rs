@@ -168,7 +168,8 @@ impl ForecastPane {
             let n = ((cents.abs() as f64 / max as f64) * cells as f64).round() as usize;
             lines.push(Line::from(vec![
                 Span::styled(format!("{label:<12} "), cx.theme.muted()),
-                Span::styled(format!("{:>13} ", Money(cents).to_string()), style),
+                // The label carries the sign; the amount is its size.
+                Span::styled(format!("{:>13} ", Money(cents.abs()).to_string()), style),
                 Span::styled("█".repeat(n.max(usize::from(cents != 0))), style),
             ]));
         }

@@ -54,6 +54,8 @@ pub struct HygienePane {
     pub sort: Sort,
     /// The `?` explanation popup is open.
     pub explaining: bool,
+    /// Owners' names by rep id.
+    names: std::collections::HashMap<String, String>,
 }
 
 /// Past-due and slipping deals are alert, the others warn; the reason words
@@ -91,7 +93,9 @@ impl HygienePane {
         t
     }
 
-    pub fn set(&mut self, report: HygieneReport) {
+    /// Takes a new report; `names` gives the owners' names (by rep id).
+    pub fn set(&mut self, report: HygieneReport, names: std::collections::HashMap<String, String>) {
+        self.names = names;
         self.report = Some(report);
         self.rebuild();
     }
@@ -170,7 +174,10 @@ impl HygienePane {
             t.rows.push(vec![
                 x.opportunity_id.0.clone(),
                 x.name.clone(),
-                x.owner_id.0.clone(),
+                self.names
+                    .get(&x.owner_id.0)
+                    .cloned()
+                    .unwrap_or_else(|| x.owner_id.0.clone()),
                 opt(x.amount),
                 x.stage.clone(),
                 opt(x.close_date),

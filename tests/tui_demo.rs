@@ -1,0 +1,99 @@
+//! Every pane of the cockpit on the demo team (seed 7, today 2026-11-24),
+//! snapshotted at 80×24 and 200×60, plus the rep's and founder's ways in.
+
+mod tui_fixture;
+
+use pipedeck::domain::RepId;
+use pipedeck::storage::Store;
+use pipedeck::tui::action::Action;
+use pipedeck::tui::app::Start;
+use tui_fixture::*;
+
+fn demo_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("demo.db")).expect("database");
+    let env = env();
+    let team = pipedeck::demo::generate(7, env.today, &env.settings, &env.cal);
+    pipedeck::demo::write(&team, &mut store).expect("demo written");
+    (dir, store)
+}
+
+#[test]
+fn every_pane_on_the_demo_team() {
+    let (_dir, store) = demo_store();
+    // One load; each pane is then only a change of focus.
+    let mut a = app_on(&store, Start::Manager);
+    for (name, action) in [
+        ("review", Action::FocusReview),
+        ("hygiene", Action::FocusHygiene),
+        ("reps", Action::FocusReps),
+        ("anomalies", Action::FocusAnomalies),
+        ("forecast", Action::FocusForecast),
+        ("pipeline", Action::FocusPipeline),
+        ("help", Action::Help),
+    ] {
+        a.update(action);
+        for (w, h) in [(80, 24), (200, 60)] {
+            insta::assert_snapshot!(format!("demo_{name}_{w}x{h}"), screen(&mut a, w, h));
+        }
+    }
+    a.update(Action::Back);
+    // The deal pane on the largest flagged deal, the drill-down of the first anomaly.
+    a.update(Action::FocusHygiene);
+    a.update(Action::Top);
+    a.update(Action::Open);
+    for (w, h) in [(80, 24), (200, 60)] {
+        insta::assert_snapshot!(format!("demo_deal_{w}x{h}"), screen(&mut a, w, h));
+    }
+    a.update(Action::FocusAnomalies);
+    // The first anomaly on bookings, which decomposes into drivers.
+    for _ in 0..50 {
+        if a.anomalies.selected().is_some_and(|(_, m)| m == "bookings") {
+            break;
+        }
+        a.update(Action::Down);
+    }
+    assert_eq!(
+        a.anomalies.selected().map(|(_, m)| m),
+        Some("bookings".to_string())
+    );
+    if let Some(pipedeck::tui::app::Effect::Drill {
+        rep,
+        metric,
+        period,
+    }) = a.update(Action::Open)
+    {
+        let data = store.load_dataset().expect("load");
+        a.on_drill(pipedeck::tui::loader::build_drill(
+            &env(),
+            &data,
+            &rep,
+            &metric,
+            period,
+        ));
+    }
+    for (w, h) in [(80, 24), (200, 60)] {
+        insta::assert_snapshot!(format!("demo_drill_{w}x{h}"), screen(&mut a, w, h));
+    }
+}
+
+#[test]
+fn the_rep_and_founder_views_of_the_demo() {
+    let (_dir, store) = demo_store();
+    let data = store.load_dataset().expect("load");
+    let ae = data
+        .reps
+        .iter()
+        .find(|r| r.role == pipedeck::domain::Role::Ae)
+        .map(|r| r.id.clone())
+        .expect("an AE");
+    for (name, start) in [
+        ("rep", Start::Rep(RepId(ae.0.clone()))),
+        ("founder", Start::Forecast),
+    ] {
+        let mut a = app_on(&store, start);
+        for (w, h) in [(80, 24), (200, 60)] {
+            insta::assert_snapshot!(format!("demo_{name}_{w}x{h}"), screen(&mut a, w, h));
+        }
+    }
+}
