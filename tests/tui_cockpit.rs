@@ -141,10 +141,14 @@ fn review_timer_counts_each_box() {
     // 200 s in the wins box (3:20, over its 3 minutes), 60 s in the next.
     assert_eq!(a.review.box_seconds(0, a.now), 200);
     assert_eq!(a.review.box_seconds(1, a.now), 60);
+    // Narrow: `m:ss/minutes`, `!` when over; wide: `m:ss / m:00 over`.
     let s = screen(&mut a, 80, 24);
+    assert!(s.contains("1 Wins 3:20/3!"), "{s}");
+    assert!(s.contains("▶2 Closing 1:00/10"), "{s}");
+    assert!(s.contains("session #1"), "{s}");
+    let s = screen(&mut a, 200, 60);
     assert!(s.contains("3:20 / 3:00 over"), "{s}");
     assert!(s.contains("1:00 / 10:00"), "{s}");
-    assert!(s.contains("session #1"), "{s}");
 }
 
 #[test]

@@ -321,6 +321,57 @@ impl ReviewPane {
         lines
     }
 
+    /// The boxes and the rep in two lines, for narrow terminals.
+    fn compact(&self, cx: &Cx, now: DateTime<Utc>) -> Vec<Line<'static>> {
+        let mut spans = Vec::new();
+        for (i, (name, minutes)) in BOXES.iter().enumerate() {
+            let short = ["Wins", "Closing", "Stuck", "New", "Items"][i];
+            let _ = name;
+            let spent = self.box_seconds(i, now);
+            let over = spent > minutes * 60;
+            let timer = if self.run.is_some() {
+                format!("{}/{minutes}{}", mmss(spent), if over { "!" } else { "" })
+            } else {
+                format!("{minutes} min")
+            };
+            let current = i == self.box_idx;
+            let style = if over {
+                cx.theme.alert()
+            } else if current {
+                cx.theme.title(cx.focused).patch(cx.theme.selected())
+            } else {
+                cx.theme.muted()
+            };
+            spans.push(Span::styled(
+                format!(
+                    "{}{} {short} {timer}",
+                    if current { "▶" } else { " " },
+                    i + 1
+                ),
+                style,
+            ));
+        }
+        let rep = self.reps.get(self.rep_idx).map_or("—", |r| r.1.as_str());
+        let total = self.run.as_ref().map_or(String::new(), |r| {
+            format!(
+                " · total {} / 30:00",
+                mmss((now - r.started_at).num_seconds().max(0))
+            )
+        });
+        vec![
+            Line::from(spans),
+            Line::from(vec![
+                Span::styled(
+                    format!("rep {}/{}: ", self.rep_idx + 1, self.reps.len().max(1)),
+                    cx.theme.muted(),
+                ),
+                Span::styled(crate::text::sanitize(rep), cx.theme.title(cx.focused)),
+                Span::styled(total, cx.theme.muted()),
+            ]),
+            Line::styled(BOXES[self.box_idx].0.to_string(), cx.theme.title(false)),
+        ]
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx, now: DateTime<Utc>) {
         if let (None, Some(md)) = (&self.run, &self.closing) {
             let lines: Vec<Line> = md
@@ -333,13 +384,21 @@ impl ReviewPane {
                 .render(area, buf);
             return;
         }
-        let left_w = if area.width >= 90 { 40 } else { 30 };
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(left_w), Constraint::Min(10)]).areas(area);
-        Paragraph::new(self.boxes(cx, now, area.width >= 90)).render(left, buf);
-        let block = widgets::pane_block(BOXES[self.box_idx].0.to_string(), false, cx.theme);
-        let inner = block.inner(right);
-        block.render(right, buf);
+        let inner = if area.width >= 90 {
+            let [left, right] =
+                Layout::horizontal([Constraint::Length(46), Constraint::Min(10)]).areas(area);
+            Paragraph::new(self.boxes(cx, now, true)).render(left, buf);
+            let block = widgets::pane_block(BOXES[self.box_idx].0.to_string(), false, cx.theme);
+            let inner = block.inner(right);
+            block.render(right, buf);
+            inner
+        } else {
+            // Narrow: the boxes and the rep on two lines; the agenda gets the width.
+            let [top, rest] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
+            Paragraph::new(self.compact(cx, now)).render(top, buf);
+            rest
+        };
         self.agenda.render(inner, buf, cx, &|row: &[String]| {
             if row.iter().any(|c| c.contains("lost")) {
                 Some(Role::Alert)
