@@ -324,9 +324,8 @@ impl ReviewPane {
     /// The boxes and the rep in two lines, for narrow terminals.
     fn compact(&self, cx: &Cx, now: DateTime<Utc>) -> Vec<Line<'static>> {
         let mut spans = Vec::new();
-        for (i, (name, minutes)) in BOXES.iter().enumerate() {
+        for (i, (_, minutes)) in BOXES.iter().enumerate() {
             let short = ["Wins", "Closing", "Stuck", "New", "Items"][i];
-            let _ = name;
             let spent = self.box_seconds(i, now);
             let over = spent > minutes * 60;
             let timer = if self.run.is_some() {
@@ -344,7 +343,7 @@ impl ReviewPane {
             };
             spans.push(Span::styled(
                 format!(
-                    "{}{} {short} {timer}",
+                    "{}{} {short} {timer} ",
                     if current { "▶" } else { " " },
                     i + 1
                 ),
