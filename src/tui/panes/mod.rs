@@ -139,7 +139,7 @@ impl TablesPane {
                 if i == 0 {
                     Constraint::Min(3)
                 } else {
-                    Constraint::Max(t.rows.len() as u16 + 3 + t.notes.len().min(2) as u16)
+                    Constraint::Length(t.rows.len() as u16 + 3 + t.notes.len().min(2) as u16)
                 }
             })
             .collect();
