@@ -34,7 +34,12 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
         owner_id: RepId(owner.into()),
         source_rep_id: None,
         created_at: Some(t("2026-10-01T10:00:00")),
-        stage: if status == Status::Won { "Closed Won" } else { "Closed Lost" }.into(),
+        stage: if status == Status::Won {
+            "Closed Won"
+        } else {
+            "Closed Lost"
+        }
+        .into(),
         amount: cents.map(Money),
         close_date: None,
         forecast_category: None,
@@ -48,7 +53,8 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
 }
 
 /// Four AEs; in the week 2026-11-16..23 ann won 1,000.00 and 234.50 and
-/// lost one; bob closed nothing. A database goal of 12 meetings a week
+/// lost one; bob closed nothing. ann held one meeting on 2026-11-10, nobody
+/// any other. A database goal of 12 meetings a week
 /// overrides the config's 15.
 fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("t.db");
@@ -60,12 +66,40 @@ fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     for s in Settings::default().stage_list() {
         tx.upsert_stage(&s).expect("stage");
     }
-    tx.upsert_opportunity(&opp("o1", "ann", Status::Won, Some(100_000), "2026-11-17T10:00:00"))
-        .expect("opp");
-    tx.upsert_opportunity(&opp("o2", "ann", Status::Won, Some(23_450), "2026-11-22T23:59:59"))
-        .expect("opp");
+    tx.upsert_opportunity(&opp(
+        "o1",
+        "ann",
+        Status::Won,
+        Some(100_000),
+        "2026-11-17T10:00:00",
+    ))
+    .expect("opp");
+    tx.upsert_opportunity(&opp(
+        "o2",
+        "ann",
+        Status::Won,
+        Some(23_450),
+        "2026-11-22T23:59:59",
+    ))
+    .expect("opp");
     tx.upsert_opportunity(&opp("o3", "ann", Status::Lost, None, "2026-11-18T10:00:00"))
         .expect("opp");
+    tx.upsert_activity(&Activity {
+        id: ActivityId("m1".into()),
+        rep_id: RepId("ann".into()),
+        kind: ActivityKind::Meeting,
+        meeting_type: Some(MeetingType::First),
+        label: None,
+        opportunity_id: None,
+        account_id: None,
+        contact_id: None,
+        occurred_at: t("2026-11-10T10:00:00"),
+        outcome: Some(Outcome::Held),
+        duration_min: Some(30),
+        direction: None,
+        review_session_id: None,
+    })
+    .expect("activity");
     tx.upsert_goal(&Goal {
         role: Role::Ae,
         metric: "meetings".into(),
@@ -85,7 +119,12 @@ fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
     Command::cargo_bin("pipedeck")
         .expect("binary")
         .env_remove("PIPEDECK_DB")
-        .args(["--db", db.to_str().expect("utf-8 path"), "--today", "2026-11-24"])
+        .args([
+            "--db",
+            db.to_str().expect("utf-8 path"),
+            "--today",
+            "2026-11-24",
+        ])
         .args(["--config", config.to_str().expect("utf-8 path")])
         .args(args)
         .assert()
@@ -102,7 +141,14 @@ fn metrics_json_has_the_spec_shape_and_hand_worked_values() {
     let db = database(&dir);
     let v = json(
         &db,
-        &["report", "metrics", "--period", "last-week", "--format", "json"],
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(v["period"]["from"], "2026-11-16");
     assert_eq!(v["period"]["to"], "2026-11-23");
@@ -136,16 +182,38 @@ fn filters_formats_and_errors() {
     let db = database(&dir);
     let one = json(
         &db,
-        &["report", "metrics", "--period", "last-week", "--rep", "bob", "--format", "json"],
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--rep",
+            "bob",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(one["reps"].as_array().map(Vec::len), Some(1));
-    let csv = run(&db, &["report", "metrics", "--period", "last-week", "--format", "csv"])
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let csv = run(
+        &db,
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--format",
+            "csv",
+        ],
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
     let csv = String::from_utf8(csv).expect("utf-8");
-    assert!(csv.lines().next().is_some_and(|h| h.contains("metric")), "{csv}");
+    assert!(
+        csv.lines().next().is_some_and(|h| h.contains("metric")),
+        "{csv}"
+    );
     let table = run(&db, &["report", "metrics", "--period", "last-week"])
         .success()
         .get_output()
@@ -167,7 +235,8 @@ fn anomalies_and_drill_outputs() {
     let db = database(&dir);
     let v = json(&db, &["report", "anomalies", "--format", "json"]);
     let list = v.as_array().expect("a list");
-    // Nobody held a meeting in either of the last 2 weeks (goal 12): all four flagged.
+    // Weeks of 11-09 and 11-16: ann held 1 and 0 meetings, the others none;
+    // the goal is 12 a week, so all four missed it twice.
     let below: Vec<&str> = list
         .iter()
         .filter(|a| a["kind"] == "below_goal_sustained")
@@ -175,13 +244,33 @@ fn anomalies_and_drill_outputs() {
         .collect();
     assert_eq!(below, vec!["ann", "bob", "cy", "di"]);
     for a in list {
-        for key in ["rep_id", "metric", "kind", "direction", "value", "reference", "severity", "sentence"] {
+        for key in [
+            "rep_id",
+            "metric",
+            "kind",
+            "direction",
+            "value",
+            "reference",
+            "severity",
+            "sentence",
+        ] {
             assert!(a.get(key).is_some(), "{key} missing in {a}");
         }
     }
     let d = json(
         &db,
-        &["report", "drill", "--rep", "ann", "--metric", "bookings", "--period", "last-week", "--format", "json"],
+        &[
+            "report",
+            "drill",
+            "--rep",
+            "ann",
+            "--metric",
+            "bookings",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(d["root"]["metric"], "bookings");
     assert_eq!(d["root"]["this_period"], 1234.5);

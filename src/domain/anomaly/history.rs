@@ -19,7 +19,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     };
     let mut out = Vec::new();
     for row in now.rows.iter().filter(|r| !r.ramping) {
-        for id in row.metrics.keys() {
+        for id in row.metrics.keys().filter(|id| cx.judges(id)) {
             let Some(def) = metrics::find(row.rep.role, id) else {
                 continue;
             };

@@ -12,7 +12,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);
     let mut out = Vec::new();
-    for goal in cx.goals {
+    for goal in cx.goals.iter().filter(|g| cx.judges(&g.metric)) {
         // The last complete period of the goal's kind ending on or before `end`.
         let mut last = cx.cal.containing(goal.period, end - Days::new(1));
         if last.to > end {

@@ -56,7 +56,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let z = z_for(s.wilson_confidence);
     let mut out = Vec::new();
     for row in team.rows.iter().filter(|r| !r.ramping) {
-        for (id, mv) in &row.metrics {
+        for (id, mv) in row.metrics.iter().filter(|(id, _)| cx.judges(id)) {
             let (Some(def), Some(v)) = (metrics::find(row.rep.role, id), mv.value) else {
                 continue;
             };
@@ -91,10 +91,17 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: v - m,
                 severity: Severity::of(v, m),
                 sentence: format!(
-                    "{}'s {} was {}{sample} from {} to {}; the other {} {}s' median is {}.",
-                    row.rep.name,
-                    def.label,
-                    say(def.unit, v),
+                    "{} from {} to {}; the other {} {}s' median is {}.",
+                    if matches!(def.unit, Unit::Count | Unit::Money | Unit::Minutes) {
+                        format!("{} had {} {}", row.rep.name, say(def.unit, v), def.label)
+                    } else {
+                        format!(
+                            "{}'s {} was {}{sample}",
+                            row.rep.name,
+                            def.label,
+                            say(def.unit, v)
+                        )
+                    },
                     p.from,
                     p.last_day(),
                     peers.len(),

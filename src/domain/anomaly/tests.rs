@@ -152,7 +152,7 @@ fn off_the_team_by_the_mad_rule() {
     assert_eq!(off[0].severity, Severity::High);
     assert_eq!(
         off[0].sentence,
-        "EVE's meetings held was 4 from 2026-11-16 to 2026-11-22; the other 4 AEs' median is 11.5."
+        "EVE had 4 meetings held from 2026-11-16 to 2026-11-22; the other 4 AEs' median is 11.5."
     );
 
     let mut with_star = meetings_team(&[
@@ -368,4 +368,32 @@ fn severity_bands() {
     for (v, r, s) in rows {
         assert_eq!(Severity::of(v, r), s, "{v} vs {r}");
     }
+}
+
+#[test]
+fn activity_metrics_are_not_judged_on_data_without_activities() {
+    // win_team records deals only (like the Maven set): a meetings goal of 15
+    // would flag everyone with 0 meetings; it must not. The deal metrics still are.
+    let data = win_team(&[
+        ("p1", 5, 10),
+        ("p2", 5, 10),
+        ("p3", 6, 10),
+        ("p4", 4, 10),
+        ("low2", 2, 10),
+    ]);
+    let found = run(&data, &[meetings_goal(15.0)], last_week());
+    assert!(
+        flags(&found, Kind::BelowGoalSustained).is_empty(),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|a| !ACTIVITY_METRICS.contains(&a.metric.as_str()))
+    );
+    assert!(
+        found
+            .iter()
+            .any(|a| a.rep_id == "low2" && a.metric == "win_rate")
+    );
 }
