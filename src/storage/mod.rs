@@ -2,9 +2,13 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+pub mod edit;
+pub mod import_support;
 mod read;
+mod snapshot;
 mod write;
 
+pub use edit::{EditError, EditResult};
 pub use write::{Counts, EntityCounts, Tx};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
