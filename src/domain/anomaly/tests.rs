@@ -175,12 +175,14 @@ fn off_the_team_by_the_mad_rule() {
 
 #[test]
 fn no_baseline_with_fewer_than_three_peers() {
-    // A role with three reps gives each two peers: no baseline, no flag
-    // however far apart they are (a role with two reps even less so).
+    // A role with three reps gives each two peers: no baseline, no off-team
+    // flag (a role with two reps even less so). eve's 6 against peers 10 and
+    // 11 (median 10.5, MAD 0.5: gap 4.5 > 1.48 and ≥ 2.6) would be flagged
+    // with a third peer; nobody is twice their two peers' median either.
     let data = meetings_team(&[
         ("ann", OLD, [0, 0, 10]),
         ("bea", OLD, [0, 0, 11]),
-        ("eve", OLD, [0, 0, 1]),
+        ("eve", OLD, [0, 0, 6]),
     ]);
     let found = run(&data, &[], last_week());
     assert!(flags(&found, Kind::OffTeam).is_empty(), "{found:?}");
@@ -274,7 +276,7 @@ fn off_their_own_history() {
         .expect("ann");
     assert_eq!(
         ann.sentence,
-        "ANN's meetings held went 20 → 16 → 12 over the last 3 periods while the team held at 20."
+        "ANN's meetings held went 20 → 16 → 12 over the last 3 weeks while the team held at 20, 20, 20."
     );
     let good: Vec<_> = found
         .iter()
@@ -296,8 +298,8 @@ fn off_their_own_history() {
 }
 
 /// Ramped AEs with calls in their tenure week 4 (days 21–27 after start),
-/// and a new hire who started Mon 2026-10-26 with `hire_calls` calls in
-/// 2026-11-16..23 — their week 4 as well.
+/// and a new hire who started Mon 2026-10-26 with `hire_calls` calls on
+/// 2026-11-17: the last of their first 4 complete weeks (10-26..11-23).
 fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
     let mut acts = Vec::new();
     let mut reps = vec![rep("hire", Role::Ae, Some("2026-10-26"), None)];
@@ -307,6 +309,9 @@ fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
         reps.push(rep(r, Role::Ae, Some(start), None));
     }
     many(&mut acts, "hire", "call", "2026-11-17", hire_calls);
+    // The data starts well before anyone's first weeks.
+    many(&mut acts, "sdr", "email", "2025-12-01", 1);
+    reps.push(rep("sdr", Role::Sdr, Some("2020-01-01"), None));
     acts.sort_by_key(|a| a.occurred_at);
     Dataset {
         reps,
@@ -318,7 +323,7 @@ fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
 
 #[test]
 fn new_hire_off_the_band() {
-    // Peers' week-4 calls 40, 50, 60, 70: the 25th percentile sits at
+    // Peers' calls over their first 4 weeks 40, 50, 60, 70: the 25th percentile sits at
     // position 0.75 → 40 + 0.75 × 10 = 47.5. 30 calls is below: flag;
     // 50 is not. With only two ramped peers there is no band.
     let peers = [
@@ -396,4 +401,62 @@ fn activity_metrics_are_not_judged_on_data_without_activities() {
             .iter()
             .any(|a| a.rep_id == "low2" && a.metric == "win_rate")
     );
+}
+
+#[test]
+fn small_counts_are_not_judged_and_twice_two_peers_is_a_positive_outlier() {
+    // Peers held 1 meeting each, ann 3: the MAD rule alone would flag it
+    // (MAD 0), but the larger of 3 and 1 is under the minimum sample of 8.
+    let data = meetings_team(&[
+        ("ann", OLD, [0, 0, 3]),
+        ("bea", OLD, [0, 0, 1]),
+        ("cal", OLD, [0, 0, 1]),
+        ("dov", OLD, [0, 0, 1]),
+    ]);
+    let found = run(&data, &[], last_week());
+    assert!(found.iter().all(|a| a.rep_id != "ann"), "{found:?}");
+
+    // Three SDRs: two peers each, so no baseline; emery engaged 28 accounts,
+    // the others 14 and 14 → 28 ≥ 2 × 14 and ≥ 8: positive outlier. With
+    // 27 it is not twice.
+    for (emery, flagged) in [(28, true), (27, false)] {
+        let mut acts = Vec::new();
+        for (r, n) in [("emery", emery), ("sdr2", 14), ("sdr3", 14)] {
+            for i in 0..n {
+                let at = format!("2026-11-17T{:02}:{:02}:00", 9 + i / 60, i % 60);
+                let account = format!("{r}-A{i}");
+                acts.push(act(
+                    &format!("{r}-{i}"),
+                    r,
+                    "call",
+                    &at,
+                    None,
+                    Some(&account),
+                    None,
+                    None,
+                ));
+            }
+        }
+        acts.sort_by_key(|a| a.occurred_at);
+        let data = Dataset {
+            reps: ["emery", "sdr2", "sdr3"]
+                .iter()
+                .map(|r| rep(r, Role::Sdr, Some(OLD), None))
+                .collect(),
+            activities: acts,
+            ..Dataset::default()
+        };
+        let found = run(&data, &[], last_week());
+        let got: Vec<_> = found
+            .iter()
+            .filter(|a| a.metric == "accounts_engaged")
+            .map(|a| (a.rep_id.as_str(), a.kind, a.direction, a.value, a.reference))
+            .collect();
+        let want = if flagged {
+            vec![("emery", Kind::PositiveOutlier, Verdict::Good, 28.0, 14.0)]
+        } else {
+            vec![]
+        };
+        assert_eq!(got, want);
+    }
 }
