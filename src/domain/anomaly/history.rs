@@ -1,13 +1,16 @@
 //! Off their own history: over the last `history_periods` periods (default
 //! 3) the rep's metric moved strictly monotonically in the bad direction, by
 //! a total of at least 30 % of the first value, while the team baseline
-//! stayed within ±10 % of its first value. The good-direction mirror is a
+//! stayed within ±10 % of its first value (for shares such as win rates, the
+//! team is the peers' pooled rate Σnum ÷ Σden rather than the median of
+//! their small-sample rates). The good-direction mirror is a
 //! positive outlier; metrics with no better direction are not judged.
 //!
 //! The series are the report period and the periods before it (same kind);
 //! when the report period is a week, the last complete months ending by it
 //! are judged too, since weekly win rates are mostly noise. Samples: a count
-//! needs its larger end value ≥ `min_sample`; a ratio or mean needs
+//! needs its larger end value ≥ `min_sample`, money the most deals behind it
+//! (won for bookings, open for pipeline); a ratio or mean needs
 //! den ≥ `min_sample` in every period.
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, kind_of, kind_word, previous, say};
@@ -78,6 +81,7 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
             }
             let mut values = Vec::new();
             let mut baselines = Vec::new();
+            let mut behind = Vec::new();
             for t in &teams {
                 let Some(r) = t.row(&row.rep.id).filter(|r| !r.ramping) else {
                     break;
@@ -86,17 +90,28 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
                 if def.unit.has_den() && mv.den.is_none_or(|d| d < min) {
                     break;
                 }
-                let (Some(v), Some(b)) = (mv.value, t.baseline(r, id).map(|b| b.median)) else {
+                // Shares: the peers' pooled rate (medians of small-sample rates jitter).
+                let team = if def.unit == Unit::Share {
+                    t.pooled(r, id)
+                } else {
+                    t.baseline(r, id).map(|b| b.median)
+                };
+                let (Some(v), Some(b)) = (mv.value, team) else {
                     break;
                 };
                 values.push(v);
                 baselines.push(b);
+                behind.extend(super::team::count_behind(&r.metrics, id));
             }
             if values.len() != periods.len() {
                 continue;
             }
             let (first, last) = (values[0], values[values.len() - 1]);
             if matches!(def.unit, Unit::Count | Unit::Minutes) && first.max(last) < min {
+                continue;
+            }
+            // Money: the most deals behind it in any period, as for counts.
+            if def.unit == Unit::Money && behind.iter().copied().fold(0.0, f64::max) < min {
                 continue;
             }
             let falling = values.windows(2).all(|w| w[1] < w[0]);

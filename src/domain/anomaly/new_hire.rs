@@ -1,13 +1,14 @@
 //! New hire off the band: a ramping rep whose quantity metrics over their
 //! first `w` complete tenure weeks (7-day weeks from the start date, the
 //! latest ending by the report period's end) are below the 25th percentile
-//! of ramped reps of the same role over their own first `w` weeks. Needs at
-//! least 3 such ramped reps whose first weeks lie inside the data (starting
-//! on or after the first recorded activity).
+//! of the other reps of the role over their own first `w` weeks — every rep
+//! who has been through those weeks, even one still ramping later on. Needs
+//! at least 3 such reps whose first weeks lie inside the data (starting on or
+//! after the first recorded activity).
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, say};
 use crate::domain::baseline::{MIN_PEERS, percentile};
-use crate::domain::metrics::{self, ramp_day};
+use crate::domain::metrics;
 use crate::domain::period::Period;
 use chrono::Days;
 
@@ -22,7 +23,6 @@ fn first_weeks(start: chrono::NaiveDate, weeks: i64) -> Period {
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let team = cx.team(p);
     let end = cx.judged_end(p);
-    let judged = ramp_day(p, cx.today);
     let Some(data_start) = cx.ix.data.activities.iter().map(|a| a.occurred_at).min() else {
         return Vec::new();
     };
@@ -43,7 +43,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             .reps
             .iter()
             .filter(|r| r.role == row.rep.role && r.id != row.rep.id)
-            .filter(|r| !r.is_ramping_on(judged, cx.ramp_days) && metrics::active_in(r, p))
+            .filter(|r| metrics::active_in(r, p))
             .filter_map(|r| {
                 let q = first_weeks(r.start_date?, w);
                 (q.from >= data_start && q.to <= end)
@@ -82,7 +82,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: v - band,
                 severity: Severity::of(v, band),
                 sentence: format!(
-                    "{} had {} {} in their first {w} weeks; three in four of the {} ramped {}s \
+                    "{} had {} {} in their first {w} weeks; three in four of the {} other {}s \
                      had at least {} in their own first {w} weeks.",
                     row.rep.name,
                     say(def.unit, v),

@@ -460,3 +460,73 @@ fn small_counts_are_not_judged_and_twice_two_peers_is_a_positive_outlier() {
         assert_eq!(got, want);
     }
 }
+
+#[test]
+fn a_falling_win_rate_is_judged_against_the_peers_pooled_rate() {
+    // Monthly closes (won/closed), report period October 2026:
+    //        Aug    Sep    Oct
+    // cas    6/23   4/22   2/17   → 26.1 % → 18.2 % → 11.8 %: −55 %, each den ≥ 8
+    // p1     2/8    3/9    2/8
+    // p2     3/12   3/10   3/10
+    // p3     3/10   2/11   3/12
+    // Peers' median rate: 25 %, 30 %, 25 % (Sep +20 %: outside ±10 %), but
+    // pooled: 8/30 every month (26.7 %): the team held, so cas is flagged.
+    let months = [
+        ("2026-08-14T12:00:00", 0),
+        ("2026-09-15T12:00:00", 1),
+        ("2026-10-15T12:00:00", 2),
+    ];
+    let rows: [(&str, [(u32, u32); 3]); 4] = [
+        ("cas", [(6, 23), (4, 22), (2, 17)]),
+        ("p1", [(2, 8), (3, 9), (2, 8)]),
+        ("p2", [(3, 12), (3, 10), (3, 10)]),
+        ("p3", [(3, 10), (2, 11), (3, 12)]),
+    ];
+    let mut opps = Vec::new();
+    for (r, by_month) in rows {
+        for (at, m) in months {
+            let (won, closed) = by_month[m];
+            for i in 0..closed {
+                let status = if i < won { Status::Won } else { Status::Lost };
+                let id = format!("{r}-{m}-{i}");
+                opps.push(opp(
+                    &id,
+                    r,
+                    None,
+                    None,
+                    Some("2026-01-01"),
+                    status,
+                    Some(at),
+                    Some(100_000),
+                ));
+            }
+        }
+    }
+    let data = Dataset {
+        reps: rows
+            .iter()
+            .map(|(r, _)| rep(r, Role::Ae, Some(OLD), None))
+            .collect(),
+        opportunities: opps,
+        ..Dataset::default()
+    };
+    let october = Period {
+        from: d("2026-10-01"),
+        to: d("2026-11-01"),
+    };
+    let found = run(&data, &[], october);
+    let got: Vec<_> = found
+        .iter()
+        .filter(|a| a.kind == Kind::OffHistory)
+        .map(|a| (a.rep_id.as_str(), a.metric.as_str()))
+        .collect();
+    assert_eq!(got, vec![("cas", "win_rate")]);
+    let cas = found
+        .iter()
+        .find(|a| a.kind == Kind::OffHistory)
+        .expect("cas");
+    assert_eq!(
+        cas.sentence,
+        "CAS's win rate went 26% → 18% → 12% over the last 3 months while the team held at 27%, 27%, 27%."
+    );
+}
