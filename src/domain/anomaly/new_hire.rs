@@ -82,11 +82,12 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: v - band,
                 severity: Severity::of(v, band),
                 sentence: format!(
-                    "{} had {} {} in their first {w} weeks; three in four of the {} other {}s \
-                     had at least {} in their own first {w} weeks.",
+                    "{} had {} {} in their first {w} weeks; the {:.0}th percentile of the {} other \
+                     {}s over their own first {w} weeks is {}.",
                     row.rep.name,
                     say(def.unit, v),
                     def.label,
+                    cx.settings.new_hire_percentile * 100.0,
                     vals.len(),
                     row.rep.role,
                     say(def.unit, band)

@@ -339,6 +339,11 @@ fn new_hire_off_the_band() {
         .map(|a| (a.rep_id.as_str(), a.metric.as_str(), a.value, a.reference))
         .collect();
     assert_eq!(got, vec![("hire", "calls", 30.0, 47.5)]);
+    assert_eq!(
+        found[0].sentence,
+        "HIRE had 30 calls in their first 4 weeks; the 25th percentile of the 4 other AEs \
+         over their own first 4 weeks is 47.5."
+    );
     assert!(
         flags(
             &run(&new_hire_team(&peers, 50), &[], last_week()),
