@@ -21,8 +21,9 @@ pub use forecast::*;
 pub use io::*;
 
 use crate::config;
+use crate::domain::asof::dataset_as_of_with_snapshots;
 use crate::domain::period::Calendar;
-use crate::domain::{Dataset, Settings};
+use crate::domain::{Dataset, Settings, Snapshot};
 use crate::storage::{self, Store};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -133,14 +134,33 @@ impl Ctx {
         Ok(Store::open(&self.db_path)?)
     }
 
-    /// The dataset as it stands now, or as it stood at the end of `as_of`.
-    pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
+    /// The dataset as it stands now, or as it stood at the end of `as_of`
+    /// (from history, falling back to the nearest earlier snapshot), and the
+    /// snapshots taken up to then. Every report reads its data through here.
+    pub fn dataset_and_snapshots(
+        &self,
+        store: &Store,
+        as_of: Option<NaiveDate>,
+    ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
         let mut data = store.load_dataset()?;
         data.stages = self.settings.effective_stages(&data.stages);
+        let mut snapshots = store.load_snapshots()?;
         Ok(match as_of {
-            Some(day) => crate::domain::asof::dataset_as_of(&data, self.cal.end_of(day)),
-            None => data,
+            Some(day) => {
+                snapshots.retain(|s| s.taken_on <= day);
+                let end = self.cal.end_of(day);
+                (
+                    dataset_as_of_with_snapshots(&data, &snapshots, end),
+                    snapshots,
+                )
+            }
+            None => (data, snapshots),
         })
+    }
+
+    /// [`Ctx::dataset_and_snapshots`] without the snapshots.
+    pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
+        Ok(self.dataset_and_snapshots(store, as_of)?.0)
     }
 }
 
