@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod import;
 pub mod report;
 pub mod storage;
 pub mod text;
