@@ -34,7 +34,12 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
         owner_id: RepId(owner.into()),
         source_rep_id: None,
         created_at: Some(t("2026-10-01T10:00:00")),
-        stage: if status == Status::Won { "Closed Won" } else { "Closed Lost" }.into(),
+        stage: if status == Status::Won {
+            "Closed Won"
+        } else {
+            "Closed Lost"
+        }
+        .into(),
         amount: cents.map(Money),
         close_date: None,
         forecast_category: None,
@@ -60,10 +65,22 @@ fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     for s in Settings::default().stage_list() {
         tx.upsert_stage(&s).expect("stage");
     }
-    tx.upsert_opportunity(&opp("o1", "ann", Status::Won, Some(100_000), "2026-11-17T10:00:00"))
-        .expect("opp");
-    tx.upsert_opportunity(&opp("o2", "ann", Status::Won, Some(23_450), "2026-11-22T23:59:59"))
-        .expect("opp");
+    tx.upsert_opportunity(&opp(
+        "o1",
+        "ann",
+        Status::Won,
+        Some(100_000),
+        "2026-11-17T10:00:00",
+    ))
+    .expect("opp");
+    tx.upsert_opportunity(&opp(
+        "o2",
+        "ann",
+        Status::Won,
+        Some(23_450),
+        "2026-11-22T23:59:59",
+    ))
+    .expect("opp");
     tx.upsert_opportunity(&opp("o3", "ann", Status::Lost, None, "2026-11-18T10:00:00"))
         .expect("opp");
     tx.upsert_goal(&Goal {
@@ -85,7 +102,12 @@ fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
     Command::cargo_bin("pipedeck")
         .expect("binary")
         .env_remove("PIPEDECK_DB")
-        .args(["--db", db.to_str().expect("utf-8 path"), "--today", "2026-11-24"])
+        .args([
+            "--db",
+            db.to_str().expect("utf-8 path"),
+            "--today",
+            "2026-11-24",
+        ])
         .args(["--config", config.to_str().expect("utf-8 path")])
         .args(args)
         .assert()
@@ -102,7 +124,14 @@ fn metrics_json_has_the_spec_shape_and_hand_worked_values() {
     let db = database(&dir);
     let v = json(
         &db,
-        &["report", "metrics", "--period", "last-week", "--format", "json"],
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(v["period"]["from"], "2026-11-16");
     assert_eq!(v["period"]["to"], "2026-11-23");
@@ -136,16 +165,38 @@ fn filters_formats_and_errors() {
     let db = database(&dir);
     let one = json(
         &db,
-        &["report", "metrics", "--period", "last-week", "--rep", "bob", "--format", "json"],
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--rep",
+            "bob",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(one["reps"].as_array().map(Vec::len), Some(1));
-    let csv = run(&db, &["report", "metrics", "--period", "last-week", "--format", "csv"])
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let csv = run(
+        &db,
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--format",
+            "csv",
+        ],
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
     let csv = String::from_utf8(csv).expect("utf-8");
-    assert!(csv.lines().next().is_some_and(|h| h.contains("metric")), "{csv}");
+    assert!(
+        csv.lines().next().is_some_and(|h| h.contains("metric")),
+        "{csv}"
+    );
     let table = run(&db, &["report", "metrics", "--period", "last-week"])
         .success()
         .get_output()
@@ -175,13 +226,33 @@ fn anomalies_and_drill_outputs() {
         .collect();
     assert_eq!(below, vec!["ann", "bob", "cy", "di"]);
     for a in list {
-        for key in ["rep_id", "metric", "kind", "direction", "value", "reference", "severity", "sentence"] {
+        for key in [
+            "rep_id",
+            "metric",
+            "kind",
+            "direction",
+            "value",
+            "reference",
+            "severity",
+            "sentence",
+        ] {
             assert!(a.get(key).is_some(), "{key} missing in {a}");
         }
     }
     let d = json(
         &db,
-        &["report", "drill", "--rep", "ann", "--metric", "bookings", "--period", "last-week", "--format", "json"],
+        &[
+            "report",
+            "drill",
+            "--rep",
+            "ann",
+            "--metric",
+            "bookings",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(d["root"]["metric"], "bookings");
     assert_eq!(d["root"]["this_period"], 1234.5);

@@ -33,7 +33,8 @@ fn expected(dir: &Path) -> BTreeMap<String, Agent> {
     let inside = |d: Option<NaiveDate>| d.is_some_and(|d| from <= d && d < to);
     let date = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
     let mut out: BTreeMap<String, Agent> = BTreeMap::new();
-    let mut rdr = csv::Reader::from_path(dir.join("sales_pipeline.csv")).expect("sales_pipeline.csv");
+    let mut rdr =
+        csv::Reader::from_path(dir.join("sales_pipeline.csv")).expect("sales_pipeline.csv");
     let headers = rdr.headers().expect("header").clone();
     let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
     let (agent, stage, engage, close, value) = (
@@ -52,7 +53,8 @@ fn expected(dir: &Path) -> BTreeMap<String, Agent> {
                 "Won" => {
                     a.won += 1;
                     a.bookings += rec[value].parse::<i64>().expect("close_value");
-                    a.cycle_days.push((c.expect("close") - e.expect("engage")).num_days());
+                    a.cycle_days
+                        .push((c.expect("close") - e.expect("engage")).num_days());
                 }
                 "Lost" => a.lost += 1,
                 _ => {}
@@ -86,12 +88,19 @@ fn maven_2017_q2_matches_an_independent_computation() {
     };
     let mut import = pipedeck();
     import.args(["import", "--format", "maven"]);
-    for f in ["sales_teams.csv", "accounts.csv", "products.csv", "sales_pipeline.csv"] {
+    for f in [
+        "sales_teams.csv",
+        "accounts.csv",
+        "products.csv",
+        "sales_pipeline.csv",
+    ] {
         import.arg(maven.join(f));
     }
     import.assert().success();
     let out = pipedeck()
-        .args(["report", "metrics", "--period", "2017-Q2", "--format", "json"])
+        .args([
+            "report", "metrics", "--period", "2017-Q2", "--format", "json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -111,12 +120,28 @@ fn maven_2017_q2_matches_an_independent_computation() {
         let num = |id: &str, k: &str| m[id][k].as_f64();
         assert_eq!(num("won", "value"), Some(a.won as f64), "{name} won");
         assert_eq!(num("lost", "value"), Some(a.lost as f64), "{name} lost");
-        assert_eq!(num("win_rate", "num"), Some(a.won as f64), "{name} win_rate num");
-        assert_eq!(num("win_rate", "den"), Some((a.won + a.lost) as f64), "{name} win_rate den");
+        assert_eq!(
+            num("win_rate", "num"),
+            Some(a.won as f64),
+            "{name} win_rate num"
+        );
+        assert_eq!(
+            num("win_rate", "den"),
+            Some((a.won + a.lost) as f64),
+            "{name} win_rate den"
+        );
         let rate = (a.won + a.lost > 0).then(|| a.won as f64 / (a.won + a.lost) as f64);
         assert_eq!(num("win_rate", "value"), rate, "{name} win_rate");
-        assert_eq!(num("bookings", "value"), Some(a.bookings as f64), "{name} bookings");
-        assert_eq!(num("opps_created", "value"), Some(a.created as f64), "{name} opps_created");
+        assert_eq!(
+            num("bookings", "value"),
+            Some(a.bookings as f64),
+            "{name} bookings"
+        );
+        assert_eq!(
+            num("opps_created", "value"),
+            Some(a.created as f64),
+            "{name} opps_created"
+        );
         let close = |got: Option<f64>, want: Option<f64>, what: &str| match (got, want) {
             (Some(g), Some(w)) => assert!((g - w).abs() < 1e-9, "{name} {what}: {g} ≠ {w}"),
             (g, w) => assert_eq!(g, w, "{name} {what}"),

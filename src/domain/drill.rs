@@ -135,11 +135,7 @@ pub fn drill(
             .and_then(|v| v.value)
     };
     let build = |id: &str| -> Node {
-        fn go(
-            id: &str,
-            role: Role,
-            f: &dyn Fn(&str) -> Triple,
-        ) -> Node {
+        fn go(id: &str, role: Role, f: &dyn Fn(&str) -> Triple) -> Node {
             let (this, prev, team) = f(id);
             let (combine, ids) = drivers(role, id).unwrap_or((Combine::None, &[]));
             let mut kids: Vec<Node> = ids.iter().map(|k| go(k, role, f)).collect();

@@ -135,6 +135,18 @@ pub fn hygiene(
     let touches = last_touches(data, cal, today);
     let stage_entered = stage_entries(data, cal, today);
     let pushes = close_date_pushes(data, settings, cal, today);
+    let snoozes = snoozes_in_force(data, cal, today);
+    let mut tags: HashMap<&OppId, (chrono::DateTime<chrono::Utc>, StuckTag)> = HashMap::new();
+    for t in data
+        .tags
+        .iter()
+        .filter(|t| cal.local_date(t.set_at) <= today)
+    {
+        let e = tags.entry(&t.opportunity_id).or_insert((t.set_at, t.tag));
+        if t.set_at >= e.0 {
+            *e = (t.set_at, t.tag);
+        }
+    }
     let mut items: Vec<HygieneItem> = data
         .opportunities
         .iter()
@@ -178,13 +190,8 @@ pub fn hygiene(
                 days_untouched: last_touch.or(created).map(|d| days(d, today)),
                 days_in_stage: facts.days_in_stage,
                 flags,
-                snooze: snooze_in_force(data, &o.id, cal, today),
-                tag: data
-                    .tags
-                    .iter()
-                    .filter(|t| t.opportunity_id == o.id && cal.local_date(t.set_at) <= today)
-                    .max_by_key(|t| t.set_at)
-                    .map(|t| t.tag),
+                snooze: snoozes.get(&o.id).cloned(),
+                tag: tags.get(&o.id).map(|(_, t)| *t),
             })
         })
         .collect();
@@ -372,24 +379,38 @@ fn close_date_pushes(
     out
 }
 
-/// The latest snooze of the deal made up to today, when today is before its
-/// `until` date.
-pub fn snooze_in_force(
+/// Per deal, the latest snooze made up to today (latest `created_at`, then
+/// id), when today is before its `until` date.
+fn snoozes_in_force(
     data: &Dataset,
-    id: &OppId,
     cal: &Calendar,
     today: NaiveDate,
-) -> Option<SnoozeNote> {
-    data.snoozes
+) -> HashMap<OppId, SnoozeNote> {
+    let mut latest: HashMap<&OppId, &super::model::Snooze> = HashMap::new();
+    for s in data
+        .snoozes
         .iter()
-        .filter(|s| &s.opportunity_id == id && cal.local_date(s.created_at) <= today)
-        .max_by_key(|s| (s.created_at, s.id))
-        .filter(|s| today < s.until)
-        .map(|s| SnoozeNote {
-            until: s.until,
-            reason: s.reason.clone(),
-            by: s.created_by.clone(),
+        .filter(|s| cal.local_date(s.created_at) <= today)
+    {
+        let e = latest.entry(&s.opportunity_id).or_insert(s);
+        if (s.created_at, s.id) >= (e.created_at, e.id) {
+            *e = s;
+        }
+    }
+    latest
+        .into_iter()
+        .filter(|(_, s)| today < s.until)
+        .map(|(id, s)| {
+            (
+                id.clone(),
+                SnoozeNote {
+                    until: s.until,
+                    reason: s.reason.clone(),
+                    by: s.created_by.clone(),
+                },
+            )
         })
+        .collect()
 }
 
 /// Counts per reason over the items (snoozed included).

@@ -3,7 +3,6 @@
 //! interface of SPEC §11) that can also lay itself out as tables; the table,
 //! CSV and Markdown renderers work on those tables.
 
-mod render;
 pub mod accuracy;
 pub mod agenda;
 pub mod anomalies;
@@ -12,6 +11,7 @@ pub mod forecast;
 pub mod hygiene;
 pub mod metrics;
 pub mod pipeline;
+mod render;
 pub mod review;
 pub mod waterfall;
 
