@@ -328,7 +328,7 @@ fn agenda_markdown_and_tables() {
     let report = AgendaReport::build(&input, &last_review());
     let md = render(&report, Format::Md).unwrap();
     let want_start = "# Pipeline review — Tuesday 2026-11-24\n\n\
-        Since the review of 2026-11-17 (2026-11-17 09:00 UTC → 2026-11-25 00:00 UTC). \
+        Window: since the review of 2026-11-17 (2026-11-17 09:00 UTC → 2026-11-25 00:00 UTC). \
         Closing week 2026-11-23 – 2026-11-29. 30 minutes.\n\n\
         Order: Bob (USD 110,000 open in 2 deals), Ann (USD 70,000 open in 2 deals)\n\n\
         ## 1. Closed since last review (3 min)\n\n\

@@ -103,6 +103,8 @@ pub struct RepAgenda {
     #[serde(serialize_with = "crate::report::money_major::serialize")]
     pub open_pipeline: Money,
     pub open_deals: usize,
+    /// Open deals whose amount is unknown (not in `open_pipeline`).
+    pub open_without_amount: usize,
     /// Closed in the window: won first, then lost; larger first.
     pub closed: Vec<DealLine>,
     /// Open, close date in the review week: commit first, then best case, …; larger first.
@@ -125,7 +127,7 @@ pub struct Agenda {
     /// The window "since last review": `[since, until)`.
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
-    /// "the review of 2026-11-17" or "the previous 7 days".
+    /// "since the review of 2026-11-17" or "the previous 7 days".
     pub since_label: String,
     /// The week containing the review day.
     pub week: Period,
@@ -158,7 +160,7 @@ pub fn window_start(
         .map(|s| {
             (
                 s.started_at,
-                format!("the review of {}", cal.local_date(s.started_at)),
+                format!("since the review of {}", cal.local_date(s.started_at)),
             )
         })
         .unwrap_or_else(|| {
@@ -285,6 +287,7 @@ pub fn agenda(
                     .map_or_else(|| rep.0.clone(), |r| r.name.clone()),
                 open_pipeline: open.iter().filter_map(|o| o.amount).sum(),
                 open_deals: open.len(),
+                open_without_amount: open.iter().filter(|o| o.amount.is_none()).count(),
                 closed,
                 closing_this_week: closing,
                 hygiene: rep_items

@@ -74,14 +74,12 @@ impl Report for AgendaReport {
     fn tables(&self) -> Vec<Table> {
         let a = &self.agenda;
         let mut order = Table::new(
-            Some(format!(
-                "Review of {} — since {}",
-                a.review_day, a.since_label
-            )),
+            Some(format!("Review of {} — {}", a.review_day, a.since_label)),
             vec![
                 Column::left("rep"),
                 Column::right("open pipeline"),
                 Column::right("open deals"),
+                Column::right("no amount"),
                 Column::right("closed"),
                 Column::right("closing"),
                 Column::right("to do"),
@@ -95,6 +93,7 @@ impl Report for AgendaReport {
                 r.name.clone(),
                 r.open_pipeline.to_string(),
                 r.open_deals.to_string(),
+                r.open_without_amount.to_string(),
                 r.closed.len().to_string(),
                 r.closing_this_week.len().to_string(),
                 r.hygiene.len().to_string(),
@@ -219,7 +218,7 @@ impl Report for AgendaReport {
             a.review_day
         );
         out.push_str(&format!(
-            "Since {} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
+            "Window: {} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
             a.since_label,
             a.since.format("%Y-%m-%d %H:%M UTC"),
             a.until.format("%Y-%m-%d %H:%M UTC"),
@@ -232,8 +231,12 @@ impl Report for AgendaReport {
             .reps
             .iter()
             .map(|r| {
+                let unknown = match r.open_without_amount {
+                    0 => String::new(),
+                    n => format!(", {n} without amount"),
+                };
                 format!(
-                    "{} ({} {} open in {} deals)",
+                    "{} ({} {} open in {} deals{unknown})",
                     md(&r.name),
                     self.currency,
                     r.open_pipeline,
