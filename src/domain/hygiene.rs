@@ -6,14 +6,14 @@
 //! time zone: an activity on 25 October is 30 days old on 24 November,
 //! whatever its hour. "In the last N days" means on or after today − N.
 
+mod facts;
+
 use super::edit::date_text;
-use super::model::{
-    AccountId, Dataset, HistoryField, OppId, Opportunity, RepId, Stage, Status, StuckTag,
-};
+use super::model::{AccountId, Dataset, OppId, Opportunity, RepId, Stage, Status, StuckTag};
 use super::money::Money;
 use super::period::Calendar;
 use super::settings::Settings;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -132,10 +132,10 @@ pub fn hygiene(
     cal: &Calendar,
     today: NaiveDate,
 ) -> Vec<HygieneItem> {
-    let touches = last_touches(data, cal, today);
-    let stage_entered = stage_entries(data, cal, today);
-    let pushes = close_date_pushes(data, settings, cal, today);
-    let snoozes = snoozes_in_force(data, cal, today);
+    let touches = facts::last_touches(data, cal, today);
+    let stage_entered = facts::stage_entries(data, cal, today);
+    let pushes = facts::close_date_pushes(data, settings, cal, today);
+    let snoozes = facts::snoozes_in_force(data, cal, today);
     let mut tags: HashMap<&OppId, (chrono::DateTime<chrono::Utc>, StuckTag)> = HashMap::new();
     for t in data
         .tags
@@ -298,119 +298,6 @@ fn flags(o: &Opportunity, f: &Facts, settings: &Settings, today: NaiveDate) -> V
         });
     }
     out
-}
-
-/// Local date of the latest activity per deal and per account, up to today.
-struct Touches {
-    by_deal: HashMap<OppId, NaiveDate>,
-    by_account: HashMap<AccountId, NaiveDate>,
-}
-
-fn last_touches(data: &Dataset, cal: &Calendar, today: NaiveDate) -> Touches {
-    let mut t = Touches {
-        by_deal: HashMap::new(),
-        by_account: HashMap::new(),
-    };
-    for a in &data.activities {
-        let day = cal.local_date(a.occurred_at);
-        if day > today {
-            continue;
-        }
-        if let Some(o) = &a.opportunity_id {
-            let e = t.by_deal.entry(o.clone()).or_insert(day);
-            *e = (*e).max(day);
-        }
-        if let Some(acc) = &a.account_id {
-            let e = t.by_account.entry(acc.clone()).or_insert(day);
-            *e = (*e).max(day);
-        }
-    }
-    t
-}
-
-/// Local date of each deal's latest `stage` history entry, up to today.
-fn stage_entries(data: &Dataset, cal: &Calendar, today: NaiveDate) -> HashMap<OppId, NaiveDate> {
-    let mut out: HashMap<OppId, NaiveDate> = HashMap::new();
-    for h in data
-        .history
-        .iter()
-        .filter(|h| h.field == HistoryField::Stage)
-    {
-        let day = cal.local_date(h.changed_at);
-        if day > today {
-            continue;
-        }
-        let e = out.entry(h.opportunity_id.clone()).or_insert(day);
-        *e = (*e).max(day);
-    }
-    out
-}
-
-/// Per deal, `close_date` history entries with new > old whose local date is
-/// in `[today − window, today]`.
-fn close_date_pushes(
-    data: &Dataset,
-    settings: &Settings,
-    cal: &Calendar,
-    today: NaiveDate,
-) -> HashMap<OppId, u32> {
-    let window = settings.anomalies.slipping_window_days.max(0) as u64;
-    let from = today.checked_sub_days(Days::new(window)).unwrap_or(today);
-    let date = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
-    };
-    let mut out: HashMap<OppId, u32> = HashMap::new();
-    for h in data
-        .history
-        .iter()
-        .filter(|h| h.field == HistoryField::CloseDate)
-    {
-        let day = cal.local_date(h.changed_at);
-        if day < from || day > today {
-            continue;
-        }
-        if let (Some(old), Some(new)) = (date(&h.old_value), date(&h.new_value))
-            && new > old
-        {
-            *out.entry(h.opportunity_id.clone()).or_insert(0) += 1;
-        }
-    }
-    out
-}
-
-/// Per deal, the latest snooze made up to today (latest `created_at`, then
-/// id), when today is before its `until` date.
-fn snoozes_in_force(
-    data: &Dataset,
-    cal: &Calendar,
-    today: NaiveDate,
-) -> HashMap<OppId, SnoozeNote> {
-    let mut latest: HashMap<&OppId, &super::model::Snooze> = HashMap::new();
-    for s in data
-        .snoozes
-        .iter()
-        .filter(|s| cal.local_date(s.created_at) <= today)
-    {
-        let e = latest.entry(&s.opportunity_id).or_insert(s);
-        if (s.created_at, s.id) >= (e.created_at, e.id) {
-            *e = s;
-        }
-    }
-    latest
-        .into_iter()
-        .filter(|(_, s)| today < s.until)
-        .map(|(id, s)| {
-            (
-                id.clone(),
-                SnoozeNote {
-                    until: s.until,
-                    reason: s.reason.clone(),
-                    by: s.created_by.clone(),
-                },
-            )
-        })
-        .collect()
 }
 
 /// Counts per reason over the items (snoozed included).
