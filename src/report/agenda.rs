@@ -286,6 +286,15 @@ impl Report for AgendaReport {
     }
 }
 
+/// An amount in a sentence: "12,500", or "no amount".
+fn amt(m: Option<crate::domain::Money>) -> String {
+    m.map_or_else(|| "no amount".to_string(), |m| m.to_string())
+}
+
+/// Hygiene items per rep in the Markdown agenda (largest at risk first; the
+/// rest are counted, and every item is in the tables and JSON).
+pub const MD_HYGIENE_PER_REP: usize = 5;
+
 /// The Markdown bullet lines of one rep in one section.
 fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
     let deal = |name: &str, id: &str| format!("**{}** ({})", md(name), md(id));
@@ -306,7 +315,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                 format!(
                     "{verb} {} — {}{why}",
                     deal(&d.name, d.opportunity_id.as_str()),
-                    opt(d.amount)
+                    amt(d.amount)
                 )
             })
             .collect(),
@@ -318,7 +327,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     "[{}] {} — {} — {} — closes {}",
                     opt(d.forecast_category),
                     deal(&d.name, d.opportunity_id.as_str()),
-                    opt(d.amount),
+                    amt(d.amount),
                     md(&d.stage),
                     opt(d.close_date)
                 )
@@ -328,6 +337,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
             let mut v: Vec<String> = r
                 .hygiene
                 .iter()
+                .take(MD_HYGIENE_PER_REP)
                 .map(|i| {
                     let why: Vec<String> = i
                         .flags
@@ -338,11 +348,18 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     format!(
                         "{}{tag} — {} — {}",
                         deal(&i.name, i.opportunity_id.as_str()),
-                        opt(i.amount),
+                        amt(i.amount),
                         why.join("; ")
                     )
                 })
                 .collect();
+            let more = r.hygiene.len().saturating_sub(MD_HYGIENE_PER_REP);
+            if more > 0 {
+                v.push(format!(
+                    "_…and {more} more: `pipedeck report hygiene --rep {}`._",
+                    md(r.rep_id.as_str())
+                ));
+            }
             if r.snoozed > 0 {
                 v.push(format!("_{} snoozed deal(s) not listed._", r.snoozed));
             }
@@ -355,7 +372,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                 format!(
                     "New: {} — {} — {}",
                     deal(&d.name, d.opportunity_id.as_str()),
-                    opt(d.amount),
+                    amt(d.amount),
                     md(&d.stage)
                 )
             })
