@@ -310,3 +310,73 @@ fn references_to_missing_ids_are_row_errors_and_database_ids_count() {
     let c = run(&mut store, &[opps], false).unwrap();
     assert_eq!(counts(&c)[0], ("opportunities", 1, 0, 0));
 }
+
+#[test]
+fn a_config_mapping_renames_source_columns_onto_a_native_kind() {
+    let mut settings = Settings::default();
+    settings.import.mappings.insert(
+        "opportunities".into(),
+        [
+            ("id", "Deal ID"),
+            ("name", "Deal Name"),
+            ("owner_id", "Owner"),
+            ("stage", "Stage"),
+            ("amount", "Deal Value"),
+        ]
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect(),
+    );
+    let cal = settings.calendar().unwrap();
+    let opts = Options {
+        format: Format::Auto,
+        dry_run: false,
+        settings: &settings,
+        cal: &cal,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let deals = dir.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "Deal ID,Deal Name,Owner,Stage,Deal Value\nd1,Mapped,ada,Demo,99.90\n",
+    )
+    .unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, &[fixture()], false).unwrap();
+    import::run(&mut store, &[deals], &opts, &mut |_, _| {}).unwrap();
+    let data = store.load_dataset().unwrap();
+    let d1 = data.opportunity(&"d1".into()).unwrap();
+    assert_eq!(
+        (d1.name.as_str(), d1.stage.as_str(), d1.amount),
+        ("Mapped", "Demo", Some(Money(9990)))
+    );
+}
+
+#[test]
+fn a_stages_file_registers_the_pipeline_the_deals_use() {
+    let text = std::fs::read_to_string(fixture().join("opportunities.csv"))
+        .unwrap()
+        .replace(",Discovery,", ",Pilot,");
+    let dir = fixture_with("opportunities.csv", &text);
+    std::fs::write(
+        dir.path().join("stages.csv"),
+        "name,position,probability,max_days,kind\nPilot,2,0.3,20,open\n",
+    )
+    .unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let c = run(&mut store, &[dir.path().to_path_buf()], false).unwrap();
+    // Pilot from the file + Prospecting, Proposal, Closed Won, Closed Lost from the config.
+    assert_eq!(counts(&c)[0], ("stages", 5, 0, 0));
+    let data = store.load_dataset().unwrap();
+    let pilot = data.stage("Pilot").unwrap();
+    assert_eq!(
+        (
+            pilot.position,
+            pilot.probability,
+            pilot.max_days,
+            pilot.kind
+        ),
+        (2, 0.3, Some(20), StageKind::Open)
+    );
+    assert_eq!(data.opportunity(&"o4".into()).unwrap().stage, "Pilot");
+}

@@ -1,8 +1,16 @@
 //! `pipedeck demo`: build the demo team and open the cockpit on it.
 
 use super::Ctx;
+use crate::demo;
+use crate::storage::{self, Store};
+use anyhow::{Context, bail};
 use clap::Args;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+/// The `meta` key and value that mark a database as made by `pipedeck demo`.
+pub const MADE_BY: (&str, &str) = ("made_by", "pipedeck demo");
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -17,6 +25,99 @@ pub struct DemoArgs {
     pub explain: bool,
 }
 
-pub fn demo(_ctx: &Ctx, _args: DemoArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!("`demo` is not available in this build yet"))
+pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
+    demo::check_stages(&ctx.settings).map_err(anyhow::Error::msg)?;
+    if args.explain {
+        let team = demo::generate(args.seed, ctx.today, &ctx.settings, &ctx.cal);
+        print!("{}", demo::explain(&team.planted, &team.reps));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = demo_db_path(ctx)?;
+    clear_previous_demo(&path)?;
+    let started = Instant::now();
+    let team = demo::generate(args.seed, ctx.today, &ctx.settings, &ctx.cal);
+    let mut store = Store::open(&path)?;
+    // Marked first: a demo interrupted half-way is still replaced next time.
+    store.set_meta(MADE_BY.0, MADE_BY.1)?;
+    demo::write(&team, &mut store)
+        .with_context(|| format!("writing the demo to {}", path.display()))?;
+    drop(store);
+    println!(
+        "demo team (seed {}, today {}) written to {} in {:.1} s",
+        args.seed,
+        ctx.today,
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  {} reps, {} accounts, {} contacts, {} opportunities ({} history rows), \
+         {} activities, {} weekly snapshots",
+        team.reps.len(),
+        team.accounts.len(),
+        team.contacts.len(),
+        team.opportunities.len(),
+        team.history.len(),
+        team.activities.len(),
+        team.snapshots.len()
+    );
+    println!(
+        "  {} planted situations: pipedeck --today {} demo --seed {} --explain",
+        team.planted.len(),
+        ctx.today,
+        args.seed
+    );
+    if args.no_tui {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let on_demo = Ctx {
+        settings: ctx.settings.clone(),
+        cal: ctx.cal,
+        today: ctx.today,
+        db_path: path,
+        config_path: ctx.config_path.clone(),
+    };
+    super::cockpit::open_cockpit(&on_demo, None, None)
+}
+
+/// `--db`/`PIPEDECK_DB` when given, else `demo.db` beside the default
+/// database, so the demo never lands in the user's real `pipedeck.db`.
+fn demo_db_path(ctx: &Ctx) -> anyhow::Result<PathBuf> {
+    match storage::default_db_path() {
+        Ok(default) if default == ctx.db_path => Ok(default.with_file_name("demo.db")),
+        _ => Ok(ctx.db_path.clone()),
+    }
+}
+
+/// Removes a previous demo (or an empty database) at `path`; refuses to touch
+/// anything else.
+fn clear_previous_demo(path: &Path) -> anyhow::Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let replaceable = {
+        let store = Store::open(path).with_context(|| {
+            format!(
+                "refusing to overwrite {}: it is not a pipedeck database",
+                path.display()
+            )
+        })?;
+        store.meta(MADE_BY.0)?.as_deref() == Some(MADE_BY.1) || store.is_empty()?
+    };
+    if !replaceable {
+        bail!(
+            "refusing to overwrite {}: it holds data not made by `pipedeck demo`; \
+             pass --db with another path",
+            path.display()
+        );
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = PathBuf::from(name);
+        if file.exists() {
+            std::fs::remove_file(&file)
+                .with_context(|| format!("removing the previous demo {}", file.display()))?;
+        }
+    }
+    Ok(())
 }

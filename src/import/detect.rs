@@ -5,6 +5,8 @@ use super::table::Table;
 /// A file of pipedeck's own CSV set (SPEC §10.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NativeKind {
+    /// `stages.csv`: our extension, so an export carries the pipeline it uses.
+    Stages,
     Reps,
     Accounts,
     Contacts,
@@ -14,7 +16,8 @@ pub enum NativeKind {
 }
 
 impl NativeKind {
-    pub const ALL: [NativeKind; 6] = [
+    pub const ALL: [NativeKind; 7] = [
+        NativeKind::Stages,
         NativeKind::Reps,
         NativeKind::Accounts,
         NativeKind::Contacts,
@@ -27,6 +30,7 @@ impl NativeKind {
     /// `[import.mappings.<kind>]` in the config.
     pub fn name(self) -> &'static str {
         match self {
+            NativeKind::Stages => "stages",
             NativeKind::Reps => "reps",
             NativeKind::Accounts => "accounts",
             NativeKind::Contacts => "contacts",
@@ -39,6 +43,7 @@ impl NativeKind {
     /// Every column, in the SPEC table order (the export order).
     pub fn columns(self) -> &'static [&'static str] {
         match self {
+            NativeKind::Stages => &["name", "position", "probability", "max_days", "kind"],
             NativeKind::Reps => &[
                 "id",
                 "name",
@@ -98,6 +103,7 @@ impl NativeKind {
     /// The columns that must be present (and non-empty).
     pub fn required(self) -> &'static [&'static str] {
         match self {
+            NativeKind::Stages => &["name", "position", "probability", "kind"],
             NativeKind::Reps => &["id", "name", "role", "start_date"],
             NativeKind::Accounts => &["id", "name"],
             NativeKind::Contacts => &["id", "name"],
@@ -223,6 +229,9 @@ fn native(t: &Table) -> Option<NativeKind> {
     if all(&["id", "name", "owner_id", "stage"]) {
         return Some(NativeKind::Opportunities);
     }
+    if all(&["name", "probability", "kind"]) && !t.has("id") {
+        return Some(NativeKind::Stages);
+    }
     if all(&["id", "name", "role"]) {
         return Some(NativeKind::Reps);
     }
@@ -306,6 +315,11 @@ mod tests {
         use FileKind::*;
         let cases: &[(&str, &str, FileKind)] = &[
             ("id,name,role,start_date", "x.csv", Native(NativeKind::Reps)),
+            (
+                "name,position,probability,max_days,kind",
+                "x.csv",
+                Native(NativeKind::Stages),
+            ),
             ("name,id,industry", "x.csv", Native(NativeKind::Accounts)),
             ("id,name", "Accounts.CSV", Native(NativeKind::Accounts)),
             ("id,account_id,name", "x.csv", Native(NativeKind::Contacts)),

@@ -1,4 +1,5 @@
-//! Export: the whole database as pipedeck's CSV set (SPEC §10.1), six files
+//! Export: the whole database as pipedeck's CSV set (SPEC §10.1) — six files
+//! plus `stages.csv` (our extension: the registered pipeline the deals use) —
 //! with the columns in the SPEC order, rows sorted by id (history by
 //! opportunity, instant, then insertion order), money as decimals, instants
 //! `YYYY-MM-DDTHH:MM:SSZ`, empty for unknown. Importing an export into an
@@ -56,7 +57,7 @@ fn history_value(field: HistoryField, v: &Option<String>) -> String {
     }
 }
 
-/// Writes the six files into `dir` (created if missing).
+/// Writes the seven files into `dir` (created if missing).
 pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
     let fail = |path: &Path, e: &dyn std::fmt::Display| ExportError::Write {
         path: path.display().to_string(),
@@ -68,6 +69,10 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
     history
         .sort_by(|a, b| (&a.opportunity_id, a.changed_at).cmp(&(&b.opportunity_id, b.changed_at)));
     let files: Vec<(NativeKind, Vec<Vec<String>>)> = vec![
+        (
+            NativeKind::Stages,
+            store.load_stages()?.iter().map(stage).collect(),
+        ),
         (
             NativeKind::Reps,
             store.load_reps()?.iter().map(rep).collect(),
@@ -120,6 +125,16 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
 fn sorted<T>(mut v: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {
     v.sort_by_key(key);
     v
+}
+
+fn stage(s: &Stage) -> Vec<String> {
+    vec![
+        s.name.clone(),
+        s.position.to_string(),
+        s.probability.to_string(),
+        id(&s.max_days),
+        s.kind.as_str().to_string(),
+    ]
 }
 
 fn rep(r: &Rep) -> Vec<String> {

@@ -16,6 +16,7 @@ mod maven;
 mod native;
 mod refs;
 mod salesforce;
+mod sf_activities;
 mod sf_history;
 mod sf_values;
 pub mod table;
@@ -268,7 +269,8 @@ fn register_configured_stages(batch: &mut Batch, ctx: &Context<'_>) {
             .history
             .iter()
             .filter(|h| h.field == HistoryField::Stage)
-            .filter_map(|h| h.new_value.as_deref()),
+            .flat_map(|h| [h.old_value.as_deref(), h.new_value.as_deref()])
+            .flatten(),
     );
     let mut add = Vec::new();
     for s in ctx.settings.stage_list() {

@@ -22,7 +22,12 @@ pub fn build(
         }
         let mut seen: HashMap<String, u64> = HashMap::new();
         for mut row in t.rows() {
-            let id = row.text("id").filter(|_| *kind != NativeKind::History);
+            let key = if *kind == NativeKind::Stages {
+                "name"
+            } else {
+                "id"
+            };
+            let id = row.text(key).filter(|_| *kind != NativeKind::History);
             if let Some(first) = id.and_then(|id| seen.insert(id.to_string(), row.line)) {
                 let id = id.unwrap_or_default();
                 row.fail(
@@ -31,6 +36,7 @@ pub fn build(
                 );
             }
             match kind {
+                NativeKind::Stages => stage(&mut row, batch),
                 NativeKind::Reps => rep(&mut row, batch),
                 NativeKind::Accounts => account(&mut row, batch),
                 NativeKind::Contacts => contact(&mut row, batch),
@@ -78,6 +84,33 @@ fn reference(row: &Row<'_>, column: &str, target: Target, batch: &mut Batch) -> 
     Some(id)
 }
 
+fn stage(row: &mut Row<'_>, batch: &mut Batch) {
+    let name = row.required("name");
+    let position = row.int("position");
+    let probability = row.parse_with("probability", |v| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .ok_or_else(|| format!("{v:?} is not a probability between 0 and 1"))
+    });
+    let max_days = row.int("max_days");
+    let kind = row.enum_value::<StageKind>("kind");
+    for c in ["position", "probability", "kind"] {
+        if row.text(c).is_none() {
+            row.required(c);
+        }
+    }
+    if let (Some(position), Some(probability), Some(kind)) = (position, probability, kind) {
+        batch.stages.push(Stage {
+            name,
+            position,
+            probability,
+            max_days,
+            kind,
+        });
+    }
+}
+
 fn rep(row: &mut Row<'_>, batch: &mut Batch) {
     let id = row.required("id");
     let name = row.required("name");
@@ -88,10 +121,9 @@ fn rep(row: &mut Row<'_>, batch: &mut Batch) {
             None
         }
     };
+    // The column is required; an empty value is an unknown start (treated as
+    // ramped), which sets without start dates need to round-trip.
     let start_date = row.date("start_date");
-    if row.text("start_date").is_none() {
-        row.required("start_date");
-    }
     let end_date = row.date("end_date");
     let (quota_amount, quota_meetings) = match role {
         Some(Role::Sdr) => (None, row.int("quota")),
@@ -153,7 +185,12 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
     let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
     let source_rep_id = reference(row, "source_rep_id", Target::Rep, batch).map(RepId);
     let stage = row.required("stage");
-    let kind = ctx.stage_kind(&stage);
+    let kind = batch
+        .stages
+        .iter()
+        .find(|s| s.name == stage)
+        .map(|s| s.kind)
+        .or_else(|| ctx.stage_kind(&stage));
     if kind.is_none() && !stage.is_empty() {
         row.fail(
             "stage",

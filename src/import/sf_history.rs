@@ -31,6 +31,8 @@ enum What {
         amount: Option<Money>,
         close: Option<NaiveDate>,
         category: Option<ForecastCategory>,
+        /// The row's Probability (a share), to register a stage only history names.
+        probability: Option<f64>,
     },
     /// An `OpportunityFieldHistory` row, values already canonical.
     Change {
@@ -58,6 +60,7 @@ pub fn snapshot_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &
     let category = row
         .parse_with("ForecastCategoryName", sf::category)
         .or_else(|| row.parse_with("ForecastCategory", sf::category));
+    let probability = row.parse_with("Probability", sf::probability);
     let Some((opp, at)) = common(row, ctx) else {
         return;
     };
@@ -73,6 +76,7 @@ pub fn snapshot_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &
             amount,
             close,
             category,
+            probability,
         },
     });
 }
@@ -177,6 +181,7 @@ pub fn to_entries(
                 amount,
                 close,
                 category,
+                ..
             } => {
                 let values = [
                     (HistoryField::Stage, stage),
@@ -234,4 +239,33 @@ pub fn to_entries(
         }
     }
     closed_at
+}
+
+/// Stages named by snapshot rows, with what the row tells of them: its
+/// probability and a kind guessed from probability and category (100 % and
+/// Closed → won; 0 % and Closed/Omitted → lost; otherwise open).
+pub fn stages_seen(rows: &[HistRow]) -> Vec<(String, f64, StageKind)> {
+    rows.iter()
+        .filter_map(|r| match &r.what {
+            What::Snapshot {
+                stage: Some(stage),
+                probability,
+                category,
+                ..
+            } => {
+                let p = probability.unwrap_or(0.0);
+                let closed = matches!(
+                    category,
+                    Some(ForecastCategory::Closed | ForecastCategory::Omitted)
+                );
+                let kind = match (p, closed) {
+                    (p, true) if p >= 1.0 => StageKind::Won,
+                    (p, true) if p <= 0.0 => StageKind::Lost,
+                    _ => StageKind::Open,
+                };
+                Some((stage.clone(), p, kind))
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+mod meta;
 pub mod edit;
 pub mod import_support;
 mod read;

@@ -1,0 +1,74 @@
+//! The `meta` key/value table (who made the database) and an emptiness check.
+
+use super::{Result, Store};
+use rusqlite::OptionalExtension;
+
+impl Store {
+    /// The value stored under `key` in `meta`, if any.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores `value` under `key` in `meta`, replacing any previous value.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// True when the database holds no reps, accounts, opportunities or activities.
+    pub fn is_empty(&self) -> Result<bool> {
+        let n: i64 = self.conn().query_row(
+            "SELECT (SELECT count(*) FROM reps) + (SELECT count(*) FROM accounts)
+                  + (SELECT count(*) FROM opportunities) + (SELECT count(*) FROM activities)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_round_trips_and_replaces() {
+        let store = Store::open_in_memory().unwrap();
+        assert_eq!(store.meta("made_by").unwrap(), None);
+        store.set_meta("made_by", "x").unwrap();
+        store.set_meta("made_by", "pipedeck demo").unwrap();
+        assert_eq!(
+            store.meta("made_by").unwrap().as_deref(),
+            Some("pipedeck demo")
+        );
+    }
+
+    #[test]
+    fn a_fresh_database_is_empty_until_a_rep_lands() {
+        let mut store = Store::open_in_memory().unwrap();
+        assert!(store.is_empty().unwrap());
+        let mut tx = store.begin().unwrap();
+        tx.upsert_rep(&crate::domain::Rep {
+            id: "r1".into(),
+            name: "R".into(),
+            email: None,
+            role: crate::domain::Role::Ae,
+            team: None,
+            manager_id: None,
+            start_date: None,
+            end_date: None,
+            quota_amount: None,
+            quota_meetings: None,
+        })
+        .unwrap();
+        tx.commit().unwrap();
+        assert!(!store.is_empty().unwrap());
+    }
+}
