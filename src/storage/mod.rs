@@ -2,9 +2,9 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
-mod meta;
 pub mod edit;
 pub mod import_support;
+mod meta;
 mod read;
 mod snapshot;
 mod write;
