@@ -172,6 +172,14 @@ fn data() -> Dataset {
                 Some("pipeline"),
                 "best_case",
             ),
+            // A deal closed since is under "closed", not "changed".
+            hist(
+                "a3",
+                "2026-11-18T15:00:00Z",
+                HistoryField::ForecastCategory,
+                Some("commit"),
+                "closed",
+            ),
             // Stage moves are not in "what changed".
             hist(
                 "a2",

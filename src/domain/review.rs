@@ -114,8 +114,9 @@ pub struct RepAgenda {
     pub snoozed: usize,
     /// Created in the window.
     pub new_opportunities: Vec<DealLine>,
-    /// Amount, close-date and category changes in the window (not the first values
-    /// of deals created in it).
+    /// Amount, close-date and category changes in the window on deals still
+    /// open (closed ones are under `closed`; first values of deals created in
+    /// the window are their creation).
     pub changes: Vec<ChangeLine>,
 }
 
@@ -265,7 +266,9 @@ pub fn agenda(
                     ) && in_window(h.changed_at)
                 })
                 .filter_map(|h| {
-                    let o = mine.iter().find(|o| o.id == h.opportunity_id)?;
+                    let o = mine
+                        .iter()
+                        .find(|o| o.id == h.opportunity_id && o.status == Status::Open)?;
                     // A first value on a deal created in the window is its creation, not a change.
                     if h.old_value.is_none() && o.created_at.is_some_and(&in_window) {
                         return None;

@@ -295,6 +295,9 @@ fn amt(m: Option<crate::domain::Money>) -> String {
 /// rest are counted, and every item is in the tables and JSON).
 pub const MD_HYGIENE_PER_REP: usize = 5;
 
+/// Changes per rep in the Markdown agenda (oldest first; the rest counted).
+pub const MD_CHANGES_PER_REP: usize = 8;
+
 /// The Markdown bullet lines of one rep in one section.
 fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
     let deal = |name: &str, id: &str| format!("**{}** ({})", md(name), md(id));
@@ -376,7 +379,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     md(&d.stage)
                 )
             })
-            .chain(r.changes.iter().map(|c| {
+            .chain(r.changes.iter().take(MD_CHANGES_PER_REP).map(|c| {
                 let (what, from, to) = change_text(c);
                 format!(
                     "{}: {what} {} → {} ({})",
@@ -384,6 +387,12 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     md(&from),
                     md(&to),
                     c.changed_at.format("%Y-%m-%d")
+                )
+            }))
+            .chain((r.changes.len() > MD_CHANGES_PER_REP).then(|| {
+                format!(
+                    "_…and {} more changes (JSON and table output list them all)._",
+                    r.changes.len() - MD_CHANGES_PER_REP
                 )
             }))
             .collect(),
