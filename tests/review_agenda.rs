@@ -241,6 +241,7 @@ fn agenda_per_ae_in_pipeline_order() {
     );
     assert_eq!(a.review_day, day("2026-11-24"));
     assert_eq!(a.since, at("2026-11-17T09:00:00Z"));
+    assert_eq!(a.previous_review, Some(day("2026-11-17")));
     assert_eq!(
         (a.week.from, a.week.to),
         (day("2026-11-23"), day("2026-11-30"))
@@ -299,6 +300,7 @@ fn without_a_previous_review_the_window_is_the_previous_7_days() {
     );
     assert_eq!(a.since, at("2026-11-17T00:00:00Z"));
     assert_eq!(a.since_label, "the previous 7 days");
+    assert_eq!(a.previous_review, None);
     assert_eq!(ids(&a.reps, |r| r.rep_id.as_str()), vec!["ann", "bob"]);
     // a4 closed on 11-16, before the window.
     assert_eq!(
@@ -336,7 +338,7 @@ fn agenda_markdown_and_tables() {
     let report = AgendaReport::build(&input, &last_review());
     let md = render(&report, Format::Md).unwrap();
     let want_start = "# Pipeline review — Tuesday 2026-11-24\n\n\
-        Window: since the review of 2026-11-17 (2026-11-17 09:00 UTC → 2026-11-25 00:00 UTC). \
+        Since the review of 2026-11-17 (2026-11-17 09:00 UTC → 2026-11-25 00:00 UTC). \
         Closing week 2026-11-23 – 2026-11-29. 30 minutes.\n\n\
         Order: Bob (USD 110,000 open in 2 deals), Ann (USD 70,000 open in 2 deals)\n\n\
         ## 1. Closed since last review (3 min)\n\n\

@@ -128,8 +128,10 @@ pub struct Agenda {
     /// The window "since last review": `[since, until)`.
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
-    /// "since the review of 2026-11-17" or "the previous 7 days".
+    /// "the review of 2026-11-17" or "the previous 7 days".
     pub since_label: String,
+    /// The local date of the previous review, when there is one.
+    pub previous_review: Option<NaiveDate>,
     /// The week containing the review day.
     pub week: Period,
     pub time_boxes: Vec<(Section, u32)>,
@@ -161,7 +163,7 @@ pub fn window_start(
         .map(|s| {
             (
                 s.started_at,
-                format!("since the review of {}", cal.local_date(s.started_at)),
+                format!("the review of {}", cal.local_date(s.started_at)),
             )
         })
         .unwrap_or_else(|| {
@@ -201,6 +203,9 @@ pub fn agenda(
 ) -> Agenda {
     let day = review_day(settings, today);
     let (since, since_label) = window_start(sessions, cal, today);
+    let has_previous = sessions
+        .iter()
+        .any(|s| s.ended_at.is_some() && s.started_at < cal.end_of(today));
     let until = cal.end_of(today);
     let in_window = |t: DateTime<Utc>| since <= t && t < until;
     let week = cal.week_containing(day);
@@ -325,6 +330,7 @@ pub fn agenda(
         since,
         until,
         since_label,
+        previous_review: has_previous.then(|| cal.local_date(since)),
         week,
         time_boxes: TIME_BOXES.to_vec(),
         reps,

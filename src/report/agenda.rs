@@ -48,6 +48,14 @@ impl AgendaReport {
     }
 }
 
+/// "Since the review of 2026-11-17" or "The previous 7 days".
+fn window_text(a: &Agenda) -> String {
+    match a.previous_review {
+        Some(d) => format!("Since the review of {d}"),
+        None => "The previous 7 days".to_string(),
+    }
+}
+
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| UNDEFINED.to_string(), |x| x.to_string())
 }
@@ -74,7 +82,7 @@ impl Report for AgendaReport {
     fn tables(&self) -> Vec<Table> {
         let a = &self.agenda;
         let mut order = Table::new(
-            Some(format!("Review of {} — {}", a.review_day, a.since_label)),
+            Some(format!("Review of {} — {}", a.review_day, window_text(a))),
             vec![
                 Column::left("rep"),
                 Column::right("open pipeline"),
@@ -218,8 +226,8 @@ impl Report for AgendaReport {
             a.review_day
         );
         out.push_str(&format!(
-            "Window: {} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
-            a.since_label,
+            "{} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
+            window_text(a),
             a.since.format("%Y-%m-%d %H:%M UTC"),
             a.until.format("%Y-%m-%d %H:%M UTC"),
             a.week.from,
