@@ -370,3 +370,27 @@ fn agenda_markdown_and_tables() {
         serde_json::json!(110_000.0)
     );
 }
+
+#[test]
+fn markdown_times_are_in_the_configured_zone() {
+    let d = data();
+    let settings = Settings::default();
+    let ny = Calendar {
+        tz: "America/New_York".parse().unwrap(),
+        ..Calendar::default()
+    };
+    let input = Input {
+        data: &d,
+        snapshots: &[],
+        settings: &settings,
+        cal: &ny,
+        today: day("2026-11-24"),
+        period: None,
+    };
+    let md = render(&AgendaReport::build(&input, &last_review()), Format::Md).unwrap();
+    // 09:00 UTC on 17 November is 04:00 EST; the window ends at local midnight.
+    assert!(
+        md.contains("Since the review of 2026-11-17 (2026-11-17 04:00 EST → 2026-11-25 00:00 EST)"),
+        "{md}"
+    );
+}

@@ -15,6 +15,9 @@ pub struct AgendaReport {
     pub currency: String,
     #[serde(flatten)]
     pub agenda: Agenda,
+    /// The configured zone, for the times in Markdown.
+    #[serde(skip)]
+    pub tz: chrono_tz::Tz,
 }
 
 impl AgendaReport {
@@ -32,6 +35,7 @@ impl AgendaReport {
                 input.cal,
                 input.today,
             ),
+            tz: input.cal.tz,
         }
     }
 
@@ -228,8 +232,8 @@ impl Report for AgendaReport {
         out.push_str(&format!(
             "{} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
             window_text(a),
-            a.since.format("%Y-%m-%d %H:%M UTC"),
-            a.until.format("%Y-%m-%d %H:%M UTC"),
+            a.since.with_timezone(&self.tz).format("%Y-%m-%d %H:%M %Z"),
+            a.until.with_timezone(&self.tz).format("%Y-%m-%d %H:%M %Z"),
             a.week.from,
             a.week.last_day(),
             total
