@@ -164,6 +164,17 @@ impl Ctx {
     }
 }
 
+/// Writes a command's output to stdout. A reader that went away (`| head`)
+/// is not an error: the output simply stops, as with any Unix tool.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// Parses `YYYY-MM-DD` for clap.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")

@@ -91,6 +91,6 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
             super::report_forecast::run(ctx, &store, &args)?
         }
     };
-    print!("{out}");
+    super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }
