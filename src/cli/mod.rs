@@ -106,6 +106,8 @@ pub struct Ctx {
     pub cal: Calendar,
     pub today: NaiveDate,
     pub db_path: PathBuf,
+    /// Whether the database was named by `--db`/`PIPEDECK_DB` (else the default).
+    pub db_explicit: bool,
     pub config_path: Option<PathBuf>,
 }
 
@@ -126,6 +128,7 @@ impl Ctx {
             cal,
             today,
             db_path,
+            db_explicit: cli.db.is_some(),
             config_path: config::resolve_path(cli.config.as_deref()),
         })
     }
