@@ -134,3 +134,24 @@ fn pipeline_report_renders_every_format() {
         assert!(text.contains(needle), "{format}: {text}");
     }
 }
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("pipe.db");
+    let bin = assert_cmd::cargo::cargo_bin("pipedeck");
+    let mut child = Std::new(bin)
+        .env("HOME", dir.path())
+        .args(["--db", db.to_str().unwrap(), "report", "pipeline"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Hang up before the report is written, as `| head` does when it has enough.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.success(), "{err}");
+}

@@ -291,7 +291,7 @@ proptest! {
         } else {
             cal.quarter_containing(b.taken_on)
         };
-        let w = waterfall(a, b, &data, period);
+        let w = waterfall(a, b, &data, &cal, period);
         prop_assert_eq!(w.new + w.pulled_in - w.pushed_out - w.won - w.lost + w.amount_changes, w.end - w.start);
         // start and end are the period's rows of A and B, summed directly.
         let total = |s: &Snapshot| -> Money {

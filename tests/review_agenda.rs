@@ -172,6 +172,14 @@ fn data() -> Dataset {
                 Some("pipeline"),
                 "best_case",
             ),
+            // A deal closed since is under "closed", not "changed".
+            hist(
+                "a3",
+                "2026-11-18T15:00:00Z",
+                HistoryField::ForecastCategory,
+                Some("commit"),
+                "closed",
+            ),
             // Stage moves are not in "what changed".
             hist(
                 "a2",
@@ -233,6 +241,7 @@ fn agenda_per_ae_in_pipeline_order() {
     );
     assert_eq!(a.review_day, day("2026-11-24"));
     assert_eq!(a.since, at("2026-11-17T09:00:00Z"));
+    assert_eq!(a.previous_review, Some(day("2026-11-17")));
     assert_eq!(
         (a.week.from, a.week.to),
         (day("2026-11-23"), day("2026-11-30"))
@@ -291,6 +300,7 @@ fn without_a_previous_review_the_window_is_the_previous_7_days() {
     );
     assert_eq!(a.since, at("2026-11-17T00:00:00Z"));
     assert_eq!(a.since_label, "the previous 7 days");
+    assert_eq!(a.previous_review, None);
     assert_eq!(ids(&a.reps, |r| r.rep_id.as_str()), vec!["ann", "bob"]);
     // a4 closed on 11-16, before the window.
     assert_eq!(
@@ -358,5 +368,29 @@ fn agenda_markdown_and_tables() {
     assert_eq!(
         json["reps"][0]["open_pipeline"],
         serde_json::json!(110_000.0)
+    );
+}
+
+#[test]
+fn markdown_times_are_in_the_configured_zone() {
+    let d = data();
+    let settings = Settings::default();
+    let ny = Calendar {
+        tz: "America/New_York".parse().unwrap(),
+        ..Calendar::default()
+    };
+    let input = Input {
+        data: &d,
+        snapshots: &[],
+        settings: &settings,
+        cal: &ny,
+        today: day("2026-11-24"),
+        period: None,
+    };
+    let md = render(&AgendaReport::build(&input, &last_review()), Format::Md).unwrap();
+    // 09:00 UTC on 17 November is 04:00 EST; the window ends at local midnight.
+    assert!(
+        md.contains("Since the review of 2026-11-17 (2026-11-17 04:00 EST → 2026-11-25 00:00 EST)"),
+        "{md}"
     );
 }

@@ -1,5 +1,6 @@
-//! `pipedeck bench`: times reports on the database in --db, on a generated
-//! demo team and on the Maven set (when `PIPEDECK_SHARED_DATA` is set),
+//! `pipedeck bench`: times reports on the database in --db (if it exists), on
+//! the demo team (seed 7, generated in memory for --today) and on the Maven
+//! set (imported in memory, when `PIPEDECK_SHARED_DATA` is set),
 //! printing the median and the minimum of N runs in milliseconds.
 //!
 //! To bench another report, add one `time_it` line in [`bench_dataset`].
@@ -9,6 +10,7 @@ use crate::domain::Dataset;
 use crate::report::metrics::{MetricsFilter, MetricsReport};
 use crate::report::{Column, Format, Input, Table, render, render_tables};
 use clap::Args;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -57,6 +59,7 @@ pub fn bench_dataset(
     name: &str,
     data: &Dataset,
     period: crate::domain::Period,
+    today: chrono::NaiveDate,
     runs: usize,
 ) -> Vec<Timing> {
     let input = Input {
@@ -64,7 +67,7 @@ pub fn bench_dataset(
         snapshots: &[],
         settings: &ctx.settings,
         cal: &ctx.cal,
-        today: ctx.today,
+        today,
         period: Some(period),
     };
     let filter = MetricsFilter::default();
@@ -86,6 +89,38 @@ pub fn bench_dataset(
             std::hint::black_box(r.anomalies.len());
         }),
     ]
+}
+
+/// The demo team (seed 7, --today) written to an in-memory database, loaded back.
+fn demo_team(ctx: &Ctx) -> anyhow::Result<Dataset> {
+    let team = crate::demo::generate(7, ctx.today, &ctx.settings, &ctx.cal);
+    let mut store = crate::storage::Store::open_in_memory()?;
+    crate::demo::write(&team, &mut store)?;
+    Ok(store.load_dataset()?)
+}
+
+/// The Maven set imported into an in-memory database, loaded back.
+fn maven(ctx: &Ctx, shared: &Path) -> anyhow::Result<Dataset> {
+    let dir = shared.join("maven-crm-sales-opportunities");
+    let paths: Vec<_> = [
+        "sales_teams.csv",
+        "accounts.csv",
+        "products.csv",
+        "sales_pipeline.csv",
+    ]
+    .iter()
+    .map(|f| dir.join(f))
+    .collect();
+    let mut store = crate::storage::Store::open_in_memory()?;
+    let opts = crate::import::Options {
+        format: crate::import::Format::Maven,
+        dry_run: false,
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+    };
+    crate::import::run(&mut store, &paths, &opts, &mut |_, _| {})
+        .map_err(|e| anyhow::anyhow!("importing the Maven set from {}: {e}", dir.display()))?;
+    Ok(store.load_dataset()?)
 }
 
 /// The results as a table.
@@ -129,10 +164,26 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 data = d;
             }
         }));
-        results.extend(bench_dataset(ctx, "--db", &data, period, args.runs));
+        results.extend(bench_dataset(
+            ctx, "--db", &data, period, ctx.today, args.runs,
+        ));
     }
-    if results.is_empty() {
-        anyhow::bail!("nothing to bench: no database at {}", ctx.db_path.display());
+    {
+        let data = demo_team(ctx)?;
+        let quarter = ctx.cal.quarter_containing(ctx.today);
+        let name = "demo (seed 7)";
+        results.extend(bench_dataset(
+            ctx, name, &data, quarter, ctx.today, args.runs,
+        ));
+    }
+    if let Ok(shared) = std::env::var("PIPEDECK_SHARED_DATA") {
+        let data = maven(ctx, Path::new(&shared))?;
+        let q2 = ctx
+            .cal
+            .fiscal_quarter(2017, 2)
+            .ok_or_else(|| anyhow::anyhow!("no fiscal quarter 2017-Q2"))?;
+        let today = chrono::NaiveDate::from_ymd_opt(2017, 12, 31).unwrap_or(ctx.today);
+        results.extend(bench_dataset(ctx, "maven", &data, q2, today, args.runs));
     }
     print!("{}", render_tables(&[table(&results)], Format::Table));
     Ok(ExitCode::SUCCESS)

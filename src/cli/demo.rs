@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::demo;
-use crate::storage::{self, Store};
+use crate::storage::Store;
 use anyhow::{Context, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -74,6 +74,7 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         cal: ctx.cal,
         today: ctx.today,
         db_path: path,
+        db_explicit: true,
         config_path: ctx.config_path.clone(),
     };
     super::cockpit::open_cockpit(&on_demo, None, None)
@@ -82,10 +83,10 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
 /// `--db`/`PIPEDECK_DB` when given, else `demo.db` beside the default
 /// database, so the demo never lands in the user's real `pipedeck.db`.
 fn demo_db_path(ctx: &Ctx) -> anyhow::Result<PathBuf> {
-    match storage::default_db_path() {
-        Ok(default) if default == ctx.db_path => Ok(default.with_file_name("demo.db")),
-        _ => Ok(ctx.db_path.clone()),
+    if ctx.db_explicit {
+        return Ok(ctx.db_path.clone());
     }
+    Ok(ctx.db_path.with_file_name("demo.db"))
 }
 
 /// Removes a previous demo (or an empty database) at `path`; refuses to touch

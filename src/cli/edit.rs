@@ -209,7 +209,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             };
             let markdown = render(&report, Format::Md).map_err(anyhow::Error::msg)?;
             store.end_review(session.id, ended, &markdown)?;
-            print!("{markdown}");
+            super::emit(&markdown)?;
         }
         ReviewCommand::Agenda { format } => {
             let data = store.load_dataset()?;
@@ -223,7 +223,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 period: None,
             };
             let report = AgendaReport::build(&input, &sessions);
-            print!("{}", render(&report, format).map_err(anyhow::Error::msg)?);
+            super::emit(&render(&report, format).map_err(anyhow::Error::msg)?)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -235,7 +235,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
     let s = stamp(ctx, &store, args.by.clone())?;
     let change = match args.action {
         DealAction::Show => {
-            print!("{}", show(ctx, &store, &id)?);
+            super::emit(&show(ctx, &store, &id)?)?;
             return Ok(ExitCode::SUCCESS);
         }
         DealAction::Tag { tag, note } => {

@@ -21,8 +21,9 @@ pub use forecast::*;
 pub use io::*;
 
 use crate::config;
+use crate::domain::asof::dataset_as_of_with_snapshots;
 use crate::domain::period::Calendar;
-use crate::domain::{Dataset, Settings};
+use crate::domain::{Dataset, Settings, Snapshot};
 use crate::storage::{self, Store};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -105,6 +106,8 @@ pub struct Ctx {
     pub cal: Calendar,
     pub today: NaiveDate,
     pub db_path: PathBuf,
+    /// Whether the database was named by `--db`/`PIPEDECK_DB` (else the default).
+    pub db_explicit: bool,
     pub config_path: Option<PathBuf>,
 }
 
@@ -125,6 +128,7 @@ impl Ctx {
             cal,
             today,
             db_path,
+            db_explicit: cli.db.is_some(),
             config_path: config::resolve_path(cli.config.as_deref()),
         })
     }
@@ -133,14 +137,44 @@ impl Ctx {
         Ok(Store::open(&self.db_path)?)
     }
 
-    /// The dataset as it stands now, or as it stood at the end of `as_of`.
-    pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
+    /// The dataset as it stands now, or as it stood at the end of `as_of`
+    /// (from history, falling back to the nearest earlier snapshot), and the
+    /// snapshots taken up to then. Every report reads its data through here.
+    pub fn dataset_and_snapshots(
+        &self,
+        store: &Store,
+        as_of: Option<NaiveDate>,
+    ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
         let mut data = store.load_dataset()?;
         data.stages = self.settings.effective_stages(&data.stages);
+        let mut snapshots = store.load_snapshots()?;
         Ok(match as_of {
-            Some(day) => crate::domain::asof::dataset_as_of(&data, self.cal.end_of(day)),
-            None => data,
+            Some(day) => {
+                snapshots.retain(|s| s.taken_on <= day);
+                let end = self.cal.end_of(day);
+                (
+                    dataset_as_of_with_snapshots(&data, &snapshots, end),
+                    snapshots,
+                )
+            }
+            None => (data, snapshots),
         })
+    }
+
+    /// [`Ctx::dataset_and_snapshots`] without the snapshots.
+    pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
+        Ok(self.dataset_and_snapshots(store, as_of)?.0)
+    }
+}
+
+/// Writes a command's output to stdout. A reader that went away (`| head`)
+/// is not an error: the output simply stops, as with any Unix tool.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
     }
 }
 

@@ -1,6 +1,8 @@
 //! `pipedeck report NAME`: builds the report model and renders it.
 
 use super::Ctx;
+use crate::domain::Role;
+use crate::domain::period::Calendar;
 use crate::report::{Format, render};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
@@ -32,14 +34,14 @@ pub enum ReportName {
 pub struct ReportArgs {
     pub name: ReportName,
     /// Period: 2017-Q2, 2017-05, 2017-W19, this-week, last-week, mtd, qtd, last-4-weeks, FROM..TO.
-    #[arg(long)]
+    #[arg(long, value_parser = check_period)]
     pub period: Option<String>,
     /// Only this rep.
     #[arg(long, value_name = "ID")]
     pub rep: Option<String>,
-    /// Only this role (AE, SDR).
-    #[arg(long)]
-    pub role: Option<String>,
+    /// Only this role (AE, SDR, CSM, Manager).
+    #[arg(long, value_parser = parse_role)]
+    pub role: Option<Role>,
     /// Metric id (drill).
     #[arg(long)]
     pub metric: Option<String>,
@@ -55,6 +57,18 @@ pub struct ReportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+}
+
+/// Checks a period's syntax at parse time, so a typo is a usage error (exit 2);
+/// relative periods are resolved later against `--today`.
+fn check_period(s: &str) -> Result<String, String> {
+    let probe = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+    Calendar::default().parse_period(s, probe)?;
+    Ok(s.to_string())
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -77,6 +91,6 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
             super::report_forecast::run(ctx, &store, &args)?
         }
     };
-    print!("{out}");
+    super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,7 +2,6 @@
 
 use super::Ctx;
 use super::report::{ReportArgs, ReportName};
-use crate::domain::asof::dataset_as_of_with_snapshots;
 use crate::report::accuracy::AccuracyReport;
 use crate::report::forecast::ForecastReport;
 use crate::report::waterfall::WaterfallReport;
@@ -15,22 +14,8 @@ use crate::storage::Store;
 /// falling back to the nearest earlier snapshot) and only snapshots taken on
 /// or before D are used. `--rep` keeps that rep's lines only.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let mut live = store.load_dataset()?;
-    if live.stages.is_empty() {
-        // A database nobody has put stages in yet: the configured ones apply.
-        live.stages = ctx.settings.stage_list();
-    }
-    let mut snapshots = store.load_snapshots()?;
-    let (data, today) = match args.as_of {
-        Some(day) => {
-            snapshots.retain(|s| s.taken_on <= day);
-            (
-                dataset_as_of_with_snapshots(&live, &snapshots, ctx.cal.end_of(day)),
-                day,
-            )
-        }
-        None => (live, ctx.today),
-    };
+    let (data, snapshots) = ctx.dataset_and_snapshots(store, args.as_of)?;
+    let today = args.as_of.unwrap_or(ctx.today);
     let period = args
         .period
         .as_deref()

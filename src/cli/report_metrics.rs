@@ -3,7 +3,6 @@
 use super::Ctx;
 use super::report::{ReportArgs, ReportName};
 use crate::domain::metrics::goals;
-use crate::domain::model::Role;
 use crate::domain::{Dataset, Period};
 use crate::report::anomalies::AnomaliesReport;
 use crate::report::drill::DrillReport;
@@ -16,11 +15,7 @@ use anyhow::{Context, anyhow};
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let data = ctx.dataset(store, args.as_of)?;
     let period = parse_period(ctx, args.period.as_deref())?;
-    let role = args
-        .role
-        .as_deref()
-        .map(|r| r.parse::<Role>().map_err(|e| anyhow!("--role: {e}")))
-        .transpose()?;
+    let role = args.role;
     if let Some(id) = &args.rep {
         check_rep(&data, id)?;
     }

@@ -146,6 +146,17 @@ mod tests {
         assert_eq!(s.anomalies.min_sample, 5);
         assert_eq!(s.ramp_days, 90);
         assert_eq!(s.stages.len(), 8);
+        assert_eq!(
+            s.goals.len(),
+            5,
+            "goals not named in the file keep their defaults"
+        );
+    }
+
+    #[test]
+    fn an_explicit_empty_goal_list_means_no_goals() {
+        let s = parse("goals = []\n", "c.toml").unwrap();
+        assert!(s.goals.is_empty());
     }
 
     #[test]

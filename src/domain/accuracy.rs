@@ -2,8 +2,10 @@
 //!
 //! For a closed fiscal quarter Q (Q ends on or before `today`) and a snapshot
 //! S taken in Q:
-//! - **call at S** = Σ amount of deals won from Q's start up to S's instant
-//!   + Σ amount of S's rows in category `commit` closing in Q;
+//! - **call at S** = Σ amount of deals won from Q's start until S was taken
+//!   (at or before S's instant, or on S's local date, and not among S's rows:
+//!   a snapshot may be dated by the end of its day) + Σ amount of S's rows in
+//!   category `commit` closing in Q;
 //! - **actual** = Σ amount of deals won with a closed date in Q;
 //! - **error** = (call − actual) ÷ actual, undefined when actual is 0;
 //! - **flagged** when |error| > 25 %; a **red flag** when the quarter's
@@ -17,7 +19,7 @@
 //! Only quarters that contain a snapshot are reported. Unknown amounts are not
 //! summed; the count of won deals without an amount is shown beside.
 
-use super::model::{Dataset, ForecastCategory, PeriodKind, RepId, Snapshot, Status};
+use super::model::{Dataset, ForecastCategory, OppId, PeriodKind, RepId, Snapshot, Status};
 use super::money::Money;
 use super::period::{Calendar, Period};
 use chrono::{Days, NaiveDate};
@@ -198,17 +200,21 @@ fn quarter_accuracy(
         .filter_map(|o| {
             o.closed_at
                 .filter(|&t| q.contains_instant(cal, t))
-                .map(|t| (t, o.amount))
+                .map(|t| (t, o.amount, &o.id))
         })
         .collect();
-    let actual: Money = won.iter().filter_map(|(_, a)| *a).sum();
+    let actual: Money = won.iter().filter_map(|(_, a, _)| *a).sum();
     let calls: Vec<SnapshotCall> = snaps
         .iter()
         .map(|s| {
+            let in_rows: std::collections::HashSet<&OppId> =
+                s.rows.iter().map(|r| &r.opportunity_id).collect();
             let won_so_far: Money = won
                 .iter()
-                .filter(|(t, _)| *t <= s.taken_at)
-                .filter_map(|(_, a)| *a)
+                .filter(|(t, _, id)| {
+                    (*t <= s.taken_at || cal.local_date(*t) <= s.taken_on) && !in_rows.contains(id)
+                })
+                .filter_map(|(_, a, _)| *a)
                 .sum();
             let commit: Money = s
                 .rows
@@ -249,7 +255,7 @@ fn quarter_accuracy(
         quarter: q,
         quarter_label: format!("{y}-Q{n}"),
         actual,
-        actual_without_amount: won.iter().filter(|(_, a)| a.is_none()).count() as u64,
+        actual_without_amount: won.iter().filter(|(_, a, _)| a.is_none()).count() as u64,
         flagged: is_flagged(error),
         red_flag: false,
         band: error.map(Band::of),
@@ -476,6 +482,26 @@ mod tests {
                 ("2026-Q2", "bob", 0, 1, None, false, false, None),
             ]
         );
+    }
+
+    /// A snapshot dated 5 Jan, taken 07:00; deals won on 5 Jan at 12:00:
+    /// u (60, not in the rows: the snapshot was dated by the end of the day) counts
+    /// as won so far; v (40, still a commit row at the snapshot) counts once, via
+    /// its row. Call = 60 + 40 = 100 = actual → error 0.
+    #[test]
+    fn deals_won_on_the_snapshot_day_count_once() {
+        use ForecastCategory::*;
+        let data = Dataset {
+            opportunities: vec![
+                won("u", "ann", Some(60), 1, 5),
+                won("v", "ann", Some(40), 1, 5),
+            ],
+            ..Dataset::default()
+        };
+        let snaps = vec![snap(1, 5, &[("v", "ann", 40, 1, Commit)])];
+        let acc = accuracy(&data, &snaps, &Calendar::default(), d(8, 1));
+        let h = acc.team[0].headline.clone().unwrap();
+        assert_eq!((h.call.0 / 100, h.error), (100, Some(0.0)));
     }
 
     #[test]

@@ -154,6 +154,24 @@ impl<'a> TeamPeriod<'a> {
             .collect()
     }
 
+    /// The pooled rate Σnum ÷ Σden of a share over the ramped peers of `row`
+    /// (same role, not `row`); `None` with fewer than 3 peers with a sample
+    /// or a zero pooled denominator.
+    pub fn pooled(&self, row: &RepRow<'_>, metric: &str) -> Option<f64> {
+        let samples: Vec<(f64, f64)> = self
+            .rows
+            .iter()
+            .filter(|r| r.rep.role == row.rep.role && r.rep.id != row.rep.id && !r.ramping)
+            .filter_map(|r| {
+                let v = r.metrics.get(metric)?;
+                Some((v.num?, v.den?)).filter(|(_, d)| *d > 0.0)
+            })
+            .collect();
+        let den: f64 = samples.iter().map(|s| s.1).sum();
+        (samples.len() >= MIN_PEERS && den > 0.0)
+            .then(|| samples.iter().map(|s| s.0).sum::<f64>() / den)
+    }
+
     /// The leave-one-out baseline of a metric for `row`; `None` with fewer than 3 peers.
     pub fn baseline(&self, row: &RepRow<'_>, metric: &str) -> Option<Baseline> {
         let v = self.peer_values(row, metric);

@@ -535,4 +535,101 @@ mod tests {
         assert!(matches!(err, EditRule::UnknownStage(ref n, _) if n == "Nope"));
         assert!(err.to_string().contains("Proposal"), "{err}");
     }
+
+    fn new_activity(kind: ActivityKind) -> NewActivity {
+        NewActivity {
+            rep_id: RepId("ae-01".into()),
+            kind,
+            meeting_type: None,
+            label: None,
+            opportunity_id: Some(OppId("o1".into())),
+            account_id: None,
+            contact_id: None,
+            occurred_at: None,
+            outcome: None,
+            duration_min: None,
+            direction: None,
+        }
+    }
+
+    #[test]
+    fn activity_rules() {
+        use ActivityKind::*;
+        let mut on_account = deal();
+        on_account.account_id = Some(AccountId("acc1".into()));
+        let mut lost = deal();
+        lost.status = Status::Lost;
+        type Row = (NewActivity, Opportunity, Result<(), ActivityRule>);
+        let with = |k, f: &dyn Fn(&mut NewActivity)| {
+            let mut a = new_activity(k);
+            f(&mut a);
+            a
+        };
+        let rows: Vec<Row> = vec![
+            (
+                with(Call, &|a| a.outcome = Some(Outcome::Connected)),
+                deal(),
+                Ok(()),
+            ),
+            (
+                with(Call, &|a| a.outcome = Some(Outcome::Replied)),
+                deal(),
+                Err(ActivityRule::Outcome(Call, Outcome::Replied)),
+            ),
+            (
+                with(Meeting, &|a| a.outcome = Some(Outcome::NoShow)),
+                deal(),
+                Ok(()),
+            ),
+            (
+                with(Email, &|a| a.meeting_type = Some(MeetingType::First)),
+                deal(),
+                Err(ActivityRule::MeetingType(Email)),
+            ),
+            (
+                with(Call, &|a| a.duration_min = Some(-1)),
+                deal(),
+                Err(ActivityRule::NegativeDuration(-1)),
+            ),
+            (
+                with(Email, &|a| a.account_id = Some(AccountId("other".into()))),
+                on_account.clone(),
+                Err(ActivityRule::AccountMismatch {
+                    given: "other".into(),
+                    deal: "acc1".into(),
+                }),
+            ),
+            (
+                with(Email, &|_| {}),
+                lost,
+                Err(ActivityRule::ClosedDeal(Status::Lost)),
+            ),
+        ];
+        for (new, d, want) in rows {
+            let got = activity(&new, Some(&d), ActivityId("x".into()), &stamp()).map(|_| ());
+            assert_eq!(got, want, "{new:?}");
+        }
+        // Defaults: a meeting is a follow-up, an email outbound, the account
+        // comes from the deal, the time is now, the session is stamped.
+        let m = activity(
+            &new_activity(Meeting),
+            Some(&on_account),
+            ActivityId("m".into()),
+            &stamp(),
+        )
+        .unwrap();
+        assert_eq!(m.meeting_type, Some(MeetingType::FollowUp));
+        assert_eq!(m.direction, None);
+        assert_eq!(m.account_id, Some(AccountId("acc1".into())));
+        assert_eq!(m.occurred_at, stamp().now);
+        assert_eq!(m.review_session_id, Some(3));
+        let e = activity(
+            &new_activity(Email),
+            Some(&deal()),
+            ActivityId("e".into()),
+            &stamp(),
+        )
+        .unwrap();
+        assert_eq!(e.direction, Some(Direction::Outbound));
+    }
 }

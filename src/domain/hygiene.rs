@@ -6,14 +6,14 @@
 //! time zone: an activity on 25 October is 30 days old on 24 November,
 //! whatever its hour. "In the last N days" means on or after today − N.
 
+mod facts;
+
 use super::edit::date_text;
-use super::model::{
-    AccountId, Dataset, HistoryField, OppId, Opportunity, RepId, Stage, Status, StuckTag,
-};
+use super::model::{AccountId, Dataset, OppId, Opportunity, RepId, Stage, Status, StuckTag};
 use super::money::Money;
 use super::period::Calendar;
 use super::settings::Settings;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -132,9 +132,21 @@ pub fn hygiene(
     cal: &Calendar,
     today: NaiveDate,
 ) -> Vec<HygieneItem> {
-    let touches = last_touches(data, cal, today);
-    let stage_entered = stage_entries(data, cal, today);
-    let pushes = close_date_pushes(data, settings, cal, today);
+    let touches = facts::last_touches(data, cal, today);
+    let stage_entered = facts::stage_entries(data, cal, today);
+    let pushes = facts::close_date_pushes(data, settings, cal, today);
+    let snoozes = facts::snoozes_in_force(data, cal, today);
+    let mut tags: HashMap<&OppId, (chrono::DateTime<chrono::Utc>, StuckTag)> = HashMap::new();
+    for t in data
+        .tags
+        .iter()
+        .filter(|t| cal.local_date(t.set_at) <= today)
+    {
+        let e = tags.entry(&t.opportunity_id).or_insert((t.set_at, t.tag));
+        if t.set_at >= e.0 {
+            *e = (t.set_at, t.tag);
+        }
+    }
     let mut items: Vec<HygieneItem> = data
         .opportunities
         .iter()
@@ -178,13 +190,8 @@ pub fn hygiene(
                 days_untouched: last_touch.or(created).map(|d| days(d, today)),
                 days_in_stage: facts.days_in_stage,
                 flags,
-                snooze: snooze_in_force(data, &o.id, cal, today),
-                tag: data
-                    .tags
-                    .iter()
-                    .filter(|t| t.opportunity_id == o.id && cal.local_date(t.set_at) <= today)
-                    .max_by_key(|t| t.set_at)
-                    .map(|t| t.tag),
+                snooze: snoozes.get(&o.id).cloned(),
+                tag: tags.get(&o.id).map(|(_, t)| *t),
             })
         })
         .collect();
@@ -291,105 +298,6 @@ fn flags(o: &Opportunity, f: &Facts, settings: &Settings, today: NaiveDate) -> V
         });
     }
     out
-}
-
-/// Local date of the latest activity per deal and per account, up to today.
-struct Touches {
-    by_deal: HashMap<OppId, NaiveDate>,
-    by_account: HashMap<AccountId, NaiveDate>,
-}
-
-fn last_touches(data: &Dataset, cal: &Calendar, today: NaiveDate) -> Touches {
-    let mut t = Touches {
-        by_deal: HashMap::new(),
-        by_account: HashMap::new(),
-    };
-    for a in &data.activities {
-        let day = cal.local_date(a.occurred_at);
-        if day > today {
-            continue;
-        }
-        if let Some(o) = &a.opportunity_id {
-            let e = t.by_deal.entry(o.clone()).or_insert(day);
-            *e = (*e).max(day);
-        }
-        if let Some(acc) = &a.account_id {
-            let e = t.by_account.entry(acc.clone()).or_insert(day);
-            *e = (*e).max(day);
-        }
-    }
-    t
-}
-
-/// Local date of each deal's latest `stage` history entry, up to today.
-fn stage_entries(data: &Dataset, cal: &Calendar, today: NaiveDate) -> HashMap<OppId, NaiveDate> {
-    let mut out: HashMap<OppId, NaiveDate> = HashMap::new();
-    for h in data
-        .history
-        .iter()
-        .filter(|h| h.field == HistoryField::Stage)
-    {
-        let day = cal.local_date(h.changed_at);
-        if day > today {
-            continue;
-        }
-        let e = out.entry(h.opportunity_id.clone()).or_insert(day);
-        *e = (*e).max(day);
-    }
-    out
-}
-
-/// Per deal, `close_date` history entries with new > old whose local date is
-/// in `[today − window, today]`.
-fn close_date_pushes(
-    data: &Dataset,
-    settings: &Settings,
-    cal: &Calendar,
-    today: NaiveDate,
-) -> HashMap<OppId, u32> {
-    let window = settings.anomalies.slipping_window_days.max(0) as u64;
-    let from = today.checked_sub_days(Days::new(window)).unwrap_or(today);
-    let date = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
-    };
-    let mut out: HashMap<OppId, u32> = HashMap::new();
-    for h in data
-        .history
-        .iter()
-        .filter(|h| h.field == HistoryField::CloseDate)
-    {
-        let day = cal.local_date(h.changed_at);
-        if day < from || day > today {
-            continue;
-        }
-        if let (Some(old), Some(new)) = (date(&h.old_value), date(&h.new_value))
-            && new > old
-        {
-            *out.entry(h.opportunity_id.clone()).or_insert(0) += 1;
-        }
-    }
-    out
-}
-
-/// The latest snooze of the deal made up to today, when today is before its
-/// `until` date.
-pub fn snooze_in_force(
-    data: &Dataset,
-    id: &OppId,
-    cal: &Calendar,
-    today: NaiveDate,
-) -> Option<SnoozeNote> {
-    data.snoozes
-        .iter()
-        .filter(|s| &s.opportunity_id == id && cal.local_date(s.created_at) <= today)
-        .max_by_key(|s| (s.created_at, s.id))
-        .filter(|s| today < s.until)
-        .map(|s| SnoozeNote {
-            until: s.until,
-            reason: s.reason.clone(),
-            by: s.created_by.clone(),
-        })
 }
 
 /// Counts per reason over the items (snoozed included).

@@ -103,6 +103,8 @@ pub struct RepAgenda {
     #[serde(serialize_with = "crate::report::money_major::serialize")]
     pub open_pipeline: Money,
     pub open_deals: usize,
+    /// Open deals whose amount is unknown (not in `open_pipeline`).
+    pub open_without_amount: usize,
     /// Closed in the window: won first, then lost; larger first.
     pub closed: Vec<DealLine>,
     /// Open, close date in the review week: commit first, then best case, …; larger first.
@@ -112,8 +114,9 @@ pub struct RepAgenda {
     pub snoozed: usize,
     /// Created in the window.
     pub new_opportunities: Vec<DealLine>,
-    /// Amount, close-date and category changes in the window (not the first values
-    /// of deals created in it).
+    /// Amount, close-date and category changes in the window on deals still
+    /// open (closed ones are under `closed`; first values of deals created in
+    /// the window are their creation).
     pub changes: Vec<ChangeLine>,
 }
 
@@ -127,6 +130,8 @@ pub struct Agenda {
     pub until: DateTime<Utc>,
     /// "the review of 2026-11-17" or "the previous 7 days".
     pub since_label: String,
+    /// The local date of the previous review, when there is one.
+    pub previous_review: Option<NaiveDate>,
     /// The week containing the review day.
     pub week: Period,
     pub time_boxes: Vec<(Section, u32)>,
@@ -198,6 +203,9 @@ pub fn agenda(
 ) -> Agenda {
     let day = review_day(settings, today);
     let (since, since_label) = window_start(sessions, cal, today);
+    let has_previous = sessions
+        .iter()
+        .any(|s| s.ended_at.is_some() && s.started_at < cal.end_of(today));
     let until = cal.end_of(today);
     let in_window = |t: DateTime<Utc>| since <= t && t < until;
     let week = cal.week_containing(day);
@@ -263,7 +271,9 @@ pub fn agenda(
                     ) && in_window(h.changed_at)
                 })
                 .filter_map(|h| {
-                    let o = mine.iter().find(|o| o.id == h.opportunity_id)?;
+                    let o = mine
+                        .iter()
+                        .find(|o| o.id == h.opportunity_id && o.status == Status::Open)?;
                     // A first value on a deal created in the window is its creation, not a change.
                     if h.old_value.is_none() && o.created_at.is_some_and(&in_window) {
                         return None;
@@ -285,6 +295,7 @@ pub fn agenda(
                     .map_or_else(|| rep.0.clone(), |r| r.name.clone()),
                 open_pipeline: open.iter().filter_map(|o| o.amount).sum(),
                 open_deals: open.len(),
+                open_without_amount: open.iter().filter(|o| o.amount.is_none()).count(),
                 closed,
                 closing_this_week: closing,
                 hygiene: rep_items
@@ -319,6 +330,7 @@ pub fn agenda(
         since,
         until,
         since_label,
+        previous_review: has_previous.then(|| cal.local_date(since)),
         week,
         time_boxes: TIME_BOXES.to_vec(),
         reps,

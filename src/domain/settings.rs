@@ -24,10 +24,9 @@ pub struct Settings {
     pub coverage_light: f64,
     pub anomalies: AnomalySettings,
     pub stages: Vec<StageSetting>,
-    #[serde(default)]
+    /// Missing from a file: the default goals (the container default fills it).
     pub goals: Vec<Goal>,
     /// Column mappings for imports: file kind → (pipedeck column → source column).
-    #[serde(default)]
     pub import: ImportSettings,
     /// Cockpit key overrides: `[keys.MODE] action = ["key", …]` replaces that
     /// action's keys in that mode (defaults: `assets/keymap.toml`).

@@ -8,8 +8,9 @@
 //! - in B's period only, not in A at all → **new** += amount_B (created or re-opened);
 //! - in A's period only, in B outside the period → **pushed out** += amount_A;
 //! - in A's period only, not in B: **won** / **lost** += amount_A when the
-//!   dataset shows it won / lost at or before B was taken; otherwise (still
-//!   open, deleted, or closed after B) **pushed out** += amount_A.
+//!   dataset shows it won / lost by the time B was taken (at or before B's
+//!   instant, or on B's local date: a snapshot may be dated by the end of its
+//!   day); otherwise (still open, deleted, or closed later) **pushed out**.
 //!
 //! So end − start = new + pulled_in − pushed_out − won − lost + amount_changes
 //! holds to the cent by construction. Unknown amounts count as 0 here; the
@@ -17,7 +18,7 @@
 
 use super::model::{Dataset, OppId, RepId, Snapshot, SnapshotRow, Status};
 use super::money::Money;
-use super::period::Period;
+use super::period::{Calendar, Period};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
@@ -107,7 +108,13 @@ impl Waterfall {
 
 /// The waterfall from snapshot `a` to snapshot `b` over `period`; `data`
 /// tells which deals of A were won or lost by the time B was taken.
-pub fn waterfall(a: &Snapshot, b: &Snapshot, data: &Dataset, period: Period) -> Waterfall {
+pub fn waterfall(
+    a: &Snapshot,
+    b: &Snapshot,
+    data: &Dataset,
+    cal: &Calendar,
+    period: Period,
+) -> Waterfall {
     let in_period = |r: &SnapshotRow| r.close_date.is_some_and(|d| period.contains(d));
     let rows_a: HashMap<&OppId, &SnapshotRow> =
         a.rows.iter().map(|r| (&r.opportunity_id, r)).collect();
@@ -164,7 +171,10 @@ pub fn waterfall(a: &Snapshot, b: &Snapshot, data: &Dataset, period: Period) -> 
             (Some(x), None) => {
                 let closed = data
                     .opportunity(id)
-                    .filter(|o| o.closed_at.is_some_and(|t| t <= b.taken_at))
+                    .filter(|o| {
+                        o.closed_at
+                            .is_some_and(|t| t <= b.taken_at || cal.local_date(t) <= b.taken_on)
+                    })
                     .map(|o| o.status);
                 let kind = match closed {
                     Some(Status::Won) => MoveKind::Won,
@@ -248,12 +258,13 @@ mod tests {
     }
 
     /// Q1 2026; A on 2 Mar, B on 9 Mar. By hand:
-    /// start = a 100 + b 200 + c 300 + d 400 + e 500 + f 600 + g (unknown) = 2100
+    /// start = a 100 + b 200 + c 300 + d 400 + e 500 + f 600 + g (unknown) + k 50 = 2150
     /// end   = a 150 + b 200 + h 700 + i 800 + g 50 = 1900
     /// new = h 700 (not in A); pulled in = i 800 (A: 2 Apr); pushed out = c 300
-    /// (B: 10 Apr) + f 600 (gone, still open) = 900; won = d 400; lost = e 500;
+    /// (B: 10 Apr) + f 600 (gone, closed after B's day) = 900; won = d 400;
+    /// lost = e 500 + k 50 (lost on B's day, after B's instant) = 550;
     /// amount changes = a +50, b 0, g +50 (unknown in A) = 100.
-    /// 700 + 800 − 900 − 400 − 500 + 100 = −200 = 1900 − 2100.
+    /// 700 + 800 − 900 − 400 − 550 + 100 = −250 = 1900 − 2150.
     #[test]
     fn parts_add_up_on_a_hand_worked_fixture() {
         let a = Snapshot {
@@ -266,6 +277,7 @@ mod tests {
                 row("d", Some(400), day(3, 5)),
                 row("e", Some(500), day(3, 6)),
                 row("f", Some(600), day(3, 7)),
+                row("k", Some(50), day(3, 9)),
                 row("g", None, day(3, 8)),
                 row("i", Some(800), day(4, 2)),
                 row("z", Some(5000), day(5, 1)),
@@ -288,8 +300,15 @@ mod tests {
             opportunities: vec![
                 closed("d", Status::Won, at(3, 4)),
                 closed("e", Status::Lost, at(3, 6)),
-                // f closed after B was taken: at B it was gone without closing.
+                // f closed after B's day: at B it was gone without closing.
                 closed("f", Status::Won, at(3, 10)),
+                // k closed on B's day after B's instant (08:00): B may be dated by
+                // the end of its day, so it counts as lost.
+                closed(
+                    "k",
+                    Status::Lost,
+                    Utc.with_ymd_and_hms(2026, 3, 9, 20, 0, 0).unwrap(),
+                ),
             ],
             ..Dataset::default()
         };
@@ -297,7 +316,7 @@ mod tests {
             from: day(1, 1),
             to: day(4, 1),
         };
-        let w = waterfall(&a, &b, &data, q1);
+        let w = waterfall(&a, &b, &data, &Calendar::default(), q1);
         let major = |m: Money| m.0 / 100;
         assert_eq!(
             [
@@ -310,9 +329,9 @@ mod tests {
                 major(w.amount_changes),
                 major(w.end)
             ],
-            [2100, 700, 800, 900, 400, 500, 100, 1900]
+            [2150, 700, 800, 900, 400, 550, 100, 1900]
         );
-        assert_eq!((w.start_count, w.end_count, w.without_amount), (7, 5, 1));
+        assert_eq!((w.start_count, w.end_count, w.without_amount), (8, 5, 1));
         assert_eq!(w.net(), w.end - w.start);
         // b's amount didn't change: no move listed; everything else is.
         let listed: Vec<(&str, MoveKind)> = w
@@ -329,6 +348,7 @@ mod tests {
                 ("f", MoveKind::PushedOut),
                 ("d", MoveKind::Won),
                 ("e", MoveKind::Lost),
+                ("k", MoveKind::Lost),
                 ("a", MoveKind::AmountChange),
                 ("g", MoveKind::AmountChange),
             ]

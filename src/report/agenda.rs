@@ -15,6 +15,9 @@ pub struct AgendaReport {
     pub currency: String,
     #[serde(flatten)]
     pub agenda: Agenda,
+    /// The configured zone, for the times in Markdown.
+    #[serde(skip)]
+    pub tz: chrono_tz::Tz,
 }
 
 impl AgendaReport {
@@ -32,6 +35,7 @@ impl AgendaReport {
                 input.cal,
                 input.today,
             ),
+            tz: input.cal.tz,
         }
     }
 
@@ -45,6 +49,14 @@ impl AgendaReport {
 
     fn heading(&self, s: Section) -> String {
         format!("{} ({} min)", s.title(), self.minutes(s))
+    }
+}
+
+/// "Since the review of 2026-11-17" or "The previous 7 days".
+fn window_text(a: &Agenda) -> String {
+    match a.previous_review {
+        Some(d) => format!("Since the review of {d}"),
+        None => "The previous 7 days".to_string(),
     }
 }
 
@@ -74,14 +86,12 @@ impl Report for AgendaReport {
     fn tables(&self) -> Vec<Table> {
         let a = &self.agenda;
         let mut order = Table::new(
-            Some(format!(
-                "Review of {} — since {}",
-                a.review_day, a.since_label
-            )),
+            Some(format!("Review of {} — {}", a.review_day, window_text(a))),
             vec![
                 Column::left("rep"),
                 Column::right("open pipeline"),
                 Column::right("open deals"),
+                Column::right("no amount"),
                 Column::right("closed"),
                 Column::right("closing"),
                 Column::right("to do"),
@@ -95,6 +105,7 @@ impl Report for AgendaReport {
                 r.name.clone(),
                 r.open_pipeline.to_string(),
                 r.open_deals.to_string(),
+                r.open_without_amount.to_string(),
                 r.closed.len().to_string(),
                 r.closing_this_week.len().to_string(),
                 r.hygiene.len().to_string(),
@@ -219,10 +230,10 @@ impl Report for AgendaReport {
             a.review_day
         );
         out.push_str(&format!(
-            "Since {} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
-            a.since_label,
-            a.since.format("%Y-%m-%d %H:%M UTC"),
-            a.until.format("%Y-%m-%d %H:%M UTC"),
+            "{} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
+            window_text(a),
+            a.since.with_timezone(&self.tz).format("%Y-%m-%d %H:%M %Z"),
+            a.until.with_timezone(&self.tz).format("%Y-%m-%d %H:%M %Z"),
             a.week.from,
             a.week.last_day(),
             total
@@ -232,8 +243,12 @@ impl Report for AgendaReport {
             .reps
             .iter()
             .map(|r| {
+                let unknown = match r.open_without_amount {
+                    0 => String::new(),
+                    n => format!(", {n} without amount"),
+                };
                 format!(
-                    "{} ({} {} open in {} deals)",
+                    "{} ({} {} open in {} deals{unknown})",
                     md(&r.name),
                     self.currency,
                     r.open_pipeline,
@@ -283,6 +298,18 @@ impl Report for AgendaReport {
     }
 }
 
+/// An amount in a sentence: "12,500", or "no amount".
+fn amt(m: Option<crate::domain::Money>) -> String {
+    m.map_or_else(|| "no amount".to_string(), |m| m.to_string())
+}
+
+/// Hygiene items per rep in the Markdown agenda (largest at risk first; the
+/// rest are counted, and every item is in the tables and JSON).
+pub const MD_HYGIENE_PER_REP: usize = 5;
+
+/// Changes per rep in the Markdown agenda (oldest first; the rest counted).
+pub const MD_CHANGES_PER_REP: usize = 8;
+
 /// The Markdown bullet lines of one rep in one section.
 fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
     let deal = |name: &str, id: &str| format!("**{}** ({})", md(name), md(id));
@@ -303,7 +330,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                 format!(
                     "{verb} {} — {}{why}",
                     deal(&d.name, d.opportunity_id.as_str()),
-                    opt(d.amount)
+                    amt(d.amount)
                 )
             })
             .collect(),
@@ -315,7 +342,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     "[{}] {} — {} — {} — closes {}",
                     opt(d.forecast_category),
                     deal(&d.name, d.opportunity_id.as_str()),
-                    opt(d.amount),
+                    amt(d.amount),
                     md(&d.stage),
                     opt(d.close_date)
                 )
@@ -325,6 +352,7 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
             let mut v: Vec<String> = r
                 .hygiene
                 .iter()
+                .take(MD_HYGIENE_PER_REP)
                 .map(|i| {
                     let why: Vec<String> = i
                         .flags
@@ -335,11 +363,18 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     format!(
                         "{}{tag} — {} — {}",
                         deal(&i.name, i.opportunity_id.as_str()),
-                        opt(i.amount),
+                        amt(i.amount),
                         why.join("; ")
                     )
                 })
                 .collect();
+            let more = r.hygiene.len().saturating_sub(MD_HYGIENE_PER_REP);
+            if more > 0 {
+                v.push(format!(
+                    "_…and {more} more: `pipedeck report hygiene --rep {}`._",
+                    md(r.rep_id.as_str())
+                ));
+            }
             if r.snoozed > 0 {
                 v.push(format!("_{} snoozed deal(s) not listed._", r.snoozed));
             }
@@ -352,11 +387,11 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                 format!(
                     "New: {} — {} — {}",
                     deal(&d.name, d.opportunity_id.as_str()),
-                    opt(d.amount),
+                    amt(d.amount),
                     md(&d.stage)
                 )
             })
-            .chain(r.changes.iter().map(|c| {
+            .chain(r.changes.iter().take(MD_CHANGES_PER_REP).map(|c| {
                 let (what, from, to) = change_text(c);
                 format!(
                     "{}: {what} {} → {} ({})",
@@ -364,6 +399,12 @@ fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
                     md(&from),
                     md(&to),
                     c.changed_at.format("%Y-%m-%d")
+                )
+            }))
+            .chain((r.changes.len() > MD_CHANGES_PER_REP).then(|| {
+                format!(
+                    "_…and {} more changes (JSON and table output list them all)._",
+                    r.changes.len() - MD_CHANGES_PER_REP
                 )
             }))
             .collect(),

@@ -102,7 +102,7 @@ impl WaterfallReport {
         let period = input
             .period
             .unwrap_or_else(|| input.cal.quarter_containing(b.taken_on));
-        let w = waterfall(a, b, input.data, period);
+        let w = waterfall(a, b, input.data, input.cal, period);
         let mut owners: Vec<&RepId> = w.moves.iter().map(|m| &m.owner_id).collect();
         owners.sort();
         owners.dedup();

@@ -1,25 +1,78 @@
 //! Off their own history: over the last `history_periods` periods (default
-//! 3, ending with the report period) the rep's metric moved strictly
-//! monotonically in the bad direction, by a total of at least 30 % of the
-//! first value, while the team baseline stayed within ±10 % of its first
-//! value. The good-direction mirror is a positive outlier; metrics with no
-//! better direction are not judged.
+//! 3) the rep's metric moved strictly monotonically in the bad direction, by
+//! a total of at least 30 % of the first value, while the team baseline
+//! stayed within ±10 % of its first value (for shares such as win rates, the
+//! team is the peers' pooled rate Σnum ÷ Σden rather than the median of
+//! their small-sample rates). The good-direction mirror is a
+//! positive outlier; metrics with no better direction are not judged.
+//!
+//! The series are the report period and the periods before it (same kind);
+//! when the report period is a week, the last complete months ending by it
+//! are judged too, since weekly win rates are mostly noise. Samples: a count
+//! needs its larger end value ≥ `min_sample`, money the most deals behind it
+//! (won for bookings, open for pipeline); a ratio or mean needs
+//! den ≥ `min_sample` in every period.
 
-use super::{Anomaly, Ctx, Kind, Severity, Verdict, previous, say};
-use crate::domain::metrics::{self, Better};
+use super::{Anomaly, Ctx, Kind, Severity, Verdict, kind_of, kind_word, previous, say};
+use crate::domain::metrics::{self, Better, Unit};
+use crate::domain::model::PeriodKind;
 use crate::domain::period::Period;
+use chrono::Days;
 
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
+    let n = cx.settings.history_periods.max(2);
+    let mut series: Vec<(Vec<Period>, &str)> = Vec::new();
+    let kind = kind_of(&cx.cal, p);
+    series.push((
+        (0..n).rev().map(|i| previous(&cx.cal, p, i)).collect(),
+        kind.map_or("periods", |k| plural(k)),
+    ));
+    if kind == Some(PeriodKind::Week) {
+        let end = cx.judged_end(p);
+        let mut last = cx.cal.month_containing(end - Days::new(1));
+        if last.to > end {
+            last = cx.cal.shift(PeriodKind::Month, last, -1);
+        }
+        series.push((
+            (0..n)
+                .rev()
+                .map(|i| cx.cal.shift(PeriodKind::Month, last, -(i as i32)))
+                .collect(),
+            "months",
+        ));
+    }
+    let mut out: Vec<Anomaly> = Vec::new();
+    for (periods, word) in series {
+        for a in judge(cx, &periods, word) {
+            if !out
+                .iter()
+                .any(|b| b.rep_id == a.rep_id && b.metric == a.metric)
+            {
+                out.push(a);
+            }
+        }
+    }
+    out
+}
+
+fn plural(k: PeriodKind) -> &'static str {
+    match kind_word(k) {
+        "week" => "weeks",
+        "month" => "months",
+        _ => "quarters",
+    }
+}
+
+fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
     let s = cx.settings;
-    let n = s.history_periods.max(2);
-    let periods: Vec<Period> = (0..n).rev().map(|i| previous(&cx.cal, p, i)).collect();
+    let min = s.min_sample as f64;
     let teams: Vec<_> = periods.iter().map(|q| cx.team(*q)).collect();
     let Some(now) = teams.last() else {
         return Vec::new();
     };
     let mut out = Vec::new();
     for row in now.rows.iter().filter(|r| !r.ramping) {
-        for id in row.metrics.keys() {
+        for id in row.metrics.keys().filter(|id| cx.judges(id)) {
             let Some(def) = metrics::find(row.rep.role, id) else {
                 continue;
             };
@@ -28,23 +81,39 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             }
             let mut values = Vec::new();
             let mut baselines = Vec::new();
+            let mut behind = Vec::new();
             for t in &teams {
                 let Some(r) = t.row(&row.rep.id).filter(|r| !r.ramping) else {
                     break;
                 };
-                let (Some(v), Some(b)) = (
-                    r.metrics.get(id).and_then(|v| v.value),
-                    t.baseline(r, id).map(|b| b.median),
-                ) else {
+                let Some(mv) = r.metrics.get(id) else { break };
+                if def.unit.has_den() && mv.den.is_none_or(|d| d < min) {
+                    break;
+                }
+                // Shares: the peers' pooled rate (medians of small-sample rates jitter).
+                let team = if def.unit == Unit::Share {
+                    t.pooled(r, id)
+                } else {
+                    t.baseline(r, id).map(|b| b.median)
+                };
+                let (Some(v), Some(b)) = (mv.value, team) else {
                     break;
                 };
                 values.push(v);
                 baselines.push(b);
+                behind.extend(super::team::count_behind(&r.metrics, id));
             }
-            if values.len() != n as usize {
+            if values.len() != periods.len() {
                 continue;
             }
             let (first, last) = (values[0], values[values.len() - 1]);
+            if matches!(def.unit, Unit::Count | Unit::Minutes) && first.max(last) < min {
+                continue;
+            }
+            // Money: the most deals behind it in any period, as for counts.
+            if def.unit == Unit::Money && behind.iter().copied().fold(0.0, f64::max) < min {
+                continue;
+            }
             let falling = values.windows(2).all(|w| w[1] < w[0]);
             let rising = values.windows(2).all(|w| w[1] > w[0]);
             if !(falling || rising) || first == 0.0 {
@@ -63,7 +132,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             let good = (rising && def.better == Better::Higher)
                 || (falling && def.better == Better::Lower);
             let path: Vec<String> = values.iter().map(|v| say(def.unit, *v)).collect();
-            let team_now = baselines[baselines.len() - 1];
+            let team: Vec<String> = baselines.iter().map(|v| say(def.unit, *v)).collect();
             out.push(Anomaly {
                 rep_id: row.rep.id.0.clone(),
                 rep_name: row.rep.name.clone(),
@@ -80,11 +149,12 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: last - first,
                 severity: Severity::of(last, first),
                 sentence: format!(
-                    "{}'s {} went {} over the last {n} periods while the team held at {}.",
+                    "{}'s {} went {} over the last {} {word} while the team held at {}.",
                     row.rep.name,
                     def.label,
                     path.join(" → "),
-                    say(def.unit, team_now)
+                    periods.len(),
+                    team.join(", ")
                 ),
             });
         }

@@ -112,6 +112,8 @@ pub struct Ctx<'i, 'a> {
     pub cal: Calendar,
     pub today: NaiveDate,
     pub ramp_days: i64,
+    /// Whether the data records any activity at all (Maven's set has none).
+    has_activities: bool,
     /// Team periods already computed, by period.
     cache: RefCell<HashMap<Period, std::rc::Rc<TeamPeriod<'a>>>>,
 }
@@ -131,6 +133,7 @@ impl<'i, 'a> Ctx<'i, 'a> {
             cal: ix.cal,
             today,
             ramp_days,
+            has_activities: !ix.data.activities.is_empty(),
             cache: RefCell::new(HashMap::new()),
         }
     }
@@ -145,11 +148,40 @@ impl<'i, 'a> Ctx<'i, 'a> {
         t
     }
 
+    /// Whether a metric can be judged: metrics read from activities are not
+    /// judged on data that records no activity at all (they would all be 0).
+    pub fn judges(&self, metric: &str) -> bool {
+        self.has_activities || !ACTIVITY_METRICS.contains(&metric)
+    }
+
     /// The end of what can be judged for `p`: its end, or tomorrow if earlier.
     pub fn judged_end(&self, p: Period) -> NaiveDate {
         p.to.min(self.today + Days::new(1))
     }
 }
+
+/// Metrics computed from activities.
+pub const ACTIVITY_METRICS: &[&str] = &[
+    "meetings",
+    "first_meetings",
+    "follow_up_meetings",
+    "calls",
+    "emails",
+    "accounts_engaged",
+    "contacts_engaged_new",
+    "days_between_touches",
+    "meetings_per_opp",
+    "contacts_per_account",
+    "first_to_follow_up",
+    "untouched_opps",
+    "meetings_set",
+    "connected_calls",
+    "talk_minutes",
+    "connect_rate",
+    "reply_rate",
+    "activities_per_account",
+    "account_to_meeting",
+];
 
 /// Every anomaly for the period `p`, most severe and bad first.
 pub fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {

@@ -1,28 +1,28 @@
-//! New hire off the band: a ramping rep whose quantity metrics in their
-//! latest complete tenure week (weeks counted from the start date) are below
-//! the 25th percentile of ramped reps of the same role at the same tenure
-//! week. Needs at least 3 such ramped reps whose same tenure week lies
-//! inside the data (on or after the first recorded activity).
+//! New hire off the band: a ramping rep whose quantity metrics over their
+//! first `w` complete tenure weeks (7-day weeks from the start date, the
+//! latest ending by the report period's end) are below the 25th percentile
+//! of the other reps of the role over their own first `w` weeks — every rep
+//! who has been through those weeks, even one still ramping later on. Needs
+//! at least 3 such reps whose first weeks lie inside the data (starting on or
+//! after the first recorded activity).
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, say};
 use crate::domain::baseline::{MIN_PEERS, percentile};
-use crate::domain::metrics::{self, ramp_day};
+use crate::domain::metrics;
 use crate::domain::period::Period;
 use chrono::Days;
 
-/// Tenure week `w` (0-based) of a rep who started on `start`.
-fn tenure_week(start: chrono::NaiveDate, w: i64) -> Period {
-    let from = start + Days::new(7 * w as u64);
+/// The first `weeks` tenure weeks of a rep who started on `start`.
+fn first_weeks(start: chrono::NaiveDate, weeks: i64) -> Period {
     Period {
-        from,
-        to: from + Days::new(7),
+        from: start,
+        to: start + Days::new(7 * weeks as u64),
     }
 }
 
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let team = cx.team(p);
     let end = cx.judged_end(p);
-    let judged = ramp_day(p, cx.today);
     let Some(data_start) = cx.ix.data.activities.iter().map(|a| a.occurred_at).min() else {
         return Vec::new();
     };
@@ -32,21 +32,20 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         let Some(start) = row.rep.start_date else {
             continue;
         };
-        let complete = (end - start).num_days() / 7;
-        if complete < 1 {
+        let w = (end - start).num_days() / 7;
+        if w < 1 {
             continue;
         }
-        let w = complete - 1;
-        let mine = metrics::compute(cx.ix, &row.rep.id, row.rep.role, tenure_week(start, w));
+        let mine = metrics::compute(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
         let peers: Vec<_> = cx
             .ix
             .data
             .reps
             .iter()
             .filter(|r| r.role == row.rep.role && r.id != row.rep.id)
-            .filter(|r| !r.is_ramping_on(judged, cx.ramp_days) && metrics::active_in(r, p))
+            .filter(|r| metrics::active_in(r, p))
             .filter_map(|r| {
-                let q = tenure_week(r.start_date?, w);
+                let q = first_weeks(r.start_date?, w);
                 (q.from >= data_start && q.to <= end)
                     .then(|| metrics::compute(cx.ix, &r.id, r.role, q))
             })
@@ -83,16 +82,15 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: v - band,
                 severity: Severity::of(v, band),
                 sentence: format!(
-                    "{} had {} {} in week {} since starting; three in four of the {} ramped {}s \
-                     had at least {} in their week {}.",
+                    "{} had {} {} in their first {w} weeks; the {:.0}th percentile of the {} other \
+                     {}s over their own first {w} weeks is {}.",
                     row.rep.name,
                     say(def.unit, v),
                     def.label,
-                    w + 1,
+                    cx.settings.new_hire_percentile * 100.0,
                     vals.len(),
                     row.rep.role,
-                    say(def.unit, band),
-                    w + 1
+                    say(def.unit, band)
                 ),
             });
         }

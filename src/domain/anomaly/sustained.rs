@@ -3,8 +3,8 @@
 //! report period's end. Undefined values never count as a miss.
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, kind_word, say};
-use crate::domain::metrics;
 use crate::domain::metrics::goals::goal_for;
+use crate::domain::metrics::{self, Unit};
 use crate::domain::period::Period;
 use chrono::Days;
 
@@ -12,7 +12,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);
     let mut out = Vec::new();
-    for goal in cx.goals {
+    for goal in cx.goals.iter().filter(|g| cx.judges(&g.metric)) {
         // The last complete period of the goal's kind ending on or before `end`.
         let mut last = cx.cal.containing(goal.period, end - Days::new(1));
         if last.to > end {
@@ -60,6 +60,13 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             } else {
                 said.join(" and ")
             };
+            let additive = matches!(def.unit, Unit::Count | Unit::Money | Unit::Minutes);
+            let what = if additive {
+                format!("{} had {had} {} a {word}", row.rep.name, def.label)
+            } else {
+                let each = if all_same { "" } else { " respectively" };
+                format!("{}'s {} was {had}{each}", row.rep.name, def.label)
+            };
             out.push(Anomaly {
                 rep_id: row.rep.id.0.clone(),
                 rep_name: row.rep.name.clone(),
@@ -72,9 +79,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: mean - target,
                 severity: Severity::of(mean, target),
                 sentence: format!(
-                    "{} had {had} {} a {word} for the last {k} {word}s; the goal is {}.",
-                    row.rep.name,
-                    def.label,
+                    "{what} for the last {k} {word}s; the goal is {}.",
                     say(def.unit, target)
                 ),
             });

@@ -6,7 +6,7 @@
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, say, verdict};
 use crate::domain::baseline::{mad, median, wilson, z_for};
-use crate::domain::metrics::{self, MetricDef, MetricValue, Unit};
+use crate::domain::metrics::{self, Better, MetricDef, MetricValue, Unit};
 use crate::domain::period::Period;
 
 /// Scale that makes the MAD a consistent estimator of a normal σ.
@@ -26,28 +26,98 @@ pub fn off_by_mad(v: f64, peers: &[f64], multiplier: f64, min_relative_gap: f64)
     robust && gap >= min_relative_gap * m.abs()
 }
 
-/// Whether the sample of a value is large enough and, for shares, whether
-/// `reference` lies outside the Wilson interval of num/den.
+/// Whether the sample behind a value is large enough to judge it against
+/// `reference`:
+/// - counts and minutes: the larger of value and reference is at least
+///   `min_sample` (3 against 1 is noise, 7 against 16 is not); money: the
+///   count of deals behind it (`behind`) is, when known;
+/// - ratios and means: den ≥ `min_sample`; for ratios of different things
+///   also the larger of num and reference × den (the expected num);
+/// - shares: den ≥ `min_sample` and `reference` outside the Wilson interval
+///   of num/den.
 pub fn sample_allows(
     def: &MetricDef,
     v: &MetricValue,
     reference: f64,
+    behind: Option<f64>,
     min_sample: u64,
     z: f64,
 ) -> bool {
-    if !def.unit.has_den() {
-        return true;
+    let min = min_sample as f64;
+    match def.unit {
+        Unit::Count | Unit::Minutes => v.value.is_some_and(|x| x.max(reference) >= min),
+        Unit::Money => behind.is_none_or(|n| n >= min),
+        Unit::Share | Unit::Ratio | Unit::Days | Unit::MeanMoney => {
+            let (Some(num), Some(den)) = (v.num, v.den) else {
+                return false;
+            };
+            if den < min {
+                return false;
+            }
+            match def.unit {
+                Unit::Share => {
+                    wilson(num, den, z).is_some_and(|(lo, hi)| reference < lo || reference > hi)
+                }
+                Unit::Ratio => num.max(reference * den) >= min,
+                _ => true,
+            }
+        }
     }
-    let (Some(num), Some(den)) = (v.num, v.den) else {
-        return false;
+}
+
+/// The count of deals behind a money metric, for its sample size.
+pub fn count_behind(metrics: &crate::domain::metrics::MetricSet, id: &str) -> Option<f64> {
+    let behind = match id {
+        "bookings" => "won",
+        "pipeline_value" => "open_opps",
+        _ => return None,
     };
-    if den < min_sample as f64 {
-        return false;
+    metrics.get(behind).and_then(|v| v.value)
+}
+
+/// With too few peers for a baseline (two), a count at least twice the
+/// peers' median — and at least `min_sample` — is still a positive outlier
+/// (SPEC §5's "twice the accounts engaged of their peers").
+fn twice_the_peers(
+    row: &crate::domain::baseline::RepRow<'_>,
+    id: &str,
+    def: &MetricDef,
+    v: f64,
+    peers: &[f64],
+    p: Period,
+    min_sample: u64,
+) -> Option<Anomaly> {
+    let m = median(peers)?;
+    let counts = matches!(def.unit, Unit::Count | Unit::Minutes);
+    if peers.len() < 2 || !counts || def.better != Better::Higher || m <= 0.0 {
+        return None;
     }
-    if def.unit == Unit::Share {
-        return wilson(num, den, z).is_some_and(|(lo, hi)| reference < lo || reference > hi);
+    if v < 2.0 * m || v < min_sample as f64 {
+        return None;
     }
-    true
+    let each: Vec<String> = peers.iter().map(|x| say(def.unit, *x)).collect();
+    Some(Anomaly {
+        rep_id: row.rep.id.0.clone(),
+        rep_name: row.rep.name.clone(),
+        metric: id.to_string(),
+        kind: Kind::PositiveOutlier,
+        rule: Kind::PositiveOutlier,
+        direction: Verdict::Good,
+        value: v,
+        reference: m,
+        gap: v - m,
+        severity: Severity::of(v, m),
+        sentence: format!(
+            "{} had {} {} from {} to {}, at least twice the other {}s ({}).",
+            row.rep.name,
+            say(def.unit, v),
+            def.label,
+            p.from,
+            p.last_day(),
+            row.rep.role,
+            each.join(", ")
+        ),
+    })
 }
 
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
@@ -56,17 +126,18 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let z = z_for(s.wilson_confidence);
     let mut out = Vec::new();
     for row in team.rows.iter().filter(|r| !r.ramping) {
-        for (id, mv) in &row.metrics {
+        for (id, mv) in row.metrics.iter().filter(|(id, _)| cx.judges(id)) {
             let (Some(def), Some(v)) = (metrics::find(row.rep.role, id), mv.value) else {
                 continue;
             };
             let peers = team.peer_values(row, id);
             if peers.len() < crate::domain::baseline::MIN_PEERS {
+                out.extend(twice_the_peers(row, id, &def, v, &peers, p, s.min_sample));
                 continue;
             }
             let Some(m) = median(&peers) else { continue };
             if !off_by_mad(v, &peers, s.mad_multiplier, s.min_relative_gap)
-                || !sample_allows(&def, mv, m, s.min_sample, z)
+                || !sample_allows(&def, mv, m, count_behind(&row.metrics, id), s.min_sample, z)
             {
                 continue;
             }
@@ -91,10 +162,17 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 gap: v - m,
                 severity: Severity::of(v, m),
                 sentence: format!(
-                    "{}'s {} was {}{sample} from {} to {}; the other {} {}s' median is {}.",
-                    row.rep.name,
-                    def.label,
-                    say(def.unit, v),
+                    "{} from {} to {}; the other {} {}s' median is {}.",
+                    if matches!(def.unit, Unit::Count | Unit::Money | Unit::Minutes) {
+                        format!("{} had {} {}", row.rep.name, say(def.unit, v), def.label)
+                    } else {
+                        format!(
+                            "{}'s {} was {}{sample}",
+                            row.rep.name,
+                            def.label,
+                            say(def.unit, v)
+                        )
+                    },
                     p.from,
                     p.last_day(),
                     peers.len(),

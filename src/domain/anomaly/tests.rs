@@ -152,7 +152,7 @@ fn off_the_team_by_the_mad_rule() {
     assert_eq!(off[0].severity, Severity::High);
     assert_eq!(
         off[0].sentence,
-        "EVE's meetings held was 4 from 2026-11-16 to 2026-11-22; the other 4 AEs' median is 11.5."
+        "EVE had 4 meetings held from 2026-11-16 to 2026-11-22; the other 4 AEs' median is 11.5."
     );
 
     let mut with_star = meetings_team(&[
@@ -175,12 +175,14 @@ fn off_the_team_by_the_mad_rule() {
 
 #[test]
 fn no_baseline_with_fewer_than_three_peers() {
-    // A role with three reps gives each two peers: no baseline, no flag
-    // however far apart they are (a role with two reps even less so).
+    // A role with three reps gives each two peers: no baseline, no off-team
+    // flag (a role with two reps even less so). eve's 6 against peers 10 and
+    // 11 (median 10.5, MAD 0.5: gap 4.5 > 1.48 and ≥ 2.6) would be flagged
+    // with a third peer; nobody is twice their two peers' median either.
     let data = meetings_team(&[
         ("ann", OLD, [0, 0, 10]),
         ("bea", OLD, [0, 0, 11]),
-        ("eve", OLD, [0, 0, 1]),
+        ("eve", OLD, [0, 0, 6]),
     ]);
     let found = run(&data, &[], last_week());
     assert!(flags(&found, Kind::OffTeam).is_empty(), "{found:?}");
@@ -274,7 +276,7 @@ fn off_their_own_history() {
         .expect("ann");
     assert_eq!(
         ann.sentence,
-        "ANN's meetings held went 20 → 16 → 12 over the last 3 periods while the team held at 20."
+        "ANN's meetings held went 20 → 16 → 12 over the last 3 weeks while the team held at 20, 20, 20."
     );
     let good: Vec<_> = found
         .iter()
@@ -296,8 +298,8 @@ fn off_their_own_history() {
 }
 
 /// Ramped AEs with calls in their tenure week 4 (days 21–27 after start),
-/// and a new hire who started Mon 2026-10-26 with `hire_calls` calls in
-/// 2026-11-16..23 — their week 4 as well.
+/// and a new hire who started Mon 2026-10-26 with `hire_calls` calls on
+/// 2026-11-17: the last of their first 4 complete weeks (10-26..11-23).
 fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
     let mut acts = Vec::new();
     let mut reps = vec![rep("hire", Role::Ae, Some("2026-10-26"), None)];
@@ -307,6 +309,9 @@ fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
         reps.push(rep(r, Role::Ae, Some(start), None));
     }
     many(&mut acts, "hire", "call", "2026-11-17", hire_calls);
+    // The data starts well before anyone's first weeks.
+    many(&mut acts, "sdr", "email", "2025-12-01", 1);
+    reps.push(rep("sdr", Role::Sdr, Some("2020-01-01"), None));
     acts.sort_by_key(|a| a.occurred_at);
     Dataset {
         reps,
@@ -318,7 +323,7 @@ fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
 
 #[test]
 fn new_hire_off_the_band() {
-    // Peers' week-4 calls 40, 50, 60, 70: the 25th percentile sits at
+    // Peers' calls over their first 4 weeks 40, 50, 60, 70: the 25th percentile sits at
     // position 0.75 → 40 + 0.75 × 10 = 47.5. 30 calls is below: flag;
     // 50 is not. With only two ramped peers there is no band.
     let peers = [
@@ -334,6 +339,11 @@ fn new_hire_off_the_band() {
         .map(|a| (a.rep_id.as_str(), a.metric.as_str(), a.value, a.reference))
         .collect();
     assert_eq!(got, vec![("hire", "calls", 30.0, 47.5)]);
+    assert_eq!(
+        found[0].sentence,
+        "HIRE had 30 calls in their first 4 weeks; the 25th percentile of the 4 other AEs \
+         over their own first 4 weeks is 47.5."
+    );
     assert!(
         flags(
             &run(&new_hire_team(&peers, 50), &[], last_week()),
@@ -368,4 +378,160 @@ fn severity_bands() {
     for (v, r, s) in rows {
         assert_eq!(Severity::of(v, r), s, "{v} vs {r}");
     }
+}
+
+#[test]
+fn activity_metrics_are_not_judged_on_data_without_activities() {
+    // win_team records deals only (like the Maven set): a meetings goal of 15
+    // would flag everyone with 0 meetings; it must not. The deal metrics still are.
+    let data = win_team(&[
+        ("p1", 5, 10),
+        ("p2", 5, 10),
+        ("p3", 6, 10),
+        ("p4", 4, 10),
+        ("low2", 2, 10),
+    ]);
+    let found = run(&data, &[meetings_goal(15.0)], last_week());
+    assert!(
+        flags(&found, Kind::BelowGoalSustained).is_empty(),
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|a| !ACTIVITY_METRICS.contains(&a.metric.as_str()))
+    );
+    assert!(
+        found
+            .iter()
+            .any(|a| a.rep_id == "low2" && a.metric == "win_rate")
+    );
+}
+
+#[test]
+fn small_counts_are_not_judged_and_twice_two_peers_is_a_positive_outlier() {
+    // Peers held 1 meeting each, ann 3: the MAD rule alone would flag it
+    // (MAD 0), but the larger of 3 and 1 is under the minimum sample of 8.
+    let data = meetings_team(&[
+        ("ann", OLD, [0, 0, 3]),
+        ("bea", OLD, [0, 0, 1]),
+        ("cal", OLD, [0, 0, 1]),
+        ("dov", OLD, [0, 0, 1]),
+    ]);
+    let found = run(&data, &[], last_week());
+    assert!(found.iter().all(|a| a.rep_id != "ann"), "{found:?}");
+
+    // Three SDRs: two peers each, so no baseline; emery engaged 28 accounts,
+    // the others 14 and 14 → 28 ≥ 2 × 14 and ≥ 8: positive outlier. With
+    // 27 it is not twice.
+    for (emery, flagged) in [(28, true), (27, false)] {
+        let mut acts = Vec::new();
+        for (r, n) in [("emery", emery), ("sdr2", 14), ("sdr3", 14)] {
+            for i in 0..n {
+                let at = format!("2026-11-17T{:02}:{:02}:00", 9 + i / 60, i % 60);
+                let account = format!("{r}-A{i}");
+                acts.push(act(
+                    &format!("{r}-{i}"),
+                    r,
+                    "call",
+                    &at,
+                    None,
+                    Some(&account),
+                    None,
+                    None,
+                ));
+            }
+        }
+        acts.sort_by_key(|a| a.occurred_at);
+        let data = Dataset {
+            reps: ["emery", "sdr2", "sdr3"]
+                .iter()
+                .map(|r| rep(r, Role::Sdr, Some(OLD), None))
+                .collect(),
+            activities: acts,
+            ..Dataset::default()
+        };
+        let found = run(&data, &[], last_week());
+        let got: Vec<_> = found
+            .iter()
+            .filter(|a| a.metric == "accounts_engaged")
+            .map(|a| (a.rep_id.as_str(), a.kind, a.direction, a.value, a.reference))
+            .collect();
+        let want = if flagged {
+            vec![("emery", Kind::PositiveOutlier, Verdict::Good, 28.0, 14.0)]
+        } else {
+            vec![]
+        };
+        assert_eq!(got, want);
+    }
+}
+
+#[test]
+fn a_falling_win_rate_is_judged_against_the_peers_pooled_rate() {
+    // Monthly closes (won/closed), report period October 2026:
+    //        Aug    Sep    Oct
+    // cas    6/23   4/22   2/17   → 26.1 % → 18.2 % → 11.8 %: −55 %, each den ≥ 8
+    // p1     2/8    3/9    2/8
+    // p2     3/12   3/10   3/10
+    // p3     3/10   2/11   3/12
+    // Peers' median rate: 25 %, 30 %, 25 % (Sep +20 %: outside ±10 %), but
+    // pooled: 8/30 every month (26.7 %): the team held, so cas is flagged.
+    let months = [
+        ("2026-08-14T12:00:00", 0),
+        ("2026-09-15T12:00:00", 1),
+        ("2026-10-15T12:00:00", 2),
+    ];
+    let rows: [(&str, [(u32, u32); 3]); 4] = [
+        ("cas", [(6, 23), (4, 22), (2, 17)]),
+        ("p1", [(2, 8), (3, 9), (2, 8)]),
+        ("p2", [(3, 12), (3, 10), (3, 10)]),
+        ("p3", [(3, 10), (2, 11), (3, 12)]),
+    ];
+    let mut opps = Vec::new();
+    for (r, by_month) in rows {
+        for (at, m) in months {
+            let (won, closed) = by_month[m];
+            for i in 0..closed {
+                let status = if i < won { Status::Won } else { Status::Lost };
+                let id = format!("{r}-{m}-{i}");
+                opps.push(opp(
+                    &id,
+                    r,
+                    None,
+                    None,
+                    Some("2026-01-01"),
+                    status,
+                    Some(at),
+                    Some(100_000),
+                ));
+            }
+        }
+    }
+    let data = Dataset {
+        reps: rows
+            .iter()
+            .map(|(r, _)| rep(r, Role::Ae, Some(OLD), None))
+            .collect(),
+        opportunities: opps,
+        ..Dataset::default()
+    };
+    let october = Period {
+        from: d("2026-10-01"),
+        to: d("2026-11-01"),
+    };
+    let found = run(&data, &[], october);
+    let got: Vec<_> = found
+        .iter()
+        .filter(|a| a.kind == Kind::OffHistory)
+        .map(|a| (a.rep_id.as_str(), a.metric.as_str()))
+        .collect();
+    assert_eq!(got, vec![("cas", "win_rate")]);
+    let cas = found
+        .iter()
+        .find(|a| a.kind == Kind::OffHistory)
+        .expect("cas");
+    assert_eq!(
+        cas.sentence,
+        "CAS's win rate went 26% → 18% → 12% over the last 3 months while the team held at 27%, 27%, 27%."
+    );
 }

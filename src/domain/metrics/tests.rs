@@ -694,3 +694,23 @@ fn goals_merge_and_prorate() {
     );
     assert!(goal_for(&goals, Role::Sdr, &meetings, "meetings", week(), &cal).is_none());
 }
+
+#[test]
+fn baselines_leave_one_out_skip_ramping_and_need_three_peers() {
+    // calls in the week: ann 1 (a4), bob 1 (b1), cat 0 (ramping), dan 0, eve 0.
+    // ann's peers: bob 1, dan 0, eve 0 → median 0 (cat is ramping: not a peer).
+    // cat's peers: ann 1, bob 1, dan 0, eve 0 → median 0.5 (compared, though ramping).
+    // sam is the only SDR: no peers, no baseline (nor would two SDRs have one).
+    let data = fixture();
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let team = TeamPeriod::build(&ix, week(), 90, d("2026-11-24"));
+    let base = |rep: &str, metric: &str| {
+        let row = team.row(&RepId(rep.into())).expect("active rep");
+        team.baseline(row, metric).map(|b| (b.median, b.peers))
+    };
+    assert_eq!(base("ann", "calls"), Some((0.0, 3)));
+    assert_eq!(base("cat", "calls"), Some((0.5, 4)));
+    assert_eq!(base("sam", "calls"), None);
+    // win_rate is defined for ann only (2/3): nobody has 3 defined peers.
+    assert_eq!(base("bob", "win_rate"), None);
+}
