@@ -144,7 +144,7 @@ fn review_timer_counts_each_box() {
     // Narrow: `m:ss/minutes`, `!` when over; wide: `m:ss / m:00 over`.
     let s = screen(&mut a, 80, 24);
     assert!(s.contains("1 Wins 3:20/3!"), "{s}");
-    assert!(s.contains("▶2 Closing 1:00/10"), "{s}");
+    assert!(s.contains("3:20/3! ▶2 Closing 1:00/10 3 Stuck"), "{s}");
     assert!(s.contains("session #1"), "{s}");
     let s = screen(&mut a, 200, 60);
     assert!(s.contains("3:20 / 3:00 over"), "{s}");

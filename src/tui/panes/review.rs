@@ -341,10 +341,13 @@ impl ReviewPane {
             } else {
                 cx.theme.muted()
             };
+            if i > 0 {
+                spans.push(Span::raw(" "));
+            }
             spans.push(Span::styled(
                 format!(
-                    "{}{} {short} {timer} ",
-                    if current { "▶" } else { " " },
+                    "{}{} {short} {timer}",
+                    if current { "▶" } else { "" },
                     i + 1
                 ),
                 style,
