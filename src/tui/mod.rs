@@ -184,12 +184,25 @@ pub fn bench_cockpit(
 ) -> Result<CockpitBench, TuiError> {
     let t0 = Instant::now();
     let store = crate::storage::Store::open(db_path)?;
+    bench_cockpit_store(&store, env, width, height, rounds, t0)
+}
+
+/// [`bench_cockpit`] on an open store (say the demo written to
+/// `Store::open_in_memory`); the first frame is timed from `t0`.
+pub fn bench_cockpit_store(
+    store: &crate::storage::Store,
+    env: Env,
+    width: u16,
+    height: u16,
+    rounds: u32,
+    t0: Instant,
+) -> Result<CockpitBench, TuiError> {
     let mut app = build_app(env.clone(), Start::Manager, true)?;
     app.now = chrono::DateTime::from_naive_utc_and_offset(
         env.today.and_hms_opt(9, 0, 0).unwrap_or_default(),
         chrono::Utc,
     );
-    let loaded = loader::load(&store, &env, &app.request())?;
+    let loaded = loader::load(store, &env, &app.request())?;
     app.on_loaded(loaded);
     let mut terminal =
         Terminal::new(TestBackend::new(width, height)).map_err(|e| -> TuiError { match e {} })?;
