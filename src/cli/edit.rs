@@ -1,47 +1,385 @@
-//! Edits from the command line: `deal`, `log`, `snooze`, `review`.
+//! Edits from the command line: `deal`, `log`, `snooze`, `review`. Each goes
+//! through the storage edit API the cockpit uses; an open review session is
+//! attached automatically.
 
 use super::Ctx;
+use crate::domain::edit::{Edit, NewActivity, Stamp, stages_in_force};
+use crate::domain::hygiene::hygiene;
+use crate::domain::model::*;
+use crate::domain::money::Money;
+use crate::domain::review::closing::closing_report;
+use crate::report::agenda::AgendaReport;
+use crate::report::review::ClosingReportView;
+use crate::report::{Format, Input, render};
+use crate::storage::Store;
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
     /// Open a review session; edits made until `review end` carry its id.
-    Start,
-    /// End the open review session and print its closing report.
+    Start {
+        /// Who runs the review.
+        #[arg(long)]
+        facilitator: Option<String>,
+    },
+    /// End the open review session; print and store its closing report (Markdown).
     End,
-    /// Print the agenda of the review.
-    Agenda,
+    /// Print the agenda of the review (Markdown unless --format says otherwise).
+    Agenda {
+        #[arg(long, value_enum, default_value = "md")]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct DealArgs {
     /// Opportunity id.
     pub id: String,
+    #[command(subcommand)]
+    pub action: DealAction,
+    /// Who makes the change (stored in history as changed_by).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DealAction {
+    /// Show the deal, its hygiene flags explained, snooze, tag and history.
+    Show,
+    /// Move to another open stage: `deal OPP stage Proposal`.
+    Stage { stage: String },
+    /// Push or pull the expected close date: `deal OPP close-date 2026-12-15`.
+    CloseDate {
+        #[arg(value_parser = super::parse_date)]
+        date: NaiveDate,
+    },
+    /// Set the amount in major units: `deal OPP amount 12500`.
+    Amount {
+        #[arg(allow_hyphen_values = true)]
+        amount: String,
+    },
+    /// Set the forecast category: pipeline, best_case, commit, omitted.
+    Category { category: ForecastCategory },
+    /// Set the next step: `deal OPP next-step "Send SOW" --date 2026-12-01`.
+    NextStep {
+        text: String,
+        #[arg(long, value_parser = super::parse_date)]
+        date: Option<NaiveDate>,
+    },
+    /// Close won.
+    Won,
+    /// Close lost with a reason.
+    Lost {
+        #[arg(long)]
+        reason: String,
+    },
+    /// Tag a stuck deal: red (blocker identified), yellow (waiting on the customer), green (needs internal help).
+    Tag {
+        tag: StuckTag,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add an action item: `deal OPP action "Call CFO" --owner ae-01 --due 2026-12-01`.
+    Action {
+        text: String,
+        #[arg(long)]
+        owner: String,
+        #[arg(long, value_parser = super::parse_date)]
+        due: Option<NaiveDate>,
+    },
 }
 
 #[derive(Debug, Args)]
-pub struct LogArgs {}
+pub struct LogArgs {
+    /// call, email or meeting.
+    pub kind: ActivityKind,
+    /// The rep who did it.
+    #[arg(long, value_name = "ID")]
+    pub rep: String,
+    /// The deal it touched.
+    #[arg(long, value_name = "OPP")]
+    pub deal: Option<String>,
+    /// The account it touched (taken from the deal when absent).
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub contact: Option<String>,
+    /// connected / no_answer (calls), replied (emails), held / no_show (meetings).
+    #[arg(long)]
+    pub outcome: Option<Outcome>,
+    /// Duration of a call or meeting.
+    #[arg(long)]
+    pub minutes: Option<i64>,
+    /// first or follow_up (meetings; default follow_up).
+    #[arg(long)]
+    pub meeting_type: Option<MeetingType>,
+    /// A label (e.g. "demo", "proposal").
+    #[arg(long)]
+    pub label: Option<String>,
+    /// When it happened: RFC 3339 or `YYYY-MM-DD HH:MM` (UTC) [default: now].
+    #[arg(long, value_parser = parse_instant, value_name = "INSTANT")]
+    pub at: Option<DateTime<Utc>>,
+}
 
 #[derive(Debug, Args)]
-pub struct SnoozeArgs {}
+pub struct SnoozeArgs {
+    /// Opportunity id.
+    pub id: String,
+    /// Back on the to-do list on this date.
+    #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
+    pub until: NaiveDate,
+    /// Why the deal is fine until then.
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long, value_name = "NAME")]
+    pub by: Option<String>,
+}
 
-pub fn review(_ctx: &Ctx, _cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "`review` is not available in this build yet"
+/// Parses an instant: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` taken as UTC.
+pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    if let Ok(x) = DateTime::parse_from_rfc3339(t) {
+        return Ok(x.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(n.and_utc());
+        }
+    }
+    Err(format!(
+        "{s:?} is not an instant (RFC 3339, or YYYY-MM-DD HH:MM in UTC)"
     ))
 }
 
-pub fn deal(_ctx: &Ctx, _args: DealArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!("`deal` is not available in this build yet"))
+/// The instant edits are stamped with: the clock, moved onto `--today`'s
+/// date (same time of day) when `--today` is not the real local date.
+fn now(ctx: &Ctx) -> DateTime<Utc> {
+    let real = Utc::now();
+    let real_day = ctx.cal.local_date(real);
+    if real_day == ctx.today {
+        real
+    } else {
+        ctx.cal.start_of(ctx.today) + (real - ctx.cal.start_of(real_day))
+    }
 }
 
-pub fn log(_ctx: &Ctx, _args: LogArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!("`log` is not available in this build yet"))
+fn stamp(ctx: &Ctx, store: &Store, by: Option<String>) -> anyhow::Result<Stamp> {
+    Ok(Stamp {
+        now: now(ctx),
+        by,
+        session: store.open_review_session()?.map(|s| s.id),
+    })
 }
 
-pub fn snooze(_ctx: &Ctx, _args: SnoozeArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "`snooze` is not available in this build yet"
-    ))
+fn stages(ctx: &Ctx, store: &Store) -> anyhow::Result<Vec<Stage>> {
+    Ok(stages_in_force(&store.load_stages()?, &ctx.settings))
+}
+
+pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    match cmd {
+        ReviewCommand::Start { facilitator } => {
+            let s = store.start_review(now(ctx), facilitator.as_deref())?;
+            println!(
+                "Review #{} started at {}; edits now carry its id. End it with `pipedeck review end`.",
+                s.id,
+                s.started_at.format("%Y-%m-%d %H:%M UTC")
+            );
+        }
+        ReviewCommand::End => {
+            let session = store
+                .open_review_session()?
+                .ok_or(crate::storage::EditError::NoSession)?;
+            let ended = now(ctx).max(session.started_at);
+            let data = store.load_dataset()?;
+            let report = ClosingReportView {
+                currency: ctx.settings.currency.clone(),
+                report: closing_report(
+                    &data,
+                    &stages_in_force(&data.stages, &ctx.settings),
+                    &session,
+                    ended,
+                    &ctx.settings,
+                    &ctx.cal,
+                    ctx.today,
+                ),
+            };
+            let markdown = render(&report, Format::Md).map_err(anyhow::Error::msg)?;
+            store.end_review(session.id, ended, &markdown)?;
+            print!("{markdown}");
+        }
+        ReviewCommand::Agenda { format } => {
+            let data = store.load_dataset()?;
+            let sessions = store.load_review_sessions()?;
+            let input = Input {
+                data: &data,
+                snapshots: &[],
+                settings: &ctx.settings,
+                cal: &ctx.cal,
+                today: ctx.today,
+                period: None,
+            };
+            let report = AgendaReport::build(&input, &sessions);
+            print!("{}", render(&report, format).map_err(anyhow::Error::msg)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let id = OppId(args.id.clone());
+    let s = stamp(ctx, &store, args.by.clone())?;
+    let change = match args.action {
+        DealAction::Show => {
+            print!("{}", show(ctx, &store, &id)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        DealAction::Tag { tag, note } => {
+            store.tag_deal(&id, tag, note.as_deref(), &s)?;
+            println!("{id}: tagged {tag}.");
+            return Ok(ExitCode::SUCCESS);
+        }
+        DealAction::Action { text, owner, due } => {
+            let item = store.add_action_item(Some(&id), &RepId(owner), &text, due, &s)?;
+            println!(
+                "{id}: action item #{} for {} added.",
+                item.id, item.owner_id
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        DealAction::Stage { stage } => Edit::Stage(stage),
+        DealAction::CloseDate { date } => Edit::CloseDate(date),
+        DealAction::Amount { amount } => Edit::Amount(
+            Money::parse(&amount).with_context(|| format!("deal {id}: amount {amount:?}"))?,
+        ),
+        DealAction::Category { category } => Edit::Category(category),
+        DealAction::NextStep { text, date } => Edit::NextStep { text, date },
+        DealAction::Won => Edit::Won,
+        DealAction::Lost { reason } => Edit::Lost { reason },
+    };
+    let stages = stages(ctx, &store)?;
+    let applied = store.edit_deal(&id, &change, &stages, &s)?;
+    if applied.history.is_empty() {
+        println!("{id}: nothing to change.");
+    }
+    for h in &applied.history {
+        println!(
+            "{id}: {} {} → {}",
+            h.field,
+            crate::text::sanitize(h.old_value.as_deref().unwrap_or("—")),
+            crate::text::sanitize(h.new_value.as_deref().unwrap_or("—"))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The deal card: fields, flags explained, snooze, tag, history.
+fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
+    use crate::text::sanitize;
+    let data = store.load_dataset()?;
+    let o = data
+        .opportunity(id)
+        .with_context(|| format!("opportunity {id} not found"))?;
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "—".to_string());
+    let mut out = format!(
+        "{} — {}\nowner {}  stage {}  status {}  amount {}  close {}  category {}\nnext step: {} (due {})\n",
+        o.id,
+        sanitize(&o.name),
+        o.owner_id,
+        sanitize(&o.stage),
+        o.status,
+        opt(o.amount.map(|m| m.to_string())),
+        opt(o.close_date.map(|d| d.to_string())),
+        opt(o.forecast_category.map(|c| c.to_string())),
+        sanitize(o.next_step.as_deref().unwrap_or("—")),
+        opt(o.next_step_date.map(|d| d.to_string())),
+    );
+    let stages = stages_in_force(&data.stages, &ctx.settings);
+    let items = hygiene(&data, &stages, &ctx.settings, &ctx.cal, ctx.today);
+    match items.iter().find(|i| &i.opportunity_id == id) {
+        None => out.push_str("hygiene: clean\n"),
+        Some(i) => {
+            if let Some(s) = &i.snooze {
+                out.push_str(&format!(
+                    "snoozed until {}: {}\n",
+                    s.until,
+                    sanitize(&s.reason)
+                ));
+            }
+            for f in &i.flags {
+                out.push_str(&format!(
+                    "{}: {} — rule: {} (threshold {}); clear: {}\n",
+                    f.reason.as_str(),
+                    sanitize(&f.observed),
+                    f.rule,
+                    f.threshold,
+                    f.clear
+                ));
+            }
+        }
+    }
+    if let Some(t) = data.tags.iter().rfind(|t| &t.opportunity_id == id) {
+        out.push_str(&format!(
+            "tag: {} {}\n",
+            t.tag,
+            sanitize(t.note.as_deref().unwrap_or(""))
+        ));
+    }
+    out.push_str("history:\n");
+    for h in data.history.iter().filter(|h| &h.opportunity_id == id) {
+        out.push_str(&format!(
+            "  {}  {}: {} → {}{}\n",
+            h.changed_at.format("%Y-%m-%d %H:%M"),
+            h.field,
+            sanitize(h.old_value.as_deref().unwrap_or("—")),
+            sanitize(h.new_value.as_deref().unwrap_or("—")),
+            h.review_session_id
+                .map_or(String::new(), |s| format!("  (review #{s})"))
+        ));
+    }
+    Ok(out)
+}
+
+pub fn log(ctx: &Ctx, args: LogArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let s = stamp(ctx, &store, Some(args.rep.clone()))?;
+    let a = store.log_activity(
+        &NewActivity {
+            rep_id: RepId(args.rep),
+            kind: args.kind,
+            meeting_type: args.meeting_type,
+            label: args.label,
+            opportunity_id: args.deal.map(OppId),
+            account_id: args.account.map(AccountId),
+            contact_id: args.contact.map(ContactId),
+            occurred_at: args.at,
+            outcome: args.outcome,
+            duration_min: args.minutes,
+            direction: None,
+        },
+        &s,
+    )?;
+    println!(
+        "Logged {} {} at {}{}.",
+        a.kind,
+        a.id,
+        a.occurred_at.format("%Y-%m-%d %H:%M UTC"),
+        a.opportunity_id
+            .as_ref()
+            .map_or(String::new(), |o| format!(" on {o}"))
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn snooze(ctx: &Ctx, args: SnoozeArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let s = stamp(ctx, &store, args.by)?;
+    let id = OppId(args.id);
+    let z = store.snooze(&id, &args.reason, args.until, ctx.today, &s)?;
+    println!("{id}: snoozed until {} (snooze #{}).", z.until, z.id);
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,115 @@
-//! `pipedeck snapshot`.
+//! `pipedeck snapshot`, and the once-a-day snapshot the cockpit takes when it opens.
 
 use super::Ctx;
+use crate::domain::Dataset;
+use crate::domain::asof::dataset_as_of;
+use crate::domain::period::Calendar;
+use crate::domain::snapshot::take_snapshot;
+use crate::storage::Store;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::process::ExitCode;
 
-pub fn snapshot(_ctx: &Ctx) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "`snapshot` is not available in this build yet"
-    ))
+/// The instant a snapshot "for `today`" is taken at: now when `today` is the
+/// real local date, else the last second of `today` (a fixed `--today`).
+pub fn snapshot_instant(cal: &Calendar, today: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    if cal.local_date(now) == today {
+        now
+    } else {
+        cal.end_of(today) - chrono::Duration::seconds(1)
+    }
+}
+
+/// Takes and stores a snapshot of `data` at `now`, unless one was already
+/// taken on `now`'s local date or later. Returns whether one was stored.
+pub fn ensure_daily_snapshot(
+    store: &mut Store,
+    data: &Dataset,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let day = cal.local_date(now);
+    if store.latest_snapshot_date()?.is_some_and(|d| d >= day) {
+        return Ok(false);
+    }
+    let snap = take_snapshot(data, cal, now);
+    let mut tx = store.begin()?;
+    let stored = tx.insert_snapshot(&snap)?;
+    tx.commit()?;
+    Ok(stored)
+}
+
+/// `pipedeck snapshot`: a forecast snapshot for today (at most one per day).
+pub fn snapshot(ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let live = store.load_dataset()?;
+    let now = snapshot_instant(&ctx.cal, ctx.today, Utc::now());
+    // A past `--today` sees the pipeline as it stood at the end of that day.
+    let data = dataset_as_of(&live, now + chrono::Duration::seconds(1));
+    let snap = take_snapshot(&data, &ctx.cal, now);
+    let mut tx = store.begin()?;
+    let stored = tx.insert_snapshot(&snap)?;
+    tx.commit()?;
+    if stored {
+        println!(
+            "snapshot taken for {}: {} open deals",
+            snap.taken_on,
+            snap.rows.len()
+        );
+    } else {
+        println!(
+            "a snapshot for {} already exists; nothing changed",
+            snap.taken_on
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn daily_snapshot_is_taken_at_most_once_per_day() {
+        let mut store = Store::open_in_memory().unwrap();
+        let cal = Calendar::default();
+        let data = Dataset::default();
+        let t = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+        // (instant, stored?)
+        let cases = [
+            (t(2, 8), true),
+            (t(2, 17), false),
+            (t(1, 9), false),
+            (t(3, 7), true),
+        ];
+        for (now, want) in cases {
+            assert_eq!(
+                ensure_daily_snapshot(&mut store, &data, &cal, now).unwrap(),
+                want,
+                "{now}"
+            );
+        }
+        let days: Vec<String> = store
+            .load_snapshots()
+            .unwrap()
+            .iter()
+            .map(|s| s.taken_on.to_string())
+            .collect();
+        assert_eq!(days, vec!["2026-03-02", "2026-03-03"]);
+    }
+
+    #[test]
+    fn fixed_today_snapshots_at_its_last_second() {
+        let cal = Calendar::default();
+        let now = Utc.with_ymd_and_hms(2026, 3, 5, 10, 0, 0).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(
+            snapshot_instant(&cal, day, now),
+            Utc.with_ymd_and_hms(2026, 3, 2, 23, 59, 59).unwrap()
+        );
+        assert_eq!(
+            snapshot_instant(&cal, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap(), now),
+            now
+        );
+    }
 }

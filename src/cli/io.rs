@@ -1,7 +1,9 @@
 //! `pipedeck import` and `pipedeck export`.
 
 use super::Ctx;
+use crate::import::{self, ImportError};
 use clap::{Args, ValueEnum};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -13,6 +15,19 @@ pub enum ImportFormat {
     Salesforce,
     Hubspot,
     Pipedrive,
+}
+
+impl From<ImportFormat> for import::Format {
+    fn from(f: ImportFormat) -> import::Format {
+        match f {
+            ImportFormat::Auto => import::Format::Auto,
+            ImportFormat::Native => import::Format::Native,
+            ImportFormat::Maven => import::Format::Maven,
+            ImportFormat::Salesforce => import::Format::Salesforce,
+            ImportFormat::Hubspot => import::Format::Hubspot,
+            ImportFormat::Pipedrive => import::Format::Pipedrive,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -33,14 +48,63 @@ pub struct ExportArgs {
     pub dir: PathBuf,
 }
 
-pub fn import(_ctx: &Ctx, _args: ImportArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "`import` is not available in this build yet"
-    ))
+pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let mut store = ctx.open_store()?;
+    let opts = import::Options {
+        format: args.format.into(),
+        dry_run: args.dry_run,
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+    };
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_message("importing");
+        bar
+    });
+    let result = import::run(&mut store, &args.paths, &opts, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    });
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let counts = match result {
+        Ok(c) => c,
+        Err(ImportError::Rows(rows)) => {
+            for r in &rows {
+                eprintln!("{r}");
+            }
+            eprintln!(
+                "pipedeck: error: {} rejected row(s); nothing was imported",
+                rows.len()
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if args.dry_run {
+        println!("dry run: nothing was written");
+    }
+    println!(
+        "{:<22} {:>8} {:>8} {:>10}",
+        "entity", "new", "changed", "unchanged"
+    );
+    for (entity, c) in import::summary(&counts) {
+        println!(
+            "{:<22} {:>8} {:>8} {:>10}",
+            entity, c.new, c.changed, c.unchanged
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
-pub fn export(_ctx: &Ctx, _args: ExportArgs) -> anyhow::Result<ExitCode> {
-    Err(anyhow::anyhow!(
-        "`export` is not available in this build yet"
-    ))
+pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let counts = import::export::export(&store, &args.dir)?;
+    for (file, n) in counts {
+        println!("{}/{file}.csv: {n} rows", args.dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }

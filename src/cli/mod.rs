@@ -135,7 +135,8 @@ impl Ctx {
 
     /// The dataset as it stands now, or as it stood at the end of `as_of`.
     pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
-        let data = store.load_dataset()?;
+        let mut data = store.load_dataset()?;
+        data.stages = self.settings.effective_stages(&data.stages);
         Ok(match as_of {
             Some(day) => crate::domain::asof::dataset_as_of(&data, self.cal.end_of(day)),
             None => data,

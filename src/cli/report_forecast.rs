@@ -1,13 +1,70 @@
 //! The forecast, waterfall and accuracy reports.
 
 use super::Ctx;
-use super::report::ReportArgs;
+use super::report::{ReportArgs, ReportName};
+use crate::domain::asof::dataset_as_of_with_snapshots;
+use crate::report::accuracy::AccuracyReport;
+use crate::report::forecast::ForecastReport;
+use crate::report::waterfall::WaterfallReport;
+use crate::report::{Input, render};
 use crate::storage::Store;
 
 /// Builds and renders the report named in `args`; returns the text to print.
-pub fn run(_ctx: &Ctx, _store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    Err(anyhow::anyhow!(
-        "report {:?} is not available in this build yet",
-        args.name
-    ))
+///
+/// With `--as-of D` the data is rebuilt as it stood at the end of D (history,
+/// falling back to the nearest earlier snapshot) and only snapshots taken on
+/// or before D are used. `--rep` keeps that rep's lines only.
+pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let mut live = store.load_dataset()?;
+    if live.stages.is_empty() {
+        // A database nobody has put stages in yet: the configured ones apply.
+        live.stages = ctx.settings.stage_list();
+    }
+    let mut snapshots = store.load_snapshots()?;
+    let (data, today) = match args.as_of {
+        Some(day) => {
+            snapshots.retain(|s| s.taken_on <= day);
+            (
+                dataset_as_of_with_snapshots(&live, &snapshots, ctx.cal.end_of(day)),
+                day,
+            )
+        }
+        None => (live, ctx.today),
+    };
+    let period = args
+        .period
+        .as_deref()
+        .map(|p| ctx.cal.parse_period(p, today))
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let input = Input {
+        data: &data,
+        snapshots: &snapshots,
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today,
+        period,
+    };
+    let keep = |key: &str| args.rep.as_deref().is_none_or(|r| r == key);
+    let out = match args.name {
+        ReportName::Waterfall => {
+            let mut r = WaterfallReport::build(&input, args.from, args.to)?;
+            r.reps.retain(|x| keep(x.rep_id.as_str()));
+            if args.rep.is_some() {
+                r.waterfall.moves.retain(|m| keep(m.owner_id.as_str()));
+            }
+            render(&r, args.format)
+        }
+        ReportName::Accuracy => {
+            let mut r = AccuracyReport::build(&input);
+            r.accuracy.reps.retain(|x| keep(&x.key));
+            render(&r, args.format)
+        }
+        _ => {
+            let mut r = ForecastReport::build(&input);
+            r.forecast.reps.retain(|x| keep(&x.key));
+            render(&r, args.format)
+        }
+    };
+    out.map_err(anyhow::Error::msg)
 }

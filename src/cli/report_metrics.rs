@@ -1,13 +1,78 @@
 //! The metrics, anomalies and drill reports.
 
 use super::Ctx;
-use super::report::ReportArgs;
+use super::report::{ReportArgs, ReportName};
+use crate::domain::metrics::goals;
+use crate::domain::model::Role;
+use crate::domain::{Dataset, Period};
+use crate::report::anomalies::AnomaliesReport;
+use crate::report::drill::DrillReport;
+use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::{Input, render};
 use crate::storage::Store;
+use anyhow::{Context, anyhow};
 
 /// Builds and renders the report named in `args`; returns the text to print.
-pub fn run(_ctx: &Ctx, _store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    Err(anyhow::anyhow!(
-        "report {:?} is not available in this build yet",
-        args.name
-    ))
+pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let data = ctx.dataset(store, args.as_of)?;
+    let period = parse_period(ctx, args.period.as_deref())?;
+    let role = args
+        .role
+        .as_deref()
+        .map(|r| r.parse::<Role>().map_err(|e| anyhow!("--role: {e}")))
+        .transpose()?;
+    if let Some(id) = &args.rep {
+        check_rep(&data, id)?;
+    }
+    let goals = goals::merge(
+        &ctx.settings.goals,
+        &store.load_goals().context("reading goals")?,
+    );
+    let input = Input {
+        data: &data,
+        snapshots: &[],
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today: args.as_of.unwrap_or(ctx.today),
+        period,
+    };
+    let filter = MetricsFilter {
+        rep: args.rep.clone(),
+        role,
+        goals: Some(goals),
+    };
+    let out = match args.name {
+        ReportName::Anomalies => render(&AnomaliesReport::build(&input, &filter), args.format),
+        ReportName::Drill => {
+            let rep = args
+                .rep
+                .as_deref()
+                .ok_or_else(|| anyhow!("report drill needs --rep ID"))?;
+            let metric = args
+                .metric
+                .as_deref()
+                .ok_or_else(|| anyhow!("report drill needs --metric ID"))?;
+            let report = DrillReport::build(&input, rep, metric).map_err(anyhow::Error::msg)?;
+            render(&report, args.format)
+        }
+        _ => render(&MetricsReport::build(&input, &filter), args.format),
+    };
+    out.map_err(anyhow::Error::msg)
+}
+
+fn parse_period(ctx: &Ctx, text: Option<&str>) -> anyhow::Result<Option<Period>> {
+    text.map(|t| {
+        ctx.cal
+            .parse_period(t, ctx.today)
+            .map_err(|e| anyhow!("--period: {e}"))
+    })
+    .transpose()
+}
+
+fn check_rep(data: &Dataset, id: &str) -> anyhow::Result<()> {
+    if data.reps.iter().any(|r| r.id.as_str() == id) {
+        Ok(())
+    } else {
+        Err(anyhow!("--rep: no rep with id {id:?} in the database"))
+    }
 }

@@ -1,13 +1,37 @@
 //! The hygiene and agenda reports.
 
 use super::Ctx;
-use super::report::ReportArgs;
+use super::report::{ReportArgs, ReportName};
+use crate::domain::model::RepId;
+use crate::report::agenda::AgendaReport;
+use crate::report::hygiene::HygieneReport;
+use crate::report::{Input, render};
 use crate::storage::Store;
 
 /// Builds and renders the report named in `args`; returns the text to print.
-pub fn run(_ctx: &Ctx, _store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    Err(anyhow::anyhow!(
-        "report {:?} is not available in this build yet",
-        args.name
-    ))
+/// With `--as-of DATE` the rules run on that date, over the data as it stood then.
+pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let data = ctx.dataset(store, args.as_of)?;
+    let input = Input {
+        data: &data,
+        snapshots: &[],
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today: args.as_of.unwrap_or(ctx.today),
+        period: None,
+    };
+    let rep = args.rep.as_deref().map(RepId::from);
+    if let Some(r) = &rep
+        && data.rep(r).is_none()
+    {
+        anyhow::bail!("rep {r} not found");
+    }
+    let out = match args.name {
+        ReportName::Agenda => {
+            let sessions = store.load_review_sessions()?;
+            render(&AgendaReport::build(&input, &sessions), args.format)
+        }
+        _ => render(&HygieneReport::build(&input, rep.as_ref()), args.format),
+    };
+    out.map_err(anyhow::Error::msg)
 }

@@ -1,10 +1,410 @@
-//! The pipeline as it stood at an instant, rebuilt from append-only history.
+//! The pipeline as it stood at an instant, rebuilt from append-only history
+//! (SPEC §8 "As of any date").
+//!
+//! Rule: a deal created at or after `end` did not exist yet and is dropped.
+//! Every remaining deal is rewound by undoing, newest first, each history
+//! entry with `changed_at ≥ end` (the field takes the entry's `old_value`).
+//! A deal whose status is open after rewinding has no closed date or loss
+//! reason. Activities, snoozes, tags, action items and history entries at or
+//! after `end` are dropped; an action item done after `end` is still open.
+//!
+//! Deals without any history entry cannot be rewound field by field: for
+//! them [`dataset_as_of_with_snapshots`] falls back to the nearest snapshot
+//! taken before `end` (see `docs/forecast.md`).
 
-use super::model::Dataset;
-use chrono::{DateTime, Utc};
+use super::model::{
+    Dataset, ForecastCategory, HistoryEntry, HistoryField, OppId, Opportunity, RepId, Snapshot,
+    Status,
+};
+use super::money::Money;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{HashMap, HashSet};
 
-/// The dataset as it stood at `end` (exclusive).
+/// The dataset as it stood at `end` (exclusive), from history alone.
 pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
-    let _ = end;
-    data.clone()
+    let mut later: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
+    for h in &data.history {
+        if h.changed_at >= end {
+            later.entry(&h.opportunity_id).or_default().push(h);
+        }
+    }
+    let opportunities = data
+        .opportunities
+        .iter()
+        .filter(|o| o.created_at.is_none_or(|c| c < end))
+        .map(|o| {
+            let mut o = o.clone();
+            if let Some(entries) = later.get(&o.id) {
+                // History is ordered by changed_at, then insertion: undo newest first.
+                for h in entries.iter().rev() {
+                    undo(&mut o, h);
+                }
+            }
+            if o.status == Status::Open {
+                o.closed_at = None;
+                o.loss_reason = None;
+            } else if o.closed_at.is_some_and(|c| c >= end)
+                && !later
+                    .get(&o.id)
+                    .is_some_and(|es| es.iter().any(|h| h.field == HistoryField::Status))
+            {
+                // Closed after `end` and no status history says otherwise: open then.
+                o.status = Status::Open;
+                o.closed_at = None;
+                o.loss_reason = None;
+            }
+            o
+        })
+        .collect();
+    Dataset {
+        reps: data.reps.clone(),
+        accounts: data.accounts.clone(),
+        contacts: data.contacts.clone(),
+        opportunities,
+        history: data
+            .history
+            .iter()
+            .filter(|h| h.changed_at < end)
+            .cloned()
+            .collect(),
+        activities: data
+            .activities
+            .iter()
+            .filter(|a| a.occurred_at < end)
+            .cloned()
+            .collect(),
+        stages: data.stages.clone(),
+        snoozes: data
+            .snoozes
+            .iter()
+            .filter(|s| s.created_at < end)
+            .cloned()
+            .collect(),
+        tags: data
+            .tags
+            .iter()
+            .filter(|t| t.set_at < end)
+            .cloned()
+            .collect(),
+        action_items: data
+            .action_items
+            .iter()
+            .filter(|a| a.created_at < end)
+            .map(|a| {
+                let mut a = a.clone();
+                if a.done_at.is_some_and(|d| d >= end) {
+                    a.done_at = None;
+                }
+                a
+            })
+            .collect(),
+    }
+}
+
+/// The dataset as it stood at `end`, from history, with deals that have no
+/// history at all taken from the nearest snapshot taken before `end` (when
+/// they are in it: stage, amount, close date, category and owner, and open).
+/// `snapshots` may be in any order.
+pub fn dataset_as_of_with_snapshots(
+    data: &Dataset,
+    snapshots: &[Snapshot],
+    end: DateTime<Utc>,
+) -> Dataset {
+    let mut out = dataset_as_of(data, end);
+    let Some(snap) = snapshots
+        .iter()
+        .filter(|s| s.taken_at < end)
+        .max_by_key(|s| s.taken_at)
+    else {
+        return out;
+    };
+    let with_history: HashSet<&OppId> = data.history.iter().map(|h| &h.opportunity_id).collect();
+    let rows: HashMap<&OppId, _> = snap.rows.iter().map(|r| (&r.opportunity_id, r)).collect();
+    for o in &mut out.opportunities {
+        if with_history.contains(&o.id) {
+            continue;
+        }
+        let Some(r) = rows.get(&o.id) else { continue };
+        if o.status.is_closed() && o.closed_at.is_some_and(|c| c < end) {
+            continue; // it closed between the snapshot and `end`
+        }
+        o.owner_id = r.owner_id.clone();
+        o.stage = r.stage.clone();
+        o.amount = r.amount;
+        o.close_date = r.close_date;
+        o.forecast_category = r.forecast_category;
+        o.status = Status::Open;
+        o.closed_at = None;
+        o.loss_reason = None;
+    }
+    out
+}
+
+/// Puts back the value a field had before `h`. Values that don't parse
+/// (foreign data) leave the field as it is.
+fn undo(o: &mut Opportunity, h: &HistoryEntry) {
+    let old = h
+        .old_value
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    match h.field {
+        HistoryField::Stage => {
+            if let Some(s) = old {
+                o.stage = s.to_string();
+            }
+        }
+        HistoryField::Amount => match old {
+            None => o.amount = None,
+            Some(s) => {
+                if let Ok(c) = s.parse::<i64>() {
+                    o.amount = Some(Money(c));
+                }
+            }
+        },
+        HistoryField::CloseDate => match old {
+            None => o.close_date = None,
+            Some(s) => {
+                if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                    o.close_date = Some(d);
+                }
+            }
+        },
+        HistoryField::ForecastCategory => match old {
+            None => o.forecast_category = None,
+            Some(s) => {
+                if let Ok(c) = s.parse::<ForecastCategory>() {
+                    o.forecast_category = Some(c);
+                }
+            }
+        },
+        HistoryField::OwnerId => {
+            if let Some(s) = old {
+                o.owner_id = RepId(s.to_string());
+            }
+        }
+        HistoryField::Status => {
+            if let Some(Ok(s)) = old.map(str::parse::<Status>) {
+                o.status = s;
+            }
+        }
+        HistoryField::NextStep => o.next_step = old.map(str::to_string),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::type_complexity)]
+mod tests {
+    use super::*;
+    use crate::domain::model::*;
+    use chrono::TimeZone;
+
+    fn at(d: u32, h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap()
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    fn opp(id: &str, created: Option<DateTime<Utc>>) -> Opportunity {
+        Opportunity {
+            id: OppId(id.into()),
+            name: id.into(),
+            account_id: None,
+            owner_id: RepId("ann".into()),
+            source_rep_id: None,
+            created_at: created,
+            stage: "Proposal".into(),
+            amount: Some(Money::from_major(900)),
+            close_date: Some(day(30)),
+            forecast_category: Some(ForecastCategory::Commit),
+            status: Status::Open,
+            closed_at: None,
+            loss_reason: None,
+            next_step: None,
+            next_step_date: None,
+            channel: None,
+        }
+    }
+
+    fn hist(
+        id: &str,
+        t: DateTime<Utc>,
+        f: HistoryField,
+        old: Option<&str>,
+        new: &str,
+    ) -> HistoryEntry {
+        HistoryEntry {
+            opportunity_id: OppId(id.into()),
+            changed_at: t,
+            field: f,
+            old_value: old.map(str::to_string),
+            new_value: Some(new.to_string()),
+            changed_by: None,
+            review_session_id: None,
+        }
+    }
+
+    /// Deal "a": created 1 Mar at 500 in Demo, closing 20 Mar, pipeline;
+    /// on 5 Mar amount 500→700, stage Demo→Proposal; on 10 Mar amount 700→900,
+    /// close date 20→30 Mar, category pipeline→commit. Deal "b" created 8 Mar.
+    fn fixture() -> Dataset {
+        use HistoryField::*;
+        Dataset {
+            opportunities: vec![opp("a", Some(at(1, 9))), opp("b", Some(at(8, 9)))],
+            history: vec![
+                hist("a", at(1, 9), Stage, None, "Demo"),
+                hist("a", at(5, 10), Amount, Some("50000"), "70000"),
+                hist("a", at(5, 10), Stage, Some("Demo"), "Proposal"),
+                hist("b", at(8, 9), Stage, None, "Proposal"),
+                hist("a", at(10, 10), Amount, Some("70000"), "90000"),
+                hist("a", at(10, 10), CloseDate, Some("2026-03-20"), "2026-03-30"),
+                hist(
+                    "a",
+                    at(10, 10),
+                    ForecastCategory,
+                    Some("pipeline"),
+                    "commit",
+                ),
+            ],
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn rewinds_fields_and_drops_later_deals() {
+        let data = fixture();
+        // (end, deal ids, a's amount in cents, a's stage, a's close day, a's category, history kept)
+        let cases: Vec<(
+            DateTime<Utc>,
+            Vec<&str>,
+            i64,
+            &str,
+            u32,
+            ForecastCategory,
+            usize,
+        )> = vec![
+            // Before 5 Mar 10:00: nothing of a's changes happened; b doesn't exist.
+            (
+                at(5, 10),
+                vec!["a"],
+                50_000,
+                "Demo",
+                20,
+                ForecastCategory::Pipeline,
+                1,
+            ),
+            // Between: amount 700, Proposal; b exists (created 8 Mar 09:00).
+            (
+                at(9, 0),
+                vec!["a", "b"],
+                70_000,
+                "Proposal",
+                20,
+                ForecastCategory::Pipeline,
+                4,
+            ),
+            // After everything: as now.
+            (
+                at(11, 0),
+                vec!["a", "b"],
+                90_000,
+                "Proposal",
+                30,
+                ForecastCategory::Commit,
+                7,
+            ),
+        ];
+        for (end, ids, amount, stage, close, cat, hist_len) in cases {
+            let d = dataset_as_of(&data, end);
+            let got: Vec<&str> = d.opportunities.iter().map(|o| o.id.as_str()).collect();
+            assert_eq!(got, ids, "deals at {end}");
+            let a = &d.opportunities[0];
+            assert_eq!(a.amount, Some(Money(amount)), "amount at {end}");
+            assert_eq!(a.stage, stage, "stage at {end}");
+            assert_eq!(a.close_date, Some(day(close)), "close at {end}");
+            assert_eq!(a.forecast_category, Some(cat), "category at {end}");
+            assert_eq!(d.history.len(), hist_len, "history at {end}");
+        }
+    }
+
+    #[test]
+    fn a_deal_won_later_is_open_before() {
+        let mut data = fixture();
+        data.opportunities[1].status = Status::Won;
+        data.opportunities[1].stage = "Closed Won".into();
+        data.opportunities[1].closed_at = Some(at(12, 15));
+        data.history.push(hist(
+            "b",
+            at(12, 15),
+            HistoryField::Status,
+            Some("open"),
+            "won",
+        ));
+        data.history.push(hist(
+            "b",
+            at(12, 15),
+            HistoryField::Stage,
+            Some("Proposal"),
+            "Closed Won",
+        ));
+        let before = dataset_as_of(&data, at(12, 15));
+        let b = &before.opportunities[1];
+        assert_eq!(
+            (b.status, b.stage.as_str(), b.closed_at),
+            (Status::Open, "Proposal", None)
+        );
+        let after = dataset_as_of(&data, at(12, 16));
+        assert_eq!(after.opportunities[1].status, Status::Won);
+    }
+
+    #[test]
+    fn deals_without_history_fall_back_to_the_nearest_earlier_snapshot() {
+        let mut data = Dataset {
+            opportunities: vec![opp("c", None)],
+            ..Dataset::default()
+        };
+        data.opportunities[0].status = Status::Lost;
+        data.opportunities[0].closed_at = Some(at(20, 9));
+        let row = |amount: i64, stage: &str| SnapshotRow {
+            opportunity_id: OppId("c".into()),
+            owner_id: RepId("bob".into()),
+            stage: stage.into(),
+            amount: Some(Money(amount)),
+            close_date: Some(day(25)),
+            forecast_category: Some(ForecastCategory::BestCase),
+        };
+        let snaps = vec![
+            Snapshot {
+                taken_on: day(9),
+                taken_at: at(9, 7),
+                rows: vec![row(30_000, "Demo")],
+            },
+            Snapshot {
+                taken_on: day(2),
+                taken_at: at(2, 7),
+                rows: vec![row(10_000, "Discovery")],
+            },
+        ];
+        // As of 10 Mar: the 9 Mar snapshot (nearest before) gives the deal, open.
+        let d = dataset_as_of_with_snapshots(&data, &snaps, at(10, 0));
+        let c = &d.opportunities[0];
+        assert_eq!(
+            (c.status, c.amount, c.stage.as_str(), c.owner_id.as_str()),
+            (Status::Open, Some(Money(30_000)), "Demo", "bob")
+        );
+        // As of 5 Mar: the 2 Mar snapshot.
+        let d = dataset_as_of_with_snapshots(&data, &snaps, at(5, 0));
+        assert_eq!(d.opportunities[0].amount, Some(Money(10_000)));
+        // As of 21 Mar: it was lost on 20 Mar, the live record stands.
+        let d = dataset_as_of_with_snapshots(&data, &snaps, at(21, 0));
+        assert_eq!(d.opportunities[0].status, Status::Lost);
+        // Before any snapshot: history alone (closed later, so open).
+        let d = dataset_as_of_with_snapshots(&data, &snaps, at(1, 0));
+        assert_eq!(
+            (d.opportunities[0].status, d.opportunities[0].amount),
+            (Status::Open, Some(Money(90_000)))
+        );
+    }
 }

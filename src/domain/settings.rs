@@ -155,6 +155,17 @@ impl Default for AnomalySettings {
 }
 
 impl Settings {
+    /// The stages in force for a database: the ones stored in it (written by
+    /// imports and the demo, which bring their own pipelines) when there are
+    /// any, else the configured stages.
+    pub fn effective_stages(&self, stored: &[Stage]) -> Vec<Stage> {
+        if stored.is_empty() {
+            self.stage_list()
+        } else {
+            stored.to_vec()
+        }
+    }
+
     /// The configured stages as domain stages, positions in file order.
     pub fn stage_list(&self) -> Vec<Stage> {
         self.stages

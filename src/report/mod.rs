@@ -3,8 +3,17 @@
 //! interface of SPEC §11) that can also lay itself out as tables; the table,
 //! CSV and Markdown renderers work on those tables.
 
+pub mod accuracy;
+pub mod agenda;
+pub mod anomalies;
+pub mod drill;
+pub mod forecast;
+pub mod hygiene;
+pub mod metrics;
 pub mod pipeline;
 mod render;
+pub mod review;
+pub mod waterfall;
 
 pub use render::{render, render_tables};
 

@@ -2,10 +2,14 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+pub mod edit;
+pub mod import_support;
 mod meta;
 mod read;
+mod snapshot;
 mod write;
 
+pub use edit::{EditError, EditResult};
 pub use write::{Counts, EntityCounts, Tx};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -49,8 +53,15 @@ pub enum StorageError {
 
 pub type Result<T> = std::result::Result<T, StorageError>;
 
-/// How long a writer waits for another process's lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_millis(5000);
+/// How long a writer waits for another process's lock before giving up
+/// (`PIPEDECK_BUSY_TIMEOUT_MS` overrides, for tests and slow disks).
+fn busy_timeout() -> Duration {
+    let ms = std::env::var("PIPEDECK_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
+    Duration::from_millis(ms)
+}
 
 /// An open pipedeck database.
 pub struct Store {
@@ -85,7 +96,7 @@ impl Store {
     }
 
     fn init(conn: Connection, path: String) -> Result<Store> {
-        conn.busy_timeout(BUSY_TIMEOUT)
+        conn.busy_timeout(busy_timeout())
             .map_err(|e| classify(&path, e))?;
         let mut store = Store { conn, path };
         store.configure().map_err(|e| store.classify(e))?;
@@ -172,7 +183,7 @@ fn classify(path: &str, e: rusqlite::Error) -> StorageError {
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
                 return StorageError::Locked {
                     path: path.to_string(),
-                    waited_ms: BUSY_TIMEOUT.as_millis() as u64,
+                    waited_ms: busy_timeout().as_millis() as u64,
                 };
             }
             ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {

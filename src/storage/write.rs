@@ -58,6 +58,11 @@ impl<'a> Tx<'a> {
         }
     }
 
+    /// The underlying transaction, for the other writers of `storage/`.
+    pub(super) fn raw(&self) -> &Transaction<'a> {
+        &self.tx
+    }
+
     /// What this transaction has done so far, per entity.
     pub fn counts(&self) -> &Counts {
         &self.counts

@@ -1,0 +1,231 @@
+//! Anomalies (SPEC §5): divergences worth a conversation, each with the
+//! value, the reference it diverges from, the gap, a direction, a severity
+//! and one plain sentence a manager could read aloud.
+//!
+//! Kinds: below goal sustained ([`sustained`]), off the team ([`team`]), off
+//! their own history ([`history`]), positive outliers (the good-direction
+//! side of the team and history rules), new hire off the band ([`new_hire`]).
+//! Ramping reps are judged by the new-hire rule only.
+
+mod history;
+mod new_hire;
+mod sustained;
+mod team;
+
+use super::baseline::TeamPeriod;
+use super::metrics::{Better, Index, MetricDef, Unit};
+use super::model::{Goal, PeriodKind};
+use super::money::Money;
+use super::period::{Calendar, Period};
+use super::settings::AnomalySettings;
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// The kind of an anomaly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Missed the goal in each of the last `k` complete goal periods.
+    BelowGoalSustained,
+    /// Far from the team's leave-one-out median (MAD rule, Wilson for shares).
+    OffTeam,
+    /// Moved monotonically the bad way over the last periods while the team held.
+    OffHistory,
+    /// The off-team or off-history rule, in the good direction.
+    PositiveOutlier,
+    /// A ramping rep below the 25th percentile of ramped reps at the same tenure week.
+    NewHireOffBand,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::BelowGoalSustained => "below_goal_sustained",
+            Kind::OffTeam => "off_team",
+            Kind::OffHistory => "off_history",
+            Kind::PositiveOutlier => "positive_outlier",
+            Kind::NewHireOffBand => "new_hire_off_band",
+        }
+    }
+}
+
+/// Whether the divergence is good news, bad news, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Bad,
+    Ambiguous,
+    Good,
+}
+
+/// How big the gap is, from the relative gap |value − reference| ÷ |reference|:
+/// low below 35 %, medium below 60 %, high from 60 % (or a zero reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn of(value: f64, reference: f64) -> Severity {
+        if reference == 0.0 {
+            return Severity::High;
+        }
+        let r = (value - reference).abs() / reference.abs();
+        if r >= 0.60 {
+            Severity::High
+        } else if r >= 0.35 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        }
+    }
+}
+
+/// One anomaly.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Anomaly {
+    pub rep_id: String,
+    pub rep_name: String,
+    pub metric: String,
+    pub kind: Kind,
+    /// For positive outliers: the rule that found it (`off_team` or `off_history`).
+    pub rule: Kind,
+    pub direction: Verdict,
+    pub value: f64,
+    pub reference: f64,
+    /// value − reference.
+    pub gap: f64,
+    pub severity: Severity,
+    pub sentence: String,
+}
+
+/// What the rules read.
+pub struct Ctx<'i, 'a> {
+    pub ix: &'i Index<'a>,
+    pub settings: &'i AnomalySettings,
+    pub goals: &'i [Goal],
+    pub cal: Calendar,
+    pub today: NaiveDate,
+    pub ramp_days: i64,
+    /// Team periods already computed, by period.
+    cache: RefCell<HashMap<Period, std::rc::Rc<TeamPeriod<'a>>>>,
+}
+
+impl<'i, 'a> Ctx<'i, 'a> {
+    pub fn new(
+        ix: &'i Index<'a>,
+        settings: &'i AnomalySettings,
+        goals: &'i [Goal],
+        today: NaiveDate,
+        ramp_days: i64,
+    ) -> Ctx<'i, 'a> {
+        Ctx {
+            ix,
+            settings,
+            goals,
+            cal: ix.cal,
+            today,
+            ramp_days,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Every active rep's metrics over `p`, computed once per period.
+    pub fn team(&self, p: Period) -> std::rc::Rc<TeamPeriod<'a>> {
+        if let Some(t) = self.cache.borrow().get(&p) {
+            return t.clone();
+        }
+        let t = std::rc::Rc::new(TeamPeriod::build(self.ix, p, self.ramp_days, self.today));
+        self.cache.borrow_mut().insert(p, t.clone());
+        t
+    }
+
+    /// The end of what can be judged for `p`: its end, or tomorrow if earlier.
+    pub fn judged_end(&self, p: Period) -> NaiveDate {
+        p.to.min(self.today + Days::new(1))
+    }
+}
+
+/// Every anomaly for the period `p`, most severe and bad first.
+pub fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
+    let mut out = Vec::new();
+    out.extend(sustained::detect(cx, p));
+    out.extend(team::detect(cx, p));
+    out.extend(history::detect(cx, p));
+    out.extend(new_hire::detect(cx, p));
+    out.sort_by(|a, b| {
+        (b.severity, a.direction, &a.rep_name, &a.metric, a.kind).cmp(&(
+            a.severity,
+            b.direction,
+            &b.rep_name,
+            &b.metric,
+            b.kind,
+        ))
+    });
+    out
+}
+
+/// The period kind `p` is exactly one of, if any.
+pub fn kind_of(cal: &Calendar, p: Period) -> Option<PeriodKind> {
+    [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter]
+        .into_iter()
+        .find(|k| cal.containing(*k, p.from) == p)
+}
+
+/// The period `n` steps before `p`: by its kind when it is exactly a week,
+/// month or quarter, else by its length in days.
+pub fn previous(cal: &Calendar, p: Period, n: u32) -> Period {
+    match kind_of(cal, p) {
+        Some(k) => cal.shift(k, p, -(n as i32)),
+        None => {
+            let back = Days::new(p.days() as u64 * n as u64);
+            Period {
+                from: p.from - back,
+                to: p.to - back,
+            }
+        }
+    }
+}
+
+/// Good or bad for a metric, from the sign of `value − reference`.
+pub fn verdict(def: &MetricDef, value: f64, reference: f64) -> Verdict {
+    match (def.better, value > reference) {
+        (Better::Neither, _) => Verdict::Ambiguous,
+        (Better::Higher, true) | (Better::Lower, false) => Verdict::Good,
+        _ => Verdict::Bad,
+    }
+}
+
+/// A value as a manager would say it.
+pub fn say(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Count | Unit::Minutes => {
+            if (v - v.round()).abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        }
+        Unit::Money | Unit::MeanMoney => Money((v * 100.0).round() as i64).to_string(),
+        Unit::Share => format!("{:.0}%", v * 100.0),
+        Unit::Ratio => format!("{v:.2}"),
+        Unit::Days => format!("{v:.1} days"),
+    }
+}
+
+/// The name of a period kind in a sentence.
+pub fn kind_word(k: PeriodKind) -> &'static str {
+    match k {
+        PeriodKind::Week => "week",
+        PeriodKind::Month => "month",
+        PeriodKind::Quarter => "quarter",
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,371 @@
+//! Every anomaly kind, on small hand-made teams: cases that must flag and
+//! cases that must not. Weeks start on Monday; today is Tue 2026-11-24, so
+//! the last complete week is 2026-11-16..2026-11-23.
+
+use super::*;
+use crate::domain::metrics::tests::{act, d, opp, rep};
+use crate::domain::model::*;
+use crate::domain::settings::Settings;
+
+const WEEKS: [&str; 3] = ["2026-11-02", "2026-11-09", "2026-11-16"];
+
+fn today() -> NaiveDate {
+    d("2026-11-24")
+}
+
+fn last_week() -> Period {
+    Period {
+        from: d("2026-11-16"),
+        to: d("2026-11-23"),
+    }
+}
+
+/// `n` activities of `spec` by `rep` on the Monday `week` (one a minute from 09:00).
+fn many(out: &mut Vec<Activity>, rep: &str, spec: &str, day: &str, n: usize) {
+    for i in 0..n {
+        let at = format!("{day}T{:02}:{:02}:00", 9 + i / 60, i % 60);
+        out.push(act(
+            &format!("{rep}-{spec}-{day}-{i}"),
+            rep,
+            spec,
+            &at,
+            None,
+            None,
+            None,
+            None,
+        ));
+    }
+}
+
+/// A team of AEs with weekly held meetings: (rep, start, [week 1, week 2, week 3]).
+fn meetings_team(rows: &[(&str, &str, [usize; 3])]) -> Dataset {
+    let mut acts = Vec::new();
+    for (r, _, counts) in rows {
+        for (w, n) in WEEKS.iter().zip(counts) {
+            many(&mut acts, r, "meeting/first/held", w, *n);
+        }
+    }
+    acts.sort_by_key(|a| a.occurred_at);
+    Dataset {
+        reps: rows
+            .iter()
+            .map(|(r, start, _)| rep(r, Role::Ae, Some(start), None))
+            .collect(),
+        activities: acts,
+        stages: Settings::default().stage_list(),
+        ..Dataset::default()
+    }
+}
+
+fn run(data: &Dataset, goals: &[Goal], p: Period) -> Vec<Anomaly> {
+    let settings = Settings::default();
+    let ix = Index::new(data, Calendar::default(), 30, &[]);
+    let cx = Ctx::new(&ix, &settings.anomalies, goals, today(), 90);
+    detect(&cx, p)
+}
+
+fn flags(found: &[Anomaly], kind: Kind) -> Vec<(String, String, Verdict)> {
+    found
+        .iter()
+        .filter(|a| a.kind == kind)
+        .map(|a| (a.rep_id.clone(), a.metric.clone(), a.direction))
+        .collect()
+}
+
+fn meetings_goal(target: f64) -> Goal {
+    Goal {
+        role: Role::Ae,
+        metric: "meetings".into(),
+        period: PeriodKind::Week,
+        target,
+        direction: GoalDirection::AtLeast,
+    }
+}
+
+const OLD: &str = "2024-01-01";
+
+#[test]
+fn below_goal_sustained() {
+    // Goal 15 meetings a week; the last 2 complete weeks are 11-09 and 11-16.
+    let data = meetings_team(&[
+        ("dana", OLD, [20, 8, 8]),        // missed both: flag
+        ("eli", OLD, [20, 8, 16]),        // met the last: no
+        ("fay", OLD, [8, 20, 8]),         // missed only the last: no
+        ("gus", OLD, [0, 7, 9]),          // missed both: flag (mean 8)
+        ("new", "2026-10-01", [0, 1, 1]), // ramping: judged by the new-hire rule only
+    ]);
+    let found = run(&data, &[meetings_goal(15.0)], last_week());
+    let got = flags(&found, Kind::BelowGoalSustained);
+    assert_eq!(
+        got,
+        vec![
+            ("dana".into(), "meetings".into(), Verdict::Bad),
+            ("gus".into(), "meetings".into(), Verdict::Bad)
+        ]
+    );
+    let dana = found
+        .iter()
+        .find(|a| a.rep_id == "dana" && a.kind == Kind::BelowGoalSustained)
+        .expect("dana flagged");
+    assert_eq!(
+        dana.sentence,
+        "DANA had 8 meetings held a week for the last 2 weeks; the goal is 15."
+    );
+    // 8 against 15: gap −7, 7/15 = 47 % → medium.
+    assert_eq!((dana.value, dana.reference, dana.gap), (8.0, 15.0, -7.0));
+    assert_eq!(dana.severity, Severity::Medium);
+    let gus = found
+        .iter()
+        .find(|a| a.rep_id == "gus" && a.kind == Kind::BelowGoalSustained)
+        .expect("gus flagged");
+    assert!(
+        gus.sentence.starts_with("GUS had 7 and 9 meetings held"),
+        "{}",
+        gus.sentence
+    );
+}
+
+#[test]
+fn off_the_team_by_the_mad_rule() {
+    // Last week: peers 10, 11, 12, 13. For eve (4): median 11.5, MAD 1
+    // (deviations 1.5, .5, .5, 1.5), threshold 2 × 1.4826 × 1 = 2.97; gap
+    // 7.5 > 2.97 and ≥ 25 % × 11.5 = 2.875 → flag, 7.5/11.5 = 65 % → high.
+    // For ann (10): peers 11, 12, 13, 4 → median 11.5, MAD 1: gap 1.5 → no.
+    // zed (30) is the good side: positive outlier. The ramping rep (0) is
+    // neither flagged nor a peer (with it eve's peers' median would move).
+    let data = meetings_team(&[
+        ("ann", OLD, [0, 0, 10]),
+        ("bea", OLD, [0, 0, 11]),
+        ("cal", OLD, [0, 0, 12]),
+        ("dov", OLD, [0, 0, 13]),
+        ("eve", OLD, [0, 0, 4]),
+        ("new", "2026-10-01", [0, 0, 0]),
+    ]);
+    let found = run(&data, &[], last_week());
+    let off: Vec<_> = found
+        .iter()
+        .filter(|a| a.kind == Kind::OffTeam && a.metric == "meetings")
+        .collect();
+    assert_eq!(off.len(), 1, "{off:?}");
+    assert_eq!(off[0].rep_id, "eve");
+    assert_eq!((off[0].value, off[0].reference), (4.0, 11.5));
+    assert_eq!(off[0].severity, Severity::High);
+    assert_eq!(
+        off[0].sentence,
+        "EVE's meetings held was 4 from 2026-11-16 to 2026-11-22; the other 4 AEs' median is 11.5."
+    );
+
+    let mut with_star = meetings_team(&[
+        ("ann", OLD, [0, 0, 10]),
+        ("bea", OLD, [0, 0, 11]),
+        ("cal", OLD, [0, 0, 12]),
+        ("zed", OLD, [0, 0, 30]),
+    ]);
+    with_star
+        .reps
+        .push(rep("new", Role::Ae, Some("2026-10-01"), None));
+    let found = run(&with_star, &[], last_week());
+    let good: Vec<_> = flags(&found, Kind::PositiveOutlier)
+        .into_iter()
+        .filter(|f| f.1 == "meetings")
+        .collect();
+    // zed: peers 10, 11, 12 → median 11, MAD 1 → 19 > 2.97 and ≥ 2.75.
+    assert_eq!(good, vec![("zed".into(), "meetings".into(), Verdict::Good)]);
+}
+
+#[test]
+fn no_baseline_with_fewer_than_three_peers() {
+    // A role with three reps gives each two peers: no baseline, no flag
+    // however far apart they are (a role with two reps even less so).
+    let data = meetings_team(&[
+        ("ann", OLD, [0, 0, 10]),
+        ("bea", OLD, [0, 0, 11]),
+        ("eve", OLD, [0, 0, 1]),
+    ]);
+    let found = run(&data, &[], last_week());
+    assert!(flags(&found, Kind::OffTeam).is_empty(), "{found:?}");
+    assert!(flags(&found, Kind::PositiveOutlier).is_empty());
+}
+
+/// AEs each with `won` of `closed` deals closed last week (Wednesday).
+fn win_team(rows: &[(&str, u32, u32)]) -> Dataset {
+    let mut opps = Vec::new();
+    for (r, won, closed) in rows {
+        for i in 0..*closed {
+            let status = if i < *won { Status::Won } else { Status::Lost };
+            opps.push(opp(
+                &format!("{r}-{i}"),
+                r,
+                None,
+                None,
+                Some("2026-10-01"),
+                status,
+                Some("2026-11-18T12:00:00"),
+                Some(100_000),
+            ));
+        }
+    }
+    Dataset {
+        reps: rows
+            .iter()
+            .map(|(r, ..)| rep(r, Role::Ae, Some(OLD), None))
+            .collect(),
+        opportunities: opps,
+        stages: Settings::default().stage_list(),
+        ..Dataset::default()
+    }
+}
+
+#[test]
+fn win_rate_needs_a_sample_and_the_wilson_interval() {
+    // Peers 5/10, 5/10, 6/10, 4/10: median 0.5, MAD 0.05, threshold 0.148.
+    // low2: 2/10 = 0.2: gap 0.3 ≥ 0.148 and 0.125; Wilson 90 % of 2/10 is
+    //   (0.069, 0.459): 0.5 outside → flag.
+    // low3: 3/10: gap 0.2 passes the MAD rule, but Wilson (0.127, 0.558)
+    //   holds 0.5 → no flag.
+    // tiny: 1/5 = 0.2: only 5 closed < min sample 8 → no flag.
+    for (who, won, closed, flagged) in [
+        ("low2", 2, 10, true),
+        ("low3", 3, 10, false),
+        ("tiny", 1, 5, false),
+    ] {
+        let data = win_team(&[
+            ("p1", 5, 10),
+            ("p2", 5, 10),
+            ("p3", 6, 10),
+            ("p4", 4, 10),
+            (who, won, closed),
+        ]);
+        let found = run(&data, &[], last_week());
+        let hit = found
+            .iter()
+            .any(|a| a.rep_id == who && a.metric == "win_rate" && a.kind == Kind::OffTeam);
+        assert_eq!(hit, flagged, "{who}: {found:?}");
+    }
+}
+
+#[test]
+fn off_their_own_history() {
+    // Weekly meetings over 11-02, 11-09, 11-16.
+    // ann 20 → 16 → 12: falls 40 % ≥ 30 % while peers hold at 20: flag (bad).
+    // bob 20 → 18 → 16: falls 20 % < 30 %: no.
+    // cyd 10 → 14 → 20: rises 100 %: positive outlier (good).
+    let steady = [20, 20, 20];
+    let data = meetings_team(&[
+        ("ann", OLD, [20, 16, 12]),
+        ("bob", OLD, [20, 18, 16]),
+        ("cyd", OLD, [10, 14, 20]),
+        ("p1", OLD, steady),
+        ("p2", OLD, steady),
+        ("p3", OLD, steady),
+    ]);
+    let found = run(&data, &[], last_week());
+    // (Every meeting here is a first meeting, so first_meetings moves the same way.)
+    assert_eq!(
+        flags(&found, Kind::OffHistory),
+        vec![
+            ("ann".into(), "first_meetings".into(), Verdict::Bad),
+            ("ann".into(), "meetings".into(), Verdict::Bad)
+        ]
+    );
+    let ann = found
+        .iter()
+        .find(|a| a.kind == Kind::OffHistory && a.metric == "meetings")
+        .expect("ann");
+    assert_eq!(
+        ann.sentence,
+        "ANN's meetings held went 20 → 16 → 12 over the last 3 periods while the team held at 20."
+    );
+    let good: Vec<_> = found
+        .iter()
+        .filter(|a| a.kind == Kind::PositiveOutlier && a.rule == Kind::OffHistory)
+        .filter(|a| a.metric == "meetings")
+        .map(|a| a.rep_id.as_str())
+        .collect();
+    assert_eq!(good, vec!["cyd"]);
+
+    // The team moved too (peers 20 → 16 → 12 as well): not the rep's own drift.
+    let falling = [20, 16, 12];
+    let data = meetings_team(&[
+        ("ann", OLD, [20, 16, 12]),
+        ("p1", OLD, falling),
+        ("p2", OLD, falling),
+        ("p3", OLD, falling),
+    ]);
+    assert!(flags(&run(&data, &[], last_week()), Kind::OffHistory).is_empty());
+}
+
+/// Ramped AEs with calls in their tenure week 4 (days 21–27 after start),
+/// and a new hire who started Mon 2026-10-26 with `hire_calls` calls in
+/// 2026-11-16..23 — their week 4 as well.
+fn new_hire_team(peers: &[(&str, &str, usize)], hire_calls: usize) -> Dataset {
+    let mut acts = Vec::new();
+    let mut reps = vec![rep("hire", Role::Ae, Some("2026-10-26"), None)];
+    for (r, start, n) in peers {
+        let day = d(start) + chrono::Days::new(21);
+        many(&mut acts, r, "call", &day.to_string(), *n);
+        reps.push(rep(r, Role::Ae, Some(start), None));
+    }
+    many(&mut acts, "hire", "call", "2026-11-17", hire_calls);
+    acts.sort_by_key(|a| a.occurred_at);
+    Dataset {
+        reps,
+        activities: acts,
+        stages: Settings::default().stage_list(),
+        ..Dataset::default()
+    }
+}
+
+#[test]
+fn new_hire_off_the_band() {
+    // Peers' week-4 calls 40, 50, 60, 70: the 25th percentile sits at
+    // position 0.75 → 40 + 0.75 × 10 = 47.5. 30 calls is below: flag;
+    // 50 is not. With only two ramped peers there is no band.
+    let peers = [
+        ("r1", "2026-01-05", 40),
+        ("r2", "2026-02-02", 50),
+        ("r3", "2026-03-02", 60),
+        ("r4", "2026-04-06", 70),
+    ];
+    let found = run(&new_hire_team(&peers, 30), &[], last_week());
+    let got: Vec<_> = found
+        .iter()
+        .filter(|a| a.kind == Kind::NewHireOffBand)
+        .map(|a| (a.rep_id.as_str(), a.metric.as_str(), a.value, a.reference))
+        .collect();
+    assert_eq!(got, vec![("hire", "calls", 30.0, 47.5)]);
+    assert!(
+        flags(
+            &run(&new_hire_team(&peers, 50), &[], last_week()),
+            Kind::NewHireOffBand
+        )
+        .is_empty()
+    );
+    assert!(
+        flags(
+            &run(&new_hire_team(&peers[..2], 5), &[], last_week()),
+            Kind::NewHireOffBand
+        )
+        .is_empty()
+    );
+    // The new hire is never flagged off the team while ramping.
+    assert!(
+        found
+            .iter()
+            .all(|a| a.rep_id != "hire" || a.kind == Kind::NewHireOffBand)
+    );
+}
+
+#[test]
+fn severity_bands() {
+    // |value − reference| ÷ |reference|: 0.2 low, 0.4 medium, 0.7 high, zero reference high.
+    let rows = [
+        (8.0, 10.0, Severity::Low),
+        (6.0, 10.0, Severity::Medium),
+        (3.0, 10.0, Severity::High),
+        (1.0, 0.0, Severity::High),
+    ];
+    for (v, r, s) in rows {
+        assert_eq!(Severity::of(v, r), s, "{v} vs {r}");
+    }
+}

@@ -1,0 +1,313 @@
+//! The drill-down (SPEC §5 "why"): an outcome metric decomposed into its
+//! drivers, each shown for the rep this period, the previous period and the
+//! team (leave-one-out baseline), with the driver that explains most of the
+//! change marked at each level.
+//!
+//! Trees: `bookings = won × avg_deal_size`; `won = closed × win_rate`;
+//! `closed ← open_opps, opps_created`; `open_opps`, `opps_created ←
+//! first_meetings, meetings, days_between_touches, calls, emails`. SDRs:
+//! `meetings_set = accounts_engaged × account_to_meeting`; `accounts_engaged ←
+//! calls, connect_rate, emails, reply_rate`.
+//!
+//! A product's drivers are weighed by their log change (their shares of
+//! ln(this ÷ previous) add up to the parent's); a "fed by" node's drivers by
+//! their relative change, sign-flipped for lower-is-better drivers. The
+//! marked driver is the one with the largest effect in the direction the
+//! parent moved (the largest effect either way when the parent held).
+
+use super::baseline::TeamPeriod;
+use super::metrics::{self, Better};
+use super::model::{RepId, Role};
+use serde::Serialize;
+use thiserror::Error;
+
+/// Why a drill-down cannot be built.
+#[derive(Debug, Error, PartialEq)]
+pub enum DrillError {
+    #[error("rep {0:?} is not an active AE or SDR in the period")]
+    NoRep(String),
+    #[error("{metric:?} has no drivers for a {role}; drill into one of: {choices}")]
+    NotAnOutcome {
+        metric: String,
+        role: Role,
+        choices: String,
+    },
+}
+
+/// (this period, previous period, team) of one metric.
+type Triple = (Option<f64>, Option<f64>, Option<f64>);
+
+/// How a node's drivers combine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    /// The node is the product of its drivers.
+    Product,
+    /// The node is fed by its drivers (no exact identity).
+    FedBy,
+    /// A leaf.
+    None,
+}
+
+/// One metric in the tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Node {
+    pub metric: String,
+    pub this_period: Option<f64>,
+    pub previous_period: Option<f64>,
+    pub team: Option<f64>,
+    /// this − previous.
+    pub change: Option<f64>,
+    /// The driver's effect on its parent (log change for products, signed
+    /// relative change for "fed by"); `None` at the root or when undefined.
+    pub effect: Option<f64>,
+    /// The driver that explains most of its parent's change.
+    pub marked: bool,
+    pub combine: Combine,
+    pub drivers: Vec<Node>,
+}
+
+/// A drill-down for a rep and an outcome metric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drill {
+    pub rep_id: String,
+    pub name: String,
+    pub root: Node,
+    /// The deepest driver on the marked path: what explains most of the change.
+    pub explains: Option<String>,
+}
+
+fn drivers(role: Role, metric: &str) -> Option<(Combine, &'static [&'static str])> {
+    const ACTIVITY: &[&str] = &[
+        "first_meetings",
+        "meetings",
+        "days_between_touches",
+        "calls",
+        "emails",
+    ];
+    Some(match (role, metric) {
+        (Role::Ae, "bookings") => (Combine::Product, &["won", "avg_deal_size"]),
+        (Role::Ae, "won") => (Combine::Product, &["closed", "win_rate"]),
+        (Role::Ae, "closed") => (Combine::FedBy, &["open_opps", "opps_created"]),
+        (Role::Ae, "open_opps" | "opps_created") => (Combine::FedBy, ACTIVITY),
+        (Role::Sdr, "meetings_set") => (
+            Combine::Product,
+            &["accounts_engaged", "account_to_meeting"],
+        ),
+        (Role::Sdr, "accounts_engaged") => (
+            Combine::FedBy,
+            &["calls", "connect_rate", "emails", "reply_rate"],
+        ),
+        _ => return None,
+    })
+}
+
+/// The outcome metrics a role can drill into.
+pub fn outcomes(role: Role) -> &'static [&'static str] {
+    match role {
+        Role::Ae => &["bookings", "won", "closed", "open_opps", "opps_created"],
+        Role::Sdr => &["meetings_set", "accounts_engaged"],
+        Role::Csm | Role::Manager => &[],
+    }
+}
+
+/// The drill-down of `metric` for `rep`, from this period's and the previous period's team.
+pub fn drill(
+    now: &TeamPeriod<'_>,
+    prev: &TeamPeriod<'_>,
+    rep: &RepId,
+    metric: &str,
+) -> Result<Drill, DrillError> {
+    let row = now
+        .row(rep)
+        .ok_or_else(|| DrillError::NoRep(rep.0.clone()))?;
+    let role = row.rep.role;
+    if drivers(role, metric).is_none() {
+        return Err(DrillError::NotAnOutcome {
+            metric: metric.to_string(),
+            role,
+            choices: outcomes(role).join(", "),
+        });
+    }
+    let value = |t: &TeamPeriod<'_>, id: &str| {
+        t.row(rep)
+            .and_then(|r| r.metrics.get(id))
+            .and_then(|v| v.value)
+    };
+    let build = |id: &str| -> Node {
+        fn go(id: &str, role: Role, f: &dyn Fn(&str) -> Triple) -> Node {
+            let (this, prev, team) = f(id);
+            let (combine, ids) = drivers(role, id).unwrap_or((Combine::None, &[]));
+            let mut kids: Vec<Node> = ids.iter().map(|k| go(k, role, f)).collect();
+            for k in &mut kids {
+                k.effect = effect(combine, role, k);
+            }
+            let change = this.zip(prev).map(|(a, b)| a - b);
+            mark(&mut kids, change.unwrap_or(0.0));
+            Node {
+                metric: id.to_string(),
+                this_period: this,
+                previous_period: prev,
+                team,
+                change,
+                effect: None,
+                marked: false,
+                combine,
+                drivers: kids,
+            }
+        }
+        let f = |id: &str| {
+            (
+                value(now, id),
+                value(prev, id),
+                now.baseline(row, id).map(|b| b.median),
+            )
+        };
+        go(id, role, &f)
+    };
+    let root = build(metric);
+    let mut explains = None;
+    let mut at = &root;
+    while let Some(k) = at.drivers.iter().find(|k| k.marked) {
+        explains = Some(k.metric.clone());
+        at = k;
+    }
+    Ok(Drill {
+        rep_id: rep.0.clone(),
+        name: row.rep.name.clone(),
+        root,
+        explains,
+    })
+}
+
+/// A driver's effect on its parent.
+fn effect(combine: Combine, role: Role, n: &Node) -> Option<f64> {
+    let (a, b) = (n.this_period?, n.previous_period?);
+    match combine {
+        Combine::Product if a > 0.0 && b > 0.0 => Some((a / b).ln()),
+        Combine::Product | Combine::FedBy => {
+            if b == 0.0 {
+                return None;
+            }
+            let rel = (a - b) / b.abs();
+            let sign = match metrics::find(role, &n.metric).map(|d| d.better) {
+                Some(Better::Lower) => -1.0,
+                _ => 1.0,
+            };
+            Some(sign * rel)
+        }
+        Combine::None => None,
+    }
+}
+
+/// Marks the driver with the largest effect in the direction of `change`.
+fn mark(kids: &mut [Node], change: f64) {
+    let score = |e: f64| {
+        if change > 0.0 {
+            e
+        } else if change < 0.0 {
+            -e
+        } else {
+            e.abs()
+        }
+    };
+    let best = kids
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| k.effect.map(|e| (i, score(e))))
+        .filter(|(_, s)| *s > 0.0)
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((i, _)) = best {
+        kids[i].marked = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::metrics::Index;
+    use crate::domain::metrics::tests::{d, opp, rep};
+    use crate::domain::model::{Dataset, Status};
+    use crate::domain::period::{Calendar, Period};
+
+    /// ann closes 2 won + 2 lost (1,000 each) the week of 11-09 and
+    /// 1 won + 3 lost the week of 11-16.
+    fn data() -> Dataset {
+        let mut opps = Vec::new();
+        let weeks = [("2026-11-11T10:00:00", 2), ("2026-11-18T10:00:00", 1)];
+        for (w, (closed_at, won)) in weeks.iter().enumerate() {
+            for i in 0..4 {
+                let status = if i < *won { Status::Won } else { Status::Lost };
+                opps.push(opp(
+                    &format!("w{w}-{i}"),
+                    "ann",
+                    None,
+                    None,
+                    Some("2026-10-01"),
+                    status,
+                    Some(closed_at),
+                    Some(100_000),
+                ));
+            }
+        }
+        Dataset {
+            reps: ["ann", "p1", "p2", "p3"]
+                .iter()
+                .map(|r| rep(r, Role::Ae, Some("2024-01-01"), None))
+                .collect(),
+            opportunities: opps,
+            ..Dataset::default()
+        }
+    }
+
+    fn week(from: &str) -> Period {
+        let from = d(from);
+        Period {
+            from,
+            to: from + chrono::Days::new(7),
+        }
+    }
+
+    #[test]
+    fn bookings_fell_because_the_win_rate_fell() {
+        let data = data();
+        let stages = crate::domain::Settings::default().stage_list();
+        let ix = Index::new(&data, Calendar::default(), 30, &stages);
+        let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
+        let prev = TeamPeriod::build(&ix, week("2026-11-09"), 90, d("2026-11-24"));
+        let dr = drill(&now, &prev, &RepId("ann".into()), "bookings").expect("drill");
+        // bookings 2000 → 1000; won 2 → 1 (ln ½), avg 1000 → 1000 (ln 1 = 0): won marked.
+        assert_eq!(dr.root.this_period, Some(1000.0));
+        assert_eq!(dr.root.previous_period, Some(2000.0));
+        // Peers closed nothing: bookings 0, 0, 0 → team median 0.
+        assert_eq!(dr.root.team, Some(0.0));
+        let marked: Vec<(&str, bool)> = dr
+            .root
+            .drivers
+            .iter()
+            .map(|k| (k.metric.as_str(), k.marked))
+            .collect();
+        assert_eq!(marked, vec![("won", true), ("avg_deal_size", false)]);
+        let won = &dr.root.drivers[0];
+        assert!((won.effect.expect("effect") - 0.5f64.ln()).abs() < 1e-12);
+        // won: closed 4 → 4 (ln 1), win_rate ½ → ¼ (ln ½): win_rate marked.
+        let under: Vec<(&str, bool)> = won
+            .drivers
+            .iter()
+            .map(|k| (k.metric.as_str(), k.marked))
+            .collect();
+        assert_eq!(under, vec![("closed", false), ("win_rate", true)]);
+        assert_eq!(dr.explains.as_deref(), Some("win_rate"));
+    }
+
+    #[test]
+    fn only_outcomes_and_active_reps_can_be_drilled() {
+        let data = data();
+        let ix = Index::new(&data, Calendar::default(), 30, &[]);
+        let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
+        let err = drill(&now, &now, &RepId("ann".into()), "win_rate").expect_err("leaf");
+        assert!(matches!(err, DrillError::NotAnOutcome { .. }));
+        let err = drill(&now, &now, &RepId("nobody".into()), "bookings").expect_err("no rep");
+        assert_eq!(err, DrillError::NoRep("nobody".into()));
+    }
+}

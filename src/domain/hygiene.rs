@@ -1,0 +1,401 @@
+//! Stale deals and hygiene (SPEC §6): every open deal with its named
+//! reasons, each one explained (rule, threshold, last real touch, what would
+//! clear it), sorted by amount at risk then age, with snoozes applied.
+//!
+//! Day counts are whole calendar days between local dates in the configured
+//! time zone: an activity on 25 October is 30 days old on 24 November,
+//! whatever its hour. "In the last N days" means on or after today − N.
+
+use super::edit::date_text;
+use super::model::{
+    AccountId, Dataset, HistoryField, OppId, Opportunity, RepId, Stage, Status, StuckTag,
+};
+use super::money::Money;
+use super::period::Calendar;
+use super::settings::Settings;
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A named hygiene reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// No real contact (an activity on the deal or its account) for ≥ `stale_days`.
+    Untouched,
+    /// Expected close date before today.
+    PastDue,
+    /// Days in the current stage > the stage's `max_days`.
+    Stuck,
+    /// Next step empty, or its date before today.
+    NoNextStep,
+    /// Close date pushed later ≥ `slipping_pushes` times in the last `slipping_window_days`.
+    Slipping,
+}
+
+impl Reason {
+    pub const ALL: [Reason; 5] = [
+        Reason::Untouched,
+        Reason::PastDue,
+        Reason::Stuck,
+        Reason::NoNextStep,
+        Reason::Slipping,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Untouched => "untouched",
+            Reason::PastDue => "past_due",
+            Reason::Stuck => "stuck",
+            Reason::NoNextStep => "no_next_step",
+            Reason::Slipping => "slipping",
+        }
+    }
+}
+
+/// One reason a deal is on the list, explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    pub reason: Reason,
+    /// The rule, in a sentence.
+    pub rule: String,
+    /// The configured threshold the deal crossed.
+    pub threshold: String,
+    /// What the deal shows (e.g. "34 days since the last touch on 2026-10-21").
+    pub observed: String,
+    /// What would clear the flag.
+    pub clear: String,
+}
+
+/// The snooze in force on a deal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SnoozeNote {
+    /// Back on the to-do list on this date.
+    pub until: NaiveDate,
+    pub reason: String,
+    pub by: Option<String>,
+}
+
+/// An open deal on the hygiene list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HygieneItem {
+    pub opportunity_id: OppId,
+    pub name: String,
+    pub owner_id: RepId,
+    pub account_id: Option<AccountId>,
+    pub stage: String,
+    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    pub amount: Option<Money>,
+    pub close_date: Option<NaiveDate>,
+    /// Days since created (`None` when the created date is unknown).
+    pub age_days: Option<i64>,
+    /// Local date of the last real touch (activity on the deal or its account).
+    pub last_touch: Option<NaiveDate>,
+    /// Days since the last touch, else since created; `None` when neither is known.
+    pub days_untouched: Option<i64>,
+    /// Days in the current stage (`None` when unknown).
+    pub days_in_stage: Option<i64>,
+    pub flags: Vec<Flag>,
+    /// The snooze in force today, if any (the deal is then off the to-do list).
+    pub snooze: Option<SnoozeNote>,
+    /// The latest stuck-deal tag of a review.
+    pub tag: Option<StuckTag>,
+}
+
+impl HygieneItem {
+    pub fn reasons(&self) -> Vec<Reason> {
+        self.flags.iter().map(|f| f.reason).collect()
+    }
+
+    pub fn has(&self, r: Reason) -> bool {
+        self.flags.iter().any(|f| f.reason == r)
+    }
+
+    /// On the to-do list: flagged and not snoozed today.
+    pub fn is_todo(&self) -> bool {
+        self.snooze.is_none()
+    }
+}
+
+/// Whole calendar days from `from` to `to`.
+fn days(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days()
+}
+
+/// Every open deal with at least one reason, snoozed ones included (marked),
+/// largest amount at risk first (unknown amounts last), then the oldest,
+/// then by id. Activities, history and snoozes after `today` are ignored.
+pub fn hygiene(
+    data: &Dataset,
+    stages: &[Stage],
+    settings: &Settings,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> Vec<HygieneItem> {
+    let touches = last_touches(data, cal, today);
+    let stage_entered = stage_entries(data, cal, today);
+    let pushes = close_date_pushes(data, settings, cal, today);
+    let mut items: Vec<HygieneItem> = data
+        .opportunities
+        .iter()
+        .filter(|o| o.status == Status::Open)
+        .filter_map(|o| {
+            let last_touch = [
+                touches.by_deal.get(&o.id).copied(),
+                o.account_id
+                    .as_ref()
+                    .and_then(|a| touches.by_account.get(a).copied()),
+            ]
+            .into_iter()
+            .flatten()
+            .max();
+            let created = o.created_at.map(|t| cal.local_date(t));
+            let entered = stage_entered.get(&o.id).copied().or(created);
+            let facts = Facts {
+                last_touch,
+                created,
+                days_in_stage: entered.map(|d| days(d, today)),
+                pushes: pushes.get(&o.id).copied().unwrap_or(0),
+                max_days: stages
+                    .iter()
+                    .find(|s| s.name == o.stage)
+                    .and_then(|s| s.max_days),
+            };
+            let flags = flags(o, &facts, settings, today);
+            if flags.is_empty() {
+                return None;
+            }
+            Some(HygieneItem {
+                opportunity_id: o.id.clone(),
+                name: o.name.clone(),
+                owner_id: o.owner_id.clone(),
+                account_id: o.account_id.clone(),
+                stage: o.stage.clone(),
+                amount: o.amount,
+                close_date: o.close_date,
+                age_days: created.map(|d| days(d, today)),
+                last_touch,
+                days_untouched: last_touch.or(created).map(|d| days(d, today)),
+                days_in_stage: facts.days_in_stage,
+                flags,
+                snooze: snooze_in_force(data, &o.id, cal, today),
+                tag: data
+                    .tags
+                    .iter()
+                    .filter(|t| t.opportunity_id == o.id && cal.local_date(t.set_at) <= today)
+                    .max_by_key(|t| t.set_at)
+                    .map(|t| t.tag),
+            })
+        })
+        .collect();
+    items.sort_by(|a, b| {
+        b.amount
+            .unwrap_or(Money(-1))
+            .cmp(&a.amount.unwrap_or(Money(-1)))
+            .then_with(|| b.age_days.unwrap_or(-1).cmp(&a.age_days.unwrap_or(-1)))
+            .then_with(|| a.opportunity_id.cmp(&b.opportunity_id))
+    });
+    items
+}
+
+/// What the rules read about one deal.
+struct Facts {
+    last_touch: Option<NaiveDate>,
+    created: Option<NaiveDate>,
+    days_in_stage: Option<i64>,
+    pushes: u32,
+    max_days: Option<i64>,
+}
+
+fn flags(o: &Opportunity, f: &Facts, settings: &Settings, today: NaiveDate) -> Vec<Flag> {
+    let mut out = Vec::new();
+    let stale = settings.stale_days;
+    // A deal never touched counts from its created date; unknown both: untouched.
+    let since = f.last_touch.or(f.created);
+    if since.is_none_or(|d| days(d, today) >= stale) {
+        let observed = match (f.last_touch, f.created) {
+            (Some(t), _) => format!(
+                "{} days since the last touch on {}",
+                days(t, today),
+                date_text(t)
+            ),
+            (None, Some(c)) => format!(
+                "never touched; created {} days ago on {}",
+                days(c, today),
+                date_text(c)
+            ),
+            (None, None) => "never touched; created date unknown".to_string(),
+        };
+        out.push(Flag {
+            reason: Reason::Untouched,
+            rule: "no call, email or meeting on the deal or its account (record edits don't count)"
+                .into(),
+            threshold: format!("{stale} days"),
+            observed,
+            clear: "log a call, email or meeting on the deal or its account".into(),
+        });
+    }
+    if let Some(close) = o.close_date.filter(|d| *d < today) {
+        out.push(Flag {
+            reason: Reason::PastDue,
+            rule: "expected close date is before today".into(),
+            threshold: format!("today {}", date_text(today)),
+            observed: format!(
+                "close date {} ({} days ago)",
+                date_text(close),
+                days(close, today)
+            ),
+            clear: "push the close date, or close the deal won or lost".into(),
+        });
+    }
+    if let (Some(max), Some(d)) = (f.max_days, f.days_in_stage)
+        && d > max
+    {
+        out.push(Flag {
+            reason: Reason::Stuck,
+            rule: format!("more days in {} than the stage allows", o.stage),
+            threshold: format!("{max} days"),
+            observed: format!("{d} days in {}", o.stage),
+            clear: "move the stage (or close the deal)".into(),
+        });
+    }
+    let step = o.next_step.as_deref().map(str::trim).unwrap_or("");
+    let overdue = o.next_step_date.filter(|d| *d < today);
+    if step.is_empty() || overdue.is_some() {
+        let observed = match overdue {
+            _ if step.is_empty() => "no next step".to_string(),
+            Some(d) => format!("next step {step:?} was due {}", date_text(d)),
+            None => String::new(),
+        };
+        out.push(Flag {
+            reason: Reason::NoNextStep,
+            rule: "next step empty, or its date before today".into(),
+            threshold: format!("today {}", date_text(today)),
+            observed,
+            clear: "set a next step dated today or later".into(),
+        });
+    }
+    let (need, window) = (
+        settings.anomalies.slipping_pushes,
+        settings.anomalies.slipping_window_days,
+    );
+    if need > 0 && f.pushes >= need {
+        out.push(Flag {
+            reason: Reason::Slipping,
+            rule: format!("close date pushed later in the last {window} days"),
+            threshold: format!("{need} pushes"),
+            observed: format!("pushed {} times", f.pushes),
+            clear: format!(
+                "wait until fewer than {need} pushes fall in the last {window} days, or close the deal"
+            ),
+        });
+    }
+    out
+}
+
+/// Local date of the latest activity per deal and per account, up to today.
+struct Touches {
+    by_deal: HashMap<OppId, NaiveDate>,
+    by_account: HashMap<AccountId, NaiveDate>,
+}
+
+fn last_touches(data: &Dataset, cal: &Calendar, today: NaiveDate) -> Touches {
+    let mut t = Touches {
+        by_deal: HashMap::new(),
+        by_account: HashMap::new(),
+    };
+    for a in &data.activities {
+        let day = cal.local_date(a.occurred_at);
+        if day > today {
+            continue;
+        }
+        if let Some(o) = &a.opportunity_id {
+            let e = t.by_deal.entry(o.clone()).or_insert(day);
+            *e = (*e).max(day);
+        }
+        if let Some(acc) = &a.account_id {
+            let e = t.by_account.entry(acc.clone()).or_insert(day);
+            *e = (*e).max(day);
+        }
+    }
+    t
+}
+
+/// Local date of each deal's latest `stage` history entry, up to today.
+fn stage_entries(data: &Dataset, cal: &Calendar, today: NaiveDate) -> HashMap<OppId, NaiveDate> {
+    let mut out: HashMap<OppId, NaiveDate> = HashMap::new();
+    for h in data
+        .history
+        .iter()
+        .filter(|h| h.field == HistoryField::Stage)
+    {
+        let day = cal.local_date(h.changed_at);
+        if day > today {
+            continue;
+        }
+        let e = out.entry(h.opportunity_id.clone()).or_insert(day);
+        *e = (*e).max(day);
+    }
+    out
+}
+
+/// Per deal, `close_date` history entries with new > old whose local date is
+/// in `[today − window, today]`.
+fn close_date_pushes(
+    data: &Dataset,
+    settings: &Settings,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> HashMap<OppId, u32> {
+    let window = settings.anomalies.slipping_window_days.max(0) as u64;
+    let from = today.checked_sub_days(Days::new(window)).unwrap_or(today);
+    let date = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+    };
+    let mut out: HashMap<OppId, u32> = HashMap::new();
+    for h in data
+        .history
+        .iter()
+        .filter(|h| h.field == HistoryField::CloseDate)
+    {
+        let day = cal.local_date(h.changed_at);
+        if day < from || day > today {
+            continue;
+        }
+        if let (Some(old), Some(new)) = (date(&h.old_value), date(&h.new_value))
+            && new > old
+        {
+            *out.entry(h.opportunity_id.clone()).or_insert(0) += 1;
+        }
+    }
+    out
+}
+
+/// The latest snooze of the deal made up to today, when today is before its
+/// `until` date.
+pub fn snooze_in_force(
+    data: &Dataset,
+    id: &OppId,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> Option<SnoozeNote> {
+    data.snoozes
+        .iter()
+        .filter(|s| &s.opportunity_id == id && cal.local_date(s.created_at) <= today)
+        .max_by_key(|s| (s.created_at, s.id))
+        .filter(|s| today < s.until)
+        .map(|s| SnoozeNote {
+            until: s.until,
+            reason: s.reason.clone(),
+            by: s.created_by.clone(),
+        })
+}
+
+/// Counts per reason over the items (snoozed included).
+pub fn count_by_reason(items: &[HygieneItem]) -> Vec<(Reason, usize)> {
+    Reason::ALL
+        .iter()
+        .map(|r| (*r, items.iter().filter(|i| i.has(*r)).count()))
+        .collect()
+}

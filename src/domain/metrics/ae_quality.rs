@@ -1,0 +1,182 @@
+//! AE quality metrics (SPEC §4.2): ratios and averages, each with its
+//! numerator and denominator.
+
+use super::index::{Index, Window, is_first_meeting, is_held_meeting, open_at};
+use super::{MetricSet, MetricValue, STAGE_CONVERSION};
+use crate::domain::model::{MeetingType, RepId, StageKind, Status};
+use std::collections::HashSet;
+
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// Adds the AE quality metrics of `rep` over `w` to `out` (after the quantity ones).
+pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
+    let owned = ix.owned(rep);
+    let acts = ix.rep_activities(rep, w);
+    let last_day = w.period.last_day();
+    let get = |out: &MetricSet, id: &str| out.get(id).and_then(|v| v.value).unwrap_or(0.0);
+    let (won, lost) = (get(out, "won"), get(out, "lost"));
+    let mut put = |id: &str, v: MetricValue| {
+        out.insert(id.to_string(), v);
+    };
+    // win_rate: won ÷ (won + lost) over deals closed in period.
+    put("win_rate", MetricValue::ratio(won, won + lost));
+    // cohort_win_rate: of deals created in period, the share won so far.
+    let cohort: Vec<_> = owned
+        .iter()
+        .filter(|o| o.created_at.is_some_and(|c| w.contains(c)))
+        .collect();
+    let cohort_won = cohort.iter().filter(|o| o.status == Status::Won).count();
+    let mut cwr = MetricValue::ratio(cohort_won as f64, cohort.len() as f64);
+    cwr.still_open = Some(cohort.iter().filter(|o| o.status == Status::Open).count() as u64);
+    put("cohort_win_rate", cwr);
+    // avg_deal_size: mean amount of deals won in period (known amounts only).
+    let won_in: Vec<_> = owned
+        .iter()
+        .filter(|o| o.status == Status::Won && o.closed_at.is_some_and(|c| w.contains(c)))
+        .collect();
+    let amounts: Vec<i64> = won_in
+        .iter()
+        .filter_map(|o| o.amount.map(|m| m.cents()))
+        .collect();
+    let mut ads = MetricValue::ratio(
+        amounts.iter().sum::<i64>() as f64 / 100.0,
+        amounts.len() as f64,
+    );
+    ads.without_amount = Some((won_in.len() - amounts.len()) as u64);
+    put("avg_deal_size", ads);
+    // sales_cycle_days: mean calendar days from created to closed, won in period.
+    let cycles: Vec<i64> = won_in
+        .iter()
+        .filter_map(|o| Some((ix.day(o.closed_at?) - ix.day(o.created_at?)).num_days()))
+        .collect();
+    put("sales_cycle_days", mean_days(&cycles));
+    // open_opp_age_days / stage_age_days / untouched_opps: deals open at period end.
+    let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
+    let ages: Vec<i64> = open
+        .iter()
+        .filter_map(|o| Some((last_day - ix.day(o.created_at?)).num_days()))
+        .collect();
+    put("open_opp_age_days", mean_days(&ages));
+    let stage_ages: Vec<i64> = open
+        .iter()
+        .filter_map(|o| {
+            let entered = ix
+                .stage_changes(&o.id)
+                .iter()
+                .take_while(|h| h.changed_at < w.end)
+                .last()
+                .map(|h| h.changed_at)
+                .or(o.created_at)?;
+            Some((last_day - ix.day(entered)).num_days())
+        })
+        .collect();
+    put("stage_age_days", mean_days(&stage_ages));
+    let untouched = open
+        .iter()
+        .filter(|o| {
+            let since = ix.last_touch_before(o, w.end).max(o.created_at);
+            match since {
+                Some(t) => (last_day - ix.day(t)).num_days() >= ix.stale_days,
+                None => true,
+            }
+        })
+        .count();
+    put("untouched_opps", MetricValue::count(untouched as u32));
+    // days_between_touches: mean gap between consecutive activities (any rep)
+    // on the rep's deals, over gaps whose second activity is in period.
+    let (mut gap_sum, mut gaps) = (0.0, 0u32);
+    for o in owned {
+        for pair in ix.opp_activities(&o.id).windows(2) {
+            if w.contains(pair[1].occurred_at) {
+                gap_sum += (pair[1].occurred_at - pair[0].occurred_at).num_seconds() as f64
+                    / SECONDS_PER_DAY;
+                gaps += 1;
+            }
+        }
+    }
+    put(
+        "days_between_touches",
+        MetricValue::ratio(gap_sum, gaps as f64),
+    );
+    // meetings_per_opp: held meetings linked to a deal ÷ distinct deals they touch.
+    let linked: Vec<_> = acts
+        .iter()
+        .filter(|a| is_held_meeting(a) && a.opportunity_id.is_some())
+        .collect();
+    let deals: HashSet<_> = linked
+        .iter()
+        .filter_map(|a| a.opportunity_id.as_ref())
+        .collect();
+    put(
+        "meetings_per_opp",
+        MetricValue::ratio(linked.len() as f64, deals.len() as f64),
+    );
+    // contacts_per_account: distinct contacts touched ÷ distinct accounts touched.
+    put("contacts_per_account", contacts_per_account(ix, acts));
+    // first_to_follow_up: first meetings ÷ follow-up meetings (held).
+    let firsts = acts.iter().filter(|a| is_first_meeting(a)).count();
+    let follow = acts
+        .iter()
+        .filter(|a| is_held_meeting(a) && a.meeting_type == Some(MeetingType::FollowUp))
+        .count();
+    put(
+        "first_to_follow_up",
+        MetricValue::ratio(firsts as f64, follow as f64),
+    );
+    stage_conversion(ix, owned, w, &mut put);
+}
+
+/// Mean of whole-day counts, with sum and sample size.
+fn mean_days(days: &[i64]) -> MetricValue {
+    MetricValue::ratio(days.iter().sum::<i64>() as f64, days.len() as f64)
+}
+
+/// Distinct contacts touched ÷ distinct accounts touched.
+pub(super) fn contacts_per_account<'a>(
+    ix: &Index<'a>,
+    acts: &[&'a crate::domain::Activity],
+) -> MetricValue {
+    let contacts: HashSet<_> = acts.iter().filter_map(|a| a.contact_id.as_ref()).collect();
+    let accounts: HashSet<_> = acts.iter().filter_map(|a| ix.account_of(a)).collect();
+    MetricValue::ratio(contacts.len() as f64, accounts.len() as f64)
+}
+
+/// stage_conversion.<stage>: of the rep's deals that entered an open stage in
+/// period, the share that later (at any time the data knows) entered a later
+/// stage other than a lost one.
+fn stage_conversion(
+    ix: &Index<'_>,
+    owned: &[&crate::domain::Opportunity],
+    w: &Window,
+    put: &mut impl FnMut(&str, MetricValue),
+) {
+    for name in ix.stage_names() {
+        let Some((pos, StageKind::Open)) = ix.stage(name) else {
+            continue;
+        };
+        let (mut entered, mut moved_on) = (0u32, 0u32);
+        for o in owned {
+            let changes = ix.stage_changes(&o.id);
+            let Some(i) = changes
+                .iter()
+                .position(|h| w.contains(h.changed_at) && h.new_value.as_deref() == Some(name))
+            else {
+                continue;
+            };
+            entered += 1;
+            let later = changes[i + 1..].iter().any(|h| {
+                h.new_value
+                    .as_deref()
+                    .and_then(|s| ix.stage(s))
+                    .is_some_and(|(p, k)| p > pos && k != StageKind::Lost)
+            });
+            if later {
+                moved_on += 1;
+            }
+        }
+        put(
+            &format!("{STAGE_CONVERSION}.{name}"),
+            MetricValue::ratio(moved_on as f64, entered as f64),
+        );
+    }
+}

@@ -1,0 +1,141 @@
+//! AE quantity metrics (SPEC §4.1).
+
+use super::index::{Index, Window, is_first_meeting, is_held_meeting, is_sent_email, open_at};
+use super::{MetricSet, MetricValue};
+use crate::domain::model::{
+    AccountId, ActivityKind, ContactId, MeetingType, RepId, StageKind, Status,
+};
+use std::collections::HashSet;
+
+/// Adds the AE quantity metrics of `rep` over `w` to `out`.
+pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
+    let acts = ix.rep_activities(rep, w);
+    let mut put = |id: &str, v: MetricValue| {
+        out.insert(id.to_string(), v);
+    };
+    // meetings: meetings held in period (outcome held, or none recorded).
+    put(
+        "meetings",
+        MetricValue::count(acts.iter().filter(|a| is_held_meeting(a)).count() as u32),
+    );
+    // first_meetings / follow_up_meetings: held meetings of that type.
+    put(
+        "first_meetings",
+        MetricValue::count(acts.iter().filter(|a| is_first_meeting(a)).count() as u32),
+    );
+    put(
+        "follow_up_meetings",
+        MetricValue::count(
+            acts.iter()
+                .filter(|a| is_held_meeting(a) && a.meeting_type == Some(MeetingType::FollowUp))
+                .count() as u32,
+        ),
+    );
+    // calls: every call made; emails: outbound (or undirected) emails.
+    put(
+        "calls",
+        MetricValue::count(acts.iter().filter(|a| a.kind == ActivityKind::Call).count() as u32),
+    );
+    put(
+        "emails",
+        MetricValue::count(acts.iter().filter(|a| is_sent_email(a)).count() as u32),
+    );
+    engagement(ix, rep, acts, w, &mut put);
+
+    let owned = ix.owned(rep);
+    // opps_created: owned opportunities created in period (unknown created: never).
+    put(
+        "opps_created",
+        MetricValue::count(
+            owned
+                .iter()
+                .filter(|o| o.created_at.is_some_and(|c| w.contains(c)))
+                .count() as u32,
+        ),
+    );
+    // progressions: forward stage moves (by position; into a Lost stage is
+    // never forward) of the rep's opportunities in period.
+    let mut progressions = 0u32;
+    for o in owned {
+        for h in ix.stage_changes(&o.id) {
+            if !w.contains(h.changed_at) {
+                continue;
+            }
+            let from = h.old_value.as_deref().and_then(|s| ix.stage(s));
+            let to = h.new_value.as_deref().and_then(|s| ix.stage(s));
+            if let (Some((a, _)), Some((b, kind))) = (from, to)
+                && b > a
+                && kind != StageKind::Lost
+            {
+                progressions += 1;
+            }
+        }
+    }
+    put("progressions", MetricValue::count(progressions));
+    // open_opps / pipeline_value: owned deals open at the period's end.
+    let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
+    put("open_opps", MetricValue::count(open.len() as u32));
+    put("pipeline_value", money_sum(open.iter().map(|o| o.amount)));
+    // won / lost / closed / bookings: owned deals closed in period.
+    let closed_in = |s: Status| {
+        owned
+            .iter()
+            .filter(move |o| o.status == s && o.closed_at.is_some_and(|c| w.contains(c)))
+    };
+    let won = closed_in(Status::Won).count() as u32;
+    let lost = closed_in(Status::Lost).count() as u32;
+    put("won", MetricValue::count(won));
+    put("lost", MetricValue::count(lost));
+    put("closed", MetricValue::count(won + lost));
+    put(
+        "bookings",
+        money_sum(closed_in(Status::Won).map(|o| o.amount)),
+    );
+}
+
+/// Sum of the known amounts (major units), with the count of unknown ones.
+pub(super) fn money_sum(
+    amounts: impl Iterator<Item = Option<crate::domain::Money>>,
+) -> MetricValue {
+    let mut cents = 0i64;
+    let mut missing = 0u64;
+    for a in amounts {
+        match a {
+            Some(m) => cents += m.cents(),
+            None => missing += 1,
+        }
+    }
+    MetricValue {
+        value: Some(crate::domain::Money(cents).as_major_f64()),
+        without_amount: Some(missing),
+        ..MetricValue::default()
+    }
+}
+
+/// accounts_engaged (distinct accounts touched by any activity in period)
+/// and contacts_engaged_new (contacts touched in period whose first touch
+/// by the rep, ever, is in period). Shared with the SDR metrics.
+pub(super) fn engagement<'a>(
+    ix: &Index<'a>,
+    rep: &RepId,
+    acts: &[&'a crate::domain::Activity],
+    w: &Window,
+    put: &mut impl FnMut(&str, MetricValue),
+) {
+    let accounts: HashSet<&AccountId> = acts.iter().filter_map(|a| ix.account_of(a)).collect();
+    let contacts: HashSet<&ContactId> = acts.iter().filter_map(|a| a.contact_id.as_ref()).collect();
+    let rep_key = acts.first().map(|a| &a.rep_id);
+    let new = match rep_key {
+        Some(r) => contacts
+            .iter()
+            .filter(|c| ix.first_touch(r, c).is_some_and(|t| w.contains(t)))
+            .count(),
+        None => 0,
+    };
+    debug_assert!(rep_key.is_none_or(|r| r == rep));
+    put(
+        "accounts_engaged",
+        MetricValue::count(accounts.len() as u32),
+    );
+    put("contacts_engaged_new", MetricValue::count(new as u32));
+}

@@ -1,0 +1,85 @@
+//! Goals per role, metric and period (SPEC §2 "Goal"): config goals merged
+//! with the database's, and a goal read against a report period.
+
+use super::{MetricDef, Unit};
+use crate::domain::model::{Goal, GoalDirection, PeriodKind, Role};
+use crate::domain::period::{Calendar, Period};
+use serde::Serialize;
+
+/// Config goals, overridden by database goals with the same role, metric and period kind.
+pub fn merge(config: &[Goal], db: &[Goal]) -> Vec<Goal> {
+    let mut out: Vec<Goal> = config
+        .iter()
+        .filter(|c| {
+            !db.iter()
+                .any(|d| d.role == c.role && d.metric == c.metric && d.period == c.period)
+        })
+        .cloned()
+        .collect();
+    out.extend(db.iter().cloned());
+    out
+}
+
+/// A goal as it applies to one report period.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GoalFor {
+    /// The target for this period: a count or money goal is prorated by days
+    /// when the period is not exactly one period of the goal's kind; a ratio
+    /// or mean is not.
+    pub target: f64,
+    pub direction: GoalDirection,
+    /// The goal's own period kind and target, as configured.
+    pub per: PeriodKind,
+    pub per_target: f64,
+}
+
+impl GoalFor {
+    /// Whether `value` meets the goal.
+    pub fn met(&self, value: f64) -> bool {
+        match self.direction {
+            GoalDirection::AtLeast => value >= self.target,
+            GoalDirection::AtMost => value <= self.target,
+        }
+    }
+}
+
+/// Mean length in days of a period kind, for prorating.
+fn kind_days(kind: PeriodKind) -> f64 {
+    match kind {
+        PeriodKind::Week => 7.0,
+        PeriodKind::Month => 365.25 / 12.0,
+        PeriodKind::Quarter => 365.25 / 4.0,
+    }
+}
+
+/// The goal for a role's metric over `p`: a goal whose kind matches `p`
+/// exactly is preferred; otherwise the first goal for the metric, prorated.
+pub fn goal_for(
+    goals: &[Goal],
+    role: Role,
+    def: &MetricDef,
+    metric_id: &str,
+    p: Period,
+    cal: &Calendar,
+) -> Option<GoalFor> {
+    let mut candidates = goals
+        .iter()
+        .filter(|g| g.role == role && g.metric == metric_id);
+    let exact = goals
+        .iter()
+        .filter(|g| g.role == role && g.metric == metric_id)
+        .find(|g| cal.containing(g.period, p.from) == p);
+    let g = exact.or_else(|| candidates.next())?;
+    let additive = matches!(def.unit, Unit::Count | Unit::Money | Unit::Minutes);
+    let target = if exact.is_some() || !additive {
+        g.target
+    } else {
+        g.target * p.days() as f64 / kind_days(g.period)
+    };
+    Some(GoalFor {
+        target,
+        direction: g.direction,
+        per: g.period,
+        per_target: g.target,
+    })
+}

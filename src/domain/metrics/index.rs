@@ -1,0 +1,263 @@
+//! Per-rep and per-opportunity indexes over a dataset, built once per
+//! computation so no metric ever scans all activities for each rep.
+
+use crate::domain::model::{
+    AccountId, Activity, ActivityKind, ContactId, Dataset, HistoryEntry, HistoryField, MeetingType,
+    OppId, Opportunity, Outcome, RepId, Stage, StageKind, Status,
+};
+use crate::domain::period::{Calendar, Period};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
+
+/// A period read as instants: `[start, end)`.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub period: Period,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl Window {
+    pub fn contains(&self, t: DateTime<Utc>) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+/// The dataset indexed by rep, opportunity, account and contact.
+pub struct Index<'a> {
+    pub data: &'a Dataset,
+    pub cal: Calendar,
+    pub stale_days: i64,
+    /// Position and kind of each configured stage.
+    stages: HashMap<&'a str, (i64, StageKind)>,
+    opp_by_id: HashMap<&'a OppId, &'a Opportunity>,
+    contact_account: HashMap<&'a ContactId, &'a AccountId>,
+    /// A rep's own activities, by time.
+    acts_by_rep: HashMap<&'a RepId, Vec<&'a Activity>>,
+    /// Every activity on an opportunity (any rep), by time.
+    acts_by_opp: HashMap<&'a OppId, Vec<&'a Activity>>,
+    /// Times of every activity that touched an account (directly, or through its deal or contact).
+    touches_by_account: HashMap<&'a AccountId, Vec<DateTime<Utc>>>,
+    opps_by_owner: HashMap<&'a RepId, Vec<&'a Opportunity>>,
+    opps_by_source: HashMap<&'a RepId, Vec<&'a Opportunity>>,
+    /// Stage history of an opportunity, by time.
+    stage_history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    /// When a rep first touched a contact, ever.
+    first_touch: HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>,
+}
+
+impl<'a> Index<'a> {
+    /// Indexes `data`. Stages come from the dataset, or from `fallback_stages`
+    /// (the configured ones) when the database holds none.
+    pub fn new(
+        data: &'a Dataset,
+        cal: Calendar,
+        stale_days: i64,
+        fallback_stages: &'a [Stage],
+    ) -> Index<'a> {
+        let stage_list = if data.stages.is_empty() {
+            fallback_stages
+        } else {
+            &data.stages
+        };
+        let stages = stage_list
+            .iter()
+            .map(|s| (s.name.as_str(), (s.position, s.kind)))
+            .collect();
+        let opp_by_id: HashMap<_, _> = data.opportunities.iter().map(|o| (&o.id, o)).collect();
+        let contact_account = data
+            .contacts
+            .iter()
+            .filter_map(|c| c.account_id.as_ref().map(|a| (&c.id, a)))
+            .collect();
+        let mut ix = Index {
+            data,
+            cal,
+            stale_days,
+            stages,
+            opp_by_id,
+            contact_account,
+            acts_by_rep: HashMap::new(),
+            acts_by_opp: HashMap::new(),
+            touches_by_account: HashMap::new(),
+            opps_by_owner: HashMap::new(),
+            opps_by_source: HashMap::new(),
+            stage_history: HashMap::new(),
+            first_touch: HashMap::new(),
+        };
+        for a in &data.activities {
+            ix.acts_by_rep.entry(&a.rep_id).or_default().push(a);
+            if let Some(o) = &a.opportunity_id {
+                ix.acts_by_opp.entry(o).or_default().push(a);
+            }
+            if let Some(acc) = ix.account_of(a) {
+                ix.touches_by_account
+                    .entry(acc)
+                    .or_default()
+                    .push(a.occurred_at);
+            }
+            if let Some(c) = &a.contact_id {
+                let e = ix
+                    .first_touch
+                    .entry((&a.rep_id, c))
+                    .or_insert(a.occurred_at);
+                if a.occurred_at < *e {
+                    *e = a.occurred_at;
+                }
+            }
+        }
+        for v in ix.acts_by_rep.values_mut() {
+            v.sort_by_key(|a| a.occurred_at);
+        }
+        for v in ix.acts_by_opp.values_mut() {
+            v.sort_by_key(|a| a.occurred_at);
+        }
+        for v in ix.touches_by_account.values_mut() {
+            v.sort();
+        }
+        for o in &data.opportunities {
+            ix.opps_by_owner.entry(&o.owner_id).or_default().push(o);
+            if let Some(s) = &o.source_rep_id {
+                ix.opps_by_source.entry(s).or_default().push(o);
+            }
+        }
+        for h in data
+            .history
+            .iter()
+            .filter(|h| h.field == HistoryField::Stage)
+        {
+            ix.stage_history
+                .entry(&h.opportunity_id)
+                .or_default()
+                .push(h);
+        }
+        for v in ix.stage_history.values_mut() {
+            v.sort_by_key(|h| h.changed_at);
+        }
+        ix
+    }
+
+    /// The period as instants in the calendar's zone.
+    pub fn window(&self, period: Period) -> Window {
+        Window {
+            period,
+            start: self.cal.start_of(period.from),
+            end: self.cal.start_of(period.to),
+        }
+    }
+
+    /// The rep's own activities in the window, by time.
+    pub fn rep_activities(&self, rep: &RepId, w: &Window) -> &[&'a Activity] {
+        match self.acts_by_rep.get(rep) {
+            Some(v) => {
+                let lo = v.partition_point(|a| a.occurred_at < w.start);
+                let hi = v.partition_point(|a| a.occurred_at < w.end);
+                &v[lo..hi]
+            }
+            None => &[],
+        }
+    }
+
+    /// Every activity ever logged on an opportunity, by time.
+    pub fn opp_activities(&self, opp: &OppId) -> &[&'a Activity] {
+        self.acts_by_opp.get(opp).map_or(&[], |v| v.as_slice())
+    }
+
+    /// The latest real touch (an activity on the deal or its account) before `end`.
+    pub fn last_touch_before(&self, o: &Opportunity, end: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let on_opp = self
+            .opp_activities(&o.id)
+            .iter()
+            .map(|a| a.occurred_at)
+            .take_while(|t| *t < end)
+            .last();
+        let on_account = o.account_id.as_ref().and_then(|acc| {
+            let v = self.touches_by_account.get(acc)?;
+            let i = v.partition_point(|t| *t < end);
+            i.checked_sub(1).map(|i| v[i])
+        });
+        on_opp.max(on_account)
+    }
+
+    pub fn owned(&self, rep: &RepId) -> &[&'a Opportunity] {
+        self.opps_by_owner.get(rep).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn sourced(&self, rep: &RepId) -> &[&'a Opportunity] {
+        self.opps_by_source.get(rep).map_or(&[], |v| v.as_slice())
+    }
+
+    pub fn opportunity(&self, id: &OppId) -> Option<&'a Opportunity> {
+        self.opp_by_id.get(id).copied()
+    }
+
+    /// Stage changes of an opportunity, by time.
+    pub fn stage_changes(&self, opp: &OppId) -> &[&'a HistoryEntry] {
+        self.stage_history.get(opp).map_or(&[], |v| v.as_slice())
+    }
+
+    /// Position and kind of a stage, if configured.
+    pub fn stage(&self, name: &str) -> Option<(i64, StageKind)> {
+        self.stages.get(name).copied()
+    }
+
+    /// The stages in pipeline order.
+    pub fn stage_names(&self) -> Vec<&'a str> {
+        let mut v: Vec<_> = self.stages.iter().map(|(n, p)| (p.0, *n)).collect();
+        v.sort();
+        v.into_iter().map(|(_, n)| n).collect()
+    }
+
+    /// The account an activity touched: its own, else its deal's, else its contact's.
+    pub fn account_of(&self, a: &'a Activity) -> Option<&'a AccountId> {
+        a.account_id
+            .as_ref()
+            .or_else(|| {
+                a.opportunity_id
+                    .as_ref()
+                    .and_then(|o| self.opp_by_id.get(o))
+                    .and_then(|o| o.account_id.as_ref())
+            })
+            .or_else(|| {
+                a.contact_id
+                    .as_ref()
+                    .and_then(|c| self.contact_account.get(c).copied())
+            })
+    }
+
+    /// When `rep` first touched `contact`, ever.
+    pub fn first_touch(&self, rep: &'a RepId, contact: &'a ContactId) -> Option<DateTime<Utc>> {
+        self.first_touch.get(&(rep, contact)).copied()
+    }
+
+    /// The local date of an instant.
+    pub fn day(&self, t: DateTime<Utc>) -> NaiveDate {
+        self.cal.local_date(t)
+    }
+}
+
+/// Whether an opportunity was open at instant `end`: created before it (or
+/// created at an unknown time) and not closed before it.
+pub fn open_at(o: &Opportunity, end: DateTime<Utc>) -> bool {
+    o.created_at.is_none_or(|c| c < end)
+        && match o.status {
+            Status::Open => true,
+            Status::Won | Status::Lost => o.closed_at.is_some_and(|c| c >= end),
+        }
+}
+
+/// A meeting that took place: outcome `held`, or no outcome recorded.
+pub fn is_held_meeting(a: &Activity) -> bool {
+    a.kind == ActivityKind::Meeting && matches!(a.outcome, None | Some(Outcome::Held))
+}
+
+/// A first meeting that took place.
+pub fn is_first_meeting(a: &Activity) -> bool {
+    is_held_meeting(a) && a.meeting_type == Some(MeetingType::First)
+}
+
+/// An email sent: outbound, or direction unknown.
+pub fn is_sent_email(a: &Activity) -> bool {
+    a.kind == ActivityKind::Email
+        && matches!(a.direction, None | Some(crate::domain::Direction::Outbound))
+}

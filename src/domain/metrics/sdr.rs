@@ -1,0 +1,107 @@
+//! SDR metrics (SPEC §4.3).
+
+use super::ae_quality::contacts_per_account;
+use super::ae_quantity::{engagement, money_sum};
+use super::index::{Index, Window, is_sent_email};
+use super::{MetricSet, MetricValue};
+use crate::domain::model::{Activity, ActivityKind, MeetingType, Outcome, RepId, Status};
+use std::collections::HashSet;
+
+/// Adds the SDR metrics of `rep` over `w` to `out`.
+pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
+    let acts = ix.rep_activities(rep, w);
+    let mut put = |id: &str, v: MetricValue| {
+        out.insert(id.to_string(), v);
+    };
+    let sourced = ix.sourced(rep);
+    // meetings_set: first meetings (booked: any outcome) in period on deals
+    // the SDR sourced, whoever logged them, plus first meetings the SDR logged.
+    let mut set: HashSet<&str> = HashSet::new();
+    let mut set_accounts = HashSet::new();
+    let is_first = |a: &Activity| {
+        a.kind == ActivityKind::Meeting && a.meeting_type == Some(MeetingType::First)
+    };
+    let on_sourced = sourced
+        .iter()
+        .flat_map(|o| ix.opp_activities(&o.id).iter())
+        .filter(|a| w.contains(a.occurred_at));
+    for a in on_sourced.chain(acts.iter()) {
+        if is_first(a) && set.insert(a.id.as_str()) {
+            set_accounts.extend(ix.account_of(a));
+        }
+    }
+    put("meetings_set", MetricValue::count(set.len() as u32));
+    // pipeline_created: sum of amount of sourced deals created in period.
+    put(
+        "pipeline_created",
+        money_sum(
+            sourced
+                .iter()
+                .filter(|o| o.created_at.is_some_and(|c| w.contains(c)))
+                .map(|o| o.amount),
+        ),
+    );
+    let calls: Vec<_> = acts
+        .iter()
+        .filter(|a| a.kind == ActivityKind::Call)
+        .collect();
+    let connected = calls
+        .iter()
+        .filter(|a| a.outcome == Some(Outcome::Connected))
+        .count();
+    put("calls", MetricValue::count(calls.len() as u32));
+    put("connected_calls", MetricValue::count(connected as u32));
+    // talk_minutes: duration of calls in period.
+    put(
+        "talk_minutes",
+        MetricValue::count(calls.iter().filter_map(|a| a.duration_min).sum::<i64>() as f64),
+    );
+    let emails: Vec<_> = acts.iter().filter(|a| is_sent_email(a)).collect();
+    let replied = emails
+        .iter()
+        .filter(|a| a.outcome == Some(Outcome::Replied))
+        .count();
+    put("emails", MetricValue::count(emails.len() as u32));
+    engagement(ix, rep, acts, w, &mut put);
+    // connect_rate: connected ÷ calls; reply_rate: replied ÷ sent emails.
+    put(
+        "connect_rate",
+        MetricValue::ratio(connected as f64, calls.len() as f64),
+    );
+    put(
+        "reply_rate",
+        MetricValue::ratio(replied as f64, emails.len() as f64),
+    );
+    put("contacts_per_account", contacts_per_account(ix, acts));
+    // activities_per_account: activities that touched an account ÷ accounts engaged.
+    let engaged: HashSet<_> = acts.iter().filter_map(|a| ix.account_of(a)).collect();
+    let with_account = acts.iter().filter(|a| ix.account_of(a).is_some()).count();
+    put(
+        "activities_per_account",
+        MetricValue::ratio(with_account as f64, engaged.len() as f64),
+    );
+    // account_to_meeting: engaged accounts with a meeting set ÷ accounts engaged.
+    let hit = engaged.iter().filter(|a| set_accounts.contains(*a)).count();
+    put(
+        "account_to_meeting",
+        MetricValue::ratio(hit as f64, engaged.len() as f64),
+    );
+    // sourced_win_rate / sourced_avg_deal_size: sourced deals closed in period.
+    let closed_in = |s: Status| {
+        sourced
+            .iter()
+            .filter(move |o| o.status == s && o.closed_at.is_some_and(|c| w.contains(c)))
+    };
+    let won = closed_in(Status::Won).count() as f64;
+    let lost = closed_in(Status::Lost).count() as f64;
+    put("sourced_win_rate", MetricValue::ratio(won, won + lost));
+    let amounts: Vec<i64> = closed_in(Status::Won)
+        .filter_map(|o| o.amount.map(|m| m.cents()))
+        .collect();
+    let mut size = MetricValue::ratio(
+        amounts.iter().sum::<i64>() as f64 / 100.0,
+        amounts.len() as f64,
+    );
+    size.without_amount = Some(won as u64 - amounts.len() as u64);
+    put("sourced_avg_deal_size", size);
+}

@@ -1,0 +1,443 @@
+//! Which format and which kind of file a CSV is, told from its header row.
+
+use super::table::Table;
+
+/// A file of pipedeck's own CSV set (SPEC §10.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NativeKind {
+    /// `stages.csv`: our extension, so an export carries the pipeline it uses.
+    Stages,
+    Reps,
+    Accounts,
+    Contacts,
+    Opportunities,
+    History,
+    Activities,
+}
+
+impl NativeKind {
+    pub const ALL: [NativeKind; 7] = [
+        NativeKind::Stages,
+        NativeKind::Reps,
+        NativeKind::Accounts,
+        NativeKind::Contacts,
+        NativeKind::Opportunities,
+        NativeKind::History,
+        NativeKind::Activities,
+    ];
+
+    /// The file stem of this kind (`opportunity_history` …), also the key of
+    /// `[import.mappings.<kind>]` in the config.
+    pub fn name(self) -> &'static str {
+        match self {
+            NativeKind::Stages => "stages",
+            NativeKind::Reps => "reps",
+            NativeKind::Accounts => "accounts",
+            NativeKind::Contacts => "contacts",
+            NativeKind::Opportunities => "opportunities",
+            NativeKind::History => "opportunity_history",
+            NativeKind::Activities => "activities",
+        }
+    }
+
+    /// Every column, in the SPEC table order (the export order).
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            NativeKind::Stages => &["name", "position", "probability", "max_days", "kind"],
+            NativeKind::Reps => &[
+                "id",
+                "name",
+                "email",
+                "role",
+                "team",
+                "manager_id",
+                "start_date",
+                "end_date",
+                "quota",
+            ],
+            NativeKind::Accounts => &["id", "name", "segment", "icp_tier", "industry", "employees"],
+            NativeKind::Contacts => &["id", "account_id", "name", "title"],
+            NativeKind::Opportunities => &[
+                "id",
+                "name",
+                "account_id",
+                "owner_id",
+                "source_rep_id",
+                "created_at",
+                "stage",
+                "amount",
+                "close_date",
+                "forecast_category",
+                "status",
+                "closed_at",
+                "loss_reason",
+                "next_step",
+                "next_step_date",
+                "channel",
+            ],
+            NativeKind::History => &[
+                "opportunity_id",
+                "changed_at",
+                "field",
+                "old_value",
+                "new_value",
+                "changed_by",
+            ],
+            NativeKind::Activities => &[
+                "id",
+                "rep_id",
+                "kind",
+                "meeting_type",
+                "label",
+                "opportunity_id",
+                "account_id",
+                "contact_id",
+                "occurred_at",
+                "outcome",
+                "duration_min",
+                "direction",
+            ],
+        }
+    }
+
+    /// The columns that must be present (and non-empty).
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            NativeKind::Stages => &["name", "position", "probability", "kind"],
+            NativeKind::Reps => &["id", "name", "role", "start_date"],
+            NativeKind::Accounts => &["id", "name"],
+            NativeKind::Contacts => &["id", "name"],
+            NativeKind::Opportunities => &["id", "name", "owner_id", "stage"],
+            NativeKind::History => &["opportunity_id", "changed_at", "field", "new_value"],
+            NativeKind::Activities => &["id", "rep_id", "kind", "occurred_at"],
+        }
+    }
+}
+
+/// A file of the "CRM Sales Opportunities" set (SPEC §10.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MavenKind {
+    Teams,
+    Accounts,
+    Pipeline,
+    /// products.csv and data_dictionary.csv: read, nothing to import.
+    Ignored,
+}
+
+/// A Salesforce export file (API field names as headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SfKind {
+    Opportunity,
+    OpportunityHistory,
+    OpportunityFieldHistory,
+    Account,
+    Contact,
+    User,
+    UserRole,
+    Task,
+    Event,
+}
+
+/// What a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Native(NativeKind),
+    Maven(MavenKind),
+    Salesforce(SfKind),
+}
+
+/// The formats `--format` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Auto,
+    Native,
+    Maven,
+    Salesforce,
+    Hubspot,
+    Pipedrive,
+}
+
+/// Tells the kind of `t` from its header, within `format` (`Auto`: any).
+pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
+    match format {
+        Format::Hubspot => return Err(unsupported("HubSpot")),
+        Format::Pipedrive => return Err(unsupported("Pipedrive")),
+        _ => {}
+    }
+    if let (Format::Auto, Some(name)) = (format, foreign(t)) {
+        return Err(unsupported(name));
+    }
+    let found = match format {
+        Format::Native => native(t).map(FileKind::Native),
+        Format::Maven => maven(t).map(FileKind::Maven),
+        Format::Salesforce => salesforce(t).map(FileKind::Salesforce),
+        _ => native(t)
+            .map(FileKind::Native)
+            .or_else(|| maven(t).map(FileKind::Maven))
+            .or_else(|| salesforce(t).map(FileKind::Salesforce)),
+    };
+    found.ok_or_else(|| {
+        let within = match format {
+            Format::Native => " as a pipedeck CSV file",
+            Format::Maven => " as a CRM Sales Opportunities file",
+            Format::Salesforce => " as a Salesforce export",
+            _ => "",
+        };
+        format!(
+            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs",
+            t.headers.join(",")
+        )
+    })
+}
+
+fn unsupported(name: &str) -> String {
+    format!("{name} exports are not supported yet (supported: native, maven, salesforce)")
+}
+
+/// HubSpot and Pipedrive headers, recognised so the error says what they are.
+fn foreign(t: &Table) -> Option<&'static str> {
+    let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
+    if any(&[
+        "Deal Name",
+        "dealname",
+        "Deal Stage",
+        "dealstage",
+        "hs_object_id",
+    ]) {
+        return Some("HubSpot");
+    }
+    if any(&[
+        "Deal - Title",
+        "Deal - Value",
+        "Activity - Subject",
+        "Deal - Stage",
+    ]) {
+        return Some("Pipedrive");
+    }
+    None
+}
+
+fn native(t: &Table) -> Option<NativeKind> {
+    let all = |cols: &[&str]| cols.iter().all(|c| t.has(c));
+    let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
+    if all(&["opportunity_id", "changed_at", "field"]) {
+        return Some(NativeKind::History);
+    }
+    if all(&["id", "rep_id", "kind", "occurred_at"]) {
+        return Some(NativeKind::Activities);
+    }
+    if all(&["id", "name", "owner_id", "stage"]) {
+        return Some(NativeKind::Opportunities);
+    }
+    if all(&["name", "probability", "kind"]) && !t.has("id") {
+        return Some(NativeKind::Stages);
+    }
+    if all(&["id", "name", "role"]) {
+        return Some(NativeKind::Reps);
+    }
+    if !all(&["id", "name"]) || t.has("Id") {
+        return None;
+    }
+    if any(&["account_id", "title"]) {
+        return Some(NativeKind::Contacts);
+    }
+    if any(&["segment", "icp_tier", "industry", "employees"]) {
+        return Some(NativeKind::Accounts);
+    }
+    // Only id and name: the file name decides.
+    let stem = std::path::Path::new(&t.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())?;
+    match stem.as_str() {
+        "accounts" => Some(NativeKind::Accounts),
+        "contacts" => Some(NativeKind::Contacts),
+        _ => None,
+    }
+}
+
+fn maven(t: &Table) -> Option<MavenKind> {
+    let all = |cols: &[&str]| cols.iter().all(|c| t.has(c));
+    if all(&["opportunity_id", "sales_agent", "deal_stage"]) {
+        Some(MavenKind::Pipeline)
+    } else if all(&["sales_agent", "manager", "regional_office"]) {
+        Some(MavenKind::Teams)
+    } else if all(&["account", "sector"]) {
+        Some(MavenKind::Accounts)
+    } else if all(&["product", "series", "sales_price"]) || all(&["Table", "Field", "Description"])
+    {
+        Some(MavenKind::Ignored)
+    } else {
+        None
+    }
+}
+
+fn salesforce(t: &Table) -> Option<SfKind> {
+    let all = |cols: &[&str]| cols.iter().all(|c| t.has(c));
+    let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
+    if !t.has("Id") {
+        return None;
+    }
+    if all(&["OpportunityId", "Field", "OldValue", "NewValue"]) {
+        Some(SfKind::OpportunityFieldHistory)
+    } else if all(&["OpportunityId", "StageName", "CreatedDate"]) {
+        Some(SfKind::OpportunityHistory)
+    } else if all(&["StageName", "Name"]) {
+        Some(SfKind::Opportunity)
+    } else if any(&["TaskSubtype", "CallDurationInSeconds", "CallType"])
+        || (all(&["Subject", "Status", "ActivityDate"]) && !t.has("StartDateTime"))
+    {
+        Some(SfKind::Task)
+    } else if any(&["StartDateTime", "DurationInMinutes", "IsAllDayEvent"]) {
+        Some(SfKind::Event)
+    } else if all(&["Name", "ParentRoleId"]) {
+        Some(SfKind::UserRole)
+    } else if any(&["Username", "UserRoleId"]) {
+        Some(SfKind::User)
+    } else if t.has("LastName") || (t.has("AccountId") && any(&["Title", "Email"])) {
+        Some(SfKind::Contact)
+    } else if t.has("Name") {
+        Some(SfKind::Account)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(header: &str, file: &str, format: Format) -> Result<FileKind, String> {
+        detect(&Table::parse(file, &format!("{header}\n")).unwrap(), format)
+    }
+
+    #[test]
+    fn tells_each_kind_from_its_header() {
+        use FileKind::*;
+        let cases: &[(&str, &str, FileKind)] = &[
+            ("id,name,role,start_date", "x.csv", Native(NativeKind::Reps)),
+            (
+                "name,position,probability,max_days,kind",
+                "x.csv",
+                Native(NativeKind::Stages),
+            ),
+            ("name,id,industry", "x.csv", Native(NativeKind::Accounts)),
+            ("id,name", "Accounts.CSV", Native(NativeKind::Accounts)),
+            ("id,account_id,name", "x.csv", Native(NativeKind::Contacts)),
+            (
+                "stage,owner_id,name,id",
+                "x.csv",
+                Native(NativeKind::Opportunities),
+            ),
+            (
+                "opportunity_id,changed_at,field,new_value",
+                "x.csv",
+                Native(NativeKind::History),
+            ),
+            (
+                "id,rep_id,kind,occurred_at",
+                "x.csv",
+                Native(NativeKind::Activities),
+            ),
+            (
+                "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value",
+                "x.csv",
+                Maven(MavenKind::Pipeline),
+            ),
+            (
+                "sales_agent,manager,regional_office",
+                "x.csv",
+                Maven(MavenKind::Teams),
+            ),
+            (
+                "account,sector,year_established",
+                "accounts.csv",
+                Maven(MavenKind::Accounts),
+            ),
+            (
+                "product,series,sales_price",
+                "x.csv",
+                Maven(MavenKind::Ignored),
+            ),
+            (
+                "Id,Name,StageName,CloseDate",
+                "x.csv",
+                Salesforce(SfKind::Opportunity),
+            ),
+            (
+                "Id,OpportunityId,CreatedDate,StageName",
+                "x.csv",
+                Salesforce(SfKind::OpportunityHistory),
+            ),
+            (
+                "Id,OpportunityId,Field,OldValue,NewValue,CreatedDate",
+                "x.csv",
+                Salesforce(SfKind::OpportunityFieldHistory),
+            ),
+            (
+                "Id,IsDeleted,Name,Industry",
+                "x.csv",
+                Salesforce(SfKind::Account),
+            ),
+            (
+                "Id,AccountId,FirstName,LastName,Title",
+                "x.csv",
+                Salesforce(SfKind::Contact),
+            ),
+            (
+                "Id,Username,Name,UserRoleId",
+                "x.csv",
+                Salesforce(SfKind::User),
+            ),
+            (
+                "Id,Name,ParentRoleId",
+                "x.csv",
+                Salesforce(SfKind::UserRole),
+            ),
+            (
+                "Id,WhatId,Subject,ActivityDate,Status,TaskSubtype",
+                "x.csv",
+                Salesforce(SfKind::Task),
+            ),
+            (
+                "Id,WhatId,Subject,StartDateTime,DurationInMinutes",
+                "x.csv",
+                Salesforce(SfKind::Event),
+            ),
+        ];
+        for (header, file, want) in cases {
+            assert_eq!(kind(header, file, Format::Auto), Ok(*want), "{header}");
+        }
+    }
+
+    #[test]
+    fn says_what_it_does_not_support_or_cannot_tell() {
+        let hub = kind(
+            "Record ID,Deal Name,Deal Stage,Amount",
+            "d.csv",
+            Format::Auto,
+        )
+        .unwrap_err();
+        assert!(
+            hub.starts_with("HubSpot exports are not supported yet"),
+            "{hub}"
+        );
+        let pd = kind("id,name", "x.csv", Format::Pipedrive).unwrap_err();
+        assert!(
+            pd.starts_with("Pipedrive exports are not supported yet"),
+            "{pd}"
+        );
+        let unknown = kind("foo,bar", "x.csv", Format::Auto).unwrap_err();
+        assert!(
+            unknown.starts_with("cannot tell what this file is from its header (foo,bar)"),
+            "{unknown}"
+        );
+        // --format restricts detection to one family.
+        let forced = kind(
+            "sales_agent,manager,regional_office",
+            "x.csv",
+            Format::Native,
+        )
+        .unwrap_err();
+        assert!(forced.contains("as a pipedeck CSV file"), "{forced}");
+    }
+}

@@ -1,0 +1,226 @@
+//! Export: the whole database as pipedeck's CSV set (SPEC §10.1) — six files
+//! plus `stages.csv` (our extension: the registered pipeline the deals use) —
+//! with the columns in the SPEC order, rows sorted by id (history by
+//! opportunity, instant, then insertion order), money as decimals, instants
+//! `YYYY-MM-DDTHH:MM:SSZ`, empty for unknown. Importing an export into an
+//! empty database and exporting again gives the same bytes.
+
+use super::detect::NativeKind;
+use crate::domain::model::*;
+use crate::domain::money::Money;
+use crate::storage::{StorageError, Store};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::path::Path;
+
+/// Why an export failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("{path}: {detail}")]
+    Write { path: String, detail: String },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// Rows written per file, in file order.
+pub type ExportCounts = Vec<(&'static str, usize)>;
+
+fn instant(t: Option<DateTime<Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+fn money(m: Option<Money>) -> String {
+    m.map(Money::to_decimal).unwrap_or_default()
+}
+
+fn text(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+fn id<T: std::fmt::Display>(s: &Option<T>) -> String {
+    s.as_ref().map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// A history value as a file shows it: amounts (stored in cents) as decimals.
+fn history_value(field: HistoryField, v: &Option<String>) -> String {
+    match (field, v) {
+        (HistoryField::Amount, Some(cents)) => cents
+            .parse::<i64>()
+            .map(|c| Money(c).to_decimal())
+            .unwrap_or_else(|_| cents.clone()),
+        _ => text(v),
+    }
+}
+
+/// Writes the seven files into `dir` (created if missing).
+pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
+    let fail = |path: &Path, e: &dyn std::fmt::Display| ExportError::Write {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
+    let mut history = store.load_history()?;
+    // Stable: equal (deal, instant) keep insertion order.
+    history
+        .sort_by(|a, b| (&a.opportunity_id, a.changed_at).cmp(&(&b.opportunity_id, b.changed_at)));
+    let files: Vec<(NativeKind, Vec<Vec<String>>)> = vec![
+        (
+            NativeKind::Stages,
+            store.load_stages()?.iter().map(stage).collect(),
+        ),
+        (
+            NativeKind::Reps,
+            store.load_reps()?.iter().map(rep).collect(),
+        ),
+        (
+            NativeKind::Accounts,
+            store.load_accounts()?.iter().map(account).collect(),
+        ),
+        (
+            NativeKind::Contacts,
+            store.load_contacts()?.iter().map(contact).collect(),
+        ),
+        (
+            NativeKind::Opportunities,
+            sorted(store.load_opportunities()?, |o| o.id.0.clone())
+                .iter()
+                .map(opportunity)
+                .collect(),
+        ),
+        (
+            NativeKind::History,
+            history.iter().map(history_row).collect(),
+        ),
+        (
+            NativeKind::Activities,
+            sorted(store.load_activities()?, |a| a.id.0.clone())
+                .iter()
+                .map(activity)
+                .collect(),
+        ),
+    ];
+    let mut counts = Vec::new();
+    for (kind, rows) in files {
+        let path = dir.join(format!("{}.csv", kind.name()));
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_path(&path)
+            .map_err(|e| fail(&path, &e))?;
+        w.write_record(kind.columns())
+            .map_err(|e| fail(&path, &e))?;
+        for r in &rows {
+            w.write_record(r).map_err(|e| fail(&path, &e))?;
+        }
+        w.flush().map_err(|e| fail(&path, &e))?;
+        counts.push((kind.name(), rows.len()));
+    }
+    Ok(counts)
+}
+
+fn sorted<T>(mut v: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {
+    v.sort_by_key(key);
+    v
+}
+
+fn stage(s: &Stage) -> Vec<String> {
+    vec![
+        s.name.clone(),
+        s.position.to_string(),
+        s.probability.to_string(),
+        id(&s.max_days),
+        s.kind.as_str().to_string(),
+    ]
+}
+
+fn rep(r: &Rep) -> Vec<String> {
+    let quota = match (r.quota_amount, r.quota_meetings) {
+        (Some(m), _) => m.to_decimal(),
+        (None, Some(n)) => n.to_string(),
+        (None, None) => String::new(),
+    };
+    vec![
+        r.id.to_string(),
+        r.name.clone(),
+        text(&r.email),
+        r.role.as_str().to_string(),
+        text(&r.team),
+        id(&r.manager_id),
+        date(r.start_date),
+        date(r.end_date),
+        quota,
+    ]
+}
+
+fn account(a: &Account) -> Vec<String> {
+    vec![
+        a.id.to_string(),
+        a.name.clone(),
+        text(&a.segment),
+        text(&a.icp_tier),
+        text(&a.industry),
+        id(&a.employees),
+    ]
+}
+
+fn contact(c: &Contact) -> Vec<String> {
+    vec![
+        c.id.to_string(),
+        id(&c.account_id),
+        c.name.clone(),
+        text(&c.title),
+    ]
+}
+
+fn opportunity(o: &Opportunity) -> Vec<String> {
+    vec![
+        o.id.to_string(),
+        o.name.clone(),
+        id(&o.account_id),
+        o.owner_id.to_string(),
+        id(&o.source_rep_id),
+        instant(o.created_at),
+        o.stage.clone(),
+        money(o.amount),
+        date(o.close_date),
+        id(&o.forecast_category),
+        o.status.as_str().to_string(),
+        instant(o.closed_at),
+        text(&o.loss_reason),
+        text(&o.next_step),
+        date(o.next_step_date),
+        text(&o.channel),
+    ]
+}
+
+fn history_row(h: &HistoryEntry) -> Vec<String> {
+    vec![
+        h.opportunity_id.to_string(),
+        instant(Some(h.changed_at)),
+        h.field.as_str().to_string(),
+        history_value(h.field, &h.old_value),
+        history_value(h.field, &h.new_value),
+        text(&h.changed_by),
+    ]
+}
+
+fn activity(a: &Activity) -> Vec<String> {
+    vec![
+        a.id.to_string(),
+        a.rep_id.to_string(),
+        a.kind.as_str().to_string(),
+        id(&a.meeting_type),
+        text(&a.label),
+        id(&a.opportunity_id),
+        id(&a.account_id),
+        id(&a.contact_id),
+        instant(Some(a.occurred_at)),
+        id(&a.outcome),
+        id(&a.duration_min),
+        id(&a.direction),
+    ]
+}

@@ -1,0 +1,378 @@
+//! Import (SPEC §10): foreign CSV files become domain records with
+//! row-numbered errors, and land in the database in one transaction.
+//!
+//! The flow of one import: [`read_paths`] reads every file into a [`Table`];
+//! [`plan`] detects each file's kind, parses every row of every file
+//! (collecting every bad row), registers stages, synthesizes history and checks
+//! every reference — all before anything is written; [`apply`] writes the
+//! resulting [`Batch`] inside one [`Tx`]. [`run`] does all three and commits
+//! (or rolls back for a dry run). See `docs/import.md`.
+
+pub mod detect;
+pub mod error;
+pub mod export;
+mod history;
+mod maven;
+mod native;
+mod refs;
+mod salesforce;
+mod sf_activities;
+mod sf_history;
+mod sf_values;
+pub mod table;
+
+pub use detect::{FileKind, Format};
+pub use error::{ImportError, Loc, RowError};
+pub use table::Table;
+
+use crate::domain::Settings;
+use crate::domain::model::*;
+use crate::domain::period::Calendar;
+use crate::storage::import_support::ExistingIds;
+use crate::storage::{Counts, StorageError, Store, Tx};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What an import refers to, to be checked against the batch and the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Rep,
+    Account,
+    Contact,
+    Opportunity,
+}
+
+/// A reference to an id, with where it was read.
+#[derive(Debug, Clone)]
+pub struct Ref {
+    pub at: Loc,
+    pub target: Target,
+    pub id: String,
+}
+
+/// Everything one import will write, parsed and validated.
+#[derive(Debug, Clone, Default)]
+pub struct Batch {
+    pub stages: Vec<Stage>,
+    pub reps: Vec<Rep>,
+    pub accounts: Vec<Account>,
+    pub contacts: Vec<Contact>,
+    pub opportunities: Vec<Opportunity>,
+    /// In insertion order (which is the tie-break of equal instants).
+    pub history: Vec<HistoryEntry>,
+    pub activities: Vec<Activity>,
+    /// References still to check.
+    pub refs: Vec<Ref>,
+    /// The stage a synthesized creation row gives a closed deal, when the
+    /// format knows it (CRM Sales Opportunities: `Engaging`).
+    pub closed_creation_stage: Option<String>,
+}
+
+impl Batch {
+    fn refer(&mut self, at: Loc, target: Target, id: &str) {
+        self.refs.push(Ref {
+            at,
+            target,
+            id: id.to_string(),
+        });
+    }
+
+    /// Rows to write, for a progress bar.
+    pub fn len(&self) -> u64 {
+        (self.stages.len()
+            + self.reps.len()
+            + self.accounts.len()
+            + self.contacts.len()
+            + self.opportunities.len()
+            + self.history.len()
+            + self.activities.len()) as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// What parsing needs to know: the calendar (date-only values are local days),
+/// the settings (stages, mappings) and the ids already in the database.
+pub struct Context<'a> {
+    pub cal: &'a Calendar,
+    pub settings: &'a Settings,
+    pub existing: &'a ExistingIds,
+}
+
+impl Context<'_> {
+    /// A stage's kind: the database's registration first, then the config's.
+    pub fn stage_kind(&self, name: &str) -> Option<StageKind> {
+        self.existing.stages.get(name).map(|s| s.1).or_else(|| {
+            self.settings
+                .stages
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.kind)
+        })
+    }
+}
+
+/// Reads every file named, and every `*.csv` (any case) in every directory
+/// named, sorted by name. A file that is not UTF-8 or not CSV is a row error.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Table>, ImportError> {
+    let io = |p: &Path, e: std::io::Error| ImportError::Io {
+        path: p.display().to_string(),
+        detail: e.to_string(),
+    };
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            for entry in std::fs::read_dir(p).map_err(|e| io(p, e))? {
+                let path = entry.map_err(|e| io(p, e))?.path();
+                let is_csv = path
+                    .extension()
+                    .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case("csv"));
+                if is_csv && path.is_file() {
+                    found.push(path);
+                }
+            }
+            if found.is_empty() {
+                return Err(ImportError::Io {
+                    path: p.display().to_string(),
+                    detail: "no *.csv file in this directory".into(),
+                });
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut tables = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        let bytes = std::fs::read(&f).map_err(|e| io(&f, e))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count() as u64;
+                errors.push(RowError {
+                    at: Loc {
+                        file: name,
+                        line,
+                        column: None,
+                    },
+                    reason: "not UTF-8 text (save the file as UTF-8)".into(),
+                });
+                continue;
+            }
+        };
+        match Table::parse(&name, &text) {
+            Ok(t) => tables.push(t),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(tables)
+    } else {
+        Err(ImportError::Rows(errors))
+    }
+}
+
+/// Detects, parses and validates every table; nothing is written. Returns
+/// every bad row when there is any.
+pub fn plan(
+    mut tables: Vec<Table>,
+    format: Format,
+    ctx: &Context<'_>,
+) -> Result<Batch, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let mut native_files = Vec::new();
+    let mut maven_files = Vec::new();
+    let mut sf_files = Vec::new();
+    for t in tables.iter_mut() {
+        let mapped = apply_mappings(t, ctx.settings);
+        let kind = match (mapped, format) {
+            (Some(k), Format::Auto | Format::Native) => Ok(FileKind::Native(k)),
+            _ => detect::detect(t, format),
+        };
+        match kind {
+            Ok(FileKind::Native(k)) => native_files.push((k, &*t)),
+            Ok(FileKind::Maven(k)) => maven_files.push((k, &*t)),
+            Ok(FileKind::Salesforce(k)) => sf_files.push((k, &*t)),
+            Err(reason) => errors.push(t.file_error(reason)),
+        }
+    }
+    let mut batch = Batch::default();
+    native::build(&mut native_files, ctx, &mut batch, &mut errors);
+    maven::build(&maven_files, ctx, &mut batch, &mut errors);
+    salesforce::build(&sf_files, ctx, &mut batch, &mut errors);
+    history::synthesize(&mut batch, ctx);
+    register_configured_stages(&mut batch, ctx);
+    // A file rejected whole (bad header, unknown kind) would make every
+    // reference to its ids look broken: check references only without those.
+    if !errors.iter().any(|e| e.at.line <= 1) {
+        refs::check(&batch, ctx.existing, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(batch)
+    } else {
+        // In file order: by file, line, then column.
+        errors.sort_by(|a, b| {
+            let key = |e: &RowError| {
+                (
+                    e.at.file.clone(),
+                    e.at.line,
+                    e.at.column.as_ref().map(|c| c.0),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        Err(errors)
+    }
+}
+
+/// Renames the columns of `[import.mappings.<kind>]` (pipedeck column →
+/// source column) when the file has any of the source columns, and says
+/// which native kind the mapping makes the file.
+fn apply_mappings(t: &mut Table, settings: &Settings) -> Option<detect::NativeKind> {
+    for (kind_name, map) in &settings.import.mappings {
+        let Some(kind) = detect::NativeKind::ALL
+            .into_iter()
+            .find(|k| k.name() == kind_name)
+        else {
+            continue;
+        };
+        if map.values().any(|source| t.has(source)) {
+            for (ours, source) in map {
+                t.rename(source, ours);
+            }
+            return Some(kind);
+        }
+    }
+    None
+}
+
+/// Registers, from the config, every stage an imported deal or history row
+/// uses that the database does not have yet (so the database describes its
+/// own pipeline).
+fn register_configured_stages(batch: &mut Batch, ctx: &Context<'_>) {
+    let mut used: Vec<&str> = batch
+        .opportunities
+        .iter()
+        .map(|o| o.stage.as_str())
+        .collect();
+    used.extend(
+        batch
+            .history
+            .iter()
+            .filter(|h| h.field == HistoryField::Stage)
+            .flat_map(|h| [h.old_value.as_deref(), h.new_value.as_deref()])
+            .flatten(),
+    );
+    let mut add = Vec::new();
+    for s in ctx.settings.stage_list() {
+        let wanted = used.contains(&s.name.as_str());
+        let known = ctx.existing.stages.contains_key(&s.name)
+            || batch.stages.iter().any(|b| b.name == s.name);
+        if wanted && !known {
+            add.push(s);
+        }
+    }
+    batch.stages.extend(add);
+}
+
+/// Writes a planned batch in `tx`: stages, reps, accounts, contacts,
+/// opportunities, history, activities. `tick` is called once per row.
+pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(), StorageError> {
+    for s in &batch.stages {
+        tx.upsert_stage(s)?;
+        tick();
+    }
+    for r in &batch.reps {
+        tx.upsert_rep(r)?;
+        tick();
+    }
+    for a in &batch.accounts {
+        tx.upsert_account(a)?;
+        tick();
+    }
+    for c in &batch.contacts {
+        tx.upsert_contact(c)?;
+        tick();
+    }
+    for o in &batch.opportunities {
+        tx.upsert_opportunity(o)?;
+        tick();
+    }
+    for h in &batch.history {
+        tx.append_history(h)?;
+        tick();
+    }
+    for a in &batch.activities {
+        tx.upsert_activity(a)?;
+        tick();
+    }
+    Ok(())
+}
+
+/// Options of one import command.
+pub struct Options<'a> {
+    pub format: Format,
+    pub dry_run: bool,
+    pub settings: &'a Settings,
+    pub cal: &'a Calendar,
+}
+
+/// Reads, plans and writes `paths` in one transaction; a dry run rolls it
+/// back. `progress(done, total)` is called while writing.
+pub fn run(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &Options<'_>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Counts, ImportError> {
+    let tables = read_paths(paths)?;
+    let existing = store.existing_ids()?;
+    let ctx = Context {
+        cal: opts.cal,
+        settings: opts.settings,
+        existing: &existing,
+    };
+    let batch = plan(tables, opts.format, &ctx).map_err(ImportError::Rows)?;
+    let total = batch.len();
+    let mut done = 0;
+    let mut tx = store.begin()?;
+    apply(&mut tx, &batch, &mut || {
+        done += 1;
+        if done % 256 == 0 || done == total {
+            progress(done, total);
+        }
+    })?;
+    let counts = if opts.dry_run {
+        tx.rollback()?
+    } else {
+        tx.commit()?
+    };
+    Ok(counts)
+}
+
+/// The per-entity counts in load order, for the summary table.
+pub fn summary(counts: &Counts) -> Vec<(&'static str, crate::storage::EntityCounts)> {
+    let order = [
+        "stages",
+        "reps",
+        "accounts",
+        "contacts",
+        "opportunities",
+        "opportunity_history",
+        "activities",
+    ];
+    let map: &BTreeMap<&'static str, _> = &counts.0;
+    order
+        .iter()
+        .filter_map(|k| map.get(k).map(|c| (*k, *c)))
+        .collect()
+}

@@ -1,0 +1,313 @@
+//! pipedeck's own CSV set (SPEC §10.1): header required, columns in any
+//! order, unknown columns an error, required columns enforced.
+
+use super::detect::NativeKind;
+use super::table::{Row, Table, parse_date};
+use super::{Batch, Context, RowError, Target};
+use crate::domain::model::*;
+use crate::domain::money::Money;
+use std::collections::HashMap;
+
+/// Parses every native file, in load order (reps … activities).
+pub fn build(
+    files: &mut [(NativeKind, &Table)],
+    ctx: &Context<'_>,
+    batch: &mut Batch,
+    errors: &mut Vec<RowError>,
+) {
+    files.sort_by_key(|(k, t)| (*k, t.file.clone()));
+    for (kind, t) in files.iter() {
+        if !check_header(*kind, t, errors) {
+            continue;
+        }
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        for mut row in t.rows() {
+            let key = if *kind == NativeKind::Stages {
+                "name"
+            } else {
+                "id"
+            };
+            let id = row.text(key).filter(|_| *kind != NativeKind::History);
+            if let Some(first) = id.and_then(|id| seen.insert(id.to_string(), row.line)) {
+                let id = id.unwrap_or_default();
+                row.fail(
+                    "id",
+                    format!("id {id:?} appears twice (first on line {first})"),
+                );
+            }
+            match kind {
+                NativeKind::Stages => stage(&mut row, batch),
+                NativeKind::Reps => rep(&mut row, batch),
+                NativeKind::Accounts => account(&mut row, batch),
+                NativeKind::Contacts => contact(&mut row, batch),
+                NativeKind::Opportunities => opportunity(&mut row, ctx, batch),
+                NativeKind::History => history(&mut row, batch),
+                NativeKind::Activities => activity(&mut row, batch),
+            }
+            if let Err(mut e) = row.finish() {
+                errors.append(&mut e);
+            }
+        }
+    }
+}
+
+/// Unknown columns and missing required columns are header errors.
+fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowError>) -> bool {
+    let before = errors.len();
+    for (i, h) in t.headers.iter().enumerate() {
+        if !kind.columns().contains(&h.as_str()) {
+            errors.push(t.header_error(
+                i,
+                format!(
+                    "unknown column {h:?} for {}.csv (known: {})",
+                    kind.name(),
+                    kind.columns().join(", ")
+                ),
+            ));
+        }
+    }
+    for c in kind.required() {
+        if !t.has(c) {
+            errors.push(t.file_error(format!(
+                "required column {c:?} is missing for {}.csv",
+                kind.name()
+            )));
+        }
+    }
+    errors.len() == before
+}
+
+/// Reads `column` as an id and records a reference to it.
+fn reference(row: &Row<'_>, column: &str, target: Target, batch: &mut Batch) -> Option<String> {
+    let id = row.string(column)?;
+    batch.refer(row.loc(column), target, &id);
+    Some(id)
+}
+
+fn stage(row: &mut Row<'_>, batch: &mut Batch) {
+    let name = row.required("name");
+    let position = row.int("position");
+    let probability = row.parse_with("probability", |v| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|p| (0.0..=1.0).contains(p))
+            .ok_or_else(|| format!("{v:?} is not a probability between 0 and 1"))
+    });
+    let max_days = row.int("max_days");
+    let kind = row.enum_value::<StageKind>("kind");
+    for c in ["position", "probability", "kind"] {
+        if row.text(c).is_none() {
+            row.required(c);
+        }
+    }
+    if let (Some(position), Some(probability), Some(kind)) = (position, probability, kind) {
+        batch.stages.push(Stage {
+            name,
+            position,
+            probability,
+            max_days,
+            kind,
+        });
+    }
+}
+
+fn rep(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = row.required("id");
+    let name = row.required("name");
+    let role = match row.text("role") {
+        Some(_) => row.enum_value::<Role>("role"),
+        None => {
+            row.required("role");
+            None
+        }
+    };
+    // The column is required; an empty value is an unknown start (treated as
+    // ramped), which sets without start dates need to round-trip.
+    let start_date = row.date("start_date");
+    let end_date = row.date("end_date");
+    let (quota_amount, quota_meetings) = match role {
+        Some(Role::Sdr) => (None, row.int("quota")),
+        _ => (row.money("quota"), None),
+    };
+    let manager_id = reference(row, "manager_id", Target::Rep, batch).map(RepId);
+    let Some(role) = role else { return };
+    batch.reps.push(Rep {
+        id: RepId(id),
+        name,
+        email: row.string("email"),
+        role,
+        team: row.string("team"),
+        manager_id,
+        start_date,
+        end_date,
+        quota_amount,
+        quota_meetings,
+    });
+}
+
+fn account(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = row.required("id");
+    let name = row.required("name");
+    let icp_tier = row.parse_with("icp_tier", |v| match v {
+        "A" | "B" | "C" => Ok(v.to_string()),
+        _ => Err(format!("{v:?} is not an ICP tier (A, B or C)")),
+    });
+    let employees = row.int("employees");
+    batch.accounts.push(Account {
+        id: AccountId(id),
+        name,
+        segment: row.string("segment"),
+        icp_tier,
+        industry: row.string("industry"),
+        employees,
+    });
+}
+
+fn contact(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = row.required("id");
+    let name = row.required("name");
+    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
+    batch.contacts.push(Contact {
+        id: ContactId(id),
+        account_id,
+        name,
+        title: row.string("title"),
+    });
+}
+
+fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
+    let id = row.required("id");
+    let name = row.required("name");
+    let owner = row.required("owner_id");
+    if !owner.is_empty() {
+        batch.refer(row.loc("owner_id"), Target::Rep, &owner);
+    }
+    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
+    let source_rep_id = reference(row, "source_rep_id", Target::Rep, batch).map(RepId);
+    let stage = row.required("stage");
+    let kind = batch
+        .stages
+        .iter()
+        .find(|s| s.name == stage)
+        .map(|s| s.kind)
+        .or_else(|| ctx.stage_kind(&stage));
+    if kind.is_none() && !stage.is_empty() {
+        row.fail(
+            "stage",
+            format!("unknown stage {stage:?} (not in the configured stages nor the database)"),
+        );
+    }
+    let status = row.enum_value::<Status>("status").or(match kind {
+        Some(StageKind::Won) => Some(Status::Won),
+        Some(StageKind::Lost) => Some(Status::Lost),
+        _ => Some(Status::Open),
+    });
+    let opp = Opportunity {
+        id: OppId(id),
+        name,
+        account_id,
+        owner_id: RepId(owner),
+        source_rep_id,
+        created_at: row.instant("created_at"),
+        stage,
+        amount: row.money("amount"),
+        close_date: row.date("close_date"),
+        forecast_category: row.enum_value("forecast_category"),
+        status: status.unwrap_or(Status::Open),
+        closed_at: row.instant("closed_at"),
+        loss_reason: row.string("loss_reason"),
+        next_step: row.string("next_step"),
+        next_step_date: row.date("next_step_date"),
+        channel: row.string("channel"),
+    };
+    batch.opportunities.push(opp);
+}
+
+/// A history value in its canonical stored text: amounts in cents, dates
+/// `YYYY-MM-DD`, category and status names.
+fn canonical_value(field: HistoryField, v: &str) -> Result<String, String> {
+    match field {
+        HistoryField::Amount => Money::parse(v)
+            .map(|m| m.cents().to_string())
+            .map_err(|_| format!("{v:?} is not an amount (a decimal like 12500.50)")),
+        HistoryField::CloseDate => parse_date(v).map(|d| d.format("%Y-%m-%d").to_string()),
+        HistoryField::ForecastCategory => v
+            .parse::<ForecastCategory>()
+            .map(|c| c.as_str().to_string()),
+        HistoryField::Status => v.parse::<Status>().map(|c| c.as_str().to_string()),
+        HistoryField::Stage | HistoryField::OwnerId | HistoryField::NextStep => Ok(v.to_string()),
+    }
+}
+
+fn history(row: &mut Row<'_>, batch: &mut Batch) {
+    let opp = row.required("opportunity_id");
+    if !opp.is_empty() {
+        batch.refer(row.loc("opportunity_id"), Target::Opportunity, &opp);
+    }
+    let changed_at = row.instant("changed_at");
+    if row.text("changed_at").is_none() {
+        row.required("changed_at");
+    }
+    let field = row.enum_value::<HistoryField>("field");
+    if row.text("field").is_none() {
+        row.required("field");
+    }
+    if row.text("new_value").is_none() {
+        row.required("new_value");
+    }
+    let (Some(changed_at), Some(field)) = (changed_at, field) else {
+        return;
+    };
+    let old_value = row.parse_with("old_value", |v| canonical_value(field, v));
+    let new_value = row.parse_with("new_value", |v| canonical_value(field, v));
+    batch.history.push(HistoryEntry {
+        opportunity_id: OppId(opp),
+        changed_at,
+        field,
+        old_value,
+        new_value,
+        changed_by: row.string("changed_by"),
+        review_session_id: None,
+    });
+}
+
+fn activity(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = row.required("id");
+    let rep = row.required("rep_id");
+    if !rep.is_empty() {
+        batch.refer(row.loc("rep_id"), Target::Rep, &rep);
+    }
+    let kind = row.enum_value::<ActivityKind>("kind");
+    if row.text("kind").is_none() {
+        row.required("kind");
+    }
+    let occurred_at = row.instant("occurred_at");
+    if row.text("occurred_at").is_none() {
+        row.required("occurred_at");
+    }
+    let opportunity_id = reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId);
+    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
+    let contact_id = reference(row, "contact_id", Target::Contact, batch).map(ContactId);
+    let meeting_type = row.enum_value("meeting_type");
+    let outcome = row.enum_value("outcome");
+    let duration_min = row.int("duration_min");
+    let direction = row.enum_value("direction");
+    let (Some(kind), Some(occurred_at)) = (kind, occurred_at) else {
+        return;
+    };
+    batch.activities.push(Activity {
+        id: ActivityId(id),
+        rep_id: RepId(rep),
+        kind,
+        meeting_type,
+        label: row.string("label"),
+        opportunity_id,
+        account_id,
+        contact_id,
+        occurred_at,
+        outcome,
+        duration_min,
+        direction,
+        review_session_id: None,
+    });
+}

@@ -1,0 +1,360 @@
+//! Salesforce exports with API field names as headers (Data Export, Data
+//! Loader, and the same re-saved by a spreadsheet). Each file's kind is told
+//! from its header; columns this importer does not use are ignored.
+
+use super::detect::SfKind;
+use super::sf_activities;
+use super::sf_history::{self, HistRow};
+use super::sf_values as sf;
+use super::table::{Row, Table};
+use super::{Batch, Context, RowError, Target};
+use crate::domain::model::*;
+use std::collections::{BTreeMap, HashMap};
+
+/// The rep that owns deals of an export without an `OwnerId` column.
+pub const UNASSIGNED: &str = "unassigned";
+
+/// What the files say about a stage the database and config don't know.
+struct StageSeen {
+    probability: f64,
+    kind: StageKind,
+    sort: Option<i64>,
+}
+
+/// Everything read from the Salesforce files before it is assembled.
+#[derive(Default)]
+pub(super) struct Read {
+    role_names: HashMap<String, String>,
+    stages: BTreeMap<String, StageSeen>,
+    history: Vec<HistRow>,
+    pub(super) owners: Vec<String>,
+}
+
+pub fn build(
+    files: &[(SfKind, &Table)],
+    ctx: &Context<'_>,
+    batch: &mut Batch,
+    errors: &mut Vec<RowError>,
+) {
+    if files.is_empty() {
+        return;
+    }
+    let mut read = Read::default();
+    let order = [
+        SfKind::UserRole,
+        SfKind::User,
+        SfKind::Account,
+        SfKind::Contact,
+        SfKind::Opportunity,
+        SfKind::OpportunityHistory,
+        SfKind::OpportunityFieldHistory,
+        SfKind::Task,
+        SfKind::Event,
+    ];
+    for want in order {
+        for (file_no, (kind, t)) in files.iter().enumerate().filter(|(_, (k, _))| *k == want) {
+            for mut row in t.rows() {
+                if row.parse_with("IsDeleted", sf::boolean) == Some(true) {
+                    continue;
+                }
+                match kind {
+                    SfKind::UserRole => role_row(&row, &mut read),
+                    SfKind::User => user_row(&row, &read, batch),
+                    SfKind::Account => account_row(&mut row, batch),
+                    SfKind::Contact => contact_row(&row, batch),
+                    SfKind::Opportunity => opp_row(&mut row, t, ctx, &mut read, batch),
+                    SfKind::OpportunityHistory => {
+                        sf_history::snapshot_row(&mut row, file_no, ctx, &mut read.history)
+                    }
+                    SfKind::OpportunityFieldHistory => {
+                        sf_history::field_row(&mut row, file_no, ctx, &mut read.history)
+                    }
+                    SfKind::Task | SfKind::Event => {
+                        sf_activities::activity_row(&mut row, *kind, ctx, &mut read, batch)
+                    }
+                }
+                if let Err(mut e) = row.finish() {
+                    errors.append(&mut e);
+                }
+            }
+        }
+    }
+    for (name, probability, kind) in sf_history::stages_seen(&read.history) {
+        if ctx.stage_kind(&name).is_none() {
+            read.stages.entry(name).or_insert(StageSeen {
+                probability,
+                kind,
+                sort: None,
+            });
+        }
+    }
+    register_stages(&read, ctx, batch);
+    let kinds: HashMap<String, StageKind> = batch
+        .stages
+        .iter()
+        .map(|s| (s.name.clone(), s.kind))
+        .collect();
+    let stage_kind = |name: &str| kinds.get(name).copied().or_else(|| ctx.stage_kind(name));
+    let closed_at = sf_history::to_entries(read.history, &stage_kind, batch);
+    for o in batch.opportunities.iter_mut() {
+        if o.status.is_closed() {
+            o.closed_at = closed_at.get(&o.id).copied().or_else(|| {
+                let close = o.close_date.map(|d| ctx.cal.start_of(d));
+                match (close, o.created_at) {
+                    (Some(c), Some(k)) => Some(c.max(k)),
+                    (c, k) => c.or(k),
+                }
+            });
+        }
+    }
+    add_placeholder_reps(&read.owners, ctx, batch);
+}
+
+fn role_row(row: &Row<'_>, read: &mut Read) {
+    if let (Some(id), Some(name)) = (row.text("Id"), row.text("Name")) {
+        read.role_names.insert(id.to_string(), name.to_string());
+    }
+}
+
+/// A role from a Salesforce role name: SDR/BDR/development → SDR; success →
+/// CSM; manager, director, VP, head, CEO, SVP → Manager; anything else AE.
+fn role_from_name(name: &str) -> Role {
+    let n = name.to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| n.contains(w));
+    if has(&["sdr", "bdr", "development"]) {
+        Role::Sdr
+    } else if has(&["success", "csm"]) {
+        Role::Csm
+    } else if has(&[
+        "manager",
+        "director",
+        "vp",
+        "head",
+        "ceo",
+        "chief",
+        "president",
+    ]) {
+        Role::Manager
+    } else {
+        Role::Ae
+    }
+}
+
+fn person_name(row: &Row<'_>) -> Option<String> {
+    row.string("Name").or_else(|| {
+        let parts: Vec<&str> = ["FirstName", "LastName"]
+            .iter()
+            .filter_map(|c| row.text(c))
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    })
+}
+
+fn user_row(row: &Row<'_>, read: &Read, batch: &mut Batch) {
+    let Some(id) = sf::id(row.text("Id")) else {
+        return;
+    };
+    let role_name = sf::id(row.text("UserRoleId")).and_then(|r| read.role_names.get(&r).cloned());
+    let manager_id = sf::id(row.text("ManagerId")).map(RepId);
+    if let Some(m) = &manager_id {
+        batch.refer(row.loc("ManagerId"), Target::Rep, m.as_str());
+    }
+    batch.reps.push(Rep {
+        id: RepId(id.clone()),
+        name: person_name(row).unwrap_or(id),
+        email: row.string("Email"),
+        role: role_name.as_deref().map_or(Role::Ae, role_from_name),
+        team: role_name,
+        manager_id,
+        start_date: None,
+        end_date: None,
+        quota_amount: None,
+        quota_meetings: None,
+    });
+}
+
+fn account_row(row: &mut Row<'_>, batch: &mut Batch) {
+    let Some(id) = sf::id(row.text("Id")) else {
+        return;
+    };
+    let employees = row.parse_with("NumberOfEmployees", |v| {
+        v.parse::<f64>()
+            .map(|n| n as i64)
+            .map_err(|_| format!("{v:?} is not a number of employees"))
+    });
+    batch.accounts.push(Account {
+        id: AccountId(id.clone()),
+        name: row.string("Name").unwrap_or(id),
+        segment: None,
+        icp_tier: None,
+        industry: row.string("Industry"),
+        employees,
+    });
+}
+
+fn contact_row(row: &Row<'_>, batch: &mut Batch) {
+    let Some(id) = sf::id(row.text("Id")) else {
+        return;
+    };
+    let account_id = sf::id(row.text("AccountId"));
+    if let Some(a) = &account_id {
+        batch.refer(row.loc("AccountId"), Target::Account, a);
+    }
+    batch.contacts.push(Contact {
+        id: ContactId(id.clone()),
+        account_id: account_id.map(AccountId),
+        name: person_name(row).unwrap_or(id),
+        title: row.string("Title"),
+    });
+}
+
+fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, batch: &mut Batch) {
+    let id = row.required("Id");
+    let name = row.required("Name");
+    let stage = row.required("StageName");
+    let closed = row.parse_with("IsClosed", sf::boolean);
+    let won = row.parse_with("IsWon", sf::boolean);
+    let probability = row.parse_with("Probability", sf::probability);
+    let sort = row.int("StageSortOrder");
+    let amount = row.money("Amount");
+    let close_date = row.parse_with("CloseDate", sf::date);
+    let created_at = row.parse_with("CreatedDate", |v| sf::instant(v, ctx.cal));
+    let category = row
+        .parse_with("ForecastCategoryName", sf::category)
+        .or_else(|| row.parse_with("ForecastCategory", sf::category));
+    if stage.is_empty() || id.is_empty() {
+        return;
+    }
+    let kind = match (closed, won) {
+        (Some(true), Some(true)) => Some(StageKind::Won),
+        (Some(true), _) => Some(StageKind::Lost),
+        (Some(false), _) => Some(StageKind::Open),
+        (None, _) => ctx.stage_kind(&stage),
+    };
+    let Some(kind) = kind else {
+        row.fail(
+            "StageName",
+            format!("unknown stage {stage:?} and no IsClosed/IsWon to tell its kind"),
+        );
+        return;
+    };
+    if ctx.stage_kind(&stage).is_none() {
+        read.stages.entry(stage.clone()).or_insert(StageSeen {
+            probability: probability.unwrap_or(match kind {
+                StageKind::Won => 1.0,
+                _ => 0.0,
+            }),
+            kind,
+            sort,
+        });
+    }
+    let owner = if t.has("OwnerId") {
+        sf::id(row.text("OwnerId")).unwrap_or_else(|| UNASSIGNED.to_string())
+    } else {
+        UNASSIGNED.to_string()
+    };
+    read.owners.push(owner.clone());
+    let account_id = sf::id(row.text("AccountId"));
+    if let Some(a) = &account_id {
+        batch.refer(row.loc("AccountId"), Target::Account, a);
+    }
+    batch.opportunities.push(Opportunity {
+        id: OppId(id),
+        name,
+        account_id: account_id.map(AccountId),
+        owner_id: RepId(owner),
+        source_rep_id: None,
+        created_at,
+        stage,
+        amount,
+        close_date,
+        forecast_category: category,
+        status: match kind {
+            StageKind::Open => Status::Open,
+            StageKind::Won => Status::Won,
+            StageKind::Lost => Status::Lost,
+        },
+        closed_at: None,
+        loss_reason: None,
+        next_step: row.string("NextStep"),
+        next_step_date: None,
+        channel: row.string("LeadSource"),
+    });
+}
+
+/// Stages the files use that neither the database nor the config knows:
+/// registered with the file's probability, after every known stage, open
+/// ones by (StageSortOrder, probability), then won, then lost.
+fn register_stages(read: &Read, ctx: &Context<'_>, batch: &mut Batch) {
+    let base = ctx
+        .existing
+        .stages
+        .values()
+        .map(|s| s.0)
+        .chain(ctx.settings.stage_list().iter().map(|s| s.position))
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut new: Vec<(&String, &StageSeen)> = read.stages.iter().collect();
+    new.sort_by(|a, b| {
+        let key = |s: &StageSeen| (s.kind != StageKind::Open, s.kind == StageKind::Lost, s.sort);
+        key(a.1)
+            .cmp(&key(b.1))
+            .then(a.1.probability.total_cmp(&b.1.probability))
+            .then(a.0.cmp(b.0))
+    });
+    for (i, (name, seen)) in new.into_iter().enumerate() {
+        batch.stages.push(Stage {
+            name: name.clone(),
+            position: base + i as i64,
+            probability: seen.probability,
+            max_days: None,
+            kind: seen.kind,
+        });
+    }
+}
+
+/// Owners with no User row and not in the database become reps named by
+/// their id (role AE); `unassigned` is the owner of deals without one.
+fn add_placeholder_reps(owners: &[String], ctx: &Context<'_>, batch: &mut Batch) {
+    for owner in owners {
+        let known =
+            batch.reps.iter().any(|r| r.id.as_str() == owner) || ctx.existing.reps.contains(owner);
+        if !known {
+            batch.reps.push(Rep {
+                id: RepId(owner.clone()),
+                name: if owner == UNASSIGNED {
+                    "Unassigned".to_string()
+                } else {
+                    owner.clone()
+                },
+                email: None,
+                role: Role::Ae,
+                team: None,
+                manager_id: None,
+                start_date: None,
+                end_date: None,
+                quota_amount: None,
+                quota_meetings: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_role_names_to_roles() {
+        let cases = [
+            ("Western Sales Team", Role::Ae),
+            ("SVP, Sales & Marketing", Role::Manager),
+            ("Director, Channel Sales", Role::Manager),
+            ("Sales Development Rep", Role::Sdr),
+            ("Customer Success", Role::Csm),
+        ];
+        for (name, want) in cases {
+            assert_eq!(role_from_name(name), want, "{name}");
+        }
+    }
+}

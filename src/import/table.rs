@@ -1,0 +1,359 @@
+//! A CSV file read whole: BOM stripped, header row required, every record kept
+//! with its physical line number, and cell parsers that turn a bad value into
+//! a [`RowError`] naming file, line and column.
+
+use super::error::{Loc, RowError};
+use crate::domain::money::Money;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use std::collections::HashMap;
+use std::str::FromStr;
+
+/// A parsed CSV file.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The path as the user gave it (or as found in a directory).
+    pub file: String,
+    pub headers: Vec<String>,
+    index: HashMap<String, usize>,
+    /// Physical line (1-based) and cells of every data record.
+    pub records: Vec<(u64, Vec<String>)>,
+}
+
+impl Table {
+    /// Parses CSV text; `file` names it in errors. Records with a wrong number
+    /// of cells and a repeated header are errors.
+    pub fn parse(file: &str, text: &str) -> Result<Table, Vec<RowError>> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let whole = |line: u64, reason: String| RowError {
+            at: Loc {
+                file: file.to_string(),
+                line,
+                column: None,
+            },
+            reason,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        // Physical lines from byte offsets (the reader's own line count skips blank lines).
+        let newlines: Vec<usize> = text
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        let line_of = |pos: Option<&csv::Position>| -> u64 {
+            let Some(p) = pos else { return 0 };
+            // A record's position may point at the blank lines before it.
+            let mut b = p.byte() as usize;
+            while text
+                .as_bytes()
+                .get(b)
+                .is_some_and(|c| *c == b'\n' || *c == b'\r')
+            {
+                b += 1;
+            }
+            newlines.partition_point(|&n| n < b) as u64 + 1
+        };
+        let mut rows = reader.records();
+        let headers: Vec<String> = match rows.next() {
+            Some(Ok(h)) => h.iter().map(|s| s.trim().to_string()).collect(),
+            Some(Err(e)) => return Err(vec![whole(1, format!("unreadable header: {e}"))]),
+            None => {
+                return Err(vec![whole(
+                    1,
+                    "empty file: a header row is required".into(),
+                )]);
+            }
+        };
+        let mut errors = Vec::new();
+        let mut index = HashMap::new();
+        for (i, h) in headers.iter().enumerate() {
+            if index.insert(h.clone(), i).is_some() {
+                errors.push(RowError {
+                    at: Loc {
+                        file: file.to_string(),
+                        line: 1,
+                        column: Some((i + 1, h.clone())),
+                    },
+                    reason: format!("column {h:?} appears twice"),
+                });
+            }
+        }
+        let mut records = Vec::new();
+        for rec in rows {
+            match rec {
+                Ok(r) => {
+                    let line = line_of(r.position());
+                    if r.len() == 1 && r.get(0).is_some_and(|c| c.trim().is_empty()) {
+                        continue; // a blank line
+                    }
+                    if r.len() != headers.len() {
+                        errors.push(whole(
+                            line,
+                            format!("{} cells, the header has {}", r.len(), headers.len()),
+                        ));
+                        continue;
+                    }
+                    records.push((line, r.iter().map(str::to_string).collect()));
+                }
+                Err(e) => {
+                    let line = line_of(e.position());
+                    errors.push(whole(line, format!("unreadable CSV: {e}")));
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Table {
+            file: file.to_string(),
+            headers,
+            index,
+            records,
+        })
+    }
+
+    pub fn has(&self, column: &str) -> bool {
+        self.index.contains_key(column)
+    }
+
+    /// Renames source columns onto pipedeck columns (a config mapping).
+    pub fn rename(&mut self, from: &str, to: &str) {
+        if let Some(i) = self.index.remove(from) {
+            self.headers[i] = to.to_string();
+            self.index.insert(to.to_string(), i);
+        }
+    }
+
+    /// An error about the header cell of `column` (line 1).
+    pub fn header_error(&self, column: usize, reason: String) -> RowError {
+        RowError {
+            at: Loc {
+                file: self.file.clone(),
+                line: 1,
+                column: Some((column + 1, self.headers[column].clone())),
+            },
+            reason,
+        }
+    }
+
+    /// An error about the whole file.
+    pub fn file_error(&self, reason: String) -> RowError {
+        RowError {
+            at: Loc {
+                file: self.file.clone(),
+                line: 1,
+                column: None,
+            },
+            reason,
+        }
+    }
+
+    /// Iterates the records as [`Row`]s.
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(move |(line, cells)| Row {
+            table: self,
+            line: *line,
+            cells,
+            errors: Vec::new(),
+        })
+    }
+}
+
+/// One record being read; parse errors accumulate until [`Row::finish`].
+pub struct Row<'a> {
+    table: &'a Table,
+    pub line: u64,
+    cells: &'a [String],
+    errors: Vec<RowError>,
+}
+
+impl<'a> Row<'a> {
+    /// Where `column` of this row is (column `None` if the file lacks it).
+    pub fn loc(&self, column: &str) -> Loc {
+        Loc {
+            file: self.table.file.clone(),
+            line: self.line,
+            column: self
+                .table
+                .index
+                .get(column)
+                .map(|&i| (i + 1, column.to_string())),
+        }
+    }
+
+    /// Records an error about `column`.
+    pub fn fail(&mut self, column: &str, reason: String) {
+        let at = self.loc(column);
+        self.errors.push(RowError { at, reason });
+    }
+
+    /// The trimmed cell, `None` when the column is absent or the cell empty.
+    pub fn text(&self, column: &str) -> Option<&'a str> {
+        let i = *self.table.index.get(column)?;
+        let v = self.cells[i].trim();
+        (!v.is_empty()).then_some(v)
+    }
+
+    /// The first of several alternative columns that has a value.
+    pub fn text_any(&self, columns: &[&str]) -> Option<&'a str> {
+        columns.iter().find_map(|c| self.text(c))
+    }
+
+    pub fn string(&self, column: &str) -> Option<String> {
+        self.text(column).map(str::to_string)
+    }
+
+    /// A value that must be present.
+    pub fn required(&mut self, column: &str) -> String {
+        match self.text(column) {
+            Some(v) => v.to_string(),
+            None => {
+                self.fail(column, "a value is required".into());
+                String::new()
+            }
+        }
+    }
+
+    /// Parses the cell with `parse`; an empty cell is `None`, a bad one an error.
+    pub fn parse_with<T>(
+        &mut self,
+        column: &str,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let v = self.text(column)?;
+        match parse(v) {
+            Ok(t) => Some(t),
+            Err(reason) => {
+                self.fail(column, reason);
+                None
+            }
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn date(&mut self, column: &str) -> Option<NaiveDate> {
+        self.parse_with(column, parse_date)
+    }
+
+    /// RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` taken as UTC.
+    pub fn instant(&mut self, column: &str) -> Option<DateTime<Utc>> {
+        self.parse_with(column, parse_instant)
+    }
+
+    /// A decimal in major units.
+    pub fn money(&mut self, column: &str) -> Option<Money> {
+        self.parse_with(column, |v| {
+            Money::parse(v).map_err(|_| format!("{v:?} is not an amount (a decimal like 12500.50)"))
+        })
+    }
+
+    pub fn int(&mut self, column: &str) -> Option<i64> {
+        self.parse_with(column, |v| {
+            v.parse::<i64>()
+                .map_err(|_| format!("{v:?} is not a whole number"))
+        })
+    }
+
+    /// A value of a closed set (`FromStr` of the domain enums).
+    pub fn enum_value<T: FromStr<Err = String>>(&mut self, column: &str) -> Option<T> {
+        self.parse_with(column, T::from_str)
+    }
+
+    /// The row's errors, or nothing.
+    pub fn finish(self) -> Result<(), Vec<RowError>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn parse_date(v: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+        .map_err(|_| format!("{v:?} is not a date (YYYY-MM-DD)"))
+}
+
+/// RFC 3339 (any offset, converted to UTC), or `YYYY-MM-DD HH:MM[:SS]` taken as UTC.
+pub fn parse_instant(v: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(v, f) {
+            return Ok(n.and_utc());
+        }
+    }
+    Err(format!(
+        "{v:?} is not an instant (RFC 3339, or YYYY-MM-DD HH:MM[:SS] in UTC)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_physical_lines_and_strips_the_bom() {
+        // Line 1 header, line 2 a record, line 3 blank, lines 4–5 one quoted
+        // record spanning two lines, line 6 a record.
+        let text = "\u{feff}id,name\n1,a\n\n2,\"b\nc\"\n3,d\n";
+        let t = Table::parse("f.csv", text).unwrap();
+        assert_eq!(t.headers, vec!["id", "name"]);
+        let lines: Vec<u64> = t.records.iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![2, 4, 6]);
+    }
+
+    #[test]
+    fn rejects_wrong_cell_counts_and_duplicate_headers() {
+        let errs = Table::parse("f.csv", "id,id\n1\n").unwrap_err();
+        let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            text,
+            vec![
+                "f.csv:1:2 (id): column \"id\" appears twice",
+                "f.csv:2: 1 cells, the header has 2"
+            ]
+        );
+        let empty = Table::parse("e.csv", "").unwrap_err();
+        assert_eq!(
+            empty[0].to_string(),
+            "e.csv:1: empty file: a header row is required"
+        );
+    }
+
+    #[test]
+    fn parses_instants_in_the_accepted_forms() {
+        let cases = [
+            ("2026-03-01T10:00:00Z", Some("2026-03-01T10:00:00Z")),
+            ("2026-03-01T12:00:00+02:00", Some("2026-03-01T10:00:00Z")),
+            ("2026-03-01 10:00", Some("2026-03-01T10:00:00Z")),
+            ("2026-03-01 10:00:30", Some("2026-03-01T10:00:30Z")),
+            ("2026-03-01", None),
+            ("yesterday", None),
+        ];
+        for (input, want) in cases {
+            let got = parse_instant(input)
+                .ok()
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            assert_eq!(got.as_deref(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn cell_errors_name_line_and_column() {
+        let t = Table::parse("o.csv", "id,close_date,amount\nx,2026-13-01,12.5\n").unwrap();
+        let mut row = t.rows().next().unwrap();
+        assert_eq!(row.date("close_date"), None);
+        assert_eq!(row.money("amount"), Some(Money(1250)));
+        let errs = row.finish().unwrap_err();
+        assert_eq!(
+            errs[0].to_string(),
+            "o.csv:2:2 (close_date): \"2026-13-01\" is not a date (YYYY-MM-DD)"
+        );
+    }
+}

@@ -1,0 +1,372 @@
+//! `pipedeck report agenda` / `review agenda`: the weekly review agenda of
+//! SPEC §7, section by section in the time-boxed order, AEs in the
+//! configured order within each section. Markdown is ready for an invite.
+
+use super::hygiene::md;
+use super::{Column, Input, Report, Table, UNDEFINED};
+use crate::domain::edit::stages_in_force;
+use crate::domain::model::{ReviewSession, Status};
+use crate::domain::review::{Agenda, RepAgenda, Section, agenda};
+use serde::Serialize;
+
+/// The agenda report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgendaReport {
+    pub currency: String,
+    #[serde(flatten)]
+    pub agenda: Agenda,
+}
+
+impl AgendaReport {
+    /// The agenda of the review on or after `input.today`; `sessions` give
+    /// the window (since the last ended review).
+    pub fn build(input: &Input, sessions: &[ReviewSession]) -> AgendaReport {
+        let stages = stages_in_force(&input.data.stages, input.settings);
+        AgendaReport {
+            currency: input.settings.currency.clone(),
+            agenda: agenda(
+                input.data,
+                &stages,
+                sessions,
+                input.settings,
+                input.cal,
+                input.today,
+            ),
+        }
+    }
+
+    fn minutes(&self, s: Section) -> u32 {
+        self.agenda
+            .time_boxes
+            .iter()
+            .find(|(x, _)| *x == s)
+            .map_or(0, |(_, m)| *m)
+    }
+
+    fn heading(&self, s: Section) -> String {
+        format!("{} ({} min)", s.title(), self.minutes(s))
+    }
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(|| UNDEFINED.to_string(), |x| x.to_string())
+}
+
+fn change_text(c: &crate::domain::review::ChangeLine) -> (String, String, String) {
+    let money = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|s| s.parse::<i64>().ok())
+            .map_or_else(|| opt(v.clone()), |c| crate::domain::Money(c).to_string())
+    };
+    match c.field {
+        crate::domain::HistoryField::Amount => {
+            ("amount".into(), money(&c.old_value), money(&c.new_value))
+        }
+        f => (
+            f.as_str().replace('_', " "),
+            opt(c.old_value.clone()),
+            opt(c.new_value.clone()),
+        ),
+    }
+}
+
+impl Report for AgendaReport {
+    fn tables(&self) -> Vec<Table> {
+        let a = &self.agenda;
+        let mut order = Table::new(
+            Some(format!(
+                "Review of {} — since {}",
+                a.review_day, a.since_label
+            )),
+            vec![
+                Column::left("rep"),
+                Column::right("open pipeline"),
+                Column::right("open deals"),
+                Column::right("closed"),
+                Column::right("closing"),
+                Column::right("to do"),
+                Column::right("snoozed"),
+                Column::right("new"),
+                Column::right("changes"),
+            ],
+        );
+        for r in &a.reps {
+            order.rows.push(vec![
+                r.name.clone(),
+                r.open_pipeline.to_string(),
+                r.open_deals.to_string(),
+                r.closed.len().to_string(),
+                r.closing_this_week.len().to_string(),
+                r.hygiene.len().to_string(),
+                r.snoozed.to_string(),
+                r.new_opportunities.len().to_string(),
+                r.changes.len().to_string(),
+            ]);
+        }
+        let cols = |names: &[&str]| names.iter().map(|n| Column::left(n)).collect::<Vec<_>>();
+        let mut closed = Table::new(
+            Some(self.heading(Section::Wins)),
+            cols(&["rep", "deal", "name", "result", "amount", "reason"]),
+        );
+        let mut closing = Table::new(
+            Some(self.heading(Section::ClosingThisWeek)),
+            cols(&[
+                "rep",
+                "deal",
+                "name",
+                "category",
+                "stage",
+                "amount",
+                "close date",
+            ]),
+        );
+        let mut stuck = Table::new(
+            Some(self.heading(Section::Stuck)),
+            cols(&[
+                "rep",
+                "deal",
+                "name",
+                "amount",
+                "reasons",
+                "untouched",
+                "tag",
+            ]),
+        );
+        let mut changed = Table::new(
+            Some(self.heading(Section::NewAndChanged)),
+            cols(&["rep", "deal", "name", "change", "from", "to"]),
+        );
+        for r in &a.reps {
+            for d in &r.closed {
+                closed.rows.push(vec![
+                    r.name.clone(),
+                    d.opportunity_id.to_string(),
+                    d.name.clone(),
+                    d.status.to_string(),
+                    opt(d.amount),
+                    opt(d.loss_reason.clone()),
+                ]);
+            }
+            for d in &r.closing_this_week {
+                closing.rows.push(vec![
+                    r.name.clone(),
+                    d.opportunity_id.to_string(),
+                    d.name.clone(),
+                    opt(d.forecast_category),
+                    d.stage.clone(),
+                    opt(d.amount),
+                    opt(d.close_date),
+                ]);
+            }
+            for i in &r.hygiene {
+                stuck.rows.push(vec![
+                    r.name.clone(),
+                    i.opportunity_id.to_string(),
+                    i.name.clone(),
+                    opt(i.amount),
+                    i.reasons()
+                        .iter()
+                        .map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    opt(i.days_untouched),
+                    opt(i.tag),
+                ]);
+            }
+            for d in &r.new_opportunities {
+                changed.rows.push(vec![
+                    r.name.clone(),
+                    d.opportunity_id.to_string(),
+                    d.name.clone(),
+                    "new".into(),
+                    UNDEFINED.into(),
+                    format!("{} {}", d.stage, opt(d.amount)),
+                ]);
+            }
+            for c in &r.changes {
+                let (what, from, to) = change_text(c);
+                changed.rows.push(vec![
+                    r.name.clone(),
+                    c.opportunity_id.to_string(),
+                    c.name.clone(),
+                    what,
+                    from,
+                    to,
+                ]);
+            }
+        }
+        let mut actions = Table::new(
+            Some(self.heading(Section::ActionItems)),
+            cols(&["owner", "item", "deal", "due"]),
+        );
+        for i in &a.action_items {
+            actions.rows.push(vec![
+                i.owner_id.to_string(),
+                i.text.clone(),
+                opt(i.opportunity_id.clone()),
+                opt(i.due_date),
+            ]);
+        }
+        vec![order, closed, closing, stuck, changed, actions]
+    }
+
+    fn markdown(&self) -> Option<String> {
+        let a = &self.agenda;
+        let total: u32 = a.time_boxes.iter().map(|(_, m)| m).sum();
+        let mut out = format!(
+            "# Pipeline review — {} {}\n\n",
+            a.review_day.format("%A"),
+            a.review_day
+        );
+        out.push_str(&format!(
+            "Since {} ({} → {}). Closing week {} – {}. {} minutes.\n\n",
+            a.since_label,
+            a.since.format("%Y-%m-%d %H:%M UTC"),
+            a.until.format("%Y-%m-%d %H:%M UTC"),
+            a.week.from,
+            a.week.last_day(),
+            total
+        ));
+        out.push_str("Order: ");
+        let order: Vec<String> = a
+            .reps
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} ({} {} open in {} deals)",
+                    md(&r.name),
+                    self.currency,
+                    r.open_pipeline,
+                    r.open_deals
+                )
+            })
+            .collect();
+        out.push_str(&order.join(", "));
+        out.push('\n');
+        for (n, (section, _)) in a.time_boxes.iter().enumerate() {
+            out.push_str(&format!("\n## {}. {}\n", n + 1, self.heading(*section)));
+            if *section == Section::ActionItems {
+                out.push('\n');
+                if a.action_items.is_empty() {
+                    out.push_str("_No open action items._\n");
+                }
+                for i in &a.action_items {
+                    out.push_str(&format!(
+                        "- [ ] {} — {} — due {}{}\n",
+                        md(&i.text),
+                        md(i.owner_id.as_str()),
+                        opt(i.due_date),
+                        i.opportunity_id
+                            .as_ref()
+                            .map_or(String::new(), |o| format!(" — {}", md(o.as_str())))
+                    ));
+                }
+                continue;
+            }
+            let mut any = false;
+            for r in &a.reps {
+                let lines = rep_lines(r, *section);
+                if lines.is_empty() {
+                    continue;
+                }
+                any = true;
+                out.push_str(&format!("\n### {}\n\n", md(&r.name)));
+                for l in lines {
+                    out.push_str(&format!("- {l}\n"));
+                }
+            }
+            if !any {
+                out.push_str("\n_Nothing._\n");
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The Markdown bullet lines of one rep in one section.
+fn rep_lines(r: &RepAgenda, s: Section) -> Vec<String> {
+    let deal = |name: &str, id: &str| format!("**{}** ({})", md(name), md(id));
+    match s {
+        Section::Wins => r
+            .closed
+            .iter()
+            .map(|d| {
+                let verb = if d.status == Status::Won {
+                    "Won"
+                } else {
+                    "Lost"
+                };
+                let why = d
+                    .loss_reason
+                    .as_deref()
+                    .map_or(String::new(), |x| format!(" — {}", md(x)));
+                format!(
+                    "{verb} {} — {}{why}",
+                    deal(&d.name, d.opportunity_id.as_str()),
+                    opt(d.amount)
+                )
+            })
+            .collect(),
+        Section::ClosingThisWeek => r
+            .closing_this_week
+            .iter()
+            .map(|d| {
+                format!(
+                    "[{}] {} — {} — {} — closes {}",
+                    opt(d.forecast_category),
+                    deal(&d.name, d.opportunity_id.as_str()),
+                    opt(d.amount),
+                    md(&d.stage),
+                    opt(d.close_date)
+                )
+            })
+            .collect(),
+        Section::Stuck => {
+            let mut v: Vec<String> = r
+                .hygiene
+                .iter()
+                .map(|i| {
+                    let why: Vec<String> = i
+                        .flags
+                        .iter()
+                        .map(|f| format!("{} ({})", f.reason.as_str(), md(&f.observed)))
+                        .collect();
+                    let tag = i.tag.map_or(String::new(), |t| format!(" [{t}]"));
+                    format!(
+                        "{}{tag} — {} — {}",
+                        deal(&i.name, i.opportunity_id.as_str()),
+                        opt(i.amount),
+                        why.join("; ")
+                    )
+                })
+                .collect();
+            if r.snoozed > 0 {
+                v.push(format!("_{} snoozed deal(s) not listed._", r.snoozed));
+            }
+            v
+        }
+        Section::NewAndChanged => r
+            .new_opportunities
+            .iter()
+            .map(|d| {
+                format!(
+                    "New: {} — {} — {}",
+                    deal(&d.name, d.opportunity_id.as_str()),
+                    opt(d.amount),
+                    md(&d.stage)
+                )
+            })
+            .chain(r.changes.iter().map(|c| {
+                let (what, from, to) = change_text(c);
+                format!(
+                    "{}: {what} {} → {} ({})",
+                    deal(&c.name, c.opportunity_id.as_str()),
+                    md(&from),
+                    md(&to),
+                    c.changed_at.format("%Y-%m-%d")
+                )
+            }))
+            .collect(),
+        Section::ActionItems => Vec::new(),
+    }
+}

@@ -1,0 +1,250 @@
+//! `pipedeck report metrics`: every active rep's metrics for a period beside
+//! the team baseline and the goal (SPEC §4, §5, §11).
+
+use super::{Column, Input, Report, Table, UNDEFINED, fmt_opt};
+use crate::domain::baseline::TeamPeriod;
+use crate::domain::metrics::goals::{self, GoalFor};
+use crate::domain::metrics::{self, Index, MetricDef, MetricValue, Unit};
+use crate::domain::model::{Goal, GoalDirection, Role};
+use crate::domain::{Money, Period};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Which reps a metrics report shows (baselines always use the whole team).
+#[derive(Debug, Clone, Default)]
+pub struct MetricsFilter {
+    pub rep: Option<String>,
+    pub role: Option<Role>,
+    /// Goals in force (config merged with the database's); `None`: the config's.
+    pub goals: Option<Vec<Goal>>,
+}
+
+/// `{"from", "to"}` of SPEC §11.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PeriodJson {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
+impl From<Period> for PeriodJson {
+    fn from(p: Period) -> PeriodJson {
+        PeriodJson {
+            from: p.from,
+            to: p.to,
+        }
+    }
+}
+
+/// One metric of one rep, as JSON shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricCell {
+    #[serde(flatten)]
+    pub value: MetricValue,
+    /// Leave-one-out median of the ramped peers; `null` with fewer than 3.
+    pub baseline: Option<f64>,
+    /// The goal for this period (prorated for counts and money), or `null`.
+    pub goal: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_direction: Option<GoalDirection>,
+    /// Whether the value meets the goal; `null` without a goal or a value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_met: Option<bool>,
+    #[serde(skip)]
+    pub def: MetricDef,
+}
+
+/// One rep's metrics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepMetrics {
+    pub rep_id: String,
+    pub name: String,
+    pub role: Role,
+    pub ramping: bool,
+    pub metrics: BTreeMap<String, MetricCell>,
+    /// Metric ids in display order (JSON keys are sorted).
+    #[serde(skip)]
+    pub order: Vec<String>,
+}
+
+/// The metrics report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetricsReport {
+    pub period: PeriodJson,
+    pub reps: Vec<RepMetrics>,
+    #[serde(skip)]
+    pub currency: String,
+}
+
+/// The default period of the metrics report: the current quarter to date.
+pub fn default_period(input: &Input) -> Period {
+    input
+        .cal
+        .parse_period("qtd", input.today)
+        .unwrap_or_else(|_| input.cal.quarter_containing(input.today))
+}
+
+impl MetricsReport {
+    /// Computes every active AE's and SDR's metrics over the input's period
+    /// (default: quarter to date), with baselines and goals, then keeps the
+    /// reps the filter asks for.
+    pub fn build(input: &Input, filter: &MetricsFilter) -> MetricsReport {
+        let period = input.period.unwrap_or_else(|| default_period(input));
+        let stages = input.settings.stage_list();
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages);
+        let team = TeamPeriod::build(&ix, period, input.settings.ramp_days, input.today);
+        let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
+        MetricsReport::from_team(&team, goals, input, filter)
+    }
+
+    /// The report over an already computed team period.
+    pub fn from_team(
+        team: &TeamPeriod<'_>,
+        goals: &[Goal],
+        input: &Input,
+        filter: &MetricsFilter,
+    ) -> MetricsReport {
+        let reps = team
+            .rows
+            .iter()
+            .filter(|r| {
+                filter
+                    .rep
+                    .as_deref()
+                    .is_none_or(|id| r.rep.id.as_str() == id)
+            })
+            .filter(|r| filter.role.is_none_or(|role| r.rep.role == role))
+            .map(|row| {
+                let mut cells = BTreeMap::new();
+                let mut order = Vec::new();
+                for (id, value) in &row.metrics {
+                    let Some(def) = metrics::find(row.rep.role, id) else {
+                        continue;
+                    };
+                    let goal: Option<GoalFor> =
+                        goals::goal_for(goals, row.rep.role, &def, id, team.period, input.cal);
+                    cells.insert(
+                        id.clone(),
+                        MetricCell {
+                            value: value.clone(),
+                            baseline: team.baseline(row, id).map(|b| b.median),
+                            goal: goal.map(|g| g.target),
+                            goal_direction: goal.map(|g| g.direction),
+                            goal_met: goal.zip(value.value).map(|(g, v)| g.met(v)),
+                            def,
+                        },
+                    );
+                }
+                for d in metrics::metrics_for(row.rep.role) {
+                    order.push(d.id.to_string());
+                    if d.id == "untouched_opps" {
+                        order.extend(
+                            cells
+                                .keys()
+                                .filter(|k| k.starts_with("stage_conversion."))
+                                .cloned(),
+                        );
+                    }
+                }
+                order.retain(|k| cells.contains_key(k));
+                RepMetrics {
+                    rep_id: row.rep.id.0.clone(),
+                    name: row.rep.name.clone(),
+                    role: row.rep.role,
+                    ramping: row.ramping,
+                    metrics: cells,
+                    order,
+                }
+            })
+            .collect();
+        MetricsReport {
+            period: team.period.into(),
+            reps,
+            currency: input.settings.currency.clone(),
+        }
+    }
+}
+
+/// A metric value as text in its unit; `—` when undefined.
+pub fn fmt_value(unit: Unit, v: Option<f64>) -> String {
+    let Some(x) = v else {
+        return UNDEFINED.to_string();
+    };
+    match unit {
+        Unit::Count | Unit::Minutes => {
+            if x.fract() == 0.0 {
+                format!("{x:.0}")
+            } else {
+                format!("{x:.1}")
+            }
+        }
+        Unit::Money | Unit::MeanMoney => Money((x * 100.0).round() as i64).to_string(),
+        Unit::Share => format!("{:.1}%", x * 100.0),
+        Unit::Ratio => format!("{x:.2}"),
+        Unit::Days => format!("{x:.1}"),
+    }
+}
+
+/// The sample beside a value: `3/12` for ratios, `n=4` for means, blank otherwise.
+pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
+    match (unit, v.num, v.den) {
+        (Unit::Share | Unit::Ratio, Some(n), Some(d)) => format!("{n}/{d}"),
+        (Unit::Days | Unit::MeanMoney, _, Some(d)) => format!("n={d}"),
+        _ => String::new(),
+    }
+}
+
+impl Report for MetricsReport {
+    fn tables(&self) -> Vec<Table> {
+        self.reps
+            .iter()
+            .map(|r| {
+                let mut t = Table::new(
+                    Some(format!(
+                        "{} ({}, {}){} — {}..{}",
+                        r.name,
+                        r.rep_id,
+                        r.role,
+                        if r.ramping { ", ramping" } else { "" },
+                        self.period.from,
+                        self.period.to
+                    )),
+                    vec![
+                        Column::left("metric"),
+                        Column::right("value"),
+                        Column::right("sample"),
+                        Column::right("team"),
+                        Column::right("goal"),
+                        Column::left("note"),
+                    ],
+                );
+                for id in &r.order {
+                    let Some(c) = r.metrics.get(id) else { continue };
+                    let unit = c.def.unit;
+                    let mut note = Vec::new();
+                    if let Some(false) = c.goal_met {
+                        note.push("below goal".to_string());
+                    }
+                    if let Some(n) = c.value.still_open.filter(|n| *n > 0) {
+                        note.push(format!("{n} still open"));
+                    }
+                    if let Some(n) = c.value.without_amount.filter(|n| *n > 0) {
+                        note.push(format!("{n} without amount"));
+                    }
+                    t.rows.push(vec![
+                        id.clone(),
+                        fmt_value(unit, c.value.value),
+                        fmt_sample(unit, &c.value),
+                        fmt_value(unit, c.baseline),
+                        if c.goal.is_some() {
+                            fmt_value(unit, c.goal)
+                        } else {
+                            fmt_opt(None, 0)
+                        },
+                        note.join("; "),
+                    ]);
+                }
+                t
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,235 @@
+//! `pipedeck report waterfall`: how the period's open pipeline moved between
+//! two snapshots, for the team, per rep, and deal by deal.
+
+use super::{Column, Input, Report, Table};
+use crate::domain::waterfall::{MoveKind, Waterfall, waterfall};
+use crate::domain::{Money, RepId, Snapshot};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// Why a waterfall cannot be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WaterfallError {
+    #[error(
+        "the waterfall needs two forecast snapshots; {0} found (run `pipedeck snapshot` on two days)"
+    )]
+    TooFewSnapshots(usize),
+    #[error("no forecast snapshot taken on or before {0}")]
+    NoSnapshotBy(NaiveDate),
+    #[error("the start snapshot ({from}) is not before the end snapshot ({to})")]
+    NotBefore { from: NaiveDate, to: NaiveDate },
+}
+
+/// The waterfall report. JSON: `{currency, period, from, to, start, new,
+/// pulled_in, pushed_out, won, lost, amount_changes, end, start_count,
+/// end_count, without_amount, moves: [...], reps: [...]}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaterfallReport {
+    pub currency: String,
+    #[serde(flatten)]
+    pub waterfall: Waterfall,
+    /// Per owner of a moved deal, by name.
+    pub reps: Vec<RepParts>,
+}
+
+/// One owner's parts of the waterfall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RepParts {
+    pub rep_id: RepId,
+    pub name: String,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub new: Money,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub pulled_in: Money,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub pushed_out: Money,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub won: Money,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub lost: Money,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub amount_changes: Money,
+}
+
+/// The latest snapshot taken on or before `day`.
+fn by(snaps: &[&Snapshot], day: NaiveDate) -> Result<usize, WaterfallError> {
+    snaps
+        .iter()
+        .rposition(|s| s.taken_on <= day)
+        .ok_or(WaterfallError::NoSnapshotBy(day))
+}
+
+/// Picks the two snapshots: by default the two latest; `from`/`to` pick the
+/// latest snapshot taken on or before each date (`from` alone: to the latest;
+/// `to` alone: from the one before it).
+pub fn pick(
+    snapshots: &[Snapshot],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<(&Snapshot, &Snapshot), WaterfallError> {
+    let mut snaps: Vec<&Snapshot> = snapshots.iter().collect();
+    snaps.sort_by_key(|s| s.taken_on);
+    if snaps.len() < 2 {
+        return Err(WaterfallError::TooFewSnapshots(snaps.len()));
+    }
+    let b = match to {
+        Some(d) => by(&snaps, d)?,
+        None => snaps.len() - 1,
+    };
+    let a = match from {
+        Some(d) => by(&snaps, d)?,
+        None if b > 0 => b - 1,
+        None => return Err(WaterfallError::TooFewSnapshots(1)),
+    };
+    if a >= b {
+        return Err(WaterfallError::NotBefore {
+            from: snaps[a].taken_on,
+            to: snaps[b].taken_on,
+        });
+    }
+    Ok((snaps[a], snaps[b]))
+}
+
+impl WaterfallReport {
+    /// The waterfall over `input.period` (default: the fiscal quarter of the
+    /// end snapshot) between the snapshots [`pick`] chooses.
+    pub fn build(
+        input: &Input,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+    ) -> Result<WaterfallReport, WaterfallError> {
+        let (a, b) = pick(input.snapshots, from, to)?;
+        let period = input
+            .period
+            .unwrap_or_else(|| input.cal.quarter_containing(b.taken_on));
+        let w = waterfall(a, b, input.data, input.cal, period);
+        let mut owners: Vec<&RepId> = w.moves.iter().map(|m| &m.owner_id).collect();
+        owners.sort();
+        owners.dedup();
+        let mut reps: Vec<RepParts> = owners
+            .into_iter()
+            .map(|id| RepParts {
+                rep_id: id.clone(),
+                name: input
+                    .data
+                    .rep(id)
+                    .map_or_else(|| id.0.clone(), |r| r.name.clone()),
+                new: w.part_for(MoveKind::New, id),
+                pulled_in: w.part_for(MoveKind::PulledIn, id),
+                pushed_out: w.part_for(MoveKind::PushedOut, id),
+                won: w.part_for(MoveKind::Won, id),
+                lost: w.part_for(MoveKind::Lost, id),
+                amount_changes: w.part_for(MoveKind::AmountChange, id),
+            })
+            .collect();
+        reps.sort_by(|x, y| x.name.cmp(&y.name).then_with(|| x.rep_id.cmp(&y.rep_id)));
+        Ok(WaterfallReport {
+            currency: input.settings.currency.clone(),
+            waterfall: w,
+            reps,
+        })
+    }
+}
+
+fn columns() -> Vec<Column> {
+    vec![
+        Column::left("who"),
+        Column::left("step"),
+        Column::right("amount"),
+        Column::right("deals"),
+        Column::left("deal"),
+    ]
+}
+
+fn signed(kind: MoveKind, m: Money) -> String {
+    match kind {
+        _ if m.0 == 0 => "0".to_string(),
+        MoveKind::New | MoveKind::PulledIn => format!("+{m}"),
+        MoveKind::PushedOut | MoveKind::Won | MoveKind::Lost => format!("-{m}"),
+        MoveKind::AmountChange if m.0 >= 0 => format!("+{m}"),
+        MoveKind::AmountChange => m.to_string(),
+    }
+}
+
+impl Report for WaterfallReport {
+    fn tables(&self) -> Vec<Table> {
+        let w = &self.waterfall;
+        let count = |k: MoveKind| w.moves.iter().filter(|m| m.kind == k).count().to_string();
+        let mut team = Table::new(
+            Some(format!(
+                "Pipeline waterfall {} from {} to {}",
+                w.period, w.from, w.to
+            )),
+            columns(),
+        );
+        let row = |step: &str, amount: String, deals: String| {
+            vec!["Team".into(), step.into(), amount, deals, String::new()]
+        };
+        team.rows
+            .push(row("start", w.start.to_string(), w.start_count.to_string()));
+        for (k, m) in [
+            (MoveKind::New, w.new),
+            (MoveKind::PulledIn, w.pulled_in),
+            (MoveKind::PushedOut, w.pushed_out),
+            (MoveKind::Won, w.won),
+            (MoveKind::Lost, w.lost),
+            (MoveKind::AmountChange, w.amount_changes),
+        ] {
+            team.rows.push(row(k.as_str(), signed(k, m), count(k)));
+        }
+        team.rows
+            .push(row("end", w.end.to_string(), w.end_count.to_string()));
+        if w.without_amount > 0 {
+            team.notes.push(format!(
+                "{} deals have no amount and count as 0 here.",
+                w.without_amount
+            ));
+        }
+        let mut by_rep = Table::new(Some("Waterfall by rep".to_string()), columns());
+        for r in &self.reps {
+            for (k, m) in [
+                (MoveKind::New, r.new),
+                (MoveKind::PulledIn, r.pulled_in),
+                (MoveKind::PushedOut, r.pushed_out),
+                (MoveKind::Won, r.won),
+                (MoveKind::Lost, r.lost),
+                (MoveKind::AmountChange, r.amount_changes),
+            ] {
+                let n = w
+                    .moves
+                    .iter()
+                    .filter(|x| x.kind == k && x.owner_id == r.rep_id)
+                    .count();
+                if n > 0 {
+                    by_rep.rows.push(vec![
+                        r.name.clone(),
+                        k.as_str().into(),
+                        signed(k, m),
+                        n.to_string(),
+                        String::new(),
+                    ]);
+                }
+            }
+        }
+        let mut deals = Table::new(Some("Deals that moved".to_string()), columns());
+        for m in &w.moves {
+            let who = self
+                .reps
+                .iter()
+                .find(|r| r.rep_id == m.owner_id)
+                .map_or_else(|| m.owner_id.0.clone(), |r| r.name.clone());
+            deals.rows.push(vec![
+                who,
+                m.kind.as_str().into(),
+                signed(m.kind, m.amount),
+                "1".into(),
+                if m.amount_unknown {
+                    format!("{} (no amount)", m.opportunity_id)
+                } else {
+                    m.opportunity_id.0.clone()
+                },
+            ]);
+        }
+        vec![team, by_rep, deals]
+    }
+}

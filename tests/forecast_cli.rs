@@ -1,0 +1,433 @@
+//! End to end: a small database built through storage, then the binary's
+//! `snapshot`, `report forecast|waterfall|accuracy` (with `--as-of`) on it.
+//!
+//! Fixture (Q1 2026, default stages: Demo 35 %, Proposal 60 %):
+//! - reps ann (AE, quota 100,000) and bob (AE, quota 50,000);
+//! - w1: ann, won 20 Jan, 20,000;
+//! - o1: ann, Proposal, commit, closes 27 Feb; created 5 Jan at 25,000,
+//!   raised to 30,000 on 10 Feb;
+//! - o2: bob, Demo, best case, closes 15 Mar, 10,000; created 11 Feb;
+//! - snapshots on 5 Jan (o1 25,000), 9 Feb (o1 25,000), 16 Feb (o1 30,000, o2 10,000).
+
+use assert_cmd::Command;
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use pipedeck::domain::model::*;
+use pipedeck::domain::{Money, Settings};
+use pipedeck::storage::Store;
+use serde_json::Value;
+use std::path::Path;
+
+fn at(m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, m, d, 10, 0, 0).unwrap()
+}
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+fn rep(id: &str, quota: i64) -> Rep {
+    Rep {
+        id: RepId(id.into()),
+        name: id.to_uppercase(),
+        email: None,
+        role: Role::Ae,
+        team: None,
+        manager_id: None,
+        start_date: None,
+        end_date: None,
+        quota_amount: Some(Money::from_major(quota)),
+        quota_meetings: None,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn opp(
+    id: &str,
+    owner: &str,
+    stage: &str,
+    cat: ForecastCategory,
+    amount: i64,
+    close: NaiveDate,
+    created: DateTime<Utc>,
+    closed: Option<DateTime<Utc>>,
+) -> Opportunity {
+    Opportunity {
+        id: OppId(id.into()),
+        name: id.into(),
+        account_id: None,
+        owner_id: RepId(owner.into()),
+        source_rep_id: None,
+        created_at: Some(created),
+        stage: stage.into(),
+        amount: Some(Money::from_major(amount)),
+        close_date: Some(close),
+        forecast_category: Some(cat),
+        status: if closed.is_some() {
+            Status::Won
+        } else {
+            Status::Open
+        },
+        closed_at: closed,
+        loss_reason: None,
+        next_step: None,
+        next_step_date: None,
+        channel: None,
+    }
+}
+
+fn hist(id: &str, t: DateTime<Utc>, f: HistoryField, old: Option<&str>, new: &str) -> HistoryEntry {
+    HistoryEntry {
+        opportunity_id: OppId(id.into()),
+        changed_at: t,
+        field: f,
+        old_value: old.map(str::to_string),
+        new_value: Some(new.into()),
+        changed_by: None,
+        review_session_id: None,
+    }
+}
+
+fn row(
+    id: &str,
+    owner: &str,
+    stage: &str,
+    cat: ForecastCategory,
+    amount: i64,
+    close: NaiveDate,
+) -> SnapshotRow {
+    SnapshotRow {
+        opportunity_id: OppId(id.into()),
+        owner_id: RepId(owner.into()),
+        stage: stage.into(),
+        amount: Some(Money::from_major(amount)),
+        close_date: Some(close),
+        forecast_category: Some(cat),
+    }
+}
+
+fn build(path: &Path) {
+    use ForecastCategory::*;
+    let mut store = Store::open(path).unwrap();
+    let mut tx = store.begin().unwrap();
+    for s in Settings::default().stage_list() {
+        tx.upsert_stage(&s).unwrap();
+    }
+    tx.upsert_rep(&rep("ann", 100_000)).unwrap();
+    tx.upsert_rep(&rep("bob", 50_000)).unwrap();
+    let w1 = opp(
+        "w1",
+        "ann",
+        "Closed Won",
+        Closed,
+        20_000,
+        day(1, 20),
+        at(1, 2),
+        Some(at(1, 20)),
+    );
+    let o1 = opp(
+        "o1",
+        "ann",
+        "Proposal",
+        Commit,
+        30_000,
+        day(2, 27),
+        at(1, 5),
+        None,
+    );
+    let o2 = opp(
+        "o2",
+        "bob",
+        "Demo",
+        BestCase,
+        10_000,
+        day(3, 15),
+        at(2, 11),
+        None,
+    );
+    for o in [&w1, &o1, &o2] {
+        tx.upsert_opportunity(o).unwrap();
+    }
+    for h in [
+        hist("w1", at(1, 2), HistoryField::Stage, None, "Proposal"),
+        hist("w1", at(1, 20), HistoryField::Status, Some("open"), "won"),
+        hist(
+            "w1",
+            at(1, 20),
+            HistoryField::Stage,
+            Some("Proposal"),
+            "Closed Won",
+        ),
+        hist("o1", at(1, 5), HistoryField::Stage, None, "Proposal"),
+        hist(
+            "o1",
+            at(2, 10),
+            HistoryField::Amount,
+            Some("2500000"),
+            "3000000",
+        ),
+        hist("o2", at(2, 11), HistoryField::Stage, None, "Demo"),
+    ] {
+        tx.append_history(&h).unwrap();
+    }
+    let o1_at = |amount| row("o1", "ann", "Proposal", Commit, amount, day(2, 27));
+    for (m, d, rows) in [
+        (1, 5, vec![o1_at(25_000)]),
+        (2, 9, vec![o1_at(25_000)]),
+        (
+            2,
+            16,
+            vec![
+                o1_at(30_000),
+                row("o2", "bob", "Demo", BestCase, 10_000, day(3, 15)),
+            ],
+        ),
+    ] {
+        tx.insert_snapshot(&Snapshot {
+            taken_on: day(m, d),
+            taken_at: Utc.with_ymd_and_hms(2026, m, d, 7, 0, 0).unwrap(),
+            rows,
+        })
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+fn run(db: &Path, args: &[&str]) -> String {
+    let out = Command::cargo_bin("pipedeck")
+        .unwrap()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&run(db, args)).unwrap()
+}
+
+#[test]
+fn forecast_now_and_as_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    // On 16 Feb: won 20k; commit o1 30k → call 50k; + best case o2 10k → 60k;
+    // pipeline 20k + 40k = 60k; weighted 20k + 30k×.6 + 10k×.35 = 41.5k;
+    // quota 150k, to close 130k, coverage 40/130 = 0.3077 → light.
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-02-16",
+            "report",
+            "forecast",
+            "--format",
+            "json",
+        ],
+    );
+    let q = &v["team"][0];
+    let got: Vec<f64> = [
+        "won",
+        "call",
+        "best_case",
+        "pipeline",
+        "weighted",
+        "quota",
+        "to_close",
+    ]
+    .iter()
+    .map(|k| q[k].as_f64().unwrap())
+    .collect();
+    assert_eq!(
+        got,
+        vec![
+            20_000.0, 50_000.0, 60_000.0, 60_000.0, 41_500.0, 150_000.0, 130_000.0
+        ]
+    );
+    assert_eq!(q["coverage_status"], "light");
+    assert_eq!((q["coverage"].as_f64().unwrap() * 10_000.0).round(), 3077.0);
+    assert_eq!(
+        v["team"].as_array().unwrap().len(),
+        4,
+        "quarter and its 3 months"
+    );
+    // As of 9 Feb: o2 didn't exist, o1 was 25k: call 45k, pipeline 45k.
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-02-16",
+            "report",
+            "forecast",
+            "--as-of",
+            "2026-02-09",
+            "--format",
+            "json",
+        ],
+    );
+    let q = &v["team"][0];
+    assert_eq!(
+        (q["call"].as_f64(), q["pipeline"].as_f64()),
+        (Some(45_000.0), Some(45_000.0))
+    );
+    // Table output carries the status word.
+    let t = run(&db, &["--today", "2026-02-16", "report", "forecast"]);
+    assert!(t.contains("LIGHT"), "{t}");
+}
+
+#[test]
+fn waterfall_between_the_two_latest_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    // 9 Feb → 16 Feb over Q1: start 25k, new o2 10k, amount change o1 +5k, end 40k.
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-02-16",
+            "report",
+            "waterfall",
+            "--format",
+            "json",
+        ],
+    );
+    let got: Vec<f64> = [
+        "start",
+        "new",
+        "pulled_in",
+        "pushed_out",
+        "won",
+        "lost",
+        "amount_changes",
+        "end",
+    ]
+    .iter()
+    .map(|k| v[k].as_f64().unwrap())
+    .collect();
+    assert_eq!(
+        got,
+        vec![25_000.0, 10_000.0, 0.0, 0.0, 0.0, 0.0, 5_000.0, 40_000.0]
+    );
+    // --from 5 Jan --to 9 Feb: nothing moved.
+    let v = json(
+        &db,
+        &[
+            "report",
+            "waterfall",
+            "--from",
+            "2026-01-05",
+            "--to",
+            "2026-02-09",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        (v["start"].as_f64(), v["end"].as_f64()),
+        (Some(25_000.0), Some(25_000.0))
+    );
+    let csv = run(
+        &db,
+        &[
+            "--today",
+            "2026-02-16",
+            "report",
+            "waterfall",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(
+        csv.starts_with("table,who,step,amount,deals,deal\n"),
+        "{csv}"
+    );
+}
+
+#[test]
+fn accuracy_of_the_closed_quarter() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    // Q1 closed on 10 Apr. Actual 20k (w1). Headline: 5 Jan, won so far 0 + commit
+    // o1 25k = 25k → (25 − 20) ÷ 20 = +25 %: not flagged (worse than 25 % is), band ±40%.
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-04-10",
+            "report",
+            "accuracy",
+            "--format",
+            "json",
+        ],
+    );
+    let q = &v["team"][0];
+    assert_eq!(q["quarter_label"], "2026-Q1");
+    assert_eq!(q["actual"].as_f64(), Some(20_000.0));
+    assert_eq!(q["headline"]["call"].as_f64(), Some(25_000.0));
+    assert_eq!(q["headline"]["error"].as_f64(), Some(0.25));
+    assert_eq!(
+        (q["flagged"].as_bool(), q["band"].as_str()),
+        (Some(false), Some("within40"))
+    );
+    // Later calls: 9 Feb 20k + 25k = 45k (+125 %), 16 Feb 20k + 30k = 50k (+150 %).
+    let calls: Vec<f64> = q["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["call"].as_f64().unwrap())
+        .collect();
+    assert_eq!(calls, vec![25_000.0, 45_000.0, 50_000.0]);
+    // bob: actual 0 → undefined error.
+    let bob = v["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "bob")
+        .unwrap();
+    assert_eq!(bob["headline"]["error"], Value::Null);
+    // Before the quarter closed there is nothing to report.
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-03-01",
+            "report",
+            "accuracy",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(v["team"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn snapshot_once_per_day_and_errors_name_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    let out = run(&db, &["--today", "2026-02-23", "snapshot"]);
+    assert_eq!(out, "snapshot taken for 2026-02-23: 2 open deals\n");
+    let out = run(&db, &["--today", "2026-02-23", "snapshot"]);
+    assert!(out.contains("already exists"), "{out}");
+    // A waterfall needs two snapshots on or before the date.
+    let out = Command::cargo_bin("pipedeck")
+        .unwrap()
+        .arg("--db")
+        .arg(&db)
+        .args(["report", "waterfall", "--to", "2026-01-01"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no forecast snapshot taken on or before 2026-01-01")
+    );
+}

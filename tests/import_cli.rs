@@ -1,0 +1,170 @@
+//! `pipedeck import` / `export` end to end: exit codes, stdout, stderr.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native")
+}
+
+fn pipedeck(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
+    cmd.arg("--db").arg(db).env_remove("PIPEDECK_DB");
+    cmd
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
+
+#[test]
+fn imports_the_fixture_and_prints_counts_with_a_silent_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let out = pipedeck(&db)
+        .arg("import")
+        .arg(fixture())
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.contains("opportunities                 4        0          0"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("opportunity_history           7        0          0"),
+        "{stdout}"
+    );
+    // stderr is not a terminal here: no progress bar.
+    assert_eq!(text(&out.get_output().stderr), "");
+}
+
+#[test]
+fn a_dry_run_prints_counts_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let out = pipedeck(&db)
+        .args(["import", "--dry-run"])
+        .arg(fixture())
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
+    assert!(
+        stdout.starts_with("dry run: nothing was written\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reps                          3        0          0"),
+        "{stdout}"
+    );
+    let exp = tmp.path().join("exp");
+    let out = pipedeck(&db).arg("export").arg(&exp).assert().success();
+    assert!(text(&out.get_output().stdout).contains("opportunities.csv: 0 rows"));
+}
+
+#[test]
+fn a_bad_row_exits_1_naming_file_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let bad = tmp.path().join("opportunities.csv");
+    let fixed = std::fs::read_to_string(fixture().join("opportunities.csv"))
+        .unwrap()
+        .replace("2026-02-15", "2026-13-01");
+    std::fs::write(&bad, fixed).unwrap();
+    let reps = fixture().join("reps.csv");
+    let accounts = fixture().join("accounts.csv");
+    let out = pipedeck(&db)
+        .arg("import")
+        .arg(&reps)
+        .arg(&accounts)
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    let want = format!(
+        "{}:3:9 (close_date): \"2026-13-01\" is not a date (YYYY-MM-DD)\n",
+        bad.display()
+    );
+    assert!(stderr.starts_with(&want), "{stderr}");
+    assert!(
+        stderr.ends_with("pipedeck: error: 1 rejected row(s); nothing was imported\n"),
+        "{stderr}"
+    );
+    // Nothing landed, not even the good files.
+    let out = pipedeck(&db)
+        .arg("export")
+        .arg(tmp.path().join("e"))
+        .assert()
+        .success();
+    assert!(text(&out.get_output().stdout).contains("reps.csv: 0 rows"));
+}
+
+#[test]
+fn hubspot_and_pipedrive_are_not_supported_yet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let deals = tmp.path().join("deals.csv");
+    std::fs::write(
+        &deals,
+        "Record ID,Deal Name,Deal Stage,Amount\n1,A,closedwon,10\n",
+    )
+    .unwrap();
+    let out = pipedeck(&db).arg("import").arg(&deals).assert().code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains("deals.csv:1: HubSpot exports are not supported yet"),
+        "{stderr}"
+    );
+    let out = pipedeck(&db)
+        .args(["import", "--format", "pipedrive"])
+        .arg(&deals)
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains("Pipedrive exports are not supported yet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_missing_path_and_an_unknown_format_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let out = pipedeck(&db)
+        .args(["import", "/nonexistent/reps.csv"])
+        .assert()
+        .code(1);
+    assert!(text(&out.get_output().stderr).contains("/nonexistent/reps.csv"));
+    pipedeck(&db)
+        .args(["import", "--format", "excel", "x.csv"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn export_then_reimport_into_an_empty_database_is_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (db1, db2) = (tmp.path().join("1.db"), tmp.path().join("2.db"));
+    let (e1, e2) = (tmp.path().join("e1"), tmp.path().join("e2"));
+    pipedeck(&db1)
+        .arg("import")
+        .arg(fixture())
+        .assert()
+        .success();
+    pipedeck(&db1).arg("export").arg(&e1).assert().success();
+    pipedeck(&db2).arg("import").arg(&e1).assert().success();
+    pipedeck(&db2).arg("export").arg(&e2).assert().success();
+    for f in [
+        "reps",
+        "accounts",
+        "contacts",
+        "opportunities",
+        "opportunity_history",
+        "activities",
+    ] {
+        let a = std::fs::read(e1.join(format!("{f}.csv"))).unwrap();
+        let b = std::fs::read(e2.join(format!("{f}.csv"))).unwrap();
+        assert_eq!(a, b, "{f}.csv differs");
+    }
+}

@@ -1,0 +1,260 @@
+//! `pipedeck report metrics|anomalies|drill` end to end on a small database
+//! built with the storage API. Expected values worked out by hand below.
+
+use assert_cmd::Command;
+use chrono::{DateTime, Utc};
+use pipedeck::domain::*;
+use pipedeck::storage::Store;
+use serde_json::Value;
+
+fn t(s: &str) -> DateTime<Utc> {
+    format!("{s}Z").parse().expect("instant")
+}
+
+fn rep(id: &str) -> Rep {
+    Rep {
+        id: RepId(id.into()),
+        name: id.to_uppercase(),
+        email: None,
+        role: Role::Ae,
+        team: None,
+        manager_id: None,
+        start_date: Some("2024-01-01".parse().expect("date")),
+        end_date: None,
+        quota_amount: None,
+        quota_meetings: None,
+    }
+}
+
+fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) -> Opportunity {
+    Opportunity {
+        id: OppId(id.into()),
+        name: id.into(),
+        account_id: None,
+        owner_id: RepId(owner.into()),
+        source_rep_id: None,
+        created_at: Some(t("2026-10-01T10:00:00")),
+        stage: if status == Status::Won {
+            "Closed Won"
+        } else {
+            "Closed Lost"
+        }
+        .into(),
+        amount: cents.map(Money),
+        close_date: None,
+        forecast_category: None,
+        status,
+        closed_at: Some(t(closed)),
+        loss_reason: None,
+        next_step: None,
+        next_step_date: None,
+        channel: None,
+    }
+}
+
+/// Four AEs; in the week 2026-11-16..23 ann won 1,000.00 and 234.50 and
+/// lost one; bob closed nothing. A database goal of 12 meetings a week
+/// overrides the config's 15.
+fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let path = dir.path().join("t.db");
+    let mut store = Store::open(&path).expect("open");
+    let mut tx = store.begin().expect("tx");
+    for r in ["ann", "bob", "cy", "di"] {
+        tx.upsert_rep(&rep(r)).expect("rep");
+    }
+    for s in Settings::default().stage_list() {
+        tx.upsert_stage(&s).expect("stage");
+    }
+    tx.upsert_opportunity(&opp(
+        "o1",
+        "ann",
+        Status::Won,
+        Some(100_000),
+        "2026-11-17T10:00:00",
+    ))
+    .expect("opp");
+    tx.upsert_opportunity(&opp(
+        "o2",
+        "ann",
+        Status::Won,
+        Some(23_450),
+        "2026-11-22T23:59:59",
+    ))
+    .expect("opp");
+    tx.upsert_opportunity(&opp("o3", "ann", Status::Lost, None, "2026-11-18T10:00:00"))
+        .expect("opp");
+    tx.upsert_goal(&Goal {
+        role: Role::Ae,
+        metric: "meetings".into(),
+        period: PeriodKind::Week,
+        target: 12.0,
+        direction: GoalDirection::AtLeast,
+    })
+    .expect("goal");
+    tx.commit().expect("commit");
+    path
+}
+
+fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    // An empty config file: every setting at its default.
+    let config = db.with_file_name("config.toml");
+    std::fs::write(&config, "").expect("config");
+    Command::cargo_bin("pipedeck")
+        .expect("binary")
+        .env_remove("PIPEDECK_DB")
+        .args([
+            "--db",
+            db.to_str().expect("utf-8 path"),
+            "--today",
+            "2026-11-24",
+        ])
+        .args(["--config", config.to_str().expect("utf-8 path")])
+        .args(args)
+        .assert()
+}
+
+fn json(db: &std::path::Path, args: &[&str]) -> Value {
+    let out = run(db, args).success().get_output().stdout.clone();
+    serde_json::from_slice(&out).expect("JSON")
+}
+
+#[test]
+fn metrics_json_has_the_spec_shape_and_hand_worked_values() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = database(&dir);
+    let v = json(
+        &db,
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(v["period"]["from"], "2026-11-16");
+    assert_eq!(v["period"]["to"], "2026-11-23");
+    let reps = v["reps"].as_array().expect("reps");
+    assert_eq!(reps.len(), 4);
+    let ann = &reps[0];
+    assert_eq!(ann["rep_id"], "ann");
+    assert_eq!(ann["name"], "ANN");
+    assert_eq!(ann["role"], "AE");
+    assert_eq!(ann["ramping"], false);
+    let m = &ann["metrics"];
+    assert_eq!(m["won"]["value"], 2.0);
+    assert_eq!(m["bookings"]["value"], 1234.5); // 1,000.00 + 234.50, major units
+    assert_eq!(m["win_rate"]["num"], 2.0);
+    assert_eq!(m["win_rate"]["den"], 3.0);
+    assert_eq!(m["avg_deal_size"]["value"], 617.25); // 1234.50 / 2
+    // The other three closed nothing: their bookings 0, 0, 0 → baseline 0.
+    assert_eq!(m["bookings"]["baseline"], 0.0);
+    // The database's 12 overrides the config's 15.
+    assert_eq!(m["meetings"]["goal"], 12.0);
+    let bob = &reps[1]["metrics"];
+    assert_eq!(bob["win_rate"]["value"], Value::Null);
+    assert_eq!(bob["win_rate"]["den"], 0.0);
+    // bob's win-rate peers: ann 2/3 only (cy and di undefined) → no baseline.
+    assert_eq!(bob["win_rate"]["baseline"], Value::Null);
+}
+
+#[test]
+fn filters_formats_and_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = database(&dir);
+    let one = json(
+        &db,
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--rep",
+            "bob",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(one["reps"].as_array().map(Vec::len), Some(1));
+    let csv = run(
+        &db,
+        &[
+            "report",
+            "metrics",
+            "--period",
+            "last-week",
+            "--format",
+            "csv",
+        ],
+    )
+    .success()
+    .get_output()
+    .stdout
+    .clone();
+    let csv = String::from_utf8(csv).expect("utf-8");
+    assert!(
+        csv.lines().next().is_some_and(|h| h.contains("metric")),
+        "{csv}"
+    );
+    let table = run(&db, &["report", "metrics", "--period", "last-week"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(table).expect("utf-8");
+    assert!(table.contains("—"), "undefined shown as a dash");
+    let err = |args: &[&str]| {
+        let out = run(&db, args).failure().code(1).get_output().stderr.clone();
+        String::from_utf8(out).expect("utf-8")
+    };
+    assert!(err(&["report", "metrics", "--rep", "nobody"]).contains("nobody"));
+    assert!(err(&["report", "drill", "--rep", "ann"]).contains("--metric"));
+}
+
+#[test]
+fn anomalies_and_drill_outputs() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = database(&dir);
+    let v = json(&db, &["report", "anomalies", "--format", "json"]);
+    let list = v.as_array().expect("a list");
+    // Nobody held a meeting in either of the last 2 weeks (goal 12): all four flagged.
+    let below: Vec<&str> = list
+        .iter()
+        .filter(|a| a["kind"] == "below_goal_sustained")
+        .filter_map(|a| a["rep_id"].as_str())
+        .collect();
+    assert_eq!(below, vec!["ann", "bob", "cy", "di"]);
+    for a in list {
+        for key in [
+            "rep_id",
+            "metric",
+            "kind",
+            "direction",
+            "value",
+            "reference",
+            "severity",
+            "sentence",
+        ] {
+            assert!(a.get(key).is_some(), "{key} missing in {a}");
+        }
+    }
+    let d = json(
+        &db,
+        &[
+            "report",
+            "drill",
+            "--rep",
+            "ann",
+            "--metric",
+            "bookings",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(d["root"]["metric"], "bookings");
+    assert_eq!(d["root"]["this_period"], 1234.5);
+    assert_eq!(d["previous_period"]["from"], "2026-11-09");
+}

@@ -1,0 +1,253 @@
+//! The review commands end to end on a temp database: `deal`, `log`,
+//! `snooze`, `review start|end|agenda`, `report hygiene|agenda`, with their
+//! exit codes and messages.
+
+use assert_cmd::Command;
+use chrono::{DateTime, NaiveDate, Utc};
+use pipedeck::domain::money::Money;
+use pipedeck::domain::*;
+use pipedeck::storage::Store;
+use std::path::Path;
+
+fn at(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+/// Ann (AE) with deals o1 (Proposal since created 2026-11-01, 40 000, no
+/// next step) and o2 (Prospecting, max 30 days, 5 000, next step set), both
+/// never touched.
+fn seed(path: &Path) {
+    // An empty config file: the built-in defaults, whatever the machine has.
+    std::fs::write(path.with_extension("toml"), "").unwrap();
+    let mut store = Store::open(path).unwrap();
+    let mut tx = store.begin().unwrap();
+    for s in Settings::default().stage_list() {
+        tx.upsert_stage(&s).unwrap();
+    }
+    tx.upsert_rep(&Rep {
+        id: RepId("ae-01".into()),
+        name: "Ann".into(),
+        email: None,
+        role: Role::Ae,
+        team: None,
+        manager_id: None,
+        start_date: None,
+        end_date: None,
+        quota_amount: None,
+        quota_meetings: None,
+    })
+    .unwrap();
+    for (id, stage, amount, step) in [
+        ("o1", "Proposal", 40_000, None),
+        ("o2", "Prospecting", 5_000, Some("Demo call")),
+    ] {
+        tx.upsert_opportunity(&Opportunity {
+            id: OppId(id.into()),
+            name: format!("Deal {id}"),
+            account_id: None,
+            owner_id: RepId("ae-01".into()),
+            source_rep_id: None,
+            created_at: Some(at("2026-11-01T10:00:00Z")),
+            stage: stage.into(),
+            amount: Some(Money::from_major(amount)),
+            close_date: Some(day("2026-12-20")),
+            forecast_category: Some(ForecastCategory::Pipeline),
+            status: Status::Open,
+            closed_at: None,
+            loss_reason: None,
+            next_step: step.map(str::to_string),
+            next_step_date: None,
+            channel: None,
+        })
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+fn cmd(db: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("pipedeck")
+        .unwrap()
+        .env_remove("PIPEDECK_DB")
+        .env("PIPEDECK_CONFIG", db.with_extension("toml"))
+        .arg("--db")
+        .arg(db)
+        .args(["--today", "2026-11-24"])
+        .args(args)
+        .assert()
+}
+
+fn stdout(a: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&a.get_output().stdout).to_string()
+}
+
+#[test]
+fn hygiene_report_in_json_then_edits_clear_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    seed(&db);
+    // o1: Proposal 23 days (> 14) and no next step; o2 neither. Both created
+    // 23 days ago and never touched (< 30): not untouched.
+    let a = cmd(&db, &["report", "hygiene", "--format", "json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&a)).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1);
+    assert_eq!(json[0]["opportunity_id"], "o1");
+    assert_eq!(json[0]["owner_id"], "ae-01");
+    assert_eq!(json[0]["amount"], serde_json::json!(40_000.0));
+    assert_eq!(
+        json[0]["reasons"],
+        serde_json::json!(["stuck", "no_next_step"])
+    );
+    assert_eq!(json[0]["snoozed_until"], serde_json::Value::Null);
+
+    cmd(
+        &db,
+        &[
+            "deal",
+            "o1",
+            "next-step",
+            "Send SOW",
+            "--date",
+            "2026-12-01",
+        ],
+    )
+    .success()
+    .stdout("o1: next_step — → Send SOW\n");
+    cmd(&db, &["deal", "o1", "stage", "Negotiation"]).success();
+    let a = cmd(&db, &["report", "hygiene", "--format", "json"]).success();
+    assert_eq!(stdout(&a).trim(), "[]");
+}
+
+#[test]
+fn edits_refuse_bad_input_with_exit_1_and_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    seed(&db);
+    let rows: [(&[&str], &str); 5] = [
+        (
+            &["deal", "o1", "stage", "Nope"],
+            "stage \"Nope\" is not a configured stage",
+        ),
+        (&["deal", "o1", "amount", "-5"], "amount -5 is negative"),
+        (&["deal", "zz", "won"], "opportunity zz not found"),
+        (
+            &["snooze", "o1", "--until", "2026-11-20", "--reason", "x"],
+            "is not after today",
+        ),
+        (
+            &[
+                "log",
+                "email",
+                "--rep",
+                "ae-01",
+                "--deal",
+                "o1",
+                "--minutes",
+                "3",
+            ],
+            "a duration is for calls and meetings only",
+        ),
+    ];
+    for (args, want) in rows {
+        let a = cmd(&db, args).failure().code(1);
+        let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    cmd(&db, &["deal", "o1", "lost"]).failure().code(2);
+    cmd(&db, &["deal", "o1", "lost", "--reason", "No budget"]).success();
+    let a = cmd(&db, &["deal", "o1", "won"]).failure().code(1);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    assert!(err.contains("deal o1: the deal is already lost"), "{err}");
+}
+
+#[test]
+fn a_review_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    seed(&db);
+    cmd(&db, &["review", "end"]).failure().code(1);
+    cmd(&db, &["review", "start"]).success();
+    cmd(&db, &["review", "start"]).failure().code(1);
+    cmd(&db, &["deal", "o1", "close-date", "2027-01-10"]).success();
+    cmd(&db, &["deal", "o2", "amount", "7500"]).success();
+    cmd(&db, &["deal", "o2", "category", "commit"]).success();
+    cmd(
+        &db,
+        &[
+            "log",
+            "call",
+            "--rep",
+            "ae-01",
+            "--deal",
+            "o2",
+            "--outcome",
+            "connected",
+            "--minutes",
+            "15",
+        ],
+    )
+    .success();
+    cmd(&db, &["deal", "o1", "lost", "--reason", "No budget"]).success();
+    cmd(
+        &db,
+        &[
+            "deal",
+            "o2",
+            "action",
+            "Call CFO",
+            "--owner",
+            "ae-01",
+            "--due",
+            "2026-12-01",
+        ],
+    )
+    .success();
+    cmd(
+        &db,
+        &[
+            "snooze",
+            "o2",
+            "--until",
+            "2026-12-05",
+            "--reason",
+            "Budget in December",
+        ],
+    )
+    .success();
+    let a = cmd(&db, &["review", "end"]).success();
+    let md = stdout(&a);
+    assert!(md.contains("## Deals closed (1)"), "{md}");
+    assert!(md.contains("## Deals updated (2)"), "{md}");
+    assert!(md.contains("- amount: 1 change(s) on 1 deal(s)"), "{md}");
+    assert!(
+        md.contains("- close_date: 1 change(s) on 1 deal(s)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- forecast_category: 1 change(s) on 1 deal(s)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Activities logged: 1 (1 calls, 0 emails, 0 meetings)"),
+        "{md}"
+    );
+    assert!(md.contains("- Snoozes: 1"), "{md}");
+    assert!(md.contains("## Action items (1)"), "{md}");
+    let store = Store::open(&db).unwrap();
+    let sessions = store.load_review_sessions().unwrap();
+    assert_eq!(sessions[0].report_markdown.as_deref(), Some(md.as_str()));
+    // The agenda after the review: o2 snoozed, not on the to-do list.
+    let a = cmd(&db, &["review", "agenda"]).success();
+    let agenda = stdout(&a);
+    assert!(
+        agenda.starts_with("# Pipeline review — Tuesday 2026-11-24"),
+        "{agenda}"
+    );
+    let a = cmd(&db, &["report", "hygiene"]).success();
+    let table = stdout(&a);
+    assert!(table.contains("Snoozed (still counted)"), "{table}");
+    cmd(&db, &["deal", "o2", "show"]).success();
+}
