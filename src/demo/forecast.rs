@@ -146,7 +146,8 @@ fn moves(d: &Deal) -> Vec<Move> {
         .collect()
 }
 
-/// Commits the deal on `friday` (or just after its last move before `moment`).
+/// Commits the deal on `friday` (or just after its last move before `moment`,
+/// in working hours); false when there is no such time.
 fn commit_before(
     w: &World,
     rng: &mut Rng,
@@ -159,7 +160,8 @@ fn commit_before(
     let at = w
         .work_time(rng, friday)
         .max(last.unwrap_or(d.created) + chrono::Duration::minutes(1));
-    if at >= moment {
+    // Within working hours (before 18:00 local) and before the snapshot.
+    if at >= moment || at >= w.at(w.cal.local_date(at), 18 * 60) {
         return false;
     }
     plan.push((at, ForecastCategory::Commit));
