@@ -6,8 +6,13 @@
 //! To bench another report, add one `time_it` line in [`bench_dataset`].
 
 use super::Ctx;
-use crate::domain::Dataset;
+use crate::domain::{Dataset, Snapshot};
+use crate::report::accuracy::AccuracyReport;
+use crate::report::agenda::AgendaReport;
+use crate::report::forecast::ForecastReport;
+use crate::report::hygiene::HygieneReport;
 use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::waterfall::WaterfallReport;
 use crate::report::{Column, Format, Input, Table, render, render_tables};
 use clap::Args;
 use std::path::Path;
@@ -57,14 +62,14 @@ pub fn time_it(data: &str, label: &str, runs: usize, mut f: impl FnMut()) -> Tim
 pub fn bench_dataset(
     ctx: &Ctx,
     name: &str,
-    data: &Dataset,
+    (data, snapshots): (&Dataset, &[Snapshot]),
     period: crate::domain::Period,
     today: chrono::NaiveDate,
     runs: usize,
 ) -> Vec<Timing> {
     let input = Input {
         data,
-        snapshots: &[],
+        snapshots,
         settings: &ctx.settings,
         cal: &ctx.cal,
         today,
@@ -88,19 +93,74 @@ pub fn bench_dataset(
             let r = crate::report::anomalies::AnomaliesReport::build(&i, &filter);
             std::hint::black_box(r.anomalies.len());
         }),
+        time_it(name, "report hygiene", runs, || {
+            let r = HygieneReport::build(&input, None);
+            std::hint::black_box(render(&r, Format::Table).map(|s| s.len()).unwrap_or(0));
+        }),
+        time_it(name, "report agenda (markdown)", runs, || {
+            let r = AgendaReport::build(&input, &[]);
+            std::hint::black_box(render(&r, Format::Md).map(|s| s.len()).unwrap_or(0));
+        }),
+        time_it(name, "report forecast (this quarter)", runs, || {
+            let mut i = input;
+            i.period = None;
+            let r = ForecastReport::build(&i);
+            std::hint::black_box(render(&r, Format::Json).map(|s| s.len()).unwrap_or(0));
+        }),
+        time_it(
+            name,
+            "report waterfall (two latest snapshots)",
+            runs,
+            || {
+                let mut i = input;
+                i.period = None;
+                let r = WaterfallReport::build(&i, None, None).map(|r| render(&r, Format::Table));
+                std::hint::black_box(r.is_ok());
+            },
+        ),
+        time_it(name, "report accuracy", runs, || {
+            let r = AccuracyReport::build(&input);
+            std::hint::black_box(render(&r, Format::Table).map(|s| s.len()).unwrap_or(0));
+        }),
     ]
 }
 
-/// The demo team (seed 7, --today) written to an in-memory database, loaded back.
-fn demo_team(ctx: &Ctx) -> anyhow::Result<Dataset> {
+/// The demo team (seed 7, --today) written to an in-memory database, loaded
+/// back; generating and writing it are timed too.
+fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<(Dataset, Vec<Snapshot>, Vec<Timing>)> {
+    let name = "demo (seed 7)";
+    let gen_runs = runs.clamp(1, 3);
+    let generate = time_it(name, "generate the demo team", gen_runs, || {
+        let team = crate::demo::generate(7, ctx.today, &ctx.settings, &ctx.cal);
+        std::hint::black_box(team.activities.len());
+    });
     let team = crate::demo::generate(7, ctx.today, &ctx.settings, &ctx.cal);
+    let mut failed = None;
+    let write = time_it(name, "write it to a fresh database", gen_runs, || {
+        let written = crate::storage::Store::open_in_memory()
+            .map_err(anyhow::Error::from)
+            .and_then(|mut s| crate::demo::write(&team, &mut s).map_err(anyhow::Error::from));
+        if let Err(e) = written {
+            failed = Some(e);
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
     let mut store = crate::storage::Store::open_in_memory()?;
     crate::demo::write(&team, &mut store)?;
-    Ok(store.load_dataset()?)
+    let mut data = Dataset::default();
+    let load = time_it(name, "load dataset", runs, || {
+        if let Ok(d) = store.load_dataset() {
+            data = d;
+        }
+    });
+    data.stages = ctx.settings.effective_stages(&data.stages);
+    Ok((data, store.load_snapshots()?, vec![generate, write, load]))
 }
 
-/// The Maven set imported into an in-memory database, loaded back.
-fn maven(ctx: &Ctx, shared: &Path) -> anyhow::Result<Dataset> {
+/// The Maven set imported into an in-memory database (timed), loaded back.
+fn maven(ctx: &Ctx, shared: &Path, runs: usize) -> anyhow::Result<(Dataset, Timing)> {
     let dir = shared.join("maven-crm-sales-opportunities");
     let paths: Vec<_> = [
         "sales_teams.csv",
@@ -111,16 +171,39 @@ fn maven(ctx: &Ctx, shared: &Path) -> anyhow::Result<Dataset> {
     .iter()
     .map(|f| dir.join(f))
     .collect();
-    let mut store = crate::storage::Store::open_in_memory()?;
     let opts = crate::import::Options {
         format: crate::import::Format::Maven,
         dry_run: false,
         settings: &ctx.settings,
         cal: &ctx.cal,
     };
-    crate::import::run(&mut store, &paths, &opts, &mut |_, _| {})
-        .map_err(|e| anyhow::anyhow!("importing the Maven set from {}: {e}", dir.display()))?;
-    Ok(store.load_dataset()?)
+    let import = |store: &mut crate::storage::Store| {
+        crate::import::run(store, &paths, &opts, &mut |_, _| {})
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("importing the Maven set from {}: {e}", dir.display()))
+    };
+    let mut failed = None;
+    let timing = time_it(
+        "maven",
+        "import into a fresh database",
+        runs.clamp(1, 3),
+        || {
+            let done = crate::storage::Store::open_in_memory()
+                .map_err(anyhow::Error::from)
+                .and_then(|mut s| import(&mut s));
+            if let Err(e) = done {
+                failed = Some(e);
+            }
+        },
+    );
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let mut store = crate::storage::Store::open_in_memory()?;
+    import(&mut store)?;
+    let mut data = store.load_dataset()?;
+    data.stages = ctx.settings.effective_stages(&data.stages);
+    Ok((data, timing))
 }
 
 /// The results as a table.
@@ -156,7 +239,7 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
         None => ctx.cal.quarter_containing(ctx.today),
     };
     let mut results = Vec::new();
-    if ctx.db_path.exists() {
+    if ctx.db_explicit && ctx.db_path.exists() {
         let store = ctx.open_store()?;
         let mut data = Dataset::default();
         results.push(time_it("--db", "load dataset", args.runs, || {
@@ -164,27 +247,48 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
                 data = d;
             }
         }));
+        data.stages = ctx.settings.effective_stages(&data.stages);
+        let snapshots = store.load_snapshots()?;
         results.extend(bench_dataset(
-            ctx, "--db", &data, period, ctx.today, args.runs,
+            ctx,
+            "--db",
+            (&data, &snapshots),
+            period,
+            ctx.today,
+            args.runs,
         ));
     }
     {
-        let data = demo_team(ctx)?;
+        let (data, snapshots, timings) = demo_team(ctx, args.runs)?;
+        results.extend(timings);
         let quarter = ctx.cal.quarter_containing(ctx.today);
         let name = "demo (seed 7)";
         results.extend(bench_dataset(
-            ctx, name, &data, quarter, ctx.today, args.runs,
+            ctx,
+            name,
+            (&data, &snapshots),
+            quarter,
+            ctx.today,
+            args.runs,
         ));
     }
     if let Ok(shared) = std::env::var("PIPEDECK_SHARED_DATA") {
-        let data = maven(ctx, Path::new(&shared))?;
+        let (data, import) = maven(ctx, Path::new(&shared), args.runs)?;
+        results.push(import);
         let q2 = ctx
             .cal
             .fiscal_quarter(2017, 2)
             .ok_or_else(|| anyhow::anyhow!("no fiscal quarter 2017-Q2"))?;
         let today = chrono::NaiveDate::from_ymd_opt(2017, 12, 31).unwrap_or(ctx.today);
-        results.extend(bench_dataset(ctx, "maven", &data, q2, today, args.runs));
+        results.extend(bench_dataset(
+            ctx,
+            "maven",
+            (&data, &[]),
+            q2,
+            today,
+            args.runs,
+        ));
     }
-    print!("{}", render_tables(&[table(&results)], Format::Table));
+    super::emit(&render_tables(&[table(&results)], Format::Table))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -124,9 +124,10 @@ pub fn build(w: &World, rng: &mut Rng) -> Vec<Deal> {
     assign_outcomes(w, rng, &mut sk);
     plant_hygiene(w, rng, &mut sk);
     sk.sort_by_key(|s| (s.created, s.owner));
+    let mut cats = rng.fork(99);
     sk.into_iter()
         .enumerate()
-        .map(|(i, s)| timeline::simulate(w, rng, i, s))
+        .map(|(i, s)| timeline::simulate(w, rng, &mut cats, i, s))
         .collect()
 }
 

@@ -7,6 +7,7 @@
 
 mod activities;
 mod deals;
+mod forecast;
 mod planted;
 pub mod rng;
 mod snapshots;
@@ -200,7 +201,8 @@ pub fn generate(seed: u64, today: NaiveDate, settings: &Settings, cal: &Calendar
     };
     world.dormant = deals::choose_dormant(&world, &mut root.fork(2));
     world.cadence = activities::cadence(&world, &mut root.fork(3));
-    let book = deals::build(&world, &mut root.fork(4));
+    let mut book = deals::build(&world, &mut root.fork(4));
+    forecast::calibrate(&world, &mut root.fork(6), &mut book);
     let activities = activities::build(&world, &book, &mut root.fork(5));
     let snapshots = snapshots::build(&world, &book);
     let planted = planted::describe(&world, &book, &activities);

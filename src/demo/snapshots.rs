@@ -39,7 +39,7 @@ pub fn build(w: &World, deals: &[Deal]) -> Vec<Snapshot> {
 }
 
 /// The deal as it stood just before `moment`, or `None` when it was closed.
-fn state_at(d: &Deal, moment: chrono::DateTime<chrono::Utc>) -> Option<SnapshotRow> {
+pub(super) fn state_at(d: &Deal, moment: chrono::DateTime<chrono::Utc>) -> Option<SnapshotRow> {
     let mut stage = String::new();
     let mut amount = None;
     let mut close = None;

@@ -185,9 +185,19 @@ fn stage_path(
 
 /// Stage moves, with the amount and category changes that go with them:
 /// entering the proposal stage may change the amount (p 0.35, ×0.8–1.25),
-/// entering the last open stage may discount it (p 0.3, ×0.85–0.97); the
-/// middle stage may make it best case, the last open stage commit.
-fn stage_moves(run: &mut Run, rng: &mut Rng, entries: &[(DateTime<Utc>, usize)], won: bool) {
+/// entering the last open stage may discount it (p 0.3, ×0.85–0.97).
+/// Categories (drawn from `cats`, their own stream): the middle stage (Demo)
+/// makes it best case (p 0.75 for a deal that will win, 0.45 otherwise), the
+/// stage before the last open one (Proposal) commit (0.8 / 0.5), the last open
+/// stage commit a deal not yet committed (0.5 / 0.2). Deals skipping a draw
+/// stay where they were: some pipeline deals close anyway.
+fn stage_moves(
+    run: &mut Run,
+    rng: &mut Rng,
+    cats: &mut Rng,
+    entries: &[(DateTime<Utc>, usize)],
+    won: bool,
+) {
     let n_open = run.w.open.len();
     for k in 1..entries.len() {
         let (at, st) = entries[k];
@@ -202,10 +212,19 @@ fn stage_moves(run: &mut Run, rng: &mut Rng, entries: &[(DateTime<Utc>, usize)],
             let new = dollars(run.amount as f64 / 100.0 * rng.between(0.85, 0.97));
             run.set_amount(at, new);
         }
-        if k == n_open / 2 && rng.chance(if won { 0.7 } else { 0.4 }) {
-            run.set_category(at, ForecastCategory::BestCase);
-        } else if k + 1 == n_open && rng.chance(if won { 0.85 } else { 0.45 }) {
-            run.set_category(at, ForecastCategory::Commit);
+        let p = if k == n_open / 2 {
+            Some((ForecastCategory::BestCase, if won { 0.75 } else { 0.45 }))
+        } else if k + 2 == n_open {
+            Some((ForecastCategory::Commit, if won { 0.8 } else { 0.5 }))
+        } else if k + 1 == n_open {
+            Some((ForecastCategory::Commit, if won { 0.5 } else { 0.2 }))
+        } else {
+            None
+        };
+        if let Some((category, p)) = p
+            && cats.chance(p)
+        {
+            run.set_category(at, category);
         }
     }
 }
@@ -275,7 +294,9 @@ fn next_step(
 }
 
 /// Replays one deal from creation to today, writing every change as history.
-pub fn simulate(w: &World, rng: &mut Rng, index: usize, s: Skeleton) -> Deal {
+/// `cats` draws the forecast categories (a stream of their own, so changing
+/// how reps categorize never moves anything else).
+pub fn simulate(w: &World, rng: &mut Rng, cats: &mut Rng, index: usize, s: Skeleton) -> Deal {
     let owner_id: RepId = w.team.reps[s.owner].id.clone();
     let today_start = w.cal.start_of(w.today);
     // Nothing happens on or after this instant.
@@ -306,7 +327,7 @@ pub fn simulate(w: &World, rng: &mut Rng, index: usize, s: Skeleton) -> Deal {
     for (field, value) in created {
         run.push(s.created, field, None, value);
     }
-    stage_moves(&mut run, rng, &entries, s.won);
+    stage_moves(&mut run, rng, cats, &entries, s.won);
     close_date_pushes(&mut run, rng, &s, horizon);
     let mut status = Status::Open;
     let mut loss_reason = None;
