@@ -282,6 +282,15 @@ impl ForecastPane {
             let block = widgets::pane_block(title.into(), false, cx.theme);
             let inner = block.inner(rect);
             block.render(rect, buf);
+            // Too many lines: keep the newest (the last ones) and the legend.
+            let room = inner.height as usize;
+            let lines = if lines.len() > room && room >= 2 {
+                let mut kept: Vec<Line> = lines[lines.len() - room..lines.len() - 1].to_vec();
+                kept.extend(lines.last().cloned());
+                kept
+            } else {
+                lines
+            };
             Paragraph::new(lines).render(inner, buf);
         }
     }
