@@ -111,6 +111,7 @@ fn hints(app: &App) -> Vec<Action> {
             Explain,
             Open,
             ReasonFilter,
+            Sort,
             ToggleSnoozed,
             StageForward,
             CloseLost,
