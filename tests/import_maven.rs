@@ -178,3 +178,25 @@ fn unknown_agents_accounts_and_stages_are_row_errors() {
     );
     assert!(store.load_dataset().unwrap().reps.is_empty());
 }
+
+#[test]
+fn an_opportunity_id_twice_is_a_row_error() {
+    // W1 on lines 2 and 3 (different amounts): without the check the last row
+    // would silently win. The error names line 3, column 1 (opportunity_id).
+    let dup = "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\r\n\
+               W1,Ann Lee,GTXPro,Acme Corporation,Won,2017-01-10,2017-03-01,4514\r\n\
+               W1,Ann Lee,GTXPro,Acme Corporation,Won,2017-01-10,2017-03-01,9999\r\n";
+    let (store, r) = import_set(dup);
+    let Err(ImportError::Rows(errs)) = r else {
+        panic!("expected row errors");
+    };
+    let tails: Vec<String> = errs
+        .iter()
+        .map(|e| e.to_string().rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tails,
+        vec!["sales_pipeline.csv:3:1 (opportunity_id): id \"W1\" appears twice (first on line 2)"]
+    );
+    assert!(store.load_dataset().unwrap().reps.is_empty());
+}

@@ -60,10 +60,36 @@ pub fn build(
         return;
     }
     let mut account_names: HashMap<String, String> = HashMap::new();
+    // Where each deal id was first read: an id twice would make the last row win.
+    let mut deal_ids: HashMap<String, (String, u64)> = HashMap::new();
     let order = [MavenKind::Teams, MavenKind::Accounts, MavenKind::Pipeline];
     for want in order {
         for (kind, t) in files.iter().filter(|(k, _)| *k == want) {
             for mut row in t.rows() {
+                if *kind == MavenKind::Pipeline
+                    && let Some(id) = row.string("opportunity_id")
+                {
+                    match deal_ids.get(&id) {
+                        Some((file, line)) => {
+                            let first = if *file == t.file {
+                                format!("on line {line}")
+                            } else {
+                                format!("at {file}:{line}")
+                            };
+                            row.fail(
+                                "opportunity_id",
+                                format!("id {id:?} appears twice (first {first})"),
+                            );
+                            if let Err(mut e) = row.finish() {
+                                errors.append(&mut e);
+                            }
+                            continue;
+                        }
+                        None => {
+                            deal_ids.insert(id, (t.file.clone(), row.line));
+                        }
+                    }
+                }
                 match kind {
                     MavenKind::Teams => team_row(&mut row, batch),
                     MavenKind::Accounts => account_row(&mut row, batch, &mut account_names),
