@@ -291,6 +291,13 @@ pub fn ramp_day(p: Period, today: chrono::NaiveDate) -> chrono::NaiveDate {
     p.last_day().min(today)
 }
 
+/// Whether a rep counts as ramping on `day`: within the first `ramp_days`
+/// after the start date, or not started yet (a rep active later in the
+/// period but not on `day` is not ramped, so never a baseline peer).
+pub fn ramping_on(rep: &Rep, day: chrono::NaiveDate, ramp_days: i64) -> bool {
+    rep.is_ramping_on(day, ramp_days) || rep.start_date.is_some_and(|s| s > day)
+}
+
 /// Every metric of `rep`'s role over `p`; empty for roles without metrics.
 pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet {
     let mut out = MetricSet::new();
