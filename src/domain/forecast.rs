@@ -125,7 +125,7 @@ pub fn quota_share(cal: &Calendar, p: Period) -> QuotaShare {
 pub fn active_ae_in(rep: &Rep, p: Period) -> bool {
     rep.role == Role::Ae
         && rep.start_date.is_none_or(|s| s < p.to)
-        && rep.end_date.is_none_or(|e| e > p.from)
+        && rep.end_date.is_none_or(|e| e >= p.from)
 }
 
 /// The quota of `reps` (already filtered) for a period; `None` when none has a quota.

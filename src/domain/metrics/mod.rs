@@ -281,9 +281,10 @@ impl MetricValue {
 /// Every metric of a rep's role over a period, by id.
 pub type MetricSet = BTreeMap<String, MetricValue>;
 
-/// Whether a rep was active on any day of the period.
+/// Whether a rep was active on any day of the period (the end date is the
+/// last day worked: SPEC §2 "inactive after").
 pub fn active_in(rep: &Rep, p: Period) -> bool {
-    rep.start_date.is_none_or(|s| s < p.to) && rep.end_date.is_none_or(|e| e > p.from)
+    rep.start_date.is_none_or(|s| s < p.to) && rep.end_date.is_none_or(|e| e >= p.from)
 }
 
 /// The day a rep's ramp is judged on for a period: its last day, or today if earlier.

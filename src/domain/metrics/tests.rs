@@ -732,3 +732,19 @@ fn a_rep_who_has_not_started_yet_is_ramping_not_a_peer() {
     let b = team.baseline(ann, "calls").expect("3 peers");
     assert_eq!((b.median, b.peers), (0.0, 3));
 }
+
+#[test]
+fn a_rep_is_active_through_their_end_date() {
+    // SPEC §2: end date "(inactive after)": a rep whose end date is 11-02,
+    // the week's first day, worked that day, so is active in the week
+    // 11-02..11-09 (and on 11-02 itself), but not in the week after, nor on 11-03.
+    let r = rep("lea", Role::Ae, Some("2026-01-05"), Some("2026-11-02"));
+    assert!(active_in(&r, week()));
+    let next = Period {
+        from: d("2026-11-03"),
+        to: d("2026-11-10"),
+    };
+    assert!(!active_in(&r, next));
+    assert!(r.is_active_on(d("2026-11-02")));
+    assert!(!r.is_active_on(d("2026-11-03")));
+}
