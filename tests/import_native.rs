@@ -380,3 +380,39 @@ fn a_stages_file_registers_the_pipeline_the_deals_use() {
     );
     assert_eq!(data.opportunity(&"o4".into()).unwrap().stage, "Pilot");
 }
+
+#[test]
+fn an_id_twice_in_one_import_names_the_key_column_and_the_first_place() {
+    // stages.csv keys on `name` (column 1 here): line 3 repeats "Pilot" of line 2,
+    // so the error is at stages.csv:3:1 (name). reps.csv: the fixture's reps plus
+    // a second file zz/reps.csv repeating "ada" on its line 2, column 2 (id):
+    // which of the two would win depends on file order, so it is an error too.
+    let dir = fixture_with(
+        "stages.csv",
+        "name,position,probability,max_days,kind\nPilot,2,0.3,20,open\nPilot,3,0.4,,open\n",
+    );
+    // In a subdirectory so that it sorts after the fixture's reps.csv.
+    let other = dir.path().join("zz");
+    std::fs::create_dir(&other).unwrap();
+    let reps = "name,id,role,start_date\nAda Again,ada,AE,2025-01-06\n";
+    std::fs::write(other.join("reps.csv"), reps).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let errs = errors(
+        run(
+            &mut store,
+            &[dir.path().to_path_buf(), other.join("reps.csv")],
+            false,
+        )
+        .unwrap_err(),
+    );
+    let strip = |e: &String| e.replace(&format!("{}/", dir.path().display()), "");
+    let errs: Vec<String> = errs.iter().map(strip).collect();
+    assert_eq!(
+        errs,
+        vec![
+            "stages.csv:3:1 (name): id \"Pilot\" appears twice (first on line 2)",
+            "zz/reps.csv:2:2 (id): id \"ada\" appears twice (first at reps.csv:3)",
+        ]
+    );
+    assert!(store.load_dataset().unwrap().reps.is_empty());
+}

@@ -16,11 +16,13 @@ pub fn build(
     errors: &mut Vec<RowError>,
 ) {
     files.sort_by_key(|(k, t)| (*k, t.file.clone()));
+    // Where each id of a kind was first read, over every file of the import:
+    // an id twice would make the last row win silently, by file order.
+    let mut seen: HashMap<(NativeKind, String), (String, u64)> = HashMap::new();
     for (kind, t) in files.iter() {
         if !check_header(*kind, t, errors) {
             continue;
         }
-        let mut seen: HashMap<String, u64> = HashMap::new();
         for mut row in t.rows() {
             let key = if *kind == NativeKind::Stages {
                 "name"
@@ -28,12 +30,18 @@ pub fn build(
                 "id"
             };
             let id = row.text(key).filter(|_| *kind != NativeKind::History);
-            if let Some(first) = id.and_then(|id| seen.insert(id.to_string(), row.line)) {
-                let id = id.unwrap_or_default();
-                row.fail(
-                    "id",
-                    format!("id {id:?} appears twice (first on line {first})"),
-                );
+            if let Some(id) = id {
+                let here = (t.file.clone(), row.line);
+                if let Some((file, line)) = seen.get(&(*kind, id.to_string())) {
+                    let first = if *file == t.file {
+                        format!("on line {line}")
+                    } else {
+                        format!("at {file}:{line}")
+                    };
+                    row.fail(key, format!("id {id:?} appears twice (first {first})"));
+                } else {
+                    seen.insert((*kind, id.to_string()), here);
+                }
             }
             match kind {
                 NativeKind::Stages => stage(&mut row, batch),
