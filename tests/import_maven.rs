@@ -25,9 +25,13 @@ const PRODUCTS: &str = "product,series,sales_price\r\nGTX Pro,GTX,4821\r\n";
 type NewCounts = Result<Vec<(&'static str, u64)>, ImportError>;
 
 fn import_set(pipeline: &str) -> (Store, NewCounts) {
+    import_with_teams(TEAMS, pipeline)
+}
+
+fn import_with_teams(teams: &str, pipeline: &str) -> (Store, NewCounts) {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in [
-        ("sales_teams.csv", TEAMS),
+        ("sales_teams.csv", teams),
         ("accounts.csv", ACCOUNTS),
         ("sales_pipeline.csv", pipeline),
         ("products.csv", PRODUCTS),
@@ -174,6 +178,57 @@ fn unknown_agents_accounts_and_stages_are_row_errors() {
             "sales_pipeline.csv:2:2 (sales_agent): unknown rep \"nobody-here\"",
             "sales_pipeline.csv:3:4 (account): unknown account \"gamma-ltd\"",
             "sales_pipeline.csv:4:5 (deal_stage): \"Closing\" is not a stage of this set (Prospecting, Engaging, Won, Lost)",
+        ]
+    );
+    assert!(store.load_dataset().unwrap().reps.is_empty());
+}
+
+#[test]
+fn an_opportunity_id_twice_is_a_row_error() {
+    // W1 on lines 2 and 3 (different amounts): without the check the last row
+    // would silently win. The error names line 3, column 1 (opportunity_id).
+    let dup = "opportunity_id,sales_agent,product,account,deal_stage,engage_date,close_date,close_value\r\n\
+               W1,Ann Lee,GTXPro,Acme Corporation,Won,2017-01-10,2017-03-01,4514\r\n\
+               W1,Ann Lee,GTXPro,Acme Corporation,Won,2017-01-10,2017-03-01,9999\r\n";
+    let (store, r) = import_set(dup);
+    let Err(ImportError::Rows(errs)) = r else {
+        panic!("expected row errors");
+    };
+    let tails: Vec<String> = errs
+        .iter()
+        .map(|e| e.to_string().rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tails,
+        vec!["sales_pipeline.csv:3:1 (opportunity_id): id \"W1\" appears twice (first on line 2)"]
+    );
+    assert!(store.load_dataset().unwrap().reps.is_empty());
+}
+
+#[test]
+fn an_agent_twice_in_the_teams_file_is_a_row_error() {
+    // "Ann Lee" on lines 2 and 4 (different offices): the second would
+    // silently replace the first. "ann  lee" on line 5 gives the same id
+    // ann-lee too. Errors at column 1 (sales_agent) of lines 4 and 5.
+    let teams = "sales_agent,manager,regional_office\r\n\
+                 Ann Lee,Max Boss,Central\r\n\
+                 Bob Roy,Max Boss,Central\r\n\
+                 Ann Lee,Zed Head,East\r\n\
+                 ann  lee,Zed Head,East\r\n\
+                 Cy Dee,Zed Head,East\r\n";
+    let (store, r) = import_with_teams(teams, PIPELINE);
+    let Err(ImportError::Rows(errs)) = r else {
+        panic!("expected row errors");
+    };
+    let tails: Vec<String> = errs
+        .iter()
+        .map(|e| e.to_string().rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tails,
+        vec![
+            "sales_teams.csv:4:1 (sales_agent): \"Ann Lee\" and \"Ann Lee\" give the same id \"ann-lee\" (first on line 2)",
+            "sales_teams.csv:5:1 (sales_agent): \"ann  lee\" and \"Ann Lee\" give the same id \"ann-lee\" (first on line 2)",
         ]
     );
     assert!(store.load_dataset().unwrap().reps.is_empty());

@@ -380,3 +380,85 @@ fn a_stages_file_registers_the_pipeline_the_deals_use() {
     );
     assert_eq!(data.opportunity(&"o4".into()).unwrap().stage, "Pilot");
 }
+
+#[test]
+fn an_id_twice_in_one_import_names_the_key_column_and_the_first_place() {
+    // stages.csv keys on `name` (column 1 here): line 3 repeats "Pilot" of line 2,
+    // so the error is at stages.csv:3:1 (name). reps.csv: the fixture's reps plus
+    // a second file zz/reps.csv repeating "ada" on its line 2, column 2 (id):
+    // which of the two would win depends on file order, so it is an error too.
+    let dir = fixture_with(
+        "stages.csv",
+        "name,position,probability,max_days,kind\nPilot,2,0.3,20,open\nPilot,3,0.4,,open\n",
+    );
+    // In a subdirectory so that it sorts after the fixture's reps.csv.
+    let other = dir.path().join("zz");
+    std::fs::create_dir(&other).unwrap();
+    let reps = "name,id,role,start_date\nAda Again,ada,AE,2025-01-06\n";
+    std::fs::write(other.join("reps.csv"), reps).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let errs = errors(
+        run(
+            &mut store,
+            &[dir.path().to_path_buf(), other.join("reps.csv")],
+            false,
+        )
+        .unwrap_err(),
+    );
+    let strip = |e: &String| e.replace(&format!("{}/", dir.path().display()), "");
+    let errs: Vec<String> = errs.iter().map(strip).collect();
+    assert_eq!(
+        errs,
+        vec![
+            "stages.csv:3:1 (name): id \"Pilot\" appears twice (first on line 2)",
+            "zz/reps.csv:2:2 (id): id \"ada\" appears twice (first at reps.csv:3)",
+        ]
+    );
+    assert!(store.load_dataset().unwrap().reps.is_empty());
+}
+
+#[test]
+fn a_status_that_contradicts_the_stage_is_a_row_error() {
+    let mut store = Store::open_in_memory().unwrap();
+    // Line 2 (o1) sits in Proposal, an open stage, but says won.
+    let text = std::fs::read_to_string(fixture().join("opportunities.csv"))
+        .unwrap()
+        .replace(
+            "12500.50,2026-03-31,commit,,",
+            "12500.50,2026-03-31,commit,won,",
+        );
+    let dir = fixture_with("opportunities.csv", &text);
+    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let want =
+        "opportunities.csv:2:11 (status): status won contradicts stage \"Proposal\", which is open";
+    assert!(errs[0].ends_with(want), "{}", errs[0]);
+}
+
+#[test]
+fn a_closed_deal_without_closed_at_closes_at_the_start_of_its_close_date() {
+    let mut store = Store::open_in_memory().unwrap();
+    // o2 is Closed Won with close_date 2026-02-15; drop its closed_at.
+    let text = std::fs::read_to_string(fixture().join("opportunities.csv"))
+        .unwrap()
+        .replace(",2026-02-14T16:00:00Z,", ",,");
+    let dir = fixture_with("opportunities.csv", &text);
+    run(&mut store, &[dir.path().to_path_buf()], false).unwrap();
+    let o2 = store.opportunity(&OppId("o2".into())).unwrap();
+    assert_eq!(
+        o2.closed_at.unwrap().to_rfc3339(),
+        "2026-02-15T00:00:00+00:00"
+    );
+
+    // With no close date either, the deal would count in no period: an error.
+    let text = text.replace("80000,2026-02-15,closed", "80000,,closed");
+    let dir = fixture_with("opportunities.csv", &text);
+    let mut fresh = Store::open_in_memory().unwrap();
+    let errs = errors(run(&mut fresh, &[dir.path().to_path_buf()], false).unwrap_err());
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].ends_with("opportunities.csv:3:12 (closed_at): a won deal needs closed_at (or at least close_date)"),
+        "{}",
+        errs[0]
+    );
+}

@@ -257,3 +257,45 @@ fn a_stage_only_history_names_is_registered_from_its_row() {
         .collect();
     assert_eq!(statuses, vec![(Some("open"), Some("won"))]);
 }
+
+#[test]
+fn an_opportunity_id_twice_is_a_row_error() {
+    // 0069 on lines 2 and 3 with different amounts: without the check the
+    // last row would win silently. The error names line 3, column 1 (Id).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Opportunity.csv"),
+        "Id,Name,StageName,Amount,CloseDate,IsClosed,IsWon,OwnerId,CreatedDate\n\
+         0069,Deal,Prospecting,100,2026-02-01,0,0,,2026-01-02 08:00:00\n\
+         0069,Deal,Prospecting,900,2026-02-01,0,0,,2026-01-02 08:00:00\n",
+    )
+    .unwrap();
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let opts = Options {
+        format: Format::Auto,
+        dry_run: false,
+        settings: &settings,
+        cal: &cal,
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    let err = import::run(
+        &mut store,
+        &[dir.path().to_path_buf()],
+        &opts,
+        &mut |_, _| {},
+    )
+    .unwrap_err();
+    let import::ImportError::Rows(rows) = err else {
+        panic!("expected row errors, got {err}");
+    };
+    let tails: Vec<String> = rows
+        .iter()
+        .map(|e| e.to_string().rsplit('/').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        tails,
+        vec!["Opportunity.csv:3:1 (Id): id \"0069\" appears twice (first on line 2)"]
+    );
+    assert!(store.load_dataset().unwrap().opportunities.is_empty());
+}

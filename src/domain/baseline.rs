@@ -130,7 +130,7 @@ impl<'a> TeamPeriod<'a> {
             .filter(|r| matches!(r.role, Role::Ae | Role::Sdr) && metrics::active_in(r, p))
             .map(|rep| RepRow {
                 rep,
-                ramping: rep.is_ramping_on(day, ramp_days),
+                ramping: metrics::ramping_on(rep, day, ramp_days),
                 metrics: metrics::compute(ix, &rep.id, rep.role, p),
             })
             .collect();

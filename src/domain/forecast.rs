@@ -125,7 +125,7 @@ pub fn quota_share(cal: &Calendar, p: Period) -> QuotaShare {
 pub fn active_ae_in(rep: &Rep, p: Period) -> bool {
     rep.role == Role::Ae
         && rep.start_date.is_none_or(|s| s < p.to)
-        && rep.end_date.is_none_or(|e| e > p.from)
+        && rep.end_date.is_none_or(|e| e >= p.from)
 }
 
 /// The quota of `reps` (already filtered) for a period; `None` when none has a quota.
@@ -728,6 +728,22 @@ mod tests {
                 (cov, status),
                 "{won} {open} {quota:?}"
             );
+        }
+    }
+
+    #[test]
+    fn an_ae_counts_in_a_period_through_their_end_date() {
+        // SPEC §2: end date "(inactive after)". Q1 2026 starts 1 Jan: an AE whose
+        // last day is 1 Jan worked one day of Q1 (active); one who left 31 Dec did not.
+        let q1 = Calendar::default().fiscal_quarter(2026, 1).unwrap();
+        let cases = [
+            (Some(d(2026, 1, 1)), true),
+            (Some(d(2025, 12, 31)), false),
+            (None, true),
+        ];
+        for (end, want) in cases {
+            let r = rep("ann", Role::Ae, 100_000, end);
+            assert_eq!(active_ae_in(&r, q1), want, "{end:?}");
         }
     }
 

@@ -179,7 +179,7 @@ pub struct Rep {
     pub manager_id: Option<RepId>,
     /// Start date, for ramp; `None` when unknown (treated as ramped).
     pub start_date: Option<NaiveDate>,
-    /// Inactive from this date on.
+    /// Last day worked: inactive after this date (SPEC §2), active on it.
     pub end_date: Option<NaiveDate>,
     /// Quarterly bookings quota (AEs).
     pub quota_amount: Option<Money>,
@@ -190,7 +190,7 @@ pub struct Rep {
 impl Rep {
     /// Active on `day`: started (or start unknown) and not yet ended.
     pub fn is_active_on(&self, day: NaiveDate) -> bool {
-        self.start_date.is_none_or(|s| s <= day) && self.end_date.is_none_or(|e| day < e)
+        self.start_date.is_none_or(|s| s <= day) && self.end_date.is_none_or(|e| day <= e)
     }
 
     /// Ramping on `day`: within the first `ramp_days` after the start date.

@@ -3,7 +3,7 @@
 use super::table::Table;
 
 /// A file of pipedeck's own CSV set (SPEC §10.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NativeKind {
     /// `stages.csv`: our extension, so an export carries the pipeline it uses.
     Stages,

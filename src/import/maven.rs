@@ -60,12 +60,40 @@ pub fn build(
         return;
     }
     let mut account_names: HashMap<String, String> = HashMap::new();
+    // Where each deal id was first read: an id twice would make the last row win.
+    let mut deal_ids: HashMap<String, (String, u64)> = HashMap::new();
+    // Each agent's id, name and line: two rows for one agent would make the last win.
+    let mut agents: HashMap<String, (String, String, u64)> = HashMap::new();
     let order = [MavenKind::Teams, MavenKind::Accounts, MavenKind::Pipeline];
     for want in order {
         for (kind, t) in files.iter().filter(|(k, _)| *k == want) {
             for mut row in t.rows() {
+                if *kind == MavenKind::Pipeline
+                    && let Some(id) = row.string("opportunity_id")
+                {
+                    match deal_ids.get(&id) {
+                        Some((file, line)) => {
+                            let first = if *file == t.file {
+                                format!("on line {line}")
+                            } else {
+                                format!("at {file}:{line}")
+                            };
+                            row.fail(
+                                "opportunity_id",
+                                format!("id {id:?} appears twice (first {first})"),
+                            );
+                            if let Err(mut e) = row.finish() {
+                                errors.append(&mut e);
+                            }
+                            continue;
+                        }
+                        None => {
+                            deal_ids.insert(id, (t.file.clone(), row.line));
+                        }
+                    }
+                }
                 match kind {
-                    MavenKind::Teams => team_row(&mut row, batch),
+                    MavenKind::Teams => team_row(&mut row, batch, &mut agents),
                     MavenKind::Accounts => account_row(&mut row, batch, &mut account_names),
                     MavenKind::Pipeline => deal_row(&mut row, ctx, batch, &account_names),
                     MavenKind::Ignored => {}
@@ -87,14 +115,35 @@ pub fn build(
     }
 }
 
-/// An agent (an AE) and, the first time they appear, their manager.
-fn team_row(row: &mut Row<'_>, batch: &mut Batch) {
+/// An agent (an AE) and, the first time they appear, their manager. An
+/// agent whose id was already read (same name, or a name with the same slug)
+/// is a row error.
+fn team_row(
+    row: &mut Row<'_>,
+    batch: &mut Batch,
+    agents: &mut HashMap<String, (String, String, u64)>,
+) {
     let agent = row.required("sales_agent");
     let manager = row.required("manager");
     let office = row.string("regional_office");
     if agent.is_empty() || manager.is_empty() {
         return;
     }
+    let id = slug(&agent);
+    let file = row.loc("sales_agent").file;
+    if let Some((first, first_file, line)) = agents.get(&id) {
+        let at = if *first_file == file {
+            format!("on line {line}")
+        } else {
+            format!("at {first_file}:{line}")
+        };
+        row.fail(
+            "sales_agent",
+            format!("{agent:?} and {first:?} give the same id {id:?} (first {at})"),
+        );
+        return;
+    }
+    agents.insert(id, (agent.clone(), file, row.line));
     let manager_id = RepId(slug(&manager));
     if !batch.reps.iter().any(|r| r.id == manager_id) {
         batch

@@ -16,11 +16,13 @@ pub fn build(
     errors: &mut Vec<RowError>,
 ) {
     files.sort_by_key(|(k, t)| (*k, t.file.clone()));
+    // Where each id of a kind was first read, over every file of the import:
+    // an id twice would make the last row win silently, by file order.
+    let mut seen: HashMap<(NativeKind, String), (String, u64)> = HashMap::new();
     for (kind, t) in files.iter() {
         if !check_header(*kind, t, errors) {
             continue;
         }
-        let mut seen: HashMap<String, u64> = HashMap::new();
         for mut row in t.rows() {
             let key = if *kind == NativeKind::Stages {
                 "name"
@@ -28,12 +30,18 @@ pub fn build(
                 "id"
             };
             let id = row.text(key).filter(|_| *kind != NativeKind::History);
-            if let Some(first) = id.and_then(|id| seen.insert(id.to_string(), row.line)) {
-                let id = id.unwrap_or_default();
-                row.fail(
-                    "id",
-                    format!("id {id:?} appears twice (first on line {first})"),
-                );
+            if let Some(id) = id {
+                let here = (t.file.clone(), row.line);
+                if let Some((file, line)) = seen.get(&(*kind, id.to_string())) {
+                    let first = if *file == t.file {
+                        format!("on line {line}")
+                    } else {
+                        format!("at {file}:{line}")
+                    };
+                    row.fail(key, format!("id {id:?} appears twice (first {first})"));
+                } else {
+                    seen.insert((*kind, id.to_string()), here);
+                }
             }
             match kind {
                 NativeKind::Stages => stage(&mut row, batch),
@@ -197,10 +205,35 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
             format!("unknown stage {stage:?} (not in the configured stages nor the database)"),
         );
     }
-    let status = row.enum_value::<Status>("status").or(match kind {
-        Some(StageKind::Won) => Some(Status::Won),
-        Some(StageKind::Lost) => Some(Status::Lost),
-        _ => Some(Status::Open),
+    let stage_status = match kind {
+        Some(StageKind::Won) => Status::Won,
+        Some(StageKind::Lost) => Status::Lost,
+        _ => Status::Open,
+    };
+    let given = row.enum_value::<Status>("status");
+    if let (Some(given), Some(_)) = (given, kind)
+        && given != stage_status
+    {
+        row.fail(
+            "status",
+            format!("status {given} contradicts stage {stage:?}, which is {stage_status}"),
+        );
+    }
+    let status = given.unwrap_or(stage_status);
+    let close_date = row.date("close_date");
+    // A closed deal without its closing instant closes at the start of its
+    // close date; with neither it would count in no period, so it is an error.
+    let closed_at = row.instant("closed_at").or_else(|| {
+        if !status.is_closed() {
+            return None;
+        }
+        if close_date.is_none() {
+            row.fail(
+                "closed_at",
+                format!("a {status} deal needs closed_at (or at least close_date)"),
+            );
+        }
+        close_date.map(|d| ctx.cal.start_of(d))
     });
     let opp = Opportunity {
         id: OppId(id),
@@ -211,10 +244,10 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
         created_at: row.instant("created_at"),
         stage,
         amount: row.money("amount"),
-        close_date: row.date("close_date"),
+        close_date,
         forecast_category: row.enum_value("forecast_category"),
-        status: status.unwrap_or(Status::Open),
-        closed_at: row.instant("closed_at"),
+        status,
+        closed_at,
         loss_reason: row.string("loss_reason"),
         next_step: row.string("next_step"),
         next_step_date: row.date("next_step_date"),

@@ -40,6 +40,17 @@ pub fn build(
         return;
     }
     let mut read = Read::default();
+    // Where each record id was first read, per entity: an id twice would make
+    // the last row win silently (Task and Event share the activities).
+    let mut seen: HashMap<(u8, String), (String, u64)> = HashMap::new();
+    let entity = |k: SfKind| match k {
+        SfKind::User => Some(0u8),
+        SfKind::Account => Some(1),
+        SfKind::Contact => Some(2),
+        SfKind::Opportunity => Some(3),
+        SfKind::Task | SfKind::Event => Some(4),
+        _ => None,
+    };
     let order = [
         SfKind::UserRole,
         SfKind::User,
@@ -56,6 +67,21 @@ pub fn build(
             for mut row in t.rows() {
                 if row.parse_with("IsDeleted", sf::boolean) == Some(true) {
                     continue;
+                }
+                if let (Some(e), Some(id)) = (entity(*kind), sf::id(row.text("Id"))) {
+                    if let Some((file, line)) = seen.get(&(e, id.clone())) {
+                        let first = if *file == t.file {
+                            format!("on line {line}")
+                        } else {
+                            format!("at {file}:{line}")
+                        };
+                        row.fail("Id", format!("id {id:?} appears twice (first {first})"));
+                        if let Err(mut e) = row.finish() {
+                            errors.append(&mut e);
+                        }
+                        continue;
+                    }
+                    seen.insert((e, id), (t.file.clone(), row.line));
                 }
                 match kind {
                     SfKind::UserRole => role_row(&row, &mut read),

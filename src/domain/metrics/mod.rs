@@ -281,14 +281,22 @@ impl MetricValue {
 /// Every metric of a rep's role over a period, by id.
 pub type MetricSet = BTreeMap<String, MetricValue>;
 
-/// Whether a rep was active on any day of the period.
+/// Whether a rep was active on any day of the period (the end date is the
+/// last day worked: SPEC §2 "inactive after").
 pub fn active_in(rep: &Rep, p: Period) -> bool {
-    rep.start_date.is_none_or(|s| s < p.to) && rep.end_date.is_none_or(|e| e > p.from)
+    rep.start_date.is_none_or(|s| s < p.to) && rep.end_date.is_none_or(|e| e >= p.from)
 }
 
 /// The day a rep's ramp is judged on for a period: its last day, or today if earlier.
 pub fn ramp_day(p: Period, today: chrono::NaiveDate) -> chrono::NaiveDate {
     p.last_day().min(today)
+}
+
+/// Whether a rep counts as ramping on `day`: within the first `ramp_days`
+/// after the start date, or not started yet (a rep active later in the
+/// period but not on `day` is not ramped, so never a baseline peer).
+pub fn ramping_on(rep: &Rep, day: chrono::NaiveDate, ramp_days: i64) -> bool {
+    rep.is_ramping_on(day, ramp_days) || rep.start_date.is_some_and(|s| s > day)
 }
 
 /// Every metric of `rep`'s role over `p`; empty for roles without metrics.

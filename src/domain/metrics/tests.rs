@@ -714,3 +714,37 @@ fn baselines_leave_one_out_skip_ramping_and_need_three_peers() {
     // win_rate is defined for ann only (2/3): nobody has 3 defined peers.
     assert_eq!(base("bob", "win_rate"), None);
 }
+
+#[test]
+fn a_rep_who_has_not_started_yet_is_ramping_not_a_peer() {
+    // Report on Wed 11-04 for the week 11-02..11-09; "new" starts Fri 11-06:
+    // active in the week (start < 11-09) but the ramp is judged on 11-04,
+    // before the start. Not started is not ramped: ramping, so ann's calls
+    // peers stay bob 1, dan 0, eve 0 (3 peers, median 0), not 4 with new's 0.
+    let mut data = fixture();
+    data.reps
+        .push(rep("new", Role::Ae, Some("2026-11-06"), None));
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let team = TeamPeriod::build(&ix, week(), 90, d("2026-11-04"));
+    let row = team.row(&RepId("new".into())).expect("active in the week");
+    assert!(row.ramping);
+    let ann = team.row(&RepId("ann".into())).expect("active rep");
+    let b = team.baseline(ann, "calls").expect("3 peers");
+    assert_eq!((b.median, b.peers), (0.0, 3));
+}
+
+#[test]
+fn a_rep_is_active_through_their_end_date() {
+    // SPEC §2: end date "(inactive after)": a rep whose end date is 11-02,
+    // the week's first day, worked that day, so is active in the week
+    // 11-02..11-09 (and on 11-02 itself), but not in the week after, nor on 11-03.
+    let r = rep("lea", Role::Ae, Some("2026-01-05"), Some("2026-11-02"));
+    assert!(active_in(&r, week()));
+    let next = Period {
+        from: d("2026-11-03"),
+        to: d("2026-11-10"),
+    };
+    assert!(!active_in(&r, next));
+    assert!(r.is_active_on(d("2026-11-02")));
+    assert!(!r.is_active_on(d("2026-11-03")));
+}
