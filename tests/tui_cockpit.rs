@@ -281,3 +281,84 @@ fn keys_and_theme_from_the_config_file_reach_the_cockpit() {
         "config: keys.global: \"j\" is bound to both down and quit"
     );
 }
+
+#[test]
+fn hygiene_sort_reason_filter_and_snoozed_view() {
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    let deals = |a: &pipedeck::tui::app::App| -> Vec<String> {
+        let l = &a.hygiene.list;
+        l.visible(0)
+            .iter()
+            .filter_map(|&r| l.deals.get(r).cloned().flatten().map(|d| d.0))
+            .collect()
+    };
+    // Worked out from the fixture: D-3 40,000 (84 days untouched, closes
+    // 27 Nov), D-1 12,500 (12 days, closes 20 Nov), D-2 no amount (12 days,
+    // closes 15 Dec).
+    let cases: [(Action, &[&str]); 4] = [
+        (Action::Reload, &["D-3", "D-1", "D-2"]), // amount at risk (no change)
+        (Action::Sort, &["D-3", "D-1", "D-2"]),   // days untouched, longest first
+        (Action::Sort, &["D-1", "D-3", "D-2"]),   // close date, earliest first
+        (Action::Sort, &["D-3", "D-1", "D-2"]),   // back to amount at risk
+    ];
+    for (action, want) in cases {
+        if action != Action::Reload {
+            a.update(action);
+        }
+        assert_eq!(deals(&a), want, "after {action:?}");
+    }
+    // `f` cycles the reasons: untouched (D-3 only), then past_due (D-1 only).
+    a.update(Action::ReasonFilter);
+    assert_eq!(deals(&a), ["D-3"]);
+    a.update(Action::ReasonFilter);
+    assert_eq!(deals(&a), ["D-1"]);
+    assert!(a.hygiene.title().contains("only past_due"));
+    // `Z` shows the snoozed deals instead: none in the fixture.
+    a.update(Action::ToggleSnoozed);
+    assert!(deals(&a).is_empty());
+    assert!(a.hygiene.title().contains("snoozed 0 (to do 3)"));
+}
+
+#[test]
+fn a_typed_period_and_the_rep_filter_reload_with_them() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    let mut a = app(Start::Manager);
+    a.update(Action::PeriodCustom);
+    for c in "2026-Q3".chars() {
+        a.on_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    match a.on_key(KeyEvent::from(KeyCode::Enter)) {
+        Some(Effect::Load(req)) => {
+            assert_eq!(
+                (req.period.from, req.period.to),
+                (day("2026-07-01"), day("2026-10-01"))
+            )
+        }
+        other => panic!("expected a load, got {other:?}"),
+    }
+    // A bad period is refused in words and loads nothing.
+    a.update(Action::PeriodCustom);
+    for c in "someday".chars() {
+        a.on_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    assert_eq!(a.on_key(KeyEvent::from(KeyCode::Enter)), None);
+    assert!(a.status.is_some());
+    // `r` cycles active AEs and SDRs by name: Ann, Bo, Cy, then everyone.
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        match a.update(Action::RepFilter) {
+            Some(Effect::Load(req)) => seen.push(req.rep.map(|r| r.0)),
+            other => panic!("expected a load, got {other:?}"),
+        }
+    }
+    assert_eq!(
+        seen,
+        [
+            Some("ann".to_string()),
+            Some("bob".to_string()),
+            Some("cy".to_string()),
+            None
+        ]
+    );
+}
