@@ -321,7 +321,8 @@ impl ReviewPane {
         lines
     }
 
-    /// The boxes and the rep in two lines, for narrow terminals.
+    /// The boxes and the rep in two lines, for narrow terminals (the
+    /// agenda table's title names the box).
     fn compact(&self, cx: &Cx, now: DateTime<Utc>) -> Vec<Line<'static>> {
         let mut spans = Vec::new();
         for (i, (_, minutes)) in BOXES.iter().enumerate() {
@@ -370,7 +371,6 @@ impl ReviewPane {
                 Span::styled(crate::text::sanitize(rep), cx.theme.title(cx.focused)),
                 Span::styled(total, cx.theme.muted()),
             ]),
-            Line::styled(BOXES[self.box_idx].0.to_string(), cx.theme.title(false)),
         ]
     }
 
@@ -397,7 +397,7 @@ impl ReviewPane {
         } else {
             // Narrow: the boxes and the rep on two lines; the agenda gets the width.
             let [top, rest] =
-                Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
+                Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
             Paragraph::new(self.compact(cx, now)).render(top, buf);
             rest
         };
