@@ -362,3 +362,34 @@ fn a_typed_period_and_the_rep_filter_reload_with_them() {
         ]
     );
 }
+
+#[test]
+fn every_pane_draws_at_odd_sizes_without_panicking() {
+    // Tiny, narrow, short and huge sizes: a message or a layout, never a panic.
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (79, 24),
+        (80, 23),
+        (80, 24),
+        (81, 25),
+        (120, 30),
+        (300, 100),
+    ] {
+        let mut a = app(Start::Manager);
+        for action in [
+            Action::FocusReview,
+            Action::FocusHygiene,
+            Action::Explain,
+            Action::FocusReps,
+            Action::FocusAnomalies,
+            Action::FocusForecast,
+            Action::FocusPipeline,
+            Action::FocusDeal,
+            Action::Help,
+        ] {
+            a.update(action);
+            let _ = screen(&mut a, w, h);
+        }
+    }
+}

@@ -133,7 +133,7 @@ impl AnomaliesPane {
         let visible = self.list.visible(0);
         let (bad, other): (Vec<usize>, Vec<usize>) = visible.iter().partition(|&&r| r < self.bad);
         let sel = self.list.selected;
-        let h_bad = (bad.len() as u16 + 2).clamp(3, area.height / 2 + 2);
+        let h_bad = (bad.len() as u16 + 2).min(area.height / 2 + 2).max(3);
         let [top, bottom] =
             Layout::vertical([Constraint::Length(h_bad + 1), Constraint::Min(3)]).areas(area);
         let groups = [
