@@ -115,7 +115,7 @@ fn hygiene_report_in_json_then_edits_clear_flags() {
         ],
     )
     .success()
-    .stdout("o1: next_step — → Send SOW\n");
+    .stdout("o1: next_step — → Send SOW\no1: next_step_date — → 2026-12-01\n");
     cmd(&db, &["deal", "o1", "stage", "Negotiation"]).success();
     let a = cmd(&db, &["report", "hygiene", "--format", "json"]).success();
     assert_eq!(stdout(&a).trim(), "[]");

@@ -189,6 +189,9 @@ fn undo(o: &mut Opportunity, h: &HistoryEntry) {
             }
         }
         HistoryField::NextStep => o.next_step = old.map(str::to_string),
+        HistoryField::NextStepDate => {
+            o.next_step_date = old.and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+        }
     }
 }
 
@@ -327,6 +330,39 @@ mod tests {
             assert_eq!(a.forecast_category, Some(cat), "category at {end}");
             assert_eq!(d.history.len(), hist_len, "history at {end}");
         }
+    }
+
+    #[test]
+    fn a_next_step_set_later_is_rewound_with_its_date() {
+        let mut data = fixture();
+        data.opportunities[0].next_step = Some("Send SOW".into());
+        data.opportunities[0].next_step_date = Some(day(25));
+        data.history.push(hist(
+            "a",
+            at(12, 9),
+            HistoryField::NextStep,
+            None,
+            "Send SOW",
+        ));
+        data.history.push(hist(
+            "a",
+            at(12, 9),
+            HistoryField::NextStepDate,
+            Some("2026-03-18"),
+            "2026-03-25",
+        ));
+        let before = dataset_as_of(&data, at(12, 9));
+        let a = &before.opportunities[0];
+        assert_eq!(
+            (a.next_step.as_deref(), a.next_step_date),
+            (None, Some(day(18)))
+        );
+        let after = dataset_as_of(&data, at(12, 10));
+        let a = &after.opportunities[0];
+        assert_eq!(
+            (a.next_step.as_deref(), a.next_step_date),
+            (Some("Send SOW"), Some(day(25)))
+        );
     }
 
     #[test]

@@ -207,7 +207,7 @@ type FieldText = fn(&Opportunity) -> Option<String>;
 
 /// One history row per tracked field whose canonical text differs.
 fn diff(before: &Opportunity, after: &Opportunity, stamp: &Stamp) -> Vec<HistoryEntry> {
-    let fields: [(HistoryField, FieldText); 6] = [
+    let fields: [(HistoryField, FieldText); 7] = [
         (HistoryField::Stage, |o| Some(o.stage.clone())),
         (HistoryField::Amount, |o| o.amount.map(amount_text)),
         (HistoryField::CloseDate, |o| o.close_date.map(date_text)),
@@ -218,6 +218,9 @@ fn diff(before: &Opportunity, after: &Opportunity, stamp: &Stamp) -> Vec<History
             Some(o.status.as_str().to_string())
         }),
         (HistoryField::NextStep, |o| o.next_step.clone()),
+        (HistoryField::NextStepDate, |o| {
+            o.next_step_date.map(date_text)
+        }),
     ];
     fields
         .iter()
@@ -435,7 +438,10 @@ mod tests {
                     text: " Send SOW ".into(),
                     date: Some(d(2026, 12, 1)),
                 },
-                vec![("next_step", None, Some("Send SOW"))],
+                vec![
+                    ("next_step", None, Some("Send SOW")),
+                    ("next_step_date", None, Some("2026-12-01")),
+                ],
             ),
             (
                 Edit::Won,

@@ -142,6 +142,7 @@ name_enum!(
         OwnerId => "owner_id",
         Status => "status",
         NextStep => "next_step",
+        NextStepDate => "next_step_date",
     }
 );
 name_enum!(

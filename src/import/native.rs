@@ -263,7 +263,9 @@ fn canonical_value(field: HistoryField, v: &str) -> Result<String, String> {
         HistoryField::Amount => Money::parse(v)
             .map(|m| m.cents().to_string())
             .map_err(|_| format!("{v:?} is not an amount (a decimal like 12500.50)")),
-        HistoryField::CloseDate => parse_date(v).map(|d| d.format("%Y-%m-%d").to_string()),
+        HistoryField::CloseDate | HistoryField::NextStepDate => {
+            parse_date(v).map(|d| d.format("%Y-%m-%d").to_string())
+        }
         HistoryField::ForecastCategory => v
             .parse::<ForecastCategory>()
             .map(|c| c.as_str().to_string()),

@@ -139,7 +139,7 @@ impl State {
             HistoryField::ForecastCategory => Some(&mut self.category),
             HistoryField::OwnerId => Some(&mut self.owner),
             HistoryField::NextStep => Some(&mut self.next_step),
-            HistoryField::Status => None,
+            HistoryField::Status | HistoryField::NextStepDate => None,
         }
     }
 }

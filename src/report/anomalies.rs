@@ -65,7 +65,8 @@ impl AnomaliesReport {
     pub fn build(input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
         let period = input.period.unwrap_or_else(|| default_period(input));
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages);
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
+            .with_today(input.today);
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
         let cx = Ctx::new(
             &ix,

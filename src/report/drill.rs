@@ -27,7 +27,8 @@ impl DrillReport {
             .unwrap_or_else(|| super::metrics::default_period(input));
         let prev = previous(input.cal, period, 1);
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages);
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
+            .with_today(input.today);
         let ramp = input.settings.ramp_days;
         let now = TeamPeriod::build(&ix, period, ramp, input.today);
         let before = TeamPeriod::build(&ix, prev, ramp, input.today);

@@ -90,7 +90,8 @@ impl MetricsReport {
     pub fn build(input: &Input, filter: &MetricsFilter) -> MetricsReport {
         let period = input.period.unwrap_or_else(|| default_period(input));
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages);
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
+            .with_today(input.today);
         let team = TeamPeriod::build(&ix, period, input.settings.ramp_days, input.today);
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
         MetricsReport::from_team(&team, goals, input, filter)

@@ -12,7 +12,9 @@ const SECONDS_PER_DAY: f64 = 86_400.0;
 pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
     let owned = ix.owned(rep);
     let acts = ix.rep_activities(rep, w);
-    let last_day = w.period.last_day();
+    // Point-in-time metrics are read at the period's last day, or today when
+    // the period has not ended yet.
+    let last_day = w.period.last_day().min(ix.today);
     let get = |out: &MetricSet, id: &str| out.get(id).and_then(|v| v.value).unwrap_or(0.0);
     let (won, lost) = (get(out, "won"), get(out, "lost"));
     let mut put = |id: &str, v: MetricValue| {

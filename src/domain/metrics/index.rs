@@ -28,6 +28,9 @@ pub struct Index<'a> {
     pub data: &'a Dataset,
     pub cal: Calendar,
     pub stale_days: i64,
+    /// "Today": point-in-time metrics of a period that ends later are read on
+    /// this day, not on a day that has not happened. Unbounded unless set.
+    pub today: chrono::NaiveDate,
     /// Position and kind of each configured stage.
     stages: HashMap<&'a str, (i64, StageKind)>,
     opp_by_id: HashMap<&'a OppId, &'a Opportunity>,
@@ -73,6 +76,7 @@ impl<'a> Index<'a> {
         let mut ix = Index {
             data,
             cal,
+            today: chrono::NaiveDate::MAX,
             stale_days,
             stages,
             opp_by_id,
@@ -135,6 +139,12 @@ impl<'a> Index<'a> {
             v.sort_by_key(|h| h.changed_at);
         }
         ix
+    }
+
+    /// Sets "today" (see [`Index::today`]).
+    pub fn with_today(mut self, today: chrono::NaiveDate) -> Self {
+        self.today = today;
+        self
     }
 
     /// The period as instants in the calendar's zone.

@@ -748,3 +748,17 @@ fn a_rep_is_active_through_their_end_date() {
     assert!(r.is_active_on(d("2026-11-02")));
     assert!(!r.is_active_on(d("2026-11-03")));
 }
+
+#[test]
+fn point_in_time_metrics_of_an_unfinished_period_are_read_today() {
+    let data = fixture();
+    let ix = Index::new(&data, Calendar::default(), 30, &[]).with_today(d("2026-11-06"));
+    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
+    let age = m.get("open_opp_age_days").expect("metric");
+    // Read on 11-06, not the period's last day 11-08: o2 (11-03) 3 days,
+    // o5 (08-01) 31 + 30 + 31 + 5 = 97, o6 (10-20) 11 + 6 = 17; 117 over 3.
+    assert_eq!(
+        (age.value, age.num, age.den),
+        (Some(39.0), Some(117.0), Some(3.0))
+    );
+}
