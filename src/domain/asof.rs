@@ -53,6 +53,11 @@ pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
                 o.closed_at = None;
                 o.loss_reason = None;
             }
+            if o.status == Status::Open && o.forecast_category == Some(ForecastCategory::Closed) {
+                // Closed later with no category history to rewind (imports):
+                // while open, its category is unknown, never `closed`.
+                o.forecast_category = None;
+            }
             o
         })
         .collect();
@@ -362,6 +367,26 @@ mod tests {
         assert_eq!(
             (a.next_step.as_deref(), a.next_step_date),
             (Some("Send SOW"), Some(day(25)))
+        );
+    }
+
+    #[test]
+    fn a_deal_imported_closed_is_open_before_with_no_category() {
+        let mut data = fixture();
+        // b was won on 12 Mar; the import brought no history for it at all.
+        data.history.retain(|h| h.opportunity_id.as_str() != "b");
+        let b = &mut data.opportunities[1];
+        b.status = Status::Won;
+        b.forecast_category = Some(ForecastCategory::Closed);
+        b.closed_at = Some(at(12, 15));
+        let before = dataset_as_of(&data, at(12, 15));
+        let b = &before.opportunities[1];
+        assert_eq!((b.status, b.forecast_category), (Status::Open, None));
+        let after = dataset_as_of(&data, at(12, 16));
+        let b = &after.opportunities[1];
+        assert_eq!(
+            (b.status, b.forecast_category),
+            (Status::Won, Some(ForecastCategory::Closed))
         );
     }
 
