@@ -68,9 +68,9 @@ impl App {
             base.checked_add_signed(chrono::Duration::days(days))
                 .unwrap_or(base)
         };
-        let open_stages: Vec<&crate::domain::Stage> = self
-            .data
-            .stages
+        // The stages the edit API validates against: the database's, else the config's.
+        let stages = crate::domain::edit::stages_in_force(&self.data.stages, &self.env.settings);
+        let open_stages: Vec<&crate::domain::Stage> = stages
             .iter()
             .filter(|s| s.kind == StageKind::Open)
             .collect();
