@@ -121,8 +121,15 @@ impl MetricsReport {
                     let Some(def) = metrics::find(row.rep.role, id) else {
                         continue;
                     };
-                    let goal: Option<GoalFor> =
-                        goals::goal_for(goals, row.rep.role, &def, id, team.period, input.cal);
+                    let goal: Option<GoalFor> = goals::goal_to_date(
+                        goals,
+                        row.rep.role,
+                        &def,
+                        id,
+                        team.period,
+                        input.cal,
+                        input.today,
+                    );
                     cells.insert(
                         id.clone(),
                         MetricCell {

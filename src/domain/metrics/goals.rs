@@ -52,6 +52,28 @@ fn kind_days(kind: PeriodKind) -> f64 {
     }
 }
 
+/// [`goal_for`] over the part of `p` that has happened by the end of `today`:
+/// a count or money goal of a period still under way is prorated to the days
+/// elapsed, so a month read on its 24th is judged against 24 days of goal.
+pub fn goal_to_date(
+    goals: &[Goal],
+    role: Role,
+    def: &MetricDef,
+    metric_id: &str,
+    p: Period,
+    cal: &Calendar,
+    today: chrono::NaiveDate,
+) -> Option<GoalFor> {
+    let mut g = goal_for(goals, role, def, metric_id, p, cal)?;
+    let elapsed_to = p.to.min(today + chrono::Days::new(1));
+    let additive = matches!(def.unit, Unit::Count | Unit::Money | Unit::Minutes);
+    if additive && elapsed_to < p.to {
+        let elapsed = (elapsed_to - p.from).num_days().max(0) as f64;
+        g.target *= elapsed / p.days() as f64;
+    }
+    Some(g)
+}
+
 /// The goal for a role's metric over `p`: a goal whose kind matches `p`
 /// exactly is preferred; otherwise the first goal for the metric, prorated.
 pub fn goal_for(

@@ -658,7 +658,7 @@ fn periods_read_in_the_calendar_time_zone() {
 
 #[test]
 fn goals_merge_and_prorate() {
-    use crate::domain::metrics::goals::{goal_for, merge};
+    use crate::domain::metrics::goals::{goal_for, goal_to_date, merge};
     let g = |metric: &str, per: PeriodKind, target: f64| Goal {
         role: Role::Ae,
         metric: metric.into(),
@@ -693,6 +693,16 @@ fn goals_merge_and_prorate() {
         Some(0.25)
     );
     assert!(goal_for(&goals, Role::Sdr, &meetings, "meetings", week(), &cal).is_none());
+    // The week read on its Thursday (11-05): 4 of 7 days elapsed, 12 × 4 / 7.
+    let thu = d("2026-11-05");
+    let part = goal_to_date(&goals, Role::Ae, &meetings, "meetings", week(), &cal, thu);
+    assert_eq!(part.map(|g| g.target), Some(48.0 / 7.0));
+    // Read after it ended, the whole goal; a ratio is never prorated.
+    let later = d("2026-11-20");
+    let whole = goal_to_date(&goals, Role::Ae, &meetings, "meetings", week(), &cal, later);
+    assert_eq!(whole.map(|g| g.target), Some(12.0));
+    let wr = goal_to_date(&goals, Role::Ae, &win_rate, "win_rate", week(), &cal, thu);
+    assert_eq!(wr.map(|g| g.target), Some(0.25));
 }
 
 #[test]
