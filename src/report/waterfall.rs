@@ -59,9 +59,12 @@ fn by(snaps: &[&Snapshot], day: NaiveDate) -> Result<usize, WaterfallError> {
         .ok_or(WaterfallError::NoSnapshotBy(day))
 }
 
-/// Picks the two snapshots: by default the two latest; `from`/`to` pick the
-/// latest snapshot taken on or before each date (`from` alone: to the latest;
-/// `to` alone: from the one before it).
+/// Picks the two snapshots: by default week over week — the latest, and the
+/// latest one taken at least 7 days before it (the one before it when none
+/// is that old; the cockpit's daily snapshots would otherwise make the
+/// default day over day). `from`/`to` pick the latest snapshot taken on or
+/// before each date (`from` alone: to the latest; `to` alone: from a week
+/// before it, by the same rule).
 pub fn pick(
     snapshots: &[Snapshot],
     from: Option<NaiveDate>,
@@ -78,7 +81,10 @@ pub fn pick(
     };
     let a = match from {
         Some(d) => by(&snaps, d)?,
-        None if b > 0 => b - 1,
+        None if b > 0 => {
+            let week_before = snaps[b].taken_on - chrono::Days::new(7);
+            by(&snaps[..b], week_before).unwrap_or(b - 1)
+        }
         None => return Err(WaterfallError::TooFewSnapshots(1)),
     };
     if a >= b {
@@ -231,5 +237,64 @@ impl Report for WaterfallReport {
             ]);
         }
         vec![team, by_rep, deals]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn snap(day: &str) -> Snapshot {
+        let taken_on: NaiveDate = day.parse().expect("date");
+        Snapshot {
+            taken_on,
+            taken_at: chrono::Utc
+                .from_local_datetime(&taken_on.and_hms_opt(18, 0, 0).expect("time"))
+                .unwrap(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn picked(snaps: &[Snapshot], from: Option<&str>, to: Option<&str>) -> (String, String) {
+        let day = |s: Option<&str>| s.map(|s| s.parse::<NaiveDate>().expect("date"));
+        let (a, b) = pick(snaps, day(from), day(to)).expect("two snapshots");
+        (a.taken_on.to_string(), b.taken_on.to_string())
+    }
+
+    #[test]
+    fn the_default_is_week_over_week_even_with_daily_snapshots() {
+        // Mondays 11-02, 11-09, 11-16, 11-23, and the cockpit's daily one on Tue 11-24.
+        let snaps: Vec<Snapshot> = [
+            "2026-11-02",
+            "2026-11-09",
+            "2026-11-16",
+            "2026-11-23",
+            "2026-11-24",
+        ]
+        .into_iter()
+        .map(snap)
+        .collect();
+        // Latest 11-24; at least 7 days before it (≤ 11-17): 11-16.
+        assert_eq!(
+            picked(&snaps, None, None),
+            ("2026-11-16".into(), "2026-11-24".into())
+        );
+        // To 11-23 (a Monday): ≤ 11-16 → 11-16.
+        assert_eq!(
+            picked(&snaps, None, Some("2026-11-23")),
+            ("2026-11-16".into(), "2026-11-23".into())
+        );
+        // Explicit bounds are taken as given.
+        assert_eq!(
+            picked(&snaps, Some("2026-11-23"), None),
+            ("2026-11-23".into(), "2026-11-24".into())
+        );
+        // Two snapshots a day apart and nothing older: the one before.
+        let two: Vec<Snapshot> = ["2026-11-23", "2026-11-24"].into_iter().map(snap).collect();
+        assert_eq!(
+            picked(&two, None, None),
+            ("2026-11-23".into(), "2026-11-24".into())
+        );
     }
 }
