@@ -14,6 +14,7 @@ use crate::report::hygiene::HygieneReport;
 use crate::report::metrics::{MetricsFilter, MetricsReport};
 use crate::report::waterfall::WaterfallReport;
 use crate::report::{Column, Format, Input, Table, render, render_tables};
+use crate::storage::Store;
 use clap::Args;
 use std::path::Path;
 use std::process::ExitCode;
@@ -41,21 +42,14 @@ pub struct Timing {
 
 /// Runs `f` `runs` times (at least once) and times each run.
 pub fn time_it(data: &str, label: &str, runs: usize, mut f: impl FnMut()) -> Timing {
-    let mut ms: Vec<f64> = (0..runs.max(1))
+    let ms: Vec<f64> = (0..runs.max(1))
         .map(|_| {
             let t = Instant::now();
             f();
             t.elapsed().as_secs_f64() * 1000.0
         })
         .collect();
-    ms.sort_by(f64::total_cmp);
-    Timing {
-        data: data.to_string(),
-        label: label.to_string(),
-        runs: ms.len(),
-        median_ms: crate::domain::baseline::median(&ms).unwrap_or(0.0),
-        min_ms: ms[0],
-    }
+    timing(data, label, ms)
 }
 
 /// The reports timed on one dataset over one period.
@@ -109,7 +103,7 @@ pub fn bench_dataset(
         }),
         time_it(
             name,
-            "report waterfall (two latest snapshots)",
+            "report waterfall (week over week)",
             runs,
             || {
                 let mut i = input;
@@ -127,7 +121,9 @@ pub fn bench_dataset(
 
 /// The demo team (seed 7, --today) written to an in-memory database, loaded
 /// back; generating and writing it are timed too.
-fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<(Dataset, Vec<Snapshot>, Vec<Timing>)> {
+type Demo = (Store, Dataset, Vec<Snapshot>, Vec<Timing>);
+
+fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<Demo> {
     let name = "demo (seed 7)";
     let gen_runs = runs.clamp(1, 3);
     let generate = time_it(name, "generate the demo team", gen_runs, || {
@@ -156,7 +152,59 @@ fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<(Dataset, Vec<Snapshot>, 
         }
     });
     data.stages = ctx.settings.effective_stages(&data.stages);
-    Ok((data, store.load_snapshots()?, vec![generate, write, load]))
+    let snapshots = store.load_snapshots()?;
+    Ok((store, data, snapshots, vec![generate, write, load]))
+}
+
+/// The cockpit on the demo: start to first frame (load every report, draw)
+/// and each pane switch, on `TestBackend` at 80×24 and 200×60.
+fn cockpit(ctx: &Ctx, store: &Store, runs: usize) -> anyhow::Result<Vec<Timing>> {
+    let mut out = Vec::new();
+    for (w, h) in [(80u16, 24u16), (200, 60)] {
+        let env = crate::tui::loader::Env {
+            settings: ctx.settings.clone(),
+            cal: ctx.cal,
+            today: ctx.today,
+        };
+        let mut firsts = Vec::new();
+        let mut last = None;
+        for _ in 0..runs.clamp(1, 5) {
+            let b = crate::tui::bench_cockpit_store(store, env.clone(), w, h, 20, Instant::now())?;
+            firsts.push(b.first_frame.as_secs_f64() * 1000.0);
+            last = Some(b);
+        }
+        let name = format!("cockpit {w}x{h}");
+        out.push(timing(&name, "start to first frame", firsts));
+        if let Some(b) = last {
+            for (pane, d) in b.switches {
+                let ms = d.as_secs_f64() * 1000.0;
+                out.push(
+                    timing(&name, &format!("switch to {pane} and draw"), vec![ms])
+                        .with_runs(b.rounds as usize),
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A [`Timing`] from measured milliseconds.
+fn timing(data: &str, label: &str, mut ms: Vec<f64>) -> Timing {
+    ms.sort_by(f64::total_cmp);
+    Timing {
+        data: data.to_string(),
+        label: label.to_string(),
+        runs: ms.len(),
+        median_ms: crate::domain::baseline::median(&ms).unwrap_or(0.0),
+        min_ms: ms.first().copied().unwrap_or(0.0),
+    }
+}
+
+impl Timing {
+    fn with_runs(mut self, runs: usize) -> Timing {
+        self.runs = runs;
+        self
+    }
 }
 
 /// The Maven set imported into an in-memory database (timed), loaded back.
@@ -259,8 +307,9 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     {
-        let (data, snapshots, timings) = demo_team(ctx, args.runs)?;
+        let (store, data, snapshots, timings) = demo_team(ctx, args.runs)?;
         results.extend(timings);
+        results.extend(cockpit(ctx, &store, args.runs)?);
         let quarter = ctx.cal.quarter_containing(ctx.today);
         let name = "demo (seed 7)";
         results.extend(bench_dataset(
