@@ -3,7 +3,7 @@
 //! report counts exactly those (expected numbers worked out by hand below).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use pipedeck::domain::edit::{Edit, NewActivity, Stamp, stages_in_force};
+use pipedeck::domain::edit::{Edit, NewActivity, Stamp};
 use pipedeck::domain::money::Money;
 use pipedeck::domain::period::Calendar;
 use pipedeck::domain::review::closing::closing_report;
@@ -112,7 +112,7 @@ fn a_review_session_reports_exactly_what_it_changed() {
     let mut store = store();
     let settings = Settings::default();
     let cal = Calendar::default();
-    let stages = stages_in_force(&store.load_stages().unwrap(), &settings);
+    let stages = settings.effective_stages(&store.load_stages().unwrap());
     let outside = Stamp::new(at("2026-11-24T08:00:00Z"));
     // Before the session: one edit and one activity that must not count.
     store

@@ -222,3 +222,17 @@ fn an_edit_refused_by_the_rules_says_why_and_changes_nothing() {
     type_and_enter(&mut app, &mut store, "   ");
     assert!(store.load_dataset().expect("load").snoozes.is_empty());
 }
+
+#[test]
+fn pushing_a_past_due_close_date_starts_from_today() {
+    let (_dir, mut store) = store();
+    let mut app = app_on(&store, Start::Manager);
+    app.update(Action::FocusHygiene);
+    // Largest at risk first: D-3 (40,000), then D-1 (12,500, due 20 Nov).
+    act(&mut app, &mut store, Action::Down);
+    assert_eq!(selected(&app).as_deref(), Some("D-1"));
+    act(&mut app, &mut store, Action::PushClose);
+    // Today is 24 Nov: a week from today, 1 Dec, not a week from the missed date (27 Nov).
+    let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
+    assert_eq!(d1.close_date, Some(day("2026-12-01")));
+}

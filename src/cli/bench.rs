@@ -101,17 +101,12 @@ pub fn bench_dataset(
             let r = ForecastReport::build(&i);
             std::hint::black_box(render(&r, Format::Json).map(|s| s.len()).unwrap_or(0));
         }),
-        time_it(
-            name,
-            "report waterfall (week over week)",
-            runs,
-            || {
-                let mut i = input;
-                i.period = None;
-                let r = WaterfallReport::build(&i, None, None).map(|r| render(&r, Format::Table));
-                std::hint::black_box(r.is_ok());
-            },
-        ),
+        time_it(name, "report waterfall (week over week)", runs, || {
+            let mut i = input;
+            i.period = None;
+            let r = WaterfallReport::build(&i, None, None).map(|r| render(&r, Format::Table));
+            std::hint::black_box(r.is_ok());
+        }),
         time_it(name, "report accuracy", runs, || {
             let r = AccuracyReport::build(&input);
             std::hint::black_box(render(&r, Format::Table).map(|s| s.len()).unwrap_or(0));

@@ -3,7 +3,7 @@
 //! attached automatically.
 
 use super::Ctx;
-use crate::domain::edit::{Edit, NewActivity, Stamp, stages_in_force};
+use crate::domain::edit::{Edit, NewActivity, Stamp};
 use crate::domain::hygiene::hygiene;
 use crate::domain::model::*;
 use crate::domain::money::Money;
@@ -175,7 +175,7 @@ fn stamp(ctx: &Ctx, store: &Store, by: Option<String>) -> anyhow::Result<Stamp> 
 }
 
 fn stages(ctx: &Ctx, store: &Store) -> anyhow::Result<Vec<Stage>> {
-    Ok(stages_in_force(&store.load_stages()?, &ctx.settings))
+    Ok(ctx.settings.effective_stages(&store.load_stages()?))
 }
 
 pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
@@ -199,7 +199,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 currency: ctx.settings.currency.clone(),
                 report: closing_report(
                     &data,
-                    &stages_in_force(&data.stages, &ctx.settings),
+                    &ctx.settings.effective_stages(&data.stages),
                     &session,
                     ended,
                     &ctx.settings,
@@ -298,7 +298,7 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
         sanitize(o.next_step.as_deref().unwrap_or("—")),
         opt(o.next_step_date.map(|d| d.to_string())),
     );
-    let stages = stages_in_force(&data.stages, &ctx.settings);
+    let stages = ctx.settings.effective_stages(&data.stages);
     let items = hygiene(&data, &stages, &ctx.settings, &ctx.cal, ctx.today);
     match items.iter().find(|i| &i.opportunity_id == id) {
         None => out.push_str("hygiene: clean\n"),

@@ -231,15 +231,6 @@ fn diff(before: &Opportunity, after: &Opportunity, stamp: &Stamp) -> Vec<History
         .collect()
 }
 
-/// The stages in force: the database's when it has any, else the configured ones.
-pub fn stages_in_force(stored: &[Stage], settings: &super::Settings) -> Vec<Stage> {
-    if stored.is_empty() {
-        settings.stage_list()
-    } else {
-        stored.to_vec()
-    }
-}
-
 /// A call, email or meeting to log, before it has an id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewActivity {

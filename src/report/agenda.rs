@@ -4,7 +4,6 @@
 
 use super::hygiene::md;
 use super::{Column, Input, Report, Table, UNDEFINED};
-use crate::domain::edit::stages_in_force;
 use crate::domain::model::{ReviewSession, Status};
 use crate::domain::review::{Agenda, RepAgenda, Section, agenda};
 use serde::Serialize;
@@ -24,7 +23,7 @@ impl AgendaReport {
     /// The agenda of the review on or after `input.today`; `sessions` give
     /// the window (since the last ended review).
     pub fn build(input: &Input, sessions: &[ReviewSession]) -> AgendaReport {
-        let stages = stages_in_force(&input.data.stages, input.settings);
+        let stages = input.settings.effective_stages(&input.data.stages);
         AgendaReport {
             currency: input.settings.currency.clone(),
             agenda: agenda(

@@ -4,7 +4,6 @@
 //! then the snoozed deals (still counted).
 
 use super::{Column, Input, Report, Table, UNDEFINED};
-use crate::domain::edit::stages_in_force;
 use crate::domain::hygiene::{Flag, HygieneItem, Reason, hygiene};
 use crate::domain::model::{OppId, RepId, StuckTag};
 use crate::domain::money::Money;
@@ -70,7 +69,7 @@ pub struct HygieneReport {
 impl HygieneReport {
     /// The hygiene list on `input.today`, of one rep when `rep` is given.
     pub fn build(input: &Input, rep: Option<&RepId>) -> HygieneReport {
-        let stages = stages_in_force(&input.data.stages, input.settings);
+        let stages = input.settings.effective_stages(&input.data.stages);
         let rows = hygiene(input.data, &stages, input.settings, input.cal, input.today)
             .iter()
             .filter(|i| rep.is_none_or(|r| &i.owner_id == r))

@@ -2,7 +2,7 @@
 //! the storage edit API, never SQL of our own.
 
 use super::loader::Env;
-use crate::domain::edit::{Edit, NewActivity, Stamp, stages_in_force};
+use crate::domain::edit::{Edit, NewActivity, Stamp};
 use crate::domain::review::closing::closing_report;
 use crate::domain::{ActivityKind, MeetingType, OppId, RepId, StuckTag};
 use crate::report::review::ClosingReportView;
@@ -120,7 +120,7 @@ fn apply_inner(
         ..Done::default()
     };
     let deal_edit = |store: &mut Store, opp: &OppId, e: Edit, session: &Option<i64>| {
-        let stages = stages_in_force(&store.load_stages()?, &env.settings);
+        let stages = env.settings.effective_stages(&store.load_stages()?);
         store.edit_deal(opp, &e, &stages, &stamp(session))
     };
     match cmd {
@@ -155,7 +155,7 @@ fn apply_inner(
                 currency: env.settings.currency.clone(),
                 report: closing_report(
                     &data,
-                    &stages_in_force(&data.stages, &env.settings),
+                    &env.settings.effective_stages(&data.stages),
                     &open,
                     ended,
                     &env.settings,

@@ -64,12 +64,18 @@ impl App {
         let session = self.session();
         let today = self.env.today;
         let shift = |days: i64| {
-            let base = opp.close_date.unwrap_or(today);
+            // Pushing a missed date gives the deal a week from today, not a
+            // week from the date it already missed.
+            let base = match opp.close_date {
+                Some(d) if days > 0 => d.max(today),
+                Some(d) => d,
+                None => today,
+            };
             base.checked_add_signed(chrono::Duration::days(days))
                 .unwrap_or(base)
         };
         // The stages the edit API validates against: the database's, else the config's.
-        let stages = crate::domain::edit::stages_in_force(&self.data.stages, &self.env.settings);
+        let stages = self.env.settings.effective_stages(&self.data.stages);
         let open_stages: Vec<&crate::domain::Stage> = stages
             .iter()
             .filter(|s| s.kind == StageKind::Open)
