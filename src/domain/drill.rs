@@ -26,7 +26,9 @@ use thiserror::Error;
 pub enum DrillError {
     #[error("rep {0:?} is not an active AE or SDR in the period")]
     NoRep(String),
-    #[error("{metric:?} has no drivers for a {role}; drill into one of: {choices}")]
+    #[error(
+        "{metric:?} is not an outcome metric of the {role} drill-down (it has no drivers); drill into one of: {choices}"
+    )]
     NotAnOutcome {
         metric: String,
         role: Role,
