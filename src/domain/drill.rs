@@ -113,6 +113,24 @@ pub fn outcomes(role: Role) -> &'static [&'static str] {
     }
 }
 
+/// The outcome whose drill-down best explains `metric`: the metric itself
+/// when it is an outcome, else the smallest outcome tree that has it as a
+/// driver (an AE's meetings → `opps_created`, win rate → `won`); `None` when
+/// no tree holds it.
+pub fn outcome_for(role: Role, metric: &str) -> Option<&'static str> {
+    fn holds(role: Role, root: &str, metric: &str) -> bool {
+        root == metric
+            || drivers(role, root)
+                .is_some_and(|(_, ids)| ids.iter().any(|k| holds(role, k, metric)))
+    }
+    // Smallest trees first: the deepest outcomes come last in `outcomes`.
+    outcomes(role)
+        .iter()
+        .rev()
+        .find(|root| holds(role, root, metric))
+        .copied()
+}
+
 /// The drill-down of `metric` for `rep`, from this period's and the previous period's team.
 pub fn drill(
     now: &TeamPeriod<'_>,
@@ -311,5 +329,22 @@ mod tests {
         assert!(matches!(err, DrillError::NotAnOutcome { .. }));
         let err = drill(&now, &now, &RepId("nobody".into()), "bookings").expect_err("no rep");
         assert_eq!(err, DrillError::NoRep("nobody".into()));
+    }
+
+    #[test]
+    fn a_driver_is_explained_by_the_smallest_outcome_tree_that_holds_it() {
+        let rows = [
+            (Role::Ae, "bookings", Some("bookings")),
+            (Role::Ae, "meetings", Some("opps_created")),
+            (Role::Ae, "win_rate", Some("won")),
+            (Role::Ae, "avg_deal_size", Some("bookings")),
+            (Role::Ae, "contacts_engaged_new", None),
+            (Role::Sdr, "calls", Some("accounts_engaged")),
+            (Role::Sdr, "account_to_meeting", Some("meetings_set")),
+            (Role::Manager, "meetings", None),
+        ];
+        for (role, metric, want) in rows {
+            assert_eq!(outcome_for(role, metric), want, "{role} {metric}");
+        }
     }
 }

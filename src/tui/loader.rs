@@ -144,6 +144,13 @@ pub fn build_drill(
         today: env.today,
         period: Some(period),
     };
+    // An anomaly on a driver (meetings, say) opens the outcome tree it feeds.
+    let metric = data
+        .reps
+        .iter()
+        .find(|r| r.id.as_str() == rep)
+        .and_then(|r| crate::domain::drill::outcome_for(r.role, metric))
+        .unwrap_or(metric);
     DrillReport::build(&input, rep, metric)
 }
 
