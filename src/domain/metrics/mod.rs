@@ -315,4 +315,8 @@ pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet 
 }
 
 #[cfg(test)]
+mod fixture;
+#[cfg(test)]
+mod team_tests;
+#[cfg(test)]
 pub(crate) mod tests;
