@@ -1,7 +1,7 @@
 //! The cockpit on a small hand-made team: every pane snapshotted at 80×24
 //! and 200×60 on `TestBackend`, and the app driven headlessly by actions.
 
-mod tui_fixture;
+use crate::tui_fixture;
 
 use pipedeck::domain::*;
 use pipedeck::tui::action::Action;

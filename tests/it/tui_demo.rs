@@ -1,7 +1,7 @@
 //! Every pane of the cockpit on the demo team (seed 7, today 2026-11-24),
 //! snapshotted at 80×24 and 200×60, plus the rep's and founder's ways in.
 
-mod tui_fixture;
+use crate::tui_fixture;
 
 use pipedeck::domain::RepId;
 use pipedeck::storage::Store;

@@ -4,7 +4,7 @@
 //! Effects are carried out inline (what the worker does), so no threads or
 //! sleeps are involved.
 
-mod tui_fixture;
+use crate::tui_fixture;
 
 use pipedeck::domain::*;
 use pipedeck::storage::Store;

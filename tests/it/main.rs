@@ -1,0 +1,30 @@
+//! The integration tests, as one binary (one link instead of one per file).
+
+mod cli_basics;
+mod demo_forecast;
+mod demo_generator;
+mod demo_store;
+mod forecast_cli;
+mod forecast_demo;
+mod forecast_props;
+mod hygiene_demo;
+mod hygiene_report;
+mod hygiene_rules;
+mod import_cli;
+mod import_maven;
+mod import_native;
+mod import_salesforce;
+mod import_shared;
+mod metrics_cli;
+mod metrics_demo;
+mod metrics_maven;
+mod review_agenda;
+mod review_cli;
+mod review_edits;
+mod review_session;
+mod shared_data;
+mod tui_cli;
+mod tui_cockpit;
+mod tui_demo;
+mod tui_fixture;
+mod tui_review;
