@@ -161,6 +161,41 @@ impl Ctx {
         })
     }
 
+    /// What `need` reads (a window of the database, see `app::load`), as of
+    /// the end of `as_of` when given; and the snapshots when `snapshots`.
+    pub fn load(
+        &self,
+        store: &Store,
+        need: crate::app::load::Need,
+        as_of: Option<NaiveDate>,
+        snapshots: bool,
+    ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
+        let reps = store.load_reps()?;
+        let goals =
+            crate::domain::metrics::goals::merge(&self.settings.goals, &store.load_goals()?);
+        let sessions = match need {
+            crate::app::load::Need::Review => store.load_review_sessions()?,
+            _ => Vec::new(),
+        };
+        let cx = crate::app::load::Context {
+            settings: &self.settings,
+            cal: &self.cal,
+            today: as_of.unwrap_or(self.today),
+            reps: &reps,
+            goals: &goals,
+            sessions: &sessions,
+        };
+        Ok(crate::app::load::load(
+            store,
+            &self.settings,
+            &self.cal,
+            need,
+            &cx,
+            as_of,
+            snapshots,
+        )?)
+    }
+
     /// [`Ctx::dataset_and_snapshots`] without the snapshots.
     pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
         Ok(self.dataset_and_snapshots(store, as_of)?.0)

@@ -75,7 +75,8 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store()?;
     let out = match args.name {
         ReportName::Pipeline => {
-            let data = ctx.dataset(&store, args.as_of)?;
+            let (data, _) =
+                ctx.load(&store, crate::app::load::Need::Pipeline, args.as_of, false)?;
             let report = crate::report::pipeline::PipelineReport {
                 as_of: args.as_of.unwrap_or(ctx.today),
                 currency: ctx.settings.currency.clone(),

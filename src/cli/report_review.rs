@@ -11,7 +11,7 @@ use crate::storage::Store;
 /// Builds and renders the report named in `args`; returns the text to print.
 /// With `--as-of DATE` the rules run on that date, over the data as it stood then.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let data = ctx.dataset(store, args.as_of)?;
+    let (data, _) = ctx.load(store, crate::app::load::Need::Review, args.as_of, false)?;
     let input = Input {
         data: &data,
         snapshots: &[],

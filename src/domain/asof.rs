@@ -103,6 +103,18 @@ pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
                 a
             })
             .collect(),
+        lookback: data
+            .lookback
+            .as_ref()
+            .map(|l| crate::domain::model::Lookback {
+                first_activity_at: l.first_activity_at.filter(|t| *t < end),
+                first_touch: l
+                    .first_touch
+                    .iter()
+                    .filter(|(_, _, t)| *t < end)
+                    .cloned()
+                    .collect(),
+            }),
     }
 }
 

@@ -381,9 +381,37 @@ pub struct Dataset {
     pub snoozes: Vec<Snooze>,
     pub tags: Vec<DealTag>,
     pub action_items: Vec<ActionItem>,
+    /// Set when the dataset is a window of the database (storage's scoped
+    /// load): what the rules read from all of history. `None`: the dataset
+    /// holds everything, and these facts are read from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookback: Option<Lookback>,
+}
+
+/// What a windowed dataset knows of the history outside its window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lookback {
+    /// The first activity of the whole database.
+    pub first_activity_at: Option<DateTime<Utc>>,
+    /// For each rep and contact the rep touched in the window: the rep's
+    /// first touch of that contact, ever.
+    pub first_touch: Vec<(RepId, ContactId, DateTime<Utc>)>,
 }
 
 impl Dataset {
+    /// The instant of the first activity recorded, in the whole database.
+    pub fn first_activity_at(&self) -> Option<DateTime<Utc>> {
+        match &self.lookback {
+            Some(l) => l.first_activity_at,
+            None => self.activities.iter().map(|a| a.occurred_at).min(),
+        }
+    }
+
+    /// Whether the database records any activity at all.
+    pub fn has_activities(&self) -> bool {
+        self.first_activity_at().is_some()
+    }
+
     pub fn rep(&self, id: &RepId) -> Option<&Rep> {
         self.reps.iter().find(|r| &r.id == id)
     }

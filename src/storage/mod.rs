@@ -6,10 +6,12 @@ pub mod edit;
 pub mod import_support;
 mod meta;
 mod read;
+mod scope;
 mod snapshot;
 mod write;
 
 pub use edit::{EditError, EditResult};
+pub use scope::Scope;
 pub use write::{Counts, EntityCounts, Tx};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};

@@ -110,6 +110,14 @@ impl<'a> Index<'a> {
                 }
             }
         }
+        if let Some(l) = &data.lookback {
+            for (rep, contact, at) in &l.first_touch {
+                let e = ix.first_touch.entry((rep, contact)).or_insert(*at);
+                if *at < *e {
+                    *e = *at;
+                }
+            }
+        }
         for v in ix.acts_by_rep.values_mut() {
             v.sort_by_key(|a| a.occurred_at);
         }
