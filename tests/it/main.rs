@@ -27,4 +27,5 @@ mod tui_cli;
 mod tui_cockpit;
 mod tui_demo;
 mod tui_fixture;
+mod trust_reports;
 mod tui_review;
