@@ -270,8 +270,8 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         println!(
             "{id}: {} {} → {}",
             h.field,
-            crate::text::sanitize(h.old_value.as_deref().unwrap_or("—")),
-            crate::text::sanitize(h.new_value.as_deref().unwrap_or("—"))
+            crate::text::sanitize(&h.field.display_value(h.old_value.as_deref())),
+            crate::text::sanitize(&h.field.display_value(h.new_value.as_deref()))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -335,8 +335,8 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
             "  {}  {}: {} → {}{}\n",
             h.changed_at.format("%Y-%m-%d %H:%M"),
             h.field,
-            sanitize(h.old_value.as_deref().unwrap_or("—")),
-            sanitize(h.new_value.as_deref().unwrap_or("—")),
+            sanitize(&h.field.display_value(h.old_value.as_deref())),
+            sanitize(&h.field.display_value(h.new_value.as_deref())),
             h.review_session_id
                 .map_or(String::new(), |s| format!("  (review #{s})"))
         ));

@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_history_audit.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -166,6 +169,18 @@ impl Store {
         Ok(Tx::new(tx))
     }
 
+    /// Starts an immediate write transaction through a shared borrow, so the
+    /// store's readers can run inside it: an edit reads the values it changes
+    /// and writes them under one lock (no other writer in between).
+    pub(crate) fn begin_shared(&self) -> Result<Tx<'_>> {
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(|e| self.classify(e))?;
+        Ok(Tx::new(tx))
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -221,7 +236,7 @@ mod tests {
     #[test]
     fn migrates_a_fresh_database() {
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }
 
     #[test]

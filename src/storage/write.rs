@@ -268,16 +268,35 @@ impl<'a> Tx<'a> {
         )
     }
 
-    /// Appends one history row; an identical row (same deal, instant, field,
-    /// old and new value) already there is left alone, so re-imports add nothing.
+    /// Appends one imported history row; a row imported before with the same
+    /// deal, instant, field, old and new value (its `import_key`) is left
+    /// alone, so re-imports add nothing.
     pub fn append_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
+        let key = [
+            h.opportunity_id.0.as_str(),
+            &instant_to_sql(h.changed_at),
+            h.field.as_str(),
+            h.old_value.as_deref().unwrap_or(""),
+            h.new_value.as_deref().unwrap_or(""),
+        ]
+        .join("\u{1f}");
+        self.insert_history(h, Some(&key))
+    }
+
+    /// Appends the history row of an edit: always a new row, even when an
+    /// identical change was made in the same second (history is an audit trail).
+    pub fn append_edit_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
+        self.insert_history(h, None)
+    }
+
+    fn insert_history(&mut self, h: &HistoryEntry, key: Option<&str>) -> Result<Outcome> {
         let inserted = self
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO opportunity_history
                  (opportunity_id, changed_at, field, old_value, new_value, changed_by,
-                  review_session_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                  review_session_id, import_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 h.opportunity_id.0,
@@ -287,6 +306,7 @@ impl<'a> Tx<'a> {
                 h.new_value,
                 h.changed_by,
                 h.review_session_id,
+                key,
             ])?;
         let outcome = if inserted == 1 {
             Outcome::New

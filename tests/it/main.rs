@@ -27,5 +27,6 @@ mod tui_cli;
 mod tui_cockpit;
 mod tui_demo;
 mod tui_fixture;
+mod trust_history;
 mod trust_reports;
 mod tui_review;
