@@ -40,6 +40,10 @@ pub struct ImportArgs {
     /// Show per entity how many rows would be new, changed and unchanged; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Refuse the import when any row is implausible (dates far in the past or
+    /// future, closed before created), not only when one is impossible.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -61,17 +65,38 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         bar.set_message("importing");
         bar
     });
-    let result = import::run(&mut store, &args.paths, &opts, &mut |done, total| {
-        if let Some(bar) = &bar {
-            bar.set_length(total);
-            bar.set_position(done);
-        }
-    });
+    let checks = import::Checks {
+        today: Some(ctx.today),
+        strict: args.strict,
+    };
+    let result = import::run_checked(
+        &mut store,
+        &args.paths,
+        &opts,
+        checks,
+        &mut |done, total| {
+            if let Some(bar) = &bar {
+                bar.set_length(total);
+                bar.set_position(done);
+            }
+        },
+    );
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     let counts = match result {
-        Ok(c) => c,
+        Ok((c, warnings)) => {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            if !warnings.is_empty() {
+                eprintln!(
+                    "pipedeck: {} implausible row(s) imported anyway; `import --strict` refuses them",
+                    warnings.len()
+                );
+            }
+            c
+        }
         Err(ImportError::Rows(rows)) => {
             for r in &rows {
                 eprintln!("{r}");

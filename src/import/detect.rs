@@ -220,6 +220,17 @@ fn foreign(t: &Table) -> Option<&'static str> {
 fn native(t: &Table) -> Option<NativeKind> {
     let all = |cols: &[&str]| cols.iter().all(|c| t.has(c));
     let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
+    let stem = std::path::Path::new(&t.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase());
+    // A file named after a kind whose columns are all that kind's is that
+    // kind, even with a required column missing: the error then names the
+    // missing column instead of mistaking the file for another kind.
+    if let Some(k) = NativeKind::ALL.into_iter().find(|k| stem.as_deref() == Some(k.name()))
+        && t.headers.iter().all(|h| k.columns().contains(&h.as_str()))
+    {
+        return Some(k);
+    }
     if all(&["opportunity_id", "changed_at", "field"]) {
         return Some(NativeKind::History);
     }
@@ -245,10 +256,7 @@ fn native(t: &Table) -> Option<NativeKind> {
         return Some(NativeKind::Accounts);
     }
     // Only id and name: the file name decides.
-    let stem = std::path::Path::new(&t.file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())?;
-    match stem.as_str() {
+    match stem?.as_str() {
         "accounts" => Some(NativeKind::Accounts),
         "contacts" => Some(NativeKind::Contacts),
         _ => None,

@@ -235,13 +235,26 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
         }
         close_date.map(|d| ctx.cal.start_of(d))
     });
+    let created_at = row.instant("created_at");
+    if let (Some(c), Some(cl)) = (created_at, closed_at)
+        && cl < c
+    {
+        row.warn(
+            "closed_at",
+            format!(
+                "closed at {}, before it was created at {} (implausible)",
+                cl.format("%Y-%m-%d %H:%M"),
+                c.format("%Y-%m-%d %H:%M")
+            ),
+        );
+    }
     let opp = Opportunity {
         id: OppId(id),
         name,
         account_id,
         owner_id: RepId(owner),
         source_rep_id,
-        created_at: row.instant("created_at"),
+        created_at,
         stage,
         amount: row.money("amount"),
         close_date,

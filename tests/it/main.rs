@@ -28,5 +28,6 @@ mod tui_cockpit;
 mod tui_demo;
 mod tui_fixture;
 mod trust_history;
+mod trust_import;
 mod trust_reports;
 mod tui_review;
