@@ -179,7 +179,10 @@ fn stages(ctx: &Ctx, store: &Store) -> anyhow::Result<Vec<Stage>> {
 }
 
 pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut store = match cmd {
+        ReviewCommand::Agenda { .. } => ctx.open_store_read()?,
+        _ => ctx.open_store()?,
+    };
     match cmd {
         ReviewCommand::Start { facilitator } => {
             let s = store.start_review(now(ctx), facilitator.as_deref())?;
@@ -230,7 +233,10 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut store = match args.action {
+        DealAction::Show => ctx.open_store_read()?,
+        _ => ctx.open_store()?,
+    };
     let id = OppId(args.id.clone());
     let s = stamp(ctx, &store, args.by.clone())?;
     let change = match args.action {

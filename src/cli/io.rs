@@ -53,7 +53,7 @@ pub struct ExportArgs {
 }
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut store = ctx.create_store()?;
     let opts = import::Options {
         format: args.format.into(),
         dry_run: args.dry_run,
@@ -126,7 +126,7 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let counts = import::export::export(&store, &args.dir)?;
     for (file, n) in counts {
         println!("{}/{file}.csv: {n} rows", args.dir.display());

@@ -133,7 +133,21 @@ impl Ctx {
         })
     }
 
+    /// Opens the existing database for reading and writing (edits): a
+    /// missing file is an error naming how to create one, never a new database.
     pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open_existing(&self.db_path)?)
+    }
+
+    /// Opens the existing database read-only (reports, export): a read-only
+    /// file or directory can be read, and nothing is ever written.
+    pub fn open_store_read(&self) -> anyhow::Result<Store> {
+        Ok(Store::open_read_only(&self.db_path)?)
+    }
+
+    /// Opens the database, creating it if missing: `import` only (`demo`
+    /// has its own rules).
+    pub fn create_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.db_path)?)
     }
 

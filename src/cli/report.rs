@@ -72,7 +72,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let out = match args.name {
         ReportName::Pipeline => {
             let data = ctx.dataset(&store, args.as_of)?;

@@ -74,6 +74,17 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
+    if crate::storage::Store::open_writable_or_read_only(&opts.db_path)
+        .is_ok_and(|s| s.is_read_only())
+    {
+        app.status = Some((
+            theme::Role::Alert,
+            format!(
+                "read-only: {} cannot be written; edits are disabled",
+                opts.db_path.display()
+            ),
+        ));
+    }
     let loader = Loader::spawn(opts.db_path, opts.env);
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -183,7 +194,7 @@ pub fn bench_cockpit(
     rounds: u32,
 ) -> Result<CockpitBench, TuiError> {
     let t0 = Instant::now();
-    let store = crate::storage::Store::open(db_path)?;
+    let store = crate::storage::Store::open_read_only(db_path)?;
     bench_cockpit_store(&store, env, width, height, rounds, t0)
 }
 

@@ -30,4 +30,5 @@ mod tui_fixture;
 mod trust_history;
 mod trust_import;
 mod trust_reports;
+mod trust_storage;
 mod tui_review;
