@@ -58,8 +58,8 @@ pub enum DealAction {
     },
     /// Set the amount in major units: `deal OPP amount 12500`.
     Amount {
-        #[arg(allow_hyphen_values = true)]
-        amount: String,
+        #[arg(allow_hyphen_values = true, value_parser = parse_amount)]
+        amount: Money,
     },
     /// Set the forecast category: pipeline, best_case, commit, omitted.
     Category { category: ForecastCategory },
@@ -259,9 +259,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         }
         DealAction::Stage { stage } => Edit::Stage(stage),
         DealAction::CloseDate { date } => Edit::CloseDate(date),
-        DealAction::Amount { amount } => Edit::Amount(
-            Money::parse(&amount).with_context(|| format!("deal {id}: amount {amount:?}"))?,
-        ),
+        DealAction::Amount { amount } => Edit::Amount(amount),
         DealAction::Category { category } => Edit::Category(category),
         DealAction::NextStep { text, date } => Edit::NextStep { text, date },
         DealAction::Won => Edit::Won,
@@ -388,4 +386,10 @@ pub fn snooze(ctx: &Ctx, args: SnoozeArgs) -> anyhow::Result<ExitCode> {
     let z = store.snooze(&id, &args.reason, args.until, ctx.today, &s)?;
     println!("{id}: snoozed until {} (snooze #{}).", z.until, z.id);
     Ok(ExitCode::SUCCESS)
+}
+
+/// An amount in major units for clap (`12500`, `12500.50`): a bad one is a
+/// usage error (exit 2).
+fn parse_amount(s: &str) -> Result<Money, String> {
+    Money::parse(s).map_err(|e| format!("{e} (an amount in major units, like 12500 or 12500.50)"))
 }
