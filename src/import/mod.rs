@@ -66,6 +66,13 @@ pub struct Batch {
     /// The stage a synthesized creation row gives a closed deal, when the
     /// format knows it (CRM Sales Opportunities: `Engaging`).
     pub closed_creation_stage: Option<String>,
+    /// What the database holds beyond the CRM's records (native files only).
+    pub goals: Vec<Goal>,
+    pub review_sessions: Vec<ReviewSession>,
+    pub snapshots: Vec<Snapshot>,
+    pub snoozes: Vec<Snooze>,
+    pub tags: Vec<DealTag>,
+    pub action_items: Vec<ActionItem>,
     /// Every date read, with where, for [`implausible`].
     pub seen_dates: Vec<table::SeenDate>,
     /// Implausible rows found while parsing (closed before created …).
@@ -89,7 +96,13 @@ impl Batch {
             + self.contacts.len()
             + self.opportunities.len()
             + self.history.len()
-            + self.activities.len()) as u64
+            + self.activities.len()
+            + self.goals.len()
+            + self.review_sessions.len()
+            + self.snapshots.len()
+            + self.snoozes.len()
+            + self.tags.len()
+            + self.action_items.len()) as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -315,12 +328,42 @@ pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(
         tx.upsert_opportunity(o)?;
         tick();
     }
+    // Before the history, activities and the rest that carry their ids.
+    for s in &batch.review_sessions {
+        tx.upsert_review_session(s)?;
+        tick();
+    }
+    // The n-th identical row of one import is its own row (an export keeps
+    // every edit, even two alike in one second), and a re-import adds none.
+    let mut alike: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for h in &batch.history {
-        tx.append_history(h)?;
+        let n = alike.entry(Tx::history_key(h)).or_insert(0);
+        *n += 1;
+        tx.append_history_nth(h, *n)?;
         tick();
     }
     for a in &batch.activities {
         tx.upsert_activity(a)?;
+        tick();
+    }
+    for g in &batch.goals {
+        tx.upsert_goal(g)?;
+        tick();
+    }
+    for s in &batch.snapshots {
+        tx.insert_snapshot(s)?;
+        tick();
+    }
+    for s in &batch.snoozes {
+        tx.upsert_snooze(s)?;
+        tick();
+    }
+    for t in &batch.tags {
+        tx.insert_tag(t)?;
+        tick();
+    }
+    for a in &batch.action_items {
+        tx.upsert_action_item(a)?;
         tick();
     }
     Ok(())
@@ -453,6 +496,12 @@ pub fn summary(counts: &Counts) -> Vec<(&'static str, crate::storage::EntityCoun
         "opportunities",
         "opportunity_history",
         "activities",
+        "goals",
+        "review_sessions",
+        "forecast_snapshots",
+        "snoozes",
+        "deal_tags",
+        "action_items",
     ];
     let map: &BTreeMap<&'static str, _> = &counts.0;
     order

@@ -28,6 +28,7 @@ mod tui_cockpit;
 mod tui_demo;
 mod tui_fixture;
 mod trust_cli;
+mod trust_export;
 mod trust_history;
 mod trust_import;
 mod trust_reports;
