@@ -120,7 +120,11 @@ fn validate(s: &Settings) -> Result<(), String> {
             a.slipping_window_days
         ));
     }
-    if let Some(st) = s.stages.iter().find(|st| st.max_days.is_some_and(|d| d < 1)) {
+    if let Some(st) = s
+        .stages
+        .iter()
+        .find(|st| st.max_days.is_some_and(|d| d < 1))
+    {
         return Err(format!("stage {:?}: max_days must be at least 1", st.name));
     }
     Ok(())

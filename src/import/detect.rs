@@ -298,7 +298,9 @@ fn native(t: &Table) -> Option<NativeKind> {
     // A file named after a kind whose columns are all that kind's is that
     // kind, even with a required column missing: the error then names the
     // missing column instead of mistaking the file for another kind.
-    if let Some(k) = NativeKind::ALL.into_iter().find(|k| stem.as_deref() == Some(k.name()))
+    if let Some(k) = NativeKind::ALL
+        .into_iter()
+        .find(|k| stem.as_deref() == Some(k.name()))
         && t.headers.iter().all(|h| k.columns().contains(&h.as_str()))
     {
         return Some(k);

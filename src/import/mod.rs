@@ -421,7 +421,13 @@ pub fn implausible(batch: &Batch, today: Option<chrono::NaiveDate>) -> Vec<RowEr
         }
     }
     out.sort_by(|a, b| {
-        let key = |e: &RowError| (e.at.file.clone(), e.at.line, e.at.column.as_ref().map(|c| c.0));
+        let key = |e: &RowError| {
+            (
+                e.at.file.clone(),
+                e.at.line,
+                e.at.column.as_ref().map(|c| c.0),
+            )
+        };
         key(a).cmp(&key(b))
     });
     out

@@ -240,7 +240,10 @@ impl<'a> Row<'a> {
     /// error under `import --strict`).
     pub fn warn(&self, column: &str, reason: String) {
         let at = self.loc(column);
-        self.table.warnings.borrow_mut().push(RowError { at, reason });
+        self.table
+            .warnings
+            .borrow_mut()
+            .push(RowError { at, reason });
     }
 
     /// The trimmed cell, `None` when the column is absent or the cell empty.

@@ -15,7 +15,13 @@ fn no_controls(s: &str) -> String {
         return s.to_string();
     }
     s.chars()
-        .map(|c| if c.is_control() && c != '\n' { '\u{FFFD}' } else { c })
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -226,8 +232,8 @@ fn plain_number(s: &str) -> Option<String> {
         return None;
     }
     let groups: Vec<&str> = whole.split(',').collect();
-    let grouped_ok = groups.len() == 1
-        || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    let grouped_ok =
+        groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
     if !grouped_ok || !groups.iter().all(|g| digits(g)) {
         return None;
     }
@@ -277,12 +283,25 @@ mod tests {
     #[test]
     fn csv_of_tables_with_different_columns_is_one_rectangle() {
         // The agenda's tables have 10, 6 and 7 columns: it used to panic.
-        let mut a = Table::new(Some("A".to_string()), vec![Column::left("rep"), Column::right("n")]);
+        let mut a = Table::new(
+            Some("A".to_string()),
+            vec![Column::left("rep"), Column::right("n")],
+        );
         a.rows.push(vec!["Ann".into(), "1,250".into()]);
-        let mut b = Table::new(Some("B".to_string()), vec![Column::left("rep"), Column::left("deal"), Column::left("stage")]);
+        let mut b = Table::new(
+            Some("B".to_string()),
+            vec![
+                Column::left("rep"),
+                Column::left("deal"),
+                Column::left("stage"),
+            ],
+        );
         b.rows.push(vec!["Bob".into(), "o-1".into(), "Won".into()]);
         let out = render_tables(&[a, b], Format::Csv);
-        assert_eq!(out, "table,rep,n,deal,stage\nA,Ann,1250,,\nB,Bob,,o-1,Won\n");
+        assert_eq!(
+            out,
+            "table,rep,n,deal,stage\nA,Ann,1250,,\nB,Bob,,o-1,Won\n"
+        );
     }
 
     #[test]

@@ -57,7 +57,9 @@ pub enum StorageError {
         "{path}: not a pipedeck database (an SQLite file of another program{detail}); pipedeck leaves it untouched — pass another --db"
     )]
     Foreign { path: String, detail: String },
-    #[error("{path}: the database is open read-only (no write permission), so nothing can be changed")]
+    #[error(
+        "{path}: the database is open read-only (no write permission), so nothing can be changed"
+    )]
     ReadOnly { path: String },
     #[error("{0} not found")]
     NotFound(String),

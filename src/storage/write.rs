@@ -301,7 +301,13 @@ impl<'a> Tx<'a> {
     pub fn upsert_review_session(&mut self, s: &ReviewSession) -> Result<Outcome> {
         self.upsert(
             "review_sessions",
-            &["id", "started_at", "ended_at", "facilitator", "report_markdown"],
+            &[
+                "id",
+                "started_at",
+                "ended_at",
+                "facilitator",
+                "report_markdown",
+            ],
             &[
                 &s.id,
                 &instant_to_sql(s.started_at),

@@ -54,7 +54,10 @@ fn usage_errors_exit_two() {
 fn config_check_refuses_out_of_range_values_and_duplicate_keys() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("coverage_target = -3.0\n", "key `coverage_target`: -3 must be a number above 0"),
+        (
+            "coverage_target = -3.0\n",
+            "key `coverage_target`: -3 must be a number above 0",
+        ),
         (
             "[anomalies]\nmad_multiplier = -2.0\n",
             "key `anomalies.mad_multiplier`: -2 must be a number above 0",
@@ -87,11 +90,26 @@ fn stages_of_the_config_are_in_force_beside_the_imported_ones() {
     // The fixture's deals use Proposal and Closed Won only.
     imported(dir.path());
     pipedeck(dir.path())
-        .args(["--today", "2026-02-01", "deal", "o1", "stage", "Negotiation"])
+        .args([
+            "--today",
+            "2026-02-01",
+            "deal",
+            "o1",
+            "stage",
+            "Negotiation",
+        ])
         .assert()
         .success();
     let out = pipedeck(dir.path())
-        .args(["--today", "2026-02-01", "deal", "o1", "lost", "--reason", "price"])
+        .args([
+            "--today",
+            "2026-02-01",
+            "deal",
+            "o1",
+            "lost",
+            "--reason",
+            "price",
+        ])
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();

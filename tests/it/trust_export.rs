@@ -70,7 +70,11 @@ fn export_then_import_gives_the_same_answer_to_every_report() {
         )
         .unwrap();
     store
-        .end_review(session.id, now + chrono::Duration::minutes(30), "# closing\n")
+        .end_review(
+            session.id,
+            now + chrono::Duration::minutes(30),
+            "# closing\n",
+        )
         .unwrap();
 
     let before = render_all(&store, today());
@@ -92,7 +96,10 @@ fn export_then_import_gives_the_same_answer_to_every_report() {
     crate::trust_reports::import_dir(&mut copy, dir.path());
     // Every record, not only what the reports read.
     assert_eq!(copy.load_history().unwrap(), store.load_history().unwrap());
-    assert_eq!(copy.load_snapshots().unwrap(), store.load_snapshots().unwrap());
+    assert_eq!(
+        copy.load_snapshots().unwrap(),
+        store.load_snapshots().unwrap()
+    );
     assert_eq!(copy.load_snoozes().unwrap(), store.load_snoozes().unwrap());
     assert_eq!(copy.load_tags().unwrap(), store.load_tags().unwrap());
     assert_eq!(
@@ -107,7 +114,11 @@ fn export_then_import_gives_the_same_answer_to_every_report() {
     let after = render_all(&copy, today());
     assert_eq!(before.len(), after.len());
     for (key, text) in &before {
-        assert_eq!(Some(text), after.get(key), "{key} differs after the round trip");
+        assert_eq!(
+            Some(text),
+            after.get(key),
+            "{key} differs after the round trip"
+        );
     }
     // A second import of the same export changes nothing.
     crate::trust_reports::import_dir(&mut copy, dir.path());

@@ -81,7 +81,12 @@ fn five_edits_in_one_second_are_five_history_rows() {
     let id = OppId("o1".into());
     for major in [200, 100, 200, 100, 200] {
         store
-            .edit_deal(&id, &Edit::Amount(Money::from_major(major)), &stages, &stamp)
+            .edit_deal(
+                &id,
+                &Edit::Amount(Money::from_major(major)),
+                &stages,
+                &stamp,
+            )
             .unwrap();
     }
     let s = |x: &str| Some(x.to_string());
@@ -117,7 +122,12 @@ fn concurrent_editors_each_read_the_value_they_replace() {
                     };
                     let major = 1_000 + w * 100 + i;
                     store
-                        .edit_deal(&id, &Edit::Amount(Money::from_major(major)), &stages, &stamp)
+                        .edit_deal(
+                            &id,
+                            &Edit::Amount(Money::from_major(major)),
+                            &stages,
+                            &stamp,
+                        )
                         .unwrap();
                 }
             })

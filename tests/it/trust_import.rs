@@ -63,7 +63,11 @@ fn import_over_good(tmp: &Path, opps: &[&str], acts: &[&str], extra: &[&str]) ->
         .unwrap();
     let code = out.status.code().unwrap();
     if code != 0 {
-        assert_eq!(fs::read(tmp.join("p.db")).unwrap(), before, "database changed");
+        assert_eq!(
+            fs::read(tmp.join("p.db")).unwrap(),
+            before,
+            "database changed"
+        );
     }
     (code, String::from_utf8_lossy(&out.stderr).to_string())
 }
@@ -114,8 +118,16 @@ fn impossible_values_are_refused_with_file_line_and_column() {
         ),
     ];
     for (opps, acts, want) in cases {
-        let opps: Vec<&str> = if opps.is_empty() { vec![GOOD_OPP] } else { opps.to_vec() };
-        let acts: Vec<&str> = if acts.is_empty() { vec![GOOD_ACT] } else { acts.to_vec() };
+        let opps: Vec<&str> = if opps.is_empty() {
+            vec![GOOD_OPP]
+        } else {
+            opps.to_vec()
+        };
+        let acts: Vec<&str> = if acts.is_empty() {
+            vec![GOOD_ACT]
+        } else {
+            acts.to_vec()
+        };
         let (code, err) = import_over_good(tmp.path(), &opps, &acts, &[]);
         assert_eq!(code, 1, "{want}\n{err}");
         assert!(err.contains(want), "want {want:?} in:\n{err}");
@@ -139,7 +151,8 @@ fn implausible_values_are_warnings_and_errors_under_strict() {
     assert_eq!(code, 0, "{err}");
     for want in [closed, future] {
         assert!(
-            err.lines().any(|l| l.starts_with("warning: ") && l.ends_with(want)),
+            err.lines()
+                .any(|l| l.starts_with("warning: ") && l.ends_with(want)),
             "{err}"
         );
     }
@@ -156,11 +169,7 @@ fn a_missing_required_column_is_named_not_mistaken_for_another_file() {
         "id,name,account_id,source_rep_id,stage\no1,Deal,,,Proposal\n",
     )
     .unwrap();
-    let out = pipedeck(tmp.path())
-        .arg("import")
-        .arg(&d)
-        .assert()
-        .code(1);
+    let out = pipedeck(tmp.path()).arg("import").arg(&d).assert().code(1);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(
         err.contains("required column \"owner_id\" is missing for opportunities.csv"),

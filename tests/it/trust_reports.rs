@@ -65,7 +65,11 @@ pub fn render_all(store: &Store, today: NaiveDate) -> BTreeMap<String, String> {
     };
     all_formats("pipeline", &pipeline, &mut out);
     all_formats("metrics", &MetricsReport::build(&input, &filter), &mut out);
-    all_formats("anomalies", &AnomaliesReport::build(&input, &filter), &mut out);
+    all_formats(
+        "anomalies",
+        &AnomaliesReport::build(&input, &filter),
+        &mut out,
+    );
     if let Some(ae) = data
         .reps
         .iter()

@@ -85,7 +85,9 @@ fn only_import_and_demo_create_a_database() {
             .code(1);
         let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
         assert!(
-            err.contains("no database here; create one with `pipedeck import DIR` or `pipedeck demo`"),
+            err.contains(
+                "no database here; create one with `pipedeck import DIR` or `pipedeck demo`"
+            ),
             "{args:?}: {err}"
         );
         assert!(!db.exists(), "{args:?} created the database");
@@ -124,7 +126,11 @@ fn a_read_only_store_reads_and_refuses_every_write_saying_so() {
     drop(store);
     assert_eq!(fs::read(&db).unwrap(), before);
     // A writable file opens writable.
-    assert!(!Store::open_writable_or_read_only(&db).unwrap().is_read_only());
+    assert!(
+        !Store::open_writable_or_read_only(&db)
+            .unwrap()
+            .is_read_only()
+    );
 }
 
 #[test]
