@@ -18,8 +18,12 @@ const FILES: [&str; 5] = [
 ];
 
 fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native").join(name))
-        .unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/native")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// One edit of a file's bytes: (position as a share of the length, what).
