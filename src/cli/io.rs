@@ -53,7 +53,29 @@ pub struct ExportArgs {
 }
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let created = !ctx.db_path.exists();
     let mut store = ctx.create_store()?;
+    let code = import_into(ctx, &mut store, &args);
+    // A database this command created and then imported nothing into (a
+    // refused import, a dry run) is removed again: no empty database is
+    // left behind by a mistake.
+    let landed = matches!(code, Ok(c) if c == ExitCode::SUCCESS) && !args.dry_run;
+    if created && !landed {
+        drop(store);
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = ctx.db_path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    code
+}
+
+fn import_into(
+    ctx: &Ctx,
+    store: &mut crate::storage::Store,
+    args: &ImportArgs,
+) -> anyhow::Result<ExitCode> {
     let opts = import::Options {
         format: args.format.into(),
         dry_run: args.dry_run,
@@ -69,18 +91,12 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         today: Some(ctx.today),
         strict: args.strict,
     };
-    let result = import::run_checked(
-        &mut store,
-        &args.paths,
-        &opts,
-        checks,
-        &mut |done, total| {
-            if let Some(bar) = &bar {
-                bar.set_length(total);
-                bar.set_position(done);
-            }
-        },
-    );
+    let result = import::run_checked(store, &args.paths, &opts, checks, &mut |done, total| {
+        if let Some(bar) = &bar {
+            bar.set_length(total);
+            bar.set_position(done);
+        }
+    });
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

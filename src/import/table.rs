@@ -318,7 +318,13 @@ impl<'a> Row<'a> {
     /// A decimal in major units.
     pub fn money(&mut self, column: &str) -> Option<Money> {
         self.parse_with(column, |v| {
-            Money::parse(v).map_err(|_| format!("{v:?} is not an amount (a decimal like 12500.50)"))
+            Money::parse(v).map_err(|e| match e {
+                crate::domain::money::MoneyError::OutOfRange(_) => format!(
+                    "{v:?} is past the largest amount pipedeck keeps ({})",
+                    Money::MAX.to_decimal()
+                ),
+                _ => format!("{v:?} is not an amount (a decimal like 12500.50)"),
+            })
         })
     }
 

@@ -84,7 +84,7 @@ fn impossible_values_are_refused_with_file_line_and_column() {
         (
             &["o1,Deal,ada,Proposal,92233720368547758,2026-01-05T09:00:00Z,2026-12-31,"],
             &[],
-            "opportunities.csv:2:5 (amount): \"92233720368547758\" is not an amount",
+            "opportunities.csv:2:5 (amount): \"92233720368547758\" is past the largest amount pipedeck keeps (100000000000)",
         ),
         (
             &[],
@@ -176,4 +176,6 @@ fn a_missing_required_column_is_named_not_mistaken_for_another_file() {
         "{err}"
     );
     assert!(!err.contains("contacts"), "{err}");
+    // The refused import created no database.
+    assert!(!tmp.path().join("p.db").exists());
 }
