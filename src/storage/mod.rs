@@ -172,7 +172,7 @@ impl Store {
         match first {
             // A WAL database in a directory we cannot write: read it as
             // immutable (no shared-memory file needed).
-            Err(StorageError::Open { .. }) => {
+            Err(StorageError::Open { .. } | StorageError::ReadOnly { .. }) => {
                 let uri = format!("file:{}?immutable=1", uri_path(path));
                 let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
                     .map_err(|e| classify(&display, e))?;
