@@ -305,6 +305,22 @@ mod tests {
     }
 
     #[test]
+    fn csv_titles_and_headers_are_sanitized_too() {
+        // `report metrics --format csv` wrote a rep's name from its table title raw.
+        let mut a = Table::new(
+            Some("Eve\x1b]0;pwned\x07 (ae-1)".to_string()),
+            vec![Column::left("=metric")],
+        );
+        a.rows.push(vec!["x".into()]);
+        let b = Table::new(Some("B".to_string()), vec![Column::left("=metric")]);
+        let out = render_tables(&[a, b], Format::Csv);
+        assert_eq!(
+            out,
+            "table,'=metric\nEve\u{FFFD}]0;pwned\u{FFFD} (ae-1),x\n"
+        );
+    }
+
+    #[test]
     fn csv_cells_are_plain_numbers_empty_when_undefined_and_never_formulas() {
         let cases = [
             ("12,500", "12500"),
