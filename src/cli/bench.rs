@@ -283,7 +283,7 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     };
     let mut results = Vec::new();
     if ctx.db_explicit && ctx.db_path.exists() {
-        let store = ctx.open_store()?;
+        let store = ctx.open_store_read()?;
         let mut data = Dataset::default();
         results.push(time_it("--db", "load dataset", args.runs, || {
             if let Ok(d) = store.load_dataset() {

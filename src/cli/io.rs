@@ -40,6 +40,10 @@ pub struct ImportArgs {
     /// Show per entity how many rows would be new, changed and unchanged; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Refuse the import when any row is implausible (dates far in the past or
+    /// future, closed before created), not only when one is impossible.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -49,7 +53,29 @@ pub struct ExportArgs {
 }
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let created = !ctx.db_path.exists();
+    let mut store = ctx.create_store()?;
+    let code = import_into(ctx, &mut store, &args);
+    // A database this command created and then imported nothing into (a
+    // refused import, a dry run) is removed again: no empty database is
+    // left behind by a mistake.
+    let landed = matches!(code, Ok(c) if c == ExitCode::SUCCESS) && !args.dry_run;
+    if created && !landed {
+        drop(store);
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = ctx.db_path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    code
+}
+
+fn import_into(
+    ctx: &Ctx,
+    store: &mut crate::storage::Store,
+    args: &ImportArgs,
+) -> anyhow::Result<ExitCode> {
     let opts = import::Options {
         format: args.format.into(),
         dry_run: args.dry_run,
@@ -61,7 +87,11 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         bar.set_message("importing");
         bar
     });
-    let result = import::run(&mut store, &args.paths, &opts, &mut |done, total| {
+    let checks = import::Checks {
+        today: Some(ctx.today),
+        strict: args.strict,
+    };
+    let result = import::run_checked(store, &args.paths, &opts, checks, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total);
             bar.set_position(done);
@@ -71,7 +101,18 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         bar.finish_and_clear();
     }
     let counts = match result {
-        Ok(c) => c,
+        Ok((c, warnings)) => {
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            if !warnings.is_empty() {
+                eprintln!(
+                    "pipedeck: {} implausible row(s) imported anyway; `import --strict` refuses them",
+                    warnings.len()
+                );
+            }
+            c
+        }
         Err(ImportError::Rows(rows)) => {
             for r in &rows {
                 eprintln!("{r}");
@@ -101,7 +142,7 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let counts = import::export::export(&store, &args.dir)?;
     for (file, n) in counts {
         println!("{}/{file}.csv: {n} rows", args.dir.display());

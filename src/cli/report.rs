@@ -36,14 +36,14 @@ pub struct ReportArgs {
     /// Period: 2017-Q2, 2017-05, 2017-W19, this-week, last-week, mtd, qtd, last-4-weeks, FROM..TO.
     #[arg(long, value_parser = check_period)]
     pub period: Option<String>,
-    /// Only this rep.
-    #[arg(long, value_name = "ID")]
+    /// Only this rep (drill: required).
+    #[arg(long, value_name = "ID", required_if_eq("name", "drill"))]
     pub rep: Option<String>,
     /// Only this role (AE, SDR, CSM, Manager).
     #[arg(long, value_parser = parse_role)]
     pub role: Option<Role>,
-    /// Metric id (drill).
-    #[arg(long)]
+    /// Metric id (drill: required).
+    #[arg(long, required_if_eq("name", "drill"))]
     pub metric: Option<String>,
     /// Answer as the pipeline stood at the end of this day.
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
@@ -72,7 +72,7 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
     let out = match args.name {
         ReportName::Pipeline => {
             let (data, _) =

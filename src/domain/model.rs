@@ -257,6 +257,33 @@ pub struct HistoryEntry {
     pub review_session_id: Option<i64>,
 }
 
+impl HistoryField {
+    /// A stored history value as people read it: an amount (stored in cents)
+    /// in major units (`107,000`), anything else as stored; `—` when empty.
+    pub fn display_value(self, v: Option<&str>) -> String {
+        match (self, v) {
+            (_, None) => "—".to_string(),
+            (HistoryField::Amount, Some(c)) => c
+                .parse::<i64>()
+                .map_or_else(|_| c.to_string(), |c| Money(c).to_string()),
+            (_, Some(v)) => v.to_string(),
+        }
+    }
+
+    /// A stored history value for JSON: an amount as a number in major units
+    /// (`107000.5`), anything else as its text; `null` when empty.
+    pub fn json_value(self, v: Option<&str>) -> serde_json::Value {
+        match (self, v) {
+            (_, None) => serde_json::Value::Null,
+            (HistoryField::Amount, Some(c)) => c.parse::<i64>().map_or_else(
+                |_| serde_json::Value::String(c.to_string()),
+                |c| serde_json::json!(Money(c).as_major_f64()),
+            ),
+            (_, Some(v)) => serde_json::Value::String(v.to_string()),
+        }
+    }
+}
+
 /// A call, email or meeting.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Activity {

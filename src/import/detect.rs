@@ -13,10 +13,18 @@ pub enum NativeKind {
     Opportunities,
     History,
     Activities,
+    /// The files below are our extension too: what a database holds beyond
+    /// the CRM's records (SPEC §12, export is the backup).
+    Goals,
+    ReviewSessions,
+    Snapshots,
+    Snoozes,
+    Tags,
+    ActionItems,
 }
 
 impl NativeKind {
-    pub const ALL: [NativeKind; 7] = [
+    pub const ALL: [NativeKind; 13] = [
         NativeKind::Stages,
         NativeKind::Reps,
         NativeKind::Accounts,
@@ -24,6 +32,12 @@ impl NativeKind {
         NativeKind::Opportunities,
         NativeKind::History,
         NativeKind::Activities,
+        NativeKind::Goals,
+        NativeKind::ReviewSessions,
+        NativeKind::Snapshots,
+        NativeKind::Snoozes,
+        NativeKind::Tags,
+        NativeKind::ActionItems,
     ];
 
     /// The file stem of this kind (`opportunity_history` …), also the key of
@@ -37,6 +51,12 @@ impl NativeKind {
             NativeKind::Opportunities => "opportunities",
             NativeKind::History => "opportunity_history",
             NativeKind::Activities => "activities",
+            NativeKind::Goals => "goals",
+            NativeKind::ReviewSessions => "review_sessions",
+            NativeKind::Snapshots => "forecast_snapshots",
+            NativeKind::Snoozes => "snoozes",
+            NativeKind::Tags => "deal_tags",
+            NativeKind::ActionItems => "action_items",
         }
     }
 
@@ -82,6 +102,7 @@ impl NativeKind {
                 "old_value",
                 "new_value",
                 "changed_by",
+                "review_session_id",
             ],
             NativeKind::Activities => &[
                 "id",
@@ -96,6 +117,51 @@ impl NativeKind {
                 "outcome",
                 "duration_min",
                 "direction",
+                "review_session_id",
+            ],
+            NativeKind::Goals => &["role", "metric", "period", "target", "direction"],
+            NativeKind::ReviewSessions => &[
+                "id",
+                "started_at",
+                "ended_at",
+                "facilitator",
+                "report_markdown",
+            ],
+            NativeKind::Snapshots => &[
+                "taken_on",
+                "taken_at",
+                "opportunity_id",
+                "owner_id",
+                "stage",
+                "amount",
+                "close_date",
+                "forecast_category",
+            ],
+            NativeKind::Snoozes => &[
+                "id",
+                "opportunity_id",
+                "reason",
+                "until",
+                "created_at",
+                "created_by",
+                "review_session_id",
+            ],
+            NativeKind::Tags => &[
+                "opportunity_id",
+                "tag",
+                "note",
+                "set_at",
+                "review_session_id",
+            ],
+            NativeKind::ActionItems => &[
+                "id",
+                "opportunity_id",
+                "owner_id",
+                "text",
+                "due_date",
+                "created_at",
+                "done_at",
+                "review_session_id",
             ],
         }
     }
@@ -110,6 +176,12 @@ impl NativeKind {
             NativeKind::Opportunities => &["id", "name", "owner_id", "stage"],
             NativeKind::History => &["opportunity_id", "changed_at", "field", "new_value"],
             NativeKind::Activities => &["id", "rep_id", "kind", "occurred_at"],
+            NativeKind::Goals => &["role", "metric", "period", "target", "direction"],
+            NativeKind::ReviewSessions => &["id", "started_at"],
+            NativeKind::Snapshots => &["taken_on", "taken_at"],
+            NativeKind::Snoozes => &["id", "opportunity_id", "reason", "until", "created_at"],
+            NativeKind::Tags => &["opportunity_id", "tag", "set_at"],
+            NativeKind::ActionItems => &["id", "owner_id", "text", "created_at"],
         }
     }
 }
@@ -220,6 +292,19 @@ fn foreign(t: &Table) -> Option<&'static str> {
 fn native(t: &Table) -> Option<NativeKind> {
     let all = |cols: &[&str]| cols.iter().all(|c| t.has(c));
     let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
+    let stem = std::path::Path::new(&t.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase());
+    // A file named after a kind whose columns are all that kind's is that
+    // kind, even with a required column missing: the error then names the
+    // missing column instead of mistaking the file for another kind.
+    if let Some(k) = NativeKind::ALL
+        .into_iter()
+        .find(|k| stem.as_deref() == Some(k.name()))
+        && t.headers.iter().all(|h| k.columns().contains(&h.as_str()))
+    {
+        return Some(k);
+    }
     if all(&["opportunity_id", "changed_at", "field"]) {
         return Some(NativeKind::History);
     }
@@ -245,10 +330,7 @@ fn native(t: &Table) -> Option<NativeKind> {
         return Some(NativeKind::Accounts);
     }
     // Only id and name: the file name decides.
-    let stem = std::path::Path::new(&t.file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())?;
-    match stem.as_str() {
+    match stem?.as_str() {
         "accounts" => Some(NativeKind::Accounts),
         "contacts" => Some(NativeKind::Contacts),
         _ => None,

@@ -233,6 +233,15 @@ fn deal_row(
     let engage = row.parse_with("engage_date", parse_date);
     let close = row.parse_with("close_date", parse_date);
     let value = row.money("close_value");
+    if let (Some(e), Some(c)) = (engage, close)
+        && status.is_closed()
+        && c < e
+    {
+        row.warn(
+            "close_date",
+            format!("closed on {c}, before it was engaged on {e} (implausible)"),
+        );
+    }
     // A lost deal's 0 means unknown; open deals carry no amount.
     let amount = match (status, value) {
         (Status::Lost, Some(Money(0))) => None,

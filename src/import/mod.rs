@@ -66,6 +66,17 @@ pub struct Batch {
     /// The stage a synthesized creation row gives a closed deal, when the
     /// format knows it (CRM Sales Opportunities: `Engaging`).
     pub closed_creation_stage: Option<String>,
+    /// What the database holds beyond the CRM's records (native files only).
+    pub goals: Vec<Goal>,
+    pub review_sessions: Vec<ReviewSession>,
+    pub snapshots: Vec<Snapshot>,
+    pub snoozes: Vec<Snooze>,
+    pub tags: Vec<DealTag>,
+    pub action_items: Vec<ActionItem>,
+    /// Every date read, with where, for [`implausible`].
+    pub seen_dates: Vec<table::SeenDate>,
+    /// Implausible rows found while parsing (closed before created …).
+    pub warnings: Vec<RowError>,
 }
 
 impl Batch {
@@ -85,7 +96,13 @@ impl Batch {
             + self.contacts.len()
             + self.opportunities.len()
             + self.history.len()
-            + self.activities.len()) as u64
+            + self.activities.len()
+            + self.goals.len()
+            + self.review_sessions.len()
+            + self.snapshots.len()
+            + self.snoozes.len()
+            + self.tags.len()
+            + self.action_items.len()) as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -209,6 +226,10 @@ pub fn plan(
     native::build(&mut native_files, ctx, &mut batch, &mut errors);
     maven::build(&maven_files, ctx, &mut batch, &mut errors);
     salesforce::build(&sf_files, ctx, &mut batch, &mut errors);
+    for t in &tables {
+        batch.seen_dates.append(&mut t.seen.borrow_mut());
+        batch.warnings.append(&mut t.warnings.borrow_mut());
+    }
     history::synthesize(&mut batch, ctx);
     register_configured_stages(&mut batch, ctx);
     // A file rejected whole (bad header, unknown kind) would make every
@@ -307,12 +328,42 @@ pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(
         tx.upsert_opportunity(o)?;
         tick();
     }
+    // Before the history, activities and the rest that carry their ids.
+    for s in &batch.review_sessions {
+        tx.upsert_review_session(s)?;
+        tick();
+    }
+    // The n-th identical row of one import is its own row (an export keeps
+    // every edit, even two alike in one second), and a re-import adds none.
+    let mut alike: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for h in &batch.history {
-        tx.append_history(h)?;
+        let n = alike.entry(Tx::history_key(h)).or_insert(0);
+        *n += 1;
+        tx.append_history_nth(h, *n)?;
         tick();
     }
     for a in &batch.activities {
         tx.upsert_activity(a)?;
+        tick();
+    }
+    for g in &batch.goals {
+        tx.upsert_goal(g)?;
+        tick();
+    }
+    for s in &batch.snapshots {
+        tx.insert_snapshot(s)?;
+        tick();
+    }
+    for s in &batch.snoozes {
+        tx.upsert_snooze(s)?;
+        tick();
+    }
+    for t in &batch.tags {
+        tx.insert_tag(t)?;
+        tick();
+    }
+    for a in &batch.action_items {
+        tx.upsert_action_item(a)?;
         tick();
     }
     Ok(())
@@ -326,14 +377,84 @@ pub struct Options<'a> {
     pub cal: &'a Calendar,
 }
 
+/// The earliest plausible date: anything before is listed as a warning.
+pub const PLAUSIBLE_FROM: (i32, u32, u32) = (1990, 1, 1);
+
+/// How many years after today a date stays plausible.
+pub const PLAUSIBLE_YEARS_AHEAD: i32 = 10;
+
+/// The plausibility checks of one import (SPEC §12): impossible values are
+/// always refused; implausible ones are warnings, or errors when `strict`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checks {
+    /// "Today", for dates far in the future (none: that check is skipped).
+    pub today: Option<chrono::NaiveDate>,
+    /// `import --strict`: warnings refuse the import like errors.
+    pub strict: bool,
+}
+
+/// The implausible rows of a planned batch, in file order: what parsing
+/// found, and every date before [`PLAUSIBLE_FROM`] or more than
+/// [`PLAUSIBLE_YEARS_AHEAD`] years after `today`.
+pub fn implausible(batch: &Batch, today: Option<chrono::NaiveDate>) -> Vec<RowError> {
+    use chrono::Datelike;
+    let (y, m, d) = PLAUSIBLE_FROM;
+    let from = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+    let until = today.and_then(|t| t.with_year(t.year() + PLAUSIBLE_YEARS_AHEAD));
+    let mut out = batch.warnings.clone();
+    for s in &batch.seen_dates {
+        if s.day < from {
+            out.push(RowError {
+                at: s.at.clone(),
+                reason: format!("{} is before {from} (implausible)", s.day),
+            });
+        } else if let Some(until) = until
+            && s.day > until
+        {
+            out.push(RowError {
+                at: s.at.clone(),
+                reason: format!(
+                    "{} is more than {PLAUSIBLE_YEARS_AHEAD} years after today (implausible)",
+                    s.day
+                ),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        let key = |e: &RowError| {
+            (
+                e.at.file.clone(),
+                e.at.line,
+                e.at.column.as_ref().map(|c| c.0),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    out
+}
+
 /// Reads, plans and writes `paths` in one transaction; a dry run rolls it
-/// back. `progress(done, total)` is called while writing.
+/// back. `progress(done, total)` is called while writing. Implausible rows
+/// are not checked against a date; see [`run_checked`].
 pub fn run(
     store: &mut Store,
     paths: &[PathBuf],
     opts: &Options<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Counts, ImportError> {
+    run_checked(store, paths, opts, Checks::default(), progress).map(|(c, _)| c)
+}
+
+/// [`run`] with the plausibility checks: returns the counts and the
+/// warnings (implausible rows); under `checks.strict` the warnings refuse
+/// the import, and nothing is written.
+pub fn run_checked(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &Options<'_>,
+    checks: Checks,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(Counts, Vec<RowError>), ImportError> {
     let tables = read_paths(paths)?;
     let existing = store.existing_ids()?;
     let ctx = Context {
@@ -342,6 +463,18 @@ pub fn run(
         existing: &existing,
     };
     let batch = plan(tables, opts.format, &ctx).map_err(ImportError::Rows)?;
+    let warnings = implausible(&batch, checks.today);
+    if checks.strict && !warnings.is_empty() {
+        return Err(ImportError::Rows(
+            warnings
+                .into_iter()
+                .map(|w| RowError {
+                    reason: format!("{} — refused under --strict", w.reason),
+                    ..w
+                })
+                .collect(),
+        ));
+    }
     let total = batch.len();
     let mut done = 0;
     let mut tx = store.begin()?;
@@ -356,7 +489,7 @@ pub fn run(
     } else {
         tx.commit()?
     };
-    Ok(counts)
+    Ok((counts, warnings))
 }
 
 /// The per-entity counts in load order, for the summary table.
@@ -369,6 +502,12 @@ pub fn summary(counts: &Counts) -> Vec<(&'static str, crate::storage::EntityCoun
         "opportunities",
         "opportunity_history",
         "activities",
+        "goals",
+        "review_sessions",
+        "forecast_snapshots",
+        "snoozes",
+        "deal_tags",
+        "action_items",
     ];
     let map: &BTreeMap<&'static str, _> = &counts.0;
     order

@@ -64,21 +64,11 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 fn change_text(c: &crate::domain::review::ChangeLine) -> (String, String, String) {
-    let money = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(|s| s.parse::<i64>().ok())
-            .map_or_else(|| opt(v.clone()), |c| crate::domain::Money(c).to_string())
-    };
-    match c.field {
-        crate::domain::HistoryField::Amount => {
-            ("amount".into(), money(&c.old_value), money(&c.new_value))
-        }
-        f => (
-            f.as_str().replace('_', " "),
-            opt(c.old_value.clone()),
-            opt(c.new_value.clone()),
-        ),
-    }
+    (
+        c.field.as_str().replace('_', " "),
+        c.field.display_value(c.old_value.as_deref()),
+        c.field.display_value(c.new_value.as_deref()),
+    )
 }
 
 impl Report for AgendaReport {

@@ -242,7 +242,7 @@ impl Drop for Loader {
 }
 
 fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
-    let mut store = match Store::open(&path) {
+    let mut store = match Store::open_writable_or_read_only(&path) {
         Ok(s) => s,
         Err(e) => {
             let _ = replies.send(Reply::Failed(e.to_string()));

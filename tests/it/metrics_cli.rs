@@ -226,7 +226,18 @@ fn filters_formats_and_errors() {
         String::from_utf8(out).expect("utf-8")
     };
     assert!(err(&["report", "metrics", "--rep", "nobody"]).contains("nobody"));
-    assert!(err(&["report", "drill", "--rep", "ann"]).contains("--metric"));
+    // A missing --metric is a usage error (exit 2).
+    let usage = run(&db, &["report", "drill", "--rep", "ann"])
+        .failure()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8(usage)
+            .expect("utf-8")
+            .contains("--metric")
+    );
 }
 
 #[test]

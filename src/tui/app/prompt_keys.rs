@@ -31,7 +31,9 @@ impl App {
                 None
             }
             KeyCode::Char(c) if !c.is_control() => {
-                prompt.text.push(c);
+                if !prompt.insert(c.encode_utf8(&mut [0; 4])) {
+                    return None;
+                }
                 if prompt.purpose == PromptFor::Search {
                     let t = prompt.text.clone();
                     self.set_filter(t);
@@ -40,6 +42,18 @@ impl App {
             }
             _ => None,
         }
+    }
+
+    /// Pasted text (bracketed paste): into the open prompt, capped, with one
+    /// filter pass for the whole paste; ignored when no prompt is open (a
+    /// paste is never taken for keys).
+    pub fn on_paste(&mut self, text: &str) -> Option<Effect> {
+        let prompt = self.prompt.as_mut()?;
+        if prompt.insert(text) && prompt.purpose == PromptFor::Search {
+            let t = prompt.text.clone();
+            self.set_filter(t);
+        }
+        None
     }
 
     fn submit(&mut self, p: Prompt) -> Option<Effect> {

@@ -150,8 +150,8 @@ impl DealPane {
         let mut events: Vec<(chrono::DateTime<chrono::Utc>, Line<'static>)> = Vec::new();
         for h in self.data.history.iter().filter(|h| &h.opportunity_id == id) {
             let day = self.cal.local_date(h.changed_at);
-            let old = h.old_value.as_deref().map_or("—".to_string(), sanitize);
-            let new = h.new_value.as_deref().map_or("—".to_string(), sanitize);
+            let old = sanitize(&h.field.display_value(h.old_value.as_deref()));
+            let new = sanitize(&h.field.display_value(h.new_value.as_deref()));
             let session = h
                 .review_session_id
                 .map_or(String::new(), |s| format!(" [review #{s}]"));
