@@ -1,0 +1,574 @@
+//! Mapped flat exports (`import --mapping FILE.toml PATH`): any flat CSV of
+//! deals, one row per deal, read through a TOML file that names the source
+//! column of each pipedeck field, the date formats, value maps for stage,
+//! status and forecast category, the stages with their order, and derived
+//! fields (a date from another date or an anchor, minus or plus a column of
+//! days). The format is documented in `docs/import.md`; `docs/mappings/`
+//! ships examples.
+
+use super::crm_values as cv;
+use super::round_trip::Origin;
+use super::sf_values;
+use super::table::{Row, Table};
+use super::{Batch, Context, RowError, Target};
+use crate::domain::crm::Crm;
+use crate::domain::model::*;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+/// A mapping file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    /// The CRM whose record ids the `id` column holds, so that local edits
+    /// can be written back (`export --changes --for CRM`).
+    pub crm: Option<String>,
+    /// chrono formats tried in order for every date cell (default: the CRM
+    /// forms, `YYYY-MM-DD[ HH:MM[:SS]]`, ISO 8601, `MM/DD/YYYY`).
+    #[serde(default)]
+    pub date_formats: Vec<String>,
+    /// pipedeck field → source column.
+    pub columns: Columns,
+    /// Status from two boolean columns, when there is no status column.
+    pub status_from: Option<StatusFrom>,
+    /// Value maps: `[values.stage]`, `[values.status]`,
+    /// `[values.forecast_category]`, each source value → ours.
+    #[serde(default)]
+    pub values: Values,
+    /// Derived dates: `[derived.created_at] from = "close_date", minus_days = "Age"`.
+    #[serde(default)]
+    pub derived: BTreeMap<String, Derived>,
+    /// The stages the file uses, in pipeline order (registered unless the
+    /// database has them).
+    #[serde(default)]
+    pub stages: Vec<StageDef>,
+}
+
+/// The source column of each field (all optional but `id`, `name`, `stage`
+/// and one of `owner` / `owner_id`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    pub id: String,
+    pub name: String,
+    /// Owner names: rep ids are derived from them (`Ann Lee` → `ann-lee`).
+    pub owner: Option<String>,
+    /// Owner ids, used as they are (`owner` then gives their names).
+    pub owner_id: Option<String>,
+    pub account_id: Option<String>,
+    pub account_name: Option<String>,
+    pub account_industry: Option<String>,
+    pub stage: String,
+    pub amount: Option<String>,
+    pub created_at: Option<String>,
+    pub close_date: Option<String>,
+    pub closed_at: Option<String>,
+    pub forecast_category: Option<String>,
+    pub status: Option<String>,
+    pub loss_reason: Option<String>,
+    pub next_step: Option<String>,
+    pub next_step_date: Option<String>,
+    pub channel: Option<String>,
+    /// The last real contact (feeds the untouched rule; not an activity).
+    pub last_activity: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusFrom {
+    /// A boolean column: the deal is closed.
+    pub closed: String,
+    /// A boolean column: the deal is won.
+    pub won: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Values {
+    #[serde(default)]
+    pub stage: BTreeMap<String, String>,
+    #[serde(default)]
+    pub status: BTreeMap<String, String>,
+    #[serde(default)]
+    pub forecast_category: BTreeMap<String, String>,
+}
+
+/// A date computed from another: `from` a date field (`close_date`,
+/// `created_at`, `closed_at`) or an `anchor` date, minus or plus a column
+/// of whole days.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    pub from: Option<String>,
+    pub anchor: Option<NaiveDate>,
+    pub minus_days: Option<String>,
+    pub plus_days: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageDef {
+    pub name: String,
+    pub probability: f64,
+    #[serde(default = "open")]
+    pub kind: StageKind,
+    pub max_days: Option<i64>,
+}
+
+fn open() -> StageKind {
+    StageKind::Open
+}
+
+/// Why a mapping file is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MappingError {
+    #[error("{path}: {detail}")]
+    Read { path: String, detail: String },
+    #[error("{path}: {detail}")]
+    Invalid { path: String, detail: String },
+}
+
+const DERIVABLE: [&str; 5] = [
+    "close_date",
+    "created_at",
+    "closed_at",
+    "last_activity",
+    "next_step_date",
+];
+
+/// Reads and checks a mapping file (TOML; unknown keys are errors).
+pub fn load(path: &std::path::Path) -> Result<Mapping, MappingError> {
+    let p = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| MappingError::Read {
+        path: p.clone(),
+        detail: e.to_string(),
+    })?;
+    let m: Mapping = toml::from_str(&text).map_err(|e| MappingError::Invalid {
+        path: p.clone(),
+        detail: e.to_string(),
+    })?;
+    let invalid = |detail: String| MappingError::Invalid {
+        path: p.clone(),
+        detail,
+    };
+    if let Some(c) = &m.crm {
+        Crm::from_str(c).map_err(|e| invalid(format!("crm: {e}")))?;
+    }
+    if m.columns.owner.is_none() && m.columns.owner_id.is_none() {
+        return Err(invalid(
+            "columns: give `owner` (names) or `owner_id`".into(),
+        ));
+    }
+    for (field, d) in &m.derived {
+        if !DERIVABLE.contains(&field.as_str()) {
+            return Err(invalid(format!(
+                "derived.{field}: only {} can be derived",
+                DERIVABLE.join(", ")
+            )));
+        }
+        match (&d.from, d.anchor) {
+            (Some(f), None) if DERIVABLE[..3].contains(&f.as_str()) && f != field => {}
+            (None, Some(_)) => {}
+            _ => {
+                return Err(invalid(format!(
+                    "derived.{field}: give `from` (close_date, created_at or closed_at, not itself) or `anchor` (a date)"
+                )));
+            }
+        }
+        if d.minus_days.is_some() == d.plus_days.is_some() {
+            return Err(invalid(format!(
+                "derived.{field}: give one of `minus_days` or `plus_days` (a column of whole days)"
+            )));
+        }
+    }
+    for v in m.values.status.values() {
+        Status::from_str(v).map_err(|e| invalid(format!("values.status: {e}")))?;
+    }
+    for v in m.values.forecast_category.values() {
+        ForecastCategory::from_str(v)
+            .map_err(|e| invalid(format!("values.forecast_category: {e}")))?;
+    }
+    for s in &m.stages {
+        if !(0.0..=1.0).contains(&s.probability) {
+            return Err(invalid(format!(
+                "stages: {:?} probability {} is not between 0 and 1",
+                s.name, s.probability
+            )));
+        }
+    }
+    Ok(m)
+}
+
+impl Mapping {
+    /// Every source column the mapping reads.
+    fn sources(&self) -> Vec<&str> {
+        let c = &self.columns;
+        let mut out: Vec<&str> = vec![&c.id, &c.name, &c.stage];
+        out.extend(
+            [
+                &c.owner,
+                &c.owner_id,
+                &c.account_id,
+                &c.account_name,
+                &c.account_industry,
+                &c.amount,
+                &c.created_at,
+                &c.close_date,
+                &c.closed_at,
+                &c.forecast_category,
+                &c.status,
+                &c.loss_reason,
+                &c.next_step,
+                &c.next_step_date,
+                &c.channel,
+                &c.last_activity,
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str),
+        );
+        if let Some(s) = &self.status_from {
+            out.extend([s.closed.as_str(), s.won.as_str()]);
+        }
+        for d in self.derived.values() {
+            out.extend(
+                [&d.minus_days, &d.plus_days]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+        }
+        out
+    }
+
+    fn date(&self, v: &str) -> Result<NaiveDate, String> {
+        if self.date_formats.is_empty() {
+            return cv::date(v);
+        }
+        self.date_formats
+            .iter()
+            .find_map(|f| {
+                NaiveDate::parse_from_str(v.trim(), f).ok().or_else(|| {
+                    chrono::NaiveDateTime::parse_from_str(v.trim(), f)
+                        .ok()
+                        .map(|t| t.date())
+                })
+            })
+            .ok_or_else(|| format!("{v:?} is not a date in {}", self.date_formats.join(" or ")))
+    }
+
+    fn instant(&self, v: &str, ctx: &Context<'_>) -> Result<DateTime<Utc>, String> {
+        if self.date_formats.is_empty() {
+            return cv::instant(v, ctx.cal);
+        }
+        for f in &self.date_formats {
+            if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v.trim(), f) {
+                return Ok(ctx
+                    .cal
+                    .tz
+                    .from_local_datetime(&t)
+                    .earliest()
+                    .map_or_else(|| t.and_utc(), |x| x.with_timezone(&Utc)));
+            }
+        }
+        self.date(v).map(|d| ctx.cal.start_of(d))
+    }
+}
+
+use chrono::TimeZone;
+
+fn mapped<'m>(map: &'m BTreeMap<String, String>, v: &str) -> Option<&'m str> {
+    map.get(v)
+        .or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case(v.trim()))
+                .map(|(_, x)| x)
+        })
+        .map(String::as_str)
+}
+
+fn boolean(v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "y" => Ok(true),
+        "false" | "0" | "no" | "n" => Ok(false),
+        _ => Err(format!("{v:?} is not a boolean (true/false, 1/0, yes/no)")),
+    }
+}
+
+pub fn build(
+    files: &[&Table],
+    m: &Mapping,
+    ctx: &Context<'_>,
+    batch: &mut Batch,
+    errors: &mut Vec<RowError>,
+) {
+    // The mapping's stages, registered unless the database has them.
+    let base = ctx
+        .existing
+        .stages
+        .values()
+        .map(|s| s.0)
+        .max()
+        .map_or(0, |x| x + 1);
+    let mut n = 0;
+    for s in &m.stages {
+        if !ctx.existing.stages.contains_key(&s.name) {
+            batch.stages.push(Stage {
+                name: s.name.clone(),
+                position: base + n,
+                probability: s.probability,
+                max_days: s.max_days,
+                kind: s.kind,
+            });
+            n += 1;
+        }
+    }
+    let kind_of = |name: &str| -> Option<StageKind> {
+        ctx.existing
+            .stages
+            .get(name)
+            .map(|s| s.1)
+            .or_else(|| m.stages.iter().find(|s| s.name == name).map(|s| s.kind))
+            .or_else(|| ctx.stage_kind(name))
+    };
+    let crm = m.crm.as_deref().and_then(|c| Crm::from_str(c).ok());
+    let mut seen: HashMap<String, (String, u64)> = HashMap::new();
+    let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    for t in files {
+        let missing: Vec<&str> = m.sources().into_iter().filter(|c| !t.has(c)).collect();
+        if !missing.is_empty() {
+            errors.push(t.file_error(format!(
+                "the mapping names column(s) this file does not have: {} (the file has: {})",
+                missing.join(", "),
+                t.headers.join(",")
+            )));
+            continue;
+        }
+        for mut row in t.rows() {
+            deal_row(
+                &mut row,
+                m,
+                ctx,
+                crm,
+                &kind_of,
+                &mut seen,
+                &mut owners,
+                batch,
+            );
+            if let Err(mut e) = row.finish() {
+                errors.append(&mut e);
+            }
+        }
+    }
+    for (id, name) in owners {
+        let known =
+            batch.reps.iter().any(|r| r.id.as_str() == id) || ctx.existing.reps.contains(&id);
+        if !known {
+            let mut rep = cv::owner_rep(&name);
+            rep.id = RepId(id);
+            batch.reps.push(rep);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deal_row(
+    row: &mut Row<'_>,
+    m: &Mapping,
+    ctx: &Context<'_>,
+    crm: Option<Crm>,
+    kind_of: &dyn Fn(&str) -> Option<StageKind>,
+    seen: &mut HashMap<String, (String, u64)>,
+    owners: &mut BTreeMap<String, String>,
+    batch: &mut Batch,
+) {
+    let c = &m.columns;
+    let id = row.required(&c.id);
+    let name = row.required(&c.name);
+    let stage_cell = row.required(&c.stage);
+    let opt = |row: &Row<'_>, col: &Option<String>| col.as_deref().and_then(|x| row.string(x));
+    let date_of = |row: &mut Row<'_>, col: &Option<String>| {
+        col.as_deref()
+            .and_then(|x| row.parse_with(x, |v| m.date(v)))
+    };
+    let inst_of = |row: &mut Row<'_>, col: &Option<String>| {
+        col.as_deref()
+            .and_then(|x| row.parse_with(x, |v| m.instant(v, ctx)))
+    };
+    let amount = c
+        .amount
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::amount));
+    let mut close_date = date_of(row, &c.close_date);
+    let mut created_at = inst_of(row, &c.created_at);
+    let mut closed_at = inst_of(row, &c.closed_at);
+    let mut last_activity = inst_of(row, &c.last_activity);
+    let mut next_step_date = date_of(row, &c.next_step_date);
+    let category = c.forecast_category.as_deref().and_then(|col| {
+        row.parse_with(col, |v| match mapped(&m.values.forecast_category, v) {
+            Some(x) => ForecastCategory::from_str(x),
+            None => sf_values::category(v),
+        })
+    });
+    let status_cell = c.status.as_deref().and_then(|col| {
+        row.parse_with(col, |v| match mapped(&m.values.status, v) {
+            Some(x) => Status::from_str(x),
+            None => Status::from_str(v),
+        })
+    });
+    let flags = m.status_from.as_ref().map(|s| {
+        (
+            row.parse_with(&s.closed, boolean),
+            row.parse_with(&s.won, boolean),
+        )
+    });
+    // Derived dates, in a fixed order so one may start from another.
+    for field in DERIVABLE {
+        let Some(d) = m.derived.get(field) else {
+            continue;
+        };
+        let (col, sign) = match (&d.minus_days, &d.plus_days) {
+            (Some(col), _) => (col.as_str(), -1i64),
+            (None, Some(col)) => (col.as_str(), 1),
+            (None, None) => continue,
+        };
+        let days = row.parse_with(col, |v| {
+            let v = v.trim();
+            v.parse::<i64>()
+                .or_else(|_| v.parse::<f64>().map(|f| f.floor() as i64))
+                .map_err(|_| format!("{v:?} is not a number of days"))
+        });
+        let start = match (d.from.as_deref(), d.anchor) {
+            (Some("close_date"), _) => close_date,
+            (Some("created_at"), _) => created_at.map(|t| ctx.cal.local_date(t)),
+            (Some("closed_at"), _) => closed_at.map(|t| ctx.cal.local_date(t)),
+            (_, Some(a)) => Some(a),
+            _ => None,
+        };
+        let (Some(start), Some(days)) = (start, days) else {
+            continue;
+        };
+        let day = if sign * days >= 0 {
+            start.checked_add_days(Days::new((sign * days) as u64))
+        } else {
+            start.checked_sub_days(Days::new((-sign * days) as u64))
+        };
+        let Some(day) = day else {
+            row.fail(col, format!("{days} days from {start} is out of range"));
+            continue;
+        };
+        match field {
+            "close_date" => close_date = close_date.or(Some(day)),
+            "created_at" => created_at = created_at.or(Some(ctx.cal.start_of(day))),
+            "closed_at" => closed_at = closed_at.or(Some(ctx.cal.start_of(day))),
+            "last_activity" => last_activity = last_activity.or(Some(ctx.cal.start_of(day))),
+            _ => next_step_date = next_step_date.or(Some(day)),
+        }
+    }
+    if id.is_empty() || name.is_empty() || stage_cell.is_empty() {
+        return;
+    }
+    let stage = mapped(&m.values.stage, &stage_cell)
+        .unwrap_or(&stage_cell)
+        .to_string();
+    let Some(kind) = kind_of(&stage) else {
+        row.fail(
+            &c.stage,
+            format!("unknown stage {stage:?}: list it under [[stages]] in the mapping, or map it in [values.stage]"),
+        );
+        return;
+    };
+    let status = match (status_cell, flags) {
+        (Some(s), _) => s,
+        (None, Some((Some(true), Some(true)))) => Status::Won,
+        (None, Some((Some(true), _))) => Status::Lost,
+        (None, Some((Some(false), _))) => Status::Open,
+        _ => match kind {
+            StageKind::Open => Status::Open,
+            StageKind::Won => Status::Won,
+            StageKind::Lost => Status::Lost,
+        },
+    };
+    if let Some((file, line)) = seen.get(&id) {
+        let first = if *file == row.loc(&c.id).file {
+            format!("on line {line}")
+        } else {
+            format!("at {file}:{line}")
+        };
+        row.fail(&c.id, format!("id {id:?} appears twice (first {first})"));
+        return;
+    }
+    seen.insert(id.clone(), (row.loc(&c.id).file, row.line));
+    let owner_name = opt(row, &c.owner);
+    let owner_id = match (opt(row, &c.owner_id), &owner_name) {
+        (Some(i), _) => i,
+        (None, Some(n)) if !cv::rep_id(n).is_empty() => cv::rep_id(n),
+        _ => "unassigned".to_string(),
+    };
+    owners
+        .entry(owner_id.clone())
+        .or_insert_with(|| owner_name.clone().unwrap_or_else(|| owner_id.clone()));
+    let account_id = opt(row, &c.account_id).or_else(|| {
+        c.account_id
+            .is_none()
+            .then(|| opt(row, &c.account_name).map(|n| cv::rep_id(&n)))
+            .flatten()
+    });
+    if let Some(a) = &account_id {
+        if !batch.accounts.iter().any(|x| x.id.as_str() == a) && !ctx.existing.accounts.contains(a)
+        {
+            batch.accounts.push(Account {
+                id: AccountId(a.clone()),
+                name: opt(row, &c.account_name).unwrap_or_else(|| a.clone()),
+                segment: None,
+                icp_tier: None,
+                industry: opt(row, &c.account_industry),
+                employees: None,
+            });
+        }
+        batch.refer(
+            row.loc(c.account_id.as_deref().unwrap_or(&c.id)),
+            Target::Account,
+            a,
+        );
+    }
+    let opp_id = OppId(id.clone());
+    if let Some(crm) = crm {
+        batch.origins.push(Origin {
+            opp: opp_id.clone(),
+            crm,
+            crm_id: id.clone(),
+            at: row.loc(&c.id),
+        });
+    }
+    if let Some(t) = last_activity {
+        batch.last_touch.push((opp_id.clone(), t));
+    }
+    if status.is_closed() && closed_at.is_none() {
+        let close = close_date.map(|d| ctx.cal.start_of(d));
+        closed_at = match (close, created_at) {
+            (Some(c), Some(k)) => Some(c.max(k)),
+            (c, k) => c.or(k),
+        };
+    }
+    batch.opportunities.push(Opportunity {
+        id: opp_id,
+        name,
+        account_id: account_id.map(AccountId),
+        owner_id: RepId(owner_id),
+        source_rep_id: None,
+        created_at,
+        stage,
+        amount,
+        close_date,
+        forecast_category: category.or(status.is_closed().then_some(ForecastCategory::Closed)),
+        status,
+        closed_at: if status.is_closed() { closed_at } else { None },
+        loss_reason: opt(row, &c.loss_reason).filter(|_| status == Status::Lost),
+        next_step: opt(row, &c.next_step),
+        next_step_date,
+        channel: opt(row, &c.channel),
+    });
+}
