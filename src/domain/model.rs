@@ -381,6 +381,11 @@ pub struct Dataset {
     pub snoozes: Vec<Snooze>,
     pub tags: Vec<DealTag>,
     pub action_items: Vec<ActionItem>,
+    /// A CRM's "last activity" instant per deal, for exports that bring no
+    /// activities (HubSpot, Pipedrive, mapped files): a last real touch for
+    /// the untouched rule, never an activity (SPEC §6, §13).
+    #[serde(default)]
+    pub crm_last_touch: Vec<(OppId, DateTime<Utc>)>,
 }
 
 impl Dataset {

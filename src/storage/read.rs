@@ -19,6 +19,7 @@ impl Store {
             snoozes: self.load_snoozes()?,
             tags: self.load_tags()?,
             action_items: self.load_action_items()?,
+            crm_last_touch: self.crm_last_touches()?,
         })
     }
 
