@@ -11,6 +11,7 @@ mod hygiene_demo;
 mod hygiene_report;
 mod hygiene_rules;
 mod import_cli;
+mod import_crm;
 mod import_maven;
 mod import_native;
 mod import_salesforce;
