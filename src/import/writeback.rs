@@ -7,7 +7,7 @@
 
 use super::export::ExportError;
 use crate::domain::crm::{Crm, PendingState, SyncField};
-use crate::domain::model::{OppId, StageKind};
+use crate::domain::model::{ForecastCategory, OppId, StageKind};
 use crate::storage::Store;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -101,6 +101,10 @@ pub fn changes(
             let skip = match (crm, f) {
                 (Crm::Salesforce | Crm::Hubspot, SyncField::Status) => true,
                 (Crm::Pipedrive, SyncField::Stage) => closed_stage(&deal.stage),
+                // Closing sets the category `closed`; Pipedrive has none.
+                (Crm::Pipedrive, SyncField::ForecastCategory) => {
+                    deal.forecast_category == Some(ForecastCategory::Closed)
+                }
                 _ => false,
             };
             if skip {

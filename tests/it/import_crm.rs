@@ -85,7 +85,16 @@ fn hubspot_deals_owners_statuses_and_amounts() {
         Option<&'a str>,
     );
     let want: Vec<Line> = vec![
-        ("101", "ann-lee", "Qualified To Buy", Status::Open, Some(1_250_050), None, None, None),
+        (
+            "101",
+            "ann-lee",
+            "Qualified To Buy",
+            Status::Open,
+            Some(1_250_050),
+            None,
+            None,
+            None,
+        ),
         (
             "102",
             "bo-chen",
@@ -117,7 +126,16 @@ fn hubspot_deals_owners_statuses_and_amounts() {
             Some(ForecastCategory::Closed),
             None,
         ),
-        ("105", "unassigned", "Discovery", Status::Open, Some(125_050), None, None, None),
+        (
+            "105",
+            "unassigned",
+            "Discovery",
+            Status::Open,
+            Some(125_050),
+            None,
+            None,
+            None,
+        ),
     ];
     for (id, owner, stage, status, amount, closed, cat, reason) in want {
         let o = deal(&data, id);
@@ -130,12 +148,18 @@ fn hubspot_deals_owners_statuses_and_amounts() {
         assert_eq!(o.loss_reason.as_deref(), reason, "{id}");
     }
     // A date alone is the start of that (UTC) day; Close Date is a date.
-    assert_eq!(deal(&data, "103").created_at, Some(at("2026-09-15T00:00:00Z")));
+    assert_eq!(
+        deal(&data, "103").created_at,
+        Some(at("2026-09-15T00:00:00Z"))
+    );
     assert_eq!(
         deal(&data, "101").close_date,
         NaiveDate::from_ymd_opt(2026, 12, 15)
     );
-    assert_eq!(deal(&data, "101").account_id, Some(AccountId("acme".into())));
+    assert_eq!(
+        deal(&data, "101").account_id,
+        Some(AccountId("acme".into()))
+    );
     let ann = data.rep(&RepId("ann-lee".into())).unwrap();
     assert_eq!((ann.name.as_str(), ann.role), ("Ann Lee", Role::Ae));
 }
@@ -160,7 +184,12 @@ fn hubspot_stage_history_and_order_come_from_date_entered_columns() {
     assert_eq!(
         rows,
         vec![
-            ("2026-08-03 08:00".into(), "stage", None, Some("Appointment Scheduled")),
+            (
+                "2026-08-03 08:00".into(),
+                "stage",
+                None,
+                Some("Appointment Scheduled")
+            ),
             (
                 "2026-08-20 12:30".into(),
                 "stage",
@@ -173,7 +202,12 @@ fn hubspot_stage_history_and_order_come_from_date_entered_columns() {
                 Some("Qualified To Buy"),
                 Some("Closed Won")
             ),
-            ("2026-10-01 16:45".into(), "status", Some("open"), Some("won")),
+            (
+                "2026-10-01 16:45".into(),
+                "status",
+                Some("open"),
+                Some("won")
+            ),
         ]
     );
     // New stages go after the config's (positions 0–7): open ones in column
@@ -267,7 +301,13 @@ fn pipedrive_deals_statuses_and_won_lost_times() {
         .history
         .iter()
         .filter(|h| h.opportunity_id.as_str() == "8")
-        .map(|h| (h.field.as_str(), h.old_value.as_deref(), h.new_value.as_deref()))
+        .map(|h| {
+            (
+                h.field.as_str(),
+                h.old_value.as_deref(),
+                h.new_value.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         moved,
@@ -287,7 +327,9 @@ fn a_reimport_changes_nothing() {
         run(&mut store, &[fixture(name)], Format::Auto, &settings).unwrap();
         let again = run(&mut store, &[fixture(name)], Format::Auto, &settings).unwrap();
         assert!(
-            again.iter().all(|(_, new, changed, _)| *new == 0 && *changed == 0),
+            again
+                .iter()
+                .all(|(_, new, changed, _)| *new == 0 && *changed == 0),
             "{name}: {again:?}"
         );
         let h = again.iter().find(|c| c.0 == "opportunity_history").unwrap();

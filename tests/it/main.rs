@@ -1,6 +1,7 @@
 //! The integration tests, as one binary (one link instead of one per file).
 
 mod cli_basics;
+mod crm_round_trip;
 mod demo_forecast;
 mod demo_generator;
 mod demo_store;
