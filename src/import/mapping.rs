@@ -325,6 +325,32 @@ pub fn build(
             n += 1;
         }
     }
+    // A synthesized creation row of a closed deal starts in the first open stage.
+    if let Some(first) = m.stages.iter().find(|s| s.kind == StageKind::Open) {
+        batch.closed_creation_stage = Some(first.name.clone());
+    }
+    // Where a deal the status closes goes when its stage is an open one.
+    let mut terminal = |kind: StageKind, fallback: &str, batch: &mut Batch| -> String {
+        if let Some(s) = m.stages.iter().find(|s| s.kind == kind) {
+            return s.name.clone();
+        }
+        if let Some(s) = cv::terminal_stage(ctx, kind) {
+            return s;
+        }
+        if !batch.stages.iter().any(|s| s.name == fallback) {
+            batch.stages.push(Stage {
+                name: fallback.to_string(),
+                position: base + n,
+                probability: if kind == StageKind::Won { 1.0 } else { 0.0 },
+                max_days: None,
+                kind,
+            });
+            n += 1;
+        }
+        fallback.to_string()
+    };
+    let won_stage = terminal(StageKind::Won, "Won", batch);
+    let lost_stage = terminal(StageKind::Lost, "Lost", batch);
     let kind_of = |name: &str| -> Option<StageKind> {
         ctx.existing
             .stages
@@ -351,7 +377,7 @@ pub fn build(
                 &mut row,
                 m,
                 ctx,
-                crm,
+                (crm, [won_stage.as_str(), lost_stage.as_str()]),
                 &kind_of,
                 &mut seen,
                 &mut owners,
@@ -378,7 +404,7 @@ fn deal_row(
     row: &mut Row<'_>,
     m: &Mapping,
     ctx: &Context<'_>,
-    crm: Option<Crm>,
+    (crm, [won_stage, lost_stage]): (Option<Crm>, [&str; 2]),
     kind_of: &dyn Fn(&str) -> Option<StageKind>,
     seen: &mut HashMap<String, (String, u64)>,
     owners: &mut BTreeMap<String, String>,
@@ -490,6 +516,12 @@ fn deal_row(
             StageKind::Won => Status::Won,
             StageKind::Lost => Status::Lost,
         },
+    };
+    // A deal the status closes sits in a closed stage, not in an open one.
+    let stage = match (status, kind) {
+        (Status::Won, StageKind::Open) => won_stage.to_string(),
+        (Status::Lost, StageKind::Open) => lost_stage.to_string(),
+        _ => stage,
     };
     if let Some((file, line)) = seen.get(&id) {
         let first = if *file == row.loc(&c.id).file {

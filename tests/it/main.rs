@@ -13,6 +13,7 @@ mod hygiene_report;
 mod hygiene_rules;
 mod import_cli;
 mod import_crm;
+mod import_mapping;
 mod import_maven;
 mod import_native;
 mod import_salesforce;
