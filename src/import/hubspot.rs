@@ -190,6 +190,15 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         if let Some(p) = d.probability {
             probability.entry(d.opp.stage.clone()).or_insert(p);
         }
+        // Without the closed flags: a 100 % stage is won; a stage whose deals
+        // carry a closed-lost reason is lost.
+        if flags.is_none() {
+            if d.probability == Some(1.0) {
+                kinds.entry(d.opp.stage.clone()).or_insert(StageKind::Won);
+            } else if d.opp.loss_reason.is_some() {
+                kinds.entry(d.opp.stage.clone()).or_insert(StageKind::Lost);
+            }
+        }
         if !order.iter().any(|(o, _)| *o == d.opp.stage) {
             order.push((d.opp.stage.clone(), d.pipeline.clone()));
         }
@@ -234,6 +243,9 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
                     (c, k) => c.or(k),
                 }
             });
+            if d.opp.close_date.is_none() {
+                d.opp.close_date = d.opp.closed_at.map(|t| ctx.cal.local_date(t));
+            }
         }
         batch.opportunities.push(d.opp);
     }

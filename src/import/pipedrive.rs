@@ -174,6 +174,10 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         };
         if let Some(stage) = terminal {
             d.opp.stage = stage.clone();
+            // A closed deal without an expected close date closed on its closed day.
+            if d.opp.close_date.is_none() {
+                d.opp.close_date = d.opp.closed_at.map(|t| ctx.cal.local_date(t));
+            }
             d.opp.forecast_category = Some(ForecastCategory::Closed);
             if d.opp.closed_at.is_none() {
                 let close = d.opp.close_date.map(|day| ctx.cal.start_of(day));
@@ -240,10 +244,11 @@ fn deal_row(
     let stage = row.required(&col(&c.stage));
     let status = match c.status.as_deref() {
         Some(s) => row.parse_with(s, |v| match cv::norm(v).as_str() {
-            "open" => Ok(Some(Status::Open)),
-            "won" => Ok(Some(Status::Won)),
-            "lost" => Ok(Some(Status::Lost)),
-            "deleted" => Ok(None),
+            // English, German, French, Spanish, Portuguese.
+            "open" | "offen" | "ouvert" | "abierto" | "aberto" => Ok(Some(Status::Open)),
+            "won" | "gewonnen" | "gagné" | "ganado" | "ganho" => Ok(Some(Status::Won)),
+            "lost" | "verloren" | "perdu" | "perdido" => Ok(Some(Status::Lost)),
+            "deleted" | "gelöscht" | "supprimé" | "eliminado" | "excluído" => Ok(None),
             _ => Err(format!("{v:?} is not a deal status (Open, Won, Lost)")),
         }),
         None => Some(Some(Status::Open)),

@@ -5,7 +5,7 @@
 
 use super::{Batch, Loc};
 use crate::domain::crm::{self, Crm, LocalEdit, PendingState, Resolution, SyncField};
-use crate::domain::model::{OppId, Opportunity};
+use crate::domain::model::{ForecastCategory, OppId, Opportunity};
 use crate::storage::{StorageError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -107,10 +107,18 @@ pub fn reconcile(
                 Resolution::KeepLocal => {
                     out.kept.push(listed());
                     e.field.set(opp, e.local.as_deref());
-                    if e.field == SyncField::Status
+                    // Stage and status go together: a kept stage keeps the
+                    // local status, closed instant and closing category.
+                    if matches!(e.field, SyncField::Stage | SyncField::Status)
                         && let Some(db) = current.get(opp.id.as_str())
                     {
+                        opp.status = db.status;
                         opp.closed_at = db.closed_at;
+                        if (db.forecast_category == Some(ForecastCategory::Closed))
+                            != (opp.forecast_category == Some(ForecastCategory::Closed))
+                        {
+                            opp.forecast_category = db.forecast_category;
+                        }
                     }
                     if from_crm.is_some() {
                         out.settle.push(Settle {
@@ -145,4 +153,116 @@ pub fn write(
         tx.settle_local_edit(&s.opp, s.field, s.state, s.crm_value.as_deref(), now)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::*;
+
+    fn deal(stage: &str, status: Status) -> Opportunity {
+        Opportunity {
+            id: OppId("d1".into()),
+            name: "D".into(),
+            account_id: None,
+            owner_id: RepId("r".into()),
+            source_rep_id: None,
+            created_at: None,
+            stage: stage.into(),
+            amount: None,
+            close_date: None,
+            forecast_category: None,
+            status,
+            closed_at: None,
+            loss_reason: None,
+            next_step: None,
+            next_step_date: None,
+            channel: None,
+        }
+    }
+
+    fn edit(field: SyncField, local: &str) -> LocalEdit {
+        LocalEdit {
+            deal: "d1".into(),
+            field,
+            local: Some(local.into()),
+            base: None,
+            edited_at: "2026-11-24T10:00:00Z".parse().unwrap(),
+            state: PendingState::Pending,
+        }
+    }
+
+    fn batch(incoming: Opportunity, from_crm: bool) -> Batch {
+        let mut b = Batch::default();
+        if from_crm {
+            b.origins.push(Origin {
+                opp: incoming.id.clone(),
+                crm: Crm::Hubspot,
+                crm_id: "d1".into(),
+                at: Loc {
+                    file: "deals.csv".into(),
+                    line: 4,
+                    column: None,
+                },
+            });
+        }
+        b.opportunities.push(incoming);
+        b
+    }
+
+    #[test]
+    fn a_kept_stage_keeps_the_local_status_with_it() {
+        // Locally moved to Demo; the CRM (older) says the deal was won.
+        let mut incoming = deal("Closed Won", Status::Won);
+        incoming.forecast_category = Some(ForecastCategory::Closed);
+        incoming.closed_at = Some("2026-11-20T00:00:00Z".parse().unwrap());
+        let mut b = batch(incoming, true);
+        let current = HashMap::from([("d1".to_string(), deal("Demo", Status::Open))]);
+        let r = reconcile(&mut b, &[edit(SyncField::Stage, "Demo")], &current, false);
+        let o = &b.opportunities[0];
+        assert_eq!(
+            (o.stage.as_str(), o.status, o.closed_at, o.forecast_category),
+            ("Demo", Status::Open, None, None)
+        );
+        assert_eq!(
+            r.kept,
+            vec![Kept {
+                at: "deals.csv:4".into(),
+                deal: "d1".into(),
+                field: SyncField::Stage,
+                local: Some("Demo".into()),
+                crm: Some("Closed Won".into()),
+            }]
+        );
+        assert_eq!(r.settle[0].state, PendingState::Pending);
+        assert_eq!(r.settle[0].crm_value.as_deref(), Some("Closed Won"));
+    }
+
+    #[test]
+    fn the_same_value_settles_only_from_a_crm_export() {
+        let e = [edit(SyncField::Stage, "Demo")];
+        let mut from_crm = batch(deal("Demo", Status::Open), true);
+        let r = reconcile(&mut from_crm, &e, &HashMap::new(), false);
+        assert_eq!(r.settle.len(), 1);
+        assert_eq!(r.settle[0].state, PendingState::Seen);
+        // pipedeck's own CSV set is not the CRM: the edit stays pending.
+        let mut native = batch(deal("Demo", Status::Open), false);
+        let r = reconcile(&mut native, &e, &HashMap::new(), false);
+        assert!(r.settle.is_empty() && r.kept.is_empty());
+    }
+
+    #[test]
+    fn overwrite_local_takes_the_crm_value() {
+        let mut b = batch(deal("Proposal", Status::Open), true);
+        let r = reconcile(
+            &mut b,
+            &[edit(SyncField::Stage, "Demo")],
+            &HashMap::new(),
+            true,
+        );
+        assert_eq!(b.opportunities[0].stage, "Proposal");
+        assert_eq!(r.settle[0].state, PendingState::Overwritten);
+        assert_eq!(r.overwritten.len(), 1);
+        assert!(r.kept.is_empty());
+    }
 }
