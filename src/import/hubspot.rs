@@ -394,7 +394,7 @@ fn stage_history(
     kind_of: &dyn Fn(&str) -> StageKind,
     batch: &mut Batch,
 ) -> Option<DateTime<Utc>> {
-    d.entered.sort_by(|a, b| (a.0, a.2).cmp(&(b.0, b.2)));
+    d.entered.sort_by_key(|e| (e.0, e.2));
     let mut prev: Option<String> = None;
     let mut status = Status::Open;
     let mut closed_at = None;
