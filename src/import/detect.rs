@@ -167,7 +167,8 @@ pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
         return Err(unsupported(name));
     }
     let hubspot = || super::hubspot::detect(t).then_some(FileKind::Hubspot);
-    let pipedrive = || super::pipedrive::detect(t).then_some(FileKind::Pipedrive);
+    let pipedrive =
+        || super::pipedrive::detect(t, format == Format::Pipedrive).then_some(FileKind::Pipedrive);
     let found = match format {
         Format::Native => native(t).map(FileKind::Native),
         Format::Maven => maven(t).map(FileKind::Maven),

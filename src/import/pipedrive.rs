@@ -95,15 +95,15 @@ impl Cols {
     }
 }
 
-/// A Pipedrive deals export: an id, a title and a stage, and at least one
-/// `Deal - ` header.
-pub fn detect(t: &Table) -> bool {
+/// A Pipedrive deals export: an id, a title and a stage, and (unless the
+/// format is forced) at least one `Deal - ` header.
+pub fn detect(t: &Table, forced: bool) -> bool {
     let prefixed = t
         .headers
         .iter()
         .any(|h| h.trim().to_lowercase().starts_with("deal -") || h.trim().starts_with("Deal –"));
     let c = Cols::of(t);
-    prefixed && c.id.is_some() && c.title.is_some() && c.stage.is_some()
+    (prefixed || forced) && c.id.is_some() && c.title.is_some() && c.stage.is_some()
 }
 
 struct Read {

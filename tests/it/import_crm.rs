@@ -427,3 +427,42 @@ fn forced_formats_refuse_other_files() {
     let text = err.to_string();
     assert!(text.contains("as a HubSpot deals export"), "{text}");
 }
+
+#[test]
+fn hubspot_last_activity_date_counts_in_the_untouched_opps_metric() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.db");
+    let cmd = || {
+        let mut c = assert_cmd::Command::cargo_bin("pipedeck").unwrap();
+        c.arg("--db")
+            .arg(&db)
+            .env_remove("PIPEDECK_DB")
+            .env_remove("PIPEDECK_CONFIG");
+        c
+    };
+    cmd()
+        .arg("import")
+        .arg(fixture("hubspot"))
+        .assert()
+        .success();
+    let out = cmd()
+        .args(["--today", "2026-11-10", "report", "metrics"])
+        .args(["--period", "2026-11-02..2026-11-10", "--format", "json"])
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let untouched = |rep: &str| {
+        json["reps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rep_id"] == rep)
+            .map(|r| r["metrics"]["untouched_opps"]["value"].clone())
+            .unwrap()
+    };
+    // Ann's open deal 101 was last touched 2026-10-20 (20 days before the
+    // period's last day, 2026-11-09: not untouched, though created 69 days
+    // before); deal 105 (unassigned) was never touched, created 2026-10-05: 35 days.
+    assert_eq!(untouched("ann-lee"), serde_json::json!(0.0));
+    assert_eq!(untouched("unassigned"), serde_json::json!(1.0));
+}
