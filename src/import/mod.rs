@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 mod history;
 mod hubspot;
+mod mapped;
 pub mod mapping;
 mod maven;
 mod native;
@@ -237,7 +238,7 @@ pub fn plan_with(
     hubspot::build(&hubspot_files, ctx, &mut batch, &mut errors);
     pipedrive::build(&pipedrive_files, ctx, &mut batch, &mut errors);
     if let Some(m) = mapping {
-        mapping::build(&mapped_files, m, ctx, &mut batch, &mut errors);
+        mapped::build(&mapped_files, m, ctx, &mut batch, &mut errors);
     }
     history::synthesize(&mut batch, ctx);
     register_configured_stages(&mut batch, ctx);
