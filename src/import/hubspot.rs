@@ -83,8 +83,14 @@ pub fn detect(t: &Table) -> bool {
 
 /// `Date entered "Stage (Pipeline)"` → (stage, pipeline). Quotes may be
 /// straight or curly or absent; the pipeline is the last parenthesis.
+/// `hs_date_entered_<stage id>` (internal names) → (stage id, none).
 pub fn entered_column(header: &str) -> Option<(String, Option<String>)> {
     let h = header.trim();
+    // Internal names: `hs_date_entered_<stage id>` (the stage id is what
+    // `dealstage` holds in such an export).
+    if let Some(id) = h.strip_prefix("hs_date_entered_").filter(|s| !s.is_empty()) {
+        return Some((id.to_string(), None));
+    }
     let prefix = "date entered";
     if h.len() <= prefix.len() || !h[..prefix.len()].eq_ignore_ascii_case(prefix) {
         return None;
@@ -449,6 +455,7 @@ mod tests {
                 Some(("Closed Won", Some("Renewals (EU)"))),
             ),
             ("date entered Demo", Some(("Demo", None))),
+            ("hs_date_entered_closedwon", Some(("closedwon", None))),
             ("Date exited \"Demo (Sales Pipeline)\"", None),
             ("Cumulative time in \"Demo (Sales Pipeline)\"", None),
         ];
