@@ -387,7 +387,7 @@ pub struct RoundTrip {
 /// What an import did: the per-entity counts, the local edits it kept (or,
 /// with `--overwrite-local`, replaced).
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct Imported {
     pub counts: Counts,
     pub kept: Vec<round_trip::Kept>,
     pub overwritten: Vec<round_trip::Kept>,
@@ -400,7 +400,7 @@ pub fn run_with(
     opts: &Options<'_>,
     rt: &RoundTrip,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Outcome, ImportError> {
+) -> Result<Imported, ImportError> {
     let tables = read_paths(paths)?;
     let existing = store.existing_ids()?;
     let ctx = Context {
@@ -436,7 +436,7 @@ pub fn run_with(
     } else {
         tx.commit()?
     };
-    Ok(Outcome {
+    Ok(Imported {
         counts,
         kept: reconciled.kept,
         overwritten: reconciled.overwritten,
