@@ -163,8 +163,13 @@ pub fn write(changes: &Changes, dir: &Path) -> Result<Vec<(PathBuf, usize)>, Exp
     }
     w.flush().map_err(|e| fail(&path, &e))?;
     let mut out = vec![(path, changes.rows.len())];
+    let apart_path = dir.join(format!("{}-not-written.csv", crm.as_str()));
+    if changes.apart.is_empty() && apart_path.exists() {
+        // A list from an earlier run would be read as this one's.
+        std::fs::remove_file(&apart_path).map_err(|e| fail(&apart_path, &e))?;
+    }
     if !changes.apart.is_empty() {
-        let path = dir.join(format!("{}-not-written.csv", crm.as_str()));
+        let path = apart_path;
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_path(&path)
