@@ -72,6 +72,7 @@ fn hubspot_edits_are_written_back_kept_on_reimport_and_settled() {
     );
     let show = ok(pipedeck(&db).args(["deal", "101", "show"]));
     assert!(show.contains("stage Appointment Scheduled"), "{show}");
+    assert!(show.contains("not yet in the CRM: stage ("), "{show}");
     ok(pipedeck(&db)
         .args(["export", "--changes", "--for", "hubspot"])
         .arg(&out));
