@@ -333,6 +333,18 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
             sanitize(t.note.as_deref().unwrap_or(""))
         ));
     }
+    let pending: Vec<String> = store
+        .local_edits()?
+        .into_iter()
+        .filter(|e| e.deal == id.as_str() && e.state == crate::domain::crm::PendingState::Pending)
+        .map(|e| e.field.to_string())
+        .collect();
+    if !pending.is_empty() {
+        out.push_str(&format!(
+            "not yet in the CRM: {} (`pipedeck export --changes --for CRM DIR`)\n",
+            pending.join(", ")
+        ));
+    }
     out.push_str("history:\n");
     for h in data.history.iter().filter(|h| &h.opportunity_id == id) {
         out.push_str(&format!(

@@ -91,6 +91,12 @@ pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
             .filter(|t| t.set_at < end)
             .cloned()
             .collect(),
+        crm_last_touch: data
+            .crm_last_touch
+            .iter()
+            .filter(|t| t.1 < end)
+            .cloned()
+            .collect(),
         action_items: data
             .action_items
             .iter()

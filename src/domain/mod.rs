@@ -6,6 +6,7 @@ pub mod accuracy;
 pub mod anomaly;
 pub mod asof;
 pub mod baseline;
+pub mod crm;
 pub mod drill;
 pub mod edit;
 pub mod forecast;

@@ -413,6 +413,11 @@ pub struct Dataset {
     /// holds everything, and these facts are read from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookback: Option<Lookback>,
+    /// A CRM's "last activity" instant per deal, for exports that bring no
+    /// activities (HubSpot, Pipedrive, mapped files): a last real touch for
+    /// the untouched rule, never an activity (SPEC §6, §13).
+    #[serde(default)]
+    pub crm_last_touch: Vec<(OppId, DateTime<Utc>)>,
 }
 
 /// What a windowed dataset knows of the history outside its window.

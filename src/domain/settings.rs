@@ -88,6 +88,10 @@ pub struct ImportSettings {
     /// column onto a pipedeck column of that file kind.
     #[serde(default)]
     pub mappings: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// `[import.rates] EUR = 1.08`: units of the database currency per unit
+    /// of a foreign currency, to convert a CRM file that mixes currencies.
+    #[serde(default)]
+    pub rates: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for Settings {

@@ -216,6 +216,10 @@ pub enum FileKind {
     Native(NativeKind),
     Maven(MavenKind),
     Salesforce(SfKind),
+    /// A HubSpot deals export (property labels as headers).
+    Hubspot,
+    /// A Pipedrive deals export (`Deal - …` headers).
+    Pipedrive,
 }
 
 /// The formats `--format` names.
@@ -231,21 +235,23 @@ pub enum Format {
 
 /// Tells the kind of `t` from its header, within `format` (`Auto`: any).
 pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
-    match format {
-        Format::Hubspot => return Err(unsupported("HubSpot")),
-        Format::Pipedrive => return Err(unsupported("Pipedrive")),
-        _ => {}
-    }
-    if let (Format::Auto, Some(name)) = (format, foreign(t)) {
+    if let (Format::Auto | Format::Hubspot | Format::Pipedrive, Some(name)) = (format, foreign(t)) {
         return Err(unsupported(name));
     }
+    let hubspot = || super::hubspot::detect(t).then_some(FileKind::Hubspot);
+    let pipedrive =
+        || super::pipedrive::detect(t, format == Format::Pipedrive).then_some(FileKind::Pipedrive);
     let found = match format {
         Format::Native => native(t).map(FileKind::Native),
         Format::Maven => maven(t).map(FileKind::Maven),
         Format::Salesforce => salesforce(t).map(FileKind::Salesforce),
-        _ => native(t)
+        Format::Hubspot => hubspot(),
+        Format::Pipedrive => pipedrive(),
+        Format::Auto => native(t)
             .map(FileKind::Native)
             .or_else(|| maven(t).map(FileKind::Maven))
+            .or_else(hubspot)
+            .or_else(pipedrive)
             .or_else(|| salesforce(t).map(FileKind::Salesforce)),
     };
     found.ok_or_else(|| {
@@ -253,38 +259,32 @@ pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
             Format::Native => " as a pipedeck CSV file",
             Format::Maven => " as a CRM Sales Opportunities file",
             Format::Salesforce => " as a Salesforce export",
-            _ => "",
+            Format::Hubspot => " as a HubSpot deals export (Record ID, Deal Name, Deal Stage)",
+            Format::Pipedrive => " as a Pipedrive deals export (Deal - ID, Deal - Title, Deal - Stage)",
+            Format::Auto => "",
         };
         format!(
-            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs",
+            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs, or map it with --mapping FILE.toml",
             t.headers.join(",")
         )
     })
 }
 
 fn unsupported(name: &str) -> String {
-    format!("{name} exports are not supported yet (supported: native, maven, salesforce)")
+    format!(
+        "{name} exports are not supported yet (supported: native, maven, salesforce, HubSpot and Pipedrive deals)"
+    )
 }
 
-/// HubSpot and Pipedrive headers, recognised so the error says what they are.
+/// HubSpot and Pipedrive files other than deals, recognised so the error
+/// says what they are.
 fn foreign(t: &Table) -> Option<&'static str> {
     let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
-    if any(&[
-        "Deal Name",
-        "dealname",
-        "Deal Stage",
-        "dealstage",
-        "hs_object_id",
-    ]) {
-        return Some("HubSpot");
+    if any(&["Activity - Subject", "Activity - Type"]) {
+        return Some("Pipedrive activity");
     }
-    if any(&[
-        "Deal - Title",
-        "Deal - Value",
-        "Activity - Subject",
-        "Deal - Stage",
-    ]) {
-        return Some("Pipedrive");
+    if any(&["Engagement ID", "Activity type", "Call outcome"]) && !any(&["Deal Name"]) {
+        return Some("HubSpot engagement");
     }
     None
 }
@@ -492,22 +492,37 @@ mod tests {
     }
 
     #[test]
-    fn says_what_it_does_not_support_or_cannot_tell() {
+    fn tells_crm_deal_exports_from_their_headers() {
         let hub = kind(
             "Record ID,Deal Name,Deal Stage,Amount",
             "d.csv",
             Format::Auto,
-        )
-        .unwrap_err();
+        );
+        assert_eq!(hub, Ok(FileKind::Hubspot));
+        let pd = kind(
+            "Deal - ID,Deal - Title,Deal - Stage,Deal - Value",
+            "d.csv",
+            Format::Auto,
+        );
+        assert_eq!(pd, Ok(FileKind::Pipedrive));
+        // Spacing, case and the prefix are ignored.
+        let pd2 = kind(
+            "deal - id,DEAL - TITLE,Deal -  Stage",
+            "d.csv",
+            Format::Pipedrive,
+        );
+        assert_eq!(pd2, Ok(FileKind::Pipedrive));
+    }
+
+    #[test]
+    fn says_what_it_does_not_support_or_cannot_tell() {
+        let act = kind("Activity - Subject,Activity - Type", "a.csv", Format::Auto).unwrap_err();
         assert!(
-            hub.starts_with("HubSpot exports are not supported yet"),
-            "{hub}"
+            act.starts_with("Pipedrive activity exports are not supported yet"),
+            "{act}"
         );
         let pd = kind("id,name", "x.csv", Format::Pipedrive).unwrap_err();
-        assert!(
-            pd.starts_with("Pipedrive exports are not supported yet"),
-            "{pd}"
-        );
+        assert!(pd.contains("as a Pipedrive deals export"), "{pd}");
         let unknown = kind("foo,bar", "x.csv", Format::Auto).unwrap_err();
         assert!(
             unknown.starts_with("cannot tell what this file is from its header (foo,bar)"),

@@ -8,18 +8,25 @@
 //! resulting [`Batch`] inside one [`Tx`]. [`run`] does all three and commits
 //! (or rolls back for a dry run). See `docs/import.md`.
 
+mod crm_values;
 pub mod detect;
 pub mod error;
 pub mod export;
 mod history;
+mod hubspot;
+mod mapped;
+pub mod mapping;
 mod maven;
 mod native;
+mod pipedrive;
 mod refs;
+pub mod round_trip;
 mod salesforce;
 mod sf_activities;
 mod sf_history;
 mod sf_values;
 pub mod table;
+pub mod writeback;
 
 pub use detect::{FileKind, Format};
 pub use error::{ImportError, Loc, RowError};
@@ -77,6 +84,10 @@ pub struct Batch {
     pub seen_dates: Vec<table::SeenDate>,
     /// Implausible rows found while parsing (closed before created …).
     pub warnings: Vec<RowError>,
+    /// The CRM record each deal read from a CRM export is (round trip).
+    pub origins: Vec<round_trip::Origin>,
+    /// A CRM's last activity instant per deal, for exports without activities.
+    pub last_touch: Vec<(OppId, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Batch {
@@ -200,16 +211,29 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Table>, ImportError> {
 
 /// Detects, parses and validates every table; nothing is written. Returns
 /// every bad row when there is any.
-pub fn plan(
+pub fn plan(tables: Vec<Table>, format: Format, ctx: &Context<'_>) -> Result<Batch, Vec<RowError>> {
+    plan_with(tables, format, None, ctx)
+}
+
+/// [`plan`], with every file read through `mapping` when one is given.
+pub fn plan_with(
     mut tables: Vec<Table>,
     format: Format,
+    mapping: Option<&mapping::Mapping>,
     ctx: &Context<'_>,
 ) -> Result<Batch, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut native_files = Vec::new();
     let mut maven_files = Vec::new();
     let mut sf_files = Vec::new();
+    let mut hubspot_files = Vec::new();
+    let mut pipedrive_files = Vec::new();
+    let mut mapped_files = Vec::new();
     for t in tables.iter_mut() {
+        if mapping.is_some() {
+            mapped_files.push(&*t);
+            continue;
+        }
         let mapped = apply_mappings(t, ctx.settings);
         let kind = match (mapped, format) {
             (Some(k), Format::Auto | Format::Native) => Ok(FileKind::Native(k)),
@@ -219,6 +243,8 @@ pub fn plan(
             Ok(FileKind::Native(k)) => native_files.push((k, &*t)),
             Ok(FileKind::Maven(k)) => maven_files.push((k, &*t)),
             Ok(FileKind::Salesforce(k)) => sf_files.push((k, &*t)),
+            Ok(FileKind::Hubspot) => hubspot_files.push(&*t),
+            Ok(FileKind::Pipedrive) => pipedrive_files.push(&*t),
             Err(reason) => errors.push(t.file_error(reason)),
         }
     }
@@ -226,6 +252,11 @@ pub fn plan(
     native::build(&mut native_files, ctx, &mut batch, &mut errors);
     maven::build(&maven_files, ctx, &mut batch, &mut errors);
     salesforce::build(&sf_files, ctx, &mut batch, &mut errors);
+    hubspot::build(&hubspot_files, ctx, &mut batch, &mut errors);
+    pipedrive::build(&pipedrive_files, ctx, &mut batch, &mut errors);
+    if let Some(m) = mapping {
+        mapped::build(&mapped_files, m, ctx, &mut batch, &mut errors);
+    }
     for t in &tables {
         batch.seen_dates.append(&mut t.seen.borrow_mut());
         batch.warnings.append(&mut t.warnings.borrow_mut());
@@ -435,14 +466,15 @@ pub fn implausible(batch: &Batch, today: Option<chrono::NaiveDate>) -> Vec<RowEr
 
 /// Reads, plans and writes `paths` in one transaction; a dry run rolls it
 /// back. `progress(done, total)` is called while writing. Implausible rows
-/// are not checked against a date; see [`run_checked`].
+/// are not checked against a date, and local edits the CRM has not seen are
+/// kept; see [`run_with`].
 pub fn run(
     store: &mut Store,
     paths: &[PathBuf],
     opts: &Options<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Counts, ImportError> {
-    run_checked(store, paths, opts, Checks::default(), progress).map(|(c, _)| c)
+    Ok(run_with(store, paths, opts, &RoundTrip::default(), progress)?.counts)
 }
 
 /// [`run`] with the plausibility checks: returns the counts and the
@@ -455,6 +487,56 @@ pub fn run_checked(
     checks: Checks,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(Counts, Vec<RowError>), ImportError> {
+    let rt = RoundTrip {
+        checks,
+        ..RoundTrip::default()
+    };
+    let done = run_with(store, paths, opts, &rt, progress)?;
+    Ok((done.counts, done.warnings))
+}
+
+/// The options of an import beyond its files: the plausibility checks
+/// (SPEC §12) and the round trip with the CRM (SPEC §13).
+pub struct RoundTrip {
+    /// Take the CRM's value over a pending local edit.
+    pub overwrite_local: bool,
+    /// Read every file through this column mapping (`--mapping FILE.toml`).
+    pub mapping: Option<mapping::Mapping>,
+    /// When the import runs (stamps the CRM records and settled edits).
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Implausible rows: warnings, or errors under `--strict`.
+    pub checks: Checks,
+}
+
+impl Default for RoundTrip {
+    fn default() -> RoundTrip {
+        RoundTrip {
+            overwrite_local: false,
+            mapping: None,
+            now: chrono::Utc::now(),
+            checks: Checks::default(),
+        }
+    }
+}
+
+/// What an import did: the per-entity counts, the local edits it kept (or,
+/// with `--overwrite-local`, replaced), and the implausible rows it let in.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub counts: Counts,
+    pub kept: Vec<round_trip::Kept>,
+    pub overwritten: Vec<round_trip::Kept>,
+    pub warnings: Vec<RowError>,
+}
+
+/// [`run`] with the checks and round-trip options.
+pub fn run_with(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &Options<'_>,
+    rt: &RoundTrip,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Imported, ImportError> {
     let tables = read_paths(paths)?;
     let existing = store.existing_ids()?;
     let ctx = Context {
@@ -462,9 +544,10 @@ pub fn run_checked(
         settings: opts.settings,
         existing: &existing,
     };
-    let batch = plan(tables, opts.format, &ctx).map_err(ImportError::Rows)?;
-    let warnings = implausible(&batch, checks.today);
-    if checks.strict && !warnings.is_empty() {
+    let mut batch =
+        plan_with(tables, opts.format, rt.mapping.as_ref(), &ctx).map_err(ImportError::Rows)?;
+    let warnings = implausible(&batch, rt.checks.today);
+    if rt.checks.strict && !warnings.is_empty() {
         return Err(ImportError::Rows(
             warnings
                 .into_iter()
@@ -475,6 +558,17 @@ pub fn run_checked(
                 .collect(),
         ));
     }
+    let edits = store.local_edits()?;
+    let mut current = std::collections::HashMap::new();
+    for e in edits
+        .iter()
+        .filter(|e| e.state == crate::domain::crm::PendingState::Pending)
+    {
+        if !current.contains_key(&e.deal) {
+            current.insert(e.deal.clone(), store.opportunity(&OppId(e.deal.clone()))?);
+        }
+    }
+    let reconciled = round_trip::reconcile(&mut batch, &edits, &current, rt.overwrite_local);
     let total = batch.len();
     let mut done = 0;
     let mut tx = store.begin()?;
@@ -484,12 +578,18 @@ pub fn run_checked(
             progress(done, total);
         }
     })?;
+    round_trip::write(&mut tx, &batch, &reconciled.settle, rt.now)?;
     let counts = if opts.dry_run {
         tx.rollback()?
     } else {
         tx.commit()?
     };
-    Ok((counts, warnings))
+    Ok(Imported {
+        counts,
+        kept: reconciled.kept,
+        overwritten: reconciled.overwritten,
+        warnings,
+    })
 }
 
 /// The per-entity counts in load order, for the summary table.

@@ -143,6 +143,7 @@ impl Store {
         for h in &applied.history {
             tx.append_edit_history(h)?;
         }
+        tx.record_local_edits(&deal, &applied.deal, stamp.now)?;
         tx.commit()?;
         Ok(applied)
     }

@@ -2,6 +2,7 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+pub mod crm;
 pub mod edit;
 pub mod import_support;
 mod meta;
@@ -22,6 +23,7 @@ use std::time::Duration;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_history_audit.sql"),
+    include_str!("migrations/0003_crm_round_trip.sql"),
 ];
 
 /// The schema version this build writes.

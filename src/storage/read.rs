@@ -20,6 +20,7 @@ impl Store {
             tags: self.load_tags()?,
             action_items: self.load_action_items()?,
             lookback: None,
+            crm_last_touch: self.crm_last_touches()?,
         })
     }
 

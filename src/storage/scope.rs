@@ -156,6 +156,13 @@ impl Store {
             &[],
             super::read::history_from_row,
         )?;
+        let crm_last_touch = self.collect_params(
+            "SELECT c.opportunity_id, c.touched_at
+             FROM temp.scope_opps s JOIN crm_last_touch c ON c.opportunity_id = s.id
+             ORDER BY 1",
+            &[],
+            |r| Ok((OppId(r.get(0)?), instant_from_sql(&r.get::<_, String>(1)?)?)),
+        )?;
         let first = scope.ranges.first().map(|r| instant_to_sql(r.0));
         let first_activity_at = conn
             .query_row("SELECT MIN(occurred_at) FROM activities", [], |r| {
@@ -183,6 +190,7 @@ impl Store {
                 first_activity_at,
                 first_touch,
             }),
+            crm_last_touch,
         })
     }
 

@@ -1,6 +1,7 @@
 //! The integration tests, as one binary (one link instead of one per file).
 
 mod cli_basics;
+mod crm_round_trip;
 mod demo_forecast;
 mod demo_generator;
 mod demo_store;
@@ -11,6 +12,8 @@ mod hygiene_demo;
 mod hygiene_report;
 mod hygiene_rules;
 mod import_cli;
+mod import_crm;
+mod import_mapping;
 mod import_maven;
 mod import_native;
 mod import_salesforce;
