@@ -375,6 +375,7 @@ pub fn simulate(w: &World, rng: &mut Rng, cats: &mut Rng, index: usize, s: Skele
         loss_reason,
         next_step,
         next_step_date,
+        list_amount: None,
         channel: Some(channel.to_string()),
     };
     let mut events = run.events;

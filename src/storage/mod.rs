@@ -17,7 +17,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_placeholder.sql"),
+    include_str!("migrations/0003_placeholder.sql"),
+    include_str!("migrations/0004_list_amount.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
