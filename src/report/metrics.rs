@@ -186,7 +186,8 @@ pub fn fmt_value(unit: Unit, v: Option<f64>) -> String {
             }
         }
         Unit::Money | Unit::MeanMoney => Money((x * 100.0).round() as i64).to_string(),
-        Unit::Share => format!("{:.1}%", x * 100.0),
+        Unit::Share | Unit::MoneyShare => format!("{:.1}%", x * 100.0),
+        Unit::MoneyPerDay => format!("{}/day", Money((x * 100.0).round() as i64)),
         Unit::Ratio => format!("{x:.2}"),
         Unit::Days => format!("{x:.1}"),
     }
@@ -197,6 +198,7 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
     match (unit, v.num, v.den) {
         (Unit::Share | Unit::Ratio, Some(n), Some(d)) => format!("{n}/{d}"),
         (Unit::Days | Unit::MeanMoney, _, Some(d)) => format!("n={d}"),
+        (Unit::MoneyShare, _, _) => v.deals.map_or_else(String::new, |n| format!("n={n}")),
         _ => String::new(),
     }
 }

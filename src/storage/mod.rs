@@ -226,7 +226,7 @@ mod tests {
     #[test]
     fn migrates_a_fresh_database() {
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 4);
     }
 
     #[test]
