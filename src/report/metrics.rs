@@ -4,8 +4,9 @@
 use super::{Column, Input, Report, Table, UNDEFINED, fmt_opt};
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::metrics::goals::{self, GoalFor};
-use crate::domain::metrics::{self, Index, MetricDef, MetricValue, Unit};
-use crate::domain::model::{Goal, GoalDirection, Role};
+use crate::domain::metrics::revenue::{BandCount, discount_bands};
+use crate::domain::metrics::{self, Index, MetricDef, MetricValue, Unit, cuts};
+use crate::domain::model::{Goal, GoalDirection, RepId, Role};
 use crate::domain::{Money, Period};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -71,9 +72,36 @@ pub struct RepMetrics {
 pub struct MetricsReport {
     pub period: PeriodJson,
     pub reps: Vec<RepMetrics>,
+    /// The opportunity metrics of every deal (SPEC §15 "per rep and team").
+    pub team: BTreeMap<String, MetricValue>,
+    /// Per AE shown, the won deals and amount in each discount guardrail band.
+    pub discount_bands: Vec<RepBands>,
     #[serde(skip)]
     pub currency: String,
 }
+
+/// One AE's won deals per guardrail band.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepBands {
+    pub rep_id: String,
+    pub name: String,
+    pub bands: Vec<BandCount>,
+}
+
+/// The team metrics in display order.
+pub const TEAM_ORDER: [&str; 11] = [
+    "won",
+    "lost",
+    "win_rate",
+    "bookings",
+    "avg_deal_size",
+    "sales_cycle_days",
+    "discount",
+    "open_opps",
+    "pipeline_value",
+    "pipeline_over_90d",
+    "velocity",
+];
 
 /// The default period of the metrics report: the current quarter to date.
 pub fn default_period(input: &Input) -> Period {
@@ -94,7 +122,20 @@ impl MetricsReport {
             .with_today(input.today);
         let team = TeamPeriod::build(&ix, period, input.settings.ramp_days, input.today);
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
-        MetricsReport::from_team(&team, goals, input, filter)
+        let mut report = MetricsReport::from_team(&team, goals, input, filter);
+        report.team = cuts::team(&ix, period);
+        let w = ix.window(period);
+        report.discount_bands = report
+            .reps
+            .iter()
+            .filter(|r| r.role == Role::Ae)
+            .map(|r| RepBands {
+                rep_id: r.rep_id.clone(),
+                name: r.name.clone(),
+                bands: discount_bands(ix.owned(&RepId(r.rep_id.clone())), &w, &input.settings.discount),
+            })
+            .collect();
+        report
     }
 
     /// The report over an already computed team period.
@@ -167,6 +208,8 @@ impl MetricsReport {
         MetricsReport {
             period: team.period.into(),
             reps,
+            team: BTreeMap::new(),
+            discount_bands: Vec::new(),
             currency: input.settings.currency.clone(),
         }
     }
@@ -203,9 +246,73 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
     }
 }
 
+/// A table of metric sets side by side: one row per set (`label`), one
+/// column per id of [`TEAM_ORDER`], each value with its sample.
+pub fn sets_table(title: String, first: &str, rows: &[(String, &BTreeMap<String, MetricValue>)]) -> Table {
+    let mut cols = vec![Column::left(first)];
+    for id in TEAM_ORDER {
+        cols.push(Column::right(id));
+    }
+    let mut t = Table::new(Some(title), cols);
+    for (label, set) in rows {
+        let mut row = vec![label.clone()];
+        for id in TEAM_ORDER {
+            let unit = metrics::find(Role::Ae, id).map_or(Unit::Count, |d| d.unit);
+            row.push(match set.get(id) {
+                Some(v) => {
+                    let s = fmt_sample(unit, v);
+                    let x = fmt_value(unit, v.value);
+                    if s.is_empty() { x } else { format!("{x} ({s})") }
+                }
+                None => UNDEFINED.to_string(),
+            });
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+impl MetricsReport {
+    fn extra_tables(&self) -> Vec<Table> {
+        let mut out = Vec::new();
+        if !self.team.is_empty() {
+            out.push(sets_table(
+                format!("Team (every deal) — {}..{}", self.period.from, self.period.to),
+                "team",
+                &[("team".to_string(), &self.team)],
+            ));
+        }
+        if !self.discount_bands.is_empty() {
+            let mut t = Table::new(
+                Some("Won deals per discount band (deals, amount)".to_string()),
+                std::iter::once(Column::left("rep"))
+                    .chain(
+                        metrics::revenue::DiscountBand::ALL
+                            .iter()
+                            .map(|b| Column::right(b.as_str())),
+                    )
+                    .collect(),
+            );
+            for r in &self.discount_bands {
+                let mut row = vec![r.name.clone()];
+                for b in &r.bands {
+                    row.push(format!(
+                        "{} ({})",
+                        b.deals,
+                        Money((b.amount * 100.0).round() as i64)
+                    ));
+                }
+                t.rows.push(row);
+            }
+            out.push(t);
+        }
+        out
+    }
+}
+
 impl Report for MetricsReport {
     fn tables(&self) -> Vec<Table> {
-        self.reps
+        let mut tables: Vec<Table> = self.reps
             .iter()
             .map(|r| {
                 let mut t = Table::new(
@@ -255,6 +362,8 @@ impl Report for MetricsReport {
                 }
                 t
             })
-            .collect()
+            .collect();
+        tables.extend(self.extra_tables());
+        tables
     }
 }

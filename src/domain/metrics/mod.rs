@@ -8,6 +8,7 @@ mod ae_quality;
 mod ae_quantity;
 pub mod goals;
 mod index;
+pub mod cuts;
 pub mod revenue;
 mod sdr;
 
