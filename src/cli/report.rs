@@ -32,14 +32,6 @@ pub enum ReportName {
     ScoreCalibration,
 }
 
-/// Sort keys of the hygiene list and the agenda's closing and stuck boxes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SortKey {
-    /// Largest amount first (the default).
-    Amount,
-    /// Lowest deal score first: the deals most at risk.
-    Score,
-}
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -73,7 +65,7 @@ pub struct ReportArgs {
     pub days: i64,
     /// Order of the hygiene list and of the agenda's closing and stuck boxes.
     #[arg(long, value_enum)]
-    pub sort: Option<SortKey>,
+    pub sort: Option<crate::report::score::SortKey>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,

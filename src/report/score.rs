@@ -9,6 +9,21 @@ use crate::domain::score::{DealScore, ScoreIndex};
 use crate::domain::{Period, Status};
 use serde::Serialize;
 
+/// Sort keys of the hygiene list and the agenda's closing and stuck boxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SortKey {
+    /// The list's own order: largest amount first (the default).
+    #[default]
+    Amount,
+    /// Lowest deal score first: the deals that need the most attention.
+    Score,
+}
+
+/// Orders ids by score, lowest first; unscored last; ties keep their order.
+pub fn by_score<T>(items: &mut [T], score: impl Fn(&T) -> Option<u32>) {
+    items.sort_by_key(|i| score(i).unwrap_or(u32::MAX));
+}
+
 /// "score 51/100" and one line per factor with its sentence.
 pub fn score_text(s: &DealScore) -> String {
     let mut out = format!("score: {}/100\n", s.value);
