@@ -72,6 +72,16 @@ impl CutReport {
     }
 }
 
+impl CutReport {
+    /// The cut by every dimension, in [`Dimension::ALL`] order.
+    pub fn build_all(input: &Input) -> Vec<CutReport> {
+        Dimension::ALL
+            .iter()
+            .map(|d| CutReport::build(input, *d))
+            .collect()
+    }
+}
+
 impl Report for CutReport {
     fn tables(&self) -> Vec<Table> {
         let mut rows: Vec<(String, &BTreeMap<String, MetricValue>)> = self

@@ -44,6 +44,15 @@ pub fn score_text(s: &DealScore) -> String {
     out
 }
 
+/// The score of every open deal, by id.
+pub type Scores = std::collections::HashMap<crate::domain::OppId, DealScore>;
+
+/// The score of every open deal on `input.today`.
+pub fn open_scores(input: &Input) -> Scores {
+    let stages = input.settings.effective_stages(&input.data.stages);
+    ScoreIndex::new(input.data, &stages, input.settings, *input.cal).open_scores(input.today)
+}
+
 /// The calibration report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CalibrationReport {
