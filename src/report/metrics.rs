@@ -273,41 +273,80 @@ pub fn sets_table(title: String, first: &str, rows: &[(String, &BTreeMap<String,
 }
 
 impl MetricsReport {
-    fn extra_tables(&self) -> Vec<Table> {
-        let mut out = Vec::new();
-        if !self.team.is_empty() {
-            out.push(sets_table(
-                format!("Team (every deal) — {}..{}", self.period.from, self.period.to),
-                "team",
-                &[("team".to_string(), &self.team)],
-            ));
+    /// The team's metrics as a table of the same columns as a rep's, so CSV
+    /// stays one shape.
+    fn team_table(&self) -> Option<Table> {
+        if self.team.is_empty() {
+            return None;
         }
-        if !self.discount_bands.is_empty() {
-            let mut t = Table::new(
-                Some("Won deals per discount band (deals, amount)".to_string()),
-                std::iter::once(Column::left("rep"))
-                    .chain(
-                        metrics::revenue::DiscountBand::ALL
-                            .iter()
-                            .map(|b| Column::right(b.as_str())),
-                    )
-                    .collect(),
-            );
-            for r in &self.discount_bands {
-                let mut row = vec![r.name.clone()];
-                for b in &r.bands {
-                    row.push(format!(
-                        "{} ({})",
-                        b.deals,
-                        Money((b.amount * 100.0).round() as i64)
-                    ));
-                }
-                t.rows.push(row);
-            }
-            out.push(t);
+        let mut t = Table::new(
+            Some(format!(
+                "Team (every deal) — {}..{}",
+                self.period.from, self.period.to
+            )),
+            rep_columns(),
+        );
+        for id in TEAM_ORDER {
+            let (Some(v), Some(def)) = (self.team.get(id), metrics::find(Role::Ae, id)) else {
+                continue;
+            };
+            t.rows.push(vec![
+                id.to_string(),
+                fmt_value(def.unit, v.value),
+                fmt_sample(def.unit, v),
+                UNDEFINED.to_string(),
+                UNDEFINED.to_string(),
+                notes(v, None).join("; "),
+            ]);
         }
-        out
+        Some(t)
     }
+
+    /// Rows `discount.<band>` of a rep: won deals in the band, their amount.
+    fn band_rows(&self, rep_id: &str) -> Vec<Vec<String>> {
+        let Some(b) = self.discount_bands.iter().find(|b| b.rep_id == rep_id) else {
+            return Vec::new();
+        };
+        b.bands
+            .iter()
+            .map(|c| {
+                vec![
+                    format!("discount.{}", c.band.as_str()),
+                    c.deals.to_string(),
+                    Money((c.amount * 100.0).round() as i64).to_string(),
+                    String::new(),
+                    String::new(),
+                    "won deals in the band (amount)".to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+fn rep_columns() -> Vec<Column> {
+    vec![
+        Column::left("metric"),
+        Column::right("value"),
+        Column::right("sample"),
+        Column::right("team"),
+        Column::right("goal"),
+        Column::left("note"),
+    ]
+}
+
+/// The note of a metric: below goal, still open, without amount.
+fn notes(v: &MetricValue, goal_met: Option<bool>) -> Vec<String> {
+    let mut note = Vec::new();
+    if let Some(false) = goal_met {
+        note.push("below goal".to_string());
+    }
+    if let Some(n) = v.still_open.filter(|n| *n > 0) {
+        note.push(format!("{n} still open"));
+    }
+    if let Some(n) = v.without_amount.filter(|n| *n > 0) {
+        note.push(format!("{n} without amount"));
+    }
+    note
 }
 
 impl Report for MetricsReport {
@@ -325,28 +364,12 @@ impl Report for MetricsReport {
                         self.period.from,
                         self.period.to
                     )),
-                    vec![
-                        Column::left("metric"),
-                        Column::right("value"),
-                        Column::right("sample"),
-                        Column::right("team"),
-                        Column::right("goal"),
-                        Column::left("note"),
-                    ],
+                    rep_columns(),
                 );
                 for id in &r.order {
                     let Some(c) = r.metrics.get(id) else { continue };
                     let unit = c.def.unit;
-                    let mut note = Vec::new();
-                    if let Some(false) = c.goal_met {
-                        note.push("below goal".to_string());
-                    }
-                    if let Some(n) = c.value.still_open.filter(|n| *n > 0) {
-                        note.push(format!("{n} still open"));
-                    }
-                    if let Some(n) = c.value.without_amount.filter(|n| *n > 0) {
-                        note.push(format!("{n} without amount"));
-                    }
+                    let note = notes(&c.value, c.goal_met);
                     t.rows.push(vec![
                         id.clone(),
                         fmt_value(unit, c.value.value),
@@ -359,11 +382,14 @@ impl Report for MetricsReport {
                         },
                         note.join("; "),
                     ]);
+                    if id == "discount" {
+                        t.rows.extend(self.band_rows(&r.rep_id));
+                    }
                 }
                 t
             })
             .collect();
-        tables.extend(self.extra_tables());
+        tables.extend(self.team_table());
         tables
     }
 }
