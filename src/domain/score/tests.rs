@@ -164,3 +164,144 @@ fn bands_of_scores() {
         assert_eq!(band_of(s), b, "{s}");
     }
 }
+
+mod replay {
+    //! Facts gathered from a dataset and the calibration replay, by hand.
+    //! Q4 2026, UTC, default stages (Discovery, Demo 21 days, Prospecting 30).
+    use super::super::calibration::calibrate;
+    use super::super::{ScoreIndex, score};
+    use crate::domain::asof::opportunity_as_of;
+    use crate::domain::metrics::tests::{act, d, opp, stage_move, t};
+    use crate::domain::model::*;
+    use crate::domain::period::{Calendar, Period};
+    use crate::domain::settings::Settings;
+
+    fn change(id: &str, at: &str, field: HistoryField, old: &str, new: &str) -> HistoryEntry {
+        HistoryEntry {
+            opportunity_id: OppId(id.into()),
+            changed_at: t(at),
+            field,
+            old_value: Some(old.into()),
+            new_value: Some(new.into()),
+            changed_by: None,
+            review_session_id: None,
+        }
+    }
+
+    /// "a": won 11-20, tier A Enterprise; Discovery 09-01, Demo 10-10; close
+    /// date pushed 10-31 → 11-15 on 10-01 (and set to 11-20 on closing); next
+    /// step "Send SOW" due 12-01; touches 10-15 (c1), 10-18 (c2), 10-20 (c1).
+    /// "b": lost 11-25, no account; Prospecting since 08-01, close date 10-15,
+    /// no next step, never touched. "c": won 11-10, created 11-01.
+    /// "e": won 07-15 (another quarter).
+    fn data() -> Dataset {
+        use HistoryField::{CloseDate, Status as StatusField};
+        let mut a = opp("a", "ann", None, Some("acc"), Some("2026-09-01"), Status::Won, Some("2026-11-20T10:00:00"), Some(1_000_000));
+        a.stage = "Closed Won".into();
+        a.close_date = Some(d("2026-11-20"));
+        a.next_step = Some("Send SOW".into());
+        a.next_step_date = Some(d("2026-12-01"));
+        let mut b = opp("b", "ann", None, None, Some("2026-08-01"), Status::Lost, Some("2026-11-25T10:00:00"), None);
+        b.stage = "Closed Lost".into();
+        b.close_date = Some(d("2026-10-15"));
+        let mut c = opp("c", "ann", None, None, Some("2026-11-01"), Status::Won, Some("2026-11-10T10:00:00"), None);
+        c.stage = "Closed Won".into();
+        let mut e = opp("e", "ann", None, None, Some("2026-06-01"), Status::Won, Some("2026-07-15T10:00:00"), None);
+        e.stage = "Closed Won".into();
+        let mut history = vec![
+            stage_move("b", "2026-08-01T09:00:00", None, "Prospecting"),
+            stage_move("a", "2026-09-01T09:00:00", None, "Discovery"),
+            change("a", "2026-10-01T09:00:00", CloseDate, "2026-10-31", "2026-11-15"),
+            stage_move("a", "2026-10-10T09:00:00", Some("Discovery"), "Demo"),
+            stage_move("c", "2026-11-01T09:00:00", None, "Demo"),
+            stage_move("a", "2026-11-20T10:00:00", Some("Demo"), "Closed Won"),
+            change("a", "2026-11-20T10:00:00", StatusField, "open", "won"),
+            change("a", "2026-11-20T10:00:00", CloseDate, "2026-11-15", "2026-11-20"),
+            stage_move("b", "2026-11-25T10:00:00", Some("Prospecting"), "Closed Lost"),
+            change("b", "2026-11-25T10:00:00", StatusField, "open", "lost"),
+        ];
+        history.sort_by_key(|h| h.changed_at);
+        Dataset {
+            accounts: vec![Account {
+                id: AccountId("acc".into()),
+                name: "Acc".into(),
+                segment: Some("Enterprise".into()),
+                icp_tier: Some("A".into()),
+                industry: None,
+                employees: None,
+            }],
+            opportunities: vec![a, b, c, e],
+            history,
+            activities: vec![
+                act("1", "ann", "call", "2026-10-15T10:00:00", Some("a"), None, Some("c1"), None),
+                act("2", "ann", "meeting", "2026-10-18T10:00:00", Some("a"), None, Some("c2"), None),
+                act("3", "ann", "email", "2026-10-20T10:00:00", Some("a"), None, Some("c1"), None),
+            ],
+            ..Dataset::default()
+        }
+    }
+
+    fn q4() -> Period {
+        Period {
+            from: d("2026-10-01"),
+            to: d("2027-01-01"),
+        }
+    }
+
+    #[test]
+    fn a_closed_deal_replayed_thirty_days_before_it_closed() {
+        let data = data();
+        let settings = Settings::default();
+        let stages = settings.stage_list();
+        let ix = ScoreIndex::new(&data, &stages, &settings, Calendar::default());
+        let a = &data.opportunities[0];
+        // Replay day 11-20 − 30 = 10-21.
+        let day = d("2026-10-21");
+        let then = opportunity_as_of(a, ix.history(&a.id), Calendar::default().end_of(day))
+            .expect("existed");
+        assert_eq!((then.status, then.stage.as_str()), (Status::Open, "Demo"));
+        assert_eq!(then.close_date, Some(d("2026-11-15")));
+        let (f, flags) = ix.facts(&then, day);
+        // 3 touches in 09-21..10-21, contacts c1 and c2; Demo since 10-10: 11
+        // of 21 days; one push (10-01) in the last 90 days; no flag.
+        assert_eq!((f.touches, f.contacts), (3, 2));
+        assert_eq!((f.days_in_stage, f.max_days), (Some(11), Some(21)));
+        assert_eq!((f.pushes, f.pulls), (1, 0));
+        assert!(flags.is_empty(), "{flags:?}");
+        // fit 100; engagement 30 + 26.7 = 57; momentum 0.6 × 47.6 + 0.4 × 25
+        // = 38.6 → 39; risk 10 (one push). Score 20 + 17.1 + 19.5 − 5 = 51.6 → 52.
+        let s = score(&f, &settings.score);
+        let v: Vec<u32> = s.factors.iter().map(|x| x.value).collect();
+        assert_eq!((v, s.value), (vec![100, 57, 39, 10], 52));
+    }
+
+    #[test]
+    fn calibration_bands_of_the_quarter() {
+        let data = data();
+        let settings = Settings::default();
+        let stages = settings.stage_list();
+        let ix = ScoreIndex::new(&data, &stages, &settings, Calendar::default());
+        let c = calibrate(&ix, q4(), 30);
+        // a scores 52 (40–60, won). b on 10-26: Prospecting 86 of 30 days →
+        // momentum 20, engagement 0, fit 50, risk untouched 30 + past due 25 +
+        // stuck 20 + no next step 20 = 95 → 10 + 0 + 10 − 47.5 < 0 → 0 (0–20,
+        // lost). c was created after its replay day (10-11): skipped. e closed
+        // in another quarter.
+        let got: Vec<(u32, u32, u32, Option<f64>, u32)> = c
+            .bands
+            .iter()
+            .map(|b| (b.from, b.won, b.lost, b.win_rate, b.n))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, 0, 1, Some(0.0), 1),
+                (20, 0, 0, None, 0),
+                (40, 1, 0, Some(1.0), 1),
+                (60, 0, 0, None, 0),
+                (80, 0, 0, None, 0),
+            ]
+        );
+        assert_eq!(c.skipped, 1);
+    }
+}
