@@ -32,7 +32,6 @@ pub enum ReportName {
     ScoreCalibration,
 }
 
-
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     pub name: ReportName,

@@ -30,7 +30,10 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         ReportName::Agenda => {
             let sessions = store.load_review_sessions()?;
             let sort = args.sort.unwrap_or_default();
-            render(&AgendaReport::build(&input, &sessions).sorted(sort), args.format)
+            render(
+                &AgendaReport::build(&input, &sessions).sorted(sort),
+                args.format,
+            )
         }
         _ => {
             let report = HygieneReport::build(&input, rep.as_ref());

@@ -216,7 +216,12 @@ pub(crate) struct Facts {
 }
 
 /// The flags of one open deal on `today`, from its facts.
-pub(crate) fn flags(o: &Opportunity, f: &Facts, settings: &Settings, today: NaiveDate) -> Vec<Flag> {
+pub(crate) fn flags(
+    o: &Opportunity,
+    f: &Facts,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Vec<Flag> {
     let mut out = Vec::new();
     let stale = settings.stale_days;
     // A deal never touched counts from its created date; unknown both: untouched.

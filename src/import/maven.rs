@@ -122,9 +122,7 @@ pub fn build(
                     MavenKind::Teams => team_row(&mut row, batch, &mut agents),
                     MavenKind::Accounts => account_row(&mut row, batch, &mut account_names),
                     MavenKind::Products => product_row(&mut row, &mut prices),
-                    MavenKind::Pipeline => {
-                        deal_row(&mut row, ctx, batch, &account_names, &prices)
-                    }
+                    MavenKind::Pipeline => deal_row(&mut row, ctx, batch, &account_names, &prices),
                     MavenKind::Ignored => {}
                 }
                 if let Err(mut e) = row.finish() {

@@ -3,13 +3,13 @@
 //! configured order within each section. Markdown is ready for an invite.
 
 use super::hygiene::md;
-use super::{Column, Input, Report, Table, UNDEFINED};
 use super::score::{SortKey, by_score};
+use super::{Column, Input, Report, Table, UNDEFINED};
 use crate::domain::model::{OppId, ReviewSession, Status};
-use crate::domain::score::ScoreIndex;
-use std::collections::BTreeMap;
 use crate::domain::review::{Agenda, RepAgenda, Section, agenda};
+use crate::domain::score::ScoreIndex;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The agenda report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -70,7 +70,9 @@ impl AgendaReport {
         if key == SortKey::Score {
             let scores = &self.scores;
             for r in &mut self.agenda.reps {
-                by_score(&mut r.closing_this_week, |d| scores.get(&d.opportunity_id).copied());
+                by_score(&mut r.closing_this_week, |d| {
+                    scores.get(&d.opportunity_id).copied()
+                });
                 by_score(&mut r.hygiene, |i| scores.get(&i.opportunity_id).copied());
             }
             self.show_score = true;

@@ -87,7 +87,12 @@ impl Report for CutReport {
         let mut rows: Vec<(String, &BTreeMap<String, MetricValue>)> = self
             .rows
             .iter()
-            .map(|r| (r.value.clone().unwrap_or_else(|| UNKNOWN.into()), &r.metrics))
+            .map(|r| {
+                (
+                    r.value.clone().unwrap_or_else(|| UNKNOWN.into()),
+                    &r.metrics,
+                )
+            })
             .collect();
         rows.push(("team".into(), &self.team));
         vec![sets_table(

@@ -3,12 +3,12 @@
 //! (SPEC §11), each with its explained flags; the table shows the to-do list,
 //! then the snoozed deals (still counted).
 
+use super::score::{SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
 use crate::domain::hygiene::{Flag, HygieneItem, Reason, hygiene};
-use super::score::{SortKey, by_score};
 use crate::domain::model::{OppId, RepId, StuckTag};
-use crate::domain::score::{DealScore, ScoreIndex};
 use crate::domain::money::Money;
+use crate::domain::score::{DealScore, ScoreIndex};
 use crate::text::sanitize;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -154,11 +154,7 @@ fn reasons_text(r: &[Reason]) -> String {
     r.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn table<'a>(
-    title: String,
-    rows: impl Iterator<Item = &'a HygieneRow>,
-    show_score: bool,
-) -> Table {
+fn table<'a>(title: String, rows: impl Iterator<Item = &'a HygieneRow>, show_score: bool) -> Table {
     let mut t = Table::new(
         Some(title),
         vec![

@@ -132,7 +132,11 @@ impl MetricsReport {
             .map(|r| RepBands {
                 rep_id: r.rep_id.clone(),
                 name: r.name.clone(),
-                bands: discount_bands(ix.owned(&RepId(r.rep_id.clone())), &w, &input.settings.discount),
+                bands: discount_bands(
+                    ix.owned(&RepId(r.rep_id.clone())),
+                    &w,
+                    &input.settings.discount,
+                ),
             })
             .collect();
         report
@@ -248,7 +252,11 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
 
 /// A table of metric sets side by side: one row per set (`label`), one
 /// column per id of [`TEAM_ORDER`], each value with its sample.
-pub fn sets_table(title: String, first: &str, rows: &[(String, &BTreeMap<String, MetricValue>)]) -> Table {
+pub fn sets_table(
+    title: String,
+    first: &str,
+    rows: &[(String, &BTreeMap<String, MetricValue>)],
+) -> Table {
     let mut cols = vec![Column::left(first)];
     for id in TEAM_ORDER {
         cols.push(Column::right(id));
@@ -262,7 +270,11 @@ pub fn sets_table(title: String, first: &str, rows: &[(String, &BTreeMap<String,
                 Some(v) => {
                     let s = fmt_sample(unit, v);
                     let x = fmt_value(unit, v.value);
-                    if s.is_empty() { x } else { format!("{x} ({s})") }
+                    if s.is_empty() {
+                        x
+                    } else {
+                        format!("{x} ({s})")
+                    }
                 }
                 None => UNDEFINED.to_string(),
             });
@@ -351,7 +363,8 @@ fn notes(v: &MetricValue, goal_met: Option<bool>) -> Vec<String> {
 
 impl Report for MetricsReport {
     fn tables(&self) -> Vec<Table> {
-        let mut tables: Vec<Table> = self.reps
+        let mut tables: Vec<Table> = self
+            .reps
             .iter()
             .map(|r| {
                 let mut t = Table::new(

@@ -44,7 +44,10 @@ fn prices(dir: &Path) -> BTreeMap<String, i64> {
     let mut out = BTreeMap::new();
     for rec in rdr.records() {
         let rec = rec.expect("row");
-        out.insert(product_key(&rec[0]), rec[2].parse::<i64>().expect("sales_price"));
+        out.insert(
+            product_key(&rec[0]),
+            rec[2].parse::<i64>().expect("sales_price"),
+        );
     }
     out
 }
@@ -178,7 +181,11 @@ fn maven_2017_q2_matches_an_independent_computation() {
         close(num("sales_cycle_days", "value"), cycle, "sales_cycle_days");
         // Discount = 1 − Σ close_value ÷ Σ sales_price of the deals won.
         let list = a.won_list as f64;
-        close(num("discount", "num"), Some(list - a.won_value as f64), "discount num");
+        close(
+            num("discount", "num"),
+            Some(list - a.won_value as f64),
+            "discount num",
+        );
         close(num("discount", "den"), Some(list), "discount den");
         let disc = (a.won_list > 0).then(|| 1.0 - a.won_value as f64 / list);
         close(num("discount", "value"), disc, "discount");

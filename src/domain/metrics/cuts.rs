@@ -3,10 +3,10 @@
 //! data counts (whoever owns it); a deal whose value is unknown falls in the
 //! `None` row, so the rows add up to the team.
 
+use super::MetricSet;
 use super::index::Index;
 use super::revenue::deal_metrics;
-use super::MetricSet;
-use crate::domain::model::{AccountId, Account, Opportunity};
+use crate::domain::model::{Account, AccountId, Opportunity};
 use crate::domain::period::Period;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};

@@ -6,9 +6,9 @@
 
 mod ae_quality;
 mod ae_quantity;
+pub mod cuts;
 pub mod goals;
 mod index;
-pub mod cuts;
 pub mod revenue;
 mod sdr;
 

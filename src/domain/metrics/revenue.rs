@@ -26,11 +26,12 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let owned = ix.owned(rep);
     let won = won_in(owned, w);
     out.insert("discount".into(), discount(won.iter().copied()));
-    let open: Vec<_> = owned.iter().copied().filter(|o| open_at(o, w.end)).collect();
-    out.insert(
-        "pipeline_over_90d".into(),
-        pipeline_over_90d(ix, &open, w),
-    );
+    let open: Vec<_> = owned
+        .iter()
+        .copied()
+        .filter(|o| open_at(o, w.end))
+        .collect();
+    out.insert("pipeline_over_90d".into(), pipeline_over_90d(ix, &open, w));
     let v = |id: &str| out.get(id).and_then(|m| m.value);
     let vel = velocity(
         open.len() as f64,
@@ -138,7 +139,10 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
         "bookings".into(),
         super::ae_quantity::money_sum(won.iter().map(|o| o.amount)),
     );
-    let amounts: Vec<i64> = won.iter().filter_map(|o| o.amount.map(|m| m.cents())).collect();
+    let amounts: Vec<i64> = won
+        .iter()
+        .filter_map(|o| o.amount.map(|m| m.cents()))
+        .collect();
     let mut ads = MetricValue::ratio(
         amounts.iter().sum::<i64>() as f64 / 100.0,
         amounts.len() as f64,
@@ -154,7 +158,11 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
         MetricValue::ratio(cycles.iter().sum::<i64>() as f64, cycles.len() as f64),
     );
     out.insert("discount".into(), discount(won.iter().copied()));
-    let open: Vec<_> = deals.iter().copied().filter(|o| open_at(o, w.end)).collect();
+    let open: Vec<_> = deals
+        .iter()
+        .copied()
+        .filter(|o| open_at(o, w.end))
+        .collect();
     out.insert("open_opps".into(), MetricValue::count(open.len() as f64));
     out.insert(
         "pipeline_value".into(),
@@ -225,11 +233,7 @@ pub struct BandCount {
 }
 
 /// Per band, the deals won in the window among `deals` and their amount.
-pub fn discount_bands(
-    deals: &[&Opportunity],
-    w: &Window,
-    s: &DiscountSettings,
-) -> Vec<BandCount> {
+pub fn discount_bands(deals: &[&Opportunity], w: &Window, s: &DiscountSettings) -> Vec<BandCount> {
     let won = won_in(deals, w);
     DiscountBand::ALL
         .iter()
@@ -241,8 +245,13 @@ pub fn discount_bands(
             BandCount {
                 band: *b,
                 deals: mine.len() as u64,
-                amount: Money(mine.iter().filter_map(|o| o.amount).map(|m| m.cents()).sum())
-                    .as_major_f64(),
+                amount: Money(
+                    mine.iter()
+                        .filter_map(|o| o.amount)
+                        .map(|m| m.cents())
+                        .sum(),
+                )
+                .as_major_f64(),
             }
         })
         .collect()

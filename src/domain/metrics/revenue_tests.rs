@@ -42,23 +42,80 @@ fn ann() -> Dataset {
     let m = |x: i64| Some(x * 100);
     let won = |id, created, closed, amount, list| {
         with_list(
-            opp(id, "ann", None, None, Some(created), Won, Some(closed), m(amount)),
+            opp(
+                id,
+                "ann",
+                None,
+                None,
+                Some(created),
+                Won,
+                Some(closed),
+                m(amount),
+            ),
             list,
         )
     };
     let open = |id, created: Option<&str>, amount: Option<i64>| {
-        opp(id, "ann", None, None, created, Open, None, amount.and_then(m))
+        opp(
+            id,
+            "ann",
+            None,
+            None,
+            created,
+            Open,
+            None,
+            amount.and_then(m),
+        )
     };
     Dataset {
         reps: vec![rep("ann", Role::Ae, None, None)],
         opportunities: vec![
-            won("w1", "2026-10-01", "2026-11-10T10:00:00", 9_000, Some(10_000)),
-            won("w2", "2026-10-21", "2026-11-20T10:00:00", 8_000, Some(10_000)),
-            won("w3", "2026-11-01", "2026-12-01T10:00:00", 11_000, Some(10_000)),
-            won("w4", "2026-11-05", "2026-12-05T10:00:00", 5_000, Some(7_000)),
+            won(
+                "w1",
+                "2026-10-01",
+                "2026-11-10T10:00:00",
+                9_000,
+                Some(10_000),
+            ),
+            won(
+                "w2",
+                "2026-10-21",
+                "2026-11-20T10:00:00",
+                8_000,
+                Some(10_000),
+            ),
+            won(
+                "w3",
+                "2026-11-01",
+                "2026-12-01T10:00:00",
+                11_000,
+                Some(10_000),
+            ),
+            won(
+                "w4",
+                "2026-11-05",
+                "2026-12-05T10:00:00",
+                5_000,
+                Some(7_000),
+            ),
             won("w5", "2026-11-06", "2026-12-06T10:00:00", 3_000, None),
-            won("w0", "2026-08-01", "2026-09-30T10:00:00", 1_000, Some(5_000)),
-            opp("l1", "ann", None, None, Some("2026-10-01"), Lost, Some("2026-11-15"), None),
+            won(
+                "w0",
+                "2026-08-01",
+                "2026-09-30T10:00:00",
+                1_000,
+                Some(5_000),
+            ),
+            opp(
+                "l1",
+                "ann",
+                None,
+                None,
+                Some("2026-10-01"),
+                Lost,
+                Some("2026-11-15"),
+                None,
+            ),
             open("o1", Some("2026-09-01"), Some(20_000)),
             open("o2", Some("2026-10-02"), Some(10_000)),
             open("o3", Some("2026-10-01"), Some(5_000)),
@@ -109,14 +166,28 @@ fn discount_of_a_single_deal_and_its_band() {
     let s = DiscountSettings::default();
     let o = |amount: i64, list: Option<i64>| {
         with_list(
-            opp("x", "ann", None, None, None, Status::Won, None, Some(amount * 100)),
+            opp(
+                "x",
+                "ann",
+                None,
+                None,
+                None,
+                Status::Won,
+                None,
+                Some(amount * 100),
+            ),
             list,
         )
     };
     // (amount, list, discount, band)
     let cases = [
         (9_000, Some(10_000), Some(0.1), DiscountBand::RepCall),
-        (8_000, Some(10_000), Some(0.2), DiscountBand::ManagerApproval),
+        (
+            8_000,
+            Some(10_000),
+            Some(0.2),
+            DiscountBand::ManagerApproval,
+        ),
         (7_999, Some(10_000), Some(0.2001), DiscountBand::Exception),
         (11_000, Some(10_000), Some(-0.1), DiscountBand::RepCall),
         (100, Some(0), None, DiscountBand::Unknown),
@@ -186,7 +257,12 @@ fn undefined_without_a_sample() {
 /// Peers give 10 % every month; "dan" gives 5 %, 8 %, 12 %.
 fn discount_team() -> Dataset {
     let months = ["2026-09", "2026-10", "2026-11"];
-    let reps = [("ann", [900; 3]), ("bea", [900; 3]), ("cal", [900; 3]), ("dan", [950, 920, 880])];
+    let reps = [
+        ("ann", [900; 3]),
+        ("bea", [900; 3]),
+        ("cal", [900; 3]),
+        ("dan", [950, 920, 880]),
+    ];
     let mut opps = Vec::new();
     for (r, amounts) in reps {
         for (m, amount) in months.iter().zip(amounts) {
@@ -208,7 +284,10 @@ fn discount_team() -> Dataset {
         }
     }
     Dataset {
-        reps: reps.iter().map(|(r, _)| rep(r, Role::Ae, None, None)).collect(),
+        reps: reps
+            .iter()
+            .map(|(r, _)| rep(r, Role::Ae, None, None))
+            .collect(),
         opportunities: opps,
         ..Dataset::default()
     }
@@ -233,7 +312,10 @@ fn a_discount_rising_three_months_while_the_team_holds_is_off_history() {
     // 5 % → 8 % → 12 %: up 140 % of 5 %, the team at 10 % each month.
     assert_eq!(found.len(), 1, "{found:?}");
     let (rep, kind, dir, from, to) = &found[0];
-    assert_eq!((rep.as_str(), *kind, *dir), ("dan", Kind::OffHistory, Verdict::Bad));
+    assert_eq!(
+        (rep.as_str(), *kind, *dir),
+        ("dan", Kind::OffHistory, Verdict::Bad)
+    );
     assert!((from - 0.05).abs() < 1e-12 && (to - 0.12).abs() < 1e-12);
 }
 
@@ -249,7 +331,11 @@ fn ann_with_accounts() -> Dataset {
         industry: None,
         employees: None,
     };
-    data.accounts = vec![acc("small", Some("SMB")), acc("big", Some("Enterprise")), acc("none", None)];
+    data.accounts = vec![
+        acc("small", Some("SMB")),
+        acc("big", Some("Enterprise")),
+        acc("none", None),
+    ];
     for o in &mut data.opportunities {
         let a = match o.id.as_str() {
             "w1" | "w2" | "l1" => "small",
@@ -268,7 +354,13 @@ fn cut_by_segment_with_unknown_as_its_own_row() {
     let data = ann_with_accounts();
     let ix = Index::new(&data, Calendar::default(), 30, &[]);
     let rows = cut(&ix, Dimension::Segment, q4());
-    let got: Vec<(Option<&str>, Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = rows
+    let got: Vec<(
+        Option<&str>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    )> = rows
         .iter()
         .map(|(v, m)| {
             (
@@ -287,9 +379,27 @@ fn cut_by_segment_with_unknown_as_its_own_row() {
     assert_eq!(
         got,
         [
-            (Some("Enterprise"), Some(1.0), Some(0.0), Some(11_000.0), Some(-0.1)),
-            (Some("SMB"), Some(2.0), Some(1.0), Some(17_000.0), Some(0.15)),
-            (None, Some(2.0), Some(0.0), Some(8_000.0), Some(2_000.0 / 7_000.0)),
+            (
+                Some("Enterprise"),
+                Some(1.0),
+                Some(0.0),
+                Some(11_000.0),
+                Some(-0.1)
+            ),
+            (
+                Some("SMB"),
+                Some(2.0),
+                Some(1.0),
+                Some(17_000.0),
+                Some(0.15)
+            ),
+            (
+                None,
+                Some(2.0),
+                Some(0.0),
+                Some(8_000.0),
+                Some(2_000.0 / 7_000.0)
+            ),
         ]
     );
     // The rows add up to the team: 5 won, 1 lost, 36,000 booked.
@@ -314,8 +424,17 @@ fn cut_by_stage_at_creation_reads_the_first_stage_entry() {
     ];
     let ix = Index::new(&data, Calendar::default(), 30, &[]);
     let rows = cut(&ix, Dimension::StageAtCreation, q4());
-    let got: Vec<(Option<&str>, Option<f64>)> =
-        rows.iter().map(|(v, m)| (v.as_deref(), m["won"].value)).collect();
+    let got: Vec<(Option<&str>, Option<f64>)> = rows
+        .iter()
+        .map(|(v, m)| (v.as_deref(), m["won"].value))
+        .collect();
     // w1 was created in Discovery (its later move to Demo doesn't count), w2 in Demo.
-    assert_eq!(got, [(Some("Demo"), Some(1.0)), (Some("Discovery"), Some(1.0)), (None, Some(3.0))]);
+    assert_eq!(
+        got,
+        [
+            (Some("Demo"), Some(1.0)),
+            (Some("Discovery"), Some(1.0)),
+            (None, Some(3.0))
+        ]
+    );
 }

@@ -42,7 +42,10 @@ impl<'a> ScoreIndex<'a> {
             settings,
             cal,
             accounts: data.accounts.iter().map(|a| (&a.id, a)).collect(),
-            max_days: stages.iter().map(|s| (s.name.as_str(), s.max_days)).collect(),
+            max_days: stages
+                .iter()
+                .map(|s| (s.name.as_str(), s.max_days))
+                .collect(),
             by_deal: HashMap::new(),
             by_account: HashMap::new(),
             history: HashMap::new(),
@@ -91,7 +94,11 @@ impl<'a> ScoreIndex<'a> {
         let since = cal.start_of(today - Days::new(s.engagement_days.max(0) as u64));
         let mut seen = HashSet::new();
         let mut contacts = HashSet::new();
-        for a in on_deal.iter().chain(on_account).filter(|a| a.occurred_at >= since) {
+        for a in on_deal
+            .iter()
+            .chain(on_account)
+            .filter(|a| a.occurred_at >= since)
+        {
             if seen.insert(&a.id)
                 && let Some(c) = &a.contact_id
             {

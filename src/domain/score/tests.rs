@@ -159,7 +159,16 @@ fn weights_come_from_settings() {
 #[test]
 fn bands_of_scores() {
     use super::calibration::band_of;
-    let cases = [(0, 0), (19, 0), (20, 1), (59, 2), (60, 3), (80, 4), (99, 4), (100, 4)];
+    let cases = [
+        (0, 0),
+        (19, 0),
+        (20, 1),
+        (59, 2),
+        (60, 3),
+        (80, 4),
+        (99, 4),
+        (100, 4),
+    ];
     for (s, b) in cases {
         assert_eq!(band_of(s), b, "{s}");
     }
@@ -196,28 +205,81 @@ mod replay {
     /// "e": won 07-15 (another quarter).
     fn data() -> Dataset {
         use HistoryField::{CloseDate, Status as StatusField};
-        let mut a = opp("a", "ann", None, Some("acc"), Some("2026-09-01"), Status::Won, Some("2026-11-20T10:00:00"), Some(1_000_000));
+        let mut a = opp(
+            "a",
+            "ann",
+            None,
+            Some("acc"),
+            Some("2026-09-01"),
+            Status::Won,
+            Some("2026-11-20T10:00:00"),
+            Some(1_000_000),
+        );
         a.stage = "Closed Won".into();
         a.close_date = Some(d("2026-11-20"));
         a.next_step = Some("Send SOW".into());
         a.next_step_date = Some(d("2026-12-01"));
-        let mut b = opp("b", "ann", None, None, Some("2026-08-01"), Status::Lost, Some("2026-11-25T10:00:00"), None);
+        let mut b = opp(
+            "b",
+            "ann",
+            None,
+            None,
+            Some("2026-08-01"),
+            Status::Lost,
+            Some("2026-11-25T10:00:00"),
+            None,
+        );
         b.stage = "Closed Lost".into();
         b.close_date = Some(d("2026-10-15"));
-        let mut c = opp("c", "ann", None, None, Some("2026-11-01"), Status::Won, Some("2026-11-10T10:00:00"), None);
+        let mut c = opp(
+            "c",
+            "ann",
+            None,
+            None,
+            Some("2026-11-01"),
+            Status::Won,
+            Some("2026-11-10T10:00:00"),
+            None,
+        );
         c.stage = "Closed Won".into();
-        let mut e = opp("e", "ann", None, None, Some("2026-06-01"), Status::Won, Some("2026-07-15T10:00:00"), None);
+        let mut e = opp(
+            "e",
+            "ann",
+            None,
+            None,
+            Some("2026-06-01"),
+            Status::Won,
+            Some("2026-07-15T10:00:00"),
+            None,
+        );
         e.stage = "Closed Won".into();
         let mut history = vec![
             stage_move("b", "2026-08-01T09:00:00", None, "Prospecting"),
             stage_move("a", "2026-09-01T09:00:00", None, "Discovery"),
-            change("a", "2026-10-01T09:00:00", CloseDate, "2026-10-31", "2026-11-15"),
+            change(
+                "a",
+                "2026-10-01T09:00:00",
+                CloseDate,
+                "2026-10-31",
+                "2026-11-15",
+            ),
             stage_move("a", "2026-10-10T09:00:00", Some("Discovery"), "Demo"),
             stage_move("c", "2026-11-01T09:00:00", None, "Demo"),
             stage_move("a", "2026-11-20T10:00:00", Some("Demo"), "Closed Won"),
             change("a", "2026-11-20T10:00:00", StatusField, "open", "won"),
-            change("a", "2026-11-20T10:00:00", CloseDate, "2026-11-15", "2026-11-20"),
-            stage_move("b", "2026-11-25T10:00:00", Some("Prospecting"), "Closed Lost"),
+            change(
+                "a",
+                "2026-11-20T10:00:00",
+                CloseDate,
+                "2026-11-15",
+                "2026-11-20",
+            ),
+            stage_move(
+                "b",
+                "2026-11-25T10:00:00",
+                Some("Prospecting"),
+                "Closed Lost",
+            ),
             change("b", "2026-11-25T10:00:00", StatusField, "open", "lost"),
         ];
         history.sort_by_key(|h| h.changed_at);
@@ -233,9 +295,36 @@ mod replay {
             opportunities: vec![a, b, c, e],
             history,
             activities: vec![
-                act("1", "ann", "call", "2026-10-15T10:00:00", Some("a"), None, Some("c1"), None),
-                act("2", "ann", "meeting", "2026-10-18T10:00:00", Some("a"), None, Some("c2"), None),
-                act("3", "ann", "email", "2026-10-20T10:00:00", Some("a"), None, Some("c1"), None),
+                act(
+                    "1",
+                    "ann",
+                    "call",
+                    "2026-10-15T10:00:00",
+                    Some("a"),
+                    None,
+                    Some("c1"),
+                    None,
+                ),
+                act(
+                    "2",
+                    "ann",
+                    "meeting",
+                    "2026-10-18T10:00:00",
+                    Some("a"),
+                    None,
+                    Some("c2"),
+                    None,
+                ),
+                act(
+                    "3",
+                    "ann",
+                    "email",
+                    "2026-10-20T10:00:00",
+                    Some("a"),
+                    None,
+                    Some("c1"),
+                    None,
+                ),
             ],
             ..Dataset::default()
         }

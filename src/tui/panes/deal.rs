@@ -106,7 +106,11 @@ impl DealPane {
                 .factors
                 .iter()
                 .map(|f| {
-                    let sign = if f.factor == FactorKind::Risk { "−" } else { "" };
+                    let sign = if f.factor == FactorKind::Risk {
+                        "−"
+                    } else {
+                        ""
+                    };
                     format!("{} {sign}{}", f.factor.as_str(), f.value)
                 })
                 .collect();
