@@ -94,11 +94,10 @@ impl<'a> ScoreIndex<'a> {
         let since = cal.start_of(today - Days::new(s.engagement_days.max(0) as u64));
         let mut seen = HashSet::new();
         let mut contacts = HashSet::new();
-        for a in on_deal
-            .iter()
-            .chain(on_account)
-            .filter(|a| a.occurred_at >= since)
-        {
+        fn from<'v, 'a>(v: &'v [&'a Activity], since: DateTime<Utc>) -> &'v [&'a Activity] {
+            &v[v.partition_point(|a| a.occurred_at < since)..]
+        }
+        for a in from(on_deal, since).iter().chain(from(on_account, since)) {
             if seen.insert(&a.id)
                 && let Some(c) = &a.contact_id
             {
