@@ -354,6 +354,7 @@ fn cut_by_segment_with_unknown_as_its_own_row() {
     let data = ann_with_accounts();
     let ix = Index::new(&data, Calendar::default(), 30, &[]);
     let rows = cut(&ix, Dimension::Segment, q4());
+    #[allow(clippy::type_complexity)]
     let got: Vec<(
         Option<&str>,
         Option<f64>,

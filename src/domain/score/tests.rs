@@ -15,7 +15,10 @@ fn facts() -> DealFacts {
     }
 }
 
-fn values(s: &DealScore) -> (u32, u32, u32, u32, u32) {
+/// (fit, engagement, momentum, risk, score).
+type Values = (u32, u32, u32, u32, u32);
+
+fn values(s: &DealScore) -> Values {
     let v = |k| s.factor(k).map_or(999, |f| f.value);
     (
         v(FactorKind::Fit),
@@ -30,7 +33,7 @@ fn values(s: &DealScore) -> (u32, u32, u32, u32, u32) {
 fn factors_and_score_worked_by_hand() {
     let s = ScoreSettings::default();
     // (facts, (fit, engagement, momentum, risk, score))
-    let cases: Vec<(DealFacts, (u32, u32, u32, u32, u32))> = vec![
+    let cases: Vec<(DealFacts, Values)> = vec![
         // Tier A 100, segment "mid-market" (case ignored) 80 → fit 90.
         // 3 touches, 1 contact: 60 × 3/6 + 40 × 1/3 = 43.3 → 43.
         // 7 of 14 days: stage part 50; 1 pull: date part 75 → 0.6×50 + 0.4×75 = 60.
