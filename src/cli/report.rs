@@ -83,6 +83,12 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    if args.by.is_some() && args.name != ReportName::Metrics {
+        anyhow::bail!("--by applies to report metrics only");
+    }
+    if args.sort.is_some() && !matches!(args.name, ReportName::Hygiene | ReportName::Agenda) {
+        anyhow::bail!("--sort applies to report hygiene and report agenda only");
+    }
     let store = ctx.open_store()?;
     let out = match args.name {
         ReportName::Pipeline => {

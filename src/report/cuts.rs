@@ -56,18 +56,23 @@ pub const UNKNOWN: &str = "(unknown)";
 impl CutReport {
     /// The cut over the input's period (default: quarter to date).
     pub fn build(input: &Input, by: Dimension) -> CutReport {
-        let period = input.period.unwrap_or_else(|| default_period(input));
         let stages = input.settings.stage_list();
         let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
             .with_today(input.today);
+        CutReport::over(&ix, input, by)
+    }
+
+    /// The cut over an already built index.
+    fn over(ix: &Index<'_>, input: &Input, by: Dimension) -> CutReport {
+        let period = input.period.unwrap_or_else(|| default_period(input));
         CutReport {
             period: period.into(),
             by,
-            rows: cuts::cut(&ix, by, period)
+            rows: cuts::cut(ix, by, period)
                 .into_iter()
                 .map(|(value, metrics)| CutRow { value, metrics })
                 .collect(),
-            team: cuts::team(&ix, period),
+            team: cuts::team(ix, period),
         }
     }
 }
@@ -75,9 +80,12 @@ impl CutReport {
 impl CutReport {
     /// The cut by every dimension, in [`Dimension::ALL`] order.
     pub fn build_all(input: &Input) -> Vec<CutReport> {
+        let stages = input.settings.stage_list();
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
+            .with_today(input.today);
         Dimension::ALL
             .iter()
-            .map(|d| CutReport::build(input, *d))
+            .map(|d| CutReport::over(&ix, input, *d))
             .collect()
     }
 }
