@@ -417,3 +417,21 @@ fn b_cycles_the_reps_pane_through_the_cuts_and_back_to_the_reps() {
     assert!(s.contains("AE revenue"), "{s}");
     assert!(s.contains("pipeline_over_90d"), "{s}");
 }
+
+#[test]
+fn the_hygiene_list_sorts_by_deal_score() {
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    for _ in 0..3 {
+        a.update(Action::Sort);
+    }
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("by deal score"), "{s}");
+    let scores: Vec<u32> = s
+        .lines()
+        .filter_map(|l| l.split("score ").nth(1))
+        .filter_map(|t| t.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(!scores.is_empty(), "{s}");
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+}
