@@ -111,6 +111,22 @@ pub fn bench_dataset(
             let r = AccuracyReport::build(&input);
             std::hint::black_box(render(&r, Format::Table).map(|s| s.len()).unwrap_or(0));
         }),
+        time_it(name, "deal score of every open deal", runs, || {
+            std::hint::black_box(crate::report::score::open_scores(&input).len());
+        }),
+        time_it(name, "report score-calibration (30 days)", runs, || {
+            let mut i = input;
+            i.period = None;
+            let r = crate::report::score::CalibrationReport::build(&i, 30);
+            std::hint::black_box(render(&r, Format::Json).map(|s| s.len()).unwrap_or(0));
+        }),
+        time_it(name, "report metrics --by industry", runs, || {
+            let r = crate::report::cuts::CutReport::build(
+                &input,
+                crate::domain::metrics::cuts::Dimension::Industry,
+            );
+            std::hint::black_box(render(&r, Format::Json).map(|s| s.len()).unwrap_or(0));
+        }),
     ]
 }
 

@@ -326,6 +326,10 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
             }
         }
     }
+    if o.status == crate::domain::Status::Open {
+        let sx = crate::domain::score::ScoreIndex::new(&data, &stages, &ctx.settings, ctx.cal);
+        out.push_str(&crate::report::score::score_text(&sx.score(o, ctx.today)));
+    }
     if let Some(t) = data.tags.iter().rfind(|t| &t.opportunity_id == id) {
         out.push_str(&format!(
             "tag: {} {}\n",

@@ -28,6 +28,8 @@ pub enum ReportName {
     Waterfall,
     /// Accuracy of past forecast calls.
     Accuracy,
+    /// Whether the deal score predicts anything: closed deals replayed --days before close.
+    ScoreCalibration,
 }
 
 #[derive(Debug, Args)]
@@ -54,6 +56,15 @@ pub struct ReportArgs {
     /// Waterfall end date.
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
     pub to: Option<NaiveDate>,
+    /// Metrics per value of a dimension instead of per rep (metrics).
+    #[arg(long, value_enum)]
+    pub by: Option<crate::report::cuts::By>,
+    /// Replay each closed deal this many days before it closed (score-calibration).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub days: i64,
+    /// Order of the hygiene list and of the agenda's closing and stuck boxes.
+    #[arg(long, value_enum)]
+    pub sort: Option<crate::report::score::SortKey>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -72,6 +83,12 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    if args.by.is_some() && args.name != ReportName::Metrics {
+        anyhow::bail!("--by applies to report metrics only");
+    }
+    if args.sort.is_some() && !matches!(args.name, ReportName::Hygiene | ReportName::Agenda) {
+        anyhow::bail!("--sort applies to report hygiene and report agenda only");
+    }
     let store = ctx.open_store_read()?;
     let out = match args.name {
         ReportName::Pipeline => {
@@ -88,6 +105,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
             super::report_metrics::run(ctx, &store, &args)?
         }
         ReportName::Hygiene | ReportName::Agenda => super::report_review::run(ctx, &store, &args)?,
+        ReportName::ScoreCalibration => super::report_metrics::calibration(ctx, &store, &args)?,
         ReportName::Forecast | ReportName::Waterfall | ReportName::Accuracy => {
             super::report_forecast::run(ctx, &store, &args)?
         }

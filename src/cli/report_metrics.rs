@@ -6,8 +6,10 @@ use crate::app::load::Need;
 use crate::domain::metrics::goals;
 use crate::domain::{Dataset, Period};
 use crate::report::anomalies::AnomaliesReport;
+use crate::report::cuts::CutReport;
 use crate::report::drill::DrillReport;
 use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::score::CalibrationReport;
 use crate::report::{Input, render};
 use crate::storage::Store;
 use anyhow::{Context, anyhow};
@@ -76,9 +78,26 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
             let report = DrillReport::build(&input, rep, metric).map_err(anyhow::Error::msg)?;
             render(&report, args.format)
         }
-        _ => render(&MetricsReport::build(&input, &filter), args.format),
+        _ => match args.by {
+            Some(by) => render(&CutReport::build(&input, by.into()), args.format),
+            None => render(&MetricsReport::build(&input, &filter), args.format),
+        },
     };
     out.map_err(anyhow::Error::msg)
+}
+
+/// `report score-calibration`: closed deals replayed `--days` before they closed.
+pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let data = ctx.dataset(store, args.as_of)?;
+    let input = Input {
+        data: &data,
+        snapshots: &[],
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today: args.as_of.unwrap_or(ctx.today),
+        period: parse_period(ctx, args.period.as_deref())?,
+    };
+    render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
 }
 
 fn parse_period(ctx: &Ctx, text: Option<&str>) -> anyhow::Result<Option<Period>> {

@@ -17,6 +17,7 @@ pub mod money;
 pub mod period;
 pub mod pipeline;
 pub mod review;
+pub mod score;
 pub mod settings;
 pub mod snapshot;
 pub mod waterfall;

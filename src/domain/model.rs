@@ -234,6 +234,8 @@ pub struct Opportunity {
     pub stage: String,
     /// `None` when unknown (never silently 0).
     pub amount: Option<Money>,
+    /// The list price before any discount (SPEC §15); `None` when unknown.
+    pub list_amount: Option<Money>,
     pub close_date: Option<NaiveDate>,
     pub forecast_category: Option<ForecastCategory>,
     pub status: Status,

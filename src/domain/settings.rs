@@ -23,6 +23,10 @@ pub struct Settings {
     pub coverage_target: f64,
     pub coverage_light: f64,
     pub anomalies: AnomalySettings,
+    /// Pricing guardrails (SPEC §15).
+    pub discount: DiscountSettings,
+    /// The deal score's weights and thresholds (SPEC §15).
+    pub score: super::score::ScoreSettings,
     pub stages: Vec<StageSetting>,
     /// Missing from a file: the default goals (the container default fills it).
     pub goals: Vec<Goal>,
@@ -52,6 +56,25 @@ pub struct AnomalySettings {
     pub slipping_pushes: u32,
     pub slipping_window_days: i64,
     pub new_hire_percentile: f64,
+}
+
+/// Pricing guardrails: the discount bands of won deals (SPEC §15). A
+/// discount up to `rep_call` (premiums included) is the rep's call, up to
+/// `manager_approval` needs a manager, above it is an exception.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscountSettings {
+    pub rep_call: f64,
+    pub manager_approval: f64,
+}
+
+impl Default for DiscountSettings {
+    fn default() -> DiscountSettings {
+        DiscountSettings {
+            rep_call: 0.10,
+            manager_approval: 0.20,
+        }
+    }
 }
 
 /// One configured stage, in pipeline order.
@@ -124,6 +147,8 @@ impl Default for Settings {
             coverage_target: 3.0,
             coverage_light: 2.0,
             anomalies: AnomalySettings::default(),
+            discount: DiscountSettings::default(),
+            score: super::score::ScoreSettings::default(),
             stages: vec![
                 stage("Prospecting", 0.05, Some(30), StageKind::Open),
                 stage("Qualification", 0.10, Some(21), StageKind::Open),

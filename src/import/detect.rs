@@ -86,6 +86,7 @@ impl NativeKind {
                 "created_at",
                 "stage",
                 "amount",
+                "list_amount",
                 "close_date",
                 "forecast_category",
                 "status",
@@ -192,7 +193,9 @@ pub enum MavenKind {
     Teams,
     Accounts,
     Pipeline,
-    /// products.csv and data_dictionary.csv: read, nothing to import.
+    /// products.csv: list prices (`sales_price`) for the deals' `list_amount`.
+    Products,
+    /// data_dictionary.csv: read, nothing to import.
     Ignored,
 }
 
@@ -345,8 +348,9 @@ fn maven(t: &Table) -> Option<MavenKind> {
         Some(MavenKind::Teams)
     } else if all(&["account", "sector"]) {
         Some(MavenKind::Accounts)
-    } else if all(&["product", "series", "sales_price"]) || all(&["Table", "Field", "Description"])
-    {
+    } else if all(&["product", "series", "sales_price"]) {
+        Some(MavenKind::Products)
+    } else if all(&["Table", "Field", "Description"]) {
         Some(MavenKind::Ignored)
     } else {
         None
@@ -438,7 +442,7 @@ mod tests {
             (
                 "product,series,sales_price",
                 "x.csv",
-                Maven(MavenKind::Ignored),
+                Maven(MavenKind::Products),
             ),
             (
                 "Id,Name,StageName,CloseDate",

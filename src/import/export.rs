@@ -220,6 +220,7 @@ fn opportunity(o: &Opportunity) -> Vec<String> {
         instant(o.created_at),
         o.stage.clone(),
         money(o.amount),
+        money(o.list_amount),
         date(o.close_date),
         id(&o.forecast_category),
         o.status.as_str().to_string(),

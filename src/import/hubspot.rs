@@ -375,6 +375,7 @@ fn deal_row(
             created_at,
             stage: stage_name(&stage_cell, pipeline.as_deref()),
             amount,
+            list_amount: None,
             close_date,
             forecast_category: category,
             status: Status::Open,

@@ -328,6 +328,7 @@ fn deal_row(
         created_at,
         stage,
         amount,
+        list_amount: None,
         close_date,
         forecast_category: category.or(status.is_closed().then_some(ForecastCategory::Closed)),
         status,

@@ -263,6 +263,7 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
         created_at,
         stage,
         amount: row.money("amount"),
+        list_amount: row.money("list_amount"),
         close_date,
         forecast_category: row.enum_value("forecast_category"),
         status,

@@ -359,6 +359,7 @@ fn deal_row(
             created_at,
             stage: stage.clone(),
             amount,
+            list_amount: None,
             close_date,
             forecast_category: None,
             status,

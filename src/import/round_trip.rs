@@ -170,6 +170,7 @@ mod tests {
             created_at: None,
             stage: stage.into(),
             amount: None,
+            list_amount: None,
             close_date: None,
             forecast_category: None,
             status,

@@ -310,6 +310,7 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         loss_reason: None,
         next_step: row.string("NextStep"),
         next_step_date: None,
+        list_amount: None,
         channel: row.string("LeadSource"),
     });
 }

@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_history_audit.sql"),
     include_str!("migrations/0003_crm_round_trip.sql"),
+    include_str!("migrations/0004_list_amount.sql"),
 ];
 
 /// The schema version this build writes.

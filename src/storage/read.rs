@@ -89,7 +89,7 @@ impl Store {
         self.collect(
             "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
                     close_date, forecast_category, status, closed_at, loss_reason, next_step,
-                    next_step_date, channel
+                    next_step_date, channel, list_amount
              FROM opportunities ORDER BY id",
             opportunity_from_row,
         )
@@ -100,7 +100,7 @@ impl Store {
         let mut stmt = self.conn().prepare(
             "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
                     close_date, forecast_category, status, closed_at, loss_reason, next_step,
-                    next_step_date, channel
+                    next_step_date, channel, list_amount
              FROM opportunities WHERE id = ?1",
         )?;
         let mut rows = stmt.query([id.as_str()])?;
@@ -293,6 +293,7 @@ pub(super) fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
         next_step: r.get(13)?,
         next_step_date: opt_date(r.get(14)?)?,
         channel: r.get(15)?,
+        list_amount: opt_money(r.get(16)?),
     })
 }
 

@@ -109,7 +109,7 @@ impl Scope {
 
 const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, created_at, stage, \
      amount, close_date, forecast_category, status, closed_at, loss_reason, next_step, \
-     next_step_date, channel";
+     next_step_date, channel, list_amount";
 const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportunity_id, \
      account_id, contact_id, occurred_at, outcome, duration_min, direction, review_session_id";
 

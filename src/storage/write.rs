@@ -210,6 +210,7 @@ impl<'a> Tx<'a> {
                 "next_step",
                 "next_step_date",
                 "channel",
+                "list_amount",
             ],
             &[
                 &o.id.0,
@@ -228,6 +229,7 @@ impl<'a> Tx<'a> {
                 &o.next_step,
                 &o.next_step_date.map(date_to_sql),
                 &o.channel,
+                &o.list_amount.map(|m| m.0),
             ],
         )
     }

@@ -212,6 +212,7 @@ impl App {
         self.hygiene.set(v.hygiene, names);
         self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
         self.reps.set(v.metrics, &v.anomalies);
+        self.reps.set_cuts(v.cuts);
         self.anomalies.set(v.anomalies);
         self.forecast.set(v.forecast, v.waterfall, v.accuracy);
         self.review.set(v.agenda);
@@ -223,6 +224,7 @@ impl App {
             self.review.rebuild();
         }
         self.deal.data = l.data;
+        self.deal.scores = v.scores;
         self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
     }
 

@@ -62,6 +62,10 @@ pub struct Views {
     /// The week-over-week waterfall, or why there is none (too few snapshots).
     pub waterfall: Result<WaterfallReport, String>,
     pub accuracy: AccuracyReport,
+    /// The opportunity metrics cut by each dimension (the reps pane's `b`).
+    pub cuts: Vec<crate::report::cuts::CutReport>,
+    /// The score of every open deal (the deal pane).
+    pub scores: Arc<crate::report::score::Scores>,
 }
 
 /// A finished load.
@@ -125,6 +129,8 @@ pub fn build_views(
         forecast: ForecastReport::build(&forecast_input),
         waterfall: WaterfallReport::build(&undated, None, None).map_err(|e| e.to_string()),
         accuracy: AccuracyReport::build(&undated),
+        cuts: crate::report::cuts::CutReport::build_all(&input),
+        scores: Arc::new(crate::report::score::open_scores(&undated)),
     }
 }
 

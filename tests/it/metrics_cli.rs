@@ -48,6 +48,7 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
         loss_reason: None,
         next_step: None,
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }

@@ -43,6 +43,7 @@ fn seed(path: &Path) {
         created_at: Some(at("2026-09-01T12:00:00Z")),
         stage: "Demo".into(),
         amount: Some(Money::from_major(100)),
+        list_amount: None,
         close_date: None,
         forecast_category: None,
         status: Status::Open,

@@ -393,3 +393,45 @@ fn every_pane_draws_at_odd_sizes_without_panicking() {
         }
     }
 }
+
+#[test]
+fn b_cycles_the_reps_pane_through_the_cuts_and_back_to_the_reps() {
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusReps);
+    // By ICP tier: the fixture's accounts are tier A (acme) and B (glob).
+    a.update(Action::RepsCut);
+    a.update(Action::RepsCut);
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("Reps · by icp_tier (b: cut)"), "{s}");
+    assert!(s.contains("By icp_tier"), "{s}");
+    assert!(s.lines().any(|l| l.contains("│A ")), "{s}");
+    for _ in 0..4 {
+        a.update(Action::RepsCut);
+    }
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("Reps · AE quantity"), "{s}");
+    // v reaches the revenue view after quality.
+    a.update(Action::RepsView);
+    a.update(Action::RepsView);
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("AE revenue"), "{s}");
+    assert!(s.contains("pipeline_over_90d"), "{s}");
+}
+
+#[test]
+fn the_hygiene_list_sorts_by_deal_score() {
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    for _ in 0..3 {
+        a.update(Action::Sort);
+    }
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("by deal score"), "{s}");
+    let scores: Vec<u32> = s
+        .lines()
+        .filter_map(|l| l.split("score ").nth(1))
+        .filter_map(|t| t.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(!scores.is_empty(), "{s}");
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+}

@@ -99,7 +99,7 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
                     break;
                 };
                 let Some(mv) = r.metrics.get(id) else { break };
-                if def.unit.has_den() && mv.den.is_none_or(|d| d < min) {
+                if def.unit.has_den() && mv.sample(def.unit).is_none_or(|d| d < min) {
                     break;
                 }
                 // Shares: the peers' pooled rate (medians of small-sample rates jitter).
@@ -123,7 +123,9 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
                 continue;
             }
             // Money: the most deals behind it in any period, as for counts.
-            if def.unit == Unit::Money && behind.iter().copied().fold(0.0, f64::max) < min {
+            if matches!(def.unit, Unit::Money | Unit::MoneyPerDay)
+                && behind.iter().copied().fold(0.0, f64::max) < min
+            {
                 continue;
             }
             let falling = values.windows(2).all(|w| w[1] < w[0]);

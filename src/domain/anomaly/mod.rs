@@ -277,6 +277,8 @@ pub fn say(unit: Unit, v: f64) -> String {
         }
         Unit::Money | Unit::MeanMoney => Money((v * 100.0).round() as i64).to_string(),
         Unit::Share => format!("{:.0}%", v * 100.0),
+        Unit::MoneyShare => format!("{:.1}%", v * 100.0),
+        Unit::MoneyPerDay => format!("{}/day", Money((v * 100.0).round() as i64)),
         Unit::Ratio => format!("{v:.2}"),
         Unit::Days => format!("{v:.1} days"),
     }

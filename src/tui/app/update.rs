@@ -157,6 +157,10 @@ impl App {
                 self.reps.list.selected = 0;
                 self.reps.next_view();
             }
+            RepsCut => {
+                self.reps.list.selected = 0;
+                self.reps.next_cut();
+            }
             StartReview => return self.start_review(),
             EndReview => return self.end_review(),
             NextRep | PrevRep => {

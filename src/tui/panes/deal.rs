@@ -3,6 +3,7 @@
 
 use super::Cx;
 use crate::domain::period::Calendar;
+use crate::domain::score::FactorKind;
 use crate::domain::{Dataset, OppId, StuckTag};
 use crate::text::sanitize;
 use crate::tui::theme::Role;
@@ -22,6 +23,8 @@ pub struct DealPane {
     pub scroll: u16,
     /// The deal's row of the hygiene report, when it is flagged.
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
+    /// The score of every open deal.
+    pub scores: Arc<crate::report::score::Scores>,
 }
 
 /// The word and role of a stuck tag (colour is never the only signal).
@@ -97,6 +100,26 @@ impl DealPane {
         if let Some(r) = &o.loss_reason {
             lines.push(kv("loss reason", sanitize(r), cx.theme.alert()));
         }
+        let score = self.scores.get(&o.id);
+        if let Some(s) = score {
+            let parts: Vec<String> = s
+                .factors
+                .iter()
+                .map(|f| {
+                    let sign = if f.factor == FactorKind::Risk {
+                        "−"
+                    } else {
+                        ""
+                    };
+                    format!("{} {sign}{}", f.factor.as_str(), f.value)
+                })
+                .collect();
+            lines.push(kv(
+                "score",
+                format!("{}/100 ({})", s.value, parts.join(" · ")),
+                plain,
+            ));
+        }
         if let Some(h) = &self.hygiene {
             for f in &h.flags {
                 lines.push(kv(
@@ -137,6 +160,16 @@ impl DealPane {
                     a.owner_id,
                     sanitize(&a.text)
                 )));
+            }
+        }
+        if let Some(s) = score {
+            lines.push(Line::styled("why this score", cx.theme.title(false)));
+            for f in &s.factors {
+                lines.push(kv(
+                    &format!(" {}", f.factor.as_str()),
+                    f.explanation.clone(),
+                    cx.theme.muted(),
+                ));
             }
         }
         lines

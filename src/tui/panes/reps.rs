@@ -6,7 +6,9 @@
 
 use super::{Cx, TablesPane};
 use crate::domain::Role as RepRole;
+use crate::domain::metrics::cuts::Dimension;
 use crate::report::anomalies::AnomaliesReport;
+use crate::report::cuts::CutReport;
 use crate::report::metrics::{MetricsReport, fmt_value};
 use crate::report::{Column, Report, Table, UNDEFINED};
 use crate::tui::theme::Role;
@@ -21,6 +23,8 @@ pub enum RepsView {
     #[default]
     Quantity,
     Quality,
+    /// Discount, pipeline age, velocity (SPEC §15).
+    Revenue,
     Sdr,
 }
 
@@ -28,7 +32,8 @@ impl RepsView {
     pub fn next(self) -> RepsView {
         match self {
             RepsView::Quantity => RepsView::Quality,
-            RepsView::Quality => RepsView::Sdr,
+            RepsView::Quality => RepsView::Revenue,
+            RepsView::Revenue => RepsView::Sdr,
             RepsView::Sdr => RepsView::Quantity,
         }
     }
@@ -37,6 +42,7 @@ impl RepsView {
         match self {
             RepsView::Quantity => "AE quantity",
             RepsView::Quality => "AE quality",
+            RepsView::Revenue => "AE revenue",
             RepsView::Sdr => "SDR",
         }
     }
@@ -68,6 +74,17 @@ impl RepsView {
                     "meetings_per_opp",
                 ],
             ),
+            RepsView::Revenue => (
+                RepRole::Ae,
+                &[
+                    "discount",
+                    "pipeline_over_90d",
+                    "velocity",
+                    "win_rate",
+                    "avg_deal_size",
+                    "bookings",
+                ],
+            ),
             RepsView::Sdr => (
                 RepRole::Sdr,
                 &[
@@ -97,6 +114,10 @@ pub struct RepsPane {
     details: Vec<(String, Table)>,
     /// The rep to select when the data arrives (`--rep`).
     pub focus_rep: Option<String>,
+    /// The cut shown instead of the reps (`b` cycles), `None`: by rep.
+    pub cut: Option<Dimension>,
+    /// The cut reports, one per dimension.
+    cuts: Vec<CutReport>,
 }
 
 /// The flag symbol of a metric of a rep: `▼` below goal or a bad anomaly,
@@ -126,6 +147,9 @@ pub fn role_of(row: &[String]) -> Option<Role> {
 
 impl RepsPane {
     pub fn title(&self) -> String {
+        if let Some(d) = self.cut {
+            return format!("Reps · by {} (b: cut)", d.as_str());
+        }
         match &self.report {
             Some(r) => format!(
                 "Reps · {} · {}..{} (v: view)",
@@ -160,6 +184,21 @@ impl RepsPane {
         self.rebuild();
     }
 
+    pub fn set_cuts(&mut self, cuts: Vec<CutReport>) {
+        self.cuts = cuts;
+        self.rebuild();
+    }
+
+    /// By rep → segment → ICP tier → industry → channel → stage at creation → by rep.
+    pub fn next_cut(&mut self) {
+        self.cut = match self.cut {
+            None => Some(Dimension::ALL[0]),
+            Some(d) if d == Dimension::ALL[Dimension::ALL.len() - 1] => None,
+            Some(d) => Some(d.next()),
+        };
+        self.rebuild();
+    }
+
     pub fn next_view(&mut self) {
         self.view = self.view.next();
         self.rebuild();
@@ -167,6 +206,20 @@ impl RepsPane {
 
     /// Rebuilds the grid for the view.
     pub fn rebuild(&mut self) {
+        if let Some(d) = self.cut {
+            let tables = self
+                .cuts
+                .iter()
+                .find(|c| c.by == d)
+                .map(|c| c.tables())
+                .unwrap_or_default();
+            self.list.set(crate::tui::loader::PaneTables {
+                tables,
+                missing: None,
+            });
+            self.rep_ids.clear();
+            return;
+        }
         let Some(report) = &self.report else { return };
         let (role, metrics) = self.view.columns();
         let mut cols = vec![Column::left("rep")];
@@ -220,6 +273,10 @@ impl RepsPane {
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         if self.report.is_none() {
             crate::tui::widgets::message(area, buf, "loading…", cx.theme.muted());
+            return;
+        }
+        if self.cut.is_some() {
+            self.list.render(area, buf, cx, &role_of);
             return;
         }
         let grid_h = (self.list.visible(0).len() as u16 + 4)
