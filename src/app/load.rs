@@ -14,7 +14,7 @@ use crate::storage::{Scope, Store};
 use chrono::{Days, NaiveDate};
 
 /// The reports, by what they read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Need {
     /// Open pipeline on a day.
     Pipeline,
@@ -26,12 +26,17 @@ pub enum Need {
     Anomalies(Period),
     /// Hygiene and the review agenda: today's open deals and recent activity.
     Review,
+    /// One deal's card: the review's data and the deal whole.
+    Deal(crate::domain::OppId),
     /// The forecast of a period (deals only).
     Forecast(Period),
     /// The waterfall between two days (deals only).
     Waterfall(NaiveDate),
     /// Accuracy of every closed period (deals only, all of history).
     Accuracy,
+    /// The score calibration: deals closed in a period (all of history when
+    /// none), replayed this many days before they closed.
+    Calibration(Option<Period>, i64),
 }
 
 /// What the rules of a report look at besides their periods: the reps (for
@@ -46,14 +51,14 @@ pub struct Context<'a> {
 }
 
 /// The days a report reads, and whether it reads activities.
-pub fn scope(need: Need, cx: &Context) -> (Vec<Period>, bool) {
+pub fn scope(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
     let s = cx.settings;
     let tomorrow = cx.today + Days::new(1);
     // Point-in-time rules (untouched) look `stale_days` back from a period's
     // last day; a day more covers the local-date rounding at either end.
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
     let widen = |p: Period| Period {
-        from: p.from - margin,
+        from: p.from.checked_sub_days(margin).unwrap_or(NaiveDate::MIN),
         to: p.to,
     };
     match need {
@@ -64,9 +69,9 @@ pub fn scope(need: Need, cx: &Context) -> (Vec<Period>, bool) {
             }],
             false,
         ),
-        Need::Metrics(p) => (vec![widen(p)], true),
+        Need::Metrics(p) => (vec![widen(*p)], true),
         Need::Drill(p) => {
-            let (now, before) = crate::report::drill::like_for_like(cx.cal, p, cx.today);
+            let (now, before) = crate::report::drill::like_for_like(cx.cal, *p, cx.today);
             (vec![widen(before), widen(now)], true)
         }
         Need::Anomalies(p) => (
@@ -77,14 +82,14 @@ pub fn scope(need: Need, cx: &Context) -> (Vec<Period>, bool) {
                 cx.reps,
                 s.ramp_days,
                 cx.today,
-                p,
+                *p,
             )
             .into_iter()
             .map(widen)
             .collect(),
             true,
         ),
-        Need::Review => {
+        Need::Review | Need::Deal(_) => {
             // Since the previous review (or a week), and the untouched window.
             let since = cx
                 .sessions
@@ -112,11 +117,30 @@ pub fn scope(need: Need, cx: &Context) -> (Vec<Period>, bool) {
         ),
         Need::Waterfall(from) => (
             vec![Period {
-                from: from.min(cx.today - Days::new(35)),
+                from: (*from).min(cx.today - Days::new(35)),
                 to: tomorrow,
             }],
             false,
         ),
+        Need::Calibration(p, days) => {
+            // The replay day, and the look-back of the score's facts before it.
+            let back = Days::new(
+                (*days).max(0) as u64
+                    + s.score.engagement_days.max(0) as u64
+                    + s.anomalies.slipping_window_days.max(0) as u64,
+            );
+            let (from, to) = match p {
+                Some(p) => (
+                    p.from
+                        .checked_sub_days(back)
+                        .and_then(|d| d.checked_sub_days(margin))
+                        .unwrap_or(NaiveDate::MIN),
+                    p.to.max(tomorrow),
+                ),
+                None => (NaiveDate::MIN, tomorrow),
+            };
+            (vec![Period { from, to }], true)
+        }
         Need::Accuracy => (
             vec![Period {
                 from: NaiveDate::MIN,
@@ -139,18 +163,20 @@ pub fn load(
     as_of: Option<NaiveDate>,
     snapshots: bool,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let (periods, activities) = scope(need, cx);
+    let (periods, activities) = scope(&need, cx);
     let ranges = periods
         .iter()
         .map(|p| (start(cal, p.from), start(cal, p.to)))
         .collect();
-    let open_now = matches!(
-        need,
-        Need::Pipeline | Need::Review | Need::Forecast(_) | Need::Waterfall(_) | Need::Accuracy
-    );
+    let open_now = !matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
+    let deals = match &need {
+        Need::Deal(id) => vec![id.clone()],
+        _ => Vec::new(),
+    };
     let scope = Scope::new(ranges)
         .with_activities(activities)
-        .with_open_now(open_now);
+        .with_open_now(open_now)
+        .with_deals(deals);
     let mut data = store.load_scope(&scope)?;
     data.stages = settings.effective_stages(&data.stages);
     let mut snaps = if snapshots {

@@ -197,7 +197,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
                 .open_review_session()?
                 .ok_or(crate::storage::EditError::NoSession)?;
             let ended = now(ctx).max(session.started_at);
-            let data = store.load_dataset()?;
+            let (data, _) = ctx.load(&store, crate::app::load::Need::Review, None, false)?;
             let report = ClosingReportView {
                 currency: ctx.settings.currency.clone(),
                 report: closing_report(
@@ -215,7 +215,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             super::emit(&markdown)?;
         }
         ReviewCommand::Agenda { format } => {
-            let data = store.load_dataset()?;
+            let (data, _) = ctx.load(&store, crate::app::load::Need::Review, None, false)?;
             let sessions = store.load_review_sessions()?;
             let input = Input {
                 data: &data,
@@ -284,7 +284,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
 /// The deal card: fields, flags explained, snooze, tag, history.
 fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
     use crate::text::sanitize;
-    let data = store.load_dataset()?;
+    let (data, _) = ctx.load(store, crate::app::load::Need::Deal(id.clone()), None, false)?;
     let o = data
         .opportunity(id)
         .with_context(|| format!("opportunity {id} not found"))?;

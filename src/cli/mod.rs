@@ -188,7 +188,9 @@ impl Ctx {
         let goals =
             crate::domain::metrics::goals::merge(&self.settings.goals, &store.load_goals()?);
         let sessions = match need {
-            crate::app::load::Need::Review => store.load_review_sessions()?,
+            crate::app::load::Need::Review | crate::app::load::Need::Deal(_) => {
+                store.load_review_sessions()?
+            }
             _ => Vec::new(),
         };
         let cx = crate::app::load::Context {

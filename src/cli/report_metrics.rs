@@ -88,14 +88,16 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
 
 /// `report score-calibration`: closed deals replayed `--days` before they closed.
 pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let data = ctx.dataset(store, args.as_of)?;
+    let period = parse_period(ctx, args.period.as_deref())?;
+    let need = Need::Calibration(period, args.days);
+    let (data, _) = ctx.load(store, need, args.as_of, false)?;
     let input = Input {
         data: &data,
         snapshots: &[],
         settings: &ctx.settings,
         cal: &ctx.cal,
         today: args.as_of.unwrap_or(ctx.today),
-        period: parse_period(ctx, args.period.as_deref())?,
+        period,
     };
     render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
 }

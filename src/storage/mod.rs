@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_history_audit.sql"),
     include_str!("migrations/0003_crm_round_trip.sql"),
     include_str!("migrations/0004_list_amount.sql"),
+    include_str!("migrations/0005_window_indexes.sql"),
 ];
 
 /// The schema version this build writes.
@@ -154,7 +155,25 @@ impl Store {
         match mode {
             Mode::Create => Store::open_rw(path, true),
             Mode::Existing => Store::open_rw(path, false),
-            Mode::ReadOnly => Store::open_ro(path),
+            Mode::ReadOnly => {
+                let store = Store::open_ro(path)?;
+                if store.schema_version()? >= SCHEMA_VERSION {
+                    return Ok(store);
+                }
+                // Written by an older pipedeck: migrate it once (its new
+                // columns and indexes) when the file can be written, then read.
+                drop(store);
+                match Store::open_rw(path, false) {
+                    Ok(migrated) => {
+                        drop(migrated);
+                        Store::open_ro(path)
+                    }
+                    Err(StorageError::Open { .. } | StorageError::ReadOnly { .. }) => {
+                        Store::open_ro(path)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             Mode::WritableOrReadOnly => match Store::open_rw(path, false) {
                 Ok(s) if s.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
                     drop(s);

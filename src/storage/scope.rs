@@ -32,6 +32,9 @@ pub struct Scope {
     /// (reports of the pipeline as it stands, which may be asked for a
     /// `--today` earlier than some deals).
     open_now: bool,
+    /// Deals read whole whatever the ranges: the deal itself, its history
+    /// and every activity on it (the deal card).
+    deals: Vec<String>,
 }
 
 impl Scope {
@@ -50,7 +53,14 @@ impl Scope {
             ranges: out,
             activities: true,
             open_now: false,
+            deals: Vec::new(),
         }
+    }
+
+    /// The same ranges, with these deals read whole.
+    pub fn with_deals(mut self, deals: Vec<OppId>) -> Scope {
+        self.deals = deals.into_iter().map(|d| d.0).collect();
+        self
     }
 
     /// The same ranges, with every deal open now or not.
@@ -91,10 +101,14 @@ impl Scope {
         if self.open_now {
             sql.push("status = 'open'".to_string());
         }
+        let mut params = Vec::new();
+        for d in &self.deals {
+            sql.push("id = ?".to_string());
+            params.push(d.clone());
+        }
         if self.ranges.is_empty() && sql.is_empty() {
             return ("0".to_string(), Vec::new());
         }
-        let mut params = Vec::new();
         for (a, b) in &self.ranges {
             sql.push(
                 "((created_at IS NULL OR created_at < ?) AND (closed_at IS NULL OR closed_at >= ?))"
@@ -205,6 +219,12 @@ impl Store {
         let (in_range, range_params) = scope.predicate("occurred_at");
         let mut sql = format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {in_range}");
         let mut params = range_params.clone();
+        for d in &scope.deals {
+            sql.push_str(&format!(
+                " UNION SELECT {ACTIVITY_COLUMNS} FROM activities WHERE opportunity_id = ?"
+            ));
+            params.push(d.clone());
+        }
         if let Some(first) = first {
             // The latest activity before the first range on each loaded deal,
             // and on each account of one.

@@ -26,6 +26,7 @@ mod review_agenda;
 mod review_cli;
 mod review_edits;
 mod review_session;
+mod scale_window;
 mod shared_data;
 mod trust_cli;
 mod trust_cockpit;

@@ -1,0 +1,210 @@
+//! The windowed data path (issue 10): every report built from what
+//! `app::load` reads for it equals the same report built from the whole
+//! database, on the demo team (seed 7, today 2026-11-24), for several
+//! periods, as of several days; and the per-rep quarter figures equal the
+//! same numbers computed by plain SQL over the database file.
+
+use chrono::NaiveDate;
+use pipedeck::app::load::{Context, Need, load};
+use pipedeck::demo;
+use pipedeck::domain::metrics::goals;
+use pipedeck::domain::{Dataset, Settings};
+use pipedeck::report::Input;
+use pipedeck::report::agenda::AgendaReport;
+use pipedeck::report::anomalies::AnomaliesReport;
+use pipedeck::report::hygiene::HygieneReport;
+use pipedeck::report::metrics::{MetricsFilter, MetricsReport};
+use pipedeck::storage::Store;
+
+fn d(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    settings: Settings,
+}
+
+fn demo_db() -> Fixture {
+    let settings = Settings::default();
+    let cal = settings.calendar().expect("calendar");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("demo.db");
+    let team = demo::generate(7, d("2026-11-24"), &settings, &cal);
+    let mut store = Store::open(&path).expect("store");
+    demo::write(&team, &mut store).expect("write");
+    Fixture {
+        _dir: dir,
+        path,
+        settings,
+    }
+}
+
+fn json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).expect("json")
+}
+
+#[test]
+fn every_report_from_its_window_equals_the_report_from_everything() {
+    let f = demo_db();
+    let store = Store::open_read_only(&f.path).expect("open");
+    let settings = &f.settings;
+    let cal = settings.calendar().expect("calendar");
+    let reps = store.load_reps().expect("reps");
+    let goals = goals::merge(&settings.goals, &store.load_goals().expect("goals"));
+    let sessions = store.load_review_sessions().expect("sessions");
+    let full = {
+        let mut data = store.load_dataset().expect("all");
+        data.stages = settings.effective_stages(&data.stages);
+        data
+    };
+    fn input<'a>(
+        data: &'a Dataset,
+        settings: &'a Settings,
+        cal: &'a pipedeck::domain::period::Calendar,
+        today: NaiveDate,
+        period: Option<pipedeck::domain::Period>,
+    ) -> Input<'a> {
+        Input {
+            data,
+            snapshots: &[],
+            settings,
+            cal,
+            today,
+            period,
+        }
+    }
+    let filter = MetricsFilter {
+        goals: Some(goals.clone()),
+        ..MetricsFilter::default()
+    };
+    let mut compared = 0;
+    for (today, period) in [
+        ("2026-11-24", "2026-Q3"),
+        ("2026-11-24", "last-week"),
+        ("2026-06-30", "2026-Q2"),
+    ] {
+        let today = d(today);
+        let p = cal.parse_period(period, today).expect("period");
+        let cx = Context {
+            settings,
+            cal: &cal,
+            today,
+            reps: &reps,
+            goals: &goals,
+            sessions: &sessions,
+        };
+        let (m, _) = load(&store, settings, &cal, Need::Metrics(p), &cx, None, false).unwrap();
+        assert_eq!(
+            json(&MetricsReport::build(
+                &input(&m, settings, &cal, today, Some(p)),
+                &filter
+            )),
+            json(&MetricsReport::build(
+                &input(&full, settings, &cal, today, Some(p)),
+                &filter
+            )),
+            "metrics {period}"
+        );
+        assert!(
+            m.activities.len() < full.activities.len(),
+            "a window, not all"
+        );
+        let (a, _) = load(&store, settings, &cal, Need::Anomalies(p), &cx, None, false).unwrap();
+        assert_eq!(
+            json(&AnomaliesReport::build(
+                &input(&a, settings, &cal, today, Some(p)),
+                &filter
+            )),
+            json(&AnomaliesReport::build(
+                &input(&full, settings, &cal, today, Some(p)),
+                &filter
+            )),
+            "anomalies {period}"
+        );
+        let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, false).unwrap();
+        assert_eq!(
+            json(&HygieneReport::build(
+                &input(&r, settings, &cal, today, None),
+                None
+            )),
+            json(&HygieneReport::build(
+                &input(&full, settings, &cal, today, None),
+                None
+            )),
+            "hygiene on {today}"
+        );
+        assert_eq!(
+            json(&AgendaReport::build(
+                &input(&r, settings, &cal, today, None),
+                &sessions
+            )),
+            json(&AgendaReport::build(
+                &input(&full, settings, &cal, today, None),
+                &sessions
+            )),
+            "agenda on {today}"
+        );
+        compared += 4;
+    }
+    assert_eq!(compared, 12);
+}
+
+/// The reference query of issue 10 (bench/reference.sql's aggregates) over
+/// the demo file, against `report metrics` for the same quarter.
+#[test]
+fn per_rep_quarter_metrics_equal_plain_sql() {
+    let f = demo_db();
+    let conn = rusqlite::Connection::open(&f.path).expect("sqlite");
+    let sql = include_str!("../../bench/reference.sql");
+    let mut stmt = conn.prepare(sql).expect("prepare");
+    let rows: Vec<(String, i64, i64, i64, i64, i64, f64)> = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let out = assert_cmd::Command::cargo_bin("pipedeck")
+        .expect("bin")
+        .args(["--today", "2026-11-24", "--db"])
+        .arg(&f.path)
+        .args([
+            "report", "metrics", "--period", "2026-Q3", "--format", "json",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut checked = 0;
+    for rep in report["reps"].as_array().expect("reps") {
+        if rep["role"] != "AE" {
+            continue;
+        }
+        let id = rep["rep_id"].as_str().expect("id");
+        let row = rows.iter().find(|r| r.0 == id).expect("rep in SQL");
+        let m = &rep["metrics"];
+        let v = |k: &str| m[k]["value"].as_f64().expect(k);
+        assert_eq!(v("meetings"), row.1 as f64, "{id} meetings");
+        assert_eq!(v("calls"), row.2 as f64, "{id} calls");
+        assert_eq!(v("won"), row.4 as f64, "{id} won");
+        assert_eq!(v("lost"), row.5 as f64, "{id} lost");
+        assert!((v("bookings") - row.6).abs() < 0.005, "{id} bookings");
+        checked += 1;
+    }
+    // The eight AEs of the demo (two of them ramping) were active in 2026-Q3.
+    assert!(checked >= 6, "{checked} AEs checked");
+}
