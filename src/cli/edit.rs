@@ -29,7 +29,7 @@ pub enum ReviewCommand {
     End,
     /// Print the agenda of the review (Markdown unless --format says otherwise).
     Agenda {
-        #[arg(long, value_enum, default_value = "md")]
+        #[arg(long, value_parser = super::args::format(), default_value = "md")]
         format: Format,
     },
 }

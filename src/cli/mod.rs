@@ -2,6 +2,7 @@
 //! environment, the config file and the defaults are resolved, and a thin
 //! dispatch to the layers below.
 
+mod args;
 mod bench;
 mod cockpit;
 mod demo;

@@ -57,16 +57,16 @@ pub struct ReportArgs {
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
     pub to: Option<NaiveDate>,
     /// Metrics per value of a dimension instead of per rep (metrics).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::args::by())]
     pub by: Option<crate::report::cuts::By>,
     /// Replay each closed deal this many days before it closed (score-calibration).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
     pub days: i64,
     /// Order of the hygiene list and of the agenda's closing and stuck boxes.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::args::sort())]
     pub sort: Option<crate::report::score::SortKey>,
     /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
+    #[arg(long, value_parser = super::args::format(), default_value = "table")]
     pub format: Format,
 }
 

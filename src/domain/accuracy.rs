@@ -85,7 +85,7 @@ pub fn is_flagged(error: Option<f64>) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SnapshotCall {
     pub taken_on: NaiveDate,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub call: Money,
     pub error: Option<f64>,
     pub flagged: bool,
@@ -100,7 +100,7 @@ pub struct QuarterAccuracy {
     pub quarter: Period,
     /// `2026-Q1`.
     pub quarter_label: String,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub actual: Money,
     pub actual_without_amount: u64,
     /// The first-day-of-quarter call (see module doc), if a snapshot was taken then.

@@ -61,34 +61,34 @@ pub struct ForecastLine {
     pub key: String,
     pub label: String,
     pub period: Period,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub won: Money,
     pub won_count: u64,
     pub won_without_amount: u64,
     /// Σ commit of open deals closing in the period.
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub commit: Money,
     /// Σ best case of open deals closing in the period.
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub best_case_open: Money,
     /// Σ of every open deal closing in the period.
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub open: Money,
     pub open_count: u64,
     pub open_without_amount: u64,
     /// Open deals in the period whose stage has no configured probability (not weighted).
     pub open_without_probability: u64,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub call: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub best_case: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub pipeline: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub weighted: Money,
-    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::opt::serialize")]
     pub quota: Option<Money>,
-    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::opt::serialize")]
     pub to_close: Option<Money>,
     /// open ÷ to_close; `None` when undefined.
     pub coverage: Option<f64>,

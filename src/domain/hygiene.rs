@@ -84,7 +84,7 @@ pub struct HygieneItem {
     pub owner_id: RepId,
     pub account_id: Option<AccountId>,
     pub stage: String,
-    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::opt::serialize")]
     pub amount: Option<Money>,
     pub close_date: Option<NaiveDate>,
     /// Days since created (`None` when the created date is unknown).

@@ -200,3 +200,26 @@ mod tests {
         assert_eq!(Money(100_000).to_string(), "1,000");
     }
 }
+
+/// Serializes money as major units (`12500.5`), as the JSON contract of SPEC §11 wants:
+/// `#[serde(serialize_with = "crate::domain::money::major::serialize")]`.
+pub mod major {
+    use crate::domain::Money;
+    use serde::Serializer;
+
+    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(m.as_major_f64())
+    }
+
+    pub mod opt {
+        use crate::domain::Money;
+        use serde::Serializer;
+
+        pub fn serialize<S: Serializer>(m: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+            match m {
+                Some(m) => s.serialize_f64(m.as_major_f64()),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ pub struct PipelineGroup {
     /// Open deals in the group.
     pub count: u64,
     /// Sum of the amounts that are known.
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub amount: Money,
     /// Open deals whose amount is unknown (not counted in `amount`).
     pub without_amount: u64,

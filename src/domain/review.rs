@@ -60,7 +60,7 @@ pub struct DealLine {
     pub opportunity_id: OppId,
     pub name: String,
     pub stage: String,
-    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::opt::serialize")]
     pub amount: Option<Money>,
     pub close_date: Option<NaiveDate>,
     pub forecast_category: Option<ForecastCategory>,
@@ -121,7 +121,7 @@ pub struct RepAgenda {
     pub rep_id: RepId,
     pub name: String,
     /// Open pipeline (known amounts) and open deal count, for the order.
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub open_pipeline: Money,
     pub open_deals: usize,
     /// Open deals whose amount is unknown (not in `open_pipeline`).

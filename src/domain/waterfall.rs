@@ -54,7 +54,7 @@ pub struct Move {
     pub opportunity_id: OppId,
     pub owner_id: RepId,
     pub kind: MoveKind,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub amount: Money,
     /// The deal has no amount in A or B (counted here as 0).
     pub amount_unknown: bool,
@@ -66,21 +66,21 @@ pub struct Waterfall {
     pub period: Period,
     pub from: NaiveDate,
     pub to: NaiveDate,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub start: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub new: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub pulled_in: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub pushed_out: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub won: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub lost: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub amount_changes: Money,
-    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::serialize")]
     pub end: Money,
     pub start_count: u64,
     pub end_count: u64,

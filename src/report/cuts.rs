@@ -10,14 +10,12 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// `--by` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {
     Segment,
-    #[value(name = "icp_tier", alias = "icp-tier")]
     IcpTier,
     Industry,
     Channel,
-    #[value(name = "stage_at_creation", alias = "stage-at-creation")]
     StageAtCreation,
 }
 

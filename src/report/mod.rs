@@ -37,7 +37,7 @@ pub struct Input<'a> {
 }
 
 /// Output formats of `pipedeck report`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Table,
     Csv,
@@ -121,24 +121,5 @@ pub fn fmt_pct(v: Option<f64>) -> String {
     v.map_or_else(|| UNDEFINED.to_string(), |x| format!("{:.1}%", x * 100.0))
 }
 
-/// Serializes money as major units (`12500.5`), as the JSON contract wants.
-pub mod money_major {
-    use crate::domain::Money;
-    use serde::Serializer;
-
-    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_f64(m.as_major_f64())
-    }
-
-    pub mod opt {
-        use crate::domain::Money;
-        use serde::Serializer;
-
-        pub fn serialize<S: Serializer>(m: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
-            match m {
-                Some(m) => s.serialize_f64(m.as_major_f64()),
-                None => s.serialize_none(),
-            }
-        }
-    }
-}
+/// Money as major units in JSON (kept beside `Money`, in the domain).
+pub use crate::domain::money::major as money_major;

@@ -10,7 +10,7 @@ use crate::domain::{Period, Status};
 use serde::Serialize;
 
 /// Sort keys of the hygiene list and the agenda's closing and stuck boxes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortKey {
     /// The list's own order: largest amount first (the default).
     #[default]

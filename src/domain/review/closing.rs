@@ -21,7 +21,7 @@ pub struct ClosedLine {
     pub name: String,
     pub owner_id: RepId,
     pub status: Status,
-    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    #[serde(serialize_with = "crate::domain::money::major::opt::serialize")]
     pub amount: Option<Money>,
     pub loss_reason: Option<String>,
 }
