@@ -66,6 +66,15 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         ctx.today,
         args.seed
     );
+    // A plain `pipedeck` opens the default database, not the demo's: say
+    // how to come back to this one.
+    let full = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    let reopen = format!(
+        "  reopen it: pipedeck --today {} --db {}",
+        ctx.today,
+        full.display()
+    );
+    println!("{reopen}");
     if args.no_tui {
         return Ok(ExitCode::SUCCESS);
     }
@@ -77,7 +86,9 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         db_explicit: true,
         config_path: ctx.config_path.clone(),
     };
-    super::cockpit::open_cockpit(&on_demo, None, None)
+    let code = super::cockpit::open_cockpit(&on_demo, None, None)?;
+    println!("{reopen}");
+    Ok(code)
 }
 
 /// `--db`/`PIPEDECK_DB` when given, else `demo.db` beside the default

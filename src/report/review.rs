@@ -95,12 +95,23 @@ impl Report for ClosingReportView {
         if r.updated_by_field.is_empty() {
             out.push_str("_None._\n");
         }
-        for f in &r.updated_by_field {
+        // Every deal by name, each field old → new.
+        let mut last: Option<&crate::domain::OppId> = None;
+        for c in &r.changes {
+            if last != Some(&c.opportunity_id) {
+                out.push_str(&format!(
+                    "- **{}** ({}, {})\n",
+                    md(&c.name),
+                    md(c.opportunity_id.as_str()),
+                    md(c.owner_id.as_str())
+                ));
+                last = Some(&c.opportunity_id);
+            }
             out.push_str(&format!(
-                "- {}: {} change(s) on {} deal(s)\n",
-                f.field.as_str(),
-                f.changes,
-                f.deals
+                "  - {}: {} → {}\n",
+                c.field.as_str().replace('_', " "),
+                md(&opt(c.old_value.clone())),
+                md(&opt(c.new_value.clone()))
             ));
         }
         out.push_str(&format!(

@@ -70,6 +70,7 @@ pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError
 /// hook, chained with one that releases the mouse).
 pub fn run(opts: Options) -> Result<(), TuiError> {
     let mut app = build_app(opts.env.clone(), opts.start, opts.no_color)?;
+    app.db_path = Some(opts.db_path.clone());
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
@@ -111,25 +112,43 @@ fn event_loop(
     loader: &Loader,
 ) -> Result<(), TuiError> {
     let mut effect = Some(app.reload());
+    let mut drawn_second = None;
     loop {
         match effect.take() {
             Some(Effect::Quit) => return Ok(()),
-            Some(e) => carry_out(app, loader, e),
+            Some(e) => {
+                carry_out(app, loader, e);
+                app.dirty = true;
+            }
             None => {}
         }
         while let Some(reply) = loader.try_recv() {
             apply_reply(app, reply);
+            app.dirty = true;
         }
         app.now = chrono::Utc::now();
-        terminal.draw(|f| {
-            app.area = f.area();
-            view::render(app, f.area(), f.buffer_mut());
-        })?;
+        // Draw only on change: a key, a reply, a resize — or, while a review
+        // runs, a new second on its timers.
+        let second = app.now.timestamp();
+        if app.review.run.is_some() && drawn_second != Some(second) {
+            app.dirty = true;
+        }
+        if app.dirty {
+            terminal.draw(|f| {
+                app.area = f.area();
+                view::render(app, f.area(), f.buffer_mut());
+            })?;
+            app.dirty = false;
+            drawn_second = Some(second);
+        }
         if event::poll(Duration::from_millis(200))? {
             effect = match event::read()? {
                 Event::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
                 Event::Mouse(m) => app.on_mouse(m),
-                Event::Resize(..) => app.update(action::Action::Resize),
+                Event::Resize(..) => {
+                    app.dirty = true;
+                    app.update(action::Action::Resize)
+                }
                 _ => None,
             };
         }

@@ -18,10 +18,22 @@ pub struct DealPane {
     pub opp: Option<OppId>,
     pub data: Arc<Dataset>,
     pub cal: Calendar,
-    /// Lines scrolled in the timeline.
-    pub scroll: u16,
+    /// The scroll of the timeline.
+    pub scroll: super::Scroll,
     /// The deal's row of the hygiene report, when it is flagged.
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
+    /// The open deal's history and activities, newest first, prepared once
+    /// per deal and data (not scanned on every frame).
+    events: Vec<Event>,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+struct Event {
+    day: chrono::NaiveDate,
+    text: String,
+    /// An activity (drawn in the good role) rather than a field change.
+    activity: bool,
 }
 
 /// The word and role of a stuck tag (colour is never the only signal).
@@ -101,7 +113,11 @@ impl DealPane {
             for f in &h.flags {
                 lines.push(kv(
                     "⚑ flagged",
-                    format!("{}: {}", f.reason.as_str(), sanitize(&f.observed)),
+                    format!(
+                        "{}: {}",
+                        super::hygiene::reason_words(f.reason),
+                        sanitize(&f.observed)
+                    ),
                     cx.theme.warn(),
                 ));
             }
@@ -132,9 +148,12 @@ impl DealPane {
             for a in items {
                 let done = if a.done_at.is_some() { "✓" } else { "☐" };
                 let due = a.due_date.map_or(String::new(), |d| format!(" (due {d})"));
+                let who = d
+                    .rep(&a.owner_id)
+                    .map_or(a.owner_id.0.clone(), |r| r.name.clone());
                 lines.push(Line::from(format!(
                     " {done} {}: {}{due}",
-                    a.owner_id,
+                    sanitize(&who),
                     sanitize(&a.text)
                 )));
             }
@@ -142,14 +161,22 @@ impl DealPane {
         lines
     }
 
-    fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
-        let Some(id) = &self.opp else {
-            return Vec::new();
+    /// Opens a deal: its timeline is prepared now.
+    pub fn open(&mut self, id: OppId) {
+        self.opp = Some(id);
+        self.scroll = super::Scroll::default();
+        self.prepare();
+    }
+
+    /// Builds the open deal's timeline from the data: history and
+    /// activities, newest first. Called when the deal or the data changes.
+    pub fn prepare(&mut self) {
+        self.events.clear();
+        let Some(id) = self.opp.clone() else {
+            return;
         };
-        // (local date, line) for history and activities, newest first.
-        let mut events: Vec<(chrono::DateTime<chrono::Utc>, Line<'static>)> = Vec::new();
-        for h in self.data.history.iter().filter(|h| &h.opportunity_id == id) {
-            let day = self.cal.local_date(h.changed_at);
+        let mut events: Vec<(chrono::DateTime<chrono::Utc>, Event)> = Vec::new();
+        for h in self.data.history.iter().filter(|h| h.opportunity_id == id) {
             let old = h.old_value.as_deref().map_or("—".to_string(), sanitize);
             let new = h.new_value.as_deref().map_or("—".to_string(), sanitize);
             let session = h
@@ -157,46 +184,55 @@ impl DealPane {
                 .map_or(String::new(), |s| format!(" [review #{s}]"));
             events.push((
                 h.changed_at,
-                Line::from(vec![
-                    Span::styled(format!("{day} "), cx.theme.muted()),
-                    Span::raw(format!("{}: {old} → {new}{session}", h.field)),
-                ]),
+                Event {
+                    day: self.cal.local_date(h.changed_at),
+                    text: format!("{}: {old} → {new}{session}", h.field),
+                    activity: false,
+                },
             ));
         }
         for a in self
             .data
             .activities
             .iter()
-            .filter(|a| a.opportunity_id.as_ref() == Some(id))
+            .filter(|a| a.opportunity_id.as_ref() == Some(&id))
         {
-            let day = self.cal.local_date(a.occurred_at);
             let outcome = a.outcome.map_or(String::new(), |o| format!(" ({o})"));
             let label = a
                 .label
                 .as_deref()
                 .map_or(String::new(), |l| format!(" {}", sanitize(l)));
+            let who = self
+                .data
+                .rep(&a.rep_id)
+                .map_or(a.rep_id.0.clone(), |r| r.name.clone());
             events.push((
                 a.occurred_at,
-                Line::from(vec![
-                    Span::styled(format!("{day} "), cx.theme.muted()),
-                    Span::styled(
-                        format!(
-                            "{} by {}{label}{outcome}",
-                            a.kind,
-                            sanitize(
-                                &self
-                                    .data
-                                    .rep(&a.rep_id)
-                                    .map_or(a.rep_id.0.clone(), |r| r.name.clone())
-                            )
-                        ),
-                        cx.theme.good(),
-                    ),
-                ]),
+                Event {
+                    day: self.cal.local_date(a.occurred_at),
+                    text: format!("{} by {}{label}{outcome}", a.kind, sanitize(&who)),
+                    activity: true,
+                },
             ));
         }
         events.sort_by_key(|e| std::cmp::Reverse(e.0));
-        events.into_iter().map(|(_, l)| l).collect()
+        self.events = events.into_iter().map(|(_, e)| e).collect();
+    }
+
+    fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
+        self.events
+            .iter()
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(format!("{} ", e.day), cx.theme.muted()),
+                    if e.activity {
+                        Span::styled(e.text.clone(), cx.theme.good())
+                    } else {
+                        Span::raw(e.text.clone())
+                    },
+                ])
+            })
+            .collect()
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
@@ -220,9 +256,7 @@ impl DealPane {
             if timeline.is_empty() {
                 widgets::message(inner, buf, "(no history)", cx.theme.muted());
             } else {
-                Paragraph::new(timeline)
-                    .scroll((self.scroll, 0))
-                    .render(inner, buf);
+                self.scroll.lines(inner, buf, timeline);
             }
         }
     }
