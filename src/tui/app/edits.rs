@@ -142,7 +142,7 @@ impl App {
             CloseWon => {
                 self.prompt = Some(Prompt::new(
                     PromptFor::Confirm(Box::new(EditCmd::CloseWon { opp: id.clone(), session })),
-                    &format!("close {id} {name} WON at {amount}? y yes · any other key no"),
+                    &format!("close {id} WON at {amount}? y yes, any other key no · {name}"),
                 ));
                 return None;
             }

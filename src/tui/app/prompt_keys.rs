@@ -183,7 +183,7 @@ impl App {
                         reason: text.clone(),
                         session,
                     })),
-                    &format!("close {opp} {name} LOST ({text})? y yes · any other key no"),
+                    &format!("close {opp} LOST ({text})? y yes, any other key no · {name}"),
                 ));
                 None
             }
