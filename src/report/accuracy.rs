@@ -38,9 +38,7 @@ impl AccuracyReport {
 
 /// The stored snapshots plus one rebuilt on the first day of every closed
 /// quarter that has none in its first 7 days; the days rebuilt.
-fn with_rebuilt_quarter_starts(
-    input: &Input,
-) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
+fn with_rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
     let mut snaps = input.snapshots.to_vec();
     let mut rebuilt = Vec::new();
     let first = input
@@ -68,11 +66,8 @@ fn with_rebuilt_quarter_starts(
             .any(|s| s.taken_on >= q.from && s.taken_on < week);
         if !has {
             let end = input.cal.start_of(q.from + chrono::Days::new(1));
-            let past = crate::domain::asof::dataset_as_of_with_snapshots(
-                input.data,
-                input.snapshots,
-                end,
-            );
+            let past =
+                crate::domain::asof::dataset_as_of_with_snapshots(input.data, input.snapshots, end);
             let mut s = crate::domain::snapshot::take_snapshot(
                 &past,
                 input.cal,

@@ -74,21 +74,23 @@ impl CallMovement {
     /// The movement of the call of `period` from the end of `days` days ago
     /// to today (the dataset as it is now, edits included); `owner`: only
     /// that rep's deals (the rep's own view).
-    pub fn build(
-        input: &Input,
-        period: Period,
-        days: u64,
-        owner: Option<&RepId>,
-    ) -> CallMovement {
-        let then = input.today.checked_sub_days(Days::new(days)).unwrap_or(input.today);
+    pub fn build(input: &Input, period: Period, days: u64, owner: Option<&RepId>) -> CallMovement {
+        let then = input
+            .today
+            .checked_sub_days(Days::new(days))
+            .unwrap_or(input.today);
         let end = input.cal.start_of(then + Days::new(1));
         let past = dataset_as_of_with_snapshots(input.data, input.snapshots, end);
         let (call_then, ids_then) = call(&past, input, period, then, owner);
         let (call_now, ids_now) = call(input.data, input, period, input.today, owner);
         let past_by: HashMap<&OppId, &Opportunity> =
             past.opportunities.iter().map(|o| (&o.id, o)).collect();
-        let now_by: HashMap<&OppId, &Opportunity> =
-            input.data.opportunities.iter().map(|o| (&o.id, o)).collect();
+        let now_by: HashMap<&OppId, &Opportunity> = input
+            .data
+            .opportunities
+            .iter()
+            .map(|o| (&o.id, o))
+            .collect();
         let mk = |o: &Opportunity, why: String| CallMove {
             opportunity_id: o.id.clone(),
             name: o.name.clone(),
@@ -108,11 +110,16 @@ impl CallMovement {
                         "pulled in".to_string()
                     }
                     Some(p) if o.status == Status::Won => {
-                        format!("won (was {})", p.forecast_category.map_or("—".to_string(), |c| c.to_string()))
+                        format!(
+                            "won (was {})",
+                            p.forecast_category
+                                .map_or("—".to_string(), |c| c.to_string())
+                        )
                     }
                     Some(p) => format!(
                         "committed (was {})",
-                        p.forecast_category.map_or("—".to_string(), |c| c.to_string())
+                        p.forecast_category
+                            .map_or("—".to_string(), |c| c.to_string())
                     ),
                 };
                 mk(o, why)
@@ -133,7 +140,8 @@ impl CallMovement {
                     ),
                     Some(o) => format!(
                         "decommitted (now {})",
-                        o.forecast_category.map_or("—".to_string(), |c| c.to_string())
+                        o.forecast_category
+                            .map_or("—".to_string(), |c| c.to_string())
                     ),
                 };
                 mk(now_by.get(&p.id).copied().unwrap_or(p), why)

@@ -107,11 +107,19 @@ impl Report for ClosingReportView {
                 ));
                 last = Some(&c.opportunity_id);
             }
+            // Amounts are kept in cents in history: shown as money.
+            let value = |v: &Option<String>| match (c.field, v) {
+                (crate::domain::HistoryField::Amount, Some(x)) => x.parse::<i64>().map_or_else(
+                    |_| x.clone(),
+                    |cents| crate::domain::Money(cents).to_string(),
+                ),
+                _ => opt(v.clone()),
+            };
             out.push_str(&format!(
                 "  - {}: {} → {}\n",
                 c.field.as_str().replace('_', " "),
-                md(&opt(c.old_value.clone())),
-                md(&opt(c.new_value.clone()))
+                md(&value(&c.old_value)),
+                md(&value(&c.new_value))
             ));
         }
         out.push_str(&format!(

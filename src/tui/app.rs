@@ -416,7 +416,10 @@ impl App {
 fn own_view(v: &mut super::loader::Views, me: &RepId) {
     let f = &mut v.forecast.forecast;
     if let Some(mut mine) = f.reps.iter().find(|l| l.key == me.0).cloned() {
-        mine.label = f.team.first().map_or(mine.label.clone(), |t| t.label.clone());
+        mine.label = f
+            .team
+            .first()
+            .map_or(mine.label.clone(), |t| t.label.clone());
         f.team = vec![mine];
     } else {
         f.team.clear();

@@ -382,7 +382,9 @@ pub fn undo_of(cmd: &EditCmd, before: &Opportunity) -> Undo {
         EditCmd::CloseWon { .. } | EditCmd::CloseLost { .. } => {
             Err("a closed deal is not re-opened from the cockpit".into())
         }
-        EditCmd::Log { .. } => Err("a logged activity stays logged (history is never deleted)".into()),
+        EditCmd::Log { .. } => {
+            Err("a logged activity stays logged (history is never deleted)".into())
+        }
         EditCmd::Snooze { .. } => Err("a snooze runs to its date".into()),
         EditCmd::Tag { .. } | EditCmd::ActionItem { .. } => {
             Err("tags and action items stay in history; set another one instead".into())

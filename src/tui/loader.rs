@@ -156,10 +156,7 @@ pub fn build_views(
         anomalies,
         forecast,
         waterfall: Ok(WaterfallReport::between_for(
-            &input,
-            week_ago,
-            env.today,
-            owner,
+            &input, week_ago, env.today, owner,
         )),
         accuracy: AccuracyReport::build(&undated),
         movement,

@@ -75,7 +75,12 @@ pub struct Picker {
 }
 
 impl Picker {
-    pub fn new(purpose: PickFor, title: &str, options: Vec<(String, String)>, selected: usize) -> Picker {
+    pub fn new(
+        purpose: PickFor,
+        title: &str,
+        options: Vec<(String, String)>,
+        selected: usize,
+    ) -> Picker {
         let selected = selected.min(options.len().saturating_sub(1));
         Picker {
             purpose,

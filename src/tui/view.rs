@@ -97,6 +97,23 @@ fn short_period(app: &App) -> String {
     }
 }
 
+/// What the period on screen is, read from its dates (a typed
+/// `last-quarter` is a quarter, whatever `p` last picked).
+fn period_word(app: &App) -> &'static str {
+    use crate::domain::PeriodKind as K;
+    let p = app.period;
+    let cal = &app.env.cal;
+    if cal.containing(K::Month, p.from) == p {
+        "month"
+    } else if cal.containing(K::Quarter, p.from) == p {
+        "quarter"
+    } else if cal.containing(K::Week, p.from) == p {
+        "week"
+    } else {
+        "days"
+    }
+}
+
 /// The pane under a mouse click (a tab of the header, or a pane), if any.
 pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
     if row == app.area.y {
@@ -198,7 +215,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             "{}..{} {} · {}{}",
             p.from,
             p.to,
-            app.period_kind,
+            period_word(app),
             text::sanitize(&rep),
             if app.loading { " · loading…" } else { "" }
         )
@@ -381,13 +398,25 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         Line::from(""),
         Line::from(format!("  database: {db}")),
         Line::from(""),
-        Line::styled("Import your CRM export (a folder of CSV files):", t.title(false)),
+        Line::styled(
+            "Import your CRM export (a folder of CSV files):",
+            t.title(false),
+        ),
         Line::styled(format!("  pipedeck --db {db} import DIR"), t.money()),
-        Line::styled("  (Salesforce, Maven or pipedeck's own CSVs; see docs/import.md)", t.muted()),
+        Line::styled(
+            "  (Salesforce, Maven or pipedeck's own CSVs; see docs/import.md)",
+            t.muted(),
+        ),
         Line::from(""),
-        Line::styled("Or try the demo team (written to a database of its own):", t.title(false)),
+        Line::styled(
+            "Or try the demo team (written to a database of its own):",
+            t.title(false),
+        ),
         Line::styled("  pipedeck demo --seed 7", t.money()),
-        Line::styled("  then reopen it with the command `demo` prints.", t.muted()),
+        Line::styled(
+            "  then reopen it with the command `demo` prints.",
+            t.muted(),
+        ),
         Line::from(""),
         Line::styled("q quits.", t.muted()),
     ];
@@ -426,13 +455,20 @@ fn picker(app: &App, p: &crate::tui::prompt::Picker, area: Rect, buf: &mut Buffe
     let first = p.selected.saturating_sub(room.saturating_sub(1));
     for (i, (_, label)) in p.options.iter().enumerate().skip(first).take(room) {
         let selected = i == p.selected;
-        let style = if selected { t.selected() } else { ratatui::style::Style::new() };
+        let style = if selected {
+            t.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
         let marker = if selected { "▶ " } else { "  " };
         buf.set_string(
             inner.x,
             inner.y + (i - first) as u16,
             text::pad(
-                &text::truncate(&format!("{marker}{}", text::sanitize(label)), inner.width as usize),
+                &text::truncate(
+                    &format!("{marker}{}", text::sanitize(label)),
+                    inner.width as usize,
+                ),
                 inner.width as usize,
                 false,
             ),

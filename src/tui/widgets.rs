@@ -140,7 +140,11 @@ pub fn body_rows(table: &Table, height: u16) -> usize {
 /// The first row on screen so that `selected` stays in view.
 pub fn offset(selected: Option<usize>, n: usize, body: usize) -> usize {
     let sel = selected.unwrap_or(0).min(n.saturating_sub(1));
-    if body == 0 { 0 } else { sel.saturating_sub(body - 1) }
+    if body == 0 {
+        0
+    } else {
+        sel.saturating_sub(body - 1)
+    }
 }
 
 impl Widget for TableView<'_> {

@@ -171,7 +171,11 @@ fn search_filters_the_focused_list_and_esc_clears_it() {
     assert_eq!(a.hygiene.list.filter, "prop");
     // Only D-1 (in Proposal) is left; the title counts what matches.
     assert_eq!(a.hygiene.list.visible(0).len(), 1);
-    assert!(a.hygiene.title().contains("1 match /prop"), "{}", a.hygiene.title());
+    assert!(
+        a.hygiene.title().contains("1 match /prop"),
+        "{}",
+        a.hygiene.title()
+    );
     a.on_key(ratatui::crossterm::event::KeyEvent::from(
         ratatui::crossterm::event::KeyCode::Esc,
     ));

@@ -88,7 +88,10 @@ fn a_whole_review_from_the_keyboard() {
     type_and_enter(&mut app, &mut store, "Send revised pricing");
     assert!(app.picker.is_some(), "the owner is picked from a list");
     press(&mut app, &mut store, KeyCode::Enter);
-    assert_eq!(app.prompt.as_ref().map(|p| p.text.as_str()), Some("2026-12-01"));
+    assert_eq!(
+        app.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("2026-12-01")
+    );
     press(&mut app, &mut store, KeyCode::Enter);
     act(&mut app, &mut store, Action::Down);
     assert_eq!(selected(&app).as_deref(), Some("D-2"));
@@ -96,7 +99,11 @@ fn a_whole_review_from_the_keyboard() {
     assert!(app.prompt.is_some(), "close lost asks for a reason");
     type_and_enter(&mut app, &mut store, "No budget");
     // … and for a confirmation: any key but y cancels, y closes.
-    assert!(app.prompt.as_ref().is_some_and(|p| p.label.contains("LOST")));
+    assert!(
+        app.prompt
+            .as_ref()
+            .is_some_and(|p| p.label.contains("LOST"))
+    );
     press(&mut app, &mut store, KeyCode::Char('y'));
 
     app.now = t0 + chrono::Duration::minutes(25);
@@ -274,8 +281,15 @@ fn closing_won_asks_first_and_any_other_key_cancels() {
     app.update(Action::FocusHygiene);
     assert_eq!(selected(&app).as_deref(), Some("D-3"));
     act(&mut app, &mut store, Action::CloseWon);
-    let label = app.prompt.as_ref().map(|p| p.label.clone()).unwrap_or_default();
-    assert!(label.contains("D-3") && label.contains("WON at 40,000"), "{label}");
+    let label = app
+        .prompt
+        .as_ref()
+        .map(|p| p.label.clone())
+        .unwrap_or_default();
+    assert!(
+        label.contains("D-3") && label.contains("WON at 40,000"),
+        "{label}"
+    );
     // n (or anything but y) cancels: the deal stays open.
     press(&mut app, &mut store, KeyCode::Char('n'));
     assert!(app.prompt.is_none());
@@ -300,7 +314,10 @@ fn exact_edits_and_undo_append_the_reverse_change() {
     assert_eq!(app.focus, Focus::Deal);
     // An exact close date: the current one is typed in; replace it.
     act(&mut app, &mut store, Action::SetCloseDate);
-    assert_eq!(app.prompt.as_ref().map(|p| p.text.as_str()), Some("2026-11-20"));
+    assert_eq!(
+        app.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("2026-11-20")
+    );
     for _ in 0..10 {
         press(&mut app, &mut store, KeyCode::Backspace);
     }
@@ -323,7 +340,12 @@ fn exact_edits_and_undo_append_the_reverse_change() {
     press(&mut app, &mut store, KeyCode::Enter);
     let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
     assert_eq!(
-        (d1.close_date, d1.stage.as_str(), d1.amount, d1.forecast_category),
+        (
+            d1.close_date,
+            d1.stage.as_str(),
+            d1.amount,
+            d1.forecast_category
+        ),
         (
             Some(day("2027-01-15")),
             "Demo",
@@ -339,9 +361,15 @@ fn exact_edits_and_undo_append_the_reverse_change() {
     let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
     assert_eq!(
         (d1.amount, d1.forecast_category),
-        (Some(Money::from_major(12_500)), Some(ForecastCategory::Commit))
+        (
+            Some(Money::from_major(12_500)),
+            Some(ForecastCategory::Commit)
+        )
     );
-    assert_eq!(store.load_dataset().expect("load").history.len(), before + 2);
+    assert_eq!(
+        store.load_dataset().expect("load").history.len(),
+        before + 2
+    );
     // Then the stage and the date; then nothing is left to undo.
     act(&mut app, &mut store, Action::Undo);
     act(&mut app, &mut store, Action::Undo);

@@ -33,7 +33,10 @@ fn an_empty_database_says_how_to_bring_data_in() {
     assert!(a.empty);
     let s = screen(&mut a, 80, 24);
     assert!(s.contains("This database is empty."), "{s}");
-    assert!(s.contains("pipedeck --db /data/pipedeck.db import DIR"), "{s}");
+    assert!(
+        s.contains("pipedeck --db /data/pipedeck.db import DIR"),
+        "{s}"
+    );
     assert!(s.contains("pipedeck demo --seed 7"), "{s}");
     insta::assert_snapshot!("empty_80x24", s);
 }
@@ -124,7 +127,10 @@ fn the_call_moved_since_last_week_deal_by_deal() {
             .map(|x| (x.opportunity_id.0.clone(), x.why.clone()))
             .collect::<Vec<_>>()
     };
-    assert_eq!(moved(&m.moved_in), [("D-2".to_string(), "pulled in".to_string())]);
+    assert_eq!(
+        moved(&m.moved_in),
+        [("D-2".to_string(), "pulled in".to_string())]
+    );
     assert_eq!(
         moved(&m.moved_out),
         [

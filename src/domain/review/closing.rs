@@ -188,7 +188,11 @@ pub fn closing_report(
     }
     // Every active AE and SDR is listed, with nothing left open too.
     for r in data.reps.iter().filter(|r| {
-        r.is_active_on(today) && matches!(r.role, super::super::model::Role::Ae | super::super::model::Role::Sdr)
+        r.is_active_on(today)
+            && matches!(
+                r.role,
+                super::super::model::Role::Ae | super::super::model::Role::Sdr
+            )
     }) {
         left.entry(r.id.clone()).or_default();
     }

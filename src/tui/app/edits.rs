@@ -104,7 +104,9 @@ impl App {
             .filter(|s| s.kind == StageKind::Open)
             .collect();
         let name = crate::text::sanitize(&opp.name);
-        let amount = opp.amount.map_or("no amount".to_string(), |m| m.to_string());
+        let amount = opp
+            .amount
+            .map_or("no amount".to_string(), |m| m.to_string());
         let pos = open_stages.iter().position(|s| s.name == opp.stage);
         use Action::*;
         let cmd = match action {
@@ -141,7 +143,10 @@ impl App {
             },
             CloseWon => {
                 self.prompt = Some(Prompt::new(
-                    PromptFor::Confirm(Box::new(EditCmd::CloseWon { opp: id.clone(), session })),
+                    PromptFor::Confirm(Box::new(EditCmd::CloseWon {
+                        opp: id.clone(),
+                        session,
+                    })),
                     &format!("close {id} WON at {amount}? y yes, any other key no · {name}"),
                 ));
                 return None;
@@ -180,7 +185,9 @@ impl App {
                 return None;
             }
             SetAmount => {
-                let current = opp.amount.map_or(String::new(), |m| m.to_string().replace(',', ""));
+                let current = opp
+                    .amount
+                    .map_or(String::new(), |m| m.to_string().replace(',', ""));
                 self.prompt = Some(Prompt::with_text(PromptFor::Amount(id), "amount", &current));
                 return None;
             }
@@ -298,15 +305,29 @@ impl App {
 /// The edit stamped with the review session running now.
 fn with_session(cmd: EditCmd, s: Option<i64>) -> EditCmd {
     match cmd {
-        EditCmd::MoveStage { opp, to, .. } => EditCmd::MoveStage { opp, to, session: s },
-        EditCmd::SetCloseDate { opp, date, .. } => EditCmd::SetCloseDate { opp, date, session: s },
-        EditCmd::SetAmount { opp, amount, .. } => EditCmd::SetAmount { opp, amount, session: s },
+        EditCmd::MoveStage { opp, to, .. } => EditCmd::MoveStage {
+            opp,
+            to,
+            session: s,
+        },
+        EditCmd::SetCloseDate { opp, date, .. } => EditCmd::SetCloseDate {
+            opp,
+            date,
+            session: s,
+        },
+        EditCmd::SetAmount { opp, amount, .. } => EditCmd::SetAmount {
+            opp,
+            amount,
+            session: s,
+        },
         EditCmd::SetCategory { opp, category, .. } => EditCmd::SetCategory {
             opp,
             category,
             session: s,
         },
-        EditCmd::SetNextStep { opp, text, date, .. } => EditCmd::SetNextStep {
+        EditCmd::SetNextStep {
+            opp, text, date, ..
+        } => EditCmd::SetNextStep {
             opp,
             text,
             date,

@@ -195,11 +195,7 @@ impl App {
             }),
             PromptFor::CloseDate(opp) => {
                 let date = self.date(&text)?;
-                self.edit(EditCmd::SetCloseDate {
-                    opp,
-                    date,
-                    session,
-                })
+                self.edit(EditCmd::SetCloseDate { opp, date, session })
             }
             PromptFor::Amount(opp) => match Money::parse(&text) {
                 Ok(amount) => self.edit(EditCmd::SetAmount {

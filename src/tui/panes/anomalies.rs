@@ -2,9 +2,9 @@
 //! ambiguous ones; enter opens the drill-down tree of the selected one.
 
 use super::{Cx, TablesPane};
-use crate::report::anomalies::{AnomaliesReport, AnomalyRow};
 use crate::domain::anomaly::{Severity, Verdict};
 use crate::domain::drill::Node;
+use crate::report::anomalies::{AnomaliesReport, AnomalyRow};
 use crate::report::drill::DrillReport;
 use crate::report::{Column, Report, Table};
 use crate::tui::loader::PaneTables;
@@ -126,7 +126,11 @@ impl AnomaliesPane {
                     for row in &mut t.rows {
                         if let Some(c) = row.first_mut() {
                             let depth = c.len() - c.trim_start().len();
-                            *c = format!("{}{}", " ".repeat(depth), super::metric_label(c.trim_start()));
+                            *c = format!(
+                                "{}{}",
+                                " ".repeat(depth),
+                                super::metric_label(c.trim_start())
+                            );
                         }
                     }
                 }
@@ -167,7 +171,12 @@ impl AnomaliesPane {
             let lines = widgets::wrap(&crate::text::sanitize(&text), area.width as usize);
             let h = lines.len().min(3) as u16;
             for (k, l) in lines.iter().take(h as usize).enumerate() {
-                buf.set_string(area.x, area.y + area.height - h + k as u16, l, cx.theme.title(false));
+                buf.set_string(
+                    area.x,
+                    area.y + area.height - h + k as u16,
+                    l,
+                    cx.theme.title(false),
+                );
             }
             area.height -= h;
         }

@@ -235,8 +235,8 @@ impl ForecastPane {
             chars[mark] = '│';
             meter = chars.into_iter().collect();
         }
-        let style: Style = coverage_role(team.coverage_status)
-            .map_or(cx.theme.muted(), |r| cx.theme.style(r));
+        let style: Style =
+            coverage_role(team.coverage_status).map_or(cx.theme.muted(), |r| cx.theme.style(r));
         Line::from(vec![
             Span::styled("coverage ", cx.theme.muted()),
             Span::styled(format!("{:>7} ", fmt_coverage(team.coverage)), style),
@@ -356,7 +356,10 @@ impl ForecastPane {
         let max = amounts.iter().map(|a| a.abs()).max().unwrap_or(0).max(1);
         let cells = (width as usize).saturating_sub(32).max(5);
         let mut lines = vec![Line::styled(
-            format!("{} → {} · deals closing {}..{}", w.from, w.to, w.period.from, w.period.to),
+            format!(
+                "{} → {} · deals closing {}..{}",
+                w.from, w.to, w.period.from, w.period.to
+            ),
             cx.theme.muted(),
         )];
         for d in &r.rebuilt_from_history {
@@ -365,10 +368,8 @@ impl ForecastPane {
                 cx.theme.warn(),
             ));
         }
-        for (i, ((label, kind), (cents, style))) in STEPS
-            .iter()
-            .zip(amounts.iter().zip(styles))
-            .enumerate()
+        for (i, ((label, kind), (cents, style))) in
+            STEPS.iter().zip(amounts.iter().zip(styles)).enumerate()
         {
             let n = ((cents.abs() as f64 / max as f64) * cells as f64).round() as usize;
             let amount = if kind.is_some() {
@@ -410,7 +411,12 @@ impl ForecastPane {
                                 _ => -m.amount.0,
                             };
                             let why = if m.amount_unknown { "no amount" } else { "" };
-                            lines.push(self.deal_line(&m.opportunity_id, signed(cents), why, style));
+                            lines.push(self.deal_line(
+                                &m.opportunity_id,
+                                signed(cents),
+                                why,
+                                style,
+                            ));
                         }
                     }
                     None => lines.push(Line::styled(
@@ -512,7 +518,10 @@ impl ForecastPane {
             .into_iter()
             .zip(lines)
             .map(|(t, ls)| {
-                let roles = ls.iter().map(|l| coverage_role(l.coverage_status)).collect();
+                let roles = ls
+                    .iter()
+                    .map(|l| coverage_role(l.coverage_status))
+                    .collect();
                 (t, roles)
             })
             .collect()
@@ -528,10 +537,7 @@ impl ForecastPane {
         let tables = self.tables();
         let boxed = |n: usize| n as u16 + 2;
         let (left_h, right_h) = if wide {
-            (
-                boxed(water.len()) + boxed(acc.len()),
-                boxed(moved.len()),
-            )
+            (boxed(water.len()) + boxed(acc.len()), boxed(moved.len()))
         } else {
             (
                 boxed(moved.len()) + boxed(water.len()) + boxed(acc.len()),
@@ -545,17 +551,24 @@ impl ForecastPane {
         let head_h = head.len() as u16 + 1;
         let total = head_h + left_h.max(right_h) + tables_h;
         self.scroll.render(area, buf, total, |full, b| {
-            Paragraph::new(head).render(Rect { height: head_h, ..full }, b);
+            Paragraph::new(head).render(
+                Rect {
+                    height: head_h,
+                    ..full
+                },
+                b,
+            );
             let mut y = full.y + head_h;
-            let boxed_at = |b: &mut Buffer, x: u16, y: u16, w: u16, title: &str, lines: Vec<Line>| {
-                let h = lines.len() as u16 + 2;
-                let r = Rect::new(x, y, w, h);
-                let block = widgets::pane_block(title.into(), false, cx.theme);
-                let inner = block.inner(r);
-                block.render(r, b);
-                Paragraph::new(lines).render(inner, b);
-                h
-            };
+            let boxed_at =
+                |b: &mut Buffer, x: u16, y: u16, w: u16, title: &str, lines: Vec<Line>| {
+                    let h = lines.len() as u16 + 2;
+                    let r = Rect::new(x, y, w, h);
+                    let block = widgets::pane_block(title.into(), false, cx.theme);
+                    let inner = block.inner(r);
+                    block.render(r, b);
+                    Paragraph::new(lines).render(inner, b);
+                    h
+                };
             let period = self
                 .forecast
                 .as_ref()
@@ -582,7 +595,12 @@ impl ForecastPane {
             }
             for (t, roles) in &tables {
                 if let Some(title) = &t.title {
-                    b.set_string(full.x, y, text::truncate(title, full.width as usize), cx.theme.title(false));
+                    b.set_string(
+                        full.x,
+                        y,
+                        text::truncate(title, full.width as usize),
+                        cx.theme.title(false),
+                    );
                 }
                 let h = t.rows.len().max(1) as u16 + 1 + t.notes.len().min(2) as u16;
                 let rows: Vec<usize> = (0..t.rows.len()).collect();

@@ -96,7 +96,10 @@ impl HygienePane {
         let matching = if self.list.filter.is_empty() {
             String::new()
         } else {
-            format!(" · {shown} match /{}", crate::text::sanitize(&self.list.filter))
+            format!(
+                " · {shown} match /{}",
+                crate::text::sanitize(&self.list.filter)
+            )
         };
         let name = if self.own { "My to-do" } else { "Hygiene" };
         let mut t = if self.show_snoozed {
@@ -183,11 +186,14 @@ impl HygienePane {
             } else {
                 let mut words: Vec<String> = x.reasons.iter().map(|r| reason_words(*r)).collect();
                 if let Some(tag) = x.tag {
-                    words.push(match tag {
-                        crate::domain::StuckTag::Red => "●red",
-                        crate::domain::StuckTag::Yellow => "●yellow",
-                        crate::domain::StuckTag::Green => "●green",
-                    }.to_string());
+                    words.push(
+                        match tag {
+                            crate::domain::StuckTag::Red => "●red",
+                            crate::domain::StuckTag::Yellow => "●yellow",
+                            crate::domain::StuckTag::Green => "●green",
+                        }
+                        .to_string(),
+                    );
                 }
                 words.join(" ")
             };

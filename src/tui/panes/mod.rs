@@ -300,11 +300,9 @@ pub struct Scroll {
 impl Scroll {
     pub fn by(&mut self, delta: isize) {
         let (shown, total) = self.last.get();
-        let max = total.saturating_sub(shown).max(if total == 0 {
-            usize::MAX / 2
-        } else {
-            0
-        });
+        let max = total
+            .saturating_sub(shown)
+            .max(if total == 0 { usize::MAX / 2 } else { 0 });
         self.offset = (self.offset as isize + delta).clamp(0, max as isize) as usize;
     }
 

@@ -6,10 +6,10 @@
 
 use super::{Cx, TablesPane};
 use crate::domain::Role as RepRole;
-use crate::report::anomalies::AnomaliesReport;
-use crate::report::metrics::{MetricsReport, fmt_value};
 use crate::domain::anomaly::Verdict;
+use crate::report::anomalies::AnomaliesReport;
 use crate::report::metrics::fmt_sample;
+use crate::report::metrics::{MetricsReport, fmt_value};
 use crate::report::{Column, Table, UNDEFINED};
 use crate::tui::theme::Role;
 use crate::tui::widgets::TableView;
@@ -209,7 +209,10 @@ impl RepsPane {
                 let (cell, role) = match r.metrics.get(*m) {
                     Some(c) => {
                         let (sym, role) = flag(self, &r.rep_id, m, c.goal_met);
-                        (format!("{}{sym}", fmt_value(c.def.unit, c.value.value)), role)
+                        (
+                            format!("{}{sym}", fmt_value(c.def.unit, c.value.value)),
+                            role,
+                        )
                     }
                     None => (UNDEFINED.to_string(), None),
                 };
@@ -294,7 +297,14 @@ impl RepsPane {
                     format!(
                         "{}{}",
                         fmt_value(unit, c.goal),
-                        if prorated && matches!(unit, crate::domain::metrics::Unit::Count | crate::domain::metrics::Unit::Money | crate::domain::metrics::Unit::Minutes) {
+                        if prorated
+                            && matches!(
+                                unit,
+                                crate::domain::metrics::Unit::Count
+                                    | crate::domain::metrics::Unit::Money
+                                    | crate::domain::metrics::Unit::Minutes
+                            )
+                        {
                             " (to date)"
                         } else {
                             ""
@@ -365,13 +375,14 @@ impl RepsPane {
             height: area.height - 1,
             ..area
         };
-        self.detail_scroll.render(body, buf, t.rows.len() as u16 + 1, |r, b| {
-            let rows: Vec<usize> = (0..t.rows.len()).collect();
-            TableView {
-                cell_roles: roles,
-                ..TableView::new(t, &rows, cx.theme)
-            }
-            .render(r, b)
-        });
+        self.detail_scroll
+            .render(body, buf, t.rows.len() as u16 + 1, |r, b| {
+                let rows: Vec<usize> = (0..t.rows.len()).collect();
+                TableView {
+                    cell_roles: roles,
+                    ..TableView::new(t, &rows, cx.theme)
+                }
+                .render(r, b)
+            });
     }
 }

@@ -221,11 +221,8 @@ impl ReviewPane {
                             heading,
                             cols(&["#", "deal", "owner", "due", "action item"]),
                         );
-                        let names: std::collections::HashMap<&RepId, &str> = self
-                            .reps
-                            .iter()
-                            .map(|(id, n)| (id, n.as_str()))
-                            .collect();
+                        let names: std::collections::HashMap<&RepId, &str> =
+                            self.reps.iter().map(|(id, n)| (id, n.as_str())).collect();
                         for a in r
                             .agenda
                             .action_items
@@ -311,7 +308,11 @@ impl ReviewPane {
                 cx.theme.muted()
             };
             let head = format!("{marker} {}. {name:<22}", i + 1);
-            let head = if wide { head } else { head.trim_end().to_string() };
+            let head = if wide {
+                head
+            } else {
+                head.trim_end().to_string()
+            };
             let timer_span = Span::styled(
                 format!(" {timer}"),
                 if over {
