@@ -64,7 +64,7 @@ fn call(
         .filter(|o| owner.is_none_or(|r| &o.owner_id == r))
         .filter(|o| in_call(o, input, p, day))
     {
-        sum = sum + o.amount.unwrap_or(Money::ZERO);
+        sum += o.amount.unwrap_or(Money::ZERO);
         ids.push(o.id.clone());
     }
     (sum, ids)

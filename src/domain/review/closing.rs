@@ -142,8 +142,8 @@ pub fn closing_report(
     }
     // History is in `changed_at` order: the first row of a (deal, field)
     // holds the old value, the last one the new.
-    let mut by_deal: BTreeMap<(&OppId, HistoryField), (Option<String>, Option<String>)> =
-        BTreeMap::new();
+    type OldNew = (Option<String>, Option<String>);
+    let mut by_deal: BTreeMap<(&OppId, HistoryField), OldNew> = BTreeMap::new();
     for h in &edits {
         by_deal
             .entry((&h.opportunity_id, h.field))

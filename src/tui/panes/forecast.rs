@@ -482,11 +482,11 @@ impl ForecastPane {
             } else {
                 ""
             };
-            let rebuilt = a
-                .rebuilt_from_history
-                .contains(&q.quarter.from)
-                .then_some(" (rebuilt)")
-                .unwrap_or("");
+            let rebuilt = if a.rebuilt_from_history.contains(&q.quarter.from) {
+                " (rebuilt)"
+            } else {
+                ""
+            };
             lines.push(Line::from(vec![
                 Span::styled(format!("{:<8} ", q.quarter_label), cx.theme.muted()),
                 Span::styled(chars.into_iter().collect::<String>(), style),

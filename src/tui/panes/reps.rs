@@ -112,6 +112,9 @@ fn short_label(id: &str) -> &str {
     }
 }
 
+/// The role of each cell of a table (rows × columns).
+type CellRoles = Vec<Vec<Option<Role>>>;
+
 #[derive(Debug, Clone, Default)]
 pub struct RepsPane {
     pub report: Option<MetricsReport>,
@@ -250,7 +253,7 @@ impl RepsPane {
 
     /// The selected rep's metrics beside the team baseline and the goal,
     /// with full labels; roles from the typed cells.
-    fn detail(&self, rep: &str) -> Option<(String, Table, Vec<Vec<Option<Role>>>)> {
+    fn detail(&self, rep: &str) -> Option<(String, Table, CellRoles)> {
         let report = self.report.as_ref()?;
         let r = report.reps.iter().find(|r| r.rep_id == rep)?;
         let title = format!(
