@@ -74,8 +74,8 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         ctx.today,
         full.display()
     );
-    println!("{reopen}");
     if args.no_tui {
+        println!("{reopen}");
         return Ok(ExitCode::SUCCESS);
     }
     let on_demo = Ctx {

@@ -26,7 +26,16 @@ pub struct DrillReport {
 impl DrillReport {
     /// Drills into `metric` for `rep` over the input's period (default: quarter to
     /// date) against the period before it (same kind, or same length).
+    /// A driver metric (meetings, win rate, …) opens the outcome tree it
+    /// feeds, in the CLI as in the cockpit.
     pub fn build(input: &Input, rep: &str, metric: &str) -> Result<DrillReport, String> {
+        let metric = input
+            .data
+            .reps
+            .iter()
+            .find(|r| r.id.as_str() == rep)
+            .and_then(|r| crate::domain::drill::outcome_for(r.role, metric))
+            .unwrap_or(metric);
         let period = input
             .period
             .unwrap_or_else(|| super::metrics::default_period(input));

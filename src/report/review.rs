@@ -131,10 +131,16 @@ impl Report for ClosingReportView {
             out.push_str("_None._\n");
         }
         for a in &r.action_items {
+            // The owner by name where the report knows it.
+            let owner = r
+                .left_open
+                .iter()
+                .find(|l| l.rep_id == a.owner_id)
+                .map_or_else(|| a.owner_id.0.clone(), |l| l.name.clone());
             out.push_str(&format!(
                 "- [ ] {} — {} — due {}\n",
                 md(&a.text),
-                md(a.owner_id.as_str()),
+                md(&owner),
                 opt(a.due_date)
             ));
         }

@@ -125,7 +125,7 @@ fn a_whole_review_from_the_keyboard() {
         "(D-3, bob)\n  - close date: 2026-11-27 → 2026-12-04",
         "Activities logged: 1 (1 calls, 0 emails, 0 meetings)",
         "## Action items (1)",
-        "Send revised pricing — ann — due 2026-12-01",
+        "Send revised pricing — Ann Archer — due 2026-12-01",
         // Left open: Ann's D-1 is still past due (closes 20 Nov) and has
         // the new action item; Bob's D-3 is still untouched and stuck.
         "| Ann Archer | 1 | 1 |",

@@ -305,9 +305,20 @@ impl ForecastPane {
             ),
             cx.theme.title(false),
         ));
-        for d in &m.moved_in {
+        // The largest moves; the rest counted (the CLI lists them all).
+        const SHOWN: usize = 10;
+        let more = |n: usize| {
+            Line::styled(
+                format!("      … and {n} smaller (report forecast --format json lists all)"),
+                cx.theme.muted(),
+            )
+        };
+        for d in m.moved_in.iter().take(SHOWN) {
             let a = d.amount.map_or("—".into(), |a| format!("+{a}"));
             lines.push(self.deal_line(&d.opportunity_id, a, &d.why, cx.theme.good()));
+        }
+        if m.moved_in.len() > SHOWN {
+            lines.push(more(m.moved_in.len() - SHOWN));
         }
         lines.push(Line::styled(
             format!(
@@ -317,9 +328,12 @@ impl ForecastPane {
             ),
             cx.theme.title(false),
         ));
-        for d in &m.moved_out {
+        for d in m.moved_out.iter().take(SHOWN) {
             let a = d.amount.map_or("—".into(), |a| format!("−{a}"));
             lines.push(self.deal_line(&d.opportunity_id, a, &d.why, cx.theme.alert()));
+        }
+        if m.moved_out.len() > SHOWN {
+            lines.push(more(m.moved_out.len() - SHOWN));
         }
         lines
     }
