@@ -305,11 +305,15 @@ impl ForecastPane {
             ),
             cx.theme.title(false),
         ));
-        // The largest moves; the rest counted (the CLI lists them all).
+        // The largest moves; the rest counted with their sum.
         const SHOWN: usize = 10;
-        let more = |n: usize| {
+        let more = |rest: &[crate::report::movement::CallMove], sign: i64| {
             Line::styled(
-                format!("      … and {n} smaller (report forecast --format json lists all)"),
+                format!(
+                    "      … and {} smaller deal(s), {} in all",
+                    rest.len(),
+                    signed(sign * sum(rest))
+                ),
                 cx.theme.muted(),
             )
         };
@@ -318,7 +322,7 @@ impl ForecastPane {
             lines.push(self.deal_line(&d.opportunity_id, a, &d.why, cx.theme.good()));
         }
         if m.moved_in.len() > SHOWN {
-            lines.push(more(m.moved_in.len() - SHOWN));
+            lines.push(more(&m.moved_in[SHOWN..], 1));
         }
         lines.push(Line::styled(
             format!(
@@ -333,7 +337,7 @@ impl ForecastPane {
             lines.push(self.deal_line(&d.opportunity_id, a, &d.why, cx.theme.alert()));
         }
         if m.moved_out.len() > SHOWN {
-            lines.push(more(m.moved_out.len() - SHOWN));
+            lines.push(more(&m.moved_out[SHOWN..], -1));
         }
         lines
     }
