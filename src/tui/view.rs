@@ -137,6 +137,9 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
 /// The actions the hint bar offers in each pane, most useful first.
 fn hints(app: &App) -> Vec<Action> {
     use Action::*;
+    if app.empty {
+        return vec![Reload, Help, Quit];
+    }
     match app.focus {
         Focus::Review if app.review.run.is_some() => vec![
             NextBox,

@@ -187,3 +187,58 @@ fn the_waterfall_is_rebuilt_from_history_without_snapshots() {
     );
     assert_eq!(r.waterfall.end, Money::from_major(52_500));
 }
+
+#[test]
+fn the_reps_own_view_names_no_other_rep() {
+    let (_dir, store) = store();
+    let mut a = app_on(&store, Start::Rep(RepId("ann".into())));
+    // No team review: the tabs start at To do, R and 1 say why they do nothing.
+    assert!(!a.tabs().contains(&pipedeck::tui::app::Focus::Review));
+    a.update(Action::StartReview);
+    assert!(a.review.run.is_none());
+    a.update(Action::FocusReview);
+    assert_ne!(a.focus, pipedeck::tui::app::Focus::Review);
+    for (pane, want) in [
+        (Action::FocusHygiene, "My to-do"),
+        (Action::FocusReps, "My metrics"),
+        (Action::FocusAnomalies, "Anomalies"),
+        (Action::FocusForecast, "Forecast"),
+        (Action::FocusPipeline, "My open deals"),
+    ] {
+        a.update(pane);
+        for (w, h) in [(80, 24), (200, 60)] {
+            let s = screen(&mut a, w, h);
+            assert!(s.contains(want), "{s}");
+            assert!(!s.contains("Bo Bäckström") && !s.contains("bob"), "{s}");
+        }
+    }
+    // Her open deals: D-1 and D-2 (D-3 is Bob's), closing soonest first.
+    a.update(Action::FocusPipeline);
+    let ids: Vec<_> = a
+        .pipeline
+        .list
+        .deals
+        .iter()
+        .flatten()
+        .map(|d| d.0.clone())
+        .collect();
+    assert_eq!(ids, ["D-1", "D-2"]);
+    // Her forecast line is the headline: D-1's 12,500 in commit (D-2 has no amount).
+    a.update(Action::FocusForecast);
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("call 12,500"), "{s}");
+}
+
+#[test]
+fn an_empty_database_starts_no_review() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("empty.db")).expect("database");
+    let mut a = app_on(&store, Start::Manager);
+    assert_eq!(a.update(Action::StartReview), None);
+    assert!(a.review.run.is_none());
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("import data or run the demo"))
+    );
+}

@@ -60,6 +60,14 @@ impl App {
     /// Applies one action; returns the work the loop must do, if any.
     pub fn update(&mut self, action: Action) -> Option<Effect> {
         use Action::*;
+        // An empty database: only the welcome screen's keys do something.
+        if self.empty && !matches!(action, Quit | Help | Reload | Back | Resize | Tick) {
+            self.status = Some((
+                Role::Muted,
+                "the database is empty: import data or run the demo first".into(),
+            ));
+            return None;
+        }
         match action {
             Quit => return Some(Effect::Quit),
             Help => {
@@ -175,6 +183,13 @@ impl App {
             RepsView => {
                 self.reps.list.selected = 0;
                 self.reps.next_view();
+            }
+            StartReview if self.rep_view().is_some() => {
+                self.status = Some((
+                    Role::Muted,
+                    "the team review runs from the manager's cockpit (pipedeck without --rep)"
+                        .into(),
+                ));
             }
             StartReview => return self.start_review(),
             EndReview => return self.end_review(),
