@@ -111,6 +111,22 @@ pub fn bench_dataset(
             let r = AccuracyReport::build(&input);
             std::hint::black_box(render(&r, Format::Table).map(|s| s.len()).unwrap_or(0));
         }),
+        time_it(name, "deal score of every open deal", runs, || {
+            std::hint::black_box(crate::report::score::open_scores(&input).len());
+        }),
+        time_it(name, "report score-calibration (30 days)", runs, || {
+            let mut i = input;
+            i.period = None;
+            let r = crate::report::score::CalibrationReport::build(&i, 30);
+            std::hint::black_box(render(&r, Format::Json).map(|s| s.len()).unwrap_or(0));
+        }),
+        time_it(name, "report metrics --by industry", runs, || {
+            let r = crate::report::cuts::CutReport::build(
+                &input,
+                crate::domain::metrics::cuts::Dimension::Industry,
+            );
+            std::hint::black_box(render(&r, Format::Json).map(|s| s.len()).unwrap_or(0));
+        }),
     ]
 }
 
@@ -283,7 +299,7 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
     };
     let mut results = Vec::new();
     if ctx.db_explicit && ctx.db_path.exists() {
-        let store = ctx.open_store()?;
+        let store = ctx.open_store_read()?;
         let mut data = Dataset::default();
         results.push(time_it("--db", "load dataset", args.runs, || {
             if let Ok(d) = store.load_dataset() {

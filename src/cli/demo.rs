@@ -23,6 +23,14 @@ pub struct DemoArgs {
     /// Print the situations planted in the demo and exit.
     #[arg(long)]
     pub explain: bool,
+    /// Size of the org: small (12 reps, five quarters; the default), medium
+    /// (2 pods, 24 reps, three years), large (16 pods, 192 reps, three years).
+    #[arg(long, default_value = "small", value_parser = parse_scale)]
+    pub scale: demo::Scale,
+}
+
+fn parse_scale(s: &str) -> Result<demo::Scale, String> {
+    s.parse()
 }
 
 pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -35,13 +43,20 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     let path = demo_db_path(ctx)?;
     clear_previous_demo(&path)?;
     let started = Instant::now();
-    let team = demo::generate(args.seed, ctx.today, &ctx.settings, &ctx.cal);
     let mut store = Store::open(&path)?;
     // Marked first: a demo interrupted half-way is still replaced next time.
     store.set_meta(MADE_BY.0, MADE_BY.1)?;
-    demo::write(&team, &mut store)
-        .with_context(|| format!("writing the demo to {}", path.display()))?;
+    let written = demo::write_scaled(
+        args.scale,
+        args.seed,
+        ctx.today,
+        &ctx.settings,
+        &ctx.cal,
+        &mut store,
+    )
+    .with_context(|| format!("writing the demo to {}", path.display()))?;
     drop(store);
+    let t = written.totals;
     println!(
         "demo team (seed {}, today {}) written to {} in {:.1} s",
         args.seed,
@@ -52,19 +67,11 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
     println!(
         "  {} reps, {} accounts, {} contacts, {} opportunities ({} history rows), \
          {} activities, {} weekly snapshots",
-        team.reps.len(),
-        team.accounts.len(),
-        team.contacts.len(),
-        team.opportunities.len(),
-        team.history.len(),
-        team.activities.len(),
-        team.snapshots.len()
+        t.reps, t.accounts, t.contacts, t.opportunities, t.history, t.activities, t.snapshots
     );
     println!(
         "  {} planted situations: pipedeck --today {} demo --seed {} --explain",
-        team.planted.len(),
-        ctx.today,
-        args.seed
+        t.planted, ctx.today, args.seed
     );
     // A plain `pipedeck` opens the default database, not the demo's: say
     // how to come back to this one.

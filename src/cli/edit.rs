@@ -58,8 +58,8 @@ pub enum DealAction {
     },
     /// Set the amount in major units: `deal OPP amount 12500`.
     Amount {
-        #[arg(allow_hyphen_values = true)]
-        amount: String,
+        #[arg(allow_hyphen_values = true, value_parser = parse_amount)]
+        amount: Money,
     },
     /// Set the forecast category: pipeline, best_case, commit, omitted.
     Category { category: ForecastCategory },
@@ -179,7 +179,10 @@ fn stages(ctx: &Ctx, store: &Store) -> anyhow::Result<Vec<Stage>> {
 }
 
 pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut store = match cmd {
+        ReviewCommand::Agenda { .. } => ctx.open_store_read()?,
+        _ => ctx.open_store()?,
+    };
     match cmd {
         ReviewCommand::Start { facilitator } => {
             let s = store.start_review(now(ctx), facilitator.as_deref())?;
@@ -230,7 +233,10 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let mut store = match args.action {
+        DealAction::Show => ctx.open_store_read()?,
+        _ => ctx.open_store()?,
+    };
     let id = OppId(args.id.clone());
     let s = stamp(ctx, &store, args.by.clone())?;
     let change = match args.action {
@@ -253,9 +259,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         }
         DealAction::Stage { stage } => Edit::Stage(stage),
         DealAction::CloseDate { date } => Edit::CloseDate(date),
-        DealAction::Amount { amount } => Edit::Amount(
-            Money::parse(&amount).with_context(|| format!("deal {id}: amount {amount:?}"))?,
-        ),
+        DealAction::Amount { amount } => Edit::Amount(amount),
         DealAction::Category { category } => Edit::Category(category),
         DealAction::NextStep { text, date } => Edit::NextStep { text, date },
         DealAction::Won => Edit::Won,
@@ -270,8 +274,8 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         println!(
             "{id}: {} {} → {}",
             h.field,
-            crate::text::sanitize(h.old_value.as_deref().unwrap_or("—")),
-            crate::text::sanitize(h.new_value.as_deref().unwrap_or("—"))
+            crate::text::sanitize(&h.field.display_value(h.old_value.as_deref())),
+            crate::text::sanitize(&h.field.display_value(h.new_value.as_deref()))
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -322,11 +326,27 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
             }
         }
     }
+    if o.status == crate::domain::Status::Open {
+        let sx = crate::domain::score::ScoreIndex::new(&data, &stages, &ctx.settings, ctx.cal);
+        out.push_str(&crate::report::score::score_text(&sx.score(o, ctx.today)));
+    }
     if let Some(t) = data.tags.iter().rfind(|t| &t.opportunity_id == id) {
         out.push_str(&format!(
             "tag: {} {}\n",
             t.tag,
             sanitize(t.note.as_deref().unwrap_or(""))
+        ));
+    }
+    let pending: Vec<String> = store
+        .local_edits()?
+        .into_iter()
+        .filter(|e| e.deal == id.as_str() && e.state == crate::domain::crm::PendingState::Pending)
+        .map(|e| e.field.to_string())
+        .collect();
+    if !pending.is_empty() {
+        out.push_str(&format!(
+            "not yet in the CRM: {} (`pipedeck export --changes --for CRM DIR`)\n",
+            pending.join(", ")
         ));
     }
     out.push_str("history:\n");
@@ -335,8 +355,8 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
             "  {}  {}: {} → {}{}\n",
             h.changed_at.format("%Y-%m-%d %H:%M"),
             h.field,
-            sanitize(h.old_value.as_deref().unwrap_or("—")),
-            sanitize(h.new_value.as_deref().unwrap_or("—")),
+            sanitize(&h.field.display_value(h.old_value.as_deref())),
+            sanitize(&h.field.display_value(h.new_value.as_deref())),
             h.review_session_id
                 .map_or(String::new(), |s| format!("  (review #{s})"))
         ));
@@ -382,4 +402,10 @@ pub fn snooze(ctx: &Ctx, args: SnoozeArgs) -> anyhow::Result<ExitCode> {
     let z = store.snooze(&id, &args.reason, args.until, ctx.today, &s)?;
     println!("{id}: snoozed until {} (snooze #{}).", z.until, z.id);
     Ok(ExitCode::SUCCESS)
+}
+
+/// An amount in major units for clap (`12500`, `12500.50`): a bad one is a
+/// usage error (exit 2).
+fn parse_amount(s: &str) -> Result<Money, String> {
+    Money::parse(s).map_err(|e| format!("{e} (an amount in major units, like 12500 or 12500.50)"))
 }

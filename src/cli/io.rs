@@ -1,7 +1,9 @@
 //! `pipedeck import` and `pipedeck export`.
 
 use super::Ctx;
+use crate::domain::crm::Crm;
 use crate::import::{self, ImportError};
+use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -40,16 +42,75 @@ pub struct ImportArgs {
     /// Show per entity how many rows would be new, changed and unchanged; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Refuse the import when any row is implausible (dates far in the past or
+    /// future, closed before created), not only when one is impossible.
+    #[arg(long)]
+    pub strict: bool,
+    /// Take the CRM's value over local edits it has not seen yet (default: keep and list them).
+    #[arg(long)]
+    pub overwrite_local: bool,
+    /// Read every file as a flat deal export through this column mapping (docs/mappings/).
+    #[arg(long, value_name = "FILE.toml", conflicts_with = "format")]
+    pub mapping: Option<PathBuf>,
+}
+
+/// A CRM to write back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CrmArg {
+    Salesforce,
+    Hubspot,
+    Pipedrive,
+}
+
+impl From<CrmArg> for Crm {
+    fn from(c: CrmArg) -> Crm {
+        match c {
+            CrmArg::Salesforce => Crm::Salesforce,
+            CrmArg::Hubspot => Crm::Hubspot,
+            CrmArg::Pipedrive => Crm::Pipedrive,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Directory to write the CSV set into (created if missing).
+    /// Directory to write the CSV set (or, with --changes, the update file) into (created if missing).
     pub dir: PathBuf,
+    /// Write the local edits the CRM has not seen as the CRM's update file.
+    #[arg(long, requires = "for_crm")]
+    pub changes: bool,
+    /// With --changes: every edit made on or after this date (even if seen back).
+    #[arg(long, value_parser = super::parse_date, value_name = "DATE", requires = "changes")]
+    pub since: Option<NaiveDate>,
+    /// With --changes: the CRM whose update file to write.
+    #[arg(long = "for", value_enum, value_name = "CRM", requires = "changes")]
+    pub for_crm: Option<CrmArg>,
 }
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let mut store = ctx.open_store()?;
+    let created = !ctx.db_path.exists();
+    let mut store = ctx.create_store()?;
+    let code = import_into(ctx, &mut store, &args);
+    // A database this command created and then imported nothing into (a
+    // refused import, a dry run) is removed again: no empty database is
+    // left behind by a mistake.
+    let landed = matches!(code, Ok(c) if c == ExitCode::SUCCESS) && !args.dry_run;
+    if created && !landed {
+        drop(store);
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = ctx.db_path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    code
+}
+
+fn import_into(
+    ctx: &Ctx,
+    store: &mut crate::storage::Store,
+    args: &ImportArgs,
+) -> anyhow::Result<ExitCode> {
     let opts = import::Options {
         format: args.format.into(),
         dry_run: args.dry_run,
@@ -61,7 +122,20 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         bar.set_message("importing");
         bar
     });
-    let result = import::run(&mut store, &args.paths, &opts, &mut |done, total| {
+    let mapping = match &args.mapping {
+        Some(p) => Some(import::mapping::load(p)?),
+        None => None,
+    };
+    let rt = import::RoundTrip {
+        overwrite_local: args.overwrite_local,
+        mapping,
+        now: chrono::Utc::now(),
+        checks: import::Checks {
+            today: Some(ctx.today),
+            strict: args.strict,
+        },
+    };
+    let result = import::run_with(store, &args.paths, &opts, &rt, &mut |done, total| {
         if let Some(bar) = &bar {
             bar.set_length(total);
             bar.set_position(done);
@@ -70,8 +144,20 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
-    let counts = match result {
-        Ok(c) => c,
+    let outcome = match result {
+        Ok(c) => {
+            let warnings = &c.warnings;
+            for w in warnings {
+                eprintln!("warning: {w}");
+            }
+            if !warnings.is_empty() {
+                eprintln!(
+                    "pipedeck: {} implausible row(s) imported anyway; `import --strict` refuses them",
+                    warnings.len()
+                );
+            }
+            c
+        }
         Err(ImportError::Rows(rows)) => {
             for r in &rows {
                 eprintln!("{r}");
@@ -84,6 +170,7 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
+    let counts = &outcome.counts;
     if args.dry_run {
         println!("dry run: nothing was written");
     }
@@ -91,17 +178,74 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
         "{:<22} {:>8} {:>8} {:>10}",
         "entity", "new", "changed", "unchanged"
     );
-    for (entity, c) in import::summary(&counts) {
+    for (entity, c) in import::summary(counts) {
         println!(
             "{:<22} {:>8} {:>8} {:>10}",
             entity, c.new, c.changed, c.unchanged
         );
     }
+    print_edits(
+        &outcome.kept,
+        "local edit(s) the CRM has not seen were kept (--overwrite-local takes the CRM's):",
+    );
+    print_edits(
+        &outcome.overwritten,
+        "local edit(s) were replaced by the CRM's value (--overwrite-local):",
+    );
     Ok(ExitCode::SUCCESS)
 }
 
+/// Lists kept or replaced local edits: `file:line  deal  field  local → CRM`.
+fn print_edits(list: &[import::round_trip::Kept], title: &str) {
+    if list.is_empty() {
+        return;
+    }
+    println!("{} {title}", list.len());
+    for k in list {
+        let v = |x: &Option<String>| crate::text::sanitize(&writeback_value(k.field, x.as_deref()));
+        println!(
+            "  {}  {}  {}  local {:?}  CRM {:?}",
+            crate::text::sanitize(&k.at),
+            crate::text::sanitize(&k.deal),
+            k.field,
+            v(&k.local),
+            v(&k.crm)
+        );
+    }
+}
+
+/// A canonical value as a user reads it (amounts in major units).
+fn writeback_value(field: crate::domain::crm::SyncField, v: Option<&str>) -> String {
+    match v {
+        None => String::new(),
+        Some(v) if field == crate::domain::crm::SyncField::Amount => v
+            .parse::<i64>()
+            .map(|c| crate::domain::money::Money(c).to_decimal())
+            .unwrap_or_else(|_| v.to_string()),
+        Some(v) => v.to_string(),
+    }
+}
+
 pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    let store = ctx.open_store_read()?;
+    if let (true, Some(crm)) = (args.changes, args.for_crm) {
+        let since = args.since.map(|d| ctx.cal.start_of(d));
+        let changes = import::writeback::changes(&store, crm.into(), since)?;
+        for (path, n) in import::writeback::write(&changes, &args.dir)? {
+            println!("{}: {n} rows", path.display());
+        }
+        for a in &changes.apart {
+            println!(
+                "  not written: {} ({}) {} = {:?}: {}",
+                crate::text::sanitize(&a.deal),
+                crate::text::sanitize(&a.name),
+                a.field,
+                crate::text::sanitize(&writeback_value(a.field, Some(&a.value))),
+                a.why
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let counts = import::export::export(&store, &args.dir)?;
     for (file, n) in counts {
         println!("{}/{file}.csv: {n} rows", args.dir.display());

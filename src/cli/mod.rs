@@ -133,7 +133,21 @@ impl Ctx {
         })
     }
 
+    /// Opens the existing database for reading and writing (edits): a
+    /// missing file is an error naming how to create one, never a new database.
     pub fn open_store(&self) -> anyhow::Result<Store> {
+        Ok(Store::open_existing(&self.db_path)?)
+    }
+
+    /// Opens the existing database read-only (reports, export): a read-only
+    /// file or directory can be read, and nothing is ever written.
+    pub fn open_store_read(&self) -> anyhow::Result<Store> {
+        Ok(Store::open_read_only(&self.db_path)?)
+    }
+
+    /// Opens the database, creating it if missing: `import` only (`demo`
+    /// has its own rules).
+    pub fn create_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.db_path)?)
     }
 
@@ -161,6 +175,41 @@ impl Ctx {
         })
     }
 
+    /// What `need` reads (a window of the database, see `app::load`), as of
+    /// the end of `as_of` when given; and the snapshots when `snapshots`.
+    pub fn load(
+        &self,
+        store: &Store,
+        need: crate::app::load::Need,
+        as_of: Option<NaiveDate>,
+        snapshots: bool,
+    ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
+        let reps = store.load_reps()?;
+        let goals =
+            crate::domain::metrics::goals::merge(&self.settings.goals, &store.load_goals()?);
+        let sessions = match need {
+            crate::app::load::Need::Review => store.load_review_sessions()?,
+            _ => Vec::new(),
+        };
+        let cx = crate::app::load::Context {
+            settings: &self.settings,
+            cal: &self.cal,
+            today: as_of.unwrap_or(self.today),
+            reps: &reps,
+            goals: &goals,
+            sessions: &sessions,
+        };
+        Ok(crate::app::load::load(
+            store,
+            &self.settings,
+            &self.cal,
+            need,
+            &cx,
+            as_of,
+            snapshots,
+        )?)
+    }
+
     /// [`Ctx::dataset_and_snapshots`] without the snapshots.
     pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
         Ok(self.dataset_and_snapshots(store, as_of)?.0)
@@ -178,10 +227,16 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Parses `YYYY-MM-DD` for clap.
+/// Parses `YYYY-MM-DD` for clap: every digit written (`26-11-24` is not
+/// year 26), a year from 1900 to 2199.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+    use chrono::Datelike;
+    let d = crate::import::table::parse_date(s)?;
+    let years = crate::import::table::MIN_YEAR..=crate::import::table::MAX_YEAR;
+    if !years.contains(&d.year()) {
+        return Err(format!("{s:?}: year {} is out of range", d.year()));
+    }
+    Ok(d)
 }
 
 /// Runs the command line; exit 0 on success, 2 on usage errors, 1 otherwise.
@@ -235,6 +290,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(ConfigCommand::Check)) => {
+            // The cockpit's keys too: a binding it would refuse fails here.
+            crate::tui::keymap::Keymap::load(&ctx.settings.keys).map_err(|e| {
+                let at = ctx
+                    .config_path
+                    .as_ref()
+                    .map_or(String::new(), |p| format!("{}: ", p.display()));
+                anyhow::anyhow!("{at}{e}")
+            })?;
             print!(
                 "{}",
                 toml::to_string_pretty(&ctx.settings).map_err(anyhow::Error::msg)?

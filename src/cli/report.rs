@@ -28,6 +28,8 @@ pub enum ReportName {
     Waterfall,
     /// Accuracy of past forecast calls.
     Accuracy,
+    /// Whether the deal score predicts anything: closed deals replayed --days before close.
+    ScoreCalibration,
 }
 
 #[derive(Debug, Args)]
@@ -36,14 +38,14 @@ pub struct ReportArgs {
     /// Period: 2017-Q2, 2017-05, 2017-W19, this-week, last-week, mtd, qtd, last-4-weeks, FROM..TO.
     #[arg(long, value_parser = check_period)]
     pub period: Option<String>,
-    /// Only this rep.
-    #[arg(long, value_name = "ID")]
+    /// Only this rep (drill: required).
+    #[arg(long, value_name = "ID", required_if_eq("name", "drill"))]
     pub rep: Option<String>,
     /// Only this role (AE, SDR, CSM, Manager).
     #[arg(long, value_parser = parse_role)]
     pub role: Option<Role>,
-    /// Metric id (drill).
-    #[arg(long)]
+    /// Metric id (drill: required).
+    #[arg(long, required_if_eq("name", "drill"))]
     pub metric: Option<String>,
     /// Answer as the pipeline stood at the end of this day.
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
@@ -54,6 +56,15 @@ pub struct ReportArgs {
     /// Waterfall end date.
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
     pub to: Option<NaiveDate>,
+    /// Metrics per value of a dimension instead of per rep (metrics).
+    #[arg(long, value_enum)]
+    pub by: Option<crate::report::cuts::By>,
+    /// Replay each closed deal this many days before it closed (score-calibration).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub days: i64,
+    /// Order of the hygiene list and of the agenda's closing and stuck boxes.
+    #[arg(long, value_enum)]
+    pub sort: Option<crate::report::score::SortKey>,
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -72,10 +83,17 @@ fn parse_role(s: &str) -> Result<Role, String> {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let store = ctx.open_store()?;
+    if args.by.is_some() && args.name != ReportName::Metrics {
+        anyhow::bail!("--by applies to report metrics only");
+    }
+    if args.sort.is_some() && !matches!(args.name, ReportName::Hygiene | ReportName::Agenda) {
+        anyhow::bail!("--sort applies to report hygiene and report agenda only");
+    }
+    let store = ctx.open_store_read()?;
     let out = match args.name {
         ReportName::Pipeline => {
-            let data = ctx.dataset(&store, args.as_of)?;
+            let (data, _) =
+                ctx.load(&store, crate::app::load::Need::Pipeline, args.as_of, false)?;
             let report = crate::report::pipeline::PipelineReport {
                 as_of: args.as_of.unwrap_or(ctx.today),
                 currency: ctx.settings.currency.clone(),
@@ -87,6 +105,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
             super::report_metrics::run(ctx, &store, &args)?
         }
         ReportName::Hygiene | ReportName::Agenda => super::report_review::run(ctx, &store, &args)?,
+        ReportName::ScoreCalibration => super::report_metrics::calibration(ctx, &store, &args)?,
         ReportName::Forecast | ReportName::Waterfall | ReportName::Accuracy => {
             super::report_forecast::run(ctx, &store, &args)?
         }

@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use super::report::{ReportArgs, ReportName};
+use crate::app::load::Need;
 use crate::report::accuracy::AccuracyReport;
 use crate::report::forecast::ForecastReport;
 use crate::report::waterfall::WaterfallReport;
@@ -14,7 +15,6 @@ use crate::storage::Store;
 /// falling back to the nearest earlier snapshot) and only snapshots taken on
 /// or before D are used. `--rep` keeps that rep's lines only.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let (data, snapshots) = ctx.dataset_and_snapshots(store, args.as_of)?;
     let today = args.as_of.unwrap_or(ctx.today);
     let period = args
         .period
@@ -22,6 +22,12 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         .map(|p| ctx.cal.parse_period(p, today))
         .transpose()
         .map_err(anyhow::Error::msg)?;
+    let need = match args.name {
+        ReportName::Waterfall => Need::Waterfall(args.from.unwrap_or(today)),
+        ReportName::Accuracy => Need::Accuracy,
+        _ => Need::Forecast(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
+    };
+    let (data, snapshots) = ctx.load(store, need, args.as_of, true)?;
     let input = Input {
         data: &data,
         snapshots: &snapshots,

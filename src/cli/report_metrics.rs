@@ -2,23 +2,51 @@
 
 use super::Ctx;
 use super::report::{ReportArgs, ReportName};
+use crate::app::load::Need;
 use crate::domain::metrics::goals;
 use crate::domain::{Dataset, Period};
 use crate::report::anomalies::AnomaliesReport;
+use crate::report::cuts::CutReport;
 use crate::report::drill::DrillReport;
 use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::score::CalibrationReport;
 use crate::report::{Input, render};
 use crate::storage::Store;
 use anyhow::{Context, anyhow};
 
 /// Builds and renders the report named in `args`; returns the text to print.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let data = ctx.dataset(store, args.as_of)?;
     let period = parse_period(ctx, args.period.as_deref())?;
-    let role = args.role;
-    if let Some(id) = &args.rep {
-        check_rep(&data, id)?;
+    let today = args.as_of.unwrap_or(ctx.today);
+    let resolved = {
+        let empty = Dataset::default();
+        let probe = Input {
+            data: &empty,
+            snapshots: &[],
+            settings: &ctx.settings,
+            cal: &ctx.cal,
+            today,
+            period,
+        };
+        match args.name {
+            ReportName::Anomalies => {
+                period.unwrap_or_else(|| crate::report::anomalies::default_period(&probe))
+            }
+            _ => period.unwrap_or_else(|| crate::report::metrics::default_period(&probe)),
+        }
+    };
+    let need = match args.name {
+        ReportName::Anomalies => Need::Anomalies(resolved),
+        ReportName::Drill => Need::Drill(resolved),
+        _ => Need::Metrics(resolved),
+    };
+    if let Some(id) = &args.rep
+        && !store.load_reps()?.iter().any(|r| r.id.as_str() == id)
+    {
+        return Err(anyhow!("--rep: no rep with id {id:?} in the database"));
     }
+    let (data, _) = ctx.load(store, need, args.as_of, false)?;
+    let role = args.role;
     let goals = goals::merge(
         &ctx.settings.goals,
         &store.load_goals().context("reading goals")?,
@@ -28,7 +56,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         snapshots: &[],
         settings: &ctx.settings,
         cal: &ctx.cal,
-        today: args.as_of.unwrap_or(ctx.today),
+        today,
         period,
     };
     let filter = MetricsFilter {
@@ -50,9 +78,26 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
             let report = DrillReport::build(&input, rep, metric).map_err(anyhow::Error::msg)?;
             render(&report, args.format)
         }
-        _ => render(&MetricsReport::build(&input, &filter), args.format),
+        _ => match args.by {
+            Some(by) => render(&CutReport::build(&input, by.into()), args.format),
+            None => render(&MetricsReport::build(&input, &filter), args.format),
+        },
     };
     out.map_err(anyhow::Error::msg)
+}
+
+/// `report score-calibration`: closed deals replayed `--days` before they closed.
+pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let data = ctx.dataset(store, args.as_of)?;
+    let input = Input {
+        data: &data,
+        snapshots: &[],
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today: args.as_of.unwrap_or(ctx.today),
+        period: parse_period(ctx, args.period.as_deref())?,
+    };
+    render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
 }
 
 fn parse_period(ctx: &Ctx, text: Option<&str>) -> anyhow::Result<Option<Period>> {
@@ -62,12 +107,4 @@ fn parse_period(ctx: &Ctx, text: Option<&str>) -> anyhow::Result<Option<Period>>
             .map_err(|e| anyhow!("--period: {e}"))
     })
     .transpose()
-}
-
-fn check_rep(data: &Dataset, id: &str) -> anyhow::Result<()> {
-    if data.reps.iter().any(|r| r.id.as_str() == id) {
-        Ok(())
-    } else {
-        Err(anyhow!("--rep: no rep with id {id:?} in the database"))
-    }
 }

@@ -11,7 +11,7 @@ use crate::storage::Store;
 /// Builds and renders the report named in `args`; returns the text to print.
 /// With `--as-of DATE` the rules run on that date, over the data as it stood then.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let data = ctx.dataset(store, args.as_of)?;
+    let (data, _) = ctx.load(store, crate::app::load::Need::Review, args.as_of, false)?;
     let input = Input {
         data: &data,
         snapshots: &[],
@@ -29,9 +29,16 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     let out = match args.name {
         ReportName::Agenda => {
             let sessions = store.load_review_sessions()?;
-            render(&AgendaReport::build(&input, &sessions), args.format)
+            let sort = args.sort.unwrap_or_default();
+            render(
+                &AgendaReport::build(&input, &sessions).sorted(sort),
+                args.format,
+            )
         }
-        _ => render(&HygieneReport::build(&input, rep.as_ref()), args.format),
+        _ => {
+            let report = HygieneReport::build(&input, rep.as_ref());
+            render(&report.sorted(args.sort.unwrap_or_default()), args.format)
+        }
     };
     out.map_err(anyhow::Error::msg)
 }

@@ -81,6 +81,52 @@ fn validate(s: &Settings) -> Result<(), String> {
     if s.stale_days < 1 || s.ramp_days < 0 {
         return Err("stale_days must be at least 1 and ramp_days at least 0".to_string());
     }
+    let a = &s.anomalies;
+    let positive = [
+        ("coverage_target", s.coverage_target),
+        ("coverage_light", s.coverage_light),
+        ("anomalies.mad_multiplier", a.mad_multiplier),
+    ];
+    for (key, v) in positive {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!("key `{key}`: {v} must be a number above 0"));
+        }
+    }
+    let non_negative = [
+        ("anomalies.min_relative_gap", a.min_relative_gap),
+        ("anomalies.history_min_move", a.history_min_move),
+        ("anomalies.history_team_band", a.history_team_band),
+    ];
+    for (key, v) in non_negative {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(format!("key `{key}`: {v} must be 0 or more"));
+        }
+    }
+    if !(a.wilson_confidence > 0.0 && a.wilson_confidence < 1.0) {
+        return Err(format!(
+            "key `anomalies.wilson_confidence`: {} must be between 0 and 1 (say 0.90)",
+            a.wilson_confidence
+        ));
+    }
+    if !(0.0..=1.0).contains(&a.new_hire_percentile) {
+        return Err(format!(
+            "key `anomalies.new_hire_percentile`: {} must be between 0 and 1",
+            a.new_hire_percentile
+        ));
+    }
+    if a.slipping_window_days < 1 {
+        return Err(format!(
+            "key `anomalies.slipping_window_days`: {} must be at least 1",
+            a.slipping_window_days
+        ));
+    }
+    if let Some(st) = s
+        .stages
+        .iter()
+        .find(|st| st.max_days.is_some_and(|d| d < 1))
+    {
+        return Err(format!("stage {:?}: max_days must be at least 1", st.name));
+    }
     Ok(())
 }
 

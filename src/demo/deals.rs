@@ -206,12 +206,15 @@ fn skeleton(
 
 /// Makes sure every quiet account has at least one open deal that went quiet with it.
 fn plant_stale(w: &World, rng: &mut Rng, sk: &mut Vec<Skeleton>) {
+    // Ramped five quarters before today (the start of the small demo's
+    // history), so a longer history plants on the same reps.
+    let since = w.start.max(w.today - Days::new(super::HISTORY_DAYS));
     let ramped: Vec<usize> = w
         .team
         .aes
         .iter()
         .copied()
-        .filter(|&a| w.ramp(a, w.start) >= 1.0)
+        .filter(|&a| w.ramp(a, since) >= 1.0)
         .collect();
     for (n, (&account, &cut)) in w.dormant.iter().enumerate() {
         if sk

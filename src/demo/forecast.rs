@@ -298,6 +298,7 @@ mod tests {
                 loss_reason: None,
                 next_step: None,
                 next_step_date: None,
+                list_amount: None,
                 channel: None,
             },
         };

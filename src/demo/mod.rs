@@ -10,11 +10,13 @@ mod deals;
 mod forecast;
 mod planted;
 pub mod rng;
+mod scale;
 mod snapshots;
 mod team;
 mod timeline;
 
 pub use planted::{Planted, PlantedKind, explain};
+pub use scale::{Scale, write_scaled};
 
 use crate::domain::period::Calendar;
 use crate::domain::{
@@ -165,6 +167,18 @@ pub fn check_stages(settings: &Settings) -> Result<(), String> {
 /// Builds the demo for `seed` with `today` as the last day of the history.
 /// The stages must pass [`check_stages`] (the default ones do).
 pub fn generate(seed: u64, today: NaiveDate, settings: &Settings, cal: &Calendar) -> Demo {
+    generate_with_history(seed, today, settings, cal, HISTORY_DAYS)
+}
+
+/// [`generate`] with `history_days` of history before `today` instead of
+/// five quarters (the larger scales keep three years).
+pub fn generate_with_history(
+    seed: u64,
+    today: NaiveDate,
+    settings: &Settings,
+    cal: &Calendar,
+    history_days: u64,
+) -> Demo {
     let root = Rng::new(seed);
     let stages = settings.stage_list();
     let open: Vec<usize> = (0..stages.len())
@@ -178,7 +192,7 @@ pub fn generate(seed: u64, today: NaiveDate, settings: &Settings, cal: &Calendar
         .iter()
         .position(|s| s.kind == StageKind::Lost)
         .unwrap_or(stages.len().saturating_sub(1));
-    let start = today - Days::new(HISTORY_DAYS);
+    let start = today - Days::new(history_days);
     let team = team::build(&mut root.fork(1), today);
     let first_week = cal.week_containing(start).from;
     let weeks: Vec<NaiveDate> = (0..)
@@ -230,6 +244,16 @@ pub fn write(demo: &Demo, store: &mut Store) -> Result<Counts, StorageError> {
     for g in &demo.goals {
         tx.upsert_goal(g)?;
     }
+    write_rows(demo, &mut tx)?;
+    for s in &demo.snapshots {
+        tx.insert_snapshot(s)?;
+    }
+    tx.commit()
+}
+
+/// The team, its accounts, deals, history and activities (not stages, goals
+/// or snapshots, which a many-pod org writes once).
+fn write_rows(demo: &Demo, tx: &mut crate::storage::Tx<'_>) -> Result<(), StorageError> {
     for r in &demo.reps {
         tx.upsert_rep(r)?;
     }
@@ -248,10 +272,7 @@ pub fn write(demo: &Demo, store: &mut Store) -> Result<Counts, StorageError> {
     for a in &demo.activities {
         tx.upsert_activity(a)?;
     }
-    for s in &demo.snapshots {
-        tx.insert_snapshot(s)?;
-    }
-    tx.commit()
+    Ok(())
 }
 
 #[cfg(test)]

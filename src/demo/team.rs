@@ -7,17 +7,17 @@ use crate::domain::{Account, AccountId, Contact, ContactId, Money, Rep, RepId, R
 use chrono::{Days, NaiveDate};
 
 /// Invented first names, for reps and contacts.
-const FIRST: &[&str] = &[
+pub(super) const FIRST: &[&str] = &[
     "Avery", "Jordan", "Dana", "Riley", "Casey", "Quinn", "Harper", "Rowan", "Skyler", "Emery",
     "Reese", "Morgan", "Sasha", "Teagan", "Kai", "Lane", "Noor", "Ilse", "Tove", "Bram", "Odile",
     "Pim", "Zora", "Cato",
 ];
 /// Syllables of made-up surnames (no real family names on purpose).
-const SUR_HEAD: &[&str] = &[
+pub(super) const SUR_HEAD: &[&str] = &[
     "Ack", "Bel", "Cor", "Dun", "Fen", "Gar", "Hol", "Kess", "Lum", "Mor", "Nib", "Pell", "Quor",
     "Rav", "Sorn", "Tull", "Vex", "Wim", "Yar", "Zell",
 ];
-const SUR_TAIL: &[&str] = &[
+pub(super) const SUR_TAIL: &[&str] = &[
     "aby", "ingmote", "wick", "mere", "stover", "dale", "bottle", "worth", "quill", "fiddle",
 ];
 const TITLES: &[&str] = &[

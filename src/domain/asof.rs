@@ -31,34 +31,9 @@ pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
     let opportunities = data
         .opportunities
         .iter()
-        .filter(|o| o.created_at.is_none_or(|c| c < end))
-        .map(|o| {
-            let mut o = o.clone();
-            if let Some(entries) = later.get(&o.id) {
-                // History is ordered by changed_at, then insertion: undo newest first.
-                for h in entries.iter().rev() {
-                    undo(&mut o, h);
-                }
-            }
-            if o.status == Status::Open {
-                o.closed_at = None;
-                o.loss_reason = None;
-            } else if o.closed_at.is_some_and(|c| c >= end)
-                && !later
-                    .get(&o.id)
-                    .is_some_and(|es| es.iter().any(|h| h.field == HistoryField::Status))
-            {
-                // Closed after `end` and no status history says otherwise: open then.
-                o.status = Status::Open;
-                o.closed_at = None;
-                o.loss_reason = None;
-            }
-            if o.status == Status::Open && o.forecast_category == Some(ForecastCategory::Closed) {
-                // Closed later with no category history to rewind (imports):
-                // while open, its category is unknown, never `closed`.
-                o.forecast_category = None;
-            }
-            o
+        .filter_map(|o| {
+            let entries = later.get(&o.id).map_or(&[][..], |v| v.as_slice());
+            opportunity_as_of(o, entries, end)
         })
         .collect();
     Dataset {
@@ -91,6 +66,12 @@ pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
             .filter(|t| t.set_at < end)
             .cloned()
             .collect(),
+        crm_last_touch: data
+            .crm_last_touch
+            .iter()
+            .filter(|t| t.1 < end)
+            .cloned()
+            .collect(),
         action_items: data
             .action_items
             .iter()
@@ -103,7 +84,56 @@ pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
                 a
             })
             .collect(),
+        lookback: data
+            .lookback
+            .as_ref()
+            .map(|l| crate::domain::model::Lookback {
+                first_activity_at: l.first_activity_at.filter(|t| *t < end),
+                first_touch: l
+                    .first_touch
+                    .iter()
+                    .filter(|(_, _, t)| *t < end)
+                    .cloned()
+                    .collect(),
+            }),
     }
+}
+
+/// One deal as it stood at `end` (exclusive), by the rule of this module;
+/// `None` if it was created at or after `end`. `later` are the deal's own
+/// history entries with `changed_at ≥ end`, in history order (entries
+/// before `end` are ignored, so a deal's whole history may be passed).
+pub fn opportunity_as_of(
+    o: &Opportunity,
+    later: &[&HistoryEntry],
+    end: DateTime<Utc>,
+) -> Option<Opportunity> {
+    if o.created_at.is_some_and(|c| c >= end) {
+        return None;
+    }
+    let mut o = o.clone();
+    let later = || later.iter().filter(|h| h.changed_at >= end);
+    // History is ordered by changed_at, then insertion: undo newest first.
+    for h in later().collect::<Vec<_>>().into_iter().rev() {
+        undo(&mut o, h);
+    }
+    if o.status == Status::Open {
+        o.closed_at = None;
+        o.loss_reason = None;
+    } else if o.closed_at.is_some_and(|c| c >= end)
+        && !later().any(|h| h.field == HistoryField::Status)
+    {
+        // Closed after `end` and no status history says otherwise: open then.
+        o.status = Status::Open;
+        o.closed_at = None;
+        o.loss_reason = None;
+    }
+    if o.status == Status::Open && o.forecast_category == Some(ForecastCategory::Closed) {
+        // Closed later with no category history to rewind (imports):
+        // while open, its category is unknown, never `closed`.
+        o.forecast_category = None;
+    }
+    Some(o)
 }
 
 /// The dataset as it stood at `end`, from history, with deals that have no
@@ -232,6 +262,7 @@ mod tests {
             loss_reason: None,
             next_step: None,
             next_step_date: None,
+            list_amount: None,
             channel: None,
         }
     }

@@ -118,7 +118,7 @@ impl HygieneItem {
 }
 
 /// Whole calendar days from `from` to `to`.
-fn days(from: NaiveDate, to: NaiveDate) -> i64 {
+pub(crate) fn days(from: NaiveDate, to: NaiveDate) -> i64 {
     (to - from).num_days()
 }
 
@@ -205,16 +205,23 @@ pub fn hygiene(
     items
 }
 
-/// What the rules read about one deal.
-struct Facts {
-    last_touch: Option<NaiveDate>,
-    created: Option<NaiveDate>,
-    days_in_stage: Option<i64>,
-    pushes: u32,
-    max_days: Option<i64>,
+/// What the rules read about one deal (the deal score gathers the same
+/// facts deal by deal, see `domain/score/facts.rs`).
+pub(crate) struct Facts {
+    pub(crate) last_touch: Option<NaiveDate>,
+    pub(crate) created: Option<NaiveDate>,
+    pub(crate) days_in_stage: Option<i64>,
+    pub(crate) pushes: u32,
+    pub(crate) max_days: Option<i64>,
 }
 
-fn flags(o: &Opportunity, f: &Facts, settings: &Settings, today: NaiveDate) -> Vec<Flag> {
+/// The flags of one open deal on `today`, from its facts.
+pub(crate) fn flags(
+    o: &Opportunity,
+    f: &Facts,
+    settings: &Settings,
+    today: NaiveDate,
+) -> Vec<Flag> {
     let mut out = Vec::new();
     let stale = settings.stale_days;
     // A deal never touched counts from its created date; unknown both: untouched.

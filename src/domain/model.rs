@@ -234,6 +234,8 @@ pub struct Opportunity {
     pub stage: String,
     /// `None` when unknown (never silently 0).
     pub amount: Option<Money>,
+    /// The list price before any discount (SPEC §15); `None` when unknown.
+    pub list_amount: Option<Money>,
     pub close_date: Option<NaiveDate>,
     pub forecast_category: Option<ForecastCategory>,
     pub status: Status,
@@ -255,6 +257,33 @@ pub struct HistoryEntry {
     pub new_value: Option<String>,
     pub changed_by: Option<String>,
     pub review_session_id: Option<i64>,
+}
+
+impl HistoryField {
+    /// A stored history value as people read it: an amount (stored in cents)
+    /// in major units (`107,000`), anything else as stored; `—` when empty.
+    pub fn display_value(self, v: Option<&str>) -> String {
+        match (self, v) {
+            (_, None) => "—".to_string(),
+            (HistoryField::Amount, Some(c)) => c
+                .parse::<i64>()
+                .map_or_else(|_| c.to_string(), |c| Money(c).to_string()),
+            (_, Some(v)) => v.to_string(),
+        }
+    }
+
+    /// A stored history value for JSON: an amount as a number in major units
+    /// (`107000.5`), anything else as its text; `null` when empty.
+    pub fn json_value(self, v: Option<&str>) -> serde_json::Value {
+        match (self, v) {
+            (_, None) => serde_json::Value::Null,
+            (HistoryField::Amount, Some(c)) => c.parse::<i64>().map_or_else(
+                |_| serde_json::Value::String(c.to_string()),
+                |c| serde_json::json!(Money(c).as_major_f64()),
+            ),
+            (_, Some(v)) => serde_json::Value::String(v.to_string()),
+        }
+    }
 }
 
 /// A call, email or meeting.
@@ -381,9 +410,42 @@ pub struct Dataset {
     pub snoozes: Vec<Snooze>,
     pub tags: Vec<DealTag>,
     pub action_items: Vec<ActionItem>,
+    /// Set when the dataset is a window of the database (storage's scoped
+    /// load): what the rules read from all of history. `None`: the dataset
+    /// holds everything, and these facts are read from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookback: Option<Lookback>,
+    /// A CRM's "last activity" instant per deal, for exports that bring no
+    /// activities (HubSpot, Pipedrive, mapped files): a last real touch for
+    /// the untouched rule, never an activity (SPEC §6, §13).
+    #[serde(default)]
+    pub crm_last_touch: Vec<(OppId, DateTime<Utc>)>,
+}
+
+/// What a windowed dataset knows of the history outside its window.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lookback {
+    /// The first activity of the whole database.
+    pub first_activity_at: Option<DateTime<Utc>>,
+    /// For each rep and contact the rep touched in the window: the rep's
+    /// first touch of that contact, ever.
+    pub first_touch: Vec<(RepId, ContactId, DateTime<Utc>)>,
 }
 
 impl Dataset {
+    /// The instant of the first activity recorded, in the whole database.
+    pub fn first_activity_at(&self) -> Option<DateTime<Utc>> {
+        match &self.lookback {
+            Some(l) => l.first_activity_at,
+            None => self.activities.iter().map(|a| a.occurred_at).min(),
+        }
+    }
+
+    /// Whether the database records any activity at all.
+    pub fn has_activities(&self) -> bool {
+        self.first_activity_at().is_some()
+    }
+
     pub fn rep(&self, id: &RepId) -> Option<&Rep> {
         self.reps.iter().find(|r| &r.id == id)
     }

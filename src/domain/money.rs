@@ -23,6 +23,11 @@ pub enum MoneyError {
 impl Money {
     pub const ZERO: Money = Money(0);
 
+    /// The largest amount pipedeck keeps: 100 billion major units. Imports
+    /// and edits refuse more, so no sum over a realistic database can wrap
+    /// (and sums saturate rather than wrap anyway).
+    pub const MAX: Money = Money(10_000_000_000_000);
+
     pub fn from_major(units: i64) -> Money {
         Money(units * 100)
     }
@@ -74,6 +79,9 @@ impl Money {
             .checked_mul(100)
             .and_then(|v| v.checked_add(cents_v))
             .ok_or_else(|| MoneyError::OutOfRange(text.to_string()))?;
+        if total > Money::MAX.0 {
+            return Err(MoneyError::OutOfRange(text.to_string()));
+        }
         Ok(Money(if neg { -total } else { total }))
     }
 
@@ -113,32 +121,32 @@ impl fmt::Display for Money {
 impl std::ops::Add for Money {
     type Output = Money;
     fn add(self, rhs: Money) -> Money {
-        Money(self.0 + rhs.0)
+        Money(self.0.saturating_add(rhs.0))
     }
 }
 
 impl std::ops::Sub for Money {
     type Output = Money;
     fn sub(self, rhs: Money) -> Money {
-        Money(self.0 - rhs.0)
+        Money(self.0.saturating_sub(rhs.0))
     }
 }
 
 impl std::ops::AddAssign for Money {
     fn add_assign(&mut self, rhs: Money) {
-        self.0 += rhs.0;
+        self.0 = self.0.saturating_add(rhs.0);
     }
 }
 
 impl std::ops::SubAssign for Money {
     fn sub_assign(&mut self, rhs: Money) {
-        self.0 -= rhs.0;
+        self.0 = self.0.saturating_sub(rhs.0);
     }
 }
 
 impl std::iter::Sum for Money {
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        Money(iter.map(|m| m.0).sum())
+        Money(iter.fold(0i64, |a, m| a.saturating_add(m.0)))
     }
 }
 
@@ -167,6 +175,20 @@ mod tests {
         for text in ["", "abc", "1,000", "$5", "1.234", "1.2.3", "-"] {
             assert!(Money::parse(text).is_err(), "{text} should fail");
         }
+    }
+
+    #[test]
+    fn refuses_amounts_past_the_bound_and_never_wraps() {
+        // The amount of the issue: it used to import and wrap pipeline value.
+        assert!(matches!(
+            Money::parse("92233720368547758"),
+            Err(MoneyError::OutOfRange(_))
+        ));
+        assert_eq!(Money::parse("100000000000"), Ok(Money::MAX));
+        assert!(Money::parse("100000000000.01").is_err());
+        let big = Money(i64::MAX - 1);
+        assert_eq!(big + Money(5), Money(i64::MAX));
+        assert_eq!([big, big].into_iter().sum::<Money>(), Money(i64::MAX));
     }
 
     #[test]

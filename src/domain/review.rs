@@ -83,8 +83,9 @@ impl DealLine {
     }
 }
 
-/// One change from history since the last review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One change from history since the last review. In JSON an amount's old
+/// and new values are numbers in major units, like every amount.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeLine {
     pub opportunity_id: OppId,
     pub name: String,
@@ -92,6 +93,26 @@ pub struct ChangeLine {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub changed_at: DateTime<Utc>,
+}
+
+impl Serialize for ChangeLine {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("ChangeLine", 6)?;
+        st.serialize_field("opportunity_id", &self.opportunity_id)?;
+        st.serialize_field("name", &self.name)?;
+        st.serialize_field("field", &self.field)?;
+        st.serialize_field(
+            "old_value",
+            &self.field.json_value(self.old_value.as_deref()),
+        )?;
+        st.serialize_field(
+            "new_value",
+            &self.field.json_value(self.new_value.as_deref()),
+        )?;
+        st.serialize_field("changed_at", &self.changed_at)?;
+        st.end()
+    }
 }
 
 /// One AE's part of the agenda.

@@ -23,6 +23,10 @@ pub struct Settings {
     pub coverage_target: f64,
     pub coverage_light: f64,
     pub anomalies: AnomalySettings,
+    /// Pricing guardrails (SPEC §15).
+    pub discount: DiscountSettings,
+    /// The deal score's weights and thresholds (SPEC §15).
+    pub score: super::score::ScoreSettings,
     pub stages: Vec<StageSetting>,
     /// Missing from a file: the default goals (the container default fills it).
     pub goals: Vec<Goal>,
@@ -52,6 +56,25 @@ pub struct AnomalySettings {
     pub slipping_pushes: u32,
     pub slipping_window_days: i64,
     pub new_hire_percentile: f64,
+}
+
+/// Pricing guardrails: the discount bands of won deals (SPEC §15). A
+/// discount up to `rep_call` (premiums included) is the rep's call, up to
+/// `manager_approval` needs a manager, above it is an exception.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscountSettings {
+    pub rep_call: f64,
+    pub manager_approval: f64,
+}
+
+impl Default for DiscountSettings {
+    fn default() -> DiscountSettings {
+        DiscountSettings {
+            rep_call: 0.10,
+            manager_approval: 0.20,
+        }
+    }
 }
 
 /// One configured stage, in pipeline order.
@@ -88,6 +111,10 @@ pub struct ImportSettings {
     /// column onto a pipedeck column of that file kind.
     #[serde(default)]
     pub mappings: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    /// `[import.rates] EUR = 1.08`: units of the database currency per unit
+    /// of a foreign currency, to convert a CRM file that mixes currencies.
+    #[serde(default)]
+    pub rates: std::collections::BTreeMap<String, f64>,
 }
 
 impl Default for Settings {
@@ -120,6 +147,8 @@ impl Default for Settings {
             coverage_target: 3.0,
             coverage_light: 2.0,
             anomalies: AnomalySettings::default(),
+            discount: DiscountSettings::default(),
+            score: super::score::ScoreSettings::default(),
             stages: vec![
                 stage("Prospecting", 0.05, Some(30), StageKind::Open),
                 stage("Qualification", 0.10, Some(21), StageKind::Open),
@@ -163,15 +192,53 @@ impl Default for AnomalySettings {
 }
 
 impl Settings {
-    /// The stages in force for a database: the ones stored in it (written by
-    /// imports and the demo, which bring their own pipelines) when there are
-    /// any, else the configured stages.
+    /// The stages in force for a database (SPEC §12): the ones stored in it
+    /// (written by imports and the demo, which bring their own pipelines)
+    /// together with the configured ones. Stored stages keep their order and
+    /// win on a shared name; a configured open stage the database lacks comes
+    /// right after the stage that precedes it in the config (before any
+    /// closed stage), a configured closed stage last. A won and a lost
+    /// stage always exist (`Closed Won`, `Closed Lost` when neither names
+    /// one). Positions are renumbered 0, 1, … in that order.
     pub fn effective_stages(&self, stored: &[Stage]) -> Vec<Stage> {
-        if stored.is_empty() {
-            self.stage_list()
-        } else {
-            stored.to_vec()
+        let mut out: Vec<Stage> = stored.to_vec();
+        out.sort_by_key(|s| s.position);
+        let mut after: Option<usize> = None;
+        for c in self.stage_list() {
+            match out.iter().position(|s| s.name == c.name) {
+                Some(i) => after = Some(i),
+                // A closed stage goes last; an open one after its
+                // predecessor, and never after a closed stage.
+                None if c.kind != StageKind::Open => out.push(c),
+                None => {
+                    let first_closed = out
+                        .iter()
+                        .position(|s| s.kind != StageKind::Open)
+                        .unwrap_or(out.len());
+                    let at = after.map_or(0, |i| i + 1).min(first_closed);
+                    out.insert(at, c);
+                    after = Some(at);
+                }
+            }
         }
+        for (kind, name, probability) in [
+            (StageKind::Won, "Closed Won", 1.0),
+            (StageKind::Lost, "Closed Lost", 0.0),
+        ] {
+            if !out.iter().any(|s| s.kind == kind) {
+                out.push(Stage {
+                    name: name.to_string(),
+                    position: 0,
+                    probability,
+                    max_days: None,
+                    kind,
+                });
+            }
+        }
+        for (i, s) in out.iter_mut().enumerate() {
+            s.position = i as i64;
+        }
+        out
     }
 
     /// The configured stages as domain stages, positions in file order.
@@ -229,5 +296,83 @@ impl Settings {
             fiscal_year_start_month: self.fiscal_year_start_month,
             tz,
         })
+    }
+}
+
+#[cfg(test)]
+mod stage_union_tests {
+    use super::*;
+
+    fn stage(name: &str, position: i64, kind: StageKind) -> Stage {
+        Stage {
+            name: name.into(),
+            position,
+            probability: 0.5,
+            max_days: None,
+            kind,
+        }
+    }
+
+    fn names(v: &[Stage]) -> Vec<&str> {
+        v.iter().map(|s| s.name.as_str()).collect()
+    }
+
+    #[test]
+    fn stages_in_force_are_the_database_and_the_config_together() {
+        let s = Settings::default();
+        // An import whose deals used only Proposal: the rest of the config
+        // is still in force (lost and stage moves used to be refused).
+        let stored = [stage("Proposal", 0, StageKind::Open)];
+        let got = s.effective_stages(&stored);
+        assert_eq!(
+            names(&got),
+            vec![
+                "Prospecting",
+                "Qualification",
+                "Discovery",
+                "Demo",
+                "Proposal",
+                "Negotiation",
+                "Closed Won",
+                "Closed Lost"
+            ]
+        );
+        assert_eq!(got[4].probability, 0.5, "the stored stage wins");
+        assert_eq!(
+            got.iter().map(|s| s.position).collect::<Vec<_>>(),
+            (0..8).collect::<Vec<i64>>()
+        );
+        // A set with its own pipeline (CRM Sales Opportunities).
+        let maven = [
+            stage("Prospecting", 0, StageKind::Open),
+            stage("Engaging", 1, StageKind::Open),
+            stage("Won", 2, StageKind::Won),
+            stage("Lost", 3, StageKind::Lost),
+        ];
+        assert_eq!(
+            names(&s.effective_stages(&maven)),
+            vec![
+                "Prospecting",
+                "Qualification",
+                "Discovery",
+                "Demo",
+                "Proposal",
+                "Negotiation",
+                "Engaging",
+                "Won",
+                "Lost",
+                "Closed Won",
+                "Closed Lost"
+            ]
+        );
+        // Won and lost always exist, whatever the config says.
+        let bare = Settings {
+            stages: Vec::new(),
+            ..Settings::default()
+        };
+        assert_eq!(
+            names(&bare.effective_stages(&[])),
+            vec!["Closed Won", "Closed Lost"]
+        );
     }
 }

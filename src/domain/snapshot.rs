@@ -53,6 +53,7 @@ mod tests {
             loss_reason: None,
             next_step: None,
             next_step_date: None,
+            list_amount: None,
             channel: None,
         };
         let data = Dataset {

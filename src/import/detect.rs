@@ -13,10 +13,18 @@ pub enum NativeKind {
     Opportunities,
     History,
     Activities,
+    /// The files below are our extension too: what a database holds beyond
+    /// the CRM's records (SPEC §12, export is the backup).
+    Goals,
+    ReviewSessions,
+    Snapshots,
+    Snoozes,
+    Tags,
+    ActionItems,
 }
 
 impl NativeKind {
-    pub const ALL: [NativeKind; 7] = [
+    pub const ALL: [NativeKind; 13] = [
         NativeKind::Stages,
         NativeKind::Reps,
         NativeKind::Accounts,
@@ -24,6 +32,12 @@ impl NativeKind {
         NativeKind::Opportunities,
         NativeKind::History,
         NativeKind::Activities,
+        NativeKind::Goals,
+        NativeKind::ReviewSessions,
+        NativeKind::Snapshots,
+        NativeKind::Snoozes,
+        NativeKind::Tags,
+        NativeKind::ActionItems,
     ];
 
     /// The file stem of this kind (`opportunity_history` …), also the key of
@@ -37,6 +51,12 @@ impl NativeKind {
             NativeKind::Opportunities => "opportunities",
             NativeKind::History => "opportunity_history",
             NativeKind::Activities => "activities",
+            NativeKind::Goals => "goals",
+            NativeKind::ReviewSessions => "review_sessions",
+            NativeKind::Snapshots => "forecast_snapshots",
+            NativeKind::Snoozes => "snoozes",
+            NativeKind::Tags => "deal_tags",
+            NativeKind::ActionItems => "action_items",
         }
     }
 
@@ -66,6 +86,7 @@ impl NativeKind {
                 "created_at",
                 "stage",
                 "amount",
+                "list_amount",
                 "close_date",
                 "forecast_category",
                 "status",
@@ -82,6 +103,7 @@ impl NativeKind {
                 "old_value",
                 "new_value",
                 "changed_by",
+                "review_session_id",
             ],
             NativeKind::Activities => &[
                 "id",
@@ -96,6 +118,51 @@ impl NativeKind {
                 "outcome",
                 "duration_min",
                 "direction",
+                "review_session_id",
+            ],
+            NativeKind::Goals => &["role", "metric", "period", "target", "direction"],
+            NativeKind::ReviewSessions => &[
+                "id",
+                "started_at",
+                "ended_at",
+                "facilitator",
+                "report_markdown",
+            ],
+            NativeKind::Snapshots => &[
+                "taken_on",
+                "taken_at",
+                "opportunity_id",
+                "owner_id",
+                "stage",
+                "amount",
+                "close_date",
+                "forecast_category",
+            ],
+            NativeKind::Snoozes => &[
+                "id",
+                "opportunity_id",
+                "reason",
+                "until",
+                "created_at",
+                "created_by",
+                "review_session_id",
+            ],
+            NativeKind::Tags => &[
+                "opportunity_id",
+                "tag",
+                "note",
+                "set_at",
+                "review_session_id",
+            ],
+            NativeKind::ActionItems => &[
+                "id",
+                "opportunity_id",
+                "owner_id",
+                "text",
+                "due_date",
+                "created_at",
+                "done_at",
+                "review_session_id",
             ],
         }
     }
@@ -110,6 +177,12 @@ impl NativeKind {
             NativeKind::Opportunities => &["id", "name", "owner_id", "stage"],
             NativeKind::History => &["opportunity_id", "changed_at", "field", "new_value"],
             NativeKind::Activities => &["id", "rep_id", "kind", "occurred_at"],
+            NativeKind::Goals => &["role", "metric", "period", "target", "direction"],
+            NativeKind::ReviewSessions => &["id", "started_at"],
+            NativeKind::Snapshots => &["taken_on", "taken_at"],
+            NativeKind::Snoozes => &["id", "opportunity_id", "reason", "until", "created_at"],
+            NativeKind::Tags => &["opportunity_id", "tag", "set_at"],
+            NativeKind::ActionItems => &["id", "owner_id", "text", "created_at"],
         }
     }
 }
@@ -120,7 +193,9 @@ pub enum MavenKind {
     Teams,
     Accounts,
     Pipeline,
-    /// products.csv and data_dictionary.csv: read, nothing to import.
+    /// products.csv: list prices (`sales_price`) for the deals' `list_amount`.
+    Products,
+    /// data_dictionary.csv: read, nothing to import.
     Ignored,
 }
 
@@ -144,6 +219,10 @@ pub enum FileKind {
     Native(NativeKind),
     Maven(MavenKind),
     Salesforce(SfKind),
+    /// A HubSpot deals export (property labels as headers).
+    Hubspot,
+    /// A Pipedrive deals export (`Deal - …` headers).
+    Pipedrive,
 }
 
 /// The formats `--format` names.
@@ -159,21 +238,23 @@ pub enum Format {
 
 /// Tells the kind of `t` from its header, within `format` (`Auto`: any).
 pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
-    match format {
-        Format::Hubspot => return Err(unsupported("HubSpot")),
-        Format::Pipedrive => return Err(unsupported("Pipedrive")),
-        _ => {}
-    }
-    if let (Format::Auto, Some(name)) = (format, foreign(t)) {
+    if let (Format::Auto | Format::Hubspot | Format::Pipedrive, Some(name)) = (format, foreign(t)) {
         return Err(unsupported(name));
     }
+    let hubspot = || super::hubspot::detect(t).then_some(FileKind::Hubspot);
+    let pipedrive =
+        || super::pipedrive::detect(t, format == Format::Pipedrive).then_some(FileKind::Pipedrive);
     let found = match format {
         Format::Native => native(t).map(FileKind::Native),
         Format::Maven => maven(t).map(FileKind::Maven),
         Format::Salesforce => salesforce(t).map(FileKind::Salesforce),
-        _ => native(t)
+        Format::Hubspot => hubspot(),
+        Format::Pipedrive => pipedrive(),
+        Format::Auto => native(t)
             .map(FileKind::Native)
             .or_else(|| maven(t).map(FileKind::Maven))
+            .or_else(hubspot)
+            .or_else(pipedrive)
             .or_else(|| salesforce(t).map(FileKind::Salesforce)),
     };
     found.ok_or_else(|| {
@@ -181,38 +262,32 @@ pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
             Format::Native => " as a pipedeck CSV file",
             Format::Maven => " as a CRM Sales Opportunities file",
             Format::Salesforce => " as a Salesforce export",
-            _ => "",
+            Format::Hubspot => " as a HubSpot deals export (Record ID, Deal Name, Deal Stage)",
+            Format::Pipedrive => " as a Pipedrive deals export (Deal - ID, Deal - Title, Deal - Stage)",
+            Format::Auto => "",
         };
         format!(
-            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs",
+            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs, or map it with --mapping FILE.toml",
             t.headers.join(",")
         )
     })
 }
 
 fn unsupported(name: &str) -> String {
-    format!("{name} exports are not supported yet (supported: native, maven, salesforce)")
+    format!(
+        "{name} exports are not supported yet (supported: native, maven, salesforce, HubSpot and Pipedrive deals)"
+    )
 }
 
-/// HubSpot and Pipedrive headers, recognised so the error says what they are.
+/// HubSpot and Pipedrive files other than deals, recognised so the error
+/// says what they are.
 fn foreign(t: &Table) -> Option<&'static str> {
     let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
-    if any(&[
-        "Deal Name",
-        "dealname",
-        "Deal Stage",
-        "dealstage",
-        "hs_object_id",
-    ]) {
-        return Some("HubSpot");
+    if any(&["Activity - Subject", "Activity - Type"]) {
+        return Some("Pipedrive activity");
     }
-    if any(&[
-        "Deal - Title",
-        "Deal - Value",
-        "Activity - Subject",
-        "Deal - Stage",
-    ]) {
-        return Some("Pipedrive");
+    if any(&["Engagement ID", "Activity type", "Call outcome"]) && !any(&["Deal Name"]) {
+        return Some("HubSpot engagement");
     }
     None
 }
@@ -220,6 +295,19 @@ fn foreign(t: &Table) -> Option<&'static str> {
 fn native(t: &Table) -> Option<NativeKind> {
     let all = |cols: &[&str]| cols.iter().all(|c| t.has(c));
     let any = |cols: &[&str]| cols.iter().any(|c| t.has(c));
+    let stem = std::path::Path::new(&t.file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase());
+    // A file named after a kind whose columns are all that kind's is that
+    // kind, even with a required column missing: the error then names the
+    // missing column instead of mistaking the file for another kind.
+    if let Some(k) = NativeKind::ALL
+        .into_iter()
+        .find(|k| stem.as_deref() == Some(k.name()))
+        && t.headers.iter().all(|h| k.columns().contains(&h.as_str()))
+    {
+        return Some(k);
+    }
     if all(&["opportunity_id", "changed_at", "field"]) {
         return Some(NativeKind::History);
     }
@@ -245,10 +333,7 @@ fn native(t: &Table) -> Option<NativeKind> {
         return Some(NativeKind::Accounts);
     }
     // Only id and name: the file name decides.
-    let stem = std::path::Path::new(&t.file)
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_lowercase())?;
-    match stem.as_str() {
+    match stem?.as_str() {
         "accounts" => Some(NativeKind::Accounts),
         "contacts" => Some(NativeKind::Contacts),
         _ => None,
@@ -263,8 +348,9 @@ fn maven(t: &Table) -> Option<MavenKind> {
         Some(MavenKind::Teams)
     } else if all(&["account", "sector"]) {
         Some(MavenKind::Accounts)
-    } else if all(&["product", "series", "sales_price"]) || all(&["Table", "Field", "Description"])
-    {
+    } else if all(&["product", "series", "sales_price"]) {
+        Some(MavenKind::Products)
+    } else if all(&["Table", "Field", "Description"]) {
         Some(MavenKind::Ignored)
     } else {
         None
@@ -356,7 +442,7 @@ mod tests {
             (
                 "product,series,sales_price",
                 "x.csv",
-                Maven(MavenKind::Ignored),
+                Maven(MavenKind::Products),
             ),
             (
                 "Id,Name,StageName,CloseDate",
@@ -410,22 +496,37 @@ mod tests {
     }
 
     #[test]
-    fn says_what_it_does_not_support_or_cannot_tell() {
+    fn tells_crm_deal_exports_from_their_headers() {
         let hub = kind(
             "Record ID,Deal Name,Deal Stage,Amount",
             "d.csv",
             Format::Auto,
-        )
-        .unwrap_err();
+        );
+        assert_eq!(hub, Ok(FileKind::Hubspot));
+        let pd = kind(
+            "Deal - ID,Deal - Title,Deal - Stage,Deal - Value",
+            "d.csv",
+            Format::Auto,
+        );
+        assert_eq!(pd, Ok(FileKind::Pipedrive));
+        // Spacing, case and the prefix are ignored.
+        let pd2 = kind(
+            "deal - id,DEAL - TITLE,Deal -  Stage",
+            "d.csv",
+            Format::Pipedrive,
+        );
+        assert_eq!(pd2, Ok(FileKind::Pipedrive));
+    }
+
+    #[test]
+    fn says_what_it_does_not_support_or_cannot_tell() {
+        let act = kind("Activity - Subject,Activity - Type", "a.csv", Format::Auto).unwrap_err();
         assert!(
-            hub.starts_with("HubSpot exports are not supported yet"),
-            "{hub}"
+            act.starts_with("Pipedrive activity exports are not supported yet"),
+            "{act}"
         );
         let pd = kind("id,name", "x.csv", Format::Pipedrive).unwrap_err();
-        assert!(
-            pd.starts_with("Pipedrive exports are not supported yet"),
-            "{pd}"
-        );
+        assert!(pd.contains("as a Pipedrive deals export"), "{pd}");
         let unknown = kind("foo,bar", "x.csv", Format::Auto).unwrap_err();
         assert!(
             unknown.starts_with("cannot tell what this file is from its header (foo,bar)"),

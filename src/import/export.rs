@@ -1,5 +1,7 @@
 //! Export: the whole database as pipedeck's CSV set (SPEC §10.1) — six files
-//! plus `stages.csv` (our extension: the registered pipeline the deals use) —
+//! plus our extensions: `stages.csv` (the registered pipeline the deals use)
+//! and what the database holds beyond the CRM's records (SPEC §12: goals,
+//! review sessions, forecast snapshots, snoozes, deal tags, action items) —
 //! with the columns in the SPEC order, rows sorted by id (history by
 //! opportunity, instant, then insertion order), money as decimals, instants
 //! `YYYY-MM-DDTHH:MM:SSZ`, empty for unknown. Importing an export into an
@@ -103,6 +105,38 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
                 .map(activity)
                 .collect(),
         ),
+        (
+            NativeKind::Goals,
+            store.load_goals()?.iter().map(goal).collect(),
+        ),
+        (
+            NativeKind::ReviewSessions,
+            store
+                .load_review_sessions()?
+                .iter()
+                .map(review_session)
+                .collect(),
+        ),
+        (
+            NativeKind::Snapshots,
+            store
+                .load_snapshots()?
+                .iter()
+                .flat_map(snapshot_rows)
+                .collect(),
+        ),
+        (
+            NativeKind::Snoozes,
+            store.load_snoozes()?.iter().map(snooze).collect(),
+        ),
+        (
+            NativeKind::Tags,
+            store.load_tags()?.iter().map(tag).collect(),
+        ),
+        (
+            NativeKind::ActionItems,
+            store.load_action_items()?.iter().map(action_item).collect(),
+        ),
     ];
     let mut counts = Vec::new();
     for (kind, rows) in files {
@@ -186,6 +220,7 @@ fn opportunity(o: &Opportunity) -> Vec<String> {
         instant(o.created_at),
         o.stage.clone(),
         money(o.amount),
+        money(o.list_amount),
         date(o.close_date),
         id(&o.forecast_category),
         o.status.as_str().to_string(),
@@ -205,6 +240,88 @@ fn history_row(h: &HistoryEntry) -> Vec<String> {
         history_value(h.field, &h.old_value),
         history_value(h.field, &h.new_value),
         text(&h.changed_by),
+        id(&h.review_session_id),
+    ]
+}
+
+fn goal(g: &Goal) -> Vec<String> {
+    vec![
+        g.role.as_str().to_string(),
+        g.metric.clone(),
+        g.period.as_str().to_string(),
+        g.target.to_string(),
+        g.direction.as_str().to_string(),
+    ]
+}
+
+fn review_session(s: &ReviewSession) -> Vec<String> {
+    vec![
+        s.id.to_string(),
+        instant(Some(s.started_at)),
+        instant(s.ended_at),
+        text(&s.facilitator),
+        text(&s.report_markdown),
+    ]
+}
+
+/// One row per frozen deal; a snapshot of no open deal is one row with an
+/// empty `opportunity_id`, so it comes back too.
+fn snapshot_rows(s: &Snapshot) -> Vec<Vec<String>> {
+    let head = || vec![date(Some(s.taken_on)), instant(Some(s.taken_at))];
+    if s.rows.is_empty() {
+        let mut r = head();
+        r.extend(std::iter::repeat_n(String::new(), 6));
+        return vec![r];
+    }
+    s.rows
+        .iter()
+        .map(|x| {
+            let mut r = head();
+            r.extend([
+                x.opportunity_id.to_string(),
+                x.owner_id.to_string(),
+                x.stage.clone(),
+                money(x.amount),
+                date(x.close_date),
+                id(&x.forecast_category),
+            ]);
+            r
+        })
+        .collect()
+}
+
+fn snooze(z: &Snooze) -> Vec<String> {
+    vec![
+        z.id.to_string(),
+        z.opportunity_id.to_string(),
+        z.reason.clone(),
+        date(Some(z.until)),
+        instant(Some(z.created_at)),
+        text(&z.created_by),
+        id(&z.review_session_id),
+    ]
+}
+
+fn tag(t: &DealTag) -> Vec<String> {
+    vec![
+        t.opportunity_id.to_string(),
+        t.tag.as_str().to_string(),
+        text(&t.note),
+        instant(Some(t.set_at)),
+        id(&t.review_session_id),
+    ]
+}
+
+fn action_item(a: &ActionItem) -> Vec<String> {
+    vec![
+        a.id.to_string(),
+        id(&a.opportunity_id),
+        a.owner_id.to_string(),
+        a.text.clone(),
+        date(a.due_date),
+        instant(Some(a.created_at)),
+        instant(a.done_at),
+        id(&a.review_session_id),
     ]
 }
 
@@ -222,5 +339,6 @@ fn activity(a: &Activity) -> Vec<String> {
         id(&a.outcome),
         id(&a.duration_min),
         id(&a.direction),
+        id(&a.review_session_id),
     ]
 }

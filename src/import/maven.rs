@@ -1,7 +1,8 @@
 //! The public "CRM Sales Opportunities" set (SPEC §10.2): `sales_teams.csv`,
-//! `accounts.csv`, `sales_pipeline.csv` (`products.csv` and the data
-//! dictionary are recognised and skipped: products are not an entity, the
-//! product stays in the deal name).
+//! `accounts.csv`, `sales_pipeline.csv`, and `products.csv`, whose
+//! `sales_price` is each deal's `list_amount` (SPEC §15; products are not an
+//! entity, the product stays in the deal name). The data dictionary is
+//! recognised and skipped.
 
 use super::detect::MavenKind;
 use super::table::{Row, Table, parse_date};
@@ -45,6 +46,24 @@ pub fn slug(name: &str) -> String {
     out
 }
 
+/// A product name as a key: lower case, without spaces, so `GTXPro` in
+/// `sales_pipeline.csv` meets `GTX Pro` in `products.csv`.
+fn product_key(p: &str) -> String {
+    p.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A product's list price (`sales_price`, in the database currency).
+fn product_row(row: &mut Row<'_>, prices: &mut HashMap<String, Money>) {
+    let name = row.required("product");
+    let price = row.money("sales_price");
+    if let (false, Some(p)) = (name.is_empty(), price) {
+        prices.insert(product_key(&name), p);
+    }
+}
+
 /// The set's product names, with `GTXPro` read as `GTX Pro`.
 fn product_name(p: &str) -> &str {
     if p == "GTXPro" { "GTX Pro" } else { p }
@@ -64,7 +83,14 @@ pub fn build(
     let mut deal_ids: HashMap<String, (String, u64)> = HashMap::new();
     // Each agent's id, name and line: two rows for one agent would make the last win.
     let mut agents: HashMap<String, (String, String, u64)> = HashMap::new();
-    let order = [MavenKind::Teams, MavenKind::Accounts, MavenKind::Pipeline];
+    // List prices by product key (see [`product_key`]).
+    let mut prices: HashMap<String, Money> = HashMap::new();
+    let order = [
+        MavenKind::Teams,
+        MavenKind::Accounts,
+        MavenKind::Products,
+        MavenKind::Pipeline,
+    ];
     for want in order {
         for (kind, t) in files.iter().filter(|(k, _)| *k == want) {
             for mut row in t.rows() {
@@ -95,7 +121,8 @@ pub fn build(
                 match kind {
                     MavenKind::Teams => team_row(&mut row, batch, &mut agents),
                     MavenKind::Accounts => account_row(&mut row, batch, &mut account_names),
-                    MavenKind::Pipeline => deal_row(&mut row, ctx, batch, &account_names),
+                    MavenKind::Products => product_row(&mut row, &mut prices),
+                    MavenKind::Pipeline => deal_row(&mut row, ctx, batch, &account_names, &prices),
                     MavenKind::Ignored => {}
                 }
                 if let Err(mut e) = row.finish() {
@@ -203,6 +230,7 @@ fn deal_row(
     ctx: &Context<'_>,
     batch: &mut Batch,
     account_names: &HashMap<String, String>,
+    prices: &HashMap<String, Money>,
 ) {
     let id = row.required("opportunity_id");
     let agent = row.required("sales_agent");
@@ -233,11 +261,21 @@ fn deal_row(
     let engage = row.parse_with("engage_date", parse_date);
     let close = row.parse_with("close_date", parse_date);
     let value = row.money("close_value");
+    if let (Some(e), Some(c)) = (engage, close)
+        && status.is_closed()
+        && c < e
+    {
+        row.warn(
+            "close_date",
+            format!("closed on {c}, before it was engaged on {e} (implausible)"),
+        );
+    }
     // A lost deal's 0 means unknown; open deals carry no amount.
     let amount = match (status, value) {
         (Status::Lost, Some(Money(0))) => None,
         (_, v) => v,
     };
+    let list_amount = prices.get(&product_key(&product)).copied();
     let product = product_name(&product);
     let name = match account.as_deref() {
         Some(a) => format!(
@@ -255,6 +293,7 @@ fn deal_row(
         created_at: engage.map(|d| ctx.cal.start_of(d)),
         stage,
         amount,
+        list_amount,
         close_date: close,
         forecast_category: status.is_closed().then_some(ForecastCategory::Closed),
         status,
@@ -292,5 +331,12 @@ mod tests {
     fn reads_gtxpro_as_gtx_pro() {
         assert_eq!(product_name("GTXPro"), "GTX Pro");
         assert_eq!(product_name("MG Special"), "MG Special");
+    }
+
+    #[test]
+    fn product_keys_ignore_spaces_and_case() {
+        assert_eq!(product_key("GTXPro"), product_key("GTX Pro"));
+        assert_eq!(product_key(" gtx  pro "), "gtxpro");
+        assert_ne!(product_key("GTX Basic"), product_key("GTX Pro"));
     }
 }

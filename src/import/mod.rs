@@ -8,18 +8,25 @@
 //! resulting [`Batch`] inside one [`Tx`]. [`run`] does all three and commits
 //! (or rolls back for a dry run). See `docs/import.md`.
 
+mod crm_values;
 pub mod detect;
 pub mod error;
 pub mod export;
 mod history;
+mod hubspot;
+mod mapped;
+pub mod mapping;
 mod maven;
 mod native;
+mod pipedrive;
 mod refs;
+pub mod round_trip;
 mod salesforce;
 mod sf_activities;
 mod sf_history;
 mod sf_values;
 pub mod table;
+pub mod writeback;
 
 pub use detect::{FileKind, Format};
 pub use error::{ImportError, Loc, RowError};
@@ -66,6 +73,21 @@ pub struct Batch {
     /// The stage a synthesized creation row gives a closed deal, when the
     /// format knows it (CRM Sales Opportunities: `Engaging`).
     pub closed_creation_stage: Option<String>,
+    /// What the database holds beyond the CRM's records (native files only).
+    pub goals: Vec<Goal>,
+    pub review_sessions: Vec<ReviewSession>,
+    pub snapshots: Vec<Snapshot>,
+    pub snoozes: Vec<Snooze>,
+    pub tags: Vec<DealTag>,
+    pub action_items: Vec<ActionItem>,
+    /// Every date read, with where, for [`implausible`].
+    pub seen_dates: Vec<table::SeenDate>,
+    /// Implausible rows found while parsing (closed before created …).
+    pub warnings: Vec<RowError>,
+    /// The CRM record each deal read from a CRM export is (round trip).
+    pub origins: Vec<round_trip::Origin>,
+    /// A CRM's last activity instant per deal, for exports without activities.
+    pub last_touch: Vec<(OppId, chrono::DateTime<chrono::Utc>)>,
 }
 
 impl Batch {
@@ -85,7 +107,13 @@ impl Batch {
             + self.contacts.len()
             + self.opportunities.len()
             + self.history.len()
-            + self.activities.len()) as u64
+            + self.activities.len()
+            + self.goals.len()
+            + self.review_sessions.len()
+            + self.snapshots.len()
+            + self.snoozes.len()
+            + self.tags.len()
+            + self.action_items.len()) as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -183,16 +211,29 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Table>, ImportError> {
 
 /// Detects, parses and validates every table; nothing is written. Returns
 /// every bad row when there is any.
-pub fn plan(
+pub fn plan(tables: Vec<Table>, format: Format, ctx: &Context<'_>) -> Result<Batch, Vec<RowError>> {
+    plan_with(tables, format, None, ctx)
+}
+
+/// [`plan`], with every file read through `mapping` when one is given.
+pub fn plan_with(
     mut tables: Vec<Table>,
     format: Format,
+    mapping: Option<&mapping::Mapping>,
     ctx: &Context<'_>,
 ) -> Result<Batch, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut native_files = Vec::new();
     let mut maven_files = Vec::new();
     let mut sf_files = Vec::new();
+    let mut hubspot_files = Vec::new();
+    let mut pipedrive_files = Vec::new();
+    let mut mapped_files = Vec::new();
     for t in tables.iter_mut() {
+        if mapping.is_some() {
+            mapped_files.push(&*t);
+            continue;
+        }
         let mapped = apply_mappings(t, ctx.settings);
         let kind = match (mapped, format) {
             (Some(k), Format::Auto | Format::Native) => Ok(FileKind::Native(k)),
@@ -202,6 +243,8 @@ pub fn plan(
             Ok(FileKind::Native(k)) => native_files.push((k, &*t)),
             Ok(FileKind::Maven(k)) => maven_files.push((k, &*t)),
             Ok(FileKind::Salesforce(k)) => sf_files.push((k, &*t)),
+            Ok(FileKind::Hubspot) => hubspot_files.push(&*t),
+            Ok(FileKind::Pipedrive) => pipedrive_files.push(&*t),
             Err(reason) => errors.push(t.file_error(reason)),
         }
     }
@@ -209,6 +252,15 @@ pub fn plan(
     native::build(&mut native_files, ctx, &mut batch, &mut errors);
     maven::build(&maven_files, ctx, &mut batch, &mut errors);
     salesforce::build(&sf_files, ctx, &mut batch, &mut errors);
+    hubspot::build(&hubspot_files, ctx, &mut batch, &mut errors);
+    pipedrive::build(&pipedrive_files, ctx, &mut batch, &mut errors);
+    if let Some(m) = mapping {
+        mapped::build(&mapped_files, m, ctx, &mut batch, &mut errors);
+    }
+    for t in &tables {
+        batch.seen_dates.append(&mut t.seen.borrow_mut());
+        batch.warnings.append(&mut t.warnings.borrow_mut());
+    }
     history::synthesize(&mut batch, ctx);
     register_configured_stages(&mut batch, ctx);
     // A file rejected whole (bad header, unknown kind) would make every
@@ -307,12 +359,42 @@ pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(
         tx.upsert_opportunity(o)?;
         tick();
     }
+    // Before the history, activities and the rest that carry their ids.
+    for s in &batch.review_sessions {
+        tx.upsert_review_session(s)?;
+        tick();
+    }
+    // The n-th identical row of one import is its own row (an export keeps
+    // every edit, even two alike in one second), and a re-import adds none.
+    let mut alike: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     for h in &batch.history {
-        tx.append_history(h)?;
+        let n = alike.entry(Tx::history_key(h)).or_insert(0);
+        *n += 1;
+        tx.append_history_nth(h, *n)?;
         tick();
     }
     for a in &batch.activities {
         tx.upsert_activity(a)?;
+        tick();
+    }
+    for g in &batch.goals {
+        tx.upsert_goal(g)?;
+        tick();
+    }
+    for s in &batch.snapshots {
+        tx.insert_snapshot(s)?;
+        tick();
+    }
+    for s in &batch.snoozes {
+        tx.upsert_snooze(s)?;
+        tick();
+    }
+    for t in &batch.tags {
+        tx.insert_tag(t)?;
+        tick();
+    }
+    for a in &batch.action_items {
+        tx.upsert_action_item(a)?;
         tick();
     }
     Ok(())
@@ -326,14 +408,135 @@ pub struct Options<'a> {
     pub cal: &'a Calendar,
 }
 
+/// The earliest plausible date: anything before is listed as a warning.
+pub const PLAUSIBLE_FROM: (i32, u32, u32) = (1990, 1, 1);
+
+/// How many years after today a date stays plausible.
+pub const PLAUSIBLE_YEARS_AHEAD: i32 = 10;
+
+/// The plausibility checks of one import (SPEC §12): impossible values are
+/// always refused; implausible ones are warnings, or errors when `strict`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Checks {
+    /// "Today", for dates far in the future (none: that check is skipped).
+    pub today: Option<chrono::NaiveDate>,
+    /// `import --strict`: warnings refuse the import like errors.
+    pub strict: bool,
+}
+
+/// The implausible rows of a planned batch, in file order: what parsing
+/// found, and every date before [`PLAUSIBLE_FROM`] or more than
+/// [`PLAUSIBLE_YEARS_AHEAD`] years after `today`.
+pub fn implausible(batch: &Batch, today: Option<chrono::NaiveDate>) -> Vec<RowError> {
+    use chrono::Datelike;
+    let (y, m, d) = PLAUSIBLE_FROM;
+    let from = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+    let until = today.and_then(|t| t.with_year(t.year() + PLAUSIBLE_YEARS_AHEAD));
+    let mut out = batch.warnings.clone();
+    for s in &batch.seen_dates {
+        if s.day < from {
+            out.push(RowError {
+                at: s.at.clone(),
+                reason: format!("{} is before {from} (implausible)", s.day),
+            });
+        } else if let Some(until) = until
+            && s.day > until
+        {
+            out.push(RowError {
+                at: s.at.clone(),
+                reason: format!(
+                    "{} is more than {PLAUSIBLE_YEARS_AHEAD} years after today (implausible)",
+                    s.day
+                ),
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        let key = |e: &RowError| {
+            (
+                e.at.file.clone(),
+                e.at.line,
+                e.at.column.as_ref().map(|c| c.0),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+    out
+}
+
 /// Reads, plans and writes `paths` in one transaction; a dry run rolls it
-/// back. `progress(done, total)` is called while writing.
+/// back. `progress(done, total)` is called while writing. Implausible rows
+/// are not checked against a date, and local edits the CRM has not seen are
+/// kept; see [`run_with`].
 pub fn run(
     store: &mut Store,
     paths: &[PathBuf],
     opts: &Options<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Counts, ImportError> {
+    Ok(run_with(store, paths, opts, &RoundTrip::default(), progress)?.counts)
+}
+
+/// [`run`] with the plausibility checks: returns the counts and the
+/// warnings (implausible rows); under `checks.strict` the warnings refuse
+/// the import, and nothing is written.
+pub fn run_checked(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &Options<'_>,
+    checks: Checks,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(Counts, Vec<RowError>), ImportError> {
+    let rt = RoundTrip {
+        checks,
+        ..RoundTrip::default()
+    };
+    let done = run_with(store, paths, opts, &rt, progress)?;
+    Ok((done.counts, done.warnings))
+}
+
+/// The options of an import beyond its files: the plausibility checks
+/// (SPEC §12) and the round trip with the CRM (SPEC §13).
+pub struct RoundTrip {
+    /// Take the CRM's value over a pending local edit.
+    pub overwrite_local: bool,
+    /// Read every file through this column mapping (`--mapping FILE.toml`).
+    pub mapping: Option<mapping::Mapping>,
+    /// When the import runs (stamps the CRM records and settled edits).
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// Implausible rows: warnings, or errors under `--strict`.
+    pub checks: Checks,
+}
+
+impl Default for RoundTrip {
+    fn default() -> RoundTrip {
+        RoundTrip {
+            overwrite_local: false,
+            mapping: None,
+            now: chrono::Utc::now(),
+            checks: Checks::default(),
+        }
+    }
+}
+
+/// What an import did: the per-entity counts, the local edits it kept (or,
+/// with `--overwrite-local`, replaced), and the implausible rows it let in.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    pub counts: Counts,
+    pub kept: Vec<round_trip::Kept>,
+    pub overwritten: Vec<round_trip::Kept>,
+    pub warnings: Vec<RowError>,
+}
+
+/// [`run`] with the checks and round-trip options.
+pub fn run_with(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &Options<'_>,
+    rt: &RoundTrip,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Imported, ImportError> {
     let tables = read_paths(paths)?;
     let existing = store.existing_ids()?;
     let ctx = Context {
@@ -341,7 +544,31 @@ pub fn run(
         settings: opts.settings,
         existing: &existing,
     };
-    let batch = plan(tables, opts.format, &ctx).map_err(ImportError::Rows)?;
+    let mut batch =
+        plan_with(tables, opts.format, rt.mapping.as_ref(), &ctx).map_err(ImportError::Rows)?;
+    let warnings = implausible(&batch, rt.checks.today);
+    if rt.checks.strict && !warnings.is_empty() {
+        return Err(ImportError::Rows(
+            warnings
+                .into_iter()
+                .map(|w| RowError {
+                    reason: format!("{} — refused under --strict", w.reason),
+                    ..w
+                })
+                .collect(),
+        ));
+    }
+    let edits = store.local_edits()?;
+    let mut current = std::collections::HashMap::new();
+    for e in edits
+        .iter()
+        .filter(|e| e.state == crate::domain::crm::PendingState::Pending)
+    {
+        if !current.contains_key(&e.deal) {
+            current.insert(e.deal.clone(), store.opportunity(&OppId(e.deal.clone()))?);
+        }
+    }
+    let reconciled = round_trip::reconcile(&mut batch, &edits, &current, rt.overwrite_local);
     let total = batch.len();
     let mut done = 0;
     let mut tx = store.begin()?;
@@ -351,12 +578,18 @@ pub fn run(
             progress(done, total);
         }
     })?;
+    round_trip::write(&mut tx, &batch, &reconciled.settle, rt.now)?;
     let counts = if opts.dry_run {
         tx.rollback()?
     } else {
         tx.commit()?
     };
-    Ok(counts)
+    Ok(Imported {
+        counts,
+        kept: reconciled.kept,
+        overwritten: reconciled.overwritten,
+        warnings,
+    })
 }
 
 /// The per-entity counts in load order, for the summary table.
@@ -369,6 +602,12 @@ pub fn summary(counts: &Counts) -> Vec<(&'static str, crate::storage::EntityCoun
         "opportunities",
         "opportunity_history",
         "activities",
+        "goals",
+        "review_sessions",
+        "forecast_snapshots",
+        "snoozes",
+        "deal_tags",
+        "action_items",
     ];
     let map: &BTreeMap<&'static str, _> = &counts.0;
     order

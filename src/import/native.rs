@@ -51,6 +51,12 @@ pub fn build(
                 NativeKind::Opportunities => opportunity(&mut row, ctx, batch),
                 NativeKind::History => history(&mut row, batch),
                 NativeKind::Activities => activity(&mut row, batch),
+                NativeKind::Goals => goal(&mut row, batch),
+                NativeKind::ReviewSessions => review_session(&mut row, batch),
+                NativeKind::Snapshots => snapshot_row(&mut row, batch),
+                NativeKind::Snoozes => snooze(&mut row, batch),
+                NativeKind::Tags => tag(&mut row, batch),
+                NativeKind::ActionItems => action_item(&mut row, batch),
             }
             if let Err(mut e) = row.finish() {
                 errors.append(&mut e);
@@ -235,15 +241,29 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
         }
         close_date.map(|d| ctx.cal.start_of(d))
     });
+    let created_at = row.instant("created_at");
+    if let (Some(c), Some(cl)) = (created_at, closed_at)
+        && cl < c
+    {
+        row.warn(
+            "closed_at",
+            format!(
+                "closed at {}, before it was created at {} (implausible)",
+                cl.format("%Y-%m-%d %H:%M"),
+                c.format("%Y-%m-%d %H:%M")
+            ),
+        );
+    }
     let opp = Opportunity {
         id: OppId(id),
         name,
         account_id,
         owner_id: RepId(owner),
         source_rep_id,
-        created_at: row.instant("created_at"),
+        created_at,
         stage,
         amount: row.money("amount"),
+        list_amount: row.money("list_amount"),
         close_date,
         forecast_category: row.enum_value("forecast_category"),
         status,
@@ -302,7 +322,7 @@ fn history(row: &mut Row<'_>, batch: &mut Batch) {
         old_value,
         new_value,
         changed_by: row.string("changed_by"),
-        review_session_id: None,
+        review_session_id: row.int("review_session_id"),
     });
 }
 
@@ -327,6 +347,7 @@ fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let outcome = row.enum_value("outcome");
     let duration_min = row.int("duration_min");
     let direction = row.enum_value("direction");
+    let review_session_id = row.int("review_session_id");
     let (Some(kind), Some(occurred_at)) = (kind, occurred_at) else {
         return;
     };
@@ -343,6 +364,158 @@ fn activity(row: &mut Row<'_>, batch: &mut Batch) {
         outcome,
         duration_min,
         direction,
-        review_session_id: None,
+        review_session_id,
     });
+}
+
+/// A required cell parsed by `parse` (missing: "a value is required").
+fn need<T: 'static>(
+    row: &mut Row<'_>,
+    column: &str,
+    parse: impl FnOnce(&mut Row<'_>, &str) -> Option<T>,
+) -> Option<T> {
+    if row.text(column).is_none() {
+        row.required(column);
+        return None;
+    }
+    parse(row, column)
+}
+
+fn goal(row: &mut Row<'_>, batch: &mut Batch) {
+    let role = need(row, "role", |r, c| r.enum_value::<Role>(c));
+    let metric = row.required("metric");
+    let period = need(row, "period", |r, c| r.enum_value::<PeriodKind>(c));
+    let target = need(row, "target", |r, c| {
+        r.parse_with(c, |v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| format!("{v:?} is not a target (a number, 0 or more)"))
+        })
+    });
+    let direction = need(row, "direction", |r, c| r.enum_value::<GoalDirection>(c));
+    if let (Some(role), Some(period), Some(target), Some(direction)) =
+        (role, period, target, direction)
+    {
+        batch.goals.push(Goal {
+            role,
+            metric,
+            period,
+            target,
+            direction,
+        });
+    }
+}
+
+fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = need(row, "id", |r, c| r.int(c));
+    let started_at = need(row, "started_at", |r, c| r.instant(c));
+    let ended_at = row.instant("ended_at");
+    if let (Some(id), Some(started_at)) = (id, started_at) {
+        batch.review_sessions.push(ReviewSession {
+            id,
+            started_at,
+            ended_at,
+            facilitator: row.string("facilitator"),
+            report_markdown: row.string("report_markdown"),
+        });
+    }
+}
+
+/// One frozen deal of a snapshot (a snapshot of no open deal is one row
+/// with an empty `opportunity_id`).
+fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
+    let taken_on = need(row, "taken_on", |r, c| r.date(c));
+    let taken_at = need(row, "taken_at", |r, c| r.instant(c));
+    let deal = row.string("opportunity_id").map(|opp| {
+        let owner = row.required("owner_id");
+        let stage = row.required("stage");
+        SnapshotRow {
+            opportunity_id: OppId(opp),
+            owner_id: RepId(owner),
+            stage,
+            amount: row.money("amount"),
+            close_date: row.date("close_date"),
+            forecast_category: row.enum_value("forecast_category"),
+        }
+    });
+    let (Some(taken_on), Some(taken_at)) = (taken_on, taken_at) else {
+        return;
+    };
+    match batch.snapshots.iter_mut().find(|s| s.taken_on == taken_on) {
+        Some(s) => s.rows.extend(deal),
+        None => batch.snapshots.push(Snapshot {
+            taken_on,
+            taken_at,
+            rows: deal.into_iter().collect(),
+        }),
+    }
+}
+
+fn snooze(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = need(row, "id", |r, c| r.int(c));
+    let opp = reference(row, "opportunity_id", Target::Opportunity, batch);
+    if opp.is_none() {
+        row.required("opportunity_id");
+    }
+    let reason = row.required("reason");
+    let until = need(row, "until", |r, c| r.date(c));
+    let created_at = need(row, "created_at", |r, c| r.instant(c));
+    let review_session_id = row.int("review_session_id");
+    if let (Some(id), Some(opp), Some(until), Some(created_at)) = (id, opp, until, created_at) {
+        batch.snoozes.push(Snooze {
+            id,
+            opportunity_id: OppId(opp),
+            reason,
+            until,
+            created_at,
+            created_by: row.string("created_by"),
+            review_session_id,
+        });
+    }
+}
+
+fn tag(row: &mut Row<'_>, batch: &mut Batch) {
+    let opp = reference(row, "opportunity_id", Target::Opportunity, batch);
+    if opp.is_none() {
+        row.required("opportunity_id");
+    }
+    let tag = need(row, "tag", |r, c| r.enum_value::<StuckTag>(c));
+    let set_at = need(row, "set_at", |r, c| r.instant(c));
+    let review_session_id = row.int("review_session_id");
+    if let (Some(opp), Some(tag), Some(set_at)) = (opp, tag, set_at) {
+        batch.tags.push(DealTag {
+            opportunity_id: OppId(opp),
+            tag,
+            note: row.string("note"),
+            set_at,
+            review_session_id,
+        });
+    }
+}
+
+fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = need(row, "id", |r, c| r.int(c));
+    let opportunity_id = reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId);
+    let owner = reference(row, "owner_id", Target::Rep, batch);
+    if owner.is_none() {
+        row.required("owner_id");
+    }
+    let text = row.required("text");
+    let due_date = row.date("due_date");
+    let created_at = need(row, "created_at", |r, c| r.instant(c));
+    let done_at = row.instant("done_at");
+    let review_session_id = row.int("review_session_id");
+    if let (Some(id), Some(owner), Some(created_at)) = (id, owner, created_at) {
+        batch.action_items.push(ActionItem {
+            id,
+            opportunity_id,
+            owner_id: RepId(owner),
+            text,
+            due_date,
+            created_at,
+            done_at,
+            review_session_id,
+        });
+    }
 }

@@ -284,6 +284,12 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
     if let Some(a) = &account_id {
         batch.refer(row.loc("AccountId"), Target::Account, a);
     }
+    batch.origins.push(super::round_trip::Origin {
+        opp: OppId(id.clone()),
+        crm: crate::domain::crm::Crm::Salesforce,
+        crm_id: id.clone(),
+        at: row.loc("Id"),
+    });
     batch.opportunities.push(Opportunity {
         id: OppId(id),
         name,
@@ -304,6 +310,7 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         loss_reason: None,
         next_step: row.string("NextStep"),
         next_step_date: None,
+        list_amount: None,
         channel: row.string("LeadSource"),
     });
 }

@@ -4,9 +4,24 @@
 
 use super::error::{Loc, RowError};
 use crate::domain::money::Money;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use std::any::Any;
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::str::FromStr;
+
+/// The earliest and latest years a date may have at all (SPEC §12):
+/// outside them a date is impossible and its row refused.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2199;
+
+/// A date read from a cell, kept to be checked for plausibility once
+/// "today" is known (see `import::check_plausible`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenDate {
+    pub at: Loc,
+    pub day: NaiveDate,
+}
 
 /// A parsed CSV file.
 #[derive(Debug, Clone)]
@@ -17,6 +32,10 @@ pub struct Table {
     index: HashMap<String, usize>,
     /// Physical line (1-based) and cells of every data record.
     pub records: Vec<(u64, Vec<String>)>,
+    /// Every date and instant its rows read, for the plausibility check.
+    pub seen: RefCell<Vec<SeenDate>>,
+    /// Warnings its rows raised (implausible, not impossible).
+    pub warnings: RefCell<Vec<RowError>>,
 }
 
 impl Table {
@@ -70,6 +89,16 @@ impl Table {
         let mut errors = Vec::new();
         let mut index = HashMap::new();
         for (i, h) in headers.iter().enumerate() {
+            if h.chars().any(is_forbidden) {
+                errors.push(RowError {
+                    at: Loc {
+                        file: file.to_string(),
+                        line: 1,
+                        column: Some((i + 1, crate::text::sanitize(h))),
+                    },
+                    reason: "control character in the column name".into(),
+                });
+            }
             if index.insert(h.clone(), i).is_some() {
                 errors.push(RowError {
                     at: Loc {
@@ -96,6 +125,21 @@ impl Table {
                         ));
                         continue;
                     }
+                    for (i, cell) in r.iter().enumerate() {
+                        if let Some(c) = cell.chars().find(|c| is_forbidden(*c)) {
+                            errors.push(RowError {
+                                at: Loc {
+                                    file: file.to_string(),
+                                    line,
+                                    column: Some((i + 1, headers[i].clone())),
+                                },
+                                reason: format!(
+                                    "control character U+{:04X} in the value (remove it)",
+                                    c as u32
+                                ),
+                            });
+                        }
+                    }
                     records.push((line, r.iter().map(str::to_string).collect()));
                 }
                 Err(e) => {
@@ -112,6 +156,8 @@ impl Table {
             headers,
             index,
             records,
+            seen: RefCell::new(Vec::new()),
+            warnings: RefCell::new(Vec::new()),
         })
     }
 
@@ -190,6 +236,16 @@ impl<'a> Row<'a> {
         self.errors.push(RowError { at, reason });
     }
 
+    /// Records a warning about `column`: implausible, not impossible (an
+    /// error under `import --strict`).
+    pub fn warn(&self, column: &str, reason: String) {
+        let at = self.loc(column);
+        self.table
+            .warnings
+            .borrow_mut()
+            .push(RowError { at, reason });
+    }
+
     /// The trimmed cell, `None` when the column is absent or the cell empty.
     pub fn text(&self, column: &str) -> Option<&'a str> {
         let i = *self.table.index.get(column)?;
@@ -217,15 +273,31 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// Parses the cell with `parse`; an empty cell is `None`, a bad one an error.
-    pub fn parse_with<T>(
+    /// Parses the cell with `parse`; an empty cell is `None`, a bad one an
+    /// error. Whatever the format's parser, an impossible value is refused
+    /// here: a date or instant outside the years [`MIN_YEAR`]..=[`MAX_YEAR`],
+    /// a negative amount or one past [`Money::MAX`]. Dates are kept for the
+    /// plausibility check.
+    pub fn parse_with<T: 'static>(
         &mut self,
         column: &str,
         parse: impl FnOnce(&str) -> Result<T, String>,
     ) -> Option<T> {
         let v = self.text(column)?;
-        match parse(v) {
-            Ok(t) => Some(t),
+        let parsed = parse(v).and_then(|t| impossible(v, &t).map_or(Ok(t), Err));
+        match parsed {
+            Ok(t) => {
+                let any = &t as &dyn Any;
+                let day = any
+                    .downcast_ref::<NaiveDate>()
+                    .copied()
+                    .or_else(|| any.downcast_ref::<DateTime<Utc>>().map(|t| t.date_naive()));
+                if let Some(day) = day {
+                    let at = self.loc(column);
+                    self.table.seen.borrow_mut().push(SeenDate { at, day });
+                }
+                Some(t)
+            }
             Err(reason) => {
                 self.fail(column, reason);
                 None
@@ -246,19 +318,31 @@ impl<'a> Row<'a> {
     /// A decimal in major units.
     pub fn money(&mut self, column: &str) -> Option<Money> {
         self.parse_with(column, |v| {
-            Money::parse(v).map_err(|_| format!("{v:?} is not an amount (a decimal like 12500.50)"))
+            Money::parse(v).map_err(|e| match e {
+                crate::domain::money::MoneyError::OutOfRange(_) => format!(
+                    "{v:?} is past the largest amount pipedeck keeps ({})",
+                    Money::MAX.to_decimal()
+                ),
+                _ => format!("{v:?} is not an amount (a decimal like 12500.50)"),
+            })
         })
     }
 
+    /// A whole number, never negative (counts, minutes, positions).
     pub fn int(&mut self, column: &str) -> Option<i64> {
         self.parse_with(column, |v| {
-            v.parse::<i64>()
-                .map_err(|_| format!("{v:?} is not a whole number"))
+            let n = v
+                .parse::<i64>()
+                .map_err(|_| format!("{v:?} is not a whole number"))?;
+            if n < 0 {
+                return Err(format!("{v:?} is negative"));
+            }
+            Ok(n)
         })
     }
 
     /// A value of a closed set (`FromStr` of the domain enums).
-    pub fn enum_value<T: FromStr<Err = String>>(&mut self, column: &str) -> Option<T> {
+    pub fn enum_value<T: FromStr<Err = String> + 'static>(&mut self, column: &str) -> Option<T> {
         self.parse_with(column, T::from_str)
     }
 
@@ -272,20 +356,70 @@ impl<'a> Row<'a> {
     }
 }
 
-/// `YYYY-MM-DD`.
+/// Characters no imported value may hold: C0 controls but tab, line feed
+/// and carriage return (NUL and ESC included), DEL and the C1 controls.
+fn is_forbidden(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Why a parsed value is impossible, if it is.
+fn impossible(text: &str, v: &dyn Any) -> Option<String> {
+    let year = v
+        .downcast_ref::<NaiveDate>()
+        .map(|d| d.year())
+        .or_else(|| v.downcast_ref::<DateTime<Utc>>().map(|t| t.year()));
+    if let Some(y) = year
+        && !(MIN_YEAR..=MAX_YEAR).contains(&y)
+    {
+        return Some(format!(
+            "{text:?}: year {y} is impossible (dates run from {MIN_YEAR} to {MAX_YEAR})"
+        ));
+    }
+    if let Some(m) = v.downcast_ref::<Money>() {
+        if m.cents() < 0 {
+            return Some(format!("{text:?} is a negative amount"));
+        }
+        if m.cents() > Money::MAX.cents() {
+            return Some(format!(
+                "{text:?} is past the largest amount pipedeck keeps ({})",
+                Money::MAX.to_decimal()
+            ));
+        }
+    }
+    None
+}
+
+/// `true` when `v` starts with `YYYY-MM-DD` written with every digit
+/// (`2026-1-5` is not).
+fn full_date_shape(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9]
+            .iter()
+            .all(|&i| b[i].is_ascii_digit())
+}
+
+/// `YYYY-MM-DD`, every digit written.
 pub fn parse_date(v: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .map_err(|_| format!("{v:?} is not a date (YYYY-MM-DD)"))
+    let bad = || format!("{v:?} is not a date (YYYY-MM-DD)");
+    if v.len() != 10 || !full_date_shape(v) {
+        return Err(bad());
+    }
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad())
 }
 
 /// RFC 3339 (any offset, converted to UTC), or `YYYY-MM-DD HH:MM[:SS]` taken as UTC.
 pub fn parse_instant(v: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(v, f) {
-            return Ok(n.and_utc());
+    if full_date_shape(v) {
+        if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+            return Ok(t.with_timezone(&Utc));
+        }
+        for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
+            if let Ok(n) = NaiveDateTime::parse_from_str(v, f) {
+                return Ok(n.and_utc());
+            }
         }
     }
     Err(format!(

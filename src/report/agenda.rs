@@ -3,10 +3,13 @@
 //! configured order within each section. Markdown is ready for an invite.
 
 use super::hygiene::md;
+use super::score::{SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
-use crate::domain::model::{ReviewSession, Status};
+use crate::domain::model::{OppId, ReviewSession, Status};
 use crate::domain::review::{Agenda, RepAgenda, Section, agenda};
+use crate::domain::score::ScoreIndex;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The agenda report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -17,6 +20,11 @@ pub struct AgendaReport {
     /// The configured zone, for the times in Markdown.
     #[serde(skip)]
     pub tz: chrono_tz::Tz,
+    /// The deal score (SPEC §15) of each deal in the closing and stuck boxes.
+    pub scores: BTreeMap<OppId, u32>,
+    /// Whether the closing and stuck tables show the score (sorted by score).
+    #[serde(skip)]
+    pub show_score: bool,
 }
 
 impl AgendaReport {
@@ -24,18 +32,56 @@ impl AgendaReport {
     /// the window (since the last ended review).
     pub fn build(input: &Input, sessions: &[ReviewSession]) -> AgendaReport {
         let stages = input.settings.effective_stages(&input.data.stages);
+        let agenda = agenda(
+            input.data,
+            &stages,
+            sessions,
+            input.settings,
+            input.cal,
+            input.today,
+        );
+        let sx = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
+        let scores = agenda
+            .reps
+            .iter()
+            .flat_map(|r| {
+                r.closing_this_week
+                    .iter()
+                    .map(|d| &d.opportunity_id)
+                    .chain(r.hygiene.iter().map(|i| &i.opportunity_id))
+            })
+            .filter_map(|id| {
+                let o = input.data.opportunity(id)?;
+                Some((id.clone(), sx.score(o, input.today).value))
+            })
+            .collect();
         AgendaReport {
             currency: input.settings.currency.clone(),
-            agenda: agenda(
-                input.data,
-                &stages,
-                sessions,
-                input.settings,
-                input.cal,
-                input.today,
-            ),
+            agenda,
             tz: input.cal.tz,
+            scores,
+            show_score: false,
         }
+    }
+
+    /// Reorders each rep's closing and stuck boxes by `key` (score: lowest
+    /// first) and shows the score in their tables.
+    pub fn sorted(mut self, key: SortKey) -> AgendaReport {
+        if key == SortKey::Score {
+            let scores = &self.scores;
+            for r in &mut self.agenda.reps {
+                by_score(&mut r.closing_this_week, |d| {
+                    scores.get(&d.opportunity_id).copied()
+                });
+                by_score(&mut r.hygiene, |i| scores.get(&i.opportunity_id).copied());
+            }
+            self.show_score = true;
+        }
+        self
+    }
+
+    fn score_of(&self, id: &OppId) -> String {
+        opt(self.scores.get(id))
     }
 
     fn minutes(&self, s: Section) -> u32 {
@@ -64,21 +110,11 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 fn change_text(c: &crate::domain::review::ChangeLine) -> (String, String, String) {
-    let money = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(|s| s.parse::<i64>().ok())
-            .map_or_else(|| opt(v.clone()), |c| crate::domain::Money(c).to_string())
-    };
-    match c.field {
-        crate::domain::HistoryField::Amount => {
-            ("amount".into(), money(&c.old_value), money(&c.new_value))
-        }
-        f => (
-            f.as_str().replace('_', " "),
-            opt(c.old_value.clone()),
-            opt(c.new_value.clone()),
-        ),
-    }
+    (
+        c.field.as_str().replace('_', " "),
+        c.field.display_value(c.old_value.as_deref()),
+        c.field.display_value(c.new_value.as_deref()),
+    )
 }
 
 impl Report for AgendaReport {
@@ -167,6 +203,10 @@ impl Report for AgendaReport {
                     opt(d.amount),
                     opt(d.close_date),
                 ]);
+                if self.show_score {
+                    let s = self.score_of(&d.opportunity_id);
+                    closing.rows.last_mut().expect("just pushed").push(s);
+                }
             }
             for i in &r.hygiene {
                 stuck.rows.push(vec![
@@ -182,6 +222,10 @@ impl Report for AgendaReport {
                     opt(i.days_untouched),
                     opt(i.tag),
                 ]);
+                if self.show_score {
+                    let s = self.score_of(&i.opportunity_id);
+                    stuck.rows.last_mut().expect("just pushed").push(s);
+                }
             }
             for d in &r.new_opportunities {
                 changed.rows.push(vec![
@@ -216,6 +260,10 @@ impl Report for AgendaReport {
                 opt(i.opportunity_id.clone()),
                 opt(i.due_date),
             ]);
+        }
+        if self.show_score {
+            closing.columns.push(Column::left("score"));
+            stuck.columns.push(Column::left("score"));
         }
         vec![order, closed, closing, stuck, changed, actions]
     }

@@ -61,10 +61,10 @@ impl DrillReport {
 /// month or quarter (`mtd`, `qtd`), is cut at today and compared with the
 /// same number of days from the start of the previous one, so 1–24 November
 /// is set against 1–24 October, not against all of October.
-fn like_for_like(cal: &Calendar, period: Period, today: NaiveDate) -> (Period, Period) {
+pub fn like_for_like(cal: &Calendar, period: Period, today: NaiveDate) -> (Period, Period) {
     let now = Period {
         from: period.from,
-        to: period.to.min(today + Days::new(1)),
+        to: period.to.min(today + Days::new(1)).max(period.from),
     };
     let enclosing = [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter]
         .into_iter()

@@ -3,10 +3,12 @@
 //! (SPEC §11), each with its explained flags; the table shows the to-do list,
 //! then the snoozed deals (still counted).
 
+use super::score::{SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
 use crate::domain::hygiene::{Flag, HygieneItem, Reason, hygiene};
 use crate::domain::model::{OppId, RepId, StuckTag};
 use crate::domain::money::Money;
+use crate::domain::score::{DealScore, ScoreIndex};
 use crate::text::sanitize;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -33,6 +35,8 @@ pub struct HygieneRow {
     pub tag: Option<StuckTag>,
     /// Each reason explained: rule, threshold, what the deal shows, what clears it.
     pub flags: Vec<Flag>,
+    /// The deal score (SPEC §15) with its four `factors`.
+    pub score: Option<DealScore>,
 }
 
 impl HygieneRow {
@@ -53,6 +57,7 @@ impl HygieneRow {
             age_days: i.age_days,
             tag: i.tag,
             flags: i.flags.clone(),
+            score: None,
         }
     }
 }
@@ -64,21 +69,42 @@ pub struct HygieneReport {
     pub rows: Vec<HygieneRow>,
     #[serde(skip)]
     pub today: NaiveDate,
+    /// Whether the table shows the score column (sorted by score).
+    #[serde(skip)]
+    pub show_score: bool,
 }
 
 impl HygieneReport {
     /// The hygiene list on `input.today`, of one rep when `rep` is given.
     pub fn build(input: &Input, rep: Option<&RepId>) -> HygieneReport {
         let stages = input.settings.effective_stages(&input.data.stages);
+        let sx = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
         let rows = hygiene(input.data, &stages, input.settings, input.cal, input.today)
             .iter()
             .filter(|i| rep.is_none_or(|r| &i.owner_id == r))
-            .map(HygieneRow::of)
+            .map(|i| {
+                let mut row = HygieneRow::of(i);
+                row.score = input
+                    .data
+                    .opportunity(&i.opportunity_id)
+                    .map(|o| sx.score(o, input.today));
+                row
+            })
             .collect();
         HygieneReport {
             rows,
             today: input.today,
+            show_score: false,
         }
+    }
+
+    /// Reorders the list by `key` (score: lowest first) and shows the score.
+    pub fn sorted(mut self, key: SortKey) -> HygieneReport {
+        if key == SortKey::Score {
+            by_score(&mut self.rows, |r| r.score.as_ref().map(|s| s.value));
+            self.show_score = true;
+        }
+        self
     }
 
     /// Rows on the to-do list (not snoozed).
@@ -128,7 +154,7 @@ fn reasons_text(r: &[Reason]) -> String {
     r.iter().map(|x| x.as_str()).collect::<Vec<_>>().join(", ")
 }
 
-fn table<'a>(title: String, rows: impl Iterator<Item = &'a HygieneRow>) -> Table {
+fn table<'a>(title: String, rows: impl Iterator<Item = &'a HygieneRow>, show_score: bool) -> Table {
     let mut t = Table::new(
         Some(title),
         vec![
@@ -157,15 +183,30 @@ fn table<'a>(title: String, rows: impl Iterator<Item = &'a HygieneRow>) -> Table
             opt(r.close_date),
             opt(r.snoozed_until),
         ]);
+        if show_score {
+            let row = t.rows.last_mut().expect("just pushed");
+            row.push(opt(r.score.as_ref().map(|s| s.value)));
+        }
+    }
+    if show_score {
+        t.columns.push(Column::right("score"));
     }
     t
 }
 
 impl Report for HygieneReport {
     fn tables(&self) -> Vec<Table> {
-        let mut todo = table(format!("Hygiene to-do on {}", self.today), self.todo());
+        let mut todo = table(
+            format!("Hygiene to-do on {}", self.today),
+            self.todo(),
+            self.show_score,
+        );
         todo.notes.push(self.counts_line());
-        let snoozed = table("Snoozed (still counted)".to_string(), self.snoozed());
+        let snoozed = table(
+            "Snoozed (still counted)".to_string(),
+            self.snoozed(),
+            self.show_score,
+        );
         vec![todo, snoozed]
     }
 

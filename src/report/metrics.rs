@@ -4,8 +4,9 @@
 use super::{Column, Input, Report, Table, UNDEFINED, fmt_opt};
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::metrics::goals::{self, GoalFor};
-use crate::domain::metrics::{self, Index, MetricDef, MetricValue, Unit};
-use crate::domain::model::{Goal, GoalDirection, Role};
+use crate::domain::metrics::revenue::{BandCount, discount_bands};
+use crate::domain::metrics::{self, Index, MetricDef, MetricValue, Unit, cuts};
+use crate::domain::model::{Goal, GoalDirection, RepId, Role};
 use crate::domain::{Money, Period};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -71,9 +72,36 @@ pub struct RepMetrics {
 pub struct MetricsReport {
     pub period: PeriodJson,
     pub reps: Vec<RepMetrics>,
+    /// The opportunity metrics of every deal (SPEC §15 "per rep and team").
+    pub team: BTreeMap<String, MetricValue>,
+    /// Per AE shown, the won deals and amount in each discount guardrail band.
+    pub discount_bands: Vec<RepBands>,
     #[serde(skip)]
     pub currency: String,
 }
+
+/// One AE's won deals per guardrail band.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepBands {
+    pub rep_id: String,
+    pub name: String,
+    pub bands: Vec<BandCount>,
+}
+
+/// The team metrics in display order.
+pub const TEAM_ORDER: [&str; 11] = [
+    "won",
+    "lost",
+    "win_rate",
+    "bookings",
+    "avg_deal_size",
+    "sales_cycle_days",
+    "discount",
+    "open_opps",
+    "pipeline_value",
+    "pipeline_over_90d",
+    "velocity",
+];
 
 /// The default period of the metrics report: the current quarter to date.
 pub fn default_period(input: &Input) -> Period {
@@ -94,7 +122,24 @@ impl MetricsReport {
             .with_today(input.today);
         let team = TeamPeriod::build(&ix, period, input.settings.ramp_days, input.today);
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
-        MetricsReport::from_team(&team, goals, input, filter)
+        let mut report = MetricsReport::from_team(&team, goals, input, filter);
+        report.team = cuts::team(&ix, period);
+        let w = ix.window(period);
+        report.discount_bands = report
+            .reps
+            .iter()
+            .filter(|r| r.role == Role::Ae)
+            .map(|r| RepBands {
+                rep_id: r.rep_id.clone(),
+                name: r.name.clone(),
+                bands: discount_bands(
+                    ix.owned(&RepId(r.rep_id.clone())),
+                    &w,
+                    &input.settings.discount,
+                ),
+            })
+            .collect();
+        report
     }
 
     /// The report over an already computed team period.
@@ -167,6 +212,8 @@ impl MetricsReport {
         MetricsReport {
             period: team.period.into(),
             reps,
+            team: BTreeMap::new(),
+            discount_bands: Vec::new(),
             currency: input.settings.currency.clone(),
         }
     }
@@ -186,7 +233,8 @@ pub fn fmt_value(unit: Unit, v: Option<f64>) -> String {
             }
         }
         Unit::Money | Unit::MeanMoney => Money((x * 100.0).round() as i64).to_string(),
-        Unit::Share => format!("{:.1}%", x * 100.0),
+        Unit::Share | Unit::MoneyShare => format!("{:.1}%", x * 100.0),
+        Unit::MoneyPerDay => format!("{}/day", Money((x * 100.0).round() as i64)),
         Unit::Ratio => format!("{x:.2}"),
         Unit::Days => format!("{x:.1}"),
     }
@@ -207,13 +255,126 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
     match (unit, v.num, v.den) {
         (Unit::Share | Unit::Ratio, Some(n), Some(d)) => format!("{n}/{d}"),
         (Unit::Days | Unit::MeanMoney, _, Some(d)) => format!("n={d}"),
+        (Unit::MoneyShare, _, _) => v.deals.map_or_else(String::new, |n| format!("n={n}")),
         _ => String::new(),
     }
 }
 
+/// A table of metric sets side by side: one row per set (`label`), one
+/// column per id of [`TEAM_ORDER`], each value with its sample.
+pub fn sets_table(
+    title: String,
+    first: &str,
+    rows: &[(String, &BTreeMap<String, MetricValue>)],
+) -> Table {
+    let mut cols = vec![Column::left(first)];
+    for id in TEAM_ORDER {
+        cols.push(Column::right(id));
+    }
+    let mut t = Table::new(Some(title), cols);
+    for (label, set) in rows {
+        let mut row = vec![label.clone()];
+        for id in TEAM_ORDER {
+            let unit = metrics::find(Role::Ae, id).map_or(Unit::Count, |d| d.unit);
+            row.push(match set.get(id) {
+                Some(v) => {
+                    let s = fmt_sample(unit, v);
+                    let x = fmt_value(unit, v.value);
+                    if s.is_empty() {
+                        x
+                    } else {
+                        format!("{x} ({s})")
+                    }
+                }
+                None => UNDEFINED.to_string(),
+            });
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+impl MetricsReport {
+    /// The team's metrics as a table of the same columns as a rep's, so CSV
+    /// stays one shape.
+    fn team_table(&self) -> Option<Table> {
+        if self.team.is_empty() {
+            return None;
+        }
+        let mut t = Table::new(
+            Some(format!(
+                "Team (every deal) — {}..{}",
+                self.period.from, self.period.to
+            )),
+            rep_columns(),
+        );
+        for id in TEAM_ORDER {
+            let (Some(v), Some(def)) = (self.team.get(id), metrics::find(Role::Ae, id)) else {
+                continue;
+            };
+            t.rows.push(vec![
+                id.to_string(),
+                fmt_value(def.unit, v.value),
+                fmt_sample(def.unit, v),
+                UNDEFINED.to_string(),
+                UNDEFINED.to_string(),
+                notes(v, None).join("; "),
+            ]);
+        }
+        Some(t)
+    }
+
+    /// Rows `discount.<band>` of a rep: won deals in the band, their amount.
+    fn band_rows(&self, rep_id: &str) -> Vec<Vec<String>> {
+        let Some(b) = self.discount_bands.iter().find(|b| b.rep_id == rep_id) else {
+            return Vec::new();
+        };
+        b.bands
+            .iter()
+            .map(|c| {
+                vec![
+                    format!("discount.{}", c.band.as_str()),
+                    c.deals.to_string(),
+                    Money((c.amount * 100.0).round() as i64).to_string(),
+                    String::new(),
+                    String::new(),
+                    "won deals in the band (amount)".to_string(),
+                ]
+            })
+            .collect()
+    }
+}
+
+fn rep_columns() -> Vec<Column> {
+    vec![
+        Column::left("metric"),
+        Column::right("value"),
+        Column::right("sample"),
+        Column::right("team"),
+        Column::right("goal"),
+        Column::left("note"),
+    ]
+}
+
+/// The note of a metric: below goal, still open, without amount.
+fn notes(v: &MetricValue, goal_met: Option<bool>) -> Vec<String> {
+    let mut note = Vec::new();
+    if let Some(false) = goal_met {
+        note.push("below goal".to_string());
+    }
+    if let Some(n) = v.still_open.filter(|n| *n > 0) {
+        note.push(format!("{n} still open"));
+    }
+    if let Some(n) = v.without_amount.filter(|n| *n > 0) {
+        note.push(format!("{n} without amount"));
+    }
+    note
+}
+
 impl Report for MetricsReport {
     fn tables(&self) -> Vec<Table> {
-        self.reps
+        let mut tables: Vec<Table> = self
+            .reps
             .iter()
             .map(|r| {
                 let mut t = Table::new(
@@ -226,28 +387,12 @@ impl Report for MetricsReport {
                         self.period.from,
                         self.period.to
                     )),
-                    vec![
-                        Column::left("metric"),
-                        Column::right("value"),
-                        Column::right("sample"),
-                        Column::right("team"),
-                        Column::right("goal"),
-                        Column::left("note"),
-                    ],
+                    rep_columns(),
                 );
                 for id in &r.order {
                     let Some(c) = r.metrics.get(id) else { continue };
                     let unit = c.def.unit;
-                    let mut note = Vec::new();
-                    if let Some(false) = c.goal_met {
-                        note.push("below goal".to_string());
-                    }
-                    if let Some(n) = c.value.still_open.filter(|n| *n > 0) {
-                        note.push(format!("{n} still open"));
-                    }
-                    if let Some(n) = c.value.without_amount.filter(|n| *n > 0) {
-                        note.push(format!("{n} without amount"));
-                    }
+                    let note = notes(&c.value, c.goal_met);
                     t.rows.push(vec![
                         id.clone(),
                         fmt_value(unit, c.value.value),
@@ -260,9 +405,14 @@ impl Report for MetricsReport {
                         },
                         note.join("; "),
                     ]);
+                    if id == "discount" {
+                        t.rows.extend(self.band_rows(&r.rep_id));
+                    }
                 }
                 t
             })
-            .collect()
+            .collect();
+        tables.extend(self.team_table());
+        tables
     }
 }

@@ -6,6 +6,7 @@
 pub mod accuracy;
 pub mod agenda;
 pub mod anomalies;
+pub mod cuts;
 pub mod drill;
 pub mod forecast;
 pub mod hygiene;
@@ -14,6 +15,7 @@ pub mod movement;
 pub mod pipeline;
 mod render;
 pub mod review;
+pub mod score;
 pub mod waterfall;
 
 pub use render::{render, render_tables};

@@ -5,6 +5,27 @@ use crate::text::{pad, sanitize, width};
 
 /// Renders a report in a format; the result ends with a newline.
 pub fn render<R: Report>(report: &R, format: Format) -> Result<String, String> {
+    render_unchecked(report, format).map(|s| no_controls(&s))
+}
+
+/// The last guard of every text format: no control character but the line
+/// break reaches the output, whatever a report's own Markdown did.
+fn no_controls(s: &str) -> String {
+    if !s.chars().any(|c| c.is_control() && c != '\n') {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn render_unchecked<R: Report>(report: &R, format: Format) -> Result<String, String> {
     match format {
         Format::Json => serde_json::to_string_pretty(report)
             .map(|s| s + "\n")
@@ -61,7 +82,7 @@ fn text(t: &Table) -> String {
         out.push_str(&sanitize(title));
         out.push('\n');
     }
-    out.push_str(&line(t.columns.iter().map(|c| c.name.clone()).collect()));
+    out.push_str(&line(t.columns.iter().map(|c| sanitize(&c.name)).collect()));
     out.push('\n');
     out.push_str(
         &widths
@@ -123,30 +144,101 @@ fn markdown(t: &Table) -> String {
     out
 }
 
+/// CSV for spreadsheets: one header, every table's rows under it (with a
+/// `table` column when there are several; the columns are the union of the
+/// tables' columns, by name, and a table leaves the others empty). Cells go
+/// through [`csv_cell`].
 fn csv(tables: &[Table]) -> String {
     let several = tables.len() > 1;
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    let Some(first) = tables.first() else {
+    if tables.is_empty() {
         return String::new();
-    };
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for t in tables {
+        for c in &t.columns {
+            if !names.contains(&c.name.as_str()) {
+                names.push(&c.name);
+            }
+        }
+    }
     let mut header: Vec<String> = Vec::new();
     if several {
         header.push("table".to_string());
     }
-    header.extend(first.columns.iter().map(|c| c.name.clone()));
-    // Writing to a Vec cannot fail; a failure here would be a bug in csv.
+    header.extend(names.iter().map(|n| csv_cell(n)));
+    // Writing to a Vec cannot fail, and every record has the header's length.
     w.write_record(&header).expect("write to memory");
-    for t in if several { tables } else { &tables[..1] } {
+    for t in tables {
+        let at: Vec<usize> = t
+            .columns
+            .iter()
+            .map(|c| names.iter().position(|n| *n == c.name).unwrap_or(0))
+            .collect();
         for row in &t.rows {
+            let mut cells = vec![String::new(); names.len()];
+            for (cell, &i) in row.iter().zip(&at) {
+                cells[i] = csv_cell(cell);
+            }
             let mut rec: Vec<String> = Vec::new();
             if several {
-                rec.push(t.title.clone().unwrap_or_default());
+                rec.push(csv_cell(t.title.as_deref().unwrap_or_default()));
             }
-            rec.extend(row.iter().map(|c| sanitize(c)));
+            rec.extend(cells);
             w.write_record(&rec).expect("write to memory");
         }
     }
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of UTF-8 is UTF-8")
+}
+
+/// One CSV cell for a spreadsheet: no control characters; undefined (`—`)
+/// is an empty cell; a number is written plain (`12,500` → `12500`,
+/// `+3` → `3`); a text that a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-` or `@`) is prefixed with `'` so it stays text.
+pub fn csv_cell(cell: &str) -> String {
+    let s = sanitize(cell);
+    if s == super::UNDEFINED {
+        return String::new();
+    }
+    if let Some(n) = plain_number(&s) {
+        return n;
+    }
+    if s.starts_with(['=', '+', '-', '@']) {
+        return format!("'{s}");
+    }
+    s
+}
+
+/// `s` as a plain number when it is one (optionally signed, grouped by
+/// commas in threes, with decimals and a `%`), else `None`.
+fn plain_number(s: &str) -> Option<String> {
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'-' => ("-", &s[1..]),
+        b'+' => ("", &s[1..]),
+        _ => ("", s),
+    };
+    let (body, pct) = match rest.strip_suffix('%') {
+        Some(b) => (b, "%"),
+        None => (rest, ""),
+    };
+    let (whole, frac) = match body.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (body, None),
+    };
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    if let Some(f) = frac
+        && !digits(f)
+    {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    let grouped_ok =
+        groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped_ok || !groups.iter().all(|g| digits(g)) {
+        return None;
+    }
+    let frac = frac.map_or(String::new(), |f| format!(".{f}"));
+    Some(format!("{sign}{}{frac}{pct}", groups.concat()))
 }
 
 #[cfg(test)]
@@ -186,5 +278,66 @@ mod tests {
     fn csv_is_sanitized_too() {
         let out = render_tables(&[sample()], Format::Csv);
         assert_eq!(out, "stage,count\nProposal,3\nDemo|x\u{FFFD}[2J,12\n");
+    }
+
+    #[test]
+    fn csv_of_tables_with_different_columns_is_one_rectangle() {
+        // The agenda's tables have 10, 6 and 7 columns: it used to panic.
+        let mut a = Table::new(
+            Some("A".to_string()),
+            vec![Column::left("rep"), Column::right("n")],
+        );
+        a.rows.push(vec!["Ann".into(), "1,250".into()]);
+        let mut b = Table::new(
+            Some("B".to_string()),
+            vec![
+                Column::left("rep"),
+                Column::left("deal"),
+                Column::left("stage"),
+            ],
+        );
+        b.rows.push(vec!["Bob".into(), "o-1".into(), "Won".into()]);
+        let out = render_tables(&[a, b], Format::Csv);
+        assert_eq!(
+            out,
+            "table,rep,n,deal,stage\nA,Ann,1250,,\nB,Bob,,o-1,Won\n"
+        );
+    }
+
+    #[test]
+    fn csv_titles_and_headers_are_sanitized_too() {
+        // `report metrics --format csv` wrote a rep's name from its table title raw.
+        let mut a = Table::new(
+            Some("Eve\x1b]0;pwned\x07 (ae-1)".to_string()),
+            vec![Column::left("=metric")],
+        );
+        a.rows.push(vec!["x".into()]);
+        let b = Table::new(Some("B".to_string()), vec![Column::left("=metric")]);
+        let out = render_tables(&[a, b], Format::Csv);
+        assert_eq!(
+            out,
+            "table,'=metric\nEve\u{FFFD}]0;pwned\u{FFFD} (ae-1),x\n"
+        );
+    }
+
+    #[test]
+    fn csv_cells_are_plain_numbers_empty_when_undefined_and_never_formulas() {
+        let cases = [
+            ("12,500", "12500"),
+            ("-1,234,567.50", "-1234567.50"),
+            ("+3", "3"),
+            ("12.5%", "12.5%"),
+            ("—", ""),
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1 555", "'+1 555"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("1,25", "1,25"),
+            ("2026-11-24", "2026-11-24"),
+            ("\x1b]0;pwned\x07Rep", "\u{FFFD}]0;pwned\u{FFFD}Rep"),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(csv_cell(cell), want, "{cell:?}");
+        }
     }
 }

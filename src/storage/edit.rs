@@ -75,13 +75,13 @@ impl Store {
         now: DateTime<Utc>,
         facilitator: Option<&str>,
     ) -> EditResult<ReviewSession> {
+        let tx = self.begin_shared()?;
         if let Some(s) = self.open_review_session()? {
             return Err(EditError::SessionOpen {
                 id: s.id,
                 started: instant_to_sql(s.started_at),
             });
         }
-        let tx = self.begin()?;
         tx.raw().execute(
             "INSERT INTO review_sessions (started_at, facilitator) VALUES (?1, ?2)",
             params![instant_to_sql(now), facilitator],
@@ -120,6 +120,8 @@ impl Store {
     /// Applies one edit to one deal: validates it against the stages in
     /// force, updates the deal and appends one history row per changed field.
     /// An edit that changes nothing writes nothing and returns no history.
+    /// The deal is read and written in one immediate transaction, so the old
+    /// value of each history row is the value the edit replaced.
     pub fn edit_deal(
         &mut self,
         id: &OppId,
@@ -127,6 +129,7 @@ impl Store {
         stages: &[Stage],
         stamp: &Stamp,
     ) -> EditResult<Applied> {
+        let mut tx = self.begin_shared()?;
         let deal = self.deal_or_not_found(id)?;
         let applied =
             edit::apply(&deal, change, stages, stamp).map_err(|rule| EditError::Deal {
@@ -136,17 +139,18 @@ impl Store {
         if applied.history.is_empty() {
             return Ok(applied);
         }
-        let mut tx = self.begin()?;
         tx.upsert_opportunity(&applied.deal)?;
         for h in &applied.history {
-            tx.append_history(h)?;
+            tx.append_edit_history(h)?;
         }
+        tx.record_local_edits(&deal, &applied.deal, stamp.now)?;
         tx.commit()?;
         Ok(applied)
     }
 
     /// Logs a call, email or meeting (real contact: it clears `untouched`).
     pub fn log_activity(&mut self, new: &NewActivity, stamp: &Stamp) -> EditResult<Activity> {
+        let mut tx = self.begin_shared()?;
         self.exists("reps", new.rep_id.as_str(), "rep")?;
         let deal = match &new.opportunity_id {
             Some(o) => Some(self.deal_or_not_found(o)?),
@@ -160,7 +164,6 @@ impl Store {
         }
         let id = self.next_activity_id()?;
         let activity = edit::activity(new, deal.as_ref(), id, stamp)?;
-        let mut tx = self.begin()?;
         tx.upsert_activity(&activity)?;
         tx.commit()?;
         Ok(activity)
@@ -176,6 +179,7 @@ impl Store {
         today: NaiveDate,
         stamp: &Stamp,
     ) -> EditResult<Snooze> {
+        let tx = self.begin_shared()?;
         let deal = self.open_deal(id)?;
         let reason = reason.trim();
         if reason.is_empty() {
@@ -190,7 +194,6 @@ impl Store {
                 deal.id
             )));
         }
-        let tx = self.begin()?;
         tx.raw().execute(
             "INSERT INTO snoozes (opportunity_id, reason, until, created_at, created_by,
                                   review_session_id)
@@ -226,9 +229,9 @@ impl Store {
         note: Option<&str>,
         stamp: &Stamp,
     ) -> EditResult<DealTag> {
+        let tx = self.begin_shared()?;
         self.open_deal(id)?;
         let note = note.map(str::trim).filter(|n| !n.is_empty());
-        let tx = self.begin()?;
         tx.raw().execute(
             "INSERT INTO deal_tags (opportunity_id, tag, note, set_at, review_session_id)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -259,6 +262,7 @@ impl Store {
         due: Option<NaiveDate>,
         stamp: &Stamp,
     ) -> EditResult<ActionItem> {
+        let tx = self.begin_shared()?;
         self.exists("reps", owner.as_str(), "rep")?;
         if let Some(d) = deal {
             self.deal_or_not_found(d)?;
@@ -267,7 +271,6 @@ impl Store {
         if text.is_empty() {
             return Err(EditError::Invalid("an action item needs a text".into()));
         }
-        let tx = self.begin()?;
         tx.raw().execute(
             "INSERT INTO action_items (opportunity_id, owner_id, text, due_date, created_at,
                                        review_session_id)

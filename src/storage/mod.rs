@@ -2,14 +2,17 @@
 //! where rows become domain values. Nothing outside this module writes SQL.
 
 mod codec;
+pub mod crm;
 pub mod edit;
 pub mod import_support;
 mod meta;
 mod read;
+mod scope;
 mod snapshot;
 mod write;
 
 pub use edit::{EditError, EditResult};
+pub use scope::Scope;
 pub use write::{Counts, EntityCounts, Tx};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -17,10 +20,20 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_history_audit.sql"),
+    include_str!("migrations/0003_crm_round_trip.sql"),
+    include_str!("migrations/0004_list_amount.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The mark pipedeck puts in the header of the SQLite files it creates
+/// (`PRAGMA application_id`, "pdk1"): a file with another mark is another
+/// program's and is never written to.
+pub const APPLICATION_ID: i32 = 0x7064_6b31;
 
 /// What went wrong with the database.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +54,18 @@ pub enum StorageError {
     Corrupt { path: String, detail: String },
     #[error("{path}: cannot open the database: {detail}")]
     Open { path: String, detail: String },
+    #[error(
+        "{path}: no database here; create one with `pipedeck import DIR` or `pipedeck demo` (or check --db / PIPEDECK_DB)"
+    )]
+    Missing { path: String },
+    #[error(
+        "{path}: not a pipedeck database (an SQLite file of another program{detail}); pipedeck leaves it untouched — pass another --db"
+    )]
+    Foreign { path: String, detail: String },
+    #[error(
+        "{path}: the database is open read-only (no write permission), so nothing can be changed"
+    )]
+    ReadOnly { path: String },
     #[error("{0} not found")]
     NotFound(String),
     #[error("invalid value in the database: {0}")]
@@ -67,11 +92,129 @@ fn busy_timeout() -> Duration {
 pub struct Store {
     conn: Connection,
     path: String,
+    read_only: bool,
+}
+
+/// How a file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Create it if missing (`import`, `demo`).
+    Create,
+    /// It must exist; read and write.
+    Existing,
+    /// It must exist; read and write when the file allows, else read-only.
+    WritableOrReadOnly,
+    /// It must exist; never written.
+    ReadOnly,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    /// Opens (creating if needed) the database at `path` and applies pending
+    /// migrations. Only `import` and `demo` create databases; every other
+    /// command uses [`Store::open_existing`] or [`Store::open_read_only`].
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_mode(path, Mode::Create)
+    }
+
+    /// Opens an existing database for reading and writing (migrating it);
+    /// a missing file is [`StorageError::Missing`], never created.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Store::open_mode(path, Mode::Existing)
+    }
+
+    /// Opens an existing database for reading only: nothing is written, not
+    /// even the journal mode, so a read-only file or directory can be read.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        Store::open_mode(path, Mode::ReadOnly)
+    }
+
+    /// Opens an existing database for writing when its file allows it, else
+    /// read-only (see [`Store::is_read_only`]): the cockpit shows a
+    /// read-only database with edits disabled.
+    pub fn open_writable_or_read_only(path: &Path) -> Result<Store> {
+        Store::open_mode(path, Mode::WritableOrReadOnly)
+    }
+
+    /// Whether this store refuses every write ([`StorageError::ReadOnly`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn open_mode(path: &Path, mode: Mode) -> Result<Store> {
+        let display = path.display().to_string();
+        if mode != Mode::Create && !path.is_file() {
+            if path.exists() {
+                return Err(StorageError::Open {
+                    path: display,
+                    detail: "not a file".into(),
+                });
+            }
+            return Err(StorageError::Missing { path: display });
+        }
+        match mode {
+            Mode::Create => Store::open_rw(path, true),
+            Mode::Existing => Store::open_rw(path, false),
+            Mode::ReadOnly => Store::open_ro(path),
+            Mode::WritableOrReadOnly => match Store::open_rw(path, false) {
+                Ok(s) if s.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
+                    drop(s);
+                    Store::open_ro(path)
+                }
+                Err(StorageError::Open { .. } | StorageError::ReadOnly { .. }) => {
+                    Store::open_ro(path)
+                }
+                other => other,
+            },
+        }
+    }
+
+    fn open_ro(path: &Path) -> Result<Store> {
+        let display = path.display().to_string();
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let first = Connection::open_with_flags(path, flags)
+            .map_err(|e| classify(&display, e))
+            .and_then(|conn| Store::init_read_only(conn, display.clone()));
+        match first {
+            // A WAL database in a directory we cannot write: read it as
+            // immutable (no shared-memory file needed).
+            Err(StorageError::Open { .. } | StorageError::ReadOnly { .. }) => {
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(|e| classify(&display, e))?;
+                Store::init_read_only(conn, display)
+            }
+            other => other,
+        }
+    }
+
+    fn init_read_only(conn: Connection, path: String) -> Result<Store> {
+        conn.busy_timeout(busy_timeout())
+            .map_err(|e| classify(&path, e))?;
+        let store = Store {
+            conn,
+            path,
+            read_only: true,
+        };
+        store.identify()?;
+        let found: i64 = store
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| store.classify(e))?;
+        if found > SCHEMA_VERSION {
+            return Err(StorageError::TooNew {
+                path: store.path.clone(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        if found == 0 {
+            // An empty file: nothing to read.
+            return Err(StorageError::Missing { path: store.path });
+        }
+        Ok(store)
+    }
+
+    fn open_rw(path: &Path, create: bool) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| StorageError::Open {
                 path: path.display().to_string(),
@@ -79,13 +222,11 @@ impl Store {
             })?;
         }
         let display = path.display().to_string();
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| classify(&display, e))?;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(&display, e))?;
         Store::init(conn, display)
     }
 
@@ -98,10 +239,52 @@ impl Store {
     fn init(conn: Connection, path: String) -> Result<Store> {
         conn.busy_timeout(busy_timeout())
             .map_err(|e| classify(&path, e))?;
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            read_only: false,
+        };
+        // Before anything is written (even the journal mode): is it ours?
+        store.identify()?;
         store.configure().map_err(|e| store.classify(e))?;
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Refuses a file that is not pipedeck's: another program's mark, or an
+    /// unmarked file with tables that are not ours. Unmarked files of older
+    /// pipedeck builds (our tables, a schema version) are ours and get the
+    /// mark at their next migration; an empty file is new.
+    fn identify(&self) -> Result<()> {
+        let q = |sql: &str| -> Result<i64> {
+            self.conn
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .map_err(|e| self.classify(e))
+        };
+        let app_id = q("PRAGMA application_id")?;
+        if app_id == i64::from(APPLICATION_ID) {
+            return Ok(());
+        }
+        if app_id != 0 {
+            return Err(StorageError::Foreign {
+                path: self.path.clone(),
+                detail: format!(", application id {app_id:#x}"),
+            });
+        }
+        let objects = q("SELECT count(*) FROM sqlite_master")?;
+        if objects == 0 {
+            return Ok(());
+        }
+        let ours = q("SELECT count(*) FROM sqlite_master WHERE type = 'table'
+                      AND name IN ('meta', 'opportunities', 'opportunity_history')")?;
+        let version = q("PRAGMA user_version")?;
+        if ours == 3 && version >= 1 {
+            return Ok(());
+        }
+        Err(StorageError::Foreign {
+            path: self.path.clone(),
+            detail: String::new(),
+        })
     }
 
     fn configure(&self) -> rusqlite::Result<()> {
@@ -130,7 +313,12 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        if found == SCHEMA_VERSION {
+        let marked = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.classify(e))?
+            == i64::from(APPLICATION_ID);
+        if found == SCHEMA_VERSION && marked {
             return Ok(());
         }
         let path = self.path.clone();
@@ -138,6 +326,10 @@ impl Store {
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
             tx.execute_batch(sql).map_err(|e| classify(&path, e))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| classify(&path, e))?;
+        }
+        if !marked {
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(|e| classify(&path, e))?;
         }
         tx.commit().map_err(|e| classify(&path, e))?;
@@ -158,12 +350,36 @@ impl Store {
 
     /// Starts a write transaction; nothing lands until [`Tx::commit`].
     pub fn begin(&mut self) -> Result<Tx<'_>> {
+        self.writable()?;
         let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| classify(&path, e))?;
         Ok(Tx::new(tx))
+    }
+
+    /// Starts an immediate write transaction through a shared borrow, so the
+    /// store's readers can run inside it: an edit reads the values it changes
+    /// and writes them under one lock (no other writer in between).
+    pub(crate) fn begin_shared(&self) -> Result<Tx<'_>> {
+        self.writable()?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )
+        .map_err(|e| self.classify(e))?;
+        Ok(Tx::new(tx))
+    }
+
+    /// Refuses every write to a read-only store, saying so.
+    pub(crate) fn writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(StorageError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        Ok(())
     }
 
     pub(crate) fn conn(&self) -> &Connection {
@@ -192,7 +408,12 @@ fn classify(path: &str, e: rusqlite::Error) -> StorageError {
                     detail,
                 };
             }
-            ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly => {
+            ErrorCode::ReadOnly => {
+                return StorageError::ReadOnly {
+                    path: path.to_string(),
+                };
+            }
+            ErrorCode::CannotOpen | ErrorCode::PermissionDenied => {
                 return StorageError::Open {
                     path: path.to_string(),
                     detail,
@@ -202,6 +423,16 @@ fn classify(path: &str, e: rusqlite::Error) -> StorageError {
         }
     }
     StorageError::Sql(e)
+}
+
+/// `path` for an SQLite `file:` URI (`?` and `#` escaped).
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.display()
+        .to_string()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23")
 }
 
 /// The default database path: `pipedeck.db` in the platform data directory.
@@ -221,7 +452,7 @@ mod tests {
     #[test]
     fn migrates_a_fresh_database() {
         let store = Store::open_in_memory().unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     }
 
     #[test]

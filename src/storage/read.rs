@@ -19,6 +19,8 @@ impl Store {
             snoozes: self.load_snoozes()?,
             tags: self.load_tags()?,
             action_items: self.load_action_items()?,
+            lookback: None,
+            crm_last_touch: self.crm_last_touches()?,
         })
     }
 
@@ -87,7 +89,7 @@ impl Store {
         self.collect(
             "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
                     close_date, forecast_category, status, closed_at, loss_reason, next_step,
-                    next_step_date, channel
+                    next_step_date, channel, list_amount
              FROM opportunities ORDER BY id",
             opportunity_from_row,
         )
@@ -98,7 +100,7 @@ impl Store {
         let mut stmt = self.conn().prepare(
             "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
                     close_date, forecast_category, status, closed_at, loss_reason, next_step,
-                    next_step_date, channel
+                    next_step_date, channel, list_amount
              FROM opportunities WHERE id = ?1",
         )?;
         let mut rows = stmt.query([id.as_str()])?;
@@ -113,17 +115,7 @@ impl Store {
             "SELECT opportunity_id, changed_at, field, old_value, new_value, changed_by,
                     review_session_id
              FROM opportunity_history ORDER BY changed_at, seq",
-            |r| {
-                Ok(HistoryEntry {
-                    opportunity_id: OppId(r.get(0)?),
-                    changed_at: instant_from_sql(&r.get::<_, String>(1)?)?,
-                    field: parse_enum(&r.get::<_, String>(2)?)?,
-                    old_value: r.get(3)?,
-                    new_value: r.get(4)?,
-                    changed_by: r.get(5)?,
-                    review_session_id: r.get(6)?,
-                })
-            },
+            history_from_row,
         )
     }
 
@@ -132,23 +124,7 @@ impl Store {
             "SELECT id, rep_id, kind, meeting_type, label, opportunity_id, account_id,
                     contact_id, occurred_at, outcome, duration_min, direction, review_session_id
              FROM activities ORDER BY occurred_at, id",
-            |r| {
-                Ok(Activity {
-                    id: ActivityId(r.get(0)?),
-                    rep_id: RepId(r.get(1)?),
-                    kind: parse_enum(&r.get::<_, String>(2)?)?,
-                    meeting_type: opt_enum(r.get(3)?)?,
-                    label: r.get(4)?,
-                    opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId),
-                    account_id: r.get::<_, Option<String>>(6)?.map(AccountId),
-                    contact_id: r.get::<_, Option<String>>(7)?.map(ContactId),
-                    occurred_at: instant_from_sql(&r.get::<_, String>(8)?)?,
-                    outcome: opt_enum(r.get(9)?)?,
-                    duration_min: r.get(10)?,
-                    direction: opt_enum(r.get(11)?)?,
-                    review_session_id: r.get(12)?,
-                })
-            },
+            activity_from_row,
         )
     }
 
@@ -299,7 +275,7 @@ impl Store {
     }
 }
 
-fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
+pub(super) fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
     Ok(Opportunity {
         id: OppId(r.get(0)?),
         name: r.get(1)?,
@@ -317,5 +293,36 @@ fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
         next_step: r.get(13)?,
         next_step_date: opt_date(r.get(14)?)?,
         channel: r.get(15)?,
+        list_amount: opt_money(r.get(16)?),
+    })
+}
+
+pub(super) fn history_from_row(r: &Row<'_>) -> Result<HistoryEntry> {
+    Ok(HistoryEntry {
+        opportunity_id: OppId(r.get(0)?),
+        changed_at: instant_from_sql(&r.get::<_, String>(1)?)?,
+        field: parse_enum(&r.get::<_, String>(2)?)?,
+        old_value: r.get(3)?,
+        new_value: r.get(4)?,
+        changed_by: r.get(5)?,
+        review_session_id: r.get(6)?,
+    })
+}
+
+pub(super) fn activity_from_row(r: &Row<'_>) -> Result<Activity> {
+    Ok(Activity {
+        id: ActivityId(r.get(0)?),
+        rep_id: RepId(r.get(1)?),
+        kind: parse_enum(&r.get::<_, String>(2)?)?,
+        meeting_type: opt_enum(r.get(3)?)?,
+        label: r.get(4)?,
+        opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId),
+        account_id: r.get::<_, Option<String>>(6)?.map(AccountId),
+        contact_id: r.get::<_, Option<String>>(7)?.map(ContactId),
+        occurred_at: instant_from_sql(&r.get::<_, String>(8)?)?,
+        outcome: opt_enum(r.get(9)?)?,
+        duration_min: r.get(10)?,
+        direction: opt_enum(r.get(11)?)?,
+        review_session_id: r.get(12)?,
     })
 }

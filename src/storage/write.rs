@@ -210,6 +210,7 @@ impl<'a> Tx<'a> {
                 "next_step",
                 "next_step_date",
                 "channel",
+                "list_amount",
             ],
             &[
                 &o.id.0,
@@ -228,6 +229,7 @@ impl<'a> Tx<'a> {
                 &o.next_step,
                 &o.next_step_date.map(date_to_sql),
                 &o.channel,
+                &o.list_amount.map(|m| m.0),
             ],
         )
     }
@@ -268,16 +270,154 @@ impl<'a> Tx<'a> {
         )
     }
 
-    /// Appends one history row; an identical row (same deal, instant, field,
-    /// old and new value) already there is left alone, so re-imports add nothing.
+    /// Appends one imported history row; a row imported before with the same
+    /// deal, instant, field, old and new value (its `import_key`) is left
+    /// alone, so re-imports add nothing.
     pub fn append_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
+        self.append_history_nth(h, 1)
+    }
+
+    /// The identity of an imported history row: deal, instant, field, old
+    /// and new value (the key of the rows written before migration 0002).
+    pub fn history_key(h: &HistoryEntry) -> String {
+        [
+            h.opportunity_id.0.as_str(),
+            &instant_to_sql(h.changed_at),
+            h.field.as_str(),
+            h.old_value.as_deref().unwrap_or(""),
+            h.new_value.as_deref().unwrap_or(""),
+        ]
+        .join("\u{1f}")
+    }
+
+    /// Appends the `n`-th (from 1) of identical imported history rows: each
+    /// has its own key, so all land once and a re-import adds none.
+    pub fn append_history_nth(&mut self, h: &HistoryEntry, n: u32) -> Result<Outcome> {
+        let mut key = Tx::history_key(h);
+        if n > 1 {
+            key.push_str(&format!("\u{1f}#{n}"));
+        }
+        self.insert_history(h, Some(&key))
+    }
+
+    pub fn upsert_review_session(&mut self, s: &ReviewSession) -> Result<Outcome> {
+        self.upsert(
+            "review_sessions",
+            &[
+                "id",
+                "started_at",
+                "ended_at",
+                "facilitator",
+                "report_markdown",
+            ],
+            &[
+                &s.id,
+                &instant_to_sql(s.started_at),
+                &s.ended_at.map(instant_to_sql),
+                &s.facilitator,
+                &s.report_markdown,
+            ],
+        )
+    }
+
+    pub fn upsert_snooze(&mut self, z: &Snooze) -> Result<Outcome> {
+        self.upsert(
+            "snoozes",
+            &[
+                "id",
+                "opportunity_id",
+                "reason",
+                "until",
+                "created_at",
+                "created_by",
+                "review_session_id",
+            ],
+            &[
+                &z.id,
+                &z.opportunity_id.0,
+                &z.reason,
+                &date_to_sql(z.until),
+                &instant_to_sql(z.created_at),
+                &z.created_by,
+                &z.review_session_id,
+            ],
+        )
+    }
+
+    pub fn upsert_action_item(&mut self, a: &ActionItem) -> Result<Outcome> {
+        self.upsert(
+            "action_items",
+            &[
+                "id",
+                "opportunity_id",
+                "owner_id",
+                "text",
+                "due_date",
+                "created_at",
+                "done_at",
+                "review_session_id",
+            ],
+            &[
+                &a.id,
+                &a.opportunity_id.as_ref().map(|o| &o.0),
+                &a.owner_id.0,
+                &a.text,
+                &a.due_date.map(date_to_sql),
+                &instant_to_sql(a.created_at),
+                &a.done_at.map(instant_to_sql),
+                &a.review_session_id,
+            ],
+        )
+    }
+
+    /// Stores a stuck-deal tag unless the same tag was set on the deal at
+    /// the same instant (tags have no id of their own in a file).
+    pub fn insert_tag(&mut self, t: &DealTag) -> Result<Outcome> {
+        let exists = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM deal_tags WHERE opportunity_id = ?1 AND set_at = ?2 AND tag = ?3",
+            )?
+            .exists(params![
+                t.opportunity_id.0,
+                instant_to_sql(t.set_at),
+                t.tag.as_str()
+            ])?;
+        let outcome = if exists {
+            Outcome::Unchanged
+        } else {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO deal_tags (opportunity_id, tag, note, set_at, review_session_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    t.opportunity_id.0,
+                    t.tag.as_str(),
+                    t.note,
+                    instant_to_sql(t.set_at),
+                    t.review_session_id
+                ])?;
+            Outcome::New
+        };
+        self.counts.record("deal_tags", outcome);
+        Ok(outcome)
+    }
+
+    /// Appends the history row of an edit: always a new row, even when an
+    /// identical change was made in the same second (history is an audit trail).
+    pub fn append_edit_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
+        self.insert_history(h, None)
+    }
+
+    fn insert_history(&mut self, h: &HistoryEntry, key: Option<&str>) -> Result<Outcome> {
         let inserted = self
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO opportunity_history
                  (opportunity_id, changed_at, field, old_value, new_value, changed_by,
-                  review_session_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                  review_session_id, import_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
                 h.opportunity_id.0,
@@ -287,6 +427,7 @@ impl<'a> Tx<'a> {
                 h.new_value,
                 h.changed_by,
                 h.review_session_id,
+                key,
             ])?;
         let outcome = if inserted == 1 {
             Outcome::New
@@ -329,6 +470,7 @@ impl<'a> Tx<'a> {
             )?
             .execute(params![date_to_sql(s.taken_on), instant_to_sql(s.taken_at)])?;
         if n == 0 {
+            self.counts.record("forecast_snapshots", Outcome::Unchanged);
             return Ok(false);
         }
         let id = self.tx.last_insert_rowid();

@@ -69,8 +69,10 @@ pub enum Action {
     ReasonFilter,
     /// Show or hide snoozed deals.
     ToggleSnoozed,
-    /// Cycle the reps view: quantity, quality, SDR.
+    /// Cycle the reps view: quantity, quality, revenue, SDR.
     RepsView,
+    /// Cycle the reps pane's cut: by rep, segment, ICP tier, industry, channel, stage at creation.
+    RepsCut,
     /// Start a review session.
     StartReview,
     /// End the review session and show the closing report.
@@ -185,7 +187,8 @@ impl Action {
             Sort => "sort",
             ReasonFilter => "reason filter",
             ToggleSnoozed => "snoozed",
-            RepsView => "quantity/quality/SDR",
+            RepsView => "quantity/quality/revenue/SDR",
+            RepsCut => "cut by segment/tier/…",
             StartReview => "start review",
             EndReview => "end review",
             NextRep => "next rep",
@@ -257,6 +260,7 @@ const ALL: &[Action] = {
         ReasonFilter,
         ToggleSnoozed,
         RepsView,
+        RepsCut,
         StartReview,
         EndReview,
         NextRep,

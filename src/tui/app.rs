@@ -289,6 +289,7 @@ impl App {
         self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
         self.reps.today = self.env.today;
         self.reps.set(v.metrics, &v.rep_anomalies);
+        self.reps.set_cuts(v.cuts);
         self.anomalies.set(v.anomalies);
         self.forecast
             .set(v.forecast, v.waterfall, v.accuracy, v.movement, &self.data);
@@ -301,6 +302,7 @@ impl App {
             self.review.rebuild();
         }
         self.deal.data = l.data;
+        self.deal.scores = v.scores;
         self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
         self.deal.prepare();
     }

@@ -75,6 +75,10 @@ pub struct Views {
     /// The anomalies of the period on screen (the flags of the reps grid);
     /// `anomalies` follows the anomalies' own default period.
     pub rep_anomalies: AnomaliesReport,
+    /// The opportunity metrics cut by each dimension (the reps pane's `b`).
+    pub cuts: Vec<crate::report::cuts::CutReport>,
+    /// The score of every open deal (the deal pane).
+    pub scores: Arc<crate::report::score::Scores>,
 }
 
 /// A finished load.
@@ -161,6 +165,8 @@ pub fn build_views(
         accuracy: AccuracyReport::build(&undated),
         movement,
         rep_anomalies,
+        cuts: crate::report::cuts::CutReport::build_all(&input),
+        scores: Arc::new(crate::report::score::open_scores(&undated)),
     }
 }
 
@@ -278,7 +284,7 @@ impl Drop for Loader {
 }
 
 fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
-    let mut store = match Store::open(&path) {
+    let mut store = match Store::open_writable_or_read_only(&path) {
         Ok(s) => s,
         Err(e) => {
             let _ = replies.send(Reply::Failed(e.to_string()));

@@ -24,7 +24,8 @@ use keymap::{KeyPatch, Keymap};
 use loader::{Env, Job, Loader, Reply};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event, KeyEventKind,
 };
 use ratatui::crossterm::execute;
 use ratatui::{DefaultTerminal, Terminal};
@@ -75,6 +76,17 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
+    if crate::storage::Store::open_writable_or_read_only(&opts.db_path)
+        .is_ok_and(|s| s.is_read_only())
+    {
+        app.status = Some((
+            theme::Role::Alert,
+            format!(
+                "read-only: {} cannot be written; edits are disabled",
+                opts.db_path.display()
+            ),
+        ));
+    }
     let loader = Loader::spawn(opts.db_path, opts.env);
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -85,16 +97,47 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
     };
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        let _ = execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste
+        );
         previous(info);
     }));
-    let result = execute!(std::io::stdout(), EnableMouseCapture)
+    let result = signals()
+        .and_then(|stop| {
+            execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
+            Ok(stop)
+        })
         .map_err(TuiError::from)
-        .and_then(|_| event_loop(&mut terminal, &mut app, &loader));
-    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        .and_then(|stop| event_loop(&mut terminal, &mut app, &loader, &stop));
+    let _ = execute!(
+        std::io::stdout(),
+        DisableMouseCapture,
+        DisableBracketedPaste
+    );
     ratatui::restore();
+    // Waits for an edit in flight (one transaction) before the process ends.
+    drop(loader);
     result
 }
+
+/// SIGTERM, SIGHUP and SIGINT set the returned flag: the event loop sees it
+/// within one poll and returns, so the terminal is restored as on `q`. A
+/// second signal while the first is handled exits at once (status 1).
+fn signals() -> std::io::Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [SIGTERM, SIGHUP, SIGINT] {
+        signal_hook::flag::register_conditional_shutdown(sig, 1, stop.clone())?;
+        signal_hook::flag::register(sig, stop.clone())?;
+    }
+    Ok(stop)
+}
+
+/// Events read per frame at most: a flood of keys (a paste without
+/// bracketed paste) is handled in batches, not one frame per key.
+const EVENTS_PER_FRAME: usize = 256;
 
 /// Applies a worker reply to the app.
 pub fn apply_reply(app: &mut App, reply: Reply) {
@@ -110,25 +153,22 @@ fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
     loader: &Loader,
+    stop: &std::sync::atomic::AtomicBool,
 ) -> Result<(), TuiError> {
-    let mut effect = Some(app.reload());
+    let first = app.reload();
+    carry_out(app, loader, first);
     let mut drawn_second = None;
     loop {
-        match effect.take() {
-            Some(Effect::Quit) => return Ok(()),
-            Some(e) => {
-                carry_out(app, loader, e);
-                app.dirty = true;
-            }
-            None => {}
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
         }
         while let Some(reply) = loader.try_recv() {
             apply_reply(app, reply);
             app.dirty = true;
         }
         app.now = chrono::Utc::now();
-        // Draw only on change: a key, a reply, a resize — or, while a review
-        // runs, a new second on its timers.
+        // Draw only on change: a key, a paste, a reply, a resize — or, while
+        // a review runs, a new second on its timers.
         let second = app.now.timestamp();
         if app.review.run.is_some() && drawn_second != Some(second) {
             app.dirty = true;
@@ -141,16 +181,30 @@ fn event_loop(
             app.dirty = false;
             drawn_second = Some(second);
         }
-        if event::poll(Duration::from_millis(200))? {
-            effect = match event::read()? {
+        let mut wait = Duration::from_millis(200);
+        for _ in 0..EVENTS_PER_FRAME {
+            if !event::poll(wait)? {
+                break;
+            }
+            wait = Duration::ZERO;
+            let effect = match event::read()? {
                 Event::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
                 Event::Mouse(m) => app.on_mouse(m),
+                Event::Paste(text) => app.on_paste(&text),
                 Event::Resize(..) => {
                     app.dirty = true;
                     app.update(action::Action::Resize)
                 }
                 _ => None,
             };
+            match effect {
+                Some(Effect::Quit) => return Ok(()),
+                Some(e) => {
+                    carry_out(app, loader, e);
+                    app.dirty = true;
+                }
+                None => {}
+            }
         }
     }
 }
@@ -202,7 +256,7 @@ pub fn bench_cockpit(
     rounds: u32,
 ) -> Result<CockpitBench, TuiError> {
     let t0 = Instant::now();
-    let store = crate::storage::Store::open(db_path)?;
+    let store = crate::storage::Store::open_read_only(db_path)?;
     bench_cockpit_store(&store, env, width, height, rounds, t0)
 }
 

@@ -174,7 +174,7 @@ fn hints(app: &App) -> Vec<Action> {
             Quit,
         ],
         Focus::Reps => vec![
-            RepsView, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
+            RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
         ],
         Focus::Anomalies => vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit],
         Focus::Forecast => vec![Down, Open, PageDown, PeriodKind, PeriodPrev, Help, Quit],

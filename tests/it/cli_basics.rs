@@ -90,6 +90,8 @@ fn corrupt_database_says_so() {
 fn locked_database_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("locked.db");
+    // Only import and demo create a database.
+    drop(pipedeck::storage::Store::open(&db).unwrap());
     pipedeck(&dir)
         .args(["--db", db.to_str().unwrap(), "report", "pipeline"])
         .assert()
@@ -113,6 +115,7 @@ fn locked_database_says_so() {
 fn pipeline_report_renders_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
+    drop(pipedeck::storage::Store::open(&db).unwrap());
     for (format, needle) in [
         ("table", "Open pipeline by stage"),
         ("csv", "table,stage,deals,amount,no amount"),
@@ -140,6 +143,7 @@ fn a_closed_pipe_is_not_an_error() {
     use std::process::{Command as Std, Stdio};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("pipe.db");
+    drop(pipedeck::storage::Store::open(&db).unwrap());
     let bin = assert_cmd::cargo::cargo_bin("pipedeck");
     let mut child = Std::new(bin)
         .env("HOME", dir.path())

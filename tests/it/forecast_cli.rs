@@ -71,6 +71,7 @@ fn opp(
         loss_reason: None,
         next_step: None,
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }

@@ -92,6 +92,7 @@ impl Sim {
                 loss_reason: None,
                 next_step: None,
                 next_step_date: None,
+                list_amount: None,
                 channel: None,
             });
             self.log(&id, t, HistoryField::Stage, None, Some(stage));

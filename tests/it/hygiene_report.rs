@@ -36,6 +36,7 @@ fn data() -> Dataset {
         loss_reason: None,
         next_step: step.map(str::to_string),
         next_step_date: None,
+        list_amount: None,
         channel: None,
     };
     let touch = |id: &str| Activity {

@@ -57,9 +57,8 @@ fn a_dry_run_prints_counts_and_writes_nothing() {
         stdout.contains("reps                          3        0          0"),
         "{stdout}"
     );
-    let exp = tmp.path().join("exp");
-    let out = pipedeck(&db).arg("export").arg(&exp).assert().success();
-    assert!(text(&out.get_output().stdout).contains("opportunities.csv: 0 rows"));
+    // Not even an empty database is left behind.
+    assert!(!db.exists());
 }
 
 #[test]
@@ -90,30 +89,30 @@ fn a_bad_row_exits_1_naming_file_line_and_column() {
         stderr.ends_with("pipedeck: error: 1 rejected row(s); nothing was imported\n"),
         "{stderr}"
     );
-    // Nothing landed, not even the good files.
-    let out = pipedeck(&db)
-        .arg("export")
-        .arg(tmp.path().join("e"))
-        .assert()
-        .success();
-    assert!(text(&out.get_output().stdout).contains("reps.csv: 0 rows"));
+    // Nothing landed, not even the good files (nor an empty database).
+    assert!(!db.exists());
 }
 
 #[test]
-fn hubspot_and_pipedrive_are_not_supported_yet() {
+fn hubspot_and_pipedrive_deals_are_detected_and_their_activities_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("p.db");
     let deals = tmp.path().join("deals.csv");
+    // HubSpot's internal stage id `closedwon` reads as a won stage.
     std::fs::write(
         &deals,
         "Record ID,Deal Name,Deal Stage,Amount\n1,A,closedwon,10\n",
     )
     .unwrap();
-    let out = pipedeck(&db).arg("import").arg(&deals).assert().code(1);
-    let stderr = text(&out.get_output().stderr);
+    let out = pipedeck(&db)
+        .args(["import", "--dry-run"])
+        .arg(&deals)
+        .assert()
+        .success();
+    let stdout = text(&out.get_output().stdout);
     assert!(
-        stderr.contains("deals.csv:1: HubSpot exports are not supported yet"),
-        "{stderr}"
+        stdout.contains("opportunities                 1        0          0"),
+        "{stdout}"
     );
     let out = pipedeck(&db)
         .args(["import", "--format", "pipedrive"])
@@ -122,7 +121,15 @@ fn hubspot_and_pipedrive_are_not_supported_yet() {
         .code(1);
     let stderr = text(&out.get_output().stderr);
     assert!(
-        stderr.contains("Pipedrive exports are not supported yet"),
+        stderr.contains("deals.csv:1: cannot tell what this file is as a Pipedrive deals export"),
+        "{stderr}"
+    );
+    let acts = tmp.path().join("activities.csv");
+    std::fs::write(&acts, "Activity - Subject,Activity - Type\nCall,call\n").unwrap();
+    let out = pipedeck(&db).arg("import").arg(&acts).assert().code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        stderr.contains("activities.csv:1: Pipedrive activity exports are not supported yet"),
         "{stderr}"
     );
 }

@@ -127,14 +127,14 @@ fn synthesizes_one_creation_row_and_closing_rows() {
     // default config is Prospecting.
     assert_eq!(
         history,
-        "opportunity_id,changed_at,field,old_value,new_value,changed_by\n\
-         o1,2026-01-05T09:30:00Z,stage,,Proposal,import\n\
-         o2,2026-01-10T14:00:00Z,stage,,Prospecting,import\n\
-         o2,2026-02-14T16:00:00Z,stage,Prospecting,Closed Won,import\n\
-         o2,2026-02-14T16:00:00Z,status,open,won,import\n\
-         o3,2026-01-20T08:00:00Z,stage,,Prospecting,import\n\
-         o3,2026-02-20T09:00:00Z,stage,Prospecting,Closed Lost,import\n\
-         o3,2026-02-20T09:00:00Z,status,open,lost,import\n"
+        "opportunity_id,changed_at,field,old_value,new_value,changed_by,review_session_id\n\
+         o1,2026-01-05T09:30:00Z,stage,,Proposal,import,\n\
+         o2,2026-01-10T14:00:00Z,stage,,Prospecting,import,\n\
+         o2,2026-02-14T16:00:00Z,stage,Prospecting,Closed Won,import,\n\
+         o2,2026-02-14T16:00:00Z,status,open,won,import,\n\
+         o3,2026-01-20T08:00:00Z,stage,,Prospecting,import,\n\
+         o3,2026-02-20T09:00:00Z,stage,Prospecting,Closed Lost,import,\n\
+         o3,2026-02-20T09:00:00Z,status,open,lost,import,\n"
     );
 }
 
@@ -210,7 +210,7 @@ fn history_amounts_are_decimals_in_files_and_cents_in_the_database() {
         .unwrap()
         .1;
     assert!(
-        history.contains("o1,2026-01-06T10:00:00Z,amount,10000,12500.50,ada\n"),
+        history.contains("o1,2026-01-06T10:00:00Z,amount,10000,12500.50,ada,\n"),
         "{history}"
     );
     // o1 brought history, so it gets no synthesized row; o2 and o3 still do.

@@ -1,6 +1,7 @@
 //! The integration tests, as one binary (one link instead of one per file).
 
 mod cli_basics;
+mod crm_round_trip;
 mod demo_forecast;
 mod demo_generator;
 mod demo_store;
@@ -11,6 +12,8 @@ mod hygiene_demo;
 mod hygiene_report;
 mod hygiene_rules;
 mod import_cli;
+mod import_crm;
+mod import_mapping;
 mod import_maven;
 mod import_native;
 mod import_salesforce;
@@ -18,11 +21,21 @@ mod import_shared;
 mod metrics_cli;
 mod metrics_demo;
 mod metrics_maven;
+mod revenue_cli;
 mod review_agenda;
 mod review_cli;
 mod review_edits;
 mod review_session;
 mod shared_data;
+mod trust_cli;
+mod trust_cockpit;
+mod trust_export;
+mod trust_history;
+mod trust_import;
+mod trust_import_props;
+mod trust_reports;
+mod trust_signals;
+mod trust_storage;
 mod tui_cli;
 mod tui_cockpit;
 mod tui_demo;

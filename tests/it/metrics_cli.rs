@@ -48,6 +48,7 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
         loss_reason: None,
         next_step: None,
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }
@@ -226,7 +227,18 @@ fn filters_formats_and_errors() {
         String::from_utf8(out).expect("utf-8")
     };
     assert!(err(&["report", "metrics", "--rep", "nobody"]).contains("nobody"));
-    assert!(err(&["report", "drill", "--rep", "ann"]).contains("--metric"));
+    // A missing --metric is a usage error (exit 2).
+    let usage = run(&db, &["report", "drill", "--rep", "ann"])
+        .failure()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8(usage)
+            .expect("utf-8")
+            .contains("--metric")
+    );
 }
 
 #[test]

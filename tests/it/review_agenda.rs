@@ -69,6 +69,7 @@ fn deal(
         loss_reason: (status == Status::Lost).then(|| "No budget".to_string()),
         next_step: Some("x".into()),
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }

@@ -61,6 +61,7 @@ fn seed(path: &Path) {
             loss_reason: None,
             next_step: step.map(str::to_string),
             next_step_date: None,
+            list_amount: None,
             channel: None,
         })
         .unwrap();

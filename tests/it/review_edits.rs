@@ -35,6 +35,7 @@ fn deal(id: &str) -> Opportunity {
         loss_reason: None,
         next_step: Some("Call".into()),
         next_step_date: Some(day("2026-11-30")),
+        list_amount: None,
         channel: None,
     }
 }

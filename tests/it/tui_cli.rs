@@ -11,6 +11,7 @@ fn pipedeck(db: &std::path::Path) -> Command {
 #[test]
 fn without_a_terminal_the_cockpit_says_so_and_exits_1() {
     let dir = tempfile::tempdir().expect("temp dir");
+    drop(pipedeck::storage::Store::open(&dir.path().join("p.db")).expect("db"));
     let out = pipedeck(&dir.path().join("p.db")).output().expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -20,6 +21,7 @@ fn without_a_terminal_the_cockpit_says_so_and_exits_1() {
 #[test]
 fn an_unknown_rep_is_an_error_before_the_screen_changes() {
     let dir = tempfile::tempdir().expect("temp dir");
+    drop(pipedeck::storage::Store::open(&dir.path().join("p.db")).expect("db"));
     let out = pipedeck(&dir.path().join("p.db"))
         .args(["--rep", "nobody"])
         .output()

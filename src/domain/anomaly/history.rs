@@ -13,34 +13,14 @@
 //! (won for bookings, open for pipeline); a ratio or mean needs
 //! den ≥ `min_sample` in every period.
 
-use super::{Anomaly, Ctx, Kind, Severity, Verdict, kind_of, kind_word, previous, say};
+use super::{Anomaly, Ctx, Kind, Severity, Verdict, judged_end, kind_of, kind_word, previous, say};
 use crate::domain::metrics::{self, Better, Unit};
 use crate::domain::model::PeriodKind;
 use crate::domain::period::Period;
 use chrono::Days;
 
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
-    let n = cx.settings.history_periods.max(2);
-    let mut series: Vec<(Vec<Period>, &str)> = Vec::new();
-    let kind = kind_of(&cx.cal, p);
-    series.push((
-        (0..n).rev().map(|i| previous(&cx.cal, p, i)).collect(),
-        kind.map_or("periods", |k| plural(k)),
-    ));
-    if kind == Some(PeriodKind::Week) {
-        let end = cx.judged_end(p);
-        let mut last = cx.cal.month_containing(end - Days::new(1));
-        if last.to > end {
-            last = cx.cal.shift(PeriodKind::Month, last, -1);
-        }
-        series.push((
-            (0..n)
-                .rev()
-                .map(|i| cx.cal.shift(PeriodKind::Month, last, -(i as i32)))
-                .collect(),
-            "months",
-        ));
-    }
+    let series = series(&cx.cal, cx.settings, cx.today, p);
     let mut out: Vec<Anomaly> = Vec::new();
     for (periods, word) in series {
         for a in judge(cx, &periods, word) {
@@ -53,6 +33,38 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         }
     }
     out
+}
+
+/// The runs of periods the rule reads for `p`, each with its word: the
+/// last `n` periods of `p`'s kind, and for a week also the last `n` complete months.
+pub(super) fn series(
+    cal: &crate::domain::period::Calendar,
+    settings: &crate::domain::settings::AnomalySettings,
+    today: chrono::NaiveDate,
+    p: Period,
+) -> Vec<(Vec<Period>, &'static str)> {
+    let n = settings.history_periods.max(2);
+    let mut series: Vec<(Vec<Period>, &'static str)> = Vec::new();
+    let kind = kind_of(cal, p);
+    series.push((
+        (0..n).rev().map(|i| previous(cal, p, i)).collect(),
+        kind.map_or("periods", plural),
+    ));
+    if kind == Some(PeriodKind::Week) {
+        let end = judged_end(today, p);
+        let mut last = cal.month_containing(end - Days::new(1));
+        if last.to > end {
+            last = cal.shift(PeriodKind::Month, last, -1);
+        }
+        series.push((
+            (0..n)
+                .rev()
+                .map(|i| cal.shift(PeriodKind::Month, last, -(i as i32)))
+                .collect(),
+            "months",
+        ));
+    }
+    series
 }
 
 fn plural(k: PeriodKind) -> &'static str {
@@ -87,7 +99,7 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
                     break;
                 };
                 let Some(mv) = r.metrics.get(id) else { break };
-                if def.unit.has_den() && mv.den.is_none_or(|d| d < min) {
+                if def.unit.has_den() && mv.sample(def.unit).is_none_or(|d| d < min) {
                     break;
                 }
                 // Shares: the peers' pooled rate (medians of small-sample rates jitter).
@@ -111,7 +123,9 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
                 continue;
             }
             // Money: the most deals behind it in any period, as for counts.
-            if def.unit == Unit::Money && behind.iter().copied().fold(0.0, f64::max) < min {
+            if matches!(def.unit, Unit::Money | Unit::MoneyPerDay)
+                && behind.iter().copied().fold(0.0, f64::max) < min
+            {
                 continue;
             }
             let falling = values.windows(2).all(|w| w[1] < w[0]);

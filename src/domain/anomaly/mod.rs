@@ -133,7 +133,7 @@ impl<'i, 'a> Ctx<'i, 'a> {
             cal: ix.cal,
             today,
             ramp_days,
-            has_activities: !ix.data.activities.is_empty(),
+            has_activities: ix.data.has_activities(),
             cache: RefCell::new(HashMap::new()),
         }
     }
@@ -156,8 +156,40 @@ impl<'i, 'a> Ctx<'i, 'a> {
 
     /// The end of what can be judged for `p`: its end, or tomorrow if earlier.
     pub fn judged_end(&self, p: Period) -> NaiveDate {
-        p.to.min(self.today + Days::new(1))
+        judged_end(self.today, p)
     }
+}
+
+/// The end of what can be judged for `p` on `today`: its end, or tomorrow if earlier.
+pub fn judged_end(today: NaiveDate, p: Period) -> NaiveDate {
+    p.to.min(today + Days::new(1))
+}
+
+/// Every period the rules read to judge `p`, so that a windowed load can
+/// fetch just those: `p`, the runs of the history rule, the goal periods of
+/// the sustained rule, and the first tenure weeks the new-hire rule compares.
+/// Which periods a rule reads never depends on the data, only on the
+/// settings, the goals, the reps and the calendar.
+pub fn periods_needed(
+    cal: &Calendar,
+    settings: &AnomalySettings,
+    goals: &[Goal],
+    reps: &[crate::domain::model::Rep],
+    ramp_days: i64,
+    today: NaiveDate,
+    p: Period,
+) -> Vec<Period> {
+    let mut out = vec![p];
+    for (run, _) in history::series(cal, settings, today, p) {
+        out.extend(run);
+    }
+    let end = judged_end(today, p);
+    let k = settings.sustained_periods.max(1);
+    for goal in goals {
+        out.extend(sustained::goal_periods(cal, k, end, goal.period));
+    }
+    out.extend(new_hire::windows(reps, ramp_days, today, p));
+    out
 }
 
 /// Metrics computed from activities.
@@ -245,6 +277,8 @@ pub fn say(unit: Unit, v: f64) -> String {
         }
         Unit::Money | Unit::MeanMoney => Money((v * 100.0).round() as i64).to_string(),
         Unit::Share => format!("{:.0}%", v * 100.0),
+        Unit::MoneyShare => format!("{:.1}%", v * 100.0),
+        Unit::MoneyPerDay => format!("{}/day", Money((v * 100.0).round() as i64)),
         Unit::Ratio => format!("{v:.2}"),
         Unit::Days => format!("{v:.1} days"),
     }

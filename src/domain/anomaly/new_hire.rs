@@ -20,10 +20,46 @@ fn first_weeks(start: chrono::NaiveDate, weeks: i64) -> Period {
     }
 }
 
+/// The periods the rule reads for `p`: for each rep ramping at `p`, their
+/// first complete tenure weeks, and the same number of first weeks of every
+/// other rep of the role (a superset of the peers the rule keeps).
+pub(super) fn windows(
+    reps: &[crate::domain::model::Rep],
+    ramp_days: i64,
+    today: chrono::NaiveDate,
+    p: Period,
+) -> Vec<Period> {
+    let end = super::judged_end(today, p);
+    let day = metrics::ramp_day(p, today);
+    let mut out = Vec::new();
+    for rep in reps
+        .iter()
+        .filter(|r| metrics::active_in(r, p) && metrics::ramping_on(r, day, ramp_days))
+    {
+        let Some(start) = rep.start_date else {
+            continue;
+        };
+        let w = (end - start).num_days() / 7;
+        if w < 1 {
+            continue;
+        }
+        out.push(first_weeks(start, w));
+        for peer in reps.iter().filter(|r| r.role == rep.role && r.id != rep.id) {
+            if let Some(s) = peer.start_date {
+                let q = first_weeks(s, w);
+                if q.to <= end {
+                    out.push(q);
+                }
+            }
+        }
+    }
+    out
+}
+
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let team = cx.team(p);
     let end = cx.judged_end(p);
-    let Some(data_start) = cx.ix.data.activities.iter().map(|a| a.occurred_at).min() else {
+    let Some(data_start) = cx.ix.data.first_activity_at() else {
         return Vec::new();
     };
     let data_start = cx.ix.day(data_start);

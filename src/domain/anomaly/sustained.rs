@@ -13,15 +13,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let end = cx.judged_end(p);
     let mut out = Vec::new();
     for goal in cx.goals.iter().filter(|g| cx.judges(&g.metric)) {
-        // The last complete period of the goal's kind ending on or before `end`.
-        let mut last = cx.cal.containing(goal.period, end - Days::new(1));
-        if last.to > end {
-            last = cx.cal.shift(goal.period, last, -1);
-        }
-        let periods: Vec<Period> = (0..k)
-            .rev()
-            .map(|i| cx.cal.shift(goal.period, last, -(i as i32)))
-            .collect();
+        let periods = goal_periods(&cx.cal, k, end, goal.period);
         let teams: Vec<_> = periods.iter().map(|q| cx.team(*q)).collect();
         let Some(newest) = teams.last() else { continue };
         for row in newest.rows.iter().filter(|r| r.rep.role == goal.role) {
@@ -86,4 +78,21 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         }
     }
     out
+}
+
+/// The last `k` complete periods of `kind` ending on or before `end`.
+pub(super) fn goal_periods(
+    cal: &crate::domain::period::Calendar,
+    k: u32,
+    end: chrono::NaiveDate,
+    kind: crate::domain::model::PeriodKind,
+) -> Vec<Period> {
+    let mut last = cal.containing(kind, end - Days::new(1));
+    if last.to > end {
+        last = cal.shift(kind, last, -1);
+    }
+    (0..k)
+        .rev()
+        .map(|i| cal.shift(kind, last, -(i as i32)))
+        .collect()
 }

@@ -46,7 +46,9 @@ pub fn sample_allows(
     let min = min_sample as f64;
     match def.unit {
         Unit::Count | Unit::Minutes => v.value.is_some_and(|x| x.max(reference) >= min),
-        Unit::Money => behind.is_none_or(|n| n >= min),
+        Unit::Money | Unit::MoneyPerDay => behind.is_none_or(|n| n >= min),
+        // Money shares: the deals behind the sums.
+        Unit::MoneyShare => v.deals.is_some_and(|n| n as f64 >= min),
         Unit::Share | Unit::Ratio | Unit::Days | Unit::MeanMoney => {
             let (Some(num), Some(den)) = (v.num, v.den) else {
                 return false;
@@ -70,6 +72,8 @@ pub fn count_behind(metrics: &crate::domain::metrics::MetricSet, id: &str) -> Op
     let behind = match id {
         "bookings" => "won",
         "pipeline_value" => "open_opps",
+        // Velocity rests on the deals won (win rate, deal size, cycle).
+        "velocity" => "won",
         _ => return None,
     };
     metrics.get(behind).and_then(|v| v.value)

@@ -20,6 +20,7 @@ fn deal() -> Opportunity {
         loss_reason: None,
         next_step: None,
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }

@@ -52,6 +52,7 @@ fn opp((id, owner, status, stage, cat, amount, date): Spec) -> Opportunity {
         loss_reason: None,
         next_step: None,
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }

@@ -20,6 +20,14 @@ pub(super) fn last_touches(data: &Dataset, cal: &Calendar, today: NaiveDate) -> 
         by_deal: HashMap::new(),
         by_account: HashMap::new(),
     };
+    // A CRM's last activity date counts as a touch of the deal (SPEC §13).
+    for (o, at) in &data.crm_last_touch {
+        let day = cal.local_date(*at);
+        if day <= today {
+            let e = t.by_deal.entry(o.clone()).or_insert(day);
+            *e = (*e).max(day);
+        }
+    }
     for a in &data.activities {
         let day = cal.local_date(a.occurred_at);
         if day > today {

@@ -62,6 +62,7 @@ pub(crate) fn opp(
         loss_reason: None,
         next_step: None,
         next_step_date: None,
+        list_amount: None,
         channel: None,
     }
 }

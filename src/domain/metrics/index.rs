@@ -47,6 +47,8 @@ pub struct Index<'a> {
     stage_history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
     /// When a rep first touched a contact, ever.
     first_touch: HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>,
+    /// A CRM's last activity instant of a deal (exports without activities).
+    crm_touch: HashMap<&'a OppId, DateTime<Utc>>,
 }
 
 impl<'a> Index<'a> {
@@ -88,6 +90,7 @@ impl<'a> Index<'a> {
             opps_by_source: HashMap::new(),
             stage_history: HashMap::new(),
             first_touch: HashMap::new(),
+            crm_touch: data.crm_last_touch.iter().map(|(o, t)| (o, *t)).collect(),
         };
         for a in &data.activities {
             ix.acts_by_rep.entry(&a.rep_id).or_default().push(a);
@@ -107,6 +110,14 @@ impl<'a> Index<'a> {
                     .or_insert(a.occurred_at);
                 if a.occurred_at < *e {
                     *e = a.occurred_at;
+                }
+            }
+        }
+        if let Some(l) = &data.lookback {
+            for (rep, contact, at) in &l.first_touch {
+                let e = ix.first_touch.entry((rep, contact)).or_insert(*at);
+                if *at < *e {
+                    *e = *at;
                 }
             }
         }
@@ -173,7 +184,8 @@ impl<'a> Index<'a> {
         self.acts_by_opp.get(opp).map_or(&[], |v| v.as_slice())
     }
 
-    /// The latest real touch (an activity on the deal or its account) before `end`.
+    /// The latest real touch (an activity on the deal or its account, or the
+    /// CRM's last activity date of the deal) before `end`.
     pub fn last_touch_before(&self, o: &Opportunity, end: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let on_opp = self
             .opp_activities(&o.id)
@@ -186,7 +198,8 @@ impl<'a> Index<'a> {
             let i = v.partition_point(|t| *t < end);
             i.checked_sub(1).map(|i| v[i])
         });
-        on_opp.max(on_account)
+        let from_crm = self.crm_touch.get(&o.id).copied().filter(|t| *t < end);
+        on_opp.max(on_account).max(from_crm)
     }
 
     pub fn owned(&self, rep: &RepId) -> &[&'a Opportunity] {

@@ -6,8 +6,10 @@
 
 mod ae_quality;
 mod ae_quantity;
+pub mod cuts;
 pub mod goals;
 mod index;
+pub mod revenue;
 mod sdr;
 
 pub use index::Index;
@@ -45,6 +47,11 @@ pub enum Unit {
     MeanMoney,
     /// Minutes.
     Minutes,
+    /// A share of money, num ÷ den of two sums in major units (a discount
+    /// may be negative); the sample is the deals behind it (`deals`).
+    MoneyShare,
+    /// Money per day, in major units.
+    MoneyPerDay,
 }
 
 impl Unit {
@@ -52,7 +59,7 @@ impl Unit {
     pub fn has_den(self) -> bool {
         matches!(
             self,
-            Unit::Share | Unit::Ratio | Unit::Days | Unit::MeanMoney
+            Unit::Share | Unit::Ratio | Unit::Days | Unit::MeanMoney | Unit::MoneyShare
         )
     }
 }
@@ -86,7 +93,7 @@ const fn def(
 }
 
 use Better::{Higher, Lower, Neither};
-use Unit::{Count, Days, MeanMoney, Minutes, Money, Ratio, Share};
+use Unit::{Count, Days, MeanMoney, Minutes, Money, MoneyPerDay, MoneyShare, Ratio, Share};
 
 /// The AE metrics (SPEC §4.1, §4.2), in display order. `stage_conversion`
 /// is per stage: ids `stage_conversion.<stage name>`, added at compute time.
@@ -165,6 +172,15 @@ pub const AE_METRICS: &[MetricDef] = &[
         false,
     ),
     def("untouched_opps", "untouched deals", Count, Lower, false),
+    def("discount", "discount", MoneyShare, Lower, false),
+    def(
+        "pipeline_over_90d",
+        "pipeline over 90 days old",
+        MoneyShare,
+        Lower,
+        false,
+    ),
+    def("velocity", "velocity (per day)", MoneyPerDay, Higher, false),
 ];
 
 /// The SDR metrics (SPEC §4.3), in display order.
@@ -256,6 +272,9 @@ pub struct MetricValue {
     /// Money metrics: deals whose amount is unknown (left out of the sum).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_amount: Option<u64>,
+    /// Money shares (`discount`, `pipeline_over_90d`): the deals behind the sums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deals: Option<u64>,
 }
 
 impl MetricValue {
@@ -264,6 +283,14 @@ impl MetricValue {
         MetricValue {
             value: Some(n.into()),
             ..MetricValue::default()
+        }
+    }
+
+    /// The sample behind a ratio or mean: the deals for money shares, else `den`.
+    pub fn sample(&self, unit: Unit) -> Option<f64> {
+        match unit {
+            Unit::MoneyShare => self.deals.map(|n| n as f64),
+            _ => self.den,
         }
     }
 
@@ -307,6 +334,7 @@ pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet 
         Role::Ae => {
             ae_quantity::compute(ix, rep, &w, &mut out);
             ae_quality::compute(ix, rep, &w, &mut out);
+            revenue::compute(ix, rep, &w, &mut out);
         }
         Role::Sdr => sdr::compute(ix, rep, &w, &mut out),
         Role::Csm | Role::Manager => {}
@@ -316,6 +344,8 @@ pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet 
 
 #[cfg(test)]
 mod fixture;
+#[cfg(test)]
+mod revenue_tests;
 #[cfg(test)]
 mod team_tests;
 #[cfg(test)]

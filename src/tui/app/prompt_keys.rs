@@ -48,7 +48,9 @@ impl App {
                 None
             }
             KeyCode::Char(c) if !c.is_control() => {
-                prompt.text.push(c);
+                if !prompt.insert(c.encode_utf8(&mut [0; 4])) {
+                    return None;
+                }
                 if prompt.purpose == PromptFor::Search {
                     let t = prompt.text.clone();
                     self.set_filter(t);
@@ -142,6 +144,23 @@ impl App {
                 None
             }
         }
+    }
+
+    /// Pasted text (bracketed paste): into the open prompt, capped, with one
+    /// filter pass for the whole paste; ignored when no prompt is open (a
+    /// paste is never taken for keys).
+    pub fn on_paste(&mut self, text: &str) -> Option<Effect> {
+        self.dirty = true;
+        let prompt = self.prompt.as_mut()?;
+        // A confirmation takes one key, never pasted text.
+        if matches!(prompt.purpose, PromptFor::Confirm(_)) {
+            return None;
+        }
+        if prompt.insert(text) && prompt.purpose == PromptFor::Search {
+            let t = prompt.text.clone();
+            self.set_filter(t);
+        }
+        None
     }
 
     fn submit(&mut self, p: Prompt) -> Option<Effect> {

@@ -184,6 +184,16 @@ impl App {
                 self.reps.list.selected = 0;
                 self.reps.next_view();
             }
+            RepsCut if self.reps.own => {
+                self.status = Some((
+                    Role::Muted,
+                    "the cuts are the team's: they show in the manager's cockpit".into(),
+                ));
+            }
+            RepsCut => {
+                self.reps.list.selected = 0;
+                self.reps.next_cut();
+            }
             StartReview if self.rep_view().is_some() => {
                 self.status = Some((
                     Role::Muted,

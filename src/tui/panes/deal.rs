@@ -3,6 +3,7 @@
 
 use super::Cx;
 use crate::domain::period::Calendar;
+use crate::domain::score::FactorKind;
 use crate::domain::{Dataset, OppId, StuckTag};
 use crate::text::sanitize;
 use crate::tui::theme::Role;
@@ -22,6 +23,8 @@ pub struct DealPane {
     pub scroll: super::Scroll,
     /// The deal's row of the hygiene report, when it is flagged.
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
+    /// The score of every open deal.
+    pub scores: Arc<crate::report::score::Scores>,
     /// The open deal's history and activities, newest first, prepared once
     /// per deal and data (not scanned on every frame).
     events: Vec<Event>,
@@ -109,6 +112,26 @@ impl DealPane {
         if let Some(r) = &o.loss_reason {
             lines.push(kv("loss reason", sanitize(r), cx.theme.alert()));
         }
+        let score = self.scores.get(&o.id);
+        if let Some(s) = score {
+            let parts: Vec<String> = s
+                .factors
+                .iter()
+                .map(|f| {
+                    let sign = if f.factor == FactorKind::Risk {
+                        "−"
+                    } else {
+                        ""
+                    };
+                    format!("{} {sign}{}", f.factor.as_str(), f.value)
+                })
+                .collect();
+            lines.push(kv(
+                "score",
+                format!("{}/100 ({})", s.value, parts.join(" · ")),
+                plain,
+            ));
+        }
         if let Some(h) = &self.hygiene {
             for f in &h.flags {
                 lines.push(kv(
@@ -161,6 +184,32 @@ impl DealPane {
         lines
     }
 
+    /// "Why this score": each factor's sentence, wrapped to `width`; it
+    /// follows the timeline in the scrolled box, so it can be read at 80×24.
+    fn why_score(&self, cx: &Cx, width: usize) -> Vec<Line<'static>> {
+        let Some(s) = self.opp.as_ref().and_then(|id| self.scores.get(id)) else {
+            return Vec::new();
+        };
+        let mut lines = vec![Line::styled("why this score", cx.theme.title(false))];
+        for f in &s.factors {
+            let name = format!("{:<11}", f.factor.as_str());
+            let text = sanitize(&f.explanation);
+            let body = width.saturating_sub(name.len()).max(10);
+            for (i, part) in widgets::wrap(&text, body).into_iter().enumerate() {
+                let head = if i == 0 {
+                    name.clone()
+                } else {
+                    " ".repeat(name.len())
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(head, cx.theme.muted()),
+                    Span::raw(part),
+                ]));
+            }
+        }
+        lines
+    }
+
     /// Opens a deal: its timeline is prepared now.
     pub fn open(&mut self, id: OppId) {
         self.opp = Some(id);
@@ -177,8 +226,8 @@ impl DealPane {
         };
         let mut events: Vec<(chrono::DateTime<chrono::Utc>, Event)> = Vec::new();
         for h in self.data.history.iter().filter(|h| h.opportunity_id == id) {
-            let old = h.old_value.as_deref().map_or("—".to_string(), sanitize);
-            let new = h.new_value.as_deref().map_or("—".to_string(), sanitize);
+            let old = sanitize(&h.field.display_value(h.old_value.as_deref()));
+            let new = sanitize(&h.field.display_value(h.new_value.as_deref()));
             let session = h
                 .review_session_id
                 .map_or(String::new(), |s| format!(" [review #{s}]"));
@@ -236,27 +285,40 @@ impl DealPane {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
-        let fields = self.fields(cx);
+        let mut fields = self.fields(cx);
+        // Fields that do not fit above the box (80×24) lead the scrolled box.
+        let mut overflow = Vec::new();
         let [left, right] = if area.width >= 100 {
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area)
         } else {
             let h = (fields.len() as u16).min(area.height.saturating_sub(5));
+            overflow = fields.split_off((h as usize).min(fields.len()));
             Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(area)
         };
         Paragraph::new(fields).render(left, buf);
-        let timeline = self.timeline(cx);
+        let timeline: Vec<Line<'static>> = overflow.into_iter().chain(self.timeline(cx)).collect();
         if self.opp.is_some() {
-            let block = widgets::pane_block(
-                "History and activities, newest first".into(),
-                false,
-                cx.theme,
-            );
+            let why = self.why_score(cx, right.width.saturating_sub(2) as usize);
+            let title = if why.is_empty() {
+                "History and activities, newest first"
+            } else {
+                "History and activities, newest first · then why this score"
+            };
+            let block = widgets::pane_block(title.into(), false, cx.theme);
             let inner = block.inner(right);
             block.render(right, buf);
-            if timeline.is_empty() {
+            if timeline.is_empty() && why.is_empty() {
                 widgets::message(inner, buf, "(no history)", cx.theme.muted());
             } else {
-                self.scroll.lines(inner, buf, timeline);
+                let mut lines = timeline;
+                if lines.is_empty() {
+                    lines.push(Line::styled("(no history)", cx.theme.muted()));
+                }
+                if !why.is_empty() {
+                    lines.push(Line::raw(""));
+                    lines.extend(why);
+                }
+                self.scroll.lines(inner, buf, lines);
             }
         }
     }

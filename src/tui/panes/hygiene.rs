@@ -23,6 +23,8 @@ pub enum Sort {
     Untouched,
     /// Earliest close date first.
     CloseDate,
+    /// Lowest deal score first (the score leads the reasons column).
+    Score,
 }
 
 impl Sort {
@@ -30,7 +32,8 @@ impl Sort {
         match self {
             Sort::AtRisk => Sort::Untouched,
             Sort::Untouched => Sort::CloseDate,
-            Sort::CloseDate => Sort::AtRisk,
+            Sort::CloseDate => Sort::Score,
+            Sort::Score => Sort::AtRisk,
         }
     }
 
@@ -39,6 +42,7 @@ impl Sort {
             Sort::AtRisk => "amount at risk",
             Sort::Untouched => "days untouched",
             Sort::CloseDate => "close date",
+            Sort::Score => "deal score",
         }
     }
 }
@@ -149,6 +153,7 @@ impl HygienePane {
             Sort::AtRisk => {}
             Sort::Untouched => rows.sort_by_key(|x| std::cmp::Reverse(x.days_untouched)),
             Sort::CloseDate => rows.sort_by_key(|x| (x.close_date.is_none(), x.close_date)),
+            Sort::Score => rows.sort_by_key(|x| x.score.as_ref().map_or(u32::MAX, |s| s.value)),
         }
         rows
     }
@@ -195,7 +200,11 @@ impl HygienePane {
                         .to_string(),
                     );
                 }
-                words.join(" ")
+                let words = words.join(" ");
+                match (&x.score, self.sort) {
+                    (Some(s), Sort::Score) => format!("score {:>3} · {words}", s.value),
+                    _ => words,
+                }
             };
             t.rows.push(vec![
                 x.opportunity_id.0.clone(),

@@ -34,6 +34,9 @@ pub fn metric_label(id: &str) -> String {
     if let Some(stage) = id.strip_prefix("stage_conversion.") {
         return format!("conversion {stage}");
     }
+    if let Some(band) = id.strip_prefix("discount.") {
+        return format!("discount band: {}", band.replace('_', " "));
+    }
     crate::domain::metrics::find(R::Ae, id)
         .or_else(|| crate::domain::metrics::find(R::Sdr, id))
         .map_or_else(|| id.replace('_', " "), |d| d.label.to_string())

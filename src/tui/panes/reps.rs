@@ -7,10 +7,12 @@
 use super::{Cx, TablesPane};
 use crate::domain::Role as RepRole;
 use crate::domain::anomaly::Verdict;
+use crate::domain::metrics::cuts::Dimension;
 use crate::report::anomalies::AnomaliesReport;
+use crate::report::cuts::CutReport;
 use crate::report::metrics::fmt_sample;
 use crate::report::metrics::{MetricsReport, fmt_value};
-use crate::report::{Column, Table, UNDEFINED};
+use crate::report::{Column, Report, Table, UNDEFINED};
 use crate::tui::theme::Role;
 use crate::tui::widgets::TableView;
 use ratatui::buffer::Buffer;
@@ -23,6 +25,8 @@ pub enum RepsView {
     #[default]
     Quantity,
     Quality,
+    /// Discount, pipeline age, velocity (SPEC §15).
+    Revenue,
     Sdr,
 }
 
@@ -30,7 +34,8 @@ impl RepsView {
     pub fn next(self) -> RepsView {
         match self {
             RepsView::Quantity => RepsView::Quality,
-            RepsView::Quality => RepsView::Sdr,
+            RepsView::Quality => RepsView::Revenue,
+            RepsView::Revenue => RepsView::Sdr,
             RepsView::Sdr => RepsView::Quantity,
         }
     }
@@ -39,6 +44,7 @@ impl RepsView {
         match self {
             RepsView::Quantity => "AE quantity",
             RepsView::Quality => "AE quality",
+            RepsView::Revenue => "AE revenue",
             RepsView::Sdr => "SDR",
         }
     }
@@ -68,6 +74,17 @@ impl RepsView {
                     "days_between_touches",
                     "untouched_opps",
                     "meetings_per_opp",
+                ],
+            ),
+            RepsView::Revenue => (
+                RepRole::Ae,
+                &[
+                    "discount",
+                    "pipeline_over_90d",
+                    "velocity",
+                    "win_rate",
+                    "avg_deal_size",
+                    "bookings",
                 ],
             ),
             RepsView::Sdr => (
@@ -108,6 +125,11 @@ fn short_label(id: &str) -> &str {
         "connect_rate" => "connect",
         "reply_rate" => "reply",
         "account_to_meeting" => "acct→mtg",
+        "lost" => "lost",
+        "open_opps" => "open",
+        "discount" => "discount",
+        "pipeline_over_90d" => "pipe>90d",
+        "velocity" => "velocity",
         other => other,
     }
 }
@@ -134,6 +156,10 @@ pub struct RepsPane {
     pub today: chrono::NaiveDate,
     /// The scroll of the metrics under the grid (or of the own view).
     pub detail_scroll: super::Scroll,
+    /// The cut shown instead of the reps (`b` cycles), `None`: by rep.
+    pub cut: Option<Dimension>,
+    /// The cut reports, one per dimension.
+    cuts: Vec<CutReport>,
 }
 
 /// The flag of a metric of a rep and its role: `▼` below goal or a bad
@@ -165,6 +191,9 @@ impl RepsPane {
                 None => "My metrics".into(),
             };
         }
+        if let Some(d) = self.cut {
+            return format!("Reps · by {} (b: cut)", d.as_str());
+        }
         match &self.report {
             Some(r) => format!(
                 "Reps · {} · {}..{} (v: view)",
@@ -186,6 +215,21 @@ impl RepsPane {
         self.rebuild();
     }
 
+    pub fn set_cuts(&mut self, cuts: Vec<CutReport>) {
+        self.cuts = cuts;
+        self.rebuild();
+    }
+
+    /// By rep → segment → ICP tier → industry → channel → stage at creation → by rep.
+    pub fn next_cut(&mut self) {
+        self.cut = match self.cut {
+            None => Some(Dimension::ALL[0]),
+            Some(d) if d == Dimension::ALL[Dimension::ALL.len() - 1] => None,
+            Some(d) => Some(d.next()),
+        };
+        self.rebuild();
+    }
+
     pub fn next_view(&mut self) {
         self.view = self.view.next();
         self.rebuild();
@@ -193,6 +237,30 @@ impl RepsPane {
 
     /// Rebuilds the grid for the view.
     pub fn rebuild(&mut self) {
+        if let Some(d) = self.cut {
+            let tables = self
+                .cuts
+                .iter()
+                .find(|c| c.by == d)
+                .map(|c| c.tables())
+                .unwrap_or_default();
+            // Metric ids as short labels on screen (the JSON keeps the ids).
+            let tables = tables
+                .into_iter()
+                .map(|mut t| {
+                    for c in t.columns.iter_mut().skip(1) {
+                        c.name = short_label(&c.name).to_string();
+                    }
+                    t
+                })
+                .collect();
+            self.list.set(crate::tui::loader::PaneTables {
+                tables,
+                missing: None,
+            });
+            self.rep_ids.clear();
+            return;
+        }
         let Some(report) = &self.report else { return };
         let (role, metrics) = self.view.columns();
         let mut cols = vec![Column::left("rep")];
@@ -336,6 +404,10 @@ impl RepsPane {
             if let Some((title, t, roles)) = self.detail(rep) {
                 self.draw_detail(area, buf, cx, &title, &t, &roles);
             }
+            return;
+        }
+        if self.cut.is_some() {
+            self.list.render(area, buf, cx);
             return;
         }
         let grid_h = (self.list.visible(0).len() as u16 + 4)

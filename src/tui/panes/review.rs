@@ -209,8 +209,8 @@ impl ReviewPane {
                                 c.opportunity_id.0.clone(),
                                 c.name.clone(),
                                 c.field.as_str().replace('_', " "),
-                                opt(c.old_value.clone()),
-                                opt(c.new_value.clone()),
+                                c.field.display_value(c.old_value.as_deref()),
+                                c.field.display_value(c.new_value.as_deref()),
                             ]);
                             deals.push(Some(c.opportunity_id.clone()));
                         }

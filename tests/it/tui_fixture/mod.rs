@@ -65,6 +65,7 @@ pub fn opp(
         loss_reason: None,
         next_step: Some("Send the \x1b[31mproposal".into()),
         next_step_date: Some(day("2026-11-26")),
+        list_amount: None,
         channel: Some("outbound".into()),
     }
 }

@@ -1,0 +1,173 @@
+//! What each report reads, and loading it.
+//!
+//! A report for one period reads that period and the look-back windows its
+//! rules need, never all of history: [`need`] names those windows per report
+//! (the anomaly rules name their own periods, see
+//! `domain::anomaly::periods_needed`), and [`load`] reads them through
+//! `Store::load_scope`, then applies `--as-of` and the stages in force. The
+//! same path serves the command line and the cockpit.
+
+use crate::domain::anomaly::periods_needed;
+use crate::domain::period::{Calendar, Period};
+use crate::domain::{Dataset, Goal, Rep, ReviewSession, Settings, Snapshot};
+use crate::storage::{Scope, Store};
+use chrono::{Days, NaiveDate};
+
+/// The reports, by what they read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Open pipeline on a day.
+    Pipeline,
+    /// Every rep's metrics over a period.
+    Metrics(Period),
+    /// Metrics over a period and the one before it.
+    Drill(Period),
+    /// The anomaly rules over a period.
+    Anomalies(Period),
+    /// Hygiene and the review agenda: today's open deals and recent activity.
+    Review,
+    /// The forecast of a period (deals only).
+    Forecast(Period),
+    /// The waterfall between two days (deals only).
+    Waterfall(NaiveDate),
+    /// Accuracy of every closed period (deals only, all of history).
+    Accuracy,
+}
+
+/// What the rules of a report look at besides their periods: the reps (for
+/// the new-hire rule's tenure weeks), the goals, the review sessions.
+pub struct Context<'a> {
+    pub settings: &'a Settings,
+    pub cal: &'a Calendar,
+    pub today: NaiveDate,
+    pub reps: &'a [Rep],
+    pub goals: &'a [Goal],
+    pub sessions: &'a [ReviewSession],
+}
+
+/// The days a report reads, and whether it reads activities.
+pub fn scope(need: Need, cx: &Context) -> (Vec<Period>, bool) {
+    let s = cx.settings;
+    let tomorrow = cx.today + Days::new(1);
+    // Point-in-time rules (untouched) look `stale_days` back from a period's
+    // last day; a day more covers the local-date rounding at either end.
+    let margin = Days::new(s.stale_days.max(0) as u64 + 2);
+    let widen = |p: Period| Period {
+        from: p.from - margin,
+        to: p.to,
+    };
+    match need {
+        Need::Pipeline => (
+            vec![Period {
+                from: cx.today,
+                to: tomorrow,
+            }],
+            false,
+        ),
+        Need::Metrics(p) => (vec![widen(p)], true),
+        Need::Drill(p) => {
+            let (now, before) = crate::report::drill::like_for_like(cx.cal, p, cx.today);
+            (vec![widen(before), widen(now)], true)
+        }
+        Need::Anomalies(p) => (
+            periods_needed(
+                cx.cal,
+                &s.anomalies,
+                cx.goals,
+                cx.reps,
+                s.ramp_days,
+                cx.today,
+                p,
+            )
+            .into_iter()
+            .map(widen)
+            .collect(),
+            true,
+        ),
+        Need::Review => {
+            // Since the previous review (or a week), and the untouched window.
+            let since = cx
+                .sessions
+                .iter()
+                .map(|r| cx.cal.local_date(r.started_at))
+                .filter(|d| *d <= cx.today)
+                .max()
+                .unwrap_or(cx.today)
+                .min(cx.today - Days::new(7));
+            let back = since.min(cx.today - margin);
+            (
+                vec![Period {
+                    from: back,
+                    to: tomorrow,
+                }],
+                true,
+            )
+        }
+        Need::Forecast(p) => (
+            vec![Period {
+                from: p.from.min(cx.today),
+                to: p.to.max(tomorrow),
+            }],
+            false,
+        ),
+        Need::Waterfall(from) => (
+            vec![Period {
+                from: from.min(cx.today - Days::new(35)),
+                to: tomorrow,
+            }],
+            false,
+        ),
+        Need::Accuracy => (
+            vec![Period {
+                from: NaiveDate::MIN,
+                to: tomorrow,
+            }],
+            false,
+        ),
+    }
+}
+
+/// Loads what `need` reads, as it stood at the end of `as_of` when given
+/// (from history, falling back to the nearest earlier snapshot), with the
+/// stages in force; and the snapshots taken up to then when `snapshots`.
+pub fn load(
+    store: &Store,
+    settings: &Settings,
+    cal: &Calendar,
+    need: Need,
+    cx: &Context,
+    as_of: Option<NaiveDate>,
+    snapshots: bool,
+) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
+    let (periods, activities) = scope(need, cx);
+    let ranges = periods
+        .iter()
+        .map(|p| (start(cal, p.from), start(cal, p.to)))
+        .collect();
+    let open_now = matches!(
+        need,
+        Need::Pipeline | Need::Review | Need::Forecast(_) | Need::Waterfall(_) | Need::Accuracy
+    );
+    let scope = Scope::new(ranges)
+        .with_activities(activities)
+        .with_open_now(open_now);
+    let mut data = store.load_scope(&scope)?;
+    data.stages = settings.effective_stages(&data.stages);
+    let mut snaps = if snapshots {
+        store.load_snapshots()?
+    } else {
+        Vec::new()
+    };
+    if let Some(day) = as_of {
+        snaps.retain(|s| s.taken_on <= day);
+        data = crate::domain::asof::dataset_as_of_with_snapshots(&data, &snaps, cal.end_of(day));
+    }
+    Ok((data, snaps))
+}
+
+/// The first instant of a day, with the far ends of the calendar clamped.
+fn start(cal: &Calendar, d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let lo = NaiveDate::from_ymd_opt(1, 1, 2).expect("a date");
+    let hi = NaiveDate::from_ymd_opt(9999, 12, 30).expect("a date");
+    cal.start_of(d.clamp(lo, hi))
+}

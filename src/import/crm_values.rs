@@ -1,0 +1,340 @@
+//! What the HubSpot, Pipedrive and mapped imports share: headers matched
+//! leniently (case, spacing and punctuation ignored, aliases per field),
+//! CRM cell values (dates with or without a time in the configured zone,
+//! amounts with any number of decimals), and rep ids from owner names.
+
+use super::table::Table;
+use super::{Batch, Context};
+use crate::domain::model::{Rep, RepId, Role, Stage, StageKind};
+use crate::domain::money::Money;
+use crate::domain::period::Calendar;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+
+/// A header reduced to lower-case letters and digits (`Deal owner`,
+/// `deal_owner` and `DEAL OWNER` all read `dealowner`).
+pub fn norm(header: &str) -> String {
+    header
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The table's header that matches any of `aliases` (each already a
+/// [`norm`] form), by the normalising function `key`; the first alias wins.
+pub fn find_column(t: &Table, aliases: &[&str], key: &dyn Fn(&str) -> String) -> Option<String> {
+    aliases.iter().find_map(|a| {
+        t.headers
+            .iter()
+            .find(|h| key(h) == *a)
+            .map(|h| h.to_string())
+    })
+}
+
+/// A rep id from an owner's name: lower case, every run of characters that
+/// are not letters or digits one `-` (`Jane O'Neil` → `jane-o-neil`), the
+/// rule of the CRM Sales Opportunities import.
+pub fn rep_id(name: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in name.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// An AE named `name` with the id [`rep_id`] gives.
+pub fn owner_rep(name: &str) -> Rep {
+    Rep {
+        id: RepId(rep_id(name)),
+        name: name.trim().to_string(),
+        email: None,
+        role: Role::Ae,
+        team: None,
+        manager_id: None,
+        start_date: None,
+        end_date: None,
+        quota_amount: None,
+        quota_meetings: None,
+    }
+}
+
+const DATE_FORMS: &str = "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], ISO 8601, or MM/DD/YYYY [HH:MM]";
+
+/// An instant from a CRM export: RFC 3339 / ISO with an offset as written;
+/// `YYYY-MM-DD HH:MM[:SS]` (also with `T`, or US `MM/DD/YYYY HH:MM`) as a
+/// wall-clock time in the configured time zone (CRM exports write the
+/// account's local time); a date alone as the start of that local day.
+pub fn instant(v: &str, cal: &Calendar) -> Result<DateTime<Utc>, String> {
+    let v = v.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Ok(t.with_timezone(&Utc));
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%m/%d/%Y %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %I:%M %p",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(v, f) {
+            return Ok(local(n, cal));
+        }
+    }
+    date(v)
+        .map(|d| cal.start_of(d))
+        .map_err(|_| format!("{v:?} is not a date or time ({DATE_FORMS})"))
+}
+
+fn local(n: NaiveDateTime, cal: &Calendar) -> DateTime<Utc> {
+    cal.tz
+        .from_local_datetime(&n)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| n.and_utc())
+}
+
+/// A date; a time part after it is dropped (`2026-03-01 00:00` is a date).
+pub fn date(v: &str) -> Result<NaiveDate, String> {
+    let v = v.trim();
+    let first = v.split([' ', 'T']).next().unwrap_or(v);
+    for f in ["%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(first, f) {
+            return Ok(d);
+        }
+    }
+    Err(format!("{v:?} is not a date ({DATE_FORMS})"))
+}
+
+/// An amount in major units: a decimal with any number of decimals
+/// (rounded half away from zero to cents), thousands separators `,` allowed
+/// only in groups of three (`12,500.75`). Negative amounts are refused.
+pub fn amount(v: &str) -> Result<Money, String> {
+    let bad = || format!("{v:?} is not an amount (a decimal like 12500.50)");
+    let t = v.trim();
+    let plain: String = if t.contains(',') {
+        let int = t.split('.').next().unwrap_or(t);
+        let groups: Vec<&str> = int.split(',').collect();
+        let ok = !groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3);
+        if !ok {
+            return Err(bad());
+        }
+        t.replace(',', "")
+    } else {
+        t.to_string()
+    };
+    if plain.starts_with('-') {
+        return Err(format!("{v:?} is negative; an amount is never below 0"));
+    }
+    let (int, frac) = plain.split_once('.').unwrap_or((&plain, ""));
+    let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !digits(int) || !digits(frac) {
+        return Err(bad());
+    }
+    let major: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| bad())?
+    };
+    let mut cents: i64 = frac
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(2)
+        .collect::<String>()
+        .parse()
+        .map_err(|_| bad())?;
+    if frac.as_bytes().get(2).is_some_and(|d| *d >= b'5') {
+        cents += 1;
+    }
+    major
+        .checked_mul(100)
+        .and_then(|m| m.checked_add(cents))
+        .map(Money)
+        .ok_or_else(bad)
+}
+
+/// A stage a CRM file names, in the file's pipeline order.
+pub struct SeenStage {
+    pub name: String,
+    pub kind: StageKind,
+    /// The file's win probability for it (0–1), when it gives one.
+    pub probability: Option<f64>,
+}
+
+/// Registers the stages neither the database nor the config knows, after
+/// every known stage: open ones in the file's order, then won, then lost.
+/// An open stage without a probability from the file gets an evenly spaced
+/// one (`i / (n + 1)` for the i-th of n open stages, from 1).
+pub fn register_stages(seen: Vec<SeenStage>, ctx: &Context<'_>, batch: &mut Batch) {
+    let base = ctx
+        .existing
+        .stages
+        .values()
+        .map(|s| s.0)
+        .chain(ctx.settings.stage_list().iter().map(|s| s.position))
+        .chain(batch.stages.iter().map(|s| s.position))
+        .max()
+        .map_or(0, |m| m + 1);
+    let mut new: Vec<SeenStage> = Vec::new();
+    for s in seen {
+        let known = ctx.stage_kind(&s.name).is_some()
+            || batch.stages.iter().any(|b| b.name == s.name)
+            || new.iter().any(|n| n.name == s.name);
+        if !known {
+            new.push(s);
+        }
+    }
+    let rank = |k: StageKind| match k {
+        StageKind::Open => 0,
+        StageKind::Won => 1,
+        StageKind::Lost => 2,
+    };
+    new.sort_by_key(|s| rank(s.kind)); // stable: the file's order within a kind
+    let open = new.iter().filter(|s| s.kind == StageKind::Open).count();
+    for (i, s) in new.into_iter().enumerate() {
+        let probability = s.probability.unwrap_or(match s.kind {
+            StageKind::Won => 1.0,
+            StageKind::Lost => 0.0,
+            StageKind::Open => (i + 1) as f64 / (open + 1) as f64,
+        });
+        batch.stages.push(Stage {
+            name: s.name,
+            position: base + i as i64,
+            probability: probability.clamp(0.0, 1.0),
+            max_days: None,
+            kind: s.kind,
+        });
+    }
+}
+
+/// A stage's kind told from its name: `Closed Won` / `Won` won, `Closed
+/// Lost` / `Lost` lost (any case and spacing); otherwise unknown.
+pub fn kind_from_name(name: &str) -> Option<StageKind> {
+    match norm(name).as_str() {
+        "closedwon" | "won" | "dealwon" => Some(StageKind::Won),
+        "closedlost" | "lost" | "deallost" => Some(StageKind::Lost),
+        _ => None,
+    }
+}
+
+/// The first won (or lost) stage of the database, else of the config.
+pub fn terminal_stage(ctx: &Context<'_>, kind: StageKind) -> Option<String> {
+    let db = ctx
+        .existing
+        .stages
+        .iter()
+        .filter(|(_, (_, k))| *k == kind)
+        .map(|(n, (p, _))| (*p, n.clone()))
+        .min();
+    db.or_else(|| {
+        ctx.settings
+            .stage_list()
+            .into_iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| (s.position, s.name))
+            .min()
+    })
+    .map(|(_, n)| n)
+}
+
+/// Adds an AE rep for every owner name not yet in the batch or the database.
+pub fn add_owner_reps(names: &[String], ctx: &Context<'_>, batch: &mut Batch) {
+    for name in names {
+        let rep = owner_rep(name);
+        let known = batch.reps.iter().any(|r| r.id == rep.id)
+            || ctx.existing.reps.contains(rep.id.as_str());
+        if !known {
+            batch.reps.push(rep);
+        }
+    }
+}
+
+/// A probability cell: a share (`0.2`) or a percentage (`20`, `20%`).
+pub fn probability(v: &str) -> Result<f64, String> {
+    let t = v.trim().trim_end_matches('%').trim();
+    let p: f64 = t
+        .parse()
+        .map_err(|_| format!("{v:?} is not a probability (0.2, 20 or 20%)"))?;
+    let share = if p > 1.0 || v.contains('%') {
+        p / 100.0
+    } else {
+        p
+    };
+    if (0.0..=1.0).contains(&share) {
+        Ok(share)
+    } else {
+        Err(format!("{v:?} is not a probability between 0 and 100%"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_amounts_with_decimals_and_separators() {
+        let cases = [
+            ("12500", Some(1_250_000)),
+            ("12500.5", Some(1_250_050)),
+            ("12500.505", Some(1_250_051)),
+            ("12500.504", Some(1_250_050)),
+            ("12,500.75", Some(1_250_075)),
+            ("0", Some(0)),
+            (".5", Some(50)),
+            ("12,50", None),
+            ("-5", None),
+            ("abc", None),
+            ("", None),
+        ];
+        for (v, want) in cases {
+            assert_eq!(amount(v).ok().map(|m| m.0), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn reads_dates_with_and_without_times_in_the_configured_zone() {
+        let settings = crate::domain::Settings::default();
+        let cal = settings.calendar().unwrap();
+        // The default zone is UTC.
+        let cases = [
+            ("2026-03-01 10:30", Some("2026-03-01T10:30:00Z")),
+            ("2026-03-01", Some("2026-03-01T00:00:00Z")),
+            ("2026-03-01T10:30:00Z", Some("2026-03-01T10:30:00Z")),
+            ("03/01/2026 10:30", Some("2026-03-01T10:30:00Z")),
+            ("yesterday", None),
+        ];
+        for (v, want) in cases {
+            let got = instant(v, &cal)
+                .ok()
+                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            assert_eq!(got.as_deref(), want, "{v}");
+        }
+        assert_eq!(
+            date("2026-03-01 00:00").ok(),
+            NaiveDate::from_ymd_opt(2026, 3, 1)
+        );
+    }
+
+    #[test]
+    fn owner_names_become_stable_ids() {
+        assert_eq!(rep_id("Jane O'Neil"), "jane-o-neil");
+        assert_eq!(rep_id("  Ann  Lee "), "ann-lee");
+        assert_eq!(norm("Deal - Currency of Value"), "dealcurrencyofvalue");
+    }
+}

@@ -1,0 +1,469 @@
+//! HubSpot deals exports (`hubspot-crm-exports-all-deals-YYYY-MM-DD.csv`):
+//! property labels as headers ("Record ID", "Deal Name", "Deal Stage",
+//! "Pipeline", "Deal owner", "Amount", "Create Date", "Close Date", "Last
+//! Activity Date", …), matched ignoring case and spacing (internal names
+//! such as `dealname` are accepted too). Stage history comes as one
+//! `Date entered "<Stage> (<Pipeline>)"` column per stage; those columns
+//! also give the pipeline's stage order. Other columns (`Date exited …`,
+//! `Cumulative time in …`, the account's custom properties) are ignored.
+
+use super::crm_values::{self as cv, SeenStage};
+use super::round_trip::Origin;
+use super::table::{Row, Table};
+use super::{Batch, Context, RowError};
+use crate::domain::crm::Crm;
+use crate::domain::model::*;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+/// Who imported history rows are attributed to.
+pub const CHANGED_BY: &str = "hubspot";
+
+/// The columns read, each with its accepted header forms (normalised).
+struct Cols {
+    id: Option<String>,
+    name: Option<String>,
+    stage: Option<String>,
+    pipeline: Option<String>,
+    owner: Option<String>,
+    amount: Option<String>,
+    created: Option<String>,
+    close: Option<String>,
+    last_activity: Option<String>,
+    next_step: Option<String>,
+    category: Option<String>,
+    lost_reason: Option<String>,
+    is_won: Option<String>,
+    is_closed: Option<String>,
+    probability: Option<String>,
+    company: Option<String>,
+    /// `Date entered` columns in header order: (column, stage, pipeline).
+    entered: Vec<(String, String, Option<String>)>,
+}
+
+impl Cols {
+    fn of(t: &Table) -> Cols {
+        let f = |aliases: &[&str]| cv::find_column(t, aliases, &cv::norm);
+        Cols {
+            id: f(&["recordid", "hsobjectid", "dealid"]),
+            name: f(&["dealname"]),
+            stage: f(&["dealstage"]),
+            pipeline: f(&["pipeline"]),
+            owner: f(&["dealowner", "hubspotownerid", "owner"]),
+            amount: f(&["amount"]),
+            created: f(&["createdate", "createddate"]),
+            close: f(&["closedate"]),
+            last_activity: f(&["lastactivitydate", "noteslastupdated"]),
+            next_step: f(&["nextstep", "hsnextstep"]),
+            category: f(&["forecastcategory", "hsmanualforecastcategory"]),
+            lost_reason: f(&["closedlostreason"]),
+            is_won: f(&["isclosedwon", "hsisclosedwon"]),
+            is_closed: f(&["isdealclosed", "isclosed", "hsisclosed"]),
+            probability: f(&["dealprobability", "hsdealstageprobability", "probability"]),
+            company: f(&[
+                "associatedcompany",
+                "associatedcompanyprimary",
+                "companyname",
+                "company",
+            ]),
+            entered: t
+                .headers
+                .iter()
+                .filter_map(|h| entered_column(h).map(|(s, p)| (h.clone(), s, p)))
+                .collect(),
+        }
+    }
+}
+
+/// A HubSpot deals export: a record id, a deal name and a deal stage.
+pub fn detect(t: &Table) -> bool {
+    let c = Cols::of(t);
+    c.id.is_some() && c.name.is_some() && c.stage.is_some()
+}
+
+/// `Date entered "Stage (Pipeline)"` → (stage, pipeline). Quotes may be
+/// straight or curly or absent; the pipeline is the last parenthesis.
+/// `hs_date_entered_<stage id>` (internal names) → (stage id, none).
+pub fn entered_column(header: &str) -> Option<(String, Option<String>)> {
+    let h = header.trim();
+    // Internal names: `hs_date_entered_<stage id>` (the stage id is what
+    // `dealstage` holds in such an export).
+    if let Some(id) = h.strip_prefix("hs_date_entered_").filter(|s| !s.is_empty()) {
+        return Some((id.to_string(), None));
+    }
+    let prefix = "date entered";
+    if h.len() <= prefix.len() || !h[..prefix.len()].eq_ignore_ascii_case(prefix) {
+        return None;
+    }
+    let rest = h[prefix.len()..]
+        .trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '“' | '”'))
+        .trim();
+    if rest.is_empty() {
+        return None;
+    }
+    if rest.ends_with(')') {
+        // The parenthesis that closes at the end (a pipeline may hold its own).
+        let mut depth = 0;
+        let open = rest.char_indices().rev().find_map(|(i, ch)| {
+            match ch {
+                ')' => depth += 1,
+                '(' => depth -= 1,
+                _ => {}
+            }
+            (depth == 0).then_some(i)
+        });
+        if let Some(open) = open {
+            let stage = rest[..open].trim().to_string();
+            let pipeline = rest[open + 1..rest.len() - 1].trim().to_string();
+            if !stage.is_empty() && !pipeline.is_empty() {
+                return Some((stage, Some(pipeline)));
+            }
+        }
+    }
+    Some((rest.to_string(), None))
+}
+
+/// A deal's stage cell, without a trailing ` (<its pipeline>)`.
+fn stage_name(cell: &str, pipeline: Option<&str>) -> String {
+    if let Some(p) = pipeline {
+        let suffix = format!(" ({p})");
+        if let Some(s) = cell.strip_suffix(&suffix) {
+            return s.trim().to_string();
+        }
+    }
+    cell.to_string()
+}
+
+fn yes(v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!("{v:?} is not true/false")),
+    }
+}
+
+/// One deal read, before stages are known.
+struct Read {
+    opp: Opportunity,
+    pipeline: Option<String>,
+    /// Stage entries: (instant, stage, column index).
+    entered: Vec<(DateTime<Utc>, String, usize)>,
+    is_won: Option<bool>,
+    is_closed: Option<bool>,
+    probability: Option<f64>,
+}
+
+pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mut Vec<RowError>) {
+    let mut deals: Vec<Read> = Vec::new();
+    let mut seen: HashMap<String, (String, u64)> = HashMap::new();
+    let mut owners: Vec<String> = Vec::new();
+    // Stage order: Date entered columns of every file, in header order.
+    let mut order: Vec<(String, Option<String>)> = Vec::new();
+    for t in files {
+        let c = Cols::of(t);
+        for (_, s, p) in &c.entered {
+            if !order.iter().any(|(o, _)| o == s) {
+                order.push((s.clone(), p.clone()));
+            }
+        }
+        for mut row in t.rows() {
+            let Some(read) = deal_row(&mut row, &c, ctx, &mut seen, &mut owners, batch) else {
+                if let Err(mut e) = row.finish() {
+                    errors.append(&mut e);
+                }
+                continue;
+            };
+            match row.finish() {
+                Ok(()) => deals.push(read),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+    }
+    // Kinds: the database's or config's, the stage's name, the deals' flags.
+    let mut kinds: HashMap<String, StageKind> = HashMap::new();
+    let mut probability: HashMap<String, f64> = HashMap::new();
+    for d in &deals {
+        let flags = match (d.is_won, d.is_closed) {
+            (Some(true), _) => Some(StageKind::Won),
+            (_, Some(true)) => Some(StageKind::Lost),
+            (_, Some(false)) | (Some(false), None) => Some(StageKind::Open),
+            (None, None) => None,
+        };
+        if let Some(k) = flags {
+            kinds.entry(d.opp.stage.clone()).or_insert(k);
+        }
+        if let Some(p) = d.probability {
+            probability.entry(d.opp.stage.clone()).or_insert(p);
+        }
+        // Without the closed flags: a 100 % stage is won; a stage whose deals
+        // carry a closed-lost reason is lost.
+        if flags.is_none() {
+            if d.probability == Some(1.0) {
+                kinds.entry(d.opp.stage.clone()).or_insert(StageKind::Won);
+            } else if d.opp.loss_reason.is_some() {
+                kinds.entry(d.opp.stage.clone()).or_insert(StageKind::Lost);
+            }
+        }
+        if !order.iter().any(|(o, _)| *o == d.opp.stage) {
+            order.push((d.opp.stage.clone(), d.pipeline.clone()));
+        }
+    }
+    let kind_of = |name: &str| -> StageKind {
+        ctx.stage_kind(name)
+            .or_else(|| cv::kind_from_name(name))
+            .or_else(|| kinds.get(name).copied())
+            .unwrap_or(StageKind::Open)
+    };
+    cv::register_stages(
+        order
+            .iter()
+            .map(|(name, _)| SeenStage {
+                name: name.clone(),
+                kind: kind_of(name),
+                probability: probability.get(name).copied(),
+            })
+            .collect(),
+        ctx,
+        batch,
+    );
+    for mut d in deals {
+        let kind = kind_of(&d.opp.stage);
+        d.opp.status = match kind {
+            StageKind::Open => Status::Open,
+            StageKind::Won => Status::Won,
+            StageKind::Lost => Status::Lost,
+        };
+        if d.opp.status != Status::Lost {
+            d.opp.loss_reason = None;
+        }
+        if d.opp.status.is_closed() && d.opp.forecast_category.is_none() {
+            d.opp.forecast_category = Some(ForecastCategory::Closed);
+        }
+        let closed_at = stage_history(&mut d, &kind_of, batch);
+        if d.opp.status.is_closed() {
+            d.opp.closed_at = closed_at.or_else(|| {
+                let close = d.opp.close_date.map(|day| ctx.cal.start_of(day));
+                match (close, d.opp.created_at) {
+                    (Some(c), Some(k)) => Some(c.max(k)),
+                    (c, k) => c.or(k),
+                }
+            });
+            if d.opp.close_date.is_none() {
+                d.opp.close_date = d.opp.closed_at.map(|t| ctx.cal.local_date(t));
+            }
+        }
+        batch.opportunities.push(d.opp);
+    }
+    cv::add_owner_reps(&owners, ctx, batch);
+}
+
+fn deal_row(
+    row: &mut Row<'_>,
+    c: &Cols,
+    ctx: &Context<'_>,
+    seen: &mut HashMap<String, (String, u64)>,
+    owners: &mut Vec<String>,
+    batch: &mut Batch,
+) -> Option<Read> {
+    let col = |o: &Option<String>| o.clone().unwrap_or_default();
+    let (id_col, name_col, stage_col) = (col(&c.id), col(&c.name), col(&c.stage));
+    let id = row.required(&id_col);
+    let name = row.required(&name_col);
+    let stage_cell = row.required(&stage_col);
+    let pipeline = c.pipeline.as_deref().and_then(|p| row.string(p));
+    let amount = c
+        .amount
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::amount));
+    let created_at = c
+        .created
+        .as_deref()
+        .and_then(|a| row.parse_with(a, |v| cv::instant(v, ctx.cal)));
+    let close_date = c.close.as_deref().and_then(|a| row.parse_with(a, cv::date));
+    let last = c
+        .last_activity
+        .as_deref()
+        .and_then(|a| row.parse_with(a, |v| cv::instant(v, ctx.cal)));
+    let category = c.category.as_deref().and_then(|a| {
+        row.parse_with(a, |v| match cv::norm(v).as_str() {
+            "notforecasted" | "omit" | "omitted" => Ok(ForecastCategory::Omitted),
+            "pipeline" => Ok(ForecastCategory::Pipeline),
+            "bestcase" => Ok(ForecastCategory::BestCase),
+            "commit" => Ok(ForecastCategory::Commit),
+            "closed" | "closedwon" => Ok(ForecastCategory::Closed),
+            _ => Err(format!(
+                "{v:?} is not a forecast category (Not forecasted, Pipeline, Best case, Commit, Closed)"
+            )),
+        })
+    });
+    let is_won = c.is_won.as_deref().and_then(|a| row.parse_with(a, yes));
+    let is_closed = c.is_closed.as_deref().and_then(|a| row.parse_with(a, yes));
+    let probability = c
+        .probability
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::probability));
+    let mut entered = Vec::new();
+    for (i, (column, stage, p)) in c.entered.iter().enumerate() {
+        let same_pipeline = match (p, &pipeline) {
+            (Some(p), Some(mine)) => p == mine,
+            _ => true,
+        };
+        if let Some(at) = row.parse_with(column, |v| cv::instant(v, ctx.cal))
+            && same_pipeline
+        {
+            entered.push((at, stage.clone(), i));
+        }
+    }
+    if id.is_empty() || name.is_empty() || stage_cell.is_empty() {
+        return None;
+    }
+    if let Some((file, line)) = seen.get(&id) {
+        let first = if *file == row.loc(&id_col).file {
+            format!("on line {line}")
+        } else {
+            format!("at {file}:{line}")
+        };
+        row.fail(
+            &id_col,
+            format!("record id {id:?} appears twice (first {first})"),
+        );
+        return None;
+    }
+    seen.insert(id.clone(), (row.loc(&id_col).file, row.line));
+    let owner_name = c
+        .owner
+        .as_deref()
+        .and_then(|o| row.string(o))
+        .filter(|n| !cv::rep_id(n).is_empty())
+        .unwrap_or_else(|| "Unassigned".to_string());
+    owners.push(owner_name.clone());
+    let account_id = c.company.as_deref().and_then(|col| {
+        let name = row.string(col)?;
+        let id = cv::rep_id(&name);
+        (!id.is_empty()).then(|| {
+            if !batch.accounts.iter().any(|a| a.id.as_str() == id) {
+                batch.accounts.push(Account {
+                    id: AccountId(id.clone()),
+                    name,
+                    segment: None,
+                    icp_tier: None,
+                    industry: None,
+                    employees: None,
+                });
+            }
+            AccountId(id)
+        })
+    });
+    let opp_id = OppId(id.clone());
+    batch.origins.push(Origin {
+        opp: opp_id.clone(),
+        crm: Crm::Hubspot,
+        crm_id: id,
+        at: row.loc(&id_col),
+    });
+    if let Some(at) = last {
+        batch.last_touch.push((opp_id.clone(), at));
+    }
+    Some(Read {
+        opp: Opportunity {
+            id: opp_id,
+            name,
+            account_id,
+            owner_id: RepId(cv::rep_id(&owner_name)),
+            source_rep_id: None,
+            created_at,
+            stage: stage_name(&stage_cell, pipeline.as_deref()),
+            amount,
+            list_amount: None,
+            close_date,
+            forecast_category: category,
+            status: Status::Open,
+            closed_at: None,
+            loss_reason: c.lost_reason.as_deref().and_then(|l| row.string(l)),
+            next_step: c.next_step.as_deref().and_then(|n| row.string(n)),
+            next_step_date: None,
+            channel: None,
+        },
+        pipeline,
+        entered,
+        is_won,
+        is_closed,
+        probability,
+    })
+}
+
+/// Stage-change rows from the deal's `Date entered` cells, in time order
+/// (ties: column order); a status row when a stage closes or reopens the
+/// deal. Returns the instant its final closed run began.
+fn stage_history(
+    d: &mut Read,
+    kind_of: &dyn Fn(&str) -> StageKind,
+    batch: &mut Batch,
+) -> Option<DateTime<Utc>> {
+    d.entered.sort_by_key(|e| (e.0, e.2));
+    let mut prev: Option<String> = None;
+    let mut status = Status::Open;
+    let mut closed_at = None;
+    for (at, stage, _) in &d.entered {
+        if prev.as_deref() == Some(stage.as_str()) {
+            continue;
+        }
+        let row = |field, old: Option<String>, new: String| HistoryEntry {
+            opportunity_id: d.opp.id.clone(),
+            changed_at: *at,
+            field,
+            old_value: old,
+            new_value: Some(new),
+            changed_by: Some(CHANGED_BY.to_string()),
+            review_session_id: None,
+        };
+        batch
+            .history
+            .push(row(HistoryField::Stage, prev.clone(), stage.clone()));
+        let now = match kind_of(stage) {
+            StageKind::Open => Status::Open,
+            StageKind::Won => Status::Won,
+            StageKind::Lost => Status::Lost,
+        };
+        if now != status {
+            batch.history.push(row(
+                HistoryField::Status,
+                Some(status.as_str().to_string()),
+                now.as_str().to_string(),
+            ));
+            closed_at = now.is_closed().then_some(*at);
+            status = now;
+        }
+        prev = Some(stage.clone());
+    }
+    closed_at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_stage_and_pipeline_from_date_entered_headers() {
+        let cases = [
+            (
+                "Date entered \"Appointment Scheduled (Sales Pipeline)\"",
+                Some(("Appointment Scheduled", Some("Sales Pipeline"))),
+            ),
+            (
+                "Date entered “Closed Won (Renewals (EU))”",
+                Some(("Closed Won", Some("Renewals (EU)"))),
+            ),
+            ("date entered Demo", Some(("Demo", None))),
+            ("hs_date_entered_closedwon", Some(("closedwon", None))),
+            ("Date exited \"Demo (Sales Pipeline)\"", None),
+            ("Cumulative time in \"Demo (Sales Pipeline)\"", None),
+        ];
+        for (h, want) in cases {
+            let got = entered_column(h);
+            let got = got.as_ref().map(|(s, p)| (s.as_str(), p.as_deref()));
+            assert_eq!(got, want, "{h}");
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! Pipedrive deals exports: `Deal - …` headers (`Deal - ID`, `Deal - Title`,
+//! `Deal - Owner`, `Deal - Value`, `Deal - Currency of Value`, `Deal -
+//! Organization`, `Deal - Pipeline`, `Deal - Stage`, `Deal - Status`, `Deal -
+//! Deal created`, `Deal - Expected close date`, `Deal - Won time`, `Deal -
+//! Lost time`, `Deal - Lost reason`, `Deal - Next activity date`, `Deal -
+//! Last activity date`, …). Headers vary by language and export path: they
+//! are matched ignoring case, spacing, punctuation and the `Deal - ` prefix,
+//! with the known variants (`Deal - Currency`, `Deal - Creation date`, `Deal
+//! - Closed on`, `Organisation`). Other columns are ignored.
+//!
+//! Pipedrive's stages are all open; Won and Lost are the deal's status. A
+//! won (lost) deal goes to the first won (lost) stage of the database or the
+//! config (`Won` / `Lost` registered when there is none), and its history
+//! records the move from its Pipedrive stage.
+
+use super::crm_values::{self as cv, SeenStage};
+use super::round_trip::Origin;
+use super::table::{Row, Table};
+use super::{Batch, Context, Loc, RowError};
+use crate::domain::crm::Crm;
+use crate::domain::model::*;
+use crate::domain::money::Money;
+use std::collections::{BTreeMap, HashMap};
+
+/// Who synthesized history rows are attributed to.
+pub const CHANGED_BY: &str = "pipedrive";
+
+/// A header with the `Deal - ` prefix dropped, then [`cv::norm`]ed.
+pub fn key(header: &str) -> String {
+    let h = header.trim();
+    let lower = h.to_lowercase();
+    let rest = lower
+        .strip_prefix("deal")
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix(['-', '–', '—']))
+        .unwrap_or(&lower);
+    cv::norm(rest)
+}
+
+struct Cols {
+    id: Option<String>,
+    title: Option<String>,
+    owner: Option<String>,
+    value: Option<String>,
+    currency: Option<String>,
+    org: Option<String>,
+    stage: Option<String>,
+    status: Option<String>,
+    created: Option<String>,
+    expected_close: Option<String>,
+    won_time: Option<String>,
+    lost_time: Option<String>,
+    closed_on: Option<String>,
+    lost_reason: Option<String>,
+    next_activity: Option<String>,
+    next_subject: Option<String>,
+    last_activity: Option<String>,
+    probability: Option<String>,
+}
+
+impl Cols {
+    fn of(t: &Table) -> Cols {
+        let f = |aliases: &[&str]| cv::find_column(t, aliases, &key);
+        Cols {
+            id: f(&["id", "dealid"]),
+            title: f(&["title", "dealtitle", "name"]),
+            owner: f(&["owner", "dealowner", "ownername", "user"]),
+            value: f(&["value", "dealvalue", "amount"]),
+            currency: f(&["currencyofvalue", "currency", "valuecurrency"]),
+            org: f(&[
+                "organization",
+                "organisation",
+                "organizationname",
+                "organisationname",
+            ]),
+            stage: f(&["stage"]),
+            status: f(&["status"]),
+            created: f(&[
+                "dealcreated",
+                "creationdate",
+                "dealcreationdate",
+                "created",
+                "addtime",
+            ]),
+            expected_close: f(&["expectedclosedate", "closedate"]),
+            won_time: f(&["wontime"]),
+            lost_time: f(&["losttime"]),
+            closed_on: f(&["closedon", "closetime", "dealclosedon"]),
+            lost_reason: f(&["lostreason"]),
+            next_activity: f(&["nextactivitydate"]),
+            next_subject: f(&["nextactivitysubject", "nextactivity"]),
+            last_activity: f(&["lastactivitydate"]),
+            probability: f(&["probability"]),
+        }
+    }
+}
+
+/// A Pipedrive deals export: an id, a title and a stage, and (unless the
+/// format is forced) at least one `Deal - ` header.
+pub fn detect(t: &Table, forced: bool) -> bool {
+    let prefixed = t
+        .headers
+        .iter()
+        .any(|h| h.trim().to_lowercase().starts_with("deal -") || h.trim().starts_with("Deal –"));
+    let c = Cols::of(t);
+    (prefixed || forced) && c.id.is_some() && c.title.is_some() && c.stage.is_some()
+}
+
+struct Read {
+    opp: Opportunity,
+    /// The Pipedrive stage (a won/lost deal's last open stage).
+    pd_stage: String,
+    currency: Option<(String, Loc)>,
+    probability: Option<f64>,
+}
+
+pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mut Vec<RowError>) {
+    let mut deals: Vec<Read> = Vec::new();
+    let mut seen: HashMap<String, (String, u64)> = HashMap::new();
+    let mut owners = Vec::new();
+    for t in files {
+        let c = Cols::of(t);
+        let mut file_deals = Vec::new();
+        for mut row in t.rows() {
+            let read = deal_row(&mut row, &c, ctx, &mut seen, &mut owners, batch);
+            match (row.finish(), read) {
+                (Ok(()), Some(r)) => file_deals.push(r),
+                (Err(mut e), _) => errors.append(&mut e),
+                (Ok(()), None) => {}
+            }
+        }
+        convert_currencies(&mut file_deals, ctx, errors);
+        deals.extend(file_deals);
+    }
+    // Open stages in the order first met; then the won and lost stages.
+    let mut seen_stages: Vec<SeenStage> = Vec::new();
+    for d in &deals {
+        if !seen_stages.iter().any(|s| s.name == d.pd_stage) {
+            seen_stages.push(SeenStage {
+                name: d.pd_stage.clone(),
+                kind: ctx.stage_kind(&d.pd_stage).unwrap_or(StageKind::Open),
+                probability: d.probability,
+            });
+        }
+    }
+    let won = cv::terminal_stage(ctx, StageKind::Won).unwrap_or_else(|| "Won".into());
+    let lost = cv::terminal_stage(ctx, StageKind::Lost).unwrap_or_else(|| "Lost".into());
+    for (name, kind, used) in [
+        (
+            &won,
+            StageKind::Won,
+            deals.iter().any(|d| d.opp.status == Status::Won),
+        ),
+        (
+            &lost,
+            StageKind::Lost,
+            deals.iter().any(|d| d.opp.status == Status::Lost),
+        ),
+    ] {
+        if used {
+            seen_stages.push(SeenStage {
+                name: name.clone(),
+                kind,
+                probability: None,
+            });
+        }
+    }
+    cv::register_stages(seen_stages, ctx, batch);
+    for mut d in deals {
+        let terminal = match d.opp.status {
+            Status::Won => Some(&won),
+            Status::Lost => Some(&lost),
+            Status::Open => None,
+        };
+        if let Some(stage) = terminal {
+            d.opp.stage = stage.clone();
+            // A closed deal without an expected close date closed on its closed day.
+            if d.opp.close_date.is_none() {
+                d.opp.close_date = d.opp.closed_at.map(|t| ctx.cal.local_date(t));
+            }
+            d.opp.forecast_category = Some(ForecastCategory::Closed);
+            if d.opp.closed_at.is_none() {
+                let close = d.opp.close_date.map(|day| ctx.cal.start_of(day));
+                d.opp.closed_at = match (close, d.opp.created_at) {
+                    (Some(c), Some(k)) => Some(c.max(k)),
+                    (c, k) => c.or(k),
+                };
+            }
+            // The move out of the Pipedrive stage, at the closed instant.
+            if let (Some(created), Some(closed)) = (d.opp.created_at, d.opp.closed_at) {
+                let row = |at, field, old: Option<String>, new: String| HistoryEntry {
+                    opportunity_id: d.opp.id.clone(),
+                    changed_at: at,
+                    field,
+                    old_value: old,
+                    new_value: Some(new),
+                    changed_by: Some(CHANGED_BY.to_string()),
+                    review_session_id: None,
+                };
+                let closed = closed.max(created);
+                if !ctx.existing.with_history.contains(d.opp.id.as_str()) {
+                    batch
+                        .history
+                        .push(row(created, HistoryField::Stage, None, d.pd_stage.clone()));
+                }
+                if d.pd_stage != d.opp.stage {
+                    batch.history.push(row(
+                        closed,
+                        HistoryField::Stage,
+                        Some(d.pd_stage.clone()),
+                        d.opp.stage.clone(),
+                    ));
+                }
+                batch.history.push(row(
+                    closed,
+                    HistoryField::Status,
+                    Some(Status::Open.as_str().to_string()),
+                    d.opp.status.as_str().to_string(),
+                ));
+            }
+        } else {
+            d.opp.closed_at = None;
+        }
+        if d.opp.status != Status::Lost {
+            d.opp.loss_reason = None;
+        }
+        batch.opportunities.push(d.opp);
+    }
+    cv::add_owner_reps(&owners, ctx, batch);
+}
+
+fn deal_row(
+    row: &mut Row<'_>,
+    c: &Cols,
+    ctx: &Context<'_>,
+    seen: &mut HashMap<String, (String, u64)>,
+    owners: &mut Vec<String>,
+    batch: &mut Batch,
+) -> Option<Read> {
+    let col = |o: &Option<String>| o.clone().unwrap_or_default();
+    let id_col = col(&c.id);
+    let id = row.required(&id_col);
+    let title = row.required(&col(&c.title));
+    let stage = row.required(&col(&c.stage));
+    let status = match c.status.as_deref() {
+        Some(s) => row.parse_with(s, |v| match cv::norm(v).as_str() {
+            // English, German, French, Spanish, Portuguese.
+            "open" | "offen" | "ouvert" | "abierto" | "aberto" => Ok(Some(Status::Open)),
+            "won" | "gewonnen" | "gagné" | "ganado" | "ganho" => Ok(Some(Status::Won)),
+            "lost" | "verloren" | "perdu" | "perdido" => Ok(Some(Status::Lost)),
+            "deleted" | "gelöscht" | "supprimé" | "eliminado" | "excluído" => Ok(None),
+            _ => Err(format!("{v:?} is not a deal status (Open, Won, Lost)")),
+        }),
+        None => Some(Some(Status::Open)),
+    };
+    let inst = |row: &mut Row<'_>, o: &Option<String>| {
+        o.as_deref()
+            .and_then(|a| row.parse_with(a, |v| cv::instant(v, ctx.cal)))
+    };
+    let created_at = inst(row, &c.created);
+    let won_time = inst(row, &c.won_time);
+    let lost_time = inst(row, &c.lost_time);
+    let closed_on = inst(row, &c.closed_on);
+    let last = inst(row, &c.last_activity);
+    let amount = c
+        .value
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::amount));
+    let close_date = c
+        .expected_close
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::date));
+    let next_date = c
+        .next_activity
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::date));
+    let probability = c
+        .probability
+        .as_deref()
+        .and_then(|a| row.parse_with(a, cv::probability));
+    let currency = c.currency.as_deref().and_then(|col| {
+        row.text(col)
+            .map(|v| (v.trim().to_uppercase(), row.loc(col)))
+    });
+    // A status cell that did not parse is already an error; `deleted` is skipped.
+    let status = match status {
+        Some(Some(s)) => s,
+        Some(None) => return None,
+        None if c.status.as_deref().and_then(|s| row.text(s)).is_none() => Status::Open,
+        None => return None,
+    };
+    if id.is_empty() || title.is_empty() || stage.is_empty() {
+        return None;
+    }
+    if let Some((file, line)) = seen.get(&id) {
+        let first = if *file == row.loc(&id_col).file {
+            format!("on line {line}")
+        } else {
+            format!("at {file}:{line}")
+        };
+        row.fail(
+            &id_col,
+            format!("deal id {id:?} appears twice (first {first})"),
+        );
+        return None;
+    }
+    seen.insert(id.clone(), (row.loc(&id_col).file, row.line));
+    let owner_name = c
+        .owner
+        .as_deref()
+        .and_then(|o| row.string(o))
+        .filter(|n| !cv::rep_id(n).is_empty())
+        .unwrap_or_else(|| "Unassigned".to_string());
+    owners.push(owner_name.clone());
+    let account_id = c.org.as_deref().and_then(|col| {
+        let name = row.string(col)?;
+        let aid = cv::rep_id(&name);
+        (!aid.is_empty()).then(|| {
+            if !batch.accounts.iter().any(|a| a.id.as_str() == aid) {
+                batch.accounts.push(Account {
+                    id: AccountId(aid.clone()),
+                    name,
+                    segment: None,
+                    icp_tier: None,
+                    industry: None,
+                    employees: None,
+                });
+            }
+            AccountId(aid)
+        })
+    });
+    let opp_id = OppId(id.clone());
+    batch.origins.push(Origin {
+        opp: opp_id.clone(),
+        crm: Crm::Pipedrive,
+        crm_id: id,
+        at: row.loc(&id_col),
+    });
+    if let Some(at) = last {
+        batch.last_touch.push((opp_id.clone(), at));
+    }
+    let closed_at = match status {
+        Status::Won => won_time.or(closed_on),
+        Status::Lost => lost_time.or(closed_on),
+        Status::Open => None,
+    };
+    let next_step = c
+        .next_subject
+        .as_deref()
+        .and_then(|s| row.string(s))
+        .or_else(|| next_date.map(|_| "Next activity (Pipedrive)".to_string()));
+    Some(Read {
+        opp: Opportunity {
+            id: opp_id,
+            name: title,
+            account_id,
+            owner_id: RepId(cv::rep_id(&owner_name)),
+            source_rep_id: None,
+            created_at,
+            stage: stage.clone(),
+            amount,
+            list_amount: None,
+            close_date,
+            forecast_category: None,
+            status,
+            closed_at,
+            loss_reason: c.lost_reason.as_deref().and_then(|l| row.string(l)),
+            next_step,
+            next_step_date: next_date,
+            channel: None,
+        },
+        pd_stage: stage,
+        currency,
+        probability,
+    })
+}
+
+/// One currency per file: with several, every row not in the file's main
+/// currency (the database's when present, else the most used) is refused,
+/// unless `[import.rates]` gives a rate for every foreign currency met;
+/// then amounts are converted into the database currency.
+fn convert_currencies(deals: &mut [Read], ctx: &Context<'_>, errors: &mut Vec<RowError>) {
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    for d in deals.iter() {
+        if let Some((c, _)) = &d.currency {
+            *used.entry(c.clone()).or_default() += 1;
+        }
+    }
+    if used.len() <= 1 {
+        return;
+    }
+    let home = ctx.settings.currency.to_uppercase();
+    let rate = |c: &str| {
+        ctx.settings
+            .import
+            .rates
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(c))
+            .map(|(_, r)| *r)
+    };
+    let convertible = used.keys().all(|c| *c == home || rate(c).is_some());
+    if convertible {
+        for d in deals.iter_mut() {
+            let Some((c, _)) = &d.currency else { continue };
+            if *c == home {
+                continue;
+            }
+            let r = rate(c).unwrap_or(1.0);
+            d.opp.amount = d.opp.amount.map(|m| Money((m.0 as f64 * r).round() as i64));
+        }
+        return;
+    }
+    let main = if used.contains_key(&home) {
+        home.clone()
+    } else {
+        used.iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(c, _)| c.clone())
+            .unwrap_or_default()
+    };
+    let summary: Vec<String> = used.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    for d in deals.iter() {
+        if let Some((c, at)) = &d.currency
+            && *c != main
+        {
+            errors.push(RowError {
+                at: at.clone(),
+                reason: format!(
+                    "currency {c} in a file mostly in {main} ({}); pipedeck keeps one currency ({home}): give [import.rates] in the config to convert",
+                    summary.join(", ")
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_headers_ignoring_case_spacing_and_the_prefix() {
+        let cases = [
+            ("Deal - ID", "id"),
+            ("deal -  Currency of Value", "currencyofvalue"),
+            ("Deal – Closed on", "closedon"),
+            ("Organisation", "organisation"),
+            ("Deal - Deal created", "dealcreated"),
+            ("Deal created", "dealcreated"),
+        ];
+        for (h, want) in cases {
+            assert_eq!(key(h), want, "{h}");
+        }
+    }
+}

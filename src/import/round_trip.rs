@@ -1,0 +1,269 @@
+//! The import side of the round trip (SPEC §13): which CRM record each
+//! imported deal is, and what a re-import does with local edits the CRM has
+//! not seen yet — keep them and list them, take the CRM's value with
+//! `--overwrite-local`, or settle them when the CRM brings the same value.
+
+use super::{Batch, Loc};
+use crate::domain::crm::{self, Crm, LocalEdit, PendingState, Resolution, SyncField};
+use crate::domain::model::{ForecastCategory, OppId, Opportunity};
+use crate::storage::{StorageError, Tx};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The CRM record a deal of a CRM export is, and where it was read.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub opp: OppId,
+    pub crm: Crm,
+    pub crm_id: String,
+    pub at: Loc,
+}
+
+/// A local edit an import would have overwritten and kept instead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kept {
+    /// `file:line` of the deal's row (the file of the import).
+    pub at: String,
+    pub deal: String,
+    pub field: SyncField,
+    /// The value kept (canonical text: cents, `YYYY-MM-DD`, names).
+    pub local: Option<String>,
+    /// The value the CRM file brings.
+    pub crm: Option<String>,
+}
+
+/// What the import does to one pending edit, written with the batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settle {
+    pub opp: OppId,
+    pub field: SyncField,
+    pub state: PendingState,
+    pub crm_value: Option<String>,
+}
+
+/// What reconciling a batch with the local edits decided.
+#[derive(Debug, Clone, Default)]
+pub struct Reconciled {
+    pub kept: Vec<Kept>,
+    pub settle: Vec<Settle>,
+    /// Edits the import replaced with the CRM's value (`--overwrite-local`).
+    pub overwritten: Vec<Kept>,
+}
+
+/// Applies the pending local edits to the deals of `batch`: a field the
+/// CRM brings unchanged settles the edit (only for deals read from a CRM
+/// export); a field the CRM brings otherwise keeps the local value (and the
+/// closed instant of a kept status) unless `overwrite_local`. `current` is
+/// the database's version of each deal with a pending edit.
+pub fn reconcile(
+    batch: &mut Batch,
+    edits: &[LocalEdit],
+    current: &HashMap<String, Opportunity>,
+    overwrite_local: bool,
+) -> Reconciled {
+    let mut out = Reconciled::default();
+    let pending: Vec<&LocalEdit> = edits
+        .iter()
+        .filter(|e| e.state == PendingState::Pending)
+        .collect();
+    if pending.is_empty() {
+        return out;
+    }
+    let origin: HashMap<&str, &Origin> =
+        batch.origins.iter().map(|o| (o.opp.as_str(), o)).collect();
+    for opp in batch.opportunities.iter_mut() {
+        let from_crm = origin.get(opp.id.as_str());
+        let id = opp.id.clone();
+        for e in pending.iter().filter(|e| e.deal == id.as_str()) {
+            let incoming = e.field.value(opp);
+            let at = from_crm
+                .map(|o| format!("{}:{}", o.at.file, o.at.line))
+                .unwrap_or_default();
+            let listed = || Kept {
+                at: at.clone(),
+                deal: e.deal.clone(),
+                field: e.field,
+                local: e.local.clone(),
+                crm: incoming.clone(),
+            };
+            match crm::resolve(e.local.as_deref(), incoming.as_deref(), overwrite_local) {
+                Resolution::Seen if from_crm.is_some() => out.settle.push(Settle {
+                    opp: opp.id.clone(),
+                    field: e.field,
+                    state: PendingState::Seen,
+                    crm_value: incoming.clone(),
+                }),
+                Resolution::Seen => {}
+                Resolution::TakeCrm => {
+                    out.overwritten.push(listed());
+                    out.settle.push(Settle {
+                        opp: opp.id.clone(),
+                        field: e.field,
+                        state: PendingState::Overwritten,
+                        crm_value: incoming.clone(),
+                    });
+                }
+                Resolution::KeepLocal => {
+                    out.kept.push(listed());
+                    e.field.set(opp, e.local.as_deref());
+                    // Stage and status go together: a kept stage keeps the
+                    // local status, closed instant and closing category.
+                    if matches!(e.field, SyncField::Stage | SyncField::Status)
+                        && let Some(db) = current.get(opp.id.as_str())
+                    {
+                        opp.status = db.status;
+                        opp.closed_at = db.closed_at;
+                        if (db.forecast_category == Some(ForecastCategory::Closed))
+                            != (opp.forecast_category == Some(ForecastCategory::Closed))
+                        {
+                            opp.forecast_category = db.forecast_category;
+                        }
+                    }
+                    if from_crm.is_some() {
+                        out.settle.push(Settle {
+                            opp: opp.id.clone(),
+                            field: e.field,
+                            state: PendingState::Pending,
+                            crm_value: incoming.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes the round-trip state of an import: the CRM record of every deal,
+/// the CRM's last activity instants and the settled edits.
+pub fn write(
+    tx: &mut Tx<'_>,
+    batch: &Batch,
+    settle: &[Settle],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    for o in &batch.origins {
+        tx.record_origin(&o.opp, o.crm, &o.crm_id, now)?;
+    }
+    for (opp, at) in &batch.last_touch {
+        tx.set_last_touch(opp, *at)?;
+    }
+    for s in settle {
+        tx.settle_local_edit(&s.opp, s.field, s.state, s.crm_value.as_deref(), now)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::model::*;
+
+    fn deal(stage: &str, status: Status) -> Opportunity {
+        Opportunity {
+            id: OppId("d1".into()),
+            name: "D".into(),
+            account_id: None,
+            owner_id: RepId("r".into()),
+            source_rep_id: None,
+            created_at: None,
+            stage: stage.into(),
+            amount: None,
+            list_amount: None,
+            close_date: None,
+            forecast_category: None,
+            status,
+            closed_at: None,
+            loss_reason: None,
+            next_step: None,
+            next_step_date: None,
+            channel: None,
+        }
+    }
+
+    fn edit(field: SyncField, local: &str) -> LocalEdit {
+        LocalEdit {
+            deal: "d1".into(),
+            field,
+            local: Some(local.into()),
+            base: None,
+            edited_at: "2026-11-24T10:00:00Z".parse().unwrap(),
+            state: PendingState::Pending,
+        }
+    }
+
+    fn batch(incoming: Opportunity, from_crm: bool) -> Batch {
+        let mut b = Batch::default();
+        if from_crm {
+            b.origins.push(Origin {
+                opp: incoming.id.clone(),
+                crm: Crm::Hubspot,
+                crm_id: "d1".into(),
+                at: Loc {
+                    file: "deals.csv".into(),
+                    line: 4,
+                    column: None,
+                },
+            });
+        }
+        b.opportunities.push(incoming);
+        b
+    }
+
+    #[test]
+    fn a_kept_stage_keeps_the_local_status_with_it() {
+        // Locally moved to Demo; the CRM (older) says the deal was won.
+        let mut incoming = deal("Closed Won", Status::Won);
+        incoming.forecast_category = Some(ForecastCategory::Closed);
+        incoming.closed_at = Some("2026-11-20T00:00:00Z".parse().unwrap());
+        let mut b = batch(incoming, true);
+        let current = HashMap::from([("d1".to_string(), deal("Demo", Status::Open))]);
+        let r = reconcile(&mut b, &[edit(SyncField::Stage, "Demo")], &current, false);
+        let o = &b.opportunities[0];
+        assert_eq!(
+            (o.stage.as_str(), o.status, o.closed_at, o.forecast_category),
+            ("Demo", Status::Open, None, None)
+        );
+        assert_eq!(
+            r.kept,
+            vec![Kept {
+                at: "deals.csv:4".into(),
+                deal: "d1".into(),
+                field: SyncField::Stage,
+                local: Some("Demo".into()),
+                crm: Some("Closed Won".into()),
+            }]
+        );
+        assert_eq!(r.settle[0].state, PendingState::Pending);
+        assert_eq!(r.settle[0].crm_value.as_deref(), Some("Closed Won"));
+    }
+
+    #[test]
+    fn the_same_value_settles_only_from_a_crm_export() {
+        let e = [edit(SyncField::Stage, "Demo")];
+        let mut from_crm = batch(deal("Demo", Status::Open), true);
+        let r = reconcile(&mut from_crm, &e, &HashMap::new(), false);
+        assert_eq!(r.settle.len(), 1);
+        assert_eq!(r.settle[0].state, PendingState::Seen);
+        // pipedeck's own CSV set is not the CRM: the edit stays pending.
+        let mut native = batch(deal("Demo", Status::Open), false);
+        let r = reconcile(&mut native, &e, &HashMap::new(), false);
+        assert!(r.settle.is_empty() && r.kept.is_empty());
+    }
+
+    #[test]
+    fn overwrite_local_takes_the_crm_value() {
+        let mut b = batch(deal("Proposal", Status::Open), true);
+        let r = reconcile(
+            &mut b,
+            &[edit(SyncField::Stage, "Demo")],
+            &HashMap::new(),
+            true,
+        );
+        assert_eq!(b.opportunities[0].stage, "Proposal");
+        assert_eq!(r.settle[0].state, PendingState::Overwritten);
+        assert_eq!(r.overwritten.len(), 1);
+        assert!(r.kept.is_empty());
+    }
+}

@@ -1,0 +1,117 @@
+//! `pipedeck report metrics --by DIMENSION`: the opportunity metrics per
+//! value of a segment, ICP tier, industry, channel or stage at creation
+//! (SPEC §15), unknown values as their own row, and the team beside them.
+
+use super::metrics::{PeriodJson, default_period, sets_table};
+use super::{Input, Report, Table};
+use crate::domain::metrics::cuts::{self, Dimension};
+use crate::domain::metrics::{Index, MetricValue};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// `--by` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum By {
+    Segment,
+    #[value(name = "icp_tier", alias = "icp-tier")]
+    IcpTier,
+    Industry,
+    Channel,
+    #[value(name = "stage_at_creation", alias = "stage-at-creation")]
+    StageAtCreation,
+}
+
+impl From<By> for Dimension {
+    fn from(b: By) -> Dimension {
+        match b {
+            By::Segment => Dimension::Segment,
+            By::IcpTier => Dimension::IcpTier,
+            By::Industry => Dimension::Industry,
+            By::Channel => Dimension::Channel,
+            By::StageAtCreation => Dimension::StageAtCreation,
+        }
+    }
+}
+
+/// One value of the dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CutRow {
+    /// `null` for deals whose value is unknown.
+    pub value: Option<String>,
+    pub metrics: BTreeMap<String, MetricValue>,
+}
+
+/// The cut report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CutReport {
+    pub period: PeriodJson,
+    pub by: Dimension,
+    pub rows: Vec<CutRow>,
+    pub team: BTreeMap<String, MetricValue>,
+}
+
+/// Label of an unknown value in tables.
+pub const UNKNOWN: &str = "(unknown)";
+
+impl CutReport {
+    /// The cut over the input's period (default: quarter to date).
+    pub fn build(input: &Input, by: Dimension) -> CutReport {
+        let stages = input.settings.stage_list();
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
+            .with_today(input.today);
+        CutReport::over(&ix, input, by)
+    }
+
+    /// The cut over an already built index.
+    fn over(ix: &Index<'_>, input: &Input, by: Dimension) -> CutReport {
+        let period = input.period.unwrap_or_else(|| default_period(input));
+        CutReport {
+            period: period.into(),
+            by,
+            rows: cuts::cut(ix, by, period)
+                .into_iter()
+                .map(|(value, metrics)| CutRow { value, metrics })
+                .collect(),
+            team: cuts::team(ix, period),
+        }
+    }
+}
+
+impl CutReport {
+    /// The cut by every dimension, in [`Dimension::ALL`] order.
+    pub fn build_all(input: &Input) -> Vec<CutReport> {
+        let stages = input.settings.stage_list();
+        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
+            .with_today(input.today);
+        Dimension::ALL
+            .iter()
+            .map(|d| CutReport::over(&ix, input, *d))
+            .collect()
+    }
+}
+
+impl Report for CutReport {
+    fn tables(&self) -> Vec<Table> {
+        let mut rows: Vec<(String, &BTreeMap<String, MetricValue>)> = self
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.value.clone().unwrap_or_else(|| UNKNOWN.into()),
+                    &r.metrics,
+                )
+            })
+            .collect();
+        rows.push(("team".into(), &self.team));
+        vec![sets_table(
+            format!(
+                "By {} — {}..{}",
+                self.by.as_str(),
+                self.period.from,
+                self.period.to
+            ),
+            self.by.as_str(),
+            &rows,
+        )]
+    }
+}

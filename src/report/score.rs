@@ -1,0 +1,134 @@
+//! The deal score as text (the deal card) and `pipedeck report
+//! score-calibration`: per score band, the deals closed in the period that
+//! were replayed N days before they closed, won, lost and the win rate.
+
+use super::metrics::PeriodJson;
+use super::{Column, Input, Report, Table, UNDEFINED, fmt_pct};
+use crate::domain::score::calibration::{Band, calibrate};
+use crate::domain::score::{DealScore, ScoreIndex};
+use crate::domain::{Period, Status};
+use serde::Serialize;
+
+/// Sort keys of the hygiene list and the agenda's closing and stuck boxes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SortKey {
+    /// The list's own order: largest amount first (the default).
+    #[default]
+    Amount,
+    /// Lowest deal score first: the deals that need the most attention.
+    Score,
+}
+
+/// Orders ids by score, lowest first; unscored last; ties keep their order.
+pub fn by_score<T>(items: &mut [T], score: impl Fn(&T) -> Option<u32>) {
+    items.sort_by_key(|i| score(i).unwrap_or(u32::MAX));
+}
+
+/// "score 51/100" and one line per factor with its sentence.
+pub fn score_text(s: &DealScore) -> String {
+    let mut out = format!("score: {}/100\n", s.value);
+    for f in &s.factors {
+        let sign = if f.factor == crate::domain::score::FactorKind::Risk {
+            "−"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {:<10} {sign}{:>3}  × {:.2}  {}\n",
+            f.factor.as_str(),
+            f.value,
+            f.weight,
+            f.explanation
+        ));
+    }
+    out
+}
+
+/// The score of every open deal, by id.
+pub type Scores = std::collections::HashMap<crate::domain::OppId, DealScore>;
+
+/// The score of every open deal on `input.today`.
+pub fn open_scores(input: &Input) -> Scores {
+    let stages = input.settings.effective_stages(&input.data.stages);
+    ScoreIndex::new(input.data, &stages, input.settings, *input.cal).open_scores(input.today)
+}
+
+/// The calibration report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationReport {
+    pub period: PeriodJson,
+    /// Each deal was scored as it stood this many days before it closed.
+    pub days: i64,
+    pub bands: Vec<Band>,
+    /// Closed in the period but created after their replay day.
+    pub skipped: u32,
+}
+
+/// Every day on which a deal of the data closed: `[first, last + 1)`, or
+/// the day of `today` when none did.
+pub fn closed_span(input: &Input) -> Period {
+    let days: Vec<_> = input
+        .data
+        .opportunities
+        .iter()
+        .filter(|o| o.status != Status::Open)
+        .filter_map(|o| o.closed_at.map(|t| input.cal.local_date(t)))
+        .collect();
+    let from = days.iter().min().copied().unwrap_or(input.today);
+    let to = days.iter().max().copied().unwrap_or(input.today) + chrono::Days::new(1);
+    Period { from, to }
+}
+
+impl CalibrationReport {
+    /// Replays the deals closed in the input's period (default: every deal
+    /// closed) `days` days before each closed.
+    pub fn build(input: &Input, days: i64) -> CalibrationReport {
+        let period = input.period.unwrap_or_else(|| closed_span(input));
+        let stages = input.settings.effective_stages(&input.data.stages);
+        let ix = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
+        let c = calibrate(&ix, period, days);
+        CalibrationReport {
+            period: period.into(),
+            days,
+            bands: c.bands,
+            skipped: c.skipped,
+        }
+    }
+}
+
+impl Report for CalibrationReport {
+    fn tables(&self) -> Vec<Table> {
+        let mut t = Table::new(
+            Some(format!(
+                "Deal score {} days before close, deals closed {}..{}",
+                self.days, self.period.from, self.period.to
+            )),
+            vec![
+                Column::left("score"),
+                Column::right("won"),
+                Column::right("lost"),
+                Column::right("win rate"),
+                Column::right("n"),
+            ],
+        );
+        for b in &self.bands {
+            t.rows.push(vec![
+                format!("{}–{}", b.from, b.to),
+                b.won.to_string(),
+                b.lost.to_string(),
+                if b.n == 0 {
+                    UNDEFINED.to_string()
+                } else {
+                    fmt_pct(b.win_rate)
+                },
+                b.n.to_string(),
+            ]);
+        }
+        let n: u32 = self.bands.iter().map(|b| b.n).sum();
+        t.notes.push(format!(
+            "{n} deals replayed; {} created after their replay day left out.",
+            self.skipped
+        ));
+        vec![t]
+    }
+}

@@ -1,0 +1,117 @@
+//! The command line holds to its contract: usage errors exit 2, a date is
+//! YYYY-MM-DD, `config check` refuses out-of-range values and key bindings the
+//! cockpit would refuse; the stages in force are the database's and the
+//! config's together.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn pipedeck(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
+    cmd.env_remove("PIPEDECK_DB")
+        .env_remove("PIPEDECK_CONFIG")
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .arg("--db")
+        .arg(dir.join("p.db"));
+    cmd
+}
+
+fn imported(dir: &Path) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
+    pipedeck(dir)
+        .args(["--today", "2026-02-01", "import"])
+        .arg(fixture)
+        .assert()
+        .success();
+}
+
+fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&out.get_output().stderr).to_string()
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    for args in [
+        vec!["--today", "26-11-24", "report", "pipeline"],
+        vec!["--today", "2026-1-5", "report", "pipeline"],
+        vec!["--today", "0001-01-01", "report", "pipeline"],
+        vec!["report", "drill", "--rep", "ada"],
+        vec!["report", "drill", "--metric", "bookings"],
+        vec!["deal", "o1", "amount", "lots"],
+        vec!["deal", "o1", "amount", "92233720368547758"],
+    ] {
+        let out = pipedeck(dir.path()).args(&args).assert().code(2);
+        assert!(stderr(&out).contains("error"), "{args:?}");
+    }
+}
+
+#[test]
+fn config_check_refuses_out_of_range_values_and_duplicate_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "coverage_target = -3.0\n",
+            "key `coverage_target`: -3 must be a number above 0",
+        ),
+        (
+            "[anomalies]\nmad_multiplier = -2.0\n",
+            "key `anomalies.mad_multiplier`: -2 must be a number above 0",
+        ),
+        (
+            "[anomalies]\nwilson_confidence = 1.5\n",
+            "key `anomalies.wilson_confidence`: 1.5 must be between 0 and 1",
+        ),
+        (
+            "[keys.global]\nquit = [\"x\"]\nhelp = [\"x\"]\n",
+            "is bound to both",
+        ),
+    ];
+    for (text, want) in cases {
+        let path = dir.path().join("c.toml");
+        fs::write(&path, text).unwrap();
+        let out = pipedeck(dir.path())
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"])
+            .assert()
+            .code(1);
+        assert!(stderr(&out).contains(want), "{text}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn stages_of_the_config_are_in_force_beside_the_imported_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture's deals use Proposal and Closed Won only.
+    imported(dir.path());
+    pipedeck(dir.path())
+        .args([
+            "--today",
+            "2026-02-01",
+            "deal",
+            "o1",
+            "stage",
+            "Negotiation",
+        ])
+        .assert()
+        .success();
+    let out = pipedeck(dir.path())
+        .args([
+            "--today",
+            "2026-02-01",
+            "deal",
+            "o1",
+            "lost",
+            "--reason",
+            "price",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(text.contains("stage Negotiation → Closed Lost"), "{text}");
+}

@@ -1,0 +1,181 @@
+//! Bad input (SPEC §12): the impossible is refused row by row with
+//! `file:line:column`, the implausible is listed as a warning (an error under
+//! `--strict`), and a refused import leaves the database byte for byte.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+const REPS: &str = "id,name,role,start_date\nada,Ada AE,AE,2025-01-06\n";
+const OPP_HEADER: &str = "id,name,owner_id,stage,amount,created_at,close_date,closed_at";
+const ACT_HEADER: &str = "id,rep_id,kind,occurred_at,duration_min";
+
+fn pipedeck(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
+    cmd.env_remove("PIPEDECK_DB")
+        .env_remove("PIPEDECK_CONFIG")
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .args(["--today", "2026-11-24", "--db"])
+        .arg(dir.join("p.db"));
+    cmd
+}
+
+/// A directory with reps, the given opportunity rows and activity rows.
+fn set(dir: &Path, opps: &[&str], acts: &[&str]) -> std::path::PathBuf {
+    let d = dir.join("in");
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    fs::write(d.join("reps.csv"), REPS).unwrap();
+    let mut o = format!("{OPP_HEADER}\n");
+    for r in opps {
+        o.push_str(r);
+        o.push('\n');
+    }
+    fs::write(d.join("opportunities.csv"), o).unwrap();
+    let mut a = format!("{ACT_HEADER}\n");
+    for r in acts {
+        a.push_str(r);
+        a.push('\n');
+    }
+    fs::write(d.join("activities.csv"), a).unwrap();
+    d
+}
+
+const GOOD_OPP: &str = "o1,Deal,ada,Proposal,1000,2026-01-05T09:00:00Z,2026-12-31,";
+const GOOD_ACT: &str = "a1,ada,call,2026-01-06T10:00:00Z,5";
+
+/// Imports `dir` into a database holding a first good import, and returns
+/// (exit code, stderr); checks the database is unchanged when refused.
+fn import_over_good(tmp: &Path, opps: &[&str], acts: &[&str], extra: &[&str]) -> (i32, String) {
+    let good = set(tmp, &[GOOD_OPP], &[GOOD_ACT]);
+    if !tmp.join("p.db").exists() {
+        pipedeck(tmp).arg("import").arg(&good).assert().success();
+    }
+    let before = fs::read(tmp.join("p.db")).unwrap();
+    let bad = set(tmp, opps, acts);
+    let out = pipedeck(tmp)
+        .arg("import")
+        .arg(&bad)
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    if code != 0 {
+        assert_eq!(
+            fs::read(tmp.join("p.db")).unwrap(),
+            before,
+            "database changed"
+        );
+    }
+    (code, String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn impossible_values_are_refused_with_file_line_and_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &[&str], &str); 8] = [
+        (
+            &["o1,Deal,ada,Proposal,-5,2026-01-05T09:00:00Z,2026-12-31,"],
+            &[],
+            "opportunities.csv:2:5 (amount): \"-5\" is a negative amount",
+        ),
+        (
+            &["o1,Deal,ada,Proposal,92233720368547758,2026-01-05T09:00:00Z,2026-12-31,"],
+            &[],
+            "opportunities.csv:2:5 (amount): \"92233720368547758\" is past the largest amount pipedeck keeps (100000000000)",
+        ),
+        (
+            &[],
+            &["a1,ada,call,2026-01-06T10:00:00Z,-3"],
+            "activities.csv:2:5 (duration_min): \"-3\" is negative",
+        ),
+        (
+            &["o1,Deal,ada,Proposal,1000,2026-01-05T09:00:00Z,2026-1-5,"],
+            &[],
+            "opportunities.csv:2:7 (close_date): \"2026-1-5\" is not a date (YYYY-MM-DD)",
+        ),
+        (
+            &["o1,Deal,ada,Proposal,1000,0001-01-05T09:00:00Z,2026-12-31,"],
+            &[],
+            "opportunities.csv:2:6 (created_at): \"0001-01-05T09:00:00Z\": year 1 is impossible",
+        ),
+        (
+            &["o1,Deal,ada,Proposal,1000,2026-01-05T09:00:00Z,9999-12-31,"],
+            &[],
+            "opportunities.csv:2:7 (close_date): \"9999-12-31\": year 9999 is impossible",
+        ),
+        (
+            &["o1,Deal\u{1b}]0;pwned\u{7},ada,Proposal,1000,2026-01-05T09:00:00Z,2026-12-31,"],
+            &[],
+            "opportunities.csv:2:2 (name): control character U+001B",
+        ),
+        (
+            &["o1,De\0al,ada,Proposal,1000,2026-01-05T09:00:00Z,2026-12-31,"],
+            &[],
+            "opportunities.csv:2:2 (name): control character U+0000",
+        ),
+    ];
+    for (opps, acts, want) in cases {
+        let opps: Vec<&str> = if opps.is_empty() {
+            vec![GOOD_OPP]
+        } else {
+            opps.to_vec()
+        };
+        let acts: Vec<&str> = if acts.is_empty() {
+            vec![GOOD_ACT]
+        } else {
+            acts.to_vec()
+        };
+        let (code, err) = import_over_good(tmp.path(), &opps, &acts, &[]);
+        assert_eq!(code, 1, "{want}\n{err}");
+        assert!(err.contains(want), "want {want:?} in:\n{err}");
+    }
+}
+
+#[test]
+fn implausible_values_are_warnings_and_errors_under_strict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opps = ["o1,Deal,ada,Closed Won,1000,2026-03-05T09:00:00Z,2026-02-01,2026-02-01T09:00:00Z"];
+    let acts = ["a1,ada,call,2099-01-06T10:00:00Z,5"];
+    let closed = "opportunities.csv:2:8 (closed_at): closed at 2026-02-01 09:00, before it was created at 2026-03-05 09:00 (implausible)";
+    let future = "activities.csv:2:4 (occurred_at): 2099-01-06 is more than 10 years after today (implausible)";
+    let (code, err) = import_over_good(tmp.path(), &opps, &acts, &["--strict"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains(closed), "{err}");
+    assert!(err.contains(future), "{err}");
+    assert!(err.contains("refused under --strict"), "{err}");
+    // Without --strict: imported, with both listed as warnings.
+    let (code, err) = import_over_good(tmp.path(), &opps, &acts, &[]);
+    assert_eq!(code, 0, "{err}");
+    for want in [closed, future] {
+        assert!(
+            err.lines()
+                .any(|l| l.starts_with("warning: ") && l.ends_with(want)),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_required_column_is_named_not_mistaken_for_another_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("in");
+    fs::create_dir_all(&d).unwrap();
+    fs::write(d.join("reps.csv"), REPS).unwrap();
+    fs::write(
+        d.join("opportunities.csv"),
+        "id,name,account_id,source_rep_id,stage\no1,Deal,,,Proposal\n",
+    )
+    .unwrap();
+    let out = pipedeck(tmp.path()).arg("import").arg(&d).assert().code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("required column \"owner_id\" is missing for opportunities.csv"),
+        "{err}"
+    );
+    assert!(!err.contains("contacts"), "{err}");
+    // The refused import created no database.
+    assert!(!tmp.path().join("p.db").exists());
+}

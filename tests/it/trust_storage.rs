@@ -1,0 +1,160 @@
+//! Our files only (SPEC §12): pipedeck marks the SQLite files it creates,
+//! refuses other programs' files unchanged, creates a database only on
+//! `import` and `demo`, and reads through a read-only connection.
+
+use assert_cmd::Command;
+use pipedeck::storage::{APPLICATION_ID, SCHEMA_VERSION, StorageError, Store};
+use std::fs;
+use std::path::Path;
+
+fn pipedeck(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
+    cmd.env_remove("PIPEDECK_DB")
+        .env_remove("PIPEDECK_CONFIG")
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .args(["--today", "2026-11-24"]);
+    cmd
+}
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native")
+}
+
+/// The application id in an SQLite header (bytes 68..72, big-endian).
+fn header_mark(path: &Path) -> i32 {
+    let b = fs::read(path).unwrap();
+    i32::from_be_bytes([b[68], b[69], b[70], b[71]])
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hi');")
+            .unwrap();
+    }
+    let before = fs::read(&db).unwrap();
+    for args in [
+        vec!["report", "pipeline"],
+        vec!["import", fixture().to_str().unwrap()],
+        vec!["snapshot"],
+        vec!["deal", "o1", "won"],
+    ] {
+        let out = pipedeck(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .assert()
+            .code(1);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains("not a pipedeck database"), "{args:?}: {err}");
+        assert_eq!(fs::read(&db).unwrap(), before, "{args:?} changed the file");
+    }
+    assert!(!dir.path().join("other.db-wal").exists());
+    // Another program's mark is refused too, even with our tables.
+    let marked = dir.path().join("marked.db");
+    drop(Store::open(&marked).unwrap());
+    {
+        let c = rusqlite::Connection::open(&marked).unwrap();
+        c.pragma_update(None, "application_id", 0x1234).unwrap();
+    }
+    let err = Store::open_existing(&marked).err().expect("refused");
+    assert!(matches!(err, StorageError::Foreign { .. }), "{err}");
+}
+
+#[test]
+fn only_import_and_demo_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.db");
+    for args in [
+        vec!["report", "pipeline"],
+        vec!["snapshot"],
+        vec!["export", dir.path().join("out").to_str().unwrap()],
+        vec!["deal", "o1", "show"],
+        vec!["review", "agenda"],
+    ] {
+        let out = pipedeck(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .assert()
+            .code(1);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(
+            err.contains(
+                "no database here; create one with `pipedeck import DIR` or `pipedeck demo`"
+            ),
+            "{args:?}: {err}"
+        );
+        assert!(!db.exists(), "{args:?} created the database");
+    }
+    pipedeck(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(fixture())
+        .assert()
+        .success();
+    assert_eq!(header_mark(&db), APPLICATION_ID);
+    pipedeck(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["report", "pipeline"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_read_only_store_reads_and_refuses_every_write_saying_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    drop(Store::open(&db).unwrap());
+    let before = fs::read(&db).unwrap();
+    let mut store = Store::open_read_only(&db).unwrap();
+    assert!(store.is_read_only());
+    assert!(store.load_dataset().unwrap().opportunities.is_empty());
+    let err = store.begin().err().expect("refused");
+    assert!(
+        err.to_string()
+            .contains("open read-only (no write permission), so nothing can be changed"),
+        "{err}"
+    );
+    drop(store);
+    assert_eq!(fs::read(&db).unwrap(), before);
+    // A writable file opens writable.
+    assert!(
+        !Store::open_writable_or_read_only(&db)
+            .unwrap()
+            .is_read_only()
+    );
+}
+
+#[test]
+fn an_unmarked_database_of_an_older_pipedeck_is_migrated_and_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(include_str!("../../src/storage/migrations/0001_init.sql"))
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute_batch(
+            "INSERT INTO reps (id, name, role) VALUES ('ada', 'Ada', 'AE');
+             INSERT INTO opportunities (id, name, owner_id, stage, status, amount)
+                 VALUES ('o1', 'Deal', 'ada', 'Demo', 'open', 100);
+             INSERT INTO opportunity_history (opportunity_id, changed_at, field, new_value)
+                 VALUES ('o1', '2026-01-01T00:00:00Z', 'stage', 'Demo');",
+        )
+        .unwrap();
+    }
+    assert_eq!(header_mark(&db), 0);
+    let store = Store::open_existing(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.load_history().unwrap().len(), 1);
+    drop(store);
+    assert_eq!(header_mark(&db), APPLICATION_ID);
+}
