@@ -73,7 +73,16 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         "  {} planted situations: pipedeck --today {} demo --seed {} --explain",
         t.planted, ctx.today, args.seed
     );
+    // A plain `pipedeck` opens the default database, not the demo's: say
+    // how to come back to this one.
+    let full = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+    let reopen = format!(
+        "  reopen it: pipedeck --today {} --db {}",
+        ctx.today,
+        full.display()
+    );
     if args.no_tui {
+        println!("{reopen}");
         return Ok(ExitCode::SUCCESS);
     }
     let on_demo = Ctx {
@@ -84,7 +93,9 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         db_explicit: true,
         config_path: ctx.config_path.clone(),
     };
-    super::cockpit::open_cockpit(&on_demo, None, None)
+    let code = super::cockpit::open_cockpit(&on_demo, None, None)?;
+    println!("{reopen}");
+    Ok(code)
 }
 
 /// `--db`/`PIPEDECK_DB` when given, else `demo.db` beside the default

@@ -149,7 +149,7 @@ pub struct Agenda {
     /// The window "since last review": `[since, until)`.
     pub since: DateTime<Utc>,
     pub until: DateTime<Utc>,
-    /// "the review of 2026-11-17" or "the previous 7 days".
+    /// "the review of 2026-11-17" or "2026-11-17 (a week ago)".
     pub since_label: String,
     /// The local date of the previous review, when there is one.
     pub previous_review: Option<NaiveDate>,
@@ -188,10 +188,10 @@ pub fn window_start(
             )
         })
         .unwrap_or_else(|| {
-            (
-                cal.start_of(today - Days::new(7)),
-                "the previous 7 days".to_string(),
-            )
+            // From the start of the day a week ago through today: said with
+            // its date, as it is eight calendar days counting today.
+            let from = today - Days::new(7);
+            (cal.start_of(from), format!("{from} (a week ago)"))
         })
 }
 

@@ -15,17 +15,74 @@ pub struct AccuracyReport {
     pub currency: String,
     #[serde(flatten)]
     pub accuracy: Accuracy,
+    /// First days of the quarters whose first-day call was rebuilt from
+    /// history (no snapshot in their first 7 days).
+    pub rebuilt_from_history: Vec<NaiveDate>,
 }
 
 impl AccuracyReport {
-    /// Every closed quarter (ended on or before `input.today`) with a snapshot.
+    /// Every closed quarter (ended on or before `input.today`) since the
+    /// first deal was created. A quarter with no snapshot in its first 7
+    /// days gets its first-day call rebuilt from history: the open pipeline
+    /// as it stood at the end of its first day (`dataset_as_of_with_snapshots`).
     pub fn build(input: &Input) -> AccuracyReport {
+        let (snapshots, rebuilt) = with_rebuilt_quarter_starts(input);
         AccuracyReport {
             as_of: input.today,
             currency: input.settings.currency.clone(),
-            accuracy: accuracy(input.data, input.snapshots, input.cal, input.today),
+            accuracy: accuracy(input.data, &snapshots, input.cal, input.today),
+            rebuilt_from_history: rebuilt,
         }
     }
+}
+
+/// The stored snapshots plus one rebuilt on the first day of every closed
+/// quarter that has none in its first 7 days; the days rebuilt.
+fn with_rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
+    let mut snaps = input.snapshots.to_vec();
+    let mut rebuilt = Vec::new();
+    let first = input
+        .data
+        .opportunities
+        .iter()
+        .filter_map(|o| o.created_at)
+        .min()
+        .map(|t| input.cal.local_date(t));
+    let Some(first) = first else {
+        return (snaps, rebuilt);
+    };
+    // The first quarter that starts with data: before it there was no call.
+    let mut q = input.cal.quarter_containing(first);
+    if q.from < first {
+        q = input
+            .cal
+            .shift(crate::domain::model::PeriodKind::Quarter, q, 1);
+    }
+    while q.to <= input.today {
+        let week = q.from + chrono::Days::new(7);
+        let has = input
+            .snapshots
+            .iter()
+            .any(|s| s.taken_on >= q.from && s.taken_on < week);
+        if !has {
+            let end = input.cal.start_of(q.from + chrono::Days::new(1));
+            let past =
+                crate::domain::asof::dataset_as_of_with_snapshots(input.data, input.snapshots, end);
+            let mut s = crate::domain::snapshot::take_snapshot(
+                &past,
+                input.cal,
+                end - chrono::Duration::seconds(1),
+            );
+            s.taken_on = q.from;
+            snaps.push(s);
+            rebuilt.push(q.from);
+        }
+        q = input
+            .cal
+            .shift(crate::domain::model::PeriodKind::Quarter, q, 1);
+    }
+    snaps.sort_by_key(|s| s.taken_at);
+    (snaps, rebuilt)
 }
 
 /// `+12.5%`, or `—` when undefined.
@@ -88,6 +145,17 @@ impl Report for AccuracyReport {
         if unknown > 0 {
             team.notes.push(format!(
                 "{unknown} won deals have no amount and are not in the actuals."
+            ));
+        }
+        if !self.rebuilt_from_history.is_empty() {
+            let days: Vec<String> = self
+                .rebuilt_from_history
+                .iter()
+                .map(|d| d.to_string())
+                .collect();
+            team.notes.push(format!(
+                "No snapshot in the first week of the quarters starting {}: their first-day call is rebuilt from history.",
+                days.join(", ")
             ));
         }
         let mut reps = Table::new(Some("Forecast accuracy by rep".to_string()), columns());

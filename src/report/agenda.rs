@@ -97,11 +97,11 @@ impl AgendaReport {
     }
 }
 
-/// "Since the review of 2026-11-17" or "The previous 7 days".
+/// "Since the review of 2026-11-17" or "Since 2026-11-17 (a week ago)".
 fn window_text(a: &Agenda) -> String {
     match a.previous_review {
         Some(d) => format!("Since the review of {d}"),
-        None => "The previous 7 days".to_string(),
+        None => format!("Since {}", a.since_label),
     }
 }
 

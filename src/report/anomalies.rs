@@ -120,8 +120,8 @@ impl Report for AnomaliesReport {
                 a.rep_id.clone(),
                 a.metric.clone(),
                 a.kind.as_str().to_string(),
-                format!("{:.2}", a.value),
-                format!("{:.2}", a.reference),
+                super::metrics::fmt_metric(&a.metric, Some(a.value)),
+                super::metrics::fmt_metric(&a.metric, Some(a.reference)),
                 a.sentence.clone(),
             ]);
         }

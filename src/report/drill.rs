@@ -1,7 +1,8 @@
 //! `pipedeck report drill --rep ID --metric M`: why a rep's outcome metric moved.
 
 use super::metrics::PeriodJson;
-use super::{Column, Input, Report, Table, fmt_opt};
+use super::metrics::fmt_metric;
+use super::{Column, Input, Report, Table};
 use crate::domain::Period;
 use crate::domain::anomaly::previous;
 use crate::domain::baseline::TeamPeriod;
@@ -25,7 +26,16 @@ pub struct DrillReport {
 impl DrillReport {
     /// Drills into `metric` for `rep` over the input's period (default: quarter to
     /// date) against the period before it (same kind, or same length).
+    /// A driver metric (meetings, win rate, …) opens the outcome tree it
+    /// feeds, in the CLI as in the cockpit.
     pub fn build(input: &Input, rep: &str, metric: &str) -> Result<DrillReport, String> {
+        let metric = input
+            .data
+            .reps
+            .iter()
+            .find(|r| r.id.as_str() == rep)
+            .and_then(|r| crate::domain::drill::outcome_for(r.role, metric))
+            .unwrap_or(metric);
         let period = input
             .period
             .unwrap_or_else(|| super::metrics::default_period(input));
@@ -76,13 +86,22 @@ pub fn like_for_like(cal: &Calendar, period: Period, today: NaiveDate) -> (Perio
     }
 }
 
+/// A change in the metric's unit with its sign (`+3`, `−12.5%`).
+fn fmt_change(id: &str, v: Option<f64>) -> String {
+    match v {
+        Some(x) if x > 0.0 => format!("+{}", fmt_metric(id, Some(x))),
+        Some(x) if x < 0.0 => format!("−{}", fmt_metric(id, Some(-x))),
+        other => fmt_metric(id, other),
+    }
+}
+
 fn rows(n: &Node, depth: usize, out: &mut Vec<Vec<String>>) {
     out.push(vec![
         format!("{}{}", "  ".repeat(depth), n.metric),
-        fmt_opt(n.this_period, 2),
-        fmt_opt(n.previous_period, 2),
-        fmt_opt(n.change, 2),
-        fmt_opt(n.team, 2),
+        fmt_metric(&n.metric, n.this_period),
+        fmt_metric(&n.metric, n.previous_period),
+        fmt_change(&n.metric, n.change),
+        fmt_metric(&n.metric, n.team),
         if n.marked {
             "◀ most".into()
         } else {

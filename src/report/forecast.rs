@@ -52,6 +52,16 @@ pub fn coverage_word(s: CoverageStatus) -> &'static str {
     }
 }
 
+/// What is left to close: `24,200`, or `over by 24,200` when won already
+/// passed the quota; `—` without a quota.
+pub fn fmt_to_close(m: Option<crate::domain::Money>) -> String {
+    match m {
+        None => UNDEFINED.to_string(),
+        Some(m) if m.0 < 0 => format!("over by {}", crate::domain::Money(-m.0)),
+        Some(m) => m.to_string(),
+    }
+}
+
 /// Team lines carry their period label; rep lines are all of `rep_period`.
 fn table(title: String, lines: &[ForecastLine], rep_period: Option<&str>) -> Table {
     let team = rep_period.is_none();
@@ -89,7 +99,7 @@ fn table(title: String, lines: &[ForecastLine], rep_period: Option<&str>) -> Tab
             l.pipeline.to_string(),
             l.weighted.to_string(),
             opt(l.quota),
-            opt(l.to_close),
+            fmt_to_close(l.to_close),
             fmt_coverage(l.coverage),
             coverage_word(l.coverage_status).to_string(),
         ]);

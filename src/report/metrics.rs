@@ -240,6 +240,16 @@ pub fn fmt_value(unit: Unit, v: Option<f64>) -> String {
     }
 }
 
+/// A value of the metric `id` in its unit (counts without decimals, money
+/// with separators, shares as percentages); two decimals for an unknown id.
+pub fn fmt_metric(id: &str, v: Option<f64>) -> String {
+    let def = metrics::find(Role::Ae, id).or_else(|| metrics::find(Role::Sdr, id));
+    match def {
+        Some(d) => fmt_value(d.unit, v),
+        None => fmt_opt(v, 2),
+    }
+}
+
 /// The sample beside a value: `3/12` for ratios, `n=4` for means, blank otherwise.
 pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
     match (unit, v.num, v.den) {

@@ -11,6 +11,7 @@ pub mod drill;
 pub mod forecast;
 pub mod hygiene;
 pub mod metrics;
+pub mod movement;
 pub mod pipeline;
 mod render;
 pub mod review;

@@ -95,12 +95,31 @@ impl Report for ClosingReportView {
         if r.updated_by_field.is_empty() {
             out.push_str("_None._\n");
         }
-        for f in &r.updated_by_field {
+        // Every deal by name, each field old → new.
+        let mut last: Option<&crate::domain::OppId> = None;
+        for c in &r.changes {
+            if last != Some(&c.opportunity_id) {
+                out.push_str(&format!(
+                    "- **{}** ({}, {})\n",
+                    md(&c.name),
+                    md(c.opportunity_id.as_str()),
+                    md(c.owner_id.as_str())
+                ));
+                last = Some(&c.opportunity_id);
+            }
+            // Amounts are kept in cents in history: shown as money.
+            let value = |v: &Option<String>| match (c.field, v) {
+                (crate::domain::HistoryField::Amount, Some(x)) => x.parse::<i64>().map_or_else(
+                    |_| x.clone(),
+                    |cents| crate::domain::Money(cents).to_string(),
+                ),
+                _ => opt(v.clone()),
+            };
             out.push_str(&format!(
-                "- {}: {} change(s) on {} deal(s)\n",
-                f.field.as_str(),
-                f.changes,
-                f.deals
+                "  - {}: {} → {}\n",
+                c.field.as_str().replace('_', " "),
+                md(&value(&c.old_value)),
+                md(&value(&c.new_value))
             ));
         }
         out.push_str(&format!(
@@ -112,10 +131,16 @@ impl Report for ClosingReportView {
             out.push_str("_None._\n");
         }
         for a in &r.action_items {
+            // The owner by name where the report knows it.
+            let owner = r
+                .left_open
+                .iter()
+                .find(|l| l.rep_id == a.owner_id)
+                .map_or_else(|| a.owner_id.0.clone(), |l| l.name.clone());
             out.push_str(&format!(
                 "- [ ] {} — {} — due {}\n",
                 md(&a.text),
-                md(a.owner_id.as_str()),
+                md(&owner),
                 opt(a.due_date)
             ));
         }

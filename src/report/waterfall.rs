@@ -30,6 +30,29 @@ pub struct WaterfallReport {
     pub waterfall: Waterfall,
     /// Per owner of a moved deal, by name.
     pub reps: Vec<RepParts>,
+    /// The ends (`from`, `to` days) that had no stored snapshot and were
+    /// rebuilt from history (`to` is the data as it is now when it is today).
+    pub rebuilt_from_history: Vec<NaiveDate>,
+}
+
+/// The snapshot standing for `day`: the latest stored one taken in the
+/// seven days up to it, else the open pipeline rebuilt from history as it
+/// stood at the end of `day` (`true`: rebuilt).
+pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
+    let week_before = day - chrono::Days::new(6);
+    if let Some(s) = input
+        .snapshots
+        .iter()
+        .filter(|s| s.taken_on <= day && s.taken_on >= week_before)
+        .max_by_key(|s| s.taken_at)
+    {
+        return (s.clone(), false);
+    }
+    let end = input.cal.start_of(day + chrono::Days::new(1));
+    let past = crate::domain::asof::dataset_as_of_with_snapshots(input.data, input.snapshots, end);
+    let mut snap = crate::domain::snapshot::take_snapshot(&past, input.cal, end);
+    snap.taken_on = day;
+    (snap, true)
 }
 
 /// One owner's parts of the waterfall.
@@ -104,7 +127,64 @@ impl WaterfallReport {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
     ) -> Result<WaterfallReport, WaterfallError> {
-        let (a, b) = pick(input.snapshots, from, to)?;
+        let (a, b) = match pick(input.snapshots, from, to) {
+            Ok(x) => x,
+            // Too few snapshots: both ends are rebuilt from history.
+            Err(_) => {
+                let to = to.unwrap_or(input.today);
+                let from = from.unwrap_or(to - chrono::Days::new(7));
+                if from >= to {
+                    return Err(WaterfallError::NotBefore { from, to });
+                }
+                return Ok(WaterfallReport::between(input, from, to));
+            }
+        };
+        Ok(WaterfallReport::from_snapshots(input, a, b, Vec::new()))
+    }
+
+    /// The waterfall from the end of `from` to the end of `to`, each end the
+    /// snapshot [`snapshot_for`] gives; when `to` is today the end is the
+    /// data as it is now (edits made today included).
+    pub fn between(input: &Input, from: NaiveDate, to: NaiveDate) -> WaterfallReport {
+        WaterfallReport::between_for(input, from, to, None)
+    }
+
+    /// [`WaterfallReport::between`] over one owner's deals only.
+    pub fn between_for(
+        input: &Input,
+        from: NaiveDate,
+        to: NaiveDate,
+        owner: Option<&RepId>,
+    ) -> WaterfallReport {
+        let (mut a, ra) = snapshot_for(input, from);
+        let (mut b, rb) = if to >= input.today {
+            let now = input.cal.start_of(input.today + chrono::Days::new(1));
+            let mut s = crate::domain::snapshot::take_snapshot(input.data, input.cal, now);
+            s.taken_on = input.today;
+            (s, false)
+        } else {
+            snapshot_for(input, to)
+        };
+        if let Some(me) = owner {
+            a.rows.retain(|r| &r.owner_id == me);
+            b.rows.retain(|r| &r.owner_id == me);
+        }
+        let mut rebuilt = Vec::new();
+        if ra {
+            rebuilt.push(from);
+        }
+        if rb {
+            rebuilt.push(to);
+        }
+        WaterfallReport::from_snapshots(input, &a, &b, rebuilt)
+    }
+
+    fn from_snapshots(
+        input: &Input,
+        a: &Snapshot,
+        b: &Snapshot,
+        rebuilt_from_history: Vec<NaiveDate>,
+    ) -> WaterfallReport {
         let period = input
             .period
             .unwrap_or_else(|| input.cal.quarter_containing(b.taken_on));
@@ -129,11 +209,12 @@ impl WaterfallReport {
             })
             .collect();
         reps.sort_by(|x, y| x.name.cmp(&y.name).then_with(|| x.rep_id.cmp(&y.rep_id)));
-        Ok(WaterfallReport {
+        WaterfallReport {
             currency: input.settings.currency.clone(),
             waterfall: w,
             reps,
-        })
+            rebuilt_from_history,
+        }
     }
 }
 
@@ -185,6 +266,11 @@ impl Report for WaterfallReport {
         }
         team.rows
             .push(row("end", w.end.to_string(), w.end_count.to_string()));
+        for d in &self.rebuilt_from_history {
+            team.notes.push(format!(
+                "No snapshot near {d}: the pipeline of that day is rebuilt from history."
+            ));
+        }
         if w.without_amount > 0 {
             team.notes.push(format!(
                 "{} deals have no amount and count as 0 here.",

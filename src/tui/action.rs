@@ -115,6 +115,16 @@ pub enum Action {
     TagGreen,
     /// Save the closing report as Markdown.
     SaveReport,
+    /// Type the selected deal's exact close date.
+    SetCloseDate,
+    /// Pick the selected deal's stage from a list.
+    PickStage,
+    /// Type the selected deal's amount.
+    SetAmount,
+    /// Pick the selected deal's forecast category from a list.
+    SetCategory,
+    /// Undo the last edit of this session (by appending the reverse change).
+    Undo,
     /// Internal: the clock ticked (redraw timers, poll the loader).
     #[serde(skip)]
     Tick,
@@ -200,6 +210,11 @@ impl Action {
             TagYellow => "tag yellow",
             TagGreen => "tag green",
             SaveReport => "save report .md",
+            SetCloseDate => "close date",
+            PickStage => "stage…",
+            SetAmount => "amount",
+            SetCategory => "category",
+            Undo => "undo",
             Tick | Resize | ScrollUp | ScrollDown => "",
         }
     }
@@ -267,6 +282,11 @@ const ALL: &[Action] = {
         TagYellow,
         TagGreen,
         SaveReport,
+        SetCloseDate,
+        PickStage,
+        SetAmount,
+        SetCategory,
+        Undo,
         Tick,
         Resize,
         ScrollUp,

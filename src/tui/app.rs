@@ -116,6 +116,9 @@ pub struct App {
     pub now: DateTime<Utc>,
     pub period_kind: PeriodKind,
     pub period: Period,
+    /// A period was picked on screen (`p`, `[`, `]`, `P`): the anomalies
+    /// follow it; until then they judge the last complete week.
+    pub period_picked: bool,
     pub rep_filter: Option<RepId>,
     pub generation: u64,
     pub loading: bool,
@@ -133,6 +136,24 @@ pub struct App {
     pub status: Option<(Role, String)>,
     /// The terminal size at the last draw (for mouse hit-testing).
     pub area: Rect,
+    /// Where the open deal was opened from (`esc` goes back there).
+    pub deal_from: Option<Focus>,
+    /// The database holds no deal and no rep: the welcome screen shows.
+    pub empty: bool,
+    /// The database file, for the welcome screen's commands.
+    pub db_path: Option<PathBuf>,
+    /// How the cockpit was opened (the rep's own view keeps to that rep).
+    pub start: Start,
+    /// Edits saved in this session, newest last, with what undoes them.
+    pub undo: Vec<super::edit::Undo>,
+    /// The undo of each edit sent and not yet answered, oldest first.
+    pub pending_undo: std::collections::VecDeque<Option<super::edit::Undo>>,
+    /// The next edit sent is an undo (it is not undone in turn).
+    pub undoing: bool,
+    /// The pick list open (a stage, a category, an outcome, an owner).
+    pub picker: Option<super::prompt::Picker>,
+    /// Something changed since the last frame (the loop draws only then).
+    pub dirty: bool,
 }
 
 mod edits;
@@ -141,16 +162,14 @@ mod update;
 
 impl App {
     pub fn new(env: Env, keymap: Keymap, theme: Theme, start: Start, now: DateTime<Utc>) -> App {
-        let (focus, kind, rep_filter) = match start {
+        let (focus, kind, rep_filter) = match start.clone() {
             Start::Manager => (Focus::Review, PeriodKind::Month, None),
             Start::Rep(id) => (Focus::Hygiene, PeriodKind::Month, Some(id)),
             Start::Forecast => (Focus::Forecast, PeriodKind::Quarter, None),
         };
         let period = env.cal.containing(kind, env.today);
-        let deal = DealPane {
-            cal: env.cal,
-            ..DealPane::default()
-        };
+        let mut deal = DealPane::default();
+        deal.cal = env.cal;
         App {
             env,
             keymap,
@@ -160,6 +179,7 @@ impl App {
             now,
             period_kind: kind,
             period,
+            period_picked: false,
             rep_filter,
             generation: 0,
             loading: true,
@@ -175,6 +195,52 @@ impl App {
             prompt: None,
             status: None,
             area: Rect::new(0, 0, 80, 24),
+            deal_from: None,
+            empty: false,
+            db_path: None,
+            start,
+            undo: Vec::new(),
+            pending_undo: Default::default(),
+            undoing: false,
+            picker: None,
+            dirty: true,
+        }
+    }
+
+    /// The rep whose own view this is (`--rep`).
+    pub fn rep_view(&self) -> Option<&RepId> {
+        match &self.start {
+            Start::Rep(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The panes of the tab bar: the rep's own view has no team review.
+    pub fn tabs(&self) -> Vec<Focus> {
+        Focus::TABS
+            .iter()
+            .copied()
+            .filter(|f| self.rep_view().is_none() || *f != Focus::Review)
+            .collect()
+    }
+
+    /// The position shown on a pane's bottom border (`12/102`, `lines 1–20 of 40`).
+    pub fn position(&self, focus: Focus) -> Option<String> {
+        match focus {
+            Focus::Review if self.review.closing.is_some() && self.review.run.is_none() => None,
+            Focus::Review => self.review.agenda.position(),
+            Focus::Hygiene => self.hygiene.list.position(),
+            Focus::Reps if self.reps.own => self.reps.detail_scroll.position(),
+            Focus::Reps => self.reps.list.position(),
+            Focus::Anomalies => match &self.anomalies.drill {
+                Some(d) => d.position(),
+                None => self.anomalies.list.position(),
+            },
+            Focus::Forecast => self.forecast.scroll.position(),
+            Focus::Pipeline if self.pipeline.own.is_some() => self.pipeline.list.position(),
+            Focus::Pipeline => self.pipeline.scroll.position(),
+            Focus::Deal => self.deal.scroll.position(),
+            Focus::Help => None,
         }
     }
 
@@ -184,6 +250,8 @@ impl App {
             generation: self.generation,
             period: self.period,
             rep: self.rep_filter.clone(),
+            anomalies_period: self.period_picked.then_some(self.period),
+            own_view: self.rep_view().is_some(),
         }
     }
 
@@ -200,9 +268,17 @@ impl App {
             return;
         }
         self.loading = false;
+        self.dirty = true;
         self.data = l.data.clone();
-        let v = l.views;
-        self.pipeline.list.set(v.pipeline);
+        self.empty = self.data.opportunities.is_empty() && self.data.reps.is_empty();
+        let mut v = l.views;
+        self.pipeline.list.set(std::mem::take(&mut v.pipeline));
+        if let Some(me) = self.rep_view().cloned() {
+            own_view(&mut v, &me);
+            self.reps.own = true;
+            self.hygiene.own = true;
+            self.pipeline.set_own(&self.data, &me);
+        }
         let names = self
             .data
             .reps
@@ -211,10 +287,12 @@ impl App {
             .collect();
         self.hygiene.set(v.hygiene, names);
         self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
-        self.reps.set(v.metrics, &v.anomalies);
+        self.reps.today = self.env.today;
+        self.reps.set(v.metrics, &v.rep_anomalies);
         self.reps.set_cuts(v.cuts);
         self.anomalies.set(v.anomalies);
-        self.forecast.set(v.forecast, v.waterfall, v.accuracy);
+        self.forecast
+            .set(v.forecast, v.waterfall, v.accuracy, v.movement, &self.data);
         self.review.set(v.agenda);
         if let Some(rep) = &self.rep_filter
             && let Some(i) = self.review.reps.iter().position(|r| &r.0 == rep)
@@ -226,6 +304,7 @@ impl App {
         self.deal.data = l.data;
         self.deal.scores = v.scores;
         self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
+        self.deal.prepare();
     }
 
     /// The hygiene report's row of a deal, if it is flagged.
@@ -242,8 +321,13 @@ impl App {
 
     /// The outcome of an edit.
     pub fn on_edited(&mut self, result: Result<Done, String>) {
+        self.dirty = true;
+        let undo = self.pending_undo.pop_front().flatten();
         match result {
             Ok(done) => {
+                if let Some(u) = undo.filter(|u| u.reverse != Err("an undo".to_string())) {
+                    self.undo.push(u);
+                }
                 if let (Some(id), Some(run)) = (done.session_started, self.review.run.as_mut()) {
                     run.session = Some(id);
                 }
@@ -284,6 +368,10 @@ impl App {
 
     /// A key from the terminal: typed into the prompt, or mapped to an action.
     pub fn on_key(&mut self, ev: KeyEvent) -> Option<Effect> {
+        self.dirty = true;
+        if self.picker.is_some() {
+            return self.picker_key(ev);
+        }
         if self.prompt.is_some() {
             return self.prompt_key(ev);
         }
@@ -292,14 +380,19 @@ impl App {
         self.update(action)
     }
 
-    /// Mouse: the wheel scrolls the focused pane, a click focuses the pane under it.
+    /// Mouse: the wheel scrolls the focused pane, a click focuses the pane
+    /// under it and selects the row clicked.
     pub fn on_mouse(&mut self, ev: MouseEvent) -> Option<Effect> {
+        self.dirty = true;
         match ev.kind {
             MouseEventKind::ScrollUp => self.update(Action::ScrollUp),
             MouseEventKind::ScrollDown => self.update(Action::ScrollDown),
             MouseEventKind::Down(MouseButton::Left) => {
                 if let Some(f) = super::view::pane_at(self, ev.column, ev.row) {
                     self.focus = f;
+                    if let Some(l) = self.list_mut() {
+                        l.click(ev.column, ev.row);
+                    }
                 }
                 None
             }
@@ -312,8 +405,30 @@ impl App {
         match self.focus {
             Focus::Review => self.review.agenda.selected_deal(),
             Focus::Hygiene => self.hygiene.list.selected_deal(),
+            Focus::Pipeline => self.pipeline.list.selected_deal(),
             Focus::Deal => self.deal.opp.clone(),
             _ => None,
         }
     }
+}
+
+/// The rep's own view of the reports: their forecast line as the headline
+/// (no other rep named), their accuracy, their part of the call's movement;
+/// the waterfall over their own deals is built by the loader's filter.
+fn own_view(v: &mut super::loader::Views, me: &RepId) {
+    let f = &mut v.forecast.forecast;
+    if let Some(mut mine) = f.reps.iter().find(|l| l.key == me.0).cloned() {
+        mine.label = f
+            .team
+            .first()
+            .map_or(mine.label.clone(), |t| t.label.clone());
+        f.team = vec![mine];
+    } else {
+        f.team.clear();
+    }
+    f.reps.clear();
+    let a = &mut v.accuracy.accuracy;
+    a.team = a.reps.iter().filter(|q| q.key == me.0).cloned().collect();
+    a.reps.clear();
+    v.metrics.reps.retain(|r| r.rep_id == me.0);
 }

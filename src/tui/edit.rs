@@ -4,7 +4,10 @@
 use super::loader::Env;
 use crate::domain::edit::{Edit, NewActivity, Stamp};
 use crate::domain::review::closing::closing_report;
-use crate::domain::{ActivityKind, MeetingType, OppId, RepId, StuckTag};
+use crate::domain::{
+    ActivityKind, ForecastCategory, MeetingType, Money, OppId, Opportunity, Outcome, RepId,
+    StuckTag,
+};
 use crate::report::review::ClosingReportView;
 use crate::report::{Format, render};
 use crate::storage::{EditError, Store};
@@ -40,11 +43,26 @@ pub enum EditCmd {
     SetNextStep {
         opp: OppId,
         text: String,
+        /// `None`: a week from today.
+        date: Option<NaiveDate>,
+        session: Option<i64>,
+    },
+    SetAmount {
+        opp: OppId,
+        amount: Money,
+        session: Option<i64>,
+    },
+    SetCategory {
+        opp: OppId,
+        category: ForecastCategory,
         session: Option<i64>,
     },
     Log {
         opp: OppId,
         kind: ActivityKind,
+        outcome: Option<Outcome>,
+        /// The note, kept as the activity's label.
+        note: Option<String>,
         session: Option<i64>,
     },
     ActionItem {
@@ -201,8 +219,29 @@ fn apply_inner(
             deal_edit(store, opp, Edit::Won, session)?;
             Ok(saved(describe(cmd)))
         }
-        EditCmd::SetNextStep { opp, text, session } => {
-            let date = env.today.checked_add_days(chrono::Days::new(7));
+        EditCmd::SetAmount {
+            opp,
+            amount,
+            session,
+        } => {
+            deal_edit(store, opp, Edit::Amount(*amount), session)?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::SetCategory {
+            opp,
+            category,
+            session,
+        } => {
+            deal_edit(store, opp, Edit::Category(*category), session)?;
+            Ok(saved(describe(cmd)))
+        }
+        EditCmd::SetNextStep {
+            opp,
+            text,
+            date,
+            session,
+        } => {
+            let date = date.or_else(|| env.today.checked_add_days(chrono::Days::new(7)));
             deal_edit(
                 store,
                 opp,
@@ -214,18 +253,24 @@ fn apply_inner(
             )?;
             Ok(saved(describe(cmd)))
         }
-        EditCmd::Log { opp, kind, session } => {
+        EditCmd::Log {
+            opp,
+            kind,
+            outcome,
+            note,
+            session,
+        } => {
             let deal = store.opportunity(opp)?;
             let new = NewActivity {
                 rep_id: deal.owner_id.clone(),
                 kind: *kind,
                 meeting_type: (*kind == ActivityKind::Meeting).then_some(MeetingType::FollowUp),
-                label: None,
+                label: note.clone().filter(|n| !n.trim().is_empty()),
                 opportunity_id: Some(opp.clone()),
                 account_id: None,
                 contact_id: None,
                 occurred_at: None,
-                outcome: None,
+                outcome: *outcome,
                 duration_min: None,
                 direction: None,
             };
@@ -267,10 +312,84 @@ pub fn describe(cmd: &EditCmd) -> String {
         EditCmd::SetCloseDate { opp, date, .. } => format!("{opp}: close date → {date}"),
         EditCmd::CloseLost { opp, .. } => format!("{opp}: closed lost"),
         EditCmd::CloseWon { opp, .. } => format!("{opp}: closed won"),
-        EditCmd::SetNextStep { opp, .. } => format!("{opp}: next step set"),
-        EditCmd::Log { opp, kind, .. } => format!("{opp}: {kind} logged"),
+        EditCmd::SetNextStep { opp, text, .. } => format!("{opp}: next step → {text}"),
+        EditCmd::SetAmount { opp, amount, .. } => format!("{opp}: amount → {amount}"),
+        EditCmd::SetCategory { opp, category, .. } => format!("{opp}: category → {category}"),
+        EditCmd::Log {
+            opp, kind, outcome, ..
+        } => match outcome {
+            Some(o) => format!("{opp}: {kind} logged ({o})"),
+            None => format!("{opp}: {kind} logged"),
+        },
         EditCmd::ActionItem { opp, .. } => format!("{opp}: action item added"),
         EditCmd::Snooze { opp, until, .. } => format!("{opp}: snoozed until {until}"),
         EditCmd::Tag { opp, tag, .. } => format!("{opp}: tagged {tag}"),
     }
+}
+
+/// What undoes one saved edit of this session: the reverse change, appended
+/// to history like any edit (nothing is ever deleted), or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undo {
+    /// The edit, as the status line said it.
+    pub what: String,
+    pub reverse: Result<EditCmd, String>,
+}
+
+/// The undo of `cmd` on the deal as it stood before it (`before`).
+pub fn undo_of(cmd: &EditCmd, before: &Opportunity) -> Undo {
+    let what = describe(cmd);
+    let id = before.id.clone();
+    let reverse = match cmd {
+        EditCmd::MoveStage { session, .. } => Ok(EditCmd::MoveStage {
+            opp: id,
+            to: before.stage.clone(),
+            session: *session,
+        }),
+        EditCmd::SetCloseDate { session, .. } => match before.close_date {
+            Some(date) => Ok(EditCmd::SetCloseDate {
+                opp: id,
+                date,
+                session: *session,
+            }),
+            None => Err("the deal had no close date, and a date cannot be emptied".into()),
+        },
+        EditCmd::SetAmount { session, .. } => match before.amount {
+            Some(amount) => Ok(EditCmd::SetAmount {
+                opp: id,
+                amount,
+                session: *session,
+            }),
+            None => Err("the deal had no amount, and an amount cannot be emptied".into()),
+        },
+        EditCmd::SetCategory { session, .. } => match before.forecast_category {
+            Some(category) if category != ForecastCategory::Closed => Ok(EditCmd::SetCategory {
+                opp: id,
+                category,
+                session: *session,
+            }),
+            _ => Err("the deal had no category to go back to".into()),
+        },
+        EditCmd::SetNextStep { session, .. } => match &before.next_step {
+            Some(text) if !text.trim().is_empty() => Ok(EditCmd::SetNextStep {
+                opp: id,
+                text: text.clone(),
+                date: before.next_step_date,
+                session: *session,
+            }),
+            _ => Err("the deal had no next step, and a next step cannot be emptied".into()),
+        },
+        EditCmd::CloseWon { .. } | EditCmd::CloseLost { .. } => {
+            Err("a closed deal is not re-opened from the cockpit".into())
+        }
+        EditCmd::Log { .. } => {
+            Err("a logged activity stays logged (history is never deleted)".into())
+        }
+        EditCmd::Snooze { .. } => Err("a snooze runs to its date".into()),
+        EditCmd::Tag { .. } | EditCmd::ActionItem { .. } => {
+            Err("tags and action items stay in history; set another one instead".into())
+        }
+        EditCmd::StartReview | EditCmd::EndReview { .. } => Err("not an edit of a deal".into()),
+    };
+    Undo { what, reverse }
 }

@@ -31,6 +31,13 @@ pub struct Request {
     pub generation: u64,
     pub period: Period,
     pub rep: Option<RepId>,
+    /// The anomalies' period: `None` until a period is picked on screen,
+    /// and then the report's default (the last complete week), as in
+    /// `pipedeck report anomalies` (docs/cockpit.md "Default period").
+    pub anomalies_period: Option<Period>,
+    /// The rep's own view: the waterfall and the call's movement over the
+    /// rep's (`rep`) deals only.
+    pub own_view: bool,
 }
 
 /// The tables of one pane, or why there are none.
@@ -59,9 +66,15 @@ pub struct Views {
     pub metrics: MetricsReport,
     pub anomalies: AnomaliesReport,
     pub forecast: ForecastReport,
-    /// The week-over-week waterfall, or why there is none (too few snapshots).
+    /// The waterfall of the period on screen from a week ago to now (the
+    /// start rebuilt from history without a snapshot), or why there is none.
     pub waterfall: Result<WaterfallReport, String>,
     pub accuracy: AccuracyReport,
+    /// How the call of the forecast's period moved since a week ago.
+    pub movement: Option<crate::report::movement::CallMovement>,
+    /// The anomalies of the period on screen (the flags of the reps grid);
+    /// `anomalies` follows the anomalies' own default period.
+    pub rep_anomalies: AnomaliesReport,
     /// The opportunity metrics cut by each dimension (the reps pane's `b`).
     pub cuts: Vec<crate::report::cuts::CutReport>,
     /// The score of every open deal (the deal pane).
@@ -120,15 +133,38 @@ pub fn build_views(
         period: None,
         ..input
     };
+    let anomalies_input = Input {
+        period: req.anomalies_period,
+        ..input
+    };
+    let anomalies = AnomaliesReport::build(&anomalies_input, &filter);
+    let rep_anomalies = if anomalies.period == Some(req.period) {
+        anomalies.clone()
+    } else {
+        AnomaliesReport::build(&input, &MetricsFilter::default())
+    };
+    let forecast = ForecastReport::build(&forecast_input);
+    let week_ago = env.today - chrono::Days::new(7);
+    let owner = req.rep.as_ref().filter(|_| req.own_view);
+    let movement = Some(crate::report::movement::CallMovement::build(
+        &input,
+        forecast.forecast.period,
+        7,
+        owner,
+    ));
     Views {
         pipeline: PaneTables::of(&pipeline),
         agenda: AgendaReport::build(&undated, sessions),
         hygiene: HygieneReport::build(&undated, req.rep.as_ref()),
         metrics: MetricsReport::build(&input, &MetricsFilter::default()),
-        anomalies: AnomaliesReport::build(&input, &filter),
-        forecast: ForecastReport::build(&forecast_input),
-        waterfall: WaterfallReport::build(&undated, None, None).map_err(|e| e.to_string()),
+        anomalies,
+        forecast,
+        waterfall: Ok(WaterfallReport::between_for(
+            &input, week_ago, env.today, owner,
+        )),
         accuracy: AccuracyReport::build(&undated),
+        movement,
+        rep_anomalies,
         cuts: crate::report::cuts::CutReport::build_all(&input),
         scores: Arc::new(crate::report::score::open_scores(&undated)),
     }

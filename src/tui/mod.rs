@@ -71,6 +71,7 @@ pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError
 /// hook, chained with one that releases the mouse).
 pub fn run(opts: Options) -> Result<(), TuiError> {
     let mut app = build_app(opts.env.clone(), opts.start, opts.no_color)?;
+    app.db_path = Some(opts.db_path.clone());
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
@@ -156,18 +157,30 @@ fn event_loop(
 ) -> Result<(), TuiError> {
     let first = app.reload();
     carry_out(app, loader, first);
+    let mut drawn_second = None;
     loop {
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok(());
         }
         while let Some(reply) = loader.try_recv() {
             apply_reply(app, reply);
+            app.dirty = true;
         }
         app.now = chrono::Utc::now();
-        terminal.draw(|f| {
-            app.area = f.area();
-            view::render(app, f.area(), f.buffer_mut());
-        })?;
+        // Draw only on change: a key, a paste, a reply, a resize — or, while
+        // a review runs, a new second on its timers.
+        let second = app.now.timestamp();
+        if app.review.run.is_some() && drawn_second != Some(second) {
+            app.dirty = true;
+        }
+        if app.dirty {
+            terminal.draw(|f| {
+                app.area = f.area();
+                view::render(app, f.area(), f.buffer_mut());
+            })?;
+            app.dirty = false;
+            drawn_second = Some(second);
+        }
         let mut wait = Duration::from_millis(200);
         for _ in 0..EVENTS_PER_FRAME {
             if !event::poll(wait)? {
@@ -178,12 +191,18 @@ fn event_loop(
                 Event::Key(k) if k.kind == KeyEventKind::Press => app.on_key(k),
                 Event::Mouse(m) => app.on_mouse(m),
                 Event::Paste(text) => app.on_paste(&text),
-                Event::Resize(..) => app.update(action::Action::Resize),
+                Event::Resize(..) => {
+                    app.dirty = true;
+                    app.update(action::Action::Resize)
+                }
                 _ => None,
             };
             match effect {
                 Some(Effect::Quit) => return Ok(()),
-                Some(e) => carry_out(app, loader, e),
+                Some(e) => {
+                    carry_out(app, loader, e);
+                    app.dirty = true;
+                }
                 None => {}
             }
         }

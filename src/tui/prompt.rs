@@ -1,20 +1,35 @@
-//! A one-line text prompt (search, a period, a loss reason, a next step, …).
+//! A one-line prompt (search, a period, a loss reason, a next step, a date,
+//! a confirmation, …) and a pick list (a stage, a category, an outcome, an
+//! owner). Edits that need several answers go prompt → list → prompt, each
+//! step carrying what was answered before.
 
-use crate::domain::{OppId, RepId};
+use super::edit::EditCmd;
+use crate::domain::{ActivityKind, OppId, Outcome, RepId};
+use chrono::NaiveDate;
 
 /// What the typed text is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum PromptFor {
     /// Filters the focused list as you type.
     Search,
     Period,
     LossReason(OppId),
     NextStep(OppId),
-    Snooze(OppId),
+    /// The snooze's end date (prefilled two weeks out), then its reason.
+    SnoozeUntil(OppId),
+    Snooze(OppId, NaiveDate),
+    /// The action item's text, then its owner (a list), then its due date.
     ActionItem(OppId, RepId),
+    ActionDue(OppId, RepId, String),
+    CloseDate(OppId),
+    Amount(OppId),
+    /// The note of a logged call or meeting (empty: none).
+    LogNote(OppId, ActivityKind, Option<Outcome>),
+    /// `y` saves the edit, any other key cancels.
+    Confirm(Box<EditCmd>),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Prompt {
     pub purpose: PromptFor,
     pub label: String,
@@ -31,6 +46,14 @@ impl Prompt {
             purpose,
             label: label.to_string(),
             text: String::new(),
+        }
+    }
+
+    /// A prompt with its default answer typed in (enter keeps it).
+    pub fn with_text(purpose: PromptFor, label: &str, text: &str) -> Prompt {
+        Prompt {
+            text: text.to_string(),
+            ..Prompt::new(purpose, label)
         }
     }
 
@@ -53,5 +76,46 @@ impl Prompt {
                 .take(room),
         );
         self.text.len() != before
+    }
+}
+
+/// What a pick list chooses.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickFor {
+    Stage(OppId),
+    Category(OppId),
+    Outcome(OppId, ActivityKind),
+    /// The action item's owner (the text typed before).
+    Owner(OppId, String),
+}
+
+/// A list to pick one line of: up/down (j/k) move, enter picks, esc cancels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub purpose: PickFor,
+    pub title: String,
+    /// (value, what the line says).
+    pub options: Vec<(String, String)>,
+    pub selected: usize,
+}
+
+impl Picker {
+    pub fn new(
+        purpose: PickFor,
+        title: &str,
+        options: Vec<(String, String)>,
+        selected: usize,
+    ) -> Picker {
+        let selected = selected.min(options.len().saturating_sub(1));
+        Picker {
+            purpose,
+            title: title.to_string(),
+            options,
+            selected,
+        }
+    }
+
+    pub fn value(&self) -> Option<&str> {
+        self.options.get(self.selected).map(|o| o.0.as_str())
     }
 }

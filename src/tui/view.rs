@@ -22,7 +22,9 @@ const HOME_HEIGHT: u16 = 40;
 /// The panes on screen and where, for drawing and for mouse clicks.
 pub fn pane_rects(app: &App, area: Rect) -> Vec<(Focus, Rect)> {
     let body = body_area(area);
-    let home = matches!(app.focus, Focus::Review | Focus::Hygiene | Focus::Reps);
+    let home = matches!(app.focus, Focus::Review | Focus::Hygiene | Focus::Reps)
+        && app.rep_view().is_none()
+        && !app.empty;
     if home && area.width >= HOME_WIDTH && area.height >= HOME_HEIGHT {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
@@ -49,28 +51,73 @@ fn body_area(area: Rect) -> Rect {
 
 const BRAND: &str = "pipedeck ";
 
-/// The tab bar's labels: narrow terminals name only the focused tab, the
-/// others keep their number (the key that focuses them).
-fn tab_labels(app: &App, width: u16) -> Vec<(Focus, String)> {
-    let full = width >= 140;
-    Focus::TABS
+/// Below this width the header drops the brand and shortens the period,
+/// so every pane keeps its name in the tab bar.
+const NARROW: u16 = 120;
+
+fn brand(width: u16) -> &'static str {
+    if width >= NARROW { BRAND } else { "" }
+}
+
+/// The tab bar's labels: every pane named, with its number (the key that
+/// focuses it). The rep's own view has no review tab.
+fn tab_labels(app: &App, _width: u16) -> Vec<(Focus, String)> {
+    app.tabs()
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let label = if full || *f == app.focus {
-                format!("{} {}", i + 1, f.label())
-            } else {
-                format!("{}", i + 1)
+            // The key that focuses a pane is its place among every pane.
+            let n = Focus::TABS.iter().position(|x| x == f).unwrap_or(i) + 1;
+            let label = match (app.rep_view().is_some(), f) {
+                (true, Focus::Hygiene) => "To do",
+                (true, Focus::Reps) => "My metrics",
+                (true, Focus::Pipeline) => "My deals",
+                _ => f.label(),
             };
-            (*f, label)
+            (*f, format!("{n} {label}"))
         })
         .collect()
+}
+
+/// The period in few columns: `2026-11`, `2026-Q4`, `wk 2026-11-23`, or
+/// `FROM..TO` for any other span.
+fn short_period(app: &App) -> String {
+    use crate::domain::PeriodKind as K;
+    let p = app.period;
+    let cal = &app.env.cal;
+    if cal.containing(K::Month, p.from) == p {
+        p.from.format("%Y-%m").to_string()
+    } else if cal.containing(K::Quarter, p.from) == p {
+        let (y, q) = cal.fiscal_label(p.from);
+        format!("{y}-Q{q}")
+    } else if cal.containing(K::Week, p.from) == p {
+        format!("wk {}", p.from)
+    } else {
+        format!("{}..{}", p.from, p.to)
+    }
+}
+
+/// What the period on screen is, read from its dates (a typed
+/// `last-quarter` is a quarter, whatever `p` last picked).
+fn period_word(app: &App) -> &'static str {
+    use crate::domain::PeriodKind as K;
+    let p = app.period;
+    let cal = &app.env.cal;
+    if cal.containing(K::Month, p.from) == p {
+        "month"
+    } else if cal.containing(K::Quarter, p.from) == p {
+        "quarter"
+    } else if cal.containing(K::Week, p.from) == p {
+        "week"
+    } else {
+        "days"
+    }
 }
 
 /// The pane under a mouse click (a tab of the header, or a pane), if any.
 pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
     if row == app.area.y {
-        let mut x = app.area.x + BRAND.len() as u16;
+        let mut x = app.area.x + brand(app.area.width).len() as u16;
         for (f, label) in tab_labels(app, app.area.width) {
             let w = text::width(&label) as u16;
             if (x..x + w).contains(&col) {
@@ -90,17 +137,21 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
 /// The actions the hint bar offers in each pane, most useful first.
 fn hints(app: &App) -> Vec<Action> {
     use Action::*;
+    if app.empty {
+        return vec![Reload, Help, Quit];
+    }
     match app.focus {
         Focus::Review if app.review.run.is_some() => vec![
             NextBox,
             NextRep,
             Open,
-            StageForward,
-            PushClose,
+            PickStage,
+            SetCloseDate,
             CloseLost,
             LogCall,
             ActionItem,
             TagRed,
+            Undo,
             EndReview,
             Help,
             Quit,
@@ -112,11 +163,13 @@ fn hints(app: &App) -> Vec<Action> {
             Open,
             ReasonFilter,
             Sort,
-            ToggleSnoozed,
-            StageForward,
-            CloseLost,
-            Snooze,
             Search,
+            ToggleSnoozed,
+            PickStage,
+            SetCloseDate,
+            LogCall,
+            Snooze,
+            Undo,
             Help,
             Quit,
         ],
@@ -124,17 +177,20 @@ fn hints(app: &App) -> Vec<Action> {
             RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
         ],
         Focus::Anomalies => vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit],
-        Focus::Forecast | Focus::Pipeline => vec![PeriodKind, PeriodPrev, NextPane, Help, Quit],
+        Focus::Forecast => vec![Down, Open, PageDown, PeriodKind, PeriodPrev, Help, Quit],
+        Focus::Pipeline if app.pipeline.own.is_some() => vec![Open, Search, Help, Quit],
+        Focus::Pipeline => vec![Down, PeriodKind, PeriodPrev, NextPane, Help, Quit],
         Focus::Deal => vec![
-            StageForward,
-            PushClose,
+            Back,
+            PickStage,
+            SetCloseDate,
             CloseLost,
             NextStep,
             LogCall,
+            SetAmount,
+            SetCategory,
             Snooze,
-            TagRed,
-            ActionItem,
-            Back,
+            Undo,
             Help,
         ],
         Focus::Help => vec![Down, Up, Back, Quit],
@@ -143,7 +199,7 @@ fn hints(app: &App) -> Vec<Action> {
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let mut spans = vec![Span::styled(BRAND, t.title(true))];
+    let mut spans = vec![Span::styled(brand(area.width), t.title(true))];
     for (f, label) in tab_labels(app, area.width) {
         let style = if f == app.focus {
             t.selected()
@@ -157,14 +213,27 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let rep = app.rep_filter.as_ref().map_or("all reps".to_string(), |r| {
         app.data.rep(r).map_or(r.0.clone(), |x| x.name.clone())
     });
-    let right = format!(
-        "{}..{} {} · {}{}",
-        p.from,
-        p.to,
-        app.period_kind,
-        text::sanitize(&rep),
-        if app.loading { " · loading…" } else { "" }
-    );
+    let right = if area.width >= NARROW {
+        format!(
+            "{}..{} {} · {}{}",
+            p.from,
+            p.to,
+            period_word(app),
+            text::sanitize(&rep),
+            if app.loading { " · loading…" } else { "" }
+        )
+    } else {
+        // Narrow: the period alone when everyone is shown.
+        let who = match &app.rep_filter {
+            Some(_) => format!(" · {}", text::sanitize(&rep)),
+            None => String::new(),
+        };
+        format!(
+            "{}{who}{}",
+            short_period(app),
+            if app.loading { " …" } else { "" }
+        )
+    };
     let left = Line::from(spans);
     buf.set_line(area.x, area.y, &left, area.width);
     // The period and filter fill what the tabs leave (one column apart),
@@ -199,12 +268,16 @@ fn hint_bar(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(p) = &app.prompt {
-        let line = Line::from(vec![
-            Span::styled(format!("{}: ", p.label), app.theme.title(true)),
-            Span::raw(text::sanitize(&p.text)),
-            Span::styled("▏", app.theme.title(true)),
-            Span::styled("  (enter ok · esc cancel)", app.theme.muted()),
-        ]);
+        let line = if let crate::tui::prompt::PromptFor::Confirm(_) = p.purpose {
+            Line::from(vec![Span::styled(p.label.clone(), app.theme.warn())])
+        } else {
+            Line::from(vec![
+                Span::styled(format!("{}: ", p.label), app.theme.title(true)),
+                Span::raw(text::sanitize(&p.text)),
+                Span::styled("▏", app.theme.title(true)),
+                Span::styled("  (enter ok · esc cancel)", app.theme.muted()),
+            ])
+        };
         buf.set_line(area.x, area.y, &line, area.width);
     } else if let Some((role, msg)) = &app.status {
         let m = text::truncate(&text::sanitize(msg), area.width as usize);
@@ -226,7 +299,7 @@ fn pane(app: &App, focus: Focus, area: Rect, buf: &mut Buffer) {
     };
     let block = widgets::pane_block(title, focused, &app.theme);
     let inner = block.inner(area);
-    block.render(area, buf);
+    block.clone().render(area, buf);
     let cx = Cx {
         theme: &app.theme,
         keymap: &app.keymap,
@@ -241,6 +314,13 @@ fn pane(app: &App, focus: Focus, area: Rect, buf: &mut Buffer) {
         Focus::Pipeline => app.pipeline.render(inner, buf, &cx),
         Focus::Deal => app.deal.render(inner, buf, &cx),
         Focus::Help => app.help.render(inner, buf, &cx),
+    }
+    // The position (`12/102`, `lines 1–20 of 40`) on the bottom border,
+    // once the pane has measured itself.
+    if let Some(pos) = app.position(focus) {
+        block
+            .title_bottom(Line::styled(format!(" {pos} "), app.theme.muted()).right_aligned())
+            .render(area, buf);
     }
 }
 
@@ -277,8 +357,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     header(app, Rect { height: 1, ..area }, buf);
-    for (focus, rect) in pane_rects(app, area) {
-        pane(app, focus, rect, buf);
+    if app.empty {
+        welcome(app, body_area(area), buf);
+    } else {
+        for (focus, rect) in pane_rects(app, area) {
+            pane(app, focus, rect, buf);
+        }
+    }
+    if let Some(p) = &app.picker {
+        picker(app, p, body_area(area), buf);
     }
     let bottom = area.y + area.height;
     hint_bar(
@@ -299,6 +386,98 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         },
         buf,
     );
+}
+
+/// The screen of an empty database: how to bring data in.
+fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let db = app
+        .db_path
+        .as_ref()
+        .map_or("pipedeck.db".to_string(), |p| p.display().to_string());
+    let db = text::sanitize(&db);
+    let lines = vec![
+        Line::styled("This database is empty.", t.title(true)),
+        Line::from(""),
+        Line::from(format!("  database: {db}")),
+        Line::from(""),
+        Line::styled(
+            "Import your CRM export (a folder of CSV files):",
+            t.title(false),
+        ),
+        Line::styled(format!("  pipedeck --db {db} import DIR"), t.money()),
+        Line::styled(
+            "  (Salesforce, Maven or pipedeck's own CSVs; see docs/import.md)",
+            t.muted(),
+        ),
+        Line::from(""),
+        Line::styled(
+            "Or try the demo team (written to a database of its own):",
+            t.title(false),
+        ),
+        Line::styled("  pipedeck demo --seed 7", t.money()),
+        Line::styled(
+            "  then reopen it with the command `demo` prints.",
+            t.muted(),
+        ),
+        Line::from(""),
+        Line::styled("q quits.", t.muted()),
+    ];
+    let block = widgets::pane_block("Welcome".into(), true, t);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    ratatui::widgets::Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .render(inner, buf);
+}
+
+/// The open pick list, as a popup over the body.
+fn picker(app: &App, p: &crate::tui::prompt::Picker, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let w = (p
+        .options
+        .iter()
+        .map(|o| text::width(&o.1))
+        .max()
+        .unwrap_or(10)
+        .max(text::width(&p.title))
+        + 6)
+    .min(area.width as usize) as u16;
+    let h = (p.options.len() as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    ratatui::widgets::Clear.render(popup, buf);
+    let block = widgets::pane_block(p.title.clone(), true, t);
+    let inner = block.inner(popup);
+    block.render(popup, buf);
+    let room = inner.height as usize;
+    let first = p.selected.saturating_sub(room.saturating_sub(1));
+    for (i, (_, label)) in p.options.iter().enumerate().skip(first).take(room) {
+        let selected = i == p.selected;
+        let style = if selected {
+            t.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        let marker = if selected { "▶ " } else { "  " };
+        buf.set_string(
+            inner.x,
+            inner.y + (i - first) as u16,
+            text::pad(
+                &text::truncate(
+                    &format!("{marker}{}", text::sanitize(label)),
+                    inner.width as usize,
+                ),
+                inner.width as usize,
+                false,
+            ),
+            style,
+        );
+    }
 }
 
 /// Greedy word wrap to `width` columns.

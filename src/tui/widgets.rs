@@ -37,20 +37,42 @@ pub fn filtered_rows(t: &Table, filter: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Where the rows of a list were drawn on the last frame: the screen rows
+/// and the index (into the visible rows) of the first one. Mouse clicks are
+/// read against it.
+pub type Hits = std::cell::RefCell<Vec<(Rect, usize)>>;
+
 /// Draws one table in `area` (no border). `selected` is an index into the
-/// visible rows; `role_of` picks a role for a row (flags, money, …).
+/// visible rows; `roles` gives a row its role (by index into the table's
+/// rows, set by the pane from its typed model) and `cell_roles` a cell's.
 pub struct TableView<'a> {
     pub table: &'a Table,
     pub rows: &'a [usize],
     pub selected: Option<usize>,
     pub theme: &'a Theme,
-    pub role_of: &'a dyn Fn(&[String]) -> Option<Role>,
+    pub roles: &'a [Option<Role>],
+    pub cell_roles: &'a [Vec<Option<Role>>],
+    /// Records where the rows were drawn (for mouse clicks), with this base
+    /// added to the row index.
+    pub hits: Option<(&'a Hits, usize)>,
 }
 
 /// Rows measured for column widths besides the ones on screen.
 const MEASURED_ROWS: usize = 200;
 
 impl TableView<'_> {
+    pub fn new<'a>(table: &'a Table, rows: &'a [usize], theme: &'a Theme) -> TableView<'a> {
+        TableView {
+            table,
+            rows,
+            selected: None,
+            theme,
+            roles: &[],
+            cell_roles: &[],
+            hits: None,
+        }
+    }
+
     /// Column widths from the header, the first rows and the rows on screen
     /// (long lists are not measured whole on every frame).
     fn widths(&self, max_total: usize, window: &[usize]) -> Vec<usize> {
@@ -80,7 +102,7 @@ impl TableView<'_> {
         cells: &[String],
         widths: &[usize],
         style: Style,
-        cell_style: bool,
+        cell_roles: Option<&Vec<Option<Role>>>,
     ) -> Line<'static> {
         let mut spans = Vec::new();
         for (i, width) in widths.iter().enumerate() {
@@ -92,11 +114,14 @@ impl TableView<'_> {
                 .get(i)
                 .is_some_and(|c| c.align == Align::Right);
             let padded = text::pad(&clean, *width, right);
-            let s = if cell_style && raw == UNDEFINED {
-                style.patch(self.theme.muted())
-            } else {
-                style
-            };
+            let mut s = style;
+            if let Some(roles) = cell_roles {
+                if raw == UNDEFINED {
+                    s = style.patch(self.theme.muted());
+                } else if let Some(Some(role)) = roles.get(i) {
+                    s = style.patch(self.theme.style(*role));
+                }
+            }
             if i > 0 {
                 spans.push(Span::styled(" ", style));
             }
@@ -106,22 +131,30 @@ impl TableView<'_> {
     }
 }
 
+/// How many rows of a table fit in `height` lines (header and notes apart).
+pub fn body_rows(table: &Table, height: u16) -> usize {
+    let notes = table.notes.len().min(2) as u16;
+    height.saturating_sub(1 + notes) as usize
+}
+
+/// The first row on screen so that `selected` stays in view.
+pub fn offset(selected: Option<usize>, n: usize, body: usize) -> usize {
+    let sel = selected.unwrap_or(0).min(n.saturating_sub(1));
+    if body == 0 {
+        0
+    } else {
+        sel.saturating_sub(body - 1)
+    }
+}
+
 impl Widget for TableView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.height == 0 || area.width == 0 {
             return;
         }
         let notes = self.table.notes.len().min(2) as u16;
-        let body = area.height.saturating_sub(1 + notes) as usize;
-        let sel = self
-            .selected
-            .unwrap_or(0)
-            .min(self.rows.len().saturating_sub(1));
-        let offset = if body == 0 {
-            0
-        } else {
-            sel.saturating_sub(body - 1)
-        };
+        let body = body_rows(self.table, area.height);
+        let offset = offset(self.selected, self.rows.len(), body);
         let window: Vec<usize> = self.rows.iter().skip(offset).take(body).copied().collect();
         let widths = self.widths(area.width as usize, &window);
         let names: Vec<String> = self.table.columns.iter().map(|c| c.name.clone()).collect();
@@ -129,10 +162,20 @@ impl Widget for TableView<'_> {
         buf.set_line(
             area.x,
             y,
-            &self.line(&names, &widths, self.theme.title(false), false),
+            &self.line(&names, &widths, self.theme.title(false), None),
             area.width,
         );
         y += 1;
+        if let Some((hits, base)) = self.hits {
+            hits.borrow_mut().push((
+                Rect {
+                    y,
+                    height: window.len() as u16,
+                    ..area
+                },
+                base + offset,
+            ));
+        }
         if self.rows.is_empty() {
             if body > 0 {
                 buf.set_line(
@@ -145,17 +188,23 @@ impl Widget for TableView<'_> {
         } else {
             for (n, &r) in self.rows.iter().enumerate().skip(offset).take(body) {
                 let cells = &self.table.rows[r];
-                let mut style =
-                    (self.role_of)(cells).map_or(Style::new(), |role| self.theme.style(role));
+                let mut style = self
+                    .roles
+                    .get(r)
+                    .copied()
+                    .flatten()
+                    .map_or(Style::new(), |role| self.theme.style(role));
                 if self.selected == Some(n) {
                     style = style.patch(self.theme.selected());
                     let blank = " ".repeat(area.width as usize);
                     buf.set_string(area.x, y, blank, style);
                 }
+                let empty = Vec::new();
+                let cell_roles = Some(self.cell_roles.get(r).unwrap_or(&empty));
                 buf.set_line(
                     area.x,
                     y,
-                    &self.line(cells, &widths, style, true),
+                    &self.line(cells, &widths, style, cell_roles),
                     area.width,
                 );
                 y += 1;
@@ -172,6 +221,73 @@ impl Widget for TableView<'_> {
             );
         }
     }
+}
+
+/// Draws `lines` scrolled by `scroll` (clamped so the last line can reach
+/// the bottom); returns the scroll used. The caller shows the position.
+pub fn scrolled_lines(area: Rect, buf: &mut Buffer, lines: Vec<Line<'_>>, scroll: usize) -> usize {
+    let max = lines.len().saturating_sub(area.height as usize);
+    let s = scroll.min(max);
+    for (i, l) in lines.iter().skip(s).take(area.height as usize).enumerate() {
+        buf.set_line(area.x, area.y + i as u16, l, area.width);
+    }
+    s
+}
+
+/// Draws something taller than `area` (`height` rows, drawn by `draw` into
+/// a buffer of its own) and shows the rows from `scroll` on; returns the
+/// scroll used (clamped so the end can reach the bottom).
+pub fn scrolled(
+    area: Rect,
+    buf: &mut Buffer,
+    height: u16,
+    scroll: usize,
+    draw: impl FnOnce(Rect, &mut Buffer),
+) -> usize {
+    let full = Rect::new(0, 0, area.width, height.max(1));
+    let mut off = Buffer::empty(full);
+    draw(full, &mut off);
+    let max = (height as usize).saturating_sub(area.height as usize);
+    let s = scroll.min(max);
+    for dy in 0..area.height.min(height.saturating_sub(s as u16)) {
+        for dx in 0..area.width {
+            let src = off[(dx, s as u16 + dy)].clone();
+            buf[(area.x + dx, area.y + dy)] = src;
+        }
+    }
+    s
+}
+
+/// The position shown on a pane's bottom border: `12/102` for a list,
+/// `lines 1–20 of 40` for a scrolled view (nothing when all of it shows).
+pub fn list_position(selected: usize, n: usize) -> Option<String> {
+    (n > 0).then(|| format!("{}/{n}", selected + 1))
+}
+
+pub fn scroll_position(scroll: usize, shown: usize, total: usize) -> Option<String> {
+    (total > shown).then(|| {
+        let last = (scroll + shown).min(total);
+        let more = if last < total { " ↓" } else { "" };
+        let less = if scroll > 0 { "↑ " } else { "" };
+        format!("{less}lines {}–{last} of {total}{more}", scroll + 1)
+    })
+}
+
+/// Greedy word wrap to `width` columns (a word longer than a line is cut).
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in s.split(' ') {
+        let Some(cur) = lines.last_mut() else { break };
+        if !cur.is_empty() && text::width(cur) + 1 + text::width(word) > width {
+            lines.push(text::truncate(word, width));
+        } else {
+            if !cur.is_empty() {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+        }
+    }
+    lines
 }
 
 /// A centred one-line message (loading, missing report, too small).

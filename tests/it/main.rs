@@ -42,3 +42,4 @@ mod tui_cockpit;
 mod tui_demo;
 mod tui_fixture;
 mod tui_review;
+mod tui_tour;

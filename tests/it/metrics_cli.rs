@@ -287,4 +287,22 @@ fn anomalies_and_drill_outputs() {
     assert_eq!(d["root"]["metric"], "bookings");
     assert_eq!(d["root"]["this_period"], 1234.5);
     assert_eq!(d["previous_period"]["from"], "2026-11-09");
+    // A driver (meetings, flagged above) opens the outcome tree it feeds:
+    // meetings feed opportunities created, the smallest tree holding it.
+    let d = json(
+        &db,
+        &[
+            "report",
+            "drill",
+            "--rep",
+            "ann",
+            "--metric",
+            "meetings",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(d["root"]["metric"], "opps_created");
 }

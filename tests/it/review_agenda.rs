@@ -300,7 +300,7 @@ fn without_a_previous_review_the_window_is_the_previous_7_days() {
         day("2026-11-24"),
     );
     assert_eq!(a.since, at("2026-11-17T00:00:00Z"));
-    assert_eq!(a.since_label, "the previous 7 days");
+    assert_eq!(a.since_label, "2026-11-17 (a week ago)");
     assert_eq!(a.previous_review, None);
     assert_eq!(ids(&a.reps, |r| r.rep_id.as_str()), vec!["ann", "bob"]);
     // a4 closed on 11-16, before the window.

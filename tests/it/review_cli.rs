@@ -222,13 +222,14 @@ fn a_review_from_the_command_line() {
     let md = stdout(&a);
     assert!(md.contains("## Deals closed (1)"), "{md}");
     assert!(md.contains("## Deals updated (2)"), "{md}");
-    assert!(md.contains("- amount: 1 change(s) on 1 deal(s)"), "{md}");
+    // Every deal by name, each field old → new (amounts as money).
     assert!(
-        md.contains("- close_date: 1 change(s) on 1 deal(s)"),
+        md.contains("- **Deal o1** (o1, ae-01)\n  - close date: 2026-12-20 → 2027-01-10"),
         "{md}"
     );
+    assert!(md.contains("  - amount: 5,000 → 7,500"), "{md}");
     assert!(
-        md.contains("- forecast_category: 1 change(s) on 1 deal(s)"),
+        md.contains("  - forecast category: pipeline → commit"),
         "{md}"
     );
     assert!(

@@ -223,7 +223,8 @@ fn a_review_session_reports_exactly_what_it_changed() {
         .iter()
         .map(|l| (l.rep_id.as_str(), l.hygiene_items, l.action_items))
         .collect();
-    assert_eq!(left, vec![("ae-01", 1, 0)]);
+    // Every active rep is listed, ae-02 with nothing left open.
+    assert_eq!(left, vec![("ae-01", 1, 0), ("ae-02", 0, 0)]);
 
     let md = render(
         &ClosingReportView {

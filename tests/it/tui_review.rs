@@ -41,6 +41,11 @@ fn type_and_enter(app: &mut App, store: &mut Store, text: &str) {
     carry_out(app, store, e);
 }
 
+fn press(app: &mut App, store: &mut Store, k: KeyCode) {
+    let e = app.on_key(KeyEvent::from(k));
+    carry_out(app, store, e);
+}
+
 fn selected(app: &App) -> Option<String> {
     app.selected_deal().map(|d| d.0)
 }
@@ -72,14 +77,34 @@ fn a_whole_review_from_the_keyboard() {
     assert_eq!(app.review.box_idx, 2);
     assert_eq!(selected(&app).as_deref(), Some("D-1"));
     act(&mut app, &mut store, Action::StageForward); // Proposal → Negotiation
+    // A call asks its outcome (a list: enter keeps "connected"), then a note.
     act(&mut app, &mut store, Action::LogCall);
+    assert!(app.picker.is_some(), "logging asks for the outcome");
+    press(&mut app, &mut store, KeyCode::Enter);
+    type_and_enter(&mut app, &mut store, "Asked for pricing");
+    // An action item asks its text, its owner (the deal's owner first) and
+    // its due date (a week from today typed in: enter keeps it).
     act(&mut app, &mut store, Action::ActionItem);
     type_and_enter(&mut app, &mut store, "Send revised pricing");
+    assert!(app.picker.is_some(), "the owner is picked from a list");
+    press(&mut app, &mut store, KeyCode::Enter);
+    assert_eq!(
+        app.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("2026-12-01")
+    );
+    press(&mut app, &mut store, KeyCode::Enter);
     act(&mut app, &mut store, Action::Down);
     assert_eq!(selected(&app).as_deref(), Some("D-2"));
     act(&mut app, &mut store, Action::CloseLost);
     assert!(app.prompt.is_some(), "close lost asks for a reason");
     type_and_enter(&mut app, &mut store, "No budget");
+    // … and for a confirmation: any key but y cancels, y closes.
+    assert!(
+        app.prompt
+            .as_ref()
+            .is_some_and(|p| p.label.contains("LOST"))
+    );
+    press(&mut app, &mut store, KeyCode::Char('y'));
 
     app.now = t0 + chrono::Duration::minutes(25);
     act(&mut app, &mut store, Action::EndReview);
@@ -96,11 +121,11 @@ fn a_whole_review_from_the_keyboard() {
         "D-2",
         "No budget",
         "## Deals updated (2)",
-        "- stage: 1 change(s) on 1 deal(s)",
-        "- close_date: 1 change(s) on 1 deal(s)",
+        "(D-1, ann)\n  - stage: Proposal → Negotiation",
+        "(D-3, bob)\n  - close date: 2026-11-27 → 2026-12-04",
         "Activities logged: 1 (1 calls, 0 emails, 0 meetings)",
         "## Action items (1)",
-        "Send revised pricing — ann — due 2026-12-01",
+        "Send revised pricing — Ann Archer — due 2026-12-01",
         // Left open: Ann's D-1 is still past due (closes 20 Nov) and has
         // the new action item; Bob's D-3 is still untouched and stuck.
         "| Ann Archer | 1 | 1 |",
@@ -164,6 +189,15 @@ fn a_whole_review_from_the_keyboard() {
         })
         .collect();
     assert_eq!(calls, vec![(ActivityKind::Call, Some("D-1"), "ann")]);
+    let call = data
+        .activities
+        .iter()
+        .find(|a| a.review_session_id == Some(1))
+        .expect("the call");
+    assert_eq!(
+        (call.outcome, call.label.as_deref()),
+        (Some(Outcome::Connected), Some("Asked for pricing"))
+    );
     let items: Vec<_> = data
         .action_items
         .iter()
@@ -193,7 +227,9 @@ fn a_whole_review_from_the_keyboard() {
     // S saves the closing report as Markdown.
     match app.update(Action::SaveReport) {
         Some(Effect::Save { path, text }) => {
-            assert_eq!(path.to_str(), Some("pipedeck-review-2026-11-24.md"));
+            // The full path, so the status line says where it went.
+            assert!(path.is_absolute(), "{path:?}");
+            assert!(path.ends_with("pipedeck-review-2026-11-24.md"), "{path:?}");
             assert_eq!(text, md);
         }
         other => panic!("expected a save, got {other:?}"),
@@ -217,8 +253,9 @@ fn an_edit_refused_by_the_rules_says_why_and_changes_nothing() {
             .as_ref()
             .is_some_and(|(_, m)| m.contains("no review session"))
     );
-    // A snooze with an empty reason saves nothing.
+    // A snooze with an empty reason saves nothing (enter keeps the date).
     act(&mut app, &mut store, Action::Snooze);
+    press(&mut app, &mut store, KeyCode::Enter);
     type_and_enter(&mut app, &mut store, "   ");
     assert!(store.load_dataset().expect("load").snoozes.is_empty());
 }
@@ -235,4 +272,121 @@ fn pushing_a_past_due_close_date_starts_from_today() {
     // Today is 24 Nov: a week from today, 1 Dec, not a week from the missed date (27 Nov).
     let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
     assert_eq!(d1.close_date, Some(day("2026-12-01")));
+}
+
+#[test]
+fn closing_won_asks_first_and_any_other_key_cancels() {
+    let (_dir, mut store) = store();
+    let mut app = app_on(&store, Start::Manager);
+    app.update(Action::FocusHygiene);
+    assert_eq!(selected(&app).as_deref(), Some("D-3"));
+    act(&mut app, &mut store, Action::CloseWon);
+    let label = app
+        .prompt
+        .as_ref()
+        .map(|p| p.label.clone())
+        .unwrap_or_default();
+    assert!(
+        label.contains("D-3") && label.contains("WON at 40,000"),
+        "{label}"
+    );
+    // n (or anything but y) cancels: the deal stays open.
+    press(&mut app, &mut store, KeyCode::Char('n'));
+    assert!(app.prompt.is_none());
+    let d3 = store.opportunity(&OppId("D-3".into())).expect("deal");
+    assert_eq!(d3.status, Status::Open);
+    act(&mut app, &mut store, Action::CloseWon);
+    press(&mut app, &mut store, KeyCode::Char('y'));
+    let d3 = store.opportunity(&OppId("D-3".into())).expect("deal");
+    assert_eq!(d3.status, Status::Won);
+}
+
+#[test]
+fn exact_edits_and_undo_append_the_reverse_change() {
+    let (_dir, mut store) = store();
+    let mut app = app_on(&store, Start::Manager);
+    app.update(Action::FocusHygiene);
+    act(&mut app, &mut store, Action::Down);
+    assert_eq!(selected(&app).as_deref(), Some("D-1"));
+    // On the deal itself: fixing the date clears its flag and drops it from
+    // the hygiene list, the deal pane keeps it.
+    act(&mut app, &mut store, Action::Open);
+    assert_eq!(app.focus, Focus::Deal);
+    // An exact close date: the current one is typed in; replace it.
+    act(&mut app, &mut store, Action::SetCloseDate);
+    assert_eq!(
+        app.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("2026-11-20")
+    );
+    for _ in 0..10 {
+        press(&mut app, &mut store, KeyCode::Backspace);
+    }
+    type_and_enter(&mut app, &mut store, "2027-01-15");
+    // A stage from the list (Prospecting … Negotiation; D-1 is in Proposal).
+    act(&mut app, &mut store, Action::PickStage);
+    let p = app.picker.as_ref().expect("a list of stages");
+    assert_eq!(p.value(), Some("Proposal"));
+    press(&mut app, &mut store, KeyCode::Up);
+    press(&mut app, &mut store, KeyCode::Enter);
+    // The amount and the category.
+    act(&mut app, &mut store, Action::SetAmount);
+    assert_eq!(app.prompt.as_ref().map(|p| p.text.as_str()), Some("12500"));
+    for _ in 0..5 {
+        press(&mut app, &mut store, KeyCode::Backspace);
+    }
+    type_and_enter(&mut app, &mut store, "15000");
+    act(&mut app, &mut store, Action::SetCategory);
+    press(&mut app, &mut store, KeyCode::Up); // commit → best case
+    press(&mut app, &mut store, KeyCode::Enter);
+    let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
+    assert_eq!(
+        (
+            d1.close_date,
+            d1.stage.as_str(),
+            d1.amount,
+            d1.forecast_category
+        ),
+        (
+            Some(day("2027-01-15")),
+            "Demo",
+            Some(Money::from_major(15_000)),
+            Some(ForecastCategory::BestCase)
+        )
+    );
+    // u undoes the category, then the amount: two more history rows each
+    // way, none deleted.
+    let before = store.load_dataset().expect("load").history.len();
+    act(&mut app, &mut store, Action::Undo);
+    act(&mut app, &mut store, Action::Undo);
+    let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
+    assert_eq!(
+        (d1.amount, d1.forecast_category),
+        (
+            Some(Money::from_major(12_500)),
+            Some(ForecastCategory::Commit)
+        )
+    );
+    assert_eq!(
+        store.load_dataset().expect("load").history.len(),
+        before + 2
+    );
+    // Then the stage and the date; then nothing is left to undo.
+    act(&mut app, &mut store, Action::Undo);
+    act(&mut app, &mut store, Action::Undo);
+    let d1 = store.opportunity(&OppId("D-1".into())).expect("deal");
+    assert_eq!(
+        (d1.close_date, d1.stage.as_str()),
+        (Some(day("2026-11-20")), "Proposal")
+    );
+    act(&mut app, &mut store, Action::Undo);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("nothing to undo")),
+        "{:?}",
+        app.status
+    );
+    // Esc goes back to where the deal was opened.
+    act(&mut app, &mut store, Action::Back);
+    assert_eq!(app.focus, Focus::Hygiene);
 }

@@ -36,6 +36,18 @@ pub struct FieldCount {
     pub deals: usize,
 }
 
+/// One field of one deal the session changed: its value before the
+/// session's first change and after its last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DealChange {
+    pub opportunity_id: OppId,
+    pub name: String,
+    pub owner_id: RepId,
+    pub field: HistoryField,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
 /// What is left open for one rep when the session ends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LeftOpen {
@@ -60,6 +72,8 @@ pub struct ClosingReport {
     pub deals_updated: usize,
     /// Per field, in field order; closes (status and the stage/category they set) excluded.
     pub updated_by_field: Vec<FieldCount>,
+    /// Every deal changed, per field, old → new (closes excluded), by deal then field.
+    pub changes: Vec<DealChange>,
     pub activities_logged: usize,
     pub calls: usize,
     pub emails: usize,
@@ -126,6 +140,31 @@ pub fn closing_report(
         e.0 += 1;
         e.1.insert(&h.opportunity_id);
     }
+    // History is in `changed_at` order: the first row of a (deal, field)
+    // holds the old value, the last one the new.
+    type OldNew = (Option<String>, Option<String>);
+    let mut by_deal: BTreeMap<(&OppId, HistoryField), OldNew> = BTreeMap::new();
+    for h in &edits {
+        by_deal
+            .entry((&h.opportunity_id, h.field))
+            .and_modify(|e| e.1 = h.new_value.clone())
+            .or_insert((h.old_value.clone(), h.new_value.clone()));
+    }
+    let changes: Vec<DealChange> = by_deal
+        .into_iter()
+        .filter(|(_, (old, new))| old != new)
+        .map(|((id, field), (old_value, new_value))| {
+            let o = data.opportunity(id);
+            DealChange {
+                opportunity_id: id.clone(),
+                name: o.map_or_else(String::new, |o| o.name.clone()),
+                owner_id: o.map_or_else(|| RepId(String::new()), |o| o.owner_id.clone()),
+                field,
+                old_value,
+                new_value,
+            }
+        })
+        .collect();
     let deals_updated = edits
         .iter()
         .map(|h| &h.opportunity_id)
@@ -147,6 +186,16 @@ pub fn closing_report(
     for a in data.action_items.iter().filter(|a| a.done_at.is_none()) {
         left.entry(a.owner_id.clone()).or_default().1 += 1;
     }
+    // Every active AE and SDR is listed, with nothing left open too.
+    for r in data.reps.iter().filter(|r| {
+        r.is_active_on(today)
+            && matches!(
+                r.role,
+                super::super::model::Role::Ae | super::super::model::Role::Sdr
+            )
+    }) {
+        left.entry(r.id.clone()).or_default();
+    }
     ClosingReport {
         session_id: session.id,
         started_at: session.started_at,
@@ -162,6 +211,7 @@ pub fn closing_report(
                 deals: deals.len(),
             })
             .collect(),
+        changes,
         activities_logged: acts.len(),
         calls: kind(ActivityKind::Call),
         emails: kind(ActivityKind::Email),

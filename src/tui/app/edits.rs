@@ -2,15 +2,38 @@
 //! `EditCmd`s for the worker (text edits go through the prompt first).
 
 use super::{App, Effect, Focus};
-use crate::domain::{ActivityKind, StageKind, StuckTag};
+use crate::domain::{ActivityKind, ForecastCategory, Outcome, StageKind, StuckTag};
 use crate::tui::action::Action;
 use crate::tui::edit::EditCmd;
 use crate::tui::panes::review::ReviewRun;
-use crate::tui::prompt::{Prompt, PromptFor};
+use crate::tui::prompt::{PickFor, Picker, Prompt, PromptFor};
 use crate::tui::theme::Role;
 
 impl App {
     pub(super) fn edit(&mut self, cmd: EditCmd) -> Option<Effect> {
+        // What undoes it, from the deal as it stands now (kept once saved).
+        let opp = match &cmd {
+            EditCmd::MoveStage { opp, .. }
+            | EditCmd::SetCloseDate { opp, .. }
+            | EditCmd::SetAmount { opp, .. }
+            | EditCmd::SetCategory { opp, .. }
+            | EditCmd::SetNextStep { opp, .. }
+            | EditCmd::CloseWon { opp, .. }
+            | EditCmd::CloseLost { opp, .. }
+            | EditCmd::Log { opp, .. }
+            | EditCmd::Snooze { opp, .. }
+            | EditCmd::Tag { opp, .. }
+            | EditCmd::ActionItem { opp, .. } => self.data.opportunity(opp).cloned(),
+            EditCmd::StartReview | EditCmd::EndReview { .. } => None,
+        };
+        self.pending_undo.push_back(opp.map(|o| {
+            let mut u = crate::tui::edit::undo_of(&cmd, &o);
+            if self.undoing {
+                u.reverse = Err("an undo".into());
+            }
+            u
+        }));
+        self.undoing = false;
         self.generation += 1;
         self.loading = true;
         self.status = Some((
@@ -80,6 +103,10 @@ impl App {
             .iter()
             .filter(|s| s.kind == StageKind::Open)
             .collect();
+        let name = crate::text::sanitize(&opp.name);
+        let amount = opp
+            .amount
+            .map_or("no amount".to_string(), |m| m.to_string());
         let pos = open_stages.iter().position(|s| s.name == opp.stage);
         use Action::*;
         let cmd = match action {
@@ -114,17 +141,92 @@ impl App {
                 date: shift(-7),
                 session,
             },
-            CloseWon => EditCmd::CloseWon { opp: id, session },
-            LogCall => EditCmd::Log {
-                opp: id,
-                kind: ActivityKind::Call,
-                session,
-            },
-            LogMeeting => EditCmd::Log {
-                opp: id,
-                kind: ActivityKind::Meeting,
-                session,
-            },
+            CloseWon => {
+                self.prompt = Some(Prompt::new(
+                    PromptFor::Confirm(Box::new(EditCmd::CloseWon {
+                        opp: id.clone(),
+                        session,
+                    })),
+                    &format!("close {id} WON at {amount}? y yes, any other key no · {name}"),
+                ));
+                return None;
+            }
+            LogCall | LogMeeting => {
+                let kind = if action == LogCall {
+                    ActivityKind::Call
+                } else {
+                    ActivityKind::Meeting
+                };
+                let outcomes: &[Outcome] = if kind == ActivityKind::Call {
+                    &[Outcome::Connected, Outcome::NoAnswer]
+                } else {
+                    &[Outcome::Held, Outcome::NoShow]
+                };
+                let mut options: Vec<(String, String)> = outcomes
+                    .iter()
+                    .map(|o| (o.as_str().to_string(), o.as_str().replace('_', " ")))
+                    .collect();
+                options.push((String::new(), "no outcome".into()));
+                self.picker = Some(Picker::new(
+                    PickFor::Outcome(id, kind),
+                    &format!("log a {kind}: outcome (enter keeps the first)"),
+                    options,
+                    0,
+                ));
+                return None;
+            }
+            SetCloseDate => {
+                let current = opp.close_date.unwrap_or(today).to_string();
+                self.prompt = Some(Prompt::with_text(
+                    PromptFor::CloseDate(id),
+                    "close date (YYYY-MM-DD)",
+                    &current,
+                ));
+                return None;
+            }
+            SetAmount => {
+                let current = opp
+                    .amount
+                    .map_or(String::new(), |m| m.to_string().replace(',', ""));
+                self.prompt = Some(Prompt::with_text(PromptFor::Amount(id), "amount", &current));
+                return None;
+            }
+            PickStage => {
+                let options: Vec<(String, String)> = open_stages
+                    .iter()
+                    .map(|s| (s.name.clone(), crate::text::sanitize(&s.name)))
+                    .collect();
+                self.picker = Some(Picker::new(
+                    PickFor::Stage(id),
+                    "stage (closing: W won, x lost)",
+                    options,
+                    pos.unwrap_or(0),
+                ));
+                return None;
+            }
+            SetCategory => {
+                let cats = [
+                    ForecastCategory::Pipeline,
+                    ForecastCategory::BestCase,
+                    ForecastCategory::Commit,
+                    ForecastCategory::Omitted,
+                ];
+                let at = cats
+                    .iter()
+                    .position(|c| Some(*c) == opp.forecast_category)
+                    .unwrap_or(0);
+                let options = cats
+                    .iter()
+                    .map(|c| (c.as_str().to_string(), c.as_str().replace('_', " ")))
+                    .collect();
+                self.picker = Some(Picker::new(
+                    PickFor::Category(id),
+                    "forecast category",
+                    options,
+                    at,
+                ));
+                return None;
+            }
             TagRed => EditCmd::Tag {
                 opp: id,
                 tag: StuckTag::Red,
@@ -149,18 +251,88 @@ impl App {
                 return None;
             }
             Snooze => {
-                self.prompt = Some(Prompt::new(PromptFor::Snooze(id), "snooze 14 days, reason"));
+                let until = today
+                    .checked_add_days(chrono::Days::new(14))
+                    .unwrap_or(today)
+                    .to_string();
+                self.prompt = Some(Prompt::with_text(
+                    PromptFor::SnoozeUntil(id),
+                    "snooze until (YYYY-MM-DD)",
+                    &until,
+                ));
                 return None;
             }
             ActionItem => {
                 self.prompt = Some(Prompt::new(
                     PromptFor::ActionItem(id, opp.owner_id.clone()),
-                    "action item (owner: deal owner, due in 7 days)",
+                    "action item (then its owner and due date)",
                 ));
                 return None;
             }
             _ => return None,
         };
         self.edit(cmd)
+    }
+}
+
+impl App {
+    /// `u`: undoes the last edit of this session by saving its reverse
+    /// (appended to history like any edit; nothing is deleted).
+    pub(super) fn undo_last(&mut self) -> Option<Effect> {
+        let Some(u) = self.undo.pop() else {
+            self.status = Some((Role::Warn, "nothing to undo in this session".into()));
+            return None;
+        };
+        match u.reverse {
+            Ok(cmd) => {
+                let session = self.session();
+                let cmd = with_session(cmd, session);
+                self.undoing = true;
+                let e = self.edit(cmd);
+                if let Some((_, msg)) = &mut self.status {
+                    *msg = format!("undoing {}: {msg}", u.what);
+                }
+                e
+            }
+            Err(why) => {
+                self.status = Some((Role::Warn, format!("cannot undo {}: {why}", u.what)));
+                None
+            }
+        }
+    }
+}
+
+/// The edit stamped with the review session running now.
+fn with_session(cmd: EditCmd, s: Option<i64>) -> EditCmd {
+    match cmd {
+        EditCmd::MoveStage { opp, to, .. } => EditCmd::MoveStage {
+            opp,
+            to,
+            session: s,
+        },
+        EditCmd::SetCloseDate { opp, date, .. } => EditCmd::SetCloseDate {
+            opp,
+            date,
+            session: s,
+        },
+        EditCmd::SetAmount { opp, amount, .. } => EditCmd::SetAmount {
+            opp,
+            amount,
+            session: s,
+        },
+        EditCmd::SetCategory { opp, category, .. } => EditCmd::SetCategory {
+            opp,
+            category,
+            session: s,
+        },
+        EditCmd::SetNextStep {
+            opp, text, date, ..
+        } => EditCmd::SetNextStep {
+            opp,
+            text,
+            date,
+            session: s,
+        },
+        other => other,
     }
 }

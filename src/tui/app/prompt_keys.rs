@@ -1,20 +1,37 @@
-//! Keys typed into the one-line prompt, and what the typed text becomes.
+//! Keys typed into the one-line prompt or the pick list, and what the
+//! answers become.
 
 use super::{App, Effect};
+use crate::domain::{ForecastCategory, Money, Outcome, RepId};
 use crate::tui::edit::EditCmd;
-use crate::tui::prompt::{Prompt, PromptFor};
+use crate::tui::prompt::{PickFor, Picker, Prompt, PromptFor};
 use crate::tui::theme::Role;
-use chrono::Days;
+use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 impl App {
     pub(super) fn prompt_key(&mut self, ev: KeyEvent) -> Option<Effect> {
         let prompt = self.prompt.as_mut()?;
+        // A confirmation: `y` saves, any other key cancels.
+        if let PromptFor::Confirm(_) = prompt.purpose {
+            let p = self.prompt.take()?;
+            let PromptFor::Confirm(cmd) = p.purpose else {
+                return None;
+            };
+            return if matches!(ev.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                self.edit(*cmd)
+            } else {
+                self.status = Some((Role::Muted, "cancelled: nothing saved".into()));
+                None
+            };
+        }
         match ev.code {
             KeyCode::Esc => {
                 let p = self.prompt.take()?;
                 if p.purpose == PromptFor::Search {
                     self.set_filter(String::new());
+                } else {
+                    self.status = Some((Role::Muted, "cancelled: nothing saved".into()));
                 }
                 None
             }
@@ -44,11 +61,101 @@ impl App {
         }
     }
 
+    /// Keys in a pick list: up/down (k/j) move, enter picks, esc cancels.
+    pub(super) fn picker_key(&mut self, ev: KeyEvent) -> Option<Effect> {
+        let p = self.picker.as_mut()?;
+        let n = p.options.len();
+        match ev.code {
+            KeyCode::Esc => {
+                self.picker = None;
+                self.status = Some((Role::Muted, "cancelled: nothing saved".into()));
+                None
+            }
+            KeyCode::Up | KeyCode::Char('k') => {
+                p.selected = p.selected.saturating_sub(1);
+                None
+            }
+            KeyCode::Down | KeyCode::Char('j') => {
+                if p.selected + 1 < n {
+                    p.selected += 1;
+                }
+                None
+            }
+            KeyCode::Enter => {
+                let p = self.picker.take()?;
+                self.picked(p)
+            }
+            _ => None,
+        }
+    }
+
+    fn picked(&mut self, p: Picker) -> Option<Effect> {
+        let value = p.value()?.to_string();
+        let session = self.session();
+        match p.purpose {
+            PickFor::Stage(opp) => self.edit(EditCmd::MoveStage {
+                opp,
+                to: value,
+                session,
+            }),
+            PickFor::Category(opp) => match value.parse::<ForecastCategory>() {
+                Ok(category) => self.edit(EditCmd::SetCategory {
+                    opp,
+                    category,
+                    session,
+                }),
+                Err(e) => {
+                    self.status = Some((Role::Alert, e));
+                    None
+                }
+            },
+            PickFor::Outcome(opp, kind) => {
+                let outcome = value.parse::<Outcome>().ok();
+                self.prompt = Some(Prompt::new(
+                    PromptFor::LogNote(opp, kind, outcome),
+                    &format!("{kind} note (enter: no note)"),
+                ));
+                None
+            }
+            PickFor::Owner(opp, text) => {
+                let due = self
+                    .env
+                    .today
+                    .checked_add_days(chrono::Days::new(7))
+                    .unwrap_or(self.env.today);
+                self.prompt = Some(Prompt::with_text(
+                    PromptFor::ActionDue(opp, RepId(value), text),
+                    "due date (YYYY-MM-DD)",
+                    &due.to_string(),
+                ));
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, text: &str) -> Option<NaiveDate> {
+        match text.parse::<NaiveDate>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.status = Some((
+                    Role::Alert,
+                    format!("{text:?} is not a date (YYYY-MM-DD): nothing saved"),
+                ));
+                None
+            }
+        }
+    }
+
     /// Pasted text (bracketed paste): into the open prompt, capped, with one
     /// filter pass for the whole paste; ignored when no prompt is open (a
     /// paste is never taken for keys).
     pub fn on_paste(&mut self, text: &str) -> Option<Effect> {
+        self.dirty = true;
         let prompt = self.prompt.as_mut()?;
+        // A confirmation takes one key, never pasted text.
+        if matches!(prompt.purpose, PromptFor::Confirm(_)) {
+            return None;
+        }
         if prompt.insert(text) && prompt.purpose == PromptFor::Search {
             let t = prompt.text.clone();
             self.set_filter(t);
@@ -59,12 +166,12 @@ impl App {
     fn submit(&mut self, p: Prompt) -> Option<Effect> {
         let text = p.text.trim().to_string();
         let session = self.session();
-        let today = self.env.today;
         match p.purpose {
-            PromptFor::Search => None,
-            PromptFor::Period => match self.env.cal.parse_period(&text, today) {
+            PromptFor::Search | PromptFor::Confirm(_) => None,
+            PromptFor::Period => match self.env.cal.parse_period(&text, self.env.today) {
                 Ok(period) => {
                     self.period = period;
+                    self.period_picked = true;
                     Some(self.reload())
                 }
                 Err(e) => {
@@ -72,31 +179,99 @@ impl App {
                     None
                 }
             },
+            // A note may be empty: the call or meeting is logged without one.
+            PromptFor::LogNote(opp, kind, outcome) => self.edit(EditCmd::Log {
+                opp,
+                kind,
+                outcome,
+                note: (!text.is_empty()).then_some(text),
+                session,
+            }),
             _ if text.is_empty() => {
                 self.status = Some((Role::Warn, "nothing typed: nothing saved".into()));
                 None
             }
-            PromptFor::LossReason(opp) => self.edit(EditCmd::CloseLost {
+            PromptFor::LossReason(opp) => {
+                let name = self
+                    .data
+                    .opportunity(&opp)
+                    .map_or(String::new(), |o| crate::text::sanitize(&o.name));
+                self.prompt = Some(Prompt::new(
+                    PromptFor::Confirm(Box::new(EditCmd::CloseLost {
+                        opp: opp.clone(),
+                        reason: text.clone(),
+                        session,
+                    })),
+                    &format!("close {opp} LOST ({text})? y yes, any other key no · {name}"),
+                ));
+                None
+            }
+            PromptFor::NextStep(opp) => self.edit(EditCmd::SetNextStep {
                 opp,
-                reason: text,
+                text,
+                date: None,
                 session,
             }),
-            PromptFor::NextStep(opp) => self.edit(EditCmd::SetNextStep { opp, text, session }),
-            PromptFor::Snooze(opp) => {
-                let until = today.checked_add_days(Days::new(14)).unwrap_or(today);
-                self.edit(EditCmd::Snooze {
-                    opp,
-                    reason: text,
-                    until,
-                    session,
-                })
+            PromptFor::CloseDate(opp) => {
+                let date = self.date(&text)?;
+                self.edit(EditCmd::SetCloseDate { opp, date, session })
             }
+            PromptFor::Amount(opp) => match Money::parse(&text) {
+                Ok(amount) => self.edit(EditCmd::SetAmount {
+                    opp,
+                    amount,
+                    session,
+                }),
+                Err(e) => {
+                    self.status = Some((Role::Alert, format!("{text:?}: {e}: nothing saved")));
+                    None
+                }
+            },
+            PromptFor::SnoozeUntil(opp) => {
+                let until = self.date(&text)?;
+                self.prompt = Some(Prompt::new(
+                    PromptFor::Snooze(opp, until),
+                    &format!("snooze until {until}: reason"),
+                ));
+                None
+            }
+            PromptFor::Snooze(opp, until) => self.edit(EditCmd::Snooze {
+                opp,
+                reason: text,
+                until,
+                session,
+            }),
             PromptFor::ActionItem(opp, owner) => {
-                let due = today.checked_add_days(Days::new(7)).unwrap_or(today);
+                // Owners: the deal's owner first, then every active rep.
+                let mut options: Vec<(String, String)> = Vec::new();
+                let name = |id: &RepId| {
+                    self.data
+                        .rep(id)
+                        .map_or_else(|| id.0.clone(), |r| r.name.clone())
+                };
+                options.push((owner.0.clone(), format!("{} (deal owner)", name(&owner))));
+                let mut reps: Vec<&crate::domain::Rep> = self
+                    .data
+                    .reps
+                    .iter()
+                    .filter(|r| r.id != owner && r.is_active_on(self.env.today))
+                    .collect();
+                reps.sort_by(|a, b| a.name.cmp(&b.name));
+                options.extend(reps.iter().map(|r| (r.id.0.clone(), r.name.clone())));
+                self.picker = Some(Picker::new(
+                    PickFor::Owner(opp, text),
+                    "action item: owner",
+                    options,
+                    0,
+                ));
+                None
+            }
+            PromptFor::ActionDue(opp, owner, item) => {
+                let due = self.date(&text)?;
                 self.edit(EditCmd::ActionItem {
                     opp,
                     owner,
-                    text,
+                    text: item,
                     due,
                     session,
                 })

@@ -12,13 +12,14 @@ impl App {
         match self.focus {
             Focus::Review => Some(&mut self.review.agenda),
             Focus::Hygiene => Some(&mut self.hygiene.list),
+            Focus::Reps if self.reps.own => None,
             Focus::Reps => Some(&mut self.reps.list),
             Focus::Anomalies => Some(match &mut self.anomalies.drill {
                 Some(d) => d,
                 None => &mut self.anomalies.list,
             }),
-            Focus::Pipeline => Some(&mut self.pipeline.list),
-            Focus::Forecast | Focus::Deal | Focus::Help => None,
+            Focus::Pipeline if self.pipeline.own.is_some() => Some(&mut self.pipeline.list),
+            Focus::Pipeline | Focus::Forecast | Focus::Deal | Focus::Help => None,
         }
     }
 
@@ -34,7 +35,17 @@ impl App {
         let bump = |s: &mut u16| *s = (*s as isize + delta).max(0) as u16;
         match self.focus {
             Focus::Help => bump(&mut self.help.scroll),
-            Focus::Deal => bump(&mut self.deal.scroll),
+            Focus::Deal => self.deal.scroll.by(delta),
+            Focus::Forecast if delta.abs() == 1 => {
+                if delta > 0 {
+                    self.forecast.down(1)
+                } else {
+                    self.forecast.up(1)
+                }
+            }
+            Focus::Forecast => self.forecast.scroll.by(delta),
+            Focus::Pipeline if self.pipeline.own.is_none() => self.pipeline.scroll.by(delta),
+            Focus::Reps if self.reps.own => self.reps.detail_scroll.by(delta),
             Focus::Review if self.review.closing.is_some() && self.review.run.is_none() => {
                 bump(&mut self.review.scroll)
             }
@@ -49,6 +60,14 @@ impl App {
     /// Applies one action; returns the work the loop must do, if any.
     pub fn update(&mut self, action: Action) -> Option<Effect> {
         use Action::*;
+        // An empty database: only the welcome screen's keys do something.
+        if self.empty && !matches!(action, Quit | Help | Reload | Back | Resize | Tick) {
+            self.status = Some((
+                Role::Muted,
+                "the database is empty: import data or run the demo first".into(),
+            ));
+            return None;
+        }
         match action {
             Quit => return Some(Effect::Quit),
             Help => {
@@ -60,17 +79,21 @@ impl App {
                 }
             }
             NextPane | PrevPane => {
-                let i = Focus::TABS
-                    .iter()
-                    .position(|f| *f == self.focus)
-                    .unwrap_or(0);
-                let n = Focus::TABS.len();
+                let tabs = self.tabs();
+                let i = tabs.iter().position(|f| *f == self.focus).unwrap_or(0);
+                let n = tabs.len();
                 let j = if action == NextPane {
                     (i + 1) % n
                 } else {
                     (i + n - 1) % n
                 };
-                self.focus = Focus::TABS[j];
+                self.focus = tabs[j];
+            }
+            FocusReview if self.rep_view().is_some() => {
+                self.status = Some((
+                    Role::Muted,
+                    "your own view has no team review (open pipedeck without --rep)".into(),
+                ));
             }
             FocusReview => self.focus = Focus::Review,
             FocusHygiene => self.focus = Focus::Hygiene,
@@ -84,11 +107,10 @@ impl App {
             PageUp => self.scroll(-10),
             PageDown => self.scroll(10),
             Top => self.scroll(-100_000),
-            Bottom => {
-                if let Some(l) = self.list_mut() {
-                    l.to_end();
-                }
-            }
+            Bottom => match self.list_mut() {
+                Some(l) => l.to_end(),
+                None => self.scroll(100_000),
+            },
             Open => return self.open(),
             Back => self.back(),
             Search => {
@@ -99,6 +121,7 @@ impl App {
             PeriodNext | PeriodPrev => {
                 let n = if action == PeriodNext { 1 } else { -1 };
                 self.period = self.env.cal.shift(self.period_kind, self.period, n);
+                self.period_picked = true;
                 return Some(self.reload());
             }
             PeriodKind => {
@@ -108,6 +131,7 @@ impl App {
                     crate::domain::PeriodKind::Quarter => crate::domain::PeriodKind::Week,
                 };
                 self.period = self.env.cal.containing(self.period_kind, self.env.today);
+                self.period_picked = true;
                 return Some(self.reload());
             }
             PeriodCustom => {
@@ -115,6 +139,9 @@ impl App {
                     PromptFor::Period,
                     "period (2026-Q4, 2026-11, last-4-weeks, FROM..TO)",
                 ));
+            }
+            RepFilter if self.rep_view().is_some() => {
+                self.status = Some((Role::Muted, "this is your own view: one rep".into()));
             }
             RepFilter => {
                 let mut ids: Vec<&crate::domain::Rep> = self
@@ -157,9 +184,22 @@ impl App {
                 self.reps.list.selected = 0;
                 self.reps.next_view();
             }
+            RepsCut if self.reps.own => {
+                self.status = Some((
+                    Role::Muted,
+                    "the cuts are the team's: they show in the manager's cockpit".into(),
+                ));
+            }
             RepsCut => {
                 self.reps.list.selected = 0;
                 self.reps.next_cut();
+            }
+            StartReview if self.rep_view().is_some() => {
+                self.status = Some((
+                    Role::Muted,
+                    "the team review runs from the manager's cockpit (pipedeck without --rep)"
+                        .into(),
+                ));
             }
             StartReview => return self.start_review(),
             EndReview => return self.end_review(),
@@ -182,7 +222,11 @@ impl App {
                 .switch_box(self.review.box_idx.saturating_sub(1), self.now),
             SaveReport => {
                 if let Some(md) = &self.review.closing {
-                    let path = PathBuf::from(format!("pipedeck-review-{}.md", self.env.today));
+                    // The full path, so the status line can say where it went.
+                    let name = format!("pipedeck-review-{}.md", self.env.today);
+                    let path = std::env::current_dir()
+                        .map(|d| d.join(&name))
+                        .unwrap_or_else(|_| PathBuf::from(name));
                     return Some(Effect::Save {
                         path,
                         text: md.clone(),
@@ -194,9 +238,11 @@ impl App {
                 ));
             }
             StageForward | StageBack | PushClose | PullClose | CloseLost | CloseWon | NextStep
-            | LogCall | LogMeeting | ActionItem | Snooze | TagRed | TagYellow | TagGreen => {
+            | LogCall | LogMeeting | ActionItem | Snooze | TagRed | TagYellow | TagGreen
+            | SetCloseDate | PickStage | SetAmount | SetCategory => {
                 return self.deal_edit(action);
             }
+            Undo => return self.undo_last(),
             Tick | Resize => {}
         }
         None
@@ -204,14 +250,15 @@ impl App {
 
     fn open(&mut self) -> Option<Effect> {
         match self.focus {
-            Focus::Review | Focus::Hygiene => {
+            Focus::Review | Focus::Hygiene | Focus::Pipeline => {
                 if let Some(id) = self.selected_deal() {
                     self.deal.hygiene = self.hygiene_row(Some(&id));
-                    self.deal.opp = Some(id);
-                    self.deal.scroll = 0;
+                    self.deal.open(id);
+                    self.deal_from = Some(self.focus);
                     self.focus = Focus::Deal;
                 }
             }
+            Focus::Forecast => self.forecast.toggle_step(),
             Focus::Anomalies if self.anomalies.drill.is_none() => {
                 if let Some((rep, metric)) = self.anomalies.selected() {
                     self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
@@ -230,6 +277,14 @@ impl App {
     fn back(&mut self) {
         if self.focus == Focus::Help {
             self.focus = self.before_help;
+        } else if self.focus == Focus::Deal {
+            // Back to where the deal was opened (Review if it was never opened).
+            self.focus = self.deal_from.unwrap_or(Focus::Review);
+            if self.rep_view().is_some() && self.focus == Focus::Review {
+                self.focus = Focus::Hygiene;
+            }
+        } else if self.focus == Focus::Forecast && self.forecast.open_step.is_some() {
+            self.forecast.open_step = None;
         } else if self.hygiene.explaining && self.focus == Focus::Hygiene {
             self.hygiene.explaining = false;
         } else if self.focus == Focus::Anomalies && self.anomalies.drill.is_some() {

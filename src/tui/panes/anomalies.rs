@@ -2,6 +2,8 @@
 //! ambiguous ones; enter opens the drill-down tree of the selected one.
 
 use super::{Cx, TablesPane};
+use crate::domain::anomaly::{Severity, Verdict};
+use crate::domain::drill::Node;
 use crate::report::anomalies::{AnomaliesReport, AnomalyRow};
 use crate::report::drill::DrillReport;
 use crate::report::{Column, Report, Table};
@@ -25,20 +27,30 @@ pub struct AnomaliesPane {
     pub drill: Option<TablesPane>,
 }
 
-fn word(d: impl serde::Serialize) -> String {
-    serde_json::to_value(d)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+/// The symbol, word and role of a verdict; the word stays in the row, so
+/// colour is never the only signal.
+pub fn verdict(d: Verdict) -> (&'static str, &'static str, Role) {
+    match d {
+        Verdict::Bad => ("▼", "bad", Role::Alert),
+        Verdict::Good => ("▲", "good", Role::Good),
+        Verdict::Ambiguous => ("◆", "ambiguous", Role::Warn),
+    }
 }
 
-/// Bad is alert, good is good, ambiguous is warn; the word stays in the row.
-pub fn role_of(row: &[String]) -> Option<Role> {
-    match row.first().map(String::as_str) {
-        Some(s) if s.starts_with('▼') => Some(Role::Alert),
-        Some(s) if s.starts_with('▲') => Some(Role::Good),
-        Some(s) if s.starts_with('◆') => Some(Role::Warn),
-        _ => None,
+pub fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::Low => "low",
+        Severity::Medium => "medium",
+        Severity::High => "high",
+    }
+}
+
+/// The rows of a drill-down tree in the order `DrillReport::tables` lists
+/// them: whether each explains most of its parent's change.
+fn marked(n: &Node, out: &mut Vec<bool>) {
+    out.push(n.marked);
+    for k in &n.drivers {
+        marked(k, out);
     }
 }
 
@@ -48,8 +60,13 @@ impl AnomaliesPane {
             return "Anomalies › why (esc back)".into();
         }
         let n = self.keys.len();
+        let period = self
+            .report
+            .as_ref()
+            .and_then(|r| r.period)
+            .map_or(String::new(), |p| format!(" · {}..{}", p.from, p.to));
         format!(
-            "Anomalies · {} worth a conversation · {} good or ambiguous",
+            "Anomalies{period} · {} worth a conversation · {} good or ambiguous",
             self.bad,
             n - self.bad
         )
@@ -58,7 +75,7 @@ impl AnomaliesPane {
     pub fn set(&mut self, report: AnomaliesReport) {
         let mut rows: Vec<&AnomalyRow> = report.anomalies.iter().collect();
         // Bad first, then by severity (high first); stable within.
-        rows.sort_by_key(|a| (word(a.direction) != "bad", std::cmp::Reverse(a.severity)));
+        rows.sort_by_key(|a| (a.direction != Verdict::Bad, std::cmp::Reverse(a.severity)));
         let mut t = Table::new(
             None,
             vec![
@@ -70,28 +87,26 @@ impl AnomaliesPane {
         );
         self.keys.clear();
         self.bad = 0;
+        let mut roles = Vec::new();
         for a in &rows {
-            let dir = word(a.direction);
-            if dir == "bad" {
+            if a.direction == Verdict::Bad {
                 self.bad += 1;
             }
-            let sym = match dir.as_str() {
-                "bad" => "▼",
-                "good" => "▲",
-                _ => "◆",
-            };
+            let (sym, dir, role) = verdict(a.direction);
             t.rows.push(vec![
-                format!("{sym} {dir} {}", word(a.severity)),
+                format!("{sym} {dir} {}", severity_word(a.severity)),
                 a.name.clone(),
-                a.metric.clone(),
+                super::metric_label(&a.metric),
                 a.sentence.clone(),
             ]);
+            roles.push(Some(role));
             self.keys.push((a.rep_id.clone(), a.metric.clone()));
         }
         self.list.set(PaneTables {
             tables: vec![t],
             missing: None,
         });
+        self.list.roles = roles;
         self.report = Some(report);
     }
 
@@ -102,34 +117,69 @@ impl AnomaliesPane {
     }
 
     pub fn open_drill(&mut self, result: Result<DrillReport, String>) {
-        let data = match result {
-            Ok(d) => PaneTables {
-                tables: d.tables(),
-                missing: None,
-            },
-            Err(e) => PaneTables {
+        let mut p = TablesPane::default();
+        match result {
+            Ok(d) => {
+                let mut tables = d.tables();
+                // Metric ids as labels on screen (the JSON keeps the ids).
+                if let Some(t) = tables.first_mut() {
+                    for row in &mut t.rows {
+                        if let Some(c) = row.first_mut() {
+                            let depth = c.len() - c.trim_start().len();
+                            *c = format!(
+                                "{}{}",
+                                " ".repeat(depth),
+                                super::metric_label(c.trim_start())
+                            );
+                        }
+                    }
+                }
+                let mut m = Vec::new();
+                marked(&d.drill.root, &mut m);
+                p.set(PaneTables {
+                    tables,
+                    missing: None,
+                });
+                p.roles = m.into_iter().map(|x| x.then_some(Role::Alert)).collect();
+            }
+            Err(e) => p.set(PaneTables {
                 tables: Vec::new(),
                 missing: Some(e),
-            },
-        };
-        let mut p = TablesPane::default();
-        p.set(data);
+            }),
+        }
         self.drill = Some(p);
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         if let Some(d) = &self.drill {
-            d.render(area, buf, cx, &|row: &[String]| {
-                row.last()
-                    .filter(|c| c.contains("most"))
-                    .map(|_| Role::Alert)
-            });
+            d.render(area, buf, cx);
             return;
         }
         let Some(t) = self.list.data.tables.first() else {
             widgets::message(area, buf, "loading…", cx.theme.muted());
             return;
         };
+        self.list.hits.borrow_mut().clear();
+        let mut area = area;
+        // The selected anomaly's whole sentence under the lists.
+        if cx.focused
+            && area.height > 10
+            && let Some(i) = self.list.selected_index()
+            && let Some(row) = t.rows.get(i)
+        {
+            let text = format!("▸ {} · {}: {}", row[1], row[2], row[3]);
+            let lines = widgets::wrap(&crate::text::sanitize(&text), area.width as usize);
+            let h = lines.len().min(3) as u16;
+            for (k, l) in lines.iter().take(h as usize).enumerate() {
+                buf.set_string(
+                    area.x,
+                    area.y + area.height - h + k as u16,
+                    l,
+                    cx.theme.title(false),
+                );
+            }
+            area.height -= h;
+        }
         let visible = self.list.visible(0);
         let (bad, other): (Vec<usize>, Vec<usize>) = visible.iter().partition(|&&r| r < self.bad);
         let sel = self.list.selected;
@@ -150,7 +200,8 @@ impl AnomaliesPane {
                 sel.checked_sub(bad.len()),
             ),
         ];
-        for (a, title, rows, selected) in groups {
+        for (gi, (a, title, rows, selected)) in groups.into_iter().enumerate() {
+            let base = if gi == 0 { 0 } else { bad.len() };
             if a.height < 2 {
                 continue;
             }
@@ -164,7 +215,9 @@ impl AnomaliesPane {
                 rows,
                 selected: if cx.focused { selected } else { None },
                 theme: cx.theme,
-                role_of: &role_of,
+                roles: &self.list.roles,
+                cell_roles: &[],
+                hits: Some((&self.list.hits, base)),
             }
             .render(
                 Rect {

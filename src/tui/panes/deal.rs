@@ -19,12 +19,24 @@ pub struct DealPane {
     pub opp: Option<OppId>,
     pub data: Arc<Dataset>,
     pub cal: Calendar,
-    /// Lines scrolled in the timeline.
-    pub scroll: u16,
+    /// The scroll of the timeline.
+    pub scroll: super::Scroll,
     /// The deal's row of the hygiene report, when it is flagged.
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
     /// The score of every open deal.
     pub scores: Arc<crate::report::score::Scores>,
+    /// The open deal's history and activities, newest first, prepared once
+    /// per deal and data (not scanned on every frame).
+    events: Vec<Event>,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq)]
+struct Event {
+    day: chrono::NaiveDate,
+    text: String,
+    /// An activity (drawn in the good role) rather than a field change.
+    activity: bool,
 }
 
 /// The word and role of a stuck tag (colour is never the only signal).
@@ -124,7 +136,11 @@ impl DealPane {
             for f in &h.flags {
                 lines.push(kv(
                     "⚑ flagged",
-                    format!("{}: {}", f.reason.as_str(), sanitize(&f.observed)),
+                    format!(
+                        "{}: {}",
+                        super::hygiene::reason_words(f.reason),
+                        sanitize(&f.observed)
+                    ),
                     cx.theme.warn(),
                 ));
             }
@@ -155,34 +171,61 @@ impl DealPane {
             for a in items {
                 let done = if a.done_at.is_some() { "✓" } else { "☐" };
                 let due = a.due_date.map_or(String::new(), |d| format!(" (due {d})"));
+                let who = d
+                    .rep(&a.owner_id)
+                    .map_or(a.owner_id.0.clone(), |r| r.name.clone());
                 lines.push(Line::from(format!(
                     " {done} {}: {}{due}",
-                    a.owner_id,
+                    sanitize(&who),
                     sanitize(&a.text)
                 )));
-            }
-        }
-        if let Some(s) = score {
-            lines.push(Line::styled("why this score", cx.theme.title(false)));
-            for f in &s.factors {
-                lines.push(kv(
-                    &format!(" {}", f.factor.as_str()),
-                    f.explanation.clone(),
-                    cx.theme.muted(),
-                ));
             }
         }
         lines
     }
 
-    fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
-        let Some(id) = &self.opp else {
+    /// "Why this score": each factor's sentence, wrapped to `width`; it
+    /// follows the timeline in the scrolled box, so it can be read at 80×24.
+    fn why_score(&self, cx: &Cx, width: usize) -> Vec<Line<'static>> {
+        let Some(s) = self.opp.as_ref().and_then(|id| self.scores.get(id)) else {
             return Vec::new();
         };
-        // (local date, line) for history and activities, newest first.
-        let mut events: Vec<(chrono::DateTime<chrono::Utc>, Line<'static>)> = Vec::new();
-        for h in self.data.history.iter().filter(|h| &h.opportunity_id == id) {
-            let day = self.cal.local_date(h.changed_at);
+        let mut lines = vec![Line::styled("why this score", cx.theme.title(false))];
+        for f in &s.factors {
+            let name = format!("{:<11}", f.factor.as_str());
+            let text = sanitize(&f.explanation);
+            let body = width.saturating_sub(name.len()).max(10);
+            for (i, part) in widgets::wrap(&text, body).into_iter().enumerate() {
+                let head = if i == 0 {
+                    name.clone()
+                } else {
+                    " ".repeat(name.len())
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(head, cx.theme.muted()),
+                    Span::raw(part),
+                ]));
+            }
+        }
+        lines
+    }
+
+    /// Opens a deal: its timeline is prepared now.
+    pub fn open(&mut self, id: OppId) {
+        self.opp = Some(id);
+        self.scroll = super::Scroll::default();
+        self.prepare();
+    }
+
+    /// Builds the open deal's timeline from the data: history and
+    /// activities, newest first. Called when the deal or the data changes.
+    pub fn prepare(&mut self) {
+        self.events.clear();
+        let Some(id) = self.opp.clone() else {
+            return;
+        };
+        let mut events: Vec<(chrono::DateTime<chrono::Utc>, Event)> = Vec::new();
+        for h in self.data.history.iter().filter(|h| h.opportunity_id == id) {
             let old = sanitize(&h.field.display_value(h.old_value.as_deref()));
             let new = sanitize(&h.field.display_value(h.new_value.as_deref()));
             let session = h
@@ -190,72 +233,92 @@ impl DealPane {
                 .map_or(String::new(), |s| format!(" [review #{s}]"));
             events.push((
                 h.changed_at,
-                Line::from(vec![
-                    Span::styled(format!("{day} "), cx.theme.muted()),
-                    Span::raw(format!("{}: {old} → {new}{session}", h.field)),
-                ]),
+                Event {
+                    day: self.cal.local_date(h.changed_at),
+                    text: format!("{}: {old} → {new}{session}", h.field),
+                    activity: false,
+                },
             ));
         }
         for a in self
             .data
             .activities
             .iter()
-            .filter(|a| a.opportunity_id.as_ref() == Some(id))
+            .filter(|a| a.opportunity_id.as_ref() == Some(&id))
         {
-            let day = self.cal.local_date(a.occurred_at);
             let outcome = a.outcome.map_or(String::new(), |o| format!(" ({o})"));
             let label = a
                 .label
                 .as_deref()
                 .map_or(String::new(), |l| format!(" {}", sanitize(l)));
+            let who = self
+                .data
+                .rep(&a.rep_id)
+                .map_or(a.rep_id.0.clone(), |r| r.name.clone());
             events.push((
                 a.occurred_at,
-                Line::from(vec![
-                    Span::styled(format!("{day} "), cx.theme.muted()),
-                    Span::styled(
-                        format!(
-                            "{} by {}{label}{outcome}",
-                            a.kind,
-                            sanitize(
-                                &self
-                                    .data
-                                    .rep(&a.rep_id)
-                                    .map_or(a.rep_id.0.clone(), |r| r.name.clone())
-                            )
-                        ),
-                        cx.theme.good(),
-                    ),
-                ]),
+                Event {
+                    day: self.cal.local_date(a.occurred_at),
+                    text: format!("{} by {}{label}{outcome}", a.kind, sanitize(&who)),
+                    activity: true,
+                },
             ));
         }
         events.sort_by_key(|e| std::cmp::Reverse(e.0));
-        events.into_iter().map(|(_, l)| l).collect()
+        self.events = events.into_iter().map(|(_, e)| e).collect();
+    }
+
+    fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
+        self.events
+            .iter()
+            .map(|e| {
+                Line::from(vec![
+                    Span::styled(format!("{} ", e.day), cx.theme.muted()),
+                    if e.activity {
+                        Span::styled(e.text.clone(), cx.theme.good())
+                    } else {
+                        Span::raw(e.text.clone())
+                    },
+                ])
+            })
+            .collect()
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
-        let fields = self.fields(cx);
+        let mut fields = self.fields(cx);
+        // Fields that do not fit above the box (80×24) lead the scrolled box.
+        let mut overflow = Vec::new();
         let [left, right] = if area.width >= 100 {
             Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(area)
         } else {
             let h = (fields.len() as u16).min(area.height.saturating_sub(5));
+            overflow = fields.split_off((h as usize).min(fields.len()));
             Layout::vertical([Constraint::Length(h), Constraint::Min(3)]).areas(area)
         };
         Paragraph::new(fields).render(left, buf);
-        let timeline = self.timeline(cx);
+        let timeline: Vec<Line<'static>> = overflow.into_iter().chain(self.timeline(cx)).collect();
         if self.opp.is_some() {
-            let block = widgets::pane_block(
-                "History and activities, newest first".into(),
-                false,
-                cx.theme,
-            );
+            let why = self.why_score(cx, right.width.saturating_sub(2) as usize);
+            let title = if why.is_empty() {
+                "History and activities, newest first"
+            } else {
+                "History and activities, newest first · then why this score"
+            };
+            let block = widgets::pane_block(title.into(), false, cx.theme);
             let inner = block.inner(right);
             block.render(right, buf);
-            if timeline.is_empty() {
+            if timeline.is_empty() && why.is_empty() {
                 widgets::message(inner, buf, "(no history)", cx.theme.muted());
             } else {
-                Paragraph::new(timeline)
-                    .scroll((self.scroll, 0))
-                    .render(inner, buf);
+                let mut lines = timeline;
+                if lines.is_empty() {
+                    lines.push(Line::styled("(no history)", cx.theme.muted()));
+                }
+                if !why.is_empty() {
+                    lines.push(Line::raw(""));
+                    lines.extend(why);
+                }
+                self.scroll.lines(inner, buf, lines);
             }
         }
     }

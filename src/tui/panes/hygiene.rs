@@ -60,19 +60,29 @@ pub struct HygienePane {
     pub explaining: bool,
     /// Owners' names by rep id.
     names: std::collections::HashMap<String, String>,
+    /// The rep's own to-do (`--rep`): no owner column, titled "To do".
+    pub own: bool,
 }
 
 /// Past-due and slipping deals are alert, the others warn; the reason words
 /// stay in the row, so colour is never the only signal.
-pub fn role_of(row: &[String]) -> Option<Role> {
-    let reasons = row.get(7).map(String::as_str).unwrap_or("");
-    if reasons.contains("past_due") || reasons.contains("slipping") {
+pub fn role_of(row: &HygieneRow) -> Option<Role> {
+    if row
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::PastDue | Reason::Slipping))
+    {
         Some(Role::Alert)
-    } else if !reasons.is_empty() {
+    } else if !row.reasons.is_empty() {
         Some(Role::Warn)
     } else {
         None
     }
+}
+
+/// A reason as words on screen (`past due`, `no next step`).
+pub fn reason_words(r: Reason) -> String {
+    r.as_str().replace('_', " ")
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -85,13 +95,24 @@ impl HygienePane {
             let s = r.rows.iter().filter(|x| x.snoozed_until.is_some()).count();
             (r.rows.len() - s, s)
         });
-        let mut t = if self.show_snoozed {
-            format!("Hygiene · snoozed {snoozed} (to do {todo})")
+        // A search narrows the count the title gives.
+        let shown = self.list.visible(0).len();
+        let matching = if self.list.filter.is_empty() {
+            String::new()
         } else {
-            format!("Hygiene · to do {todo} · snoozed {snoozed}")
+            format!(
+                " · {shown} match /{}",
+                crate::text::sanitize(&self.list.filter)
+            )
+        };
+        let name = if self.own { "My to-do" } else { "Hygiene" };
+        let mut t = if self.show_snoozed {
+            format!("{name} · snoozed {snoozed} (to do {todo}){matching}")
+        } else {
+            format!("{name} · to do {todo} · snoozed {snoozed}{matching}")
         };
         if let Some(r) = self.reason {
-            t.push_str(&format!(" · only {}", r.as_str()));
+            t.push_str(&format!(" · only {}", reason_words(r)));
         }
         t.push_str(&format!(" · by {}", self.sort.label()));
         t
@@ -158,7 +179,9 @@ impl HygienePane {
             ],
         );
         let mut deals = Vec::new();
+        let mut roles = Vec::new();
         for x in &rows {
+            roles.push(role_of(x));
             let last = if self.show_snoozed {
                 format!(
                     "until {}: {}",
@@ -166,13 +189,16 @@ impl HygienePane {
                     x.snooze_reason.as_deref().unwrap_or("")
                 )
             } else {
-                let mut words: Vec<&str> = x.reasons.iter().map(|r| r.as_str()).collect();
+                let mut words: Vec<String> = x.reasons.iter().map(|r| reason_words(*r)).collect();
                 if let Some(tag) = x.tag {
-                    words.push(match tag {
-                        crate::domain::StuckTag::Red => "●red",
-                        crate::domain::StuckTag::Yellow => "●yellow",
-                        crate::domain::StuckTag::Green => "●green",
-                    });
+                    words.push(
+                        match tag {
+                            crate::domain::StuckTag::Red => "●red",
+                            crate::domain::StuckTag::Yellow => "●yellow",
+                            crate::domain::StuckTag::Green => "●green",
+                        }
+                        .to_string(),
+                    );
                 }
                 let words = words.join(" ");
                 match (&x.score, self.sort) {
@@ -203,7 +229,15 @@ impl HygienePane {
                 "Nothing to do: no flagged deal.".into()
             });
         }
+        if self.own {
+            // Every row is the rep's own: the owner column says nothing.
+            t.columns.remove(2);
+            for r in &mut t.rows {
+                r.remove(2);
+            }
+        }
         self.list.set_deals(t, deals);
+        self.list.roles = roles;
     }
 
     /// The explanation of the selected deal's flags: rule, threshold, what
@@ -228,7 +262,7 @@ impl HygienePane {
         )];
         for f in &x.flags {
             lines.push(Line::from(vec![
-                Span::styled(format!("{}: ", f.reason.as_str()), cx.theme.warn()),
+                Span::styled(format!("{}: ", reason_words(f.reason)), cx.theme.warn()),
                 Span::raw(sanitize(&f.rule)),
             ]));
             lines.push(Line::styled(
@@ -256,7 +290,7 @@ impl HygienePane {
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
-        self.list.render(area, buf, cx, &role_of);
+        self.list.render(area, buf, cx);
         if self.explaining {
             let text = self.explanation(cx);
             let w = area.width.saturating_sub(4).min(90);

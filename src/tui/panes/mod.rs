@@ -27,7 +27,24 @@ pub struct Cx<'a> {
     pub focused: bool,
 }
 
-/// A list of report tables with a selection in the first one and a search filter.
+/// The on-screen name of a metric id (the ids stay in JSON): the
+/// registry's label, `conversion Demo` for a stage conversion.
+pub fn metric_label(id: &str) -> String {
+    use crate::domain::Role as R;
+    if let Some(stage) = id.strip_prefix("stage_conversion.") {
+        return format!("conversion {stage}");
+    }
+    if let Some(band) = id.strip_prefix("discount.") {
+        return format!("discount band: {}", band.replace('_', " "));
+    }
+    crate::domain::metrics::find(R::Ae, id)
+        .or_else(|| crate::domain::metrics::find(R::Sdr, id))
+        .map_or_else(|| id.replace('_', " "), |d| d.label.to_string())
+}
+
+/// A list of report tables with a selection in the first one and a search
+/// filter. What a row means (its deal, its colour) is set by the pane from
+/// its typed model, never read back from the formatted cells.
 #[derive(Debug, Clone, Default)]
 pub struct TablesPane {
     pub data: PaneTables,
@@ -37,6 +54,12 @@ pub struct TablesPane {
     pub filter: String,
     /// The deal of each row of the first table, when the rows are deals.
     pub deals: Vec<Option<OppId>>,
+    /// The role (colour) of each row of the first table.
+    pub roles: Vec<Option<Role>>,
+    /// The role of each cell of the first table (rows × columns), if any.
+    pub cell_roles: Vec<Vec<Option<Role>>>,
+    /// Where the rows were drawn on the last frame (mouse clicks).
+    pub hits: widgets::Hits,
 }
 
 impl TablesPane {
@@ -44,16 +67,32 @@ impl TablesPane {
     pub fn set(&mut self, data: PaneTables) {
         self.data = data;
         self.deals.clear();
+        self.roles.clear();
+        self.cell_roles.clear();
         self.clamp();
     }
 
     /// Replaces the data with one table whose rows are the given deals.
+    /// The selection stays on the same deal when it is still listed (an
+    /// edit that reorders the list does not move it to another deal).
     pub fn set_deals(&mut self, table: crate::report::Table, deals: Vec<Option<OppId>>) {
+        let was = self.selected_deal();
         self.data = PaneTables {
             tables: vec![table],
             missing: None,
         };
         self.deals = deals;
+        self.roles.clear();
+        self.cell_roles.clear();
+        if let Some(id) = was {
+            let visible = self.visible(0);
+            if let Some(i) = visible
+                .iter()
+                .position(|&r| self.deals.get(r).and_then(|d| d.as_ref()) == Some(&id))
+            {
+                self.selected = i;
+            }
+        }
         self.clamp();
     }
 
@@ -86,43 +125,65 @@ impl TablesPane {
         self.selected = self.visible(0).len().saturating_sub(1);
     }
 
+    /// The index (into the first table's rows) of the selected row.
+    pub fn selected_index(&self) -> Option<usize> {
+        self.visible(0).get(self.selected).copied()
+    }
+
     /// The cells of the selected row of the first table.
     pub fn selected_row(&self) -> Option<&[String]> {
         let t = self.data.tables.first()?;
-        let r = *self.visible(0).get(self.selected)?;
-        Some(&t.rows[r])
+        Some(&t.rows[self.selected_index()?])
     }
 
-    /// The deal of the selected row: the cell of the first column named like an opportunity id.
+    /// The deal of the selected row (set by the pane with its rows).
     pub fn selected_deal(&self) -> Option<OppId> {
-        if !self.deals.is_empty() {
-            let r = *self.visible(0).get(self.selected)?;
-            return self.deals.get(r).cloned().flatten();
+        let r = self.selected_index()?;
+        self.deals.get(r).cloned().flatten()
+    }
+
+    /// `12/102`: the selected row and how many are visible.
+    pub fn position(&self) -> Option<String> {
+        widgets::list_position(self.selected, self.visible(0).len())
+    }
+
+    /// A click at screen (`col`, `row`): selects the row drawn there, if any.
+    pub fn click(&mut self, col: u16, row: u16) -> bool {
+        let p = ratatui::layout::Position::new(col, row);
+        let hit = self
+            .hits
+            .borrow()
+            .iter()
+            .find(|(r, _)| r.contains(p))
+            .map(|(r, first)| first + (row - r.y) as usize);
+        match hit {
+            Some(i) if i < self.visible(0).len() => {
+                self.selected = i;
+                true
+            }
+            _ => false,
         }
+    }
+
+    /// The selected row in full, for the detail line: `column: cell` joined.
+    pub fn detail(&self) -> Option<String> {
         let t = self.data.tables.first()?;
-        let col = t.columns.iter().position(|c| {
-            let n = c.name.to_lowercase();
-            n == "id"
-                || n == "deal id"
-                || n == "opportunity_id"
-                || n == "opportunity"
-                || n == "deal"
-        })?;
-        self.selected_row()
-            .and_then(|r| r.get(col))
-            .filter(|s| !s.is_empty())
-            .map(|s| OppId(s.clone()))
+        let row = self.selected_row()?;
+        let parts: Vec<String> = t
+            .columns
+            .iter()
+            .zip(row)
+            .filter(|(_, c)| !c.is_empty())
+            .map(|(col, c)| format!("{}: {}", col.name, crate::text::sanitize(c)))
+            .collect();
+        Some(parts.join(" · "))
     }
 
     /// Draws the tables stacked in `area` (the first one selectable), or the
-    /// reason they are missing.
-    pub fn render(
-        &self,
-        area: Rect,
-        buf: &mut Buffer,
-        cx: &Cx,
-        role_of: &dyn Fn(&[String]) -> Option<Role>,
-    ) {
+    /// reason they are missing. When the selected row does not fit the
+    /// width, its full text shows under the list.
+    pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        self.hits.borrow_mut().clear();
         if let Some(why) = &self.data.missing {
             widgets::message(area, buf, why, cx.theme.muted());
             return;
@@ -131,6 +192,23 @@ impl TablesPane {
         if tables.is_empty() {
             widgets::message(area, buf, "loading…", cx.theme.muted());
             return;
+        }
+        let mut area = area;
+        if cx.focused
+            && let Some(row) = self.selected_row()
+        {
+            let natural: usize =
+                row.iter().map(|c| crate::text::width(c)).sum::<usize>() + row.len();
+            if natural > area.width as usize && area.height > 8 {
+                let text = self.detail().unwrap_or_default();
+                let lines = widgets::wrap(&format!("▸ {text}"), area.width as usize);
+                let h = lines.len().min(3) as u16;
+                let y = area.y + area.height - h;
+                for (i, l) in lines.iter().take(h as usize).enumerate() {
+                    buf.set_string(area.x, y + i as u16, l, cx.theme.title(false));
+                }
+                area.height -= h;
+            }
         }
         let constraints: Vec<Constraint> = tables
             .iter()
@@ -158,19 +236,99 @@ impl TablesPane {
             }
             let rows = self.visible(i);
             let selected = (i == 0 && cx.focused).then_some(self.selected);
+            let first = i == 0;
             TableView {
                 table: t,
                 rows: &rows,
                 selected,
                 theme: cx.theme,
-                role_of,
+                roles: if first { &self.roles } else { &[] },
+                cell_roles: if first { &self.cell_roles } else { &[] },
+                hits: first.then_some((&self.hits, 0)),
             }
             .render(a, buf);
         }
     }
+
+    /// Lines the tables take drawn whole (titles, headers, rows, notes, gaps).
+    pub fn full_height(&self) -> u16 {
+        self.data
+            .tables
+            .iter()
+            .map(|t| {
+                t.rows.len().max(1) as u16
+                    + 2
+                    + u16::from(t.title.is_some())
+                    + t.notes.len().min(2) as u16
+            })
+            .sum()
+    }
+
+    /// Draws every table whole, one under the other, into `area` (for a
+    /// scrolled view: nothing is selected).
+    pub fn render_whole(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        let mut y = area.y;
+        for t in &self.data.tables {
+            let h = t.rows.len().max(1) as u16 + 1 + t.notes.len().min(2) as u16;
+            if let Some(title) = &t.title {
+                buf.set_string(
+                    area.x,
+                    y,
+                    crate::text::truncate(&crate::text::sanitize(title), area.width as usize),
+                    cx.theme.title(false),
+                );
+                y += 1;
+            }
+            let rows: Vec<usize> = (0..t.rows.len()).collect();
+            let r = Rect {
+                y,
+                height: h.min((area.y + area.height).saturating_sub(y)),
+                ..area
+            };
+            TableView::new(t, &rows, cx.theme).render(r, buf);
+            y += h + 1;
+        }
+    }
 }
 
-/// No row role: plain text.
-pub fn plain(_: &[String]) -> Option<Role> {
-    None
+/// The scroll of a view taller than its pane (forecast, pipeline, deal):
+/// the first line shown, clamped against what the last frame measured.
+#[derive(Debug, Clone, Default)]
+pub struct Scroll {
+    pub offset: usize,
+    /// (lines shown, lines in all) at the last frame.
+    pub last: std::cell::Cell<(usize, usize)>,
+}
+
+impl Scroll {
+    pub fn by(&mut self, delta: isize) {
+        let (shown, total) = self.last.get();
+        let max = total
+            .saturating_sub(shown)
+            .max(if total == 0 { usize::MAX / 2 } else { 0 });
+        self.offset = (self.offset as isize + delta).clamp(0, max as isize) as usize;
+    }
+
+    pub fn position(&self) -> Option<String> {
+        let (shown, total) = self.last.get();
+        widgets::scroll_position(self.offset.min(total.saturating_sub(shown)), shown, total)
+    }
+
+    /// Draws `height` rows drawn by `draw`, from the offset on.
+    pub fn render(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        height: u16,
+        draw: impl FnOnce(Rect, &mut Buffer),
+    ) {
+        self.last.set((area.height as usize, height as usize));
+        widgets::scrolled(area, buf, height, self.offset, draw);
+    }
+
+    /// Draws lines from the offset on.
+    pub fn lines(&self, area: Rect, buf: &mut Buffer, lines: Vec<ratatui::text::Line<'_>>) {
+        self.last.set((area.height as usize, lines.len()));
+        widgets::scrolled_lines(area, buf, lines, self.offset);
+    }
 }

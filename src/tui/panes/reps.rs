@@ -6,9 +6,11 @@
 
 use super::{Cx, TablesPane};
 use crate::domain::Role as RepRole;
+use crate::domain::anomaly::Verdict;
 use crate::domain::metrics::cuts::Dimension;
 use crate::report::anomalies::AnomaliesReport;
 use crate::report::cuts::CutReport;
+use crate::report::metrics::fmt_sample;
 use crate::report::metrics::{MetricsReport, fmt_value};
 use crate::report::{Column, Report, Table, UNDEFINED};
 use crate::tui::theme::Role;
@@ -100,53 +102,95 @@ impl RepsView {
     }
 }
 
+/// A short column head for a metric in the grid (the detail under the
+/// grid gives the full label).
+fn short_label(id: &str) -> &str {
+    match id {
+        "meetings" => "meetings",
+        "first_meetings" => "1st mtgs",
+        "calls" => "calls",
+        "emails" => "emails",
+        "opps_created" => "new opps",
+        "won" => "won",
+        "bookings" => "bookings",
+        "pipeline_value" => "pipeline",
+        "win_rate" => "win rate",
+        "avg_deal_size" => "avg deal",
+        "sales_cycle_days" => "cycle d",
+        "days_between_touches" => "touch gap",
+        "untouched_opps" => "untouched",
+        "meetings_per_opp" => "mtg/deal",
+        "meetings_set" => "mtgs set",
+        "pipeline_created" => "pipe new",
+        "connect_rate" => "connect",
+        "reply_rate" => "reply",
+        "account_to_meeting" => "acct→mtg",
+        "lost" => "lost",
+        "open_opps" => "open",
+        "discount" => "discount",
+        "pipeline_over_90d" => "pipe>90d",
+        "velocity" => "velocity",
+        other => other,
+    }
+}
+
+/// The role of each cell of a table (rows × columns).
+type CellRoles = Vec<Vec<Option<Role>>>;
+
 #[derive(Debug, Clone, Default)]
 pub struct RepsPane {
     pub report: Option<MetricsReport>,
-    /// (rep id, metric, direction word) of the period's anomalies, for flags.
-    pub flags: Vec<(String, String, String)>,
+    /// (rep id, metric, verdict) of the period's anomalies, for flags.
+    pub flags: Vec<(String, String, Verdict)>,
     pub view: RepsView,
     /// The grid; its rows are reps.
     pub list: TablesPane,
     /// Rep ids of the grid's rows.
     rep_ids: Vec<String>,
-    /// Per rep (report order): the detail table of the metrics report.
-    details: Vec<(String, Table)>,
     /// The rep to select when the data arrives (`--rep`).
     pub focus_rep: Option<String>,
+    /// The rep's own view (`--rep`): no other rep is named, the grid is
+    /// replaced by the rep's metrics beside the team baseline.
+    pub own: bool,
+    /// Today: goals of a period still under way are marked prorated.
+    pub today: chrono::NaiveDate,
+    /// The scroll of the metrics under the grid (or of the own view).
+    pub detail_scroll: super::Scroll,
     /// The cut shown instead of the reps (`b` cycles), `None`: by rep.
     pub cut: Option<Dimension>,
     /// The cut reports, one per dimension.
     cuts: Vec<CutReport>,
 }
 
-/// The flag symbol of a metric of a rep: `▼` below goal or a bad anomaly,
-/// `▲` a good anomaly, `◆` an ambiguous one, else nothing.
-fn flag(pane: &RepsPane, rep: &str, metric: &str, goal_met: Option<bool>) -> &'static str {
+/// The flag of a metric of a rep and its role: `▼` below goal or a bad
+/// anomaly, `▲` a good anomaly, `◆` an ambiguous one, else nothing.
+fn flag(
+    pane: &RepsPane,
+    rep: &str,
+    metric: &str,
+    goal_met: Option<bool>,
+) -> (&'static str, Option<Role>) {
     let dir = pane
         .flags
         .iter()
         .find(|(r, m, _)| r == rep && m == metric)
-        .map(|(_, _, d)| d.as_str());
+        .map(|(_, _, d)| *d);
     match (dir, goal_met) {
-        (Some("bad"), _) | (_, Some(false)) => "▼",
-        (Some("good"), _) => "▲",
-        (Some(_), _) => "◆",
-        _ => "",
-    }
-}
-
-/// A cell's role from its flag symbol.
-pub fn role_of(row: &[String]) -> Option<Role> {
-    if row.iter().any(|c| c.ends_with('▼')) {
-        Some(Role::Warn)
-    } else {
-        None
+        (Some(Verdict::Bad), _) | (_, Some(false)) => ("▼", Some(Role::Alert)),
+        (Some(Verdict::Good), _) => ("▲", Some(Role::Good)),
+        (Some(_), _) => ("◆", Some(Role::Warn)),
+        _ => ("", None),
     }
 }
 
 impl RepsPane {
     pub fn title(&self) -> String {
+        if self.own {
+            return match &self.report {
+                Some(r) => format!("My metrics · {}..{}", r.period.from, r.period.to),
+                None => "My metrics".into(),
+            };
+        }
         if let Some(d) = self.cut {
             return format!("Reps · by {} (b: cut)", d.as_str());
         }
@@ -165,20 +209,7 @@ impl RepsPane {
         self.flags = anomalies
             .anomalies
             .iter()
-            .map(|a| {
-                let word = serde_json::to_value(a.direction)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                (a.rep_id.clone(), a.metric.clone(), word)
-            })
-            .collect();
-        let tables = report.tables();
-        self.details = report
-            .reps
-            .iter()
-            .map(|r| r.rep_id.clone())
-            .zip(tables)
+            .map(|a| (a.rep_id.clone(), a.metric.clone(), a.direction))
             .collect();
         self.report = Some(report);
         self.rebuild();
@@ -213,6 +244,16 @@ impl RepsPane {
                 .find(|c| c.by == d)
                 .map(|c| c.tables())
                 .unwrap_or_default();
+            // Metric ids as short labels on screen (the JSON keeps the ids).
+            let tables = tables
+                .into_iter()
+                .map(|mut t| {
+                    for c in t.columns.iter_mut().skip(1) {
+                        c.name = short_label(&c.name).to_string();
+                    }
+                    t
+                })
+                .collect();
             self.list.set(crate::tui::loader::PaneTables {
                 tables,
                 missing: None,
@@ -223,9 +264,10 @@ impl RepsPane {
         let Some(report) = &self.report else { return };
         let (role, metrics) = self.view.columns();
         let mut cols = vec![Column::left("rep")];
-        cols.extend(metrics.iter().map(|m| Column::right(m)));
+        cols.extend(metrics.iter().map(|m| Column::right(short_label(m))));
         let mut t = Table::new(None, cols);
         let mut ids = Vec::new();
+        let mut cell_roles = Vec::new();
         for r in report.reps.iter().filter(|r| r.role == role) {
             let name = if r.ramping {
                 format!("{} (ramping)", r.name)
@@ -233,17 +275,23 @@ impl RepsPane {
                 r.name.clone()
             };
             let mut row = vec![name];
+            let mut roles = vec![None];
             for m in metrics {
-                row.push(match r.metrics.get(*m) {
-                    Some(c) => format!(
-                        "{}{}",
-                        fmt_value(c.def.unit, c.value.value),
-                        flag(self, &r.rep_id, m, c.goal_met)
-                    ),
-                    None => UNDEFINED.to_string(),
-                });
+                let (cell, role) = match r.metrics.get(*m) {
+                    Some(c) => {
+                        let (sym, role) = flag(self, &r.rep_id, m, c.goal_met);
+                        (
+                            format!("{}{sym}", fmt_value(c.def.unit, c.value.value)),
+                            role,
+                        )
+                    }
+                    None => (UNDEFINED.to_string(), None),
+                };
+                row.push(cell);
+                roles.push(role);
             }
             t.rows.push(row);
+            cell_roles.push(roles);
             ids.push(r.rep_id.clone());
         }
         if t.rows.is_empty() {
@@ -256,6 +304,7 @@ impl RepsPane {
             tables: vec![t],
             missing: None,
         });
+        self.list.cell_roles = cell_roles;
         self.rep_ids = ids;
         if let Some(want) = self.focus_rep.clone()
             && let Some(i) = self.rep_ids.iter().position(|x| *x == want)
@@ -270,13 +319,95 @@ impl RepsPane {
         self.rep_ids.get(r).map(String::as_str)
     }
 
+    /// The selected rep's metrics beside the team baseline and the goal,
+    /// with full labels; roles from the typed cells.
+    fn detail(&self, rep: &str) -> Option<(String, Table, CellRoles)> {
+        let report = self.report.as_ref()?;
+        let r = report.reps.iter().find(|r| r.rep_id == rep)?;
+        let title = format!(
+            "{}{} — {}..{} · beside the team (median of peers)",
+            r.name,
+            if r.ramping { " (ramping)" } else { "" },
+            report.period.from,
+            report.period.to
+        );
+        let mut t = Table::new(
+            None,
+            vec![
+                Column::left("metric"),
+                Column::right("value"),
+                Column::right("sample"),
+                Column::right("team"),
+                Column::right("goal"),
+                Column::left("note"),
+            ],
+        );
+        let mut roles = Vec::new();
+        for id in &r.order {
+            let Some(c) = r.metrics.get(id) else { continue };
+            let unit = c.def.unit;
+            let (sym, role) = flag(self, &r.rep_id, id, c.goal_met);
+            let mut note = Vec::new();
+            if let Some(false) = c.goal_met {
+                note.push("below goal".to_string());
+            }
+            if let Some(n) = c.value.still_open.filter(|n| *n > 0) {
+                note.push(format!("{n} still open"));
+            }
+            if let Some(n) = c.value.without_amount.filter(|n| *n > 0) {
+                note.push(format!("{n} without amount"));
+            }
+            t.rows.push(vec![
+                super::metric_label(id),
+                format!("{}{sym}", fmt_value(unit, c.value.value)),
+                fmt_sample(unit, &c.value),
+                fmt_value(unit, c.baseline),
+                if c.goal.is_some() {
+                    // Goals of a period under way are prorated to today.
+                    let prorated = report.period.to > self.today;
+                    format!(
+                        "{}{}",
+                        fmt_value(unit, c.goal),
+                        if prorated
+                            && matches!(
+                                unit,
+                                crate::domain::metrics::Unit::Count
+                                    | crate::domain::metrics::Unit::Money
+                                    | crate::domain::metrics::Unit::Minutes
+                            )
+                        {
+                            " (to date)"
+                        } else {
+                            ""
+                        }
+                    )
+                } else {
+                    UNDEFINED.to_string()
+                },
+                note.join("; "),
+            ]);
+            roles.push(vec![None, role, None, None, None, role]);
+        }
+        Some((title, t, roles))
+    }
+
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         if self.report.is_none() {
             crate::tui::widgets::message(area, buf, "loading…", cx.theme.muted());
             return;
         }
+        if self.own {
+            // The rep's own view: their metrics beside the team baseline only.
+            let Some(rep) = self.focus_rep.as_deref() else {
+                return;
+            };
+            if let Some((title, t, roles)) = self.detail(rep) {
+                self.draw_detail(area, buf, cx, &title, &t, &roles);
+            }
+            return;
+        }
         if self.cut.is_some() {
-            self.list.render(area, buf, cx, &role_of);
+            self.list.render(area, buf, cx);
             return;
         }
         let grid_h = (self.list.visible(0).len() as u16 + 4)
@@ -284,42 +415,49 @@ impl RepsPane {
             .max(4);
         let [top, bottom] =
             Layout::vertical([Constraint::Length(grid_h), Constraint::Min(0)]).areas(area);
-        self.list.render(top, buf, cx, &role_of);
+        self.list.render(top, buf, cx);
         let Some(rep) = self.selected_rep() else {
-            return;
-        };
-        let Some((_, detail)) = self.details.iter().find(|(id, _)| id == rep) else {
             return;
         };
         if bottom.height < 3 {
             return;
         }
-        let title = detail.title.clone().unwrap_or_default();
+        if let Some((title, t, roles)) = self.detail(rep) {
+            self.draw_detail(bottom, buf, cx, &title, &t, &roles);
+        }
+    }
+
+    fn draw_detail(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        cx: &Cx,
+        title: &str,
+        t: &Table,
+        roles: &[Vec<Option<Role>>],
+    ) {
+        if area.height < 2 {
+            return;
+        }
         buf.set_string(
-            bottom.x,
-            bottom.y,
-            crate::text::truncate(&crate::text::sanitize(&title), bottom.width as usize),
+            area.x,
+            area.y,
+            crate::text::truncate(&crate::text::sanitize(title), area.width as usize),
             cx.theme.title(false),
         );
-        let rows: Vec<usize> = (0..detail.rows.len()).collect();
         let body = Rect {
-            y: bottom.y + 1,
-            height: bottom.height - 1,
-            ..bottom
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
         };
-        TableView {
-            table: detail,
-            rows: &rows,
-            selected: None,
-            theme: cx.theme,
-            role_of: &|row: &[String]| {
-                if row.last().is_some_and(|n| n.contains("below goal")) {
-                    Some(Role::Alert)
-                } else {
-                    None
+        self.detail_scroll
+            .render(body, buf, t.rows.len() as u16 + 1, |r, b| {
+                let rows: Vec<usize> = (0..t.rows.len()).collect();
+                TableView {
+                    cell_roles: roles,
+                    ..TableView::new(t, &rows, cx.theme)
                 }
-            },
-        }
-        .render(body, buf);
+                .render(r, b)
+            });
     }
 }

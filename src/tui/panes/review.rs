@@ -111,6 +111,8 @@ impl ReviewPane {
                 r.agenda.since_label
             )
         });
+        let mut roles: Vec<Option<Role>> = Vec::new();
+        let mut cell_roles: Vec<Vec<Option<Role>>> = Vec::new();
         let (mut t, deals) = match (self.report.as_ref(), self.reps.get(self.rep_idx)) {
             (Some(r), Some((rep_id, _))) => {
                 let ra = r.agenda.reps.iter().find(|x| &x.rep_id == rep_id);
@@ -129,6 +131,11 @@ impl ReviewPane {
                                 opt(d.amount),
                                 opt(d.loss_reason.clone()),
                             ]);
+                            roles.push(match d.status {
+                                crate::domain::Status::Won => Some(Role::Good),
+                                crate::domain::Status::Lost => Some(Role::Alert),
+                                _ => None,
+                            });
                             deals.push(Some(d.opportunity_id.clone()));
                         }
                         t
@@ -157,9 +164,17 @@ impl ReviewPane {
                             cols(&["deal", "name", "amount", "stage", "reasons", "tag"]),
                         );
                         for h in &ra.hygiene {
-                            let reasons: Vec<&str> =
-                                h.flags.iter().map(|f| f.reason.as_str()).collect();
+                            let reasons: Vec<String> = h
+                                .flags
+                                .iter()
+                                .map(|f| super::hygiene::reason_words(f.reason))
+                                .collect();
                             let tag = h.tag.map_or(String::new(), |t| format!("●{t}"));
+                            // The tag's cell in its colour; the word stays.
+                            let mut cells = vec![None; 6];
+                            cells[5] = h.tag.map(|t| super::deal::tag_label(t).1);
+                            cell_roles.push(cells);
+                            roles.push(None);
                             t.rows.push(vec![
                                 h.opportunity_id.0.clone(),
                                 h.name.clone(),
@@ -202,7 +217,12 @@ impl ReviewPane {
                         t
                     }
                     (Section::ActionItems, _) => {
-                        let mut t = Table::new(heading, cols(&["#", "deal", "due", "action item"]));
+                        let mut t = Table::new(
+                            heading,
+                            cols(&["#", "deal", "owner", "due", "action item"]),
+                        );
+                        let names: std::collections::HashMap<&RepId, &str> =
+                            self.reps.iter().map(|(id, n)| (id, n.as_str())).collect();
                         for a in r
                             .agenda
                             .action_items
@@ -212,6 +232,9 @@ impl ReviewPane {
                             t.rows.push(vec![
                                 a.id.to_string(),
                                 opt(a.opportunity_id.clone()),
+                                names
+                                    .get(&a.owner_id)
+                                    .map_or_else(|| a.owner_id.0.clone(), |n| n.to_string()),
                                 opt(a.due_date),
                                 a.text.clone(),
                             ]);
@@ -229,6 +252,8 @@ impl ReviewPane {
             t.notes.push("Nothing in this box for this rep.".into());
         }
         self.agenda.set_deals(t, deals);
+        self.agenda.roles = roles;
+        self.agenda.cell_roles = cell_roles;
     }
 
     pub fn current_rep(&self) -> Option<&RepId> {
@@ -283,6 +308,11 @@ impl ReviewPane {
                 cx.theme.muted()
             };
             let head = format!("{marker} {}. {name:<22}", i + 1);
+            let head = if wide {
+                head
+            } else {
+                head.trim_end().to_string()
+            };
             let timer_span = Span::styled(
                 format!(" {timer}"),
                 if over {
@@ -386,9 +416,12 @@ impl ReviewPane {
                 .render(area, buf);
             return;
         }
-        let inner = if area.width >= 90 {
+        // The box list beside the agenda only where the agenda keeps 100
+        // columns; else the boxes and the rep on two lines above it.
+        let inner = if area.width >= 144 {
+            // The boxes and reps take what they need; the agenda the rest.
             let [left, right] =
-                Layout::horizontal([Constraint::Length(46), Constraint::Min(10)]).areas(area);
+                Layout::horizontal([Constraint::Length(44), Constraint::Min(10)]).areas(area);
             Paragraph::new(self.boxes(cx, now, true)).render(left, buf);
             let block = widgets::pane_block(BOXES[self.box_idx].0.to_string(), false, cx.theme);
             let inner = block.inner(right);
@@ -401,14 +434,6 @@ impl ReviewPane {
             Paragraph::new(self.compact(cx, now)).render(top, buf);
             rest
         };
-        self.agenda.render(inner, buf, cx, &|row: &[String]| {
-            if row.iter().any(|c| c.contains("lost")) {
-                Some(Role::Alert)
-            } else if row.iter().any(|c| c.contains("won")) {
-                Some(Role::Good)
-            } else {
-                None
-            }
-        });
+        self.agenda.render(inner, buf, cx);
     }
 }

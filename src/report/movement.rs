@@ -1,0 +1,167 @@
+//! How the call moved since last week (SPEC §8, the founder's "why"): the
+//! team call of a period as it stood at the end of a past day, rebuilt from
+//! history (`dataset_as_of_with_snapshots`), against the call now, and the
+//! deals that moved into or out of it, each with the reason.
+//!
+//! A deal is *in the call* of period P on day D when it was won in P on or
+//! before D, or was open in category `commit` with its close date in P
+//! (the call's own definition, `domain::forecast`). Unknown amounts count
+//! as 0 in the movement lists and are never in the call's sum.
+
+use super::Input;
+use crate::domain::asof::dataset_as_of_with_snapshots;
+use crate::domain::forecast::{open_in, won_in};
+use crate::domain::{Dataset, ForecastCategory, Money, OppId, Opportunity, Period, RepId, Status};
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One deal that moved into or out of the call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallMove {
+    pub opportunity_id: OppId,
+    pub name: String,
+    pub owner_id: RepId,
+    #[serde(serialize_with = "crate::report::money_major::opt::serialize")]
+    pub amount: Option<Money>,
+    /// Why it moved: `new`, `pulled in`, `committed`, `pushed out`, `lost`,
+    /// `decommitted`, …
+    pub why: String,
+}
+
+/// The call then and now, and the deals between.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallMovement {
+    pub period: Period,
+    /// The past day (its end) the call is rebuilt at.
+    pub then: NaiveDate,
+    pub now: NaiveDate,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub call_then: Money,
+    #[serde(serialize_with = "crate::report::money_major::serialize")]
+    pub call_now: Money,
+    pub moved_in: Vec<CallMove>,
+    pub moved_out: Vec<CallMove>,
+}
+
+fn in_call(o: &Opportunity, input: &Input, p: Period, day: NaiveDate) -> bool {
+    won_in(o, input.cal, p, day)
+        || (open_in(o, p) && o.forecast_category == Some(ForecastCategory::Commit))
+}
+
+fn call(
+    data: &Dataset,
+    input: &Input,
+    p: Period,
+    day: NaiveDate,
+    owner: Option<&RepId>,
+) -> (Money, Vec<OppId>) {
+    let mut sum = Money::ZERO;
+    let mut ids = Vec::new();
+    for o in data
+        .opportunities
+        .iter()
+        .filter(|o| owner.is_none_or(|r| &o.owner_id == r))
+        .filter(|o| in_call(o, input, p, day))
+    {
+        sum += o.amount.unwrap_or(Money::ZERO);
+        ids.push(o.id.clone());
+    }
+    (sum, ids)
+}
+
+impl CallMovement {
+    /// The movement of the call of `period` from the end of `days` days ago
+    /// to today (the dataset as it is now, edits included); `owner`: only
+    /// that rep's deals (the rep's own view).
+    pub fn build(input: &Input, period: Period, days: u64, owner: Option<&RepId>) -> CallMovement {
+        let then = input
+            .today
+            .checked_sub_days(Days::new(days))
+            .unwrap_or(input.today);
+        let end = input.cal.start_of(then + Days::new(1));
+        let past = dataset_as_of_with_snapshots(input.data, input.snapshots, end);
+        let (call_then, ids_then) = call(&past, input, period, then, owner);
+        let (call_now, ids_now) = call(input.data, input, period, input.today, owner);
+        let past_by: HashMap<&OppId, &Opportunity> =
+            past.opportunities.iter().map(|o| (&o.id, o)).collect();
+        let now_by: HashMap<&OppId, &Opportunity> = input
+            .data
+            .opportunities
+            .iter()
+            .map(|o| (&o.id, o))
+            .collect();
+        let mk = |o: &Opportunity, why: String| CallMove {
+            opportunity_id: o.id.clone(),
+            name: o.name.clone(),
+            owner_id: o.owner_id.clone(),
+            amount: o.amount,
+            why,
+        };
+        let mut moved_in: Vec<CallMove> = ids_now
+            .iter()
+            .filter(|id| !ids_then.contains(id))
+            .filter_map(|id| now_by.get(id))
+            .map(|o| {
+                let why = match past_by.get(&o.id) {
+                    None => "new".to_string(),
+                    Some(p) if p.status != Status::Open => format!("re-opened (was {})", p.status),
+                    Some(p) if !p.close_date.is_some_and(|d| period.contains(d)) => {
+                        "pulled in".to_string()
+                    }
+                    Some(p) if o.status == Status::Won => {
+                        format!(
+                            "won (was {})",
+                            p.forecast_category
+                                .map_or("—".to_string(), |c| c.to_string())
+                        )
+                    }
+                    Some(p) => format!(
+                        "committed (was {})",
+                        p.forecast_category
+                            .map_or("—".to_string(), |c| c.to_string())
+                    ),
+                };
+                mk(o, why)
+            })
+            .collect();
+        let mut moved_out: Vec<CallMove> = ids_then
+            .iter()
+            .filter(|id| !ids_now.contains(id))
+            .filter_map(|id| past_by.get(id))
+            .map(|p| {
+                let why = match now_by.get(&p.id) {
+                    None => "deleted".to_string(),
+                    Some(o) if o.status == Status::Lost => "lost".to_string(),
+                    Some(o) if o.status == Status::Won => "won outside the period".to_string(),
+                    Some(o) if !o.close_date.is_some_and(|d| period.contains(d)) => format!(
+                        "pushed out (to {})",
+                        o.close_date.map_or("—".to_string(), |d| d.to_string())
+                    ),
+                    Some(o) => format!(
+                        "decommitted (now {})",
+                        o.forecast_category
+                            .map_or("—".to_string(), |c| c.to_string())
+                    ),
+                };
+                mk(now_by.get(&p.id).copied().unwrap_or(p), why)
+            })
+            .collect();
+        let by_size = |a: &CallMove, b: &CallMove| {
+            b.amount
+                .cmp(&a.amount)
+                .then_with(|| a.opportunity_id.cmp(&b.opportunity_id))
+        };
+        moved_in.sort_by(by_size);
+        moved_out.sort_by(by_size);
+        CallMovement {
+            period,
+            then,
+            now: input.today,
+            call_then,
+            call_now,
+            moved_in,
+            moved_out,
+        }
+    }
+}

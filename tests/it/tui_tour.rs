@@ -1,0 +1,244 @@
+//! The screens of the cockpit tour (docs/cockpit-tour.md) and the founder's
+//! "why": the empty database, a confirmation, the forecast scrolled to a past
+//! quarter, a waterfall step opened, the stage list; and the call's movement
+//! and the waterfall rebuilt from history, worked out by hand on the fixture.
+
+use crate::tui_fixture;
+
+use pipedeck::domain::edit::{Edit, Stamp};
+use pipedeck::domain::*;
+use pipedeck::report::Input;
+use pipedeck::report::movement::CallMovement;
+use pipedeck::report::waterfall::WaterfallReport;
+use pipedeck::storage::Store;
+use pipedeck::tui::action::Action;
+use pipedeck::tui::app::Start;
+use tui_fixture::*;
+
+fn demo_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("demo.db")).expect("database");
+    let env = env();
+    let team = pipedeck::demo::generate(7, env.today, &env.settings, &env.cal);
+    pipedeck::demo::write(&team, &mut store).expect("demo written");
+    (dir, store)
+}
+
+#[test]
+fn an_empty_database_says_how_to_bring_data_in() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("empty.db")).expect("database");
+    let mut a = app_on(&store, Start::Manager);
+    a.db_path = Some(std::path::PathBuf::from("/data/pipedeck.db"));
+    assert!(a.empty);
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("This database is empty."), "{s}");
+    assert!(
+        s.contains("pipedeck --db /data/pipedeck.db import DIR"),
+        "{s}"
+    );
+    assert!(s.contains("pipedeck demo --seed 7"), "{s}");
+    insta::assert_snapshot!("empty_80x24", s);
+}
+
+#[test]
+fn the_tour_screens_of_the_demo() {
+    let (_dir, store) = demo_store();
+    // W on the largest flagged deal asks first.
+    let mut a = app_on(&store, Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::CloseWon);
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("close opp-01061 WON at 259,300? y yes"), "{s}");
+    insta::assert_snapshot!("confirm_won_80x24", s);
+    a.on_key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Esc,
+    ));
+    assert!(a.prompt.is_none());
+    // The stage list of the same deal (in Discovery).
+    a.update(Action::PickStage);
+    assert_eq!(a.picker.as_ref().and_then(|p| p.value()), Some("Discovery"));
+    insta::assert_snapshot!("stage_list_80x24", screen(&mut a, 80, 24));
+
+    // The founder: scrolled down to the accuracy of 2025-Q4 (+47.5 %, a red flag).
+    let mut f = app_on(&store, Start::Forecast);
+    let _ = screen(&mut f, 80, 24);
+    for _ in 0..40 {
+        let s = screen(&mut f, 80, 24);
+        if s.contains("2025-Q4") {
+            break;
+        }
+        f.update(Action::PageDown);
+    }
+    let s = screen(&mut f, 80, 24);
+    assert!(s.contains("2025-Q4") && s.contains("+47.5%"), "{s}");
+    insta::assert_snapshot!("forecast_2025q4_80x24", s);
+    // Enter on a waterfall step lists its deals.
+    let mut f = app_on(&store, Start::Forecast);
+    for _ in 0..5 {
+        f.update(Action::Down); // start → new → pulled in → pushed out → won → lost
+    }
+    f.update(Action::Open);
+    assert_eq!(f.forecast.open_step, Some(5));
+    insta::assert_snapshot!("waterfall_lost_200x60", screen(&mut f, 200, 60));
+}
+
+/// D-3 pushed to December, D-1 decommitted, D-2 given 8,000 in commit
+/// closing 28 November, all on 24 November.
+fn moved_store() -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = store();
+    let stages = Settings::default().stage_list();
+    let stamp = Stamp::new(at("2026-11-24"));
+    for (id, e) in [
+        ("D-3", Edit::CloseDate(day("2026-12-04"))),
+        ("D-1", Edit::Category(ForecastCategory::BestCase)),
+        ("D-2", Edit::Amount(Money::from_major(8_000))),
+        ("D-2", Edit::CloseDate(day("2026-11-28"))),
+    ] {
+        store
+            .edit_deal(&OppId(id.into()), &e, &stages, &stamp)
+            .expect("edit");
+    }
+    (dir, store)
+}
+
+#[test]
+fn the_call_moved_since_last_week_deal_by_deal() {
+    let (_dir, store) = moved_store();
+    let data = store.load_dataset().expect("load");
+    let env = env();
+    let input = Input {
+        data: &data,
+        snapshots: &[],
+        settings: &env.settings,
+        cal: &env.cal,
+        today: env.today,
+        period: None,
+    };
+    let november = env.cal.containing(PeriodKind::Month, env.today);
+    let m = CallMovement::build(&input, november, 7, None);
+    // On 17 November the call was D-1 12,500 + D-3 40,000 (both commit,
+    // closing in November); now only D-2's 8,000 (D-2 was commit all along).
+    assert_eq!(m.then, day("2026-11-17"));
+    assert_eq!(m.call_then, Money::from_major(52_500));
+    assert_eq!(m.call_now, Money::from_major(8_000));
+    let moved = |v: &[pipedeck::report::movement::CallMove]| {
+        v.iter()
+            .map(|x| (x.opportunity_id.0.clone(), x.why.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        moved(&m.moved_in),
+        [("D-2".to_string(), "pulled in".to_string())]
+    );
+    assert_eq!(
+        moved(&m.moved_out),
+        [
+            ("D-3".to_string(), "pushed out (to 2026-12-04)".to_string()),
+            ("D-1".to_string(), "decommitted (now best_case)".to_string()),
+        ]
+    );
+    // Ann's own: D-1 out, D-2 in; Bob's D-3 is not hers.
+    let ann = RepId("ann".into());
+    let m = CallMovement::build(&input, november, 7, Some(&ann));
+    assert_eq!(
+        (m.call_then, m.call_now),
+        (Money::from_major(12_500), Money::from_major(8_000))
+    );
+    assert_eq!(m.moved_out.len(), 1);
+}
+
+#[test]
+fn the_waterfall_is_rebuilt_from_history_without_snapshots() {
+    let (_dir, store) = moved_store();
+    let data = store.load_dataset().expect("load");
+    assert!(store.load_snapshots().expect("snapshots").is_empty());
+    let env = env();
+    let input = Input {
+        data: &data,
+        snapshots: &[],
+        settings: &env.settings,
+        cal: &env.cal,
+        today: env.today,
+        period: Some(env.cal.containing(PeriodKind::Month, env.today)),
+    };
+    // 17 → 24 November over November: start D-1 + D-3 = 52,500; D-2
+    // pulled in 8,000; D-3 pushed out 40,000; end 20,500.
+    let r = WaterfallReport::build(&input, Some(day("2026-11-17")), Some(day("2026-11-24")))
+        .expect("rebuilt");
+    let w = &r.waterfall;
+    assert_eq!(
+        (w.start, w.pulled_in, w.pushed_out, w.new, w.end),
+        (
+            Money::from_major(52_500),
+            Money::from_major(8_000),
+            Money::from_major(40_000),
+            Money::ZERO,
+            Money::from_major(20_500)
+        )
+    );
+    assert_eq!(r.rebuilt_from_history, vec![day("2026-11-17")]);
+    // A past end is rebuilt too (the 20th: D-2's amount came on the 24th).
+    let r = WaterfallReport::build(&input, Some(day("2026-11-16")), Some(day("2026-11-20")))
+        .expect("rebuilt");
+    assert_eq!(
+        r.rebuilt_from_history,
+        vec![day("2026-11-16"), day("2026-11-20")]
+    );
+    assert_eq!(r.waterfall.end, Money::from_major(52_500));
+}
+
+#[test]
+fn the_reps_own_view_names_no_other_rep() {
+    let (_dir, store) = store();
+    let mut a = app_on(&store, Start::Rep(RepId("ann".into())));
+    // No team review: the tabs start at To do, R and 1 say why they do nothing.
+    assert!(!a.tabs().contains(&pipedeck::tui::app::Focus::Review));
+    a.update(Action::StartReview);
+    assert!(a.review.run.is_none());
+    a.update(Action::FocusReview);
+    assert_ne!(a.focus, pipedeck::tui::app::Focus::Review);
+    for (pane, want) in [
+        (Action::FocusHygiene, "My to-do"),
+        (Action::FocusReps, "My metrics"),
+        (Action::FocusAnomalies, "Anomalies"),
+        (Action::FocusForecast, "Forecast"),
+        (Action::FocusPipeline, "My open deals"),
+    ] {
+        a.update(pane);
+        for (w, h) in [(80, 24), (200, 60)] {
+            let s = screen(&mut a, w, h);
+            assert!(s.contains(want), "{s}");
+            assert!(!s.contains("Bo Bäckström") && !s.contains("bob"), "{s}");
+        }
+    }
+    // Her open deals: D-1 and D-2 (D-3 is Bob's), closing soonest first.
+    a.update(Action::FocusPipeline);
+    let ids: Vec<_> = a
+        .pipeline
+        .list
+        .deals
+        .iter()
+        .flatten()
+        .map(|d| d.0.clone())
+        .collect();
+    assert_eq!(ids, ["D-1", "D-2"]);
+    // Her forecast line is the headline: D-1's 12,500 in commit (D-2 has no amount).
+    a.update(Action::FocusForecast);
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("call 12,500"), "{s}");
+}
+
+#[test]
+fn an_empty_database_starts_no_review() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&dir.path().join("empty.db")).expect("database");
+    let mut a = app_on(&store, Start::Manager);
+    assert_eq!(a.update(Action::StartReview), None);
+    assert!(a.review.run.is_none());
+    assert!(
+        a.status
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("import data or run the demo"))
+    );
+}
