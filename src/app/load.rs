@@ -28,6 +28,9 @@ pub enum Need {
     Review,
     /// One deal's card: the review's data and the deal whole.
     Deal(crate::domain::OppId),
+    /// The cockpit's review window: the review's data, with every activity
+    /// of the deals it holds (the deal pane's timeline).
+    Cockpit,
     /// The forecast of a period (deals only).
     Forecast(Period),
     /// The waterfall between two days (deals only).
@@ -89,7 +92,7 @@ pub fn scope(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
             .collect(),
             true,
         ),
-        Need::Review | Need::Deal(_) => {
+        Need::Review | Need::Deal(_) | Need::Cockpit => {
             // Since the previous review (or a week), and the untouched window.
             let since = cx
                 .sessions
@@ -176,7 +179,8 @@ pub fn load(
     let scope = Scope::new(ranges)
         .with_activities(activities)
         .with_open_now(open_now)
-        .with_deals(deals);
+        .with_deals(deals)
+        .with_deal_activities(matches!(need, Need::Cockpit));
     let mut data = store.load_scope(&scope)?;
     data.stages = settings.effective_stages(&data.stages);
     let mut snaps = if snapshots {

@@ -35,6 +35,9 @@ pub struct Scope {
     /// Deals read whole whatever the ranges: the deal itself, its history
     /// and every activity on it (the deal card).
     deals: Vec<String>,
+    /// Whether every activity of every loaded deal is read (the cockpit's
+    /// deal pane shows a deal's whole timeline).
+    deal_activities: bool,
 }
 
 impl Scope {
@@ -54,7 +57,14 @@ impl Scope {
             activities: true,
             open_now: false,
             deals: Vec::new(),
+            deal_activities: false,
         }
+    }
+
+    /// The same ranges, reading every activity of every loaded deal or not.
+    pub fn with_deal_activities(mut self, on: bool) -> Scope {
+        self.deal_activities = on;
+        self
     }
 
     /// The same ranges, with these deals read whole.
@@ -224,6 +234,12 @@ impl Store {
                 " UNION SELECT {ACTIVITY_COLUMNS} FROM activities WHERE opportunity_id = ?"
             ));
             params.push(d.clone());
+        }
+        if scope.deal_activities {
+            sql.push_str(&format!(
+                " UNION SELECT {ACTIVITY_COLUMNS} FROM activities
+                  WHERE opportunity_id IN (SELECT id FROM temp.scope_opps)"
+            ));
         }
         if let Some(first) = first {
             // The latest activity before the first range on each loaded deal,

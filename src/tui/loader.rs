@@ -5,6 +5,7 @@
 //! no keypress waits on the database.
 
 use super::edit::{self, EditCmd};
+use crate::app::load::{Context, Need};
 use crate::domain::ReviewSession;
 use crate::domain::period::Calendar;
 use crate::domain::{Dataset, Period, RepId, Settings, Snapshot};
@@ -108,18 +109,56 @@ pub fn build_views(
     sessions: &[ReviewSession],
     req: &Request,
 ) -> Views {
+    let parts = Parts {
+        metrics: data,
+        anomalies: data,
+        rep_anomalies: data,
+        review: data,
+        deals: data,
+    };
+    build_views_from(env, &parts, snapshots, sessions, req)
+}
+
+/// The datasets the panes are built from: each holds at least the window
+/// its reports read (`app::load`), or all of them the same whole dataset.
+pub struct Parts<'a> {
+    /// The period on screen, with the untouched look-back: metrics and cuts.
+    pub metrics: &'a Dataset,
+    /// What the anomaly rules read for the anomalies' period.
+    pub anomalies: &'a Dataset,
+    /// What the anomaly rules read for the period on screen (the reps grid).
+    pub rep_anomalies: &'a Dataset,
+    /// Today's review window: agenda, hygiene, scores, the deal pane.
+    pub review: &'a Dataset,
+    /// Every deal with its history, no activities: pipeline, forecast,
+    /// waterfall, accuracy, the call's movement.
+    pub deals: &'a Dataset,
+}
+
+/// [`build_views`] from the windows of [`Parts`].
+pub fn build_views_from(
+    env: &Env,
+    parts: &Parts<'_>,
+    snapshots: &[Snapshot],
+    sessions: &[ReviewSession],
+    req: &Request,
+) -> Views {
     let input = Input {
-        data,
+        data: parts.metrics,
         snapshots,
         settings: &env.settings,
         cal: &env.cal,
         today: env.today,
         period: Some(req.period),
     };
+    let deals_input = Input {
+        data: parts.deals,
+        ..input
+    };
     let pipeline = crate::report::pipeline::PipelineReport {
         as_of: env.today,
         currency: env.settings.currency.clone(),
-        pipeline: crate::domain::pipeline::open_pipeline(input.data),
+        pipeline: crate::domain::pipeline::open_pipeline(parts.deals),
     };
     let filter = MetricsFilter {
         rep: req.rep.as_ref().map(|r| r.0.clone()),
@@ -127,13 +166,19 @@ pub fn build_views(
     };
     let forecast_input = Input {
         period: (req.period.days() >= 28).then_some(req.period),
-        ..input
+        ..deals_input
     };
     let undated = Input {
+        data: parts.review,
         period: None,
         ..input
     };
+    let undated_deals = Input {
+        period: None,
+        ..deals_input
+    };
     let anomalies_input = Input {
+        data: parts.anomalies,
         period: req.anomalies_period,
         ..input
     };
@@ -141,13 +186,17 @@ pub fn build_views(
     let rep_anomalies = if anomalies.period == Some(req.period) {
         anomalies.clone()
     } else {
-        AnomaliesReport::build(&input, &MetricsFilter::default())
+        let on_screen = Input {
+            data: parts.rep_anomalies,
+            ..input
+        };
+        AnomaliesReport::build(&on_screen, &MetricsFilter::default())
     };
     let forecast = ForecastReport::build(&forecast_input);
     let week_ago = env.today - chrono::Days::new(7);
     let owner = req.rep.as_ref().filter(|_| req.own_view);
     let movement = Some(crate::report::movement::CallMovement::build(
-        &input,
+        &deals_input,
         forecast.forecast.period,
         7,
         owner,
@@ -160,9 +209,12 @@ pub fn build_views(
         anomalies,
         forecast,
         waterfall: Ok(WaterfallReport::between_for(
-            &input, week_ago, env.today, owner,
+            &deals_input,
+            week_ago,
+            env.today,
+            owner,
         )),
-        accuracy: AccuracyReport::build(&undated),
+        accuracy: AccuracyReport::build(&undated_deals),
         movement,
         rep_anomalies,
         cuts: crate::report::cuts::CutReport::build_all(&input),
@@ -196,17 +248,80 @@ pub fn build_drill(
     DrillReport::build(&input, rep, metric)
 }
 
-/// Loads the dataset and snapshots and builds the views.
+/// Loads what each pane reads (a window of the database per group of
+/// panes, `app::load`) and builds the views. The review window, with every
+/// activity of the deals it holds, is kept for the deal pane and edits.
 pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageError> {
-    let data = store.load_dataset()?;
-    let snapshots = store.load_snapshots()?;
+    let reps = store.load_reps()?;
+    let goals = crate::domain::metrics::goals::merge(&env.settings.goals, &store.load_goals()?);
     let sessions = store.load_review_sessions()?;
-    let views = build_views(env, &data, &snapshots, &sessions, req);
+    let cx = Context {
+        settings: &env.settings,
+        cal: &env.cal,
+        today: env.today,
+        reps: &reps,
+        goals: &goals,
+        sessions: &sessions,
+    };
+    let get = |need: Need, snapshots: bool| {
+        crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
+    };
+    let anomalies_period = req.anomalies_period.unwrap_or_else(|| {
+        let week = env.cal.week_containing(env.today);
+        env.cal
+            .shift(crate::domain::model::PeriodKind::Week, week, -1)
+    });
+    let (metrics, _) = get(Need::Metrics(req.period), false)?;
+    let (anomalies, _) = get(Need::Anomalies(anomalies_period), false)?;
+    let rep_anomalies = if anomalies_period == req.period {
+        None
+    } else {
+        Some(get(Need::Anomalies(req.period), false)?.0)
+    };
+    let (review, _) = get(Need::Cockpit, false)?;
+    let (deals, snapshots) = get(Need::Accuracy, true)?;
+    let parts = Parts {
+        metrics: &metrics,
+        anomalies: &anomalies,
+        rep_anomalies: rep_anomalies.as_ref().unwrap_or(&anomalies),
+        review: &review,
+        deals: &deals,
+    };
+    let views = build_views_from(env, &parts, &snapshots, &sessions, req);
     Ok(Loaded {
         generation: req.generation,
-        data: Arc::new(data),
+        data: Arc::new(review),
         views,
     })
+}
+
+/// The drill-down of `rep`'s `metric` over `period`, from its own window.
+pub fn load_drill(
+    store: &Store,
+    env: &Env,
+    rep: &str,
+    metric: &str,
+    period: Period,
+) -> Result<Result<DrillReport, String>, StorageError> {
+    let reps = store.load_reps()?;
+    let cx = Context {
+        settings: &env.settings,
+        cal: &env.cal,
+        today: env.today,
+        reps: &reps,
+        goals: &[],
+        sessions: &[],
+    };
+    let (data, _) = crate::app::load::load(
+        store,
+        &env.settings,
+        &env.cal,
+        Need::Drill(period),
+        &cx,
+        None,
+        false,
+    )?;
+    Ok(build_drill(env, &data, rep, metric, period))
 }
 
 /// Work for the worker.
@@ -291,7 +406,6 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
             return;
         }
     };
-    let mut data: Option<Arc<Dataset>> = None;
     while let Ok(first) = jobs.recv() {
         // Coalesce: of queued loads only the newest matters; edits all run.
         let mut batch = vec![first];
@@ -308,10 +422,8 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
                     metric,
                     period,
                 } => {
-                    let result = match &data {
-                        Some(d) => build_drill(&env, d, &rep, &metric, period),
-                        None => Err("the data is still loading".to_string()),
-                    };
+                    let result = load_drill(&store, &env, &rep, &metric, period)
+                        .unwrap_or_else(|e| Err(e.to_string()));
                     let _ = replies.send(Reply::Drill(Box::new(result)));
                 }
                 Job::Edit(cmd, req) => {
@@ -324,10 +436,7 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
         }
         if let Some(req) = last_load {
             let reply = match load(&store, &env, &req) {
-                Ok(l) => {
-                    data = Some(l.data.clone());
-                    Reply::Loaded(Box::new(l))
-                }
+                Ok(l) => Reply::Loaded(Box::new(l)),
                 Err(e) => Reply::Failed(e.to_string()),
             };
             if replies.send(reply).is_err() {
