@@ -10,7 +10,7 @@
 //! - `velocity` = open_opps × win_rate × avg_deal_size ÷ sales_cycle_days
 //!   (money per day); undefined when any part is undefined or the cycle is 0.
 
-use super::index::{Index, Window, open_at};
+use super::index::{Index, Window, closed_in, open_at};
 use super::{MetricSet, MetricValue, ae_quality};
 use crate::domain::model::{Opportunity, RepId, Status};
 use crate::domain::money::Money;
@@ -58,7 +58,7 @@ pub(super) fn won_in<'a>(deals: &[&'a Opportunity], w: &Window) -> Vec<&'a Oppor
     deals
         .iter()
         .copied()
-        .filter(|o| o.status == Status::Won && o.closed_at.is_some_and(|c| w.contains(c)))
+        .filter(|o| closed_in(o, Status::Won, w))
         .collect()
 }
 
@@ -140,7 +140,7 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
     let won = won_in(deals, w);
     let lost = deals
         .iter()
-        .filter(|o| o.status == Status::Lost && o.closed_at.is_some_and(|c| w.contains(c)))
+        .filter(|o| closed_in(o, Status::Lost, w))
         .count() as f64;
     let n_won = won.len() as f64;
     out.insert("won".into(), MetricValue::count(n_won));
