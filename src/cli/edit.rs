@@ -10,7 +10,7 @@ use crate::domain::money::Money;
 use crate::domain::review::closing::closing_report;
 use crate::report::agenda::AgendaReport;
 use crate::report::review::ClosingReportView;
-use crate::report::{Format, Input, render};
+use crate::report::{Format, render};
 use crate::storage::Store;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -217,14 +217,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
         ReviewCommand::Agenda { format } => {
             let (data, _) = ctx.load(&store, crate::app::load::Need::Review, None, false)?;
             let sessions = store.load_review_sessions()?;
-            let input = Input {
-                data: &data,
-                snapshots: &[],
-                settings: &ctx.settings,
-                cal: &ctx.cal,
-                today: ctx.today,
-                period: None,
-            };
+            let input = super::report::input(ctx, &data, ctx.today, None);
             let report = AgendaReport::build(&input, &sessions);
             super::emit(&render(&report, format).map_err(anyhow::Error::msg)?)?;
         }

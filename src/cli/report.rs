@@ -82,6 +82,24 @@ fn parse_role(s: &str) -> Result<Role, String> {
     s.parse()
 }
 
+/// The input of a report that reads no forecast snapshots: `data` under the
+/// context's settings and calendar, as of `today`, for `period`.
+pub(super) fn input<'a>(
+    ctx: &'a Ctx,
+    data: &'a crate::domain::Dataset,
+    today: NaiveDate,
+    period: Option<crate::domain::Period>,
+) -> crate::report::Input<'a> {
+    crate::report::Input {
+        data,
+        snapshots: &[],
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today,
+        period,
+    }
+}
+
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     if args.by.is_some() && args.name != ReportName::Metrics {
         anyhow::bail!("--by applies to report metrics only");

@@ -1,7 +1,7 @@
 //! The metrics, anomalies and drill reports.
 
 use super::Ctx;
-use super::report::{ReportArgs, ReportName};
+use super::report::{ReportArgs, ReportName, input};
 use crate::app::load::Need;
 use crate::domain::metrics::goals;
 use crate::domain::{Dataset, Period};
@@ -9,8 +9,8 @@ use crate::report::anomalies::AnomaliesReport;
 use crate::report::cuts::CutReport;
 use crate::report::drill::DrillReport;
 use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::render;
 use crate::report::score::CalibrationReport;
-use crate::report::{Input, render};
 use crate::storage::Store;
 use anyhow::{Context, anyhow};
 
@@ -20,14 +20,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     let today = args.as_of.unwrap_or(ctx.today);
     let resolved = {
         let empty = Dataset::default();
-        let probe = Input {
-            data: &empty,
-            snapshots: &[],
-            settings: &ctx.settings,
-            cal: &ctx.cal,
-            today,
-            period,
-        };
+        let probe = input(ctx, &empty, today, period);
         match args.name {
             ReportName::Anomalies => {
                 period.unwrap_or_else(|| crate::report::anomalies::default_period(&probe))
@@ -51,14 +44,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         &ctx.settings.goals,
         &store.load_goals().context("reading goals")?,
     );
-    let input = Input {
-        data: &data,
-        snapshots: &[],
-        settings: &ctx.settings,
-        cal: &ctx.cal,
-        today,
-        period,
-    };
+    let input = input(ctx, &data, today, period);
     let filter = MetricsFilter {
         rep: args.rep.clone(),
         role,
@@ -91,14 +77,7 @@ pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Resul
     let period = parse_period(ctx, args.period.as_deref())?;
     let need = Need::Calibration(period, args.days);
     let (data, _) = ctx.load(store, need, args.as_of, false)?;
-    let input = Input {
-        data: &data,
-        snapshots: &[],
-        settings: &ctx.settings,
-        cal: &ctx.cal,
-        today: args.as_of.unwrap_or(ctx.today),
-        period,
-    };
+    let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), period);
     render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
 }
 

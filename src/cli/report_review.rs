@@ -1,25 +1,18 @@
 //! The hygiene and agenda reports.
 
 use super::Ctx;
-use super::report::{ReportArgs, ReportName};
+use super::report::{ReportArgs, ReportName, input};
 use crate::domain::model::RepId;
 use crate::report::agenda::AgendaReport;
 use crate::report::hygiene::HygieneReport;
-use crate::report::{Input, render};
+use crate::report::render;
 use crate::storage::Store;
 
 /// Builds and renders the report named in `args`; returns the text to print.
 /// With `--as-of DATE` the rules run on that date, over the data as it stood then.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let (data, _) = ctx.load(store, crate::app::load::Need::Review, args.as_of, false)?;
-    let input = Input {
-        data: &data,
-        snapshots: &[],
-        settings: &ctx.settings,
-        cal: &ctx.cal,
-        today: args.as_of.unwrap_or(ctx.today),
-        period: None,
-    };
+    let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), None);
     let rep = args.rep.as_deref().map(RepId::from);
     if let Some(r) = &rep
         && data.rep(r).is_none()

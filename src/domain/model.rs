@@ -189,6 +189,23 @@ pub struct Rep {
 }
 
 impl Rep {
+    /// An AE known only by id and name (an importer's owner without a user
+    /// row): no email, team, manager, dates or quotas.
+    pub fn ae(id: RepId, name: String) -> Rep {
+        Rep {
+            id,
+            name,
+            email: None,
+            role: Role::Ae,
+            team: None,
+            manager_id: None,
+            start_date: None,
+            end_date: None,
+            quota_amount: None,
+            quota_meetings: None,
+        }
+    }
+
     /// Active on `day`: started (or start unknown) and not yet ended.
     pub fn is_active_on(&self, day: NaiveDate) -> bool {
         self.start_date.is_none_or(|s| s <= day) && self.end_date.is_none_or(|e| day <= e)

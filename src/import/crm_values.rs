@@ -3,12 +3,15 @@
 //! CRM cell values (dates with or without a time in the configured zone,
 //! amounts with any number of decimals), and rep ids from owner names.
 
-use super::table::Table;
+use super::round_trip::Origin;
+use super::table::{Row, Table, first_met};
 use super::{Batch, Context};
-use crate::domain::model::{Rep, RepId, Role, Stage, StageKind};
+use crate::domain::crm::Crm;
+use crate::domain::model::{Account, AccountId, OppId, Rep, RepId, Stage, StageKind};
 use crate::domain::money::Money;
 use crate::domain::period::Calendar;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use std::collections::HashMap;
 
 /// A header reduced to lower-case letters and digits (`Deal owner`,
 /// `deal_owner` and `DEAL OWNER` all read `dealowner`).
@@ -53,18 +56,7 @@ pub fn rep_id(name: &str) -> String {
 
 /// An AE named `name` with the id [`rep_id`] gives.
 pub fn owner_rep(name: &str) -> Rep {
-    Rep {
-        id: RepId(rep_id(name)),
-        name: name.trim().to_string(),
-        email: None,
-        role: Role::Ae,
-        team: None,
-        manager_id: None,
-        start_date: None,
-        end_date: None,
-        quota_amount: None,
-        quota_meetings: None,
-    }
+    Rep::ae(RepId(rep_id(name)), name.trim().to_string())
 }
 
 const DATE_FORMS: &str = "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], ISO 8601, or MM/DD/YYYY [HH:MM]";
@@ -169,6 +161,13 @@ pub fn amount(v: &str) -> Result<Money, String> {
         .ok_or_else(bad)
 }
 
+/// The positions of the stages the database and the config know (a new
+/// stage goes after all of them).
+pub fn known_positions(ctx: &Context<'_>) -> impl Iterator<Item = i64> {
+    let stored = ctx.existing.stages.values().map(|s| s.0);
+    stored.chain(ctx.settings.stage_list().into_iter().map(|s| s.position))
+}
+
 /// A stage a CRM file names, in the file's pipeline order.
 pub struct SeenStage {
     pub name: String,
@@ -182,12 +181,7 @@ pub struct SeenStage {
 /// An open stage without a probability from the file gets an evenly spaced
 /// one (`i / (n + 1)` for the i-th of n open stages, from 1).
 pub fn register_stages(seen: Vec<SeenStage>, ctx: &Context<'_>, batch: &mut Batch) {
-    let base = ctx
-        .existing
-        .stages
-        .values()
-        .map(|s| s.0)
-        .chain(ctx.settings.stage_list().iter().map(|s| s.position))
+    let base = known_positions(ctx)
         .chain(batch.stages.iter().map(|s| s.position))
         .max()
         .map_or(0, |m| m + 1);
@@ -262,6 +256,99 @@ pub fn add_owner_reps(names: &[String], ctx: &Context<'_>, batch: &mut Batch) {
         if !known {
             batch.reps.push(rep);
         }
+    }
+}
+
+/// Notes the record id `id` of `row` (in `id_col`) as seen; `false`, with a
+/// row error saying where the `what` (`record id`, `deal id`, `id`) was
+/// first met, when it was seen before.
+pub fn first_sighting(
+    row: &mut Row<'_>,
+    id_col: &str,
+    id: &str,
+    what: &str,
+    seen: &mut HashMap<String, (String, u64)>,
+) -> bool {
+    let here = row.loc(id_col).file;
+    if let Some((file, line)) = seen.get(id) {
+        let first = first_met(file, *line, &here);
+        row.fail(
+            id_col,
+            format!("{what} {id:?} appears twice (first {first})"),
+        );
+        return false;
+    }
+    seen.insert(id.to_string(), (here, row.line));
+    true
+}
+
+/// The owner of a HubSpot or Pipedrive deal: the name in `column`
+/// (`Unassigned` when empty or without a letter or digit), noted in `owners`
+/// for [`add_owner_reps`]; its rep id.
+pub fn deal_owner(row: &Row<'_>, column: Option<&str>, owners: &mut Vec<String>) -> RepId {
+    let name = column
+        .and_then(|o| row.string(o))
+        .filter(|n| !rep_id(n).is_empty())
+        .unwrap_or_else(|| "Unassigned".to_string());
+    let id = RepId(rep_id(&name));
+    owners.push(name);
+    id
+}
+
+/// The account a deal's company (organization) cell in `column` names, its
+/// id by [`rep_id`]; added to the batch the first time it is met.
+pub fn deal_account(row: &Row<'_>, column: Option<&str>, batch: &mut Batch) -> Option<AccountId> {
+    let name = row.string(column?)?;
+    let id = rep_id(&name);
+    (!id.is_empty()).then(|| {
+        if !batch.accounts.iter().any(|a| a.id.as_str() == id) {
+            batch.accounts.push(Account {
+                id: AccountId(id.clone()),
+                name,
+                segment: None,
+                icp_tier: None,
+                industry: None,
+                employees: None,
+            });
+        }
+        AccountId(id)
+    })
+}
+
+/// Records where the deal `id` came from (its CRM record, at `id_col` of
+/// `row`) and its last activity; its opportunity id.
+pub fn deal_origin(
+    row: &Row<'_>,
+    id_col: &str,
+    id: String,
+    crm: Crm,
+    last_activity: Option<DateTime<Utc>>,
+    batch: &mut Batch,
+) -> OppId {
+    let opp = OppId(id.clone());
+    batch.origins.push(Origin {
+        opp: opp.clone(),
+        crm,
+        crm_id: id,
+        at: row.loc(id_col),
+    });
+    if let Some(at) = last_activity {
+        batch.last_touch.push((opp.clone(), at));
+    }
+    opp
+}
+
+/// The closed instant of a closed deal whose export gives none: the start
+/// of its close date, not before it was created (either alone when the
+/// other is unknown).
+pub fn closed_fallback(
+    close_date: Option<NaiveDate>,
+    created_at: Option<DateTime<Utc>>,
+    cal: &Calendar,
+) -> Option<DateTime<Utc>> {
+    match (close_date.map(|d| cal.start_of(d)), created_at) {
+        (Some(c), Some(k)) => Some(c.max(k)),
+        (c, k) => c.or(k),
     }
 }
 

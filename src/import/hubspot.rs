@@ -8,7 +8,6 @@
 //! `Cumulative time in …`, the account's custom properties) are ignored.
 
 use super::crm_values::{self as cv, SeenStage};
-use super::round_trip::Origin;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
@@ -242,13 +241,8 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
         let closed_at = stage_history(&mut d, &kind_of, batch);
         if d.opp.status.is_closed() {
-            d.opp.closed_at = closed_at.or_else(|| {
-                let close = d.opp.close_date.map(|day| ctx.cal.start_of(day));
-                match (close, d.opp.created_at) {
-                    (Some(c), Some(k)) => Some(c.max(k)),
-                    (c, k) => c.or(k),
-                }
-            });
+            d.opp.closed_at = closed_at
+                .or_else(|| cv::closed_fallback(d.opp.close_date, d.opp.created_at, ctx.cal));
             if d.opp.close_date.is_none() {
                 d.opp.close_date = d.opp.closed_at.map(|t| ctx.cal.local_date(t));
             }
@@ -318,59 +312,18 @@ fn deal_row(
     if id.is_empty() || name.is_empty() || stage_cell.is_empty() {
         return None;
     }
-    if let Some((file, line)) = seen.get(&id) {
-        let first = if *file == row.loc(&id_col).file {
-            format!("on line {line}")
-        } else {
-            format!("at {file}:{line}")
-        };
-        row.fail(
-            &id_col,
-            format!("record id {id:?} appears twice (first {first})"),
-        );
+    if !cv::first_sighting(row, &id_col, &id, "record id", seen) {
         return None;
     }
-    seen.insert(id.clone(), (row.loc(&id_col).file, row.line));
-    let owner_name = c
-        .owner
-        .as_deref()
-        .and_then(|o| row.string(o))
-        .filter(|n| !cv::rep_id(n).is_empty())
-        .unwrap_or_else(|| "Unassigned".to_string());
-    owners.push(owner_name.clone());
-    let account_id = c.company.as_deref().and_then(|col| {
-        let name = row.string(col)?;
-        let id = cv::rep_id(&name);
-        (!id.is_empty()).then(|| {
-            if !batch.accounts.iter().any(|a| a.id.as_str() == id) {
-                batch.accounts.push(Account {
-                    id: AccountId(id.clone()),
-                    name,
-                    segment: None,
-                    icp_tier: None,
-                    industry: None,
-                    employees: None,
-                });
-            }
-            AccountId(id)
-        })
-    });
-    let opp_id = OppId(id.clone());
-    batch.origins.push(Origin {
-        opp: opp_id.clone(),
-        crm: Crm::Hubspot,
-        crm_id: id,
-        at: row.loc(&id_col),
-    });
-    if let Some(at) = last {
-        batch.last_touch.push((opp_id.clone(), at));
-    }
+    let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
+    let account_id = cv::deal_account(row, c.company.as_deref(), batch);
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, batch);
     Some(Read {
         opp: Opportunity {
             id: opp_id,
             name,
             account_id,
-            owner_id: RepId(cv::rep_id(&owner_name)),
+            owner_id,
             source_rep_id: None,
             created_at,
             stage: stage_name(&stage_cell, pipeline.as_deref()),

@@ -257,16 +257,9 @@ fn deal_row(
         (Status::Lost, StageKind::Open) => lost_stage.to_string(),
         _ => stage,
     };
-    if let Some((file, line)) = seen.get(&id) {
-        let first = if *file == row.loc(&c.id).file {
-            format!("on line {line}")
-        } else {
-            format!("at {file}:{line}")
-        };
-        row.fail(&c.id, format!("id {id:?} appears twice (first {first})"));
+    if !cv::first_sighting(row, &c.id, &id, "id", seen) {
         return;
     }
-    seen.insert(id.clone(), (row.loc(&c.id).file, row.line));
     let owner_name = opt(row, &c.owner);
     let owner_id = match (opt(row, &c.owner_id), &owner_name) {
         (Some(i), _) => i,
@@ -313,11 +306,7 @@ fn deal_row(
         batch.last_touch.push((opp_id.clone(), t));
     }
     if status.is_closed() && closed_at.is_none() {
-        let close = close_date.map(|d| ctx.cal.start_of(d));
-        closed_at = match (close, created_at) {
-            (Some(c), Some(k)) => Some(c.max(k)),
-            (c, k) => c.or(k),
-        };
+        closed_at = cv::closed_fallback(close_date, created_at, ctx.cal);
     }
     batch.opportunities.push(Opportunity {
         id: opp_id,

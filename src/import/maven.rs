@@ -5,7 +5,7 @@
 //! recognised and skipped.
 
 use super::detect::MavenKind;
-use super::table::{Row, Table, parse_date};
+use super::table::{Row, Table, first_met, parse_date};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::model::*;
 use crate::domain::money::Money;
@@ -99,11 +99,7 @@ pub fn build(
                 {
                     match deal_ids.get(&id) {
                         Some((file, line)) => {
-                            let first = if *file == t.file {
-                                format!("on line {line}")
-                            } else {
-                                format!("at {file}:{line}")
-                            };
+                            let first = first_met(file, *line, &t.file);
                             row.fail(
                                 "opportunity_id",
                                 format!("id {id:?} appears twice (first {first})"),

@@ -2,7 +2,7 @@
 //! order, unknown columns an error, required columns enforced.
 
 use super::detect::NativeKind;
-use super::table::{Row, Table, parse_date};
+use super::table::{Row, Table, first_met, parse_date};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::model::*;
 use crate::domain::money::Money;
@@ -33,11 +33,7 @@ pub fn build(
             if let Some(id) = id {
                 let here = (t.file.clone(), row.line);
                 if let Some((file, line)) = seen.get(&(*kind, id.to_string())) {
-                    let first = if *file == t.file {
-                        format!("on line {line}")
-                    } else {
-                        format!("at {file}:{line}")
-                    };
+                    let first = first_met(file, *line, &t.file);
                     row.fail(key, format!("id {id:?} appears twice (first {first})"));
                 } else {
                     seen.insert((*kind, id.to_string()), here);

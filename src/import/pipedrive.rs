@@ -14,7 +14,6 @@
 //! records the move from its Pipedrive stage.
 
 use super::crm_values::{self as cv, SeenStage};
-use super::round_trip::Origin;
 use super::table::{Row, Table};
 use super::{Batch, Context, Loc, RowError};
 use crate::domain::crm::Crm;
@@ -180,11 +179,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
             }
             d.opp.forecast_category = Some(ForecastCategory::Closed);
             if d.opp.closed_at.is_none() {
-                let close = d.opp.close_date.map(|day| ctx.cal.start_of(day));
-                d.opp.closed_at = match (close, d.opp.created_at) {
-                    (Some(c), Some(k)) => Some(c.max(k)),
-                    (c, k) => c.or(k),
-                };
+                d.opp.closed_at = cv::closed_fallback(d.opp.close_date, d.opp.created_at, ctx.cal);
             }
             // The move out of the Pipedrive stage, at the closed instant.
             if let (Some(created), Some(closed)) = (d.opp.created_at, d.opp.closed_at) {
@@ -292,53 +287,12 @@ fn deal_row(
     if id.is_empty() || title.is_empty() || stage.is_empty() {
         return None;
     }
-    if let Some((file, line)) = seen.get(&id) {
-        let first = if *file == row.loc(&id_col).file {
-            format!("on line {line}")
-        } else {
-            format!("at {file}:{line}")
-        };
-        row.fail(
-            &id_col,
-            format!("deal id {id:?} appears twice (first {first})"),
-        );
+    if !cv::first_sighting(row, &id_col, &id, "deal id", seen) {
         return None;
     }
-    seen.insert(id.clone(), (row.loc(&id_col).file, row.line));
-    let owner_name = c
-        .owner
-        .as_deref()
-        .and_then(|o| row.string(o))
-        .filter(|n| !cv::rep_id(n).is_empty())
-        .unwrap_or_else(|| "Unassigned".to_string());
-    owners.push(owner_name.clone());
-    let account_id = c.org.as_deref().and_then(|col| {
-        let name = row.string(col)?;
-        let aid = cv::rep_id(&name);
-        (!aid.is_empty()).then(|| {
-            if !batch.accounts.iter().any(|a| a.id.as_str() == aid) {
-                batch.accounts.push(Account {
-                    id: AccountId(aid.clone()),
-                    name,
-                    segment: None,
-                    icp_tier: None,
-                    industry: None,
-                    employees: None,
-                });
-            }
-            AccountId(aid)
-        })
-    });
-    let opp_id = OppId(id.clone());
-    batch.origins.push(Origin {
-        opp: opp_id.clone(),
-        crm: Crm::Pipedrive,
-        crm_id: id,
-        at: row.loc(&id_col),
-    });
-    if let Some(at) = last {
-        batch.last_touch.push((opp_id.clone(), at));
-    }
+    let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
+    let account_id = cv::deal_account(row, c.org.as_deref(), batch);
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, batch);
     let closed_at = match status {
         Status::Won => won_time.or(closed_on),
         Status::Lost => lost_time.or(closed_on),
@@ -354,7 +308,7 @@ fn deal_row(
             id: opp_id,
             name: title,
             account_id,
-            owner_id: RepId(cv::rep_id(&owner_name)),
+            owner_id,
             source_rep_id: None,
             created_at,
             stage: stage.clone(),

@@ -2,11 +2,12 @@
 //! Loader, and the same re-saved by a spreadsheet). Each file's kind is told
 //! from its header; columns this importer does not use are ignored.
 
+use super::crm_values as cv;
 use super::detect::SfKind;
 use super::sf_activities;
 use super::sf_history::{self, HistRow};
 use super::sf_values as sf;
-use super::table::{Row, Table};
+use super::table::{Row, Table, first_met};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::model::*;
 use std::collections::{BTreeMap, HashMap};
@@ -70,11 +71,7 @@ pub fn build(
                 }
                 if let (Some(e), Some(id)) = (entity(*kind), sf::id(row.text("Id"))) {
                     if let Some((file, line)) = seen.get(&(e, id.clone())) {
-                        let first = if *file == t.file {
-                            format!("on line {line}")
-                        } else {
-                            format!("at {file}:{line}")
-                        };
+                        let first = first_met(file, *line, &t.file);
                         row.fail("Id", format!("id {id:?} appears twice (first {first})"));
                         if let Err(mut e) = row.finish() {
                             errors.append(&mut e);
@@ -124,13 +121,10 @@ pub fn build(
     let closed_at = sf_history::to_entries(read.history, &stage_kind, batch);
     for o in batch.opportunities.iter_mut() {
         if o.status.is_closed() {
-            o.closed_at = closed_at.get(&o.id).copied().or_else(|| {
-                let close = o.close_date.map(|d| ctx.cal.start_of(d));
-                match (close, o.created_at) {
-                    (Some(c), Some(k)) => Some(c.max(k)),
-                    (c, k) => c.or(k),
-                }
-            });
+            o.closed_at = closed_at
+                .get(&o.id)
+                .copied()
+                .or_else(|| cv::closed_fallback(o.close_date, o.created_at, ctx.cal));
         }
     }
     add_placeholder_reps(&read.owners, ctx, batch);
@@ -319,14 +313,7 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
 /// registered with the file's probability, after every known stage, open
 /// ones by (StageSortOrder, probability), then won, then lost.
 fn register_stages(read: &Read, ctx: &Context<'_>, batch: &mut Batch) {
-    let base = ctx
-        .existing
-        .stages
-        .values()
-        .map(|s| s.0)
-        .chain(ctx.settings.stage_list().iter().map(|s| s.position))
-        .max()
-        .map_or(0, |m| m + 1);
+    let base = cv::known_positions(ctx).max().map_or(0, |m| m + 1);
     let mut new: Vec<(&String, &StageSeen)> = read.stages.iter().collect();
     new.sort_by(|a, b| {
         let key = |s: &StageSeen| (s.kind != StageKind::Open, s.kind == StageKind::Lost, s.sort);
@@ -353,22 +340,12 @@ fn add_placeholder_reps(owners: &[String], ctx: &Context<'_>, batch: &mut Batch)
         let known =
             batch.reps.iter().any(|r| r.id.as_str() == owner) || ctx.existing.reps.contains(owner);
         if !known {
-            batch.reps.push(Rep {
-                id: RepId(owner.clone()),
-                name: if owner == UNASSIGNED {
-                    "Unassigned".to_string()
-                } else {
-                    owner.clone()
-                },
-                email: None,
-                role: Role::Ae,
-                team: None,
-                manager_id: None,
-                start_date: None,
-                end_date: None,
-                quota_amount: None,
-                quota_meetings: None,
-            });
+            let name = if owner == UNASSIGNED {
+                "Unassigned".to_string()
+            } else {
+                owner.clone()
+            };
+            batch.reps.push(Rep::ae(RepId(owner.clone()), name));
         }
     }
 }

@@ -61,6 +61,19 @@ pub fn snapshot_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &
         .parse_with("ForecastCategoryName", sf::category)
         .or_else(|| row.parse_with("ForecastCategory", sf::category));
     let probability = row.parse_with("Probability", sf::probability);
+    let what = What::Snapshot {
+        stage,
+        amount,
+        close,
+        category,
+        probability,
+    };
+    push(row, file_no, ctx, what, out);
+}
+
+/// Adds the history row `what` of `row` once its opportunity and instant
+/// read ([`common`]), with where it stands and who made it.
+fn push(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, what: What, out: &mut Vec<HistRow>) {
     let Some((opp, at)) = common(row, ctx) else {
         return;
     };
@@ -71,13 +84,7 @@ pub fn snapshot_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &
         file_no,
         line: row.line,
         by: sf::id(row.text("CreatedById")),
-        what: What::Snapshot {
-            stage,
-            amount,
-            close,
-            category,
-            probability,
-        },
+        what,
     });
 }
 
@@ -104,18 +111,7 @@ pub fn field_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &mut
     };
     let old = row.parse_with("OldValue", canonical);
     let new = row.parse_with("NewValue", canonical);
-    let Some((opp, at)) = common(row, ctx) else {
-        return;
-    };
-    out.push(HistRow {
-        loc: row.loc("OpportunityId"),
-        opp,
-        at,
-        file_no,
-        line: row.line,
-        by: sf::id(row.text("CreatedById")),
-        what: What::Change { field, old, new },
-    });
+    push(row, file_no, ctx, What::Change { field, old, new }, out);
 }
 
 /// The values of a deal as its history rows go by.

@@ -208,6 +208,17 @@ impl Table {
     }
 }
 
+/// Where a repeated id was first met, as the duplicate-id errors of every
+/// importer say it: `on line N` in the file being read (`here`), else
+/// `at FILE:N`.
+pub fn first_met(file: &str, line: u64, here: &str) -> String {
+    if file == here {
+        format!("on line {line}")
+    } else {
+        format!("at {file}:{line}")
+    }
+}
+
 /// One record being read; parse errors accumulate until [`Row::finish`].
 pub struct Row<'a> {
     table: &'a Table,

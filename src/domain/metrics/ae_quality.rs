@@ -3,7 +3,7 @@
 
 use super::index::{Index, Window, is_first_meeting, is_held_meeting, open_at};
 use super::{MetricSet, MetricValue, STAGE_CONVERSION};
-use crate::domain::model::{MeetingType, RepId, StageKind, Status};
+use crate::domain::model::{MeetingType, Opportunity, RepId, StageKind, Status};
 use std::collections::HashSet;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -32,26 +32,10 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     cwr.still_open = Some(cohort.iter().filter(|o| o.status == Status::Open).count() as u64);
     put("cohort_win_rate", cwr);
     // avg_deal_size: mean amount of deals won in period (known amounts only).
-    let won_in: Vec<_> = owned
-        .iter()
-        .filter(|o| o.status == Status::Won && o.closed_at.is_some_and(|c| w.contains(c)))
-        .collect();
-    let amounts: Vec<i64> = won_in
-        .iter()
-        .filter_map(|o| o.amount.map(|m| m.cents()))
-        .collect();
-    let mut ads = MetricValue::ratio(
-        amounts.iter().sum::<i64>() as f64 / 100.0,
-        amounts.len() as f64,
-    );
-    ads.without_amount = Some((won_in.len() - amounts.len()) as u64);
-    put("avg_deal_size", ads);
+    let won_in = super::revenue::won_in(owned, w);
+    put("avg_deal_size", avg_deal_size(&won_in));
     // sales_cycle_days: mean calendar days from created to closed, won in period.
-    let cycles: Vec<i64> = won_in
-        .iter()
-        .filter_map(|o| Some((ix.day(o.closed_at?) - ix.day(o.created_at?)).num_days()))
-        .collect();
-    put("sales_cycle_days", mean_days(&cycles));
+    put("sales_cycle_days", sales_cycle_days(ix, &won_in));
     // open_opp_age_days / stage_age_days / untouched_opps: deals open at period end.
     let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
     let ages: Vec<i64> = open
@@ -129,6 +113,31 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
 }
 
 /// Mean of whole-day counts, with sum and sample size.
+/// `avg_deal_size` of deals won: the mean of the known amounts (major
+/// units), `without_amount` the won deals without one.
+pub(super) fn avg_deal_size(won: &[&Opportunity]) -> MetricValue {
+    let amounts: Vec<i64> = won
+        .iter()
+        .filter_map(|o| o.amount.map(|m| m.cents()))
+        .collect();
+    let mut ads = MetricValue::ratio(
+        amounts.iter().sum::<i64>() as f64 / 100.0,
+        amounts.len() as f64,
+    );
+    ads.without_amount = Some((won.len() - amounts.len()) as u64);
+    ads
+}
+
+/// `sales_cycle_days` of deals won: the mean calendar days from created to
+/// closed (deals with both instants).
+pub(super) fn sales_cycle_days(ix: &Index<'_>, won: &[&Opportunity]) -> MetricValue {
+    let cycles: Vec<i64> = won
+        .iter()
+        .filter_map(|o| Some((ix.day(o.closed_at?) - ix.day(o.created_at?)).num_days()))
+        .collect();
+    mean_days(&cycles)
+}
+
 fn mean_days(days: &[i64]) -> MetricValue {
     MetricValue::ratio(days.iter().sum::<i64>() as f64, days.len() as f64)
 }

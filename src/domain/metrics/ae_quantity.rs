@@ -1,6 +1,8 @@
 //! AE quantity metrics (SPEC §4.1).
 
-use super::index::{Index, Window, is_first_meeting, is_held_meeting, is_sent_email, open_at};
+use super::index::{
+    Index, Window, closed_in, is_first_meeting, is_held_meeting, is_sent_email, open_at,
+};
 use super::{MetricSet, MetricValue};
 use crate::domain::model::{
     AccountId, ActivityKind, ContactId, MeetingType, RepId, StageKind, Status,
@@ -77,19 +79,15 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     put("open_opps", MetricValue::count(open.len() as u32));
     put("pipeline_value", money_sum(open.iter().map(|o| o.amount)));
     // won / lost / closed / bookings: owned deals closed in period.
-    let closed_in = |s: Status| {
-        owned
-            .iter()
-            .filter(move |o| o.status == s && o.closed_at.is_some_and(|c| w.contains(c)))
-    };
-    let won = closed_in(Status::Won).count() as u32;
-    let lost = closed_in(Status::Lost).count() as u32;
+    let owned_closed = |s: Status| owned.iter().filter(move |o| closed_in(o, s, w));
+    let won = owned_closed(Status::Won).count() as u32;
+    let lost = owned_closed(Status::Lost).count() as u32;
     put("won", MetricValue::count(won));
     put("lost", MetricValue::count(lost));
     put("closed", MetricValue::count(won + lost));
     put(
         "bookings",
-        money_sum(closed_in(Status::Won).map(|o| o.amount)),
+        money_sum(owned_closed(Status::Won).map(|o| o.amount)),
     );
 }
 

@@ -269,6 +269,12 @@ pub fn open_at(o: &Opportunity, end: DateTime<Utc>) -> bool {
         }
 }
 
+/// Whether an opportunity closed with `status` inside the window (the
+/// "closed in period" of won, lost, win rate, bookings and their kin).
+pub fn closed_in(o: &Opportunity, status: Status, w: &Window) -> bool {
+    o.status == status && o.closed_at.is_some_and(|c| w.contains(c))
+}
+
 /// A meeting that took place: outcome `held`, or no outcome recorded.
 pub fn is_held_meeting(a: &Activity) -> bool {
     a.kind == ActivityKind::Meeting && matches!(a.outcome, None | Some(Outcome::Held))

@@ -10,8 +10,8 @@
 //! - `velocity` = open_opps × win_rate × avg_deal_size ÷ sales_cycle_days
 //!   (money per day); undefined when any part is undefined or the cycle is 0.
 
-use super::index::{Index, Window, open_at};
-use super::{MetricSet, MetricValue};
+use super::index::{Index, Window, closed_in, open_at};
+use super::{MetricSet, MetricValue, ae_quality};
 use crate::domain::model::{Opportunity, RepId, Status};
 use crate::domain::money::Money;
 use crate::domain::settings::DiscountSettings;
@@ -26,12 +26,23 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let owned = ix.owned(rep);
     let won = won_in(owned, w);
     out.insert("discount".into(), discount(won.iter().copied()));
-    let open: Vec<_> = owned
+    let open = open_at_end(owned, w);
+    add_age_and_velocity(ix, &open, w, out);
+}
+
+/// Deals open at the window's end.
+fn open_at_end<'a>(deals: &[&'a Opportunity], w: &Window) -> Vec<&'a Opportunity> {
+    deals
         .iter()
         .copied()
         .filter(|o| open_at(o, w.end))
-        .collect();
-    out.insert("pipeline_over_90d".into(), pipeline_over_90d(ix, &open, w));
+        .collect()
+}
+
+/// Adds `pipeline_over_90d` of the `open` deals and `velocity`, which reads
+/// the `win_rate`, `avg_deal_size` and `sales_cycle_days` already in `out`.
+fn add_age_and_velocity(ix: &Index<'_>, open: &[&Opportunity], w: &Window, out: &mut MetricSet) {
+    out.insert("pipeline_over_90d".into(), pipeline_over_90d(ix, open, w));
     let v = |id: &str| out.get(id).and_then(|m| m.value);
     let vel = velocity(
         open.len() as f64,
@@ -43,11 +54,11 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
 }
 
 /// Deals won in the window.
-fn won_in<'a>(deals: &[&'a Opportunity], w: &Window) -> Vec<&'a Opportunity> {
+pub(super) fn won_in<'a>(deals: &[&'a Opportunity], w: &Window) -> Vec<&'a Opportunity> {
     deals
         .iter()
         .copied()
-        .filter(|o| o.status == Status::Won && o.closed_at.is_some_and(|c| w.contains(c)))
+        .filter(|o| closed_in(o, Status::Won, w))
         .collect()
 }
 
@@ -129,7 +140,7 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
     let won = won_in(deals, w);
     let lost = deals
         .iter()
-        .filter(|o| o.status == Status::Lost && o.closed_at.is_some_and(|c| w.contains(c)))
+        .filter(|o| closed_in(o, Status::Lost, w))
         .count() as f64;
     let n_won = won.len() as f64;
     out.insert("won".into(), MetricValue::count(n_won));
@@ -139,44 +150,19 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
         "bookings".into(),
         super::ae_quantity::money_sum(won.iter().map(|o| o.amount)),
     );
-    let amounts: Vec<i64> = won
-        .iter()
-        .filter_map(|o| o.amount.map(|m| m.cents()))
-        .collect();
-    let mut ads = MetricValue::ratio(
-        amounts.iter().sum::<i64>() as f64 / 100.0,
-        amounts.len() as f64,
-    );
-    ads.without_amount = Some((won.len() - amounts.len()) as u64);
-    out.insert("avg_deal_size".into(), ads);
-    let cycles: Vec<i64> = won
-        .iter()
-        .filter_map(|o| Some((ix.day(o.closed_at?) - ix.day(o.created_at?)).num_days()))
-        .collect();
+    out.insert("avg_deal_size".into(), ae_quality::avg_deal_size(&won));
     out.insert(
         "sales_cycle_days".into(),
-        MetricValue::ratio(cycles.iter().sum::<i64>() as f64, cycles.len() as f64),
+        ae_quality::sales_cycle_days(ix, &won),
     );
     out.insert("discount".into(), discount(won.iter().copied()));
-    let open: Vec<_> = deals
-        .iter()
-        .copied()
-        .filter(|o| open_at(o, w.end))
-        .collect();
+    let open = open_at_end(deals, w);
     out.insert("open_opps".into(), MetricValue::count(open.len() as f64));
     out.insert(
         "pipeline_value".into(),
         super::ae_quantity::money_sum(open.iter().map(|o| o.amount)),
     );
-    out.insert("pipeline_over_90d".into(), pipeline_over_90d(ix, &open, w));
-    let v = |id: &str| out.get(id).and_then(|m| m.value);
-    let vel = velocity(
-        open.len() as f64,
-        v("win_rate"),
-        v("avg_deal_size"),
-        v("sales_cycle_days"),
-    );
-    out.insert("velocity".into(), vel);
+    add_age_and_velocity(ix, &open, w, &mut out);
     out
 }
 

@@ -1,8 +1,8 @@
 //! SDR metrics (SPEC §4.3).
 
-use super::ae_quality::contacts_per_account;
+use super::ae_quality::{avg_deal_size, contacts_per_account};
 use super::ae_quantity::{engagement, money_sum};
-use super::index::{Index, Window, is_sent_email};
+use super::index::{Index, Window, closed_in, is_sent_email};
 use super::{MetricSet, MetricValue};
 use crate::domain::model::{Activity, ActivityKind, MeetingType, Outcome, RepId, Status};
 use std::collections::HashSet;
@@ -87,21 +87,10 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         MetricValue::ratio(hit as f64, engaged.len() as f64),
     );
     // sourced_win_rate / sourced_avg_deal_size: sourced deals closed in period.
-    let closed_in = |s: Status| {
-        sourced
-            .iter()
-            .filter(move |o| o.status == s && o.closed_at.is_some_and(|c| w.contains(c)))
-    };
-    let won = closed_in(Status::Won).count() as f64;
-    let lost = closed_in(Status::Lost).count() as f64;
+    let sourced_closed = |s: Status| sourced.iter().filter(move |o| closed_in(o, s, w));
+    let won = sourced_closed(Status::Won).count() as f64;
+    let lost = sourced_closed(Status::Lost).count() as f64;
     put("sourced_win_rate", MetricValue::ratio(won, won + lost));
-    let amounts: Vec<i64> = closed_in(Status::Won)
-        .filter_map(|o| o.amount.map(|m| m.cents()))
-        .collect();
-    let mut size = MetricValue::ratio(
-        amounts.iter().sum::<i64>() as f64 / 100.0,
-        amounts.len() as f64,
-    );
-    size.without_amount = Some(won as u64 - amounts.len() as u64);
-    put("sourced_avg_deal_size", size);
+    let won_deals: Vec<_> = sourced_closed(Status::Won).copied().collect();
+    put("sourced_avg_deal_size", avg_deal_size(&won_deals));
 }
