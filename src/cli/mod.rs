@@ -3,6 +3,7 @@
 //! dispatch to the layers below.
 
 mod bench;
+mod bench_db;
 mod cockpit;
 mod demo;
 mod edit;
@@ -14,6 +15,7 @@ mod report_metrics;
 mod report_review;
 
 pub use bench::*;
+pub use bench_db::*;
 pub use cockpit::*;
 pub use demo::*;
 pub use edit::*;
