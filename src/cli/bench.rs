@@ -22,12 +22,24 @@ use std::time::Instant;
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// Runs per measurement (median and min are printed).
-    #[arg(long, default_value_t = 10)]
-    pub runs: usize,
-    /// The period reports are timed over [default: the quarter of --today].
+    /// Runs per measurement (median and min are printed) [default: 3 with
+    /// --db, else 10].
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// The period reports are timed over [default: with --db, the last full
+    /// quarter before --today; else the quarter of --today].
     #[arg(long)]
     pub period: Option<String>,
+    /// Output format of `bench --db`.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: BenchFormat,
+}
+
+/// How `bench --db` prints its figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchFormat {
+    Table,
+    Json,
 }
 
 /// One measurement: the median and the fastest of `runs` runs.
@@ -290,37 +302,22 @@ pub fn table(results: &[Timing]) -> Table {
 }
 
 pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
-    let period = match &args.period {
-        Some(p) => ctx
-            .cal
-            .parse_period(p, ctx.today)
-            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
-        None => ctx.cal.quarter_containing(ctx.today),
-    };
-    let mut results = Vec::new();
-    if ctx.db_explicit && ctx.db_path.exists() {
-        let store = ctx.open_store_read()?;
-        let mut data = Dataset::default();
-        results.push(time_it("--db", "load dataset", args.runs, || {
-            if let Ok(d) = store.load_dataset() {
-                data = d;
-            }
-        }));
-        data.stages = ctx.settings.effective_stages(&data.stages);
-        let snapshots = store.load_snapshots()?;
-        results.extend(bench_dataset(
-            ctx,
-            "--db",
-            (&data, &snapshots),
-            period,
-            ctx.today,
-            args.runs,
-        ));
+    if ctx.db_explicit {
+        let period = super::bench_period(ctx, args.period.as_deref())?;
+        let b = super::bench_db(ctx, period, args.runs.unwrap_or(3))?;
+        let text = match args.format {
+            BenchFormat::Table => render_tables(&[super::db_table(&b)], Format::Table),
+            BenchFormat::Json => serde_json::to_string_pretty(&b)? + "\n",
+        };
+        super::emit(&text)?;
+        return Ok(ExitCode::SUCCESS);
     }
+    let runs = args.runs.unwrap_or(10);
+    let mut results = Vec::new();
     {
-        let (store, data, snapshots, timings) = demo_team(ctx, args.runs)?;
+        let (store, data, snapshots, timings) = demo_team(ctx, runs)?;
         results.extend(timings);
-        results.extend(cockpit(ctx, &store, args.runs)?);
+        results.extend(cockpit(ctx, &store, runs)?);
         let quarter = ctx.cal.quarter_containing(ctx.today);
         let name = "demo (seed 7)";
         results.extend(bench_dataset(
@@ -329,25 +326,18 @@ pub fn bench(ctx: &Ctx, args: BenchArgs) -> anyhow::Result<ExitCode> {
             (&data, &snapshots),
             quarter,
             ctx.today,
-            args.runs,
+            runs,
         ));
     }
     if let Ok(shared) = std::env::var("PIPEDECK_SHARED_DATA") {
-        let (data, import) = maven(ctx, Path::new(&shared), args.runs)?;
+        let (data, import) = maven(ctx, Path::new(&shared), runs)?;
         results.push(import);
         let q2 = ctx
             .cal
             .fiscal_quarter(2017, 2)
             .ok_or_else(|| anyhow::anyhow!("no fiscal quarter 2017-Q2"))?;
         let today = chrono::NaiveDate::from_ymd_opt(2017, 12, 31).unwrap_or(ctx.today);
-        results.extend(bench_dataset(
-            ctx,
-            "maven",
-            (&data, &[]),
-            q2,
-            today,
-            args.runs,
-        ));
+        results.extend(bench_dataset(ctx, "maven", (&data, &[]), q2, today, runs));
     }
     super::emit(&render_tables(&[table(&results)], Format::Table))?;
     Ok(ExitCode::SUCCESS)

@@ -4,6 +4,7 @@
 
 mod args;
 mod bench;
+mod bench_db;
 mod cockpit;
 mod demo;
 mod edit;
@@ -15,6 +16,7 @@ mod report_metrics;
 mod report_review;
 
 pub use bench::*;
+pub use bench_db::*;
 pub use cockpit::*;
 pub use demo::*;
 pub use edit::*;

@@ -571,7 +571,10 @@ pub fn run_with(
     let reconciled = round_trip::reconcile(&mut batch, &edits, &current, rt.overwrite_local);
     let total = batch.len();
     let mut done = 0;
+    store.use_bulk_cache()?;
     let mut tx = store.begin()?;
+    // Into a fresh database, the secondary indexes are built once at the end.
+    let deferred = tx.defer_indexes_if_empty()?;
     apply(&mut tx, &batch, &mut || {
         done += 1;
         if done % 256 == 0 || done == total {
@@ -579,6 +582,7 @@ pub fn run_with(
         }
     })?;
     round_trip::write(&mut tx, &batch, &reconciled.settle, rt.now)?;
+    tx.rebuild_indexes(deferred)?;
     let counts = if opts.dry_run {
         tx.rollback()?
     } else {

@@ -88,3 +88,60 @@ mod tests {
         assert!(ids.with_history.is_empty());
     }
 }
+
+/// The secondary indexes a bulk load into empty tables set aside, to build
+/// once after the rows land (one sort instead of a B-tree insert per row).
+#[derive(Debug, Default)]
+pub struct DeferredIndexes(Vec<String>);
+
+impl super::Tx<'_> {
+    /// When activities, history and deals are all empty, drops their
+    /// non-unique indexes inside this transaction and returns them for
+    /// [`super::Tx::rebuild_indexes`]; otherwise keeps everything. Unique
+    /// indexes stay: the writes rely on them to recognise a row seen before.
+    pub fn defer_indexes_if_empty(&self) -> Result<DeferredIndexes> {
+        let tx = self.raw();
+        let empty = |t: &str| -> Result<bool> {
+            Ok(
+                tx.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {t})"), [], |r| {
+                    r.get::<_, bool>(0)
+                })?,
+            )
+        };
+        if !(empty("activities")? && empty("opportunity_history")? && empty("opportunities")?) {
+            return Ok(DeferredIndexes::default());
+        }
+        let mut stmt = tx.prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+               AND tbl_name IN ('activities', 'opportunity_history', 'opportunities')
+             ORDER BY name",
+        )?;
+        let found: Vec<(String, String)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &found {
+            tx.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        Ok(DeferredIndexes(
+            found.into_iter().map(|(_, sql)| sql).collect(),
+        ))
+    }
+
+    /// Builds the indexes [`super::Tx::defer_indexes_if_empty`] set aside.
+    pub fn rebuild_indexes(&self, deferred: DeferredIndexes) -> Result<()> {
+        for sql in deferred.0 {
+            self.raw().execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// A larger page cache for one bulk import (SQLite's default is 2 MB);
+    /// it lasts as long as this connection, one command.
+    pub fn use_bulk_cache(&self) -> Result<()> {
+        self.conn().execute_batch("PRAGMA cache_size = -131072;")?;
+        Ok(())
+    }
+}

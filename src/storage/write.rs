@@ -48,13 +48,20 @@ impl Counts {
 pub struct Tx<'a> {
     tx: Transaction<'a>,
     counts: Counts,
+    /// Per table: the SQL of its existence check and of its upsert, built
+    /// once (an import runs them millions of times).
+    upsert_sql: std::collections::HashMap<&'static str, (String, String)>,
 }
 
 impl<'a> Tx<'a> {
     pub(super) fn new(tx: Transaction<'a>) -> Tx<'a> {
+        // Enough cached statements for every writer of one transaction (the
+        // default of 16 would evict and re-prepare them row after row).
+        tx.set_prepared_statement_cache_capacity(64);
         Tx {
             tx,
             counts: Counts::default(),
+            upsert_sql: std::collections::HashMap::new(),
         }
     }
 
@@ -88,27 +95,12 @@ impl<'a> Tx<'a> {
         cols: &[&str],
         values: &[&dyn ToSql],
     ) -> Result<Outcome> {
-        let exists: bool = self
-            .tx
-            .prepare_cached(&format!("SELECT 1 FROM {table} WHERE {} = ?1", cols[0]))?
-            .exists([values[0]])?;
-        let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-        let rest = &cols[1..];
-        let sets: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-        let sql = format!(
-            "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}
-             WHERE ({}) IS NOT ({})",
-            cols.join(", "),
-            placeholders.join(", "),
-            cols[0],
-            sets.join(", "),
-            rest.join(", "),
-            rest.iter()
-                .map(|c| format!("excluded.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        let changed = self.tx.prepare_cached(&sql)?.execute(values)?;
+        let (exists_sql, upsert_sql) = self
+            .upsert_sql
+            .entry(table)
+            .or_insert_with(|| upsert_statements(table, cols));
+        let exists: bool = self.tx.prepare_cached(exists_sql)?.exists([values[0]])?;
+        let changed = self.tx.prepare_cached(upsert_sql)?.execute(values)?;
         let outcome = match (exists, changed) {
             (false, _) => Outcome::New,
             (true, 0) => Outcome::Unchanged,
@@ -492,4 +484,27 @@ impl<'a> Tx<'a> {
         self.counts.record("forecast_snapshots", Outcome::New);
         Ok(true)
     }
+}
+
+/// The existence check and the upsert of `table` by its first column: an
+/// update only when some value differs, so "changed" means changed.
+fn upsert_statements(table: &str, cols: &[&str]) -> (String, String) {
+    let exists = format!("SELECT 1 FROM {table} WHERE {} = ?1", cols[0]);
+    let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let rest = &cols[1..];
+    let sets: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let upsert = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}
+             WHERE ({}) IS NOT ({})",
+        cols.join(", "),
+        placeholders.join(", "),
+        cols[0],
+        sets.join(", "),
+        rest.join(", "),
+        rest.iter()
+            .map(|c| format!("excluded.{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    (exists, upsert)
 }

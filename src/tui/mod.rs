@@ -244,6 +244,8 @@ pub struct CockpitBench {
     /// Per pane: mean time to switch to it and draw, over `rounds`.
     pub switches: Vec<(&'static str, Duration)>,
     pub rounds: u32,
+    /// Previous period: reload every report for it and draw.
+    pub period_change: Option<Duration>,
 }
 
 /// Times the cockpit on `TestBackend` (`width`×`height`): start to first
@@ -305,9 +307,22 @@ pub fn bench_cockpit_store(
         }
         switches.push((focus, t.elapsed() / rounds));
     }
+    let t = Instant::now();
+    let period_change = match app.update(action::Action::PeriodPrev) {
+        Some(app::Effect::Load(req)) => {
+            let loaded = loader::load(store, &env, &req)?;
+            app.on_loaded(loaded);
+            terminal
+                .draw(|f| view::render(&app, f.area(), f.buffer_mut()))
+                .map_err(|e| -> TuiError { match e {} })?;
+            Some(t.elapsed())
+        }
+        _ => None,
+    };
     Ok(CockpitBench {
         first_frame,
         switches,
         rounds,
+        period_change,
     })
 }

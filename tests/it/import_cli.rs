@@ -175,3 +175,31 @@ fn export_then_reimport_into_an_empty_database_is_byte_identical() {
         assert_eq!(a, b, "{f}.csv differs");
     }
 }
+
+/// Into a fresh database the secondary indexes are set aside during the load
+/// and built after it: the file ends with every index a migrated one has.
+#[test]
+fn a_bulk_import_into_a_fresh_database_rebuilds_every_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fresh = tmp.path().join("fresh.db");
+    let db = tmp.path().join("p.db");
+    drop(pipedeck::storage::Store::open(&fresh).unwrap());
+    pipedeck(&db)
+        .arg("import")
+        .arg(fixture())
+        .assert()
+        .success();
+    let indexes = |p: &Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(p).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let want = indexes(&fresh);
+    assert!(want.iter().any(|n| n == "activities_occurred"), "{want:?}");
+    assert_eq!(indexes(&db), want);
+}

@@ -1,0 +1,375 @@
+//! `pipedeck bench --db PATH`: every report timed on one database, whole
+//! process (this executable run once per measurement with the same `--db`,
+//! `--today` and `--config`: open, load, build, render to a discarded
+//! stdout), beside the reference query of `bench/reference.sql` run through
+//! the bundled SQLite on the same file. `snapshot` runs on a temporary copy.
+//! The cockpit is timed in process on `TestBackend` at 200×60.
+//!
+//! Each figure is the median of `--runs` runs, with its ratio to the
+//! reference query's median (the issue's targets are ratios).
+
+use super::Ctx;
+use crate::domain::Period;
+use crate::storage::Store;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// The reference query of issue 10 (per-rep 2026-Q3 aggregate).
+pub const REFERENCE_SQL: &str = include_str!("../../bench/reference.sql");
+
+/// One measured (or unmeasured) item.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub key: String,
+    pub what: String,
+    /// Median milliseconds; `None` when not measured (see `note`).
+    pub median_ms: Option<f64>,
+    pub min_ms: Option<f64>,
+    pub runs: usize,
+    /// `median_ms` over the reference query's median; `None` when undefined.
+    pub ratio: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DbBench {
+    pub db: String,
+    pub today: String,
+    pub period: String,
+    pub runs: usize,
+    pub items: Vec<Item>,
+}
+
+fn median(ms: &mut [f64]) -> Option<f64> {
+    ms.sort_by(f64::total_cmp);
+    crate::domain::baseline::median(ms)
+}
+
+fn item(key: &str, what: &str, mut ms: Vec<f64>) -> Item {
+    let runs = ms.len();
+    let med = median(&mut ms);
+    Item {
+        key: key.to_string(),
+        what: what.to_string(),
+        median_ms: med,
+        min_ms: ms.first().copied(),
+        runs,
+        ratio: None,
+        note: None,
+    }
+}
+
+fn unmeasured(key: &str, what: &str, note: &str) -> Item {
+    Item {
+        key: key.to_string(),
+        what: what.to_string(),
+        median_ms: None,
+        min_ms: None,
+        runs: 0,
+        ratio: None,
+        note: Some(note.to_string()),
+    }
+}
+
+/// Runs this executable with `args` (after the global flags), discarding its
+/// output; fails with its stderr when it exits non-zero.
+fn run_self(ctx: &Ctx, db: &Path, args: &[String]) -> anyhow::Result<f64> {
+    let exe = std::env::current_exe()?;
+    let mut cmd = Command::new(exe);
+    cmd.arg("--db")
+        .arg(db)
+        .arg("--today")
+        .arg(ctx.today.to_string());
+    if let Some(c) = ctx.config_path.as_ref().filter(|c| c.exists()) {
+        cmd.arg("--config").arg(c);
+    }
+    cmd.args(args)
+        .env_remove("PIPEDECK_DB")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let t = Instant::now();
+    let out = cmd.output()?;
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Exit 1 is "findings" for some reports (hygiene, anomalies); only a
+    // usage error or a failure (2 and up) is an error here.
+    if out.status.code().is_none_or(|c| c >= 2) {
+        anyhow::bail!(
+            "pipedeck {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(ms)
+}
+
+/// The reference query through the bundled SQLite (open, run, read every row).
+fn reference_once(db: &Path) -> anyhow::Result<f64> {
+    let t = Instant::now();
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let mut stmt = conn.prepare(REFERENCE_SQL)?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0usize;
+    while let Some(r) = rows.next()? {
+        let _: String = r.get(0)?;
+        n += 1;
+    }
+    std::hint::black_box(n);
+    Ok(t.elapsed().as_secs_f64() * 1000.0)
+}
+
+/// A rep for `report drill`: the first AE, else the first rep.
+fn drill_rep(db: &Path) -> anyhow::Result<Option<String>> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let id = conn
+        .query_row(
+            "SELECT id FROM reps ORDER BY role <> 'AE', id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .ok();
+    Ok(id)
+}
+
+/// The period reports are timed over: `--period`, else the last full quarter
+/// before today (2026-Q3 for the demo's 2026-11-24, the reference query's).
+pub fn bench_period(ctx: &Ctx, period: Option<&str>) -> anyhow::Result<Period> {
+    Ok(match period {
+        Some(p) => ctx
+            .cal
+            .parse_period(p, ctx.today)
+            .map_err(|e| anyhow::anyhow!("--period: {e}"))?,
+        None => {
+            let this = ctx.cal.quarter_containing(ctx.today);
+            ctx.cal
+                .quarter_containing(this.from.pred_opt().unwrap_or(this.from))
+        }
+    })
+}
+
+/// Times everything on `ctx.db_path`.
+pub fn bench_db(ctx: &Ctx, period: Period, runs: usize) -> anyhow::Result<DbBench> {
+    let db = ctx.db_path.clone();
+    if !db.exists() {
+        anyhow::bail!("{}: no such database", db.display());
+    }
+    let runs = runs.max(1);
+    // Migrate once up front (a read of an older file migrates it), so no
+    // report run pays for it.
+    drop(Store::open_writable_or_read_only(&db)?);
+    let mut items = Vec::new();
+    let times = |f: &mut dyn FnMut() -> anyhow::Result<f64>| -> anyhow::Result<Vec<f64>> {
+        (0..runs).map(|_| f()).collect()
+    };
+    items.push(item(
+        "reference_query",
+        "bench/reference.sql, bundled SQLite, same file",
+        times(&mut || reference_once(&db))?,
+    ));
+    let p = period.to_string();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let mut reports: Vec<(&str, String, Vec<String>)> = vec![
+        (
+            "metrics",
+            format!("report metrics --period {p} --format json"),
+            s(&["report", "metrics", "--period", &p, "--format", "json"]),
+        ),
+        (
+            "anomalies",
+            "report anomalies".into(),
+            s(&["report", "anomalies"]),
+        ),
+        (
+            "hygiene",
+            "report hygiene".into(),
+            s(&["report", "hygiene"]),
+        ),
+        (
+            "agenda",
+            "report agenda --format md".into(),
+            s(&["report", "agenda", "--format", "md"]),
+        ),
+        (
+            "forecast",
+            "report forecast".into(),
+            s(&["report", "forecast"]),
+        ),
+        (
+            "waterfall",
+            "report waterfall".into(),
+            s(&["report", "waterfall"]),
+        ),
+        (
+            "accuracy",
+            "report accuracy".into(),
+            s(&["report", "accuracy"]),
+        ),
+        (
+            "pipeline",
+            "report pipeline".into(),
+            s(&["report", "pipeline"]),
+        ),
+    ];
+    let rep = drill_rep(&db)?;
+    if let Some(rep) = &rep {
+        reports.push((
+            "drill",
+            format!("report drill --rep {rep} --metric win_rate --period {p}"),
+            s(&[
+                "report", "drill", "--rep", rep, "--metric", "win_rate", "--period", &p,
+            ]),
+        ));
+    }
+    reports.push((
+        "score_calibration",
+        "report score-calibration".into(),
+        s(&["report", "score-calibration"]),
+    ));
+    for (key, what, args) in &reports {
+        items.push(item(key, what, times(&mut || run_self(ctx, &db, args))?));
+    }
+    if rep.is_none() {
+        items.push(unmeasured(
+            "drill",
+            "report drill",
+            "no rep in the database",
+        ));
+    }
+    // snapshot writes: each run on a fresh temporary copy (the copy is not timed).
+    let copy: PathBuf =
+        std::env::temp_dir().join(format!("pipedeck-bench-{}.db", std::process::id()));
+    items.push(item(
+        "snapshot",
+        "snapshot (on a temporary copy)",
+        times(&mut || {
+            std::fs::copy(&db, &copy)?;
+            run_self(ctx, &copy, &s(&["snapshot"]))
+        })?,
+    ));
+    let _ = std::fs::remove_file(&copy);
+    items.extend(cockpit(ctx, &db, runs)?);
+    let reference = items[0].median_ms.filter(|m| *m > 0.0);
+    for i in &mut items {
+        i.ratio = match (i.median_ms, reference) {
+            (Some(m), Some(r)) => Some(m / r),
+            _ => None,
+        };
+    }
+    Ok(DbBench {
+        db: db.display().to_string(),
+        today: ctx.today.to_string(),
+        period: p,
+        runs,
+        items,
+    })
+}
+
+/// The cockpit at 200×60 on `TestBackend`, in process.
+fn cockpit(ctx: &Ctx, db: &Path, runs: usize) -> anyhow::Result<Vec<Item>> {
+    let env = crate::tui::loader::Env {
+        settings: ctx.settings.clone(),
+        cal: ctx.cal,
+        today: ctx.today,
+    };
+    let mut first = Vec::new();
+    let mut switch = Vec::new();
+    let mut period = Vec::new();
+    for _ in 0..runs {
+        let b = crate::tui::bench_cockpit(db, env.clone(), 200, 60, 5)?;
+        first.push(b.first_frame.as_secs_f64() * 1000.0);
+        let n = b.switches.len().max(1) as f64;
+        switch.push(
+            b.switches
+                .iter()
+                .map(|(_, d)| d.as_secs_f64() * 1000.0)
+                .sum::<f64>()
+                / n,
+        );
+        if let Some(d) = b.period_change {
+            period.push(d.as_secs_f64() * 1000.0);
+        }
+    }
+    let loaded_note = "the cockpit loads every pane before its first frame, so first frame and fully loaded are the same instant";
+    let mut fully = item(
+        "cockpit_fully_loaded",
+        "cockpit 200x60: start to fully loaded",
+        first.clone(),
+    );
+    fully.note = Some(loaded_note.to_string());
+    let mut out = vec![
+        {
+            let mut i = item(
+                "cockpit_first_frame",
+                "cockpit 200x60: start to first frame",
+                first,
+            );
+            i.note = Some(loaded_note.to_string());
+            i
+        },
+        fully,
+        item(
+            "cockpit_pane_switch",
+            "cockpit 200x60: pane switch and draw (mean of 8 panes)",
+            switch,
+        ),
+    ];
+    out.push(if period.is_empty() {
+        unmeasured(
+            "cockpit_period_change",
+            "cockpit 200x60: previous period, reload and draw",
+            "not measured",
+        )
+    } else {
+        item(
+            "cockpit_period_change",
+            "cockpit 200x60: previous period, reload and draw",
+            period,
+        )
+    });
+    out.push(unmeasured(
+        "cockpit_edit",
+        "cockpit 200x60: one edit reflected",
+        "not measured: the cockpit bench does not drive an edit yet",
+    ));
+    Ok(out)
+}
+
+/// The results as a table.
+pub fn db_table(b: &DbBench) -> crate::report::Table {
+    use crate::report::Column;
+    let mut t = crate::report::Table::new(
+        Some(format!(
+            "pipedeck bench --db {} (today {}, period {}, median of {} runs)",
+            b.db, b.today, b.period, b.runs
+        )),
+        vec![
+            Column::left("key"),
+            Column::left("what"),
+            Column::right("median ms"),
+            Column::right("min ms"),
+            Column::right("× reference"),
+        ],
+    );
+    let f = |v: Option<f64>, d: usize| v.map_or("—".to_string(), |v| format!("{v:.d$}"));
+    for i in &b.items {
+        let what = match &i.note {
+            Some(n) if i.median_ms.is_none() => format!("{} ({n})", i.what),
+            _ => i.what.clone(),
+        };
+        t.rows.push(vec![
+            i.key.clone(),
+            what,
+            f(i.median_ms, 1),
+            f(i.min_ms, 1),
+            f(i.ratio, 2),
+        ]);
+    }
+    t
+}

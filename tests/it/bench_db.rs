@@ -1,0 +1,67 @@
+//! `pipedeck bench --db`: every report, the reference query, snapshot and
+//! the cockpit appear in the JSON (the timings themselves are not checked).
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn pipedeck(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
+    cmd.arg("--db")
+        .arg(db)
+        .arg("--today")
+        .arg("2026-11-24")
+        .env_remove("PIPEDECK_DB");
+    cmd
+}
+
+#[test]
+fn bench_db_json_names_every_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
+    pipedeck(&db).arg("import").arg(fixture).assert().success();
+    let out = pipedeck(&db)
+        .args(["bench", "--runs", "1", "--format", "json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["runs"], 1);
+    assert_eq!(v["period"], "2026-07-01..2026-10-01");
+    let items = v["items"].as_array().unwrap();
+    let keys: Vec<&str> = items.iter().map(|i| i["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        [
+            "reference_query",
+            "metrics",
+            "anomalies",
+            "hygiene",
+            "agenda",
+            "forecast",
+            "waterfall",
+            "accuracy",
+            "pipeline",
+            "drill",
+            "score_calibration",
+            "snapshot",
+            "cockpit_first_frame",
+            "cockpit_fully_loaded",
+            "cockpit_pane_switch",
+            "cockpit_period_change",
+            "cockpit_edit",
+        ]
+    );
+    // Every item but the edit is measured; the reference query is 1× itself.
+    for i in items {
+        let measured = i["median_ms"].is_number();
+        assert_eq!(measured, i["key"] != "cockpit_edit", "{i}");
+        assert_eq!(i["ratio"].is_number(), measured, "{i}");
+    }
+    assert_eq!(items[0]["ratio"], 1.0);
+    // The database was only read: the snapshot ran on a copy.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM forecast_snapshots", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+}
