@@ -32,7 +32,8 @@ pub fn open_cockpit(
         if store.is_read_only() {
             return tui_run(ctx, start);
         }
-        let live = store.load_dataset()?;
+        // The deals open today and their history: what a snapshot holds.
+        let (live, _) = ctx.load(&store, crate::app::load::Need::Pipeline, None, false)?;
         let now = super::snapshot_instant(&ctx.cal, ctx.today, chrono::Utc::now());
         let data = crate::domain::asof::dataset_as_of(&live, now + chrono::Duration::seconds(1));
         super::ensure_daily_snapshot(&mut store, &data, &ctx.cal, now)?;

@@ -41,7 +41,8 @@ pub fn ensure_daily_snapshot(
 /// `pipedeck snapshot`: a forecast snapshot for today (at most one per day).
 pub fn snapshot(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let live = store.load_dataset()?;
+    // The deals open today and their history: what a snapshot holds.
+    let (live, _) = ctx.load(&store, crate::app::load::Need::Pipeline, None, false)?;
     let now = snapshot_instant(&ctx.cal, ctx.today, Utc::now());
     // A past `--today` sees the pipeline as it stood at the end of that day.
     let data = dataset_as_of(&live, now + chrono::Duration::seconds(1));
