@@ -131,6 +131,22 @@ impl Store {
     ) -> EditResult<Applied> {
         let mut tx = self.begin_shared()?;
         let deal = self.deal_or_not_found(id)?;
+        // Stamped no earlier than the deal's latest change: an editor whose
+        // clock read came before another's write, but who got the lock after
+        // it, still lands after it in the history's order.
+        let latest: Option<String> = self.conn().query_row(
+            "SELECT MAX(changed_at) FROM opportunity_history WHERE opportunity_id = ?1",
+            [id.as_str()],
+            |r| r.get(0),
+        )?;
+        let latest = latest
+            .as_deref()
+            .map(super::codec::instant_from_sql)
+            .transpose()?;
+        let stamp = &Stamp {
+            now: latest.map_or(stamp.now, |t| stamp.now.max(t)),
+            ..stamp.clone()
+        };
         let applied =
             edit::apply(&deal, change, stages, stamp).map_err(|rule| EditError::Deal {
                 id: id.to_string(),
