@@ -201,3 +201,32 @@ fn start(cal: &Calendar, d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     let hi = NaiveDate::from_ymd_opt(9999, 12, 30).expect("a date");
     cal.start_of(d.clamp(lo, hi))
 }
+
+/// [`load`] with the context read from the database: its reps, the goals in
+/// force (config and database), and the review sessions when `need` reads
+/// the review window. One call for a front-end that loads one report.
+pub fn load_one(
+    store: &Store,
+    settings: &Settings,
+    cal: &Calendar,
+    today: NaiveDate,
+    need: Need,
+    as_of: Option<NaiveDate>,
+    snapshots: bool,
+) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
+    let reps = store.load_reps()?;
+    let goals = crate::domain::metrics::goals::merge(&settings.goals, &store.load_goals()?);
+    let sessions = match need {
+        Need::Review | Need::Deal(_) | Need::Cockpit => store.load_review_sessions()?,
+        _ => Vec::new(),
+    };
+    let cx = Context {
+        settings,
+        cal,
+        today: as_of.unwrap_or(today),
+        reps: &reps,
+        goals: &goals,
+        sessions: &sessions,
+    };
+    load(store, settings, cal, need, &cx, as_of, snapshots)
+}

@@ -24,7 +24,6 @@ pub use forecast::*;
 pub use io::*;
 
 use crate::config;
-use crate::domain::asof::dataset_as_of_with_snapshots;
 use crate::domain::period::Calendar;
 use crate::domain::{Dataset, Settings, Snapshot};
 use crate::storage::{self, Store};
@@ -154,30 +153,6 @@ impl Ctx {
         Ok(Store::open(&self.db_path)?)
     }
 
-    /// The dataset as it stands now, or as it stood at the end of `as_of`
-    /// (from history, falling back to the nearest earlier snapshot), and the
-    /// snapshots taken up to then. Every report reads its data through here.
-    pub fn dataset_and_snapshots(
-        &self,
-        store: &Store,
-        as_of: Option<NaiveDate>,
-    ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
-        let mut data = store.load_dataset()?;
-        data.stages = self.settings.effective_stages(&data.stages);
-        let mut snapshots = store.load_snapshots()?;
-        Ok(match as_of {
-            Some(day) => {
-                snapshots.retain(|s| s.taken_on <= day);
-                let end = self.cal.end_of(day);
-                (
-                    dataset_as_of_with_snapshots(&data, &snapshots, end),
-                    snapshots,
-                )
-            }
-            None => (data, snapshots),
-        })
-    }
-
     /// What `need` reads (a window of the database, see `app::load`), as of
     /// the end of `as_of` when given; and the snapshots when `snapshots`.
     pub fn load(
@@ -187,37 +162,15 @@ impl Ctx {
         as_of: Option<NaiveDate>,
         snapshots: bool,
     ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
-        let reps = store.load_reps()?;
-        let goals =
-            crate::domain::metrics::goals::merge(&self.settings.goals, &store.load_goals()?);
-        let sessions = match need {
-            crate::app::load::Need::Review | crate::app::load::Need::Deal(_) => {
-                store.load_review_sessions()?
-            }
-            _ => Vec::new(),
-        };
-        let cx = crate::app::load::Context {
-            settings: &self.settings,
-            cal: &self.cal,
-            today: as_of.unwrap_or(self.today),
-            reps: &reps,
-            goals: &goals,
-            sessions: &sessions,
-        };
-        Ok(crate::app::load::load(
+        Ok(crate::app::load::load_one(
             store,
             &self.settings,
             &self.cal,
+            self.today,
             need,
-            &cx,
             as_of,
             snapshots,
         )?)
-    }
-
-    /// [`Ctx::dataset_and_snapshots`] without the snapshots.
-    pub fn dataset(&self, store: &Store, as_of: Option<NaiveDate>) -> anyhow::Result<Dataset> {
-        Ok(self.dataset_and_snapshots(store, as_of)?.0)
     }
 }
 

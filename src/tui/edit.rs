@@ -168,7 +168,15 @@ fn apply_inner(
                 .filter(|s| s.id == *session)
                 .ok_or(EditError::NoSession)?;
             let ended = now.max(open.started_at);
-            let data = store.load_dataset()?;
+            let (data, _) = crate::app::load::load_one(
+                store,
+                &env.settings,
+                &env.cal,
+                env.today,
+                crate::app::load::Need::Review,
+                None,
+                false,
+            )?;
             let view = ClosingReportView {
                 currency: env.settings.currency.clone(),
                 report: closing_report(
