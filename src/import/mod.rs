@@ -19,6 +19,7 @@ pub mod mapping;
 mod maven;
 mod native;
 mod pipedrive;
+mod plausible;
 mod refs;
 pub mod round_trip;
 mod salesforce;
@@ -27,6 +28,8 @@ mod sf_history;
 mod sf_values;
 pub mod table;
 pub mod writeback;
+
+pub use plausible::{Checks, PLAUSIBLE_FROM, PLAUSIBLE_YEARS_AHEAD, implausible};
 
 pub use detect::{FileKind, Format};
 pub use error::{ImportError, Loc, RowError};
@@ -406,62 +409,6 @@ pub struct Options<'a> {
     pub dry_run: bool,
     pub settings: &'a Settings,
     pub cal: &'a Calendar,
-}
-
-/// The earliest plausible date: anything before is listed as a warning.
-pub const PLAUSIBLE_FROM: (i32, u32, u32) = (1990, 1, 1);
-
-/// How many years after today a date stays plausible.
-pub const PLAUSIBLE_YEARS_AHEAD: i32 = 10;
-
-/// The plausibility checks of one import (SPEC §12): impossible values are
-/// always refused; implausible ones are warnings, or errors when `strict`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Checks {
-    /// "Today", for dates far in the future (none: that check is skipped).
-    pub today: Option<chrono::NaiveDate>,
-    /// `import --strict`: warnings refuse the import like errors.
-    pub strict: bool,
-}
-
-/// The implausible rows of a planned batch, in file order: what parsing
-/// found, and every date before [`PLAUSIBLE_FROM`] or more than
-/// [`PLAUSIBLE_YEARS_AHEAD`] years after `today`.
-pub fn implausible(batch: &Batch, today: Option<chrono::NaiveDate>) -> Vec<RowError> {
-    use chrono::Datelike;
-    let (y, m, d) = PLAUSIBLE_FROM;
-    let from = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
-    let until = today.and_then(|t| t.with_year(t.year() + PLAUSIBLE_YEARS_AHEAD));
-    let mut out = batch.warnings.clone();
-    for s in &batch.seen_dates {
-        if s.day < from {
-            out.push(RowError {
-                at: s.at.clone(),
-                reason: format!("{} is before {from} (implausible)", s.day),
-            });
-        } else if let Some(until) = until
-            && s.day > until
-        {
-            out.push(RowError {
-                at: s.at.clone(),
-                reason: format!(
-                    "{} is more than {PLAUSIBLE_YEARS_AHEAD} years after today (implausible)",
-                    s.day
-                ),
-            });
-        }
-    }
-    out.sort_by(|a, b| {
-        let key = |e: &RowError| {
-            (
-                e.at.file.clone(),
-                e.at.line,
-                e.at.column.as_ref().map(|c| c.0),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
-    out
 }
 
 /// Reads, plans and writes `paths` in one transaction; a dry run rolls it
