@@ -202,9 +202,53 @@ fn start(cal: &Calendar, d: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     cal.start_of(d.clamp(lo, hi))
 }
 
-/// [`load`] with the context read from the database: its reps, the goals in
-/// force (config and database), and the review sessions when `need` reads
-/// the review window. One call for a front-end that loads one report.
+/// What the rules of the reports look at besides their periods, read from
+/// the database once: the reps, the goals in force (config and database),
+/// and the review sessions.
+pub struct Facts {
+    pub reps: Vec<Rep>,
+    pub goals: Vec<Goal>,
+    pub sessions: Vec<ReviewSession>,
+}
+
+impl Facts {
+    /// Reads the facts; the review sessions only when `sessions`.
+    pub fn read(
+        store: &Store,
+        settings: &Settings,
+        sessions: bool,
+    ) -> crate::storage::Result<Facts> {
+        Ok(Facts {
+            reps: store.load_reps()?,
+            goals: crate::domain::metrics::goals::merge(&settings.goals, &store.load_goals()?),
+            sessions: if sessions {
+                store.load_review_sessions()?
+            } else {
+                Vec::new()
+            },
+        })
+    }
+
+    /// The [`Context`] of a load on `today`.
+    pub fn context<'a>(
+        &'a self,
+        settings: &'a Settings,
+        cal: &'a Calendar,
+        today: NaiveDate,
+    ) -> Context<'a> {
+        Context {
+            settings,
+            cal,
+            today,
+            reps: &self.reps,
+            goals: &self.goals,
+            sessions: &self.sessions,
+        }
+    }
+}
+
+/// [`load`] with the context read from the database ([`Facts`]). One call
+/// for a front-end that loads one report.
 pub fn load_one(
     store: &Store,
     settings: &Settings,
@@ -214,19 +258,8 @@ pub fn load_one(
     as_of: Option<NaiveDate>,
     snapshots: bool,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let reps = store.load_reps()?;
-    let goals = crate::domain::metrics::goals::merge(&settings.goals, &store.load_goals()?);
-    let sessions = match need {
-        Need::Review | Need::Deal(_) | Need::Cockpit => store.load_review_sessions()?,
-        _ => Vec::new(),
-    };
-    let cx = Context {
-        settings,
-        cal,
-        today: as_of.unwrap_or(today),
-        reps: &reps,
-        goals: &goals,
-        sessions: &sessions,
-    };
+    let sessions = matches!(need, Need::Review | Need::Deal(_) | Need::Cockpit);
+    let facts = Facts::read(store, settings, sessions)?;
+    let cx = facts.context(settings, cal, as_of.unwrap_or(today));
     load(store, settings, cal, need, &cx, as_of, snapshots)
 }

@@ -54,10 +54,16 @@ pub struct AnomaliesReport {
 
 /// The default period of the anomalies report: the last complete week.
 pub fn default_period(input: &Input) -> Period {
-    let week = input.cal.week_containing(input.today);
-    input
-        .cal
-        .shift(crate::domain::model::PeriodKind::Week, week, -1)
+    last_complete_week(input.cal, input.today)
+}
+
+/// The week before the one containing `today`.
+pub fn last_complete_week(
+    cal: &crate::domain::period::Calendar,
+    today: chrono::NaiveDate,
+) -> Period {
+    let week = cal.week_containing(today);
+    cal.shift(crate::domain::model::PeriodKind::Week, week, -1)
 }
 
 impl AnomaliesReport {

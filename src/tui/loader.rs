@@ -5,7 +5,7 @@
 //! no keypress waits on the database.
 
 use super::edit::{self, EditCmd};
-use crate::app::load::{Context, Need};
+use crate::app::load::{Facts, Need};
 use crate::domain::ReviewSession;
 use crate::domain::period::Calendar;
 use crate::domain::{Dataset, Period, RepId, Settings, Snapshot};
@@ -252,25 +252,14 @@ pub fn build_drill(
 /// panes, `app::load`) and builds the views. The review window, with every
 /// activity of the deals it holds, is kept for the deal pane and edits.
 pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageError> {
-    let reps = store.load_reps()?;
-    let goals = crate::domain::metrics::goals::merge(&env.settings.goals, &store.load_goals()?);
-    let sessions = store.load_review_sessions()?;
-    let cx = Context {
-        settings: &env.settings,
-        cal: &env.cal,
-        today: env.today,
-        reps: &reps,
-        goals: &goals,
-        sessions: &sessions,
-    };
+    let facts = Facts::read(store, &env.settings, true)?;
+    let cx = facts.context(&env.settings, &env.cal, env.today);
     let get = |need: Need, snapshots: bool| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
-    let anomalies_period = req.anomalies_period.unwrap_or_else(|| {
-        let week = env.cal.week_containing(env.today);
-        env.cal
-            .shift(crate::domain::model::PeriodKind::Week, week, -1)
-    });
+    let anomalies_period = req
+        .anomalies_period
+        .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
     let (metrics, _) = get(Need::Metrics(req.period), false)?;
     let (anomalies, _) = get(Need::Anomalies(anomalies_period), false)?;
     let rep_anomalies = if anomalies_period == req.period {
@@ -287,7 +276,7 @@ pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageEr
         review: &review,
         deals: &deals,
     };
-    let views = build_views_from(env, &parts, &snapshots, &sessions, req);
+    let views = build_views_from(env, &parts, &snapshots, &facts.sessions, req);
     Ok(Loaded {
         generation: req.generation,
         data: Arc::new(review),
@@ -303,21 +292,12 @@ pub fn load_drill(
     metric: &str,
     period: Period,
 ) -> Result<Result<DrillReport, String>, StorageError> {
-    let reps = store.load_reps()?;
-    let cx = Context {
-        settings: &env.settings,
-        cal: &env.cal,
-        today: env.today,
-        reps: &reps,
-        goals: &[],
-        sessions: &[],
-    };
-    let (data, _) = crate::app::load::load(
+    let (data, _) = crate::app::load::load_one(
         store,
         &env.settings,
         &env.cal,
+        env.today,
         Need::Drill(period),
-        &cx,
         None,
         false,
     )?;
