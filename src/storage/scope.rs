@@ -38,6 +38,9 @@ pub struct Scope {
     /// Whether every activity of every loaded deal is read (the cockpit's
     /// deal pane shows a deal's whole timeline).
     deal_activities: bool,
+    /// Ranges of one rep's own work: their activities (and those on the
+    /// deals they sourced) and the deals they own or sourced alive then.
+    rep_ranges: Vec<(String, DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl Scope {
@@ -58,7 +61,18 @@ impl Scope {
             open_now: false,
             deals: Vec::new(),
             deal_activities: false,
+            rep_ranges: Vec::new(),
         }
+    }
+
+    /// The same ranges, with these ranges of single reps' work read besides.
+    pub fn with_rep_ranges(mut self, ranges: Vec<(RepId, DateTime<Utc>, DateTime<Utc>)>) -> Scope {
+        self.rep_ranges = ranges
+            .into_iter()
+            .filter(|(_, a, b)| a < b)
+            .map(|(r, a, b)| (r.0, a, b))
+            .collect();
+        self
     }
 
     /// The same ranges, reading every activity of every loaded deal or not.
@@ -134,6 +148,21 @@ impl Scope {
 const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, created_at, stage, \
      amount, close_date, forecast_category, status, closed_at, loss_reason, next_step, \
      next_step_date, channel, list_amount";
+/// The activities of the rep ranges: each rep's own, and those on the deals
+/// they sourced (an SDR's meetings set count those whoever logged them).
+const REP_RANGE_ACTIVITIES: &str = "\
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM temp.scope_rep_ranges r JOIN activities a ON a.rep_id = r.rep_id
+     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at
+     UNION ALL
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM temp.scope_rep_ranges r JOIN opportunities o ON o.source_rep_id = r.rep_id
+     JOIN activities a ON a.opportunity_id = o.id
+     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at";
 const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportunity_id, \
      account_id, contact_id, occurred_at, outcome, duration_min, direction, review_session_id";
 
@@ -152,6 +181,29 @@ impl Store {
             ),
             rusqlite::params_from_iter(alive_params.iter()),
         )?;
+        self.fill_rep_ranges(scope)?;
+        for who in ["owner_id", "source_rep_id"] {
+            conn.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO temp.scope_opps
+                     SELECT o.id FROM temp.scope_rep_ranges r
+                     JOIN opportunities o ON o.{who} = r.rep_id
+                     WHERE (o.created_at IS NULL OR o.created_at < r.to_at)
+                       AND (o.closed_at IS NULL OR o.closed_at >= r.from_at)"
+                ),
+                [],
+            )?;
+        }
+        if scope.activities && !scope.rep_ranges.is_empty() {
+            conn.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO temp.scope_opps
+                     SELECT opportunity_id FROM ({REP_RANGE_ACTIVITIES})
+                     WHERE opportunity_id IS NOT NULL"
+                ),
+                [],
+            )?;
+        }
         if scope.activities {
             // The deals an activity in range touched (its account is read through them).
             let (in_range, range_params) = scope.predicate("occurred_at");
@@ -226,62 +278,113 @@ impl Store {
         scope: &Scope,
         first: Option<&str>,
     ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
+        // The range's rows in order, and the few others apart: a UNION of
+        // them all made SQLite sort and compare every row of the range.
         let (in_range, range_params) = scope.predicate("occurred_at");
-        let mut sql = format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {in_range}");
-        let mut params = range_params.clone();
+        let mut activities = self.collect_params(
+            &format!(
+                "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {in_range}
+                 ORDER BY occurred_at, id"
+            ),
+            &range_params,
+            super::read::activity_from_row,
+        )?;
+        let mut others = self.collect_params(
+            &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
+            &[],
+            super::read::activity_from_row,
+        )?;
         for d in &scope.deals {
-            sql.push_str(&format!(
-                " UNION SELECT {ACTIVITY_COLUMNS} FROM activities WHERE opportunity_id = ?"
-            ));
-            params.push(d.clone());
+            others.extend(self.collect_params(
+                &format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE opportunity_id = ?"),
+                std::slice::from_ref(d),
+                super::read::activity_from_row,
+            )?);
         }
         if scope.deal_activities {
-            sql.push_str(&format!(
-                " UNION SELECT {ACTIVITY_COLUMNS} FROM activities
-                  WHERE opportunity_id IN (SELECT id FROM temp.scope_opps)"
-            ));
+            others.extend(self.collect_params(
+                &format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activities
+                     WHERE opportunity_id IN (SELECT id FROM temp.scope_opps)"
+                ),
+                &[],
+                super::read::activity_from_row,
+            )?);
         }
         if let Some(first) = first {
             // The latest activity before the first range on each loaded deal,
             // and on each account of one.
-            sql.push_str(&format!(
-                " UNION SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
-                    SELECT (SELECT a.rowid FROM activities a
-                            WHERE a.opportunity_id = s.id AND a.occurred_at < ?
-                            ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                    FROM temp.scope_opps s)
-                  UNION SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
-                    SELECT (SELECT a.rowid FROM activities a
-                            WHERE a.account_id = acc.account_id AND a.occurred_at < ?
-                            ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                    FROM (SELECT DISTINCT o.account_id FROM temp.scope_opps s
-                          JOIN opportunities o ON o.id = s.id
-                          WHERE o.account_id IS NOT NULL) acc)"
-            ));
-            params.push(first.to_string());
-            params.push(first.to_string());
+            others.extend(self.collect_params(
+                &format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
+                       SELECT (SELECT a.rowid FROM activities a
+                               WHERE a.opportunity_id = s.id AND a.occurred_at < ?1
+                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
+                       FROM temp.scope_opps s
+                       UNION
+                       SELECT (SELECT a.rowid FROM activities a
+                               WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
+                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
+                       FROM (SELECT DISTINCT o.account_id FROM temp.scope_opps s
+                             JOIN opportunities o ON o.id = s.id
+                             WHERE o.account_id IS NOT NULL) acc)"
+                ),
+                &[first.to_string()],
+                super::read::activity_from_row,
+            )?);
         }
-        sql.push_str(" ORDER BY occurred_at, id");
-        let activities = self.collect_params(&sql, &params, super::read::activity_from_row)?;
-        let (touched, touched_params) = scope.predicate("occurred_at");
-        let first_touch = self.collect_params(
-            &format!(
-                "SELECT p.rep_id, p.contact_id,
-                        (SELECT MIN(x.occurred_at) FROM activities x
-                         WHERE x.contact_id = p.contact_id AND x.rep_id = p.rep_id)
-                 FROM (SELECT DISTINCT rep_id, contact_id FROM activities
-                       WHERE contact_id IS NOT NULL AND {touched}) p"
-            ),
-            &touched_params,
-            |r| {
-                Ok((
-                    RepId(r.get(0)?),
-                    ContactId(r.get(1)?),
-                    instant_from_sql(&r.get::<_, String>(2)?)?,
-                ))
-            },
-        )?;
+        if !others.is_empty() {
+            // Some may be read already (in a range, or twice among them);
+            // the rest merge in by time.
+            others.sort_by(|a, b| a.id.0.cmp(&b.id.0));
+            others.dedup_by(|a, b| a.id == b.id);
+            let ids: foldhash::HashSet<&str> = others.iter().map(|a| a.id.0.as_str()).collect();
+            let read: foldhash::HashSet<String> = activities
+                .iter()
+                .filter(|a| ids.contains(a.id.0.as_str()))
+                .map(|a| a.id.0.clone())
+                .collect();
+            others.retain(|a| !read.contains(&a.id.0));
+            others.sort_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
+            activities = merge_by_time(activities, others);
+        }
+        // Each rep's first touch of each contact read: one seek
+        // per pair on (contact_id, rep_id, occurred_at).
+        let pairs: foldhash::HashSet<(&str, &str)> = activities
+            .iter()
+            .filter_map(|a| Some((a.rep_id.0.as_str(), a.contact_id.as_ref()?.0.as_str())))
+            .collect();
+        let mut first_touch = Vec::with_capacity(pairs.len());
+        {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT MIN(occurred_at) FROM activities WHERE contact_id = ?1 AND rep_id = ?2",
+            )?;
+            for (rep, contact) in pairs {
+                let at: String = stmt.query_row([contact, rep], |r| r.get(0))?;
+                first_touch.push((
+                    RepId(rep.to_string()),
+                    ContactId(contact.to_string()),
+                    instant_from_sql(&at)?,
+                ));
+            }
+        }
         Ok((activities, first_touch))
+    }
+
+    /// Writes the scope's rep ranges into `temp.scope_rep_ranges`.
+    fn fill_rep_ranges(&self, scope: &Scope) -> Result<()> {
+        let conn = self.conn();
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS scope_rep_ranges
+               (rep_id TEXT NOT NULL, from_at TEXT NOT NULL, to_at TEXT NOT NULL);
+             DELETE FROM temp.scope_rep_ranges;",
+        )?;
+        let mut insert =
+            conn.prepare_cached("INSERT INTO temp.scope_rep_ranges VALUES (?1, ?2, ?3)")?;
+        for (rep, a, b) in &scope.rep_ranges {
+            insert.execute([rep.as_str(), &instant_to_sql(*a), &instant_to_sql(*b)])?;
+        }
+        Ok(())
     }
 
     fn collect_params<T>(
@@ -297,5 +400,29 @@ impl Store {
             out.push(map(row)?);
         }
         Ok(out)
+    }
+}
+
+/// Two lists of activities in `(occurred_at, id)` order merged into one.
+/// When `b` comes wholly before `a` (the anchors before a window, the usual
+/// case) it is a move, not a copy of the window's rows.
+fn merge_by_time(mut a: Vec<Activity>, b: Vec<Activity>) -> Vec<Activity> {
+    let key = |x: &Activity| (x.occurred_at, x.id.0.clone());
+    if let (Some(last), Some(first)) = (b.last(), a.first())
+        && key(last) <= key(first)
+    {
+        a.splice(0..0, b);
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => (x.occurred_at, &x.id.0) <= (y.occurred_at, &y.id.0),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
     }
 }

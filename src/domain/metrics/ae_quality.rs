@@ -72,12 +72,17 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // on the rep's deals, over gaps whose second activity is in period.
     let (mut gap_sum, mut gaps) = (0.0, 0u32);
     for o in owned {
-        for pair in ix.opp_activities(&o.id).windows(2) {
-            if w.contains(pair[1].occurred_at) {
-                gap_sum += (pair[1].occurred_at - pair[0].occurred_at).num_seconds() as f64
-                    / SECONDS_PER_DAY;
-                gaps += 1;
-            }
+        // By time: the pairs whose second activity is in the window are those
+        // ending in [lo, hi).
+        let acts = ix.opp_activities(&o.id);
+        let lo = acts.partition_point(|a| a.occurred_at < w.start).max(1);
+        let hi = acts.partition_point(|a| a.occurred_at < w.end);
+        for i in lo..hi.max(lo) {
+            let pair = [acts[i - 1], acts[i]];
+            debug_assert!(w.contains(pair[1].occurred_at));
+            gap_sum +=
+                (pair[1].occurred_at - pair[0].occurred_at).num_seconds() as f64 / SECONDS_PER_DAY;
+            gaps += 1;
         }
     }
     put(

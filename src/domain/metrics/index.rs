@@ -7,7 +7,7 @@ use crate::domain::model::{
 };
 use crate::domain::period::{Calendar, Period};
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// A period read as instants: `[start, end)`.
 #[derive(Debug, Clone, Copy)]
