@@ -9,7 +9,7 @@
 
 use crate::domain::anomaly::periods_needed;
 use crate::domain::period::{Calendar, Period};
-use crate::domain::{Dataset, Goal, Rep, ReviewSession, Settings, Snapshot};
+use crate::domain::{Dataset, Goal, Rep, RepId, ReviewSession, Settings, Snapshot};
 use crate::storage::{Scope, Store};
 use chrono::{Days, NaiveDate};
 
@@ -55,15 +55,58 @@ pub struct Context<'a> {
 
 /// The days a report reads, and whether it reads activities.
 pub fn scope(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
+    scope_with_reps(need, cx).0
+}
+
+/// [`scope`], and the periods of single reps' own work it reads besides
+/// (the anomaly rules' new-hire windows).
+#[allow(clippy::type_complexity)]
+fn scope_with_reps(need: &Need, cx: &Context) -> ((Vec<Period>, bool), Vec<(RepId, Period)>) {
+    match need {
+        Need::Anomalies(p) => anomaly_scope(*p, cx),
+        _ => (scope_all(need, cx), Vec::new()),
+    }
+}
+
+/// The anomaly rules' periods (see `domain::anomaly::periods_needed`).
+#[allow(clippy::type_complexity)]
+fn anomaly_scope(p: Period, cx: &Context) -> ((Vec<Period>, bool), Vec<(RepId, Period)>) {
     let s = cx.settings;
-    let tomorrow = cx.today + Days::new(1);
-    // Point-in-time rules (untouched) look `stale_days` back from a period's
-    // last day; a day more covers the local-date rounding at either end.
+    let needs = periods_needed(
+        cx.cal,
+        &s.anomalies,
+        cx.goals,
+        cx.reps,
+        s.ramp_days,
+        cx.today,
+        p,
+    );
+    let widen = widen_by(s);
+    (
+        (needs.periods.into_iter().map(&widen).collect(), true),
+        needs
+            .per_rep
+            .into_iter()
+            .map(|(r, p)| (r, widen(p)))
+            .collect(),
+    )
+}
+
+/// Point-in-time rules (untouched) look `stale_days` back from a period's
+/// last day; a day more covers the local-date rounding at either end.
+fn widen_by(s: &Settings) -> impl Fn(Period) -> Period {
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
-    let widen = |p: Period| Period {
+    move |p: Period| Period {
         from: p.from.checked_sub_days(margin).unwrap_or(NaiveDate::MIN),
         to: p.to,
-    };
+    }
+}
+
+fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
+    let s = cx.settings;
+    let tomorrow = cx.today + Days::new(1);
+    let margin = Days::new(s.stale_days.max(0) as u64 + 2);
+    let widen = widen_by(s);
     match need {
         Need::Pipeline => (
             vec![Period {
@@ -77,21 +120,7 @@ pub fn scope(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
             let (now, before) = crate::report::drill::like_for_like(cx.cal, *p, cx.today);
             (vec![widen(before), widen(now)], true)
         }
-        Need::Anomalies(p) => (
-            periods_needed(
-                cx.cal,
-                &s.anomalies,
-                cx.goals,
-                cx.reps,
-                s.ramp_days,
-                cx.today,
-                *p,
-            )
-            .into_iter()
-            .map(widen)
-            .collect(),
-            true,
-        ),
+        Need::Anomalies(p) => anomaly_scope(*p, cx).0,
         Need::Review | Need::Deal(_) | Need::Cockpit => {
             // Since the previous review (or a week), and the untouched window.
             let since = cx
@@ -166,10 +195,14 @@ pub fn load(
     as_of: Option<NaiveDate>,
     snapshots: bool,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let (periods, activities) = scope(&need, cx);
+    let ((periods, activities), per_rep) = scope_with_reps(&need, cx);
     let ranges = periods
         .iter()
         .map(|p| (start(cal, p.from), start(cal, p.to)))
+        .collect();
+    let rep_ranges = per_rep
+        .into_iter()
+        .map(|(r, p)| (r, start(cal, p.from), start(cal, p.to)))
         .collect();
     let open_now = !matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
     let deals = match &need {
@@ -180,7 +213,8 @@ pub fn load(
         .with_activities(activities)
         .with_open_now(open_now)
         .with_deals(deals)
-        .with_deal_activities(matches!(need, Need::Cockpit));
+        .with_deal_activities(matches!(need, Need::Cockpit))
+        .with_rep_ranges(rep_ranges);
     let mut data = store.load_scope(&scope)?;
     data.stages = settings.effective_stages(&data.stages);
     let mut snaps = if snapshots {

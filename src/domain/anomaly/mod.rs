@@ -165,11 +165,16 @@ pub fn judged_end(today: NaiveDate, p: Period) -> NaiveDate {
     p.to.min(today + Days::new(1))
 }
 
-/// Every period the rules read to judge `p`, so that a windowed load can
-/// fetch just those: `p`, the runs of the history rule, the goal periods of
-/// the sustained rule, and the first tenure weeks the new-hire rule compares.
-/// Which periods a rule reads never depends on the data, only on the
-/// settings, the goals, the reps and the calendar.
+/// What the rules read for `p`: periods of every rep's data, and periods of
+/// one rep's own activities only (the new-hire rule's first weeks of each
+/// peer, which span years but only the peer's own work).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    pub periods: Vec<Period>,
+    pub per_rep: Vec<(crate::domain::model::RepId, Period)>,
+}
+
+/// The periods the rules read for the report period `p` (see [`Needs`]).
 pub fn periods_needed(
     cal: &Calendar,
     settings: &AnomalySettings,
@@ -178,7 +183,7 @@ pub fn periods_needed(
     ramp_days: i64,
     today: NaiveDate,
     p: Period,
-) -> Vec<Period> {
+) -> Needs {
     let mut out = vec![p];
     for (run, _) in history::series(cal, settings, today, p) {
         out.extend(run);
@@ -188,8 +193,10 @@ pub fn periods_needed(
     for goal in goals {
         out.extend(sustained::goal_periods(cal, k, end, goal.period));
     }
-    out.extend(new_hire::windows(reps, ramp_days, today, p));
-    out
+    Needs {
+        periods: out,
+        per_rep: new_hire::windows(reps, ramp_days, today, p),
+    }
 }
 
 /// Metrics computed from activities.

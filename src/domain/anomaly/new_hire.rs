@@ -20,15 +20,18 @@ fn first_weeks(start: chrono::NaiveDate, weeks: i64) -> Period {
     }
 }
 
-/// The periods the rule reads for `p`: for each rep ramping at `p`, their
-/// first complete tenure weeks, and the same number of first weeks of every
-/// other rep of the role (a superset of the peers the rule keeps).
+/// The windows the rule reads for `p`, each of one rep's own work: for each
+/// rep ramping at `p`, their first complete tenure weeks, and the same number
+/// of first weeks of every other rep of the role (a superset of the peers
+/// the rule keeps). The rule compares quantity metrics only, which count a
+/// rep's own activities (and, for an SDR's meetings set, those on the deals
+/// they sourced) and deals.
 pub(super) fn windows(
     reps: &[crate::domain::model::Rep],
     ramp_days: i64,
     today: chrono::NaiveDate,
     p: Period,
-) -> Vec<Period> {
+) -> Vec<(crate::domain::model::RepId, Period)> {
     let end = super::judged_end(today, p);
     let day = metrics::ramp_day(p, today);
     let mut out = Vec::new();
@@ -43,16 +46,18 @@ pub(super) fn windows(
         if w < 1 {
             continue;
         }
-        out.push(first_weeks(start, w));
+        out.push((rep.id.clone(), first_weeks(start, w)));
         for peer in reps.iter().filter(|r| r.role == rep.role && r.id != rep.id) {
             if let Some(s) = peer.start_date {
                 let q = first_weeks(s, w);
                 if q.to <= end {
-                    out.push(q);
+                    out.push((peer.id.clone(), q));
                 }
             }
         }
     }
+    out.sort_by(|a, b| (&a.0, a.1.from, a.1.to).cmp(&(&b.0, b.1.from, b.1.to)));
+    out.dedup();
     out
 }
 
