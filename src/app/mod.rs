@@ -1,5 +1,30 @@
 //! The application layer: the use cases both front-ends call, so the command
 //! line and the cockpit cannot drift apart. `load` decides what a report
-//! reads from the database (a window, not all history) and loads it.
+//! reads from the database (a window, not all history) and loads it; `edit`
+//! is every edit (stamped the same way from either front-end); `review`
+//! starts (or resumes) and ends a review session.
 
+pub mod edit;
 pub mod load;
+pub mod review;
+
+use crate::domain::period::Calendar;
+use crate::domain::{Settings, Stage};
+use crate::storage::Store;
+use chrono::NaiveDate;
+
+/// What every use case needs besides the database: the settings in force,
+/// the calendar and "today" (the real date or `--today`).
+#[derive(Debug, Clone)]
+pub struct Env {
+    pub settings: Settings,
+    pub cal: Calendar,
+    pub today: NaiveDate,
+}
+
+/// The stages in force: the database's, completed by the config's
+/// (`Settings::effective_stages`). The one place a front-end gets them from
+/// the database; a loaded `Dataset` already holds them (`load::load`).
+pub fn stages(store: &Store, settings: &Settings) -> crate::storage::Result<Vec<Stage>> {
+    Ok(settings.effective_stages(&store.load_stages()?))
+}

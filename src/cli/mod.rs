@@ -153,6 +153,15 @@ impl Ctx {
         Ok(Store::open(&self.db_path)?)
     }
 
+    /// The settings, calendar and today the use cases of `app` take.
+    pub fn env(&self) -> crate::app::Env {
+        crate::app::Env {
+            settings: self.settings.clone(),
+            cal: self.cal,
+            today: self.today,
+        }
+    }
+
     /// What `need` reads (a window of the database, see `app::load`), as of
     /// the end of `as_of` when given; and the snapshots when `snapshots`.
     pub fn load(

@@ -52,6 +52,9 @@ pub enum TuiError {
 
 /// How to open the cockpit.
 pub struct Options {
+    /// The database, opened once by the caller (read-only when it cannot be
+    /// written: edits are then disabled); the worker takes it over.
+    pub store: crate::storage::Store,
     pub db_path: PathBuf,
     pub env: Env,
     pub start: Start,
@@ -76,9 +79,7 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    if crate::storage::Store::open_writable_or_read_only(&opts.db_path)
-        .is_ok_and(|s| s.is_read_only())
-    {
+    if opts.store.is_read_only() {
         app.status = Some((
             theme::Role::Alert,
             format!(
@@ -87,7 +88,7 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
             ),
         ));
     }
-    let loader = Loader::spawn(opts.db_path, opts.env);
+    let loader = Loader::spawn_on(opts.store, opts.env);
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
