@@ -182,7 +182,7 @@ pub fn load(
         .with_deals(deals)
         .with_deal_activities(matches!(need, Need::Cockpit));
     let mut data = store.load_scope(&scope)?;
-    data.stages = settings.effective_stages(&data.stages);
+    super::in_force(&mut data, settings);
     let mut snaps = if snapshots {
         store.load_snapshots()?
     } else {

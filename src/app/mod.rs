@@ -9,7 +9,7 @@ pub mod load;
 pub mod review;
 
 use crate::domain::period::Calendar;
-use crate::domain::{Settings, Stage};
+use crate::domain::{Dataset, Settings, Stage};
 use crate::storage::Store;
 use chrono::NaiveDate;
 
@@ -24,7 +24,14 @@ pub struct Env {
 
 /// The stages in force: the database's, completed by the config's
 /// (`Settings::effective_stages`). The one place a front-end gets them from
-/// the database; a loaded `Dataset` already holds them (`load::load`).
+/// the database; a loaded `Dataset` already holds them ([`in_force`]).
 pub fn stages(store: &Store, settings: &Settings) -> crate::storage::Result<Vec<Stage>> {
     Ok(settings.effective_stages(&store.load_stages()?))
+}
+
+/// Puts the stages in force into a dataset read from the database: every
+/// load does it (`load::load`), so the reports, the edits and the cockpit
+/// all count with the same stages.
+pub fn in_force(data: &mut Dataset, settings: &Settings) {
+    data.stages = settings.effective_stages(&data.stages);
 }

@@ -174,7 +174,7 @@ fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<Demo> {
             data = d;
         }
     });
-    data.stages = ctx.settings.effective_stages(&data.stages);
+    crate::app::in_force(&mut data, &ctx.settings);
     let snapshots = store.load_snapshots()?;
     Ok((store, data, snapshots, vec![generate, write, load]))
 }
@@ -273,7 +273,7 @@ fn maven(ctx: &Ctx, shared: &Path, runs: usize) -> anyhow::Result<(Dataset, Timi
     let mut store = crate::storage::Store::open_in_memory()?;
     import(&mut store)?;
     let mut data = store.load_dataset()?;
-    data.stages = ctx.settings.effective_stages(&data.stages);
+    crate::app::in_force(&mut data, &ctx.settings);
     Ok((data, timing))
 }
 

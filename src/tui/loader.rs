@@ -332,22 +332,19 @@ pub struct Loader {
 impl Loader {
     /// Starts the worker on the database at `path` (opened on the worker).
     pub fn spawn(path: PathBuf, env: Env) -> Loader {
-        let (jobs, job_rx) = channel::<Job>();
-        let (reply_tx, replies) = channel::<Reply>();
-        let handle = std::thread::spawn(move || worker(path, env, job_rx, reply_tx));
-        Loader {
-            jobs,
-            replies,
-            handle: Some(handle),
-        }
+        Loader::start(move |jobs, replies| worker(path, env, jobs, replies))
     }
 
     /// Starts the worker on a database already open (the cockpit opens it
     /// once, before the screen changes, and hands it over).
     pub fn spawn_on(store: Store, env: Env) -> Loader {
+        Loader::start(move |jobs, replies| work(store, env, jobs, replies))
+    }
+
+    fn start(run: impl FnOnce(Receiver<Job>, Sender<Reply>) + Send + 'static) -> Loader {
         let (jobs, job_rx) = channel::<Job>();
         let (reply_tx, replies) = channel::<Reply>();
-        let handle = std::thread::spawn(move || work(store, env, job_rx, reply_tx));
+        let handle = std::thread::spawn(move || run(job_rx, reply_tx));
         Loader {
             jobs,
             replies,
