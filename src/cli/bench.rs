@@ -184,15 +184,19 @@ fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<Demo> {
 fn cockpit(ctx: &Ctx, store: &Store, runs: usize) -> anyhow::Result<Vec<Timing>> {
     let mut out = Vec::new();
     for (w, h) in [(80u16, 24u16), (200, 60)] {
-        let env = crate::tui::loader::Env {
-            settings: ctx.settings.clone(),
-            cal: ctx.cal,
-            today: ctx.today,
-        };
+        let env = ctx.env();
         let mut firsts = Vec::new();
         let mut last = None;
         for _ in 0..runs.clamp(1, 5) {
-            let b = crate::tui::bench_cockpit_store(store, env.clone(), w, h, 20, Instant::now())?;
+            let b = crate::tui::bench_cockpit_store(
+                store,
+                env.clone(),
+                &ctx.ui,
+                w,
+                h,
+                20,
+                Instant::now(),
+            )?;
             firsts.push(b.first_frame.as_secs_f64() * 1000.0);
             last = Some(b);
         }

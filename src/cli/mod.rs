@@ -111,12 +111,19 @@ pub struct Ctx {
     /// Whether the database was named by `--db`/`PIPEDECK_DB` (else the default).
     pub db_explicit: bool,
     pub config_path: Option<PathBuf>,
+    /// The cockpit's keys and colours, from the same config file.
+    pub ui: crate::tui::config::UiConfig,
 }
 
 impl Ctx {
     /// Resolves flag > environment > config file > default, once.
     pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
-        let settings = config::load(cli.config.as_deref())?;
+        let source = config::read(cli.config.as_deref())?;
+        let settings = match &source {
+            Some(src) => config::parse(&src.text, &src.path)?,
+            None => Settings::default(),
+        };
+        let ui = crate::tui::config::UiConfig::of(source.as_ref())?;
         let cal = settings.calendar().map_err(anyhow::Error::msg)?;
         let today = cli
             .today
@@ -132,6 +139,7 @@ impl Ctx {
             db_path,
             db_explicit: cli.db.is_some(),
             config_path: config::resolve_path(cli.config.as_deref()),
+            ui,
         })
     }
 
@@ -257,8 +265,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(ConfigCommand::Check)) => {
-            // The cockpit's keys too: a binding it would refuse fails here.
-            crate::tui::keymap::Keymap::load(&ctx.settings.keys).map_err(|e| {
+            // The cockpit's keys and colours too: what it would refuse fails here.
+            ctx.ui.check().map_err(|e| {
                 let at = ctx
                     .config_path
                     .as_ref()
@@ -268,6 +276,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!(
                 "{}",
                 toml::to_string_pretty(&ctx.settings).map_err(anyhow::Error::msg)?
+            );
+            print!(
+                "\n{}",
+                toml::to_string_pretty(&ctx.ui).map_err(anyhow::Error::msg)?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -10,6 +10,7 @@
 
 pub mod action;
 pub mod app;
+pub mod config;
 pub mod edit;
 pub mod keymap;
 pub mod loader;
@@ -20,7 +21,7 @@ pub mod view;
 pub mod widgets;
 
 use app::{App, Effect, Start};
-use keymap::{KeyPatch, Keymap};
+use config::UiConfig;
 use loader::{Env, Job, Loader, Reply};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
@@ -31,7 +32,6 @@ use ratatui::crossterm::execute;
 use ratatui::{DefaultTerminal, Terminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use theme::Theme;
 
 /// What stopped the cockpit.
 #[derive(Debug, thiserror::Error)]
@@ -57,15 +57,17 @@ pub struct Options {
     pub store: crate::storage::Store,
     pub db_path: PathBuf,
     pub env: Env,
+    /// The cockpit's keys and colours.
+    pub ui: UiConfig,
     pub start: Start,
     pub no_color: bool,
 }
 
-/// Builds the app from settings: keymap and theme patched by the config.
-pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError> {
-    let patch: KeyPatch = env.settings.keys.clone();
-    let keymap = Keymap::load(&patch)?;
-    let theme = Theme::load(&env.settings.theme, no_color)?;
+/// Builds the app: keymap and theme patched by the config's `[keys]` and
+/// `[theme]` tables (`ui`).
+pub fn build_app(env: Env, ui: &UiConfig, start: Start, no_color: bool) -> Result<App, TuiError> {
+    let keymap = ui.keymap()?;
+    let theme = ui.theme(no_color)?;
     Ok(App::new(env, keymap, theme, start, chrono::Utc::now()))
 }
 
@@ -73,7 +75,7 @@ pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError
 /// restored on every exit path: normal return, error, and panic (ratatui's
 /// hook, chained with one that releases the mouse).
 pub fn run(opts: Options) -> Result<(), TuiError> {
-    let mut app = build_app(opts.env.clone(), opts.start, opts.no_color)?;
+    let mut app = build_app(opts.env.clone(), &opts.ui, opts.start, opts.no_color)?;
     app.db_path = Some(opts.db_path.clone());
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -254,13 +256,14 @@ pub struct CockpitBench {
 pub fn bench_cockpit(
     db_path: &std::path::Path,
     env: Env,
+    ui: &UiConfig,
     width: u16,
     height: u16,
     rounds: u32,
 ) -> Result<CockpitBench, TuiError> {
     let t0 = Instant::now();
     let store = crate::storage::Store::open_read_only(db_path)?;
-    bench_cockpit_store(&store, env, width, height, rounds, t0)
+    bench_cockpit_store(&store, env, ui, width, height, rounds, t0)
 }
 
 /// [`bench_cockpit`] on an open store (say the demo written to
@@ -268,12 +271,13 @@ pub fn bench_cockpit(
 pub fn bench_cockpit_store(
     store: &crate::storage::Store,
     env: Env,
+    ui: &UiConfig,
     width: u16,
     height: u16,
     rounds: u32,
     t0: Instant,
 ) -> Result<CockpitBench, TuiError> {
-    let mut app = build_app(env.clone(), Start::Manager, true)?;
+    let mut app = build_app(env.clone(), ui, Start::Manager, true)?;
     app.now = chrono::DateTime::from_naive_utc_and_offset(
         env.today.and_hms_opt(9, 0, 0).unwrap_or_default(),
         chrono::Utc,
