@@ -14,6 +14,7 @@ pub mod config;
 pub mod edit;
 pub mod keymap;
 pub mod loader;
+pub mod pane;
 pub mod panes;
 pub mod prompt;
 pub mod theme;

@@ -5,8 +5,10 @@
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::BTreeMap;
 
-/// The meanings text can have on screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The meanings text can have on screen; the name in `[theme]` is the
+/// variant's in snake case (`title_focused`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::EnumString)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Title,
     TitleFocused,
@@ -16,32 +18,6 @@ pub enum Role {
     Warn,
     Alert,
     Money,
-}
-
-impl Role {
-    const ALL: [Role; 8] = [
-        Role::Title,
-        Role::TitleFocused,
-        Role::Muted,
-        Role::Selected,
-        Role::Good,
-        Role::Warn,
-        Role::Alert,
-        Role::Money,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Role::Title => "title",
-            Role::TitleFocused => "title_focused",
-            Role::Muted => "muted",
-            Role::Selected => "selected",
-            Role::Good => "good",
-            Role::Warn => "warn",
-            Role::Alert => "alert",
-            Role::Money => "money",
-        }
-    }
 }
 
 /// Styles per role.
@@ -106,10 +82,9 @@ impl Theme {
         }
         let mut t = Theme::default();
         for (name, value) in overrides {
-            let role = Role::ALL
-                .into_iter()
-                .find(|r| r.name() == name)
-                .ok_or_else(|| ThemeError::UnknownRole(name.clone()))?;
+            let role: Role = name
+                .parse()
+                .map_err(|_| ThemeError::UnknownRole(name.clone()))?;
             let colour: Color = value.parse().map_err(|_| ThemeError::BadColour {
                 role: name.clone(),
                 value: value.clone(),
@@ -209,7 +184,7 @@ mod tests {
     #[test]
     fn monochrome_has_no_colours() {
         let t = Theme::monochrome();
-        for r in Role::ALL {
+        for r in <Role as strum::IntoEnumIterator>::iter() {
             assert_eq!(t.style(r).fg, None, "{r:?}");
             assert_eq!(t.style(r).bg, None, "{r:?}");
         }
