@@ -5,6 +5,8 @@
 //! `App::pane` / `App::pane_mut` hand out the one in focus. The wrappers
 //! here are thin: each pane's own code stays in `panes/`.
 
+use super::action::Action;
+use super::action::Action::*;
 use super::panes::{
     Cx, TablesPane, anomalies::AnomaliesPane, deal::DealPane, forecast::ForecastPane,
     help::HelpPane, hygiene::HygienePane, pipeline::PipelinePane, reps::RepsPane,
@@ -74,6 +76,8 @@ pub trait Pane {
     }
     /// The position shown on the bottom border (`12/102`, `lines 1–20 of 40`).
     fn position(&self) -> Option<String>;
+    /// The actions the hint bar offers, most useful first.
+    fn hints(&self) -> Vec<Action>;
     /// Scrolls by `delta` lines (the mouse wheel, page keys); by default
     /// moves the list's selection.
     fn scroll(&mut self, delta: isize) {
@@ -96,6 +100,29 @@ impl Pane for ReviewPane {
     }
     fn list(&mut self) -> Option<&mut TablesPane> {
         Some(&mut self.agenda)
+    }
+    fn hints(&self) -> Vec<Action> {
+        if self.run.is_some() {
+            vec![
+                NextBox,
+                NextRep,
+                Open,
+                PickStage,
+                SetCloseDate,
+                CloseLost,
+                LogCall,
+                ActionItem,
+                TagRed,
+                Undo,
+                EndReview,
+                Help,
+                Quit,
+            ]
+        } else if self.closing.is_some() {
+            vec![SaveReport, StartReview, Help, Quit]
+        } else {
+            vec![StartReview, NextBox, NextRep, Open, NextPane, Help, Quit]
+        }
     }
     fn position(&self) -> Option<String> {
         match (&self.run, &self.closing) {
@@ -122,6 +149,23 @@ impl Pane for HygienePane {
     fn list(&mut self) -> Option<&mut TablesPane> {
         Some(&mut self.list)
     }
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Explain,
+            Open,
+            ReasonFilter,
+            Sort,
+            Search,
+            ToggleSnoozed,
+            PickStage,
+            SetCloseDate,
+            LogCall,
+            Snooze,
+            Undo,
+            Help,
+            Quit,
+        ]
+    }
     fn position(&self) -> Option<String> {
         self.list.position()
     }
@@ -136,6 +180,11 @@ impl Pane for RepsPane {
     }
     fn list(&mut self) -> Option<&mut TablesPane> {
         (!self.own).then_some(&mut self.list)
+    }
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
+        ]
     }
     fn position(&self) -> Option<String> {
         if self.own {
@@ -166,6 +215,9 @@ impl Pane for AnomaliesPane {
             None => &mut self.list,
         })
     }
+    fn hints(&self) -> Vec<Action> {
+        vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit]
+    }
     fn position(&self) -> Option<String> {
         match &self.drill {
             Some(d) => d.position(),
@@ -180,6 +232,9 @@ impl Pane for ForecastPane {
     }
     fn draw(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         self.render(area, buf, cx)
+    }
+    fn hints(&self) -> Vec<Action> {
+        vec![Down, Open, PageDown, PeriodKind, PeriodPrev, Help, Quit]
     }
     fn position(&self) -> Option<String> {
         self.scroll.position()
@@ -204,6 +259,13 @@ impl Pane for PipelinePane {
     fn list(&mut self) -> Option<&mut TablesPane> {
         self.own.is_some().then_some(&mut self.list)
     }
+    fn hints(&self) -> Vec<Action> {
+        if self.own.is_some() {
+            vec![Open, Search, Help, Quit]
+        } else {
+            vec![Down, PeriodKind, PeriodPrev, NextPane, Help, Quit]
+        }
+    }
     fn position(&self) -> Option<String> {
         if self.own.is_some() {
             self.list.position()
@@ -227,6 +289,21 @@ impl Pane for DealPane {
     fn draw(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         self.render(area, buf, cx)
     }
+    fn hints(&self) -> Vec<Action> {
+        vec![
+            Back,
+            PickStage,
+            SetCloseDate,
+            CloseLost,
+            NextStep,
+            LogCall,
+            SetAmount,
+            SetCategory,
+            Snooze,
+            Undo,
+            Help,
+        ]
+    }
     fn position(&self) -> Option<String> {
         self.scroll.position()
     }
@@ -241,6 +318,9 @@ impl Pane for HelpPane {
     }
     fn draw(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
         self.render(area, buf, cx)
+    }
+    fn hints(&self) -> Vec<Action> {
+        vec![Down, Up, Back, Quit]
     }
     fn position(&self) -> Option<String> {
         None

@@ -134,67 +134,12 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
         .map(|(f, _)| f)
 }
 
-/// The actions the hint bar offers in each pane, most useful first.
+/// The actions the hint bar offers in the focused pane, most useful first.
 fn hints(app: &App) -> Vec<Action> {
-    use Action::*;
     if app.empty {
-        return vec![Reload, Help, Quit];
+        return vec![Action::Reload, Action::Help, Action::Quit];
     }
-    match app.focus {
-        Focus::Review if app.review.run.is_some() => vec![
-            NextBox,
-            NextRep,
-            Open,
-            PickStage,
-            SetCloseDate,
-            CloseLost,
-            LogCall,
-            ActionItem,
-            TagRed,
-            Undo,
-            EndReview,
-            Help,
-            Quit,
-        ],
-        Focus::Review if app.review.closing.is_some() => vec![SaveReport, StartReview, Help, Quit],
-        Focus::Review => vec![StartReview, NextBox, NextRep, Open, NextPane, Help, Quit],
-        Focus::Hygiene => vec![
-            Explain,
-            Open,
-            ReasonFilter,
-            Sort,
-            Search,
-            ToggleSnoozed,
-            PickStage,
-            SetCloseDate,
-            LogCall,
-            Snooze,
-            Undo,
-            Help,
-            Quit,
-        ],
-        Focus::Reps => vec![
-            RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
-        ],
-        Focus::Anomalies => vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit],
-        Focus::Forecast => vec![Down, Open, PageDown, PeriodKind, PeriodPrev, Help, Quit],
-        Focus::Pipeline if app.pipeline.own.is_some() => vec![Open, Search, Help, Quit],
-        Focus::Pipeline => vec![Down, PeriodKind, PeriodPrev, NextPane, Help, Quit],
-        Focus::Deal => vec![
-            Back,
-            PickStage,
-            SetCloseDate,
-            CloseLost,
-            NextStep,
-            LogCall,
-            SetAmount,
-            SetCategory,
-            Snooze,
-            Undo,
-            Help,
-        ],
-        Focus::Help => vec![Down, Up, Back, Quit],
-    }
+    app.pane(app.focus).hints()
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
