@@ -35,3 +35,16 @@ pub fn stages(store: &Store, settings: &Settings) -> crate::storage::Result<Vec<
 pub fn in_force(data: &mut Dataset, settings: &Settings) {
     data.stages = settings.effective_stages(&data.stages);
 }
+
+/// Parses a date a user typed (`YYYY-MM-DD`), on the command line or in a
+/// cockpit prompt alike: every digit written (`26-11-24` is not year 26), a
+/// year from 1900 to 2199.
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    use chrono::Datelike;
+    let d = crate::import::table::parse_date(s)?;
+    let years = crate::import::table::MIN_YEAR..=crate::import::table::MAX_YEAR;
+    if !years.contains(&d.year()) {
+        return Err(format!("{s:?}: year {} is out of range", d.year()));
+    }
+    Ok(d)
+}

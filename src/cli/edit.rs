@@ -11,7 +11,7 @@ use crate::report::agenda::AgendaReport;
 use crate::report::{Format, render};
 use crate::storage::Store;
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
@@ -137,20 +137,10 @@ pub struct SnoozeArgs {
     pub by: Option<String>,
 }
 
-/// Parses an instant: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` taken as UTC.
+/// Parses an instant: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` taken as UTC
+/// (the import's rule, `import::table::parse_instant`).
 pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
-    let t = s.trim();
-    if let Ok(x) = DateTime::parse_from_rfc3339(t) {
-        return Ok(x.with_timezone(&Utc));
-    }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
-            return Ok(n.and_utc());
-        }
-    }
-    Err(format!(
-        "{s:?} is not an instant (RFC 3339, or YYYY-MM-DD HH:MM in UTC)"
-    ))
+    crate::import::table::parse_instant(s.trim())
 }
 
 /// Saves one edit through the use case both front-ends call, stamped with

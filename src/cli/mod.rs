@@ -202,16 +202,9 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Parses `YYYY-MM-DD` for clap: every digit written (`26-11-24` is not
-/// year 26), a year from 1900 to 2199.
+/// Parses `YYYY-MM-DD` for clap (`app::parse_date`, as the cockpit's prompts).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    use chrono::Datelike;
-    let d = crate::import::table::parse_date(s)?;
-    let years = crate::import::table::MIN_YEAR..=crate::import::table::MAX_YEAR;
-    if !years.contains(&d.year()) {
-        return Err(format!("{s:?}: year {} is out of range", d.year()));
-    }
-    Ok(d)
+    crate::app::parse_date(s)
 }
 
 /// Runs the command line; exit 0 on success, 2 on usage errors, 1 otherwise.

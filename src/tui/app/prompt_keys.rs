@@ -134,7 +134,7 @@ impl App {
     }
 
     fn date(&mut self, text: &str) -> Option<NaiveDate> {
-        match text.parse::<NaiveDate>() {
+        match crate::app::parse_date(text) {
             Ok(d) => Some(d),
             Err(_) => {
                 self.status = Some((
