@@ -55,7 +55,17 @@ impl Mode {
         }
     }
 }
-// A key with its modifiers (shift is folded into the character).
+
+/// Every section's name, for an error: `global, edit, review, …`.
+fn known_sections() -> String {
+    Mode::all()
+        .into_iter()
+        .map(Mode::name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A key with its modifiers (shift is folded into the character).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Key {
     code: KeyCodeOrd,
@@ -88,9 +98,7 @@ enum KeyCodeOrd {
 pub enum KeymapError {
     #[error("keymap: {0}")]
     Toml(String),
-    #[error(
-        "keys.{section}: unknown section (known: global, edit, review, hygiene, reps, anomalies, forecast, pipeline, deal, help)"
-    )]
+    #[error("keys.{section}: unknown section (known: {})", known_sections())]
     UnknownSection { section: String },
     #[error("keys.{section}.{action}: unknown action")]
     UnknownAction { section: String, action: String },
@@ -405,6 +413,13 @@ mod tests {
         for (p, want) in cases {
             assert_eq!(Keymap::load(&p).err(), Some(want));
         }
+        // The sections an unknown one is told about come from the panes.
+        assert_eq!(
+            Keymap::load(&patch("nowhere", "quit", &["q"]))
+                .err()
+                .map(|e| e.to_string()),
+            Some("keys.nowhere: unknown section (known: global, edit, review, hygiene, reps, anomalies, forecast, pipeline, deal, help)".to_string())
+        );
     }
 
     #[test]

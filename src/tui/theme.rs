@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 /// The meanings text can have on screen; the name in `[theme]` is the
 /// variant's in snake case (`title_focused`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::EnumString)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::EnumString, strum::IntoStaticStr,
+)]
 #[strum(serialize_all = "snake_case")]
 pub enum Role {
     Title,
@@ -18,6 +20,14 @@ pub enum Role {
     Warn,
     Alert,
     Money,
+}
+
+/// Every role's name, for an error: `title, title_focused, …`.
+fn known_roles() -> String {
+    <Role as strum::IntoEnumIterator>::iter()
+        .map(<&'static str>::from)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Styles per role.
@@ -36,9 +46,7 @@ pub struct Theme {
 /// A theme override that can't be used.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ThemeError {
-    #[error(
-        "theme.{0}: unknown role (known: title, title_focused, muted, selected, good, warn, alert, money)"
-    )]
+    #[error("theme.{0}: unknown role (known: {known})", known = known_roles())]
     UnknownRole(String),
     #[error("theme.{role}: {value:?} is not a colour name or #rrggbb")]
     BadColour { role: String, value: String },
@@ -169,6 +177,10 @@ mod tests {
         assert_eq!(
             Theme::load(&o, false),
             Err(ThemeError::UnknownRole("shiny".into()))
+        );
+        assert_eq!(
+            ThemeError::UnknownRole("shiny".into()).to_string(),
+            "theme.shiny: unknown role (known: title, title_focused, muted, selected, good, warn, alert, money)"
         );
         let mut bad = BTreeMap::new();
         bad.insert("alert".to_string(), "not-a-colour".to_string());
