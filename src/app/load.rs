@@ -216,7 +216,7 @@ pub fn load(
         .with_deal_activities(matches!(need, Need::Cockpit))
         .with_rep_ranges(rep_ranges);
     let mut data = store.load_scope(&scope)?;
-    data.stages = settings.effective_stages(&data.stages);
+    super::in_force(&mut data, settings);
     let mut snaps = if snapshots {
         store.load_snapshots()?
     } else {

@@ -174,7 +174,7 @@ fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<Demo> {
             data = d;
         }
     });
-    data.stages = ctx.settings.effective_stages(&data.stages);
+    crate::app::in_force(&mut data, &ctx.settings);
     let snapshots = store.load_snapshots()?;
     Ok((store, data, snapshots, vec![generate, write, load]))
 }
@@ -184,15 +184,19 @@ fn demo_team(ctx: &Ctx, runs: usize) -> anyhow::Result<Demo> {
 fn cockpit(ctx: &Ctx, store: &Store, runs: usize) -> anyhow::Result<Vec<Timing>> {
     let mut out = Vec::new();
     for (w, h) in [(80u16, 24u16), (200, 60)] {
-        let env = crate::tui::loader::Env {
-            settings: ctx.settings.clone(),
-            cal: ctx.cal,
-            today: ctx.today,
-        };
+        let env = ctx.env();
         let mut firsts = Vec::new();
         let mut last = None;
         for _ in 0..runs.clamp(1, 5) {
-            let b = crate::tui::bench_cockpit_store(store, env.clone(), w, h, 20, Instant::now())?;
+            let b = crate::tui::bench_cockpit_store(
+                store,
+                env.clone(),
+                &ctx.ui,
+                w,
+                h,
+                20,
+                Instant::now(),
+            )?;
             firsts.push(b.first_frame.as_secs_f64() * 1000.0);
             last = Some(b);
         }
@@ -273,7 +277,7 @@ fn maven(ctx: &Ctx, shared: &Path, runs: usize) -> anyhow::Result<(Dataset, Timi
     let mut store = crate::storage::Store::open_in_memory()?;
     import(&mut store)?;
     let mut data = store.load_dataset()?;
-    data.stages = ctx.settings.effective_stages(&data.stages);
+    crate::app::in_force(&mut data, &ctx.settings);
     Ok((data, timing))
 }
 

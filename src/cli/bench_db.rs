@@ -273,16 +273,12 @@ pub fn bench_db(ctx: &Ctx, period: Period, runs: usize) -> anyhow::Result<DbBenc
 
 /// The cockpit at 200×60 on `TestBackend`, in process.
 fn cockpit(ctx: &Ctx, db: &Path, runs: usize) -> anyhow::Result<Vec<Item>> {
-    let env = crate::tui::loader::Env {
-        settings: ctx.settings.clone(),
-        cal: ctx.cal,
-        today: ctx.today,
-    };
+    let env = ctx.env();
     let mut first = Vec::new();
     let mut switch = Vec::new();
     let mut period = Vec::new();
     for _ in 0..runs {
-        let b = crate::tui::bench_cockpit(db, env.clone(), 200, 60, 5)?;
+        let b = crate::tui::bench_cockpit(db, env.clone(), &ctx.ui, 200, 60, 5)?;
         first.push(b.first_frame.as_secs_f64() * 1000.0);
         let n = b.switches.len().max(1) as f64;
         switch.push(

@@ -92,6 +92,7 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         db_path: path,
         db_explicit: true,
         config_path: ctx.config_path.clone(),
+        ui: ctx.ui.clone(),
     };
     let code = super::cockpit::open_cockpit(&on_demo, None, None)?;
     println!("{reopen}");

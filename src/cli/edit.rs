@@ -3,23 +3,21 @@
 //! attached automatically.
 
 use super::Ctx;
-use crate::domain::edit::{Edit, NewActivity, Stamp};
+use crate::app::edit::{self, EditCmd, LogActivity, Saved};
 use crate::domain::hygiene::hygiene;
 use crate::domain::model::*;
 use crate::domain::money::Money;
-use crate::domain::review::closing::closing_report;
 use crate::report::agenda::AgendaReport;
-use crate::report::review::ClosingReportView;
 use crate::report::{Format, render};
 use crate::storage::Store;
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
-    /// Open a review session; edits made until `review end` carry its id.
+    /// Open a review session (or resume the open one); edits made until `review end` carry its id.
     Start {
         /// Who runs the review.
         #[arg(long)]
@@ -66,6 +64,7 @@ pub enum DealAction {
     /// Set the next step: `deal OPP next-step "Send SOW" --date 2026-12-01`.
     NextStep {
         text: String,
+        /// When it is due [default: a week from today].
         #[arg(long, value_parser = super::parse_date)]
         date: Option<NaiveDate>,
     },
@@ -138,44 +137,17 @@ pub struct SnoozeArgs {
     pub by: Option<String>,
 }
 
-/// Parses an instant: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` taken as UTC.
+/// Parses an instant: RFC 3339, or `YYYY-MM-DD HH:MM[:SS]` taken as UTC
+/// (the import's rule, `import::table::parse_instant`).
 pub fn parse_instant(s: &str) -> Result<DateTime<Utc>, String> {
-    let t = s.trim();
-    if let Ok(x) = DateTime::parse_from_rfc3339(t) {
-        return Ok(x.with_timezone(&Utc));
-    }
-    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"] {
-        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
-            return Ok(n.and_utc());
-        }
-    }
-    Err(format!(
-        "{s:?} is not an instant (RFC 3339, or YYYY-MM-DD HH:MM in UTC)"
-    ))
+    crate::import::table::parse_instant(s.trim())
 }
 
-/// The instant edits are stamped with: the clock, moved onto `--today`'s
-/// date (same time of day) when `--today` is not the real local date.
-fn now(ctx: &Ctx) -> DateTime<Utc> {
-    let real = Utc::now();
-    let real_day = ctx.cal.local_date(real);
-    if real_day == ctx.today {
-        real
-    } else {
-        ctx.cal.start_of(ctx.today) + (real - ctx.cal.start_of(real_day))
-    }
-}
-
-fn stamp(ctx: &Ctx, store: &Store, by: Option<String>) -> anyhow::Result<Stamp> {
-    Ok(Stamp {
-        now: now(ctx),
-        by,
-        session: store.open_review_session()?.map(|s| s.id),
-    })
-}
-
-fn stages(ctx: &Ctx, store: &Store) -> anyhow::Result<Vec<Stage>> {
-    Ok(ctx.settings.effective_stages(&store.load_stages()?))
+/// Saves one edit through the use case both front-ends call, stamped with
+/// the clock (moved onto `--today`) and the open review session.
+fn save(ctx: &Ctx, store: &mut Store, by: Option<&str>, cmd: EditCmd) -> anyhow::Result<Saved> {
+    let cmd = cmd.with_session(edit::open_session(store)?);
+    Ok(edit::apply(store, &ctx.env(), Utc::now(), by, &cmd)?)
 }
 
 pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
@@ -185,34 +157,27 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
     };
     match cmd {
         ReviewCommand::Start { facilitator } => {
-            let s = store.start_review(now(ctx), facilitator.as_deref())?;
-            println!(
-                "Review #{} started at {}; edits now carry its id. End it with `pipedeck review end`.",
-                s.id,
-                s.started_at.format("%Y-%m-%d %H:%M UTC")
-            );
+            // A session already open is resumed, as in the cockpit.
+            let cmd = EditCmd::StartReview { facilitator };
+            if let Saved::ReviewStarted(s) = save(ctx, &mut store, None, cmd)? {
+                let at = s.session.started_at.format("%Y-%m-%d %H:%M UTC");
+                let id = s.session.id;
+                if s.resumed {
+                    println!(
+                        "Review #{id} (started at {at}) is open: resumed; edits carry its id. End it with `pipedeck review end`."
+                    );
+                } else {
+                    println!(
+                        "Review #{id} started at {at}; edits now carry its id. End it with `pipedeck review end`."
+                    );
+                }
+            }
         }
         ReviewCommand::End => {
-            let session = store
-                .open_review_session()?
-                .ok_or(crate::storage::EditError::NoSession)?;
-            let ended = now(ctx).max(session.started_at);
-            let (data, _) = ctx.load(&store, crate::app::load::Need::Review, None, false)?;
-            let report = ClosingReportView {
-                currency: ctx.settings.currency.clone(),
-                report: closing_report(
-                    &data,
-                    &ctx.settings.effective_stages(&data.stages),
-                    &session,
-                    ended,
-                    &ctx.settings,
-                    &ctx.cal,
-                    ctx.today,
-                ),
-            };
-            let markdown = render(&report, Format::Md).map_err(anyhow::Error::msg)?;
-            store.end_review(session.id, ended, &markdown)?;
-            super::emit(&markdown)?;
+            let cmd = EditCmd::EndReview { session: None };
+            if let Saved::ReviewEnded(e) = save(ctx, &mut store, None, cmd)? {
+                super::emit(&e.markdown)?;
+            }
         }
         ReviewCommand::Agenda { format } => {
             let (data, _) = ctx.load(&store, crate::app::load::Need::Review, None, false)?;
@@ -231,45 +196,75 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         _ => ctx.open_store()?,
     };
     let id = OppId(args.id.clone());
-    let s = stamp(ctx, &store, args.by.clone())?;
-    let change = match args.action {
+    let opp = id.clone();
+    let session = None; // `save` attaches the open one
+    let cmd = match args.action {
         DealAction::Show => {
             super::emit(&show(ctx, &store, &id)?)?;
             return Ok(ExitCode::SUCCESS);
         }
-        DealAction::Tag { tag, note } => {
-            store.tag_deal(&id, tag, note.as_deref(), &s)?;
-            println!("{id}: tagged {tag}.");
-            return Ok(ExitCode::SUCCESS);
-        }
-        DealAction::Action { text, owner, due } => {
-            let item = store.add_action_item(Some(&id), &RepId(owner), &text, due, &s)?;
-            println!(
-                "{id}: action item #{} for {} added.",
-                item.id, item.owner_id
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        DealAction::Stage { stage } => Edit::Stage(stage),
-        DealAction::CloseDate { date } => Edit::CloseDate(date),
-        DealAction::Amount { amount } => Edit::Amount(amount),
-        DealAction::Category { category } => Edit::Category(category),
-        DealAction::NextStep { text, date } => Edit::NextStep { text, date },
-        DealAction::Won => Edit::Won,
-        DealAction::Lost { reason } => Edit::Lost { reason },
+        DealAction::Tag { tag, note } => EditCmd::Tag {
+            opp,
+            tag,
+            note,
+            session,
+        },
+        DealAction::Action { text, owner, due } => EditCmd::ActionItem {
+            opp,
+            owner: RepId(owner),
+            text,
+            due,
+            session,
+        },
+        DealAction::Stage { stage } => EditCmd::MoveStage {
+            opp,
+            to: stage,
+            session,
+        },
+        DealAction::CloseDate { date } => EditCmd::SetCloseDate { opp, date, session },
+        DealAction::Amount { amount } => EditCmd::SetAmount {
+            opp,
+            amount,
+            session,
+        },
+        DealAction::Category { category } => EditCmd::SetCategory {
+            opp,
+            category,
+            session,
+        },
+        DealAction::NextStep { text, date } => EditCmd::SetNextStep {
+            opp,
+            text,
+            date,
+            session,
+        },
+        DealAction::Won => EditCmd::CloseWon { opp, session },
+        DealAction::Lost { reason } => EditCmd::CloseLost {
+            opp,
+            reason,
+            session,
+        },
     };
-    let stages = stages(ctx, &store)?;
-    let applied = store.edit_deal(&id, &change, &stages, &s)?;
-    if applied.history.is_empty() {
-        println!("{id}: nothing to change.");
-    }
-    for h in &applied.history {
-        println!(
-            "{id}: {} {} → {}",
-            h.field,
-            crate::text::sanitize(&h.field.display_value(h.old_value.as_deref())),
-            crate::text::sanitize(&h.field.display_value(h.new_value.as_deref()))
-        );
+    match save(ctx, &mut store, args.by.as_deref(), cmd)? {
+        Saved::Tagged(t) => println!("{id}: tagged {}.", t.tag),
+        Saved::ActionItem(item) => println!(
+            "{id}: action item #{} for {} added.",
+            item.id, item.owner_id
+        ),
+        Saved::Deal(applied) => {
+            if applied.history.is_empty() {
+                println!("{id}: nothing to change.");
+            }
+            for h in &applied.history {
+                println!(
+                    "{id}: {} {} → {}",
+                    h.field,
+                    crate::text::sanitize(&h.field.display_value(h.old_value.as_deref())),
+                    crate::text::sanitize(&h.field.display_value(h.new_value.as_deref()))
+                );
+            }
+        }
+        _ => {}
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -295,8 +290,9 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
         sanitize(o.next_step.as_deref().unwrap_or("—")),
         opt(o.next_step_date.map(|d| d.to_string())),
     );
-    let stages = ctx.settings.effective_stages(&data.stages);
-    let items = hygiene(&data, &stages, &ctx.settings, &ctx.cal, ctx.today);
+    // The loaded dataset holds the stages in force (`app::load`).
+    let stages = &data.stages;
+    let items = hygiene(&data, stages, &ctx.settings, &ctx.cal, ctx.today);
     match items.iter().find(|i| &i.opportunity_id == id) {
         None => out.push_str("hygiene: clean\n"),
         Some(i) => {
@@ -320,7 +316,7 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
         }
     }
     if o.status == crate::domain::Status::Open {
-        let sx = crate::domain::score::ScoreIndex::new(&data, &stages, &ctx.settings, ctx.cal);
+        let sx = crate::domain::score::ScoreIndex::new(&data, stages, &ctx.settings, ctx.cal);
         out.push_str(&crate::report::score::score_text(&sx.score(o, ctx.today)));
     }
     if let Some(t) = data.tags.iter().rfind(|t| &t.opportunity_id == id) {
@@ -359,41 +355,47 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
 
 pub fn log(ctx: &Ctx, args: LogArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let s = stamp(ctx, &store, Some(args.rep.clone()))?;
-    let a = store.log_activity(
-        &NewActivity {
-            rep_id: RepId(args.rep),
+    let cmd = EditCmd::Log {
+        log: LogActivity {
+            rep: Some(RepId(args.rep.clone())),
             kind: args.kind,
+            opp: args.deal.map(OppId),
+            account: args.account.map(AccountId),
+            contact: args.contact.map(ContactId),
+            outcome: args.outcome,
+            minutes: args.minutes,
             meeting_type: args.meeting_type,
             label: args.label,
-            opportunity_id: args.deal.map(OppId),
-            account_id: args.account.map(AccountId),
-            contact_id: args.contact.map(ContactId),
-            occurred_at: args.at,
-            outcome: args.outcome,
-            duration_min: args.minutes,
-            direction: None,
+            at: args.at,
         },
-        &s,
-    )?;
-    println!(
-        "Logged {} {} at {}{}.",
-        a.kind,
-        a.id,
-        a.occurred_at.format("%Y-%m-%d %H:%M UTC"),
-        a.opportunity_id
-            .as_ref()
-            .map_or(String::new(), |o| format!(" on {o}"))
-    );
+        session: None,
+    };
+    if let Saved::Logged(a) = save(ctx, &mut store, Some(&args.rep), cmd)? {
+        println!(
+            "Logged {} {} at {}{}.",
+            a.kind,
+            a.id,
+            a.occurred_at.format("%Y-%m-%d %H:%M UTC"),
+            a.opportunity_id
+                .as_ref()
+                .map_or(String::new(), |o| format!(" on {o}"))
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn snooze(ctx: &Ctx, args: SnoozeArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let s = stamp(ctx, &store, args.by)?;
     let id = OppId(args.id);
-    let z = store.snooze(&id, &args.reason, args.until, ctx.today, &s)?;
-    println!("{id}: snoozed until {} (snooze #{}).", z.until, z.id);
+    let cmd = EditCmd::Snooze {
+        opp: id.clone(),
+        reason: args.reason,
+        until: args.until,
+        session: None,
+    };
+    if let Saved::Snoozed(z) = save(ctx, &mut store, args.by.as_deref(), cmd)? {
+        println!("{id}: snoozed until {} (snooze #{}).", z.until, z.id);
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -111,12 +111,19 @@ pub struct Ctx {
     /// Whether the database was named by `--db`/`PIPEDECK_DB` (else the default).
     pub db_explicit: bool,
     pub config_path: Option<PathBuf>,
+    /// The cockpit's keys and colours, from the same config file.
+    pub ui: crate::tui::config::UiConfig,
 }
 
 impl Ctx {
     /// Resolves flag > environment > config file > default, once.
     pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
-        let settings = config::load(cli.config.as_deref())?;
+        let source = config::read(cli.config.as_deref())?;
+        let settings = match &source {
+            Some(src) => config::parse(&src.text, &src.path)?,
+            None => Settings::default(),
+        };
+        let ui = crate::tui::config::UiConfig::of(source.as_ref())?;
         let cal = settings.calendar().map_err(anyhow::Error::msg)?;
         let today = cli
             .today
@@ -132,6 +139,7 @@ impl Ctx {
             db_path,
             db_explicit: cli.db.is_some(),
             config_path: config::resolve_path(cli.config.as_deref()),
+            ui,
         })
     }
 
@@ -151,6 +159,15 @@ impl Ctx {
     /// has its own rules).
     pub fn create_store(&self) -> anyhow::Result<Store> {
         Ok(Store::open(&self.db_path)?)
+    }
+
+    /// The settings, calendar and today the use cases of `app` take.
+    pub fn env(&self) -> crate::app::Env {
+        crate::app::Env {
+            settings: self.settings.clone(),
+            cal: self.cal,
+            today: self.today,
+        }
     }
 
     /// What `need` reads (a window of the database, see `app::load`), as of
@@ -185,16 +202,9 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Parses `YYYY-MM-DD` for clap: every digit written (`26-11-24` is not
-/// year 26), a year from 1900 to 2199.
+/// Parses `YYYY-MM-DD` for clap (`app::parse_date`, as the cockpit's prompts).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    use chrono::Datelike;
-    let d = crate::import::table::parse_date(s)?;
-    let years = crate::import::table::MIN_YEAR..=crate::import::table::MAX_YEAR;
-    if !years.contains(&d.year()) {
-        return Err(format!("{s:?}: year {} is out of range", d.year()));
-    }
-    Ok(d)
+    crate::app::parse_date(s)
 }
 
 /// Runs the command line; exit 0 on success, 2 on usage errors, 1 otherwise.
@@ -248,8 +258,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Config(ConfigCommand::Check)) => {
-            // The cockpit's keys too: a binding it would refuse fails here.
-            crate::tui::keymap::Keymap::load(&ctx.settings.keys).map_err(|e| {
+            // The cockpit's keys and colours too: what it would refuse fails here.
+            ctx.ui.check().map_err(|e| {
                 let at = ctx
                     .config_path
                     .as_ref()
@@ -259,6 +269,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!(
                 "{}",
                 toml::to_string_pretty(&ctx.settings).map_err(anyhow::Error::msg)?
+            );
+            print!(
+                "\n{}",
+                toml::to_string_pretty(&ctx.ui).map_err(anyhow::Error::msg)?
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -29,9 +29,39 @@ pub enum ConfigError {
     Rule { path: String, message: String },
 }
 
-/// Parses config text; `path` names it in errors.
+/// The tables of the config file that are not rule settings: the
+/// cockpit's keys and colours, read by `tui::config::UiConfig`.
+pub const UI_TABLES: [&str; 2] = ["keys", "theme"];
+
+/// Parses config text into the rule settings (the [`UI_TABLES`] are the
+/// cockpit's and are skipped here); `path` names it in errors.
 pub fn parse(text: &str, path: &str) -> Result<Settings, ConfigError> {
-    let settings: Settings = toml::from_str(text).map_err(|e| {
+    let settings: Settings = deserialize(text, path, |table| !UI_TABLES.contains(&table))?;
+    validate(&settings).map_err(|message| ConfigError::Rule {
+        path: path.to_string(),
+        message,
+    })?;
+    Ok(settings)
+}
+
+/// Deserializes only the top-level tables `tables` of config text (another
+/// part of the program's own section of the same file); errors name
+/// `path:line:column` as for the settings.
+pub fn parse_tables<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &str,
+    tables: &[&str],
+) -> Result<T, ConfigError> {
+    deserialize(text, path, |table| tables.contains(&table))
+}
+
+/// Deserializes the top-level entries of `text` that `keep` keeps.
+fn deserialize<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Result<T, ConfigError> {
+    let invalid = |e: toml::de::Error| {
         let (line, column, key) = match e.span() {
             Some(span) => locate(text, span.start),
             None => (1, 1, String::new()),
@@ -43,12 +73,18 @@ pub fn parse(text: &str, path: &str) -> Result<Settings, ConfigError> {
             key,
             message: e.message().trim().to_string(),
         }
-    })?;
-    validate(&settings).map_err(|message| ConfigError::Rule {
-        path: path.to_string(),
-        message,
-    })?;
-    Ok(settings)
+    };
+    let mut doc = toml::de::DeTable::parse(text).map_err(invalid)?;
+    let dropped: Vec<String> = doc
+        .get_ref()
+        .keys()
+        .map(|k| k.get_ref().to_string())
+        .filter(|k| !keep(k))
+        .collect();
+    for k in &dropped {
+        doc.get_mut().remove(k.as_str());
+    }
+    T::deserialize(toml::de::Deserializer::from(doc)).map_err(invalid)
 }
 
 /// Checks the rules serde cannot: a known time zone, probabilities in 0–1,
@@ -158,9 +194,16 @@ pub fn resolve_path(flag: Option<&Path>) -> Option<PathBuf> {
     directories::ProjectDirs::from("", "", "pipedeck").map(|d| d.config_dir().join("config.toml"))
 }
 
-/// Loads the settings: the file at `path` when given explicitly (it must
-/// exist), the default location when it exists, else the built-in defaults.
-pub fn load(flag: Option<&Path>) -> Result<Settings, ConfigError> {
+/// A config file read: its path (for errors) and its text.
+pub struct Source {
+    pub path: String,
+    pub text: String,
+}
+
+/// Reads the config file: the one named explicitly (`--config`,
+/// `PIPEDECK_CONFIG`: it must exist), else the default location when it
+/// exists; `None`: the built-in defaults.
+pub fn read(flag: Option<&Path>) -> Result<Option<Source>, ConfigError> {
     let explicit =
         flag.is_some() || std::env::var_os("PIPEDECK_CONFIG").is_some_and(|p| !p.is_empty());
     match resolve_path(flag) {
@@ -169,9 +212,21 @@ pub fn load(flag: Option<&Path>) -> Result<Settings, ConfigError> {
                 path: path.display().to_string(),
                 source,
             })?;
-            parse(&text, &path.display().to_string())
+            Ok(Some(Source {
+                path: path.display().to_string(),
+                text,
+            }))
         }
-        _ => Ok(Settings::default()),
+        _ => Ok(None),
+    }
+}
+
+/// Loads the settings from the config file ([`read`]), else the built-in
+/// defaults.
+pub fn load(flag: Option<&Path>) -> Result<Settings, ConfigError> {
+    match read(flag)? {
+        Some(src) => parse(&src.text, &src.path),
+        None => Ok(Settings::default()),
     }
 }
 
@@ -197,6 +252,26 @@ mod tests {
             5,
             "goals not named in the file keep their defaults"
         );
+    }
+
+    #[test]
+    fn the_cockpits_tables_are_not_settings_but_are_still_checked_as_toml() {
+        let s = parse(
+            "stale_days = 9\n[keys.global]\nquit = [\"x\"]\n[theme]\ngood = \"red\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(s.stale_days, 9);
+        let err = parse("[theme\n", "c.toml").unwrap_err();
+        assert!(err.to_string().starts_with("c.toml:1:"), "{err}");
+        // Only the tables asked for: the rest of the file is not looked at.
+        let t: std::collections::BTreeMap<String, toml::Value> = parse_tables(
+            "stale_days = 9\n[theme]\ngood = \"red\"\n",
+            "c.toml",
+            &["theme"],
+        )
+        .unwrap();
+        assert_eq!(t.keys().collect::<Vec<_>>(), ["theme"]);
     }
 
     #[test]

@@ -100,6 +100,43 @@ pub struct Applied {
     pub history: Vec<HistoryEntry>,
 }
 
+/// The close date after pushing (`days` > 0) or pulling (`days` < 0) it by
+/// `days`: a push of a date already missed starts from today (a week from
+/// today, not a week from the day it missed); a pull starts from the date
+/// itself; a deal without a date starts from today.
+pub fn shifted_close_date(current: Option<NaiveDate>, today: NaiveDate, days: i64) -> NaiveDate {
+    let base = match current {
+        Some(d) if days > 0 => d.max(today),
+        Some(d) => d,
+        None => today,
+    };
+    base.checked_add_signed(chrono::Duration::days(days))
+        .unwrap_or(base)
+}
+
+/// Days from today a next step set without a date is due.
+pub const NEXT_STEP_DAYS: u64 = 7;
+
+/// The date of a next step: the one given, else [`NEXT_STEP_DAYS`] from today.
+pub fn next_step_date(given: Option<NaiveDate>, today: NaiveDate) -> Option<NaiveDate> {
+    given.or_else(|| today.checked_add_days(chrono::Days::new(NEXT_STEP_DAYS)))
+}
+
+/// The open stage one step forward (`forward`) or back from `current` in
+/// the stages in force, if there is one (closing goes through won / lost).
+pub fn step_stage<'a>(stages: &'a [Stage], current: &str, forward: bool) -> Option<&'a Stage> {
+    let open: Vec<&Stage> = stages
+        .iter()
+        .filter(|s| s.kind == StageKind::Open)
+        .collect();
+    let i = open.iter().position(|s| s.name == current)?;
+    if forward {
+        open.get(i + 1).copied()
+    } else {
+        i.checked_sub(1).and_then(|j| open.get(j).copied())
+    }
+}
+
 /// Canonical history text of a date: `YYYY-MM-DD`.
 pub fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()

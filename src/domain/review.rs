@@ -43,6 +43,17 @@ pub enum Section {
 }
 
 impl Section {
+    /// One word for a narrow list of the boxes.
+    pub fn short(self) -> &'static str {
+        match self {
+            Section::Wins => "Wins",
+            Section::ClosingThisWeek => "Closing",
+            Section::Stuck => "Stuck",
+            Section::NewAndChanged => "New",
+            Section::ActionItems => "Items",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Section::Wins => "Closed since last review",

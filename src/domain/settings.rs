@@ -32,13 +32,8 @@ pub struct Settings {
     pub goals: Vec<Goal>,
     /// Column mappings for imports: file kind → (pipedeck column → source column).
     pub import: ImportSettings,
-    /// Cockpit key overrides: `[keys.MODE] action = ["key", …]` replaces that
-    /// action's keys in that mode (defaults: `assets/keymap.toml`).
-    #[serde(default)]
-    pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>>,
-    /// Cockpit colour overrides per role (`good = "green"`, `alert = "#ff0000"`).
-    #[serde(default)]
-    pub theme: std::collections::BTreeMap<String, String>,
+    // The cockpit's `[keys]` and `[theme]` tables of the same file are not
+    // rule settings: `tui::config::UiConfig` reads them.
 }
 
 /// Thresholds of the anomaly and slipping rules (SPEC §5, §6).
@@ -167,8 +162,6 @@ impl Default for Settings {
                 goal(Role::Sdr, "calls", PeriodKind::Week, 200.0),
             ],
             import: ImportSettings::default(),
-            keys: Default::default(),
-            theme: Default::default(),
         }
     }
 }

@@ -1,129 +1,205 @@
 //! Every behaviour of the cockpit, by name. Keys map to these (see
-//! `keymap.rs`); the help screen and the hint bar list them. Internal
-//! variants (`Tick`, `Resize`, mouse events) are `serde(skip)`: they can't
-//! be bound to a key.
+//! `keymap.rs`); the help screen and the hint bar list them. One list: each
+//! variant carries its keymap name (strum, snake_case) and its short
+//! description (`strum(message)`); iteration is derived. Internal variants
+//! (`Tick`, `Resize`, mouse events) have no description and can't be bound
+//! to a key.
 
 use serde::{Deserialize, Serialize};
+use strum::{EnumMessage, IntoEnumIterator};
 
 /// One thing the user (or the event loop) asks the cockpit to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::EnumMessage,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// Leave the cockpit.
+    #[strum(message = "quit")]
     Quit,
     /// Show or hide the help screen.
+    #[strum(message = "help")]
     Help,
     /// Focus the next pane.
+    #[strum(message = "next pane")]
     NextPane,
     /// Focus the previous pane.
+    #[strum(message = "previous pane")]
     PrevPane,
     /// Focus the review agenda.
+    #[strum(message = "review")]
     FocusReview,
     /// Focus the hygiene list.
+    #[strum(message = "hygiene")]
     FocusHygiene,
     /// Focus the reps' metrics.
+    #[strum(message = "reps")]
     FocusReps,
     /// Focus the anomalies.
+    #[strum(message = "anomalies")]
     FocusAnomalies,
     /// Focus the forecast.
+    #[strum(message = "forecast")]
     FocusForecast,
     /// Focus the open pipeline.
+    #[strum(message = "pipeline")]
     FocusPipeline,
     /// Focus the deal last opened.
+    #[strum(message = "deal")]
     FocusDeal,
     /// Move the selection up.
+    #[strum(message = "up")]
     Up,
     /// Move the selection down.
+    #[strum(message = "down")]
     Down,
     /// Move the selection a page up.
+    #[strum(message = "page up")]
     PageUp,
     /// Move the selection a page down.
+    #[strum(message = "page down")]
     PageDown,
     /// Select the first row.
+    #[strum(message = "first row")]
     Top,
     /// Select the last row.
+    #[strum(message = "last row")]
     Bottom,
     /// Open the selected row (a deal, a drill-down).
+    #[strum(message = "open")]
     Open,
     /// Close the popup, prompt or search; back from the drill-down.
+    #[strum(message = "back")]
     Back,
     /// Search the focused list.
+    #[strum(message = "search")]
     Search,
     /// Next period of the same length.
+    #[strum(message = "next period")]
     PeriodNext,
     /// Previous period of the same length.
+    #[strum(message = "previous period")]
     PeriodPrev,
     /// Cycle the period length: week, month, quarter.
+    #[strum(message = "week/month/quarter")]
     PeriodKind,
     /// Type a period (2026-Q4, 2026-11, last-4-weeks, FROM..TO).
+    #[strum(message = "type a period")]
     PeriodCustom,
     /// Cycle the rep filter: everyone, then each rep.
+    #[strum(message = "rep filter")]
     RepFilter,
     /// Reload every report from the database.
+    #[strum(message = "reload")]
     Reload,
     /// Explain why the selected deal is flagged.
+    #[strum(message = "why flagged")]
     Explain,
     /// Cycle the sort order of the list.
+    #[strum(message = "sort")]
     Sort,
     /// Cycle the reason filter of the hygiene list.
+    #[strum(message = "reason filter")]
     ReasonFilter,
     /// Show or hide snoozed deals.
+    #[strum(message = "snoozed")]
     ToggleSnoozed,
     /// Cycle the reps view: quantity, quality, revenue, SDR.
+    #[strum(message = "quantity/quality/revenue/SDR")]
     RepsView,
     /// Cycle the reps pane's cut: by rep, segment, ICP tier, industry, channel, stage at creation.
+    #[strum(message = "cut by segment/tier/…")]
     RepsCut,
     /// Start a review session.
+    #[strum(message = "start review")]
     StartReview,
     /// End the review session and show the closing report.
+    #[strum(message = "end review")]
     EndReview,
     /// Next rep of the agenda.
+    #[strum(message = "next rep")]
     NextRep,
     /// Previous rep of the agenda.
+    #[strum(message = "previous rep")]
     PrevRep,
     /// Next time box of the agenda.
+    #[strum(message = "next box")]
     NextBox,
     /// Previous time box of the agenda.
+    #[strum(message = "previous box")]
     PrevBox,
     /// Move the selected deal one stage forward.
+    #[strum(message = "stage +1")]
     StageForward,
     /// Move the selected deal one stage back.
+    #[strum(message = "stage −1")]
     StageBack,
     /// Push the selected deal's close date by a week.
+    #[strum(message = "push close +7d")]
     PushClose,
     /// Pull the selected deal's close date in by a week.
+    #[strum(message = "pull close −7d")]
     PullClose,
     /// Close the selected deal lost (asks for a reason).
+    #[strum(message = "close lost")]
     CloseLost,
     /// Close the selected deal won.
+    #[strum(message = "close won")]
     CloseWon,
     /// Set the selected deal's next step (asks for it).
+    #[strum(message = "next step")]
     NextStep,
     /// Log a call on the selected deal.
+    #[strum(message = "log call")]
     LogCall,
     /// Log a meeting on the selected deal.
+    #[strum(message = "log meeting")]
     LogMeeting,
     /// Record an action item on the selected deal (asks for it).
+    #[strum(message = "action item")]
     ActionItem,
     /// Snooze the selected deal with a reason for 14 days (asks for the reason).
+    #[strum(message = "snooze")]
     Snooze,
     /// Tag the selected deal red: blocker identified.
+    #[strum(message = "tag red")]
     TagRed,
     /// Tag the selected deal yellow: waiting on the customer.
+    #[strum(message = "tag yellow")]
     TagYellow,
     /// Tag the selected deal green: needs internal help.
+    #[strum(message = "tag green")]
     TagGreen,
     /// Save the closing report as Markdown.
+    #[strum(message = "save report .md")]
     SaveReport,
     /// Type the selected deal's exact close date.
+    #[strum(message = "close date")]
     SetCloseDate,
     /// Pick the selected deal's stage from a list.
+    #[strum(message = "stage…")]
     PickStage,
     /// Type the selected deal's amount.
+    #[strum(message = "amount")]
     SetAmount,
     /// Pick the selected deal's forecast category from a list.
+    #[strum(message = "category")]
     SetCategory,
     /// Undo the last edit of this session (by appending the reverse change).
+    #[strum(message = "undo")]
     Undo,
     /// Internal: the clock ticked (redraw timers, poll the loader).
     #[serde(skip)]
@@ -140,159 +216,33 @@ pub enum Action {
 }
 
 impl Action {
-    /// The name used in keymap files (`next_pane`); `None` for internal actions.
+    /// The name used in keymap files (`next_pane`); `None` for internal
+    /// actions (those without a description).
     pub fn name(self) -> Option<String> {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::String(s)) => Some(s),
-            _ => None,
-        }
+        self.is_bindable()
+            .then(|| <&'static str>::from(self).to_string())
     }
 
     /// The action a keymap name stands for.
     pub fn from_name(name: &str) -> Option<Action> {
-        serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+        Action::iter().find(|a| a.is_bindable() && <&'static str>::from(*a) == name)
     }
 
-    /// The first line of the doc comment, shortened, for the hint bar and help.
+    /// The short description (the variant's `message`), for the hint bar
+    /// and help; empty for internal actions.
     pub fn describe(self) -> &'static str {
-        use Action::*;
-        match self {
-            Quit => "quit",
-            Help => "help",
-            NextPane => "next pane",
-            PrevPane => "previous pane",
-            FocusReview => "review",
-            FocusHygiene => "hygiene",
-            FocusReps => "reps",
-            FocusAnomalies => "anomalies",
-            FocusForecast => "forecast",
-            FocusPipeline => "pipeline",
-            FocusDeal => "deal",
-            Up => "up",
-            Down => "down",
-            PageUp => "page up",
-            PageDown => "page down",
-            Top => "first row",
-            Bottom => "last row",
-            Open => "open",
-            Back => "back",
-            Search => "search",
-            PeriodNext => "next period",
-            PeriodPrev => "previous period",
-            PeriodKind => "week/month/quarter",
-            PeriodCustom => "type a period",
-            RepFilter => "rep filter",
-            Reload => "reload",
-            Explain => "why flagged",
-            Sort => "sort",
-            ReasonFilter => "reason filter",
-            ToggleSnoozed => "snoozed",
-            RepsView => "quantity/quality/revenue/SDR",
-            RepsCut => "cut by segment/tier/…",
-            StartReview => "start review",
-            EndReview => "end review",
-            NextRep => "next rep",
-            PrevRep => "previous rep",
-            NextBox => "next box",
-            PrevBox => "previous box",
-            StageForward => "stage +1",
-            StageBack => "stage −1",
-            PushClose => "push close +7d",
-            PullClose => "pull close −7d",
-            CloseLost => "close lost",
-            CloseWon => "close won",
-            NextStep => "next step",
-            LogCall => "log call",
-            LogMeeting => "log meeting",
-            ActionItem => "action item",
-            Snooze => "snooze",
-            TagRed => "tag red",
-            TagYellow => "tag yellow",
-            TagGreen => "tag green",
-            SaveReport => "save report .md",
-            SetCloseDate => "close date",
-            PickStage => "stage…",
-            SetAmount => "amount",
-            SetCategory => "category",
-            Undo => "undo",
-            Tick | Resize | ScrollUp | ScrollDown => "",
-        }
+        self.get_message().unwrap_or("")
     }
 
-    /// Every action a key may be bound to.
+    fn is_bindable(self) -> bool {
+        self.get_message().is_some()
+    }
+
+    /// Every action a key may be bound to, in declaration order.
     pub fn bindable() -> Vec<Action> {
-        ALL.iter().copied().filter(|a| a.name().is_some()).collect()
+        Action::iter().filter(|a| a.is_bindable()).collect()
     }
 }
-
-/// Every variant, in declaration order.
-const ALL: &[Action] = {
-    use Action::*;
-    &[
-        Quit,
-        Help,
-        NextPane,
-        PrevPane,
-        FocusReview,
-        FocusHygiene,
-        FocusReps,
-        FocusAnomalies,
-        FocusForecast,
-        FocusPipeline,
-        FocusDeal,
-        Up,
-        Down,
-        PageUp,
-        PageDown,
-        Top,
-        Bottom,
-        Open,
-        Back,
-        Search,
-        PeriodNext,
-        PeriodPrev,
-        PeriodKind,
-        PeriodCustom,
-        RepFilter,
-        Reload,
-        Explain,
-        Sort,
-        ReasonFilter,
-        ToggleSnoozed,
-        RepsView,
-        RepsCut,
-        StartReview,
-        EndReview,
-        NextRep,
-        PrevRep,
-        NextBox,
-        PrevBox,
-        StageForward,
-        StageBack,
-        PushClose,
-        PullClose,
-        CloseLost,
-        CloseWon,
-        NextStep,
-        LogCall,
-        LogMeeting,
-        ActionItem,
-        Snooze,
-        TagRed,
-        TagYellow,
-        TagGreen,
-        SaveReport,
-        SetCloseDate,
-        PickStage,
-        SetAmount,
-        SetCategory,
-        Undo,
-        Tick,
-        Resize,
-        ScrollUp,
-        ScrollDown,
-    ]
-};
 
 #[cfg(test)]
 mod tests {
@@ -310,6 +260,6 @@ mod tests {
             assert_eq!(Action::from_name(&name), Some(a));
             assert!(!a.describe().is_empty(), "{name} has no description");
         }
-        assert_eq!(Action::bindable().len(), ALL.len() - 4);
+        assert_eq!(Action::bindable().len(), Action::iter().count() - 4);
     }
 }

@@ -4,7 +4,7 @@
 
 use super::action::Action;
 use super::edit::{Done, EditCmd};
-use super::keymap::{Key, Keymap, Mode};
+use super::keymap::{Key, Keymap};
 use super::loader::{Env, Loaded, Request};
 use super::panes::{
     anomalies::AnomaliesPane, deal::DealPane, forecast::ForecastPane, help::HelpPane,
@@ -19,57 +19,8 @@ use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The pane that has the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Review,
-    Hygiene,
-    Reps,
-    Anomalies,
-    Forecast,
-    Pipeline,
-    Deal,
-    Help,
-}
-
-impl Focus {
-    /// The panes `tab` cycles through, in tab-bar order.
-    pub const TABS: [Focus; 7] = [
-        Focus::Review,
-        Focus::Hygiene,
-        Focus::Reps,
-        Focus::Anomalies,
-        Focus::Forecast,
-        Focus::Pipeline,
-        Focus::Deal,
-    ];
-
-    pub fn mode(self) -> Mode {
-        match self {
-            Focus::Review => Mode::Review,
-            Focus::Hygiene => Mode::Hygiene,
-            Focus::Reps => Mode::Reps,
-            Focus::Anomalies => Mode::Anomalies,
-            Focus::Forecast => Mode::Forecast,
-            Focus::Pipeline => Mode::Pipeline,
-            Focus::Deal => Mode::Deal,
-            Focus::Help => Mode::Help,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Focus::Review => "Review",
-            Focus::Hygiene => "Hygiene",
-            Focus::Reps => "Reps",
-            Focus::Anomalies => "Anomalies",
-            Focus::Forecast => "Forecast",
-            Focus::Pipeline => "Pipeline",
-            Focus::Deal => "Deal",
-            Focus::Help => "Help",
-        }
-    }
-}
+pub use super::pane::Focus;
+use super::pane::Pane;
 
 /// Where the cockpit opens.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -217,30 +168,42 @@ impl App {
 
     /// The panes of the tab bar: the rep's own view has no team review.
     pub fn tabs(&self) -> Vec<Focus> {
-        Focus::TABS
-            .iter()
-            .copied()
+        Focus::tabs()
+            .into_iter()
             .filter(|f| self.rep_view().is_none() || *f != Focus::Review)
             .collect()
     }
 
     /// The position shown on a pane's bottom border (`12/102`, `lines 1–20 of 40`).
     pub fn position(&self, focus: Focus) -> Option<String> {
+        self.pane(focus).position()
+    }
+
+    /// The pane behind a focus: the one dispatch from a focus to its pane.
+    pub fn pane(&self, focus: Focus) -> &dyn Pane {
         match focus {
-            Focus::Review if self.review.closing.is_some() && self.review.run.is_none() => None,
-            Focus::Review => self.review.agenda.position(),
-            Focus::Hygiene => self.hygiene.list.position(),
-            Focus::Reps if self.reps.own => self.reps.detail_scroll.position(),
-            Focus::Reps => self.reps.list.position(),
-            Focus::Anomalies => match &self.anomalies.drill {
-                Some(d) => d.position(),
-                None => self.anomalies.list.position(),
-            },
-            Focus::Forecast => self.forecast.scroll.position(),
-            Focus::Pipeline if self.pipeline.own.is_some() => self.pipeline.list.position(),
-            Focus::Pipeline => self.pipeline.scroll.position(),
-            Focus::Deal => self.deal.scroll.position(),
-            Focus::Help => None,
+            Focus::Review => &self.review,
+            Focus::Hygiene => &self.hygiene,
+            Focus::Reps => &self.reps,
+            Focus::Anomalies => &self.anomalies,
+            Focus::Forecast => &self.forecast,
+            Focus::Pipeline => &self.pipeline,
+            Focus::Deal => &self.deal,
+            Focus::Help => &self.help,
+        }
+    }
+
+    /// [`App::pane`], to change it.
+    pub fn pane_mut(&mut self, focus: Focus) -> &mut dyn Pane {
+        match focus {
+            Focus::Review => &mut self.review,
+            Focus::Hygiene => &mut self.hygiene,
+            Focus::Reps => &mut self.reps,
+            Focus::Anomalies => &mut self.anomalies,
+            Focus::Forecast => &mut self.forecast,
+            Focus::Pipeline => &mut self.pipeline,
+            Focus::Deal => &mut self.deal,
+            Focus::Help => &mut self.help,
         }
     }
 

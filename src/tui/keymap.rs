@@ -4,69 +4,65 @@
 //! the hint bar read the reverse map (action → keys), so they can't drift.
 
 use super::action::Action;
+use super::pane::Focus;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::BTreeMap;
+use strum::IntoEnumIterator;
 
 /// The embedded default keymap.
 pub const DEFAULT_KEYMAP: &str = include_str!("../../assets/keymap.toml");
 
-/// A section of the keymap: where a key is looked up.
+/// A section of the keymap: where a key is looked up. Each pane's section
+/// is its [`Focus`] (one list of panes); `global` and `edit` are shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mode {
     Global,
     /// Edits of the selected deal (review, hygiene and deal panes).
     Edit,
-    Review,
-    Hygiene,
-    Reps,
-    Anomalies,
-    Forecast,
-    Pipeline,
-    Deal,
-    Help,
+    /// One pane's own keys.
+    Pane(Focus),
 }
 
 impl Mode {
-    pub const ALL: [Mode; 10] = [
-        Mode::Global,
-        Mode::Edit,
-        Mode::Review,
-        Mode::Hygiene,
-        Mode::Reps,
-        Mode::Anomalies,
-        Mode::Forecast,
-        Mode::Pipeline,
-        Mode::Deal,
-        Mode::Help,
-    ];
+    /// Every section: the shared ones, then each pane's in tab order.
+    pub fn all() -> Vec<Mode> {
+        [Mode::Global, Mode::Edit]
+            .into_iter()
+            .chain(Focus::iter().map(Mode::Pane))
+            .collect()
+    }
 
-    pub fn name(self) -> &'static str {
+    /// The section's name in keymap files (`[keys.NAME]`).
+    pub fn name(self) -> String {
         match self {
-            Mode::Global => "global",
-            Mode::Edit => "edit",
-            Mode::Review => "review",
-            Mode::Hygiene => "hygiene",
-            Mode::Reps => "reps",
-            Mode::Anomalies => "anomalies",
-            Mode::Forecast => "forecast",
-            Mode::Pipeline => "pipeline",
-            Mode::Deal => "deal",
-            Mode::Help => "help",
+            Mode::Global => "global".to_string(),
+            Mode::Edit => "edit".to_string(),
+            Mode::Pane(f) => f.name(),
         }
     }
 
     fn from_name(s: &str) -> Option<Mode> {
-        Mode::ALL.into_iter().find(|m| m.name() == s)
+        Mode::all().into_iter().find(|m| m.name() == s)
     }
 
     /// The sections searched for a key in this mode, most specific first.
     pub fn lookup_order(self) -> Vec<Mode> {
         match self {
-            Mode::Review | Mode::Hygiene | Mode::Deal => vec![self, Mode::Edit, Mode::Global],
-            Mode::Global | Mode::Edit => vec![self, Mode::Global],
+            Mode::Pane(Focus::Review | Focus::Hygiene | Focus::Deal) => {
+                vec![self, Mode::Edit, Mode::Global]
+            }
             _ => vec![self, Mode::Global],
         }
     }
+}
+
+/// Every section's name, for an error: `global, edit, review, …`.
+fn known_sections() -> String {
+    Mode::all()
+        .into_iter()
+        .map(Mode::name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A key with its modifiers (shift is folded into the character).
@@ -102,9 +98,7 @@ enum KeyCodeOrd {
 pub enum KeymapError {
     #[error("keymap: {0}")]
     Toml(String),
-    #[error(
-        "keys.{section}: unknown section (known: global, edit, review, hygiene, reps, anomalies, forecast, pipeline, deal, help)"
-    )]
+    #[error("keys.{section}: unknown section (known: {})", known_sections())]
     UnknownSection { section: String },
     #[error("keys.{section}.{action}: unknown action")]
     UnknownAction { section: String, action: String },
@@ -358,12 +352,12 @@ mod tests {
         let km = Keymap::load(&KeyPatch::new()).expect("default keymap is valid");
         let cases = [
             (Mode::Global, "q", Some(Action::Quit)),
-            (Mode::Hygiene, "?", Some(Action::Explain)),
-            (Mode::Reps, "?", Some(Action::Help)),
-            (Mode::Hygiene, "x", Some(Action::CloseLost)),
-            (Mode::Reps, "x", None),
-            (Mode::Review, "l", Some(Action::NextBox)),
-            (Mode::Deal, "j", Some(Action::Down)),
+            (Mode::Pane(Focus::Hygiene), "?", Some(Action::Explain)),
+            (Mode::Pane(Focus::Reps), "?", Some(Action::Help)),
+            (Mode::Pane(Focus::Hygiene), "x", Some(Action::CloseLost)),
+            (Mode::Pane(Focus::Reps), "x", None),
+            (Mode::Pane(Focus::Review), "l", Some(Action::NextBox)),
+            (Mode::Pane(Focus::Deal), "j", Some(Action::Down)),
             (Mode::Global, "ctrl-c", Some(Action::Quit)),
             (Mode::Global, "G", Some(Action::Bottom)),
         ];
@@ -371,8 +365,8 @@ mod tests {
             assert_eq!(km.action(mode, key(k)), want, "{mode:?} {k}");
         }
         // `?` is shadowed by explain in hygiene, so help there is f1 only.
-        assert_eq!(km.label(Mode::Hygiene, Action::Help), "f1");
-        assert_eq!(km.label(Mode::Reps, Action::Help), "?/f1");
+        assert_eq!(km.label(Mode::Pane(Focus::Hygiene), Action::Help), "f1");
+        assert_eq!(km.label(Mode::Pane(Focus::Reps), Action::Help), "?/f1");
     }
 
     #[test]
@@ -419,6 +413,13 @@ mod tests {
         for (p, want) in cases {
             assert_eq!(Keymap::load(&p).err(), Some(want));
         }
+        // The sections an unknown one is told about come from the panes.
+        assert_eq!(
+            Keymap::load(&patch("nowhere", "quit", &["q"]))
+                .err()
+                .map(|e| e.to_string()),
+            Some("keys.nowhere: unknown section (known: global, edit, review, hygiene, reps, anomalies, forecast, pipeline, deal, help)".to_string())
+        );
     }
 
     #[test]

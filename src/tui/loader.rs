@@ -7,8 +7,7 @@
 use super::edit::{self, EditCmd};
 use crate::app::load::{Facts, Need};
 use crate::domain::ReviewSession;
-use crate::domain::period::Calendar;
-use crate::domain::{Dataset, Period, RepId, Settings, Snapshot};
+use crate::domain::{Dataset, Period, RepId, Snapshot};
 use crate::report::accuracy::AccuracyReport;
 use crate::report::agenda::AgendaReport;
 use crate::report::anomalies::AnomaliesReport;
@@ -19,7 +18,6 @@ use crate::report::metrics::{MetricsFilter, MetricsReport};
 use crate::report::waterfall::WaterfallReport;
 use crate::report::{Input, Report, Table};
 use crate::storage::{StorageError, Store};
-use chrono::NaiveDate;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
@@ -90,13 +88,8 @@ pub struct Loaded {
     pub views: Views,
 }
 
-/// Everything the builders need besides the data.
-#[derive(Debug, Clone)]
-pub struct Env {
-    pub settings: Settings,
-    pub cal: Calendar,
-    pub today: NaiveDate,
-}
+/// Everything the builders need besides the data (`app::Env`).
+pub use crate::app::Env;
 
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
 /// route from data to screen. Metrics, anomalies and hygiene follow the rep
@@ -339,9 +332,19 @@ pub struct Loader {
 impl Loader {
     /// Starts the worker on the database at `path` (opened on the worker).
     pub fn spawn(path: PathBuf, env: Env) -> Loader {
+        Loader::start(move |jobs, replies| worker(path, env, jobs, replies))
+    }
+
+    /// Starts the worker on a database already open (the cockpit opens it
+    /// once, before the screen changes, and hands it over).
+    pub fn spawn_on(store: Store, env: Env) -> Loader {
+        Loader::start(move |jobs, replies| work(store, env, jobs, replies))
+    }
+
+    fn start(run: impl FnOnce(Receiver<Job>, Sender<Reply>) + Send + 'static) -> Loader {
         let (jobs, job_rx) = channel::<Job>();
         let (reply_tx, replies) = channel::<Reply>();
-        let handle = std::thread::spawn(move || worker(path, env, job_rx, reply_tx));
+        let handle = std::thread::spawn(move || run(job_rx, reply_tx));
         Loader {
             jobs,
             replies,
@@ -379,13 +382,15 @@ impl Drop for Loader {
 }
 
 fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
-    let mut store = match Store::open_writable_or_read_only(&path) {
-        Ok(s) => s,
+    match Store::open_writable_or_read_only(&path) {
+        Ok(store) => work(store, env, jobs, replies),
         Err(e) => {
             let _ = replies.send(Reply::Failed(e.to_string()));
-            return;
         }
-    };
+    }
+}
+
+fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
     while let Ok(first) = jobs.recv() {
         // Coalesce: of queued loads only the newest matters; edits all run.
         let mut batch = vec![first];
@@ -407,8 +412,7 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
                     let _ = replies.send(Reply::Drill(Box::new(result)));
                 }
                 Job::Edit(cmd, req) => {
-                    let now = edit::stamp_now(&env, chrono::Utc::now());
-                    let result = edit::apply(&mut store, &env, now, &cmd);
+                    let result = edit::apply(&mut store, &env, chrono::Utc::now(), &cmd);
                     let _ = replies.send(Reply::Edited(result));
                     last_load = Some(req);
                 }

@@ -10,9 +10,11 @@
 
 pub mod action;
 pub mod app;
+pub mod config;
 pub mod edit;
 pub mod keymap;
 pub mod loader;
+pub mod pane;
 pub mod panes;
 pub mod prompt;
 pub mod theme;
@@ -20,7 +22,7 @@ pub mod view;
 pub mod widgets;
 
 use app::{App, Effect, Start};
-use keymap::{KeyPatch, Keymap};
+use config::UiConfig;
 use loader::{Env, Job, Loader, Reply};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{
@@ -31,7 +33,6 @@ use ratatui::crossterm::execute;
 use ratatui::{DefaultTerminal, Terminal};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use theme::Theme;
 
 /// What stopped the cockpit.
 #[derive(Debug, thiserror::Error)]
@@ -52,17 +53,22 @@ pub enum TuiError {
 
 /// How to open the cockpit.
 pub struct Options {
+    /// The database, opened once by the caller (read-only when it cannot be
+    /// written: edits are then disabled); the worker takes it over.
+    pub store: crate::storage::Store,
     pub db_path: PathBuf,
     pub env: Env,
+    /// The cockpit's keys and colours.
+    pub ui: UiConfig,
     pub start: Start,
     pub no_color: bool,
 }
 
-/// Builds the app from settings: keymap and theme patched by the config.
-pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError> {
-    let patch: KeyPatch = env.settings.keys.clone();
-    let keymap = Keymap::load(&patch)?;
-    let theme = Theme::load(&env.settings.theme, no_color)?;
+/// Builds the app: keymap and theme patched by the config's `[keys]` and
+/// `[theme]` tables (`ui`).
+pub fn build_app(env: Env, ui: &UiConfig, start: Start, no_color: bool) -> Result<App, TuiError> {
+    let keymap = ui.keymap()?;
+    let theme = ui.theme(no_color)?;
     Ok(App::new(env, keymap, theme, start, chrono::Utc::now()))
 }
 
@@ -70,15 +76,13 @@ pub fn build_app(env: Env, start: Start, no_color: bool) -> Result<App, TuiError
 /// restored on every exit path: normal return, error, and panic (ratatui's
 /// hook, chained with one that releases the mouse).
 pub fn run(opts: Options) -> Result<(), TuiError> {
-    let mut app = build_app(opts.env.clone(), opts.start, opts.no_color)?;
+    let mut app = build_app(opts.env.clone(), &opts.ui, opts.start, opts.no_color)?;
     app.db_path = Some(opts.db_path.clone());
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
     }
-    if crate::storage::Store::open_writable_or_read_only(&opts.db_path)
-        .is_ok_and(|s| s.is_read_only())
-    {
+    if opts.store.is_read_only() {
         app.status = Some((
             theme::Role::Alert,
             format!(
@@ -87,7 +91,7 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
             ),
         ));
     }
-    let loader = Loader::spawn(opts.db_path, opts.env);
+    let loader = Loader::spawn_on(opts.store, opts.env);
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -253,13 +257,14 @@ pub struct CockpitBench {
 pub fn bench_cockpit(
     db_path: &std::path::Path,
     env: Env,
+    ui: &UiConfig,
     width: u16,
     height: u16,
     rounds: u32,
 ) -> Result<CockpitBench, TuiError> {
     let t0 = Instant::now();
     let store = crate::storage::Store::open_read_only(db_path)?;
-    bench_cockpit_store(&store, env, width, height, rounds, t0)
+    bench_cockpit_store(&store, env, ui, width, height, rounds, t0)
 }
 
 /// [`bench_cockpit`] on an open store (say the demo written to
@@ -267,12 +272,13 @@ pub fn bench_cockpit(
 pub fn bench_cockpit_store(
     store: &crate::storage::Store,
     env: Env,
+    ui: &UiConfig,
     width: u16,
     height: u16,
     rounds: u32,
     t0: Instant,
 ) -> Result<CockpitBench, TuiError> {
-    let mut app = build_app(env.clone(), Start::Manager, true)?;
+    let mut app = build_app(env.clone(), ui, Start::Manager, true)?;
     app.now = chrono::DateTime::from_naive_utc_and_offset(
         env.today.and_hms_opt(9, 0, 0).unwrap_or_default(),
         chrono::Utc,

@@ -5,8 +5,12 @@
 use ratatui::style::{Color, Modifier, Style};
 use std::collections::BTreeMap;
 
-/// The meanings text can have on screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The meanings text can have on screen; the name in `[theme]` is the
+/// variant's in snake case (`title_focused`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter, strum::EnumString, strum::IntoStaticStr,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Role {
     Title,
     TitleFocused,
@@ -18,30 +22,12 @@ pub enum Role {
     Money,
 }
 
-impl Role {
-    const ALL: [Role; 8] = [
-        Role::Title,
-        Role::TitleFocused,
-        Role::Muted,
-        Role::Selected,
-        Role::Good,
-        Role::Warn,
-        Role::Alert,
-        Role::Money,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Role::Title => "title",
-            Role::TitleFocused => "title_focused",
-            Role::Muted => "muted",
-            Role::Selected => "selected",
-            Role::Good => "good",
-            Role::Warn => "warn",
-            Role::Alert => "alert",
-            Role::Money => "money",
-        }
-    }
+/// Every role's name, for an error: `title, title_focused, …`.
+fn known_roles() -> String {
+    <Role as strum::IntoEnumIterator>::iter()
+        .map(<&'static str>::from)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Styles per role.
@@ -60,9 +46,7 @@ pub struct Theme {
 /// A theme override that can't be used.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum ThemeError {
-    #[error(
-        "theme.{0}: unknown role (known: title, title_focused, muted, selected, good, warn, alert, money)"
-    )]
+    #[error("theme.{0}: unknown role (known: {known})", known = known_roles())]
     UnknownRole(String),
     #[error("theme.{role}: {value:?} is not a colour name or #rrggbb")]
     BadColour { role: String, value: String },
@@ -106,10 +90,9 @@ impl Theme {
         }
         let mut t = Theme::default();
         for (name, value) in overrides {
-            let role = Role::ALL
-                .into_iter()
-                .find(|r| r.name() == name)
-                .ok_or_else(|| ThemeError::UnknownRole(name.clone()))?;
+            let role: Role = name
+                .parse()
+                .map_err(|_| ThemeError::UnknownRole(name.clone()))?;
             let colour: Color = value.parse().map_err(|_| ThemeError::BadColour {
                 role: name.clone(),
                 value: value.clone(),
@@ -195,6 +178,10 @@ mod tests {
             Theme::load(&o, false),
             Err(ThemeError::UnknownRole("shiny".into()))
         );
+        assert_eq!(
+            ThemeError::UnknownRole("shiny".into()).to_string(),
+            "theme.shiny: unknown role (known: title, title_focused, muted, selected, good, warn, alert, money)"
+        );
         let mut bad = BTreeMap::new();
         bad.insert("alert".to_string(), "not-a-colour".to_string());
         assert_eq!(
@@ -209,7 +196,7 @@ mod tests {
     #[test]
     fn monochrome_has_no_colours() {
         let t = Theme::monochrome();
-        for r in Role::ALL {
+        for r in <Role as strum::IntoEnumIterator>::iter() {
             assert_eq!(t.style(r).fg, None, "{r:?}");
             assert_eq!(t.style(r).bg, None, "{r:?}");
         }

@@ -67,7 +67,7 @@ fn tab_labels(app: &App, _width: u16) -> Vec<(Focus, String)> {
         .enumerate()
         .map(|(i, f)| {
             // The key that focuses a pane is its place among every pane.
-            let n = Focus::TABS.iter().position(|x| x == f).unwrap_or(i) + 1;
+            let n = Focus::tabs().iter().position(|x| x == f).unwrap_or(i) + 1;
             let label = match (app.rep_view().is_some(), f) {
                 (true, Focus::Hygiene) => "To do",
                 (true, Focus::Reps) => "My metrics",
@@ -134,67 +134,12 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
         .map(|(f, _)| f)
 }
 
-/// The actions the hint bar offers in each pane, most useful first.
+/// The actions the hint bar offers in the focused pane, most useful first.
 fn hints(app: &App) -> Vec<Action> {
-    use Action::*;
     if app.empty {
-        return vec![Reload, Help, Quit];
+        return vec![Action::Reload, Action::Help, Action::Quit];
     }
-    match app.focus {
-        Focus::Review if app.review.run.is_some() => vec![
-            NextBox,
-            NextRep,
-            Open,
-            PickStage,
-            SetCloseDate,
-            CloseLost,
-            LogCall,
-            ActionItem,
-            TagRed,
-            Undo,
-            EndReview,
-            Help,
-            Quit,
-        ],
-        Focus::Review if app.review.closing.is_some() => vec![SaveReport, StartReview, Help, Quit],
-        Focus::Review => vec![StartReview, NextBox, NextRep, Open, NextPane, Help, Quit],
-        Focus::Hygiene => vec![
-            Explain,
-            Open,
-            ReasonFilter,
-            Sort,
-            Search,
-            ToggleSnoozed,
-            PickStage,
-            SetCloseDate,
-            LogCall,
-            Snooze,
-            Undo,
-            Help,
-            Quit,
-        ],
-        Focus::Reps => vec![
-            RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
-        ],
-        Focus::Anomalies => vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit],
-        Focus::Forecast => vec![Down, Open, PageDown, PeriodKind, PeriodPrev, Help, Quit],
-        Focus::Pipeline if app.pipeline.own.is_some() => vec![Open, Search, Help, Quit],
-        Focus::Pipeline => vec![Down, PeriodKind, PeriodPrev, NextPane, Help, Quit],
-        Focus::Deal => vec![
-            Back,
-            PickStage,
-            SetCloseDate,
-            CloseLost,
-            NextStep,
-            LogCall,
-            SetAmount,
-            SetCategory,
-            Snooze,
-            Undo,
-            Help,
-        ],
-        Focus::Help => vec![Down, Up, Back, Quit],
-    }
+    app.pane(app.focus).hints()
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
@@ -287,16 +232,8 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn pane(app: &App, focus: Focus, area: Rect, buf: &mut Buffer) {
     let focused = focus == app.focus;
-    let title = match focus {
-        Focus::Review => app.review.title(),
-        Focus::Hygiene => app.hygiene.title(),
-        Focus::Reps => app.reps.title(),
-        Focus::Anomalies => app.anomalies.title(),
-        Focus::Forecast => app.forecast.title(),
-        Focus::Pipeline => app.pipeline.title(),
-        Focus::Deal => app.deal.title(),
-        Focus::Help => app.help.title(),
-    };
+    let pane = app.pane(focus);
+    let title = pane.title();
     let block = widgets::pane_block(title, focused, &app.theme);
     let inner = block.inner(area);
     block.clone().render(area, buf);
@@ -304,17 +241,9 @@ fn pane(app: &App, focus: Focus, area: Rect, buf: &mut Buffer) {
         theme: &app.theme,
         keymap: &app.keymap,
         focused,
+        now: app.now,
     };
-    match focus {
-        Focus::Review => app.review.render(inner, buf, &cx, app.now),
-        Focus::Hygiene => app.hygiene.render(inner, buf, &cx),
-        Focus::Reps => app.reps.render(inner, buf, &cx),
-        Focus::Anomalies => app.anomalies.render(inner, buf, &cx),
-        Focus::Forecast => app.forecast.render(inner, buf, &cx),
-        Focus::Pipeline => app.pipeline.render(inner, buf, &cx),
-        Focus::Deal => app.deal.render(inner, buf, &cx),
-        Focus::Help => app.help.render(inner, buf, &cx),
-    }
+    pane.draw(inner, buf, &cx);
     // The position (`12/102`, `lines 1–20 of 40`) on the bottom border,
     // once the pane has measured itself.
     if let Some(pos) = app.position(focus) {

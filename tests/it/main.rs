@@ -1,5 +1,6 @@
 //! The integration tests, as one binary (one link instead of one per file).
 
+mod app_edit;
 mod bench_db;
 mod cli_basics;
 mod crm_round_trip;

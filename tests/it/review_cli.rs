@@ -171,7 +171,18 @@ fn a_review_from_the_command_line() {
     seed(&db);
     cmd(&db, &["review", "end"]).failure().code(1);
     cmd(&db, &["review", "start"]).success();
-    cmd(&db, &["review", "start"]).failure().code(1);
+    // A second start resumes the open session, as the cockpit does.
+    let again = cmd(&db, &["review", "start"]).success();
+    assert!(
+        stdout(&again).starts_with("Review #1 (started at "),
+        "{}",
+        stdout(&again)
+    );
+    assert!(
+        stdout(&again).contains("is open: resumed"),
+        "{}",
+        stdout(&again)
+    );
     cmd(&db, &["deal", "o1", "close-date", "2027-01-10"]).success();
     cmd(&db, &["deal", "o2", "amount", "7500"]).success();
     cmd(&db, &["deal", "o2", "category", "commit"]).success();

@@ -287,12 +287,13 @@ fn enter_on_an_anomaly_opens_its_drill_down_and_esc_closes_it() {
 fn keys_and_theme_from_the_config_file_reach_the_cockpit() {
     let text = "[keys.global]\nquit = [\"ctrl-q\"]\n\n[theme]\ngood = \"#00ff00\"\n";
     let settings = pipedeck::config::parse(text, "test.toml").expect("valid config");
+    let ui = pipedeck::tui::config::UiConfig::parse(text, "test.toml").expect("valid config");
     let env = pipedeck::tui::loader::Env {
         cal: settings.calendar().expect("calendar"),
         settings,
         today: day("2026-11-24"),
     };
-    let mut a = pipedeck::tui::build_app(env.clone(), Start::Manager, false).expect("app");
+    let mut a = pipedeck::tui::build_app(env.clone(), &ui, Start::Manager, false).expect("app");
     let ctrl_q = ratatui::crossterm::event::KeyEvent::new(
         ratatui::crossterm::event::KeyCode::Char('q'),
         ratatui::crossterm::event::KeyModifiers::CONTROL,
@@ -309,17 +310,12 @@ fn keys_and_theme_from_the_config_file_reach_the_cockpit() {
         Some(ratatui::style::Color::Rgb(0, 255, 0))
     );
     // NO_COLOR wins over the theme.
-    let mono = pipedeck::tui::build_app(env, Start::Manager, true).expect("app");
+    let mono = pipedeck::tui::build_app(env.clone(), &ui, Start::Manager, true).expect("app");
     assert_eq!(mono.theme.good().fg, None);
     // A duplicate is refused with the key and both actions named.
-    let bad =
-        pipedeck::config::parse("[keys.global]\nquit = [\"j\"]\n", "bad.toml").expect("parses");
-    let env = pipedeck::tui::loader::Env {
-        cal: bad.calendar().expect("calendar"),
-        settings: bad,
-        today: day("2026-11-24"),
-    };
-    let err = pipedeck::tui::build_app(env, Start::Manager, false)
+    let bad = pipedeck::tui::config::UiConfig::parse("[keys.global]\nquit = [\"j\"]\n", "bad.toml")
+        .expect("parses");
+    let err = pipedeck::tui::build_app(env, &bad, Start::Manager, false)
         .err()
         .expect("refused");
     assert_eq!(

@@ -276,3 +276,37 @@ fn activity_rules() {
     .unwrap();
     assert_eq!(e.direction, Some(Direction::Outbound));
 }
+
+#[test]
+fn a_push_of_a_missed_close_date_starts_from_today_and_a_pull_from_the_date() {
+    let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    let today = d(11, 24);
+    // Missed on 20 Nov: pushed a week from today, 1 Dec (not 27 Nov).
+    assert_eq!(shifted_close_date(Some(d(11, 20)), today, 7), d(12, 1));
+    // Still ahead on 27 Nov: a week after it, 4 Dec.
+    assert_eq!(shifted_close_date(Some(d(11, 27)), today, 7), d(12, 4));
+    // A pull goes back from the date itself, even one already missed.
+    assert_eq!(shifted_close_date(Some(d(11, 20)), today, -7), d(11, 13));
+    // No date: from today.
+    assert_eq!(shifted_close_date(None, today, 7), d(12, 1));
+}
+
+#[test]
+fn a_next_step_without_a_date_is_due_a_week_from_today() {
+    let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+    assert_eq!(next_step_date(None, d(11, 24)), Some(d(12, 1)));
+    assert_eq!(next_step_date(Some(d(11, 30)), d(11, 24)), Some(d(11, 30)));
+}
+
+#[test]
+fn a_stage_step_moves_between_open_stages_only() {
+    // Prospecting … Negotiation open, then Closed Won, Closed Lost.
+    let stages = Settings::default().stage_list();
+    let step =
+        |from: &str, forward: bool| step_stage(&stages, from, forward).map(|s| s.name.clone());
+    assert_eq!(step("Demo", true).as_deref(), Some("Proposal"));
+    assert_eq!(step("Demo", false).as_deref(), Some("Discovery"));
+    assert_eq!(step("Prospecting", false), None);
+    assert_eq!(step("Negotiation", true), None);
+    assert_eq!(step("Closed Won", true), None);
+}

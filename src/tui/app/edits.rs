@@ -12,22 +12,9 @@ use crate::tui::theme::Role;
 impl App {
     pub(super) fn edit(&mut self, cmd: EditCmd) -> Option<Effect> {
         // What undoes it, from the deal as it stands now (kept once saved).
-        let opp = match &cmd {
-            EditCmd::MoveStage { opp, .. }
-            | EditCmd::SetCloseDate { opp, .. }
-            | EditCmd::SetAmount { opp, .. }
-            | EditCmd::SetCategory { opp, .. }
-            | EditCmd::SetNextStep { opp, .. }
-            | EditCmd::CloseWon { opp, .. }
-            | EditCmd::CloseLost { opp, .. }
-            | EditCmd::Log { opp, .. }
-            | EditCmd::Snooze { opp, .. }
-            | EditCmd::Tag { opp, .. }
-            | EditCmd::ActionItem { opp, .. } => self.data.opportunity(opp).cloned(),
-            EditCmd::StartReview | EditCmd::EndReview { .. } => None,
-        };
+        let opp = cmd.deal().and_then(|id| self.data.opportunity(id)).cloned();
         self.pending_undo.push_back(opp.map(|o| {
-            let mut u = crate::tui::edit::undo_of(&cmd, &o);
+            let mut u = crate::app::edit::undo_of(&cmd, &o);
             if self.undoing {
                 u.reverse = Err("an undo".into());
             }
@@ -38,7 +25,7 @@ impl App {
         self.loading = true;
         self.status = Some((
             Role::Muted,
-            format!("saving: {}…", crate::tui::edit::describe(&cmd)),
+            format!("saving: {}…", crate::app::edit::describe(&cmd)),
         ));
         Some(Effect::Edit(cmd, self.request()))
     }
@@ -62,12 +49,16 @@ impl App {
         self.review.box_idx = 0;
         self.review.rep_idx = 0;
         self.focus = Focus::Review;
-        self.edit(EditCmd::StartReview)
+        self.edit(EditCmd::StartReview {
+            facilitator: Some(crate::tui::edit::EDITOR.to_string()),
+        })
     }
 
     pub(super) fn end_review(&mut self) -> Option<Effect> {
         match self.session() {
-            Some(session) => self.edit(EditCmd::EndReview { session }),
+            Some(session) => self.edit(EditCmd::EndReview {
+                session: Some(session),
+            }),
             None => {
                 self.status = Some((Role::Warn, "no review session is running".into()));
                 None
@@ -86,19 +77,10 @@ impl App {
         };
         let session = self.session();
         let today = self.env.today;
-        let shift = |days: i64| {
-            // Pushing a missed date gives the deal a week from today, not a
-            // week from the date it already missed.
-            let base = match opp.close_date {
-                Some(d) if days > 0 => d.max(today),
-                Some(d) => d,
-                None => today,
-            };
-            base.checked_add_signed(chrono::Duration::days(days))
-                .unwrap_or(base)
-        };
-        // The stages the edit API validates against: the database's, else the config's.
-        let stages = self.env.settings.effective_stages(&self.data.stages);
+        let shift =
+            |days: i64| crate::domain::edit::shifted_close_date(opp.close_date, today, days);
+        // The loaded dataset holds the stages in force (`app::load`).
+        let stages = &self.data.stages;
         let open_stages: Vec<&crate::domain::Stage> = stages
             .iter()
             .filter(|s| s.kind == StageKind::Open)
@@ -111,11 +93,8 @@ impl App {
         use Action::*;
         let cmd = match action {
             StageForward | StageBack => {
-                let next = match (pos, action) {
-                    (Some(i), StageForward) => open_stages.get(i + 1),
-                    (Some(i), _) if i > 0 => open_stages.get(i - 1),
-                    _ => None,
-                };
+                let next =
+                    crate::domain::edit::step_stage(stages, &opp.stage, action == StageForward);
                 match next {
                     Some(s) => EditCmd::MoveStage {
                         opp: id,
@@ -227,19 +206,14 @@ impl App {
                 ));
                 return None;
             }
-            TagRed => EditCmd::Tag {
+            TagRed | TagYellow | TagGreen => EditCmd::Tag {
                 opp: id,
-                tag: StuckTag::Red,
-                session,
-            },
-            TagYellow => EditCmd::Tag {
-                opp: id,
-                tag: StuckTag::Yellow,
-                session,
-            },
-            TagGreen => EditCmd::Tag {
-                opp: id,
-                tag: StuckTag::Green,
+                tag: match action {
+                    TagRed => StuckTag::Red,
+                    TagYellow => StuckTag::Yellow,
+                    _ => StuckTag::Green,
+                },
+                note: None,
                 session,
             },
             CloseLost => {
@@ -286,7 +260,7 @@ impl App {
         match u.reverse {
             Ok(cmd) => {
                 let session = self.session();
-                let cmd = with_session(cmd, session);
+                let cmd = cmd.with_session(session);
                 self.undoing = true;
                 let e = self.edit(cmd);
                 if let Some((_, msg)) = &mut self.status {
@@ -299,40 +273,5 @@ impl App {
                 None
             }
         }
-    }
-}
-
-/// The edit stamped with the review session running now.
-fn with_session(cmd: EditCmd, s: Option<i64>) -> EditCmd {
-    match cmd {
-        EditCmd::MoveStage { opp, to, .. } => EditCmd::MoveStage {
-            opp,
-            to,
-            session: s,
-        },
-        EditCmd::SetCloseDate { opp, date, .. } => EditCmd::SetCloseDate {
-            opp,
-            date,
-            session: s,
-        },
-        EditCmd::SetAmount { opp, amount, .. } => EditCmd::SetAmount {
-            opp,
-            amount,
-            session: s,
-        },
-        EditCmd::SetCategory { opp, category, .. } => EditCmd::SetCategory {
-            opp,
-            category,
-            session: s,
-        },
-        EditCmd::SetNextStep {
-            opp, text, date, ..
-        } => EditCmd::SetNextStep {
-            opp,
-            text,
-            date,
-            session: s,
-        },
-        other => other,
     }
 }

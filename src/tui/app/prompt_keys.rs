@@ -134,7 +134,7 @@ impl App {
     }
 
     fn date(&mut self, text: &str) -> Option<NaiveDate> {
-        match text.parse::<NaiveDate>() {
+        match crate::app::parse_date(text) {
             Ok(d) => Some(d),
             Err(_) => {
                 self.status = Some((
@@ -181,10 +181,18 @@ impl App {
             },
             // A note may be empty: the call or meeting is logged without one.
             PromptFor::LogNote(opp, kind, outcome) => self.edit(EditCmd::Log {
-                opp,
-                kind,
-                outcome,
-                note: (!text.is_empty()).then_some(text),
+                log: crate::app::edit::LogActivity {
+                    rep: None,
+                    kind,
+                    opp: Some(opp),
+                    account: None,
+                    contact: None,
+                    outcome,
+                    minutes: None,
+                    meeting_type: None,
+                    label: (!text.is_empty()).then_some(text),
+                    at: None,
+                },
                 session,
             }),
             _ if text.is_empty() => {
@@ -272,7 +280,7 @@ impl App {
                     opp,
                     owner,
                     text: item,
-                    due,
+                    due: Some(due),
                     session,
                 })
             }

@@ -9,18 +9,7 @@ use std::path::PathBuf;
 
 impl App {
     pub(super) fn list_mut(&mut self) -> Option<&mut TablesPane> {
-        match self.focus {
-            Focus::Review => Some(&mut self.review.agenda),
-            Focus::Hygiene => Some(&mut self.hygiene.list),
-            Focus::Reps if self.reps.own => None,
-            Focus::Reps => Some(&mut self.reps.list),
-            Focus::Anomalies => Some(match &mut self.anomalies.drill {
-                Some(d) => d,
-                None => &mut self.anomalies.list,
-            }),
-            Focus::Pipeline if self.pipeline.own.is_some() => Some(&mut self.pipeline.list),
-            Focus::Pipeline | Focus::Forecast | Focus::Deal | Focus::Help => None,
-        }
+        self.pane_mut(self.focus).list()
     }
 
     pub(super) fn set_filter(&mut self, text: String) {
@@ -32,29 +21,7 @@ impl App {
     }
 
     fn scroll(&mut self, delta: isize) {
-        let bump = |s: &mut u16| *s = (*s as isize + delta).max(0) as u16;
-        match self.focus {
-            Focus::Help => bump(&mut self.help.scroll),
-            Focus::Deal => self.deal.scroll.by(delta),
-            Focus::Forecast if delta.abs() == 1 => {
-                if delta > 0 {
-                    self.forecast.down(1)
-                } else {
-                    self.forecast.up(1)
-                }
-            }
-            Focus::Forecast => self.forecast.scroll.by(delta),
-            Focus::Pipeline if self.pipeline.own.is_none() => self.pipeline.scroll.by(delta),
-            Focus::Reps if self.reps.own => self.reps.detail_scroll.by(delta),
-            Focus::Review if self.review.closing.is_some() && self.review.run.is_none() => {
-                bump(&mut self.review.scroll)
-            }
-            _ => {
-                if let Some(l) = self.list_mut() {
-                    l.move_by(delta);
-                }
-            }
-        }
+        self.pane_mut(self.focus).scroll(delta);
     }
 
     /// Applies one action; returns the work the loop must do, if any.

@@ -21,7 +21,7 @@ impl HelpPane {
     /// Every section with its actions, in keymap order.
     pub fn lines(cx: &Cx) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
-        for mode in Mode::ALL {
+        for mode in Mode::all() {
             let section = cx.keymap.section(mode);
             if section.is_empty() {
                 continue;

@@ -25,6 +25,8 @@ pub struct Cx<'a> {
     pub theme: &'a Theme,
     pub keymap: &'a Keymap,
     pub focused: bool,
+    /// The instant timers are read against (`App::now`).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// The on-screen name of a metric id (the ids stay in JSON): the

@@ -16,22 +16,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 /// The time boxes of a 30-minute review, in order: the agenda's sections
-/// with a short name for the box list and their minutes.
-pub const BOXES: [(&str, i64); 5] = [
-    ("Wins since last review", 3),
-    ("Closing this week", 10),
-    ("Stuck deals", 10),
-    ("New and changed", 5),
-    ("Action items", 2),
-];
-
-const SECTIONS: [Section; 5] = [
-    Section::Wins,
-    Section::ClosingThisWeek,
-    Section::Stuck,
-    Section::NewAndChanged,
-    Section::ActionItems,
-];
+/// and their minutes (the domain's, titles included).
+use crate::domain::review::TIME_BOXES as BOXES;
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(|| UNDEFINED.to_string(), |x| x.to_string())
@@ -102,7 +88,7 @@ impl ReviewPane {
     /// The table of the current rep and box (deals selectable).
     pub fn rebuild(&mut self) {
         let cols = |names: &[&str]| names.iter().map(|n| Column::left(n)).collect::<Vec<_>>();
-        let section = SECTIONS[self.box_idx];
+        let section = BOXES[self.box_idx].0;
         let heading = self.report.as_ref().map(|r| {
             format!(
                 "{} — review of {}, since {}",
@@ -285,9 +271,10 @@ impl ReviewPane {
         self.rebuild();
     }
 
-    fn boxes(&self, cx: &Cx, now: DateTime<Utc>, wide: bool) -> Vec<Line<'static>> {
+    fn boxes(&self, cx: &Cx, now: DateTime<Utc>) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
-        for (i, (name, minutes)) in BOXES.iter().enumerate() {
+        for (i, (section, minutes)) in BOXES.iter().enumerate() {
+            let minutes = i64::from(*minutes);
             let spent = self.box_seconds(i, now);
             let over = spent > minutes * 60;
             let marker = if i == self.box_idx { "▶" } else { " " };
@@ -307,12 +294,8 @@ impl ReviewPane {
             } else {
                 cx.theme.muted()
             };
-            let head = format!("{marker} {}. {name:<22}", i + 1);
-            let head = if wide {
-                head
-            } else {
-                head.trim_end().to_string()
-            };
+            // The domain's titles are long: the timer goes on a line of its own.
+            let head = format!("{marker} {}. {}", i + 1, section.title());
             let timer_span = Span::styled(
                 format!(" {timer}"),
                 if over {
@@ -321,12 +304,8 @@ impl ReviewPane {
                     cx.theme.muted()
                 },
             );
-            if !wide {
-                lines.push(Line::styled(head, style));
-                lines.push(Line::from(vec![Span::raw("    "), timer_span]));
-                continue;
-            }
-            lines.push(Line::from(vec![Span::styled(head, style), timer_span]));
+            lines.push(Line::styled(head, style));
+            lines.push(Line::from(vec![Span::raw("    "), timer_span]));
         }
         if let Some(run) = &self.run {
             let total = (now - run.started_at).num_seconds().max(0);
@@ -355,8 +334,9 @@ impl ReviewPane {
     /// agenda table's title names the box).
     fn compact(&self, cx: &Cx, now: DateTime<Utc>) -> Vec<Line<'static>> {
         let mut spans = Vec::new();
-        for (i, (_, minutes)) in BOXES.iter().enumerate() {
-            let short = ["Wins", "Closing", "Stuck", "New", "Items"][i];
+        for (i, (section, minutes)) in BOXES.iter().enumerate() {
+            let minutes = i64::from(*minutes);
+            let short = section.short();
             let spent = self.box_seconds(i, now);
             let over = spent > minutes * 60;
             let timer = if self.run.is_some() {
@@ -422,8 +402,9 @@ impl ReviewPane {
             // The boxes and reps take what they need; the agenda the rest.
             let [left, right] =
                 Layout::horizontal([Constraint::Length(44), Constraint::Min(10)]).areas(area);
-            Paragraph::new(self.boxes(cx, now, true)).render(left, buf);
-            let block = widgets::pane_block(BOXES[self.box_idx].0.to_string(), false, cx.theme);
+            Paragraph::new(self.boxes(cx, now)).render(left, buf);
+            let block =
+                widgets::pane_block(BOXES[self.box_idx].0.title().to_string(), false, cx.theme);
             let inner = block.inner(right);
             block.render(right, buf);
             inner
