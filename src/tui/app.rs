@@ -5,7 +5,7 @@
 use super::action::Action;
 use super::edit::{Done, EditCmd};
 use super::keymap::{Key, Keymap};
-use super::loader::{Env, Loaded, Request};
+use super::loader::{Env, Loaded, Part, Request, ReviewViews};
 use super::panes::{
     anomalies::AnomaliesPane, deal::DealPane, forecast::ForecastPane, help::HelpPane,
     hygiene::HygienePane, pipeline::PipelinePane, reps::RepsPane, review::ReviewPane,
@@ -227,20 +227,67 @@ impl App {
 
     /// Takes a finished load (older generations are ignored: a newer one is coming).
     pub fn on_loaded(&mut self, l: Loaded) {
-        if l.generation < self.generation {
+        for part in l.views.into_parts(l.data) {
+            self.on_part(l.generation, part);
+        }
+        self.on_done(l.generation);
+    }
+
+    /// The load numbered `generation` is complete.
+    pub fn on_done(&mut self, generation: u64) {
+        if generation >= self.generation {
+            self.loading = false;
+            self.dirty = true;
+        }
+    }
+
+    /// Takes one group of panes of a load as it arrives (older generations
+    /// are ignored: a newer one is coming). The other panes keep what they
+    /// show ("loading…" until their first part).
+    pub fn on_part(&mut self, generation: u64, part: Part) {
+        if generation < self.generation {
             return;
         }
-        self.loading = false;
         self.dirty = true;
-        self.data = l.data.clone();
+        let me = self.rep_view().cloned();
+        match part {
+            Part::Review { data, views } => self.on_review(data, *views, me.as_ref()),
+            Part::Accuracy(mut accuracy) => {
+                if let Some(me) = &me {
+                    let a = &mut accuracy.accuracy;
+                    a.team = a.reps.iter().filter(|q| q.key == me.0).cloned().collect();
+                    a.reps.clear();
+                }
+                self.forecast.set_accuracy(accuracy);
+            }
+            Part::Metrics { mut metrics, cuts } => {
+                if let Some(me) = &me {
+                    metrics.reps.retain(|r| r.rep_id == me.0);
+                }
+                self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
+                self.reps.today = self.env.today;
+                self.reps.set(metrics);
+                self.reps.set_cuts(cuts);
+            }
+            Part::Anomalies {
+                anomalies,
+                rep_anomalies,
+            } => {
+                self.reps.set_flags(&rep_anomalies);
+                self.anomalies.set(anomalies);
+            }
+        }
+    }
+
+    fn on_review(&mut self, data: Arc<Dataset>, mut v: ReviewViews, me: Option<&RepId>) {
+        self.data = data.clone();
         self.empty = self.data.opportunities.is_empty() && self.data.reps.is_empty();
-        let mut v = l.views;
         self.pipeline.list.set(std::mem::take(&mut v.pipeline));
-        if let Some(me) = self.rep_view().cloned() {
-            own_view(&mut v, &me);
+        if let Some(me) = me {
+            own_forecast(&mut v.forecast, me);
             self.reps.own = true;
             self.hygiene.own = true;
-            self.pipeline.set_own(&self.data, &me);
+            self.pipeline.set_own(&self.data, me);
         }
         let names = self
             .data
@@ -249,13 +296,8 @@ impl App {
             .map(|r| (r.id.0.clone(), r.name.clone()))
             .collect();
         self.hygiene.set(v.hygiene, names);
-        self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
-        self.reps.today = self.env.today;
-        self.reps.set(v.metrics, &v.rep_anomalies);
-        self.reps.set_cuts(v.cuts);
-        self.anomalies.set(v.anomalies);
         self.forecast
-            .set(v.forecast, v.waterfall, v.accuracy, v.movement, &self.data);
+            .set(v.forecast, v.waterfall, v.movement, &self.data);
         self.review.set(v.agenda);
         if let Some(rep) = &self.rep_filter
             && let Some(i) = self.review.reps.iter().position(|r| &r.0 == rep)
@@ -264,7 +306,7 @@ impl App {
             self.review.rep_idx = i;
             self.review.rebuild();
         }
-        self.deal.data = l.data;
+        self.deal.data = data;
         self.deal.scores = v.scores;
         self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
         self.deal.prepare();
@@ -378,8 +420,8 @@ impl App {
 /// The rep's own view of the reports: their forecast line as the headline
 /// (no other rep named), their accuracy, their part of the call's movement;
 /// the waterfall over their own deals is built by the loader's filter.
-fn own_view(v: &mut super::loader::Views, me: &RepId) {
-    let f = &mut v.forecast.forecast;
+fn own_forecast(f: &mut crate::report::forecast::ForecastReport, me: &RepId) {
+    let f = &mut f.forecast;
     if let Some(mut mine) = f.reps.iter().find(|l| l.key == me.0).cloned() {
         mine.label = f
             .team
@@ -390,8 +432,4 @@ fn own_view(v: &mut super::loader::Views, me: &RepId) {
         f.team.clear();
     }
     f.reps.clear();
-    let a = &mut v.accuracy.accuracy;
-    a.team = a.reps.iter().filter(|q| q.key == me.0).cloned().collect();
-    a.reps.clear();
-    v.metrics.reps.retain(|r| r.rep_id == me.0);
 }

@@ -128,62 +128,107 @@ pub struct Parts<'a> {
     pub deals: &'a Dataset,
 }
 
-/// [`build_views`] from the windows of [`Parts`].
-pub fn build_views_from(
-    env: &Env,
-    parts: &Parts<'_>,
-    snapshots: &[Snapshot],
-    sessions: &[ReviewSession],
-    req: &Request,
-) -> Views {
-    let input = Input {
-        data: parts.metrics,
+/// The reports of today's review window and of every deal: the review,
+/// hygiene, the deal pane, the pipeline and the forecast (accuracy apart).
+#[derive(Debug, Clone)]
+pub struct ReviewViews {
+    pub pipeline: PaneTables,
+    pub agenda: AgendaReport,
+    pub hygiene: HygieneReport,
+    pub scores: Arc<crate::report::score::Scores>,
+    pub forecast: ForecastReport,
+    pub waterfall: Result<WaterfallReport, String>,
+    pub movement: Option<crate::report::movement::CallMovement>,
+}
+
+/// One group of panes' reports, sent to the screen as soon as it is built
+/// (the review first: it is the cheapest and the first screen).
+#[derive(Debug, Clone)]
+pub enum Part {
+    /// With the review window it was built from (the deal pane and edits read it).
+    Review {
+        data: Arc<Dataset>,
+        views: Box<ReviewViews>,
+    },
+    Accuracy(AccuracyReport),
+    Metrics {
+        metrics: MetricsReport,
+        cuts: Vec<crate::report::cuts::CutReport>,
+    },
+    Anomalies {
+        anomalies: AnomaliesReport,
+        rep_anomalies: AnomaliesReport,
+    },
+}
+
+impl Views {
+    /// The views as the parts the worker sends, in its order.
+    pub fn into_parts(self, data: Arc<Dataset>) -> Vec<Part> {
+        vec![
+            Part::Review {
+                data,
+                views: Box::new(ReviewViews {
+                    pipeline: self.pipeline,
+                    agenda: self.agenda,
+                    hygiene: self.hygiene,
+                    scores: self.scores,
+                    forecast: self.forecast,
+                    waterfall: self.waterfall,
+                    movement: self.movement,
+                }),
+            },
+            Part::Accuracy(self.accuracy),
+            Part::Metrics {
+                metrics: self.metrics,
+                cuts: self.cuts,
+            },
+            Part::Anomalies {
+                anomalies: self.anomalies,
+                rep_anomalies: self.rep_anomalies,
+            },
+        ]
+    }
+}
+
+/// A report's input on `data` over `period`.
+fn input<'a>(
+    env: &'a Env,
+    data: &'a Dataset,
+    snapshots: &'a [Snapshot],
+    period: Option<Period>,
+) -> Input<'a> {
+    Input {
+        data,
         snapshots,
         settings: &env.settings,
         cal: &env.cal,
         today: env.today,
-        period: Some(req.period),
-    };
-    let deals_input = Input {
-        data: parts.deals,
-        ..input
-    };
-    let pipeline = crate::report::pipeline::PipelineReport {
-        as_of: env.today,
-        currency: env.settings.currency.clone(),
-        pipeline: crate::domain::pipeline::open_pipeline(parts.deals),
-    };
-    let filter = MetricsFilter {
-        rep: req.rep.as_ref().map(|r| r.0.clone()),
-        ..MetricsFilter::default()
-    };
+        period,
+    }
+}
+
+/// The review part: agenda, hygiene and scores from today's review window;
+/// pipeline, forecast, waterfall and the call's movement from every deal.
+/// The forecast covers the picked month or quarter (the quarter containing
+/// today when a week is picked).
+pub fn build_review(
+    env: &Env,
+    review: &Dataset,
+    deals: &Dataset,
+    snapshots: &[Snapshot],
+    sessions: &[ReviewSession],
+    req: &Request,
+) -> ReviewViews {
+    let undated = input(env, review, snapshots, None);
+    let deals_input = input(env, deals, snapshots, Some(req.period));
     let forecast_input = Input {
         period: (req.period.days() >= 28).then_some(req.period),
         ..deals_input
     };
-    let undated = Input {
-        data: parts.review,
-        period: None,
-        ..input
-    };
-    let undated_deals = Input {
-        period: None,
-        ..deals_input
-    };
-    let anomalies_input = Input {
-        data: parts.anomalies,
-        period: req.anomalies_period,
-        ..input
-    };
-    let anomalies = AnomaliesReport::build(&anomalies_input, &filter);
-    let rep_anomalies = if anomalies.period == Some(req.period) {
-        anomalies.clone()
-    } else {
-        let on_screen = Input {
-            data: parts.rep_anomalies,
-            ..input
-        };
-        AnomaliesReport::build(&on_screen, &MetricsFilter::default())
+    let pipeline = crate::report::pipeline::PipelineReport {
+        as_of: env.today,
+        currency: env.settings.currency.clone(),
+        pipeline: crate::domain::pipeline::open_pipeline(deals),
     };
     let forecast = ForecastReport::build(&forecast_input);
     let week_ago = env.today - chrono::Days::new(7);
@@ -194,12 +239,11 @@ pub fn build_views_from(
         7,
         owner,
     ));
-    Views {
+    ReviewViews {
         pipeline: PaneTables::of(&pipeline),
         agenda: AgendaReport::build(&undated, sessions),
         hygiene: HygieneReport::build(&undated, req.rep.as_ref()),
-        metrics: MetricsReport::build(&input, &MetricsFilter::default()),
-        anomalies,
+        scores: Arc::new(crate::report::score::open_scores(&undated)),
         forecast,
         waterfall: Ok(WaterfallReport::between_for(
             &deals_input,
@@ -207,11 +251,78 @@ pub fn build_views_from(
             env.today,
             owner,
         )),
-        accuracy: AccuracyReport::build(&undated_deals),
         movement,
+    }
+}
+
+/// The accuracy of past calls, from every deal.
+pub fn build_accuracy(env: &Env, deals: &Dataset, snapshots: &[Snapshot]) -> AccuracyReport {
+    AccuracyReport::build(&input(env, deals, snapshots, None))
+}
+
+/// The metrics of the period on screen, and their cuts.
+pub fn build_metrics(
+    env: &Env,
+    metrics: &Dataset,
+    req: &Request,
+) -> (MetricsReport, Vec<crate::report::cuts::CutReport>) {
+    let input = input(env, metrics, &[], Some(req.period));
+    (
+        MetricsReport::build(&input, &MetricsFilter::default()),
+        crate::report::cuts::CutReport::build_all(&input),
+    )
+}
+
+/// The anomalies of their own period (following the rep filter), and those
+/// of the period on screen (the reps grid's flags: the same report when the
+/// periods are one, else built from `on_screen`).
+pub fn build_anomalies(
+    env: &Env,
+    anomalies: &Dataset,
+    on_screen: &Dataset,
+    req: &Request,
+) -> (AnomaliesReport, AnomaliesReport) {
+    let filter = MetricsFilter {
+        rep: req.rep.as_ref().map(|r| r.0.clone()),
+        ..MetricsFilter::default()
+    };
+    let own = AnomaliesReport::build(&input(env, anomalies, &[], req.anomalies_period), &filter);
+    let grid = if own.period == Some(req.period) {
+        own.clone()
+    } else {
+        AnomaliesReport::build(
+            &input(env, on_screen, &[], Some(req.period)),
+            &MetricsFilter::default(),
+        )
+    };
+    (own, grid)
+}
+
+/// [`build_views`] from the windows of [`Parts`].
+pub fn build_views_from(
+    env: &Env,
+    parts: &Parts<'_>,
+    snapshots: &[Snapshot],
+    sessions: &[ReviewSession],
+    req: &Request,
+) -> Views {
+    let r = build_review(env, parts.review, parts.deals, snapshots, sessions, req);
+    let (metrics, cuts) = build_metrics(env, parts.metrics, req);
+    let (anomalies, rep_anomalies) =
+        build_anomalies(env, parts.anomalies, parts.rep_anomalies, req);
+    Views {
+        pipeline: r.pipeline,
+        agenda: r.agenda,
+        hygiene: r.hygiene,
+        metrics,
+        anomalies,
+        forecast: r.forecast,
+        waterfall: r.waterfall,
+        accuracy: build_accuracy(env, parts.deals, snapshots),
+        movement: r.movement,
         rep_anomalies,
-        cuts: crate::report::cuts::CutReport::build_all(&input),
-        scores: Arc::new(crate::report::score::open_scores(&undated)),
+        cuts,
+        scores: r.scores,
     }
 }
 
@@ -245,36 +356,108 @@ pub fn build_drill(
 /// panes, `app::load`) and builds the views. The review window, with every
 /// activity of the deals it holds, is kept for the deal pane and edits.
 pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageError> {
+    let mut parts = Vec::new();
+    load_parts(store, env, req, &mut |p| {
+        parts.push(p);
+        true
+    })?;
+    let mut views = None;
+    let mut data = Arc::new(Dataset::default());
+    let (mut accuracy, mut metrics, mut anomalies) = (None, None, None);
+    for p in parts {
+        match p {
+            Part::Review { data: d, views: v } => {
+                data = d;
+                views = Some(*v);
+            }
+            Part::Accuracy(a) => accuracy = Some(a),
+            Part::Metrics { metrics: m, cuts } => metrics = Some((m, cuts)),
+            Part::Anomalies {
+                anomalies: a,
+                rep_anomalies,
+            } => anomalies = Some((a, rep_anomalies)),
+        }
+    }
+    let (Some(r), Some(accuracy), Some((metrics, cuts)), Some((anomalies, rep_anomalies))) =
+        (views, accuracy, metrics, anomalies)
+    else {
+        return Err(StorageError::BadValue(
+            "a part of the load is missing".into(),
+        ));
+    };
+    Ok(Loaded {
+        generation: req.generation,
+        data,
+        views: Views {
+            pipeline: r.pipeline,
+            agenda: r.agenda,
+            hygiene: r.hygiene,
+            metrics,
+            anomalies,
+            forecast: r.forecast,
+            waterfall: r.waterfall,
+            accuracy,
+            movement: r.movement,
+            rep_anomalies,
+            cuts,
+            scores: r.scores,
+        },
+    })
+}
+
+/// Loads and builds the panes' reports group by group, cheapest and first
+/// on screen first, handing each [`Part`] to `emit` as it is ready (the
+/// review and forecast after about a second on a large org, the anomalies
+/// last). `emit` returns false to stop (the screen has gone away).
+pub fn load_parts(
+    store: &Store,
+    env: &Env,
+    req: &Request,
+    emit: &mut dyn FnMut(Part) -> bool,
+) -> Result<(), StorageError> {
     let facts = Facts::read(store, &env.settings, true)?;
     let cx = facts.context(&env.settings, &env.cal, env.today);
     let get = |need: Need, snapshots: bool| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
+    let (review, _) = get(Need::Cockpit, false)?;
+    let (deals, snapshots) = get(Need::Accuracy, true)?;
+    let views = build_review(env, &review, &deals, &snapshots, &facts.sessions, req);
+    if !emit(Part::Review {
+        data: Arc::new(review),
+        views: Box::new(views),
+    }) {
+        return Ok(());
+    }
+    let (metrics, _) = get(Need::Metrics(req.period), false)?;
+    let (metrics, cuts) = build_metrics(env, &metrics, req);
+    if !emit(Part::Metrics { metrics, cuts }) {
+        return Ok(());
+    }
+    if !emit(Part::Accuracy(build_accuracy(env, &deals, &snapshots))) {
+        return Ok(());
+    }
+    drop(deals);
     let anomalies_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
-    let (metrics, _) = get(Need::Metrics(req.period), false)?;
     let (anomalies, _) = get(Need::Anomalies(anomalies_period), false)?;
-    let rep_anomalies = if anomalies_period == req.period {
+    let on_screen = if anomalies_period == req.period {
         None
     } else {
         Some(get(Need::Anomalies(req.period), false)?.0)
     };
-    let (review, _) = get(Need::Cockpit, false)?;
-    let (deals, snapshots) = get(Need::Accuracy, true)?;
-    let parts = Parts {
-        metrics: &metrics,
-        anomalies: &anomalies,
-        rep_anomalies: rep_anomalies.as_ref().unwrap_or(&anomalies),
-        review: &review,
-        deals: &deals,
-    };
-    let views = build_views_from(env, &parts, &snapshots, &facts.sessions, req);
-    Ok(Loaded {
-        generation: req.generation,
-        data: Arc::new(review),
-        views,
-    })
+    let (anomalies, rep_anomalies) = build_anomalies(
+        env,
+        &anomalies,
+        on_screen.as_ref().unwrap_or(&anomalies),
+        req,
+    );
+    emit(Part::Anomalies {
+        anomalies,
+        rep_anomalies,
+    });
+    Ok(())
 }
 
 /// The drill-down of `rep`'s `metric` over `period`, from its own window.
@@ -315,7 +498,10 @@ pub enum Job {
 /// What the worker sends back.
 #[derive(Debug)]
 pub enum Reply {
-    Loaded(Box<Loaded>),
+    /// One group of panes of the load numbered `generation`.
+    Part(u64, Box<Part>),
+    /// The load numbered `generation` is complete.
+    Done(u64),
     /// An edit was saved (the message says what) or refused (the error says why).
     Edited(Result<edit::Done, String>),
     Drill(Box<Result<DrillReport, String>>),
@@ -419,8 +605,10 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
             }
         }
         if let Some(req) = last_load {
-            let reply = match load(&store, &env, &req) {
-                Ok(l) => Reply::Loaded(Box::new(l)),
+            let g = req.generation;
+            let mut emit = |p: Part| replies.send(Reply::Part(g, Box::new(p))).is_ok();
+            let reply = match load_parts(&store, &env, &req, &mut emit) {
+                Ok(()) => Reply::Done(g),
                 Err(e) => Reply::Failed(e.to_string()),
             };
             if replies.send(reply).is_err() {

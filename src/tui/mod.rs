@@ -146,7 +146,8 @@ const EVENTS_PER_FRAME: usize = 256;
 /// Applies a worker reply to the app.
 pub fn apply_reply(app: &mut App, reply: Reply) {
     match reply {
-        Reply::Loaded(l) => app.on_loaded(*l),
+        Reply::Part(g, p) => app.on_part(g, *p),
+        Reply::Done(g) => app.on_done(g),
         Reply::Edited(r) => app.on_edited(r),
         Reply::Drill(d) => app.on_drill(*d),
         Reply::Failed(e) => app.on_failed(e),

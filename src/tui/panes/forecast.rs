@@ -89,7 +89,6 @@ impl ForecastPane {
         &mut self,
         forecast: ForecastReport,
         waterfall: Result<WaterfallReport, String>,
-        accuracy: AccuracyReport,
         movement: Option<CallMovement>,
         data: &Dataset,
     ) {
@@ -105,8 +104,12 @@ impl ForecastPane {
             .collect();
         self.forecast = Some(forecast);
         self.waterfall = Some(waterfall);
-        self.accuracy = Some(accuracy);
         self.movement = movement;
+    }
+
+    /// The accuracy of past calls (it arrives after the rest of the pane).
+    pub fn set_accuracy(&mut self, accuracy: AccuracyReport) {
+        self.accuracy = Some(accuracy);
     }
 
     pub fn title(&self) -> String {

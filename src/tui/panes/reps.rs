@@ -205,13 +205,20 @@ impl RepsPane {
         }
     }
 
-    pub fn set(&mut self, report: MetricsReport, anomalies: &AnomaliesReport) {
+    /// The metrics of a new load; its flags come with its anomalies.
+    pub fn set(&mut self, report: MetricsReport) {
+        self.flags.clear();
+        self.report = Some(report);
+        self.rebuild();
+    }
+
+    /// The anomaly flags of the period on screen (they arrive after the metrics).
+    pub fn set_flags(&mut self, anomalies: &AnomaliesReport) {
         self.flags = anomalies
             .anomalies
             .iter()
             .map(|a| (a.rep_id.clone(), a.metric.clone(), a.direction))
             .collect();
-        self.report = Some(report);
         self.rebuild();
     }
 
