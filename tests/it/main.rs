@@ -6,6 +6,7 @@ mod crm_round_trip;
 mod demo_forecast;
 mod demo_generator;
 mod demo_store;
+mod drill_records;
 mod forecast_cli;
 mod forecast_demo;
 mod forecast_props;

@@ -57,7 +57,7 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
 /// lost one; bob closed nothing. ann held one meeting on 2026-11-10, nobody
 /// any other. A database goal of 12 meetings a week
 /// overrides the config's 15.
-fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
+pub(crate) fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("t.db");
     let mut store = Store::open(&path).expect("open");
     let mut tx = store.begin().expect("tx");
@@ -113,7 +113,7 @@ fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     path
 }
 
-fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
+pub(crate) fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
     // An empty config file: every setting at its default.
     let config = db.with_file_name("config.toml");
     std::fs::write(&config, "").expect("config");
@@ -131,7 +131,7 @@ fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-fn json(db: &std::path::Path, args: &[&str]) -> Value {
+pub(crate) fn json(db: &std::path::Path, args: &[&str]) -> Value {
     let out = run(db, args).success().get_output().stdout.clone();
     serde_json::from_slice(&out).expect("JSON")
 }

@@ -115,7 +115,12 @@ pub(super) fn stage_age_days(
 
 /// Whether a deal open at the window's end had no touch for `stale_days`
 /// on `last_day` (`untouched_opps`).
-pub(super) fn is_untouched(ix: &Index<'_>, o: &Opportunity, w: &Window, last_day: NaiveDate) -> bool {
+pub(super) fn is_untouched(
+    ix: &Index<'_>,
+    o: &Opportunity,
+    w: &Window,
+    last_day: NaiveDate,
+) -> bool {
     let since = ix.last_touch_before(o, w.end).max(o.created_at);
     match since {
         Some(t) => (last_day - ix.day(t)).num_days() >= ix.stale_days,

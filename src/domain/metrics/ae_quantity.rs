@@ -28,9 +28,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     );
     put(
         "follow_up_meetings",
-        MetricValue::count(
-            acts.iter().filter(|a| is_follow_up_meeting(a)).count() as u32,
-        ),
+        MetricValue::count(acts.iter().filter(|a| is_follow_up_meeting(a)).count() as u32),
     );
     // calls: every call made; emails: outbound (or undirected) emails.
     put(
@@ -47,9 +45,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // opps_created: owned opportunities created in period (unknown created: never).
     put(
         "opps_created",
-        MetricValue::count(
-            owned.iter().filter(|o| created_in(o, w)).count() as u32,
-        ),
+        MetricValue::count(owned.iter().filter(|o| created_in(o, w)).count() as u32),
     );
     // progressions: forward stage moves (by position; into a Lost stage is
     // never forward) of the rep's opportunities in period.

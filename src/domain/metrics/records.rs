@@ -131,7 +131,12 @@ impl MetricRecords {
     }
 }
 
-fn activity(ix: &Index<'_>, a: &Activity, side: impl Into<String>, counts: Counts) -> ActivityRecord {
+fn activity(
+    ix: &Index<'_>,
+    a: &Activity,
+    side: impl Into<String>,
+    counts: Counts,
+) -> ActivityRecord {
     ActivityRecord {
         id: a.id.as_str().to_string(),
         date: ix.day(a.occurred_at),
@@ -209,7 +214,10 @@ fn shared_activities(
         "calls" => list(&|a| is_call(a).then(|| ("call".into(), v))),
         "emails" => list(&|a| is_sent_email(a).then(|| ("sent".into(), v))),
         "accounts_engaged" => {
-            list(&|a| ix.account_of(a).map(|acc| (acc.as_str().to_string(), Counts::Both)));
+            list(&|a| {
+                ix.account_of(a)
+                    .map(|acc| (acc.as_str().to_string(), Counts::Both))
+            });
             r.note = Some("the value counts the distinct accounts (side) these touched".into());
         }
         "contacts_engaged_new" => {
@@ -296,9 +304,12 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 }
             }
             r.activities.sort_by_key(|a| a.date);
-            r.note = Some("the mean of the gaps since the touch before each, on the rep's deals".into());
+            r.note =
+                Some("the mean of the gaps since the touch before each, on the rep's deals".into());
         }
-        "opps_created" => deals(ix, r, owned, |o| created_in(o, w).then(|| ("created".into(), v))),
+        "opps_created" => deals(ix, r, owned, |o| {
+            created_in(o, w).then(|| ("created".into(), v))
+        }),
         "progressions" => {
             for o in owned {
                 for h in forward_moves(ix, o, w) {
@@ -313,7 +324,9 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
             }
         }
         "open_opps" | "pipeline_value" => {
-            deals(ix, r, owned, |o| open_at(o, w.end).then(|| ("open".into(), v)));
+            deals(ix, r, owned, |o| {
+                open_at(o, w.end).then(|| ("open".into(), v))
+            });
         }
         "won" | "bookings" => deals(ix, r, owned, |o| {
             closed_in(o, Status::Won, w).then(|| ("won".into(), v))
@@ -371,8 +384,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
             })
         }),
         "untouched_opps" => deals(ix, r, owned, |o| {
-            (open_at(o, w.end) && is_untouched(ix, o, w, last_day))
-                .then(|| ("untouched".into(), v))
+            (open_at(o, w.end) && is_untouched(ix, o, w, last_day)).then(|| ("untouched".into(), v))
         }),
         "discount" => {
             for o in won_in(owned, w) {
@@ -398,7 +410,9 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
             })
         }),
         "velocity" => {
-            deals(ix, r, owned, |o| open_at(o, w.end).then(|| ("open".into(), v)));
+            deals(ix, r, owned, |o| {
+                open_at(o, w.end).then(|| ("open".into(), v))
+            });
             r.note = Some(
                 "velocity = open deals (listed) × win rate × average deal size ÷ sales cycle: drill those for their deals"
                     .into(),

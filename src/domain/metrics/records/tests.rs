@@ -18,7 +18,11 @@ fn ids(r: &MetricRecords) -> Vec<(String, String, Counts)> {
     r.activities
         .iter()
         .map(|a| (a.id.clone(), a.side.clone(), a.counts))
-        .chain(r.deals.iter().map(|o| (o.id.clone(), o.side.clone(), o.counts)))
+        .chain(
+            r.deals
+                .iter()
+                .map(|o| (o.id.clone(), o.side.clone(), o.counts)),
+        )
         .collect()
 }
 
@@ -36,12 +40,21 @@ fn the_meetings_behind_ann_s_meetings_are_the_three_held() {
     // a1, a2 (no outcome = held), a7 on the last second; a3 was a no-show.
     assert_eq!(
         ids(&r),
-        s(&[("a1", "held", Value), ("a2", "held", Value), ("a7", "held", Value)])
+        s(&[
+            ("a1", "held", Value),
+            ("a2", "held", Value),
+            ("a7", "held", Value)
+        ])
     );
     assert_eq!(r.in_numerator(), 3); // meetings = 3
     let a7 = &r.activities[2];
     assert_eq!(
-        (a7.date, a7.kind, a7.deal_id.as_deref(), a7.account_id.as_deref()),
+        (
+            a7.date,
+            a7.kind,
+            a7.deal_id.as_deref(),
+            a7.account_id.as_deref()
+        ),
         (d("2026-11-08"), "meeting", Some("o2"), Some("A2"))
     );
 }
@@ -52,7 +65,11 @@ fn the_deals_behind_ann_s_win_rate_are_won_then_lost() {
     // win rate 2 ÷ 3: o1 and o4 won, o3 lost.
     assert_eq!(
         ids(&r),
-        s(&[("o1", "won", Both), ("o4", "won", Both), ("o3", "lost", Denominator)])
+        s(&[
+            ("o1", "won", Both),
+            ("o4", "won", Both),
+            ("o3", "lost", Denominator)
+        ])
     );
     assert_eq!((r.in_numerator(), r.counted()), (2, 3));
     assert_eq!(r.deals[0].close_date, Some(d("2026-11-08")));
@@ -66,24 +83,44 @@ fn shares_and_ratios_list_both_sides() {
             "ann",
             Role::Ae,
             "first_to_follow_up",
-            &[("a1", "first", Numerator), ("a2", "follow-up", Denominator), ("a7", "first", Numerator)],
+            &[
+                ("a1", "first", Numerator),
+                ("a2", "follow-up", Denominator),
+                ("a7", "first", Numerator),
+            ],
         ),
         // o2 and o5 entered Demo; neither moved on.
         (
             "ann",
             Role::Ae,
             "stage_conversion.Demo",
-            &[("o2", "not moved on", Denominator), ("o5", "not moved on", Denominator)],
+            &[
+                ("o2", "not moved on", Denominator),
+                ("o5", "not moved on", Denominator),
+            ],
         ),
-        ("ann", Role::Ae, "untouched_opps", &[("o5", "untouched", Value)]),
+        (
+            "ann",
+            Role::Ae,
+            "untouched_opps",
+            &[("o5", "untouched", Value)],
+        ),
         // a7 (ann's, on o2 which sam sourced), then sam's own s7.
         (
             "sam",
             Role::Sdr,
             "meetings_set",
-            &[("a7", "first meeting set", Value), ("s7", "first meeting set", Value)],
+            &[
+                ("a7", "first meeting set", Value),
+                ("s7", "first meeting set", Value),
+            ],
         ),
-        ("sam", Role::Sdr, "sourced_win_rate", &[("o4", "won", Both), ("s1", "lost", Denominator)]),
+        (
+            "sam",
+            Role::Sdr,
+            "sourced_win_rate",
+            &[("o4", "won", Both), ("s1", "lost", Denominator)],
+        ),
     ];
     for (rep, role, metric, want) in rows {
         assert_eq!(ids(&rec(rep, *role, metric)), s(want), "{rep} {metric}");
