@@ -138,8 +138,9 @@ fn node_ids(n: &Node, out: &mut Vec<String>) {
 }
 
 /// The records of one metric as tables: its activities, then its deals.
-/// `label` names the metric (its id in the CLI, its label in the cockpit).
-pub fn records_tables(b: &Behind, label: &str) -> Vec<Table> {
+/// `label` names the metric (its id in the CLI, its label in the cockpit);
+/// `compact` (the cockpit) leaves out the activity ids.
+pub fn records_tables(b: &Behind, label: &str, compact: bool) -> Vec<Table> {
     let r = &b.records;
     let id = r.metric.as_str();
     let value = fmt_metric(id, b.value);
@@ -183,6 +184,12 @@ pub fn records_tables(b: &Behind, label: &str) -> Vec<Table> {
                 a.counts.as_str().to_string(),
                 a.id.clone(),
             ]);
+        }
+        if compact {
+            t.columns.pop();
+            for row in &mut t.rows {
+                row.pop();
+            }
         }
         if r.deals.is_empty() {
             t.notes.push(summary.clone());
@@ -284,7 +291,7 @@ impl Report for DrillReport {
         }
         let mut out = vec![t];
         if let Some(b) = &self.records {
-            out.extend(records_tables(b, &self.asked));
+            out.extend(records_tables(b, &self.asked, false));
         }
         out
     }

@@ -232,10 +232,7 @@ impl App {
             Focus::Hygiene => self.hygiene.list.position(),
             Focus::Reps if self.reps.own => self.reps.detail_scroll.position(),
             Focus::Reps => self.reps.list.position(),
-            Focus::Anomalies => match &self.anomalies.drill {
-                Some(d) => d.position(),
-                None => self.anomalies.list.position(),
-            },
+            Focus::Anomalies => self.anomalies.current().position(),
             Focus::Forecast => self.forecast.scroll.position(),
             Focus::Pipeline if self.pipeline.own.is_some() => self.pipeline.list.position(),
             Focus::Pipeline => self.pipeline.scroll.position(),

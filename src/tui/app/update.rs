@@ -14,10 +14,7 @@ impl App {
             Focus::Hygiene => Some(&mut self.hygiene.list),
             Focus::Reps if self.reps.own => None,
             Focus::Reps => Some(&mut self.reps.list),
-            Focus::Anomalies => Some(match &mut self.anomalies.drill {
-                Some(d) => d,
-                None => &mut self.anomalies.list,
-            }),
+            Focus::Anomalies => Some(self.anomalies.current_mut()),
             Focus::Pipeline if self.pipeline.own.is_some() => Some(&mut self.pipeline.list),
             Focus::Pipeline | Focus::Forecast | Focus::Deal | Focus::Help => None,
         }
@@ -259,7 +256,25 @@ impl App {
                 }
             }
             Focus::Forecast => self.forecast.toggle_step(),
-            Focus::Anomalies if self.anomalies.drill.is_none() => {
+            Focus::Anomalies if self.anomalies.records.is_some() => {
+                let deal = self
+                    .anomalies
+                    .records
+                    .as_ref()
+                    .and_then(|r| r.selected_deal());
+                if let Some(id) = deal {
+                    self.deal.hygiene = self.hygiene_row(Some(&id));
+                    self.deal.open(id);
+                    self.deal_from = Some(self.focus);
+                    self.focus = Focus::Deal;
+                }
+            }
+            Focus::Anomalies if self.anomalies.drill.is_some() => {
+                if !self.anomalies.open_records() {
+                    self.status = Some((Role::Muted, "no records behind this metric".into()));
+                }
+            }
+            Focus::Anomalies => {
                 if let Some((rep, metric)) = self.anomalies.selected() {
                     self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
                     return Some(Effect::Drill {
@@ -287,6 +302,8 @@ impl App {
             self.forecast.open_step = None;
         } else if self.hygiene.explaining && self.focus == Focus::Hygiene {
             self.hygiene.explaining = false;
+        } else if self.focus == Focus::Anomalies && self.anomalies.records.is_some() {
+            self.anomalies.records = None;
         } else if self.focus == Focus::Anomalies && self.anomalies.drill.is_some() {
             self.anomalies.drill = None;
         } else if let Some(l) = self.list_mut()
