@@ -23,6 +23,7 @@ mod import_shared;
 mod metrics_cli;
 mod metrics_demo;
 mod metrics_maven;
+mod movement_cli;
 mod revenue_cli;
 mod review_agenda;
 mod review_cli;
