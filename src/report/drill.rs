@@ -169,9 +169,11 @@ pub fn records_tables(b: &Behind, label: &str, compact: bool) -> Vec<Table> {
             ],
         );
         for a in &r.activities {
-            let kind = match a.meeting_type {
-                Some(m) => format!("{} ({})", a.kind, m.replace('_', "-")),
-                None => a.kind.to_string(),
+            let kind = match (a.meeting_type, compact) {
+                (Some("first"), true) => "first mtg".to_string(),
+                (Some(_), true) => "follow-up mtg".to_string(),
+                (Some(m), false) => format!("{} ({})", a.kind, m.replace('_', "-")),
+                (None, _) => a.kind.to_string(),
             };
             t.rows.push(vec![
                 a.date.to_string(),

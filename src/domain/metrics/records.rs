@@ -269,14 +269,14 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
             r.activities = acts
                 .iter()
                 .filter(|a| is_first_meeting(a))
-                .map(|a| act(a, "first, held", v))
+                .map(|a| act(a, "held", v))
                 .collect();
         }
         "follow_up_meetings" => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_follow_up_meeting(a))
-                .map(|a| act(a, "follow-up, held", v))
+                .map(|a| act(a, "held", v))
                 .collect();
         }
         "first_to_follow_up" => {

@@ -277,10 +277,18 @@ impl App {
             Focus::Anomalies => {
                 if let Some((rep, metric)) = self.anomalies.selected() {
                     self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
+                    // The anomaly's own period (the records are the ones it
+                    // judged), else the period on screen.
+                    let period = self
+                        .anomalies
+                        .report
+                        .as_ref()
+                        .and_then(|r| r.period)
+                        .unwrap_or(self.period);
                     return Some(Effect::Drill {
                         rep,
                         metric,
-                        period: self.period,
+                        period,
                     });
                 }
             }

@@ -191,6 +191,22 @@ impl AnomaliesPane {
                 tables.truncate(1);
                 // Metric ids as labels on screen (the JSON keeps the ids).
                 if let Some(t) = tables.first_mut() {
+                    let root = &d.drill.root.metric;
+                    t.title = t.title.take().map(|s| {
+                        s.replacen(
+                            &format!("Why {root} "),
+                            &format!("Why {} ", super::metric_label(root)),
+                            1,
+                        )
+                    });
+                    if let Some(e) = &d.drill.explains {
+                        for n in &mut t.notes {
+                            *n = n.replace(
+                                &format!("by {e}."),
+                                &format!("by {}.", super::metric_label(e)),
+                            );
+                        }
+                    }
                     for row in &mut t.rows {
                         if let Some(c) = row.first_mut() {
                             let depth = c.len() - c.trim_start().len();
