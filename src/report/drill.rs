@@ -8,8 +8,8 @@ use crate::domain::Period;
 use crate::domain::anomaly::previous;
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::drill::{Drill, Node, drill};
-use crate::domain::metrics::Index;
 use crate::domain::metrics::records::{MetricRecords, records};
+use crate::domain::metrics::{Index, Unit};
 use crate::domain::model::PeriodKind;
 use crate::domain::model::RepId;
 use crate::domain::period::Calendar;
@@ -144,8 +144,15 @@ pub fn records_tables(b: &Behind, label: &str, compact: bool) -> Vec<Table> {
     let r = &b.records;
     let id = r.metric.as_str();
     let value = fmt_metric(id, b.value);
-    let sample = match (b.num, b.den) {
-        (Some(n), Some(d)) => format!(" ({} of {})", plain(n), plain(d)),
+    let unit = crate::domain::metrics::find(crate::domain::Role::Ae, id)
+        .or_else(|| crate::domain::metrics::find(crate::domain::Role::Sdr, id))
+        .map(|d| d.unit);
+    let money = |x: f64| crate::domain::Money((x * 100.0).round() as i64).to_string();
+    let sample = match (unit, b.num, b.den) {
+        (Some(Unit::MoneyShare), Some(n), Some(d)) => format!(" ({} of {})", money(n), money(d)),
+        (Some(Unit::MeanMoney), Some(n), Some(d)) => format!(" ({} over {})", money(n), plain(d)),
+        (Some(Unit::Days), Some(n), Some(d)) => format!(" ({} days over {})", plain(n), plain(d)),
+        (_, Some(n), Some(d)) => format!(" ({} of {})", plain(n), plain(d)),
         _ => String::new(),
     };
     let mut summary = format!("{label} = {value}{sample}");

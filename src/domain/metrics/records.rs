@@ -366,21 +366,21 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                     .zip(o.created_at)
                     .map(|(c, s)| (ix.day(c) - ix.day(s)).num_days());
                 r.deals.push(match days {
-                    Some(d) => deal(ix, o, format!("won, {d} days"), Counts::Both),
-                    None => deal(ix, o, "won, created unknown", Counts::Excluded),
+                    Some(d) => deal(ix, o, format!("cycle {d} days"), Counts::Both),
+                    None => deal(ix, o, "created unknown", Counts::Excluded),
                 });
             }
         }
         "open_opp_age_days" => deals(ix, r, owned, |o| {
             open_at(o, w.end).then(|| match open_age_days(ix, o, last_day) {
-                Some(d) => (format!("open, {d} days old"), Counts::Both),
-                None => ("open, created unknown".into(), Counts::Excluded),
+                Some(d) => (format!("{d} days old"), Counts::Both),
+                None => ("created unknown".into(), Counts::Excluded),
             })
         }),
         "stage_age_days" => deals(ix, r, owned, |o| {
             open_at(o, w.end).then(|| match stage_age_days(ix, o, w, last_day) {
-                Some(d) => (format!("open, {d} days in stage"), Counts::Both),
-                None => ("open, entered unknown".into(), Counts::Excluded),
+                Some(d) => (format!("{d} days in stage"), Counts::Both),
+                None => ("entered unknown".into(), Counts::Excluded),
             })
         }),
         "untouched_opps" => deals(ix, r, owned, |o| {
@@ -389,13 +389,10 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
         "discount" => {
             for o in won_in(owned, w) {
                 r.deals.push(match deal_discount(o) {
-                    Some(d) if o.list_amount.is_some() => deal(
-                        ix,
-                        o,
-                        format!("won, {:.1}% off list", d * 100.0),
-                        Counts::Both,
-                    ),
-                    _ => deal(ix, o, "won, list or amount unknown", Counts::Excluded),
+                    Some(d) if o.list_amount.is_some() => {
+                        deal(ix, o, format!("{:.1}% off list", d * 100.0), Counts::Both)
+                    }
+                    _ => deal(ix, o, "list or amount unknown", Counts::Excluded),
                 });
             }
             r.note = Some("1 − Σ amount ÷ Σ list amount over the deals counted".into());
@@ -403,10 +400,10 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
         "pipeline_over_90d" => deals(ix, r, owned, |o| {
             open_at(o, w.end).then(|| match (o.amount, o.created_at) {
                 (Some(_), Some(c)) if older_than_90d(ix, c, last_day) => {
-                    ("open, over 90 days".into(), Counts::Both)
+                    ("over 90 days".into(), Counts::Both)
                 }
-                (Some(_), Some(_)) => ("open, 90 days or less".into(), Counts::Denominator),
-                _ => ("open, amount or created unknown".into(), Counts::Excluded),
+                (Some(_), Some(_)) => ("90 days or less".into(), Counts::Denominator),
+                _ => ("amount or created unknown".into(), Counts::Excluded),
             })
         }),
         "velocity" => {
