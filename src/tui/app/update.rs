@@ -269,11 +269,12 @@ impl App {
                     self.focus = Focus::Deal;
                 }
             }
-            Focus::Anomalies if self.anomalies.drill.is_some() => {
-                if !self.anomalies.open_records() {
-                    self.status = Some((Role::Muted, "no records behind this metric".into()));
-                }
+            Focus::Anomalies
+                if self.anomalies.drill.is_some() && !self.anomalies.open_records() =>
+            {
+                self.status = Some((Role::Muted, "no records behind this metric".into()));
             }
+            Focus::Anomalies if self.anomalies.drill.is_some() => {}
             Focus::Anomalies => {
                 if let Some((rep, metric)) = self.anomalies.selected() {
                     self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));

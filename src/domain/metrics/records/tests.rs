@@ -78,7 +78,8 @@ fn the_deals_behind_ann_s_win_rate_are_won_then_lost() {
 
 #[test]
 fn shares_and_ratios_list_both_sides() {
-    let rows: &[(&str, Role, &str, &[(&str, &str, Counts)])] = &[
+    type Want<'a> = &'a [(&'a str, &'a str, Counts)];
+    let rows: &[(&str, Role, &str, Want)] = &[
         (
             "ann",
             Role::Ae,
