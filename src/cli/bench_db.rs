@@ -212,6 +212,11 @@ pub fn bench_db(ctx: &Ctx, period: Period, runs: usize) -> anyhow::Result<DbBenc
             s(&["report", "accuracy"]),
         ),
         (
+            "movement",
+            "report movement".into(),
+            s(&["report", "movement"]),
+        ),
+        (
             "pipeline",
             "report pipeline".into(),
             s(&["report", "pipeline"]),

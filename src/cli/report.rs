@@ -28,6 +28,8 @@ pub enum ReportName {
     Waterfall,
     /// Accuracy of past forecast calls.
     Accuracy,
+    /// How the call moved between two days (default: the last 7) and the deals that moved in or out.
+    Movement,
     /// Whether the deal score predicts anything: closed deals replayed --days before close.
     ScoreCalibration,
 }
@@ -50,10 +52,10 @@ pub struct ReportArgs {
     /// Answer as the pipeline stood at the end of this day.
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
     pub as_of: Option<NaiveDate>,
-    /// Waterfall start date.
+    /// Waterfall and movement start date (movement: default 7 days before --to).
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
     pub from: Option<NaiveDate>,
-    /// Waterfall end date.
+    /// Waterfall and movement end date (movement: default today).
     #[arg(long, value_parser = super::parse_date, value_name = "DATE")]
     pub to: Option<NaiveDate>,
     /// Metrics per value of a dimension instead of per rep (metrics).
@@ -124,9 +126,10 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
         }
         ReportName::Hygiene | ReportName::Agenda => super::report_review::run(ctx, &store, &args)?,
         ReportName::ScoreCalibration => super::report_metrics::calibration(ctx, &store, &args)?,
-        ReportName::Forecast | ReportName::Waterfall | ReportName::Accuracy => {
-            super::report_forecast::run(ctx, &store, &args)?
-        }
+        ReportName::Forecast
+        | ReportName::Waterfall
+        | ReportName::Accuracy
+        | ReportName::Movement => super::report_forecast::run(ctx, &store, &args)?,
     };
     super::emit(&out)?;
     Ok(ExitCode::SUCCESS)

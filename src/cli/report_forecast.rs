@@ -15,6 +15,9 @@ use crate::storage::Store;
 /// falling back to the nearest earlier snapshot) and only snapshots taken on
 /// or before D are used. `--rep` keeps that rep's lines only.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    if args.name == ReportName::Movement {
+        return movement(ctx, store, args);
+    }
     let today = args.as_of.unwrap_or(ctx.today);
     let period = args
         .period
@@ -58,4 +61,35 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         }
     };
     out.map_err(anyhow::Error::msg)
+}
+
+/// `report movement [--from D] [--to D] [--period P]`: the call of P (default:
+/// the quarter of --to) at the end of --from (default: 7 days before --to)
+/// against the end of --to (default: today, or --as-of), read as of --to.
+fn movement(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let to = args.to.or(args.as_of).unwrap_or(ctx.today);
+    let from = args.from.unwrap_or(to - chrono::Days::new(7));
+    let period = match args.period.as_deref() {
+        Some(p) => ctx.cal.parse_period(p, to).map_err(anyhow::Error::msg)?,
+        None => ctx.cal.quarter_containing(to),
+    };
+    // The deals alive in the period and between the two days, with history.
+    let window = crate::domain::Period {
+        from: period.from.min(from),
+        to: period.to,
+    };
+    let as_of = (to != ctx.today).then_some(to);
+    let (data, snapshots) = ctx.load(store, Need::Forecast(window), as_of, true)?;
+    let input = Input {
+        data: &data,
+        snapshots: &snapshots,
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today: to,
+        period: Some(period),
+    };
+    let owner = args.rep.as_ref().map(|r| crate::domain::RepId(r.clone()));
+    let r = crate::report::movement::MovementReport::build(&input, period, from, owner.as_ref())
+        .map_err(anyhow::Error::msg)?;
+    render(&r, args.format).map_err(anyhow::Error::msg)
 }

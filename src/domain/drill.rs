@@ -27,7 +27,7 @@ pub enum DrillError {
     #[error("rep {0:?} is not an active AE or SDR in the period")]
     NoRep(String),
     #[error(
-        "{metric:?} is not an outcome metric of the {role} drill-down (it has no drivers); drill into one of: {choices}"
+        "{metric:?} is not a metric of the {role} role; drill into one of the ids `report metrics` shows, e.g. {choices}"
     )]
     NotAnOutcome {
         metric: String,
@@ -131,7 +131,9 @@ pub fn outcome_for(role: Role, metric: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// The drill-down of `metric` for `rep`, from this period's and the previous period's team.
+/// The drill-down of `metric` for `rep`, from this period's and the previous
+/// period's team. A metric with no drivers (a discount, a stage conversion)
+/// is a tree of one node: its records are what explains it.
 pub fn drill(
     now: &TeamPeriod<'_>,
     prev: &TeamPeriod<'_>,
@@ -142,7 +144,7 @@ pub fn drill(
         .row(rep)
         .ok_or_else(|| DrillError::NoRep(rep.0.clone()))?;
     let role = row.rep.role;
-    if drivers(role, metric).is_none() {
+    if drivers(role, metric).is_none() && metrics::find(role, metric).is_none() {
         return Err(DrillError::NotAnOutcome {
             metric: metric.to_string(),
             role,
@@ -325,7 +327,12 @@ mod tests {
         let data = data();
         let ix = Index::new(&data, Calendar::default(), 30, &[]);
         let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
-        let err = drill(&now, &now, &RepId("ann".into()), "win_rate").expect_err("leaf");
+        let leaf = drill(&now, &now, &RepId("ann".into()), "win_rate").expect("a leaf");
+        assert_eq!(
+            (leaf.root.combine, leaf.root.drivers.len()),
+            (Combine::None, 0)
+        );
+        let err = drill(&now, &now, &RepId("ann".into()), "nonsense").expect_err("no metric");
         assert!(matches!(err, DrillError::NotAnOutcome { .. }));
         let err = drill(&now, &now, &RepId("nobody".into()), "bookings").expect_err("no rep");
         assert_eq!(err, DrillError::NoRep("nobody".into()));

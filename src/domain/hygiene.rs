@@ -51,6 +51,15 @@ impl Reason {
             Reason::Slipping => "slipping",
         }
     }
+
+    /// The reason in words, for sentences (`past due`, `no next step`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Reason::PastDue => "past due",
+            Reason::NoNextStep => "no next step",
+            other => other.as_str(),
+        }
+    }
 }
 
 /// One reason a deal is on the list, explained.

@@ -232,7 +232,7 @@ fn risk(f: &DealFacts, s: &ScoreSettings) -> Factor {
         })
         .sum();
     let v = (flag_points + s.risk_per_push * f.pushes as f64).clamp(0.0, 100.0);
-    let flags: Vec<&str> = f.reasons.iter().map(|r| r.as_str()).collect();
+    let flags: Vec<&str> = f.reasons.iter().map(|r| r.label()).collect();
     let flags = if flags.is_empty() {
         "no hygiene flag".to_string()
     } else {

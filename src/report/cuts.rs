@@ -104,12 +104,24 @@ impl Report for CutReport {
         vec![sets_table(
             format!(
                 "By {} — {}..{}",
-                self.by.as_str(),
+                dimension_label(self.by),
                 self.period.from,
                 self.period.to
             ),
             self.by.as_str(),
             &rows,
         )]
+    }
+}
+
+/// A dimension's name in words, for titles (`icp_tier` → `ICP tier`); the
+/// id stays in JSON and as the CSV column.
+pub fn dimension_label(d: Dimension) -> &'static str {
+    match d {
+        Dimension::Segment => "segment",
+        Dimension::IcpTier => "ICP tier",
+        Dimension::Industry => "industry",
+        Dimension::Channel => "channel",
+        Dimension::StageAtCreation => "stage at creation",
     }
 }

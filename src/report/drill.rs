@@ -1,4 +1,5 @@
-//! `pipedeck report drill --rep ID --metric M`: why a rep's outcome metric moved.
+//! `pipedeck report drill --rep ID --metric M`: why a rep's metric moved,
+//! down to the records behind it (the activities or deals it counts).
 
 use super::metrics::PeriodJson;
 use super::metrics::fmt_metric;
@@ -7,20 +8,43 @@ use crate::domain::Period;
 use crate::domain::anomaly::previous;
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::drill::{Drill, Node, drill};
-use crate::domain::metrics::Index;
+use crate::domain::metrics::records::{MetricRecords, records};
+use crate::domain::metrics::{Index, Unit};
 use crate::domain::model::PeriodKind;
 use crate::domain::model::RepId;
 use crate::domain::period::Calendar;
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-/// The drill report: the domain's tree with both periods.
+/// The drill report: the domain's tree with both periods, and the records
+/// behind the metric asked for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DrillReport {
     pub period: PeriodJson,
     pub previous_period: PeriodJson,
     #[serde(flatten)]
     pub drill: Drill,
+    /// The metric asked for (the tree's root, or one of its drivers).
+    pub asked: String,
+    /// The records behind the metric asked for, this period.
+    pub records: Option<Behind>,
+    /// The records behind every node of the tree, in the order the tree
+    /// table lists them (the cockpit opens them; not in the JSON).
+    #[serde(skip)]
+    pub node_records: Vec<Option<Behind>>,
+}
+
+/// The records behind one metric with the value they make.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Behind {
+    /// The metric's value this period (as `report metrics` shows it).
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub den: Option<f64>,
+    #[serde(flatten)]
+    pub records: MetricRecords,
 }
 
 impl DrillReport {
@@ -28,14 +52,16 @@ impl DrillReport {
     /// date) against the period before it (same kind, or same length).
     /// A driver metric (meetings, win rate, …) opens the outcome tree it
     /// feeds, in the CLI as in the cockpit.
-    pub fn build(input: &Input, rep: &str, metric: &str) -> Result<DrillReport, String> {
+    /// A metric no tree holds is a tree of one node. Either way the report
+    /// ends in the records behind the metric asked for.
+    pub fn build(input: &Input, rep: &str, asked: &str) -> Result<DrillReport, String> {
         let metric = input
             .data
             .reps
             .iter()
             .find(|r| r.id.as_str() == rep)
-            .and_then(|r| crate::domain::drill::outcome_for(r.role, metric))
-            .unwrap_or(metric);
+            .and_then(|r| crate::domain::drill::outcome_for(r.role, asked))
+            .unwrap_or(asked);
         let period = input
             .period
             .unwrap_or_else(|| super::metrics::default_period(input));
@@ -46,10 +72,27 @@ impl DrillReport {
         let ramp = input.settings.ramp_days;
         let now = TeamPeriod::build(&ix, period, ramp, input.today);
         let before = TeamPeriod::build(&ix, prev, ramp, input.today);
-        let d = drill(&now, &before, &RepId(rep.to_string()), metric).map_err(|e| e.to_string())?;
+        let rep_id = RepId(rep.to_string());
+        let d = drill(&now, &before, &rep_id, metric).map_err(|e| e.to_string())?;
+        let behind = |id: &str| -> Option<Behind> {
+            let row = now.row(&rep_id)?;
+            let r = records(&ix, &rep_id, row.rep.role, period, id)?;
+            let v = row.metrics.get(id);
+            Some(Behind {
+                value: v.and_then(|v| v.value),
+                num: v.and_then(|v| v.num),
+                den: v.and_then(|v| v.den),
+                records: r,
+            })
+        };
+        let mut ids = Vec::new();
+        node_ids(&d.root, &mut ids);
         Ok(DrillReport {
             period: period.into(),
             previous_period: prev.into(),
+            records: behind(asked),
+            node_records: ids.iter().map(|id| behind(id)).collect(),
+            asked: asked.to_string(),
             drill: d,
         })
     }
@@ -83,6 +126,121 @@ pub fn like_for_like(cal: &Calendar, period: Period, today: NaiveDate) -> (Perio
             )
         }
         _ => (now, previous(cal, now, 1)),
+    }
+}
+
+/// The metric ids of a tree in the order its table lists them.
+fn node_ids(n: &Node, out: &mut Vec<String>) {
+    out.push(n.metric.clone());
+    for k in &n.drivers {
+        node_ids(k, out);
+    }
+}
+
+/// The records of one metric as tables: its activities, then its deals.
+/// `label` names the metric (its id in the CLI, its label in the cockpit);
+/// `compact` (the cockpit) leaves out the activity ids.
+pub fn records_tables(b: &Behind, label: &str, compact: bool) -> Vec<Table> {
+    let r = &b.records;
+    let id = r.metric.as_str();
+    let value = fmt_metric(id, b.value);
+    let unit = crate::domain::metrics::find(crate::domain::Role::Ae, id)
+        .or_else(|| crate::domain::metrics::find(crate::domain::Role::Sdr, id))
+        .map(|d| d.unit);
+    let money = |x: f64| crate::domain::Money((x * 100.0).round() as i64).to_string();
+    let sample = match (unit, b.num, b.den) {
+        (Some(Unit::MoneyShare), Some(n), Some(d)) => format!(" ({} of {})", money(n), money(d)),
+        (Some(Unit::MeanMoney), Some(n), Some(d)) => format!(" ({} over {})", money(n), plain(d)),
+        (Some(Unit::Days), Some(n), Some(d)) => format!(" ({} days over {})", plain(n), plain(d)),
+        (_, Some(n), Some(d)) => format!(" ({} of {})", plain(n), plain(d)),
+        _ => String::new(),
+    };
+    let mut summary = format!("{label} = {value}{sample}");
+    if let Some(n) = &r.note {
+        summary.push_str(&format!(": {n}"));
+    }
+    let mut out = Vec::new();
+    if !r.activities.is_empty() || r.deals.is_empty() {
+        let mut t = Table::new(
+            Some(format!("Activities behind {label}: {}", r.activities.len())),
+            vec![
+                Column::left("date"),
+                Column::left("type"),
+                Column::left("outcome"),
+                Column::left("deal"),
+                Column::left("account"),
+                Column::left("subject"),
+                Column::left("side"),
+                Column::left("counts in"),
+                Column::left("id"),
+            ],
+        );
+        for a in &r.activities {
+            let kind = match (a.meeting_type, compact) {
+                (Some("first"), true) => "first mtg".to_string(),
+                (Some(_), true) => "follow-up mtg".to_string(),
+                (Some(m), false) => format!("{} ({})", a.kind, m.replace('_', "-")),
+                (None, _) => a.kind.to_string(),
+            };
+            t.rows.push(vec![
+                a.date.to_string(),
+                kind,
+                a.outcome.unwrap_or("—").to_string(),
+                a.deal_id.clone().unwrap_or_else(|| "—".into()),
+                a.account_id.clone().unwrap_or_else(|| "—".into()),
+                a.subject.clone().unwrap_or_default(),
+                a.side.clone(),
+                a.counts.as_str().to_string(),
+                a.id.clone(),
+            ]);
+        }
+        if compact {
+            t.columns.pop();
+            for row in &mut t.rows {
+                row.pop();
+            }
+        }
+        if r.deals.is_empty() {
+            t.notes.push(summary.clone());
+        }
+        out.push(t);
+    }
+    if !r.deals.is_empty() {
+        let mut t = Table::new(
+            Some(format!("Deals behind {label}: {}", r.deals.len())),
+            vec![
+                Column::left("id"),
+                Column::left("name"),
+                Column::right("amount"),
+                Column::left("stage"),
+                Column::left("close date"),
+                Column::left("side"),
+                Column::left("counts in"),
+            ],
+        );
+        for o in &r.deals {
+            t.rows.push(vec![
+                o.id.clone(),
+                o.name.clone(),
+                fmt_metric("bookings", o.amount),
+                o.stage.clone(),
+                o.close_date.map_or_else(|| "—".into(), |d| d.to_string()),
+                o.side.clone(),
+                o.counts.as_str().to_string(),
+            ]);
+        }
+        t.notes.push(summary);
+        out.push(t);
+    }
+    out
+}
+
+/// A count without decimals, else two.
+fn plain(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.2}")
     }
 }
 
@@ -140,7 +298,11 @@ impl Report for DrillReport {
             t.notes
                 .push(format!("Most of the change is explained by {e}."));
         }
-        vec![t]
+        let mut out = vec![t];
+        if let Some(b) = &self.records {
+            out.extend(records_tables(b, &self.asked, false));
+        }
+        out
     }
 }
 

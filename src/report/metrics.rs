@@ -50,8 +50,21 @@ pub struct MetricCell {
     /// Whether the value meets the goal; `null` without a goal or a value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goal_met: Option<bool>,
+    /// Whether `goal` is prorated from the configured goal (to the period's
+    /// length or to the days elapsed), and that goal; absent without a goal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_prorated: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goal_per: Option<GoalPer>,
     #[serde(skip)]
     pub def: MetricDef,
+}
+
+/// A goal as configured: its target per period of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct GoalPer {
+    pub period: crate::domain::model::PeriodKind,
+    pub target: f64,
 }
 
 /// One rep's metrics.
@@ -183,6 +196,11 @@ impl MetricsReport {
                             goal: goal.map(|g| g.target),
                             goal_direction: goal.map(|g| g.direction),
                             goal_met: goal.zip(value.value).map(|(g, v)| g.met(v)),
+                            goal_prorated: goal.map(|g| g.prorated),
+                            goal_per: goal.map(|g| GoalPer {
+                                period: g.per,
+                                target: g.per_target,
+                            }),
                             def,
                         },
                     );
@@ -392,13 +410,24 @@ impl Report for MetricsReport {
                 for id in &r.order {
                     let Some(c) = r.metrics.get(id) else { continue };
                     let unit = c.def.unit;
-                    let note = notes(&c.value, c.goal_met);
+                    let mut note = notes(&c.value, c.goal_met);
+                    if c.goal_prorated == Some(true)
+                        && let Some(per) = c.goal_per
+                    {
+                        note.push(format!(
+                            "goal prorated from {} per {}",
+                            fmt_value(unit, Some(per.target)),
+                            per.period
+                        ));
+                    }
                     t.rows.push(vec![
                         id.clone(),
                         fmt_value(unit, c.value.value),
                         fmt_sample(unit, &c.value),
                         fmt_value(unit, c.baseline),
-                        if c.goal.is_some() {
+                        if c.goal_prorated == Some(true) {
+                            format!("{}*", fmt_value(unit, c.goal))
+                        } else if c.goal.is_some() {
                             fmt_value(unit, c.goal)
                         } else {
                             fmt_opt(None, 0)
@@ -408,6 +437,12 @@ impl Report for MetricsReport {
                     if id == "discount" {
                         t.rows.extend(self.band_rows(&r.rep_id));
                     }
+                }
+                if r.metrics.values().any(|c| c.goal_prorated == Some(true)) {
+                    t.notes.push(
+                        "* goal prorated: to the length of the period, or to the days of it elapsed by today"
+                            .into(),
+                    );
                 }
                 t
             })

@@ -165,3 +165,130 @@ impl CallMovement {
         }
     }
 }
+
+/// `pipedeck report movement`: the same movement the forecast pane shows,
+/// between any two days.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MovementReport {
+    pub currency: String,
+    #[serde(flatten)]
+    pub movement: CallMovement,
+}
+
+impl MovementReport {
+    /// The movement of the call of `period` from the end of `from` to the
+    /// input's today (the end of `--to`); `Err` when `from` is after it.
+    pub fn build(
+        input: &Input,
+        period: Period,
+        from: NaiveDate,
+        owner: Option<&RepId>,
+    ) -> Result<MovementReport, String> {
+        let days = (input.today - from).num_days();
+        if days < 0 {
+            return Err(format!(
+                "--from {from} is after --to {}: the movement runs forward in time",
+                input.today
+            ));
+        }
+        Ok(MovementReport {
+            currency: input.settings.currency.clone(),
+            movement: CallMovement::build(input, period, days as u64, owner),
+        })
+    }
+}
+
+/// A signed amount (`+12,500`, `-3,000`, `0`).
+fn signed(cents: i64) -> String {
+    match cents {
+        0 => "0".into(),
+        c if c > 0 => format!("+{}", Money(c)),
+        c => format!("-{}", Money(-c)),
+    }
+}
+
+fn sum(v: &[CallMove]) -> i64 {
+    v.iter().map(|x| x.amount.map_or(0, |a| a.0)).sum()
+}
+
+impl super::Report for MovementReport {
+    fn tables(&self) -> Vec<super::Table> {
+        use super::{Column, Table};
+        let m = &self.movement;
+        let mut head = Table::new(
+            Some(format!(
+                "How the call of {}..{} moved from {} to {} ({})",
+                m.period.from, m.period.to, m.then, m.now, self.currency
+            )),
+            vec![
+                Column::left("figure"),
+                Column::right("deals"),
+                Column::right("amount"),
+            ],
+        );
+        let moved_in = sum(&m.moved_in);
+        let moved_out = sum(&m.moved_out);
+        let changed = m.call_now.0 - m.call_then.0 - moved_in + moved_out;
+        head.rows = vec![
+            vec![
+                format!("call on {}", m.then),
+                String::new(),
+                m.call_then.to_string(),
+            ],
+            vec![
+                "moved in".into(),
+                m.moved_in.len().to_string(),
+                signed(moved_in),
+            ],
+            vec![
+                "moved out".into(),
+                m.moved_out.len().to_string(),
+                signed(-moved_out),
+            ],
+            vec![
+                "amount changes (the rest of the difference)".into(),
+                String::new(),
+                signed(changed),
+            ],
+            vec![
+                format!("call on {}", m.now),
+                String::new(),
+                m.call_now.to_string(),
+            ],
+        ];
+        head.notes.push(format!(
+            "The call of {} is rebuilt from history (snapshots where history is missing).",
+            m.then
+        ));
+        let list = |title: &str, moves: &[CallMove], sign: &str| {
+            let mut t = Table::new(
+                Some(format!("{title}: {} deal(s)", moves.len())),
+                vec![
+                    Column::left("deal"),
+                    Column::left("name"),
+                    Column::left("owner"),
+                    Column::right("amount"),
+                    Column::left("why"),
+                ],
+            );
+            for d in moves {
+                t.rows.push(vec![
+                    d.opportunity_id.to_string(),
+                    d.name.clone(),
+                    d.owner_id.to_string(),
+                    d.amount.map_or("—".into(), |a| format!("{sign}{a}")),
+                    d.why.clone(),
+                ]);
+            }
+            if moves.is_empty() {
+                t.notes.push("None.".into());
+            }
+            t
+        };
+        vec![
+            head,
+            list("Moved into the call", &m.moved_in, "+"),
+            list("Moved out of the call", &m.moved_out, "-"),
+        ]
+    }
+}

@@ -193,7 +193,8 @@ fn csv(tables: &[Table]) -> String {
 
 /// One CSV cell for a spreadsheet: no control characters; undefined (`—`)
 /// is an empty cell; a number is written plain (`12,500` → `12500`,
-/// `+3` → `3`); a text that a spreadsheet would run as a formula (starting
+/// `+3` → `3`; a footnote marker after a number is dropped, `51.4*` →
+/// `51.4`, the row's note says what it marks); a text that a spreadsheet would run as a formula (starting
 /// with `=`, `+`, `-` or `@`) is prefixed with `'` so it stays text.
 pub fn csv_cell(cell: &str) -> String {
     let s = sanitize(cell);
@@ -201,6 +202,9 @@ pub fn csv_cell(cell: &str) -> String {
         return String::new();
     }
     if let Some(n) = plain_number(&s) {
+        return n;
+    }
+    if let Some(n) = s.strip_suffix('*').and_then(plain_number) {
         return n;
     }
     if s.starts_with(['=', '+', '-', '@']) {
@@ -335,6 +339,10 @@ mod tests {
             ("1,25", "1,25"),
             ("2026-11-24", "2026-11-24"),
             ("\x1b]0;pwned\x07Rep", "\u{FFFD}]0;pwned\u{FFFD}Rep"),
+            // A footnote marker after a number (a prorated goal) is dropped.
+            ("51.4*", "51.4"),
+            ("1,200*", "1200"),
+            ("x*", "x*"),
         ];
         for (cell, want) in cases {
             assert_eq!(csv_cell(cell), want, "{cell:?}");

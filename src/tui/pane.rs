@@ -210,19 +210,13 @@ impl Pane for AnomaliesPane {
         self.render(area, buf, cx)
     }
     fn list(&mut self) -> Option<&mut TablesPane> {
-        Some(match &mut self.drill {
-            Some(d) => d,
-            None => &mut self.list,
-        })
+        Some(self.current_mut())
     }
     fn hints(&self) -> Vec<Action> {
         vec![Open, Back, PeriodKind, PeriodPrev, Help, Quit]
     }
     fn position(&self) -> Option<String> {
-        match &self.drill {
-            Some(d) => d.position(),
-            None => self.list.position(),
-        }
+        self.current().position()
     }
 }
 

@@ -40,6 +40,7 @@ fn bench_db_json_names_every_report() {
             "forecast",
             "waterfall",
             "accuracy",
+            "movement",
             "pipeline",
             "drill",
             "score_calibration",

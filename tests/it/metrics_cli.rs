@@ -57,7 +57,7 @@ fn opp(id: &str, owner: &str, status: Status, cents: Option<i64>, closed: &str) 
 /// lost one; bob closed nothing. ann held one meeting on 2026-11-10, nobody
 /// any other. A database goal of 12 meetings a week
 /// overrides the config's 15.
-fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
+pub(crate) fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let path = dir.path().join("t.db");
     let mut store = Store::open(&path).expect("open");
     let mut tx = store.begin().expect("tx");
@@ -113,7 +113,7 @@ fn database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     path
 }
 
-fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
+pub(crate) fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
     // An empty config file: every setting at its default.
     let config = db.with_file_name("config.toml");
     std::fs::write(&config, "").expect("config");
@@ -131,7 +131,7 @@ fn run(db: &std::path::Path, args: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-fn json(db: &std::path::Path, args: &[&str]) -> Value {
+pub(crate) fn json(db: &std::path::Path, args: &[&str]) -> Value {
     let out = run(db, args).success().get_output().stdout.clone();
     serde_json::from_slice(&out).expect("JSON")
 }
@@ -305,4 +305,66 @@ fn anomalies_and_drill_outputs() {
         ],
     );
     assert_eq!(d["root"]["metric"], "opps_created");
+}
+
+#[test]
+fn a_prorated_goal_is_marked_in_every_format() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = database(&dir);
+    // The goal is 12 meetings a week. November (30 days), read on 11-24:
+    // 12 × 30/7 for the month, × 24/30 for the days elapsed = 288/7 ≈ 41.1.
+    let month = ["report", "metrics", "--rep", "ann", "--period", "2026-11"];
+    let v = json(&db, &[&month[..], &["--format", "json"]].concat());
+    let m = &v["reps"][0]["metrics"]["meetings"];
+    let goal = m["goal"].as_f64().expect("a goal");
+    assert!((goal - 288.0 / 7.0).abs() < 1e-9, "{goal}");
+    assert_eq!(m["goal_prorated"], true);
+    assert_eq!(m["goal_per"]["period"], "week");
+    assert_eq!(m["goal_per"]["target"], 12.0);
+    // A whole week: the goal as set, not prorated.
+    let week = json(
+        &db,
+        &[
+            "report",
+            "metrics",
+            "--rep",
+            "ann",
+            "--period",
+            "last-week",
+            "--format",
+            "json",
+        ],
+    );
+    let w = &week["reps"][0]["metrics"]["meetings"];
+    assert_eq!(
+        (w["goal"].as_f64(), &w["goal_prorated"]),
+        (Some(12.0), &false.into())
+    );
+    let text = |format: &str| {
+        let out = run(&db, &[&month[..], &["--format", format]].concat())
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("utf-8")
+    };
+    let table = text("table");
+    assert!(table.contains("41.1*"), "{table}");
+    assert!(table.contains("goal prorated from 12 per week"), "{table}");
+    assert!(
+        table.contains("* goal prorated: to the length of the period"),
+        "{table}"
+    );
+    let md = text("md");
+    assert!(md.contains("| 41.1* |"), "{md}");
+    // CSV: the goal a plain number, the note column says it is prorated.
+    let csv = text("csv");
+    let row = csv
+        .lines()
+        .find(|l| l.contains(",meetings,"))
+        .expect("meetings row");
+    assert!(
+        row.ends_with(",41.1,below goal; goal prorated from 12 per week"),
+        "{row}"
+    );
 }

@@ -86,6 +86,11 @@ pub fn render_all(store: &Store, today: NaiveDate) -> BTreeMap<String, String> {
         all_formats("waterfall", &w, &mut out);
     }
     all_formats("accuracy", &AccuracyReport::build(&input), &mut out);
+    let quarter = input.cal.quarter_containing(input.today);
+    let week_ago = input.today - chrono::Days::new(7);
+    let movement =
+        pipedeck::report::movement::MovementReport::build(&input, quarter, week_ago, None).unwrap();
+    all_formats("movement", &movement, &mut out);
     out
 }
 
@@ -135,8 +140,8 @@ fn every_report_in_every_format_on_the_demo() {
     let mut store = Store::open_in_memory().unwrap();
     pipedeck::demo::write(&d, &mut store).unwrap();
     let out = render_all(&store, today());
-    // Nine reports (the demo has snapshots for the waterfall), four formats.
-    assert_eq!(out.len(), 36, "{:?}", out.keys().collect::<Vec<_>>());
+    // Ten reports (the demo has snapshots for the waterfall), four formats.
+    assert_eq!(out.len(), 40, "{:?}", out.keys().collect::<Vec<_>>());
     check_all("demo", &out);
 }
 
@@ -145,7 +150,7 @@ fn every_report_in_every_format_on_an_empty_database() {
     let store = Store::open_in_memory().unwrap();
     let out = render_all(&store, today());
     // No AE for the drill; the waterfall is rebuilt from (empty) history.
-    assert_eq!(out.len(), 32);
+    assert_eq!(out.len(), 36);
     check_all("empty", &out);
 }
 
@@ -177,7 +182,7 @@ fn every_report_in_every_format_with_deals_but_no_activities() {
     let mut store = Store::open_in_memory().unwrap();
     import_dir(&mut store, dir.path());
     let out = render_all(&store, today());
-    // Nine reports (the waterfall rebuilt from history), four formats.
-    assert_eq!(out.len(), 36);
+    // Ten reports (the waterfall rebuilt from history), four formats.
+    assert_eq!(out.len(), 40);
     check_all("no activities", &out);
 }

@@ -66,7 +66,7 @@ fn the_deal_score_and_its_reasons_are_reachable_at_80x24() {
     }
     assert!(seen.contains("why this score"), "{seen}");
     assert!(seen.contains("ICP tier A (100 points)"), "{seen}");
-    assert!(seen.contains("risk       flagged past_due"), "{seen}");
+    assert!(seen.contains("risk       flagged past due"), "{seen}");
     // esc goes back to the hygiene list the deal was opened from.
     a.update(Action::Back);
     assert_eq!(a.focus, Focus::Hygiene);
@@ -444,8 +444,8 @@ fn b_cycles_the_reps_pane_through_the_cuts_and_back_to_the_reps() {
     a.update(Action::RepsCut);
     a.update(Action::RepsCut);
     let s = screen(&mut a, 200, 60);
-    assert!(s.contains("Reps · by icp_tier (b: cut)"), "{s}");
-    assert!(s.contains("By icp_tier"), "{s}");
+    assert!(s.contains("Reps · by ICP tier (b: cut)"), "{s}");
+    assert!(s.contains("By ICP tier"), "{s}");
     assert!(s.lines().any(|l| l.contains("│A ")), "{s}");
     for _ in 0..4 {
         a.update(Action::RepsCut);

@@ -84,6 +84,28 @@ fn every_pane_on_the_demo_team() {
     for (w, h) in [(80, 24), (200, 60)] {
         insta::assert_snapshot!(format!("demo_drill_{w}x{h}"), screen(&mut a, w, h));
     }
+    // Enter on the tree's second driver (meetings): the records behind it,
+    // with a position; enter on a record opens its deal, esc comes back.
+    a.update(Action::Down);
+    a.update(Action::Down);
+    a.update(Action::Open);
+    let records = a.anomalies.records.as_ref().expect("the records open");
+    let n = records.data.tables.first().map_or(0, |t| t.rows.len());
+    assert!(n > 0, "records behind the driver");
+    insta::assert_snapshot!("demo_drill_records_80x24", screen(&mut a, 80, 24));
+    a.update(Action::Down);
+    let deal = a.anomalies.records.as_ref().and_then(|r| r.selected_deal());
+    assert!(deal.is_some(), "a record with a deal");
+    a.update(Action::Open);
+    assert_eq!(a.focus, pipedeck::tui::app::Focus::Deal);
+    assert_eq!(a.deal.opp, deal);
+    a.update(Action::Back);
+    assert_eq!(a.focus, pipedeck::tui::app::Focus::Anomalies);
+    assert!(a.anomalies.records.is_some(), "back to the records");
+    a.update(Action::Back);
+    assert!(a.anomalies.records.is_none() && a.anomalies.drill.is_some());
+    a.update(Action::Back);
+    assert!(a.anomalies.drill.is_none());
 }
 
 #[test]

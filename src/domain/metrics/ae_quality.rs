@@ -1,9 +1,13 @@
 //! AE quality metrics (SPEC §4.2): ratios and averages, each with its
 //! numerator and denominator.
 
-use super::index::{Index, Window, is_first_meeting, is_held_meeting, open_at};
+use super::index::{
+    Index, Window, created_in, is_first_meeting, is_follow_up_meeting, is_linked_held_meeting,
+    open_at,
+};
 use super::{MetricSet, MetricValue, STAGE_CONVERSION};
-use crate::domain::model::{MeetingType, Opportunity, RepId, StageKind, Status};
+use crate::domain::model::{Activity, Opportunity, RepId, StageKind, Status};
+use chrono::NaiveDate;
 use std::collections::HashSet;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
@@ -23,10 +27,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // win_rate: won ÷ (won + lost) over deals closed in period.
     put("win_rate", MetricValue::ratio(won, won + lost));
     // cohort_win_rate: of deals created in period, the share won so far.
-    let cohort: Vec<_> = owned
-        .iter()
-        .filter(|o| o.created_at.is_some_and(|c| w.contains(c)))
-        .collect();
+    let cohort: Vec<_> = owned.iter().filter(|o| created_in(o, w)).collect();
     let cohort_won = cohort.iter().filter(|o| o.status == Status::Won).count();
     let mut cwr = MetricValue::ratio(cohort_won as f64, cohort.len() as f64);
     cwr.still_open = Some(cohort.iter().filter(|o| o.status == Status::Open).count() as u64);
@@ -40,48 +41,25 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
     let ages: Vec<i64> = open
         .iter()
-        .filter_map(|o| Some((last_day - ix.day(o.created_at?)).num_days()))
+        .filter_map(|o| open_age_days(ix, o, last_day))
         .collect();
     put("open_opp_age_days", mean_days(&ages));
     let stage_ages: Vec<i64> = open
         .iter()
-        .filter_map(|o| {
-            let entered = ix
-                .stage_changes(&o.id)
-                .iter()
-                .take_while(|h| h.changed_at < w.end)
-                .last()
-                .map(|h| h.changed_at)
-                .or(o.created_at)?;
-            Some((last_day - ix.day(entered)).num_days())
-        })
+        .filter_map(|o| stage_age_days(ix, o, w, last_day))
         .collect();
     put("stage_age_days", mean_days(&stage_ages));
     let untouched = open
         .iter()
-        .filter(|o| {
-            let since = ix.last_touch_before(o, w.end).max(o.created_at);
-            match since {
-                Some(t) => (last_day - ix.day(t)).num_days() >= ix.stale_days,
-                None => true,
-            }
-        })
+        .filter(|o| is_untouched(ix, o, w, last_day))
         .count();
     put("untouched_opps", MetricValue::count(untouched as u32));
     // days_between_touches: mean gap between consecutive activities (any rep)
     // on the rep's deals, over gaps whose second activity is in period.
     let (mut gap_sum, mut gaps) = (0.0, 0u32);
     for o in owned {
-        // By time: the pairs whose second activity is in the window are those
-        // ending in [lo, hi).
-        let acts = ix.opp_activities(&o.id);
-        let lo = acts.partition_point(|a| a.occurred_at < w.start).max(1);
-        let hi = acts.partition_point(|a| a.occurred_at < w.end);
-        for i in lo..hi.max(lo) {
-            let pair = [acts[i - 1], acts[i]];
-            debug_assert!(w.contains(pair[1].occurred_at));
-            gap_sum +=
-                (pair[1].occurred_at - pair[0].occurred_at).num_seconds() as f64 / SECONDS_PER_DAY;
+        for (days, _) in touch_gaps(ix, o, w) {
+            gap_sum += days;
             gaps += 1;
         }
     }
@@ -90,10 +68,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         MetricValue::ratio(gap_sum, gaps as f64),
     );
     // meetings_per_opp: held meetings linked to a deal ÷ distinct deals they touch.
-    let linked: Vec<_> = acts
-        .iter()
-        .filter(|a| is_held_meeting(a) && a.opportunity_id.is_some())
-        .collect();
+    let linked: Vec<_> = acts.iter().filter(|a| is_linked_held_meeting(a)).collect();
     let deals: HashSet<_> = linked
         .iter()
         .filter_map(|a| a.opportunity_id.as_ref())
@@ -106,15 +81,94 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     put("contacts_per_account", contacts_per_account(ix, acts));
     // first_to_follow_up: first meetings ÷ follow-up meetings (held).
     let firsts = acts.iter().filter(|a| is_first_meeting(a)).count();
-    let follow = acts
-        .iter()
-        .filter(|a| is_held_meeting(a) && a.meeting_type == Some(MeetingType::FollowUp))
-        .count();
+    let follow = acts.iter().filter(|a| is_follow_up_meeting(a)).count();
     put(
         "first_to_follow_up",
         MetricValue::ratio(firsts as f64, follow as f64),
     );
     stage_conversion(ix, owned, w, &mut put);
+}
+
+/// Days from an open deal's creation to `last_day` (`open_opp_age_days`);
+/// `None` when its creation is unknown.
+pub(super) fn open_age_days(ix: &Index<'_>, o: &Opportunity, last_day: NaiveDate) -> Option<i64> {
+    Some((last_day - ix.day(o.created_at?)).num_days())
+}
+
+/// Days an open deal has been in its stage at the window's end, read on
+/// `last_day` (`stage_age_days`); `None` when unknown.
+pub(super) fn stage_age_days(
+    ix: &Index<'_>,
+    o: &Opportunity,
+    w: &Window,
+    last_day: NaiveDate,
+) -> Option<i64> {
+    let entered = ix
+        .stage_changes(&o.id)
+        .iter()
+        .take_while(|h| h.changed_at < w.end)
+        .last()
+        .map(|h| h.changed_at)
+        .or(o.created_at)?;
+    Some((last_day - ix.day(entered)).num_days())
+}
+
+/// Whether a deal open at the window's end had no touch for `stale_days`
+/// on `last_day` (`untouched_opps`).
+pub(super) fn is_untouched(
+    ix: &Index<'_>,
+    o: &Opportunity,
+    w: &Window,
+    last_day: NaiveDate,
+) -> bool {
+    let since = ix.last_touch_before(o, w.end).max(o.created_at);
+    match since {
+        Some(t) => (last_day - ix.day(t)).num_days() >= ix.stale_days,
+        None => true,
+    }
+}
+
+/// The gaps of `days_between_touches` on one deal: each activity (any rep)
+/// in the window with the days since the activity before it on the deal.
+pub(super) fn touch_gaps<'a, 'b>(
+    ix: &'b Index<'a>,
+    o: &'b Opportunity,
+    w: &'b Window,
+) -> impl Iterator<Item = (f64, &'a Activity)> + 'b {
+    // By time: the pairs whose second activity is in the window end in [lo, hi).
+    let acts = ix.opp_activities(&o.id);
+    let lo = acts
+        .partition_point(|a| a.occurred_at < w.start)
+        .max(1)
+        .min(acts.len());
+    let hi = acts.partition_point(|a| a.occurred_at < w.end).max(lo);
+    acts[lo.saturating_sub(1)..hi].windows(2).map(|pair| {
+        let days =
+            (pair[1].occurred_at - pair[0].occurred_at).num_seconds() as f64 / SECONDS_PER_DAY;
+        (days, pair[1])
+    })
+}
+
+/// `stage_conversion.<name>` of one deal: `None` when it did not enter the
+/// open stage `name` (at `pos`) in the window; else whether it later
+/// entered a later stage other than a lost one.
+pub(super) fn converted(
+    ix: &Index<'_>,
+    o: &Opportunity,
+    name: &str,
+    pos: i64,
+    w: &Window,
+) -> Option<bool> {
+    let changes = ix.stage_changes(&o.id);
+    let i = changes
+        .iter()
+        .position(|h| w.contains(h.changed_at) && h.new_value.as_deref() == Some(name))?;
+    Some(changes[i + 1..].iter().any(|h| {
+        h.new_value
+            .as_deref()
+            .and_then(|s| ix.stage(s))
+            .is_some_and(|(p, k)| p > pos && k != StageKind::Lost)
+    }))
 }
 
 /// Mean of whole-day counts, with sum and sample size.
@@ -172,20 +226,10 @@ fn stage_conversion(
         };
         let (mut entered, mut moved_on) = (0u32, 0u32);
         for o in owned {
-            let changes = ix.stage_changes(&o.id);
-            let Some(i) = changes
-                .iter()
-                .position(|h| w.contains(h.changed_at) && h.new_value.as_deref() == Some(name))
-            else {
+            let Some(later) = converted(ix, o, name, pos, w) else {
                 continue;
             };
             entered += 1;
-            let later = changes[i + 1..].iter().any(|h| {
-                h.new_value
-                    .as_deref()
-                    .and_then(|s| ix.stage(s))
-                    .is_some_and(|(p, k)| p > pos && k != StageKind::Lost)
-            });
             if later {
                 moved_on += 1;
             }

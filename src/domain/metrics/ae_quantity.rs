@@ -1,11 +1,12 @@
 //! AE quantity metrics (SPEC §4.1).
 
 use super::index::{
-    Index, Window, closed_in, is_first_meeting, is_held_meeting, is_sent_email, open_at,
+    Index, Window, closed_in, created_in, is_call, is_first_meeting, is_follow_up_meeting,
+    is_held_meeting, is_sent_email, open_at,
 };
 use super::{MetricSet, MetricValue};
 use crate::domain::model::{
-    AccountId, ActivityKind, ContactId, MeetingType, RepId, StageKind, Status,
+    AccountId, ContactId, HistoryEntry, Opportunity, RepId, StageKind, Status,
 };
 use std::collections::HashSet;
 
@@ -27,16 +28,12 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     );
     put(
         "follow_up_meetings",
-        MetricValue::count(
-            acts.iter()
-                .filter(|a| is_held_meeting(a) && a.meeting_type == Some(MeetingType::FollowUp))
-                .count() as u32,
-        ),
+        MetricValue::count(acts.iter().filter(|a| is_follow_up_meeting(a)).count() as u32),
     );
     // calls: every call made; emails: outbound (or undirected) emails.
     put(
         "calls",
-        MetricValue::count(acts.iter().filter(|a| a.kind == ActivityKind::Call).count() as u32),
+        MetricValue::count(acts.iter().filter(|a| is_call(a)).count() as u32),
     );
     put(
         "emails",
@@ -48,32 +45,12 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // opps_created: owned opportunities created in period (unknown created: never).
     put(
         "opps_created",
-        MetricValue::count(
-            owned
-                .iter()
-                .filter(|o| o.created_at.is_some_and(|c| w.contains(c)))
-                .count() as u32,
-        ),
+        MetricValue::count(owned.iter().filter(|o| created_in(o, w)).count() as u32),
     );
     // progressions: forward stage moves (by position; into a Lost stage is
     // never forward) of the rep's opportunities in period.
-    let mut progressions = 0u32;
-    for o in owned {
-        for h in ix.stage_changes(&o.id) {
-            if !w.contains(h.changed_at) {
-                continue;
-            }
-            let from = h.old_value.as_deref().and_then(|s| ix.stage(s));
-            let to = h.new_value.as_deref().and_then(|s| ix.stage(s));
-            if let (Some((a, _)), Some((b, kind))) = (from, to)
-                && b > a
-                && kind != StageKind::Lost
-            {
-                progressions += 1;
-            }
-        }
-    }
-    put("progressions", MetricValue::count(progressions));
+    let progressions: usize = owned.iter().map(|o| forward_moves(ix, o, w).count()).sum();
+    put("progressions", MetricValue::count(progressions as u32));
     // open_opps / pipeline_value: owned deals open at the period's end.
     let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
     put("open_opps", MetricValue::count(open.len() as u32));
@@ -89,6 +66,34 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         "bookings",
         money_sum(owned_closed(Status::Won).map(|o| o.amount)),
     );
+}
+
+/// The forward stage moves of `o` inside the window (by position; into a
+/// Lost stage is never forward): what `progressions` counts.
+pub(super) fn forward_moves<'a, 'b>(
+    ix: &'b Index<'a>,
+    o: &'b Opportunity,
+    w: &'b Window,
+) -> impl Iterator<Item = &'a HistoryEntry> + 'b {
+    ix.stage_changes(&o.id).iter().copied().filter(move |h| {
+        if !w.contains(h.changed_at) {
+            return false;
+        }
+        let from = h.old_value.as_deref().and_then(|s| ix.stage(s));
+        let to = h.new_value.as_deref().and_then(|s| ix.stage(s));
+        matches!((from, to), (Some((a, _)), Some((b, kind))) if b > a && kind != StageKind::Lost)
+    })
+}
+
+/// Whether `contact`, touched by `rep` in the window, was first touched by
+/// `rep` (ever) inside it: what `contacts_engaged_new` counts.
+pub(super) fn is_new_contact<'a>(
+    ix: &Index<'a>,
+    rep: &'a RepId,
+    contact: &'a ContactId,
+    w: &Window,
+) -> bool {
+    ix.first_touch(rep, contact).is_some_and(|t| w.contains(t))
 }
 
 /// Sum of the known amounts (major units), with the count of unknown ones.
@@ -126,7 +131,7 @@ pub(super) fn engagement<'a>(
     let new = match rep_key {
         Some(r) => contacts
             .iter()
-            .filter(|c| ix.first_touch(r, c).is_some_and(|t| w.contains(t)))
+            .filter(|c| is_new_contact(ix, r, c, w))
             .count(),
         None => 0,
     };

@@ -31,6 +31,9 @@ pub struct GoalFor {
     /// The goal's own period kind and target, as configured.
     pub per: PeriodKind,
     pub per_target: f64,
+    /// Whether `target` is prorated from `per_target` (to the period's
+    /// length, or to the days of it elapsed by today).
+    pub prorated: bool,
 }
 
 impl GoalFor {
@@ -70,6 +73,7 @@ pub fn goal_to_date(
     if additive && elapsed_to < p.to {
         let elapsed = (elapsed_to - p.from).num_days().max(0) as f64;
         g.target *= elapsed / p.days() as f64;
+        g.prorated = true;
     }
     Some(g)
 }
@@ -93,15 +97,17 @@ pub fn goal_for(
         .find(|g| cal.containing(g.period, p.from) == p);
     let g = exact.or_else(|| candidates.next())?;
     let additive = matches!(def.unit, Unit::Count | Unit::Money | Unit::Minutes);
-    let target = if exact.is_some() || !additive {
-        g.target
-    } else {
+    let prorated = exact.is_none() && additive;
+    let target = if prorated {
         g.target * p.days() as f64 / kind_days(g.period)
+    } else {
+        g.target
     };
     Some(GoalFor {
         target,
         direction: g.direction,
         per: g.period,
         per_target: g.target,
+        prorated,
     })
 }

@@ -290,3 +290,38 @@ pub fn is_sent_email(a: &Activity) -> bool {
     a.kind == ActivityKind::Email
         && matches!(a.direction, None | Some(crate::domain::Direction::Outbound))
 }
+
+/// A call made (any outcome).
+pub fn is_call(a: &Activity) -> bool {
+    a.kind == ActivityKind::Call
+}
+
+/// A call that connected.
+pub fn is_connected_call(a: &Activity) -> bool {
+    is_call(a) && a.outcome == Some(Outcome::Connected)
+}
+
+/// A sent email that got a reply.
+pub fn is_replied_email(a: &Activity) -> bool {
+    is_sent_email(a) && a.outcome == Some(Outcome::Replied)
+}
+
+/// A follow-up meeting that took place.
+pub fn is_follow_up_meeting(a: &Activity) -> bool {
+    is_held_meeting(a) && a.meeting_type == Some(MeetingType::FollowUp)
+}
+
+/// A held meeting linked to a deal (`meetings_per_opp`).
+pub fn is_linked_held_meeting(a: &Activity) -> bool {
+    is_held_meeting(a) && a.opportunity_id.is_some()
+}
+
+/// A first meeting booked, whatever its outcome (an SDR's `meetings_set`).
+pub fn is_booked_first_meeting(a: &Activity) -> bool {
+    a.kind == ActivityKind::Meeting && a.meeting_type == Some(MeetingType::First)
+}
+
+/// Whether an opportunity was created inside the window (unknown: never).
+pub fn created_in(o: &Opportunity, w: &Window) -> bool {
+    o.created_at.is_some_and(|c| w.contains(c))
+}

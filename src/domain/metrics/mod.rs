@@ -9,6 +9,7 @@ mod ae_quantity;
 pub mod cuts;
 pub mod goals;
 mod index;
+pub mod records;
 pub mod revenue;
 mod sdr;
 

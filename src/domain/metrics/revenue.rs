@@ -103,7 +103,7 @@ pub fn pipeline_over_90d(ix: &Index<'_>, open: &[&Opportunity], w: &Window) -> M
         };
         all += a.cents();
         n += 1;
-        if (last_day - ix.day(c)).num_days() > PIPELINE_AGE_DAYS {
+        if older_than_90d(ix, c, last_day) {
             old += a.cents();
         }
     }
@@ -111,6 +111,15 @@ pub fn pipeline_over_90d(ix: &Index<'_>, open: &[&Opportunity], w: &Window) -> M
     v.deals = Some(n);
     v.without_amount = Some(missing);
     v
+}
+
+/// Whether a deal created at `created` is past [`PIPELINE_AGE_DAYS`] on `last_day`.
+pub(super) fn older_than_90d(
+    ix: &Index<'_>,
+    created: chrono::DateTime<chrono::Utc>,
+    last_day: chrono::NaiveDate,
+) -> bool {
+    (last_day - ix.day(created)).num_days() > PIPELINE_AGE_DAYS
 }
 
 /// open_opps × win_rate × avg_deal_size ÷ sales_cycle_days, money per day;

@@ -2,10 +2,31 @@
 
 use super::ae_quality::{avg_deal_size, contacts_per_account};
 use super::ae_quantity::{engagement, money_sum};
-use super::index::{Index, Window, closed_in, is_sent_email};
+use super::index::{
+    Index, Window, closed_in, created_in, is_booked_first_meeting, is_call, is_connected_call,
+    is_replied_email, is_sent_email,
+};
 use super::{MetricSet, MetricValue};
-use crate::domain::model::{Activity, ActivityKind, MeetingType, Outcome, RepId, Status};
+use crate::domain::model::{Activity, RepId, Status};
 use std::collections::HashSet;
+
+/// An SDR's `meetings_set`: first meetings (booked: any outcome) in the
+/// window on deals the SDR sourced, whoever logged them, plus first meetings
+/// the SDR logged; each once, in that order.
+pub(super) fn meetings_set<'a>(ix: &Index<'a>, rep: &RepId, w: &Window) -> Vec<&'a Activity> {
+    let acts = ix.rep_activities(rep, w);
+    let mut seen: HashSet<&str> = HashSet::new();
+    let on_sourced = ix
+        .sourced(rep)
+        .iter()
+        .flat_map(|o| ix.opp_activities(&o.id).iter())
+        .filter(|a| w.contains(a.occurred_at));
+    on_sourced
+        .chain(acts.iter())
+        .copied()
+        .filter(|a| is_booked_first_meeting(a) && seen.insert(a.id.as_str()))
+        .collect()
+}
 
 /// Adds the SDR metrics of `rep` over `w` to `out`.
 pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
@@ -16,20 +37,8 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let sourced = ix.sourced(rep);
     // meetings_set: first meetings (booked: any outcome) in period on deals
     // the SDR sourced, whoever logged them, plus first meetings the SDR logged.
-    let mut set: HashSet<&str> = HashSet::new();
-    let mut set_accounts = HashSet::new();
-    let is_first = |a: &Activity| {
-        a.kind == ActivityKind::Meeting && a.meeting_type == Some(MeetingType::First)
-    };
-    let on_sourced = sourced
-        .iter()
-        .flat_map(|o| ix.opp_activities(&o.id).iter())
-        .filter(|a| w.contains(a.occurred_at));
-    for a in on_sourced.chain(acts.iter()) {
-        if is_first(a) && set.insert(a.id.as_str()) {
-            set_accounts.extend(ix.account_of(a));
-        }
-    }
+    let set = meetings_set(ix, rep, w);
+    let set_accounts: HashSet<_> = set.iter().filter_map(|a| ix.account_of(a)).collect();
     put("meetings_set", MetricValue::count(set.len() as u32));
     // pipeline_created: sum of amount of sourced deals created in period.
     put(
@@ -37,18 +46,12 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         money_sum(
             sourced
                 .iter()
-                .filter(|o| o.created_at.is_some_and(|c| w.contains(c)))
+                .filter(|o| created_in(o, w))
                 .map(|o| o.amount),
         ),
     );
-    let calls: Vec<_> = acts
-        .iter()
-        .filter(|a| a.kind == ActivityKind::Call)
-        .collect();
-    let connected = calls
-        .iter()
-        .filter(|a| a.outcome == Some(Outcome::Connected))
-        .count();
+    let calls: Vec<_> = acts.iter().filter(|a| is_call(a)).collect();
+    let connected = calls.iter().filter(|a| is_connected_call(a)).count();
     put("calls", MetricValue::count(calls.len() as u32));
     put("connected_calls", MetricValue::count(connected as u32));
     // talk_minutes: duration of calls in period.
@@ -57,10 +60,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         MetricValue::count(calls.iter().filter_map(|a| a.duration_min).sum::<i64>() as f64),
     );
     let emails: Vec<_> = acts.iter().filter(|a| is_sent_email(a)).collect();
-    let replied = emails
-        .iter()
-        .filter(|a| a.outcome == Some(Outcome::Replied))
-        .count();
+    let replied = emails.iter().filter(|a| is_replied_email(a)).count();
     put("emails", MetricValue::count(emails.len() as u32));
     engagement(ix, rep, acts, w, &mut put);
     // connect_rate: connected ÷ calls; reply_rate: replied ÷ sent emails.

@@ -134,7 +134,7 @@ fn every_factor_explains_itself_in_a_sentence() {
             "ICP tier A (100 points) and segment unknown (50 points).",
             "2 real touches and 1 contact in the last 30 days (full marks at 6 and 3).",
             "3 of the 14 days allowed in Demo; close date pulled in 0×, pushed out 1× in the last 90 days.",
-            "flagged past_due; 1 push of the close date in the last 90 days.",
+            "flagged past due; 1 push of the close date in the last 90 days.",
         ]
     );
 }

@@ -226,13 +226,40 @@ impl App {
                 }
             }
             Focus::Forecast => self.forecast.toggle_step(),
-            Focus::Anomalies if self.anomalies.drill.is_none() => {
+            Focus::Anomalies if self.anomalies.records.is_some() => {
+                let deal = self
+                    .anomalies
+                    .records
+                    .as_ref()
+                    .and_then(|r| r.selected_deal());
+                if let Some(id) = deal {
+                    self.deal.hygiene = self.hygiene_row(Some(&id));
+                    self.deal.open(id);
+                    self.deal_from = Some(self.focus);
+                    self.focus = Focus::Deal;
+                }
+            }
+            Focus::Anomalies
+                if self.anomalies.drill.is_some() && !self.anomalies.open_records() =>
+            {
+                self.status = Some((Role::Muted, "no records behind this metric".into()));
+            }
+            Focus::Anomalies if self.anomalies.drill.is_some() => {}
+            Focus::Anomalies => {
                 if let Some((rep, metric)) = self.anomalies.selected() {
                     self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
+                    // The anomaly's own period (the records are the ones it
+                    // judged), else the period on screen.
+                    let period = self
+                        .anomalies
+                        .report
+                        .as_ref()
+                        .and_then(|r| r.period)
+                        .unwrap_or(self.period);
                     return Some(Effect::Drill {
                         rep,
                         metric,
-                        period: self.period,
+                        period,
                     });
                 }
             }
@@ -254,6 +281,8 @@ impl App {
             self.forecast.open_step = None;
         } else if self.hygiene.explaining && self.focus == Focus::Hygiene {
             self.hygiene.explaining = false;
+        } else if self.focus == Focus::Anomalies && self.anomalies.records.is_some() {
+            self.anomalies.records = None;
         } else if self.focus == Focus::Anomalies && self.anomalies.drill.is_some() {
             self.anomalies.drill = None;
         } else if let Some(l) = self.list_mut()

@@ -1,11 +1,13 @@
 //! Anomalies as sentences (SPEC §5), the bad ones apart from the good and
-//! ambiguous ones; enter opens the drill-down tree of the selected one.
+//! ambiguous ones; enter opens the drill-down tree of the selected one,
+//! enter on a metric of the tree the records behind it (the activities or
+//! deals it counts), enter on a record its deal.
 
 use super::{Cx, TablesPane};
 use crate::domain::anomaly::{Severity, Verdict};
 use crate::domain::drill::Node;
 use crate::report::anomalies::{AnomaliesReport, AnomalyRow};
-use crate::report::drill::DrillReport;
+use crate::report::drill::{Behind, DrillReport, records_tables};
 use crate::report::{Column, Report, Table};
 use crate::tui::loader::PaneTables;
 use crate::tui::theme::Role;
@@ -25,6 +27,12 @@ pub struct AnomaliesPane {
     keys: Vec<(String, String)>,
     /// The drill-down of the selected anomaly, when open.
     pub drill: Option<TablesPane>,
+    /// The records behind each row of the drill-down tree.
+    drill_records: Vec<Option<Behind>>,
+    /// The records behind the selected metric of the tree, when open.
+    pub records: Option<TablesPane>,
+    /// The metric whose records are open, for the title.
+    records_of: String,
 }
 
 /// The symbol, word and role of a verdict; the word stays in the row, so
@@ -55,9 +63,67 @@ fn marked(n: &Node, out: &mut Vec<bool>) {
 }
 
 impl AnomaliesPane {
+    /// The list keys act on: the records, else the tree, else the anomalies.
+    pub fn current(&self) -> &TablesPane {
+        self.records
+            .as_ref()
+            .or(self.drill.as_ref())
+            .unwrap_or(&self.list)
+    }
+
+    pub fn current_mut(&mut self) -> &mut TablesPane {
+        match (&mut self.records, &mut self.drill) {
+            (Some(r), _) => r,
+            (None, Some(d)) => d,
+            (None, None) => &mut self.list,
+        }
+    }
+
+    /// Enter on a metric of the tree: opens the records behind it. `false`
+    /// when no tree is open or the metric has no records.
+    pub fn open_records(&mut self) -> bool {
+        let Some(i) = self.drill.as_ref().and_then(|d| d.selected_index()) else {
+            return false;
+        };
+        let Some(Some(b)) = self.drill_records.get(i) else {
+            return false;
+        };
+        let label = super::metric_label(&b.records.metric);
+        let mut p = TablesPane::default();
+        let tables = records_tables(b, &label, true);
+        // The deal of each row of the first table: a deal, or an activity's deal.
+        let deals: Vec<Option<crate::domain::OppId>> = if b.records.activities.is_empty() {
+            b.records
+                .deals
+                .iter()
+                .map(|d| Some(crate::domain::OppId(d.id.clone())))
+                .collect()
+        } else {
+            b.records
+                .activities
+                .iter()
+                .map(|a| a.deal_id.clone().map(crate::domain::OppId))
+                .collect()
+        };
+        p.set(PaneTables {
+            tables,
+            missing: None,
+        });
+        p.deals = deals;
+        self.records_of = label;
+        self.records = Some(p);
+        true
+    }
+
     pub fn title(&self) -> String {
+        if self.records.is_some() {
+            return format!(
+                "Anomalies › why › records of {} (enter deal · esc back)",
+                self.records_of
+            );
+        }
         if self.drill.is_some() {
-            return "Anomalies › why (esc back)".into();
+            return "Anomalies › why (enter records · esc back)".into();
         }
         let n = self.keys.len();
         let period = self
@@ -121,8 +187,26 @@ impl AnomaliesPane {
         match result {
             Ok(d) => {
                 let mut tables = d.tables();
+                // The tree only: its records open with enter on a metric.
+                tables.truncate(1);
                 // Metric ids as labels on screen (the JSON keeps the ids).
                 if let Some(t) = tables.first_mut() {
+                    let root = &d.drill.root.metric;
+                    t.title = t.title.take().map(|s| {
+                        s.replacen(
+                            &format!("Why {root} "),
+                            &format!("Why {} ", super::metric_label(root)),
+                            1,
+                        )
+                    });
+                    if let Some(e) = &d.drill.explains {
+                        for n in &mut t.notes {
+                            *n = n.replace(
+                                &format!("by {e}."),
+                                &format!("by {}.", super::metric_label(e)),
+                            );
+                        }
+                    }
                     for row in &mut t.rows {
                         if let Some(c) = row.first_mut() {
                             let depth = c.len() - c.trim_start().len();
@@ -136,21 +220,30 @@ impl AnomaliesPane {
                 }
                 let mut m = Vec::new();
                 marked(&d.drill.root, &mut m);
+                self.drill_records = d.node_records.clone();
                 p.set(PaneTables {
                     tables,
                     missing: None,
                 });
                 p.roles = m.into_iter().map(|x| x.then_some(Role::Alert)).collect();
             }
-            Err(e) => p.set(PaneTables {
-                tables: Vec::new(),
-                missing: Some(e),
-            }),
+            Err(e) => {
+                self.drill_records.clear();
+                p.set(PaneTables {
+                    tables: Vec::new(),
+                    missing: Some(e),
+                })
+            }
         }
+        self.records = None;
         self.drill = Some(p);
     }
 
     pub fn render(&self, area: Rect, buf: &mut Buffer, cx: &Cx) {
+        if let Some(r) = &self.records {
+            r.render(area, buf, cx);
+            return;
+        }
         if let Some(d) = &self.drill {
             d.render(area, buf, cx);
             return;

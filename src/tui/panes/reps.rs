@@ -192,7 +192,10 @@ impl RepsPane {
             };
         }
         if let Some(d) = self.cut {
-            return format!("Reps · by {} (b: cut)", d.as_str());
+            return format!(
+                "Reps · by {} (b: cut)",
+                crate::report::cuts::dimension_label(d)
+            );
         }
         match &self.report {
             Some(r) => format!(
@@ -257,6 +260,9 @@ impl RepsPane {
                 .map(|mut t| {
                     for c in t.columns.iter_mut().skip(1) {
                         c.name = short_label(&c.name).to_string();
+                    }
+                    if let Some(c) = t.columns.first_mut() {
+                        c.name = crate::report::cuts::dimension_label(d).to_string();
                     }
                     t
                 })
@@ -332,7 +338,7 @@ impl RepsPane {
         let report = self.report.as_ref()?;
         let r = report.reps.iter().find(|r| r.rep_id == rep)?;
         let title = format!(
-            "{}{} — {}..{} · beside the team (median of peers)",
+            "{}{} — {}..{} · team: median of peers",
             r.name,
             if r.ramping { " (ramping)" } else { "" },
             report.period.from,
@@ -370,30 +376,24 @@ impl RepsPane {
                 fmt_sample(unit, &c.value),
                 fmt_value(unit, c.baseline),
                 if c.goal.is_some() {
-                    // Goals of a period under way are prorated to today.
-                    let prorated = report.period.to > self.today;
-                    format!(
-                        "{}{}",
-                        fmt_value(unit, c.goal),
-                        if prorated
-                            && matches!(
-                                unit,
-                                crate::domain::metrics::Unit::Count
-                                    | crate::domain::metrics::Unit::Money
-                                    | crate::domain::metrics::Unit::Minutes
-                            )
-                        {
-                            " (to date)"
-                        } else {
-                            ""
-                        }
-                    )
+                    // A prorated goal (to the period, or to date) is marked;
+                    // the legend is under the table.
+                    let mark = if c.goal_prorated == Some(true) {
+                        "*"
+                    } else {
+                        ""
+                    };
+                    format!("{}{mark}", fmt_value(unit, c.goal))
                 } else {
                     UNDEFINED.to_string()
                 },
                 note.join("; "),
             ]);
             roles.push(vec![None, role, None, None, None, role]);
+        }
+        if r.metrics.values().any(|c| c.goal_prorated == Some(true)) {
+            t.notes
+                .push("* goal prorated to the period, or to date".into());
         }
         Some((title, t, roles))
     }
@@ -457,14 +457,18 @@ impl RepsPane {
             height: area.height - 1,
             ..area
         };
-        self.detail_scroll
-            .render(body, buf, t.rows.len() as u16 + 1, |r, b| {
+        self.detail_scroll.render(
+            body,
+            buf,
+            (t.rows.len() + 1 + t.notes.len()) as u16,
+            |r, b| {
                 let rows: Vec<usize> = (0..t.rows.len()).collect();
                 TableView {
                     cell_roles: roles,
                     ..TableView::new(t, &rows, cx.theme)
                 }
                 .render(r, b)
-            });
+            },
+        );
     }
 }
