@@ -144,7 +144,8 @@ pub fn accuracy(
             .copied()
             .filter(|s| q.contains(s.taken_on))
             .collect();
-        team.push(quarter_accuracy(data, &in_q, cal, q, None));
+        let facts = QuarterFacts::of(data, &in_q, cal, q);
+        team.push(quarter_accuracy(data, &facts, cal, q, None));
         let mut owners: Vec<RepId> = in_q
             .iter()
             .flat_map(|s| s.rows.iter().map(|r| r.owner_id.clone()))
@@ -162,7 +163,7 @@ pub fn accuracy(
         owners.dedup();
         let mut lines: Vec<QuarterAccuracy> = owners
             .iter()
-            .map(|id| quarter_accuracy(data, &in_q, cal, q, Some(id)))
+            .map(|id| quarter_accuracy(data, &facts, cal, q, Some(id)))
             .collect();
         lines.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.key.cmp(&b.key)));
         reps.extend(lines);
@@ -185,45 +186,92 @@ fn mark_red_flags(lines: &mut [QuarterAccuracy], cal: &Calendar) {
     }
 }
 
+/// What every line of a quarter reads, gathered once for the team and all
+/// its reps: the deals won in the quarter, and per snapshot the deals among
+/// its rows and the commit closing in the quarter per owner.
+struct QuarterFacts<'a> {
+    /// Instant, amount, id and owner of each deal won in the quarter.
+    won: Vec<(
+        chrono::DateTime<chrono::Utc>,
+        Option<Money>,
+        &'a OppId,
+        &'a RepId,
+    )>,
+    snaps: Vec<SnapFacts<'a>>,
+}
+
+struct SnapFacts<'a> {
+    snap: &'a Snapshot,
+    in_rows: std::collections::HashSet<&'a OppId>,
+    commit_by_owner: std::collections::HashMap<&'a RepId, Money>,
+}
+
+impl<'a> QuarterFacts<'a> {
+    fn of(data: &'a Dataset, snaps: &[&'a Snapshot], cal: &Calendar, q: Period) -> Self {
+        let won = data
+            .opportunities
+            .iter()
+            .filter(|o| o.status == Status::Won)
+            .filter_map(|o| {
+                o.closed_at
+                    .filter(|&t| q.contains_instant(cal, t))
+                    .map(|t| (t, o.amount, &o.id, &o.owner_id))
+            })
+            .collect();
+        let snaps = snaps
+            .iter()
+            .map(|s| {
+                let mut commit_by_owner = std::collections::HashMap::new();
+                for r in s.rows.iter().filter(|r| {
+                    r.forecast_category == Some(ForecastCategory::Commit)
+                        && r.close_date.is_some_and(|d| q.contains(d))
+                }) {
+                    if let Some(a) = r.amount {
+                        *commit_by_owner.entry(&r.owner_id).or_insert(Money(0)) += a;
+                    }
+                }
+                SnapFacts {
+                    snap: s,
+                    in_rows: s.rows.iter().map(|r| &r.opportunity_id).collect(),
+                    commit_by_owner,
+                }
+            })
+            .collect();
+        QuarterFacts { won, snaps }
+    }
+}
+
 fn quarter_accuracy(
     data: &Dataset,
-    snaps: &[&Snapshot],
+    facts: &QuarterFacts<'_>,
     cal: &Calendar,
     q: Period,
     owner: Option<&RepId>,
 ) -> QuarterAccuracy {
-    let won: Vec<_> = data
-        .opportunities
+    let won: Vec<_> = facts
+        .won
         .iter()
-        .filter(|o| owner.is_none_or(|r| &o.owner_id == r))
-        .filter(|o| o.status == Status::Won)
-        .filter_map(|o| {
-            o.closed_at
-                .filter(|&t| q.contains_instant(cal, t))
-                .map(|t| (t, o.amount, &o.id))
-        })
+        .filter(|(_, _, _, o)| owner.is_none_or(|r| *o == r))
+        .map(|&(t, a, id, _)| (t, a, id))
         .collect();
     let actual: Money = won.iter().filter_map(|(_, a, _)| *a).sum();
-    let calls: Vec<SnapshotCall> = snaps
+    let calls: Vec<SnapshotCall> = facts
+        .snaps
         .iter()
-        .map(|s| {
-            let in_rows: std::collections::HashSet<&OppId> =
-                s.rows.iter().map(|r| &r.opportunity_id).collect();
+        .map(|f| {
+            let s = f.snap;
             let won_so_far: Money = won
                 .iter()
                 .filter(|(t, _, id)| {
-                    (*t <= s.taken_at || cal.local_date(*t) <= s.taken_on) && !in_rows.contains(id)
+                    (*t <= s.taken_at || cal.local_date(*t) <= s.taken_on)
+                        && !f.in_rows.contains(id)
                 })
                 .filter_map(|(_, a, _)| *a)
                 .sum();
-            let commit: Money = s
-                .rows
-                .iter()
-                .filter(|r| owner.is_none_or(|o| &r.owner_id == o))
-                .filter(|r| r.forecast_category == Some(ForecastCategory::Commit))
-                .filter(|r| r.close_date.is_some_and(|d| q.contains(d)))
-                .filter_map(|r| r.amount)
-                .sum();
+            let commit: Money = match owner {
+                Some(o) => f.commit_by_owner.get(o).copied().unwrap_or(Money(0)),
+                None => f.commit_by_owner.values().copied().sum(),
+            };
             let call = won_so_far + commit;
             let error = forecast_error(call, actual);
             SnapshotCall {
