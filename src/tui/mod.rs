@@ -244,13 +244,40 @@ pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
 /// Timings of the cockpit on a database (`pipedeck bench`).
 #[derive(Debug, Clone)]
 pub struct CockpitBench {
-    /// Open the database, load every report, draw the first frame.
+    /// Open the database and draw the first frame (before any load).
     pub first_frame: Duration,
+    /// Until the first part (review, hygiene, forecast) is drawn.
+    pub first_data: Duration,
+    /// Until every part is drawn.
+    pub fully_loaded: Duration,
     /// Per pane: mean time to switch to it and draw, over `rounds`.
     pub switches: Vec<(&'static str, Duration)>,
     pub rounds: u32,
-    /// Previous period: reload every report for it and draw.
-    pub period_change: Option<Duration>,
+    /// Previous period: until its first part is drawn, and every part.
+    pub period_change: Option<(Duration, Duration)>,
+}
+
+/// Loads the app's request part by part as the worker does, drawing each
+/// part; the instants (from `t0`) of the first part drawn and of the last.
+fn timed_load(
+    store: &crate::storage::Store,
+    env: &Env,
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    t0: Instant,
+) -> Result<(Duration, Duration), TuiError> {
+    let req = app.request();
+    let mut first = None;
+    loader::load_parts(store, env, &req, &mut |part| {
+        app.on_part(req.generation, part);
+        let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
+        first.get_or_insert_with(|| t0.elapsed());
+        true
+    })?;
+    app.on_done(req.generation);
+    let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
+    let all = t0.elapsed();
+    Ok((first.unwrap_or(all), all))
 }
 
 /// Times the cockpit on `TestBackend` (`width`×`height`): start to first
@@ -284,14 +311,16 @@ pub fn bench_cockpit_store(
         env.today.and_hms_opt(9, 0, 0).unwrap_or_default(),
         chrono::Utc,
     );
-    let loaded = loader::load(store, &env, &app.request())?;
-    app.on_loaded(loaded);
     let mut terminal =
         Terminal::new(TestBackend::new(width, height)).map_err(|e| -> TuiError { match e {} })?;
-    terminal
-        .draw(|f| view::render(&app, f.area(), f.buffer_mut()))
-        .map_err(|e| -> TuiError { match e {} })?;
+    // As the real cockpit: the first frame before any load, then each part
+    // drawn as it arrives.
+    let draw = |terminal: &mut Terminal<TestBackend>, app: &App| {
+        let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
+    };
+    draw(&mut terminal, &app);
     let first_frame = t0.elapsed();
+    let (first_data, fully_loaded) = timed_load(store, &env, &mut app, &mut terminal, t0)?;
     let mut switches = Vec::new();
     let rounds = rounds.max(1);
     for (focus, action) in [
@@ -314,20 +343,20 @@ pub fn bench_cockpit_store(
         }
         switches.push((focus, t.elapsed() / rounds));
     }
-    let t = Instant::now();
     let period_change = match app.update(action::Action::PeriodPrev) {
-        Some(app::Effect::Load(req)) => {
-            let loaded = loader::load(store, &env, &req)?;
-            app.on_loaded(loaded);
-            terminal
-                .draw(|f| view::render(&app, f.area(), f.buffer_mut()))
-                .map_err(|e| -> TuiError { match e {} })?;
-            Some(t.elapsed())
-        }
+        Some(app::Effect::Load(_)) => Some(timed_load(
+            store,
+            &env,
+            &mut app,
+            &mut terminal,
+            Instant::now(),
+        )?),
         _ => None,
     };
     Ok(CockpitBench {
         first_frame,
+        first_data,
+        fully_loaded,
         switches,
         rounds,
         period_change,

@@ -46,8 +46,10 @@ fn bench_db_json_names_every_report() {
             "score_calibration",
             "snapshot",
             "cockpit_first_frame",
+            "cockpit_first_data",
             "cockpit_fully_loaded",
             "cockpit_pane_switch",
+            "cockpit_period_change_first",
             "cockpit_period_change",
             "cockpit_edit",
         ]
