@@ -62,7 +62,7 @@ pub fn build(
 }
 
 /// Unknown columns and missing required columns are header errors.
-fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowError>) -> bool {
+pub(super) fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowError>) -> bool {
     let before = errors.len();
     for (i, h) in t.headers.iter().enumerate() {
         if !kind.columns().contains(&h.as_str()) {
@@ -290,7 +290,7 @@ fn canonical_value(field: HistoryField, v: &str) -> Result<String, String> {
     }
 }
 
-fn history(row: &mut Row<'_>, batch: &mut Batch) {
+pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
     let opp = row.required("opportunity_id");
     if !opp.is_empty() {
         batch.refer(row.loc("opportunity_id"), Target::Opportunity, &opp);
@@ -322,7 +322,7 @@ fn history(row: &mut Row<'_>, batch: &mut Batch) {
     });
 }
 
-fn activity(row: &mut Row<'_>, batch: &mut Batch) {
+pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let id = row.required("id");
     let rep = row.required("rep_id");
     if !rep.is_empty() {
