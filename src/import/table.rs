@@ -749,3 +749,49 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    /// The lines a stream gives are the lines `Table::parse` gives, blank
+    /// lines, CRLF, a quoted line break and a BOM included.
+    #[test]
+    fn a_stream_numbers_lines_as_the_whole_table() {
+        let text = "\u{feff}id,name\r\n1,a\r\n\r\n\n2,\"b\nc\"\n3,d\r\n\n4,e";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        let whole: Vec<(u64, Vec<String>)> = Table::parse("f.csv", text).unwrap().records;
+        let mut errors = Vec::new();
+        let mut s = CsvStream::open(&path, "f.csv", &mut errors)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.headers, vec!["id", "name"]);
+        let mut streamed = Vec::new();
+        while let Some(line) = s.next_record(&mut errors).unwrap() {
+            streamed.push((line, s.record().iter().map(str::to_string).collect()));
+        }
+        assert!(errors.is_empty());
+        assert_eq!(streamed, whole);
+        let lines: Vec<u64> = whole.iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![2, 5, 7, 9]);
+    }
+
+    #[test]
+    fn a_stream_names_a_bad_record_and_a_file_that_is_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, b"id,name\n1\n2,b\n3,\xff\n").unwrap();
+        let mut errors = Vec::new();
+        let mut s = CsvStream::open(&path, "f.csv", &mut errors)
+            .unwrap()
+            .unwrap();
+        while s.next_record(&mut errors).unwrap().is_some() {}
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            text,
+            vec!["f.csv:4: not UTF-8 text (save the file as UTF-8)"]
+        );
+    }
+}
