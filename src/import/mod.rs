@@ -92,9 +92,20 @@ pub struct Batch {
     pub origins: Vec<round_trip::Origin>,
     /// A CRM's last activity instant per deal, for exports without activities.
     pub last_touch: Vec<(OppId, chrono::DateTime<chrono::Utc>)>,
+    /// Ids known to exist (a streamed file's rows): a reference to one is
+    /// not kept to be checked.
+    pub known: Option<std::sync::Arc<stream::Known>>,
 }
 
 impl Batch {
+    /// [`Batch::refer`] to the value of `column` of `row`, unless the id is known.
+    fn refer_from(&mut self, row: &table::Row<'_>, column: &str, target: Target, id: &str) {
+        if self.known.as_ref().is_some_and(|k| k.has(target, id)) {
+            return;
+        }
+        self.refer(row.loc(column), target, id);
+    }
+
     fn refer(&mut self, at: Loc, target: Target, id: &str) {
         self.refs.push(Ref {
             at,
@@ -521,7 +532,10 @@ pub fn run_with(
     let mut streams = Vec::new();
     let mut structural = Vec::new();
     for (order, f) in list_files(paths)?.into_iter().enumerate() {
-        if can_stream && let Some(s) = stream::streamable(&f, order, opts.format, opts.settings)? {
+        if can_stream
+            && let Some(s) =
+                stream::streamable(&f, order, opts.format, opts.settings, rt.checks.today)?
+        {
             streams.push(s);
             continue;
         }

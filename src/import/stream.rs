@@ -7,9 +7,10 @@
 //! back and every bad row is reported, as when everything is planned first.
 
 use super::detect::NativeKind;
-use super::table::{CsvStream, SeenDate};
+use super::table::CsvStream;
 use super::*;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::BTreeSet;
 
 /// A file read one record at a time.
 pub(super) struct Streamed {
@@ -31,6 +32,7 @@ pub(super) fn streamable(
     order: usize,
     format: Format,
     settings: &Settings,
+    today: Option<NaiveDate>,
 ) -> Result<Option<Streamed>, ImportError> {
     let name = f.display().to_string();
     let mut errors = Vec::new();
@@ -41,6 +43,7 @@ pub(super) fn streamable(
         return Ok(None);
     }
     let mut table = Table::header_only(&name, &s.headers);
+    table.implausible_only = Some(today);
     let mapped = apply_mappings(&mut table, settings);
     let kind = match (mapped, format) {
         (Some(k), Format::Auto | Format::Native) => Some(k),
@@ -62,38 +65,60 @@ pub(super) fn streamable(
 }
 
 /// The ids a streamed row may refer to: the import's own and the database's.
-struct Known<'a> {
-    existing: &'a ExistingIds,
-    reps: HashSet<&'a str>,
-    accounts: HashSet<&'a str>,
-    contacts: HashSet<&'a str>,
-    opps: HashSet<&'a str>,
+#[derive(Debug, Default)]
+pub struct Known {
+    reps: HashSet<String>,
+    accounts: HashSet<String>,
+    contacts: HashSet<String>,
+    opps: HashSet<String>,
 }
 
-impl Known<'_> {
-    fn check(&self, r: Ref, errors: &mut Vec<RowError>) {
-        let (here, there, what) = match r.target {
-            Target::Rep => (&self.reps, &self.existing.reps, "rep"),
-            Target::Account => (&self.accounts, &self.existing.accounts, "account"),
-            Target::Contact => (&self.contacts, &self.existing.contacts, "contact"),
-            Target::Opportunity => (&self.opps, &self.existing.opportunities, "opportunity"),
-        };
-        if !here.contains(r.id.as_str()) && !there.contains(&r.id) {
-            errors.push(RowError {
-                at: r.at,
-                reason: format!("unknown {what} {:?}", r.id),
-            });
+impl Known {
+    fn new(batch: &Batch, existing: &ExistingIds) -> Known {
+        fn ids<'a>(a: impl Iterator<Item = &'a str>, b: &BTreeSet<String>) -> HashSet<String> {
+            a.map(str::to_string).chain(b.iter().cloned()).collect()
+        }
+        Known {
+            reps: ids(batch.reps.iter().map(|r| r.id.as_str()), &existing.reps),
+            accounts: ids(
+                batch.accounts.iter().map(|r| r.id.as_str()),
+                &existing.accounts,
+            ),
+            contacts: ids(
+                batch.contacts.iter().map(|r| r.id.as_str()),
+                &existing.contacts,
+            ),
+            opps: ids(
+                batch.opportunities.iter().map(|r| r.id.as_str()),
+                &existing.opportunities,
+            ),
         }
     }
-}
 
-/// A date is kept for the plausibility check only when implausible (the
-/// check would drop it anyway): the same warnings, without every date.
-fn keep_implausible(seen: &mut Vec<SeenDate>, kept: &mut Vec<SeenDate>, today: Option<NaiveDate>) {
-    for s in seen.drain(..) {
-        if plausible::is_implausible(s.day, today) {
-            kept.push(s);
+    pub fn has(&self, target: Target, id: &str) -> bool {
+        match target {
+            Target::Rep => self.reps.contains(id),
+            Target::Account => self.accounts.contains(id),
+            Target::Contact => self.contacts.contains(id),
+            Target::Opportunity => self.opps.contains(id),
         }
+    }
+
+    /// A reference not known: an error.
+    fn check(&self, r: Ref, errors: &mut Vec<RowError>) {
+        if self.has(r.target, &r.id) {
+            return;
+        }
+        let what = match r.target {
+            Target::Rep => "rep",
+            Target::Account => "account",
+            Target::Contact => "contact",
+            Target::Opportunity => "opportunity",
+        };
+        errors.push(RowError {
+            at: r.at,
+            reason: format!("unknown {what} {:?}", r.id),
+        });
     }
 }
 
@@ -131,7 +156,7 @@ pub(super) fn run(
     let synth_from = batch.history.len();
     history::synthesize(&mut batch, &ctx);
     let edits = store.local_edits()?;
-    let mut current = HashMap::new();
+    let mut current = std::collections::HashMap::new();
     for e in edits
         .iter()
         .filter(|e| e.state == crate::domain::crm::PendingState::Pending)
@@ -157,13 +182,7 @@ pub(super) fn run(
     };
 
     let small_refs = std::mem::take(&mut batch.refs);
-    let known = Known {
-        existing: &existing,
-        reps: batch.reps.iter().map(|r| r.id.as_str()).collect(),
-        accounts: batch.accounts.iter().map(|r| r.id.as_str()).collect(),
-        contacts: batch.contacts.iter().map(|r| r.id.as_str()).collect(),
-        opps: batch.opportunities.iter().map(|r| r.id.as_str()).collect(),
-    };
+    let known = std::sync::Arc::new(Known::new(&batch, &existing));
     store.use_bulk_cache()?;
     let mut tx = store.begin()?;
     // Into a fresh database, the secondary indexes are built once at the end.
@@ -210,9 +229,11 @@ pub(super) fn run(
     // Where each activity id was first read: (hash of id) → (file, line).
     let mut seen_ids: HashMap<u64, (u32, u64)> = HashMap::new();
     let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
-    let mut scratch = Batch::default();
+    let mut scratch = Batch {
+        known: Some(known.clone()),
+        ..Batch::default()
+    };
     let mut history_done = false;
-    let today = rt.checks.today;
 
     let mut warnings_streamed = Vec::new();
     for (file_no, s) in streams.iter().enumerate() {
@@ -278,7 +299,6 @@ pub(super) fn run(
             if !ref_errors.is_empty() {
                 writing = false;
             }
-            keep_implausible(&mut s.table.seen.borrow_mut(), &mut kept_dates, today);
             if let Some(h) = scratch.history.pop() {
                 if !brought.contains(h.opportunity_id.as_str()) {
                     brought.insert(h.opportunity_id.0.clone());
@@ -304,6 +324,8 @@ pub(super) fn run(
             }
         }
         warnings_streamed.append(&mut s.table.warnings.borrow_mut());
+        // Only the implausible dates were kept (see `Table::implausible_only`).
+        kept_dates.append(&mut s.table.seen.borrow_mut());
         structural.extend(file_structural.into_iter().map(|e| (s.order, e)));
     }
     if !structural.is_empty() {

@@ -36,6 +36,9 @@ pub struct Table {
     pub seen: RefCell<Vec<SeenDate>>,
     /// Warnings its rows raised (implausible, not impossible).
     pub warnings: RefCell<Vec<RowError>>,
+    /// When set (to "today", if known), only the dates the plausibility
+    /// check would list are kept in `seen` (a streamed file's millions).
+    pub implausible_only: Option<Option<NaiveDate>>,
 }
 
 impl Table {
@@ -107,6 +110,7 @@ impl Table {
             records,
             seen: RefCell::new(Vec::new()),
             warnings: RefCell::new(Vec::new()),
+            implausible_only: None,
         }
     }
 
@@ -550,7 +554,11 @@ impl<'a> Row<'a> {
                     .downcast_ref::<NaiveDate>()
                     .copied()
                     .or_else(|| any.downcast_ref::<DateTime<Utc>>().map(|t| t.date_naive()));
-                if let Some(day) = day {
+                let kept = |day| match self.table.implausible_only {
+                    Some(today) => super::plausible::is_implausible(day, today),
+                    None => true,
+                };
+                if let Some(day) = day.filter(|d| kept(*d)) {
                     let at = self.loc(column);
                     self.table.seen.borrow_mut().push(SeenDate { at, day });
                 }
