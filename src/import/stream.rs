@@ -176,7 +176,7 @@ pub(super) fn run(
     let mut done = 0u64;
     let mut tick = |n: u64| {
         done += n;
-        if done % 4096 == 0 || done >= total {
+        if done.is_multiple_of(4096) || done >= total {
             progress(done.min(total), total);
         }
     };

@@ -298,7 +298,7 @@ impl LineBreaks {
     fn line_of(&mut self, byte: u64) -> u64 {
         let mut b = byte;
         while let Some(&(at, lf)) = self.ahead.front() {
-            if at < b || at == b {
+            if at <= b {
                 if at == b {
                     b += 1;
                 }
