@@ -26,6 +26,7 @@ mod salesforce;
 mod sf_activities;
 mod sf_history;
 mod sf_values;
+mod stream;
 pub mod table;
 pub mod writeback;
 
@@ -91,9 +92,20 @@ pub struct Batch {
     pub origins: Vec<round_trip::Origin>,
     /// A CRM's last activity instant per deal, for exports without activities.
     pub last_touch: Vec<(OppId, chrono::DateTime<chrono::Utc>)>,
+    /// Ids known to exist (a streamed file's rows): a reference to one is
+    /// not kept to be checked.
+    pub known: Option<std::sync::Arc<stream::Known>>,
 }
 
 impl Batch {
+    /// [`Batch::refer`] to the value of `column` of `row`, unless the id is known.
+    fn refer_from(&mut self, row: &table::Row<'_>, column: &str, target: Target, id: &str) {
+        if self.known.as_ref().is_some_and(|k| k.has(target, id)) {
+            return;
+        }
+        self.refer(row.loc(column), target, id);
+    }
+
     fn refer(&mut self, at: Loc, target: Target, id: &str) {
         self.refs.push(Ref {
             at,
@@ -145,19 +157,15 @@ impl Context<'_> {
     }
 }
 
-/// Reads every file named, and every `*.csv` (any case) in every directory
-/// named, sorted by name. A file that is not UTF-8 or not CSV is a row error.
-pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Table>, ImportError> {
-    let io = |p: &Path, e: std::io::Error| ImportError::Io {
-        path: p.display().to_string(),
-        detail: e.to_string(),
-    };
+/// Every file named, and every `*.csv` (any case) in every directory named,
+/// sorted by name.
+fn list_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ImportError> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            for entry in std::fs::read_dir(p).map_err(|e| io(p, e))? {
-                let path = entry.map_err(|e| io(p, e))?.path();
+            for entry in std::fs::read_dir(p).map_err(|e| io_error(p, e))? {
+                let path = entry.map_err(|e| io_error(p, e))?.path();
                 let is_csv = path
                     .extension()
                     .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case("csv"));
@@ -177,33 +185,49 @@ pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Table>, ImportError> {
             files.push(p.clone());
         }
     }
+    Ok(files)
+}
+
+fn io_error(p: &Path, e: std::io::Error) -> ImportError {
+    ImportError::Io {
+        path: p.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// Reads one file whole into `tables`, or its errors into `errors`.
+fn read_one(
+    f: &Path,
+    tables: &mut Vec<Table>,
+    errors: &mut Vec<RowError>,
+) -> Result<(), ImportError> {
+    let name = f.display().to_string();
+    let bytes = std::fs::read(f).map_err(|e| io_error(f, e))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            errors.push(table::not_utf8(&name, line));
+            return Ok(());
+        }
+    };
+    match Table::parse(&name, &text) {
+        Ok(t) => tables.push(t),
+        Err(mut e) => errors.append(&mut e),
+    }
+    Ok(())
+}
+
+/// Reads every file named, and every `*.csv` (any case) in every directory
+/// named, sorted by name. A file that is not UTF-8 or not CSV is a row error.
+pub fn read_paths(paths: &[PathBuf]) -> Result<Vec<Table>, ImportError> {
     let mut tables = Vec::new();
     let mut errors = Vec::new();
-    for f in files {
-        let name = f.display().to_string();
-        let bytes = std::fs::read(&f).map_err(|e| io(&f, e))?;
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
-                let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count() as u64;
-                errors.push(RowError {
-                    at: Loc {
-                        file: name,
-                        line,
-                        column: None,
-                    },
-                    reason: "not UTF-8 text (save the file as UTF-8)".into(),
-                });
-                continue;
-            }
-        };
-        match Table::parse(&name, &text) {
-            Ok(t) => tables.push(t),
-            Err(mut e) => errors.append(&mut e),
-        }
+    for f in list_files(paths)? {
+        read_one(&f, &mut tables, &mut errors)?;
     }
     if errors.is_empty() {
         Ok(tables)
@@ -220,11 +244,49 @@ pub fn plan(tables: Vec<Table>, format: Format, ctx: &Context<'_>) -> Result<Bat
 
 /// [`plan`], with every file read through `mapping` when one is given.
 pub fn plan_with(
-    mut tables: Vec<Table>,
+    tables: Vec<Table>,
     format: Format,
     mapping: Option<&mapping::Mapping>,
     ctx: &Context<'_>,
 ) -> Result<Batch, Vec<RowError>> {
+    let (mut batch, mut errors) = plan_parts(tables, format, mapping, ctx);
+    history::synthesize(&mut batch, ctx);
+    register_configured_stages(&mut batch, ctx, &[]);
+    // A file rejected whole (bad header, unknown kind) would make every
+    // reference to its ids look broken: check references only without those.
+    if !errors.iter().any(|e| e.at.line <= 1) {
+        refs::check(&batch, ctx.existing, &mut errors);
+    }
+    if errors.is_empty() {
+        Ok(batch)
+    } else {
+        sort_errors(&mut errors);
+        Err(errors)
+    }
+}
+
+/// In file order: by file, line, then column.
+fn sort_errors(errors: &mut [RowError]) {
+    errors.sort_by(|a, b| {
+        let key = |e: &RowError| {
+            (
+                e.at.file.clone(),
+                e.at.line,
+                e.at.column.as_ref().map(|c| c.0),
+            )
+        };
+        key(a).cmp(&key(b))
+    });
+}
+
+/// Detects and parses every table into a batch, with the errors found;
+/// history is not synthesized, stages not registered, references not checked.
+fn plan_parts(
+    mut tables: Vec<Table>,
+    format: Format,
+    mapping: Option<&mapping::Mapping>,
+    ctx: &Context<'_>,
+) -> (Batch, Vec<RowError>) {
     let mut errors = Vec::new();
     let mut native_files = Vec::new();
     let mut maven_files = Vec::new();
@@ -264,29 +326,7 @@ pub fn plan_with(
         batch.seen_dates.append(&mut t.seen.borrow_mut());
         batch.warnings.append(&mut t.warnings.borrow_mut());
     }
-    history::synthesize(&mut batch, ctx);
-    register_configured_stages(&mut batch, ctx);
-    // A file rejected whole (bad header, unknown kind) would make every
-    // reference to its ids look broken: check references only without those.
-    if !errors.iter().any(|e| e.at.line <= 1) {
-        refs::check(&batch, ctx.existing, &mut errors);
-    }
-    if errors.is_empty() {
-        Ok(batch)
-    } else {
-        // In file order: by file, line, then column.
-        errors.sort_by(|a, b| {
-            let key = |e: &RowError| {
-                (
-                    e.at.file.clone(),
-                    e.at.line,
-                    e.at.column.as_ref().map(|c| c.0),
-                )
-            };
-            key(a).cmp(&key(b))
-        });
-        Err(errors)
-    }
+    (batch, errors)
 }
 
 /// Renames the columns of `[import.mappings.<kind>]` (pipedeck column →
@@ -313,12 +353,13 @@ fn apply_mappings(t: &mut Table, settings: &Settings) -> Option<detect::NativeKi
 /// Registers, from the config, every stage an imported deal or history row
 /// uses that the database does not have yet (so the database describes its
 /// own pipeline).
-fn register_configured_stages(batch: &mut Batch, ctx: &Context<'_>) {
+fn register_configured_stages(batch: &mut Batch, ctx: &Context<'_>, also_used: &[String]) {
     let mut used: Vec<&str> = batch
         .opportunities
         .iter()
         .map(|o| o.stage.as_str())
         .collect();
+    used.extend(also_used.iter().map(String::as_str));
     used.extend(
         batch
             .history
@@ -484,7 +525,32 @@ pub fn run_with(
     rt: &RoundTrip,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Imported, ImportError> {
-    let tables = read_paths(paths)?;
+    // pipedeck's own activities and history files are read one record at a
+    // time and written as they are read (see `stream`); the rest whole.
+    let can_stream = rt.mapping.is_none() && matches!(opts.format, Format::Auto | Format::Native);
+    let mut tables = Vec::new();
+    let mut streams = Vec::new();
+    let mut structural = Vec::new();
+    for (order, f) in list_files(paths)?.into_iter().enumerate() {
+        if can_stream
+            && let Some(s) =
+                stream::streamable(&f, order, opts.format, opts.settings, rt.checks.today)?
+        {
+            streams.push(s);
+            continue;
+        }
+        let mut errs = Vec::new();
+        read_one(&f, &mut tables, &mut errs)?;
+        structural.extend(errs.into_iter().map(|e| (order, e)));
+    }
+    if !streams.is_empty() {
+        return stream::run(store, tables, streams, structural, opts, rt, progress);
+    }
+    if !structural.is_empty() {
+        return Err(ImportError::Rows(
+            structural.into_iter().map(|(_, e)| e).collect(),
+        ));
+    }
     let existing = store.existing_ids()?;
     let ctx = Context {
         cal: opts.cal,

@@ -62,7 +62,7 @@ pub fn build(
 }
 
 /// Unknown columns and missing required columns are header errors.
-fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowError>) -> bool {
+pub(super) fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowError>) -> bool {
     let before = errors.len();
     for (i, h) in t.headers.iter().enumerate() {
         if !kind.columns().contains(&h.as_str()) {
@@ -90,7 +90,7 @@ fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowError>) -> bool
 /// Reads `column` as an id and records a reference to it.
 fn reference(row: &Row<'_>, column: &str, target: Target, batch: &mut Batch) -> Option<String> {
     let id = row.string(column)?;
-    batch.refer(row.loc(column), target, &id);
+    batch.refer_from(row, column, target, &id);
     Some(id)
 }
 
@@ -190,7 +190,7 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
     let name = row.required("name");
     let owner = row.required("owner_id");
     if !owner.is_empty() {
-        batch.refer(row.loc("owner_id"), Target::Rep, &owner);
+        batch.refer_from(row, "owner_id", Target::Rep, &owner);
     }
     let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
     let source_rep_id = reference(row, "source_rep_id", Target::Rep, batch).map(RepId);
@@ -290,10 +290,10 @@ fn canonical_value(field: HistoryField, v: &str) -> Result<String, String> {
     }
 }
 
-fn history(row: &mut Row<'_>, batch: &mut Batch) {
+pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
     let opp = row.required("opportunity_id");
     if !opp.is_empty() {
-        batch.refer(row.loc("opportunity_id"), Target::Opportunity, &opp);
+        batch.refer_from(row, "opportunity_id", Target::Opportunity, &opp);
     }
     let changed_at = row.instant("changed_at");
     if row.text("changed_at").is_none() {
@@ -322,11 +322,11 @@ fn history(row: &mut Row<'_>, batch: &mut Batch) {
     });
 }
 
-fn activity(row: &mut Row<'_>, batch: &mut Batch) {
+pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let id = row.required("id");
     let rep = row.required("rep_id");
     if !rep.is_empty() {
-        batch.refer(row.loc("rep_id"), Target::Rep, &rep);
+        batch.refer_from(row, "rep_id", Target::Rep, &rep);
     }
     let kind = row.enum_value::<ActivityKind>("kind");
     if row.text("kind").is_none() {

@@ -22,6 +22,16 @@ pub struct Checks {
     pub strict: bool,
 }
 
+/// Whether a date is one [`implausible`] lists: before [`PLAUSIBLE_FROM`]
+/// or more than [`PLAUSIBLE_YEARS_AHEAD`] years after `today`.
+pub fn is_implausible(day: chrono::NaiveDate, today: Option<chrono::NaiveDate>) -> bool {
+    use chrono::Datelike;
+    let (y, m, d) = PLAUSIBLE_FROM;
+    let from = chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+    let until = today.and_then(|t| t.with_year(t.year() + PLAUSIBLE_YEARS_AHEAD));
+    day < from || until.is_some_and(|u| day > u)
+}
+
 /// The implausible rows of a planned batch, in file order: what parsing
 /// found, and every date before [`PLAUSIBLE_FROM`] or more than
 /// [`PLAUSIBLE_YEARS_AHEAD`] years after `today`.

@@ -138,10 +138,12 @@ impl super::Tx<'_> {
 }
 
 impl Store {
-    /// A larger page cache for one bulk import (SQLite's default is 2 MB);
-    /// it lasts as long as this connection, one command.
+    /// A larger page cache for one bulk import (SQLite's default is 2 MB),
+    /// and helper threads for the sorts of the deferred index builds; they
+    /// last as long as this connection, one command.
     pub fn use_bulk_cache(&self) -> Result<()> {
-        self.conn().execute_batch("PRAGMA cache_size = -131072;")?;
+        self.conn()
+            .execute_batch("PRAGMA cache_size = -131072; PRAGMA threads = 2;")?;
         Ok(())
     }
 }

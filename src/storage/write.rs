@@ -48,7 +48,7 @@ impl Counts {
 pub struct Tx<'a> {
     tx: Transaction<'a>,
     counts: Counts,
-    /// Per table: the SQL of its existence check and of its upsert, built
+    /// Per table: the SQL of its insert and of its update, built
     /// once (an import runs them millions of times).
     upsert_sql: std::collections::HashMap<&'static str, (String, String)>,
 }
@@ -95,16 +95,19 @@ impl<'a> Tx<'a> {
         cols: &[&str],
         values: &[&dyn ToSql],
     ) -> Result<Outcome> {
-        let (exists_sql, upsert_sql) = self
+        let (insert_sql, update_sql) = self
             .upsert_sql
             .entry(table)
             .or_insert_with(|| upsert_statements(table, cols));
-        let exists: bool = self.tx.prepare_cached(exists_sql)?.exists([values[0]])?;
-        let changed = self.tx.prepare_cached(upsert_sql)?.execute(values)?;
-        let outcome = match (exists, changed) {
-            (false, _) => Outcome::New,
-            (true, 0) => Outcome::Unchanged,
-            (true, _) => Outcome::Changed,
+        // A new row takes one statement (the bulk of a first import); a row
+        // seen before is updated only where a value differs.
+        let inserted = self.tx.prepare_cached(insert_sql)?.execute(values)?;
+        let outcome = if inserted == 1 {
+            Outcome::New
+        } else if self.tx.prepare_cached(update_sql)?.execute(values)? == 0 {
+            Outcome::Unchanged
+        } else {
+            Outcome::Changed
         };
         self.counts.record(table, outcome);
         Ok(outcome)
@@ -486,25 +489,29 @@ impl<'a> Tx<'a> {
     }
 }
 
-/// The existence check and the upsert of `table` by its first column: an
-/// update only when some value differs, so "changed" means changed.
+/// The insert of a new row of `table` (nothing when its key, the first
+/// column, is there) and the update of an existing one, which changes it
+/// only when some value differs, so "changed" means changed.
 fn upsert_statements(table: &str, cols: &[&str]) -> (String, String) {
-    let exists = format!("SELECT 1 FROM {table} WHERE {} = ?1", cols[0]);
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let rest = &cols[1..];
-    let sets: Vec<String> = rest.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-    let upsert = format!(
-        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}
-             WHERE ({}) IS NOT ({})",
+    let insert = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING",
         cols.join(", "),
         placeholders.join(", "),
         cols[0],
-        sets.join(", "),
-        rest.join(", "),
-        rest.iter()
-            .map(|c| format!("excluded.{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
     );
-    (exists, upsert)
+    let rest = &cols[1..];
+    let sets: Vec<String> = rest
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 2))
+        .collect();
+    let update = format!(
+        "UPDATE {table} SET {} WHERE {} = ?1 AND ({}) IS NOT ({})",
+        sets.join(", "),
+        cols[0],
+        rest.join(", "),
+        placeholders[1..].join(", "),
+    );
+    (insert, update)
 }

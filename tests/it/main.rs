@@ -21,6 +21,7 @@ mod import_maven;
 mod import_native;
 mod import_salesforce;
 mod import_shared;
+mod import_stream;
 mod metrics_cli;
 mod metrics_demo;
 mod metrics_maven;

@@ -1,0 +1,125 @@
+//! The streamed import of a big native file (activities read one record at
+//! a time and written as read): a bad row in the middle lands nothing and is
+//! named by line and column; a clean file lands every row, and a second
+//! import of it counts every row unchanged.
+
+use pipedeck::domain::Settings;
+use pipedeck::import::{self, Format, ImportError, Options};
+use pipedeck::storage::{Counts, Store};
+use std::path::Path;
+
+const ROWS: usize = 5_000;
+
+/// A rep, an account, a contact and `ROWS` activities (ids `a1` … `a5000`,
+/// on lines 2 … 5001); `bad` replaces the `occurred_at` of one activity.
+fn write_set(dir: &Path, bad: Option<(usize, &str)>) {
+    std::fs::write(
+        dir.join("reps.csv"),
+        "id,name,role,start_date\nsam,Sam Rep,SDR,2024-01-01\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("accounts.csv"), "id,name\nacme,Acme Corp\n").unwrap();
+    std::fs::write(
+        dir.join("contacts.csv"),
+        "id,account_id,name\nc1,acme,Wile Coyote\n",
+    )
+    .unwrap();
+    let mut text = String::from("id,rep_id,kind,account_id,contact_id,occurred_at,direction\n");
+    for i in 1..=ROWS {
+        let at = match bad {
+            Some((n, v)) if n == i => v.to_string(),
+            _ => format!("2026-01-{:02}T10:{:02}:00Z", 1 + i % 28, i % 60),
+        };
+        text.push_str(&format!("a{i},sam,call,acme,c1,{at},outbound\n"));
+    }
+    std::fs::write(dir.join("activities.csv"), text).unwrap();
+}
+
+fn run(store: &mut Store, dir: &Path) -> Result<Counts, ImportError> {
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let opts = Options {
+        format: Format::Auto,
+        dry_run: false,
+        settings: &settings,
+        cal: &cal,
+    };
+    import::run(store, &[dir.to_path_buf()], &opts, &mut |_, _| {})
+}
+
+fn activity_rows(store: &Store) -> usize {
+    store.load_activities().unwrap().len()
+}
+
+#[test]
+fn a_bad_row_in_the_middle_lands_nothing_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    // Activity 2500 is on line 2501; occurred_at is the 6th column.
+    write_set(dir.path(), Some((2500, "2026-02-30T10:00:00Z")));
+    let mut store = Store::open_in_memory().unwrap();
+    let Err(ImportError::Rows(rows)) = run(&mut store, dir.path()) else {
+        panic!("the bad row must refuse the import");
+    };
+    let file = dir.path().join("activities.csv").display().to_string();
+    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    assert_eq!(
+        text,
+        vec![format!(
+            "{file}:2501:6 (occurred_at): \"2026-02-30T10:00:00Z\" is not an instant (RFC 3339, or YYYY-MM-DD HH:MM[:SS] in UTC)"
+        )]
+    );
+    assert_eq!(activity_rows(&store), 0);
+    assert!(
+        store.load_reps().unwrap().is_empty(),
+        "the files read whole roll back too"
+    );
+}
+
+#[test]
+fn a_clean_file_lands_every_row_and_a_second_import_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), None);
+    let mut store = Store::open_in_memory().unwrap();
+    let first = run(&mut store, dir.path()).unwrap();
+    let acts = import::summary(&first)
+        .into_iter()
+        .find(|(e, _)| *e == "activities")
+        .unwrap()
+        .1;
+    assert_eq!((acts.new, acts.changed, acts.unchanged), (5000, 0, 0));
+    assert_eq!(activity_rows(&store), 5000);
+    let again = run(&mut store, dir.path()).unwrap();
+    assert!(again.is_noop());
+    let acts = import::summary(&again)
+        .into_iter()
+        .find(|(e, _)| *e == "activities")
+        .unwrap()
+        .1;
+    assert_eq!((acts.new, acts.changed, acts.unchanged), (0, 0, 5000));
+}
+
+#[test]
+fn an_unknown_reference_and_a_repeated_id_are_named_with_their_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), None);
+    let path = dir.path().join("activities.csv");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    // Line 5002: a5001 by an unknown rep; line 5003: a7 again.
+    text.push_str("a5001,kim,call,acme,c1,2026-01-03T10:00:00Z,outbound\n");
+    text.push_str("a7,sam,call,acme,c1,2026-01-03T10:00:00Z,outbound\n");
+    std::fs::write(&path, text).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let Err(ImportError::Rows(rows)) = run(&mut store, dir.path()) else {
+        panic!("refused");
+    };
+    let file = path.display().to_string();
+    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    assert_eq!(
+        text,
+        vec![
+            format!("{file}:5002:2 (rep_id): unknown rep \"kim\""),
+            format!("{file}:5003:1 (id): id \"a7\" appears twice (first on line 8)"),
+        ]
+    );
+    assert_eq!(activity_rows(&store), 0);
+}
