@@ -228,6 +228,8 @@ pub(super) fn run(
     let mut stages_used: HashSet<String> = HashSet::new();
     // Where each activity id was first read: (hash of id) → (file, line).
     let mut seen_ids: HashMap<u64, (u32, u64)> = HashMap::new();
+    // Ids whose hash another id had first, kept whole.
+    let mut collided: HashMap<String, (u32, u64)> = HashMap::new();
     let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
     let mut scratch = Batch {
         known: Some(known.clone()),
@@ -270,15 +272,29 @@ pub(super) fn run(
                 && let Some(id) = row.text("id")
             {
                 let h = std::hash::BuildHasher::hash_one(&hasher, id);
-                match seen_ids.get(&h) {
-                    Some(&(f, first_line)) => {
-                        let first =
-                            table::first_met(&streams[f as usize].name, first_line, &s.name);
-                        row.fail("id", format!("id {id:?} appears twice (first {first})"));
+                let here = (file_no as u32, line);
+                // A hash met before is a repeat only if the id read there is
+                // this one (re-read from the file: rare, repeats are errors);
+                // else two ids share a hash and this one is kept exactly.
+                let first = match (collided.get(id), seen_ids.get(&h)) {
+                    (Some(&at), _) => Some(at),
+                    (None, Some(&(f, l))) => {
+                        let s = &streams[f as usize];
+                        if id_at(s, l).map_err(|e| io_error(&s.path, e))?.as_deref() == Some(id) {
+                            Some((f, l))
+                        } else {
+                            collided.insert(id.to_string(), here);
+                            None
+                        }
                     }
-                    None => {
-                        seen_ids.insert(h, (file_no as u32, line));
+                    (None, None) => {
+                        seen_ids.insert(h, here);
+                        None
                     }
+                };
+                if let Some((f, first_line)) = first {
+                    let first = table::first_met(&streams[f as usize].name, first_line, &s.name);
+                    row.fail("id", format!("id {id:?} appears twice (first {first})"));
                 }
             }
             match s.kind {
@@ -449,4 +465,22 @@ fn count_lines(path: &Path) -> std::io::Result<u64> {
         n += buf[..k].iter().filter(|&&b| b == b'\n').count() as u64;
     }
     Ok(n.saturating_sub(1))
+}
+
+/// The `id` cell of the record on physical line `line` of a streamed file.
+fn id_at(s: &Streamed, line: u64) -> std::io::Result<Option<String>> {
+    let mut ignored = Vec::new();
+    let Some(mut reader) = CsvStream::open(&s.path, &s.name, &mut ignored)? else {
+        return Ok(None);
+    };
+    while let Some(l) = reader.next_record(&mut ignored)? {
+        if l == line {
+            return Ok(s
+                .table
+                .row(l, reader.record())
+                .text("id")
+                .map(str::to_string));
+        }
+    }
+    Ok(None)
 }
