@@ -5,7 +5,9 @@ use super::{Column, Input, Report, Table, UNDEFINED, fmt_opt};
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::metrics::goals::{self, GoalFor};
 use crate::domain::metrics::revenue::{BandCount, discount_bands};
-use crate::domain::metrics::{self, Index, MetricDef, MetricId, MetricSet, MetricValue, Unit, cuts};
+use crate::domain::metrics::{
+    self, Index, MetricDef, MetricId, MetricSet, MetricValue, Unit, cuts,
+};
 use crate::domain::model::{Goal, GoalDirection, RepId, Role};
 use crate::domain::{Money, Period};
 use serde::Serialize;
@@ -280,11 +282,7 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
 
 /// A table of metric sets side by side: one row per set (`label`), one
 /// column per id of [`TEAM_ORDER`], each value with its sample.
-pub fn sets_table(
-    title: String,
-    first: &str,
-    rows: &[(String, &MetricSet)],
-) -> Table {
+pub fn sets_table(title: String, first: &str, rows: &[(String, &MetricSet)]) -> Table {
     let mut cols = vec![Column::left(first)];
     for id in &TEAM_ORDER {
         cols.push(Column::right(id.as_str()));

@@ -136,7 +136,15 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             };
             let peers = team.peer_values(row, id.as_str());
             if peers.len() < crate::domain::baseline::MIN_PEERS {
-                out.extend(twice_the_peers(row, id.as_str(), &def, v, &peers, p, s.min_sample));
+                out.extend(twice_the_peers(
+                    row,
+                    id.as_str(),
+                    &def,
+                    v,
+                    &peers,
+                    p,
+                    s.min_sample,
+                ));
                 continue;
             }
             let Some(m) = median(&peers) else { continue };

@@ -53,7 +53,10 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         .iter()
         .filter(|o| is_untouched(ix, o, w, last_day))
         .count();
-    put(MetricId::UntouchedOpps, MetricValue::count(untouched as u32));
+    put(
+        MetricId::UntouchedOpps,
+        MetricValue::count(untouched as u32),
+    );
     // days_between_touches: mean gap between consecutive activities (any rep)
     // on the rep's deals, over gaps whose second activity is in period.
     let (mut gap_sum, mut gaps) = (0.0, 0u32);

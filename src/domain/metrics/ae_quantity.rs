@@ -50,11 +50,17 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // progressions: forward stage moves (by position; into a Lost stage is
     // never forward) of the rep's opportunities in period.
     let progressions: usize = owned.iter().map(|o| forward_moves(ix, o, w).count()).sum();
-    put(MetricId::Progressions, MetricValue::count(progressions as u32));
+    put(
+        MetricId::Progressions,
+        MetricValue::count(progressions as u32),
+    );
     // open_opps / pipeline_value: owned deals open at the period's end.
     let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
     put(MetricId::OpenOpps, MetricValue::count(open.len() as u32));
-    put(MetricId::PipelineValue, money_sum(open.iter().map(|o| o.amount)));
+    put(
+        MetricId::PipelineValue,
+        money_sum(open.iter().map(|o| o.amount)),
+    );
     // won / lost / closed / bookings: owned deals closed in period.
     let owned_closed = |s: Status| owned.iter().filter(move |o| closed_in(o, s, w));
     let won = owned_closed(Status::Won).count() as u32;

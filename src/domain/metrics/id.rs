@@ -255,7 +255,10 @@ mod tests {
     fn unknown_ids_are_errors_listing_the_known() {
         for bad in ["winrate", "", "stage_conversion", "stage_conversion."] {
             let e = bad.parse::<MetricId>().unwrap_err();
-            assert!(e.to_string().contains("known: meetings, first_meetings"), "{e}");
+            assert!(
+                e.to_string().contains("known: meetings, first_meetings"),
+                "{e}"
+            );
         }
     }
 

@@ -249,7 +249,13 @@ fn shared_activities(
     true
 }
 
-fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &MetricId, r: &mut MetricRecords) -> Option<()> {
+fn ae(
+    ix: &Index<'_>,
+    rep: &RepId,
+    w: &Window,
+    metric: &MetricId,
+    r: &mut MetricRecords,
+) -> Option<()> {
     if shared_activities(ix, rep, w, metric, r) {
         return Some(());
     }
@@ -436,7 +442,13 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &MetricId, r: &mut Metric
     Some(())
 }
 
-fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &MetricId, r: &mut MetricRecords) -> Option<()> {
+fn sdr(
+    ix: &Index<'_>,
+    rep: &RepId,
+    w: &Window,
+    metric: &MetricId,
+    r: &mut MetricRecords,
+) -> Option<()> {
     if shared_activities(ix, rep, w, metric, r) {
         return Some(());
     }

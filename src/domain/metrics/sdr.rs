@@ -53,7 +53,10 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let calls: Vec<_> = acts.iter().filter(|a| is_call(a)).collect();
     let connected = calls.iter().filter(|a| is_connected_call(a)).count();
     put(MetricId::Calls, MetricValue::count(calls.len() as u32));
-    put(MetricId::ConnectedCalls, MetricValue::count(connected as u32));
+    put(
+        MetricId::ConnectedCalls,
+        MetricValue::count(connected as u32),
+    );
     // talk_minutes: duration of calls in period.
     put(
         MetricId::TalkMinutes,
@@ -90,7 +93,10 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let sourced_closed = |s: Status| sourced.iter().filter(move |o| closed_in(o, s, w));
     let won = sourced_closed(Status::Won).count() as f64;
     let lost = sourced_closed(Status::Lost).count() as f64;
-    put(MetricId::SourcedWinRate, MetricValue::ratio(won, won + lost));
+    put(
+        MetricId::SourcedWinRate,
+        MetricValue::ratio(won, won + lost),
+    );
     let won_deals: Vec<_> = sourced_closed(Status::Won).copied().collect();
     put(MetricId::SourcedAvgDealSize, avg_deal_size(&won_deals));
 }

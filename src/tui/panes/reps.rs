@@ -278,7 +278,11 @@ impl RepsPane {
         let Some(report) = &self.report else { return };
         let (role, metrics) = self.view.columns();
         let mut cols = vec![Column::left("rep")];
-        cols.extend(metrics.iter().map(|m| Column::right(short_label(m.as_str()))));
+        cols.extend(
+            metrics
+                .iter()
+                .map(|m| Column::right(short_label(m.as_str()))),
+        );
         let mut t = Table::new(None, cols);
         let mut ids = Vec::new();
         let mut cell_roles = Vec::new();
