@@ -114,6 +114,21 @@ fn validate(s: &Settings) -> Result<(), String> {
             ));
         }
     }
+    for g in &s.goals {
+        let id: crate::domain::metrics::MetricId = g
+            .metric
+            .parse()
+            .map_err(|e| format!("goal of {} per {}: {e}", g.role, g.period))?;
+        if crate::domain::metrics::lookup(g.role, &id).is_none() {
+            return Err(format!(
+                "goal of {} per {}: {:?} is not a metric of the {} role",
+                g.role,
+                g.period,
+                id.as_str(),
+                g.role
+            ));
+        }
+    }
     if s.stale_days < 1 || s.ramp_days < 0 {
         return Err("stale_days must be at least 1 and ramp_days at least 0".to_string());
     }
@@ -272,6 +287,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(t.keys().collect::<Vec<_>>(), ["theme"]);
+    }
+
+    #[test]
+    fn a_goal_on_an_unknown_metric_names_it_and_the_known_ids() {
+        let goal = |role: &str, metric: &str| {
+            format!(
+                "[[goals]]\nrole = \"{role}\"\nmetric = \"{metric}\"\nperiod = \"week\"\ntarget = 1\ndirection = \"at_least\"\n"
+            )
+        };
+        let err = parse(&goal("AE", "winrate"), "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("c.toml"), "{err}");
+        assert!(err.contains("unknown metric \"winrate\""), "{err}");
+        assert!(err.contains("known: meetings, first_meetings"), "{err}");
+        let err = parse(&goal("SDR", "win_rate"), "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("\"win_rate\" is not a metric of the SDR role"),
+            "{err}"
+        );
+        assert!(parse(&goal("SDR", "meetings_set"), "c.toml").is_ok());
+        assert!(parse(&goal("AE", "stage_conversion.Demo"), "c.toml").is_ok());
     }
 
     #[test]

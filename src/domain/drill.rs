@@ -16,7 +16,7 @@
 //! parent moved (the largest effect either way when the parent held).
 
 use super::baseline::TeamPeriod;
-use super::metrics::{self, Better};
+use super::metrics::{self, Better, MetricId};
 use super::model::{RepId, Role};
 use serde::Serialize;
 use thiserror::Error;
@@ -79,36 +79,38 @@ pub struct Drill {
     pub explains: Option<String>,
 }
 
-fn drivers(role: Role, metric: &str) -> Option<(Combine, &'static [&'static str])> {
-    const ACTIVITY: &[&str] = &[
-        "first_meetings",
-        "meetings",
-        "days_between_touches",
-        "calls",
-        "emails",
+fn drivers(role: Role, metric: &str) -> Option<(Combine, &'static [MetricId])> {
+    use MetricId as M;
+    const ACTIVITY: &[MetricId] = &[
+        M::FirstMeetings,
+        M::Meetings,
+        M::DaysBetweenTouches,
+        M::Calls,
+        M::Emails,
     ];
-    Some(match (role, metric) {
-        (Role::Ae, "bookings") => (Combine::Product, &["won", "avg_deal_size"]),
-        (Role::Ae, "won") => (Combine::Product, &["closed", "win_rate"]),
-        (Role::Ae, "closed") => (Combine::FedBy, &["open_opps", "opps_created"]),
-        (Role::Ae, "open_opps" | "opps_created") => (Combine::FedBy, ACTIVITY),
-        (Role::Sdr, "meetings_set") => (
-            Combine::Product,
-            &["accounts_engaged", "account_to_meeting"],
-        ),
-        (Role::Sdr, "accounts_engaged") => (
+    let id = MetricId::parse(metric)?;
+    Some(match (role, id) {
+        (Role::Ae, M::Bookings) => (Combine::Product, &[M::Won, M::AvgDealSize]),
+        (Role::Ae, M::Won) => (Combine::Product, &[M::Closed, M::WinRate]),
+        (Role::Ae, M::Closed) => (Combine::FedBy, &[M::OpenOpps, M::OppsCreated]),
+        (Role::Ae, M::OpenOpps | M::OppsCreated) => (Combine::FedBy, ACTIVITY),
+        (Role::Sdr, M::MeetingsSet) => {
+            (Combine::Product, &[M::AccountsEngaged, M::AccountToMeeting])
+        }
+        (Role::Sdr, M::AccountsEngaged) => (
             Combine::FedBy,
-            &["calls", "connect_rate", "emails", "reply_rate"],
+            &[M::Calls, M::ConnectRate, M::Emails, M::ReplyRate],
         ),
         _ => return None,
     })
 }
 
 /// The outcome metrics a role can drill into.
-pub fn outcomes(role: Role) -> &'static [&'static str] {
+pub fn outcomes(role: Role) -> &'static [MetricId] {
+    use MetricId as M;
     match role {
-        Role::Ae => &["bookings", "won", "closed", "open_opps", "opps_created"],
-        Role::Sdr => &["meetings_set", "accounts_engaged"],
+        Role::Ae => &[M::Bookings, M::Won, M::Closed, M::OpenOpps, M::OppsCreated],
+        Role::Sdr => &[M::MeetingsSet, M::AccountsEngaged],
         Role::Csm | Role::Manager => &[],
     }
 }
@@ -121,14 +123,14 @@ pub fn outcome_for(role: Role, metric: &str) -> Option<&'static str> {
     fn holds(role: Role, root: &str, metric: &str) -> bool {
         root == metric
             || drivers(role, root)
-                .is_some_and(|(_, ids)| ids.iter().any(|k| holds(role, k, metric)))
+                .is_some_and(|(_, ids)| ids.iter().any(|k| holds(role, k.as_str(), metric)))
     }
     // Smallest trees first: the deepest outcomes come last in `outcomes`.
     outcomes(role)
         .iter()
         .rev()
-        .find(|root| holds(role, root, metric))
-        .copied()
+        .find(|root| holds(role, root.as_str(), metric))
+        .and_then(MetricId::static_str)
 }
 
 /// The drill-down of `metric` for `rep`, from this period's and the previous
@@ -148,7 +150,11 @@ pub fn drill(
         return Err(DrillError::NotAnOutcome {
             metric: metric.to_string(),
             role,
-            choices: outcomes(role).join(", "),
+            choices: outcomes(role)
+                .iter()
+                .map(MetricId::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let value = |t: &TeamPeriod<'_>, id: &str| {
@@ -160,7 +166,7 @@ pub fn drill(
         fn go(id: &str, role: Role, f: &dyn Fn(&str) -> Triple) -> Node {
             let (this, prev, team) = f(id);
             let (combine, ids) = drivers(role, id).unwrap_or((Combine::None, &[]));
-            let mut kids: Vec<Node> = ids.iter().map(|k| go(k, role, f)).collect();
+            let mut kids: Vec<Node> = ids.iter().map(|k| go(k.as_str(), role, f)).collect();
             for k in &mut kids {
                 k.effect = effect(combine, role, k);
             }

@@ -379,7 +379,13 @@ fn need<T: 'static>(
 
 fn goal(row: &mut Row<'_>, batch: &mut Batch) {
     let role = need(row, "role", |r, c| r.enum_value::<Role>(c));
-    let metric = row.required("metric");
+    let metric = need(row, "metric", |r, c| {
+        r.parse_with(c, |v| {
+            v.parse::<crate::domain::metrics::MetricId>()
+                .map(|_| v.to_string())
+                .map_err(|e| e.to_string())
+        })
+    });
     let period = need(row, "period", |r, c| r.enum_value::<PeriodKind>(c));
     let target = need(row, "target", |r, c| {
         r.parse_with(c, |v| {
@@ -390,8 +396,8 @@ fn goal(row: &mut Row<'_>, batch: &mut Batch) {
         })
     });
     let direction = need(row, "direction", |r, c| r.enum_value::<GoalDirection>(c));
-    if let (Some(role), Some(period), Some(target), Some(direction)) =
-        (role, period, target, direction)
+    if let (Some(role), Some(metric), Some(period), Some(target), Some(direction)) =
+        (role, metric, period, target, direction)
     {
         batch.goals.push(Goal {
             role,

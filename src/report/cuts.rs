@@ -5,9 +5,8 @@
 use super::metrics::{PeriodJson, default_period, sets_table};
 use super::{Input, Report, Table};
 use crate::domain::metrics::cuts::{self, Dimension};
-use crate::domain::metrics::{Index, MetricValue};
+use crate::domain::metrics::{Index, MetricSet};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// `--by` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +35,7 @@ impl From<By> for Dimension {
 pub struct CutRow {
     /// `null` for deals whose value is unknown.
     pub value: Option<String>,
-    pub metrics: BTreeMap<String, MetricValue>,
+    pub metrics: MetricSet,
 }
 
 /// The cut report.
@@ -45,7 +44,7 @@ pub struct CutReport {
     pub period: PeriodJson,
     pub by: Dimension,
     pub rows: Vec<CutRow>,
-    pub team: BTreeMap<String, MetricValue>,
+    pub team: MetricSet,
 }
 
 /// Label of an unknown value in tables.
@@ -90,7 +89,7 @@ impl CutReport {
 
 impl Report for CutReport {
     fn tables(&self) -> Vec<Table> {
-        let mut rows: Vec<(String, &BTreeMap<String, MetricValue>)> = self
+        let mut rows: Vec<(String, &MetricSet)> = self
             .rows
             .iter()
             .map(|r| {

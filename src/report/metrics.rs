@@ -5,7 +5,9 @@ use super::{Column, Input, Report, Table, UNDEFINED, fmt_opt};
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::metrics::goals::{self, GoalFor};
 use crate::domain::metrics::revenue::{BandCount, discount_bands};
-use crate::domain::metrics::{self, Index, MetricDef, MetricValue, Unit, cuts};
+use crate::domain::metrics::{
+    self, Index, MetricDef, MetricId, MetricSet, MetricValue, Unit, cuts,
+};
 use crate::domain::model::{Goal, GoalDirection, RepId, Role};
 use crate::domain::{Money, Period};
 use serde::Serialize;
@@ -74,10 +76,10 @@ pub struct RepMetrics {
     pub name: String,
     pub role: Role,
     pub ramping: bool,
-    pub metrics: BTreeMap<String, MetricCell>,
+    pub metrics: BTreeMap<MetricId, MetricCell>,
     /// Metric ids in display order (JSON keys are sorted).
     #[serde(skip)]
-    pub order: Vec<String>,
+    pub order: Vec<MetricId>,
 }
 
 /// The metrics report.
@@ -86,7 +88,7 @@ pub struct MetricsReport {
     pub period: PeriodJson,
     pub reps: Vec<RepMetrics>,
     /// The opportunity metrics of every deal (SPEC §15 "per rep and team").
-    pub team: BTreeMap<String, MetricValue>,
+    pub team: MetricSet,
     /// Per AE shown, the won deals and amount in each discount guardrail band.
     pub discount_bands: Vec<RepBands>,
     #[serde(skip)]
@@ -102,18 +104,18 @@ pub struct RepBands {
 }
 
 /// The team metrics in display order.
-pub const TEAM_ORDER: [&str; 11] = [
-    "won",
-    "lost",
-    "win_rate",
-    "bookings",
-    "avg_deal_size",
-    "sales_cycle_days",
-    "discount",
-    "open_opps",
-    "pipeline_value",
-    "pipeline_over_90d",
-    "velocity",
+pub const TEAM_ORDER: [MetricId; 11] = [
+    MetricId::Won,
+    MetricId::Lost,
+    MetricId::WinRate,
+    MetricId::Bookings,
+    MetricId::AvgDealSize,
+    MetricId::SalesCycleDays,
+    MetricId::Discount,
+    MetricId::OpenOpps,
+    MetricId::PipelineValue,
+    MetricId::PipelineOver90d,
+    MetricId::Velocity,
 ];
 
 /// The default period of the metrics report: the current quarter to date.
@@ -176,14 +178,14 @@ impl MetricsReport {
                 let mut cells = BTreeMap::new();
                 let mut order = Vec::new();
                 for (id, value) in &row.metrics {
-                    let Some(def) = metrics::find(row.rep.role, id) else {
+                    let Some(def) = metrics::lookup(row.rep.role, id) else {
                         continue;
                     };
                     let goal: Option<GoalFor> = goals::goal_to_date(
                         goals,
                         row.rep.role,
                         &def,
-                        id,
+                        id.as_str(),
                         team.period,
                         input.cal,
                         input.today,
@@ -192,7 +194,7 @@ impl MetricsReport {
                         id.clone(),
                         MetricCell {
                             value: value.clone(),
-                            baseline: team.baseline(row, id).map(|b| b.median),
+                            baseline: team.baseline(row, id.as_str()).map(|b| b.median),
                             goal: goal.map(|g| g.target),
                             goal_direction: goal.map(|g| g.direction),
                             goal_met: goal.zip(value.value).map(|(g, v)| g.met(v)),
@@ -206,12 +208,12 @@ impl MetricsReport {
                     );
                 }
                 for d in metrics::metrics_for(row.rep.role) {
-                    order.push(d.id.to_string());
-                    if d.id == "untouched_opps" {
+                    order.push(d.id.clone());
+                    if d.id == MetricId::UntouchedOpps {
                         order.extend(
                             cells
                                 .keys()
-                                .filter(|k| k.starts_with("stage_conversion."))
+                                .filter(|k| matches!(k, MetricId::StageConversion(_)))
                                 .cloned(),
                         );
                     }
@@ -280,20 +282,16 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
 
 /// A table of metric sets side by side: one row per set (`label`), one
 /// column per id of [`TEAM_ORDER`], each value with its sample.
-pub fn sets_table(
-    title: String,
-    first: &str,
-    rows: &[(String, &BTreeMap<String, MetricValue>)],
-) -> Table {
+pub fn sets_table(title: String, first: &str, rows: &[(String, &MetricSet)]) -> Table {
     let mut cols = vec![Column::left(first)];
-    for id in TEAM_ORDER {
-        cols.push(Column::right(id));
+    for id in &TEAM_ORDER {
+        cols.push(Column::right(id.as_str()));
     }
     let mut t = Table::new(Some(title), cols);
     for (label, set) in rows {
         let mut row = vec![label.clone()];
-        for id in TEAM_ORDER {
-            let unit = metrics::find(Role::Ae, id).map_or(Unit::Count, |d| d.unit);
+        for id in &TEAM_ORDER {
+            let unit = metrics::def_of(Role::Ae, id).map_or(Unit::Count, |d| d.unit);
             row.push(match set.get(id) {
                 Some(v) => {
                     let s = fmt_sample(unit, v);
@@ -326,8 +324,8 @@ impl MetricsReport {
             )),
             rep_columns(),
         );
-        for id in TEAM_ORDER {
-            let (Some(v), Some(def)) = (self.team.get(id), metrics::find(Role::Ae, id)) else {
+        for id in &TEAM_ORDER {
+            let (Some(v), Some(def)) = (self.team.get(id), metrics::def_of(Role::Ae, id)) else {
                 continue;
             };
             t.rows.push(vec![
@@ -421,7 +419,7 @@ impl Report for MetricsReport {
                         ));
                     }
                     t.rows.push(vec![
-                        id.clone(),
+                        id.to_string(),
                         fmt_value(unit, c.value.value),
                         fmt_sample(unit, &c.value),
                         fmt_value(unit, c.baseline),

@@ -462,3 +462,22 @@ fn a_closed_deal_without_closed_at_closes_at_the_start_of_its_close_date() {
         errs[0]
     );
 }
+
+#[test]
+fn a_goal_on_an_unknown_metric_names_the_cell_and_the_known_ids() {
+    let mut store = Store::open_in_memory().unwrap();
+    let dir = fixture_with(
+        "goals.csv",
+        "role,metric,period,target,direction\n\
+         AE,win_rate,quarter,0.25,at_least\n\
+         AE,winrate,week,3,at_least\n",
+    );
+    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].contains("goals.csv:3:2 (metric): unknown metric \"winrate\"; known: meetings, "),
+        "{}",
+        errs[0]
+    );
+    assert!(store.load_dataset().unwrap().reps.is_empty());
+}

@@ -85,7 +85,7 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
     let mut out = Vec::new();
     for row in now.rows.iter().filter(|r| !r.ramping) {
         for id in row.metrics.keys().filter(|id| cx.judges(id)) {
-            let Some(def) = metrics::find(row.rep.role, id) else {
+            let Some(def) = metrics::lookup(row.rep.role, id) else {
                 continue;
             };
             if def.better == Better::Neither {
@@ -104,9 +104,9 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
                 }
                 // Shares: the peers' pooled rate (medians of small-sample rates jitter).
                 let team = if def.unit == Unit::Share {
-                    t.pooled(r, id)
+                    t.pooled(r, id.as_str())
                 } else {
-                    t.baseline(r, id).map(|b| b.median)
+                    t.baseline(r, id.as_str()).map(|b| b.median)
                 };
                 let (Some(v), Some(b)) = (mv.value, team) else {
                     break;
@@ -150,7 +150,7 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
             out.push(Anomaly {
                 rep_id: row.rep.id.0.clone(),
                 rep_name: row.rep.name.clone(),
-                metric: id.clone(),
+                metric: id.to_string(),
                 kind: if good {
                     Kind::PositiveOutlier
                 } else {

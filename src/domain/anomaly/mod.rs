@@ -13,7 +13,7 @@ mod sustained;
 mod team;
 
 use super::baseline::TeamPeriod;
-use super::metrics::{Better, Index, MetricDef, Unit};
+use super::metrics::{self, Better, Index, MetricDef, MetricId, Unit};
 use super::model::{Goal, PeriodKind};
 use super::money::Money;
 use super::period::{Calendar, Period};
@@ -150,8 +150,8 @@ impl<'i, 'a> Ctx<'i, 'a> {
 
     /// Whether a metric can be judged: metrics read from activities are not
     /// judged on data that records no activity at all (they would all be 0).
-    pub fn judges(&self, metric: &str) -> bool {
-        self.has_activities || !ACTIVITY_METRICS.contains(&metric)
+    pub fn judges(&self, metric: &MetricId) -> bool {
+        self.has_activities || !metrics::is_activity(metric)
     }
 
     /// The end of what can be judged for `p`: its end, or tomorrow if earlier.
@@ -198,29 +198,6 @@ pub fn periods_needed(
         per_rep: new_hire::windows(reps, ramp_days, today, p),
     }
 }
-
-/// Metrics computed from activities.
-pub const ACTIVITY_METRICS: &[&str] = &[
-    "meetings",
-    "first_meetings",
-    "follow_up_meetings",
-    "calls",
-    "emails",
-    "accounts_engaged",
-    "contacts_engaged_new",
-    "days_between_touches",
-    "meetings_per_opp",
-    "contacts_per_account",
-    "first_to_follow_up",
-    "untouched_opps",
-    "meetings_set",
-    "connected_calls",
-    "talk_minutes",
-    "connect_rate",
-    "reply_rate",
-    "activities_per_account",
-    "account_to_meeting",
-];
 
 /// Every anomaly for the period `p`, most severe and bad first.
 pub fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {

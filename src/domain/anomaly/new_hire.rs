@@ -98,12 +98,12 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             .iter()
             .filter(|d| d.quantity)
         {
-            let Some(v) = mine.get(def.id).and_then(|m| m.value) else {
+            let Some(v) = mine.get(&def.id).and_then(|m| m.value) else {
                 continue;
             };
             let vals: Vec<f64> = peers
                 .iter()
-                .filter_map(|m| m.get(def.id).and_then(|m| m.value))
+                .filter_map(|m| m.get(&def.id).and_then(|m| m.value))
                 .collect();
             let Some(band) = percentile(&vals, cx.settings.new_hire_percentile) else {
                 continue;

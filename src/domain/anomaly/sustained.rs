@@ -4,7 +4,7 @@
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, kind_word, say};
 use crate::domain::metrics::goals::goal_for;
-use crate::domain::metrics::{self, Unit};
+use crate::domain::metrics::{self, MetricId, Unit};
 use crate::domain::period::Period;
 use chrono::Days;
 
@@ -12,7 +12,11 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);
     let mut out = Vec::new();
-    for goal in cx.goals.iter().filter(|g| cx.judges(&g.metric)) {
+    for goal in cx
+        .goals
+        .iter()
+        .filter(|g| MetricId::parse(&g.metric).is_some_and(|id| cx.judges(&id)))
+    {
         let periods = goal_periods(&cx.cal, k, end, goal.period);
         let teams: Vec<_> = periods.iter().map(|q| cx.team(*q)).collect();
         let Some(newest) = teams.last() else { continue };
@@ -26,7 +30,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 let Some(r) = t.row(&row.rep.id).filter(|r| !r.ramping) else {
                     break;
                 };
-                let Some(v) = r.metrics.get(&goal.metric).and_then(|v| v.value) else {
+                let Some(v) = r.metrics.get(goal.metric.as_str()).and_then(|v| v.value) else {
                     break;
                 };
                 let Some(g) = goal_for(cx.goals, goal.role, &def, &goal.metric, t.period, &cx.cal)

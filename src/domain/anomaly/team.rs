@@ -6,7 +6,7 @@
 
 use super::{Anomaly, Ctx, Kind, Severity, Verdict, say, verdict};
 use crate::domain::baseline::{mad, median, wilson, z_for};
-use crate::domain::metrics::{self, Better, MetricDef, MetricValue, Unit};
+use crate::domain::metrics::{self, Better, MetricDef, MetricId, MetricValue, Unit};
 use crate::domain::period::Period;
 
 /// Scale that makes the MAD a consistent estimator of a normal σ.
@@ -68,15 +68,15 @@ pub fn sample_allows(
 }
 
 /// The count of deals behind a money metric, for its sample size.
-pub fn count_behind(metrics: &crate::domain::metrics::MetricSet, id: &str) -> Option<f64> {
+pub fn count_behind(metrics: &crate::domain::metrics::MetricSet, id: &MetricId) -> Option<f64> {
     let behind = match id {
-        "bookings" => "won",
-        "pipeline_value" => "open_opps",
+        MetricId::Bookings => MetricId::Won,
+        MetricId::PipelineValue => MetricId::OpenOpps,
         // Velocity rests on the deals won (win rate, deal size, cycle).
-        "velocity" => "won",
+        MetricId::Velocity => MetricId::Won,
         _ => return None,
     };
-    metrics.get(behind).and_then(|v| v.value)
+    metrics.get(&behind).and_then(|v| v.value)
 }
 
 /// With too few peers for a baseline (two), a count at least twice the
@@ -131,12 +131,20 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let mut out = Vec::new();
     for row in team.rows.iter().filter(|r| !r.ramping) {
         for (id, mv) in row.metrics.iter().filter(|(id, _)| cx.judges(id)) {
-            let (Some(def), Some(v)) = (metrics::find(row.rep.role, id), mv.value) else {
+            let (Some(def), Some(v)) = (metrics::lookup(row.rep.role, id), mv.value) else {
                 continue;
             };
-            let peers = team.peer_values(row, id);
+            let peers = team.peer_values(row, id.as_str());
             if peers.len() < crate::domain::baseline::MIN_PEERS {
-                out.extend(twice_the_peers(row, id, &def, v, &peers, p, s.min_sample));
+                out.extend(twice_the_peers(
+                    row,
+                    id.as_str(),
+                    &def,
+                    v,
+                    &peers,
+                    p,
+                    s.min_sample,
+                ));
                 continue;
             }
             let Some(m) = median(&peers) else { continue };
@@ -153,7 +161,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             out.push(Anomaly {
                 rep_id: row.rep.id.0.clone(),
                 rep_name: row.rep.name.clone(),
-                metric: id.clone(),
+                metric: id.to_string(),
                 kind: if direction == Verdict::Good {
                     Kind::PositiveOutlier
                 } else {

@@ -5,7 +5,7 @@ use super::index::{
     Index, Window, created_in, is_first_meeting, is_follow_up_meeting, is_linked_held_meeting,
     open_at,
 };
-use super::{MetricSet, MetricValue, STAGE_CONVERSION};
+use super::{MetricId, MetricSet, MetricValue};
 use crate::domain::model::{Activity, Opportunity, RepId, StageKind, Status};
 use chrono::NaiveDate;
 use std::collections::HashSet;
@@ -19,41 +19,44 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // Point-in-time metrics are read at the period's last day, or today when
     // the period has not ended yet.
     let last_day = w.period.last_day().min(ix.today);
-    let get = |out: &MetricSet, id: &str| out.get(id).and_then(|v| v.value).unwrap_or(0.0);
-    let (won, lost) = (get(out, "won"), get(out, "lost"));
-    let mut put = |id: &str, v: MetricValue| {
-        out.insert(id.to_string(), v);
+    let get = |out: &MetricSet, id: MetricId| out.get(&id).and_then(|v| v.value).unwrap_or(0.0);
+    let (won, lost) = (get(out, MetricId::Won), get(out, MetricId::Lost));
+    let mut put = |id: MetricId, v: MetricValue| {
+        out.insert(id, v);
     };
     // win_rate: won ÷ (won + lost) over deals closed in period.
-    put("win_rate", MetricValue::ratio(won, won + lost));
+    put(MetricId::WinRate, MetricValue::ratio(won, won + lost));
     // cohort_win_rate: of deals created in period, the share won so far.
     let cohort: Vec<_> = owned.iter().filter(|o| created_in(o, w)).collect();
     let cohort_won = cohort.iter().filter(|o| o.status == Status::Won).count();
     let mut cwr = MetricValue::ratio(cohort_won as f64, cohort.len() as f64);
     cwr.still_open = Some(cohort.iter().filter(|o| o.status == Status::Open).count() as u64);
-    put("cohort_win_rate", cwr);
+    put(MetricId::CohortWinRate, cwr);
     // avg_deal_size: mean amount of deals won in period (known amounts only).
     let won_in = super::revenue::won_in(owned, w);
-    put("avg_deal_size", avg_deal_size(&won_in));
+    put(MetricId::AvgDealSize, avg_deal_size(&won_in));
     // sales_cycle_days: mean calendar days from created to closed, won in period.
-    put("sales_cycle_days", sales_cycle_days(ix, &won_in));
+    put(MetricId::SalesCycleDays, sales_cycle_days(ix, &won_in));
     // open_opp_age_days / stage_age_days / untouched_opps: deals open at period end.
     let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
     let ages: Vec<i64> = open
         .iter()
         .filter_map(|o| open_age_days(ix, o, last_day))
         .collect();
-    put("open_opp_age_days", mean_days(&ages));
+    put(MetricId::OpenOppAgeDays, mean_days(&ages));
     let stage_ages: Vec<i64> = open
         .iter()
         .filter_map(|o| stage_age_days(ix, o, w, last_day))
         .collect();
-    put("stage_age_days", mean_days(&stage_ages));
+    put(MetricId::StageAgeDays, mean_days(&stage_ages));
     let untouched = open
         .iter()
         .filter(|o| is_untouched(ix, o, w, last_day))
         .count();
-    put("untouched_opps", MetricValue::count(untouched as u32));
+    put(
+        MetricId::UntouchedOpps,
+        MetricValue::count(untouched as u32),
+    );
     // days_between_touches: mean gap between consecutive activities (any rep)
     // on the rep's deals, over gaps whose second activity is in period.
     let (mut gap_sum, mut gaps) = (0.0, 0u32);
@@ -64,7 +67,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         }
     }
     put(
-        "days_between_touches",
+        MetricId::DaysBetweenTouches,
         MetricValue::ratio(gap_sum, gaps as f64),
     );
     // meetings_per_opp: held meetings linked to a deal ÷ distinct deals they touch.
@@ -74,16 +77,16 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         .filter_map(|a| a.opportunity_id.as_ref())
         .collect();
     put(
-        "meetings_per_opp",
+        MetricId::MeetingsPerOpp,
         MetricValue::ratio(linked.len() as f64, deals.len() as f64),
     );
     // contacts_per_account: distinct contacts touched ÷ distinct accounts touched.
-    put("contacts_per_account", contacts_per_account(ix, acts));
+    put(MetricId::ContactsPerAccount, contacts_per_account(ix, acts));
     // first_to_follow_up: first meetings ÷ follow-up meetings (held).
     let firsts = acts.iter().filter(|a| is_first_meeting(a)).count();
     let follow = acts.iter().filter(|a| is_follow_up_meeting(a)).count();
     put(
-        "first_to_follow_up",
+        MetricId::FirstToFollowUp,
         MetricValue::ratio(firsts as f64, follow as f64),
     );
     stage_conversion(ix, owned, w, &mut put);
@@ -218,7 +221,7 @@ fn stage_conversion(
     ix: &Index<'_>,
     owned: &[&crate::domain::Opportunity],
     w: &Window,
-    put: &mut impl FnMut(&str, MetricValue),
+    put: &mut impl FnMut(MetricId, MetricValue),
 ) {
     for name in ix.stage_names() {
         let Some((pos, StageKind::Open)) = ix.stage(name) else {
@@ -235,7 +238,7 @@ fn stage_conversion(
             }
         }
         put(
-            &format!("{STAGE_CONVERSION}.{name}"),
+            MetricId::stage_conversion(name),
             MetricValue::ratio(moved_on as f64, entered as f64),
         );
     }

@@ -4,7 +4,7 @@ use super::index::{
     Index, Window, closed_in, created_in, is_call, is_first_meeting, is_follow_up_meeting,
     is_held_meeting, is_sent_email, open_at,
 };
-use super::{MetricSet, MetricValue};
+use super::{MetricId, MetricSet, MetricValue};
 use crate::domain::model::{
     AccountId, ContactId, HistoryEntry, Opportunity, RepId, StageKind, Status,
 };
@@ -13,30 +13,30 @@ use std::collections::HashSet;
 /// Adds the AE quantity metrics of `rep` over `w` to `out`.
 pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
     let acts = ix.rep_activities(rep, w);
-    let mut put = |id: &str, v: MetricValue| {
-        out.insert(id.to_string(), v);
+    let mut put = |id: MetricId, v: MetricValue| {
+        out.insert(id, v);
     };
     // meetings: meetings held in period (outcome held, or none recorded).
     put(
-        "meetings",
+        MetricId::Meetings,
         MetricValue::count(acts.iter().filter(|a| is_held_meeting(a)).count() as u32),
     );
     // first_meetings / follow_up_meetings: held meetings of that type.
     put(
-        "first_meetings",
+        MetricId::FirstMeetings,
         MetricValue::count(acts.iter().filter(|a| is_first_meeting(a)).count() as u32),
     );
     put(
-        "follow_up_meetings",
+        MetricId::FollowUpMeetings,
         MetricValue::count(acts.iter().filter(|a| is_follow_up_meeting(a)).count() as u32),
     );
     // calls: every call made; emails: outbound (or undirected) emails.
     put(
-        "calls",
+        MetricId::Calls,
         MetricValue::count(acts.iter().filter(|a| is_call(a)).count() as u32),
     );
     put(
-        "emails",
+        MetricId::Emails,
         MetricValue::count(acts.iter().filter(|a| is_sent_email(a)).count() as u32),
     );
     engagement(ix, rep, acts, w, &mut put);
@@ -44,26 +44,32 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     let owned = ix.owned(rep);
     // opps_created: owned opportunities created in period (unknown created: never).
     put(
-        "opps_created",
+        MetricId::OppsCreated,
         MetricValue::count(owned.iter().filter(|o| created_in(o, w)).count() as u32),
     );
     // progressions: forward stage moves (by position; into a Lost stage is
     // never forward) of the rep's opportunities in period.
     let progressions: usize = owned.iter().map(|o| forward_moves(ix, o, w).count()).sum();
-    put("progressions", MetricValue::count(progressions as u32));
+    put(
+        MetricId::Progressions,
+        MetricValue::count(progressions as u32),
+    );
     // open_opps / pipeline_value: owned deals open at the period's end.
     let open: Vec<_> = owned.iter().filter(|o| open_at(o, w.end)).collect();
-    put("open_opps", MetricValue::count(open.len() as u32));
-    put("pipeline_value", money_sum(open.iter().map(|o| o.amount)));
+    put(MetricId::OpenOpps, MetricValue::count(open.len() as u32));
+    put(
+        MetricId::PipelineValue,
+        money_sum(open.iter().map(|o| o.amount)),
+    );
     // won / lost / closed / bookings: owned deals closed in period.
     let owned_closed = |s: Status| owned.iter().filter(move |o| closed_in(o, s, w));
     let won = owned_closed(Status::Won).count() as u32;
     let lost = owned_closed(Status::Lost).count() as u32;
-    put("won", MetricValue::count(won));
-    put("lost", MetricValue::count(lost));
-    put("closed", MetricValue::count(won + lost));
+    put(MetricId::Won, MetricValue::count(won));
+    put(MetricId::Lost, MetricValue::count(lost));
+    put(MetricId::Closed, MetricValue::count(won + lost));
     put(
-        "bookings",
+        MetricId::Bookings,
         money_sum(owned_closed(Status::Won).map(|o| o.amount)),
     );
 }
@@ -123,7 +129,7 @@ pub(super) fn engagement<'a>(
     rep: &RepId,
     acts: &[&'a crate::domain::Activity],
     w: &Window,
-    put: &mut impl FnMut(&str, MetricValue),
+    put: &mut impl FnMut(MetricId, MetricValue),
 ) {
     let accounts: HashSet<&AccountId> = acts.iter().filter_map(|a| ix.account_of(a)).collect();
     let contacts: HashSet<&ContactId> = acts.iter().filter_map(|a| a.contact_id.as_ref()).collect();
@@ -137,8 +143,8 @@ pub(super) fn engagement<'a>(
     };
     debug_assert!(rep_key.is_none_or(|r| r == rep));
     put(
-        "accounts_engaged",
+        MetricId::AccountsEngaged,
         MetricValue::count(accounts.len() as u32),
     );
-    put("contacts_engaged_new", MetricValue::count(new as u32));
+    put(MetricId::ContactsEngagedNew, MetricValue::count(new as u32));
 }

@@ -8,11 +8,13 @@ mod ae_quality;
 mod ae_quantity;
 pub mod cuts;
 pub mod goals;
+mod id;
 mod index;
 pub mod records;
 pub mod revenue;
 mod sdr;
 
+pub use id::{MetricId, STAGE_CONVERSION, StageConversionId, UnknownMetric, known_ids};
 pub use index::Index;
 
 use super::model::{Rep, RepId, Role};
@@ -66,23 +68,28 @@ impl Unit {
 }
 
 /// A metric's fixed description.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MetricDef {
     /// Stable id, used in goals, config, JSON and tests.
-    pub id: &'static str,
+    pub id: MetricId,
     pub label: &'static str,
     pub unit: Unit,
     pub better: Better,
     /// A quantity metric (activity volume): the new-hire band applies to it.
     pub quantity: bool,
+    /// Computed from activities: not judged on data that records none
+    /// (every value would be 0).
+    #[serde(skip)]
+    pub activity: bool,
 }
 
 const fn def(
-    id: &'static str,
+    id: MetricId,
     label: &'static str,
     unit: Unit,
     better: Better,
     quantity: bool,
+    activity: bool,
 ) -> MetricDef {
     MetricDef {
         id,
@@ -90,8 +97,11 @@ const fn def(
         unit,
         better,
         quantity,
+        activity,
     }
 }
+
+use MetricId as Id;
 
 use Better::{Higher, Lower, Neither};
 use Unit::{Count, Days, MeanMoney, Minutes, Money, MoneyPerDay, MoneyShare, Ratio, Share};
@@ -99,146 +109,263 @@ use Unit::{Count, Days, MeanMoney, Minutes, Money, MoneyPerDay, MoneyShare, Rati
 /// The AE metrics (SPEC §4.1, §4.2), in display order. `stage_conversion`
 /// is per stage: ids `stage_conversion.<stage name>`, added at compute time.
 pub const AE_METRICS: &[MetricDef] = &[
-    def("meetings", "meetings held", Count, Higher, true),
-    def("first_meetings", "first meetings", Count, Higher, true),
+    def(Id::Meetings, "meetings held", Count, Higher, true, true),
     def(
-        "follow_up_meetings",
+        Id::FirstMeetings,
+        "first meetings",
+        Count,
+        Higher,
+        true,
+        true,
+    ),
+    def(
+        Id::FollowUpMeetings,
         "follow-up meetings",
         Count,
         Higher,
         true,
+        true,
     ),
-    def("calls", "calls", Count, Higher, true),
-    def("emails", "emails", Count, Higher, true),
-    def("opps_created", "opportunities created", Count, Higher, true),
-    def("progressions", "stage progressions", Count, Higher, false),
-    def("accounts_engaged", "accounts engaged", Count, Higher, true),
+    def(Id::Calls, "calls", Count, Higher, true, true),
+    def(Id::Emails, "emails", Count, Higher, true, true),
     def(
-        "contacts_engaged_new",
+        Id::OppsCreated,
+        "opportunities created",
+        Count,
+        Higher,
+        true,
+        false,
+    ),
+    def(
+        Id::Progressions,
+        "stage progressions",
+        Count,
+        Higher,
+        false,
+        false,
+    ),
+    def(
+        Id::AccountsEngaged,
+        "accounts engaged",
+        Count,
+        Higher,
+        true,
+        true,
+    ),
+    def(
+        Id::ContactsEngagedNew,
         "new contacts engaged",
         Count,
         Higher,
         true,
+        true,
     ),
-    def("open_opps", "open opportunities", Count, Higher, false),
-    def("pipeline_value", "open pipeline", Money, Higher, false),
-    def("won", "deals won", Count, Higher, false),
-    def("lost", "deals lost", Count, Neither, false),
-    def("closed", "deals closed", Count, Higher, false),
-    def("bookings", "bookings", Money, Higher, false),
-    def("win_rate", "win rate", Share, Higher, false),
-    def("cohort_win_rate", "cohort win rate", Share, Higher, false),
     def(
-        "avg_deal_size",
+        Id::OpenOpps,
+        "open opportunities",
+        Count,
+        Higher,
+        false,
+        false,
+    ),
+    def(
+        Id::PipelineValue,
+        "open pipeline",
+        Money,
+        Higher,
+        false,
+        false,
+    ),
+    def(Id::Won, "deals won", Count, Higher, false, false),
+    def(Id::Lost, "deals lost", Count, Neither, false, false),
+    def(Id::Closed, "deals closed", Count, Higher, false, false),
+    def(Id::Bookings, "bookings", Money, Higher, false, false),
+    def(Id::WinRate, "win rate", Share, Higher, false, false),
+    def(
+        Id::CohortWinRate,
+        "cohort win rate",
+        Share,
+        Higher,
+        false,
+        false,
+    ),
+    def(
+        Id::AvgDealSize,
         "average deal size",
         MeanMoney,
         Higher,
         false,
+        false,
     ),
-    def("sales_cycle_days", "sales cycle (days)", Days, Lower, false),
     def(
-        "open_opp_age_days",
+        Id::SalesCycleDays,
+        "sales cycle (days)",
+        Days,
+        Lower,
+        false,
+        false,
+    ),
+    def(
+        Id::OpenOppAgeDays,
         "open deal age (days)",
         Days,
         Lower,
         false,
+        false,
     ),
-    def("stage_age_days", "days in stage", Days, Lower, false),
+    def(Id::StageAgeDays, "days in stage", Days, Lower, false, false),
     def(
-        "days_between_touches",
+        Id::DaysBetweenTouches,
         "days between touches",
         Days,
         Lower,
         false,
+        true,
     ),
     def(
-        "meetings_per_opp",
+        Id::MeetingsPerOpp,
         "meetings per deal",
         Ratio,
         Neither,
         false,
+        true,
     ),
     def(
-        "contacts_per_account",
+        Id::ContactsPerAccount,
         "contacts per account",
         Ratio,
         Higher,
         false,
+        true,
     ),
     def(
-        "first_to_follow_up",
+        Id::FirstToFollowUp,
         "first ÷ follow-up meetings",
         Ratio,
         Neither,
         false,
+        true,
     ),
-    def("untouched_opps", "untouched deals", Count, Lower, false),
-    def("discount", "discount", MoneyShare, Lower, false),
     def(
-        "pipeline_over_90d",
+        Id::UntouchedOpps,
+        "untouched deals",
+        Count,
+        Lower,
+        false,
+        true,
+    ),
+    def(Id::Discount, "discount", MoneyShare, Lower, false, false),
+    def(
+        Id::PipelineOver90d,
         "pipeline over 90 days old",
         MoneyShare,
         Lower,
         false,
+        false,
     ),
-    def("velocity", "velocity (per day)", MoneyPerDay, Higher, false),
+    def(
+        Id::Velocity,
+        "velocity (per day)",
+        MoneyPerDay,
+        Higher,
+        false,
+        false,
+    ),
 ];
 
 /// The SDR metrics (SPEC §4.3), in display order.
 pub const SDR_METRICS: &[MetricDef] = &[
-    def("meetings_set", "meetings set", Count, Higher, true),
-    def("pipeline_created", "pipeline created", Money, Higher, false),
-    def("calls", "calls", Count, Higher, true),
-    def("connected_calls", "connected calls", Count, Higher, true),
-    def("talk_minutes", "talk minutes", Minutes, Higher, true),
-    def("emails", "emails", Count, Higher, true),
-    def("accounts_engaged", "accounts engaged", Count, Higher, true),
+    def(Id::MeetingsSet, "meetings set", Count, Higher, true, true),
     def(
-        "contacts_engaged_new",
+        Id::PipelineCreated,
+        "pipeline created",
+        Money,
+        Higher,
+        false,
+        false,
+    ),
+    def(Id::Calls, "calls", Count, Higher, true, true),
+    def(
+        Id::ConnectedCalls,
+        "connected calls",
+        Count,
+        Higher,
+        true,
+        true,
+    ),
+    def(Id::TalkMinutes, "talk minutes", Minutes, Higher, true, true),
+    def(Id::Emails, "emails", Count, Higher, true, true),
+    def(
+        Id::AccountsEngaged,
+        "accounts engaged",
+        Count,
+        Higher,
+        true,
+        true,
+    ),
+    def(
+        Id::ContactsEngagedNew,
         "new contacts engaged",
         Count,
         Higher,
         true,
+        true,
     ),
-    def("connect_rate", "connect rate", Share, Higher, false),
-    def("reply_rate", "reply rate", Share, Higher, false),
+    def(Id::ConnectRate, "connect rate", Share, Higher, false, true),
+    def(Id::ReplyRate, "reply rate", Share, Higher, false, true),
     def(
-        "contacts_per_account",
+        Id::ContactsPerAccount,
         "contacts per account",
         Ratio,
         Higher,
         false,
+        true,
     ),
     def(
-        "activities_per_account",
+        Id::ActivitiesPerAccount,
         "activities per account",
         Ratio,
         Neither,
         false,
+        true,
     ),
     def(
-        "account_to_meeting",
+        Id::AccountToMeeting,
         "accounts to meeting",
         Share,
         Higher,
         false,
+        true,
     ),
-    def("sourced_win_rate", "sourced win rate", Share, Higher, false),
     def(
-        "sourced_avg_deal_size",
+        Id::SourcedWinRate,
+        "sourced win rate",
+        Share,
+        Higher,
+        false,
+        false,
+    ),
+    def(
+        Id::SourcedAvgDealSize,
         "sourced deal size",
         MeanMoney,
         Higher,
         false,
+        false,
     ),
 ];
 
-/// Prefix of the per-stage conversion ids.
-pub const STAGE_CONVERSION: &str = "stage_conversion";
-
-/// The definition of the stage conversion of one stage.
-pub const STAGE_CONVERSION_DEF: MetricDef =
-    def(STAGE_CONVERSION, "stage conversion", Share, Higher, false);
+/// The definition of the stage conversion of the stage named `stage`.
+pub fn stage_conversion_def(stage: &str) -> MetricDef {
+    def(
+        MetricId::stage_conversion(stage),
+        "stage conversion",
+        Share,
+        Higher,
+        false,
+        false,
+    )
+}
 
 /// The metrics that apply to a role (CSMs and managers have none).
 pub fn metrics_for(role: Role) -> &'static [MetricDef] {
@@ -251,10 +378,30 @@ pub fn metrics_for(role: Role) -> &'static [MetricDef] {
 
 /// The definition of a metric id for a role (per-stage conversions included).
 pub fn find(role: Role, id: &str) -> Option<MetricDef> {
-    if role == Role::Ae && id.starts_with("stage_conversion.") {
-        return Some(STAGE_CONVERSION_DEF);
+    lookup(role, &MetricId::parse(id)?)
+}
+
+/// The definition of a typed metric id for a role (per-stage conversions included).
+pub fn lookup(role: Role, id: &MetricId) -> Option<MetricDef> {
+    match id {
+        MetricId::StageConversion(s) => (role == Role::Ae).then(|| stage_conversion_def(s.stage())),
+        id => def_of(role, id).cloned(),
     }
-    metrics_for(role).iter().find(|d| d.id == id).copied()
+}
+
+/// The registry definition of `id` for a role (`None` for a stage
+/// conversion, whose definition [`find`] builds).
+pub fn def_of(role: Role, id: &MetricId) -> Option<&'static MetricDef> {
+    metrics_for(role).iter().find(|d| d.id == *id)
+}
+
+/// Whether `id` is computed from activities (the `activity` flag of its
+/// definition; an id is the same metric in every role that has it).
+pub fn is_activity(id: &MetricId) -> bool {
+    AE_METRICS
+        .iter()
+        .chain(SDR_METRICS)
+        .any(|d| d.activity && d.id == *id)
 }
 
 /// One metric's value for a rep and a period. `value` is `None` when
@@ -307,7 +454,7 @@ impl MetricValue {
 }
 
 /// Every metric of a rep's role over a period, by id.
-pub type MetricSet = BTreeMap<String, MetricValue>;
+pub type MetricSet = BTreeMap<MetricId, MetricValue>;
 
 /// Whether a rep was active on any day of the period (the end date is the
 /// last day worked: SPEC §2 "inactive after").

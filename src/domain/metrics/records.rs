@@ -16,7 +16,7 @@ use super::index::{
     open_at,
 };
 use super::revenue::{deal_discount, older_than_90d, won_in};
-use super::{STAGE_CONVERSION, find};
+use super::{MetricId, MetricId as Id, find};
 use crate::domain::model::{Activity, Opportunity, RepId, Role, StageKind, Status};
 use crate::domain::period::Period;
 use chrono::NaiveDate;
@@ -180,6 +180,7 @@ pub fn records(
     metric: &str,
 ) -> Option<MetricRecords> {
     find(role, metric)?;
+    let metric = &MetricId::parse(metric)?;
     let w = ix.window(period);
     let mut r = MetricRecords {
         metric: metric.to_string(),
@@ -198,7 +199,7 @@ fn shared_activities(
     ix: &Index<'_>,
     rep: &RepId,
     w: &Window,
-    metric: &str,
+    metric: &MetricId,
     r: &mut MetricRecords,
 ) -> bool {
     let acts = ix.rep_activities(rep, w);
@@ -211,16 +212,16 @@ fn shared_activities(
     };
     let v = Counts::Value;
     match metric {
-        "calls" => list(&|a| is_call(a).then(|| ("call".into(), v))),
-        "emails" => list(&|a| is_sent_email(a).then(|| ("sent".into(), v))),
-        "accounts_engaged" => {
+        Id::Calls => list(&|a| is_call(a).then(|| ("call".into(), v))),
+        Id::Emails => list(&|a| is_sent_email(a).then(|| ("sent".into(), v))),
+        Id::AccountsEngaged => {
             list(&|a| {
                 ix.account_of(a)
                     .map(|acc| (acc.as_str().to_string(), Counts::Both))
             });
             r.note = Some("the value counts the distinct accounts (side) these touched".into());
         }
-        "contacts_engaged_new" => {
+        Id::ContactsEngagedNew => {
             list(&|a| {
                 let c = a.contact_id.as_ref()?;
                 is_new_contact(ix, &a.rep_id, c, w).then(|| (c.as_str().to_string(), Counts::Both))
@@ -229,7 +230,7 @@ fn shared_activities(
                 "the value counts the distinct contacts (side) first touched in the period".into(),
             );
         }
-        "contacts_per_account" => {
+        Id::ContactsPerAccount => {
             list(&|a| {
                 let side = format!(
                     "{} @ {}",
@@ -248,7 +249,13 @@ fn shared_activities(
     true
 }
 
-fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecords) -> Option<()> {
+fn ae(
+    ix: &Index<'_>,
+    rep: &RepId,
+    w: &Window,
+    metric: &MetricId,
+    r: &mut MetricRecords,
+) -> Option<()> {
     if shared_activities(ix, rep, w, metric, r) {
         return Some(());
     }
@@ -258,28 +265,28 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
     let v = Counts::Value;
     let act = |a: &Activity, side: &str, c: Counts| activity(ix, a, side, c);
     match metric {
-        "meetings" => {
+        Id::Meetings => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_held_meeting(a))
                 .map(|a| act(a, "held", v))
                 .collect();
         }
-        "first_meetings" => {
+        Id::FirstMeetings => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_first_meeting(a))
                 .map(|a| act(a, "held", v))
                 .collect();
         }
-        "follow_up_meetings" => {
+        Id::FollowUpMeetings => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_follow_up_meeting(a))
                 .map(|a| act(a, "held", v))
                 .collect();
         }
-        "first_to_follow_up" => {
+        Id::FirstToFollowUp => {
             for a in acts {
                 if is_first_meeting(a) {
                     r.activities.push(act(a, "first", Counts::Numerator));
@@ -288,7 +295,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 }
             }
         }
-        "meetings_per_opp" => {
+        Id::MeetingsPerOpp => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_linked_held_meeting(a))
@@ -296,7 +303,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 .collect();
             r.note = Some("the denominator counts the distinct deals these are on".into());
         }
-        "days_between_touches" => {
+        Id::DaysBetweenTouches => {
             for o in owned {
                 for (days, a) in touch_gaps(ix, o, w) {
                     r.activities
@@ -307,10 +314,10 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
             r.note =
                 Some("the mean of the gaps since the touch before each, on the rep's deals".into());
         }
-        "opps_created" => deals(ix, r, owned, |o| {
+        Id::OppsCreated => deals(ix, r, owned, |o| {
             created_in(o, w).then(|| ("created".into(), v))
         }),
-        "progressions" => {
+        Id::Progressions => {
             for o in owned {
                 for h in forward_moves(ix, o, w) {
                     let side = format!(
@@ -323,23 +330,23 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 }
             }
         }
-        "open_opps" | "pipeline_value" => {
+        Id::OpenOpps | Id::PipelineValue => {
             deals(ix, r, owned, |o| {
                 open_at(o, w.end).then(|| ("open".into(), v))
             });
         }
-        "won" | "bookings" => deals(ix, r, owned, |o| {
+        Id::Won | Id::Bookings => deals(ix, r, owned, |o| {
             closed_in(o, Status::Won, w).then(|| ("won".into(), v))
         }),
-        "lost" => deals(ix, r, owned, |o| {
+        Id::Lost => deals(ix, r, owned, |o| {
             closed_in(o, Status::Lost, w).then(|| ("lost".into(), v))
         }),
-        "closed" => deals(ix, r, owned, |o| {
+        Id::Closed => deals(ix, r, owned, |o| {
             (closed_in(o, Status::Won, w) || closed_in(o, Status::Lost, w))
                 .then(|| (status_side(o).into(), v))
         }),
-        "win_rate" => win_loss(ix, r, owned, w),
-        "cohort_win_rate" => deals(ix, r, owned, |o| {
+        Id::WinRate => win_loss(ix, r, owned, w),
+        Id::CohortWinRate => deals(ix, r, owned, |o| {
             created_in(o, w).then(|| {
                 let c = if o.status == Status::Won {
                     Counts::Both
@@ -349,7 +356,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 (status_side(o).into(), c)
             })
         }),
-        "avg_deal_size" => {
+        Id::AvgDealSize => {
             for o in won_in(owned, w) {
                 let c = if o.amount.is_some() {
                     Counts::Both
@@ -359,7 +366,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 r.deals.push(deal(ix, o, "won", c));
             }
         }
-        "sales_cycle_days" => {
+        Id::SalesCycleDays => {
             for o in won_in(owned, w) {
                 let days = o
                     .closed_at
@@ -371,22 +378,22 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 });
             }
         }
-        "open_opp_age_days" => deals(ix, r, owned, |o| {
+        Id::OpenOppAgeDays => deals(ix, r, owned, |o| {
             open_at(o, w.end).then(|| match open_age_days(ix, o, last_day) {
                 Some(d) => (format!("{d} days old"), Counts::Both),
                 None => ("created unknown".into(), Counts::Excluded),
             })
         }),
-        "stage_age_days" => deals(ix, r, owned, |o| {
+        Id::StageAgeDays => deals(ix, r, owned, |o| {
             open_at(o, w.end).then(|| match stage_age_days(ix, o, w, last_day) {
                 Some(d) => (format!("{d} days in stage"), Counts::Both),
                 None => ("entered unknown".into(), Counts::Excluded),
             })
         }),
-        "untouched_opps" => deals(ix, r, owned, |o| {
+        Id::UntouchedOpps => deals(ix, r, owned, |o| {
             (open_at(o, w.end) && is_untouched(ix, o, w, last_day)).then(|| ("untouched".into(), v))
         }),
-        "discount" => {
+        Id::Discount => {
             for o in won_in(owned, w) {
                 r.deals.push(match deal_discount(o) {
                     Some(d) if o.list_amount.is_some() => {
@@ -397,7 +404,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
             }
             r.note = Some("1 − Σ amount ÷ Σ list amount over the deals counted".into());
         }
-        "pipeline_over_90d" => deals(ix, r, owned, |o| {
+        Id::PipelineOver90d => deals(ix, r, owned, |o| {
             open_at(o, w.end).then(|| match (o.amount, o.created_at) {
                 (Some(_), Some(c)) if older_than_90d(ix, c, last_day) => {
                     ("over 90 days".into(), Counts::Both)
@@ -406,7 +413,7 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                 _ => ("amount or created unknown".into(), Counts::Excluded),
             })
         }),
-        "velocity" => {
+        Id::Velocity => {
             deals(ix, r, owned, |o| {
                 open_at(o, w.end).then(|| ("open".into(), v))
             });
@@ -415,8 +422,8 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
                     .into(),
             );
         }
-        m if m.starts_with("stage_conversion.") => {
-            let name = &m[STAGE_CONVERSION.len() + 1..];
+        Id::StageConversion(sc) => {
+            let name = sc.stage();
             let Some((pos, StageKind::Open)) = ix.stage(name) else {
                 return Some(());
             };
@@ -435,7 +442,13 @@ fn ae(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecor
     Some(())
 }
 
-fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricRecords) -> Option<()> {
+fn sdr(
+    ix: &Index<'_>,
+    rep: &RepId,
+    w: &Window,
+    metric: &MetricId,
+    r: &mut MetricRecords,
+) -> Option<()> {
     if shared_activities(ix, rep, w, metric, r) {
         return Some(());
     }
@@ -444,20 +457,20 @@ fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricReco
     let v = Counts::Value;
     let act = |a: &Activity, side: &str, c: Counts| activity(ix, a, side, c);
     match metric {
-        "meetings_set" => {
+        Id::MeetingsSet => {
             r.activities = super::sdr::meetings_set(ix, rep, w)
                 .into_iter()
                 .map(|a| act(a, "first meeting set", v))
                 .collect();
         }
-        "connected_calls" => {
+        Id::ConnectedCalls => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_connected_call(a))
                 .map(|a| act(a, "connected", v))
                 .collect();
         }
-        "talk_minutes" => {
+        Id::TalkMinutes => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_call(a))
@@ -468,7 +481,7 @@ fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricReco
                 .collect();
             r.note = Some("the value sums the minutes of these calls".into());
         }
-        "connect_rate" => {
+        Id::ConnectRate => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_call(a))
@@ -481,7 +494,7 @@ fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricReco
                 })
                 .collect();
         }
-        "reply_rate" => {
+        Id::ReplyRate => {
             r.activities = acts
                 .iter()
                 .filter(|a| is_sent_email(a))
@@ -494,7 +507,7 @@ fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricReco
                 })
                 .collect();
         }
-        "activities_per_account" => {
+        Id::ActivitiesPerAccount => {
             r.activities = acts
                 .iter()
                 .filter_map(|a| {
@@ -504,7 +517,7 @@ fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricReco
                 .collect();
             r.note = Some("the denominator counts the distinct accounts (side)".into());
         }
-        "account_to_meeting" => {
+        Id::AccountToMeeting => {
             let set = super::sdr::meetings_set(ix, rep, w);
             let hit: std::collections::HashSet<_> =
                 set.iter().filter_map(|a| ix.account_of(a)).collect();
@@ -523,11 +536,11 @@ fn sdr(ix: &Index<'_>, rep: &RepId, w: &Window, metric: &str, r: &mut MetricReco
                 "distinct accounts with a meeting set ÷ distinct accounts these touched".into(),
             );
         }
-        "pipeline_created" => deals(ix, r, sourced, |o| {
+        Id::PipelineCreated => deals(ix, r, sourced, |o| {
             created_in(o, w).then(|| ("created".into(), v))
         }),
-        "sourced_win_rate" => win_loss(ix, r, sourced, w),
-        "sourced_avg_deal_size" => {
+        Id::SourcedWinRate => win_loss(ix, r, sourced, w),
+        Id::SourcedAvgDealSize => {
             for o in won_in(sourced, w) {
                 let c = if o.amount.is_some() {
                     Counts::Both

@@ -11,7 +11,7 @@
 //!   (money per day); undefined when any part is undefined or the cycle is 0.
 
 use super::index::{Index, Window, closed_in, open_at};
-use super::{MetricSet, MetricValue, ae_quality};
+use super::{MetricId, MetricSet, MetricValue, ae_quality};
 use crate::domain::model::{Opportunity, RepId, Status};
 use crate::domain::money::Money;
 use crate::domain::settings::DiscountSettings;
@@ -25,7 +25,7 @@ pub const PIPELINE_AGE_DAYS: i64 = 90;
 pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {
     let owned = ix.owned(rep);
     let won = won_in(owned, w);
-    out.insert("discount".into(), discount(won.iter().copied()));
+    out.insert(MetricId::Discount, discount(won.iter().copied()));
     let open = open_at_end(owned, w);
     add_age_and_velocity(ix, &open, w, out);
 }
@@ -42,15 +42,15 @@ fn open_at_end<'a>(deals: &[&'a Opportunity], w: &Window) -> Vec<&'a Opportunity
 /// Adds `pipeline_over_90d` of the `open` deals and `velocity`, which reads
 /// the `win_rate`, `avg_deal_size` and `sales_cycle_days` already in `out`.
 fn add_age_and_velocity(ix: &Index<'_>, open: &[&Opportunity], w: &Window, out: &mut MetricSet) {
-    out.insert("pipeline_over_90d".into(), pipeline_over_90d(ix, open, w));
-    let v = |id: &str| out.get(id).and_then(|m| m.value);
+    out.insert(MetricId::PipelineOver90d, pipeline_over_90d(ix, open, w));
+    let v = |id: MetricId| out.get(&id).and_then(|m| m.value);
     let vel = velocity(
         open.len() as f64,
-        v("win_rate"),
-        v("avg_deal_size"),
-        v("sales_cycle_days"),
+        v(MetricId::WinRate),
+        v(MetricId::AvgDealSize),
+        v(MetricId::SalesCycleDays),
     );
-    out.insert("velocity".into(), vel);
+    out.insert(MetricId::Velocity, vel);
 }
 
 /// Deals won in the window.
@@ -152,23 +152,23 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
         .filter(|o| closed_in(o, Status::Lost, w))
         .count() as f64;
     let n_won = won.len() as f64;
-    out.insert("won".into(), MetricValue::count(n_won));
-    out.insert("lost".into(), MetricValue::count(lost));
-    out.insert("win_rate".into(), MetricValue::ratio(n_won, n_won + lost));
+    out.insert(MetricId::Won, MetricValue::count(n_won));
+    out.insert(MetricId::Lost, MetricValue::count(lost));
+    out.insert(MetricId::WinRate, MetricValue::ratio(n_won, n_won + lost));
     out.insert(
-        "bookings".into(),
+        MetricId::Bookings,
         super::ae_quantity::money_sum(won.iter().map(|o| o.amount)),
     );
-    out.insert("avg_deal_size".into(), ae_quality::avg_deal_size(&won));
+    out.insert(MetricId::AvgDealSize, ae_quality::avg_deal_size(&won));
     out.insert(
-        "sales_cycle_days".into(),
+        MetricId::SalesCycleDays,
         ae_quality::sales_cycle_days(ix, &won),
     );
-    out.insert("discount".into(), discount(won.iter().copied()));
+    out.insert(MetricId::Discount, discount(won.iter().copied()));
     let open = open_at_end(deals, w);
-    out.insert("open_opps".into(), MetricValue::count(open.len() as f64));
+    out.insert(MetricId::OpenOpps, MetricValue::count(open.len() as f64));
     out.insert(
-        "pipeline_value".into(),
+        MetricId::PipelineValue,
         super::ae_quantity::money_sum(open.iter().map(|o| o.amount)),
     );
     add_age_and_velocity(ix, &open, w, &mut out);

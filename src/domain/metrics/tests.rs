@@ -234,3 +234,100 @@ fn point_in_time_metrics_of_an_unfinished_period_are_read_today() {
         (Some(39.0), Some(117.0), Some(3.0))
     );
 }
+
+/// Every id of a role's registry is computed for a rep of that role, and
+/// nothing else is (but the AE's per-stage conversions, one per open stage
+/// of the fixture's default stages, entered or not).
+#[test]
+fn every_registry_id_is_computed_for_its_role() {
+    let data = fixture();
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let open_stages = [
+        "Prospecting",
+        "Qualification",
+        "Discovery",
+        "Demo",
+        "Proposal",
+        "Negotiation",
+    ];
+    for (rep, role, count) in [("ann", Role::Ae, 29), ("sam", Role::Sdr, 15)] {
+        let m = compute(&ix, &RepId(rep.into()), role, week());
+        let registry = metrics_for(role);
+        assert_eq!(registry.len(), count, "{role} registry size");
+        for d in registry {
+            assert!(m.contains_key(&d.id), "{role}: {} not computed", d.id);
+        }
+        let mut stages = Vec::new();
+        for id in m.keys() {
+            if let Some(stage) = id.stage() {
+                assert_eq!(role, Role::Ae, "{role}: {id}");
+                stages.push(stage.to_string());
+            } else {
+                assert!(
+                    def_of(role, id).is_some(),
+                    "{role}: {id} not in the registry"
+                );
+            }
+        }
+        let want: Vec<&str> = if role == Role::Ae {
+            open_stages.to_vec()
+        } else {
+            vec![]
+        };
+        stages.sort();
+        let mut want: Vec<String> = want.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(stages, want, "{role}: stage conversions");
+        assert_eq!(m.len(), count + want.len(), "{role}: nothing else");
+    }
+}
+
+/// The `activity` flag on the definitions: the metrics read from
+/// activities, the same flag wherever an id appears in two roles.
+#[test]
+fn activity_flags_are_the_activity_metrics() {
+    let flagged: Vec<&str> = AE_METRICS
+        .iter()
+        .chain(SDR_METRICS)
+        .filter(|d| d.activity)
+        .map(|d| d.id.as_str())
+        .collect();
+    assert_eq!(
+        flagged,
+        [
+            "meetings",
+            "first_meetings",
+            "follow_up_meetings",
+            "calls",
+            "emails",
+            "accounts_engaged",
+            "contacts_engaged_new",
+            "days_between_touches",
+            "meetings_per_opp",
+            "contacts_per_account",
+            "first_to_follow_up",
+            "untouched_opps",
+            "meetings_set",
+            "calls",
+            "connected_calls",
+            "talk_minutes",
+            "emails",
+            "accounts_engaged",
+            "contacts_engaged_new",
+            "connect_rate",
+            "reply_rate",
+            "contacts_per_account",
+            "activities_per_account",
+            "account_to_meeting",
+        ]
+    );
+    for a in AE_METRICS {
+        if let Some(s) = def_of(Role::Sdr, &a.id) {
+            assert_eq!(a.activity, s.activity, "{}", a.id);
+        }
+    }
+    assert!(!is_activity(&MetricId::stage_conversion("Demo")));
+    assert!(is_activity(&MetricId::MeetingsSet));
+    assert!(!is_activity(&MetricId::PipelineCreated));
+    assert!(is_activity(&MetricId::TalkMinutes));
+}

@@ -7,6 +7,7 @@
 use super::{Cx, TablesPane};
 use crate::domain::Role as RepRole;
 use crate::domain::anomaly::Verdict;
+use crate::domain::metrics::MetricId;
 use crate::domain::metrics::cuts::Dimension;
 use crate::report::anomalies::AnomaliesReport;
 use crate::report::cuts::CutReport;
@@ -50,52 +51,52 @@ impl RepsView {
     }
 
     /// The role shown and the metric ids of the grid's columns.
-    fn columns(self) -> (RepRole, &'static [&'static str]) {
+    fn columns(self) -> (RepRole, &'static [MetricId]) {
         match self {
             RepsView::Quantity => (
                 RepRole::Ae,
                 &[
-                    "meetings",
-                    "first_meetings",
-                    "calls",
-                    "emails",
-                    "opps_created",
-                    "won",
-                    "bookings",
-                    "pipeline_value",
+                    MetricId::Meetings,
+                    MetricId::FirstMeetings,
+                    MetricId::Calls,
+                    MetricId::Emails,
+                    MetricId::OppsCreated,
+                    MetricId::Won,
+                    MetricId::Bookings,
+                    MetricId::PipelineValue,
                 ],
             ),
             RepsView::Quality => (
                 RepRole::Ae,
                 &[
-                    "win_rate",
-                    "avg_deal_size",
-                    "sales_cycle_days",
-                    "days_between_touches",
-                    "untouched_opps",
-                    "meetings_per_opp",
+                    MetricId::WinRate,
+                    MetricId::AvgDealSize,
+                    MetricId::SalesCycleDays,
+                    MetricId::DaysBetweenTouches,
+                    MetricId::UntouchedOpps,
+                    MetricId::MeetingsPerOpp,
                 ],
             ),
             RepsView::Revenue => (
                 RepRole::Ae,
                 &[
-                    "discount",
-                    "pipeline_over_90d",
-                    "velocity",
-                    "win_rate",
-                    "avg_deal_size",
-                    "bookings",
+                    MetricId::Discount,
+                    MetricId::PipelineOver90d,
+                    MetricId::Velocity,
+                    MetricId::WinRate,
+                    MetricId::AvgDealSize,
+                    MetricId::Bookings,
                 ],
             ),
             RepsView::Sdr => (
                 RepRole::Sdr,
                 &[
-                    "meetings_set",
-                    "pipeline_created",
-                    "calls",
-                    "connect_rate",
-                    "reply_rate",
-                    "account_to_meeting",
+                    MetricId::MeetingsSet,
+                    MetricId::PipelineCreated,
+                    MetricId::Calls,
+                    MetricId::ConnectRate,
+                    MetricId::ReplyRate,
+                    MetricId::AccountToMeeting,
                 ],
             ),
         }
@@ -167,13 +168,13 @@ pub struct RepsPane {
 fn flag(
     pane: &RepsPane,
     rep: &str,
-    metric: &str,
+    metric: &MetricId,
     goal_met: Option<bool>,
 ) -> (&'static str, Option<Role>) {
     let dir = pane
         .flags
         .iter()
-        .find(|(r, m, _)| r == rep && m == metric)
+        .find(|(r, m, _)| r == rep && m == metric.as_str())
         .map(|(_, _, d)| *d);
     match (dir, goal_met) {
         (Some(Verdict::Bad), _) | (_, Some(false)) => ("▼", Some(Role::Alert)),
@@ -277,7 +278,11 @@ impl RepsPane {
         let Some(report) = &self.report else { return };
         let (role, metrics) = self.view.columns();
         let mut cols = vec![Column::left("rep")];
-        cols.extend(metrics.iter().map(|m| Column::right(short_label(m))));
+        cols.extend(
+            metrics
+                .iter()
+                .map(|m| Column::right(short_label(m.as_str()))),
+        );
         let mut t = Table::new(None, cols);
         let mut ids = Vec::new();
         let mut cell_roles = Vec::new();
@@ -290,7 +295,7 @@ impl RepsPane {
             let mut row = vec![name];
             let mut roles = vec![None];
             for m in metrics {
-                let (cell, role) = match r.metrics.get(*m) {
+                let (cell, role) = match r.metrics.get(m) {
                     Some(c) => {
                         let (sym, role) = flag(self, &r.rep_id, m, c.goal_met);
                         (
@@ -371,7 +376,7 @@ impl RepsPane {
                 note.push(format!("{n} without amount"));
             }
             t.rows.push(vec![
-                super::metric_label(id),
+                super::metric_label(id.as_str()),
                 format!("{}{sym}", fmt_value(unit, c.value.value)),
                 fmt_sample(unit, &c.value),
                 fmt_value(unit, c.baseline),

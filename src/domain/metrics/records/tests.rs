@@ -138,8 +138,8 @@ fn the_records_add_up_to_every_count_and_share() {
         let rep = RepId(rep.into());
         let m = compute(&ix, &rep, role, week());
         for (id, v) in &m {
-            let def = find(role, id).expect("registered");
-            let r = records(&ix, &rep, role, week(), id)
+            let def = find(role, id.as_str()).expect("registered");
+            let r = records(&ix, &rep, role, week(), id.as_str())
                 .unwrap_or_else(|| panic!("no records for {id}"));
             let distinct = r.note.as_deref().is_some_and(|n| n.contains("distinct"));
             match def.unit {
