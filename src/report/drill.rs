@@ -160,7 +160,13 @@ pub fn records_tables(b: &Behind, label: &str, compact: bool) -> Vec<Table> {
         summary.push_str(&format!(": {n}"));
     }
     let mut out = Vec::new();
-    if !r.activities.is_empty() || r.deals.is_empty() {
+    // With nothing behind it, a metric still says which records it counts.
+    let of_activities = !r.activities.is_empty()
+        || (r.deals.is_empty()
+            && r.metric
+                .parse::<crate::domain::metrics::MetricId>()
+                .is_ok_and(|m| crate::domain::metrics::is_activity(&m)));
+    if of_activities {
         let mut t = Table::new(
             Some(format!("Activities behind {label}: {}", r.activities.len())),
             vec![
@@ -205,7 +211,7 @@ pub fn records_tables(b: &Behind, label: &str, compact: bool) -> Vec<Table> {
         }
         out.push(t);
     }
-    if !r.deals.is_empty() {
+    if !r.deals.is_empty() || !of_activities {
         let mut t = Table::new(
             Some(format!("Deals behind {label}: {}", r.deals.len())),
             vec![

@@ -119,3 +119,32 @@ fn the_meetings_drill_lists_the_meetings_held() {
     );
     assert_eq!(ids(&d, "deals"), pairs(&[("o3", "lost")]));
 }
+
+#[test]
+fn a_metric_with_nothing_behind_it_says_which_records_it_counts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = database(&dir);
+    let text = |metric: &str| {
+        let out = run(
+            &db,
+            &[
+                "report", "drill", "--rep", "ann", "--metric", metric, "--period", "2026-W40",
+            ],
+        )
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+        String::from_utf8(out).expect("UTF-8")
+    };
+    // ann won nothing and held no meeting in 2026-W40 (the data starts in November).
+    let won = text("won");
+    assert!(won.contains("Deals behind won: 0"), "{won}");
+    assert!(!won.contains("Activities behind"), "{won}");
+    let meetings = text("meetings");
+    assert!(
+        meetings.contains("Activities behind meetings: 0"),
+        "{meetings}"
+    );
+    assert!(!meetings.contains("Deals behind"), "{meetings}");
+}
