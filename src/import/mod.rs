@@ -560,16 +560,8 @@ pub fn run_with(
     let mut batch =
         plan_with(tables, opts.format, rt.mapping.as_ref(), &ctx).map_err(ImportError::Rows)?;
     let warnings = implausible(&batch, rt.checks.today);
-    if rt.checks.strict && !warnings.is_empty() {
-        return Err(ImportError::Rows(
-            warnings
-                .into_iter()
-                .map(|w| RowError {
-                    reason: format!("{} — refused under --strict", w.reason),
-                    ..w
-                })
-                .collect(),
-        ));
+    if let Some(e) = refused_under_strict(rt, &warnings) {
+        return Err(e);
     }
     let edits = store.local_edits()?;
     let mut current = std::collections::HashMap::new();
@@ -594,9 +586,23 @@ pub fn run_with(
             progress(done, total);
         }
     })?;
-    round_trip::write(&mut tx, &batch, &reconciled.settle, rt.now)?;
+    finish(tx, &batch, reconciled, rt, deferred, opts.dry_run, warnings)
+}
+
+/// The end of every import, whole or streamed: the round trip's records,
+/// the deferred indexes, then commit (or roll back for a dry run).
+pub(super) fn finish(
+    mut tx: Tx<'_>,
+    batch: &Batch,
+    reconciled: round_trip::Reconciled,
+    rt: &RoundTrip,
+    deferred: crate::storage::import_support::DeferredIndexes,
+    dry_run: bool,
+    warnings: Vec<RowError>,
+) -> Result<Imported, ImportError> {
+    round_trip::write(&mut tx, batch, &reconciled.settle, rt.now)?;
     tx.rebuild_indexes(deferred)?;
-    let counts = if opts.dry_run {
+    let counts = if dry_run {
         tx.rollback()?
     } else {
         tx.commit()?
@@ -606,6 +612,21 @@ pub fn run_with(
         kept: reconciled.kept,
         overwritten: reconciled.overwritten,
         warnings,
+    })
+}
+
+/// Warnings refused as errors under `--strict`; `None` when they stand.
+pub(super) fn refused_under_strict(rt: &RoundTrip, warnings: &[RowError]) -> Option<ImportError> {
+    (rt.checks.strict && !warnings.is_empty()).then(|| {
+        ImportError::Rows(
+            warnings
+                .iter()
+                .map(|w| RowError {
+                    reason: format!("{} — refused under --strict", w.reason),
+                    ..w.clone()
+                })
+                .collect(),
+        )
     })
 }
 

@@ -381,17 +381,9 @@ pub(super) fn run(
         return Err(ImportError::Rows(errors));
     }
     let warnings = implausible(&batch, rt.checks.today);
-    if rt.checks.strict && !warnings.is_empty() {
+    if let Some(e) = refused_under_strict(rt, &warnings) {
         tx.rollback()?;
-        return Err(ImportError::Rows(
-            warnings
-                .into_iter()
-                .map(|w| RowError {
-                    reason: format!("{} — refused under --strict", w.reason),
-                    ..w
-                })
-                .collect(),
-        ));
+        return Err(e);
     }
     for s in &batch.stages[stages_before..] {
         tx.upsert_stage(s)?;
@@ -416,19 +408,7 @@ pub(super) fn run(
         tx.upsert_action_item(a)?;
     }
     progress(total, total);
-    round_trip::write(&mut tx, &batch, &reconciled.settle, rt.now)?;
-    tx.rebuild_indexes(deferred)?;
-    let counts = if opts.dry_run {
-        tx.rollback()?
-    } else {
-        tx.commit()?
-    };
-    Ok(Imported {
-        counts,
-        kept: reconciled.kept,
-        overwritten: reconciled.overwritten,
-        warnings,
-    })
+    finish(tx, &batch, reconciled, rt, deferred, opts.dry_run, warnings)
 }
 
 /// The planned history (other formats' rows, then the synthesized ones but
