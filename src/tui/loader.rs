@@ -14,7 +14,7 @@ use crate::report::anomalies::AnomaliesReport;
 use crate::report::drill::DrillReport;
 use crate::report::forecast::ForecastReport;
 use crate::report::hygiene::HygieneReport;
-use crate::report::metrics::{MetricsFilter, MetricsReport};
+use crate::report::metrics::MetricsReport;
 use crate::report::waterfall::WaterfallReport;
 use crate::report::{Input, Report, Table};
 use crate::storage::{StorageError, Store};
@@ -91,6 +91,9 @@ pub struct Loaded {
 /// Everything the builders need besides the data (`app::Env`).
 pub use crate::app::Env;
 
+mod build;
+pub use build::*;
+
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
 /// route from data to screen. Metrics, anomalies and hygiene follow the rep
 /// filter; the forecast covers the picked month or quarter (the quarter
@@ -126,176 +129,6 @@ pub struct Parts<'a> {
     /// Every deal with its history, no activities: pipeline, forecast,
     /// waterfall, accuracy, the call's movement.
     pub deals: &'a Dataset,
-}
-
-/// The reports of today's review window and of every deal: the review,
-/// hygiene, the deal pane, the pipeline and the forecast (accuracy apart).
-#[derive(Debug, Clone)]
-pub struct ReviewViews {
-    pub pipeline: PaneTables,
-    pub agenda: AgendaReport,
-    pub hygiene: HygieneReport,
-    pub scores: Arc<crate::report::score::Scores>,
-    pub forecast: ForecastReport,
-    pub waterfall: Result<WaterfallReport, String>,
-    pub movement: Option<crate::report::movement::CallMovement>,
-}
-
-/// One group of panes' reports, sent to the screen as soon as it is built
-/// (the review first: it is the cheapest and the first screen).
-#[derive(Debug, Clone)]
-pub enum Part {
-    /// With the review window it was built from (the deal pane and edits read it).
-    Review {
-        data: Arc<Dataset>,
-        views: Box<ReviewViews>,
-    },
-    Accuracy(AccuracyReport),
-    Metrics {
-        metrics: MetricsReport,
-        cuts: Vec<crate::report::cuts::CutReport>,
-    },
-    Anomalies {
-        anomalies: AnomaliesReport,
-        rep_anomalies: AnomaliesReport,
-    },
-}
-
-impl Views {
-    /// The views as the parts the worker sends, in its order.
-    pub fn into_parts(self, data: Arc<Dataset>) -> Vec<Part> {
-        vec![
-            Part::Review {
-                data,
-                views: Box::new(ReviewViews {
-                    pipeline: self.pipeline,
-                    agenda: self.agenda,
-                    hygiene: self.hygiene,
-                    scores: self.scores,
-                    forecast: self.forecast,
-                    waterfall: self.waterfall,
-                    movement: self.movement,
-                }),
-            },
-            Part::Accuracy(self.accuracy),
-            Part::Metrics {
-                metrics: self.metrics,
-                cuts: self.cuts,
-            },
-            Part::Anomalies {
-                anomalies: self.anomalies,
-                rep_anomalies: self.rep_anomalies,
-            },
-        ]
-    }
-}
-
-/// A report's input on `data` over `period`.
-fn input<'a>(
-    env: &'a Env,
-    data: &'a Dataset,
-    snapshots: &'a [Snapshot],
-    period: Option<Period>,
-) -> Input<'a> {
-    Input {
-        data,
-        snapshots,
-        settings: &env.settings,
-        cal: &env.cal,
-        today: env.today,
-        period,
-    }
-}
-
-/// The review part: agenda, hygiene and scores from today's review window;
-/// pipeline, forecast, waterfall and the call's movement from every deal.
-/// The forecast covers the picked month or quarter (the quarter containing
-/// today when a week is picked).
-pub fn build_review(
-    env: &Env,
-    review: &Dataset,
-    deals: &Dataset,
-    snapshots: &[Snapshot],
-    sessions: &[ReviewSession],
-    req: &Request,
-) -> ReviewViews {
-    let undated = input(env, review, snapshots, None);
-    let deals_input = input(env, deals, snapshots, Some(req.period));
-    let forecast_input = Input {
-        period: (req.period.days() >= 28).then_some(req.period),
-        ..deals_input
-    };
-    let pipeline = crate::report::pipeline::PipelineReport {
-        as_of: env.today,
-        currency: env.settings.currency.clone(),
-        pipeline: crate::domain::pipeline::open_pipeline(deals),
-    };
-    let forecast = ForecastReport::build(&forecast_input);
-    let week_ago = env.today - chrono::Days::new(7);
-    let owner = req.rep.as_ref().filter(|_| req.own_view);
-    let movement = Some(crate::report::movement::CallMovement::build(
-        &deals_input,
-        forecast.forecast.period,
-        7,
-        owner,
-    ));
-    ReviewViews {
-        pipeline: PaneTables::of(&pipeline),
-        agenda: AgendaReport::build(&undated, sessions),
-        hygiene: HygieneReport::build(&undated, req.rep.as_ref()),
-        scores: Arc::new(crate::report::score::open_scores(&undated)),
-        forecast,
-        waterfall: Ok(WaterfallReport::between_for(
-            &deals_input,
-            week_ago,
-            env.today,
-            owner,
-        )),
-        movement,
-    }
-}
-
-/// The accuracy of past calls, from every deal.
-pub fn build_accuracy(env: &Env, deals: &Dataset, snapshots: &[Snapshot]) -> AccuracyReport {
-    AccuracyReport::build(&input(env, deals, snapshots, None))
-}
-
-/// The metrics of the period on screen, and their cuts.
-pub fn build_metrics(
-    env: &Env,
-    metrics: &Dataset,
-    req: &Request,
-) -> (MetricsReport, Vec<crate::report::cuts::CutReport>) {
-    let input = input(env, metrics, &[], Some(req.period));
-    (
-        MetricsReport::build(&input, &MetricsFilter::default()),
-        crate::report::cuts::CutReport::build_all(&input),
-    )
-}
-
-/// The anomalies of their own period (following the rep filter), and those
-/// of the period on screen (the reps grid's flags: the same report when the
-/// periods are one, else built from `on_screen`).
-pub fn build_anomalies(
-    env: &Env,
-    anomalies: &Dataset,
-    on_screen: &Dataset,
-    req: &Request,
-) -> (AnomaliesReport, AnomaliesReport) {
-    let filter = MetricsFilter {
-        rep: req.rep.as_ref().map(|r| r.0.clone()),
-        ..MetricsFilter::default()
-    };
-    let own = AnomaliesReport::build(&input(env, anomalies, &[], req.anomalies_period), &filter);
-    let grid = if own.period == Some(req.period) {
-        own.clone()
-    } else {
-        AnomaliesReport::build(
-            &input(env, on_screen, &[], Some(req.period)),
-            &MetricsFilter::default(),
-        )
-    };
-    (own, grid)
 }
 
 /// [`build_views`] from the windows of [`Parts`].
