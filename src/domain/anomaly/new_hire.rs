@@ -77,7 +77,8 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         if w < 1 {
             continue;
         }
-        let mine = metrics::compute(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
+        let mine =
+            metrics::compute_quantity(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
         let peers: Vec<_> = cx
             .ix
             .data
@@ -88,7 +89,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             .filter_map(|r| {
                 let q = first_weeks(r.start_date?, w);
                 (q.from >= data_start && q.to <= end)
-                    .then(|| metrics::compute(cx.ix, &r.id, r.role, q))
+                    .then(|| metrics::compute_quantity(cx.ix, &r.id, r.role, q))
             })
             .collect();
         if peers.len() < MIN_PEERS {

@@ -490,6 +490,21 @@ pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet 
     out
 }
 
+/// The quantity metrics of `rep`'s role over `p` (the new-hire rule's):
+/// for an AE the quantity family of SPEC §4.1 (with the few counts computed
+/// beside them), for an SDR every metric (all cheap). Each value equals
+/// [`compute`]'s; the quality and revenue families are skipped.
+pub fn compute_quantity(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet {
+    let mut out = MetricSet::new();
+    let w = ix.window(p);
+    match role {
+        Role::Ae => ae_quantity::compute(ix, rep, &w, &mut out),
+        Role::Sdr => sdr::compute(ix, rep, &w, &mut out),
+        Role::Csm | Role::Manager => {}
+    }
+    out
+}
+
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]

@@ -12,6 +12,12 @@ use crate::domain::period::Calendar;
 type Got = (Option<f64>, Option<f64>, Option<f64>);
 
 fn check(rep: &str, role: Role, rows: &[(&str, Got)]) {
+    check_with(compute, rep, role, rows);
+}
+
+type ComputeFn = fn(&Index<'_>, &RepId, Role, Period) -> MetricSet;
+
+fn check_with(compute: ComputeFn, rep: &str, role: Role, rows: &[(&str, Got)]) {
     let data = fixture();
     let ix = Index::new(&data, Calendar::default(), 30, &[]);
     let m = compute(&ix, &RepId(rep.into()), role, week());
@@ -79,6 +85,31 @@ fn ae_quantity_metrics() {
             ("bookings", n(1300.5)), // 1000 + 300.50
         ],
     );
+}
+
+/// The new-hire rule's quantity-only compute gives the same quantity
+/// values (the literals of `ae_quantity_metrics`) and skips the quality ones.
+#[test]
+fn quantity_only_compute() {
+    check_with(
+        compute_quantity,
+        "ann",
+        Role::Ae,
+        &[
+            ("meetings", n(3.0)),
+            ("first_meetings", n(2.0)),
+            ("follow_up_meetings", n(1.0)),
+            ("calls", n(1.0)),
+            ("emails", n(1.0)),
+            ("opps_created", n(2.0)),
+            ("accounts_engaged", n(3.0)),
+            ("contacts_engaged_new", n(3.0)),
+        ],
+    );
+    let data = fixture();
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let m = compute_quantity(&ix, &RepId("ann".into()), Role::Ae, week());
+    assert!(m.get("win_rate").is_none() && m.get("velocity").is_none());
 }
 
 #[test]
