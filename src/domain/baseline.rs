@@ -123,17 +123,17 @@ impl<'a> TeamPeriod<'a> {
     /// Computes every active AE and SDR's metrics over `p`, ordered by role then name.
     pub fn build(ix: &Index<'a>, p: Period, ramp_days: i64, today: NaiveDate) -> TeamPeriod<'a> {
         let day = metrics::ramp_day(p, today);
-        let mut rows: Vec<RepRow<'a>> = ix
+        let reps: Vec<&'a super::model::Rep> = ix
             .data
             .reps
             .iter()
             .filter(|r| matches!(r.role, Role::Ae | Role::Sdr) && metrics::active_in(r, p))
-            .map(|rep| RepRow {
-                rep,
-                ramping: metrics::ramping_on(rep, day, ramp_days),
-                metrics: metrics::compute(ix, &rep.id, rep.role, p),
-            })
             .collect();
+        let mut rows: Vec<RepRow<'a>> = super::par::map(&reps, |rep| RepRow {
+            rep,
+            ramping: metrics::ramping_on(rep, day, ramp_days),
+            metrics: metrics::compute(ix, &rep.id, rep.role, p),
+        });
         rows.sort_by(|a, b| {
             (a.rep.role, &a.rep.name, &a.rep.id).cmp(&(b.rep.role, &b.rep.name, &b.rep.id))
         });

@@ -14,6 +14,7 @@ pub mod hygiene;
 pub mod metrics;
 pub mod model;
 pub mod money;
+pub mod par;
 pub mod period;
 pub mod pipeline;
 pub mod review;

@@ -168,7 +168,74 @@ const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportuni
 
 impl Store {
     /// The dataset a report over `scope` reads (see the module doc).
+    ///
+    /// The window's activities are read on a second connection while this
+    /// one reads the deals. The two see the same database when no other
+    /// connection committed in between, which `PRAGMA data_version` tells;
+    /// when one did, the load runs again (the last time on this connection
+    /// alone), so a report never mixes the states before and after an import.
     pub fn load_scope(&self, scope: &Scope) -> Result<Dataset> {
+        for attempt in 0..3 {
+            let before = self.data_version()?;
+            let data = self.load_scope_once(scope, attempt < 2)?;
+            if self.data_version()? == before {
+                return Ok(data);
+            }
+        }
+        self.load_scope_once(scope, false)
+    }
+
+    /// `PRAGMA data_version`: changes when another connection commits.
+    fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn()
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// A second, read-only connection to the same file, for the window's
+    /// activities; none for an in-memory store or when it cannot open.
+    fn side_reader(&self) -> Option<rusqlite::Connection> {
+        if self.path == ":memory:" {
+            return None;
+        }
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(&self.path, flags).ok()?;
+        conn.busy_timeout(super::busy_timeout()).ok()?;
+        conn.execute_batch("PRAGMA cache_size = -32768;").ok()?;
+        Some(conn)
+    }
+
+    fn load_scope_once(&self, scope: &Scope, parallel: bool) -> Result<Dataset> {
+        let (in_range, range_params) = scope.predicate("occurred_at");
+        let range_sql = format!(
+            "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {in_range}
+             ORDER BY occurred_at, id"
+        );
+        let side = if parallel && scope.activities {
+            self.side_reader()
+        } else {
+            None
+        };
+        let (sql, params) = (range_sql.as_str(), range_params.as_slice());
+        std::thread::scope(|s| {
+            let beside = side.map(|conn| {
+                s.spawn(move || collect_on(&conn, sql, params, super::read::activity_from_row))
+            });
+            self.load_with(scope, move || match beside {
+                Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                None => self.collect_params(sql, params, super::read::activity_from_row),
+            })
+        })
+    }
+
+    /// The load, with the window's activities from `window` (read beside it
+    /// or here).
+    fn load_with(
+        &self,
+        scope: &Scope,
+        window: impl FnOnce() -> Result<Vec<Activity>>,
+    ) -> Result<Dataset> {
         let conn = self.conn();
         conn.execute_batch(
             "CREATE TEMP TABLE IF NOT EXISTS scope_opps (id TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -247,7 +314,7 @@ impl Store {
             .map(|s| instant_from_sql(&s))
             .transpose()?;
         let (activities, first_touch) = if scope.activities {
-            self.scoped_activities(scope, first.as_deref())?
+            self.scoped_activities(scope, first.as_deref(), window()?)?
         } else {
             (Vec::new(), Vec::new())
         };
@@ -277,18 +344,11 @@ impl Store {
         &self,
         scope: &Scope,
         first: Option<&str>,
+        mut activities: Vec<Activity>,
     ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
-        // The range's rows in order, and the few others apart: a UNION of
-        // them all made SQLite sort and compare every row of the range.
-        let (in_range, range_params) = scope.predicate("occurred_at");
-        let mut activities = self.collect_params(
-            &format!(
-                "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {in_range}
-                 ORDER BY occurred_at, id"
-            ),
-            &range_params,
-            super::read::activity_from_row,
-        )?;
+        // `activities` are the range's rows in order (read apart, see
+        // `load_scope`); the few others are read here and merged in: a
+        // UNION of them all made SQLite sort and compare every row of the range.
         let mut others = self.collect_params(
             &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
             &[],
@@ -393,14 +453,24 @@ impl Store {
         params: &[String],
         map: impl Fn(&rusqlite::Row<'_>) -> Result<T>,
     ) -> Result<Vec<T>> {
-        let mut stmt = self.conn().prepare(sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(map(row)?);
-        }
-        Ok(out)
+        collect_on(self.conn(), sql, params, map)
     }
+}
+
+/// Every row of `sql` on `conn`, mapped.
+fn collect_on<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &[String],
+    map: impl Fn(&rusqlite::Row<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(map(row)?);
+    }
+    Ok(out)
 }
 
 /// Two lists of activities in `(occurred_at, id)` order merged into one.

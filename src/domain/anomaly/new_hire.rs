@@ -79,7 +79,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         }
         let mine =
             metrics::compute_quantity(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
-        let peers: Vec<_> = cx
+        let windows: Vec<_> = cx
             .ix
             .data
             .reps
@@ -88,10 +88,12 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             .filter(|r| metrics::active_in(r, p))
             .filter_map(|r| {
                 let q = first_weeks(r.start_date?, w);
-                (q.from >= data_start && q.to <= end)
-                    .then(|| metrics::compute_quantity(cx.ix, &r.id, r.role, q))
+                (q.from >= data_start && q.to <= end).then_some((r, q))
             })
             .collect();
+        let peers = crate::domain::par::map(&windows, |(r, q)| {
+            metrics::compute_quantity(cx.ix, &r.id, r.role, *q)
+        });
         if peers.len() < MIN_PEERS {
             continue;
         }
