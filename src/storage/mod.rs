@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_list_amount.sql"),
     include_str!("migrations/0005_window_indexes.sql"),
     include_str!("migrations/0006_rep_window_indexes.sql"),
+    include_str!("migrations/0007_occurred_deal_index.sql"),
 ];
 
 /// The schema version this build writes.

@@ -291,10 +291,13 @@ impl Store {
             &[],
             super::read::opportunity_from_row,
         )?;
+        // CROSS JOIN keeps the loaded deals outside: with no statistics on
+        // the temporary table SQLite scanned all of history instead.
         let history = self.collect_params(
             "SELECT h.opportunity_id, h.changed_at, h.field, h.old_value, h.new_value,
                     h.changed_by, h.review_session_id
-             FROM temp.scope_opps s JOIN opportunity_history h ON h.opportunity_id = s.id
+             FROM temp.scope_opps s CROSS JOIN opportunity_history h
+               ON h.opportunity_id = s.id
              ORDER BY h.changed_at, h.seq",
             &[],
             super::read::history_from_row,
