@@ -150,6 +150,7 @@ const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, create
      next_step_date, channel, list_amount";
 /// The activities of the rep ranges: each rep's own, and those on the deals
 /// they sourced (an SDR's meetings set count those whoever logged them).
+/// CROSS JOIN keeps the ranges outermost: SQLite scanned every activity.
 const REP_RANGE_ACTIVITIES: &str = "\
      SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
             a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
@@ -160,8 +161,8 @@ const REP_RANGE_ACTIVITIES: &str = "\
      SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
             a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
             a.review_session_id
-     FROM temp.scope_rep_ranges r JOIN opportunities o ON o.source_rep_id = r.rep_id
-     JOIN activities a ON a.opportunity_id = o.id
+     FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.source_rep_id = r.rep_id
+     CROSS JOIN activities a ON a.opportunity_id = o.id
      WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at";
 const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportunity_id, \
      account_id, contact_id, occurred_at, outcome, duration_min, direction, review_session_id";
