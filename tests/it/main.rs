@@ -2,6 +2,7 @@
 
 mod app_edit;
 mod bench_db;
+mod bench_edit;
 mod cli_basics;
 mod crm_round_trip;
 mod demo_forecast;
