@@ -46,6 +46,7 @@ mod trust_storage;
 mod tui_cli;
 mod tui_cockpit;
 mod tui_demo;
+mod tui_edit_reload;
 mod tui_fixture;
 mod tui_review;
 mod tui_tour;
