@@ -338,7 +338,10 @@ impl App {
         self.dirty = true;
         let undo = self.pending_undo.pop_front().flatten();
         match result {
-            Ok(done) => {
+            Ok(mut done) => {
+                if let Some(applied) = done.deal.take() {
+                    self.show_saved_deal(applied);
+                }
                 if let Some(u) = undo.filter(|u| u.reverse != Err("an undo".to_string())) {
                     self.undo.push(u);
                 }
@@ -365,6 +368,29 @@ impl App {
                 self.status = Some((Role::Alert, e));
             }
         }
+    }
+
+    /// A deal edit just saved, shown at once, before the review part is
+    /// rebuilt: the deal and its new history rows replace the old in a copy
+    /// of the review window, which the Deal pane and the next edit key read
+    /// (a second `>` pushes from the new date). The lists follow with the
+    /// review part.
+    fn show_saved_deal(&mut self, applied: crate::domain::edit::Applied) {
+        if self.data.opportunity(&applied.deal.id).is_none() {
+            return;
+        }
+        let mut data = Dataset::clone(&self.data);
+        if let Some(o) = data
+            .opportunities
+            .iter_mut()
+            .find(|o| o.id == applied.deal.id)
+        {
+            *o = applied.deal;
+        }
+        data.history.extend(applied.history);
+        self.data = Arc::new(data);
+        self.deal.data = self.data.clone();
+        self.deal.prepare();
     }
 
     /// A drill-down arrived.

@@ -366,9 +366,13 @@ pub fn bench_cockpit_store(
 /// One edit timed through the cockpit's own worker (`pipedeck bench`).
 #[derive(Debug, Clone)]
 pub struct EditBench {
-    /// From the key (`>`: push the close date a week) to the deal pane drawn
-    /// with the new close date.
+    /// From the key (`>`: push the close date a week) to the Deal pane
+    /// drawn with the new close date (shown once the worker reports it
+    /// saved, before any part is rebuilt).
     pub visible: Duration,
+    /// From the key to the review part rebuilt and drawn (agenda, hygiene,
+    /// pipeline, forecast with the edit).
+    pub review: Duration,
     /// From the key to every part the edit can change reloaded and drawn.
     pub full: Duration,
     /// The deal edited: the first open deal of the review agenda (else of
@@ -406,7 +410,7 @@ pub fn bench_cockpit_edit(
     let loader = Loader::spawn_on(store, env);
     let first = app.reload();
     carry_out(&mut app, &loader, first);
-    until_done(&loader, &mut app, &mut terminal, &mut |_, _| {})?;
+    until_done(&loader, &mut app, &mut terminal, &mut |_, _, _| {})?;
     let Some(id) = first_open_deal(&mut app) else {
         return Ok(None);
     };
@@ -427,17 +431,28 @@ pub fn bench_cockpit_edit(
         carry_out(&mut app, &loader, e);
     }
     let mut seen = None;
+    let mut review = None;
     let wanted = after.to_string();
-    until_done(&loader, &mut app, &mut terminal, &mut |review, terminal| {
-        if review && seen.is_none() {
-            let shown = buffer_text(terminal).contains(&wanted);
-            seen = Some((t.elapsed(), shown));
-        }
-    })?;
+    until_done(
+        &loader,
+        &mut app,
+        &mut terminal,
+        &mut |app, part, terminal| {
+            if review.is_none() && part {
+                review = Some(t.elapsed());
+            }
+            let on_pane = app.deal.opp.as_ref() == Some(&id)
+                && app.deal.data.opportunity(&id).and_then(|o| o.close_date) == Some(after);
+            if on_pane && seen.is_none() {
+                seen = Some((t.elapsed(), buffer_text(terminal).contains(&wanted)));
+            }
+        },
+    )?;
     let full = t.elapsed();
     let (visible, shown) = seen.unwrap_or((full, false));
     Ok(Some(EditBench {
         visible,
+        review: review.unwrap_or(full),
         full,
         deal: id,
         before,
@@ -447,13 +462,13 @@ pub fn bench_cockpit_edit(
 }
 
 /// Applies the worker's replies, drawing after each, until the load of the
-/// app's current generation is done; `drawn(review, terminal)` is called
-/// after each draw (`review`: the frame shows that load's review part).
+/// app's current generation is done; `drawn` sees each frame drawn, and
+/// whether it is the first with that load's review part.
 fn until_done(
     loader: &Loader,
     app: &mut App,
     terminal: &mut Terminal<TestBackend>,
-    drawn: &mut dyn FnMut(bool, &Terminal<TestBackend>),
+    drawn: &mut dyn FnMut(&App, bool, &Terminal<TestBackend>),
 ) -> Result<(), TuiError> {
     loop {
         let Some(reply) = loader.recv() else {
@@ -474,7 +489,7 @@ fn until_done(
             return Err(TuiError::Storage(crate::storage::StorageError::BadValue(e)));
         }
         let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
-        drawn(review, terminal);
+        drawn(app, review, terminal);
         if done {
             return Ok(());
         }

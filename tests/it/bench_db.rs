@@ -52,6 +52,7 @@ fn bench_db_json_names_every_report() {
             "cockpit_period_change_first",
             "cockpit_period_change",
             "cockpit_edit",
+            "cockpit_edit_review",
             "cockpit_edit_full",
         ]
     );

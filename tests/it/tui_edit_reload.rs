@@ -41,6 +41,9 @@ fn through_worker(
     let mut got = Vec::new();
     loop {
         match loader.recv().expect("a reply") {
+            // An earlier edit's load, superseded: the app drops it.
+            Reply::Part(n, p) if n < g => app.on_part(n, *p),
+            Reply::Done(n) if n < g => app.on_done(n),
             Reply::Part(n, p) => {
                 assert_eq!(n, g);
                 let n = name(&p);
@@ -148,4 +151,42 @@ fn parts_a_period_change_has_not_delivered_are_rebuilt_with_the_edit() {
         Some(Effect::Edit(_, req)) => assert_eq!(req.parts, Reload::ALL),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn a_saved_deal_shows_before_its_parts_and_a_second_push_starts_from_it() {
+    let (_dir, mut app, loader) = on_fixture();
+    let d3 = pipedeck::domain::OppId("D-3".into());
+    let close = |app: &App| app.data.opportunity(&d3).and_then(|o| o.close_date);
+    app.update(Action::NextBox);
+    assert_eq!(app.selected_deal(), Some(d3.clone()));
+    app.update(Action::Open);
+    assert_eq!(close(&app), Some(day("2026-11-27")));
+    let Some(Effect::Edit(cmd, req)) = app.update(Action::PushClose) else {
+        panic!("no edit");
+    };
+    loader.send(Job::Edit(cmd, req));
+    // Only the worker's "saved" so far: no part rebuilt yet.
+    match loader.recv().expect("a reply") {
+        Reply::Edited(r) => app.on_edited(r),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(close(&app), Some(day("2026-12-04")));
+    assert_eq!(
+        app.deal.data.opportunity(&d3).and_then(|o| o.close_date),
+        Some(day("2026-12-04"))
+    );
+    let s = screen(&mut app, 200, 60);
+    assert!(s.contains("2026-12-04"), "{s}");
+    // A second push at once goes a week further (not again to the 4th).
+    let second = app.update(Action::PushClose);
+    match &second {
+        Some(Effect::Edit(pipedeck::app::edit::EditCmd::SetCloseDate { date, .. }, _)) => {
+            assert_eq!(*date, day("2026-12-11"))
+        }
+        other => panic!("{other:?}"),
+    }
+    let parts = through_worker(&mut app, &loader, second, &mut |_, _| {});
+    assert_eq!(parts, ["review", "accuracy"]);
+    assert_eq!(close(&app), Some(day("2026-12-11")));
 }
