@@ -340,7 +340,7 @@ impl App {
         match result {
             Ok(mut done) => {
                 if let Some(applied) = done.deal.take() {
-                    self.show_saved_deal(applied);
+                    self.show_saved_deal(*applied);
                 }
                 if let Some(u) = undo.filter(|u| u.reverse != Err("an undo".to_string())) {
                     self.undo.push(u);

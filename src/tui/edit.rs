@@ -19,7 +19,7 @@ pub struct Done {
     pub closing_report: Option<String>,
     /// A deal edit that changed the deal: the deal as saved and the history
     /// rows written (the cockpit shows it before the review part is rebuilt).
-    pub deal: Option<crate::domain::edit::Applied>,
+    pub deal: Option<Box<crate::domain::edit::Applied>>,
 }
 
 /// Who the cockpit's edits are recorded as (`changed_by`).
@@ -64,7 +64,7 @@ pub fn apply(
         },
         Saved::Deal(applied) if !applied.history.is_empty() => Done {
             message: format!("saved: {what}"),
-            deal: Some(applied),
+            deal: Some(Box::new(applied)),
             ..Done::default()
         },
         _ => Done {
