@@ -335,12 +335,61 @@ fn cockpit(ctx: &Ctx, db: &Path, runs: usize) -> anyhow::Result<Vec<Item>> {
             item(key, what, v)
         });
     }
-    out.push(unmeasured(
-        "cockpit_edit",
-        "cockpit 200x60: one edit reflected",
-        "not measured: the cockpit bench does not drive an edit yet",
-    ));
+    out.extend(cockpit_edit(ctx, db, runs));
     Ok(out)
+}
+
+/// One edit in the cockpit (push the close date of the first open deal of
+/// the review agenda a week), each run on a fresh temporary copy of `db`
+/// (the copy is not timed; `db` itself is never written): to the Deal pane
+/// redrawn with the new date, to the review part rebuilt, and to every part
+/// it changes rebuilt.
+fn cockpit_edit(ctx: &Ctx, db: &Path, runs: usize) -> Vec<Item> {
+    let (k_vis, w_vis) = (
+        "cockpit_edit",
+        "cockpit 200x60: one edit (push a close date), key to the deal redrawn with it",
+    );
+    let (k_rev, w_rev) = (
+        "cockpit_edit_review",
+        "cockpit 200x60: one edit, key to the review part (agenda, hygiene, forecast) rebuilt",
+    );
+    let (k_full, w_full) = (
+        "cockpit_edit_full",
+        "cockpit 200x60: one edit, key to every part it changes reloaded and drawn",
+    );
+    let copy: PathBuf =
+        std::env::temp_dir().join(format!("pipedeck-bench-edit-{}.db", std::process::id()));
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let (mut vis, mut rev, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    let mut failed = None;
+    for _ in 0..runs {
+        match crate::tui::bench_cockpit_edit(db, &copy, ctx.env(), &ctx.ui, 200, 60) {
+            Ok(Some(b)) => {
+                vis.push(ms(b.visible));
+                rev.push(ms(b.review));
+                full.push(ms(b.full));
+            }
+            Ok(None) => {
+                failed = Some("not measured: no open deal on the agenda or the pipeline".into());
+            }
+            Err(e) => failed = Some(format!("not measured: {e}")),
+        }
+    }
+    for stale in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{stale}", copy.display()));
+    }
+    match failed {
+        Some(note) => vec![
+            unmeasured(k_vis, w_vis, &note),
+            unmeasured(k_rev, w_rev, &note),
+            unmeasured(k_full, w_full, &note),
+        ],
+        None => vec![
+            item(k_vis, w_vis, vis),
+            item(k_rev, w_rev, rev),
+            item(k_full, w_full, full),
+        ],
+    }
 }
 
 /// The results as a table.

@@ -5,7 +5,7 @@
 use super::action::Action;
 use super::edit::{Done, EditCmd};
 use super::keymap::{Key, Keymap};
-use super::loader::{Env, Loaded, Part, Request, ReviewViews};
+use super::loader::{Env, Loaded, Part, Reload, Request, ReviewViews};
 use super::panes::{
     anomalies::AnomaliesPane, deal::DealPane, forecast::ForecastPane, help::HelpPane,
     hygiene::HygienePane, pipeline::PipelinePane, reps::RepsPane, review::ReviewPane,
@@ -73,6 +73,9 @@ pub struct App {
     pub rep_filter: Option<RepId>,
     pub generation: u64,
     pub loading: bool,
+    /// The parts of the current load not arrived yet: an edit's reload
+    /// builds them too (their panes may still show an older period's data).
+    pub awaiting: Reload,
     pub data: Arc<Dataset>,
     pub review: ReviewPane,
     pub hygiene: HygienePane,
@@ -134,6 +137,7 @@ impl App {
             rep_filter,
             generation: 0,
             loading: true,
+            awaiting: Reload::ALL,
             data: Arc::new(Dataset::default()),
             review: ReviewPane::default(),
             hygiene: HygienePane::default(),
@@ -215,6 +219,7 @@ impl App {
             rep: self.rep_filter.clone(),
             anomalies_period: self.period_picked.then_some(self.period),
             own_view: self.rep_view().is_some(),
+            parts: Reload::ALL,
         }
     }
 
@@ -222,6 +227,7 @@ impl App {
     pub fn reload(&mut self) -> Effect {
         self.generation += 1;
         self.loading = true;
+        self.awaiting = Reload::ALL;
         Effect::Load(self.request())
     }
 
@@ -237,17 +243,20 @@ impl App {
     pub fn on_done(&mut self, generation: u64) {
         if generation >= self.generation {
             self.loading = false;
+            self.awaiting = Reload::NONE;
             self.dirty = true;
         }
     }
 
     /// Takes one group of panes of a load as it arrives (older generations
     /// are ignored: a newer one is coming). The other panes keep what they
-    /// show ("loading…" until their first part).
+    /// show ("loading…" until their first part; after an edit, their values
+    /// until the part's new values arrive).
     pub fn on_part(&mut self, generation: u64, part: Part) {
         if generation < self.generation {
             return;
         }
+        self.awaiting.arrived(&part);
         self.dirty = true;
         let me = self.rep_view().cloned();
         match part {
@@ -329,7 +338,10 @@ impl App {
         self.dirty = true;
         let undo = self.pending_undo.pop_front().flatten();
         match result {
-            Ok(done) => {
+            Ok(mut done) => {
+                if let Some(applied) = done.deal.take() {
+                    self.show_saved_deal(*applied);
+                }
                 if let Some(u) = undo.filter(|u| u.reverse != Err("an undo".to_string())) {
                     self.undo.push(u);
                 }
@@ -356,6 +368,29 @@ impl App {
                 self.status = Some((Role::Alert, e));
             }
         }
+    }
+
+    /// A deal edit just saved, shown at once, before the review part is
+    /// rebuilt: the deal and its new history rows replace the old in a copy
+    /// of the review window, which the Deal pane and the next edit key read
+    /// (a second `>` pushes from the new date). The lists follow with the
+    /// review part.
+    fn show_saved_deal(&mut self, applied: crate::domain::edit::Applied) {
+        if self.data.opportunity(&applied.deal.id).is_none() {
+            return;
+        }
+        let mut data = Dataset::clone(&self.data);
+        if let Some(o) = data
+            .opportunities
+            .iter_mut()
+            .find(|o| o.id == applied.deal.id)
+        {
+            *o = applied.deal;
+        }
+        data.history.extend(applied.history);
+        self.data = Arc::new(data);
+        self.deal.data = self.data.clone();
+        self.deal.prepare();
     }
 
     /// A drill-down arrived.

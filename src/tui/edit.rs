@@ -17,6 +17,9 @@ pub struct Done {
     pub session_started: Option<i64>,
     /// The closing report (Markdown) of a review session just ended.
     pub closing_report: Option<String>,
+    /// A deal edit that changed the deal: the deal as saved and the history
+    /// rows written (the cockpit shows it before the review part is rebuilt).
+    pub deal: Option<Box<crate::domain::edit::Applied>>,
 }
 
 /// Who the cockpit's edits are recorded as (`changed_by`).
@@ -42,11 +45,13 @@ pub fn apply(
             ),
             session_started: Some(s.session.id),
             closing_report: None,
+            deal: None,
         },
         Saved::ReviewStarted(s) => Done {
             message: format!("review #{} started: edits now carry its id", s.session.id),
             session_started: Some(s.session.id),
             closing_report: None,
+            deal: None,
         },
         Saved::ReviewEnded(e) => Done {
             message: format!(
@@ -55,6 +60,12 @@ pub fn apply(
             ),
             session_started: None,
             closing_report: Some(e.markdown),
+            deal: None,
+        },
+        Saved::Deal(applied) if !applied.history.is_empty() => Done {
+            message: format!("saved: {what}"),
+            deal: Some(Box::new(applied)),
+            ..Done::default()
         },
         _ => Done {
             message: format!("saved: {what}"),

@@ -2,7 +2,8 @@
 //! once per change of period, rep filter or data (never per frame). The
 //! worker owns its own `Store`; the UI keeps showing the previous values with
 //! "loading…" until the reply arrives. Edits go through the same worker, so
-//! no keypress waits on the database.
+//! no keypress waits on the database; after an edit only the parts it can
+//! change are rebuilt ([`Reload`]), the review part first.
 
 use super::edit::{self, EditCmd};
 use crate::app::load::{Facts, Need};
@@ -37,6 +38,9 @@ pub struct Request {
     /// The rep's own view: the waterfall and the call's movement over the
     /// rep's (`rep`) deals only.
     pub own_view: bool,
+    /// The parts to build: all of them, but after an edit only those it
+    /// can change (the other panes keep their values).
+    pub parts: Reload,
 }
 
 /// The tables of one pane, or why there are none.
@@ -92,7 +96,9 @@ pub struct Loaded {
 pub use crate::app::Env;
 
 mod build;
+mod reload;
 pub use build::*;
+pub use reload::Reload;
 
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
 /// route from data to screen. Metrics, anomalies and hygiene follow the rep
@@ -189,6 +195,10 @@ pub fn build_drill(
 /// panes, `app::load`) and builds the views. The review window, with every
 /// activity of the deals it holds, is kept for the deal pane and edits.
 pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageError> {
+    let req = &Request {
+        parts: Reload::ALL,
+        ..req.clone()
+    };
     let mut parts = Vec::new();
     load_parts(store, env, req, &mut |p| {
         parts.push(p);
@@ -241,36 +251,54 @@ pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageEr
 /// Loads and builds the panes' reports group by group, cheapest and first
 /// on screen first, handing each [`Part`] to `emit` as it is ready (the
 /// review and forecast after about a second on a large org, the anomalies
-/// last). `emit` returns false to stop (the screen has gone away).
+/// last). Only the parts of `req.parts` are built (after an edit, those it
+/// can change). `emit` returns false to stop (the screen has gone away).
 pub fn load_parts(
     store: &Store,
     env: &Env,
     req: &Request,
     emit: &mut dyn FnMut(Part) -> bool,
 ) -> Result<(), StorageError> {
+    let want = req.parts;
     let facts = Facts::read(store, &env.settings, true)?;
     let cx = facts.context(&env.settings, &env.cal, env.today);
     let get = |need: Need, snapshots: bool| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
-    let (review, _) = get(Need::Cockpit, false)?;
-    let (deals, snapshots) = get(Need::Accuracy, true)?;
-    let views = build_review(env, &review, &deals, &snapshots, &facts.sessions, req);
-    if !emit(Part::Review {
-        data: Arc::new(review),
-        views: Box::new(views),
-    }) {
-        return Ok(());
+    let review = match want.review {
+        true => Some(get(Need::Cockpit, false)?.0),
+        false => None,
+    };
+    let deals = match want.review || want.accuracy {
+        true => Some(get(Need::Accuracy, true)?),
+        false => None,
+    };
+    if let (Some(review), Some((deals, snapshots))) = (review, &deals) {
+        let views = build_review(env, &review, deals, snapshots, &facts.sessions, req);
+        if !emit(Part::Review {
+            data: Arc::new(review),
+            views: Box::new(views),
+        }) {
+            return Ok(());
+        }
     }
-    let (metrics, _) = get(Need::Metrics(req.period), false)?;
-    let (metrics, cuts) = build_metrics(env, &metrics, req);
-    if !emit(Part::Metrics { metrics, cuts }) {
-        return Ok(());
+    if want.metrics {
+        let (metrics, _) = get(Need::Metrics(req.period), false)?;
+        let (metrics, cuts) = build_metrics(env, &metrics, req);
+        if !emit(Part::Metrics { metrics, cuts }) {
+            return Ok(());
+        }
     }
-    if !emit(Part::Accuracy(build_accuracy(env, &deals, &snapshots))) {
+    if want.accuracy
+        && let Some((deals, snapshots)) = &deals
+        && !emit(Part::Accuracy(build_accuracy(env, deals, snapshots)))
+    {
         return Ok(());
     }
     drop(deals);
+    if !want.anomalies {
+        return Ok(());
+    }
     let anomalies_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
@@ -317,7 +345,8 @@ pub fn load_drill(
 #[derive(Debug)]
 pub enum Job {
     Load(Request),
-    /// Apply an edit, then load again with the request.
+    /// Apply an edit, then load again the parts of the request (those the
+    /// edit can change, `Reload::after_edit`).
     Edit(EditCmd, Request),
     /// Build the drill-down of a rep's metric over a period.
     Drill {

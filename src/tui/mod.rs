@@ -362,3 +362,185 @@ pub fn bench_cockpit_store(
         period_change,
     })
 }
+
+/// One edit timed through the cockpit's own worker (`pipedeck bench`).
+#[derive(Debug, Clone)]
+pub struct EditBench {
+    /// From the key (`>`: push the close date a week) to the Deal pane
+    /// drawn with the new close date (shown once the worker reports it
+    /// saved, before any part is rebuilt).
+    pub visible: Duration,
+    /// From the key to the review part rebuilt and drawn (agenda, hygiene,
+    /// pipeline, forecast with the edit).
+    pub review: Duration,
+    /// From the key to every part the edit can change reloaded and drawn.
+    pub full: Duration,
+    /// The deal edited: the first open deal of the review agenda (else of
+    /// the pipeline).
+    pub deal: crate::domain::OppId,
+    pub before: Option<chrono::NaiveDate>,
+    pub after: chrono::NaiveDate,
+    /// The frame drawn when `visible` was taken shows the new close date.
+    pub shown: bool,
+}
+
+/// Times one edit as a manager makes it in the review: on a copy of `db`
+/// written to `copy` (the copy is not timed; `db` is never opened), opens
+/// the cockpit on `TestBackend`, waits until fully loaded, selects the first
+/// open deal of the review agenda, opens it and pushes its close date a week
+/// (`PushClose`), carried out by the cockpit's worker ([`Loader`]) exactly as
+/// in the terminal. `None` when no open deal is on screen to edit.
+pub fn bench_cockpit_edit(
+    db: &std::path::Path,
+    copy: &std::path::Path,
+    env: Env,
+    ui: &UiConfig,
+    width: u16,
+    height: u16,
+) -> Result<Option<EditBench>, TuiError> {
+    for stale in ["", "-wal", "-shm", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{stale}", copy.display()));
+    }
+    std::fs::copy(db, copy)?;
+    let store = crate::storage::Store::open_existing(copy)?;
+    let mut app = build_app(env.clone(), ui, Start::Manager, true)?;
+    app.now = chrono::Utc::now();
+    let mut terminal =
+        Terminal::new(TestBackend::new(width, height)).map_err(|e| -> TuiError { match e {} })?;
+    let loader = Loader::spawn_on(store, env);
+    let first = app.reload();
+    carry_out(&mut app, &loader, first);
+    until_done(&loader, &mut app, &mut terminal, &mut |_, _, _| {})?;
+    let Some(id) = first_open_deal(&mut app) else {
+        return Ok(None);
+    };
+    let before = app.data.opportunity(&id).and_then(|o| o.close_date);
+    app.update(action::Action::Open);
+    let Ok(_) = terminal.draw(|f| view::render(&app, f.area(), f.buffer_mut()));
+    let t = Instant::now();
+    let edit = app.update(action::Action::PushClose);
+    let after = match &edit {
+        Some(Effect::Edit(edit::EditCmd::SetCloseDate { date, .. }, _)) => *date,
+        other => {
+            return Err(TuiError::Storage(crate::storage::StorageError::BadValue(
+                format!("the bench's edit did not start: {other:?}"),
+            )));
+        }
+    };
+    if let Some(e) = edit {
+        carry_out(&mut app, &loader, e);
+    }
+    let mut seen = None;
+    let mut review = None;
+    let wanted = after.to_string();
+    until_done(
+        &loader,
+        &mut app,
+        &mut terminal,
+        &mut |app, part, terminal| {
+            if review.is_none() && part {
+                review = Some(t.elapsed());
+            }
+            let on_pane = app.deal.opp.as_ref() == Some(&id)
+                && app.deal.data.opportunity(&id).and_then(|o| o.close_date) == Some(after);
+            if on_pane && seen.is_none() {
+                seen = Some((t.elapsed(), buffer_text(terminal).contains(&wanted)));
+            }
+        },
+    )?;
+    let full = t.elapsed();
+    let (visible, shown) = seen.unwrap_or((full, false));
+    Ok(Some(EditBench {
+        visible,
+        review: review.unwrap_or(full),
+        full,
+        deal: id,
+        before,
+        after,
+        shown,
+    }))
+}
+
+/// Applies the worker's replies, drawing after each, until the load of the
+/// app's current generation is done; `drawn` sees each frame drawn, and
+/// whether it is the first with that load's review part.
+fn until_done(
+    loader: &Loader,
+    app: &mut App,
+    terminal: &mut Terminal<TestBackend>,
+    drawn: &mut dyn FnMut(&App, bool, &Terminal<TestBackend>),
+) -> Result<(), TuiError> {
+    loop {
+        let Some(reply) = loader.recv() else {
+            return Err(TuiError::Storage(crate::storage::StorageError::BadValue(
+                "the cockpit's worker stopped".into(),
+            )));
+        };
+        let g = app.generation;
+        let review = matches!(&reply, Reply::Part(n, p) if *n == g && matches!(**p, loader::Part::Review { .. }));
+        let done = matches!(reply, Reply::Done(n) if n == g);
+        let failed = match &reply {
+            Reply::Failed(e) => Some(e.clone()),
+            Reply::Edited(Err(e)) => Some(e.clone()),
+            _ => None,
+        };
+        apply_reply(app, reply);
+        if let Some(e) = failed {
+            return Err(TuiError::Storage(crate::storage::StorageError::BadValue(e)));
+        }
+        let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
+        drawn(app, review, terminal);
+        if done {
+            return Ok(());
+        }
+    }
+}
+
+/// The text of the last frame drawn.
+fn buffer_text(terminal: &Terminal<TestBackend>) -> String {
+    let buf = terminal.backend().buffer();
+    buf.content().iter().map(|c| c.symbol()).collect()
+}
+
+/// The selected row of the focused pane's list, if it has one.
+fn list_at(app: &mut App) -> Option<usize> {
+    let focus = app.focus;
+    app.pane_mut(focus).list().map(|l| l.selected)
+}
+
+/// Selects the first open deal of the review agenda (rep by rep, box by
+/// box), else of the pipeline; the pane is left focused on it.
+fn first_open_deal(app: &mut App) -> Option<crate::domain::OppId> {
+    let open = |app: &App| {
+        app.selected_deal().filter(|id| {
+            app.data
+                .opportunity(id)
+                .is_some_and(|o| o.status == crate::domain::Status::Open)
+        })
+    };
+    let scan = |app: &mut App| {
+        for _ in 0..500 {
+            if let Some(id) = open(app) {
+                return Some(id);
+            }
+            let at = list_at(app);
+            app.update(action::Action::Down);
+            if list_at(app) == at {
+                return None;
+            }
+        }
+        None
+    };
+    app.update(action::Action::FocusReview);
+    for _ in 0..app.review.reps.len().max(1) {
+        for b in 0..crate::domain::review::TIME_BOXES.len() {
+            app.review.switch_box(b, app.now);
+            if let Some(id) = scan(app) {
+                return Some(id);
+            }
+        }
+        app.update(action::Action::NextRep);
+    }
+    app.update(action::Action::FocusPipeline);
+    scan(app)
+}

@@ -2,6 +2,7 @@
 
 mod app_edit;
 mod bench_db;
+mod bench_edit;
 mod cli_basics;
 mod crm_round_trip;
 mod demo_forecast;
@@ -45,6 +46,7 @@ mod trust_storage;
 mod tui_cli;
 mod tui_cockpit;
 mod tui_demo;
+mod tui_edit_reload;
 mod tui_fixture;
 mod tui_review;
 mod tui_tour;

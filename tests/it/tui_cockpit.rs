@@ -156,6 +156,7 @@ fn review_timer_counts_each_box() {
         message: "review #1 started".into(),
         session_started: Some(1),
         closing_report: None,
+        deal: None,
     }));
     a.now = start + chrono::Duration::seconds(200);
     a.update(Action::NextBox);

@@ -5,6 +5,7 @@ use super::{App, Effect, Focus};
 use crate::domain::{ActivityKind, ForecastCategory, Outcome, StageKind, StuckTag};
 use crate::tui::action::Action;
 use crate::tui::edit::EditCmd;
+use crate::tui::loader::{Reload, Request};
 use crate::tui::panes::review::ReviewRun;
 use crate::tui::prompt::{PickFor, Picker, Prompt, PromptFor};
 use crate::tui::theme::Role;
@@ -23,11 +24,18 @@ impl App {
         self.undoing = false;
         self.generation += 1;
         self.loading = true;
+        // Only the parts the edit can change, and any the last load has not
+        // delivered yet (their answers to the older generation are dropped).
+        self.awaiting = Reload::after_edit(&cmd).union(self.awaiting);
         self.status = Some((
             Role::Muted,
             format!("saving: {}…", crate::app::edit::describe(&cmd)),
         ));
-        Some(Effect::Edit(cmd, self.request()))
+        let req = Request {
+            parts: self.awaiting,
+            ..self.request()
+        };
+        Some(Effect::Edit(cmd, req))
     }
 
     pub(super) fn session(&self) -> Option<i64> {
