@@ -866,7 +866,9 @@ WITH reps_in AS (
     SUM(kind = 'call') AS calls,
     SUM(kind = 'call' AND outcome = 'connected') AS connected_calls,
     SUM(CASE WHEN kind = 'call' THEN COALESCE(duration_min, 0) ELSE 0 END) AS talk_minutes,
-    SUM(kind = 'email' AND COALESCE(direction, 'outbound') = 'outbound') AS emails
+    SUM(kind = 'email' AND COALESCE(direction, 'outbound') = 'outbound') AS emails,
+    SUM(kind = 'email' AND COALESCE(direction, 'outbound') = 'outbound'
+        AND outcome = 'replied') AS replied
   FROM activities
   WHERE occurred_at >= :from AND occurred_at < :to
   GROUP BY rep_id
@@ -878,6 +880,19 @@ WITH reps_in AS (
   FROM opportunities
   WHERE closed_at >= :from AND closed_at < :to
   GROUP BY owner_id
+), meetings_set AS (
+  SELECT sdr AS rep_id, COUNT(*) AS meetings_set FROM (
+    SELECT a.id, a.rep_id AS sdr
+    FROM activities a JOIN reps r ON r.id = a.rep_id AND r.role = 'SDR'
+    WHERE a.kind = 'meeting' AND a.meeting_type = 'first'
+      AND a.occurred_at >= :from AND a.occurred_at < :to
+    UNION
+    SELECT a.id, o.source_rep_id
+    FROM activities a JOIN opportunities o ON o.id = a.opportunity_id
+    WHERE a.kind = 'meeting' AND a.meeting_type = 'first'
+      AND a.occurred_at >= :from AND a.occurred_at < :to
+      AND o.source_rep_id IS NOT NULL
+  ) GROUP BY sdr
 ), created AS (
   SELECT owner_id AS rep_id, COUNT(*) AS opps_created
   FROM opportunities
@@ -889,17 +904,19 @@ SELECT r.id, r.role,
   COALESCE(a.calls, 0), COALESCE(a.connected_calls, 0), COALESCE(a.talk_minutes, 0),
   COALESCE(a.emails, 0),
   COALESCE(c.won, 0), COALESCE(c.lost, 0), COALESCE(c.bookings_cents, 0),
-  COALESCE(o.opps_created, 0)
+  COALESCE(o.opps_created, 0), COALESCE(a.replied, 0), COALESCE(m.meetings_set, 0)
 FROM reps_in r
 LEFT JOIN acts a ON a.rep_id = r.id
 LEFT JOIN closed c ON c.rep_id = r.id
 LEFT JOIN created o ON o.rep_id = r.id
+LEFT JOIN meetings_set m ON m.rep_id = r.id
 ORDER BY r.id
 """
 
 AE_FIELDS = ["meetings", "first_meetings", "follow_up_meetings", "calls", "emails", "won",
              "lost", "bookings", "win_rate", "opps_created"]
-SDR_FIELDS = ["calls", "connected_calls", "talk_minutes", "emails"]
+SDR_FIELDS = ["calls", "connected_calls", "talk_minutes", "emails", "connect_rate",
+              "reply_rate", "meetings_set"]
 
 
 def check(db, pipedeck, period, today):
@@ -910,13 +927,16 @@ def check(db, pipedeck, period, today):
     sql_s = time.time() - t0
     mine = {}
     for (rid, role, meet, first, follow, calls, conn, talk, emails, won, lost, book,
-         created) in rows:
+         created, replied, mset) in rows:
         wr = won / (won + lost) if won + lost else None
         mine[rid] = (role, {"meetings": meet, "first_meetings": first,
                             "follow_up_meetings": follow, "calls": calls,
                             "connected_calls": conn, "talk_minutes": talk, "emails": emails,
                             "won": won, "lost": lost, "bookings": book / 100.0,
-                            "win_rate": wr, "opps_created": created})
+                            "win_rate": wr, "opps_created": created,
+                            "connect_rate": conn / calls if calls else None,
+                            "reply_rate": replied / emails if emails else None,
+                            "meetings_set": mset})
     t0 = time.time()
     out = subprocess.run([pipedeck, "--today", today, "--db", db, "report", "metrics",
                           "--period", period, "--format", "json"],
