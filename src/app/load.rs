@@ -195,27 +195,7 @@ pub fn load(
     as_of: Option<NaiveDate>,
     snapshots: bool,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let ((periods, activities), per_rep) = scope_with_reps(&need, cx);
-    let ranges = periods
-        .iter()
-        .map(|p| (start(cal, p.from), start(cal, p.to)))
-        .collect();
-    let rep_ranges = per_rep
-        .into_iter()
-        .map(|(r, p)| (r, start(cal, p.from), start(cal, p.to)))
-        .collect();
-    let open_now = !matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
-    let deals = match &need {
-        Need::Deal(id) => vec![id.clone()],
-        _ => Vec::new(),
-    };
-    let scope = Scope::new(ranges)
-        .with_activities(activities)
-        .with_open_now(open_now)
-        .with_deals(deals)
-        .with_deal_activities(matches!(need, Need::Cockpit))
-        .with_rep_ranges(rep_ranges);
-    let mut data = store.load_scope(&scope)?;
+    let mut data = store.load_scope(&scope_of(&need, cx, cal))?;
     super::in_force(&mut data, settings);
     let mut snaps = if snapshots {
         store.load_snapshots()?
@@ -227,6 +207,50 @@ pub fn load(
         data = crate::domain::asof::dataset_as_of_with_snapshots(&data, &snaps, cal.end_of(day));
     }
     Ok((data, snaps))
+}
+
+/// Loads, as it stands, what several reports read, in one pass: each of
+/// them gives the same from the union as from its own window (the cockpit
+/// reads its anomalies pane's week and its grid's period together).
+pub fn load_union(
+    store: &Store,
+    settings: &Settings,
+    cal: &Calendar,
+    needs: &[Need],
+    cx: &Context,
+) -> crate::storage::Result<Dataset> {
+    let scope = needs
+        .iter()
+        .map(|n| scope_of(n, cx, cal))
+        .reduce(Scope::union)
+        .unwrap_or_default();
+    let mut data = store.load_scope(&scope)?;
+    super::in_force(&mut data, settings);
+    Ok(data)
+}
+
+/// The storage scope of what `need` reads.
+fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
+    let ((periods, activities), per_rep) = scope_with_reps(need, cx);
+    let ranges = periods
+        .iter()
+        .map(|p| (start(cal, p.from), start(cal, p.to)))
+        .collect();
+    let rep_ranges = per_rep
+        .into_iter()
+        .map(|(r, p)| (r, start(cal, p.from), start(cal, p.to)))
+        .collect();
+    let open_now = !matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
+    let deals = match need {
+        Need::Deal(id) => vec![id.clone()],
+        _ => Vec::new(),
+    };
+    Scope::new(ranges)
+        .with_activities(activities)
+        .with_open_now(open_now)
+        .with_deals(deals)
+        .with_deal_activities(matches!(need, Need::Cockpit))
+        .with_rep_ranges(rep_ranges)
 }
 
 /// The first instant of a day, with the far ends of the calendar clamped.

@@ -65,6 +65,29 @@ impl Scope {
         }
     }
 
+    /// What both scopes read: a dataset for several reports at once (each
+    /// report reads the same from a wider window, see the module doc).
+    pub fn union(self, other: Scope) -> Scope {
+        let mut ranges = self.ranges;
+        ranges.extend(other.ranges);
+        let mut rep_ranges = self.rep_ranges;
+        rep_ranges.extend(other.rep_ranges);
+        rep_ranges.sort();
+        rep_ranges.dedup();
+        let mut deals = self.deals;
+        deals.extend(other.deals);
+        deals.sort();
+        deals.dedup();
+        Scope {
+            activities: self.activities || other.activities,
+            open_now: self.open_now || other.open_now,
+            deals,
+            deal_activities: self.deal_activities || other.deal_activities,
+            rep_ranges,
+            ..Scope::new(ranges)
+        }
+    }
+
     /// The same ranges, with these ranges of single reps' work read besides.
     pub fn with_rep_ranges(mut self, ranges: Vec<(RepId, DateTime<Utc>, DateTime<Utc>)>) -> Scope {
         self.rep_ranges = ranges

@@ -269,12 +269,11 @@ pub fn load_parts(
         true => Some(get(Need::Cockpit, false)?.0),
         false => None,
     };
-    let deals = match want.review || want.accuracy {
-        true => Some(get(Need::Accuracy, true)?),
-        false => None,
-    };
-    if let (Some(review), Some((deals, snapshots))) = (review, &deals) {
-        let views = build_review(env, &review, deals, snapshots, &facts.sessions, req);
+    if let Some(review) = review {
+        // The forecast, waterfall and call movement read the deals of their
+        // own window; accuracy (every closed period) reads all deals later.
+        let (deals, snapshots) = get(Need::Forecast(forecast_window(env, req)), true)?;
+        let views = build_review(env, &review, &deals, &snapshots, &facts.sessions, req);
         if !emit(Part::Review {
             data: Arc::new(review),
             views: Box::new(views),
@@ -289,36 +288,50 @@ pub fn load_parts(
             return Ok(());
         }
     }
-    if want.accuracy
-        && let Some((deals, snapshots)) = &deals
-        && !emit(Part::Accuracy(build_accuracy(env, deals, snapshots)))
-    {
-        return Ok(());
+    if want.accuracy {
+        let (deals, snapshots) = get(Need::Accuracy, true)?;
+        if !emit(Part::Accuracy(build_accuracy(env, &deals, &snapshots))) {
+            return Ok(());
+        }
     }
-    drop(deals);
     if !want.anomalies {
         return Ok(());
     }
     let anomalies_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
-    let (anomalies, _) = get(Need::Anomalies(anomalies_period), false)?;
-    let on_screen = if anomalies_period == req.period {
-        None
-    } else {
-        Some(get(Need::Anomalies(req.period), false)?.0)
-    };
-    let (anomalies, rep_anomalies) = build_anomalies(
-        env,
-        &anomalies,
-        on_screen.as_ref().unwrap_or(&anomalies),
-        req,
-    );
+    // The pane's week and the grid's period, read together.
+    let anomalies = crate::app::load::load_union(
+        store,
+        &env.settings,
+        &env.cal,
+        &[
+            Need::Anomalies(anomalies_period),
+            Need::Anomalies(req.period),
+        ],
+        &cx,
+    )?;
+    let (anomalies, rep_anomalies) = build_anomalies(env, &anomalies, &anomalies, req);
     emit(Part::Anomalies {
         anomalies,
         rep_anomalies,
     });
     Ok(())
+}
+
+/// What the review part's forecast, waterfall and call movement read: the
+/// forecast's period (the picked month or quarter; the quarter of today for
+/// a week), the five weeks before today, and today's open deals.
+fn forecast_window(env: &Env, req: &Request) -> Period {
+    let forecast = if req.period.days() >= 28 {
+        req.period
+    } else {
+        env.cal.quarter_containing(env.today)
+    };
+    Period {
+        from: forecast.from.min(env.today - chrono::Days::new(35)),
+        to: forecast.to,
+    }
 }
 
 /// The drill-down of `rep`'s `metric` over `period`, from its own window.
