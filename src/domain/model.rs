@@ -467,8 +467,16 @@ impl Dataset {
         self.reps.iter().find(|r| &r.id == id)
     }
 
+    /// One deal by id: a scan, for a single look-up. Code that looks up
+    /// many takes [`Dataset::opportunities_by_id`] once.
     pub fn opportunity(&self, id: &OppId) -> Option<&Opportunity> {
         self.opportunities.iter().find(|o| &o.id == id)
+    }
+
+    /// Every deal by id, for many look-ups (a scan each was quadratic on a
+    /// large org's hygiene list).
+    pub fn opportunities_by_id(&self) -> std::collections::HashMap<&OppId, &Opportunity> {
+        self.opportunities.iter().map(|o| (&o.id, o)).collect()
     }
 
     pub fn stage(&self, name: &str) -> Option<&Stage> {

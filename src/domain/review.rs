@@ -8,14 +8,15 @@ pub mod closing;
 
 use super::hygiene::{HygieneItem, hygiene};
 use super::model::{
-    ActionItem, Dataset, ForecastCategory, HistoryField, OppId, Opportunity, RepId, ReviewSession,
-    Role, Stage, Status,
+    ActionItem, Dataset, ForecastCategory, HistoryEntry, HistoryField, OppId, Opportunity, RepId,
+    ReviewSession, Role, Stage, Status,
 };
 use super::money::Money;
 use super::period::{Calendar, Period};
 use super::settings::{ReviewOrder, Settings};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The sections of the review, in order, with their time box in minutes.
 pub const TIME_BOXES: [(Section, u32); 5] = [
@@ -255,14 +256,34 @@ pub fn agenda(
             owners.push(o.owner_id.clone());
         }
     }
+    // One grouped pass over the deals, the window's changes and the hygiene
+    // items, not one scan of each per owner.
+    let mut deals_of: HashMap<&RepId, Vec<&Opportunity>> = HashMap::new();
+    for o in &data.opportunities {
+        deals_of.entry(&o.owner_id).or_default().push(o);
+    }
+    let by_id = data.opportunities_by_id();
+    let mut changes_of: HashMap<&RepId, Vec<(&HistoryEntry, &Opportunity)>> = HashMap::new();
+    for h in data.history.iter().filter(|h| {
+        matches!(
+            h.field,
+            HistoryField::Amount | HistoryField::CloseDate | HistoryField::ForecastCategory
+        ) && in_window(h.changed_at)
+    }) {
+        if let Some(o) = by_id.get(&h.opportunity_id)
+            && o.status == Status::Open
+        {
+            changes_of.entry(&o.owner_id).or_default().push((h, o));
+        }
+    }
+    let mut items_of: HashMap<&RepId, Vec<&HygieneItem>> = HashMap::new();
+    for i in &items {
+        items_of.entry(&i.owner_id).or_default().push(i);
+    }
     let mut reps: Vec<RepAgenda> = owners
         .into_iter()
         .map(|rep| {
-            let mine: Vec<&Opportunity> = data
-                .opportunities
-                .iter()
-                .filter(|o| o.owner_id == rep)
-                .collect();
+            let mine: &[&Opportunity] = deals_of.get(&rep).map_or(&[], |v| v.as_slice());
             let open: Vec<&&Opportunity> =
                 mine.iter().filter(|o| o.status == Status::Open).collect();
             let mut closed: Vec<DealLine> = mine
@@ -291,21 +312,11 @@ pub fn agenda(
                 .map(|o| DealLine::of(o))
                 .collect();
             new_opportunities.sort_by(by_amount_desc);
-            let changes = data
-                .history
+            let changes = changes_of
+                .get(&rep)
+                .map_or(&[][..], |v| v.as_slice())
                 .iter()
-                .filter(|h| {
-                    matches!(
-                        h.field,
-                        HistoryField::Amount
-                            | HistoryField::CloseDate
-                            | HistoryField::ForecastCategory
-                    ) && in_window(h.changed_at)
-                })
-                .filter_map(|h| {
-                    let o = mine
-                        .iter()
-                        .find(|o| o.id == h.opportunity_id && o.status == Status::Open)?;
+                .filter_map(|&(h, o)| {
                     // A first value on a deal created in the window is its creation, not a change.
                     if h.old_value.is_none() && o.created_at.is_some_and(&in_window) {
                         return None;
@@ -320,7 +331,7 @@ pub fn agenda(
                     })
                 })
                 .collect();
-            let rep_items: Vec<&HygieneItem> = items.iter().filter(|i| i.owner_id == rep).collect();
+            let rep_items: &[&HygieneItem] = items_of.get(&rep).map_or(&[], |v| v.as_slice());
             RepAgenda {
                 name: data
                     .rep(&rep)

@@ -145,6 +145,7 @@ pub fn waterfall(
         without_amount: 0,
         moves: Vec::new(),
     };
+    let deals = data.opportunities_by_id();
     for id in ids {
         let ra = rows_a.get(id).copied();
         let rb = rows_b.get(id).copied();
@@ -169,8 +170,8 @@ pub fn waterfall(
             (None, Some(y)) => (MoveKind::New, amt(y), &y.owner_id),
             (Some(x), None) if rb.is_some() => (MoveKind::PushedOut, amt(x), &x.owner_id),
             (Some(x), None) => {
-                let closed = data
-                    .opportunity(id)
+                let closed = deals
+                    .get(id)
                     .filter(|o| {
                         o.closed_at
                             .is_some_and(|t| t <= b.taken_at || cal.local_date(t) <= b.taken_on)

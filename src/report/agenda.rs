@@ -41,6 +41,7 @@ impl AgendaReport {
             input.today,
         );
         let sx = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
+        let deals = input.data.opportunities_by_id();
         let scores = agenda
             .reps
             .iter()
@@ -51,7 +52,7 @@ impl AgendaReport {
                     .chain(r.hygiene.iter().map(|i| &i.opportunity_id))
             })
             .filter_map(|id| {
-                let o = input.data.opportunity(id)?;
+                let o = deals.get(id)?;
                 Some((id.clone(), sx.score(o, input.today).value))
             })
             .collect();

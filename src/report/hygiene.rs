@@ -79,14 +79,14 @@ impl HygieneReport {
     pub fn build(input: &Input, rep: Option<&RepId>) -> HygieneReport {
         let stages = input.settings.effective_stages(&input.data.stages);
         let sx = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
+        let deals = input.data.opportunities_by_id();
         let rows = hygiene(input.data, &stages, input.settings, input.cal, input.today)
             .iter()
             .filter(|i| rep.is_none_or(|r| &i.owner_id == r))
             .map(|i| {
                 let mut row = HygieneRow::of(i);
-                row.score = input
-                    .data
-                    .opportunity(&i.opportunity_id)
+                row.score = deals
+                    .get(&i.opportunity_id)
                     .map(|o| sx.score(o, input.today));
                 row
             })

@@ -114,13 +114,14 @@ pub fn closing_report(
         HistoryField::ForecastCategory => h.new_value.as_deref() == Some("closed"),
         _ => false,
     };
+    let deals = data.opportunities_by_id();
     let mut closed: Vec<ClosedLine> = rows
         .iter()
         .filter(|h| {
             h.field == HistoryField::Status
                 && matches!(h.new_value.as_deref(), Some("won") | Some("lost"))
         })
-        .filter_map(|h| data.opportunity(&h.opportunity_id))
+        .filter_map(|h| deals.get(&h.opportunity_id).copied())
         .map(|o| ClosedLine {
             opportunity_id: o.id.clone(),
             name: o.name.clone(),
@@ -154,7 +155,7 @@ pub fn closing_report(
         .into_iter()
         .filter(|(_, (old, new))| old != new)
         .map(|((id, field), (old_value, new_value))| {
-            let o = data.opportunity(id);
+            let o = deals.get(id);
             DealChange {
                 opportunity_id: id.clone(),
                 name: o.map_or_else(String::new, |o| o.name.clone()),
