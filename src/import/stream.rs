@@ -1,13 +1,13 @@
-//! The import at bulk speed: the big files of pipedeck's own set (activities
-//! and opportunity history) are read one record at a time and each good row
-//! is written at once, inside the import's one transaction; only the ids the
-//! reference checks need stay in memory. Every other file is read whole and
+//! The import at bulk speed: the big files of pipedeck's own set (activities,
+//! opportunity history and forecast snapshots) are read one record at a time
+//! and each good row is written at once, inside the import's one
+//! transaction; only the ids the reference checks need stay in memory. Every other file is read whole and
 //! planned as before, and written first, so every id a streamed row refers to
 //! is known when it is read. Any bad row anywhere rolls the whole transaction
 //! back and every bad row is reported, as when everything is planned first.
 
+use super::csv_stream::CsvStream;
 use super::detect::NativeKind;
-use super::table::CsvStream;
 use super::*;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use std::collections::BTreeSet;
@@ -53,13 +53,15 @@ pub(super) fn streamable(
         },
     };
     Ok(match kind {
-        Some(k @ (NativeKind::Activities | NativeKind::History)) => Some(Streamed {
-            path: f.to_path_buf(),
-            name,
-            kind: k,
-            table,
-            order,
-        }),
+        Some(k @ (NativeKind::Activities | NativeKind::History | NativeKind::Snapshots)) => {
+            Some(Streamed {
+                path: f.to_path_buf(),
+                name,
+                kind: k,
+                table,
+                order,
+            })
+        }
         _ => None,
     })
 }
@@ -170,8 +172,13 @@ pub(super) fn run(
     // Progress: the planned rows and the streamed files' lines (an estimate:
     // a quoted line break makes one row of two lines).
     let mut total = batch.len();
+    let mut activity_lines = 0;
     for s in &streams {
-        total += count_lines(&s.path).map_err(|e| io_error(&s.path, e))?;
+        let lines = count_lines(&s.path).map_err(|e| io_error(&s.path, e))?;
+        total += lines;
+        if s.kind == NativeKind::Activities {
+            activity_lines += lines;
+        }
     }
     let mut done = 0u64;
     let mut tick = |n: u64| {
@@ -183,7 +190,6 @@ pub(super) fn run(
 
     let small_refs = std::mem::take(&mut batch.refs);
     let known = std::sync::Arc::new(Known::new(&batch, &existing));
-    store.use_bulk_cache()?;
     let mut tx = store.begin()?;
     // Into a fresh database, the secondary indexes are built once at the end.
     let deferred = tx.defer_indexes_if_empty()?;
@@ -221,13 +227,16 @@ pub(super) fn run(
     let mut ref_errors = Vec::new();
     // Every implausible date of the streamed rows.
     let mut kept_dates = Vec::new();
-    // The n-th identical history row of one import is its own row.
-    let mut alike: HashMap<String, u32> = HashMap::new();
+    // The n-th identical history row of one import is its own row: how many
+    // of each key were read, by a 128-bit hash of the key (a string each
+    // would hold the whole file's keys).
+    let mut alike = Alike::default();
     // Deals whose history a streamed file brings, and the stages it names.
     let mut brought: HashSet<String> = HashSet::new();
     let mut stages_used: HashSet<String> = HashSet::new();
-    // Where each activity id was first read: (hash of id) → (file, line).
-    let mut seen_ids: HashMap<u64, (u32, u64)> = HashMap::new();
+    // Where each activity id was first read: (hash of id) → file and line
+    // (`at`), sized once for every line of the activities files.
+    let mut seen_ids: HashMap<u64, u64> = HashMap::with_capacity(activity_lines as usize);
     // Ids whose hash another id had first, kept whole.
     let mut collided: HashMap<String, (u32, u64)> = HashMap::new();
     let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
@@ -236,10 +245,13 @@ pub(super) fn run(
         ..Batch::default()
     };
     let mut history_done = false;
+    // The snapshot each day read so far is written to (`None`: the
+    // database has that day's already).
+    let mut snapshot_ids: HashMap<NaiveDate, Option<i64>> = HashMap::new();
 
     let mut warnings_streamed = Vec::new();
     for (file_no, s) in streams.iter().enumerate() {
-        if s.kind == NativeKind::Activities && !history_done {
+        if s.kind != NativeKind::History && !history_done {
             history_done = true;
             if writing {
                 write_batch_history(&mut tx, &batch, synth_from, &mut alike, &brought)?;
@@ -278,7 +290,8 @@ pub(super) fn run(
                 // else two ids share a hash and this one is kept exactly.
                 let first = match (collided.get(id), seen_ids.get(&h)) {
                     (Some(&at), _) => Some(at),
-                    (None, Some(&(f, l))) => {
+                    (None, Some(&packed)) => {
+                        let (f, l) = unpack(packed);
                         let s = &streams[f as usize];
                         if id_at(s, l).map_err(|e| io_error(&s.path, e))?.as_deref() == Some(id) {
                             Some((f, l))
@@ -288,7 +301,7 @@ pub(super) fn run(
                         }
                     }
                     (None, None) => {
-                        seen_ids.insert(h, here);
+                        seen_ids.insert(h, pack(here));
                         None
                     }
                 };
@@ -299,6 +312,7 @@ pub(super) fn run(
             }
             match s.kind {
                 NativeKind::History => native::history(&mut row, &mut scratch),
+                NativeKind::Snapshots => native::snapshot_row(&mut row, &mut scratch),
                 _ => native::activity(&mut row, &mut scratch),
             }
             let row_ok = match row.finish() {
@@ -327,9 +341,9 @@ pub(super) fn run(
                     }
                 }
                 if writing && row_ok {
-                    let n = alike.entry(Tx::history_key(&h)).or_insert(0);
-                    *n += 1;
-                    tx.append_history_nth(&h, *n)?;
+                    let key = Tx::history_key(&h);
+                    let n = alike.next(&key);
+                    tx.append_history_keyed(&h, key, n)?;
                 }
             }
             if let Some(a) = scratch.activities.pop()
@@ -337,6 +351,26 @@ pub(super) fn run(
                 && row_ok
             {
                 tx.upsert_activity(&a)?;
+            }
+            // A snapshot's rows may come in any order: each day's snapshot
+            // starts at its first row read (whose `taken_at` it keeps).
+            if let Some(snap) = scratch.snapshots.pop()
+                && writing
+                && row_ok
+            {
+                let id = match snapshot_ids.get(&snap.taken_on) {
+                    Some(&id) => id,
+                    None => {
+                        let id = tx.begin_snapshot(snap.taken_on, snap.taken_at)?;
+                        snapshot_ids.insert(snap.taken_on, id);
+                        id
+                    }
+                };
+                if let Some(id) = id {
+                    for r in &snap.rows {
+                        tx.append_snapshot_row(id, r)?;
+                    }
+                }
             }
         }
         warnings_streamed.append(&mut s.table.warnings.borrow_mut());
@@ -417,18 +451,45 @@ fn write_batch_history(
     tx: &mut Tx<'_>,
     batch: &Batch,
     synth_from: usize,
-    alike: &mut HashMap<String, u32>,
+    alike: &mut Alike,
     brought: &HashSet<String>,
 ) -> Result<(), StorageError> {
     for (i, h) in batch.history.iter().enumerate() {
         if i >= synth_from && brought.contains(h.opportunity_id.as_str()) {
             continue;
         }
-        let n = alike.entry(Tx::history_key(h)).or_insert(0);
-        *n += 1;
-        tx.append_history_nth(h, *n)?;
+        let key = Tx::history_key(h);
+        let n = alike.next(&key);
+        tx.append_history_keyed(h, key, n)?;
     }
     Ok(())
+}
+
+/// How many history rows of each key one import has read.
+#[derive(Default)]
+struct Alike(HashMap<u128, u32>);
+
+impl Alike {
+    /// Counts one more row of `key`: its rank among the rows alike (from 1).
+    fn next(&mut self, key: &str) -> u32 {
+        use std::hash::BuildHasher;
+        let h = |seed| foldhash::quality::FixedState::with_seed(seed).hash_one(key);
+        let n = self
+            .0
+            .entry(u128::from(h(1)) << 64 | u128::from(h(2)))
+            .or_insert(0);
+        *n += 1;
+        *n
+    }
+}
+
+/// A file number and line in one `u64` (lines below 2^48).
+fn pack((file, line): (u32, u64)) -> u64 {
+    u64::from(file) << 48 | line
+}
+
+fn unpack(at: u64) -> (u32, u64) {
+    ((at >> 48) as u32, at & ((1 << 48) - 1))
 }
 
 /// Line feeds in a file, less its header: about its rows, for progress.
