@@ -186,3 +186,41 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod bulk_tests {
+    use super::*;
+
+    fn mode(store: &Store) -> String {
+        store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A first import runs on the rollback journal and puts the log back;
+    /// into a database with deals it keeps the log throughout.
+    #[test]
+    fn a_first_import_sets_the_log_aside_and_puts_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        assert_eq!(mode(&store), "wal");
+        let bulk = store.begin_bulk().unwrap();
+        assert_eq!(mode(&store), "delete");
+        store.end_bulk(bulk).unwrap();
+        assert_eq!(mode(&store), "wal");
+        store
+            .conn()
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO opportunities (id, name, account_id, owner_id, stage, amount,
+                   created_at, status) VALUES ('o1', 'x', 'a', 'r', 's', 0,
+                   '2026-01-01T00:00:00Z', 'open');",
+            )
+            .unwrap();
+        let bulk = store.begin_bulk().unwrap();
+        assert_eq!(mode(&store), "wal");
+        store.end_bulk(bulk).unwrap();
+        assert_eq!(mode(&store), "wal");
+    }
+}
