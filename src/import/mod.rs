@@ -29,6 +29,7 @@ mod sf_activities;
 mod sf_history;
 mod sf_values;
 mod stream;
+mod stream_read;
 pub mod table;
 pub mod writeback;
 
