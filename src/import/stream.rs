@@ -237,18 +237,24 @@ pub(super) fn run(
     };
     let (wrote, found) = std::thread::scope(|scope| {
         let (to_writer, chunks) = std::sync::mpsc::sync_channel::<stream_read::Chunk>(16);
-        let reader =
-            scope.spawn(move || stream_read::read(input, &mut |c| to_writer.send(c).is_ok()));
+        let (give_back, spent) = std::sync::mpsc::channel::<Vec<stream_read::Write>>();
+        let reader = scope.spawn(move || {
+            stream_read::read(input, &mut |c| to_writer.send(c).is_ok(), &mut || {
+                spent.try_recv().ok()
+            })
+        });
         // The snapshot each day read so far is written to (`None`: the
         // database has that day's already).
         let mut snapshot_ids: HashMap<NaiveDate, Option<i64>> = HashMap::new();
         let mut wrote = Ok(());
         for chunk in chunks.iter() {
             tick(chunk.lines);
-            wrote = write_chunk(&mut tx, chunk.writes, &mut snapshot_ids);
+            wrote = write_chunk(&mut tx, &chunk.writes, &mut snapshot_ids);
             if wrote.is_err() {
                 break;
             }
+            // Dropped (and reused) by the reading thread; gone with it at the end.
+            let _ = give_back.send(chunk.writes);
         }
         // A write that failed stops the reading (its next send fails).
         drop(chunks);
@@ -333,17 +339,17 @@ pub(super) fn run(
 /// `taken_at` it keeps).
 fn write_chunk(
     tx: &mut Tx<'_>,
-    writes: Vec<stream_read::Write>,
+    writes: &[stream_read::Write],
     snapshot_ids: &mut HashMap<NaiveDate, Option<i64>>,
 ) -> Result<(), StorageError> {
     use stream_read::Write;
     for w in writes {
         match w {
             Write::Activity(a) => {
-                tx.upsert_activity(&a)?;
+                tx.upsert_activity(a)?;
             }
             Write::History(h, key, n) => {
-                tx.append_history_keyed(&h, key, n)?;
+                tx.append_history_keyed(h, key, *n)?;
             }
             Write::Snapshot(snap) => {
                 let id = match snapshot_ids.get(&snap.taken_on) {

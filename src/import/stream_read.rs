@@ -62,10 +62,14 @@ pub(super) struct Found {
 const CHUNK: usize = 2048;
 
 /// Reads every streamed file; `send` takes each chunk and says `false`
-/// when the writer has stopped (reading stops too).
+/// when the writer has stopped (reading stops too). `spent` gives back the
+/// chunks written, rows and all: they are dropped here, on the thread that
+/// made them (not on the busier writing thread, and each allocation freed
+/// where it was made), and their room reused.
 pub(super) fn read(
     input: Input<'_>,
     send: &mut dyn FnMut(Chunk) -> bool,
+    spent: &mut dyn FnMut() -> Option<Vec<Write>>,
 ) -> Result<Found, ImportError> {
     let Input {
         streams,
@@ -95,13 +99,14 @@ pub(super) fn read(
         if !now && out.writes.len() < CHUNK && out.lines < 4 * CHUNK as u64 {
             return true;
         }
-        let full = std::mem::replace(
-            out,
-            Chunk {
-                writes: Vec::with_capacity(CHUNK),
-                lines: 0,
-            },
-        );
+        let writes = match spent() {
+            Some(mut v) => {
+                v.clear();
+                v
+            }
+            None => Vec::with_capacity(CHUNK),
+        };
+        let full = std::mem::replace(out, Chunk { writes, lines: 0 });
         send(full)
     };
     // The n-th identical history row of one import is its own row: how many

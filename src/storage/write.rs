@@ -288,21 +288,16 @@ impl<'a> Tx<'a> {
     /// Appends the `n`-th (from 1) of identical imported history rows: each
     /// has its own key, so all land once and a re-import adds none.
     pub fn append_history_nth(&mut self, h: &HistoryEntry, n: u32) -> Result<Outcome> {
-        self.append_history_keyed(h, Tx::history_key(h), n)
+        self.append_history_keyed(h, &Tx::history_key(h), n)
     }
 
     /// [`Tx::append_history_nth`] with the row's [`Tx::history_key`]
     /// already made.
-    pub fn append_history_keyed(
-        &mut self,
-        h: &HistoryEntry,
-        mut key: String,
-        n: u32,
-    ) -> Result<Outcome> {
+    pub fn append_history_keyed(&mut self, h: &HistoryEntry, key: &str, n: u32) -> Result<Outcome> {
         if n > 1 {
-            key.push_str(&format!("\u{1f}#{n}"));
+            return self.insert_history(h, Some(&format!("{key}\u{1f}#{n}")));
         }
-        self.insert_history(h, Some(&key))
+        self.insert_history(h, Some(key))
     }
 
     pub fn upsert_review_session(&mut self, s: &ReviewSession) -> Result<Outcome> {
