@@ -8,7 +8,9 @@
 //! resulting [`Batch`] inside one [`Tx`]. [`run`] does all three and commits
 //! (or rolls back for a dry run). See `docs/import.md`.
 
+mod apply;
 mod crm_values;
+pub mod csv_stream;
 pub mod detect;
 pub mod error;
 pub mod export;
@@ -27,9 +29,12 @@ mod sf_activities;
 mod sf_history;
 mod sf_values;
 mod stream;
+mod stream_read;
 pub mod table;
 pub mod writeback;
 
+pub use apply::apply;
+use apply::{finish, refused_under_strict};
 pub use plausible::{Checks, PLAUSIBLE_FROM, PLAUSIBLE_YEARS_AHEAD, implausible};
 
 pub use detect::{FileKind, Format};
@@ -380,70 +385,6 @@ fn register_configured_stages(batch: &mut Batch, ctx: &Context<'_>, also_used: &
     batch.stages.extend(add);
 }
 
-/// Writes a planned batch in `tx`: stages, reps, accounts, contacts,
-/// opportunities, history, activities. `tick` is called once per row.
-pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(), StorageError> {
-    for s in &batch.stages {
-        tx.upsert_stage(s)?;
-        tick();
-    }
-    for r in &batch.reps {
-        tx.upsert_rep(r)?;
-        tick();
-    }
-    for a in &batch.accounts {
-        tx.upsert_account(a)?;
-        tick();
-    }
-    for c in &batch.contacts {
-        tx.upsert_contact(c)?;
-        tick();
-    }
-    for o in &batch.opportunities {
-        tx.upsert_opportunity(o)?;
-        tick();
-    }
-    // Before the history, activities and the rest that carry their ids.
-    for s in &batch.review_sessions {
-        tx.upsert_review_session(s)?;
-        tick();
-    }
-    // The n-th identical row of one import is its own row (an export keeps
-    // every edit, even two alike in one second), and a re-import adds none.
-    let mut alike: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for h in &batch.history {
-        let n = alike.entry(Tx::history_key(h)).or_insert(0);
-        *n += 1;
-        tx.append_history_nth(h, *n)?;
-        tick();
-    }
-    for a in &batch.activities {
-        tx.upsert_activity(a)?;
-        tick();
-    }
-    for g in &batch.goals {
-        tx.upsert_goal(g)?;
-        tick();
-    }
-    for s in &batch.snapshots {
-        tx.insert_snapshot(s)?;
-        tick();
-    }
-    for s in &batch.snoozes {
-        tx.upsert_snooze(s)?;
-        tick();
-    }
-    for t in &batch.tags {
-        tx.insert_tag(t)?;
-        tick();
-    }
-    for a in &batch.action_items {
-        tx.upsert_action_item(a)?;
-        tick();
-    }
-    Ok(())
-}
-
 /// Options of one import command.
 pub struct Options<'a> {
     pub format: Format,
@@ -525,6 +466,21 @@ pub fn run_with(
     rt: &RoundTrip,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Imported, ImportError> {
+    // Bulk settings (see `Store::begin_bulk`) for this import only.
+    let bulk = store.begin_bulk()?;
+    let done = run_files(store, paths, opts, rt, progress);
+    store.end_bulk(bulk)?;
+    done
+}
+
+/// [`run_with`] once the connection is set for a bulk load.
+fn run_files(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: &Options<'_>,
+    rt: &RoundTrip,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Imported, ImportError> {
     // pipedeck's own activities and history files are read one record at a
     // time and written as they are read (see `stream`); the rest whole.
     let can_stream = rt.mapping.is_none() && matches!(opts.format, Format::Auto | Format::Native);
@@ -576,7 +532,6 @@ pub fn run_with(
     let reconciled = round_trip::reconcile(&mut batch, &edits, &current, rt.overwrite_local);
     let total = batch.len();
     let mut done = 0;
-    store.use_bulk_cache()?;
     let mut tx = store.begin()?;
     // Into a fresh database, the secondary indexes are built once at the end.
     let deferred = tx.defer_indexes_if_empty()?;
@@ -587,47 +542,6 @@ pub fn run_with(
         }
     })?;
     finish(tx, &batch, reconciled, rt, deferred, opts.dry_run, warnings)
-}
-
-/// The end of every import, whole or streamed: the round trip's records,
-/// the deferred indexes, then commit (or roll back for a dry run).
-pub(super) fn finish(
-    mut tx: Tx<'_>,
-    batch: &Batch,
-    reconciled: round_trip::Reconciled,
-    rt: &RoundTrip,
-    deferred: crate::storage::import_support::DeferredIndexes,
-    dry_run: bool,
-    warnings: Vec<RowError>,
-) -> Result<Imported, ImportError> {
-    round_trip::write(&mut tx, batch, &reconciled.settle, rt.now)?;
-    tx.rebuild_indexes(deferred)?;
-    let counts = if dry_run {
-        tx.rollback()?
-    } else {
-        tx.commit()?
-    };
-    Ok(Imported {
-        counts,
-        kept: reconciled.kept,
-        overwritten: reconciled.overwritten,
-        warnings,
-    })
-}
-
-/// Warnings refused as errors under `--strict`; `None` when they stand.
-pub(super) fn refused_under_strict(rt: &RoundTrip, warnings: &[RowError]) -> Option<ImportError> {
-    (rt.checks.strict && !warnings.is_empty()).then(|| {
-        ImportError::Rows(
-            warnings
-                .iter()
-                .map(|w| RowError {
-                    reason: format!("{} — refused under --strict", w.reason),
-                    ..w.clone()
-                })
-                .collect(),
-        )
-    })
 }
 
 /// The per-entity counts in load order, for the summary table.

@@ -426,7 +426,7 @@ fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
 
 /// One frozen deal of a snapshot (a snapshot of no open deal is one row
 /// with an empty `opportunity_id`).
-fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
+pub(super) fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
     let taken_on = need(row, "taken_on", |r, c| r.date(c));
     let taken_at = need(row, "taken_at", |r, c| r.instant(c));
     let deal = row.string("opportunity_id").map(|opp| {

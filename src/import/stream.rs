@@ -1,15 +1,15 @@
-//! The import at bulk speed: the big files of pipedeck's own set (activities
-//! and opportunity history) are read one record at a time and each good row
-//! is written at once, inside the import's one transaction; only the ids the
-//! reference checks need stay in memory. Every other file is read whole and
+//! The import at bulk speed: the big files of pipedeck's own set (activities,
+//! opportunity history and forecast snapshots) are read one record at a time
+//! and each good row is written at once, inside the import's one
+//! transaction; only the ids the reference checks need stay in memory. Every other file is read whole and
 //! planned as before, and written first, so every id a streamed row refers to
 //! is known when it is read. Any bad row anywhere rolls the whole transaction
 //! back and every bad row is reported, as when everything is planned first.
 
+use super::csv_stream::CsvStream;
 use super::detect::NativeKind;
-use super::table::CsvStream;
 use super::*;
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::collections::BTreeSet;
 
 /// A file read one record at a time.
@@ -53,13 +53,15 @@ pub(super) fn streamable(
         },
     };
     Ok(match kind {
-        Some(k @ (NativeKind::Activities | NativeKind::History)) => Some(Streamed {
-            path: f.to_path_buf(),
-            name,
-            kind: k,
-            table,
-            order,
-        }),
+        Some(k @ (NativeKind::Activities | NativeKind::History | NativeKind::Snapshots)) => {
+            Some(Streamed {
+                path: f.to_path_buf(),
+                name,
+                kind: k,
+                table,
+                order,
+            })
+        }
         _ => None,
     })
 }
@@ -105,7 +107,7 @@ impl Known {
     }
 
     /// A reference not known: an error.
-    fn check(&self, r: Ref, errors: &mut Vec<RowError>) {
+    pub(super) fn check(&self, r: Ref, errors: &mut Vec<RowError>) {
         if self.has(r.target, &r.id) {
             return;
         }
@@ -129,7 +131,7 @@ pub(super) fn run(
     store: &mut Store,
     tables: Vec<Table>,
     mut streams: Vec<Streamed>,
-    mut structural: Vec<(usize, RowError)>,
+    structural: Vec<(usize, RowError)>,
     opts: &Options<'_>,
     rt: &RoundTrip,
     progress: &mut dyn FnMut(u64, u64),
@@ -170,8 +172,13 @@ pub(super) fn run(
     // Progress: the planned rows and the streamed files' lines (an estimate:
     // a quoted line break makes one row of two lines).
     let mut total = batch.len();
+    let mut activity_lines = 0;
     for s in &streams {
-        total += count_lines(&s.path).map_err(|e| io_error(&s.path, e))?;
+        let lines = count_lines(&s.path).map_err(|e| io_error(&s.path, e))?;
+        total += lines;
+        if s.kind == NativeKind::Activities {
+            activity_lines += lines;
+        }
     }
     let mut done = 0u64;
     let mut tick = |n: u64| {
@@ -183,11 +190,10 @@ pub(super) fn run(
 
     let small_refs = std::mem::take(&mut batch.refs);
     let known = std::sync::Arc::new(Known::new(&batch, &existing));
-    store.use_bulk_cache()?;
     let mut tx = store.begin()?;
     // Into a fresh database, the secondary indexes are built once at the end.
     let deferred = tx.defer_indexes_if_empty()?;
-    let mut writing = whole_ok && errors.is_empty();
+    let writing = whole_ok && errors.is_empty();
     if writing {
         for s in &batch.stages {
             tx.upsert_stage(s)?;
@@ -217,133 +223,55 @@ pub(super) fn run(
         );
     }
 
-    // Reference errors of streamed rows: dropped if a file is rejected whole.
-    let mut ref_errors = Vec::new();
-    // Every implausible date of the streamed rows.
-    let mut kept_dates = Vec::new();
-    // The n-th identical history row of one import is its own row.
-    let mut alike: HashMap<String, u32> = HashMap::new();
-    // Deals whose history a streamed file brings, and the stages it names.
-    let mut brought: HashSet<String> = HashSet::new();
-    let mut stages_used: HashSet<String> = HashSet::new();
-    // Where each activity id was first read: (hash of id) → (file, line).
-    let mut seen_ids: HashMap<u64, (u32, u64)> = HashMap::new();
-    // Ids whose hash another id had first, kept whole.
-    let mut collided: HashMap<String, (u32, u64)> = HashMap::new();
-    let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
-    let mut scratch = Batch {
-        known: Some(known.clone()),
-        ..Batch::default()
+    // The streamed files are read, parsed and checked on a thread of their
+    // own (`stream_read`), and their rows written here as they come.
+    let input = stream_read::Input {
+        streams,
+        batch: &batch,
+        synth_from,
+        known,
+        writing,
+        whole_ok,
+        structural,
+        activity_lines,
     };
-    let mut history_done = false;
-
-    let mut warnings_streamed = Vec::new();
-    for (file_no, s) in streams.iter().enumerate() {
-        if s.kind == NativeKind::Activities && !history_done {
-            history_done = true;
-            if writing {
-                write_batch_history(&mut tx, &batch, synth_from, &mut alike, &brought)?;
+    let (wrote, found) = std::thread::scope(|scope| {
+        let (to_writer, chunks) = std::sync::mpsc::sync_channel::<stream_read::Chunk>(16);
+        let (give_back, spent) = std::sync::mpsc::channel::<Vec<stream_read::Write>>();
+        let reader = scope.spawn(move || {
+            stream_read::read(input, &mut |c| to_writer.send(c).is_ok(), &mut || {
+                spent.try_recv().ok()
+            })
+        });
+        // The snapshot each day read so far is written to (`None`: the
+        // database has that day's already).
+        let mut snapshot_ids: HashMap<NaiveDate, Option<i64>> = HashMap::new();
+        let mut wrote = Ok(());
+        for chunk in chunks.iter() {
+            tick(chunk.lines);
+            wrote = write_chunk(&mut tx, &chunk.writes, &mut snapshot_ids);
+            if wrote.is_err() {
+                break;
             }
+            // Dropped (and reused) by the reading thread; gone with it at the end.
+            let _ = give_back.send(chunk.writes);
         }
-        let mut file_structural = Vec::new();
-        let Some(mut reader) = CsvStream::open(&s.path, &s.name, &mut file_structural)
-            .map_err(|e| io_error(&s.path, e))?
-        else {
-            structural.extend(file_structural.into_iter().map(|e| (s.order, e)));
-            continue;
-        };
-        let header_ok =
-            file_structural.is_empty() && native::check_header(s.kind, &s.table, &mut errors);
-        if !header_ok {
-            writing = false;
-        }
-        while let Some(line) = reader
-            .next_record(&mut file_structural)
-            .map_err(|e| io_error(&s.path, e))?
-        {
-            tick(1);
-            if !file_structural.is_empty() || !structural.is_empty() || !whole_ok || !header_ok {
-                // The file (or another) is not CSV: only its shape is checked.
-                writing = false;
-                continue;
-            }
-            let mut row = s.table.row(line, reader.record());
-            if s.kind == NativeKind::Activities
-                && let Some(id) = row.text("id")
-            {
-                let h = std::hash::BuildHasher::hash_one(&hasher, id);
-                let here = (file_no as u32, line);
-                // A hash met before is a repeat only if the id read there is
-                // this one (re-read from the file: rare, repeats are errors);
-                // else two ids share a hash and this one is kept exactly.
-                let first = match (collided.get(id), seen_ids.get(&h)) {
-                    (Some(&at), _) => Some(at),
-                    (None, Some(&(f, l))) => {
-                        let s = &streams[f as usize];
-                        if id_at(s, l).map_err(|e| io_error(&s.path, e))?.as_deref() == Some(id) {
-                            Some((f, l))
-                        } else {
-                            collided.insert(id.to_string(), here);
-                            None
-                        }
-                    }
-                    (None, None) => {
-                        seen_ids.insert(h, here);
-                        None
-                    }
-                };
-                if let Some((f, first_line)) = first {
-                    let first = table::first_met(&streams[f as usize].name, first_line, &s.name);
-                    row.fail("id", format!("id {id:?} appears twice (first {first})"));
-                }
-            }
-            match s.kind {
-                NativeKind::History => native::history(&mut row, &mut scratch),
-                _ => native::activity(&mut row, &mut scratch),
-            }
-            let row_ok = match row.finish() {
-                Ok(()) => true,
-                Err(mut e) => {
-                    errors.append(&mut e);
-                    writing = false;
-                    false
-                }
-            };
-            for r in scratch.refs.drain(..) {
-                known.check(r, &mut ref_errors);
-            }
-            if !ref_errors.is_empty() {
-                writing = false;
-            }
-            if let Some(h) = scratch.history.pop() {
-                if !brought.contains(h.opportunity_id.as_str()) {
-                    brought.insert(h.opportunity_id.0.clone());
-                }
-                if h.field == HistoryField::Stage {
-                    for v in [&h.old_value, &h.new_value].into_iter().flatten() {
-                        if !stages_used.contains(v) {
-                            stages_used.insert(v.clone());
-                        }
-                    }
-                }
-                if writing && row_ok {
-                    let n = alike.entry(Tx::history_key(&h)).or_insert(0);
-                    *n += 1;
-                    tx.append_history_nth(&h, *n)?;
-                }
-            }
-            if let Some(a) = scratch.activities.pop()
-                && writing
-                && row_ok
-            {
-                tx.upsert_activity(&a)?;
-            }
-        }
-        warnings_streamed.append(&mut s.table.warnings.borrow_mut());
-        // Only the implausible dates were kept (see `Table::implausible_only`).
-        kept_dates.append(&mut s.table.seen.borrow_mut());
-        structural.extend(file_structural.into_iter().map(|e| (s.order, e)));
-    }
+        // A write that failed stops the reading (its next send fails).
+        drop(chunks);
+        let found = reader.join().expect("the reading thread panicked");
+        (wrote, found)
+    });
+    wrote?;
+    let stream_read::Found {
+        errors: mut streamed_errors,
+        mut ref_errors,
+        mut kept_dates,
+        warnings: mut warnings_streamed,
+        mut structural,
+        brought,
+        stages_used,
+    } = found?;
+    errors.append(&mut streamed_errors);
     if !structural.is_empty() {
         tx.rollback()?;
         structural.sort_by_key(|(order, _)| *order);
@@ -351,11 +279,6 @@ pub(super) fn run(
             structural.into_iter().map(|(_, e)| e).collect(),
         ));
     }
-    if !history_done && writing {
-        write_batch_history(&mut tx, &batch, synth_from, &mut alike, &brought)?;
-    }
-    drop(alike);
-    drop(seen_ids);
     batch.seen_dates.append(&mut kept_dates);
     batch.warnings.append(&mut warnings_streamed);
     // The synthesized rows of deals a streamed file brings history for are
@@ -411,22 +334,39 @@ pub(super) fn run(
     finish(tx, &batch, reconciled, rt, deferred, opts.dry_run, warnings)
 }
 
-/// The planned history (other formats' rows, then the synthesized ones but
-/// those of deals a streamed file brings history for).
-fn write_batch_history(
+/// Writes one chunk of streamed rows. A snapshot's rows may come in any
+/// order: each day's snapshot starts at its first row read (whose
+/// `taken_at` it keeps).
+fn write_chunk(
     tx: &mut Tx<'_>,
-    batch: &Batch,
-    synth_from: usize,
-    alike: &mut HashMap<String, u32>,
-    brought: &HashSet<String>,
+    writes: &[stream_read::Write],
+    snapshot_ids: &mut HashMap<NaiveDate, Option<i64>>,
 ) -> Result<(), StorageError> {
-    for (i, h) in batch.history.iter().enumerate() {
-        if i >= synth_from && brought.contains(h.opportunity_id.as_str()) {
-            continue;
+    use stream_read::Write;
+    for w in writes {
+        match w {
+            Write::Activity(a) => {
+                tx.upsert_activity(a)?;
+            }
+            Write::History(h, key, n) => {
+                tx.append_history_keyed(h, key, *n)?;
+            }
+            Write::Snapshot(snap) => {
+                let id = match snapshot_ids.get(&snap.taken_on) {
+                    Some(&id) => id,
+                    None => {
+                        let id = tx.begin_snapshot(snap.taken_on, snap.taken_at)?;
+                        snapshot_ids.insert(snap.taken_on, id);
+                        id
+                    }
+                };
+                if let Some(id) = id {
+                    for r in &snap.rows {
+                        tx.append_snapshot_row(id, r)?;
+                    }
+                }
+            }
         }
-        let n = alike.entry(Tx::history_key(h)).or_insert(0);
-        *n += 1;
-        tx.append_history_nth(h, *n)?;
     }
     Ok(())
 }
@@ -445,22 +385,4 @@ fn count_lines(path: &Path) -> std::io::Result<u64> {
         n += buf[..k].iter().filter(|&&b| b == b'\n').count() as u64;
     }
     Ok(n.saturating_sub(1))
-}
-
-/// The `id` cell of the record on physical line `line` of a streamed file.
-fn id_at(s: &Streamed, line: u64) -> std::io::Result<Option<String>> {
-    let mut ignored = Vec::new();
-    let Some(mut reader) = CsvStream::open(&s.path, &s.name, &mut ignored)? else {
-        return Ok(None);
-    };
-    while let Some(l) = reader.next_record(&mut ignored)? {
-        if l == line {
-            return Ok(s
-                .table
-                .row(l, reader.record())
-                .text("id")
-                .map(str::to_string));
-        }
-    }
-    Ok(None)
 }

@@ -7,7 +7,29 @@ use std::str::FromStr;
 
 /// Instants are stored as `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), which sorts as text.
 pub fn instant_to_sql(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written by position (an import writes millions; chrono's formatter
+    // parses its format string each time); chrono for what that cannot write.
+    let (y, n) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&y) || n >= 1_000_000_000 {
+        return t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    let mut b = *b"0000-00-00T00:00:00Z";
+    digits(&mut b[0..4], y as u32);
+    digits(&mut b[5..7], t.month());
+    digits(&mut b[8..10], t.day());
+    digits(&mut b[11..13], t.hour());
+    digits(&mut b[14..16], t.minute());
+    digits(&mut b[17..19], t.second());
+    String::from_utf8(b.to_vec()).expect("ASCII digits")
+}
+
+/// `n` in decimal, zero-padded to fill `out`.
+fn digits(out: &mut [u8], mut n: u32) {
+    for c in out.iter_mut().rev() {
+        *c = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
 }
 
 pub fn instant_from_sql(s: &str) -> Result<DateTime<Utc>> {
@@ -43,7 +65,16 @@ fn fixed_instant(b: &[u8]) -> Option<DateTime<Utc>> {
 }
 
 pub fn date_to_sql(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    use chrono::Datelike;
+    let y = d.year();
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let mut b = *b"0000-00-00";
+    digits(&mut b[0..4], y as u32);
+    digits(&mut b[5..7], d.month());
+    digits(&mut b[8..10], d.day());
+    String::from_utf8(b.to_vec()).expect("ASCII digits")
 }
 
 pub fn date_from_sql(s: &str) -> Result<NaiveDate> {
@@ -86,6 +117,29 @@ mod tests {
                 .to_rfc3339(),
             "0999-01-01T00:00:00+00:00"
         );
+    }
+
+    #[test]
+    fn instants_and_dates_are_written_as_chrono_writes_them() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        assert_eq!(
+            instant_to_sql(t("0999-01-02T03:04:05Z")),
+            "0999-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            instant_to_sql(t("2026-12-31T23:59:59.9Z")),
+            "2026-12-31T23:59:59Z"
+        );
+        let far = NaiveDate::from_ymd_opt(10000, 1, 1).unwrap();
+        let far_t = far.and_hms_opt(0, 0, 0).unwrap().and_utc();
+        assert_eq!(
+            instant_to_sql(far_t),
+            far_t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        );
+        assert_eq!(date_to_sql(far), far.format("%Y-%m-%d").to_string());
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        assert_eq!(date_to_sql(d(2026, 3, 9)), "2026-03-09");
+        assert_eq!(date_to_sql(d(7, 1, 1)), "0007-01-01");
     }
 
     #[test]

@@ -94,6 +94,19 @@ mod tests {
 #[derive(Debug, Default)]
 pub struct DeferredIndexes(Vec<String>);
 
+/// Whether activities, history and deals are all empty: a first import, a
+/// bulk load.
+fn bulk_target_empty(conn: &rusqlite::Connection) -> Result<bool> {
+    let empty = |t: &str| -> Result<bool> {
+        Ok(
+            conn.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {t})"), [], |r| {
+                r.get::<_, bool>(0)
+            })?,
+        )
+    };
+    Ok(empty("activities")? && empty("opportunity_history")? && empty("opportunities")?)
+}
+
 impl super::Tx<'_> {
     /// When activities, history and deals are all empty, drops their
     /// non-unique indexes inside this transaction and returns them for
@@ -101,14 +114,7 @@ impl super::Tx<'_> {
     /// indexes stay: the writes rely on them to recognise a row seen before.
     pub fn defer_indexes_if_empty(&self) -> Result<DeferredIndexes> {
         let tx = self.raw();
-        let empty = |t: &str| -> Result<bool> {
-            Ok(
-                tx.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {t})"), [], |r| {
-                    r.get::<_, bool>(0)
-                })?,
-            )
-        };
-        if !(empty("activities")? && empty("opportunity_history")? && empty("opportunities")?) {
+        if !bulk_target_empty(tx)? {
             return Ok(DeferredIndexes::default());
         }
         let mut stmt = tx.prepare(
@@ -137,13 +143,84 @@ impl super::Tx<'_> {
     }
 }
 
+/// What [`Store::begin_bulk`] changed, for [`Store::end_bulk`] to restore.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bulk {
+    /// The write-ahead log was set aside for the rollback journal.
+    journal: bool,
+}
+
 impl Store {
-    /// A larger page cache for one bulk import (SQLite's default is 2 MB),
-    /// and helper threads for the sorts of the deferred index builds; they
-    /// last as long as this connection, one command.
-    pub fn use_bulk_cache(&self) -> Result<()> {
+    /// Settings for one bulk import, for as long as this connection (one
+    /// command) or until [`Store::end_bulk`]: a 64 MB page cache (SQLite's
+    /// default is 2 MB) and helper threads for the sorts of the deferred
+    /// index builds. Into a database with no deals, history or activities
+    /// yet, the rollback journal replaces the write-ahead log while the
+    /// import runs: every new page is then written once, into the database
+    /// file, instead of into the log and again at the checkpoint (the
+    /// import stays one atomic transaction: a journal holds the few pages
+    /// it changes that existed before). A database another connection holds
+    /// open keeps its log.
+    pub fn begin_bulk(&self) -> Result<Bulk> {
         self.conn()
-            .execute_batch("PRAGMA cache_size = -131072; PRAGMA threads = 2;")?;
+            .execute_batch("PRAGMA cache_size = -65536; PRAGMA threads = 2;")?;
+        if self.path == ":memory:" || !bulk_target_empty(self.conn())? {
+            return Ok(Bulk::default());
+        }
+        let mode = self
+            .conn()
+            .query_row("PRAGMA journal_mode = DELETE", [], |r| {
+                r.get::<_, String>(0)
+            });
+        Ok(Bulk {
+            journal: mode.is_ok_and(|m| m.eq_ignore_ascii_case("delete")),
+        })
+    }
+
+    /// Puts back the write-ahead log [`Store::begin_bulk`] set aside.
+    pub fn end_bulk(&self, bulk: Bulk) -> Result<()> {
+        if bulk.journal {
+            self.conn()
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))?;
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod bulk_tests {
+    use super::*;
+
+    fn mode(store: &Store) -> String {
+        store
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    /// A first import runs on the rollback journal and puts the log back;
+    /// into a database with deals it keeps the log throughout.
+    #[test]
+    fn a_first_import_sets_the_log_aside_and_puts_it_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("p.db")).unwrap();
+        assert_eq!(mode(&store), "wal");
+        let bulk = store.begin_bulk().unwrap();
+        assert_eq!(mode(&store), "delete");
+        store.end_bulk(bulk).unwrap();
+        assert_eq!(mode(&store), "wal");
+        store
+            .conn()
+            .execute_batch(
+                "PRAGMA foreign_keys = OFF;
+                 INSERT INTO opportunities (id, name, account_id, owner_id, stage, amount,
+                   created_at, status) VALUES ('o1', 'x', 'a', 'r', 's', 0,
+                   '2026-01-01T00:00:00Z', 'open');",
+            )
+            .unwrap();
+        let bulk = store.begin_bulk().unwrap();
+        assert_eq!(mode(&store), "wal");
+        store.end_bulk(bulk).unwrap();
+        assert_eq!(mode(&store), "wal");
     }
 }

@@ -288,11 +288,16 @@ impl<'a> Tx<'a> {
     /// Appends the `n`-th (from 1) of identical imported history rows: each
     /// has its own key, so all land once and a re-import adds none.
     pub fn append_history_nth(&mut self, h: &HistoryEntry, n: u32) -> Result<Outcome> {
-        let mut key = Tx::history_key(h);
+        self.append_history_keyed(h, &Tx::history_key(h), n)
+    }
+
+    /// [`Tx::append_history_nth`] with the row's [`Tx::history_key`]
+    /// already made.
+    pub fn append_history_keyed(&mut self, h: &HistoryEntry, key: &str, n: u32) -> Result<Outcome> {
         if n > 1 {
-            key.push_str(&format!("\u{1f}#{n}"));
+            return self.insert_history(h, Some(&format!("{key}\u{1f}#{n}")));
         }
-        self.insert_history(h, Some(&key))
+        self.insert_history(h, Some(key))
     }
 
     pub fn upsert_review_session(&mut self, s: &ReviewSession) -> Result<Outcome> {
@@ -458,24 +463,46 @@ impl<'a> Tx<'a> {
     /// Stores a forecast snapshot; one per day, so a second one for the same
     /// day is ignored and `false` returned.
     pub fn insert_snapshot(&mut self, s: &Snapshot) -> Result<bool> {
+        let Some(id) = self.begin_snapshot(s.taken_on, s.taken_at)? else {
+            return Ok(false);
+        };
+        for r in &s.rows {
+            self.append_snapshot_row(id, r)?;
+        }
+        Ok(true)
+    }
+
+    /// Starts the snapshot of `taken_on` and returns its id for
+    /// [`Tx::append_snapshot_row`]; `None` (counted unchanged) when the
+    /// database has that day's snapshot already (a snapshot is never edited).
+    pub fn begin_snapshot(
+        &mut self,
+        taken_on: chrono::NaiveDate,
+        taken_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Option<i64>> {
         let n = self
             .tx
             .prepare_cached(
                 "INSERT OR IGNORE INTO forecast_snapshots (taken_on, taken_at) VALUES (?1, ?2)",
             )?
-            .execute(params![date_to_sql(s.taken_on), instant_to_sql(s.taken_at)])?;
+            .execute(params![date_to_sql(taken_on), instant_to_sql(taken_at)])?;
         if n == 0 {
             self.counts.record("forecast_snapshots", Outcome::Unchanged);
-            return Ok(false);
+            return Ok(None);
         }
-        let id = self.tx.last_insert_rowid();
-        let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage, amount,
-                close_date, forecast_category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for r in &s.rows {
-            stmt.execute(params![
-                id,
+        self.counts.record("forecast_snapshots", Outcome::New);
+        Ok(Some(self.tx.last_insert_rowid()))
+    }
+
+    /// One frozen deal of the snapshot [`Tx::begin_snapshot`] started.
+    pub fn append_snapshot_row(&mut self, snapshot_id: i64, r: &SnapshotRow) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage, amount,
+                    close_date, forecast_category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                snapshot_id,
                 r.opportunity_id.0,
                 r.owner_id.0,
                 r.stage,
@@ -483,9 +510,7 @@ impl<'a> Tx<'a> {
                 r.close_date.map(date_to_sql),
                 r.forecast_category.map(|c| c.as_str()),
             ])?;
-        }
-        self.counts.record("forecast_snapshots", Outcome::New);
-        Ok(true)
+        Ok(())
     }
 }
 

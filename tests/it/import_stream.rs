@@ -123,3 +123,89 @@ fn an_unknown_reference_and_a_repeated_id_are_named_with_their_lines() {
     );
     assert_eq!(activity_rows(&store), 0);
 }
+
+/// The forecast snapshots file is streamed too: a day's rows may be spread
+/// over the file (each day's snapshot starts at its first row and keeps its
+/// `taken_at`), a day with no open deal is one row without a deal, and a
+/// second import adds nothing. Into a file database, the import leaves it in
+/// write-ahead-log mode as it found it.
+#[test]
+fn a_streamed_snapshots_file_lands_each_day_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir(&set).unwrap();
+    std::fs::write(
+        set.join("reps.csv"),
+        "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\n",
+    )
+    .unwrap();
+    std::fs::write(
+        set.join("forecast_snapshots.csv"),
+        "taken_on,taken_at,opportunity_id,owner_id,stage,amount,close_date,forecast_category\n\
+         2026-01-05,2026-01-05T18:00:00Z,o1,sam,Prospecting,100,2026-02-01,pipeline\n\
+         2026-01-12,2026-01-12T18:00:00Z,o1,sam,Proposal,150,2026-02-01,best_case\n\
+         2026-01-05,2026-01-05T18:00:00Z,o2,sam,Prospecting,200,,\n\
+         2026-01-19,2026-01-19T18:00:00Z,,,,,,\n",
+    )
+    .unwrap();
+    let db = dir.path().join("p.db");
+    let mut store = Store::open(&db).unwrap();
+    let first = run(&mut store, &set).unwrap();
+    let count = |c: &Counts| {
+        let s = import::summary(c)
+            .into_iter()
+            .find(|(e, _)| *e == "forecast_snapshots")
+            .unwrap()
+            .1;
+        (s.new, s.changed, s.unchanged)
+    };
+    assert_eq!(count(&first), (3, 0, 0));
+    let shown: Vec<String> = store
+        .load_snapshots()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let rows: Vec<String> = s
+                .rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {} {:?} {:?} {:?}",
+                        r.opportunity_id.0,
+                        r.owner_id.0,
+                        r.stage,
+                        r.amount.map(|m| m.0),
+                        r.close_date.map(|d| d.to_string()),
+                        r.forecast_category.map(|c| c.as_str()),
+                    )
+                })
+                .collect();
+            format!(
+                "{} {}: {}",
+                s.taken_on,
+                s.taken_at.to_rfc3339(),
+                rows.join("; ")
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            "2026-01-05 2026-01-05T18:00:00+00:00: \
+             o1 sam Prospecting Some(10000) Some(\"2026-02-01\") Some(\"pipeline\"); \
+             o2 sam Prospecting Some(20000) None None",
+            "2026-01-12 2026-01-12T18:00:00+00:00: \
+             o1 sam Proposal Some(15000) Some(\"2026-02-01\") Some(\"best_case\")",
+            "2026-01-19 2026-01-19T18:00:00+00:00: ",
+        ]
+    );
+    let again = run(&mut store, &set).unwrap();
+    assert!(again.is_noop());
+    assert_eq!(count(&again), (0, 0, 3));
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}

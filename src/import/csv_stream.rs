@@ -1,0 +1,216 @@
+//! A CSV file read one record at a time (the big files of an import): the
+//! same header and record checks as [`Table::parse`](super::table::Table::parse),
+//! the same physical line numbers, and only the current record in memory.
+
+use super::error::RowError;
+use super::table::{check_record, empty_file, not_utf8, read_header, whole};
+use std::cell::RefCell;
+
+/// Where the line feeds and carriage returns of a streamed file are, from
+/// the reader's position on: enough to turn a record's byte offset into its
+/// physical line as `Table::parse` does, without the whole text.
+#[derive(Default)]
+struct LineBreaks {
+    /// Offset of each `\r` / `\n` read but not yet passed, and whether it is `\n`.
+    ahead: std::collections::VecDeque<(u64, bool)>,
+    /// Line feeds passed.
+    passed: u64,
+    /// Bytes read so far.
+    read: u64,
+}
+
+impl LineBreaks {
+    /// The physical line (from 1) of the first byte at or after `byte` that is
+    /// not a line break.
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let mut b = byte;
+        while let Some(&(at, lf)) = self.ahead.front() {
+            if at <= b {
+                if at == b {
+                    b += 1;
+                }
+                self.passed += lf as u64;
+                self.ahead.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.passed + 1
+    }
+}
+
+/// A reader that notes every line break it hands on.
+struct Tracked<R> {
+    inner: R,
+    breaks: std::rc::Rc<RefCell<LineBreaks>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut br = self.breaks.borrow_mut();
+        let start = br.read;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' || *b == b'\r' {
+                br.ahead.push_back((start + i as u64, *b == b'\n'));
+            }
+        }
+        br.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// A CSV file read one record at a time (the big files of an import): the
+/// same header and record checks as `Table::parse`, the same physical line
+/// numbers, and only the current record in memory.
+pub struct CsvStream {
+    file: String,
+    reader: csv::Reader<Tracked<std::io::BufReader<std::fs::File>>>,
+    breaks: std::rc::Rc<RefCell<LineBreaks>>,
+    /// The header row, as read (before any column mapping).
+    pub headers: Vec<String>,
+    record: csv::StringRecord,
+    /// Where this file's errors start in the caller's list (a file that is
+    /// not UTF-8 is that one error, as when read whole).
+    mark: usize,
+    done: bool,
+}
+
+impl CsvStream {
+    /// Opens `path` (`file` names it in errors) and reads its header; the
+    /// header's errors go to `errors`. `None` when the file has no header
+    /// row at all (an error too).
+    pub fn open(
+        path: &std::path::Path,
+        file: &str,
+        errors: &mut Vec<RowError>,
+    ) -> std::io::Result<Option<CsvStream>> {
+        use std::io::BufRead;
+        let mut buf = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path)?);
+        if buf.fill_buf()?.starts_with("\u{feff}".as_bytes()) {
+            buf.consume(3);
+        }
+        let breaks = std::rc::Rc::new(RefCell::new(LineBreaks::default()));
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(Tracked {
+                inner: buf,
+                breaks: breaks.clone(),
+            });
+        let mut s = CsvStream {
+            file: file.to_string(),
+            reader,
+            breaks,
+            headers: Vec::new(),
+            record: csv::StringRecord::new(),
+            mark: errors.len(),
+            done: false,
+        };
+        match s.reader.read_record(&mut s.record) {
+            Ok(true) => {
+                let (headers, _, mut errs) = read_header(file, &s.record);
+                s.headers = headers;
+                errors.append(&mut errs);
+                Ok(Some(s))
+            }
+            Ok(false) => {
+                errors.push(empty_file(file));
+                Ok(None)
+            }
+            Err(e) if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) => {
+                errors.push(not_utf8(file, 1));
+                Ok(None)
+            }
+            Err(e) => {
+                errors.push(whole(file, 1, format!("unreadable header: {e}")));
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads the next well-formed record and returns its physical line;
+    /// malformed ones are errors in `errors` and skipped. `None` at the end.
+    pub fn next_record(&mut self, errors: &mut Vec<RowError>) -> std::io::Result<Option<u64>> {
+        while !self.done {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => self.done = true,
+                Ok(true) => {
+                    let byte = self.record.position().map_or(0, |p| p.byte());
+                    let line = self.breaks.borrow_mut().line_of(byte);
+                    if check_record(&self.file, &self.headers, line, &self.record, errors) {
+                        return Ok(Some(line));
+                    }
+                }
+                Err(e) => {
+                    let line = e
+                        .position()
+                        .map_or(0, |p| self.breaks.borrow_mut().line_of(p.byte()));
+                    match e.kind() {
+                        csv::ErrorKind::Io(_) => return Err(std::io::Error::other(e.to_string())),
+                        csv::ErrorKind::Utf8 { .. } => {
+                            errors.truncate(self.mark);
+                            errors.push(not_utf8(&self.file, line));
+                            self.done = true;
+                        }
+                        _ => errors.push(whole(&self.file, line, format!("unreadable CSV: {e}"))),
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// The record [`CsvStream::next_record`] just read.
+    pub fn record(&self) -> &csv::StringRecord {
+        &self.record
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::table::Table;
+
+    /// The lines a stream gives are the lines `Table::parse` gives, blank
+    /// lines, CRLF, a quoted line break and a BOM included.
+    #[test]
+    fn a_stream_numbers_lines_as_the_whole_table() {
+        let text = "\u{feff}id,name\r\n1,a\r\n\r\n\n2,\"b\nc\"\n3,d\r\n\n4,e";
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        let whole: Vec<(u64, Vec<String>)> = Table::parse("f.csv", text).unwrap().records;
+        let mut errors = Vec::new();
+        let mut s = CsvStream::open(&path, "f.csv", &mut errors)
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.headers, vec!["id", "name"]);
+        let mut streamed = Vec::new();
+        while let Some(line) = s.next_record(&mut errors).unwrap() {
+            streamed.push((line, s.record().iter().map(str::to_string).collect()));
+        }
+        assert!(errors.is_empty());
+        assert_eq!(streamed, whole);
+        let lines: Vec<u64> = whole.iter().map(|r| r.0).collect();
+        assert_eq!(lines, vec![2, 5, 7, 9]);
+    }
+
+    #[test]
+    fn a_stream_names_a_bad_record_and_a_file_that_is_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, b"id,name\n1\n2,b\n3,\xff\n").unwrap();
+        let mut errors = Vec::new();
+        let mut s = CsvStream::open(&path, "f.csv", &mut errors)
+            .unwrap()
+            .unwrap();
+        while s.next_record(&mut errors).unwrap().is_some() {}
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            text,
+            vec!["f.csv:4: not UTF-8 text (save the file as UTF-8)"]
+        );
+    }
+}

@@ -1,0 +1,326 @@
+//! The reading half of the streamed import (see `stream`): on a thread of
+//! its own, every streamed row is read, parsed and checked, and the rows to
+//! write go in chunks, in file order, to the thread that holds the
+//! transaction. Reading and writing overlap; the order of the writes, and
+//! so every id and every tie-break of equal instants, is the files' order.
+
+use super::csv_stream::CsvStream;
+use super::detect::NativeKind;
+use super::stream::{Known, Streamed};
+use super::table::SeenDate;
+use super::*;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::sync::Arc;
+
+/// One row to write.
+pub(super) enum Write {
+    Activity(Activity),
+    /// A history row with its key and its rank among the rows alike.
+    History(HistoryEntry, String, u32),
+    /// One row of a day's snapshot (no row: a day without open deals).
+    Snapshot(Snapshot),
+}
+
+/// Rows to write, and the lines read since the last chunk (progress).
+pub(super) struct Chunk {
+    pub writes: Vec<Write>,
+    pub lines: u64,
+}
+
+/// What the reading needs.
+pub(super) struct Input<'a> {
+    pub streams: Vec<Streamed>,
+    /// The planned batch: its history (but the synthesized rows of deals a
+    /// streamed file brings history for) is written before the first file
+    /// of another kind than history.
+    pub batch: &'a Batch,
+    pub synth_from: usize,
+    pub known: Arc<Known>,
+    /// No planned file had an error and every file is CSV.
+    pub writing: bool,
+    pub whole_ok: bool,
+    pub structural: Vec<(usize, RowError)>,
+    /// Every line of the activities files (to size the id map once).
+    pub activity_lines: u64,
+}
+
+/// What the reading found.
+pub(super) struct Found {
+    pub errors: Vec<RowError>,
+    /// Reference errors: dropped if a file is rejected whole.
+    pub ref_errors: Vec<RowError>,
+    /// Every implausible date of the streamed rows.
+    pub kept_dates: Vec<SeenDate>,
+    pub warnings: Vec<RowError>,
+    pub structural: Vec<(usize, RowError)>,
+    /// Deals whose history a streamed file brings, and the stages it names.
+    pub brought: HashSet<String>,
+    pub stages_used: HashSet<String>,
+}
+
+/// Chunks of this many rows to write.
+const CHUNK: usize = 2048;
+
+/// Reads every streamed file; `send` takes each chunk and says `false`
+/// when the writer has stopped (reading stops too). `spent` gives back the
+/// chunks written, rows and all: they are dropped here, on the thread that
+/// made them (not on the busier writing thread, and each allocation freed
+/// where it was made), and their room reused.
+pub(super) fn read(
+    input: Input<'_>,
+    send: &mut dyn FnMut(Chunk) -> bool,
+    spent: &mut dyn FnMut() -> Option<Vec<Write>>,
+) -> Result<Found, ImportError> {
+    let Input {
+        streams,
+        batch,
+        synth_from,
+        known,
+        mut writing,
+        whole_ok,
+        mut structural,
+        activity_lines,
+    } = input;
+    let mut found = Found {
+        errors: Vec::new(),
+        ref_errors: Vec::new(),
+        kept_dates: Vec::new(),
+        warnings: Vec::new(),
+        structural: Vec::new(),
+        brought: HashSet::new(),
+        stages_used: HashSet::new(),
+    };
+    let mut out = Chunk {
+        writes: Vec::with_capacity(CHUNK),
+        lines: 0,
+    };
+    // Hands the chunk on when full (or `now`); `false`: stop reading.
+    let mut flush = |out: &mut Chunk, now: bool| -> bool {
+        if !now && out.writes.len() < CHUNK && out.lines < 4 * CHUNK as u64 {
+            return true;
+        }
+        let writes = match spent() {
+            Some(mut v) => {
+                v.clear();
+                v
+            }
+            None => Vec::with_capacity(CHUNK),
+        };
+        let full = std::mem::replace(out, Chunk { writes, lines: 0 });
+        send(full)
+    };
+    // The n-th identical history row of one import is its own row: how many
+    // of each key were read, by a 128-bit hash of the key (a string each
+    // would hold the whole file's keys).
+    let mut alike = Alike::default();
+    // Where each activity id was first read: (hash of id) → file and line
+    // (packed), sized once for every line of the activities files.
+    let mut seen_ids: HashMap<u64, u64> = HashMap::with_capacity(activity_lines as usize);
+    // Ids whose hash another id had first, kept whole.
+    let mut collided: HashMap<String, (u32, u64)> = HashMap::new();
+    let hasher = foldhash::fast::FixedState::with_seed(0x5eed);
+    let mut scratch = Batch {
+        known: Some(known.clone()),
+        ..Batch::default()
+    };
+    let mut history_done = false;
+
+    for (file_no, s) in streams.iter().enumerate() {
+        if s.kind != NativeKind::History && !history_done {
+            history_done = true;
+            if writing {
+                batch_history(
+                    batch,
+                    synth_from,
+                    &mut alike,
+                    &found.brought,
+                    &mut out.writes,
+                );
+            }
+        }
+        let mut file_structural = Vec::new();
+        let Some(mut reader) = CsvStream::open(&s.path, &s.name, &mut file_structural)
+            .map_err(|e| io_error(&s.path, e))?
+        else {
+            structural.extend(file_structural.into_iter().map(|e| (s.order, e)));
+            continue;
+        };
+        let header_ok =
+            file_structural.is_empty() && native::check_header(s.kind, &s.table, &mut found.errors);
+        if !header_ok {
+            writing = false;
+        }
+        while let Some(line) = reader
+            .next_record(&mut file_structural)
+            .map_err(|e| io_error(&s.path, e))?
+        {
+            out.lines += 1;
+            if !flush(&mut out, false) {
+                return Ok(found);
+            }
+            if !file_structural.is_empty() || !structural.is_empty() || !whole_ok || !header_ok {
+                // The file (or another) is not CSV: only its shape is checked.
+                writing = false;
+                continue;
+            }
+            let mut row = s.table.row(line, reader.record());
+            if s.kind == NativeKind::Activities
+                && let Some(id) = row.text("id")
+            {
+                let h = std::hash::BuildHasher::hash_one(&hasher, id);
+                let here = (file_no as u32, line);
+                // A hash met before is a repeat only if the id read there is
+                // this one (re-read from the file: rare, repeats are errors);
+                // else two ids share a hash and this one is kept exactly.
+                let first = match (collided.get(id), seen_ids.get(&h)) {
+                    (Some(&at), _) => Some(at),
+                    (None, Some(&packed)) => {
+                        let (f, l) = unpack(packed);
+                        let s = &streams[f as usize];
+                        if id_at(s, l).map_err(|e| io_error(&s.path, e))?.as_deref() == Some(id) {
+                            Some((f, l))
+                        } else {
+                            collided.insert(id.to_string(), here);
+                            None
+                        }
+                    }
+                    (None, None) => {
+                        seen_ids.insert(h, pack(here));
+                        None
+                    }
+                };
+                if let Some((f, first_line)) = first {
+                    let first = table::first_met(&streams[f as usize].name, first_line, &s.name);
+                    row.fail("id", format!("id {id:?} appears twice (first {first})"));
+                }
+            }
+            match s.kind {
+                NativeKind::History => native::history(&mut row, &mut scratch),
+                NativeKind::Snapshots => native::snapshot_row(&mut row, &mut scratch),
+                _ => native::activity(&mut row, &mut scratch),
+            }
+            let row_ok = match row.finish() {
+                Ok(()) => true,
+                Err(mut e) => {
+                    found.errors.append(&mut e);
+                    writing = false;
+                    false
+                }
+            };
+            for r in scratch.refs.drain(..) {
+                known.check(r, &mut found.ref_errors);
+            }
+            if !found.ref_errors.is_empty() {
+                writing = false;
+            }
+            let write = writing && row_ok;
+            if let Some(h) = scratch.history.pop() {
+                if !found.brought.contains(h.opportunity_id.as_str()) {
+                    found.brought.insert(h.opportunity_id.0.clone());
+                }
+                if h.field == HistoryField::Stage {
+                    for v in [&h.old_value, &h.new_value].into_iter().flatten() {
+                        if !found.stages_used.contains(v) {
+                            found.stages_used.insert(v.clone());
+                        }
+                    }
+                }
+                if write {
+                    let key = Tx::history_key(&h);
+                    let n = alike.next(&key);
+                    out.writes.push(Write::History(h, key, n));
+                }
+            }
+            if let Some(a) = scratch.activities.pop()
+                && write
+            {
+                out.writes.push(Write::Activity(a));
+            }
+            if let Some(snap) = scratch.snapshots.pop()
+                && write
+            {
+                out.writes.push(Write::Snapshot(snap));
+            }
+        }
+        found.warnings.append(&mut s.table.warnings.borrow_mut());
+        // Only the implausible dates were kept (see `Table::implausible_only`).
+        found.kept_dates.append(&mut s.table.seen.borrow_mut());
+        structural.extend(file_structural.into_iter().map(|e| (s.order, e)));
+    }
+    if structural.is_empty() && !history_done && writing {
+        batch_history(
+            batch,
+            synth_from,
+            &mut alike,
+            &found.brought,
+            &mut out.writes,
+        );
+    }
+    flush(&mut out, true);
+    found.structural = structural;
+    Ok(found)
+}
+
+/// The planned history (other formats' rows, then the synthesized ones but
+/// those of deals a streamed file brings history for).
+fn batch_history(
+    batch: &Batch,
+    synth_from: usize,
+    alike: &mut Alike,
+    brought: &HashSet<String>,
+    out: &mut Vec<Write>,
+) {
+    for (i, h) in batch.history.iter().enumerate() {
+        if i >= synth_from && brought.contains(h.opportunity_id.as_str()) {
+            continue;
+        }
+        let key = Tx::history_key(h);
+        let n = alike.next(&key);
+        out.push(Write::History(h.clone(), key, n));
+    }
+}
+
+/// How many history rows of each key one import has read.
+#[derive(Default)]
+struct Alike(HashMap<u128, u32>);
+
+impl Alike {
+    /// Counts one more row of `key`: its rank among the rows alike (from 1).
+    fn next(&mut self, key: &str) -> u32 {
+        use std::hash::BuildHasher;
+        let h = |seed| foldhash::quality::FixedState::with_seed(seed).hash_one(key);
+        let n = self
+            .0
+            .entry(u128::from(h(1)) << 64 | u128::from(h(2)))
+            .or_insert(0);
+        *n += 1;
+        *n
+    }
+}
+
+/// A file number and line in one `u64` (lines below 2^48).
+fn pack((file, line): (u32, u64)) -> u64 {
+    u64::from(file) << 48 | line
+}
+
+fn unpack(at: u64) -> (u32, u64) {
+    ((at >> 48) as u32, at & ((1 << 48) - 1))
+}
+
+/// The `id` cell of the record on physical line `line` of a streamed file.
+fn id_at(s: &Streamed, line: u64) -> std::io::Result<Option<String>> {
+    let mut ignored = Vec::new();
+    let Some(mut reader) = CsvStream::open(&s.path, &s.name, &mut ignored)? else {
+        return Ok(None);
+    };
+    while let Some(l) = reader.next_record(&mut ignored)? {
+        if l == line {
+            return Ok(s
+                .table
+                .row(l, reader.record())
+                .text("id")
+                .map(str::to_string));
+        }
+    }
+    Ok(None)
+}
