@@ -54,14 +54,26 @@ fn fixed_instant(b: &[u8]) -> Option<DateTime<Utc>> {
     {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?
+    let num = |r: std::ops::Range<usize>| num(&b[r]);
+    fixed_date(&b[..10])?
         .and_hms_opt(num(11..13)?, num(14..16)?, num(17..19)?)
         .map(|n| n.and_utc())
+}
+
+/// The digits of `b` as a number; `None` if any is not a digit.
+fn num(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `YYYY-MM-DD` read by position (as [`fixed_instant`]; a snapshot's rows
+/// carry a close date each).
+fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(num(&b[0..4])? as i32, num(&b[5..7])?, num(&b[8..10])?)
 }
 
 pub fn date_to_sql(d: NaiveDate) -> String {
@@ -78,7 +90,9 @@ pub fn date_to_sql(d: NaiveDate) -> String {
 }
 
 pub fn date_from_sql(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+    fixed_date(s.as_bytes())
+        .ok_or(())
+        .or_else(|_| NaiveDate::parse_from_str(s, "%Y-%m-%d"))
         .map_err(|_| StorageError::BadValue(format!("date {s:?}")))
 }
 
@@ -140,6 +154,21 @@ mod tests {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         assert_eq!(date_to_sql(d(2026, 3, 9)), "2026-03-09");
         assert_eq!(date_to_sql(d(7, 1, 1)), "0007-01-01");
+    }
+
+    #[test]
+    fn dates_read_by_position_and_impossible_ones_refused() {
+        assert_eq!(
+            date_from_sql("2026-02-28").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+        assert_eq!(
+            date_from_sql("0999-12-31").unwrap(),
+            NaiveDate::from_ymd_opt(999, 12, 31).unwrap()
+        );
+        for bad in ["2026-02-29", "2026-13-01", "2026/01/01", "", "2026-01-01x"] {
+            assert!(date_from_sql(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
