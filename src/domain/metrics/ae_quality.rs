@@ -8,7 +8,7 @@ use super::index::{
 use super::{MetricId, MetricSet, MetricValue};
 use crate::domain::model::{Activity, Opportunity, RepId, StageKind, Status};
 use chrono::NaiveDate;
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 const SECONDS_PER_DAY: f64 = 86_400.0;
 

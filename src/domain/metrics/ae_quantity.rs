@@ -8,7 +8,7 @@ use super::{MetricId, MetricSet, MetricValue};
 use crate::domain::model::{
     AccountId, ContactId, HistoryEntry, Opportunity, RepId, StageKind, Status,
 };
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// Adds the AE quantity metrics of `rep` over `w` to `out`.
 pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricSet) {

@@ -8,14 +8,14 @@ use super::index::{
 };
 use super::{MetricId, MetricSet, MetricValue};
 use crate::domain::model::{Activity, RepId, Status};
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// An SDR's `meetings_set`: first meetings (booked: any outcome) in the
 /// window on deals the SDR sourced, whoever logged them, plus first meetings
 /// the SDR logged; each once, in that order.
 pub(super) fn meetings_set<'a>(ix: &Index<'a>, rep: &RepId, w: &Window) -> Vec<&'a Activity> {
     let acts = ix.rep_activities(rep, w);
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     let on_sourced = ix
         .sourced(rep)
         .iter()
