@@ -146,16 +146,76 @@ pub fn dataset_as_of_with_snapshots(
     end: DateTime<Utc>,
 ) -> Dataset {
     let mut out = dataset_as_of(data, end);
+    let with_history: HashSet<&OppId> = data.history.iter().map(|h| &h.opportunity_id).collect();
+    overlay_snapshot(&mut out.opportunities, &with_history, snapshots, end);
+    out
+}
+
+/// The deals alone as they stood at `end`, for many instants over the same
+/// data (the accuracy report's rebuilt quarter starts): the history is
+/// grouped by deal once, and nothing but the deals is rewound.
+pub struct Rewind<'a> {
+    data: &'a Dataset,
+    snapshots: &'a [Snapshot],
+    by_deal: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    with_history: HashSet<&'a OppId>,
+}
+
+impl<'a> Rewind<'a> {
+    pub fn new(data: &'a Dataset, snapshots: &'a [Snapshot]) -> Rewind<'a> {
+        let mut by_deal: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
+        for h in &data.history {
+            by_deal.entry(&h.opportunity_id).or_default().push(h);
+        }
+        let with_history = by_deal.keys().copied().collect();
+        Rewind {
+            data,
+            snapshots,
+            by_deal,
+            with_history,
+        }
+    }
+
+    /// `dataset_as_of_with_snapshots(data, snapshots, end).opportunities`.
+    pub fn opportunities_at(&self, end: DateTime<Utc>) -> Vec<Opportunity> {
+        let mut opps: Vec<Opportunity> = self
+            .data
+            .opportunities
+            .iter()
+            .filter_map(|o| {
+                let later: Vec<&HistoryEntry> = self
+                    .by_deal
+                    .get(&o.id)
+                    .map_or(&[][..], |v| v.as_slice())
+                    .iter()
+                    .copied()
+                    .filter(|h| h.changed_at >= end)
+                    .collect();
+                opportunity_as_of(o, &later, end)
+            })
+            .collect();
+        overlay_snapshot(&mut opps, &self.with_history, self.snapshots, end);
+        opps
+    }
+}
+
+/// Deals without history take the nearest snapshot before `end` (see the
+/// module doc).
+fn overlay_snapshot(
+    opportunities: &mut [Opportunity],
+    with_history: &HashSet<&OppId>,
+    snapshots: &[Snapshot],
+    end: DateTime<Utc>,
+) {
     let Some(snap) = snapshots
         .iter()
         .filter(|s| s.taken_at < end)
         .max_by_key(|s| s.taken_at)
     else {
-        return out;
+        return;
     };
-    let with_history: HashSet<&OppId> = data.history.iter().map(|h| &h.opportunity_id).collect();
     let rows: HashMap<&OppId, _> = snap.rows.iter().map(|r| (&r.opportunity_id, r)).collect();
-    for o in &mut out.opportunities {
+    for o in opportunities {
         if with_history.contains(&o.id) {
             continue;
         }
@@ -172,7 +232,6 @@ pub fn dataset_as_of_with_snapshots(
         o.closed_at = None;
         o.loss_reason = None;
     }
-    out
 }
 
 /// Puts back the value a field had before `h`. Values that don't parse
@@ -449,6 +508,14 @@ mod tests {
         );
         let after = dataset_as_of(&data, at(12, 16));
         assert_eq!(after.opportunities[1].status, Status::Won);
+        // The deals alone, rewound from history grouped by deal: the same.
+        let rewind = Rewind::new(&data, &[]);
+        let b = &rewind.opportunities_at(at(12, 15))[1];
+        assert_eq!(
+            (b.status, b.stage.as_str(), b.closed_at),
+            (Status::Open, "Proposal", None)
+        );
+        assert_eq!(rewind.opportunities_at(at(12, 16))[1].status, Status::Won);
     }
 
     #[test]
@@ -479,24 +546,26 @@ mod tests {
                 rows: vec![row(10_000, "Discovery")],
             },
         ];
-        // As of 10 Mar: the 9 Mar snapshot (nearest before) gives the deal, open.
-        let d = dataset_as_of_with_snapshots(&data, &snaps, at(10, 0));
-        let c = &d.opportunities[0];
-        assert_eq!(
-            (c.status, c.amount, c.stage.as_str(), c.owner_id.as_str()),
-            (Status::Open, Some(Money(30_000)), "Demo", "bob")
-        );
-        // As of 5 Mar: the 2 Mar snapshot.
-        let d = dataset_as_of_with_snapshots(&data, &snaps, at(5, 0));
-        assert_eq!(d.opportunities[0].amount, Some(Money(10_000)));
-        // As of 21 Mar: it was lost on 20 Mar, the live record stands.
-        let d = dataset_as_of_with_snapshots(&data, &snaps, at(21, 0));
-        assert_eq!(d.opportunities[0].status, Status::Lost);
-        // Before any snapshot: history alone (closed later, so open).
-        let d = dataset_as_of_with_snapshots(&data, &snaps, at(1, 0));
-        assert_eq!(
-            (d.opportunities[0].status, d.opportunities[0].amount),
-            (Status::Open, Some(Money(90_000)))
-        );
+        // The whole dataset rewound, and the deals alone (the accuracy
+        // report's rebuilt quarter starts): the same deals.
+        let rewind = Rewind::new(&data, &snaps);
+        let whole = |end| dataset_as_of_with_snapshots(&data, &snaps, end).opportunities;
+        let alone = |end| rewind.opportunities_at(end);
+        let paths: [&dyn Fn(DateTime<Utc>) -> Vec<Opportunity>; 2] = [&whole, &alone];
+        for at_end in paths {
+            // As of 10 Mar: the 9 Mar snapshot (nearest before) gives the deal, open.
+            let c = &at_end(at(10, 0))[0];
+            assert_eq!(
+                (c.status, c.amount, c.stage.as_str(), c.owner_id.as_str()),
+                (Status::Open, Some(Money(30_000)), "Demo", "bob")
+            );
+            // As of 5 Mar: the 2 Mar snapshot.
+            assert_eq!(at_end(at(5, 0))[0].amount, Some(Money(10_000)));
+            // As of 21 Mar: it was lost on 20 Mar, the live record stands.
+            assert_eq!(at_end(at(21, 0))[0].status, Status::Lost);
+            // Before any snapshot: history alone (closed later, so open).
+            let c = &at_end(at(1, 0))[0];
+            assert_eq!((c.status, c.amount), (Status::Open, Some(Money(90_000))));
+        }
     }
 }

@@ -1,14 +1,18 @@
 //! Forecast snapshots (SPEC §2): a frozen copy of every open opportunity.
 
-use super::model::{Dataset, Snapshot, SnapshotRow, Status};
+use super::model::{Dataset, Opportunity, Snapshot, SnapshotRow, Status};
 use super::period::Calendar;
 use chrono::{DateTime, Utc};
 
 /// The snapshot of `data` taken at `now`: every open deal (stage, amount,
 /// close date, category, owner), ordered by id; dated by `now`'s local date.
 pub fn take_snapshot(data: &Dataset, cal: &Calendar, now: DateTime<Utc>) -> Snapshot {
-    let mut rows: Vec<SnapshotRow> = data
-        .opportunities
+    snapshot_of(&data.opportunities, cal, now)
+}
+
+/// [`take_snapshot`] of these deals.
+pub fn snapshot_of(opportunities: &[Opportunity], cal: &Calendar, now: DateTime<Utc>) -> Snapshot {
+    let mut rows: Vec<SnapshotRow> = opportunities
         .iter()
         .filter(|o| o.status == Status::Open)
         .map(|o| SnapshotRow {

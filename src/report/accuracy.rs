@@ -58,6 +58,7 @@ fn with_rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, 
             .cal
             .shift(crate::domain::model::PeriodKind::Quarter, q, 1);
     }
+    let rewind = crate::domain::asof::Rewind::new(input.data, input.snapshots);
     while q.to <= input.today {
         let week = q.from + chrono::Days::new(7);
         let has = input
@@ -66,10 +67,8 @@ fn with_rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, 
             .any(|s| s.taken_on >= q.from && s.taken_on < week);
         if !has {
             let end = input.cal.start_of(q.from + chrono::Days::new(1));
-            let past =
-                crate::domain::asof::dataset_as_of_with_snapshots(input.data, input.snapshots, end);
-            let mut s = crate::domain::snapshot::take_snapshot(
-                &past,
+            let mut s = crate::domain::snapshot::snapshot_of(
+                &rewind.opportunities_at(end),
                 input.cal,
                 end - chrono::Duration::seconds(1),
             );
