@@ -5,7 +5,7 @@
 -- reports. Instants are stored as RFC 3339 text in UTC.
 WITH acts AS (
   SELECT rep_id,
-         SUM(kind = 'meeting' AND outcome = 'held') AS meetings,
+         SUM(kind = 'meeting' AND COALESCE(outcome, 'held') = 'held') AS meetings,
          SUM(kind = 'call') AS calls,
          SUM(kind = 'email' AND COALESCE(direction, 'outbound') = 'outbound') AS emails
   FROM activities
