@@ -125,6 +125,10 @@ impl AnomaliesPane {
         if self.drill.is_some() {
             return "Anomalies › why (enter records · esc back)".into();
         }
+        if self.report.is_none() {
+            // Not "0 worth a conversation" before any flag was computed.
+            return "Anomalies · loading…".into();
+        }
         let n = self.keys.len();
         let period = self
             .report
@@ -321,5 +325,15 @@ impl AnomaliesPane {
                 buf,
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AnomaliesPane;
+
+    #[test]
+    fn before_its_report_arrives_the_title_says_loading_not_zero() {
+        assert_eq!(AnomaliesPane::default().title(), "Anomalies · loading…");
     }
 }
