@@ -57,6 +57,10 @@ fn mmss(secs: i64) -> String {
 
 impl ReviewPane {
     pub fn title(&self) -> String {
+        if self.reps.is_empty() && self.agenda.data.tables.is_empty() {
+            // Before the agenda arrives: not an agenda of no one.
+            return "Review · loading…".into();
+        }
         let rep = self.reps.get(self.rep_idx).map_or("—", |r| r.1.as_str());
         let state = match &self.run {
             Some(r) => match r.session {
@@ -416,5 +420,15 @@ impl ReviewPane {
             rest
         };
         self.agenda.render(inner, buf, cx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReviewPane;
+
+    #[test]
+    fn before_the_agenda_arrives_the_title_says_loading() {
+        assert_eq!(ReviewPane::default().title(), "Review · loading…");
     }
 }
