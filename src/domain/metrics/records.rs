@@ -442,6 +442,24 @@ fn ae(
     Some(())
 }
 
+/// The records of a share of activities: those `of` counts, each in both
+/// terms when `hit` (side `yes`), else in the denominator only (side `no`).
+fn share(
+    act: &impl Fn(&Activity, &str, Counts) -> ActivityRecord,
+    acts: &[&Activity],
+    of: fn(&Activity) -> bool,
+    hit: fn(&Activity) -> bool,
+    (yes, no): (&str, &str),
+) -> Vec<ActivityRecord> {
+    acts.iter()
+        .filter(|a| of(a))
+        .map(|a| match hit(a) {
+            true => act(a, yes, Counts::Both),
+            false => act(a, no, Counts::Denominator),
+        })
+        .collect()
+}
+
 fn sdr(
     ix: &Index<'_>,
     rep: &RepId,
@@ -482,30 +500,22 @@ fn sdr(
             r.note = Some("the value sums the minutes of these calls".into());
         }
         Id::ConnectRate => {
-            r.activities = acts
-                .iter()
-                .filter(|a| is_call(a))
-                .map(|a| {
-                    if is_connected_call(a) {
-                        act(a, "connected", Counts::Both)
-                    } else {
-                        act(a, "not connected", Counts::Denominator)
-                    }
-                })
-                .collect();
+            r.activities = share(
+                &act,
+                acts,
+                is_call,
+                is_connected_call,
+                ("connected", "not connected"),
+            );
         }
         Id::ReplyRate => {
-            r.activities = acts
-                .iter()
-                .filter(|a| is_sent_email(a))
-                .map(|a| {
-                    if is_replied_email(a) {
-                        act(a, "replied", Counts::Both)
-                    } else {
-                        act(a, "no reply", Counts::Denominator)
-                    }
-                })
-                .collect();
+            r.activities = share(
+                &act,
+                acts,
+                is_sent_email,
+                is_replied_email,
+                ("replied", "no reply"),
+            );
         }
         Id::ActivitiesPerAccount => {
             r.activities = acts
