@@ -519,17 +519,7 @@ fn run_files(
     if let Some(e) = refused_under_strict(rt, &warnings) {
         return Err(e);
     }
-    let edits = store.local_edits()?;
-    let mut current = std::collections::HashMap::new();
-    for e in edits
-        .iter()
-        .filter(|e| e.state == crate::domain::crm::PendingState::Pending)
-    {
-        if !current.contains_key(&e.deal) {
-            current.insert(e.deal.clone(), store.opportunity(&OppId(e.deal.clone()))?);
-        }
-    }
-    let reconciled = round_trip::reconcile(&mut batch, &edits, &current, rt.overwrite_local);
+    let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
     let total = batch.len();
     let mut done = 0;
     let mut tx = store.begin()?;

@@ -56,6 +56,23 @@ pub struct Reconciled {
 /// export); a field the CRM brings otherwise keeps the local value (and the
 /// closed instant of a kept status) unless `overwrite_local`. `current` is
 /// the database's version of each deal with a pending edit.
+/// [`reconcile`] against the database: its local edits, and each deal with
+/// an edit still pending as it stands there.
+pub fn reconcile_with(
+    store: &crate::storage::Store,
+    batch: &mut Batch,
+    overwrite_local: bool,
+) -> Result<Reconciled, StorageError> {
+    let edits = store.local_edits()?;
+    let mut current = HashMap::new();
+    for e in edits.iter().filter(|e| e.state == PendingState::Pending) {
+        if !current.contains_key(&e.deal) {
+            current.insert(e.deal.clone(), store.opportunity(&OppId(e.deal.clone()))?);
+        }
+    }
+    Ok(reconcile(batch, &edits, &current, overwrite_local))
+}
+
 pub fn reconcile(
     batch: &mut Batch,
     edits: &[LocalEdit],

@@ -157,17 +157,7 @@ pub(super) fn run(
     // dropped below.
     let synth_from = batch.history.len();
     history::synthesize(&mut batch, &ctx);
-    let edits = store.local_edits()?;
-    let mut current = std::collections::HashMap::new();
-    for e in edits
-        .iter()
-        .filter(|e| e.state == crate::domain::crm::PendingState::Pending)
-    {
-        if !current.contains_key(&e.deal) {
-            current.insert(e.deal.clone(), store.opportunity(&OppId(e.deal.clone()))?);
-        }
-    }
-    let reconciled = round_trip::reconcile(&mut batch, &edits, &current, rt.overwrite_local);
+    let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
 
     // Progress: the planned rows and the streamed files' lines (an estimate:
     // a quoted line break makes one row of two lines).
