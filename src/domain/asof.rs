@@ -22,20 +22,15 @@ use std::collections::{HashMap, HashSet};
 
 /// The dataset as it stood at `end` (exclusive), from history alone.
 pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
-    let mut later: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
-    for h in &data.history {
-        if h.changed_at >= end {
-            later.entry(&h.opportunity_id).or_default().push(h);
-        }
-    }
-    let opportunities = data
-        .opportunities
-        .iter()
-        .filter_map(|o| {
-            let entries = later.get(&o.id).map_or(&[][..], |v| v.as_slice());
-            opportunity_as_of(o, entries, end)
-        })
-        .collect();
+    with_deals_as_of(data, Rewind::new(data, &[]).opportunities_at(end), end)
+}
+
+/// The dataset at `end` around `opportunities`, the deals as they stood then.
+fn with_deals_as_of(
+    data: &Dataset,
+    opportunities: Vec<Opportunity>,
+    end: DateTime<Utc>,
+) -> Dataset {
     Dataset {
         reps: data.reps.clone(),
         accounts: data.accounts.clone(),
@@ -145,15 +140,17 @@ pub fn dataset_as_of_with_snapshots(
     snapshots: &[Snapshot],
     end: DateTime<Utc>,
 ) -> Dataset {
-    let mut out = dataset_as_of(data, end);
-    let with_history: HashSet<&OppId> = data.history.iter().map(|h| &h.opportunity_id).collect();
-    overlay_snapshot(&mut out.opportunities, &with_history, snapshots, end);
-    out
+    with_deals_as_of(
+        data,
+        Rewind::new(data, snapshots).opportunities_at(end),
+        end,
+    )
 }
 
-/// The deals alone as they stood at `end`, for many instants over the same
-/// data (the accuracy report's rebuilt quarter starts): the history is
-/// grouped by deal once, and nothing but the deals is rewound.
+/// The deals alone as they stood at `end` (by the rule of this module,
+/// snapshots as fallback), for one instant or many over the same data (the
+/// accuracy report's rebuilt quarter starts): the history is grouped by deal
+/// once, and nothing but the deals is rewound.
 pub struct Rewind<'a> {
     data: &'a Dataset,
     snapshots: &'a [Snapshot],
@@ -176,22 +173,16 @@ impl<'a> Rewind<'a> {
         }
     }
 
-    /// `dataset_as_of_with_snapshots(data, snapshots, end).opportunities`.
+    /// The deals at `end`: `dataset_as_of_with_snapshots(…).opportunities`.
     pub fn opportunities_at(&self, end: DateTime<Utc>) -> Vec<Opportunity> {
         let mut opps: Vec<Opportunity> = self
             .data
             .opportunities
             .iter()
             .filter_map(|o| {
-                let later: Vec<&HistoryEntry> = self
-                    .by_deal
-                    .get(&o.id)
-                    .map_or(&[][..], |v| v.as_slice())
-                    .iter()
-                    .copied()
-                    .filter(|h| h.changed_at >= end)
-                    .collect();
-                opportunity_as_of(o, &later, end)
+                // The deal's whole history: entries before `end` are passed over.
+                let history = self.by_deal.get(&o.id).map_or(&[][..], |v| v.as_slice());
+                opportunity_as_of(o, history, end)
             })
             .collect();
         overlay_snapshot(&mut opps, &self.with_history, self.snapshots, end);

@@ -49,8 +49,9 @@ pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
         return (s.clone(), false);
     }
     let end = input.cal.start_of(day + chrono::Days::new(1));
-    let past = crate::domain::asof::dataset_as_of_with_snapshots(input.data, input.snapshots, end);
-    let mut snap = crate::domain::snapshot::take_snapshot(&past, input.cal, end);
+    // The deals alone, rewound: a copy of the whole dataset is not needed.
+    let past = crate::domain::asof::Rewind::new(input.data, input.snapshots).opportunities_at(end);
+    let mut snap = crate::domain::snapshot::snapshot_of(&past, input.cal, end);
     snap.taken_on = day;
     (snap, true)
 }
