@@ -68,19 +68,8 @@ fn build(path: &Path) {
     for s in Settings::default().stage_list() {
         tx.upsert_stage(&s).expect("stage");
     }
-    tx.upsert_rep(&Rep {
-        id: RepId("ann".into()),
-        name: "Ann".into(),
-        email: None,
-        role: Role::Ae,
-        team: None,
-        manager_id: None,
-        start_date: None,
-        end_date: None,
-        quota_amount: None,
-        quota_meetings: None,
-    })
-    .expect("rep");
+    tx.upsert_rep(&Rep::ae(RepId("ann".into()), "Ann".into()))
+        .expect("rep");
     let mut m5 = opp("m5", Closed, 4_000, "2026-11-10", "2026-10-01");
     m5.stage = "Closed Won".into();
     m5.status = Status::Won;
