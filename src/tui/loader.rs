@@ -388,6 +388,26 @@ pub struct Loader {
     jobs: Sender<Job>,
     replies: Receiver<Reply>,
     handle: Option<JoinHandle<()>>,
+    /// Disconnects when the worker has returned (see `Stopper`).
+    ended: Option<Receiver<()>>,
+}
+
+/// Stops the worker from another thread: what the cockpit's terminal
+/// watchdog holds, since the thread that owns the `Loader` may be stuck.
+pub struct Stopper {
+    jobs: Sender<Job>,
+    ended: Receiver<()>,
+}
+
+impl Stopper {
+    /// Asks the worker to stop and waits until it has: edits queued before
+    /// run first (jobs are taken in order), and an edit or load under way
+    /// finishes, so nothing the user saved is cut off mid-transaction.
+    pub fn stop_and_wait(self) {
+        let _ = self.jobs.send(Job::Stop);
+        // Err once the worker's end of the channel is dropped: it returned.
+        let _ = self.ended.recv();
+    }
 }
 
 impl Loader {
@@ -405,12 +425,26 @@ impl Loader {
     fn start(run: impl FnOnce(Receiver<Job>, Sender<Reply>) + Send + 'static) -> Loader {
         let (jobs, job_rx) = channel::<Job>();
         let (reply_tx, replies) = channel::<Reply>();
-        let handle = std::thread::spawn(move || run(job_rx, reply_tx));
+        let (ended_tx, ended) = channel::<()>();
+        let handle = std::thread::spawn(move || {
+            let _ended = ended_tx;
+            run(job_rx, reply_tx)
+        });
         Loader {
             jobs,
             replies,
             handle: Some(handle),
+            ended: Some(ended),
         }
+    }
+
+    /// The one `Stopper` of this worker (`None` once taken).
+    pub fn stopper(&mut self) -> Option<Stopper> {
+        let ended = self.ended.take()?;
+        Some(Stopper {
+            jobs: self.jobs.clone(),
+            ended,
+        })
     }
 
     pub fn send(&self, job: Job) {

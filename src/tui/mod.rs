@@ -91,7 +91,8 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
             ),
         ));
     }
-    let loader = Loader::spawn_on(opts.store, opts.env);
+    let mut loader = Loader::spawn_on(opts.store, opts.env);
+    let stopper = loader.stopper();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -110,6 +111,9 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
     }));
     let result = signals()
         .and_then(|stop| {
+            if let Some(stopper) = stopper {
+                watch_terminal(stopper)?;
+            }
             execute!(std::io::stdout(), EnableMouseCapture, EnableBracketedPaste)?;
             Ok(stop)
         })
@@ -137,6 +141,28 @@ fn signals() -> std::io::Result<std::sync::Arc<std::sync::atomic::AtomicBool>> {
         signal_hook::flag::register(sig, stop.clone())?;
     }
     Ok(stop)
+}
+
+/// Ends the process when the terminal hangs up with no signal: its emulator
+/// died while something else (a shell) led the session, and only a
+/// session's leader gets SIGHUP. The terminal then reads as end of file,
+/// which crossterm 0.29's `poll` reads again and again without returning, so
+/// the event loop never runs again; this thread notices instead (a hung-up
+/// terminal stops answering terminal requests: `isatty` turns false), lets
+/// the worker finish the edits it was given, and exits. There is no terminal
+/// left to restore.
+fn watch_terminal(stopper: loader::Stopper) -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    std::thread::Builder::new()
+        .name("terminal-watch".into())
+        .spawn(move || {
+            while std::io::stdin().is_terminal() {
+                std::thread::sleep(Duration::from_millis(250));
+            }
+            stopper.stop_and_wait();
+            std::process::exit(0);
+        })?;
+    Ok(())
 }
 
 /// Events read per frame at most: a flood of keys (a paste without
