@@ -116,6 +116,19 @@ pub fn opt_enum<T: FromStr<Err = String>>(s: Option<String>) -> Result<Option<T>
     s.as_deref().map(parse_enum).transpose()
 }
 
+/// Column `i` of a row as text, borrowed from SQLite (no copy): for values
+/// parsed at once (enums, instants) on the hot read paths.
+pub fn text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str> {
+    opt_text_at(r, i)?.ok_or_else(|| StorageError::BadValue(format!("column {i}: NULL")))
+}
+
+/// Column `i` as text, `None` for NULL (see [`text_at`]).
+pub fn opt_text_at<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<Option<&'r str>> {
+    r.get_ref(i)?
+        .as_str_or_null()
+        .map_err(|e| StorageError::BadValue(format!("column {i}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

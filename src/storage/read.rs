@@ -300,8 +300,8 @@ pub(super) fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
 pub(super) fn history_from_row(r: &Row<'_>) -> Result<HistoryEntry> {
     Ok(HistoryEntry {
         opportunity_id: OppId(r.get(0)?),
-        changed_at: instant_from_sql(&r.get::<_, String>(1)?)?,
-        field: parse_enum(&r.get::<_, String>(2)?)?,
+        changed_at: instant_from_sql(text_at(r, 1)?)?,
+        field: parse_enum(text_at(r, 2)?)?,
         old_value: r.get(3)?,
         new_value: r.get(4)?,
         changed_by: r.get(5)?,
@@ -313,16 +313,16 @@ pub(super) fn activity_from_row(r: &Row<'_>) -> Result<Activity> {
     Ok(Activity {
         id: ActivityId(r.get(0)?),
         rep_id: RepId(r.get(1)?),
-        kind: parse_enum(&r.get::<_, String>(2)?)?,
-        meeting_type: opt_enum(r.get(3)?)?,
+        kind: parse_enum(text_at(r, 2)?)?,
+        meeting_type: opt_text_at(r, 3)?.map(parse_enum).transpose()?,
         label: r.get(4)?,
         opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId),
         account_id: r.get::<_, Option<String>>(6)?.map(AccountId),
         contact_id: r.get::<_, Option<String>>(7)?.map(ContactId),
-        occurred_at: instant_from_sql(&r.get::<_, String>(8)?)?,
-        outcome: opt_enum(r.get(9)?)?,
+        occurred_at: instant_from_sql(text_at(r, 8)?)?,
+        outcome: opt_text_at(r, 9)?.map(parse_enum).transpose()?,
         duration_min: r.get(10)?,
-        direction: opt_enum(r.get(11)?)?,
+        direction: opt_text_at(r, 11)?.map(parse_enum).transpose()?,
         review_session_id: r.get(12)?,
     })
 }
