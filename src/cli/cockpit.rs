@@ -12,7 +12,7 @@ pub fn open_cockpit(
     view: Option<View>,
 ) -> anyhow::Result<ExitCode> {
     let start = match (rep, view) {
-        (Some(id), _) => Start::Rep(crate::domain::RepId(id)),
+        (Some(id), _) => Start::Rep(crate::domain::RepId(id.into())),
         (None, Some(View::Forecast)) => Start::Forecast,
         (None, Some(View::Manager) | None) => Start::Manager,
     };

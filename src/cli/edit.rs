@@ -195,7 +195,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         DealAction::Show => ctx.open_store_read()?,
         _ => ctx.open_store()?,
     };
-    let id = OppId(args.id.clone());
+    let id = OppId(args.id.clone().into());
     let opp = id.clone();
     let session = None; // `save` attaches the open one
     let cmd = match args.action {
@@ -211,7 +211,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
         },
         DealAction::Action { text, owner, due } => EditCmd::ActionItem {
             opp,
-            owner: RepId(owner),
+            owner: RepId(owner.into()),
             text,
             due,
             session,
@@ -357,11 +357,11 @@ pub fn log(ctx: &Ctx, args: LogArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let cmd = EditCmd::Log {
         log: LogActivity {
-            rep: Some(RepId(args.rep.clone())),
+            rep: Some(RepId(args.rep.clone().into())),
             kind: args.kind,
-            opp: args.deal.map(OppId),
-            account: args.account.map(AccountId),
-            contact: args.contact.map(ContactId),
+            opp: args.deal.map(OppId::from),
+            account: args.account.map(AccountId::from),
+            contact: args.contact.map(ContactId::from),
             outcome: args.outcome,
             minutes: args.minutes,
             meeting_type: args.meeting_type,
@@ -386,7 +386,7 @@ pub fn log(ctx: &Ctx, args: LogArgs) -> anyhow::Result<ExitCode> {
 
 pub fn snooze(ctx: &Ctx, args: SnoozeArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    let id = OppId(args.id);
+    let id = OppId(args.id.into());
     let cmd = EditCmd::Snooze {
         opp: id.clone(),
         reason: args.reason,

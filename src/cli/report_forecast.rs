@@ -88,7 +88,10 @@ fn movement(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<Strin
         today: to,
         period: Some(period),
     };
-    let owner = args.rep.as_ref().map(|r| crate::domain::RepId(r.clone()));
+    let owner = args
+        .rep
+        .as_ref()
+        .map(|r| crate::domain::RepId::from(r.as_str()));
     let r = crate::report::movement::MovementReport::build(&input, period, from, owner.as_ref())
         .map_err(anyhow::Error::msg)?;
     render(&r, args.format).map_err(anyhow::Error::msg)

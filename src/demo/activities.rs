@@ -82,7 +82,7 @@ pub fn build(w: &World, deals: &[Deal], rng: &mut Rng) -> Vec<Activity> {
             let contacts = &w.team.account_contacts[d.account];
             let contact = contacts[(d.at.timestamp() as usize / 60 + n) % contacts.len()];
             Activity {
-                id: ActivityId(format!("act-{:06}", n + 1)),
+                id: ActivityId(format!("act-{:06}", n + 1).into()),
                 rep_id: w.team.reps[d.rep].id.clone(),
                 kind: d.kind,
                 meeting_type: d.meeting_type,

@@ -147,7 +147,7 @@ pub fn write_scaled(
 fn rename(d: &mut Demo, pod: usize, rng: &mut Rng) {
     let prefix = format!("p{:02}-", pod + 1);
     let p = |s: &str| format!("{prefix}{s}");
-    let rep = |r: &RepId| RepId(p(r.as_str()));
+    let rep = |r: &RepId| RepId(p(r.as_str()).into());
     let team = format!("Pod {:02}", pod + 1);
     for r in &mut d.reps {
         r.id = rep(&r.id);
@@ -160,20 +160,26 @@ fn rename(d: &mut Demo, pod: usize, rng: &mut Rng) {
         r.name = format!("{first} {head}{tail}");
     }
     for a in &mut d.accounts {
-        a.id = AccountId(p(a.id.as_str()));
+        a.id = AccountId(p(a.id.as_str()).into());
     }
     for c in &mut d.contacts {
-        c.id = ContactId(p(c.id.as_str()));
-        c.account_id = c.account_id.as_ref().map(|a| AccountId(p(a.as_str())));
+        c.id = ContactId(p(c.id.as_str()).into());
+        c.account_id = c
+            .account_id
+            .as_ref()
+            .map(|a| AccountId(p(a.as_str()).into()));
     }
     for o in &mut d.opportunities {
-        o.id = OppId(p(o.id.as_str()));
+        o.id = OppId(p(o.id.as_str()).into());
         o.owner_id = rep(&o.owner_id);
         o.source_rep_id = o.source_rep_id.as_ref().map(rep);
-        o.account_id = o.account_id.as_ref().map(|a| AccountId(p(a.as_str())));
+        o.account_id = o
+            .account_id
+            .as_ref()
+            .map(|a| AccountId(p(a.as_str()).into()));
     }
     for h in &mut d.history {
-        h.opportunity_id = OppId(p(h.opportunity_id.as_str()));
+        h.opportunity_id = OppId(p(h.opportunity_id.as_str()).into());
         h.changed_by = h.changed_by.as_deref().map(p);
         if h.field == HistoryField::OwnerId {
             h.old_value = h.old_value.as_deref().map(p);
@@ -181,20 +187,32 @@ fn rename(d: &mut Demo, pod: usize, rng: &mut Rng) {
         }
     }
     for a in &mut d.activities {
-        a.id = ActivityId(p(a.id.as_str()));
+        a.id = ActivityId(p(a.id.as_str()).into());
         a.rep_id = rep(&a.rep_id);
-        a.opportunity_id = a.opportunity_id.as_ref().map(|o| OppId(p(o.as_str())));
-        a.account_id = a.account_id.as_ref().map(|x| AccountId(p(x.as_str())));
-        a.contact_id = a.contact_id.as_ref().map(|x| ContactId(p(x.as_str())));
+        a.opportunity_id = a
+            .opportunity_id
+            .as_ref()
+            .map(|o| OppId(p(o.as_str()).into()));
+        a.account_id = a
+            .account_id
+            .as_ref()
+            .map(|x| AccountId(p(x.as_str()).into()));
+        a.contact_id = a
+            .contact_id
+            .as_ref()
+            .map(|x| ContactId(p(x.as_str()).into()));
     }
     for s in &mut d.snapshots {
         for r in &mut s.rows {
-            r.opportunity_id = OppId(p(r.opportunity_id.as_str()));
+            r.opportunity_id = OppId(p(r.opportunity_id.as_str()).into());
             r.owner_id = rep(&r.owner_id);
         }
     }
     for pl in &mut d.planted {
         pl.rep_id = rep(&pl.rep_id);
-        pl.opportunity_id = pl.opportunity_id.as_ref().map(|o| OppId(p(o.as_str())));
+        pl.opportunity_id = pl
+            .opportunity_id
+            .as_ref()
+            .map(|o| OppId(p(o.as_str()).into()));
     }
 }

@@ -195,7 +195,7 @@ pub fn build(rng: &mut Rng, today: NaiveDate) -> Team {
             Segment::Enterprise => rng.range(2_000, 18_000),
         };
         let (tail, industry) = ACCOUNT_TAIL[t];
-        let id = AccountId(format!("acc-{:03}", i + 1));
+        let id = AccountId(format!("acc-{:03}", i + 1).into());
         accounts.push(Account {
             id: id.clone(),
             name: format!("{} {}", ACCOUNT_HEAD[h], tail),
@@ -219,7 +219,7 @@ pub fn build(rng: &mut Rng, today: NaiveDate) -> Team {
             let tail = rng.pick(SUR_TAIL).copied().unwrap_or("aby");
             mine.push(contacts.len());
             contacts.push(Contact {
-                id: ContactId(format!("con-{:04}", contacts.len() + 1)),
+                id: ContactId(format!("con-{:04}", contacts.len() + 1).into()),
                 account_id: Some(id.clone()),
                 name: format!("{first} {head}{tail}"),
                 title: rng.pick(TITLES).map(|s| s.to_string()),

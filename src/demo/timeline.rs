@@ -309,7 +309,7 @@ pub fn simulate(w: &World, rng: &mut Rng, cats: &mut Rng, index: usize, s: Skele
     let cycle = (s.end_day - s.day).num_days().max(1);
     let mut run = Run {
         w,
-        id: OppId(format!("opp-{:05}", index + 1)),
+        id: OppId(format!("opp-{:05}", index + 1).into()),
         by: owner_id.as_str().to_string(),
         events: Vec::new(),
         amount: dollars(rng.lognormal(seg.median_amount(), 0.45)),

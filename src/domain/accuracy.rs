@@ -292,9 +292,9 @@ fn quarter_accuracy(
     let (key, label) = match owner {
         None => ("team".to_string(), "Team".to_string()),
         Some(id) => (
-            id.0.clone(),
+            id.0.to_string(),
             data.rep(id)
-                .map_or_else(|| id.0.clone(), |r| r.name.clone()),
+                .map_or_else(|| id.0.to_string(), |r| r.name.clone()),
         ),
     };
     QuarterAccuracy {

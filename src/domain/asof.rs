@@ -265,7 +265,7 @@ fn undo(o: &mut Opportunity, h: &HistoryEntry) {
         },
         HistoryField::OwnerId => {
             if let Some(s) = old {
-                o.owner_id = RepId(s.to_string());
+                o.owner_id = RepId::from(s);
             }
         }
         HistoryField::Status => {

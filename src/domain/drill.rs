@@ -144,7 +144,7 @@ pub fn drill(
 ) -> Result<Drill, DrillError> {
     let row = now
         .row(rep)
-        .ok_or_else(|| DrillError::NoRep(rep.0.clone()))?;
+        .ok_or_else(|| DrillError::NoRep(rep.0.to_string()))?;
     let role = row.rep.role;
     if drivers(role, metric).is_none() && metrics::find(role, metric).is_none() {
         return Err(DrillError::NotAnOutcome {
@@ -201,7 +201,7 @@ pub fn drill(
         at = k;
     }
     Ok(Drill {
-        rep_id: rep.0.clone(),
+        rep_id: rep.0.to_string(),
         name: row.rep.name.clone(),
         root,
         explains,

@@ -322,7 +322,7 @@ pub fn forecast(
             let quota = rep
                 .filter(|r| active_ae_in(r, p))
                 .and_then(|r| quota_for(std::iter::once(r), share));
-            let label = rep.map_or_else(|| id.0.clone(), |r| r.name.clone());
+            let label = rep.map_or_else(|| id.0.to_string(), |r| r.name.clone());
             forecast_line(
                 data,
                 cal,
@@ -331,7 +331,7 @@ pub fn forecast(
                 Some(id),
                 quota,
                 rule,
-                (id.0.clone(), label),
+                (id.0.to_string(), label.to_string()),
             )
         })
         .collect();

@@ -68,8 +68,8 @@ pub fn open_pipeline(data: &Dataset) -> Pipeline {
             let deals: Vec<_> = open.iter().filter(|o| o.owner_id == id).collect();
             let name = data
                 .rep(&id)
-                .map_or_else(|| id.0.clone(), |r| r.name.clone());
-            group(id.0.clone(), name, &deals)
+                .map_or_else(|| id.0.to_string(), |r| r.name.clone());
+            group(id.0.to_string(), name.to_string(), &deals)
         })
         .collect();
     by_owner.sort_by(|a, b| b.amount.cmp(&a.amount).then_with(|| a.key.cmp(&b.key)));

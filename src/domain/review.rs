@@ -335,7 +335,7 @@ pub fn agenda(
             RepAgenda {
                 name: data
                     .rep(&rep)
-                    .map_or_else(|| rep.0.clone(), |r| r.name.clone()),
+                    .map_or_else(|| rep.0.to_string(), |r| r.name.clone()),
                 open_pipeline: open.iter().filter_map(|o| o.amount).sum(),
                 open_deals: open.len(),
                 open_without_amount: open.iter().filter(|o| o.amount.is_none()).count(),

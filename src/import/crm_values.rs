@@ -56,7 +56,7 @@ pub fn rep_id(name: &str) -> String {
 
 /// An AE named `name` with the id [`rep_id`] gives.
 pub fn owner_rep(name: &str) -> Rep {
-    Rep::ae(RepId(rep_id(name)), name.trim().to_string())
+    Rep::ae(RepId(rep_id(name).into()), name.trim().to_string())
 }
 
 const DATE_FORMS: &str = "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], ISO 8601, or MM/DD/YYYY [HH:MM]";
@@ -290,7 +290,7 @@ pub fn deal_owner(row: &Row<'_>, column: Option<&str>, owners: &mut Vec<String>)
         .and_then(|o| row.string(o))
         .filter(|n| !rep_id(n).is_empty())
         .unwrap_or_else(|| "Unassigned".to_string());
-    let id = RepId(rep_id(&name));
+    let id = RepId(rep_id(&name).into());
     owners.push(name);
     id
 }
@@ -303,7 +303,7 @@ pub fn deal_account(row: &Row<'_>, column: Option<&str>, batch: &mut Batch) -> O
     (!id.is_empty()).then(|| {
         if !batch.accounts.iter().any(|a| a.id.as_str() == id) {
             batch.accounts.push(Account {
-                id: AccountId(id.clone()),
+                id: AccountId(id.clone().into()),
                 name,
                 segment: None,
                 icp_tier: None,
@@ -311,7 +311,7 @@ pub fn deal_account(row: &Row<'_>, column: Option<&str>, batch: &mut Batch) -> O
                 employees: None,
             });
         }
-        AccountId(id)
+        AccountId(id.into())
     })
 }
 
@@ -325,7 +325,7 @@ pub fn deal_origin(
     last_activity: Option<DateTime<Utc>>,
     batch: &mut Batch,
 ) -> OppId {
-    let opp = OppId(id.clone());
+    let opp = OppId(id.clone().into());
     batch.origins.push(Origin {
         opp: opp.clone(),
         crm,

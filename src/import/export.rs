@@ -89,7 +89,7 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
         ),
         (
             NativeKind::Opportunities,
-            sorted(store.load_opportunities()?, |o| o.id.0.clone())
+            sorted(store.load_opportunities()?, |o| o.id.0.to_string())
                 .iter()
                 .map(opportunity)
                 .collect(),
@@ -100,7 +100,7 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
         ),
         (
             NativeKind::Activities,
-            sorted(store.load_activities()?, |a| a.id.0.clone())
+            sorted(store.load_activities()?, |a| a.id.0.to_string())
                 .iter()
                 .map(activity)
                 .collect(),

@@ -127,7 +127,7 @@ pub fn build(
             batch.reps.iter().any(|r| r.id.as_str() == id) || ctx.existing.reps.contains(&id);
         if !known {
             let mut rep = cv::owner_rep(&name);
-            rep.id = RepId(id);
+            rep.id = RepId(id.into());
             batch.reps.push(rep);
         }
     }
@@ -279,7 +279,7 @@ fn deal_row(
         if !batch.accounts.iter().any(|x| x.id.as_str() == a) && !ctx.existing.accounts.contains(a)
         {
             batch.accounts.push(Account {
-                id: AccountId(a.clone()),
+                id: AccountId::from(a.as_str()),
                 name: opt(row, &c.account_name).unwrap_or_else(|| a.clone()),
                 segment: None,
                 icp_tier: None,
@@ -293,7 +293,7 @@ fn deal_row(
             a,
         );
     }
-    let opp_id = OppId(id.clone());
+    let opp_id = OppId(id.clone().into());
     if let Some(crm) = crm {
         batch.origins.push(Origin {
             opp: opp_id.clone(),
@@ -311,8 +311,8 @@ fn deal_row(
     batch.opportunities.push(Opportunity {
         id: opp_id,
         name,
-        account_id: account_id.map(AccountId),
-        owner_id: RepId(owner_id),
+        account_id: account_id.map(AccountId::from),
+        owner_id: RepId(owner_id.into()),
         source_rep_id: None,
         created_at,
         stage,

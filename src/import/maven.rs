@@ -167,7 +167,7 @@ fn team_row(
         return;
     }
     agents.insert(id, (agent.clone(), file, row.line));
-    let manager_id = RepId(slug(&manager));
+    let manager_id = RepId(slug(&manager).into());
     if !batch.reps.iter().any(|r| r.id == manager_id) {
         batch
             .reps
@@ -180,7 +180,7 @@ fn team_row(
 
 fn person(name: &str, role: Role, team: Option<String>, manager_id: Option<RepId>) -> Rep {
     Rep {
-        id: RepId(slug(name)),
+        id: RepId(slug(name).into()),
         name: name.to_string(),
         email: None,
         role,
@@ -212,7 +212,7 @@ fn account_row(row: &mut Row<'_>, batch: &mut Batch, names: &mut HashMap<String,
         _ => s,
     });
     batch.accounts.push(Account {
-        id: AccountId(id),
+        id: AccountId(id.into()),
         name,
         segment: None,
         icp_tier: None,
@@ -281,10 +281,10 @@ fn deal_row(
         None => format!("{product} (no account)"),
     };
     batch.opportunities.push(Opportunity {
-        id: OppId(id),
+        id: OppId(id.into()),
         name,
-        account_id: account_id.map(AccountId),
-        owner_id: RepId(owner),
+        account_id: account_id.map(AccountId::from),
+        owner_id: RepId(owner.into()),
         source_rep_id: None,
         created_at: engage.map(|d| ctx.cal.start_of(d)),
         stage,

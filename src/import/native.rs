@@ -139,10 +139,10 @@ fn rep(row: &mut Row<'_>, batch: &mut Batch) {
         Some(Role::Sdr) => (None, row.int("quota")),
         _ => (row.money("quota"), None),
     };
-    let manager_id = reference(row, "manager_id", Target::Rep, batch).map(RepId);
+    let manager_id = reference(row, "manager_id", Target::Rep, batch).map(RepId::from);
     let Some(role) = role else { return };
     batch.reps.push(Rep {
-        id: RepId(id),
+        id: RepId(id.into()),
         name,
         email: row.string("email"),
         role,
@@ -164,7 +164,7 @@ fn account(row: &mut Row<'_>, batch: &mut Batch) {
     });
     let employees = row.int("employees");
     batch.accounts.push(Account {
-        id: AccountId(id),
+        id: AccountId(id.into()),
         name,
         segment: row.string("segment"),
         icp_tier,
@@ -176,9 +176,9 @@ fn account(row: &mut Row<'_>, batch: &mut Batch) {
 fn contact(row: &mut Row<'_>, batch: &mut Batch) {
     let id = row.required("id");
     let name = row.required("name");
-    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
+    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId::from);
     batch.contacts.push(Contact {
-        id: ContactId(id),
+        id: ContactId(id.into()),
         account_id,
         name,
         title: row.string("title"),
@@ -192,8 +192,8 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
     if !owner.is_empty() {
         batch.refer_from(row, "owner_id", Target::Rep, &owner);
     }
-    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
-    let source_rep_id = reference(row, "source_rep_id", Target::Rep, batch).map(RepId);
+    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId::from);
+    let source_rep_id = reference(row, "source_rep_id", Target::Rep, batch).map(RepId::from);
     let stage = row.required("stage");
     let kind = batch
         .stages
@@ -251,10 +251,10 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
         );
     }
     let opp = Opportunity {
-        id: OppId(id),
+        id: OppId(id.into()),
         name,
         account_id,
-        owner_id: RepId(owner),
+        owner_id: RepId(owner.into()),
         source_rep_id,
         created_at,
         stage,
@@ -312,7 +312,7 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
     let old_value = row.parse_with("old_value", |v| canonical_value(field, v));
     let new_value = row.parse_with("new_value", |v| canonical_value(field, v));
     batch.history.push(HistoryEntry {
-        opportunity_id: OppId(opp),
+        opportunity_id: OppId(opp.into()),
         changed_at,
         field,
         old_value,
@@ -336,9 +336,10 @@ pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     if row.text("occurred_at").is_none() {
         row.required("occurred_at");
     }
-    let opportunity_id = reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId);
-    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId);
-    let contact_id = reference(row, "contact_id", Target::Contact, batch).map(ContactId);
+    let opportunity_id =
+        reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId::from);
+    let account_id = reference(row, "account_id", Target::Account, batch).map(AccountId::from);
+    let contact_id = reference(row, "contact_id", Target::Contact, batch).map(ContactId::from);
     let meeting_type = row.enum_value("meeting_type");
     let outcome = row.enum_value("outcome");
     let duration_min = row.int("duration_min");
@@ -348,8 +349,8 @@ pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
         return;
     };
     batch.activities.push(Activity {
-        id: ActivityId(id),
-        rep_id: RepId(rep),
+        id: ActivityId(id.into()),
+        rep_id: RepId(rep.into()),
         kind,
         meeting_type,
         label: row.string("label"),
@@ -433,8 +434,8 @@ pub(super) fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
         let owner = row.required("owner_id");
         let stage = row.required("stage");
         SnapshotRow {
-            opportunity_id: OppId(opp),
-            owner_id: RepId(owner),
+            opportunity_id: OppId(opp.into()),
+            owner_id: RepId(owner.into()),
             stage,
             amount: row.money("amount"),
             close_date: row.date("close_date"),
@@ -467,7 +468,7 @@ fn snooze(row: &mut Row<'_>, batch: &mut Batch) {
     if let (Some(id), Some(opp), Some(until), Some(created_at)) = (id, opp, until, created_at) {
         batch.snoozes.push(Snooze {
             id,
-            opportunity_id: OppId(opp),
+            opportunity_id: OppId(opp.into()),
             reason,
             until,
             created_at,
@@ -487,7 +488,7 @@ fn tag(row: &mut Row<'_>, batch: &mut Batch) {
     let review_session_id = row.int("review_session_id");
     if let (Some(opp), Some(tag), Some(set_at)) = (opp, tag, set_at) {
         batch.tags.push(DealTag {
-            opportunity_id: OppId(opp),
+            opportunity_id: OppId(opp.into()),
             tag,
             note: row.string("note"),
             set_at,
@@ -498,7 +499,8 @@ fn tag(row: &mut Row<'_>, batch: &mut Batch) {
 
 fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
     let id = need(row, "id", |r, c| r.int(c));
-    let opportunity_id = reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId);
+    let opportunity_id =
+        reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId::from);
     let owner = reference(row, "owner_id", Target::Rep, batch);
     if owner.is_none() {
         row.required("owner_id");
@@ -512,7 +514,7 @@ fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
         batch.action_items.push(ActionItem {
             id,
             opportunity_id,
-            owner_id: RepId(owner),
+            owner_id: RepId(owner.into()),
             text,
             due_date,
             created_at,

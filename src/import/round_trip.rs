@@ -67,7 +67,10 @@ pub fn reconcile_with(
     let mut current = HashMap::new();
     for e in edits.iter().filter(|e| e.state == PendingState::Pending) {
         if !current.contains_key(&e.deal) {
-            current.insert(e.deal.clone(), store.opportunity(&OppId(e.deal.clone()))?);
+            current.insert(
+                e.deal.clone(),
+                store.opportunity(&OppId(e.deal.clone().into()))?,
+            );
         }
     }
     Ok(reconcile(batch, &edits, &current, overwrite_local))

@@ -175,12 +175,12 @@ fn user_row(row: &Row<'_>, read: &Read, batch: &mut Batch) {
         return;
     };
     let role_name = sf::id(row.text("UserRoleId")).and_then(|r| read.role_names.get(&r).cloned());
-    let manager_id = sf::id(row.text("ManagerId")).map(RepId);
+    let manager_id = sf::id(row.text("ManagerId")).map(RepId::from);
     if let Some(m) = &manager_id {
         batch.refer(row.loc("ManagerId"), Target::Rep, m.as_str());
     }
     batch.reps.push(Rep {
-        id: RepId(id.clone()),
+        id: RepId(id.clone().into()),
         name: person_name(row).unwrap_or(id),
         email: row.string("Email"),
         role: role_name.as_deref().map_or(Role::Ae, role_from_name),
@@ -203,7 +203,7 @@ fn account_row(row: &mut Row<'_>, batch: &mut Batch) {
             .map_err(|_| format!("{v:?} is not a number of employees"))
     });
     batch.accounts.push(Account {
-        id: AccountId(id.clone()),
+        id: AccountId(id.clone().into()),
         name: row.string("Name").unwrap_or(id),
         segment: None,
         icp_tier: None,
@@ -221,8 +221,8 @@ fn contact_row(row: &Row<'_>, batch: &mut Batch) {
         batch.refer(row.loc("AccountId"), Target::Account, a);
     }
     batch.contacts.push(Contact {
-        id: ContactId(id.clone()),
-        account_id: account_id.map(AccountId),
+        id: ContactId(id.clone().into()),
+        account_id: account_id.map(AccountId::from),
         name: person_name(row).unwrap_or(id),
         title: row.string("Title"),
     });
@@ -279,16 +279,16 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         batch.refer(row.loc("AccountId"), Target::Account, a);
     }
     batch.origins.push(super::round_trip::Origin {
-        opp: OppId(id.clone()),
+        opp: OppId(id.clone().into()),
         crm: crate::domain::crm::Crm::Salesforce,
         crm_id: id.clone(),
         at: row.loc("Id"),
     });
     batch.opportunities.push(Opportunity {
-        id: OppId(id),
+        id: OppId(id.into()),
         name,
-        account_id: account_id.map(AccountId),
-        owner_id: RepId(owner),
+        account_id: account_id.map(AccountId::from),
+        owner_id: RepId(owner.into()),
         source_rep_id: None,
         created_at,
         stage,
@@ -345,7 +345,7 @@ fn add_placeholder_reps(owners: &[String], ctx: &Context<'_>, batch: &mut Batch)
             } else {
                 owner.clone()
             };
-            batch.reps.push(Rep::ae(RepId(owner.clone()), name));
+            batch.reps.push(Rep::ae(RepId(owner.clone().into()), name));
         }
     }
 }

@@ -158,7 +158,7 @@ pub fn to_entries(
             current = Some(r.opp.clone());
             batch.refer(r.loc.clone(), Target::Opportunity, &r.opp);
         }
-        let opp = OppId(r.opp.clone());
+        let opp = OppId(r.opp.clone().into());
         let mut push = |field, old: Option<String>, new: Option<String>| {
             batch.history.push(HistoryEntry {
                 opportunity_id: opp.clone(),

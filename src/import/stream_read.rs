@@ -216,7 +216,7 @@ pub(super) fn read(
             let write = writing && row_ok;
             if let Some(h) = scratch.history.pop() {
                 if !found.brought.contains(h.opportunity_id.as_str()) {
-                    found.brought.insert(h.opportunity_id.0.clone());
+                    found.brought.insert(h.opportunity_id.0.to_string());
                 }
                 if h.field == HistoryField::Stage {
                     for v in [&h.old_value, &h.new_value].into_iter().flatten() {

@@ -80,7 +80,7 @@ pub fn changes(
     let mut apart = Vec::new();
     let mut fields = BTreeSet::new();
     for (deal_id, changed) in wanted {
-        let deal = store.opportunity(&OppId(deal_id.clone()))?;
+        let deal = store.opportunity(&OppId(deal_id.clone().into()))?;
         let mut cells = BTreeMap::new();
         for f in changed {
             let value = f.value(&deal);

@@ -72,7 +72,7 @@ impl DrillReport {
         let ramp = input.settings.ramp_days;
         let now = TeamPeriod::build(&ix, period, ramp, input.today);
         let before = TeamPeriod::build(&ix, prev, ramp, input.today);
-        let rep_id = RepId(rep.to_string());
+        let rep_id = RepId(rep.to_string().into());
         let d = drill(&now, &before, &rep_id, metric).map_err(|e| e.to_string())?;
         let behind = |id: &str| -> Option<Behind> {
             let row = now.row(&rep_id)?;

@@ -148,7 +148,7 @@ impl MetricsReport {
                 rep_id: r.rep_id.clone(),
                 name: r.name.clone(),
                 bands: discount_bands(
-                    ix.owned(&RepId(r.rep_id.clone())),
+                    ix.owned(&RepId(r.rep_id.clone().into())),
                     &w,
                     &input.settings.discount,
                 ),
@@ -220,7 +220,7 @@ impl MetricsReport {
                 }
                 order.retain(|k| cells.contains_key(k));
                 RepMetrics {
-                    rep_id: row.rep.id.0.clone(),
+                    rep_id: row.rep.id.0.to_string(),
                     name: row.rep.name.clone(),
                     role: row.rep.role,
                     ramping: row.ramping,

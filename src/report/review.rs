@@ -136,7 +136,7 @@ impl Report for ClosingReportView {
                 .left_open
                 .iter()
                 .find(|l| l.rep_id == a.owner_id)
-                .map_or_else(|| a.owner_id.0.clone(), |l| l.name.clone());
+                .map_or_else(|| a.owner_id.0.to_string(), |l| l.name.clone());
             out.push_str(&format!(
                 "- [ ] {} — {} — due {}\n",
                 md(&a.text),

@@ -200,7 +200,7 @@ impl WaterfallReport {
                 name: input
                     .data
                     .rep(id)
-                    .map_or_else(|| id.0.clone(), |r| r.name.clone()),
+                    .map_or_else(|| id.0.to_string(), |r| r.name.clone()),
                 new: w.part_for(MoveKind::New, id),
                 pulled_in: w.part_for(MoveKind::PulledIn, id),
                 pushed_out: w.part_for(MoveKind::PushedOut, id),
@@ -310,16 +310,16 @@ impl Report for WaterfallReport {
                 .reps
                 .iter()
                 .find(|r| r.rep_id == m.owner_id)
-                .map_or_else(|| m.owner_id.0.clone(), |r| r.name.clone());
+                .map_or_else(|| m.owner_id.0.to_string(), |r| r.name.clone());
             deals.rows.push(vec![
-                who,
+                who.to_string(),
                 m.kind.as_str().into(),
                 signed(m.kind, m.amount),
                 "1".into(),
                 if m.amount_unknown {
                     format!("{} (no amount)", m.opportunity_id)
                 } else {
-                    m.opportunity_id.0.clone()
+                    m.opportunity_id.0.to_string()
                 },
             ]);
         }

@@ -198,3 +198,23 @@ mod tests {
         }
     }
 }
+
+/// The id types are stored as text and read without a copy to the heap
+/// (ids are short and kept inline, see `domain::model`).
+macro_rules! id_sql {
+    ($($name:ident),*) => {$(
+        impl rusqlite::types::FromSql for crate::domain::model::$name {
+            fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                v.as_str().map(crate::domain::model::$name::from)
+            }
+        }
+
+        impl rusqlite::ToSql for crate::domain::model::$name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.as_str().to_sql()
+            }
+        }
+    )*};
+}
+
+id_sql!(RepId, AccountId, ContactId, OppId, ActivityId);

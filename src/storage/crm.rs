@@ -173,7 +173,10 @@ impl Store {
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push((OppId(r.get(0)?), instant_from_sql(&r.get::<_, String>(1)?)?));
+            out.push((
+                r.get::<_, OppId>(0)?,
+                instant_from_sql(&r.get::<_, String>(1)?)?,
+            ));
         }
         Ok(out)
     }

@@ -371,7 +371,7 @@ impl Store {
                 .prepare_cached("SELECT 1 FROM activities WHERE id = ?1")?
                 .exists([&id])?;
             if !taken {
-                return Ok(ActivityId(id));
+                return Ok(ActivityId(id.into()));
             }
         }
     }

@@ -40,12 +40,12 @@ impl Store {
                     quota_amount, quota_meetings FROM reps ORDER BY id",
             |r| {
                 Ok(Rep {
-                    id: RepId(r.get(0)?),
+                    id: r.get::<_, RepId>(0)?,
                     name: r.get(1)?,
                     email: r.get(2)?,
                     role: parse_enum(&r.get::<_, String>(3)?)?,
                     team: r.get(4)?,
-                    manager_id: r.get::<_, Option<String>>(5)?.map(RepId),
+                    manager_id: r.get::<_, Option<String>>(5)?.map(RepId::from),
                     start_date: opt_date(r.get(6)?)?,
                     end_date: opt_date(r.get(7)?)?,
                     quota_amount: opt_money(r.get(8)?),
@@ -60,7 +60,7 @@ impl Store {
             "SELECT id, name, segment, icp_tier, industry, employees FROM accounts ORDER BY id",
             |r| {
                 Ok(Account {
-                    id: AccountId(r.get(0)?),
+                    id: r.get::<_, AccountId>(0)?,
                     name: r.get(1)?,
                     segment: r.get(2)?,
                     icp_tier: r.get(3)?,
@@ -76,8 +76,8 @@ impl Store {
             "SELECT id, account_id, name, title FROM contacts ORDER BY id",
             |r| {
                 Ok(Contact {
-                    id: ContactId(r.get(0)?),
-                    account_id: r.get::<_, Option<String>>(1)?.map(AccountId),
+                    id: r.get::<_, ContactId>(0)?,
+                    account_id: r.get::<_, Option<String>>(1)?.map(AccountId::from),
                     name: r.get(2)?,
                     title: r.get(3)?,
                 })
@@ -150,7 +150,7 @@ impl Store {
             |r| {
                 Ok(Snooze {
                     id: r.get(0)?,
-                    opportunity_id: OppId(r.get(1)?),
+                    opportunity_id: r.get::<_, OppId>(1)?,
                     reason: r.get(2)?,
                     until: date_from_sql(&r.get::<_, String>(3)?)?,
                     created_at: instant_from_sql(&r.get::<_, String>(4)?)?,
@@ -166,7 +166,7 @@ impl Store {
             "SELECT opportunity_id, tag, note, set_at, review_session_id FROM deal_tags ORDER BY id",
             |r| {
                 Ok(DealTag {
-                    opportunity_id: OppId(r.get(0)?),
+                    opportunity_id: r.get::<_, OppId>(0)?,
                     tag: parse_enum(&r.get::<_, String>(1)?)?,
                     note: r.get(2)?,
                     set_at: instant_from_sql(&r.get::<_, String>(3)?)?,
@@ -184,8 +184,8 @@ impl Store {
             |r| {
                 Ok(ActionItem {
                     id: r.get(0)?,
-                    opportunity_id: r.get::<_, Option<String>>(1)?.map(OppId),
-                    owner_id: RepId(r.get(2)?),
+                    opportunity_id: r.get::<_, Option<String>>(1)?.map(OppId::from),
+                    owner_id: r.get::<_, RepId>(2)?,
                     text: r.get(3)?,
                     due_date: opt_date(r.get(4)?)?,
                     created_at: instant_from_sql(&r.get::<_, String>(5)?)?,
@@ -216,8 +216,8 @@ impl Store {
                 Ok((
                     r.get::<_, i64>(0)?,
                     SnapshotRow {
-                        opportunity_id: OppId(r.get(1)?),
-                        owner_id: RepId(r.get(2)?),
+                        opportunity_id: r.get::<_, OppId>(1)?,
+                        owner_id: r.get::<_, RepId>(2)?,
                         stage: r.get(3)?,
                         amount: opt_money(r.get(4)?),
                         close_date: opt_date(r.get(5)?)?,
@@ -277,11 +277,11 @@ impl Store {
 
 pub(super) fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
     Ok(Opportunity {
-        id: OppId(r.get(0)?),
+        id: r.get::<_, OppId>(0)?,
         name: r.get(1)?,
-        account_id: r.get::<_, Option<String>>(2)?.map(AccountId),
-        owner_id: RepId(r.get(3)?),
-        source_rep_id: r.get::<_, Option<String>>(4)?.map(RepId),
+        account_id: r.get::<_, Option<String>>(2)?.map(AccountId::from),
+        owner_id: r.get::<_, RepId>(3)?,
+        source_rep_id: r.get::<_, Option<String>>(4)?.map(RepId::from),
         created_at: opt_instant(r.get(5)?)?,
         stage: r.get(6)?,
         amount: opt_money(r.get(7)?),
@@ -299,7 +299,7 @@ pub(super) fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
 
 pub(super) fn history_from_row(r: &Row<'_>) -> Result<HistoryEntry> {
     Ok(HistoryEntry {
-        opportunity_id: OppId(r.get(0)?),
+        opportunity_id: r.get::<_, OppId>(0)?,
         changed_at: instant_from_sql(text_at(r, 1)?)?,
         field: parse_enum(text_at(r, 2)?)?,
         old_value: r.get(3)?,
@@ -311,14 +311,14 @@ pub(super) fn history_from_row(r: &Row<'_>) -> Result<HistoryEntry> {
 
 pub(super) fn activity_from_row(r: &Row<'_>) -> Result<Activity> {
     Ok(Activity {
-        id: ActivityId(r.get(0)?),
-        rep_id: RepId(r.get(1)?),
+        id: r.get::<_, ActivityId>(0)?,
+        rep_id: r.get::<_, RepId>(1)?,
         kind: parse_enum(text_at(r, 2)?)?,
         meeting_type: opt_text_at(r, 3)?.map(parse_enum).transpose()?,
         label: r.get(4)?,
-        opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId),
-        account_id: r.get::<_, Option<String>>(6)?.map(AccountId),
-        contact_id: r.get::<_, Option<String>>(7)?.map(ContactId),
+        opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId::from),
+        account_id: r.get::<_, Option<String>>(6)?.map(AccountId::from),
+        contact_id: r.get::<_, Option<String>>(7)?.map(ContactId::from),
         occurred_at: instant_from_sql(text_at(r, 8)?)?,
         outcome: opt_text_at(r, 9)?.map(parse_enum).transpose()?,
         duration_min: r.get(10)?,

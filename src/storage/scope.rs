@@ -93,7 +93,7 @@ impl Scope {
         self.rep_ranges = ranges
             .into_iter()
             .filter(|(_, a, b)| a < b)
-            .map(|(r, a, b)| (r.0, a, b))
+            .map(|(r, a, b)| (r.0.into(), a, b))
             .collect();
         self
     }
@@ -106,7 +106,7 @@ impl Scope {
 
     /// The same ranges, with these deals read whole.
     pub fn with_deals(mut self, deals: Vec<OppId>) -> Scope {
-        self.deals = deals.into_iter().map(|d| d.0).collect();
+        self.deals = deals.into_iter().map(|d| d.0.into()).collect();
         self
     }
 
@@ -334,7 +334,12 @@ impl Store {
              FROM temp.scope_opps s JOIN crm_last_touch c ON c.opportunity_id = s.id
              ORDER BY 1",
             &[],
-            |r| Ok((OppId(r.get(0)?), instant_from_sql(&r.get::<_, String>(1)?)?)),
+            |r| {
+                Ok((
+                    r.get::<_, OppId>(0)?,
+                    instant_from_sql(&r.get::<_, String>(1)?)?,
+                ))
+            },
         )?;
         let first = scope.ranges.first().map(|r| instant_to_sql(r.0));
         let first_activity_at = conn
@@ -429,12 +434,12 @@ impl Store {
             others.sort_by(|a, b| a.id.0.cmp(&b.id.0));
             others.dedup_by(|a, b| a.id == b.id);
             let ids: foldhash::HashSet<&str> = others.iter().map(|a| a.id.0.as_str()).collect();
-            let read: foldhash::HashSet<String> = activities
+            let read: foldhash::HashSet<ActivityId> = activities
                 .iter()
                 .filter(|a| ids.contains(a.id.0.as_str()))
-                .map(|a| a.id.0.clone())
+                .map(|a| a.id.clone())
                 .collect();
-            others.retain(|a| !read.contains(&a.id.0));
+            others.retain(|a| !read.contains(&a.id));
             others.sort_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
             activities = merge_by_time(activities, others);
         }
@@ -452,8 +457,8 @@ impl Store {
             for (rep, contact) in pairs {
                 let at: String = stmt.query_row([contact, rep], |r| r.get(0))?;
                 first_touch.push((
-                    RepId(rep.to_string()),
-                    ContactId(contact.to_string()),
+                    RepId(rep.to_string().into()),
+                    ContactId(contact.to_string().into()),
                     instant_from_sql(&at)?,
                 ));
             }

@@ -129,12 +129,12 @@ impl<'a> Tx<'a> {
                 "quota_meetings",
             ],
             &[
-                &r.id.0,
+                &r.id,
                 &r.name,
                 &r.email,
                 &r.role.as_str(),
                 &r.team,
-                &r.manager_id.as_ref().map(|m| &m.0),
+                &r.manager_id,
                 &r.start_date.map(date_to_sql),
                 &r.end_date.map(date_to_sql),
                 &r.quota_amount.map(|m| m.0),
@@ -148,7 +148,7 @@ impl<'a> Tx<'a> {
             "accounts",
             &["id", "name", "segment", "icp_tier", "industry", "employees"],
             &[
-                &a.id.0,
+                &a.id,
                 &a.name,
                 &a.segment,
                 &a.icp_tier,
@@ -162,12 +162,7 @@ impl<'a> Tx<'a> {
         self.upsert(
             "contacts",
             &["id", "account_id", "name", "title"],
-            &[
-                &c.id.0,
-                &c.account_id.as_ref().map(|a| &a.0),
-                &c.name,
-                &c.title,
-            ],
+            &[&c.id, &c.account_id, &c.name, &c.title],
         )
     }
 
@@ -208,11 +203,11 @@ impl<'a> Tx<'a> {
                 "list_amount",
             ],
             &[
-                &o.id.0,
+                &o.id,
                 &o.name,
-                &o.account_id.as_ref().map(|a| &a.0),
-                &o.owner_id.0,
-                &o.source_rep_id.as_ref().map(|r| &r.0),
+                &o.account_id,
+                &o.owner_id,
+                &o.source_rep_id,
                 &o.created_at.map(instant_to_sql),
                 &o.stage,
                 &o.amount.map(|m| m.0),
@@ -248,14 +243,14 @@ impl<'a> Tx<'a> {
                 "review_session_id",
             ],
             &[
-                &a.id.0,
-                &a.rep_id.0,
+                &a.id,
+                &a.rep_id,
                 &a.kind.as_str(),
                 &a.meeting_type.map(|m| m.as_str()),
                 &a.label,
-                &a.opportunity_id.as_ref().map(|o| &o.0),
-                &a.account_id.as_ref().map(|o| &o.0),
-                &a.contact_id.as_ref().map(|o| &o.0),
+                &a.opportunity_id,
+                &a.account_id,
+                &a.contact_id,
                 &instant_to_sql(a.occurred_at),
                 &a.outcome.map(|m| m.as_str()),
                 &a.duration_min,
@@ -334,7 +329,7 @@ impl<'a> Tx<'a> {
             ],
             &[
                 &z.id,
-                &z.opportunity_id.0,
+                &z.opportunity_id,
                 &z.reason,
                 &date_to_sql(z.until),
                 &instant_to_sql(z.created_at),
@@ -359,8 +354,8 @@ impl<'a> Tx<'a> {
             ],
             &[
                 &a.id,
-                &a.opportunity_id.as_ref().map(|o| &o.0),
-                &a.owner_id.0,
+                &a.opportunity_id,
+                &a.owner_id,
                 &a.text,
                 &a.due_date.map(date_to_sql),
                 &instant_to_sql(a.created_at),
@@ -379,7 +374,7 @@ impl<'a> Tx<'a> {
                 "SELECT 1 FROM deal_tags WHERE opportunity_id = ?1 AND set_at = ?2 AND tag = ?3",
             )?
             .exists(params![
-                t.opportunity_id.0,
+                t.opportunity_id,
                 instant_to_sql(t.set_at),
                 t.tag.as_str()
             ])?;
@@ -392,7 +387,7 @@ impl<'a> Tx<'a> {
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                 )?
                 .execute(params![
-                    t.opportunity_id.0,
+                    t.opportunity_id,
                     t.tag.as_str(),
                     t.note,
                     instant_to_sql(t.set_at),
@@ -420,7 +415,7 @@ impl<'a> Tx<'a> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                h.opportunity_id.0,
+                h.opportunity_id,
                 instant_to_sql(h.changed_at),
                 h.field.as_str(),
                 h.old_value,
@@ -503,8 +498,8 @@ impl<'a> Tx<'a> {
             )?
             .execute(params![
                 snapshot_id,
-                r.opportunity_id.0,
-                r.owner_id.0,
+                r.opportunity_id,
+                r.owner_id,
                 r.stage,
                 r.amount.map(|m| m.0),
                 r.close_date.map(date_to_sql),

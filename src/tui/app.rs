@@ -271,9 +271,9 @@ impl App {
             }
             Part::Metrics { mut metrics, cuts } => {
                 if let Some(me) = &me {
-                    metrics.reps.retain(|r| r.rep_id == me.0);
+                    metrics.reps.retain(|r| r.rep_id == me.as_str());
                 }
-                self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.clone());
+                self.reps.focus_rep = self.rep_filter.as_ref().map(|r| r.0.to_string());
                 self.reps.today = self.env.today;
                 self.reps.set(metrics);
                 self.reps.set_cuts(cuts);
@@ -302,7 +302,7 @@ impl App {
             .data
             .reps
             .iter()
-            .map(|r| (r.id.0.clone(), r.name.clone()))
+            .map(|r| (r.id.0.to_string(), r.name.clone()))
             .collect();
         self.hygiene.set(v.hygiene, names);
         self.forecast

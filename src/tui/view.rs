@@ -156,7 +156,7 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     }
     let p = app.period;
     let rep = app.rep_filter.as_ref().map_or("all reps".to_string(), |r| {
-        app.data.rep(r).map_or(r.0.clone(), |x| x.name.clone())
+        app.data.rep(r).map_or(r.0.to_string(), |x| x.name.clone())
     });
     let right = if area.width >= NARROW {
         format!(

@@ -73,12 +73,12 @@ impl Sim {
         let day = |p: i64| first_day() + Days::new((p.rem_euclid(90)) as u64) - Days::new(20);
         let amount = |p: i64| (p % 7 != 0).then(|| Money(p.rem_euclid(5_000_000) + 1));
         if kind == 0 || self.data.opportunities.is_empty() {
-            let id = OppId(format!("o{:03}", self.next_id));
+            let id = OppId(format!("o{:03}", self.next_id).into());
             self.next_id += 1;
             let stage = stages[p.rem_euclid(5) as usize].to_string();
             self.data.opportunities.push(Opportunity {
                 id: id.clone(),
-                name: id.0.clone(),
+                name: id.0.to_string(),
                 account_id: None,
                 owner_id: RepId(owners[p.rem_euclid(3) as usize].into()),
                 source_rep_id: None,
@@ -151,8 +151,8 @@ impl Sim {
                     &o.id,
                     t,
                     HistoryField::OwnerId,
-                    Some(o.owner_id.0.clone()),
-                    Some(n.owner_id.0.clone()),
+                    Some(o.owner_id.0.to_string()),
+                    Some(n.owner_id.0.to_string()),
                 );
             }
             6 if o.status == Status::Open => {

@@ -40,7 +40,7 @@ fn data() -> Dataset {
         channel: None,
     };
     let touch = |id: &str| Activity {
-        id: ActivityId(format!("t-{id}")),
+        id: ActivityId(format!("t-{id}").into()),
         rep_id: RepId("ann".into()),
         kind: ActivityKind::Email,
         meeting_type: None,

@@ -46,7 +46,7 @@ fn base(id: &str) -> Opportunity {
 
 fn act(opp: Option<&str>, account: Option<&str>, when: &str) -> Activity {
     Activity {
-        id: ActivityId(format!("a-{when}-{opp:?}-{account:?}")),
+        id: ActivityId(format!("a-{when}-{opp:?}-{account:?}").into()),
         rep_id: RepId("ae-01".into()),
         kind: ActivityKind::Call,
         meeting_type: None,

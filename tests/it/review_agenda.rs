@@ -269,7 +269,7 @@ fn agenda_per_ae_in_pipeline_order() {
     let changes = |r: &pipedeck::domain::review::RepAgenda| -> Vec<(String, &'static str)> {
         r.changes
             .iter()
-            .map(|c| (c.opportunity_id.0.clone(), c.field.as_str()))
+            .map(|c| (c.opportunity_id.0.to_string(), c.field.as_str()))
             .collect()
     };
     assert_eq!(changes(ann), vec![("a1".to_string(), "amount")]);

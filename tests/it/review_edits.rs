@@ -188,7 +188,7 @@ fn a_logged_activity_clears_untouched_and_an_edit_does_not() {
         hygiene(&data, &st, &settings, &cal, today)
             .into_iter()
             .filter(|i| i.has(Reason::Untouched))
-            .map(|i| i.opportunity_id.0)
+            .map(|i| i.opportunity_id.0.to_string())
             .collect()
     };
     assert_eq!(untouched(&store), vec!["o1", "o2"]);

@@ -232,7 +232,10 @@ fn mouse_clicks_focus_tabs_and_panes_and_the_wheel_scrolls() {
     a.on_mouse(click(10, 4));
     assert_eq!(a.focus, Focus::Hygiene);
     assert_eq!(a.hygiene.list.selected, 1);
-    assert_eq!(a.selected_deal().map(|d| d.0), Some("D-1".to_string()));
+    assert_eq!(
+        a.selected_deal().map(|d| d.0.to_string()),
+        Some("D-1".to_string())
+    );
     // At 200×60 the home shows review (left), hygiene (top right), reps.
     let mut a = app(Start::Manager);
     let _ = screen(&mut a, 200, 60);
@@ -333,7 +336,7 @@ fn hygiene_sort_reason_filter_and_snoozed_view() {
         let l = &a.hygiene.list;
         l.visible(0)
             .iter()
-            .filter_map(|&r| l.deals.get(r).cloned().flatten().map(|d| d.0))
+            .filter_map(|&r| l.deals.get(r).cloned().flatten().map(|d| d.0.to_string()))
             .collect()
     };
     // Worked out from the fixture: D-3 40,000 (84 days untouched, closes
@@ -391,7 +394,7 @@ fn a_typed_period_and_the_rep_filter_reload_with_them() {
     let mut seen = Vec::new();
     for _ in 0..4 {
         match a.update(Action::RepFilter) {
-            Some(Effect::Load(req)) => seen.push(req.rep.map(|r| r.0)),
+            Some(Effect::Load(req)) => seen.push(req.rep.map(|r| r.0.to_string())),
             other => panic!("expected a load, got {other:?}"),
         }
     }

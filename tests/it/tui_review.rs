@@ -47,7 +47,7 @@ fn press(app: &mut App, store: &mut Store, k: KeyCode) {
 }
 
 fn selected(app: &App) -> Option<String> {
-    app.selected_deal().map(|d| d.0)
+    app.selected_deal().map(|d| d.0.to_string())
 }
 
 #[test]

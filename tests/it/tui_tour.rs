@@ -124,7 +124,7 @@ fn the_call_moved_since_last_week_deal_by_deal() {
     assert_eq!(m.call_now, Money::from_major(8_000));
     let moved = |v: &[pipedeck::report::movement::CallMove]| {
         v.iter()
-            .map(|x| (x.opportunity_id.0.clone(), x.why.clone()))
+            .map(|x| (x.opportunity_id.0.to_string(), x.why.clone()))
             .collect::<Vec<_>>()
     };
     assert_eq!(

@@ -148,7 +148,7 @@ fn judge(cx: &Ctx<'_, '_>, periods: &[Period], word: &str) -> Vec<Anomaly> {
             let path: Vec<String> = values.iter().map(|v| say(def.unit, *v)).collect();
             let team: Vec<String> = baselines.iter().map(|v| say(def.unit, *v)).collect();
             out.push(Anomaly {
-                rep_id: row.rep.id.0.clone(),
+                rep_id: row.rep.id.0.to_string(),
                 rep_name: row.rep.name.clone(),
                 metric: id.to_string(),
                 kind: if good {

@@ -115,7 +115,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 continue;
             }
             out.push(Anomaly {
-                rep_id: row.rep.id.0.clone(),
+                rep_id: row.rep.id.0.to_string(),
                 rep_name: row.rep.name.clone(),
                 metric: def.id.to_string(),
                 kind: Kind::NewHireOffBand,

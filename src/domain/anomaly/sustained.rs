@@ -64,7 +64,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 format!("{}'s {} was {had}{each}", row.rep.name, def.label)
             };
             out.push(Anomaly {
-                rep_id: row.rep.id.0.clone(),
+                rep_id: row.rep.id.0.to_string(),
                 rep_name: row.rep.name.clone(),
                 metric: goal.metric.clone(),
                 kind: Kind::BelowGoalSustained,

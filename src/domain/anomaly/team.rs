@@ -101,7 +101,7 @@ fn twice_the_peers(
     }
     let each: Vec<String> = peers.iter().map(|x| say(def.unit, *x)).collect();
     Some(Anomaly {
-        rep_id: row.rep.id.0.clone(),
+        rep_id: row.rep.id.0.to_string(),
         rep_name: row.rep.name.clone(),
         metric: id.to_string(),
         kind: Kind::PositiveOutlier,
@@ -159,7 +159,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 _ => String::new(),
             };
             out.push(Anomaly {
-                rep_id: row.rep.id.0.clone(),
+                rep_id: row.rep.id.0.to_string(),
                 rep_name: row.rep.name.clone(),
                 metric: id.to_string(),
                 kind: if direction == Verdict::Good {

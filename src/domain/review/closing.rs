@@ -159,7 +159,7 @@ pub fn closing_report(
             DealChange {
                 opportunity_id: id.clone(),
                 name: o.map_or_else(String::new, |o| o.name.clone()),
-                owner_id: o.map_or_else(|| RepId(String::new()), |o| o.owner_id.clone()),
+                owner_id: o.map_or_else(|| RepId(String::new().into()), |o| o.owner_id.clone()),
                 field,
                 old_value,
                 new_value,
@@ -243,7 +243,7 @@ pub fn closing_report(
             .map(|(rep_id, (h, a))| LeftOpen {
                 name: data
                     .rep(&rep_id)
-                    .map_or_else(|| rep_id.0.clone(), |r| r.name.clone()),
+                    .map_or_else(|| rep_id.0.to_string(), |r| r.name.clone()),
                 rep_id,
                 hygiene_items: h,
                 action_items: a,

@@ -124,7 +124,7 @@ impl App {
                     .checked_add_days(chrono::Days::new(7))
                     .unwrap_or(self.env.today);
                 self.prompt = Some(Prompt::with_text(
-                    PromptFor::ActionDue(opp, RepId(value), text),
+                    PromptFor::ActionDue(opp, RepId(value.into()), text),
                     "due date (YYYY-MM-DD)",
                     &due.to_string(),
                 ));
@@ -255,9 +255,12 @@ impl App {
                 let name = |id: &RepId| {
                     self.data
                         .rep(id)
-                        .map_or_else(|| id.0.clone(), |r| r.name.clone())
+                        .map_or_else(|| id.0.to_string(), |r| r.name.clone())
                 };
-                options.push((owner.0.clone(), format!("{} (deal owner)", name(&owner))));
+                options.push((
+                    owner.0.to_string(),
+                    format!("{} (deal owner)", name(&owner)),
+                ));
                 let mut reps: Vec<&crate::domain::Rep> = self
                     .data
                     .reps
@@ -265,7 +268,7 @@ impl App {
                     .filter(|r| r.id != owner && r.is_active_on(self.env.today))
                     .collect();
                 reps.sort_by(|a, b| a.name.cmp(&b.name));
-                options.extend(reps.iter().map(|r| (r.id.0.clone(), r.name.clone())));
+                options.extend(reps.iter().map(|r| (r.id.0.to_string(), r.name.clone())));
                 self.picker = Some(Picker::new(
                     PickFor::Owner(opp, text),
                     "action item: owner",

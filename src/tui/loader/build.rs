@@ -168,7 +168,7 @@ pub fn build_anomalies(
     req: &Request,
 ) -> (AnomaliesReport, AnomaliesReport) {
     let filter = MetricsFilter {
-        rep: req.rep.as_ref().map(|r| r.0.clone()),
+        rep: req.rep.as_ref().map(|r| r.0.to_string()),
         ..MetricsFilter::default()
     };
     let own = AnomaliesReport::build(&input(env, anomalies, &[], req.anomalies_period), &filter);

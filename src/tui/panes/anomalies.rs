@@ -96,13 +96,13 @@ impl AnomaliesPane {
             b.records
                 .deals
                 .iter()
-                .map(|d| Some(crate::domain::OppId(d.id.clone())))
+                .map(|d| Some(crate::domain::OppId(d.id.clone().into())))
                 .collect()
         } else {
             b.records
                 .activities
                 .iter()
-                .map(|a| a.deal_id.clone().map(crate::domain::OppId))
+                .map(|a| a.deal_id.clone().map(crate::domain::OppId::from))
                 .collect()
         };
         p.set(PaneTables {

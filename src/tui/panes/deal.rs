@@ -69,11 +69,11 @@ impl DealPane {
             d.accounts
                 .iter()
                 .find(|x| &x.id == a)
-                .map_or(a.0.clone(), |x| x.name.clone())
+                .map_or(a.0.to_string(), |x| x.name.clone())
         });
         let owner = d
             .rep(&o.owner_id)
-            .map_or(o.owner_id.0.clone(), |r| r.name.clone());
+            .map_or(o.owner_id.0.to_string(), |r| r.name.clone());
         let kv = |k: &str, v: String, style| {
             Line::from(vec![
                 Span::styled(format!("{k:<12}"), cx.theme.muted()),
@@ -173,7 +173,7 @@ impl DealPane {
                 let due = a.due_date.map_or(String::new(), |d| format!(" (due {d})"));
                 let who = d
                     .rep(&a.owner_id)
-                    .map_or(a.owner_id.0.clone(), |r| r.name.clone());
+                    .map_or(a.owner_id.0.to_string(), |r| r.name.clone());
                 lines.push(Line::from(format!(
                     " {done} {}: {}{due}",
                     sanitize(&who),
@@ -254,7 +254,7 @@ impl DealPane {
             let who = self
                 .data
                 .rep(&a.rep_id)
-                .map_or(a.rep_id.0.clone(), |r| r.name.clone());
+                .map_or(a.rep_id.0.to_string(), |r| r.name.clone());
             events.push((
                 a.occurred_at,
                 Event {

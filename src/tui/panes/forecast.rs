@@ -98,7 +98,7 @@ impl ForecastPane {
             .map(|o| {
                 let owner = data
                     .rep(&o.owner_id)
-                    .map_or_else(|| o.owner_id.0.clone(), |r| r.name.clone());
+                    .map_or_else(|| o.owner_id.0.to_string(), |r| r.name.clone());
                 (o.id.clone(), (o.name.clone(), owner))
             })
             .collect();

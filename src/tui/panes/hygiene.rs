@@ -207,12 +207,12 @@ impl HygienePane {
                 }
             };
             t.rows.push(vec![
-                x.opportunity_id.0.clone(),
+                x.opportunity_id.0.to_string(),
                 x.name.clone(),
                 self.names
-                    .get(&x.owner_id.0)
+                    .get(x.owner_id.as_str())
                     .cloned()
-                    .unwrap_or_else(|| x.owner_id.0.clone()),
+                    .unwrap_or_else(|| x.owner_id.0.to_string()),
                 opt(x.amount),
                 x.stage.clone(),
                 opt(x.close_date),

@@ -49,7 +49,7 @@ impl PipelinePane {
         let mut ids = Vec::new();
         for o in deals {
             t.rows.push(vec![
-                o.id.0.clone(),
+                o.id.0.to_string(),
                 o.name.clone(),
                 o.stage.clone(),
                 opt(o.amount.map(|m| m.to_string())),

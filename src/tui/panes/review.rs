@@ -115,7 +115,7 @@ impl ReviewPane {
                         );
                         for d in &ra.closed {
                             t.rows.push(vec![
-                                d.opportunity_id.0.clone(),
+                                d.opportunity_id.0.to_string(),
                                 d.name.clone(),
                                 d.status.to_string(),
                                 opt(d.amount),
@@ -137,7 +137,7 @@ impl ReviewPane {
                         );
                         for d in &ra.closing_this_week {
                             t.rows.push(vec![
-                                d.opportunity_id.0.clone(),
+                                d.opportunity_id.0.to_string(),
                                 d.name.clone(),
                                 opt(d.forecast_category),
                                 d.stage.clone(),
@@ -166,7 +166,7 @@ impl ReviewPane {
                             cell_roles.push(cells);
                             roles.push(None);
                             t.rows.push(vec![
-                                h.opportunity_id.0.clone(),
+                                h.opportunity_id.0.to_string(),
                                 h.name.clone(),
                                 opt(h.amount),
                                 h.stage.clone(),
@@ -186,7 +186,7 @@ impl ReviewPane {
                             Table::new(heading, cols(&["deal", "name", "what", "from", "to"]));
                         for d in &ra.new_opportunities {
                             t.rows.push(vec![
-                                d.opportunity_id.0.clone(),
+                                d.opportunity_id.0.to_string(),
                                 d.name.clone(),
                                 "new".into(),
                                 UNDEFINED.into(),
@@ -196,7 +196,7 @@ impl ReviewPane {
                         }
                         for c in &ra.changes {
                             t.rows.push(vec![
-                                c.opportunity_id.0.clone(),
+                                c.opportunity_id.0.to_string(),
                                 c.name.clone(),
                                 c.field.as_str().replace('_', " "),
                                 c.field.display_value(c.old_value.as_deref()),
@@ -224,7 +224,7 @@ impl ReviewPane {
                                 opt(a.opportunity_id.clone()),
                                 names
                                     .get(&a.owner_id)
-                                    .map_or_else(|| a.owner_id.0.clone(), |n| n.to_string()),
+                                    .map_or_else(|| a.owner_id.0.to_string(), |n| n.to_string()),
                                 opt(a.due_date),
                                 a.text.clone(),
                             ]);
