@@ -218,9 +218,9 @@ fn rewrite(d: &mut Deal, mut plan: Vec<Move>) {
             opportunity_id: d.row.id.clone(),
             changed_at: at,
             field: HistoryField::ForecastCategory,
-            old_value: old.map(|c| c.as_str().to_string()),
-            new_value: Some(category.as_str().to_string()),
-            changed_by: Some(by.clone()),
+            old_value: old.map(|c| c.as_str().into()),
+            new_value: Some(category.as_str().into()),
+            changed_by: Some(by.clone().into()),
             review_session_id: None,
         });
         old = Some(category);
@@ -318,8 +318,8 @@ mod tests {
             .map(|e| {
                 (
                     e.changed_at.to_rfc3339(),
-                    e.old_value.clone(),
-                    e.new_value.clone().unwrap(),
+                    e.old_value.as_deref().map(str::to_string),
+                    e.new_value.as_deref().unwrap().to_string(),
                 )
             })
             .collect();

@@ -180,10 +180,10 @@ fn rename(d: &mut Demo, pod: usize, rng: &mut Rng) {
     }
     for h in &mut d.history {
         h.opportunity_id = OppId(p(h.opportunity_id.as_str()).into());
-        h.changed_by = h.changed_by.as_deref().map(p);
+        h.changed_by = h.changed_by.as_deref().map(p).map(Into::into);
         if h.field == HistoryField::OwnerId {
-            h.old_value = h.old_value.as_deref().map(p);
-            h.new_value = h.new_value.as_deref().map(p);
+            h.old_value = h.old_value.as_deref().map(p).map(Into::into);
+            h.new_value = h.new_value.as_deref().map(p).map(Into::into);
         }
     }
     for a in &mut d.activities {

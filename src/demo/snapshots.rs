@@ -48,7 +48,7 @@ pub(super) fn state_at(d: &Deal, moment: chrono::DateTime<chrono::Utc>) -> Optio
     for e in d.events.iter().take_while(|e| e.changed_at < moment) {
         let v = e.new_value.clone().unwrap_or_default();
         match e.field {
-            HistoryField::Stage => stage = v,
+            HistoryField::Stage => stage = v.to_string(),
             HistoryField::Amount => amount = v.parse::<i64>().ok().map(Money),
             HistoryField::CloseDate => close = v.parse().ok(),
             HistoryField::ForecastCategory => category = v.parse::<ForecastCategory>().ok(),

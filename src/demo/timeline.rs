@@ -88,9 +88,9 @@ impl Run<'_> {
             opportunity_id: self.id.clone(),
             changed_at: at,
             field,
-            old_value: old,
-            new_value: Some(new),
-            changed_by: Some(self.by.clone()),
+            old_value: old.map(Into::into),
+            new_value: Some(new.into()),
+            changed_by: Some(self.by.clone().into()),
             review_session_id: None,
         });
     }

@@ -328,8 +328,8 @@ mod tests {
             opportunity_id: OppId(id.into()),
             changed_at: t,
             field: f,
-            old_value: old.map(str::to_string),
-            new_value: Some(new.to_string()),
+            old_value: old.map(Into::into),
+            new_value: Some(new.to_string().into()),
             changed_by: None,
             review_session_id: None,
         }

@@ -84,9 +84,9 @@ impl Stamp {
             opportunity_id: deal.id.clone(),
             changed_at: self.now,
             field,
-            old_value: old,
-            new_value: new,
-            changed_by: self.by.clone(),
+            old_value: old.map(Into::into),
+            new_value: new.map(Into::into),
+            changed_by: self.by.clone().map(Into::into),
             review_session_id: self.session,
         }
     }

@@ -276,10 +276,22 @@ pub struct HistoryEntry {
     pub changed_at: DateTime<Utc>,
     pub field: HistoryField,
     /// Canonical text: stage name, amount in cents, `YYYY-MM-DD`, category or status name, rep id.
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-    pub changed_by: Option<String>,
+    pub old_value: Option<compact_str::CompactString>,
+    pub new_value: Option<compact_str::CompactString>,
+    pub changed_by: Option<compact_str::CompactString>,
     pub review_session_id: Option<i64>,
+}
+
+impl HistoryEntry {
+    /// The old and new values read as dates (`YYYY-MM-DD`: a close date's
+    /// change); `None` for a value that is empty or not a date.
+    pub fn dates(&self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let date = |v: &Option<compact_str::CompactString>| {
+            v.as_deref()
+                .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
+        };
+        (date(&self.old_value), date(&self.new_value))
+    }
 }
 
 impl HistoryField {

@@ -325,8 +325,8 @@ pub fn agenda(
                         opportunity_id: h.opportunity_id.clone(),
                         name: o.name.clone(),
                         field: h.field,
-                        old_value: h.old_value.clone(),
-                        new_value: h.new_value.clone(),
+                        old_value: h.old_value.as_deref().map(str::to_string),
+                        new_value: h.new_value.as_deref().map(str::to_string),
                         changed_at: h.changed_at,
                     })
                 })

@@ -40,8 +40,10 @@ fn money(m: Option<Money>) -> String {
     m.map(Money::to_decimal).unwrap_or_default()
 }
 
-fn text(s: &Option<String>) -> String {
-    s.clone().unwrap_or_default()
+fn text<S: AsRef<str>>(s: &Option<S>) -> String {
+    s.as_ref()
+        .map(|v| v.as_ref().to_string())
+        .unwrap_or_default()
 }
 
 fn id<T: std::fmt::Display>(s: &Option<T>) -> String {
@@ -49,12 +51,12 @@ fn id<T: std::fmt::Display>(s: &Option<T>) -> String {
 }
 
 /// A history value as a file shows it: amounts (stored in cents) as decimals.
-fn history_value(field: HistoryField, v: &Option<String>) -> String {
-    match (field, v) {
+fn history_value<S: AsRef<str>>(field: HistoryField, v: &Option<S>) -> String {
+    match (field, v.as_ref().map(AsRef::as_ref)) {
         (HistoryField::Amount, Some(cents)) => cents
             .parse::<i64>()
             .map(|c| Money(c).to_decimal())
-            .unwrap_or_else(|_| cents.clone()),
+            .unwrap_or_else(|_| cents.to_string()),
         _ => text(v),
     }
 }

@@ -42,9 +42,9 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
             opportunity_id: o.id.clone(),
             changed_at: at,
             field,
-            old_value: old,
-            new_value: Some(new),
-            changed_by: Some(SYNTHESIZED_BY.to_string()),
+            old_value: old.map(Into::into),
+            new_value: Some(new.into()),
+            changed_by: Some(SYNTHESIZED_BY.into()),
             review_session_id: None,
         };
         if !ctx.existing.with_history.contains(o.id.as_str()) {

@@ -366,9 +366,9 @@ fn stage_history(
             opportunity_id: d.opp.id.clone(),
             changed_at: *at,
             field,
-            old_value: old,
-            new_value: Some(new),
-            changed_by: Some(CHANGED_BY.to_string()),
+            old_value: old.map(Into::into),
+            new_value: Some(new.into()),
+            changed_by: Some(CHANGED_BY.into()),
             review_session_id: None,
         };
         batch

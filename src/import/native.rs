@@ -315,9 +315,9 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
         opportunity_id: OppId(opp.into()),
         changed_at,
         field,
-        old_value,
-        new_value,
-        changed_by: row.string("changed_by"),
+        old_value: old_value.map(Into::into),
+        new_value: new_value.map(Into::into),
+        changed_by: row.string("changed_by").map(Into::into),
         review_session_id: row.int("review_session_id"),
     });
 }

@@ -164,9 +164,9 @@ pub fn to_entries(
                 opportunity_id: opp.clone(),
                 changed_at: r.at,
                 field,
-                old_value: old,
-                new_value: new,
-                changed_by: r.by.clone(),
+                old_value: old.map(Into::into),
+                new_value: new.map(Into::into),
+                changed_by: r.by.clone().map(Into::into),
                 review_session_id: None,
             });
         };

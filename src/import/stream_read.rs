@@ -220,8 +220,8 @@ pub(super) fn read(
                 }
                 if h.field == HistoryField::Stage {
                     for v in [&h.old_value, &h.new_value].into_iter().flatten() {
-                        if !found.stages_used.contains(v) {
-                            found.stages_used.insert(v.clone());
+                        if !found.stages_used.contains(v.as_str()) {
+                            found.stages_used.insert(v.to_string());
                         }
                     }
                 }

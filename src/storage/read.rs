@@ -302,9 +302,9 @@ pub(super) fn history_from_row(r: &Row<'_>) -> Result<HistoryEntry> {
         opportunity_id: r.get::<_, OppId>(0)?,
         changed_at: instant_from_sql(text_at(r, 1)?)?,
         field: parse_enum(text_at(r, 2)?)?,
-        old_value: r.get(3)?,
-        new_value: r.get(4)?,
-        changed_by: r.get(5)?,
+        old_value: opt_text_at(r, 3)?.map(Into::into),
+        new_value: opt_text_at(r, 4)?.map(Into::into),
+        changed_by: opt_text_at(r, 5)?.map(Into::into),
         review_session_id: r.get(6)?,
     })
 }

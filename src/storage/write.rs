@@ -418,9 +418,9 @@ impl<'a> Tx<'a> {
                 h.opportunity_id,
                 instant_to_sql(h.changed_at),
                 h.field.as_str(),
-                h.old_value,
-                h.new_value,
-                h.changed_by,
+                h.old_value.as_deref(),
+                h.new_value.as_deref(),
+                h.changed_by.as_deref(),
                 h.review_session_id,
                 key,
             ])?;

@@ -81,7 +81,7 @@ fn hist(id: &str, t: DateTime<Utc>, f: HistoryField, old: Option<&str>, new: &st
         opportunity_id: OppId(id.into()),
         changed_at: t,
         field: f,
-        old_value: old.map(str::to_string),
+        old_value: old.map(str::to_string).map(Into::into),
         new_value: Some(new.into()),
         changed_by: None,
         review_session_id: None,

@@ -48,8 +48,8 @@ impl Sim {
             opportunity_id: id.clone(),
             changed_at: t,
             field,
-            old_value: old,
-            new_value: new,
+            old_value: old.map(Into::into),
+            new_value: new.map(Into::into),
             changed_by: None,
             review_session_id: None,
         });

@@ -67,8 +67,8 @@ fn hist(opp: &str, when: &str, field: HistoryField, old: &str, new: &str) -> His
         opportunity_id: OppId(opp.into()),
         changed_at: at(when),
         field,
-        old_value: (!old.is_empty()).then(|| old.to_string()),
-        new_value: Some(new.to_string()),
+        old_value: (!old.is_empty()).then(|| old.to_string()).map(Into::into),
+        new_value: Some(new.to_string().into()),
         changed_by: None,
         review_session_id: None,
     }

@@ -79,7 +79,7 @@ fn hist(opp: &str, when: &str, field: HistoryField, old: Option<&str>, new: &str
         opportunity_id: OppId(opp.into()),
         changed_at: at(when),
         field,
-        old_value: old.map(str::to_string),
+        old_value: old.map(str::to_string).map(Into::into),
         new_value: Some(new.into()),
         changed_by: None,
         review_session_id: None,

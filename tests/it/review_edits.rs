@@ -122,7 +122,14 @@ fn edits_update_the_deal_and_append_history() {
         .load_history()
         .unwrap()
         .into_iter()
-        .map(|h| (h.field.as_str().to_string(), h.old_value, h.new_value))
+        .map(|h| {
+            let text = |v: Option<compact_str::CompactString>| v.map(|v| v.to_string());
+            (
+                h.field.as_str().to_string(),
+                text(h.old_value),
+                text(h.new_value),
+            )
+        })
         .collect();
     let s = |x: &str| Some(x.to_string());
     assert_eq!(

@@ -63,7 +63,12 @@ fn amount_history(store: &Store) -> Vec<(Option<String>, Option<String>)> {
         .unwrap()
         .into_iter()
         .filter(|h| h.field == HistoryField::Amount)
-        .map(|h| (h.old_value, h.new_value))
+        .map(|h| {
+            (
+                h.old_value.map(|v| v.to_string()),
+                h.new_value.map(|v| v.to_string()),
+            )
+        })
         .collect()
 }
 

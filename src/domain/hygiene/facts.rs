@@ -77,10 +77,6 @@ pub(super) fn close_date_pushes(
 ) -> HashMap<OppId, u32> {
     let window = settings.anomalies.slipping_window_days.max(0) as u64;
     let from = today.checked_sub_days(Days::new(window)).unwrap_or(today);
-    let date = |v: &Option<String>| {
-        v.as_deref()
-            .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
-    };
     let mut out: HashMap<OppId, u32> = HashMap::new();
     for h in data
         .history
@@ -91,7 +87,7 @@ pub(super) fn close_date_pushes(
         if day < from || day > today {
             continue;
         }
-        if let (Some(old), Some(new)) = (date(&h.old_value), date(&h.new_value))
+        if let (Some(old), Some(new)) = h.dates()
             && new > old
         {
             *out.entry(h.opportunity_id.clone()).or_insert(0) += 1;

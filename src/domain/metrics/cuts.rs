@@ -69,7 +69,7 @@ fn value_of(
         Dimension::StageAtCreation => ix
             .stage_changes(&o.id)
             .first()
-            .and_then(|h| h.new_value.clone()),
+            .and_then(|h| h.new_value.as_deref().map(str::to_string)),
     };
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }

@@ -113,7 +113,7 @@ pub(crate) fn stage_move(opp: &str, at: &str, from: Option<&str>, to: &str) -> H
         opportunity_id: OppId(opp.into()),
         changed_at: t(at),
         field: HistoryField::Stage,
-        old_value: from.map(String::from),
+        old_value: from.map(Into::into),
         new_value: Some(to.into()),
         changed_by: None,
         review_session_id: None,

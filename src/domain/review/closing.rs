@@ -148,8 +148,11 @@ pub fn closing_report(
     for h in &edits {
         by_deal
             .entry((&h.opportunity_id, h.field))
-            .and_modify(|e| e.1 = h.new_value.clone())
-            .or_insert((h.old_value.clone(), h.new_value.clone()));
+            .and_modify(|e| e.1 = h.new_value.as_deref().map(str::to_string))
+            .or_insert((
+                h.old_value.as_deref().map(str::to_string),
+                h.new_value.as_deref().map(str::to_string),
+            ));
     }
     let changes: Vec<DealChange> = by_deal
         .into_iter()

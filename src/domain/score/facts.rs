@@ -120,16 +120,12 @@ impl<'a> ScoreIndex<'a> {
         let from = today
             .checked_sub_days(Days::new(window.max(0) as u64))
             .unwrap_or(today);
-        let date = |v: &Option<String>| {
-            v.as_deref()
-                .and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok())
-        };
         let (mut pushes, mut pulls) = (0u32, 0u32);
         for h in upto.iter().filter(|h| h.field == HistoryField::CloseDate) {
             if cal.local_date(h.changed_at) < from {
                 continue;
             }
-            if let (Some(old), Some(new)) = (date(&h.old_value), date(&h.new_value)) {
+            if let (Some(old), Some(new)) = h.dates() {
                 if new > old {
                     pushes += 1;
                 } else if new < old {
