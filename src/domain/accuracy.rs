@@ -122,13 +122,13 @@ pub struct Accuracy {
 }
 
 /// Accuracy on `today`; `snapshots` in any order.
-pub fn accuracy(
+pub fn accuracy<'s>(
     data: &Dataset,
-    snapshots: &[Snapshot],
+    snapshots: impl IntoIterator<Item = &'s Snapshot>,
     cal: &Calendar,
     today: NaiveDate,
 ) -> Accuracy {
-    let mut snaps: Vec<&Snapshot> = snapshots.iter().collect();
+    let mut snaps: Vec<&Snapshot> = snapshots.into_iter().collect();
     snaps.sort_by_key(|s| s.taken_at);
     let mut quarters: Vec<Period> = snaps
         .iter()

@@ -18,7 +18,7 @@ use super::model::{
 };
 use super::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// The dataset as it stood at `end` (exclusive), from history alone.
 pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
@@ -154,13 +154,13 @@ pub fn dataset_as_of_with_snapshots(
 pub struct Rewind<'a> {
     data: &'a Dataset,
     snapshots: &'a [Snapshot],
-    by_deal: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
-    with_history: HashSet<&'a OppId>,
+    by_deal: foldhash::HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    with_history: foldhash::HashSet<&'a OppId>,
 }
 
 impl<'a> Rewind<'a> {
     pub fn new(data: &'a Dataset, snapshots: &'a [Snapshot]) -> Rewind<'a> {
-        let mut by_deal: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
+        let mut by_deal = foldhash::HashMap::<&OppId, Vec<&HistoryEntry>>::default();
         for h in &data.history {
             by_deal.entry(&h.opportunity_id).or_default().push(h);
         }
@@ -194,7 +194,7 @@ impl<'a> Rewind<'a> {
 /// module doc).
 fn overlay_snapshot(
     opportunities: &mut [Opportunity],
-    with_history: &HashSet<&OppId>,
+    with_history: &foldhash::HashSet<&OppId>,
     snapshots: &[Snapshot],
     end: DateTime<Utc>,
 ) {

@@ -26,20 +26,22 @@ impl AccuracyReport {
     /// days gets its first-day call rebuilt from history: the open pipeline
     /// as it stood at the end of its first day (`dataset_as_of_with_snapshots`).
     pub fn build(input: &Input) -> AccuracyReport {
-        let (snapshots, rebuilt) = with_rebuilt_quarter_starts(input);
+        let (extra, rebuilt) = rebuilt_quarter_starts(input);
+        let snapshots = input.snapshots.iter().chain(&extra);
         AccuracyReport {
             as_of: input.today,
             currency: input.settings.currency.clone(),
-            accuracy: accuracy(input.data, &snapshots, input.cal, input.today),
+            accuracy: accuracy(input.data, snapshots, input.cal, input.today),
             rebuilt_from_history: rebuilt,
         }
     }
 }
 
-/// The stored snapshots plus one rebuilt on the first day of every closed
-/// quarter that has none in its first 7 days; the days rebuilt.
-fn with_rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
-    let mut snaps = input.snapshots.to_vec();
+/// A snapshot rebuilt on the first day of every closed quarter that has
+/// none stored in its first 7 days, and those days (the stored snapshots
+/// are read beside them, not copied).
+fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
+    let mut snaps = Vec::new();
     let mut rebuilt = Vec::new();
     let first = input
         .data
@@ -80,7 +82,6 @@ fn with_rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, 
             .cal
             .shift(crate::domain::model::PeriodKind::Quarter, q, 1);
     }
-    snaps.sort_by_key(|s| s.taken_at);
     (snaps, rebuilt)
 }
 
