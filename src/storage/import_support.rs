@@ -157,8 +157,8 @@ impl super::Tx<'_> {
     /// keys in memory before it spills a sorted run to a temporary file, so
     /// the activities' indexes (1.9M keys each on the large demo) sort in
     /// fewer, larger runs, with less written to and read back from disk
-    /// (system time of a first import 2.6–3.6 s before, 1.9–2.1 s after). The rows' own memory is freed by then; peak memory stays
-    /// under the import's 500 MB budget (416 MB measured).
+    /// (system time of a first import 2.5–4.1 s before, 1.9–2.4 s after). The rows' own memory is freed by then; peak memory stays
+    /// under the import's 500 MB budget (419 MB measured).
     pub fn rebuild_indexes(&self, deferred: DeferredIndexes) -> Result<()> {
         if deferred.0.is_empty() {
             return Ok(());
