@@ -39,15 +39,13 @@ const MIGRATIONS: &[&str] = &[
 pub fn configure_process() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
+        let off: std::ffi::c_int = 0;
         // SAFETY: `sqlite3_config` may run only before SQLite is initialised
         // and while no other thread uses SQLite: `main` calls this before
         // anything else. Later it returns SQLITE_MISUSE and changes nothing
         // (ignored: the statistics then simply stay on).
         unsafe {
-            rusqlite::ffi::sqlite3_config(
-                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
-                0 as std::ffi::c_int,
-            );
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, off);
         }
     });
 }
