@@ -134,11 +134,40 @@ impl super::Tx<'_> {
         ))
     }
 
+    /// Turns SQLite's CHECK constraints off (`true`) or back on for the
+    /// writes that follow in this transaction. Only for rows whose checked
+    /// values hold by construction: a streamed import's activities, whose
+    /// `kind` is written from [`crate::domain::model::ActivityKind`]. The
+    /// check `kind IN ('call', 'email', 'meeting')` otherwise builds a
+    /// temporary B-tree of its three values for every row inserted (about a
+    /// third of an activity insert). Statements prepared before are
+    /// recompiled by SQLite when the setting changes.
+    pub fn skip_check_constraints(&self, skip: bool) -> Result<()> {
+        self.raw().execute_batch(if skip {
+            "PRAGMA ignore_check_constraints = ON"
+        } else {
+            "PRAGMA ignore_check_constraints = OFF"
+        })?;
+        Ok(())
+    }
+
     /// Builds the indexes [`super::Tx::defer_indexes_if_empty`] set aside.
+    /// The builds run with a 128 MB page cache (the import's is 64 MB, see
+    /// [`Store::begin_bulk`]): SQLite's sorter keeps that much of an index's
+    /// keys in memory before it spills a sorted run to a temporary file, so
+    /// the activities' indexes (1.9M keys each on the large demo) sort in
+    /// fewer, larger runs, with less written to and read back from disk
+    /// (system time of a first import 2.5–4.1 s before, 1.9–2.4 s after). The rows' own memory is freed by then; peak memory stays
+    /// under the import's 500 MB budget (419 MB measured).
     pub fn rebuild_indexes(&self, deferred: DeferredIndexes) -> Result<()> {
+        if deferred.0.is_empty() {
+            return Ok(());
+        }
+        self.raw().execute_batch("PRAGMA cache_size = -131072")?;
         for sql in deferred.0 {
             self.raw().execute_batch(&sql)?;
         }
+        self.raw().execute_batch("PRAGMA cache_size = -65536")?;
         Ok(())
     }
 }
@@ -222,5 +251,52 @@ mod bulk_tests {
         assert_eq!(mode(&store), "wal");
         store.end_bulk(bulk).unwrap();
         assert_eq!(mode(&store), "wal");
+    }
+}
+
+#[cfg(test)]
+mod check_tests {
+    use super::*;
+    use crate::domain::model::*;
+
+    fn activity(id: &str, kind: ActivityKind) -> Activity {
+        Activity {
+            id: ActivityId(id.into()),
+            rep_id: RepId("r1".into()),
+            kind,
+            meeting_type: None,
+            label: None,
+            opportunity_id: None,
+            account_id: None,
+            contact_id: None,
+            occurred_at: "2026-01-05T10:00:00Z".parse().unwrap(),
+            outcome: None,
+            duration_min: None,
+            direction: None,
+            review_session_id: None,
+        }
+    }
+
+    /// Every activity kind the domain writes passes the schema's check, so
+    /// skipping the check for streamed activities lets nothing else in; the
+    /// check is off only between the two calls.
+    #[test]
+    fn the_activity_kinds_are_the_checked_ones_and_the_skip_ends() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut tx = store.begin().unwrap();
+        for (i, k) in ActivityKind::ALL.iter().enumerate() {
+            tx.upsert_activity(&activity(&format!("a{i}"), *k)).unwrap();
+        }
+        let fax = |id: &str| {
+            format!(
+                "INSERT INTO activities (id, rep_id, kind, occurred_at)
+                 VALUES ('{id}', 'r1', 'fax', '2026-01-05T10:00:00Z')"
+            )
+        };
+        tx.skip_check_constraints(true).unwrap();
+        tx.raw().execute_batch(&fax("x1")).unwrap();
+        tx.skip_check_constraints(false).unwrap();
+        let err = tx.raw().execute_batch(&fax("x2")).unwrap_err();
+        assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
     }
 }

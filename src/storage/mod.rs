@@ -30,6 +30,26 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_occurred_deal_index.sql"),
 ];
 
+/// Process-wide SQLite settings, made once before the first connection:
+/// `main` calls this first thing, while the process has one thread.
+/// SQLite's memory statistics are turned off (`SQLITE_CONFIG_MEMSTATUS`):
+/// pipedeck never reads them, and keeping them takes a global mutex on
+/// every allocation and free SQLite makes (a bulk import makes tens of
+/// millions). Called after SQLite is initialised, it changes nothing.
+pub fn configure_process() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let off: std::ffi::c_int = 0;
+        // SAFETY: `sqlite3_config` may run only before SQLite is initialised
+        // and while no other thread uses SQLite: `main` calls this before
+        // anything else. Later it returns SQLITE_MISUSE and changes nothing
+        // (ignored: the statistics then simply stay on).
+        unsafe {
+            rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, off);
+        }
+    });
+}
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -15,6 +15,7 @@ mod forecast_props;
 mod hygiene_demo;
 mod hygiene_report;
 mod hygiene_rules;
+mod import_bulk;
 mod import_cli;
 mod import_crm;
 mod import_mapping;
