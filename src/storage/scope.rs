@@ -457,8 +457,8 @@ impl Store {
             for (rep, contact) in pairs {
                 let at: String = stmt.query_row([contact, rep], |r| r.get(0))?;
                 first_touch.push((
-                    RepId(rep.to_string().into()),
-                    ContactId(contact.to_string().into()),
+                    RepId::from(rep),
+                    ContactId::from(contact),
                     instant_from_sql(&at)?,
                 ));
             }
