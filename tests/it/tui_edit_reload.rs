@@ -57,6 +57,8 @@ fn through_worker(
                 return got;
             }
             Reply::Edited(r) => app.on_edited(r),
+            // How a load was served, and the idle worker's prefetches.
+            Reply::Served(..) | Reply::Prefetched(_) => {}
             other => panic!("unexpected {other:?}"),
         }
     }
