@@ -181,3 +181,118 @@ pub fn neighbours(env: &super::Env, req: &Request) -> Vec<Request> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env() -> super::super::Env {
+        let settings = crate::domain::Settings::default();
+        let cal = settings.calendar().expect("default calendar");
+        super::super::Env {
+            settings,
+            cal,
+            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        }
+    }
+
+    fn period(from: (i32, u32, u32), to: (i32, u32, u32)) -> Period {
+        let d = |(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        Period {
+            from: d(from),
+            to: d(to),
+        }
+    }
+
+    fn req(p: Period) -> Request {
+        Request {
+            generation: 1,
+            period: p,
+            rep: None,
+            anomalies_period: None,
+            own_view: false,
+            parts: super::super::Reload::ALL,
+        }
+    }
+
+    #[test]
+    fn the_neighbours_are_the_previous_period_and_a_next_one_not_in_the_future() {
+        let env = env();
+        // November 2026 on 24 November: October; December starts after today.
+        let nov = req(period((2026, 11, 1), (2026, 12, 1)));
+        let got: Vec<Period> = neighbours(&env, &nov).iter().map(|r| r.period).collect();
+        assert_eq!(got, [period((2026, 10, 1), (2026, 11, 1))]);
+        // From October: September and November (it has started).
+        let oct = req(period((2026, 10, 1), (2026, 11, 1)));
+        let n = neighbours(&env, &oct);
+        let got: Vec<Period> = n.iter().map(|r| r.period).collect();
+        assert_eq!(
+            got,
+            [
+                period((2026, 9, 1), (2026, 10, 1)),
+                period((2026, 11, 1), (2026, 12, 1))
+            ]
+        );
+        // As the period keys ask: the anomalies follow the period picked;
+        // accuracy (no period) is not rebuilt.
+        assert_eq!(n[0].anomalies_period, Some(n[0].period));
+        assert_eq!(n[0].parts.names(), ["review", "metrics", "anomalies"]);
+        // A range that is no week, month or quarter has none.
+        assert!(neighbours(&env, &req(period((2026, 11, 3), (2026, 11, 20)))).is_empty());
+    }
+
+    #[test]
+    fn the_cache_keeps_six_keys_and_one_accuracy() {
+        let mut cache = Cache::default();
+        let acc = || {
+            let empty = crate::domain::Dataset::default();
+            let env = env();
+            super::super::build_accuracy(&env, &empty, &[])
+        };
+        let weeks: Vec<Request> = (0..7)
+            .map(|i| {
+                let from =
+                    chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(7 * i);
+                req(Period {
+                    from,
+                    to: from + chrono::Days::new(7),
+                })
+            })
+            .collect();
+        for r in &weeks {
+            cache.put(r, &Part::Accuracy(acc()));
+            let metrics = crate::report::metrics::MetricsReport::build(
+                &crate::report::Input {
+                    data: &crate::domain::Dataset::default(),
+                    snapshots: &[],
+                    settings: &env().settings,
+                    cal: &env().cal,
+                    today: env().today,
+                    period: Some(r.period),
+                },
+                &Default::default(),
+            );
+            cache.put(
+                r,
+                &Part::Metrics {
+                    metrics,
+                    cuts: Vec::new(),
+                },
+            );
+        }
+        assert_eq!(cache.len(), CAPACITY);
+        // The oldest went first.
+        assert!(cache.get(&weeks[0], "metrics").is_none());
+        assert!(cache.get(&weeks[6], "metrics").is_some());
+        assert!(cache.get(&weeks[0], "accuracy").is_some());
+        // Another filter is another key.
+        let ann = Request {
+            rep: Some(RepId("ann".into())),
+            ..weeks[6].clone()
+        };
+        assert!(cache.get(&ann, "metrics").is_none());
+        cache.clear();
+        assert!(cache.is_empty());
+        assert!(cache.get(&weeks[6], "accuracy").is_none());
+    }
+}
