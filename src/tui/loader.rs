@@ -734,12 +734,6 @@ impl Queue {
             .iter()
             .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::Stop))
     }
-
-    /// Any job waits (a prefetch gives way to every job).
-    fn any(&mut self) -> bool {
-        self.poll();
-        !self.pending.is_empty()
-    }
 }
 
 fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
@@ -747,27 +741,12 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
         rx: jobs,
         pending: Default::default(),
     };
-    let mut cache = Cache::default();
-    // The periods beside the one on screen, built while idle.
-    let mut prefetch: std::collections::VecDeque<Request> = Default::default();
+    let cache = Arc::new(std::sync::Mutex::new(Cache::default()));
+    // The prefetch under way, on its own thread: set to stop it.
+    let mut prefetching: Option<Arc<std::sync::atomic::AtomicBool>> = None;
     loop {
         let first = match queue.pending.pop_front() {
             Some(j) => j,
-            None if !prefetch.is_empty() => match queue.rx.try_recv() {
-                Ok(j) => j,
-                Err(TryRecvError::Disconnected) => return,
-                Err(TryRecvError::Empty) => {
-                    prefetch_one(
-                        &store,
-                        &env,
-                        &mut cache,
-                        &mut prefetch,
-                        &mut queue,
-                        &replies,
-                    );
-                    continue;
-                }
-            },
             None => match queue.rx.recv() {
                 Ok(j) => j,
                 Err(_) => return,
@@ -777,6 +756,14 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
         let mut batch = vec![first];
         queue.poll();
         batch.extend(queue.pending.drain(..));
+        if batch
+            .iter()
+            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::Stop))
+            && let Some(flag) = prefetching.take()
+        {
+            // The user's job first: the prefetch stops at its next part.
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let mut last_load: Option<Request> = None;
         for job in batch {
             match job {
@@ -792,8 +779,10 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     let _ = replies.send(Reply::Drill(Box::new(result)));
                 }
                 Job::Edit(cmd, req) => {
-                    // Whatever the edit changes, nothing built before it is served again.
-                    cache.clear();
+                    // Whatever the edit changes, nothing built before it is
+                    // served again (a prefetch still running keeps nothing:
+                    // the cache's epoch moves).
+                    lock(&cache).clear();
                     let result = edit::apply(&mut store, &env, chrono::Utc::now(), &cmd);
                     let _ = replies.send(Reply::Edited(result));
                     last_load = Some(req);
@@ -801,17 +790,27 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
             }
         }
         if let Some(req) = last_load {
-            prefetch.clear();
             let g = req.generation;
             let mut emit = |p: Part| replies.send(Reply::Part(g, Box::new(p))).is_ok();
             let mut stop = || queue.supersedes();
-            match load_cached(&store, &env, &req, Some(&mut cache), &mut emit, &mut stop) {
+            let mut c = lock(&cache);
+            match load_cached(&store, &env, &req, Some(&mut c), &mut emit, &mut stop) {
                 Ok(served) if served.complete => {
                     let _ = replies.send(Reply::Served(g, served));
                     if replies.send(Reply::Done(g)).is_err() {
                         return;
                     }
-                    prefetch.extend(cache::neighbours(&env, &req));
+                    let next = cache::neighbours(&env, &req);
+                    if !next.is_empty() && store.path() != ":memory:" {
+                        prefetching = Some(spawn_prefetch(
+                            store.path(),
+                            &env,
+                            next,
+                            &cache,
+                            &mut c,
+                            &replies,
+                        ));
+                    }
                 }
                 // Stopped for a newer job: that job follows.
                 Ok(_) => {}
@@ -825,28 +824,74 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
     }
 }
 
-/// Builds (and keeps) the parts of the next period to prefetch, giving way
-/// between parts to any job that arrives; the period's remaining parts are
-/// built on the next idle turn (a load in between starts the list again).
-fn prefetch_one(
-    store: &Store,
+/// The cache, even if a prefetch thread panicked holding it (it only ever
+/// holds whole parts).
+fn lock(cache: &std::sync::Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
+    cache.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Builds the parts of `next` (the periods beside the one just loaded) on a
+/// thread of its own, with its own read-only connection, so the worker
+/// stays free for the user's jobs; it stops between parts when the returned
+/// flag is set (the worker sets it on any load, edit or end). Each part
+/// built goes into the worker's cache only if the cache has not been
+/// cleared since the prefetch started (its epoch is the same: no edit, no
+/// commit by another connection seen); a commit by another process during
+/// the prefetch moves `PRAGMA data_version`, and the next load drops it all.
+fn spawn_prefetch(
+    path: &str,
     env: &Env,
-    cache: &mut Cache,
-    prefetch: &mut std::collections::VecDeque<Request>,
-    queue: &mut Queue,
+    next: Vec<Request>,
+    shared: &Arc<std::sync::Mutex<Cache>>,
+    now: &mut Cache,
     replies: &Sender<Reply>,
-) {
-    let Some(req) = prefetch.front().cloned() else {
-        return;
-    };
-    let mut stop = || queue.any();
-    match load_cached(store, env, &req, Some(cache), &mut |_| true, &mut stop) {
-        Ok(served) if served.complete => {
-            prefetch.pop_front();
-            let _ = replies.send(Reply::Prefetched(req.period));
-        }
-        Ok(_) => {}
-        // A prefetch is only ever a head start: on failure, none.
-        Err(_) => prefetch.clear(),
-    }
+) -> Arc<std::sync::atomic::AtomicBool> {
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let epoch = now.epoch();
+    let review_data = now.review_data.clone();
+    let (path, env, shared, replies, stop) = (
+        PathBuf::from(path),
+        env.clone(),
+        shared.clone(),
+        replies.clone(),
+        flag.clone(),
+    );
+    let _ = std::thread::Builder::new()
+        .name("cockpit-prefetch".into())
+        .spawn(move || {
+            let Ok(store) = Store::open_read_only(&path) else {
+                return;
+            };
+            let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+            for req in next {
+                // Its own cache for the build (the shared one is held by
+                // the worker during a load); what it holds is copied over.
+                let mut own = Cache::default();
+                if own.validate(&store).is_err() {
+                    return;
+                }
+                own.review_data = review_data.clone();
+                let mut stop = || stopped();
+                let Ok(served) =
+                    load_cached(&store, &env, &req, Some(&mut own), &mut |_| true, &mut stop)
+                else {
+                    return;
+                };
+                if stopped() {
+                    return;
+                }
+                let mut c = lock(&shared);
+                if c.epoch() != epoch {
+                    return;
+                }
+                for n in served.built {
+                    if let Some(p) = own.get(&req, n) {
+                        c.put(&req, &p);
+                    }
+                }
+                drop(c);
+                let _ = replies.send(Reply::Prefetched(req.period));
+            }
+        });
+    flag
 }

@@ -325,10 +325,16 @@ fn timed_load(
 ) -> Result<(Duration, Duration), TuiError> {
     let req = app.request();
     let mut first = None;
-    let mut emit = |part| {
+    let mut emit = |part: loader::Part| {
+        // The first panes are the review part's (review, hygiene,
+        // forecast): a part served from the cache before it (accuracy,
+        // which reads no period) does not count.
+        let review = matches!(part, loader::Part::Review { .. });
         app.on_part(req.generation, part);
         let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
-        first.get_or_insert_with(|| t0.elapsed());
+        if review || !req.parts.review {
+            first.get_or_insert_with(|| t0.elapsed());
+        }
         true
     };
     loader::load_cached(store, env, &req, Some(cache), &mut emit, &mut || false)?;

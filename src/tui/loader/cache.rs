@@ -54,6 +54,9 @@ pub struct Cache {
     pub review_data: Option<Arc<Dataset>>,
     /// Loads served from the cache, in whole or in part (tests, bench).
     pub hits: u64,
+    /// Moves on every [`Cache::clear`]: a prefetch started before keeps
+    /// nothing it built.
+    epoch: u64,
 }
 
 /// `PRAGMA data_version` on the store's own connection: it moves when
@@ -70,8 +73,14 @@ impl Cache {
     pub fn clear(&mut self) {
         *self = Cache {
             hits: self.hits,
+            epoch: self.epoch + 1,
             ..Cache::default()
         };
+    }
+
+    /// How many times the cache was cleared.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     /// Drops everything when another connection committed since the cache
