@@ -283,9 +283,24 @@ pub fn load_cached(
     store: &Store,
     env: &Env,
     req: &Request,
+    cache: Option<&mut Cache>,
+    emit: &mut dyn FnMut(Part) -> bool,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<Served, StorageError> {
+    load_with(store, env, req, cache, emit, stop, true)
+}
+
+/// [`load_cached`]; the anomalies on a second thread only when `beside`
+/// (a prefetch, which nobody waits for, builds its parts one after the
+/// other: one window in memory at a time, one core).
+fn load_with(
+    store: &Store,
+    env: &Env,
+    req: &Request,
     mut cache: Option<&mut Cache>,
     emit: &mut dyn FnMut(Part) -> bool,
     stop: &mut dyn FnMut() -> bool,
+    beside: bool,
 ) -> Result<Served, StorageError> {
     let mut want = req.parts;
     let mut served = Served::default();
@@ -344,7 +359,7 @@ pub fn load_cached(
     }
     // The anomalies, the slowest part, on a second thread with its own
     // connection (none for an in-memory database: built here, last).
-    let beside = match want.anomalies && store.path() != ":memory:" {
+    let beside = match beside && want.anomalies && store.path() != ":memory:" {
         true => Some(spawn_anomalies(store.path(), env, req)),
         false => None,
     };
@@ -412,7 +427,9 @@ pub fn load_cached(
             if stop() {
                 return Ok(served);
             }
-            let part = anomalies_part(store, env, req, &cx)?;
+            let Some(part) = anomalies_part(store, env, req, &cx, stop)? else {
+                return Ok(served);
+            };
             if !ship(part, &mut served, &mut cache) {
                 return Ok(served);
             }
@@ -431,7 +448,15 @@ pub fn prefetch(
     cache: &mut Cache,
 ) -> Result<(), StorageError> {
     for next in cache::neighbours(env, req) {
-        load_cached(store, env, &next, Some(cache), &mut |_| true, &mut || false)?;
+        load_with(
+            store,
+            env,
+            &next,
+            Some(cache),
+            &mut |_| true,
+            &mut || false,
+            false,
+        )?;
     }
     Ok(())
 }
@@ -452,7 +477,8 @@ fn anomalies_part(
     env: &Env,
     req: &Request,
     cx: &crate::app::load::Context<'_>,
-) -> Result<Part, StorageError> {
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<Option<Part>, StorageError> {
     let anomalies_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
@@ -466,11 +492,16 @@ fn anomalies_part(
         ],
         cx,
     )?;
+    // Read, not built yet: the one point inside the slowest part where a
+    // job waiting can stop it.
+    if stop() {
+        return Ok(None);
+    }
     let (anomalies, rep_anomalies) = build_anomalies(env, &anomalies, &anomalies, req);
-    Ok(Part::Anomalies {
+    Ok(Some(Part::Anomalies {
         anomalies,
         rep_anomalies,
-    })
+    }))
 }
 
 /// The anomalies part for `req`, built on a thread of its own with its own
@@ -501,10 +532,11 @@ fn spawn_anomalies(
                 let store = Store::open_read_only(&path)?;
                 let facts = Facts::read(&store, &env.settings, true)?;
                 let cx = facts.context(&env.settings, &env.cal, env.today);
-                if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut stop = || flag.load(std::sync::atomic::Ordering::Relaxed);
+                if stop() {
                     return Ok(None);
                 }
-                anomalies_part(&store, &env, &req, &cx).map(Some)
+                anomalies_part(&store, &env, &req, &cx, &mut stop)
             };
             match run() {
                 Ok(Some(p)) => {
@@ -872,9 +904,15 @@ fn spawn_prefetch(
                 }
                 own.review_data = review_data.clone();
                 let mut stop = || stopped();
-                let Ok(served) =
-                    load_cached(&store, &env, &req, Some(&mut own), &mut |_| true, &mut stop)
-                else {
+                let Ok(served) = load_with(
+                    &store,
+                    &env,
+                    &req,
+                    Some(&mut own),
+                    &mut |_| true,
+                    &mut stop,
+                    false,
+                ) else {
                     return;
                 };
                 if stopped() {
