@@ -78,6 +78,11 @@ impl Cache {
         };
     }
 
+    /// `PRAGMA data_version` when the cache was filled (`None`: never).
+    pub fn version(&self) -> Option<i64> {
+        self.version
+    }
+
     /// How many times the cache was cleared.
     pub fn epoch(&self) -> u64 {
         self.epoch
