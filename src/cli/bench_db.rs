@@ -283,6 +283,7 @@ fn cockpit(ctx: &Ctx, db: &Path, runs: usize) -> anyhow::Result<Vec<Item>> {
     let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
     let (mut first, mut data, mut fully) = (Vec::new(), Vec::new(), Vec::new());
     let (mut switch, mut period_first, mut period) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cold_first, mut cold, mut prefetch) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
         let b = crate::tui::bench_cockpit(db, env.clone(), &ctx.ui, 200, 60, 5)?;
         first.push(ms(b.first_frame));
@@ -294,6 +295,11 @@ fn cockpit(ctx: &Ctx, db: &Path, runs: usize) -> anyhow::Result<Vec<Item>> {
             period_first.push(ms(f));
             period.push(ms(all));
         }
+        if let Some((f, all)) = b.period_change_cold {
+            cold_first.push(ms(f));
+            cold.push(ms(all));
+        }
+        prefetch.push(ms(b.prefetch));
     }
     let mut out = vec![
         item(
@@ -319,14 +325,29 @@ fn cockpit(ctx: &Ctx, db: &Path, runs: usize) -> anyhow::Result<Vec<Item>> {
     ];
     for (key, what, v) in [
         (
+            "cockpit_prefetch",
+            "cockpit 200x60: once loaded, the idle worker builds the periods beside (not on screen)",
+            prefetch,
+        ),
+        (
             "cockpit_period_change_first",
-            "cockpit 200x60: previous period, to its first panes drawn",
+            "cockpit 200x60: previous period (prefetched), to its first panes drawn",
             period_first,
         ),
         (
             "cockpit_period_change",
-            "cockpit 200x60: previous period, every pane reloaded and drawn",
+            "cockpit 200x60: previous period (prefetched), every pane drawn",
             period,
+        ),
+        (
+            "cockpit_period_change_cold_first",
+            "cockpit 200x60: the period before that (cold), to its first panes drawn",
+            cold_first,
+        ),
+        (
+            "cockpit_period_change_cold",
+            "cockpit 200x60: the period before that (cold), every pane reloaded and drawn",
+            cold,
         ),
     ] {
         out.push(if v.is_empty() {

@@ -96,8 +96,10 @@ pub struct Loaded {
 pub use crate::app::Env;
 
 mod build;
+pub mod cache;
 mod reload;
 pub use build::*;
+pub use cache::Cache;
 pub use reload::Reload;
 
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
@@ -250,57 +252,236 @@ pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageEr
 
 /// Loads and builds the panes' reports group by group, cheapest and first
 /// on screen first, handing each [`Part`] to `emit` as it is ready (the
-/// review and forecast after about a second on a large org, the anomalies
-/// last). Only the parts of `req.parts` are built (after an edit, those it
-/// can change). `emit` returns false to stop (the screen has gone away).
+/// review and forecast first; the anomalies, the slowest, are built on a
+/// second thread beside the metrics and accuracy). Only the parts of
+/// `req.parts` are built (after an edit, those it can change). `emit`
+/// returns false to stop (the screen has gone away).
 pub fn load_parts(
     store: &Store,
     env: &Env,
     req: &Request,
     emit: &mut dyn FnMut(Part) -> bool,
 ) -> Result<(), StorageError> {
-    let want = req.parts;
+    load_cached(store, env, req, None, emit, &mut || false).map(|_| ())
+}
+
+/// What a load did: the parts served from the cache and those built, in
+/// the order sent; `complete` unless it was stopped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Served {
+    pub cached: Vec<&'static str>,
+    pub built: Vec<&'static str>,
+    pub complete: bool,
+}
+
+/// [`load_parts`] through the worker's [`Cache`]: the parts it holds for
+/// the request (under the database's present state, [`Cache::validate`])
+/// are sent at once, the others built, sent and kept. `stop` is asked
+/// between parts (and while the anomalies build): true ends the load
+/// early, incomplete (a newer job is waiting).
+pub fn load_cached(
+    store: &Store,
+    env: &Env,
+    req: &Request,
+    cache: Option<&mut Cache>,
+    emit: &mut dyn FnMut(Part) -> bool,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<Served, StorageError> {
+    load_with(store, env, req, cache, emit, stop, true)
+}
+
+/// [`load_cached`]; the anomalies on a second thread only when `beside`
+/// (a prefetch, which nobody waits for, builds its parts one after the
+/// other: one window in memory at a time, one core).
+fn load_with(
+    store: &Store,
+    env: &Env,
+    req: &Request,
+    mut cache: Option<&mut Cache>,
+    emit: &mut dyn FnMut(Part) -> bool,
+    stop: &mut dyn FnMut() -> bool,
+    beside: bool,
+) -> Result<Served, StorageError> {
+    let mut want = req.parts;
+    let mut served = Served::default();
+    if let Some(c) = cache.as_deref_mut() {
+        c.validate(store)?;
+        for n in want.names() {
+            if let Some(p) = c.get(req, n) {
+                want.arrived(&p);
+                served.cached.push(n);
+                if !emit(p) {
+                    return Ok(served);
+                }
+            }
+        }
+        if !served.cached.is_empty() {
+            c.hits += 1;
+        }
+    }
+    if want == Reload::NONE {
+        served.complete = true;
+        return Ok(served);
+    }
+    let mut ship = |part: Part, served: &mut Served, cache: &mut Option<&mut Cache>| {
+        served.built.push(cache::name(&part));
+        if let Some(c) = cache.as_deref_mut() {
+            c.put(req, &part);
+        }
+        emit(part)
+    };
     let facts = Facts::read(store, &env.settings, true)?;
     let cx = facts.context(&env.settings, &env.cal, env.today);
     let get = |need: Need, snapshots: bool| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
-    let review = match want.review {
-        true => Some(get(Need::Cockpit, false)?.0),
-        false => None,
-    };
-    if let Some(review) = review {
+    if want.review {
+        if stop() {
+            return Ok(served);
+        }
+        // Today's review window reads no period: one for every period.
+        let review = match cache.as_deref().and_then(|c| c.review_data.clone()) {
+            Some(d) => d,
+            None => Arc::new(get(Need::Cockpit, false)?.0),
+        };
         // The forecast, waterfall and call movement read the deals of their
         // own window; accuracy (every closed period) reads all deals later.
         let (deals, snapshots) = get(Need::Forecast(forecast_window(env, req)), true)?;
         let views = build_review(env, &review, &deals, &snapshots, &facts.sessions, req);
-        if !emit(Part::Review {
-            data: Arc::new(review),
+        drop((deals, snapshots));
+        let part = Part::Review {
+            data: review,
             views: Box::new(views),
-        }) {
-            return Ok(());
+        };
+        if !ship(part, &mut served, &mut cache) {
+            return Ok(served);
         }
     }
+    // The anomalies, the slowest part, on a second thread with its own
+    // connection (none for an in-memory database: built here, last).
+    let beside = match beside && want.anomalies && store.path() != ":memory:" {
+        true => Some(spawn_anomalies(store.path(), env, req)),
+        false => None,
+    };
+    let mut beside = beside.map(|(rx, cancel)| (rx, CancelOnDrop(cancel)));
+    // Sends the anomalies if their thread has finished; Err when it failed.
+    let mut anomalies_done = false;
+    macro_rules! check_beside {
+        ($wait:expr) => {
+            if let Some((rx, _)) = &beside {
+                let got = match $wait {
+                    Some(t) => rx
+                        .recv_timeout(t)
+                        .map_err(|e| matches!(e, std::sync::mpsc::RecvTimeoutError::Disconnected)),
+                    None => rx
+                        .try_recv()
+                        .map_err(|e| matches!(e, TryRecvError::Disconnected)),
+                };
+                match got {
+                    Ok(Ok(part)) => {
+                        beside = None;
+                        anomalies_done = true;
+                        if !ship(part, &mut served, &mut cache) {
+                            return Ok(served);
+                        }
+                    }
+                    // Its connection could not open: built here instead.
+                    Ok(Err(_)) | Err(true) => beside = None,
+                    Err(false) => {}
+                }
+            }
+        };
+    }
     if want.metrics {
+        if stop() {
+            return Ok(served);
+        }
         let (metrics, _) = get(Need::Metrics(req.period), false)?;
         let (metrics, cuts) = build_metrics(env, &metrics, req);
-        if !emit(Part::Metrics { metrics, cuts }) {
-            return Ok(());
+        check_beside!(None);
+        if !ship(Part::Metrics { metrics, cuts }, &mut served, &mut cache) {
+            return Ok(served);
         }
     }
     if want.accuracy {
+        check_beside!(None);
+        if stop() {
+            return Ok(served);
+        }
         let (deals, snapshots) = get(Need::Accuracy, true)?;
-        if !emit(Part::Accuracy(build_accuracy(env, &deals, &snapshots))) {
-            return Ok(());
+        let accuracy = build_accuracy(env, &deals, &snapshots);
+        drop((deals, snapshots));
+        check_beside!(None);
+        if !ship(Part::Accuracy(accuracy), &mut served, &mut cache) {
+            return Ok(served);
         }
     }
-    if !want.anomalies {
-        return Ok(());
+    if want.anomalies && !anomalies_done {
+        while beside.is_some() {
+            if stop() {
+                return Ok(served);
+            }
+            check_beside!(Some(std::time::Duration::from_millis(10)));
+        }
+        if !anomalies_done {
+            if stop() {
+                return Ok(served);
+            }
+            let Some(part) = anomalies_part(store, env, req, &cx, stop)? else {
+                return Ok(served);
+            };
+            if !ship(part, &mut served, &mut cache) {
+                return Ok(served);
+            }
+        }
     }
+    served.complete = true;
+    Ok(served)
+}
+
+/// Builds and keeps in `cache` the parts of the periods beside `req`'s
+/// ([`cache::neighbours`]), as the worker does when idle.
+pub fn prefetch(
+    store: &Store,
+    env: &Env,
+    req: &Request,
+    cache: &mut Cache,
+) -> Result<(), StorageError> {
+    for next in cache::neighbours(env, req) {
+        load_with(
+            store,
+            env,
+            &next,
+            Some(cache),
+            &mut |_| true,
+            &mut || false,
+            false,
+        )?;
+    }
+    Ok(())
+}
+
+/// Sets the flag when dropped: the anomalies' thread, no longer awaited,
+/// stops before its build.
+struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The anomalies part: the pane's week and the grid's period, read together.
+fn anomalies_part(
+    store: &Store,
+    env: &Env,
+    req: &Request,
+    cx: &crate::app::load::Context<'_>,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<Option<Part>, StorageError> {
     let anomalies_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
-    // The pane's week and the grid's period, read together.
     let anomalies = crate::app::load::load_union(
         store,
         &env.settings,
@@ -309,14 +490,70 @@ pub fn load_parts(
             Need::Anomalies(anomalies_period),
             Need::Anomalies(req.period),
         ],
-        &cx,
+        cx,
     )?;
+    // Read, not built yet: the one point inside the slowest part where a
+    // job waiting can stop it.
+    if stop() {
+        return Ok(None);
+    }
     let (anomalies, rep_anomalies) = build_anomalies(env, &anomalies, &anomalies, req);
-    emit(Part::Anomalies {
+    Ok(Some(Part::Anomalies {
         anomalies,
         rep_anomalies,
-    });
-    Ok(())
+    }))
+}
+
+/// The anomalies part for `req`, built on a thread of its own with its own
+/// read-only connection to the file at `path`. The thread is not joined: a
+/// load that stops early sets the flag (it then ends before its build) and
+/// drops the receiver (a result then goes nowhere).
+#[allow(clippy::type_complexity)]
+fn spawn_anomalies(
+    path: &str,
+    env: &Env,
+    req: &Request,
+) -> (
+    Receiver<Result<Part, StorageError>>,
+    Arc<std::sync::atomic::AtomicBool>,
+) {
+    let (tx, rx) = channel();
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (path, env, req, flag) = (
+        PathBuf::from(path),
+        env.clone(),
+        req.clone(),
+        cancel.clone(),
+    );
+    let spawned = std::thread::Builder::new()
+        .name("cockpit-anomalies".into())
+        .spawn(move || {
+            let run = || -> Result<Option<Part>, StorageError> {
+                let store = Store::open_read_only(&path)?;
+                let facts = Facts::read(&store, &env.settings, true)?;
+                let cx = facts.context(&env.settings, &env.cal, env.today);
+                let mut stop = || flag.load(std::sync::atomic::Ordering::Relaxed);
+                if stop() {
+                    return Ok(None);
+                }
+                anomalies_part(&store, &env, &req, &cx, &mut stop)
+            };
+            match run() {
+                Ok(Some(p)) => {
+                    let _ = tx.send(Ok(p));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        // No thread: the receiver reads as failed, and the part is built
+        // on the worker.
+        let _ = e;
+    }
+    (rx, cancel)
 }
 
 /// What the review part's forecast, waterfall and call movement read: the
@@ -381,6 +618,12 @@ pub enum Reply {
     Edited(Result<edit::Done, String>),
     Drill(Box<Result<DrillReport, String>>),
     Failed(String),
+    /// How the load numbered `generation` was served (sent before its
+    /// `Done`): the parts taken from the cache and those built.
+    Served(u64, Served),
+    /// The worker, idle, has built and kept the parts of this period
+    /// (a prefetch), so a change to it draws at once.
+    Prefetched(Period),
 }
 
 /// The worker thread and its two channels.
@@ -461,6 +704,11 @@ impl Loader {
         }
     }
 
+    /// The next reply, waiting at most `wait`.
+    pub fn recv_timeout(&self, wait: std::time::Duration) -> Option<Reply> {
+        self.replies.recv_timeout(wait).ok()
+    }
+
     /// Waits for the next reply (tests and the benchmark).
     pub fn recv(&self) -> Option<Reply> {
         self.replies.recv().ok()
@@ -485,12 +733,68 @@ fn worker(path: PathBuf, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) 
     }
 }
 
+/// The jobs not yet taken, read ahead so a load can see a newer one waiting.
+struct Queue {
+    rx: Receiver<Job>,
+    pending: std::collections::VecDeque<Job>,
+}
+
+impl Queue {
+    /// Moves every job sent so far into `pending` (a closed channel reads
+    /// as `Stop`: the screen has gone away).
+    fn poll(&mut self) {
+        loop {
+            match self.rx.try_recv() {
+                Ok(j) => self.pending.push_back(j),
+                Err(TryRecvError::Empty) => return,
+                Err(TryRecvError::Disconnected) => {
+                    if !matches!(self.pending.back(), Some(Job::Stop)) {
+                        self.pending.push_back(Job::Stop);
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A job waits that makes a load under way pointless: a newer load, an
+    /// edit (which reloads what it changes and what was still awaited) or
+    /// the end.
+    fn supersedes(&mut self) -> bool {
+        self.poll();
+        self.pending
+            .iter()
+            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::Stop))
+    }
+}
+
 fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
-    while let Ok(first) = jobs.recv() {
+    let mut queue = Queue {
+        rx: jobs,
+        pending: Default::default(),
+    };
+    let cache = Arc::new(std::sync::Mutex::new(Cache::default()));
+    // The prefetch under way, on its own thread: set to stop it.
+    let mut prefetching: Option<Arc<std::sync::atomic::AtomicBool>> = None;
+    loop {
+        let first = match queue.pending.pop_front() {
+            Some(j) => j,
+            None => match queue.rx.recv() {
+                Ok(j) => j,
+                Err(_) => return,
+            },
+        };
         // Coalesce: of queued loads only the newest matters; edits all run.
         let mut batch = vec![first];
-        while let Ok(more) = jobs.try_recv() {
-            batch.push(more);
+        queue.poll();
+        batch.extend(queue.pending.drain(..));
+        if batch
+            .iter()
+            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::Stop))
+            && let Some(flag) = prefetching.take()
+        {
+            // The user's job first: the prefetch stops at its next part.
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
         }
         let mut last_load: Option<Request> = None;
         for job in batch {
@@ -507,6 +811,10 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     let _ = replies.send(Reply::Drill(Box::new(result)));
                 }
                 Job::Edit(cmd, req) => {
+                    // Whatever the edit changes, nothing built before it is
+                    // served again (a prefetch still running keeps nothing:
+                    // the cache's epoch moves).
+                    lock(&cache).clear();
                     let result = edit::apply(&mut store, &env, chrono::Utc::now(), &cmd);
                     let _ = replies.send(Reply::Edited(result));
                     last_load = Some(req);
@@ -516,13 +824,112 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
         if let Some(req) = last_load {
             let g = req.generation;
             let mut emit = |p: Part| replies.send(Reply::Part(g, Box::new(p))).is_ok();
-            let reply = match load_parts(&store, &env, &req, &mut emit) {
-                Ok(()) => Reply::Done(g),
-                Err(e) => Reply::Failed(e.to_string()),
-            };
-            if replies.send(reply).is_err() {
-                return;
+            let mut stop = || queue.supersedes();
+            let mut c = lock(&cache);
+            match load_cached(&store, &env, &req, Some(&mut c), &mut emit, &mut stop) {
+                Ok(served) if served.complete => {
+                    let _ = replies.send(Reply::Served(g, served));
+                    if replies.send(Reply::Done(g)).is_err() {
+                        return;
+                    }
+                    let next = cache::neighbours(&env, &req);
+                    if !next.is_empty() && store.path() != ":memory:" {
+                        prefetching = Some(spawn_prefetch(
+                            store.path(),
+                            &env,
+                            next,
+                            &cache,
+                            &mut c,
+                            &replies,
+                        ));
+                    }
+                }
+                // Stopped for a newer job: that job follows.
+                Ok(_) => {}
+                Err(e) => {
+                    if replies.send(Reply::Failed(e.to_string())).is_err() {
+                        return;
+                    }
+                }
             }
         }
     }
+}
+
+/// The cache, even if a prefetch thread panicked holding it (it only ever
+/// holds whole parts).
+fn lock(cache: &std::sync::Mutex<Cache>) -> std::sync::MutexGuard<'_, Cache> {
+    cache.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Builds the parts of `next` (the periods beside the one just loaded) on a
+/// thread of its own, with its own read-only connection, so the worker
+/// stays free for the user's jobs; it stops between parts when the returned
+/// flag is set (the worker sets it on any load, edit or end). Each part
+/// built goes into the worker's cache only if the cache has not been
+/// cleared since the prefetch started (its epoch is the same: no edit, no
+/// commit by another connection seen); a commit by another process during
+/// the prefetch moves `PRAGMA data_version`, and the next load drops it all.
+fn spawn_prefetch(
+    path: &str,
+    env: &Env,
+    next: Vec<Request>,
+    shared: &Arc<std::sync::Mutex<Cache>>,
+    now: &mut Cache,
+    replies: &Sender<Reply>,
+) -> Arc<std::sync::atomic::AtomicBool> {
+    let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let epoch = now.epoch();
+    let review_data = now.review_data.clone();
+    let (path, env, shared, replies, stop) = (
+        PathBuf::from(path),
+        env.clone(),
+        shared.clone(),
+        replies.clone(),
+        flag.clone(),
+    );
+    let _ = std::thread::Builder::new()
+        .name("cockpit-prefetch".into())
+        .spawn(move || {
+            let Ok(store) = Store::open_read_only(&path) else {
+                return;
+            };
+            let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+            for req in next {
+                // Its own cache for the build (the shared one is held by
+                // the worker during a load); what it holds is copied over.
+                let mut own = Cache::default();
+                if own.validate(&store).is_err() {
+                    return;
+                }
+                own.review_data = review_data.clone();
+                let mut stop = || stopped();
+                let Ok(served) = load_with(
+                    &store,
+                    &env,
+                    &req,
+                    Some(&mut own),
+                    &mut |_| true,
+                    &mut stop,
+                    false,
+                ) else {
+                    return;
+                };
+                if stopped() {
+                    return;
+                }
+                let mut c = lock(&shared);
+                if c.epoch() != epoch {
+                    return;
+                }
+                for n in served.built {
+                    if let Some(p) = own.get(&req, n) {
+                        c.put(&req, &p);
+                    }
+                }
+                drop(c);
+                let _ = replies.send(Reply::Prefetched(req.period));
+            }
+        });
+    flag
 }

@@ -177,6 +177,9 @@ pub fn apply_reply(app: &mut App, reply: Reply) {
         Reply::Edited(r) => app.on_edited(r),
         Reply::Drill(d) => app.on_drill(*d),
         Reply::Failed(e) => app.on_failed(e),
+        // What the worker served from its cache, and what it prefetched:
+        // nothing to show.
+        Reply::Served(..) | Reply::Prefetched(_) => {}
     }
 }
 
@@ -189,14 +192,26 @@ fn event_loop(
     let first = app.reload();
     carry_out(app, loader, first);
     let mut drawn_second = None;
+    // After a new load is asked for: until when to wait for its parts before
+    // drawing, so one the worker has cached (a prefetched period) is drawn
+    // in the first frame, with no "loading…" frame before it.
+    let mut hold: Option<Instant> = None;
     loop {
         if stop.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok(());
         }
-        while let Some(reply) = loader.try_recv() {
+        loop {
+            let reply = match hold {
+                Some(until) if app.loading => {
+                    loader.recv_timeout(until.saturating_duration_since(Instant::now()))
+                }
+                _ => loader.try_recv(),
+            };
+            let Some(reply) = reply else { break };
             apply_reply(app, reply);
             app.dirty = true;
         }
+        hold = None;
         app.now = chrono::Utc::now();
         // Draw only on change: a key, a paste, a reply, a resize — or, while
         // a review runs, a new second on its timers.
@@ -212,7 +227,8 @@ fn event_loop(
             app.dirty = false;
             drawn_second = Some(second);
         }
-        let mut wait = Duration::from_millis(200);
+        // While a load runs, its parts are picked up within 20 ms.
+        let mut wait = Duration::from_millis(if app.loading { 20 } else { 200 });
         for _ in 0..EVENTS_PER_FRAME {
             if !event::poll(wait)? {
                 break;
@@ -231,6 +247,9 @@ fn event_loop(
             match effect {
                 Some(Effect::Quit) => return Ok(()),
                 Some(e) => {
+                    if matches!(e, Effect::Load(_)) {
+                        hold = Some(Instant::now() + HOLD_FOR_CACHED);
+                    }
                     carry_out(app, loader, e);
                     app.dirty = true;
                 }
@@ -239,6 +258,11 @@ fn event_loop(
         }
     }
 }
+
+/// How long the frame after a period or filter change waits for the
+/// worker's parts: a cached period's come within a few milliseconds;
+/// otherwise "loading…" shows after this.
+const HOLD_FOR_CACHED: Duration = Duration::from_millis(30);
 
 /// Carries out one effect (everything but quitting).
 pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
@@ -279,8 +303,14 @@ pub struct CockpitBench {
     /// Per pane: mean time to switch to it and draw, over `rounds`.
     pub switches: Vec<(&'static str, Duration)>,
     pub rounds: u32,
-    /// Previous period: until its first part is drawn, and every part.
+    /// Building the periods beside the loaded one while idle (the worker's
+    /// prefetch; not on screen).
+    pub prefetch: Duration,
+    /// Previous period, prefetched: until its first part is drawn, and
+    /// every part.
     pub period_change: Option<(Duration, Duration)>,
+    /// The period before that, not prefetched (cold): the same two.
+    pub period_change_cold: Option<(Duration, Duration)>,
 }
 
 /// Loads the app's request part by part as the worker does, drawing each
@@ -290,16 +320,45 @@ fn timed_load(
     env: &Env,
     app: &mut App,
     terminal: &mut Terminal<TestBackend>,
+    cache: &mut loader::Cache,
     t0: Instant,
 ) -> Result<(Duration, Duration), TuiError> {
     let req = app.request();
     let mut first = None;
-    loader::load_parts(store, env, &req, &mut |part| {
+    // The parts the cache holds come at once, before any is built: the
+    // event loop applies them together and draws one frame (it drains
+    // every reply waiting, and holds the frame for them after a load is
+    // sent); each part built is drawn as it comes.
+    let mut cached: Vec<&str> = req
+        .parts
+        .names()
+        .into_iter()
+        .filter(|n| cache.get(&req, n).is_some())
+        .collect();
+    if loader::cache::data_version(store).ok() != cache.version() {
+        cached.clear();
+    }
+    let mut review_in = false;
+    let mut emit = |part: loader::Part| {
+        // The first panes are the review part's (review, hygiene,
+        // forecast): a part served from the cache before it (accuracy,
+        // which reads no period) does not count alone.
+        review_in |= matches!(part, loader::Part::Review { .. });
+        let name = loader::cache::name(&part);
         app.on_part(req.generation, part);
+        let batch = cached.iter().position(|n| *n == name).map(|i| {
+            cached.remove(i);
+        });
+        if batch.is_some() && !cached.is_empty() {
+            return true;
+        }
         let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
-        first.get_or_insert_with(|| t0.elapsed());
+        if review_in || !req.parts.review {
+            first.get_or_insert_with(|| t0.elapsed());
+        }
         true
-    })?;
+    };
+    loader::load_cached(store, env, &req, Some(cache), &mut emit, &mut || false)?;
     app.on_done(req.generation);
     let Ok(_) = terminal.draw(|f| view::render(app, f.area(), f.buffer_mut()));
     let all = t0.elapsed();
@@ -346,7 +405,9 @@ pub fn bench_cockpit_store(
     };
     draw(&mut terminal, &app);
     let first_frame = t0.elapsed();
-    let (first_data, fully_loaded) = timed_load(store, &env, &mut app, &mut terminal, t0)?;
+    let mut cache = loader::Cache::default();
+    let (first_data, fully_loaded) =
+        timed_load(store, &env, &mut app, &mut terminal, &mut cache, t0)?;
     let mut switches = Vec::new();
     let rounds = rounds.max(1);
     for (focus, action) in [
@@ -369,23 +430,29 @@ pub fn bench_cockpit_store(
         }
         switches.push((focus, t.elapsed() / rounds));
     }
-    let period_change = match app.update(action::Action::PeriodPrev) {
-        Some(app::Effect::Load(_)) => Some(timed_load(
-            store,
-            &env,
-            &mut app,
-            &mut terminal,
-            Instant::now(),
-        )?),
-        _ => None,
-    };
+    // Idle after the load, the worker builds the periods beside it.
+    let t = Instant::now();
+    loader::prefetch(store, &env, &app.request(), &mut cache)?;
+    let prefetch = t.elapsed();
+    let mut change =
+        |app: &mut App, cache: &mut loader::Cache| match app.update(action::Action::PeriodPrev) {
+            Some(app::Effect::Load(_)) => {
+                timed_load(store, &env, app, &mut terminal, cache, Instant::now()).map(Some)
+            }
+            _ => Ok(None),
+        };
+    // The previous period was prefetched; the one before it was not.
+    let period_change = change(&mut app, &mut cache)?;
+    let period_change_cold = change(&mut app, &mut cache)?;
     Ok(CockpitBench {
         first_frame,
         first_data,
         fully_loaded,
         switches,
         rounds,
+        prefetch,
         period_change,
+        period_change_cold,
     })
 }
 

@@ -49,5 +49,6 @@ mod tui_cockpit;
 mod tui_demo;
 mod tui_edit_reload;
 mod tui_fixture;
+mod tui_prefetch;
 mod tui_review;
 mod tui_tour;

@@ -482,3 +482,19 @@ fn the_hygiene_list_sorts_by_deal_score() {
     assert!(!scores.is_empty(), "{s}");
     assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
 }
+
+#[test]
+fn before_the_agenda_arrives_the_review_says_it_is_loading() {
+    use pipedeck::tui::keymap::{KeyPatch, Keymap};
+    use pipedeck::tui::theme::Theme;
+    for (w, h) in [(80, 24), (200, 60)] {
+        let keymap = Keymap::load(&KeyPatch::new()).expect("default keymap");
+        let mut a =
+            pipedeck::tui::app::App::new(env(), keymap, Theme::monochrome(), Start::Manager, now());
+        let s = screen(&mut a, w, h);
+        // No rep is known yet: not "rep 1/1: —".
+        assert!(!s.contains("rep 1/1"), "{s}");
+        assert!(s.contains("loading the agenda…"), "{s}");
+        insta::assert_snapshot!(format!("review_loading_{w}x{h}"), s);
+    }
+}

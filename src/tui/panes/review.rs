@@ -56,6 +56,11 @@ fn mmss(secs: i64) -> String {
 }
 
 impl ReviewPane {
+    /// The agenda has not arrived yet (the first load is under way).
+    pub fn agenda_loading(&self) -> bool {
+        self.report.is_none() && self.reps.is_empty() && self.agenda.data.tables.is_empty()
+    }
+
     pub fn title(&self) -> String {
         if self.reps.is_empty() && self.agenda.data.tables.is_empty() {
             // Before the agenda arrives: not an agenda of no one.
@@ -319,6 +324,9 @@ impl ReviewPane {
             ));
         }
         lines.push(Line::from(""));
+        if self.agenda_loading() {
+            lines.push(Line::styled("  loading the agenda…", cx.theme.muted()));
+        }
         for (i, (_, name)) in self.reps.iter().enumerate() {
             let style = if i == self.rep_idx {
                 cx.theme.title(cx.focused)
@@ -367,6 +375,13 @@ impl ReviewPane {
                 ),
                 style,
             ));
+        }
+        if self.agenda_loading() {
+            // Not "rep 1/1: —": no rep is known until the agenda arrives.
+            return vec![
+                Line::from(spans),
+                Line::styled("loading the agenda…", cx.theme.muted()),
+            ];
         }
         let rep = self.reps.get(self.rep_idx).map_or("—", |r| r.1.as_str());
         let total = self.run.as_ref().map_or(String::new(), |r| {

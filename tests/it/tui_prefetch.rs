@@ -1,0 +1,193 @@
+//! Once loaded, the cockpit's idle worker builds the previous period and
+//! keeps it (docs/cockpit.md "Prefetch and the cache"): a change to it is
+//! served without a load; an edit, or a write by another connection, makes
+//! the kept parts unusable.
+
+use crate::tui_fixture::*;
+use pipedeck::app::edit::{EditCmd, LogActivity};
+use pipedeck::domain::{ActivityKind, OppId, Period, RepId};
+use pipedeck::storage::Store;
+use pipedeck::tui::action::Action;
+use pipedeck::tui::app::{App, Effect, Start};
+use pipedeck::tui::keymap::{KeyPatch, Keymap};
+use pipedeck::tui::loader::{Job, Loader, Reload, Reply, Served};
+use pipedeck::tui::theme::Theme;
+
+/// October 2026: the month before today's (24 November 2026).
+fn october() -> Period {
+    Period {
+        from: day("2026-10-01"),
+        to: day("2026-11-01"),
+    }
+}
+
+/// The app, not loaded yet, and the worker on the fixture's file.
+fn on_worker() -> (tempfile::TempDir, App, Loader) {
+    let (dir, store) = store();
+    let keymap = Keymap::load(&KeyPatch::new()).expect("default keymap");
+    let app = App::new(env(), keymap, Theme::monochrome(), Start::Manager, now());
+    (dir, app, Loader::spawn_on(store, env()))
+}
+
+/// Applies the worker's replies until the load numbered `g` is done; how it
+/// was served.
+fn until_done(app: &mut App, loader: &Loader, g: u64) -> Served {
+    let mut served = None;
+    loop {
+        match loader.recv().expect("a reply") {
+            Reply::Part(n, p) => app.on_part(n, *p),
+            Reply::Served(n, s) if n == g => served = Some(s),
+            Reply::Done(n) => {
+                app.on_done(n);
+                if n == g {
+                    return served.expect("how the load was served");
+                }
+            }
+            Reply::Edited(r) => app.on_edited(r),
+            Reply::Served(..) | Reply::Prefetched(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// Waits for the worker's prefetch of `period`.
+fn until_prefetched(loader: &Loader, period: Period) {
+    loop {
+        match loader.recv().expect("a reply") {
+            Reply::Prefetched(p) if p == period => return,
+            Reply::Prefetched(_) | Reply::Served(..) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// Loads the current month through the worker, waits for October's
+/// prefetch, then goes to October: how that load was served.
+fn load_then_previous(app: &mut App, loader: &Loader) -> Served {
+    let Effect::Load(req) = app.reload() else {
+        panic!("not a load")
+    };
+    loader.send(Job::Load(req.clone()));
+    let first = until_done(app, loader, req.generation);
+    assert!(first.cached.is_empty(), "{first:?}");
+    until_prefetched(loader, october());
+    previous(app, loader)
+}
+
+/// The period key `[`, through the worker.
+fn previous(app: &mut App, loader: &Loader) -> Served {
+    let Some(Effect::Load(req)) = app.update(Action::PeriodPrev) else {
+        panic!("not a load")
+    };
+    assert_eq!(req.period, october());
+    loader.send(Job::Load(req.clone()));
+    until_done(app, loader, req.generation)
+}
+
+fn sorted(names: &[&'static str]) -> Vec<&'static str> {
+    let mut v = names.to_vec();
+    v.sort();
+    v
+}
+
+/// Ann's calls in the reps grid on screen.
+fn ann_calls(app: &App) -> Option<f64> {
+    let report = app.reps.report.as_ref()?;
+    let ann = report.reps.iter().find(|r| r.rep_id == "ann")?;
+    ann.metrics
+        .iter()
+        .find(|(id, _)| id.as_str() == "calls")
+        .and_then(|(_, c)| c.value.value)
+}
+
+/// A call of Ann's on D-1 on 14 October 2026.
+fn october_call() -> EditCmd {
+    EditCmd::Log {
+        log: LogActivity {
+            rep: Some(RepId("ann".into())),
+            kind: ActivityKind::Call,
+            opp: Some(OppId("D-1".into())),
+            account: None,
+            contact: None,
+            outcome: None,
+            minutes: None,
+            meeting_type: None,
+            label: None,
+            at: Some(at("2026-10-14")),
+        },
+        session: None,
+    }
+}
+
+#[test]
+fn a_prefetched_period_is_served_without_a_load() {
+    let (_dir, mut app, loader) = on_worker();
+    let served = load_then_previous(&mut app, &loader);
+    // Every part from the cache (accuracy reads no period), none built.
+    assert_eq!(
+        served.cached,
+        ["review", "metrics", "accuracy", "anomalies"]
+    );
+    assert!(served.built.is_empty(), "{served:?}");
+    assert!(!app.loading);
+    assert_eq!(
+        app.reps.report.as_ref().map(|r| r.period.from),
+        Some(day("2026-10-01"))
+    );
+    // The fixture has no October activity.
+    assert_eq!(ann_calls(&app), Some(0.0));
+}
+
+#[test]
+fn after_an_edit_the_cache_is_not_used() {
+    let (_dir, mut app, loader) = on_worker();
+    let Effect::Load(req) = app.reload() else {
+        panic!("not a load")
+    };
+    loader.send(Job::Load(req.clone()));
+    until_done(&mut app, &loader, req.generation);
+    until_prefetched(&loader, october());
+    // A call logged in October from November's screen (the edit's own
+    // reload is of November).
+    app.generation += 1;
+    let req = pipedeck::tui::loader::Request {
+        generation: app.generation,
+        parts: Reload::after_edit(&october_call()),
+        ..app.request()
+    };
+    loader.send(Job::Edit(october_call(), req.clone()));
+    let reloaded = until_done(&mut app, &loader, req.generation);
+    assert!(reloaded.cached.is_empty(), "{reloaded:?}");
+    let served = previous(&mut app, &loader);
+    // October's kept parts predate the call: rebuilt, with it.
+    assert_eq!(served.cached, Vec::<&str>::new(), "{served:?}");
+    // The anomalies, built on their own thread, may come before accuracy.
+    assert_eq!(
+        sorted(&served.built),
+        ["accuracy", "anomalies", "metrics", "review"]
+    );
+    assert_eq!(ann_calls(&app), Some(1.0));
+}
+
+#[test]
+fn after_another_connection_writes_the_cache_is_not_used() {
+    let (dir, mut app, loader) = on_worker();
+    let Effect::Load(req) = app.reload() else {
+        panic!("not a load")
+    };
+    loader.send(Job::Load(req.clone()));
+    until_done(&mut app, &loader, req.generation);
+    until_prefetched(&loader, october());
+    // Another process (an import, say) adds an October call.
+    let mut other = Store::open_existing(&dir.path().join("tui.db")).expect("second connection");
+    pipedeck::tui::edit::apply(&mut other, &env(), now(), &october_call()).expect("saved");
+    drop(other);
+    let served = previous(&mut app, &loader);
+    assert_eq!(served.cached, Vec::<&str>::new(), "{served:?}");
+    // The anomalies, built on their own thread, may come before accuracy.
+    assert_eq!(
+        sorted(&served.built),
+        ["accuracy", "anomalies", "metrics", "review"]
+    );
+    assert_eq!(ann_calls(&app), Some(1.0));
+}
