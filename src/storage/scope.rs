@@ -572,10 +572,6 @@ mod tests {
         }
     }
 
-    fn ids(v: &[Activity]) -> Vec<&str> {
-        v.iter().map(|a| a.id.0.as_str()).collect()
-    }
-
     #[test]
     fn rows_before_between_and_after_a_window_merge_in_time_order() {
         // Two ranges read (Jan 10 and Jan 20); around them, rows read apart:
@@ -592,6 +588,7 @@ mod tests {
             act("e", "2026-01-25T09:00:00Z"),
         ];
         let merged = merge_by_time(window, others);
+        let ids = |v: &[Activity]| v.iter().map(|a| a.id.to_string()).collect::<Vec<_>>();
         assert_eq!(ids(&merged), ["z", "a", "b", "c", "d", "e"]);
         // Nothing in a window: the others alone; nothing around it: as read.
         let alone = merge_by_time(Vec::new(), vec![act("x", "2026-01-01T09:00:00Z")]);
