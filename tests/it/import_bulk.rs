@@ -5,10 +5,11 @@
 //! its schema and every index intact, no row, and a good import after it
 //! lands everything.
 
-use pipedeck::domain::Settings;
-use pipedeck::import::{self, Format, ImportError, Options};
+use pipedeck::import::ImportError;
 use pipedeck::storage::{Counts, Store};
 use std::path::Path;
+
+use crate::import_stream::run;
 
 const ROWS: usize = 3_000;
 
@@ -45,18 +46,6 @@ fn write_set(dir: &Path, bad: Option<(usize, &str)>, session: Option<&str>) {
         text.push_str(&format!("a{i},sam,call,o1,acme,c1,{at},outbound,{s}\n"));
     }
     std::fs::write(dir.join("activities.csv"), text).unwrap();
-}
-
-fn run(store: &mut Store, dir: &Path) -> Result<Counts, ImportError> {
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let opts = Options {
-        format: Format::Auto,
-        dry_run: false,
-        settings: &settings,
-        cal: &cal,
-    };
-    import::run(store, &[dir.to_path_buf()], &opts, &mut |_, _| {})
 }
 
 /// Every index and table of the file, with its SQL.

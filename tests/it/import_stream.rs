@@ -35,7 +35,7 @@ fn write_set(dir: &Path, bad: Option<(usize, &str)>) {
     std::fs::write(dir.join("activities.csv"), text).unwrap();
 }
 
-fn run(store: &mut Store, dir: &Path) -> Result<Counts, ImportError> {
+pub(crate) fn run(store: &mut Store, dir: &Path) -> Result<Counts, ImportError> {
     let settings = Settings::default();
     let cal = settings.calendar().unwrap();
     let opts = Options {
