@@ -195,18 +195,41 @@ pub fn load(
     as_of: Option<NaiveDate>,
     snapshots: bool,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let mut data = store.load_scope(&scope_of(&need, cx, cal))?;
-    super::in_force(&mut data, settings);
     let mut snaps = if snapshots {
         store.load_snapshots()?
     } else {
         Vec::new()
     };
+    let mut scope = scope_of(&need, cx, cal);
+    if matches!(need, Need::Accuracy) && snapshots && as_of.is_none() {
+        scope = scope.with_history(accuracy_rebuilds(store, cal, &snaps, cx.today)?);
+    }
+    let mut data = store.load_scope(&scope)?;
+    super::in_force(&mut data, settings);
     if let Some(day) = as_of {
         snaps.retain(|s| s.taken_on <= day);
         data = crate::domain::asof::dataset_as_of_with_snapshots(&data, &snaps, cal.end_of(day));
     }
     Ok((data, snaps))
+}
+
+/// Whether the accuracy report rebuilds any quarter's call from history
+/// (`accuracy::quarters_to_rebuild`, from the first deal created): if not,
+/// it reads no history at all, only the deals and the stored snapshots.
+/// The first deal is taken over every deal, so the quarters considered are
+/// never fewer than the report's own.
+fn accuracy_rebuilds(
+    store: &Store,
+    cal: &Calendar,
+    snaps: &[Snapshot],
+    today: NaiveDate,
+) -> crate::storage::Result<bool> {
+    let Some(first) = store.first_deal_created()? else {
+        return Ok(false);
+    };
+    let days: Vec<NaiveDate> = snaps.iter().map(|s| s.taken_on).collect();
+    let first = cal.local_date(first);
+    Ok(!crate::domain::accuracy::quarters_to_rebuild(cal, first, &days, today).is_empty())
 }
 
 /// Loads, as it stands, what several reports read, in one pass: each of

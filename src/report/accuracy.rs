@@ -41,8 +41,6 @@ impl AccuracyReport {
 /// none stored in its first 7 days, and those days (the stored snapshots
 /// are read beside them, not copied).
 fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
-    let mut snaps = Vec::new();
-    let mut rebuilt = Vec::new();
     let first = input
         .data
         .opportunities
@@ -50,38 +48,24 @@ fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<N
         .filter_map(|o| o.created_at)
         .min()
         .map(|t| input.cal.local_date(t));
-    let Some(first) = first else {
-        return (snaps, rebuilt);
-    };
-    // The first quarter that starts with data: before it there was no call.
-    let mut q = input.cal.quarter_containing(first);
-    if q.from < first {
-        q = input
-            .cal
-            .shift(crate::domain::model::PeriodKind::Quarter, q, 1);
-    }
+    let days: Vec<NaiveDate> = input.snapshots.iter().map(|s| s.taken_on).collect();
+    let rebuilt = first.map_or_else(Vec::new, |first| {
+        crate::domain::accuracy::quarters_to_rebuild(input.cal, first, &days, input.today)
+    });
     let rewind = crate::domain::asof::Rewind::new(input.data, input.snapshots);
-    while q.to <= input.today {
-        let week = q.from + chrono::Days::new(7);
-        let has = input
-            .snapshots
-            .iter()
-            .any(|s| s.taken_on >= q.from && s.taken_on < week);
-        if !has {
-            let end = input.cal.start_of(q.from + chrono::Days::new(1));
+    let snaps = rebuilt
+        .iter()
+        .map(|&day| {
+            let end = input.cal.start_of(day + chrono::Days::new(1));
             let mut s = crate::domain::snapshot::snapshot_of(
                 &rewind.opportunities_at(end),
                 input.cal,
                 end - chrono::Duration::seconds(1),
             );
-            s.taken_on = q.from;
-            snaps.push(s);
-            rebuilt.push(q.from);
-        }
-        q = input
-            .cal
-            .shift(crate::domain::model::PeriodKind::Quarter, q, 1);
-    }
+            s.taken_on = day;
+            s
+        })
+        .collect();
     (snaps, rebuilt)
 }
 

@@ -34,6 +34,16 @@ impl Store {
         Ok(out)
     }
 
+    /// When the first deal was created, if any deal has a creation time.
+    pub fn first_deal_created(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let first: Option<String> =
+            self.conn()
+                .query_row("SELECT MIN(created_at) FROM opportunities", [], |r| {
+                    r.get(0)
+                })?;
+        opt_instant(first)
+    }
+
     pub fn load_reps(&self) -> Result<Vec<Rep>> {
         self.collect(
             "SELECT id, name, email, role, team, manager_id, start_date, end_date,

@@ -6,7 +6,8 @@
 //! - every rep, account, contact, stage, snooze, tag and action item (small);
 //! - the deals alive in some range (created before its end, or at an unknown
 //!   time, and not closed before its start), and the deals an activity in a
-//!   range touched, each with its whole history;
+//!   range touched, each with its whole history (or none, when the scope
+//!   says its report reads none: `Scope::with_history`);
 //! - the activities in the ranges, and for each loaded deal and each account
 //!   of one its latest activity before the first range (so "last touch" and
 //!   the gap before the first activity in range read as on the whole data);
@@ -17,10 +18,13 @@
 //! Reports whose rules look back (the anomaly rules, the drill-down, the
 //! untouched rule) name the ranges they read; see `report::scope`.
 
+mod merge;
+
 use super::codec::*;
 use super::{Result, Store};
 use crate::domain::model::*;
 use chrono::{DateTime, Utc};
+use merge::merge_by_time;
 
 /// Half-open instant ranges `[from, to)`, sorted and merged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +45,9 @@ pub struct Scope {
     /// Ranges of one rep's own work: their activities (and those on the
     /// deals they sourced) and the deals they own or sourced alive then.
     rep_ranges: Vec<(String, DateTime<Utc>, DateTime<Utc>)>,
+    /// Whether the deals' history is left unread (a report that reads
+    /// none of it: accuracy when every closed quarter has its snapshot).
+    skip_history: bool,
 }
 
 impl Scope {
@@ -62,6 +69,7 @@ impl Scope {
             deals: Vec::new(),
             deal_activities: false,
             rep_ranges: Vec::new(),
+            skip_history: false,
         }
     }
 
@@ -81,6 +89,7 @@ impl Scope {
         Scope {
             activities: self.activities || other.activities,
             open_now: self.open_now || other.open_now,
+            skip_history: self.skip_history && other.skip_history,
             deals,
             deal_activities: self.deal_activities || other.deal_activities,
             rep_ranges,
@@ -113,6 +122,12 @@ impl Scope {
     /// The same ranges, with every deal open now or not.
     pub fn with_open_now(mut self, open_now: bool) -> Scope {
         self.open_now = open_now;
+        self
+    }
+
+    /// The same ranges, with the deals' history read or not.
+    pub fn with_history(mut self, history: bool) -> Scope {
+        self.skip_history = !history;
         self
     }
 
@@ -319,14 +334,17 @@ impl Store {
         // the temporary table SQLite scanned all of history instead. The
         // rows are put in (changed_at, seq) order here: SQLite's sorter
         // compared the instants as text, a fifth of reading all history.
-        let mut history = self.collect_params(
-            "SELECT h.opportunity_id, h.changed_at, h.field, h.old_value, h.new_value,
-                    h.changed_by, h.review_session_id, h.seq
-             FROM temp.scope_opps s CROSS JOIN opportunity_history h
-               ON h.opportunity_id = s.id",
-            &[],
-            |r| Ok((r.get::<_, i64>(7)?, super::read::history_from_row(r)?)),
-        )?;
+        let mut history = match scope.skip_history {
+            true => Vec::new(),
+            false => self.collect_params(
+                "SELECT h.opportunity_id, h.changed_at, h.field, h.old_value, h.new_value,
+                        h.changed_by, h.review_session_id, h.seq
+                 FROM temp.scope_opps s CROSS JOIN opportunity_history h
+                   ON h.opportunity_id = s.id",
+                &[],
+                |r| Ok((r.get::<_, i64>(7)?, super::read::history_from_row(r)?)),
+            )?,
+        };
         history.sort_unstable_by_key(|(seq, h)| (h.changed_at, *seq));
         let history = history.into_iter().map(|(_, h)| h).collect();
         let crm_last_touch = self.collect_params(
@@ -506,94 +524,4 @@ fn collect_on<T>(
         out.push(map(row)?);
     }
     Ok(out)
-}
-
-/// Two lists of activities in `(occurred_at, id)` order merged into one.
-/// The rows of `b` before all of `a` (the anchors before a window) and
-/// after all of it are moved in at either end; only rows in between (a gap
-/// between two ranges) take a merge into a second buffer. A window's rows
-/// are the bulk of the memory a report uses, so they are never held twice
-/// for the few rows around them.
-fn merge_by_time(a: Vec<Activity>, mut b: Vec<Activity>) -> Vec<Activity> {
-    fn key(x: &Activity) -> (DateTime<Utc>, &str) {
-        (x.occurred_at, x.id.0.as_str())
-    }
-    let (Some(first), Some(last)) = (a.first(), a.last()) else {
-        return b;
-    };
-    let before = b.partition_point(|x| key(x) < key(first));
-    let after = b.partition_point(|x| key(x) <= key(last)).max(before);
-    let tail = b.split_off(after);
-    let middle = b.split_off(before);
-    let mut out = if middle.is_empty() {
-        a
-    } else {
-        interleave(a, middle)
-    };
-    out.extend(tail);
-    out.splice(0..0, b);
-    out
-}
-
-/// Two lists in `(occurred_at, id)` order merged into a new one.
-fn interleave(a: Vec<Activity>, b: Vec<Activity>) -> Vec<Activity> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) => (x.occurred_at, &x.id.0) <= (y.occurred_at, &y.id.0),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return out,
-        };
-        out.extend(if take_a { a.next() } else { b.next() });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn act(id: &str, at: &str) -> Activity {
-        Activity {
-            id: ActivityId(id.into()),
-            rep_id: RepId("r".into()),
-            kind: ActivityKind::Call,
-            meeting_type: None,
-            label: None,
-            opportunity_id: None,
-            account_id: None,
-            contact_id: None,
-            occurred_at: instant_from_sql(at).unwrap(),
-            outcome: None,
-            duration_min: None,
-            direction: None,
-            review_session_id: None,
-        }
-    }
-
-    #[test]
-    fn rows_before_between_and_after_a_window_merge_in_time_order() {
-        // Two ranges read (Jan 10 and Jan 20); around them, rows read apart:
-        // before (Jan 1, and Jan 10 with a smaller id), in the gap (Jan 15)
-        // and after (Jan 25).
-        let window = vec![
-            act("b", "2026-01-10T09:00:00Z"),
-            act("d", "2026-01-20T09:00:00Z"),
-        ];
-        let others = vec![
-            act("z", "2026-01-01T09:00:00Z"),
-            act("a", "2026-01-10T09:00:00Z"),
-            act("c", "2026-01-15T09:00:00Z"),
-            act("e", "2026-01-25T09:00:00Z"),
-        ];
-        let merged = merge_by_time(window, others);
-        let ids = |v: &[Activity]| v.iter().map(|a| a.id.to_string()).collect::<Vec<_>>();
-        assert_eq!(ids(&merged), ["z", "a", "b", "c", "d", "e"]);
-        // Nothing in a window: the others alone; nothing around it: as read.
-        let alone = merge_by_time(Vec::new(), vec![act("x", "2026-01-01T09:00:00Z")]);
-        assert_eq!(ids(&alone), ["x"]);
-        let as_read = merge_by_time(vec![act("y", "2026-01-01T09:00:00Z")], Vec::new());
-        assert_eq!(ids(&as_read), ["y"]);
-    }
 }

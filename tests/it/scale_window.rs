@@ -208,3 +208,72 @@ fn per_rep_quarter_metrics_equal_plain_sql() {
     // The eight AEs of the demo (two of them ramping) were active in 2026-Q3.
     assert!(checked >= 6, "{checked} AEs checked");
 }
+
+/// Accuracy reads no history when every closed quarter has a snapshot in
+/// its first week (the demo's weekly snapshots start 2025-09-01, before its
+/// first quarter with data, 2025-Q4), and the whole history once one
+/// quarter's call must be rebuilt from it; both equal the report built
+/// from the whole database.
+#[test]
+fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
+    use pipedeck::report::accuracy::AccuracyReport;
+    let f = demo_db();
+    let today = d("2026-11-24");
+    let cal = f.settings.calendar().expect("calendar");
+    let windowed_and_full = || {
+        let store = Store::open_read_only(&f.path).expect("open");
+        let reps = store.load_reps().expect("reps");
+        let cx = Context {
+            settings: &f.settings,
+            cal: &cal,
+            today,
+            reps: &reps,
+            goals: &[],
+            sessions: &[],
+        };
+        let (data, snaps) =
+            load(&store, &f.settings, &cal, Need::Accuracy, &cx, None, true).unwrap();
+        let mut full = store.load_dataset().expect("all");
+        full.stages = f.settings.effective_stages(&full.stages);
+        let report = |data| {
+            json(&AccuracyReport::build(&Input {
+                data,
+                snapshots: &snaps,
+                settings: &f.settings,
+                cal: &cal,
+                today,
+                period: None,
+            }))
+        };
+        (
+            data.history.len(),
+            full.history.len(),
+            report(&data),
+            report(&full),
+        )
+    };
+    let (read, all, windowed, full) = windowed_and_full();
+    assert_eq!(read, 0, "no quarter is rebuilt: no history read");
+    assert!(all > 0);
+    assert_eq!(windowed, full);
+    assert!(
+        windowed.contains("\"rebuilt_from_history\": []"),
+        "{windowed}"
+    );
+    // Without the snapshots of 2026-Q2's first week, its call is rebuilt.
+    let conn = rusqlite::Connection::open(&f.path).expect("open");
+    conn.execute_batch(
+        "DELETE FROM snapshot_rows WHERE snapshot_id IN
+           (SELECT id FROM forecast_snapshots WHERE taken_on >= '2026-04-01' AND taken_on < '2026-04-08');
+         DELETE FROM forecast_snapshots WHERE taken_on >= '2026-04-01' AND taken_on < '2026-04-08';",
+    )
+    .expect("delete");
+    drop(conn);
+    let (read, all, windowed, full) = windowed_and_full();
+    assert_eq!(read, all, "a quarter rebuilt: the whole history read");
+    assert_eq!(windowed, full);
+    assert!(
+        windowed.contains("\"rebuilt_from_history\": [\n    \"2026-04-01\"\n  ]"),
+        "{windowed}"
+    );
+}
