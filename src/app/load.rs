@@ -263,7 +263,8 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .into_iter()
         .map(|(r, p)| (r, start(cal, p.from), start(cal, p.to)))
         .collect();
-    let open_now = !matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
+    let metrics = matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
+    let open_now = !metrics;
     let deals = match need {
         Need::Deal(id) => vec![id.clone()],
         _ => Vec::new(),
@@ -273,6 +274,7 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_open_now(open_now)
         .with_deals(deals)
         .with_deal_activities(matches!(need, Need::Cockpit))
+        .with_first_touches(metrics)
         .with_rep_ranges(rep_ranges)
 }
 

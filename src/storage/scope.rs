@@ -13,7 +13,7 @@
 //!   the gap before the first activity in range read as on the whole data);
 //! - in [`Lookback`], what the rules read from all time: the first activity
 //!   of the database, and when each rep first touched each contact they touch
-//!   in a range.
+//!   in a range (for the metrics only: `Scope::with_first_touches`).
 //!
 //! Reports whose rules look back (the anomaly rules, the drill-down, the
 //! untouched rule) name the ranges they read; see `report::scope`.
@@ -48,6 +48,9 @@ pub struct Scope {
     /// Whether the deals' history is left unread (a report that reads
     /// none of it: accuracy when every closed quarter has its snapshot).
     skip_history: bool,
+    /// Whether each rep's first touch of each contact touched is left
+    /// unread (only the metrics read it: "new contacts").
+    skip_first_touches: bool,
 }
 
 impl Scope {
@@ -70,6 +73,7 @@ impl Scope {
             deal_activities: false,
             rep_ranges: Vec::new(),
             skip_history: false,
+            skip_first_touches: false,
         }
     }
 
@@ -90,6 +94,7 @@ impl Scope {
             activities: self.activities || other.activities,
             open_now: self.open_now || other.open_now,
             skip_history: self.skip_history && other.skip_history,
+            skip_first_touches: self.skip_first_touches && other.skip_first_touches,
             deals,
             deal_activities: self.deal_activities || other.deal_activities,
             rep_ranges,
@@ -128,6 +133,13 @@ impl Scope {
     /// The same ranges, with the deals' history read or not.
     pub fn with_history(mut self, history: bool) -> Scope {
         self.skip_history = !history;
+        self
+    }
+
+    /// The same ranges, with each rep's first touch of each contact in them
+    /// read or not (`Lookback::first_touch`).
+    pub fn with_first_touches(mut self, read: bool) -> Scope {
+        self.skip_first_touches = !read;
         self
     }
 
@@ -463,10 +475,13 @@ impl Store {
         }
         // Each rep's first touch of each contact read: one seek
         // per pair on (contact_id, rep_id, occurred_at).
-        let pairs: foldhash::HashSet<(&str, &str)> = activities
-            .iter()
-            .filter_map(|a| Some((a.rep_id.0.as_str(), a.contact_id.as_ref()?.0.as_str())))
-            .collect();
+        let pairs: foldhash::HashSet<(&str, &str)> = match scope.skip_first_touches {
+            true => Default::default(),
+            false => activities
+                .iter()
+                .filter_map(|a| Some((a.rep_id.0.as_str(), a.contact_id.as_ref()?.0.as_str())))
+                .collect(),
+        };
         let mut first_touch = Vec::with_capacity(pairs.len());
         {
             let mut stmt = self.conn().prepare_cached(

@@ -111,6 +111,8 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
             m.activities.len() < full.activities.len(),
             "a window, not all"
         );
+        let first_touches = |d: &Dataset| d.lookback.as_ref().map_or(0, |l| l.first_touch.len());
+        assert!(first_touches(&m) > 0, "the metrics read first touches");
         let (a, _) = load(&store, settings, &cal, Need::Anomalies(p), &cx, None, false).unwrap();
         assert_eq!(
             json(&AnomaliesReport::build(
@@ -124,6 +126,7 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
             "anomalies {period}"
         );
         let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, false).unwrap();
+        assert_eq!(first_touches(&r), 0, "hygiene and the agenda read none");
         assert_eq!(
             json(&HygieneReport::build(
                 &input(&r, settings, &cal, today, None),
