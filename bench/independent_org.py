@@ -762,67 +762,62 @@ def generate(out, seed, scale, today):
     rest = max(0, round(5_000_000 * scale) - deal_acts)
     sdr_rate = 0.72 * rest / sdr_days if sdr_days else 0
     ae_rate = (rest - sdr_rate * sdr_days) / ae_days if ae_days else 0
-    for r in sdrs:
-        team = team_index[r.team]
-        accs = team_accs[team]
-        for day in range(r.a, r.b + 1):
-            if cal.wd[day] >= 5:
-                continue
-            start_m = day * 1440 + 7 * 60
-            for _ in range(poisson(rng, sdr_rate * r.touch)):
-                a = choice(accs)
-                cs = acc_cons[a]
-                c = choice(cs) if cs and R() < 0.92 else ""
-                ac = acc_id[a] if (not c or R() < 0.93) else ""
-                m = start_m + randint(0, 11 * 60 - 1)
-                if m >= END:
+
+    def touches(reps, rate):
+        """Each touch of each rep on each weekday of their tenure (the
+        draws in the order the loops made them): rep, team's accounts, day."""
+        for r in reps:
+            accs = team_accs[team_index[r.team]]
+            for day in range(r.a, r.b + 1):
+                if cal.wd[day] >= 5:
                     continue
-                y = R()
-                if y < 0.52:
-                    call(r.id, m, "", ac, c, 0.12)
-                elif y < 0.995:
-                    email(r.id, m, "", ac, c, 0.08)
-                else:
-                    meeting(r.id, m, "", ac, c, "first", "", no_show=0.15)
-    for r in aes:
-        team = team_index[r.team]
-        accs = team_accs[team]
-        for day in range(r.a, r.b + 1):
-            if cal.wd[day] >= 5:
-                continue
-            start_m = day * 1440 + 7 * 60
-            for _ in range(poisson(rng, ae_rate * r.touch)):
-                a = choice(accs)
-                cs = acc_cons[a]
-                c = choice(cs) if cs and R() < 0.85 else (choice(loose) if loose and R() < 0.02 else "")
-                ac = acc_id[a] if R() < 0.9 else ""
-                if not c and not ac:
-                    ac = acc_id[a]
-                m = start_m + randint(0, 11 * 60 - 1)
-                if m >= END:
-                    continue
-                y = R()
-                if y < 0.5:
-                    email(r.id, m, "", ac, c, 0.3)
-                elif y < 0.88:
-                    call(r.id, m, "", ac, c, 0.3)
-                elif y < 0.95:
-                    meeting(r.id, m, "", ac, c, "first", "")
-                else:
-                    meeting(r.id, m, "", ac, c, "follow_up", choice(("", "", "QBR", "check-in")))
-    for r in mgrs:
-        accs = team_accs[team_index[r.team]]
-        for day in range(r.a, r.b + 1):
-            if cal.wd[day] >= 5:
-                continue
-            for _ in range(poisson(rng, 0.6)):
-                a = choice(accs)
-                m = day * 1440 + randint(8 * 60, 17 * 60)
-                if m < END:
-                    if R() < 0.5:
-                        meeting(r.id, m, "", acc_id[a], "", "follow_up", "exec sponsor")
-                    else:
-                        call(r.id, m, "", acc_id[a], "", 0.5)
+                for _ in range(poisson(rng, rate(r))):
+                    yield r, accs, day
+
+    for r, accs, day in touches(sdrs, lambda r: sdr_rate * r.touch):
+        start_m = day * 1440 + 7 * 60
+        a = choice(accs)
+        cs = acc_cons[a]
+        c = choice(cs) if cs and R() < 0.92 else ""
+        ac = acc_id[a] if (not c or R() < 0.93) else ""
+        m = start_m + randint(0, 11 * 60 - 1)
+        if m >= END:
+            continue
+        y = R()
+        if y < 0.52:
+            call(r.id, m, "", ac, c, 0.12)
+        elif y < 0.995:
+            email(r.id, m, "", ac, c, 0.08)
+        else:
+            meeting(r.id, m, "", ac, c, "first", "", no_show=0.15)
+    for r, accs, day in touches(aes, lambda r: ae_rate * r.touch):
+        start_m = day * 1440 + 7 * 60
+        a = choice(accs)
+        cs = acc_cons[a]
+        c = choice(cs) if cs and R() < 0.85 else (choice(loose) if loose and R() < 0.02 else "")
+        ac = acc_id[a] if R() < 0.9 else ""
+        if not c and not ac:
+            ac = acc_id[a]
+        m = start_m + randint(0, 11 * 60 - 1)
+        if m >= END:
+            continue
+        y = R()
+        if y < 0.5:
+            email(r.id, m, "", ac, c, 0.3)
+        elif y < 0.88:
+            call(r.id, m, "", ac, c, 0.3)
+        elif y < 0.95:
+            meeting(r.id, m, "", ac, c, "first", "")
+        else:
+            meeting(r.id, m, "", ac, c, "follow_up", choice(("", "", "QBR", "check-in")))
+    for r, accs, day in touches(mgrs, lambda r: 0.6):
+        a = choice(accs)
+        m = day * 1440 + randint(8 * 60, 17 * 60)
+        if m < END:
+            if R() < 0.5:
+                meeting(r.id, m, "", acc_id[a], "", "follow_up", "exec sponsor")
+            else:
+                call(r.id, m, "", acc_id[a], "", 0.5)
     for wtr in (W_opp, W_his, W_act, W_snap):
         wtr.close()
     counts["opportunities"] = opp_n
