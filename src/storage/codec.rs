@@ -112,8 +112,8 @@ pub fn parse_enum<T: FromStr<Err = String>>(s: &str) -> Result<T> {
     T::from_str(s).map_err(StorageError::BadValue)
 }
 
-pub fn opt_enum<T: FromStr<Err = String>>(s: Option<String>) -> Result<Option<T>> {
-    s.as_deref().map(parse_enum).transpose()
+pub fn opt_enum<T: FromStr<Err = String>>(s: Option<&str>) -> Result<Option<T>> {
+    s.map(parse_enum).transpose()
 }
 
 /// Column `i` of a row as text, borrowed from SQLite (no copy): for values

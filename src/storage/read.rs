@@ -55,7 +55,7 @@ impl Store {
                     email: r.get(2)?,
                     role: parse_enum(&r.get::<_, String>(3)?)?,
                     team: r.get(4)?,
-                    manager_id: r.get::<_, Option<String>>(5)?.map(RepId::from),
+                    manager_id: r.get::<_, Option<RepId>>(5)?,
                     start_date: opt_date(r.get(6)?)?,
                     end_date: opt_date(r.get(7)?)?,
                     quota_amount: opt_money(r.get(8)?),
@@ -87,7 +87,7 @@ impl Store {
             |r| {
                 Ok(Contact {
                     id: r.get::<_, ContactId>(0)?,
-                    account_id: r.get::<_, Option<String>>(1)?.map(AccountId::from),
+                    account_id: r.get::<_, Option<AccountId>>(1)?,
                     name: r.get(2)?,
                     title: r.get(3)?,
                 })
@@ -194,7 +194,7 @@ impl Store {
             |r| {
                 Ok(ActionItem {
                     id: r.get(0)?,
-                    opportunity_id: r.get::<_, Option<String>>(1)?.map(OppId::from),
+                    opportunity_id: r.get::<_, Option<OppId>>(1)?,
                     owner_id: r.get::<_, RepId>(2)?,
                     text: r.get(3)?,
                     due_date: opt_date(r.get(4)?)?,
@@ -231,7 +231,7 @@ impl Store {
                         stage: r.get(3)?,
                         amount: opt_money(r.get(4)?),
                         close_date: opt_date(r.get(5)?)?,
-                        forecast_category: opt_enum(r.get(6)?)?,
+                        forecast_category: opt_enum(opt_text_at(r, 6)?)?,
                     },
                 ))
             },
@@ -289,14 +289,14 @@ pub(super) fn opportunity_from_row(r: &Row<'_>) -> Result<Opportunity> {
     Ok(Opportunity {
         id: r.get::<_, OppId>(0)?,
         name: r.get(1)?,
-        account_id: r.get::<_, Option<String>>(2)?.map(AccountId::from),
+        account_id: r.get::<_, Option<AccountId>>(2)?,
         owner_id: r.get::<_, RepId>(3)?,
-        source_rep_id: r.get::<_, Option<String>>(4)?.map(RepId::from),
+        source_rep_id: r.get::<_, Option<RepId>>(4)?,
         created_at: opt_instant(r.get(5)?)?,
         stage: r.get(6)?,
         amount: opt_money(r.get(7)?),
         close_date: opt_date(r.get(8)?)?,
-        forecast_category: opt_enum(r.get(9)?)?,
+        forecast_category: opt_enum(opt_text_at(r, 9)?)?,
         status: parse_enum(&r.get::<_, String>(10)?)?,
         closed_at: opt_instant(r.get(11)?)?,
         loss_reason: r.get(12)?,
@@ -324,15 +324,15 @@ pub(super) fn activity_from_row(r: &Row<'_>) -> Result<Activity> {
         id: r.get::<_, ActivityId>(0)?,
         rep_id: r.get::<_, RepId>(1)?,
         kind: parse_enum(text_at(r, 2)?)?,
-        meeting_type: opt_text_at(r, 3)?.map(parse_enum).transpose()?,
+        meeting_type: opt_enum(opt_text_at(r, 3)?)?,
         label: r.get(4)?,
-        opportunity_id: r.get::<_, Option<String>>(5)?.map(OppId::from),
-        account_id: r.get::<_, Option<String>>(6)?.map(AccountId::from),
-        contact_id: r.get::<_, Option<String>>(7)?.map(ContactId::from),
+        opportunity_id: r.get::<_, Option<OppId>>(5)?,
+        account_id: r.get::<_, Option<AccountId>>(6)?,
+        contact_id: r.get::<_, Option<ContactId>>(7)?,
         occurred_at: instant_from_sql(text_at(r, 8)?)?,
-        outcome: opt_text_at(r, 9)?.map(parse_enum).transpose()?,
+        outcome: opt_enum(opt_text_at(r, 9)?)?,
         duration_min: r.get(10)?,
-        direction: opt_text_at(r, 11)?.map(parse_enum).transpose()?,
+        direction: opt_enum(opt_text_at(r, 11)?)?,
         review_session_id: r.get(12)?,
     })
 }
