@@ -77,8 +77,6 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         if w < 1 {
             continue;
         }
-        let mine =
-            metrics::compute_quantity(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
         let windows: Vec<_> = cx
             .ix
             .data
@@ -91,12 +89,15 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                 (q.from >= data_start && q.to <= end).then_some((r, q))
             })
             .collect();
+        // Fewer peers than the band needs: nothing to compute.
+        if windows.len() < MIN_PEERS {
+            continue;
+        }
+        let mine =
+            metrics::compute_quantity(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
         let peers = crate::domain::par::map(&windows, |(r, q)| {
             metrics::compute_quantity(cx.ix, &r.id, r.role, *q)
         });
-        if peers.len() < MIN_PEERS {
-            continue;
-        }
         for def in metrics::metrics_for(row.rep.role)
             .iter()
             .filter(|d| d.quantity)
