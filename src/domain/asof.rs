@@ -155,7 +155,6 @@ pub struct Rewind<'a> {
     data: &'a Dataset,
     snapshots: &'a [Snapshot],
     by_deal: foldhash::HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
-    with_history: foldhash::HashSet<&'a OppId>,
 }
 
 impl<'a> Rewind<'a> {
@@ -164,12 +163,10 @@ impl<'a> Rewind<'a> {
         for h in &data.history {
             by_deal.entry(&h.opportunity_id).or_default().push(h);
         }
-        let with_history = by_deal.keys().copied().collect();
         Rewind {
             data,
             snapshots,
             by_deal,
-            with_history,
         }
     }
 
@@ -185,7 +182,7 @@ impl<'a> Rewind<'a> {
                 opportunity_as_of(o, history, end)
             })
             .collect();
-        overlay_snapshot(&mut opps, &self.with_history, self.snapshots, end);
+        overlay_snapshot(&mut opps, &self.by_deal, self.snapshots, end);
         opps
     }
 }
@@ -194,7 +191,7 @@ impl<'a> Rewind<'a> {
 /// module doc).
 fn overlay_snapshot(
     opportunities: &mut [Opportunity],
-    with_history: &foldhash::HashSet<&OppId>,
+    with_history: &foldhash::HashMap<&OppId, Vec<&HistoryEntry>>,
     snapshots: &[Snapshot],
     end: DateTime<Utc>,
 ) {
@@ -207,7 +204,7 @@ fn overlay_snapshot(
     };
     let rows: HashMap<&OppId, _> = snap.rows.iter().map(|r| (&r.opportunity_id, r)).collect();
     for o in opportunities {
-        if with_history.contains(&o.id) {
+        if with_history.contains_key(&o.id) {
             continue;
         }
         let Some(r) = rows.get(&o.id) else { continue };
