@@ -52,6 +52,9 @@ fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<N
     let rebuilt = first.map_or_else(Vec::new, |first| {
         crate::domain::accuracy::quarters_to_rebuild(input.cal, first, &days, input.today)
     });
+    if rebuilt.is_empty() {
+        return (Vec::new(), rebuilt);
+    }
     let rewind = crate::domain::asof::Rewind::new(input.data, input.snapshots);
     let snaps = rebuilt
         .iter()
