@@ -476,16 +476,11 @@ pub fn ramping_on(rep: &Rep, day: chrono::NaiveDate, ramp_days: i64) -> bool {
 
 /// Every metric of `rep`'s role over `p`; empty for roles without metrics.
 pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet {
-    let mut out = MetricSet::new();
-    let w = ix.window(p);
-    match role {
-        Role::Ae => {
-            ae_quantity::compute(ix, rep, &w, &mut out);
-            ae_quality::compute(ix, rep, &w, &mut out);
-            revenue::compute(ix, rep, &w, &mut out);
-        }
-        Role::Sdr => sdr::compute(ix, rep, &w, &mut out),
-        Role::Csm | Role::Manager => {}
+    let mut out = compute_quantity(ix, rep, role, p);
+    if role == Role::Ae {
+        let w = ix.window(p);
+        ae_quality::compute(ix, rep, &w, &mut out);
+        revenue::compute(ix, rep, &w, &mut out);
     }
     out
 }
