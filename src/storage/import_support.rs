@@ -157,17 +157,18 @@ impl super::Tx<'_> {
     /// keys in memory before it spills a sorted run to a temporary file, so
     /// the activities' indexes (1.9M keys each on the large demo) sort in
     /// fewer, larger runs, with less written to and read back from disk
-    /// (system time of a first import 2.5–4.1 s before, 1.9–2.4 s after). The rows' own memory is freed by then; peak memory stays
+    /// (system time of a first import 2.5–4.1 s before, 1.9–2.4 s after). The
+    /// rows' own memory is freed by then; peak memory stays
     /// under the import's 500 MB budget (419 MB measured).
     pub fn rebuild_indexes(&self, deferred: DeferredIndexes) -> Result<()> {
         if deferred.0.is_empty() {
             return Ok(());
         }
-        self.raw().execute_batch("PRAGMA cache_size = -131072")?;
+        self.raw().execute_batch(super::INDEX_BUILD_CACHE)?;
         for sql in deferred.0 {
             self.raw().execute_batch(&sql)?;
         }
-        self.raw().execute_batch("PRAGMA cache_size = -65536")?;
+        self.raw().execute_batch(super::IMPORT_CACHE)?;
         Ok(())
     }
 }
@@ -192,7 +193,7 @@ impl Store {
     /// open keeps its log.
     pub fn begin_bulk(&self) -> Result<Bulk> {
         self.conn()
-            .execute_batch("PRAGMA cache_size = -65536; PRAGMA threads = 2;")?;
+            .execute_batch(&format!("{} PRAGMA threads = 2;", super::IMPORT_CACHE))?;
         if self.path == ":memory:" || !bulk_target_empty(self.conn())? {
             return Ok(Bulk::default());
         }

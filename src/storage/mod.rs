@@ -50,6 +50,12 @@ pub fn configure_process() {
     });
 }
 
+/// SQLite's page caches, in KiB (a negative `cache_size`): a report's
+/// connections, an import, and an import's deferred index builds.
+pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768;";
+pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536;";
+pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -131072;";
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -341,7 +347,7 @@ impl Store {
         // A report reads a window of a few hundred thousand rows; SQLite's
         // default 2 MB page cache re-read the same pages from the OS.
         self.conn
-            .execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;")?;
+            .execute_batch(&format!("PRAGMA foreign_keys = ON; {READ_CACHE}"))?;
         Ok(())
     }
 

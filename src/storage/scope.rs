@@ -253,7 +253,7 @@ impl Store {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = rusqlite::Connection::open_with_flags(&self.path, flags).ok()?;
         conn.busy_timeout(super::busy_timeout()).ok()?;
-        conn.execute_batch("PRAGMA cache_size = -32768;").ok()?;
+        conn.execute_batch(super::READ_CACHE).ok()?;
         Some(conn)
     }
 
