@@ -51,11 +51,6 @@ pub struct Reconciled {
     pub overwritten: Vec<Kept>,
 }
 
-/// Applies the pending local edits to the deals of `batch`: a field the
-/// CRM brings unchanged settles the edit (only for deals read from a CRM
-/// export); a field the CRM brings otherwise keeps the local value (and the
-/// closed instant of a kept status) unless `overwrite_local`. `current` is
-/// the database's version of each deal with a pending edit.
 /// [`reconcile`] against the database: its local edits, and each deal with
 /// an edit still pending as it stands there.
 pub fn reconcile_with(
@@ -76,6 +71,11 @@ pub fn reconcile_with(
     Ok(reconcile(batch, &edits, &current, overwrite_local))
 }
 
+/// Applies the pending local edits to the deals of `batch`: a field the
+/// CRM brings unchanged settles the edit (only for deals read from a CRM
+/// export); a field the CRM brings otherwise keeps the local value (and the
+/// closed instant of a kept status) unless `overwrite_local`. `current` is
+/// the database's version of each deal with a pending edit.
 pub fn reconcile(
     batch: &mut Batch,
     edits: &[LocalEdit],

@@ -14,7 +14,6 @@ use crate::domain::forecast::{open_in, won_in};
 use crate::domain::{Dataset, ForecastCategory, Money, OppId, Opportunity, Period, RepId, Status};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// One deal that moved into or out of the call.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,14 +82,8 @@ impl CallMovement {
         let past = dataset_as_of_with_snapshots(input.data, input.snapshots, end);
         let (call_then, ids_then) = call(&past, input, period, then, owner);
         let (call_now, ids_now) = call(input.data, input, period, input.today, owner);
-        let past_by: HashMap<&OppId, &Opportunity> =
-            past.opportunities.iter().map(|o| (&o.id, o)).collect();
-        let now_by: HashMap<&OppId, &Opportunity> = input
-            .data
-            .opportunities
-            .iter()
-            .map(|o| (&o.id, o))
-            .collect();
+        let past_by = past.opportunities_by_id();
+        let now_by = input.data.opportunities_by_id();
         let mk = |o: &Opportunity, why: String| CallMove {
             opportunity_id: o.id.clone(),
             name: o.name.clone(),
