@@ -473,15 +473,15 @@ impl Store {
             others.sort_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
             activities = merge_by_time(activities, others);
         }
+        if scope.skip_first_touches {
+            return Ok((activities, Vec::new()));
+        }
         // Each rep's first touch of each contact read: one seek
         // per pair on (contact_id, rep_id, occurred_at).
-        let pairs: foldhash::HashSet<(&str, &str)> = match scope.skip_first_touches {
-            true => Default::default(),
-            false => activities
-                .iter()
-                .filter_map(|a| Some((a.rep_id.0.as_str(), a.contact_id.as_ref()?.0.as_str())))
-                .collect(),
-        };
+        let pairs: foldhash::HashSet<(&str, &str)> = activities
+            .iter()
+            .filter_map(|a| Some((a.rep_id.0.as_str(), a.contact_id.as_ref()?.0.as_str())))
+            .collect();
         let mut first_touch = Vec::with_capacity(pairs.len());
         {
             let mut stmt = self.conn().prepare_cached(
