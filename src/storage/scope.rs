@@ -237,7 +237,7 @@ impl Store {
     }
 
     /// `PRAGMA data_version`: changes when another connection commits.
-    fn data_version(&self) -> Result<i64> {
+    pub fn data_version(&self) -> Result<i64> {
         Ok(self
             .conn()
             .query_row("PRAGMA data_version", [], |r| r.get(0))?)

@@ -42,15 +42,13 @@ fn timed_load(
     // event loop applies them together and draws one frame (it drains
     // every reply waiting, and holds the frame for them after a load is
     // sent); each part built is drawn as it comes.
+    cache.validate(store)?;
     let mut cached: Vec<&str> = req
         .parts
         .names()
         .into_iter()
-        .filter(|n| cache.get(&req, n).is_some())
+        .filter(|n| cache.has(&req, n))
         .collect();
-    if loader::cache::data_version(store).ok() != cache.version() {
-        cached.clear();
-    }
     let mut review_in = false;
     let mut emit = |part: loader::Part| {
         // The first panes are the review part's (review, hygiene,

@@ -317,9 +317,7 @@ fn load_with(
                 }
             }
         }
-        if !served.cached.is_empty() {
-            c.hits += 1;
-        }
+        if !served.cached.is_empty() {}
     }
     if want == Reload::NONE {
         served.complete = true;
@@ -550,11 +548,9 @@ fn spawn_anomalies(
                 }
             }
         });
-    if let Err(e) = spawned {
-        // No thread: the receiver reads as failed, and the part is built
-        // on the worker.
-        let _ = e;
-    }
+    // No thread: the receiver reads as failed, and the part is built on
+    // the worker.
+    drop(spawned);
     (rx, cancel)
 }
 

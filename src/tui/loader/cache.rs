@@ -9,7 +9,7 @@
 //! another connection, say an import in another process, commits).
 
 use super::{Part, Request};
-use crate::domain::{Dataset, Period, PeriodKind, RepId};
+use crate::domain::{Dataset, Period, RepId};
 use crate::report::accuracy::AccuracyReport;
 use crate::storage::{StorageError, Store};
 use std::collections::VecDeque;
@@ -52,35 +52,18 @@ pub struct Cache {
     /// Today's review window (it reads no period): the review part of
     /// every period is built from this one dataset.
     pub review_data: Option<Arc<Dataset>>,
-    /// Loads served from the cache, in whole or in part (tests, bench).
-    pub hits: u64,
     /// Moves on every [`Cache::clear`]: a prefetch started before keeps
     /// nothing it built.
     epoch: u64,
-}
-
-/// `PRAGMA data_version` on the store's own connection: it moves when
-/// another connection commits (never for this connection's own writes,
-/// which are edits, and each edit clears the cache).
-pub fn data_version(store: &Store) -> Result<i64, StorageError> {
-    Ok(store
-        .conn()
-        .query_row("PRAGMA data_version", [], |r| r.get(0))?)
 }
 
 impl Cache {
     /// Drops everything (an edit was saved).
     pub fn clear(&mut self) {
         *self = Cache {
-            hits: self.hits,
             epoch: self.epoch + 1,
             ..Cache::default()
         };
-    }
-
-    /// `PRAGMA data_version` when the cache was filled (`None`: never).
-    pub fn version(&self) -> Option<i64> {
-        self.version
     }
 
     /// How many times the cache was cleared.
@@ -89,9 +72,12 @@ impl Cache {
     }
 
     /// Drops everything when another connection committed since the cache
-    /// was filled; afterwards what it holds reads as the database now.
+    /// was filled (`PRAGMA data_version` on the store's own connection: it
+    /// never moves for this connection's own writes, which are edits, and
+    /// each edit clears the cache); afterwards what it holds reads as the
+    /// database now.
     pub fn validate(&mut self, store: &Store) -> Result<(), StorageError> {
-        let now = data_version(store)?;
+        let now = store.data_version()?;
         if self.version != Some(now) {
             self.clear();
             self.version = Some(now);
@@ -117,6 +103,17 @@ impl Cache {
                     .iter()
                     .all(|n| parts.iter().any(|p| name(p) == *n))
         })
+    }
+
+    /// Whether the part `name` for `req` is held (without copying it).
+    pub fn has(&self, req: &Request, name_of: &str) -> bool {
+        if name_of == "accuracy" {
+            return self.accuracy.is_some();
+        }
+        let key = Key::of(req);
+        self.entries
+            .iter()
+            .any(|(k, parts)| *k == key && parts.iter().any(|p| name(p) == name_of))
     }
 
     /// A copy of the cached part `name` for `req`, if held.
@@ -165,19 +162,11 @@ pub fn name(p: &Part) -> &'static str {
     }
 }
 
-/// The kind of `p` on `cal`: the kind whose period containing its first
-/// day is `p` (a week, a month or a quarter), if any.
-pub fn kind_of(cal: &crate::domain::period::Calendar, p: Period) -> Option<PeriodKind> {
-    [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter]
-        .into_iter()
-        .find(|k| cal.containing(*k, p.from) == p)
-}
-
 /// The requests a prefetch builds after `req` is loaded: the previous
 /// period, then the next one unless it starts after today, as the period
 /// keys pick them (the anomalies then follow the period picked).
 pub fn neighbours(env: &super::Env, req: &Request) -> Vec<Request> {
-    let Some(kind) = kind_of(&env.cal, req.period) else {
+    let Some(kind) = crate::domain::anomaly::kind_of(&env.cal, req.period) else {
         return Vec::new();
     };
     [-1, 1]

@@ -20,12 +20,6 @@ pub struct Reload {
     pub anomalies: bool,
 }
 
-impl Default for Reload {
-    fn default() -> Reload {
-        Reload::ALL
-    }
-}
-
 impl Reload {
     pub const ALL: Reload = Reload {
         review: true,
