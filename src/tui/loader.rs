@@ -530,7 +530,7 @@ fn spawn_anomalies(
         .spawn(move || {
             let run = || -> Result<Option<Part>, StorageError> {
                 let store = Store::open_read_only(&path)?;
-                let facts = Facts::read(&store, &env.settings, true)?;
+                let facts = Facts::read(&store, &env.settings, false)?;
                 let cx = facts.context(&env.settings, &env.cal, env.today);
                 let mut stop = || flag.load(std::sync::atomic::Ordering::Relaxed);
                 if stop() {
@@ -558,11 +558,8 @@ fn spawn_anomalies(
 /// forecast's period (the picked month or quarter; the quarter of today for
 /// a week), the five weeks before today, and today's open deals.
 fn forecast_window(env: &Env, req: &Request) -> Period {
-    let forecast = if req.period.days() >= 28 {
-        req.period
-    } else {
-        env.cal.quarter_containing(env.today)
-    };
+    let forecast =
+        build::forecast_period(req).unwrap_or_else(|| env.cal.quarter_containing(env.today));
     Period {
         from: forecast.from.min(env.today - chrono::Days::new(35)),
         to: forecast.to,

@@ -5,17 +5,9 @@
 use crate::tui_fixture::*;
 use pipedeck::tui::action::Action;
 use pipedeck::tui::app::{App, Effect, Start};
-use pipedeck::tui::loader::{Job, Loader, Part, Reload, Reply};
+use pipedeck::tui::loader::cache::name;
+use pipedeck::tui::loader::{Job, Loader, Reload, Reply};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
-
-fn name(p: &Part) -> &'static str {
-    match p {
-        Part::Review { .. } => "review",
-        Part::Metrics { .. } => "metrics",
-        Part::Accuracy(_) => "accuracy",
-        Part::Anomalies { .. } => "anomalies",
-    }
-}
 
 fn keys(app: &mut App, text: &str) -> Option<Effect> {
     for c in text.chars() {

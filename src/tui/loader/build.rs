@@ -107,7 +107,7 @@ pub fn build_review(
     let undated = input(env, review, snapshots, None);
     let deals_input = input(env, deals, snapshots, Some(req.period));
     let forecast_input = Input {
-        period: (req.period.days() >= 28).then_some(req.period),
+        period: forecast_period(req),
         ..deals_input
     };
     let pipeline = crate::report::pipeline::PipelineReport {
@@ -181,4 +181,10 @@ pub fn build_anomalies(
         )
     };
     (own, grid)
+}
+
+/// The forecast's period: the picked one when it is a month or longer;
+/// `None` for a week (the forecast then takes the quarter of today).
+pub(super) fn forecast_period(req: &Request) -> Option<Period> {
+    (req.period.days() >= 28).then_some(req.period)
 }

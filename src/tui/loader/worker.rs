@@ -244,7 +244,11 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     if replies.send(Reply::Done(g)).is_err() {
                         return;
                     }
-                    let next = cache::neighbours(&env, &req);
+                    // Only the neighbours the cache does not hold already.
+                    let next: Vec<_> = cache::neighbours(&env, &req)
+                        .into_iter()
+                        .filter(|r| !c.holds(r))
+                        .collect();
                     if !next.is_empty() && store.path() != ":memory:" {
                         prefetching = Some(spawn_prefetch(
                             store.path(),
