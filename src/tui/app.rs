@@ -379,7 +379,10 @@ impl App {
         if self.data.opportunity(&applied.deal.id).is_none() {
             return;
         }
-        let mut data = Dataset::clone(&self.data);
+        // The Deal pane lets go of the window first: it is then copied only
+        // while the worker's cache still holds it (each edit clears that).
+        self.deal.data = Arc::default();
+        let data = Arc::make_mut(&mut self.data);
         if let Some(o) = data
             .opportunities
             .iter_mut()
@@ -388,7 +391,6 @@ impl App {
             *o = applied.deal;
         }
         data.history.extend(applied.history);
-        self.data = Arc::new(data);
         self.deal.data = self.data.clone();
         self.deal.prepare();
     }
