@@ -8,8 +8,9 @@
 //! same path serves the command line and the cockpit.
 
 use crate::domain::anomaly::periods_needed;
+use crate::domain::asof::overlay_source;
 use crate::domain::period::{Calendar, Period};
-use crate::domain::{Dataset, Goal, Rep, RepId, ReviewSession, Settings, Snapshot};
+use crate::domain::{Dataset, Goal, Rep, RepId, ReviewSession, Settings, Snapshot, SnapshotHead};
 use crate::storage::{Scope, Store};
 use chrono::{Days, NaiveDate};
 
@@ -183,9 +184,43 @@ fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
     }
 }
 
+/// A report's rule for the stored snapshots it uses: given them all
+/// (oldest first, taken up to `--as-of` when given), the ones it reads.
+pub type Pick<'a> = &'a dyn for<'s> Fn(&'s [SnapshotHead]) -> Vec<&'s SnapshotHead>;
+
+/// Which stored snapshots a report reads, rows and all. A snapshot is
+/// ~2,000 rows on a large org and a daily habit stores hundreds, so a
+/// report reads the rows of those its own rules pick, not every one.
+#[derive(Clone, Copy)]
+pub enum Snaps<'a> {
+    /// None, not even under `--as-of` (the report rebuilds from history
+    /// alone).
+    None,
+    /// Those the report's rule picks and, under `--as-of`, the one the
+    /// deals without history take at the end of that day.
+    Picked(Pick<'a>),
+    /// Every one (the accuracy of every call ever made).
+    All,
+}
+
+impl Snaps<'_> {
+    /// Only the one `--as-of` reads (the report itself reads none).
+    pub const AS_OF: Snaps<'static> = Snaps::Picked(&|_| Vec::new());
+}
+
+/// A closure as a [`Pick`] rule (gives it the rule's signature: the heads
+/// it returns are borrowed from those it is given).
+pub fn rule<F>(f: F) -> F
+where
+    F: for<'s> Fn(&'s [SnapshotHead]) -> Vec<&'s SnapshotHead>,
+{
+    f
+}
+
 /// Loads what `need` reads, as it stood at the end of `as_of` when given
 /// (from history, falling back to the nearest earlier snapshot), with the
-/// stages in force; and the snapshots taken up to then when `snapshots`.
+/// stages in force; and the snapshots taken up to then that `snapshots`
+/// names, oldest first.
 pub fn load(
     store: &Store,
     settings: &Settings,
@@ -193,24 +228,44 @@ pub fn load(
     need: Need,
     cx: &Context,
     as_of: Option<NaiveDate>,
-    snapshots: bool,
+    snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let mut snaps = if snapshots {
-        store.load_snapshots()?
-    } else {
-        Vec::new()
-    };
+    let snaps = read_snapshots(store, cal, as_of, snapshots)?;
     let mut scope = scope_of(&need, cx, cal);
-    if matches!(need, Need::Accuracy) && snapshots && as_of.is_none() {
+    if matches!(need, Need::Accuracy) && matches!(snapshots, Snaps::All) && as_of.is_none() {
         scope = scope.with_history(accuracy_rebuilds(store, cal, &snaps, cx.today)?);
     }
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
     if let Some(day) = as_of {
-        snaps.retain(|s| s.taken_on <= day);
         data = crate::domain::asof::dataset_as_of_with_snapshots(&data, &snaps, cal.end_of(day));
     }
     Ok((data, snaps))
+}
+
+/// The snapshots `which` names among those taken up to `as_of`, with their
+/// rows, oldest first.
+fn read_snapshots(
+    store: &Store,
+    cal: &Calendar,
+    as_of: Option<NaiveDate>,
+    which: Snaps<'_>,
+) -> crate::storage::Result<Vec<Snapshot>> {
+    if matches!(which, Snaps::None) {
+        return Ok(Vec::new());
+    }
+    let mut heads = store.snapshot_heads()?;
+    if let Some(day) = as_of {
+        heads.retain(|s| s.taken_on <= day);
+    }
+    if let Snaps::Picked(pick) = which {
+        let mut used: foldhash::HashSet<i64> = pick(&heads).iter().map(|h| h.id).collect();
+        if let Some(day) = as_of {
+            used.extend(overlay_source(&heads, cal.end_of(day)).map(|h| h.id));
+        }
+        heads.retain(|h| used.contains(&h.id));
+    }
+    store.load_snapshots_of(&heads)
 }
 
 /// Whether the accuracy report rebuilds any quarter's call from history
@@ -339,7 +394,7 @@ pub fn load_one(
     today: NaiveDate,
     need: Need,
     as_of: Option<NaiveDate>,
-    snapshots: bool,
+    snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
     let sessions = matches!(need, Need::Review | Need::Deal(_) | Need::Cockpit);
     let facts = Facts::read(store, settings, sessions)?;

@@ -71,7 +71,7 @@ pub fn end(
         env.today,
         super::load::Need::Review,
         None,
-        false,
+        super::load::Snaps::None,
     )?;
     let view = ClosingReportView {
         currency: env.settings.currency.clone(),

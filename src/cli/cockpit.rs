@@ -31,7 +31,12 @@ pub fn open_cockpit(
     let now = super::snapshot_instant(&ctx.cal, ctx.today, chrono::Utc::now());
     let day = ctx.cal.local_date(now);
     if !store.is_read_only() && store.latest_snapshot_date()?.is_none_or(|d| d < day) {
-        let (live, _) = ctx.load(&store, crate::app::load::Need::Pipeline, None, false)?;
+        let (live, _) = ctx.load(
+            &store,
+            crate::app::load::Need::Pipeline,
+            None,
+            crate::app::load::Snaps::None,
+        )?;
         let data = crate::domain::asof::dataset_as_of(&live, now + chrono::Duration::seconds(1));
         super::ensure_daily_snapshot(&mut store, &data, &ctx.cal, now)?;
     }

@@ -180,7 +180,12 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ReviewCommand::Agenda { format } => {
-            let (data, _) = ctx.load(&store, crate::app::load::Need::Review, None, false)?;
+            let (data, _) = ctx.load(
+                &store,
+                crate::app::load::Need::Review,
+                None,
+                crate::app::load::Snaps::None,
+            )?;
             let sessions = store.load_review_sessions()?;
             let input = super::report::input(ctx, &data, ctx.today, None);
             let report = AgendaReport::build(&input, &sessions);
@@ -272,7 +277,12 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
 /// The deal card: fields, flags explained, snooze, tag, history.
 fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
     use crate::text::sanitize;
-    let (data, _) = ctx.load(store, crate::app::load::Need::Deal(id.clone()), None, false)?;
+    let (data, _) = ctx.load(
+        store,
+        crate::app::load::Need::Deal(id.clone()),
+        None,
+        crate::app::load::Snaps::None,
+    )?;
     let o = data
         .opportunity(id)
         .with_context(|| format!("opportunity {id} not found"))?;

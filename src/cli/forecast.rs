@@ -42,7 +42,12 @@ pub fn ensure_daily_snapshot(
 pub fn snapshot(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     // The deals open today and their history: what a snapshot holds.
-    let (live, _) = ctx.load(&store, crate::app::load::Need::Pipeline, None, false)?;
+    let (live, _) = ctx.load(
+        &store,
+        crate::app::load::Need::Pipeline,
+        None,
+        crate::app::load::Snaps::None,
+    )?;
     let now = snapshot_instant(&ctx.cal, ctx.today, Utc::now());
     // A past `--today` sees the pipeline as it stood at the end of that day.
     let data = dataset_as_of(&live, now + chrono::Duration::seconds(1));

@@ -171,13 +171,13 @@ impl Ctx {
     }
 
     /// What `need` reads (a window of the database, see `app::load`), as of
-    /// the end of `as_of` when given; and the snapshots when `snapshots`.
+    /// the end of `as_of` when given; and the snapshots `snapshots` names.
     pub fn load(
         &self,
         store: &Store,
         need: crate::app::load::Need,
         as_of: Option<NaiveDate>,
-        snapshots: bool,
+        snapshots: crate::app::load::Snaps<'_>,
     ) -> anyhow::Result<(Dataset, Vec<Snapshot>)> {
         Ok(crate::app::load::load_one(
             store,

@@ -112,8 +112,12 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store_read()?;
     let out = match args.name {
         ReportName::Pipeline => {
-            let (data, _) =
-                ctx.load(&store, crate::app::load::Need::Pipeline, args.as_of, false)?;
+            let (data, _) = ctx.load(
+                &store,
+                crate::app::load::Need::Pipeline,
+                args.as_of,
+                crate::app::load::Snaps::None,
+            )?;
             let report = crate::report::pipeline::PipelineReport {
                 as_of: args.as_of.unwrap_or(ctx.today),
                 currency: ctx.settings.currency.clone(),

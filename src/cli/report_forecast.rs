@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::report::{ReportArgs, ReportName};
-use crate::app::load::Need;
+use crate::app::load::{Need, Snaps, rule};
 use crate::report::accuracy::AccuracyReport;
 use crate::report::forecast::ForecastReport;
 use crate::report::waterfall::WaterfallReport;
@@ -30,7 +30,15 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         ReportName::Accuracy => Need::Accuracy,
         _ => Need::Forecast(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
     };
-    let (data, snapshots) = ctx.load(store, need, args.as_of, true)?;
+    let waterfall = rule(|heads| {
+        crate::report::waterfall::read_by_build(&ctx.cal, today, heads, args.from, args.to)
+    });
+    let snaps = match args.name {
+        ReportName::Waterfall => Snaps::Picked(&waterfall),
+        ReportName::Accuracy => Snaps::All,
+        _ => Snaps::AS_OF,
+    };
+    let (data, snapshots) = ctx.load(store, need, args.as_of, snaps)?;
     let input = Input {
         data: &data,
         snapshots: &snapshots,
@@ -79,7 +87,13 @@ fn movement(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<Strin
         to: period.to,
     };
     let as_of = (to != ctx.today).then_some(to);
-    let (data, snapshots) = ctx.load(store, Need::Forecast(window), as_of, true)?;
+    let days = (to - from).num_days().max(0) as u64;
+    let pick = rule(|heads| {
+        crate::report::movement::reads(&ctx.cal, to, days, heads)
+            .into_iter()
+            .collect()
+    });
+    let (data, snapshots) = ctx.load(store, Need::Forecast(window), as_of, Snaps::Picked(&pick))?;
     let input = Input {
         data: &data,
         snapshots: &snapshots,

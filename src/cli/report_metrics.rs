@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     {
         return Err(anyhow!("--rep: no rep with id {id:?} in the database"));
     }
-    let (data, _) = ctx.load(store, need, args.as_of, false)?;
+    let (data, _) = ctx.load(store, need, args.as_of, crate::app::load::Snaps::None)?;
     let role = args.role;
     let goals = goals::merge(
         &ctx.settings.goals,
@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
 pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let period = parse_period(ctx, args.period.as_deref())?;
     let need = Need::Calibration(period, args.days);
-    let (data, _) = ctx.load(store, need, args.as_of, false)?;
+    let (data, _) = ctx.load(store, need, args.as_of, crate::app::load::Snaps::None)?;
     let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), period);
     render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
 }

@@ -14,7 +14,7 @@
 
 use super::model::{
     Dataset, ForecastCategory, HistoryEntry, HistoryField, OppId, Opportunity, RepId, Snapshot,
-    Status,
+    Status, Taken,
 };
 use super::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -195,11 +195,7 @@ fn overlay_snapshot(
     snapshots: &[Snapshot],
     end: DateTime<Utc>,
 ) {
-    let Some(snap) = snapshots
-        .iter()
-        .filter(|s| s.taken_at < end)
-        .max_by_key(|s| s.taken_at)
-    else {
+    let Some(snap) = overlay_source(snapshots, end) else {
         return;
     };
     let rows: HashMap<&OppId, _> = snap.rows.iter().map(|r| (&r.opportunity_id, r)).collect();
@@ -220,6 +216,15 @@ fn overlay_snapshot(
         o.closed_at = None;
         o.loss_reason = None;
     }
+}
+
+/// The snapshot the deals without history take at `end`: the latest one
+/// taken before it (the same pick on the rows or on their heads).
+pub fn overlay_source<T: Taken>(snapshots: &[T], end: DateTime<Utc>) -> Option<&T> {
+    snapshots
+        .iter()
+        .filter(|s| s.taken_at() < end)
+        .max_by_key(|s| s.taken_at())
 }
 
 /// Puts back the value a field had before `h`. Values that don't parse

@@ -429,6 +429,42 @@ pub struct Snapshot {
     pub rows: Vec<SnapshotRow>,
 }
 
+/// A stored snapshot's date, without its rows: what the rules that pick a
+/// snapshot among many read, so that a report reads the rows of the
+/// snapshots it uses only (`app::load`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotHead {
+    /// Its key in storage.
+    pub id: i64,
+    pub taken_on: NaiveDate,
+    pub taken_at: DateTime<Utc>,
+}
+
+/// When a snapshot was taken: the one thing the picking rules read, the
+/// same on a [`Snapshot`] and on its [`SnapshotHead`].
+pub trait Taken {
+    fn taken_on(&self) -> NaiveDate;
+    fn taken_at(&self) -> DateTime<Utc>;
+}
+
+impl Taken for Snapshot {
+    fn taken_on(&self) -> NaiveDate {
+        self.taken_on
+    }
+    fn taken_at(&self) -> DateTime<Utc> {
+        self.taken_at
+    }
+}
+
+impl Taken for SnapshotHead {
+    fn taken_on(&self) -> NaiveDate {
+        self.taken_on
+    }
+    fn taken_at(&self) -> DateTime<Utc> {
+        self.taken_at
+    }
+}
+
 /// Everything a report needs, loaded once from storage in a few set-based queries.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dataset {

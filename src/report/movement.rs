@@ -11,8 +11,11 @@
 use super::Input;
 use crate::domain::asof::dataset_as_of_with_snapshots;
 use crate::domain::forecast::{open_in, won_in};
-use crate::domain::{Dataset, ForecastCategory, Money, OppId, Opportunity, Period, RepId, Status};
-use chrono::{Days, NaiveDate};
+use crate::domain::period::Calendar;
+use crate::domain::{
+    Dataset, ForecastCategory, Money, OppId, Opportunity, Period, RepId, Status, Taken,
+};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 
 /// One deal that moved into or out of the call.
@@ -69,16 +72,30 @@ fn call(
     (sum, ids)
 }
 
+/// The day `days` before `today`, and the end of it (the instant the call
+/// is taken back to).
+fn then_and_end(cal: &Calendar, today: NaiveDate, days: u64) -> (NaiveDate, DateTime<Utc>) {
+    let then = today.checked_sub_days(Days::new(days)).unwrap_or(today);
+    (then, cal.start_of(then + Days::new(1)))
+}
+
+/// The snapshot [`CallMovement::build`] reads among the stored ones: the
+/// one the deals without history take at the end of `days` days ago.
+pub fn reads<'s, T: Taken>(
+    cal: &Calendar,
+    today: NaiveDate,
+    days: u64,
+    snapshots: &'s [T],
+) -> Option<&'s T> {
+    crate::domain::asof::overlay_source(snapshots, then_and_end(cal, today, days).1)
+}
+
 impl CallMovement {
     /// The movement of the call of `period` from the end of `days` days ago
     /// to today (the dataset as it is now, edits included); `owner`: only
     /// that rep's deals (the rep's own view).
     pub fn build(input: &Input, period: Period, days: u64, owner: Option<&RepId>) -> CallMovement {
-        let then = input
-            .today
-            .checked_sub_days(Days::new(days))
-            .unwrap_or(input.today);
-        let end = input.cal.start_of(then + Days::new(1));
+        let (then, end) = then_and_end(input.cal, input.today, days);
         let past = dataset_as_of_with_snapshots(input.data, input.snapshots, end);
         let (call_then, ids_then) = call(&past, input, period, then, owner);
         let (call_now, ids_now) = call(input.data, input, period, input.today, owner);

@@ -2,8 +2,9 @@
 //! two snapshots, for the team, per rep, and deal by deal.
 
 use super::{Column, Input, Report, Table};
+use crate::domain::period::Calendar;
 use crate::domain::waterfall::{MoveKind, Waterfall, waterfall};
-use crate::domain::{Money, RepId, Snapshot};
+use crate::domain::{Money, RepId, Snapshot, Taken};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -39,13 +40,7 @@ pub struct WaterfallReport {
 /// seven days up to it, else the open pipeline rebuilt from history as it
 /// stood at the end of `day` (`true`: rebuilt).
 pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
-    let week_before = day - chrono::Days::new(6);
-    if let Some(s) = input
-        .snapshots
-        .iter()
-        .filter(|s| s.taken_on <= day && s.taken_on >= week_before)
-        .max_by_key(|s| s.taken_at)
-    {
+    if let Some(s) = stored_for(input.snapshots, day) {
         return (s.clone(), false);
     }
     let end = input.cal.start_of(day + chrono::Days::new(1));
@@ -54,6 +49,61 @@ pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
     let mut snap = crate::domain::snapshot::snapshot_of(&past, input.cal, end);
     snap.taken_on = day;
     (snap, true)
+}
+
+/// The stored snapshot standing for `day` ([`snapshot_for`]): the latest
+/// one taken in the seven days up to it.
+fn stored_for<T: Taken>(snapshots: &[T], day: NaiveDate) -> Option<&T> {
+    let week_before = day - chrono::Days::new(6);
+    snapshots
+        .iter()
+        .filter(|s| s.taken_on() <= day && s.taken_on() >= week_before)
+        .max_by_key(|s| s.taken_at())
+}
+
+/// The snapshots [`snapshot_for`] reads for `day`: the stored one standing
+/// for it, else the one the rebuilt deals without history take.
+fn read_for<'s, T: Taken>(cal: &Calendar, snapshots: &'s [T], day: NaiveDate) -> Option<&'s T> {
+    stored_for(snapshots, day).or_else(|| {
+        let end = cal.start_of(day + chrono::Days::new(1));
+        crate::domain::asof::overlay_source(snapshots, end)
+    })
+}
+
+/// The snapshots [`WaterfallReport::between`] reads (from the stored ones,
+/// oldest first): those standing for `from` and, unless it is today, `to`.
+pub fn read_between<'s, T: Taken>(
+    cal: &Calendar,
+    today: NaiveDate,
+    snapshots: &'s [T],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<&'s T> {
+    let mut ends = vec![from];
+    if to < today {
+        ends.push(to);
+    }
+    ends.into_iter()
+        .filter_map(|d| read_for(cal, snapshots, d))
+        .collect()
+}
+
+/// The snapshots [`WaterfallReport::build`] reads (from the stored ones,
+/// oldest first): the two [`pick`] chooses, else what the waterfall
+/// rebuilt between the two days reads.
+pub fn read_by_build<'s, T: Taken>(
+    cal: &Calendar,
+    today: NaiveDate,
+    snapshots: &'s [T],
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Vec<&'s T> {
+    if let Ok((a, b)) = pick(snapshots, from, to) {
+        return vec![a, b];
+    }
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to - chrono::Days::new(7));
+    read_between(cal, today, snapshots, from, to)
 }
 
 /// One owner's parts of the waterfall.
@@ -76,10 +126,10 @@ pub struct RepParts {
 }
 
 /// The latest snapshot taken on or before `day`.
-fn by(snaps: &[&Snapshot], day: NaiveDate) -> Result<usize, WaterfallError> {
+fn by<T: Taken>(snaps: &[&T], day: NaiveDate) -> Result<usize, WaterfallError> {
     snaps
         .iter()
-        .rposition(|s| s.taken_on <= day)
+        .rposition(|s| s.taken_on() <= day)
         .ok_or(WaterfallError::NoSnapshotBy(day))
 }
 
@@ -89,13 +139,13 @@ fn by(snaps: &[&Snapshot], day: NaiveDate) -> Result<usize, WaterfallError> {
 /// default day over day). `from`/`to` pick the latest snapshot taken on or
 /// before each date (`from` alone: to the latest; `to` alone: from a week
 /// before it, by the same rule).
-pub fn pick(
-    snapshots: &[Snapshot],
+pub fn pick<T: Taken>(
+    snapshots: &[T],
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-) -> Result<(&Snapshot, &Snapshot), WaterfallError> {
-    let mut snaps: Vec<&Snapshot> = snapshots.iter().collect();
-    snaps.sort_by_key(|s| s.taken_on);
+) -> Result<(&T, &T), WaterfallError> {
+    let mut snaps: Vec<&T> = snapshots.iter().collect();
+    snaps.sort_by_key(|s| s.taken_on());
     if snaps.len() < 2 {
         return Err(WaterfallError::TooFewSnapshots(snaps.len()));
     }
@@ -106,15 +156,15 @@ pub fn pick(
     let a = match from {
         Some(d) => by(&snaps, d)?,
         None if b > 0 => {
-            let week_before = snaps[b].taken_on - chrono::Days::new(7);
+            let week_before = snaps[b].taken_on() - chrono::Days::new(7);
             by(&snaps[..b], week_before).unwrap_or(b - 1)
         }
         None => return Err(WaterfallError::TooFewSnapshots(1)),
     };
     if a >= b {
         return Err(WaterfallError::NotBefore {
-            from: snaps[a].taken_on,
-            to: snaps[b].taken_on,
+            from: snaps[a].taken_on(),
+            to: snaps[b].taken_on(),
         });
     }
     Ok((snaps[a], snaps[b]))

@@ -208,47 +208,55 @@ impl Store {
 
     /// Every forecast snapshot, oldest first, with its rows.
     pub fn load_snapshots(&self) -> Result<Vec<Snapshot>> {
-        let heads = self.collect(
-            "SELECT id, taken_on, taken_at FROM forecast_snapshots ORDER BY taken_on",
+        let heads = self.snapshot_heads()?;
+        self.load_snapshots_of(&heads)
+    }
+
+    /// Every stored snapshot's date, without its rows, oldest first (ties
+    /// by the order they were taken in).
+    pub fn snapshot_heads(&self) -> Result<Vec<SnapshotHead>> {
+        self.collect(
+            "SELECT id, taken_on, taken_at FROM forecast_snapshots ORDER BY taken_on, id",
             |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    date_from_sql(&r.get::<_, String>(1)?)?,
-                    instant_from_sql(&r.get::<_, String>(2)?)?,
-                ))
+                Ok(SnapshotHead {
+                    id: r.get(0)?,
+                    taken_on: date_from_sql(&r.get::<_, String>(1)?)?,
+                    taken_at: instant_from_sql(&r.get::<_, String>(2)?)?,
+                })
             },
+        )
+    }
+
+    /// The snapshots of `heads`, in their order, with their rows: one seek
+    /// per snapshot on the rows' key, so a report reads only the snapshots
+    /// it uses.
+    pub fn load_snapshots_of(&self, heads: &[SnapshotHead]) -> Result<Vec<Snapshot>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT opportunity_id, owner_id, stage, amount, close_date, forecast_category
+             FROM snapshot_rows WHERE snapshot_id = ?1 ORDER BY opportunity_id",
         )?;
-        let rows = self.collect(
-            "SELECT snapshot_id, opportunity_id, owner_id, stage, amount, close_date,
-                    forecast_category
-             FROM snapshot_rows ORDER BY snapshot_id, opportunity_id",
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    SnapshotRow {
-                        opportunity_id: r.get::<_, OppId>(1)?,
-                        owner_id: r.get::<_, RepId>(2)?,
-                        stage: r.get(3)?,
-                        amount: opt_money(r.get(4)?),
-                        close_date: opt_date(r.get(5)?)?,
-                        forecast_category: opt_enum(opt_text_at(r, 6)?)?,
-                    },
-                ))
-            },
-        )?;
-        let mut by_id: std::collections::HashMap<i64, Vec<SnapshotRow>> =
-            std::collections::HashMap::new();
-        for (id, row) in rows {
-            by_id.entry(id).or_default().push(row);
-        }
-        Ok(heads
-            .into_iter()
-            .map(|(id, taken_on, taken_at)| Snapshot {
-                taken_on,
-                taken_at,
-                rows: by_id.remove(&id).unwrap_or_default(),
+        heads
+            .iter()
+            .map(|h| {
+                let mut rows = Vec::new();
+                let mut q = stmt.query([h.id])?;
+                while let Some(r) = q.next()? {
+                    rows.push(SnapshotRow {
+                        opportunity_id: r.get::<_, OppId>(0)?,
+                        owner_id: r.get::<_, RepId>(1)?,
+                        stage: r.get(2)?,
+                        amount: opt_money(r.get(3)?),
+                        close_date: opt_date(r.get(4)?)?,
+                        forecast_category: opt_enum(opt_text_at(r, 5)?)?,
+                    });
+                }
+                Ok(Snapshot {
+                    taken_on: h.taken_on,
+                    taken_at: h.taken_at,
+                    rows,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Review sessions, oldest first.

@@ -6,7 +6,7 @@
 //! change are rebuilt ([`Reload`]), the review part first.
 
 use super::edit::{self, EditCmd};
-use crate::app::load::{Facts, Need};
+use crate::app::load::{Facts, Need, Snaps};
 use crate::domain::ReviewSession;
 use crate::domain::{Dataset, Period, RepId, Snapshot};
 use crate::report::accuracy::AccuracyReport;
@@ -332,7 +332,7 @@ fn load_with(
     };
     let facts = Facts::read(store, &env.settings, true)?;
     let cx = facts.context(&env.settings, &env.cal, env.today);
-    let get = |need: Need, snapshots: bool| {
+    let get = |need: Need, snapshots: Snaps<'_>| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
     if want.review {
@@ -342,11 +342,15 @@ fn load_with(
         // Today's review window reads no period: one for every period.
         let review = match cache.as_deref().and_then(|c| c.review_data.clone()) {
             Some(d) => d,
-            None => Arc::new(get(Need::Cockpit, false)?.0),
+            None => Arc::new(get(Need::Cockpit, Snaps::None)?.0),
         };
         // The forecast, waterfall and call movement read the deals of their
         // own window; accuracy (every closed period) reads all deals later.
-        let (deals, snapshots) = get(Need::Forecast(forecast_window(env, req)), true)?;
+        let pick = crate::app::load::rule(|heads| review_reads(env, heads));
+        let (deals, snapshots) = get(
+            Need::Forecast(forecast_window(env, req)),
+            Snaps::Picked(&pick),
+        )?;
         let views = build_review(env, &review, &deals, &snapshots, &facts.sessions, req);
         drop((deals, snapshots));
         let part = Part::Review {
@@ -396,7 +400,7 @@ fn load_with(
         if stop() {
             return Ok(served);
         }
-        let (metrics, _) = get(Need::Metrics(req.period), false)?;
+        let (metrics, _) = get(Need::Metrics(req.period), Snaps::None)?;
         let (metrics, cuts) = build_metrics(env, &metrics, req);
         check_beside!(None);
         if !ship(Part::Metrics { metrics, cuts }, &mut served, &mut cache) {
@@ -408,7 +412,7 @@ fn load_with(
         if stop() {
             return Ok(served);
         }
-        let (deals, snapshots) = get(Need::Accuracy, true)?;
+        let (deals, snapshots) = get(Need::Accuracy, Snaps::All)?;
         let accuracy = build_accuracy(env, &deals, &snapshots);
         drop((deals, snapshots));
         check_beside!(None);
@@ -581,7 +585,7 @@ pub fn load_drill(
         env.today,
         Need::Drill(period),
         None,
-        false,
+        crate::app::load::Snaps::None,
     )?;
     Ok(build_drill(env, &data, rep, metric, period))
 }

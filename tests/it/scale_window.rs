@@ -5,7 +5,7 @@
 //! same numbers computed by plain SQL over the database file.
 
 use chrono::NaiveDate;
-use pipedeck::app::load::{Context, Need, load};
+use pipedeck::app::load::{Context, Need, Snaps, load};
 use pipedeck::demo;
 use pipedeck::domain::metrics::goals;
 use pipedeck::domain::{Dataset, Settings};
@@ -95,7 +95,16 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
             goals: &goals,
             sessions: &sessions,
         };
-        let (m, _) = load(&store, settings, &cal, Need::Metrics(p), &cx, None, false).unwrap();
+        let (m, _) = load(
+            &store,
+            settings,
+            &cal,
+            Need::Metrics(p),
+            &cx,
+            None,
+            Snaps::None,
+        )
+        .unwrap();
         assert_eq!(
             json(&MetricsReport::build(
                 &input(&m, settings, &cal, today, Some(p)),
@@ -113,7 +122,16 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
         );
         let first_touches = |d: &Dataset| d.lookback.as_ref().map_or(0, |l| l.first_touch.len());
         assert!(first_touches(&m) > 0, "the metrics read first touches");
-        let (a, _) = load(&store, settings, &cal, Need::Anomalies(p), &cx, None, false).unwrap();
+        let (a, _) = load(
+            &store,
+            settings,
+            &cal,
+            Need::Anomalies(p),
+            &cx,
+            None,
+            Snaps::None,
+        )
+        .unwrap();
         assert_eq!(
             json(&AnomaliesReport::build(
                 &input(&a, settings, &cal, today, Some(p)),
@@ -125,7 +143,7 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
             )),
             "anomalies {period}"
         );
-        let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, false).unwrap();
+        let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, Snaps::None).unwrap();
         assert_eq!(first_touches(&r), 0, "hygiene and the agenda read none");
         assert_eq!(
             json(&HygieneReport::build(
@@ -234,8 +252,16 @@ fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
             goals: &[],
             sessions: &[],
         };
-        let (data, snaps) =
-            load(&store, &f.settings, &cal, Need::Accuracy, &cx, None, true).unwrap();
+        let (data, snaps) = load(
+            &store,
+            &f.settings,
+            &cal,
+            Need::Accuracy,
+            &cx,
+            None,
+            Snaps::All,
+        )
+        .unwrap();
         let mut full = store.load_dataset().expect("all");
         full.stages = f.settings.effective_stages(&full.stages);
         let report = |data| {

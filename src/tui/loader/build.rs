@@ -2,7 +2,7 @@
 //! parts the worker sends as each is ready.
 
 use super::{Env, PaneTables, Request, Views};
-use crate::domain::{Dataset, Period, ReviewSession, Snapshot};
+use crate::domain::{Dataset, Period, ReviewSession, Snapshot, SnapshotHead};
 use crate::report::Input;
 use crate::report::accuracy::AccuracyReport;
 use crate::report::agenda::AgendaReport;
@@ -116,12 +116,12 @@ pub fn build_review(
         pipeline: crate::domain::pipeline::open_pipeline(deals),
     };
     let forecast = ForecastReport::build(&forecast_input);
-    let week_ago = env.today - chrono::Days::new(7);
+    let week_ago = env.today - chrono::Days::new(REVIEW_WEEK);
     let owner = req.rep.as_ref().filter(|_| req.own_view);
     let movement = Some(crate::report::movement::CallMovement::build(
         &deals_input,
         forecast.forecast.period,
-        7,
+        REVIEW_WEEK,
         owner,
     ));
     ReviewViews {
@@ -138,6 +138,24 @@ pub fn build_review(
         )),
         movement,
     }
+}
+
+/// How far back the review's waterfall and the call's movement look.
+const REVIEW_WEEK: u64 = 7;
+
+/// The stored snapshots [`build_review`] reads (from all of them, oldest
+/// first): those its waterfall and the call's movement stand on.
+pub fn review_reads<'s>(env: &Env, heads: &'s [SnapshotHead]) -> Vec<&'s SnapshotHead> {
+    let week_ago = env.today - chrono::Days::new(REVIEW_WEEK);
+    let mut used =
+        crate::report::waterfall::read_between(&env.cal, env.today, heads, week_ago, env.today);
+    used.extend(crate::report::movement::reads(
+        &env.cal,
+        env.today,
+        REVIEW_WEEK,
+        heads,
+    ));
+    used
 }
 
 /// The accuracy of past calls, from every deal.
