@@ -56,22 +56,37 @@ pub struct Context<'a> {
 
 /// The days a report reads, and whether it reads activities.
 pub fn scope(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
-    scope_with_reps(need, cx).0
+    let r = reads(need, cx);
+    (r.periods, r.activities)
 }
 
-/// [`scope`], and the periods of single reps' own work it reads besides
-/// (the anomaly rules' new-hire windows).
-#[allow(clippy::type_complexity)]
-fn scope_with_reps(need: &Need, cx: &Context) -> ((Vec<Period>, bool), Vec<(RepId, Period)>) {
+/// What a report reads: [`scope`], the periods of which it reads the deals
+/// only, and the periods of single reps' own work it reads besides (the
+/// anomaly rules' goal periods and new-hire windows).
+struct Reads {
+    periods: Vec<Period>,
+    activities: bool,
+    deal_periods: Vec<Period>,
+    per_rep: Vec<(RepId, Period)>,
+}
+
+fn reads(need: &Need, cx: &Context) -> Reads {
     match need {
         Need::Anomalies(p) => anomaly_scope(*p, cx),
-        _ => (scope_all(need, cx), Vec::new()),
+        _ => {
+            let (periods, activities) = scope_all(need, cx);
+            Reads {
+                periods,
+                activities,
+                deal_periods: Vec::new(),
+                per_rep: Vec::new(),
+            }
+        }
     }
 }
 
 /// The anomaly rules' periods (see `domain::anomaly::periods_needed`).
-#[allow(clippy::type_complexity)]
-fn anomaly_scope(p: Period, cx: &Context) -> ((Vec<Period>, bool), Vec<(RepId, Period)>) {
+fn anomaly_scope(p: Period, cx: &Context) -> Reads {
     let s = cx.settings;
     let needs = periods_needed(
         cx.cal,
@@ -83,14 +98,16 @@ fn anomaly_scope(p: Period, cx: &Context) -> ((Vec<Period>, bool), Vec<(RepId, P
         p,
     );
     let widen = widen_by(s);
-    (
-        (needs.periods.into_iter().map(&widen).collect(), true),
-        needs
+    Reads {
+        periods: needs.periods.into_iter().map(&widen).collect(),
+        activities: true,
+        deal_periods: needs.deal_periods.into_iter().map(&widen).collect(),
+        per_rep: needs
             .per_rep
             .into_iter()
             .map(|(r, p)| (r, widen(p)))
             .collect(),
-    )
+    }
 }
 
 /// Point-in-time rules (untouched) look `stale_days` back from a period's
@@ -121,7 +138,10 @@ fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
             let (now, before) = crate::report::drill::like_for_like(cx.cal, *p, cx.today);
             (vec![widen(before), widen(now)], true)
         }
-        Need::Anomalies(p) => anomaly_scope(*p, cx).0,
+        Need::Anomalies(p) => {
+            let r = anomaly_scope(*p, cx);
+            (r.periods, r.activities)
+        }
         Need::Review | Need::Deal(_) | Need::Cockpit => {
             // Since the previous review (or a week), and the untouched window.
             let since = cx
@@ -309,12 +329,15 @@ pub fn load_union(
 
 /// The storage scope of what `need` reads.
 fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
-    let ((periods, activities), per_rep) = scope_with_reps(need, cx);
-    let ranges = periods
-        .iter()
-        .map(|p| (start(cal, p.from), start(cal, p.to)))
-        .collect();
-    let rep_ranges = per_rep
+    let r = reads(need, cx);
+    let instants = |ps: &[Period]| -> Vec<_> {
+        ps.iter()
+            .map(|p| (start(cal, p.from), start(cal, p.to)))
+            .collect()
+    };
+    let ranges = instants(&r.periods);
+    let rep_ranges = r
+        .per_rep
         .into_iter()
         .map(|(r, p)| (r, start(cal, p.from), start(cal, p.to)))
         .collect();
@@ -325,7 +348,8 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         _ => Vec::new(),
     };
     Scope::new(ranges)
-        .with_activities(activities)
+        .with_deal_ranges(instants(&r.deal_periods))
+        .with_activities(r.activities)
         .with_open_now(open_now)
         .with_deals(deals)
         .with_deal_activities(matches!(need, Need::Cockpit))

@@ -5,9 +5,10 @@
 //! returns a [`Dataset`] holding:
 //! - every rep, account, contact, stage, snooze, tag and action item (small);
 //! - the deals alive in some range (created before its end, or at an unknown
-//!   time, and not closed before its start), and the deals an activity in a
-//!   range touched, each with its whole history (or none, when the scope
-//!   says its report reads none: `Scope::with_history`);
+//!   time, and not closed before its start) or in a range of deals only
+//!   (`Scope::with_deal_ranges`), and the deals an activity in a range
+//!   touched, each with its whole history (or none, when the scope says its
+//!   report reads none: `Scope::with_history`);
 //! - the activities in the ranges, and for each loaded deal and each account
 //!   of one its latest activity before the first range (so "last touch" and
 //!   the gap before the first activity in range read as on the whole data);
@@ -30,6 +31,9 @@ use merge::merge_by_time;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    /// Ranges of which only the deals alive in them are read (with their
+    /// history), not the activities: a rule that reads deal metrics only.
+    deal_ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>,
     /// Whether to read activities at all (forecast reports read deals only).
     activities: bool,
     /// Whether every deal open now is read too, whenever it was created
@@ -55,18 +59,10 @@ pub struct Scope {
 
 impl Scope {
     /// The ranges given, sorted and with overlapping or touching ones merged.
-    pub fn new(mut ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Scope {
-        ranges.retain(|(a, b)| a < b);
-        ranges.sort();
-        let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(ranges.len());
-        for (a, b) in ranges {
-            match out.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => out.push((a, b)),
-            }
-        }
+    pub fn new(ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Scope {
         Scope {
-            ranges: out,
+            ranges: merged(ranges),
+            deal_ranges: Vec::new(),
             activities: true,
             open_now: false,
             deals: Vec::new(),
@@ -82,6 +78,8 @@ impl Scope {
     pub fn union(self, other: Scope) -> Scope {
         let mut ranges = self.ranges;
         ranges.extend(other.ranges);
+        let mut deal_ranges = self.deal_ranges;
+        deal_ranges.extend(other.deal_ranges);
         let mut rep_ranges = self.rep_ranges;
         rep_ranges.extend(other.rep_ranges);
         rep_ranges.sort();
@@ -98,8 +96,16 @@ impl Scope {
             deals,
             deal_activities: self.deal_activities || other.deal_activities,
             rep_ranges,
+            deal_ranges: merged(deal_ranges),
             ..Scope::new(ranges)
         }
+    }
+
+    /// The same ranges, with the deals alive in these read besides (no
+    /// activity of them).
+    pub fn with_deal_ranges(mut self, ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Scope {
+        self.deal_ranges = merged(ranges);
+        self
     }
 
     /// The same ranges, with these ranges of single reps' work read besides.
@@ -180,10 +186,10 @@ impl Scope {
             sql.push("id = ?".to_string());
             params.push(d.clone());
         }
-        if self.ranges.is_empty() && sql.is_empty() {
+        if self.ranges.is_empty() && self.deal_ranges.is_empty() && sql.is_empty() {
             return ("0".to_string(), Vec::new());
         }
-        for (a, b) in &self.ranges {
+        for (a, b) in self.ranges.iter().chain(&self.deal_ranges) {
             sql.push(
                 "((created_at IS NULL OR created_at < ?) AND (closed_at IS NULL OR closed_at >= ?))"
                     .to_string(),
@@ -193,6 +199,21 @@ impl Scope {
         }
         (format!("({})", sql.join(" OR ")), params)
     }
+}
+
+/// `ranges` sorted, with overlapping or touching ones merged and empty
+/// ones dropped.
+fn merged(mut ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    ranges.retain(|(a, b)| a < b);
+    ranges.sort();
+    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(ranges.len());
+    for (a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
 }
 
 const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, created_at, stage, \

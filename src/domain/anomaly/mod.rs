@@ -165,12 +165,19 @@ pub fn judged_end(today: NaiveDate, p: Period) -> NaiveDate {
     p.to.min(today + Days::new(1))
 }
 
-/// What the rules read for `p`: periods of every rep's data, and periods of
-/// one rep's own activities only (the new-hire rule's first weeks of each
-/// peer, which span years but only the peer's own work).
+/// What the rules read for `p`: periods of every rep's data, periods of
+/// every rep's deals only (a goal's periods when its metric reads no
+/// activity: two quarters of a win-rate goal need not read half a year of
+/// calls), and periods of one rep's own activities only (the new-hire
+/// rule's first weeks of each peer, which span years but only the peer's
+/// own work).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
     pub periods: Vec<Period>,
+    /// Read by the rules for metrics computed from deals and their history
+    /// alone (`MetricDef::activity` false); the other metrics of these
+    /// periods are never read.
+    pub deal_periods: Vec<Period>,
     pub per_rep: Vec<(crate::domain::model::RepId, Period)>,
 }
 
@@ -190,11 +197,21 @@ pub fn periods_needed(
     }
     let end = judged_end(today, p);
     let k = settings.sustained_periods.max(1);
+    let mut deal_periods = Vec::new();
     for goal in goals {
-        out.extend(sustained::goal_periods(cal, k, end, goal.period));
+        // The sustained rule reads a goal's periods for the goal's metric
+        // only; an unknown metric is read in full.
+        let deals_only = MetricId::parse(&goal.metric).is_some_and(|id| !metrics::is_activity(&id));
+        let to = if deals_only {
+            &mut deal_periods
+        } else {
+            &mut out
+        };
+        to.extend(sustained::goal_periods(cal, k, end, goal.period));
     }
     Needs {
         periods: out,
+        deal_periods,
         per_rep: new_hire::windows(reps, ramp_days, today, p),
     }
 }

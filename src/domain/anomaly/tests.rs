@@ -535,3 +535,42 @@ fn a_falling_win_rate_is_judged_against_the_peers_pooled_rate() {
         "CAS's win rate went 26% → 18% → 12% over the last 3 months while the team held at 27%, 27%, 27%."
     );
 }
+
+#[test]
+fn a_goal_on_a_deal_metric_reads_the_deals_of_its_periods_only() {
+    let s = Settings::default();
+    let cal = s.calendar().unwrap();
+    let goal = |metric: &str, period| Goal {
+        role: Role::Ae,
+        metric: metric.to_string(),
+        period,
+        target: 1.0,
+        direction: GoalDirection::AtLeast,
+    };
+    let q = |from: &str, to: &str| Period {
+        from: d(from),
+        to: d(to),
+    };
+    let goals = [
+        goal("win_rate", PeriodKind::Quarter),
+        goal("meetings", PeriodKind::Week),
+        goal("no_such_metric", PeriodKind::Month),
+    ];
+    let needs = periods_needed(&cal, &s.anomalies, &goals, &[], 90, today(), last_week());
+    // The last 2 complete quarters by the week's end (23 November): Q2, Q3.
+    assert_eq!(
+        needs.deal_periods,
+        vec![q("2026-04-01", "2026-07-01"), q("2026-07-01", "2026-10-01")]
+    );
+    assert!(!needs.periods.contains(&q("2026-07-01", "2026-10-01")));
+    // Meetings are read whole: the weeks of 9 and 16 November; an unknown
+    // metric too: September and October.
+    for p in [
+        q("2026-11-09", "2026-11-16"),
+        q("2026-11-16", "2026-11-23"),
+        q("2026-09-01", "2026-10-01"),
+        q("2026-10-01", "2026-11-01"),
+    ] {
+        assert!(needs.periods.contains(&p), "{p:?} in {:?}", needs.periods);
+    }
+}
