@@ -111,11 +111,19 @@ fn anomaly_scope(p: Period, cx: &Context) -> Reads {
 }
 
 /// Point-in-time rules (untouched) look `stale_days` back from a period's
-/// last day; a day more covers the local-date rounding at either end.
+/// last day; a day more covers the local-date rounding at either end. A
+/// period longer than that holds its own look-back (a quarter is read from
+/// its first day); what came before a range (a deal's or an account's last
+/// touch, the gap before a deal's first activity in it) the load reads
+/// apart (`storage::scope`).
 fn widen_by(s: &Settings) -> impl Fn(Period) -> Period {
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
     move |p: Period| Period {
-        from: p.from.checked_sub_days(margin).unwrap_or(NaiveDate::MIN),
+        from: p
+            .to
+            .checked_sub_days(margin)
+            .unwrap_or(NaiveDate::MIN)
+            .min(p.from),
         to: p.to,
     }
 }

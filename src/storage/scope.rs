@@ -10,8 +10,9 @@
 //!   touched, each with its whole history (or none, when the scope says its
 //!   report reads none: `Scope::with_history`);
 //! - the activities in the ranges, and for each loaded deal and each account
-//!   of one its latest activity before the first range (so "last touch" and
-//!   the gap before the first activity in range read as on the whole data);
+//!   of one its latest activity before each range (so "last touch" and the
+//!   gap before the first activity in a range read as on the whole data,
+//!   also after a gap between two ranges);
 //! - in [`Lookback`], what the rules read from all time: the first activity
 //!   of the database, and when each rep first touched each contact they touch
 //!   in a range (for the metrics only: `Scope::with_first_touches`).
@@ -392,7 +393,6 @@ impl Store {
                 ))
             },
         )?;
-        let first = scope.ranges.first().map(|r| instant_to_sql(r.0));
         let first_activity_at = conn
             .query_row("SELECT MIN(occurred_at) FROM activities", [], |r| {
                 r.get::<_, Option<String>>(0)
@@ -400,7 +400,7 @@ impl Store {
             .map(|s| instant_from_sql(&s))
             .transpose()?;
         let (activities, first_touch) = if scope.activities {
-            self.scoped_activities(scope, first.as_deref(), window()?)?
+            self.scoped_activities(scope, window()?)?
         } else {
             (Vec::new(), Vec::new())
         };
@@ -429,7 +429,6 @@ impl Store {
     fn scoped_activities(
         &self,
         scope: &Scope,
-        first: Option<&str>,
         mut activities: Vec<Activity>,
     ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
         // `activities` are the range's rows in order (read apart, see
@@ -457,9 +456,11 @@ impl Store {
                 super::read::activity_from_row,
             )?);
         }
-        if let Some(first) = first {
-            // The latest activity before the first range on each loaded deal,
-            // and on each account of one.
+        for (start, _) in &scope.ranges {
+            // The latest activity before each range on each loaded deal, and
+            // on each account of one (before a range after a gap, it may lie
+            // in the gap: the previous touch of a deal's first activity in
+            // the range).
             others.extend(self.collect_params(
                 &format!(
                     "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
@@ -475,7 +476,7 @@ impl Store {
                              JOIN opportunities o ON o.id = s.id
                              WHERE o.account_id IS NOT NULL) acc)"
                 ),
-                &[first.to_string()],
+                &[instant_to_sql(*start)],
                 super::read::activity_from_row,
             )?);
         }

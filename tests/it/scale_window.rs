@@ -12,6 +12,7 @@ use pipedeck::domain::{Dataset, Settings};
 use pipedeck::report::Input;
 use pipedeck::report::agenda::AgendaReport;
 use pipedeck::report::anomalies::AnomaliesReport;
+use pipedeck::report::drill::DrillReport;
 use pipedeck::report::hygiene::HygieneReport;
 use pipedeck::report::metrics::{MetricsFilter, MetricsReport};
 use pipedeck::storage::Store;
@@ -169,7 +170,43 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
         );
         compared += 4;
     }
-    assert_eq!(compared, 12);
+    // The drill-down reads its period and the one it is compared with: two
+    // ranges with a gap between them for a quarter to date.
+    let today = d("2026-11-24");
+    let cx = Context {
+        settings,
+        cal: &cal,
+        today,
+        reps: &reps,
+        goals: &goals,
+        sessions: &sessions,
+    };
+    for period in ["qtd", "2026-Q3", "last-week"] {
+        let p = cal.parse_period(period, today).expect("period");
+        let (w, _) = load(
+            &store,
+            settings,
+            &cal,
+            Need::Drill(p),
+            &cx,
+            None,
+            Snaps::None,
+        )
+        .unwrap();
+        for (rep, metric) in [
+            ("ae-01", "win_rate"),
+            ("ae-03", "meetings"),
+            ("sdr-01", "meetings_set"),
+        ] {
+            let drill = |data| {
+                DrillReport::build(&input(data, settings, &cal, today, Some(p)), rep, metric)
+                    .map(|r| json(&r))
+            };
+            assert_eq!(drill(&w), drill(&full), "drill {rep} {metric} {period}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 12 + 9);
 }
 
 /// The reference query of issue 10 (bench/reference.sql's aggregates) over
