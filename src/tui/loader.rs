@@ -335,6 +335,14 @@ fn load_with(
     let get = |need: Need, snapshots: Snaps<'_>| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
+    // The anomalies, the slowest part, start first on a second thread with
+    // its own connection (none for an in-memory database: built here,
+    // last), beside the review, the metrics and the accuracy built here.
+    let beside = match beside && want.anomalies && store.path() != ":memory:" {
+        true => Some(spawn_anomalies(store.path(), env, req)),
+        false => None,
+    };
+    let mut beside = beside.map(|(rx, cancel)| (rx, CancelOnDrop(cancel)));
     if want.review {
         if stop() {
             return Ok(served);
@@ -361,13 +369,6 @@ fn load_with(
             return Ok(served);
         }
     }
-    // The anomalies, the slowest part, on a second thread with its own
-    // connection (none for an in-memory database: built here, last).
-    let beside = match beside && want.anomalies && store.path() != ":memory:" {
-        true => Some(spawn_anomalies(store.path(), env, req)),
-        false => None,
-    };
-    let mut beside = beside.map(|(rx, cancel)| (rx, CancelOnDrop(cancel)));
     // Sends the anomalies if their thread has finished; Err when it failed.
     let mut anomalies_done = false;
     macro_rules! check_beside {
