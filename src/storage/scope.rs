@@ -20,6 +20,7 @@
 //! Reports whose rules look back (the anomaly rules, the drill-down, the
 //! untouched rule) name the ranges they read; see `report::scope`.
 
+mod first_touch;
 mod merge;
 
 use super::codec::*;
@@ -500,86 +501,6 @@ impl Store {
         }
         let first_touch = self.first_touches(scope, &activities)?;
         Ok((activities, first_touch))
-    }
-
-    /// Each rep's first touch of each contact touched in `activities`
-    /// (`Lookback::first_touch`), from `first_touches` (kept exact by every
-    /// write, see `migrations/0008_first_touches.sql`): one range scan per
-    /// range gives the pairs first touched in it, exactly; a pair touched
-    /// but first touched outside every range reads as first touched just
-    /// before the earliest range, which no period the scope answers for
-    /// contains. (One seek per pair for its true instant was a fifth of a
-    /// quarter's metrics.) A rep's own range reads that rep's pairs: the
-    /// rules read only that rep's metrics there.
-    fn first_touches(
-        &self,
-        scope: &Scope,
-        activities: &[Activity],
-    ) -> Result<Vec<(RepId, ContactId, DateTime<Utc>)>> {
-        // Rep, then contact: the first touch found, if any.
-        type Found<'a> = foldhash::HashMap<&'a str, Option<DateTime<Utc>>>;
-        let mut touched: foldhash::HashMap<&str, Found<'_>> = Default::default();
-        for a in activities {
-            if let Some(c) = &a.contact_id {
-                touched
-                    .entry(a.rep_id.as_str())
-                    .or_default()
-                    .insert(c.as_str(), None);
-            }
-        }
-        if touched.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut keep = |r: &rusqlite::Row<'_>| -> Result<()> {
-            let (rep, contact) = (text_at(r, 0)?, text_at(r, 1)?);
-            if let Some(at) = touched.get_mut(rep).and_then(|c| c.get_mut(contact)) {
-                *at = Some(instant_from_sql(text_at(r, 2)?)?);
-            }
-            Ok(())
-        };
-        let conn = self.conn();
-        let mut by_time = conn.prepare_cached(
-            "SELECT rep_id, contact_id, first_at FROM first_touches
-             WHERE first_at >= ?1 AND first_at < ?2",
-        )?;
-        for (a, b) in &scope.ranges {
-            let mut rows = by_time.query([instant_to_sql(*a), instant_to_sql(*b)])?;
-            while let Some(r) = rows.next()? {
-                keep(r)?;
-            }
-        }
-        // `+first_at`: the rep's pairs by the key, not every rep's by time.
-        let mut by_rep = conn.prepare_cached(
-            "SELECT rep_id, contact_id, first_at FROM first_touches
-             WHERE rep_id = ?1 AND +first_at >= ?2 AND +first_at < ?3",
-        )?;
-        for (rep, a, b) in &scope.rep_ranges {
-            let mut rows = by_rep.query([rep.clone(), instant_to_sql(*a), instant_to_sql(*b)])?;
-            while let Some(r) = rows.next()? {
-                keep(r)?;
-            }
-        }
-        let earliest = scope
-            .ranges
-            .iter()
-            .map(|r| r.0)
-            .chain(scope.rep_ranges.iter().map(|r| r.1))
-            .chain(activities.first().map(|a| a.occurred_at))
-            .min()
-            .expect("a touched pair has an activity");
-        let before = earliest - chrono::Duration::seconds(1);
-        Ok(touched
-            .into_iter()
-            .flat_map(|(rep, contacts)| {
-                contacts.into_iter().map(move |(contact, at)| {
-                    (
-                        RepId::from(rep),
-                        ContactId::from(contact),
-                        at.unwrap_or(before),
-                    )
-                })
-            })
-            .collect())
     }
 
     /// Writes the scope's rep ranges into `temp.scope_rep_ranges`.
