@@ -99,6 +99,9 @@ pub fn write_scaled(
     store: &mut Store,
 ) -> Result<Written, StorageError> {
     let mut tx = store.begin()?;
+    // A fresh file: the indexes and the first-touch trigger are set aside
+    // while the rows land and built once after, as a first import does.
+    let deferred = tx.defer_indexes_if_empty()?;
     let mut first = None;
     let mut totals = Totals::default();
     let mut snapshots: Vec<Snapshot> = Vec::new();
@@ -135,6 +138,7 @@ pub fn write_scaled(
             .sort_by(|a, b| a.opportunity_id.cmp(&b.opportunity_id));
         tx.insert_snapshot(s)?;
     }
+    tx.rebuild_indexes(deferred)?;
     let counts = tx.commit()?;
     Ok(Written {
         first: first.expect("at least one pod"),
