@@ -91,10 +91,13 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 impl HygienePane {
     pub fn title(&self) -> String {
-        let (todo, snoozed) = self.report.as_ref().map_or((0, 0), |r| {
-            let s = r.rows.iter().filter(|x| x.snoozed_until.is_some()).count();
-            (r.rows.len() - s, s)
-        });
+        let name = if self.own { "My to-do" } else { "Hygiene" };
+        let Some(r) = self.report.as_ref() else {
+            // Not "to do 0" before any deal was checked.
+            return format!("{name} · loading…");
+        };
+        let snoozed = r.rows.iter().filter(|x| x.snoozed_until.is_some()).count();
+        let todo = r.rows.len() - snoozed;
         // A search narrows the count the title gives.
         let shown = self.list.visible(0).len();
         let matching = if self.list.filter.is_empty() {
@@ -105,7 +108,6 @@ impl HygienePane {
                 crate::text::sanitize(&self.list.filter)
             )
         };
-        let name = if self.own { "My to-do" } else { "Hygiene" };
         let mut t = if self.show_snoozed {
             format!("{name} · snoozed {snoozed} (to do {todo}){matching}")
         } else {
@@ -306,5 +308,15 @@ impl HygienePane {
                 ))
                 .render(popup, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::HygienePane;
+
+    #[test]
+    fn before_its_report_arrives_the_title_says_loading_not_zero() {
+        assert_eq!(HygienePane::default().title(), "Hygiene · loading…");
     }
 }
