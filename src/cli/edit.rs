@@ -4,6 +4,7 @@
 
 use super::Ctx;
 use crate::app::edit::{self, EditCmd, LogActivity, Saved};
+use crate::app::load::{Need, Snaps};
 use crate::domain::hygiene::hygiene;
 use crate::domain::model::*;
 use crate::domain::money::Money;
@@ -180,12 +181,7 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
             }
         }
         ReviewCommand::Agenda { format } => {
-            let (data, _) = ctx.load(
-                &store,
-                crate::app::load::Need::Review,
-                None,
-                crate::app::load::Snaps::None,
-            )?;
+            let (data, _) = ctx.load(&store, Need::Review, None, Snaps::None)?;
             let sessions = store.load_review_sessions()?;
             let input = super::report::input(ctx, &data, ctx.today, None);
             let report = AgendaReport::build(&input, &sessions);
@@ -277,12 +273,7 @@ pub fn deal(ctx: &Ctx, args: DealArgs) -> anyhow::Result<ExitCode> {
 /// The deal card: fields, flags explained, snooze, tag, history.
 fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
     use crate::text::sanitize;
-    let (data, _) = ctx.load(
-        store,
-        crate::app::load::Need::Deal(id.clone()),
-        None,
-        crate::app::load::Snaps::None,
-    )?;
+    let (data, _) = ctx.load(store, Need::Deal(id.clone()), None, Snaps::None)?;
     let o = data
         .opportunity(id)
         .with_context(|| format!("opportunity {id} not found"))?;

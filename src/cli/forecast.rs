@@ -1,6 +1,7 @@
 //! `pipedeck snapshot`, and the once-a-day snapshot the cockpit takes when it opens.
 
 use super::Ctx;
+use crate::app::load::{Need, Snaps};
 use crate::domain::Dataset;
 use crate::domain::asof::dataset_as_of;
 use crate::domain::period::Calendar;
@@ -42,12 +43,7 @@ pub fn ensure_daily_snapshot(
 pub fn snapshot(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
     // The deals open today and their history: what a snapshot holds.
-    let (live, _) = ctx.load(
-        &store,
-        crate::app::load::Need::Pipeline,
-        None,
-        crate::app::load::Snaps::None,
-    )?;
+    let (live, _) = ctx.load(&store, Need::Pipeline, None, Snaps::None)?;
     let now = snapshot_instant(&ctx.cal, ctx.today, Utc::now());
     // A past `--today` sees the pipeline as it stood at the end of that day.
     let data = dataset_as_of(&live, now + chrono::Duration::seconds(1));

@@ -1,6 +1,7 @@
 //! `pipedeck report NAME`: builds the report model and renders it.
 
 use super::Ctx;
+use crate::app::load::{Need, Snaps};
 use crate::domain::Role;
 use crate::domain::period::Calendar;
 use crate::report::{Format, render};
@@ -112,12 +113,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store_read()?;
     let out = match args.name {
         ReportName::Pipeline => {
-            let (data, _) = ctx.load(
-                &store,
-                crate::app::load::Need::Pipeline,
-                args.as_of,
-                crate::app::load::Snaps::None,
-            )?;
+            let (data, _) = ctx.load(&store, Need::Pipeline, args.as_of, Snaps::None)?;
             let report = crate::report::pipeline::PipelineReport {
                 as_of: args.as_of.unwrap_or(ctx.today),
                 currency: ctx.settings.currency.clone(),

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use super::report::{ReportArgs, ReportName, input};
-use crate::app::load::Need;
+use crate::app::load::{Need, Snaps};
 use crate::domain::metrics::goals;
 use crate::domain::{Dataset, Period};
 use crate::report::anomalies::AnomaliesReport;
@@ -38,7 +38,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     {
         return Err(anyhow!("--rep: no rep with id {id:?} in the database"));
     }
-    let (data, _) = ctx.load(store, need, args.as_of, crate::app::load::Snaps::None)?;
+    let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let role = args.role;
     let goals = goals::merge(
         &ctx.settings.goals,
@@ -76,7 +76,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
 pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let period = parse_period(ctx, args.period.as_deref())?;
     let need = Need::Calibration(period, args.days);
-    let (data, _) = ctx.load(store, need, args.as_of, crate::app::load::Snaps::None)?;
+    let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), period);
     render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
 }

@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use super::report::{ReportArgs, ReportName, input};
+use crate::app::load::{Need, Snaps};
 use crate::domain::model::RepId;
 use crate::report::agenda::AgendaReport;
 use crate::report::hygiene::HygieneReport;
@@ -11,12 +12,7 @@ use crate::storage::Store;
 /// Builds and renders the report named in `args`; returns the text to print.
 /// With `--as-of DATE` the rules run on that date, over the data as it stood then.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    let (data, _) = ctx.load(
-        store,
-        crate::app::load::Need::Review,
-        args.as_of,
-        crate::app::load::Snaps::None,
-    )?;
+    let (data, _) = ctx.load(store, Need::Review, args.as_of, Snaps::None)?;
     let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), None);
     let rep = args.rep.as_deref().map(RepId::from);
     if let Some(r) = &rep
