@@ -97,7 +97,7 @@ fn anomaly_scope(p: Period, cx: &Context) -> Reads {
         cx.today,
         p,
     );
-    let widen = widen_by(s);
+    let widen = widen_by(s, cx.today);
     Reads {
         periods: needs.periods.into_iter().map(&widen).collect(),
         activities: true,
@@ -111,16 +111,19 @@ fn anomaly_scope(p: Period, cx: &Context) -> Reads {
 }
 
 /// Point-in-time rules (untouched) look `stale_days` back from a period's
-/// last day; a day more covers the local-date rounding at either end. A
-/// period longer than that holds its own look-back (a quarter is read from
-/// its first day); what came before a range (a deal's or an account's last
-/// touch, the gap before a deal's first activity in it) the load reads
-/// apart (`storage::scope`).
-fn widen_by(s: &Settings) -> impl Fn(Period) -> Period {
+/// last day judged (its last day, or today when it has not ended: the
+/// metrics judge a period no later than today); a day more covers the
+/// local-date rounding at either end. A period longer than that holds its
+/// own look-back (a past quarter is read from its first day); what came
+/// before a range (a deal's or an account's last touch, the gap before a
+/// deal's first activity in it) the load reads apart (`storage::scope`).
+fn widen_by(s: &Settings, today: NaiveDate) -> impl Fn(Period) -> Period {
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
+    let tomorrow = today.checked_add_days(Days::new(1)).unwrap_or(today);
     move |p: Period| Period {
         from: p
             .to
+            .min(tomorrow)
             .checked_sub_days(margin)
             .unwrap_or(NaiveDate::MIN)
             .min(p.from),
@@ -132,7 +135,7 @@ fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
     let s = cx.settings;
     let tomorrow = cx.today + Days::new(1);
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
-    let widen = widen_by(s);
+    let widen = widen_by(s, cx.today);
     match need {
         Need::Pipeline => (
             vec![Period {

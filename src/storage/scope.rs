@@ -163,21 +163,11 @@ impl Scope {
 
     /// `(column >= ?a AND column < ?b) OR …` over the ranges, with its parameters.
     fn predicate(&self, column: &str) -> (String, Vec<String>) {
-        if self.ranges.is_empty() {
-            return ("0".to_string(), Vec::new());
-        }
-        let mut sql = Vec::new();
-        let mut params = Vec::new();
-        for (a, b) in &self.ranges {
-            sql.push(format!("({column} >= ? AND {column} < ?)"));
-            params.push(instant_to_sql(*a));
-            params.push(instant_to_sql(*b));
-        }
-        (format!("({})", sql.join(" OR ")), params)
+        within(column, &self.ranges)
     }
 
-    /// Deals alive in some range: `(created unknown or before its end) and
-    /// (never closed or closed at or after its start)`.
+    /// Deals alive in some range, of both kinds ([`alive_in`]), the deals
+    /// open now when asked, and the deals named.
     fn alive(&self) -> (String, Vec<String>) {
         let mut sql = Vec::new();
         if self.open_now {
@@ -192,15 +182,49 @@ impl Scope {
             return ("0".to_string(), Vec::new());
         }
         for (a, b) in self.ranges.iter().chain(&self.deal_ranges) {
-            sql.push(
-                "((created_at IS NULL OR created_at < ?) AND (closed_at IS NULL OR closed_at >= ?))"
-                    .to_string(),
-            );
-            params.push(instant_to_sql(*b));
-            params.push(instant_to_sql(*a));
+            sql.push(alive_in("", "?", "?"));
+            let (a, b) = (instant_to_sql(*a), instant_to_sql(*b));
+            params.extend([b.clone(), a.clone(), a.clone(), b.clone(), a, b]);
         }
         (format!("({})", sql.join(" OR ")), params)
     }
+
+    /// A deal with a history entry in a range of either kind: loaded
+    /// (`progressions` counts a stage move whenever the deal closed, and a
+    /// CRM's close date may come before the move that closed it).
+    fn changed(&self) -> (String, Vec<String>) {
+        let mut ranges = self.ranges.clone();
+        ranges.extend(&self.deal_ranges);
+        within("changed_at", &merged(ranges))
+    }
+}
+
+/// `(column >= ?a AND column < ?b) OR …` over `ranges`, with its parameters.
+fn within(column: &str, ranges: &[(DateTime<Utc>, DateTime<Utc>)]) -> (String, Vec<String>) {
+    if ranges.is_empty() {
+        return ("0".to_string(), Vec::new());
+    }
+    let mut sql = Vec::new();
+    let mut params = Vec::new();
+    for (a, b) in ranges {
+        sql.push(format!("({column} >= ? AND {column} < ?)"));
+        params.push(instant_to_sql(*a));
+        params.push(instant_to_sql(*b));
+    }
+    (format!("({})", sql.join(" OR ")), params)
+}
+
+/// Deals (columns prefixed `p`) alive in `[from, to)`: created before its
+/// end (or at an unknown time) and not closed before its start; or created
+/// in it, or closed in it, whatever the other instant (imports accept a
+/// deal closed before it was created). Placeholders in the order: to,
+/// from, from, to, from, to.
+fn alive_in(p: &str, from: &str, to: &str) -> String {
+    format!(
+        "(({p}created_at IS NULL OR {p}created_at < {to}) AND ({p}closed_at IS NULL OR {p}closed_at >= {from}) \
+         OR ({p}created_at >= {from} AND {p}created_at < {to}) \
+         OR ({p}closed_at >= {from} AND {p}closed_at < {to}))"
+    )
 }
 
 /// `ranges` sorted, with overlapping or touching ones merged and empty
@@ -329,8 +353,8 @@ impl Store {
                     "INSERT OR IGNORE INTO temp.scope_opps
                      SELECT o.id FROM temp.scope_rep_ranges r
                      JOIN opportunities o ON o.{who} = r.rep_id
-                     WHERE (o.created_at IS NULL OR o.created_at < r.to_at)
-                       AND (o.closed_at IS NULL OR o.closed_at >= r.from_at)"
+                     WHERE {}",
+                    alive_in("o.", "r.from_at", "r.to_at")
                 ),
                 [],
             )?;
@@ -357,6 +381,14 @@ impl Store {
                 rusqlite::params_from_iter(range_params.iter()),
             )?;
         }
+        let (changed, changed_params) = scope.changed();
+        conn.execute(
+            &format!(
+                "INSERT OR IGNORE INTO temp.scope_opps
+                 SELECT DISTINCT opportunity_id FROM opportunity_history WHERE {changed}"
+            ),
+            rusqlite::params_from_iter(changed_params.iter()),
+        )?;
         let opportunities = self.collect_params(
             &format!(
                 "SELECT {OPP_COLUMNS} FROM opportunities

@@ -36,6 +36,7 @@ mod review_session;
 mod scale_first_touches;
 mod scale_snapshots;
 mod scale_window;
+mod scale_window_edges;
 mod shared_data;
 mod trust_cli;
 mod trust_cockpit;
