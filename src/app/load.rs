@@ -365,6 +365,7 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_deals(deals)
         .with_deal_activities(matches!(need, Need::Cockpit))
         .with_first_touches(metrics)
+        .with_moved_deals(metrics)
         .with_rep_ranges(rep_ranges)
 }
 

@@ -57,6 +57,10 @@ pub struct Scope {
     /// Whether each rep's first touch of each contact touched is left
     /// unread (only the metrics read it: "new contacts").
     skip_first_touches: bool,
+    /// Whether the deals with a history entry in a range are read too (the
+    /// metrics count a stage move in the period it was made, whenever the
+    /// deal closed; a report over all of history has them all already).
+    moved: bool,
 }
 
 impl Scope {
@@ -72,6 +76,7 @@ impl Scope {
             rep_ranges: Vec::new(),
             skip_history: false,
             skip_first_touches: false,
+            moved: false,
         }
     }
 
@@ -95,6 +100,7 @@ impl Scope {
             open_now: self.open_now || other.open_now,
             skip_history: self.skip_history && other.skip_history,
             skip_first_touches: self.skip_first_touches && other.skip_first_touches,
+            moved: self.moved || other.moved,
             deals,
             deal_activities: self.deal_activities || other.deal_activities,
             rep_ranges,
@@ -148,6 +154,13 @@ impl Scope {
     /// read or not (`Lookback::first_touch`).
     pub fn with_first_touches(mut self, read: bool) -> Scope {
         self.skip_first_touches = !read;
+        self
+    }
+
+    /// The same ranges, with the deals moved in them (a history entry in a
+    /// range) read or not.
+    pub fn with_moved_deals(mut self, read: bool) -> Scope {
+        self.moved = read;
         self
     }
 
@@ -381,14 +394,16 @@ impl Store {
                 rusqlite::params_from_iter(range_params.iter()),
             )?;
         }
-        let (changed, changed_params) = scope.changed();
-        conn.execute(
-            &format!(
-                "INSERT OR IGNORE INTO temp.scope_opps
-                 SELECT DISTINCT opportunity_id FROM opportunity_history WHERE {changed}"
-            ),
-            rusqlite::params_from_iter(changed_params.iter()),
-        )?;
+        if scope.moved {
+            let (changed, changed_params) = scope.changed();
+            conn.execute(
+                &format!(
+                    "INSERT OR IGNORE INTO temp.scope_opps
+                     SELECT DISTINCT opportunity_id FROM opportunity_history WHERE {changed}"
+                ),
+                rusqlite::params_from_iter(changed_params.iter()),
+            )?;
+        }
         let opportunities = self.collect_params(
             &format!(
                 "SELECT {OPP_COLUMNS} FROM opportunities
