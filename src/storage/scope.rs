@@ -5,10 +5,12 @@
 //! returns a [`Dataset`] holding:
 //! - every rep, account, contact, stage, snooze, tag and action item (small);
 //! - the deals alive in some range (created before its end, or at an unknown
-//!   time, and not closed before its start) or in a range of deals only
-//!   (`Scope::with_deal_ranges`), and the deals an activity in a range
-//!   touched, each with its whole history (or none, when the scope says its
-//!   report reads none: `Scope::with_history`);
+//!   time, and not closed before its start; or created or closed in it) or
+//!   in a range of deals only (`Scope::with_deal_ranges`), for the metrics
+//!   the deals with a history entry in a range (`Scope::with_moved_deals`),
+//!   and the deals an activity in a range touched, each with its whole
+//!   history (or none, when the scope says its report reads none:
+//!   `Scope::with_history`);
 //! - the activities in the ranges, and for each loaded deal and each account
 //!   of one its latest activity before each range (so "last touch" and the
 //!   gap before the first activity in a range read as on the whole data,
