@@ -54,35 +54,15 @@ pub struct Context<'a> {
     pub sessions: &'a [ReviewSession],
 }
 
-/// The days a report reads, and whether it reads activities.
-pub fn scope(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
-    let r = reads(need, cx);
-    (r.periods, r.activities)
-}
-
-/// What a report reads: [`scope`], the periods of which it reads the deals
-/// only, and the periods of single reps' own work it reads besides (the
-/// anomaly rules' goal periods and new-hire windows).
+/// What a report reads: the periods of every rep's data (and whether their
+/// activities), the periods of which it reads the deals only, and the
+/// periods of single reps' own work it reads besides (the anomaly rules'
+/// goal periods and new-hire windows).
 struct Reads {
     periods: Vec<Period>,
     activities: bool,
     deal_periods: Vec<Period>,
     per_rep: Vec<(RepId, Period)>,
-}
-
-fn reads(need: &Need, cx: &Context) -> Reads {
-    match need {
-        Need::Anomalies(p) => anomaly_scope(*p, cx),
-        _ => {
-            let (periods, activities) = scope_all(need, cx);
-            Reads {
-                periods,
-                activities,
-                deal_periods: Vec::new(),
-                per_rep: Vec::new(),
-            }
-        }
-    }
 }
 
 /// The anomaly rules' periods (see `domain::anomaly::periods_needed`).
@@ -131,12 +111,13 @@ fn widen_by(s: &Settings, today: NaiveDate) -> impl Fn(Period) -> Period {
     }
 }
 
-fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
+/// What `need` reads (see [`Reads`]).
+fn reads(need: &Need, cx: &Context) -> Reads {
     let s = cx.settings;
     let tomorrow = cx.today + Days::new(1);
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
     let widen = widen_by(s, cx.today);
-    match need {
+    let (periods, activities) = match need {
         Need::Pipeline => (
             vec![Period {
                 from: cx.today,
@@ -149,10 +130,7 @@ fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
             let (now, before) = crate::report::drill::like_for_like(cx.cal, *p, cx.today);
             (vec![widen(before), widen(now)], true)
         }
-        Need::Anomalies(p) => {
-            let r = anomaly_scope(*p, cx);
-            (r.periods, r.activities)
-        }
+        Need::Anomalies(p) => return anomaly_scope(*p, cx),
         Need::Review | Need::Deal(_) | Need::Cockpit => {
             // Since the previous review (or a week), and the untouched window.
             let since = cx
@@ -212,6 +190,12 @@ fn scope_all(need: &Need, cx: &Context) -> (Vec<Period>, bool) {
             }],
             false,
         ),
+    };
+    Reads {
+        periods,
+        activities,
+        deal_periods: Vec::new(),
+        per_rep: Vec::new(),
     }
 }
 
