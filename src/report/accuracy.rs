@@ -59,7 +59,7 @@ fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<N
     let snaps = rebuilt
         .iter()
         .map(|&day| {
-            let end = input.cal.start_of(day + chrono::Days::new(1));
+            let end = input.cal.end_of(day);
             let mut s = crate::domain::snapshot::snapshot_of(
                 &rewind.opportunities_at(end),
                 input.cal,

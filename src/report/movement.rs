@@ -76,7 +76,7 @@ fn call(
 /// is taken back to).
 fn then_and_end(cal: &Calendar, today: NaiveDate, days: u64) -> (NaiveDate, DateTime<Utc>) {
     let then = today.checked_sub_days(Days::new(days)).unwrap_or(today);
-    (then, cal.start_of(then + Days::new(1)))
+    (then, cal.end_of(then))
 }
 
 /// The snapshot [`CallMovement::build`] reads among the stored ones: the

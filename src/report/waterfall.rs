@@ -43,7 +43,7 @@ pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
     if let Some(s) = stored_for(input.snapshots, day) {
         return (s.clone(), false);
     }
-    let end = input.cal.start_of(day + chrono::Days::new(1));
+    let end = input.cal.end_of(day);
     // The deals alone, rewound: a copy of the whole dataset is not needed.
     let past = crate::domain::asof::Rewind::new(input.data, input.snapshots).opportunities_at(end);
     let mut snap = crate::domain::snapshot::snapshot_of(&past, input.cal, end);
@@ -65,7 +65,7 @@ fn stored_for<T: Taken>(snapshots: &[T], day: NaiveDate) -> Option<&T> {
 /// for it, else the one the rebuilt deals without history take.
 fn read_for<'s, T: Taken>(cal: &Calendar, snapshots: &'s [T], day: NaiveDate) -> Option<&'s T> {
     stored_for(snapshots, day).or_else(|| {
-        let end = cal.start_of(day + chrono::Days::new(1));
+        let end = cal.end_of(day);
         crate::domain::asof::overlay_source(snapshots, end)
     })
 }
@@ -209,7 +209,7 @@ impl WaterfallReport {
     ) -> WaterfallReport {
         let (mut a, ra) = snapshot_for(input, from);
         let (mut b, rb) = if to >= input.today {
-            let now = input.cal.start_of(input.today + chrono::Days::new(1));
+            let now = input.cal.end_of(input.today);
             let mut s = crate::domain::snapshot::take_snapshot(input.data, input.cal, now);
             s.taken_on = input.today;
             (s, false)
