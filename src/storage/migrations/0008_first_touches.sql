@@ -47,14 +47,12 @@ ON activities
 WHEN OLD.rep_id IS NOT NEW.rep_id OR OLD.contact_id IS NOT NEW.contact_id
   OR OLD.occurred_at IS NOT NEW.occurred_at
 BEGIN
-    DELETE FROM first_touches WHERE rep_id = OLD.rep_id AND contact_id = OLD.contact_id;
+    DELETE FROM first_touches
+    WHERE (rep_id = OLD.rep_id AND contact_id = OLD.contact_id)
+       OR (rep_id = NEW.rep_id AND contact_id = NEW.contact_id);
     INSERT INTO first_touches (rep_id, contact_id, first_at)
     SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
-    WHERE contact_id = OLD.contact_id AND rep_id = OLD.rep_id
-    GROUP BY contact_id, rep_id;
-    DELETE FROM first_touches WHERE rep_id = NEW.rep_id AND contact_id = NEW.contact_id;
-    INSERT INTO first_touches (rep_id, contact_id, first_at)
-    SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
-    WHERE contact_id = NEW.contact_id AND rep_id = NEW.rep_id
+    WHERE (contact_id = OLD.contact_id AND rep_id = OLD.rep_id)
+       OR (contact_id = NEW.contact_id AND rep_id = NEW.rep_id)
     GROUP BY contact_id, rep_id;
 END;
