@@ -9,7 +9,7 @@ use pipedeck::import::ImportError;
 use pipedeck::storage::{Counts, Store};
 use std::path::Path;
 
-use crate::import_stream::run;
+use crate::import_stream::{run, write_files};
 
 const ROWS: usize = 3_000;
 
@@ -17,23 +17,22 @@ const ROWS: usize = 3_000;
 /// on lines 2 …); `bad` replaces the `occurred_at` of one activity, and
 /// `session` gives the last activity a review session id.
 fn write_set(dir: &Path, bad: Option<(usize, &str)>, session: Option<&str>) {
-    std::fs::write(
-        dir.join("reps.csv"),
-        "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("accounts.csv"), "id,name\nacme,Acme Corp\n").unwrap();
-    std::fs::write(
-        dir.join("contacts.csv"),
-        "id,account_id,name\nc1,acme,Wile Coyote\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("opportunities.csv"),
-        "id,name,account_id,owner_id,stage,amount,created_at,status\n\
-         o1,Anvils,acme,sam,Prospecting,10000,2026-01-02T09:00:00Z,open\n",
-    )
-    .unwrap();
+    write_files(
+        dir,
+        &[
+            (
+                "reps.csv",
+                "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\n",
+            ),
+            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
+            ("contacts.csv", "id,account_id,name\nc1,acme,Wile Coyote\n"),
+            (
+                "opportunities.csv",
+                "id,name,account_id,owner_id,stage,amount,created_at,status\n\
+                 o1,Anvils,acme,sam,Prospecting,10000,2026-01-02T09:00:00Z,open\n",
+            ),
+        ],
+    );
     let mut text = String::from(
         "id,rep_id,kind,opportunity_id,account_id,contact_id,occurred_at,direction,review_session_id\n",
     );

@@ -13,17 +13,17 @@ const ROWS: usize = 5_000;
 /// A rep, an account, a contact and `ROWS` activities (ids `a1` … `a5000`,
 /// on lines 2 … 5001); `bad` replaces the `occurred_at` of one activity.
 fn write_set(dir: &Path, bad: Option<(usize, &str)>) {
-    std::fs::write(
-        dir.join("reps.csv"),
-        "id,name,role,start_date\nsam,Sam Rep,SDR,2024-01-01\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("accounts.csv"), "id,name\nacme,Acme Corp\n").unwrap();
-    std::fs::write(
-        dir.join("contacts.csv"),
-        "id,account_id,name\nc1,acme,Wile Coyote\n",
-    )
-    .unwrap();
+    write_files(
+        dir,
+        &[
+            (
+                "reps.csv",
+                "id,name,role,start_date\nsam,Sam Rep,SDR,2024-01-01\n",
+            ),
+            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
+            ("contacts.csv", "id,account_id,name\nc1,acme,Wile Coyote\n"),
+        ],
+    );
     let mut text = String::from("id,rep_id,kind,account_id,contact_id,occurred_at,direction\n");
     for i in 1..=ROWS {
         let at = match bad {
@@ -33,6 +33,13 @@ fn write_set(dir: &Path, bad: Option<(usize, &str)>) {
         text.push_str(&format!("a{i},sam,call,acme,c1,{at},outbound\n"));
     }
     std::fs::write(dir.join("activities.csv"), text).unwrap();
+}
+
+/// Writes each `(file name, text)` of a CSV set into `dir`.
+pub(crate) fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
 }
 
 pub(crate) fn run(store: &mut Store, dir: &Path) -> Result<Counts, ImportError> {

@@ -4,7 +4,7 @@
 //! (bulk) import, a re-import that moves, adds and re-assigns activities,
 //! and edits and deletes made in SQL by another tool.
 
-use crate::import_stream::run;
+use crate::import_stream::{run, write_files};
 use pipedeck::demo;
 use pipedeck::domain::Settings;
 use pipedeck::storage::Store;
@@ -37,23 +37,25 @@ fn t(s: &str) -> (String, String, String) {
 
 /// Two reps, three contacts; `activities` as `id,rep,contact,occurred_at`.
 fn write_set(dir: &Path, activities: &[&str]) {
-    std::fs::write(
-        dir.join("reps.csv"),
-        "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\nkim,Kim Rep,SDR,2024-01-01\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("accounts.csv"), "id,name\nacme,Acme Corp\n").unwrap();
-    std::fs::write(
-        dir.join("contacts.csv"),
-        "id,account_id,name\nc1,acme,Wile Coyote\nc2,acme,Road Runner\nc3,acme,Elmer Fudd\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("opportunities.csv"),
-        "id,name,account_id,owner_id,stage,amount,created_at,status\n\
-         o1,Anvils,acme,sam,Prospecting,10000,2026-01-02T09:00:00Z,open\n",
-    )
-    .unwrap();
+    write_files(
+        dir,
+        &[
+            (
+                "reps.csv",
+                "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\nkim,Kim Rep,SDR,2024-01-01\n",
+            ),
+            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
+            (
+                "contacts.csv",
+                "id,account_id,name\nc1,acme,Wile Coyote\nc2,acme,Road Runner\nc3,acme,Elmer Fudd\n",
+            ),
+            (
+                "opportunities.csv",
+                "id,name,account_id,owner_id,stage,amount,created_at,status\n\
+                 o1,Anvils,acme,sam,Prospecting,10000,2026-01-02T09:00:00Z,open\n",
+            ),
+        ],
+    );
     let mut text = String::from("id,rep_id,kind,account_id,contact_id,occurred_at\n");
     for a in activities {
         let f: Vec<&str> = a.split(',').collect();

@@ -55,6 +55,15 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
     let reps = store.load_reps().expect("reps");
     let goals = goals::merge(&settings.goals, &store.load_goals().expect("goals"));
     let sessions = store.load_review_sessions().expect("sessions");
+    // The rules' context on a day.
+    let on = |today| Context {
+        settings,
+        cal: &cal,
+        today,
+        reps: &reps,
+        goals: &goals,
+        sessions: &sessions,
+    };
     let full = {
         let mut data = store.load_dataset().expect("all");
         data.stages = settings.effective_stages(&data.stages);
@@ -88,14 +97,7 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
     ] {
         let today = d(today);
         let p = cal.parse_period(period, today).expect("period");
-        let cx = Context {
-            settings,
-            cal: &cal,
-            today,
-            reps: &reps,
-            goals: &goals,
-            sessions: &sessions,
-        };
+        let cx = on(today);
         let (m, _) = load(
             &store,
             settings,
@@ -173,14 +175,7 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
     // The drill-down reads its period and the one it is compared with: two
     // ranges with a gap between them for a quarter to date.
     let today = d("2026-11-24");
-    let cx = Context {
-        settings,
-        cal: &cal,
-        today,
-        reps: &reps,
-        goals: &goals,
-        sessions: &sessions,
-    };
+    let cx = on(today);
     for period in ["qtd", "2026-Q3", "last-week"] {
         let p = cal.parse_period(period, today).expect("period");
         let (w, _) = load(

@@ -16,7 +16,7 @@
 //!   day (so no row is made up at its creation): one deal created in the
 //!   period.
 
-use crate::import_stream::run;
+use crate::import_stream::{run, write_files};
 use chrono::NaiveDate;
 use pipedeck::app::load::{Context, Need, Snaps, load};
 use pipedeck::domain::metrics::goals;
@@ -54,9 +54,7 @@ fn write_set(dir: &Path) {
             "id,rep_id,kind,contact_id,occurred_at\nx1,r1,call,c1,2025-12-20T09:00:00Z\n",
         ),
     ];
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).unwrap();
-    }
+    write_files(dir, &files);
 }
 
 fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
