@@ -36,25 +36,22 @@ fn error_flag_and_band_table() {
     }
 }
 
+/// A deal won at noon of 2026-`m`-`day` (`amount` in major units).
 fn won(id: &str, owner: &str, amount: Option<i64>, m: u32, day: u32) -> Opportunity {
+    let closed = format!("2026-{m:02}-{day:02}T12:00:00");
     Opportunity {
-        id: OppId(id.into()),
-        name: id.into(),
-        account_id: None,
-        owner_id: RepId(owner.into()),
-        source_rep_id: None,
-        created_at: None,
         stage: "Won".into(),
-        amount: amount.map(Money::from_major),
-        close_date: None,
         forecast_category: Some(ForecastCategory::Closed),
-        status: Status::Won,
-        closed_at: Some(Utc.with_ymd_and_hms(2026, m, day, 12, 0, 0).unwrap()),
-        loss_reason: None,
-        next_step: None,
-        next_step_date: None,
-        list_amount: None,
-        channel: None,
+        ..crate::domain::metrics::tests::opp(
+            id,
+            owner,
+            None,
+            None,
+            None,
+            Status::Won,
+            Some(&closed),
+            amount.map(|a| Money::from_major(a).0),
+        )
     }
 }
 
