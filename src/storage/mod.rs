@@ -54,7 +54,7 @@ pub fn configure_process() {
 
 /// SQLite's page caches, in KiB (a negative `cache_size`): a report's
 /// connections, an import, and an import's deferred index builds.
-pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768;";
+pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 4294967296;";
 pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536;";
 pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -131072;";
 
