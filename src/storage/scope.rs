@@ -24,12 +24,14 @@
 
 mod first_touch;
 mod merge;
+mod ranges;
 
 use super::codec::*;
 use super::{Result, Store};
 use crate::domain::model::*;
 use chrono::{DateTime, Utc};
 use merge::merge_by_time;
+use ranges::{alive_in, merged, within};
 
 /// Half-open instant ranges `[from, to)`, sorted and merged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,6 +65,9 @@ pub struct Scope {
     /// metrics count a stage move in the period it was made, whenever the
     /// deal closed; a report over all of history has them all already).
     moved: bool,
+    /// Whether only the won deals among those are read (accuracy's
+    /// actuals, when no call is rebuilt from history).
+    won_only: bool,
 }
 
 impl Scope {
@@ -79,6 +84,7 @@ impl Scope {
             skip_history: false,
             skip_first_touches: false,
             moved: false,
+            won_only: false,
         }
     }
 
@@ -103,6 +109,7 @@ impl Scope {
             skip_history: self.skip_history && other.skip_history,
             skip_first_touches: self.skip_first_touches && other.skip_first_touches,
             moved: self.moved || other.moved,
+            won_only: self.won_only && other.won_only,
             deals,
             deal_activities: self.deal_activities || other.deal_activities,
             rep_ranges,
@@ -166,6 +173,12 @@ impl Scope {
         self
     }
 
+    /// The same ranges, with only the won deals read, or every one.
+    pub fn with_won_only(mut self, won_only: bool) -> Scope {
+        self.won_only = won_only;
+        self
+    }
+
     /// The same ranges, reading activities or not.
     pub fn with_activities(mut self, activities: bool) -> Scope {
         self.activities = activities;
@@ -201,7 +214,12 @@ impl Scope {
             let (a, b) = (instant_to_sql(*a), instant_to_sql(*b));
             params.extend([b.clone(), a.clone(), a.clone(), b.clone(), a, b]);
         }
-        (format!("({})", sql.join(" OR ")), params)
+        let won = if self.won_only {
+            " AND status = 'won'"
+        } else {
+            ""
+        };
+        (format!("({}){won}", sql.join(" OR ")), params)
     }
 
     /// A deal with a history entry in a range of either kind: loaded
@@ -212,49 +230,6 @@ impl Scope {
         ranges.extend(&self.deal_ranges);
         within("changed_at", &merged(ranges))
     }
-}
-
-/// `(column >= ?a AND column < ?b) OR …` over `ranges`, with its parameters.
-fn within(column: &str, ranges: &[(DateTime<Utc>, DateTime<Utc>)]) -> (String, Vec<String>) {
-    if ranges.is_empty() {
-        return ("0".to_string(), Vec::new());
-    }
-    let mut sql = Vec::new();
-    let mut params = Vec::new();
-    for (a, b) in ranges {
-        sql.push(format!("({column} >= ? AND {column} < ?)"));
-        params.push(instant_to_sql(*a));
-        params.push(instant_to_sql(*b));
-    }
-    (format!("({})", sql.join(" OR ")), params)
-}
-
-/// Deals (columns prefixed `p`) alive in `[from, to)`: created before its
-/// end (or at an unknown time) and not closed before its start; or created
-/// in it, or closed in it, whatever the other instant (imports accept a
-/// deal closed before it was created). Placeholders in the order: to,
-/// from, from, to, from, to.
-fn alive_in(p: &str, from: &str, to: &str) -> String {
-    format!(
-        "(({p}created_at IS NULL OR {p}created_at < {to}) AND ({p}closed_at IS NULL OR {p}closed_at >= {from}) \
-         OR ({p}created_at >= {from} AND {p}created_at < {to}) \
-         OR ({p}closed_at >= {from} AND {p}closed_at < {to}))"
-    )
-}
-
-/// `ranges` sorted, with overlapping or touching ones merged and empty
-/// ones dropped.
-fn merged(mut ranges: Vec<(DateTime<Utc>, DateTime<Utc>)>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
-    ranges.retain(|(a, b)| a < b);
-    ranges.sort();
-    let mut out: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(ranges.len());
-    for (a, b) in ranges {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
 }
 
 const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, created_at, stage, \
