@@ -323,7 +323,7 @@ pub fn load_union(
 }
 
 /// The storage scope of what `need` reads.
-fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
+pub(super) fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
     let r = reads(need, cx);
     let instants = |ps: &[Period]| -> Vec<_> {
         ps.iter()

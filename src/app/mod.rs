@@ -4,6 +4,7 @@
 //! is every edit (stamped the same way from either front-end); `review`
 //! starts (or resumes) and ends a review session.
 
+pub mod accuracy;
 pub mod edit;
 pub mod load;
 pub mod review;

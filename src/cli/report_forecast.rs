@@ -15,8 +15,10 @@ use crate::storage::Store;
 /// falling back to the nearest earlier snapshot) and only snapshots taken on
 /// or before D are used. `--rep` keeps that rep's lines only.
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
-    if args.name == ReportName::Movement {
-        return movement(ctx, store, args);
+    match args.name {
+        ReportName::Movement => return movement(ctx, store, args),
+        ReportName::Accuracy => return accuracy(ctx, store, args),
+        _ => {}
     }
     let today = args.as_of.unwrap_or(ctx.today);
     let period = args
@@ -27,7 +29,6 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         .map_err(anyhow::Error::msg)?;
     let need = match args.name {
         ReportName::Waterfall => Need::Waterfall(args.from.unwrap_or(today)),
-        ReportName::Accuracy => Need::Accuracy,
         _ => Need::Forecast(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
     };
     let waterfall = rule(|heads| {
@@ -35,7 +36,6 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     });
     let snaps = match args.name {
         ReportName::Waterfall => Snaps::Picked(&waterfall),
-        ReportName::Accuracy => Snaps::All,
         _ => Snaps::AS_OF,
     };
     let (data, snapshots) = ctx.load(store, need, args.as_of, snaps)?;
@@ -57,11 +57,6 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
             }
             render(&r, args.format)
         }
-        ReportName::Accuracy => {
-            let mut r = AccuracyReport::build(&input);
-            r.accuracy.reps.retain(|x| keep(&x.key));
-            render(&r, args.format)
-        }
         _ => {
             let mut r = ForecastReport::build(&input);
             r.forecast.reps.retain(|x| keep(&x.key));
@@ -69,6 +64,26 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         }
     };
     out.map_err(anyhow::Error::msg)
+}
+
+/// `report accuracy`: every closed quarter's calls against its result, as
+/// of `--as-of` when given; `--rep` keeps that rep's lines only.
+fn accuracy(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+    let today = args.as_of.unwrap_or(ctx.today);
+    let read = crate::app::accuracy::load(store, &ctx.settings, &ctx.cal, ctx.today, args.as_of)?;
+    let input = Input {
+        data: &read.data,
+        snapshots: &read.snapshots,
+        settings: &ctx.settings,
+        cal: &ctx.cal,
+        today,
+        period: None,
+    };
+    let mut r = AccuracyReport::build_with(&input, read.calls);
+    r.accuracy
+        .reps
+        .retain(|x| args.rep.as_deref().is_none_or(|r| r == x.key));
+    render(&r, args.format).map_err(anyhow::Error::msg)
 }
 
 /// `report movement [--from D] [--to D] [--period P]`: the call of P (default:

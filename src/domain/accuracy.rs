@@ -22,8 +22,9 @@
 use super::model::{Dataset, ForecastCategory, OppId, PeriodKind, RepId, Snapshot, Status};
 use super::money::Money;
 use super::period::{Calendar, Period};
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Errors worse than this (in absolute value) are flagged.
 pub const FLAG_THRESHOLD: f64 = 0.25;
@@ -147,6 +148,106 @@ pub fn quarters_to_rebuild(
     out
 }
 
+/// What the accuracy reads of one snapshot S, in the quarter Q containing
+/// its day: when it was taken, every owner with a row and the amount of
+/// their rows in category `commit` closing in Q (zero when none), and the
+/// deals won in Q by S ([`Won::by`]) that are among its rows (a deal is in
+/// a call once: through the rows). Built from a snapshot's rows by
+/// [`calls_of`], or read from the sums kept beside the stored rows
+/// (`app::accuracy`); the two give the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallFacts {
+    pub taken_on: NaiveDate,
+    pub taken_at: DateTime<Utc>,
+    pub commit: BTreeMap<RepId, Money>,
+    pub won_among_rows: BTreeSet<OppId>,
+}
+
+/// A deal won in a quarter.
+#[derive(Debug, Clone, Copy)]
+pub struct Won<'a> {
+    pub at: DateTime<Utc>,
+    /// The local day of `at`.
+    pub day: NaiveDate,
+    pub amount: Option<Money>,
+    pub id: &'a OppId,
+    pub owner: &'a RepId,
+}
+
+impl Won<'_> {
+    /// Whether it was won by the time a snapshot was taken: at or before
+    /// its instant, or on or before its day (a snapshot may be dated by the
+    /// end of its day).
+    pub fn by(&self, taken_at: DateTime<Utc>, taken_on: NaiveDate) -> bool {
+        self.at <= taken_at || self.day <= taken_on
+    }
+}
+
+/// The deals won in `q` (closed won, the closed instant's day in `q`), in
+/// the dataset's order.
+pub fn won_in<'a>(data: &'a Dataset, cal: &Calendar, q: Period) -> Vec<Won<'a>> {
+    data.opportunities
+        .iter()
+        .filter(|o| o.status == Status::Won)
+        .filter_map(|o| {
+            let at = o.closed_at?;
+            let day = cal.local_date(at);
+            q.contains(day).then_some(Won {
+                at,
+                day,
+                amount: o.amount,
+                id: &o.id,
+                owner: &o.owner_id,
+            })
+        })
+        .collect()
+}
+
+/// The facts of each snapshot, in their order, from their rows.
+pub fn calls_of<'s>(
+    data: &Dataset,
+    snapshots: impl IntoIterator<Item = &'s Snapshot>,
+    cal: &Calendar,
+) -> Vec<CallFacts> {
+    let mut won: HashMap<Period, HashMap<&OppId, Won<'_>>> = HashMap::new();
+    snapshots
+        .into_iter()
+        .map(|s| {
+            let q = cal.quarter_containing(s.taken_on);
+            let won = won.entry(q).or_insert_with(|| {
+                won_in(data, cal, q)
+                    .into_iter()
+                    .map(|w| (w.id, w))
+                    .collect()
+            });
+            let mut commit = BTreeMap::new();
+            for r in &s.rows {
+                let owner = commit.entry(r.owner_id.clone()).or_insert(Money(0));
+                if r.forecast_category == Some(ForecastCategory::Commit)
+                    && r.close_date.is_some_and(|d| q.contains(d))
+                    && let Some(a) = r.amount
+                {
+                    *owner += a;
+                }
+            }
+            CallFacts {
+                taken_on: s.taken_on,
+                taken_at: s.taken_at,
+                commit,
+                won_among_rows: s
+                    .rows
+                    .iter()
+                    .filter(|r| {
+                        won.get(&r.opportunity_id)
+                            .is_some_and(|w| w.by(s.taken_at, s.taken_on))
+                    })
+                    .map(|r| r.opportunity_id.clone())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// Accuracy on `today`; `snapshots` in any order.
 pub fn accuracy<'s>(
     data: &Dataset,
@@ -154,9 +255,19 @@ pub fn accuracy<'s>(
     cal: &Calendar,
     today: NaiveDate,
 ) -> Accuracy {
-    let mut snaps: Vec<&Snapshot> = snapshots.into_iter().collect();
-    snaps.sort_by_key(|s| s.taken_at);
-    let mut quarters: Vec<Period> = snaps
+    accuracy_of(data, calls_of(data, snapshots, cal), cal, today)
+}
+
+/// Accuracy on `today` from the facts of the snapshots, in any order (ties
+/// of the instant taken keep their order).
+pub fn accuracy_of(
+    data: &Dataset,
+    mut calls: Vec<CallFacts>,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> Accuracy {
+    calls.sort_by_key(|s| s.taken_at);
+    let mut quarters: Vec<Period> = calls
         .iter()
         .map(|s| cal.quarter_containing(s.taken_on))
         .filter(|q| q.to <= today)
@@ -165,31 +276,20 @@ pub fn accuracy<'s>(
     let mut team = Vec::new();
     let mut reps = Vec::new();
     for &q in &quarters {
-        let in_q: Vec<&Snapshot> = snaps
+        let in_q: Vec<&CallFacts> = calls.iter().filter(|s| q.contains(s.taken_on)).collect();
+        let won = won_in(data, cal, q);
+        team.push(quarter_accuracy(data, &won, &in_q, cal, q, None));
+        let mut by_owner: BTreeMap<&RepId, Vec<Won<'_>>> = in_q
             .iter()
-            .copied()
-            .filter(|s| q.contains(s.taken_on))
+            .flat_map(|s| s.commit.keys())
+            .map(|o| (o, Vec::new()))
             .collect();
-        let facts = QuarterFacts::of(data, &in_q, cal, q);
-        team.push(quarter_accuracy(data, &facts, cal, q, None));
-        let mut owners: Vec<RepId> = in_q
+        for w in &won {
+            by_owner.entry(w.owner).or_default().push(*w);
+        }
+        let mut lines: Vec<QuarterAccuracy> = by_owner
             .iter()
-            .flat_map(|s| s.rows.iter().map(|r| r.owner_id.clone()))
-            .chain(
-                data.opportunities
-                    .iter()
-                    .filter(|o| {
-                        o.status == Status::Won
-                            && o.closed_at.is_some_and(|t| q.contains_instant(cal, t))
-                    })
-                    .map(|o| o.owner_id.clone()),
-            )
-            .collect();
-        owners.sort();
-        owners.dedup();
-        let mut lines: Vec<QuarterAccuracy> = owners
-            .iter()
-            .map(|id| quarter_accuracy(data, &facts, cal, q, Some(id)))
+            .map(|(&id, won)| quarter_accuracy(data, won, &in_q, cal, q, Some(id)))
             .collect();
         lines.sort_by(|a, b| a.label.cmp(&b.label).then_with(|| a.key.cmp(&b.key)));
         reps.extend(lines);
@@ -201,7 +301,7 @@ pub fn accuracy<'s>(
 
 /// A red flag: flagged this quarter and the previous quarter, same key.
 fn mark_red_flags(lines: &mut [QuarterAccuracy], cal: &Calendar) {
-    let flagged: std::collections::HashSet<(String, NaiveDate)> = lines
+    let flagged: HashSet<(String, NaiveDate)> = lines
         .iter()
         .filter(|l| l.flagged)
         .map(|l| (l.key.clone(), l.quarter.from))
@@ -212,91 +312,28 @@ fn mark_red_flags(lines: &mut [QuarterAccuracy], cal: &Calendar) {
     }
 }
 
-/// What every line of a quarter reads, gathered once for the team and all
-/// its reps: the deals won in the quarter, and per snapshot the deals among
-/// its rows and the commit closing in the quarter per owner.
-struct QuarterFacts<'a> {
-    /// Instant, amount, id and owner of each deal won in the quarter.
-    won: Vec<(
-        chrono::DateTime<chrono::Utc>,
-        Option<Money>,
-        &'a OppId,
-        &'a RepId,
-    )>,
-    snaps: Vec<SnapFacts<'a>>,
-}
-
-struct SnapFacts<'a> {
-    snap: &'a Snapshot,
-    in_rows: std::collections::HashSet<&'a OppId>,
-    commit_by_owner: std::collections::HashMap<&'a RepId, Money>,
-}
-
-impl<'a> QuarterFacts<'a> {
-    fn of(data: &'a Dataset, snaps: &[&'a Snapshot], cal: &Calendar, q: Period) -> Self {
-        let won = data
-            .opportunities
-            .iter()
-            .filter(|o| o.status == Status::Won)
-            .filter_map(|o| {
-                o.closed_at
-                    .filter(|&t| q.contains_instant(cal, t))
-                    .map(|t| (t, o.amount, &o.id, &o.owner_id))
-            })
-            .collect();
-        let snaps = snaps
-            .iter()
-            .map(|s| {
-                let mut commit_by_owner = std::collections::HashMap::new();
-                for r in s.rows.iter().filter(|r| {
-                    r.forecast_category == Some(ForecastCategory::Commit)
-                        && r.close_date.is_some_and(|d| q.contains(d))
-                }) {
-                    if let Some(a) = r.amount {
-                        *commit_by_owner.entry(&r.owner_id).or_insert(Money(0)) += a;
-                    }
-                }
-                SnapFacts {
-                    snap: s,
-                    in_rows: s.rows.iter().map(|r| &r.opportunity_id).collect(),
-                    commit_by_owner,
-                }
-            })
-            .collect();
-        QuarterFacts { won, snaps }
-    }
-}
-
+/// The accuracy of the team (`owner` none, `won` every deal won in `q`)
+/// or of one owner (`won` theirs).
 fn quarter_accuracy(
     data: &Dataset,
-    facts: &QuarterFacts<'_>,
+    won: &[Won<'_>],
+    calls: &[&CallFacts],
     cal: &Calendar,
     q: Period,
     owner: Option<&RepId>,
 ) -> QuarterAccuracy {
-    let won: Vec<_> = facts
-        .won
+    let actual: Money = won.iter().filter_map(|w| w.amount).sum();
+    let calls: Vec<SnapshotCall> = calls
         .iter()
-        .filter(|(_, _, _, o)| owner.is_none_or(|r| *o == r))
-        .map(|&(t, a, id, _)| (t, a, id))
-        .collect();
-    let actual: Money = won.iter().filter_map(|(_, a, _)| *a).sum();
-    let calls: Vec<SnapshotCall> = facts
-        .snaps
-        .iter()
-        .map(|f| {
-            let s = f.snap;
+        .map(|s| {
             let won_so_far: Money = won
                 .iter()
-                .filter(|(t, _, id)| {
-                    (*t <= s.taken_at || cal.local_date(*t) <= s.taken_on)
-                        && !f.in_rows.contains(id)
-                })
-                .filter_map(|(_, a, _)| *a)
+                .filter(|w| w.by(s.taken_at, s.taken_on) && !s.won_among_rows.contains(w.id))
+                .filter_map(|w| w.amount)
                 .sum();
             let commit: Money = match owner {
-                Some(o) => f.commit_by_owner.get(o).copied().unwrap_or(Money(0)),
-                None => f.commit_by_owner.values().copied().sum(),
+                Some(o) => s.commit.get(o).copied().unwrap_or(Money(0)),
+                None => s.commit.values().copied().sum(),
             };
             let call = won_so_far + commit;
             let error = forecast_error(call, actual);
@@ -329,7 +366,7 @@ fn quarter_accuracy(
         quarter: q,
         quarter_label: format!("{y}-Q{n}"),
         actual,
-        actual_without_amount: won.iter().filter(|(_, a, _)| a.is_none()).count() as u64,
+        actual_without_amount: won.iter().filter(|w| w.amount.is_none()).count() as u64,
         flagged: is_flagged(error),
         red_flag: false,
         band: error.map(Band::of),

@@ -2,7 +2,9 @@
 //! for the team and per rep, with every weekly call of the team.
 
 use super::{Column, Input, Report, Table, UNDEFINED};
-use crate::domain::accuracy::{Accuracy, QuarterAccuracy, SnapshotCall, accuracy};
+use crate::domain::accuracy::{
+    Accuracy, CallFacts, QuarterAccuracy, SnapshotCall, accuracy_of, calls_of,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -22,25 +24,36 @@ pub struct AccuracyReport {
 
 impl AccuracyReport {
     /// Every closed quarter (ended on or before `input.today`) since the
-    /// first deal was created. A quarter with no snapshot in its first 7
-    /// days gets its first-day call rebuilt from history: the open pipeline
-    /// as it stood at the end of its first day (`dataset_as_of_with_snapshots`).
+    /// first deal was created, from the snapshots of `input`.
     pub fn build(input: &Input) -> AccuracyReport {
-        let (extra, rebuilt) = rebuilt_quarter_starts(input);
-        let snapshots = input.snapshots.iter().chain(&extra);
+        AccuracyReport::build_with(input, calls_of(input.data, input.snapshots, input.cal))
+    }
+
+    /// Every closed quarter from the facts of the stored snapshots (`stored`,
+    /// oldest first). A quarter with no snapshot in its first 7 days gets its
+    /// first-day call rebuilt from history: the open pipeline as it stood
+    /// at the end of its first day (`dataset_as_of_with_snapshots`), from
+    /// every deal of `input` and its snapshots.
+    pub fn build_with(input: &Input, mut stored: Vec<CallFacts>) -> AccuracyReport {
+        let days: Vec<NaiveDate> = stored.iter().map(|s| s.taken_on).collect();
+        let (extra, rebuilt) = rebuilt_quarter_starts(input, &days);
+        stored.extend(calls_of(input.data, &extra, input.cal));
         AccuracyReport {
             as_of: input.today,
             currency: input.settings.currency.clone(),
-            accuracy: accuracy(input.data, snapshots, input.cal, input.today),
+            accuracy: accuracy_of(input.data, stored, input.cal, input.today),
             rebuilt_from_history: rebuilt,
         }
     }
 }
 
 /// A snapshot rebuilt on the first day of every closed quarter that has
-/// none stored in its first 7 days, and those days (the stored snapshots
-/// are read beside them, not copied).
-fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
+/// none stored in its first 7 days (`days`: the stored snapshots' days), and
+/// those days.
+fn rebuilt_quarter_starts(
+    input: &Input,
+    days: &[NaiveDate],
+) -> (Vec<crate::domain::Snapshot>, Vec<NaiveDate>) {
     let first = input
         .data
         .opportunities
@@ -48,9 +61,8 @@ fn rebuilt_quarter_starts(input: &Input) -> (Vec<crate::domain::Snapshot>, Vec<N
         .filter_map(|o| o.created_at)
         .min()
         .map(|t| input.cal.local_date(t));
-    let days: Vec<NaiveDate> = input.snapshots.iter().map(|s| s.taken_on).collect();
     let rebuilt = first.map_or_else(Vec::new, |first| {
-        crate::domain::accuracy::quarters_to_rebuild(input.cal, first, &days, input.today)
+        crate::domain::accuracy::quarters_to_rebuild(input.cal, first, days, input.today)
     });
     if rebuilt.is_empty() {
         return (Vec::new(), rebuilt);

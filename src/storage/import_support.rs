@@ -91,13 +91,40 @@ mod tests {
 
 /// The secondary indexes a bulk load into empty tables set aside, to build
 /// once after the rows land (one sort instead of a B-tree insert per row),
-/// and the trigger that keeps `first_touches` (one upsert per activity
-/// inserted), whose table is then filled in one pass.
+/// and the triggers that keep a summary table (one upsert per row
+/// inserted), whose tables are then filled in one pass: each as
+/// `(name, sql)`.
 #[derive(Debug, Default)]
-pub struct DeferredIndexes(Vec<String>);
+pub struct DeferredIndexes(Vec<(String, String)>);
 
-/// The trigger a bulk load sets aside (see `migrations/0008_first_touches.sql`).
-const FIRST_TOUCH_INSERT: &str = "activities_first_touch_insert";
+/// The triggers a bulk load sets aside, each with what fills its table
+/// afresh once the rows are in (see `migrations/0008_first_touches.sql`
+/// and `migrations/0010_snapshot_owner_months.sql`).
+const DEFERRED_TRIGGERS: &[(&str, &str)] = &[
+    (
+        "activities_first_touch_insert",
+        "DELETE FROM first_touches;
+         INSERT INTO first_touches (rep_id, contact_id, first_at)
+         SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
+         WHERE contact_id IS NOT NULL
+         GROUP BY contact_id, rep_id;",
+    ),
+    (
+        "snapshot_rows_owner_month_insert",
+        "DELETE FROM snapshot_owner_months;
+         INSERT INTO snapshot_owner_months (snapshot_id, owner_id, close_month, commit_cents, rows)
+         SELECT snapshot_id, owner_id, month, SUM(cents), COUNT(*) FROM (
+             SELECT snapshot_id, owner_id,
+                    CASE WHEN forecast_category = 'commit' AND amount IS NOT NULL
+                              AND close_date IS NOT NULL
+                         THEN substr(close_date, 1, 7) ELSE '' END AS month,
+                    CASE WHEN forecast_category = 'commit' AND amount IS NOT NULL
+                              AND close_date IS NOT NULL
+                         THEN amount ELSE 0 END AS cents
+             FROM snapshot_rows)
+         GROUP BY snapshot_id, owner_id, month;",
+    ),
+];
 
 /// Whether activities, history and deals are all empty: a first import, a
 /// bulk load.
@@ -125,12 +152,13 @@ impl super::Tx<'_> {
         let mut stmt = tx.prepare(
             "SELECT type, name, sql FROM sqlite_master
              WHERE (type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
-                    AND tbl_name IN ('activities', 'opportunity_history', 'opportunities'))
-                OR (type = 'trigger' AND name = ?1)
+                    AND tbl_name IN ('activities', 'opportunity_history', 'opportunities',
+                                     'snapshot_rows'))
+                OR (type = 'trigger' AND name IN (?1, ?2))
              ORDER BY type, name",
         )?;
         let found: Vec<(String, String, String)> = stmt
-            .query_map([FIRST_TOUCH_INSERT], |r| {
+            .query_map([DEFERRED_TRIGGERS[0].0, DEFERRED_TRIGGERS[1].0], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -142,9 +170,8 @@ impl super::Tx<'_> {
             };
             tx.execute_batch(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))?;
         }
-        let found: Vec<(String, String)> = found.into_iter().map(|(_, n, sql)| (n, sql)).collect();
         Ok(DeferredIndexes(
-            found.into_iter().map(|(_, sql)| sql).collect(),
+            found.into_iter().map(|(_, n, sql)| (n, sql)).collect(),
         ))
     }
 
@@ -175,31 +202,25 @@ impl super::Tx<'_> {
     /// rows' own memory is freed by then; peak memory stays
     /// under the import's 500 MB budget (419 MB measured).
     ///
-    /// Then, when the first-touch trigger was set aside, fills
-    /// `first_touches` from the activities in one pass (in the order of the
-    /// index on contact, rep and time just built) and puts the trigger back.
+    /// Then, for each summary trigger set aside, fills its table from the
+    /// rows in one pass (`first_touches` in the order of the index on
+    /// contact, rep and time just built) and puts the trigger back.
     pub fn rebuild_indexes(&self, deferred: DeferredIndexes) -> Result<()> {
         if deferred.0.is_empty() {
             return Ok(());
         }
         self.raw().execute_batch(super::INDEX_BUILD_CACHE)?;
-        let (triggers, indexes): (Vec<String>, Vec<String>) = deferred
+        let (triggers, indexes): (Vec<_>, Vec<_>) = deferred
             .0
             .into_iter()
-            .partition(|sql| sql.trim_start().starts_with("CREATE TRIGGER"));
-        for sql in indexes {
+            .partition(|(name, _)| DEFERRED_TRIGGERS.iter().any(|(t, _)| t == name));
+        for (_, sql) in indexes {
             self.raw().execute_batch(&sql)?;
         }
-        if !triggers.is_empty() {
-            self.raw().execute_batch(
-                "DELETE FROM first_touches;
-                 INSERT INTO first_touches (rep_id, contact_id, first_at)
-                 SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
-                 WHERE contact_id IS NOT NULL
-                 GROUP BY contact_id, rep_id;",
-            )?;
-        }
-        for sql in triggers {
+        for (name, sql) in triggers {
+            if let Some((_, fill)) = DEFERRED_TRIGGERS.iter().find(|(t, _)| *t == name) {
+                self.raw().execute_batch(fill)?;
+            }
             self.raw().execute_batch(&sql)?;
         }
         self.raw().execute_batch(super::IMPORT_CACHE)?;

@@ -259,6 +259,59 @@ impl Store {
             .collect()
     }
 
+    /// Every owner with a row in the stored snapshot `id`, with the amount
+    /// of their rows in category commit closing in the months of `from` to
+    /// `to` (inclusive; zero when none), by owner id. Read from the sums
+    /// kept beside the rows by month (`snapshot_owner_months`), not the rows.
+    pub fn snapshot_owner_commit(
+        &self,
+        id: i64,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+    ) -> Result<Vec<(RepId, crate::domain::money::Money)>> {
+        // The months as the table keeps them: a stored date's first 7 characters.
+        let month = |d| date_to_sql(d)[..7].to_string();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT owner_id,
+                    SUM(CASE WHEN close_month BETWEEN ?2 AND ?3 THEN commit_cents ELSE 0 END)
+             FROM snapshot_owner_months WHERE snapshot_id = ?1
+             GROUP BY owner_id ORDER BY owner_id",
+        )?;
+        let mut q = stmt.query(rusqlite::params![id, month(from), month(to)])?;
+        let mut out = Vec::new();
+        while let Some(r) = q.next()? {
+            out.push((
+                r.get::<_, RepId>(0)?,
+                crate::domain::money::Money(r.get(1)?),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Each won deal among the rows of a stored snapshot, with that
+    /// snapshot's id, that `keep` takes (given the deal's id and the
+    /// snapshot's): a deal won stays in the snapshots taken while it was
+    /// open (77k pairs on the large demo), so only those kept are copied.
+    pub fn won_deals_in_snapshots(
+        &self,
+        mut keep: impl FnMut(&str, i64) -> bool,
+    ) -> Result<Vec<(OppId, i64)>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT r.opportunity_id, r.snapshot_id
+             FROM opportunities o JOIN snapshot_rows r ON r.opportunity_id = o.id
+             WHERE o.status = 'won'",
+        )?;
+        let mut q = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = q.next()? {
+            let (deal, snapshot) = (text_at(r, 0)?, r.get::<_, i64>(1)?);
+            if keep(deal, snapshot) {
+                out.push((OppId(deal.into()), snapshot));
+            }
+        }
+        Ok(out)
+    }
+
     /// Review sessions, oldest first.
     pub fn load_review_sessions(&self) -> Result<Vec<ReviewSession>> {
         self.collect(

@@ -413,9 +413,8 @@ fn load_with(
         if stop() {
             return Ok(served);
         }
-        let (deals, snapshots) = get(Need::Accuracy, Snaps::All)?;
-        let accuracy = build_accuracy(env, &deals, &snapshots);
-        drop((deals, snapshots));
+        let read = crate::app::accuracy::load(store, &env.settings, &env.cal, env.today, None)?;
+        let accuracy = build::accuracy_from(env, read);
         check_beside!(None);
         if !ship(Part::Accuracy(accuracy), &mut served, &mut cache) {
             return Ok(served);

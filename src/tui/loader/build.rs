@@ -163,6 +163,11 @@ pub fn build_accuracy(env: &Env, deals: &Dataset, snapshots: &[Snapshot]) -> Acc
     AccuracyReport::build(&input(env, deals, snapshots, None))
 }
 
+/// The accuracy of past calls, from what `app::accuracy` read.
+pub fn accuracy_from(env: &Env, read: crate::app::accuracy::AccuracyInput) -> AccuracyReport {
+    AccuracyReport::build_with(&input(env, &read.data, &read.snapshots, None), read.calls)
+}
+
 /// The metrics of the period on screen, and their cuts.
 pub fn build_metrics(
     env: &Env,

@@ -1,0 +1,119 @@
+//! What the accuracy of past calls reads (issue 10). Every stored snapshot
+//! is in it, but of each only its owners, their commit closing in its
+//! quarter and the deals won in that quarter among its rows: those come from
+//! the sums kept beside the rows (`snapshot_owner_months`) and one seek per
+//! deal won, not from the rows (305k on the large demo). The actuals are
+//! the won deals. A call rebuilt from history, or `--as-of`, reads every
+//! deal, its history and every snapshot's rows, as before.
+
+use super::load::{Facts, Need, Snaps, load_one, scope_of};
+use crate::domain::accuracy::{CallFacts, Won, calls_of, quarters_to_rebuild, won_in};
+use crate::domain::period::{Calendar, Period};
+use crate::domain::{Dataset, OppId, Settings, Snapshot, SnapshotHead};
+use crate::storage::{Result, Store};
+use chrono::NaiveDate;
+use std::collections::BTreeSet;
+use std::collections::HashMap;
+
+/// Accuracy's input: the deals it reads, the snapshots read whole (none on
+/// the quick path) and the facts of every stored snapshot, oldest first.
+pub struct AccuracyInput {
+    pub data: Dataset,
+    pub snapshots: Vec<Snapshot>,
+    pub calls: Vec<CallFacts>,
+}
+
+/// Loads accuracy's input on `today`, as it stood at the end of `as_of`
+/// when given.
+pub fn load(
+    store: &Store,
+    settings: &Settings,
+    cal: &Calendar,
+    today: NaiveDate,
+    as_of: Option<NaiveDate>,
+) -> Result<AccuracyInput> {
+    let heads = store.snapshot_heads()?;
+    let days: Vec<NaiveDate> = heads.iter().map(|h| h.taken_on).collect();
+    let rebuild = store.first_deal_created()?.is_some_and(|first| {
+        !quarters_to_rebuild(cal, cal.local_date(first), &days, today).is_empty()
+    });
+    if as_of.is_some() || rebuild {
+        let (data, snapshots) = load_one(
+            store,
+            settings,
+            cal,
+            today,
+            Need::Accuracy,
+            as_of,
+            Snaps::All,
+        )?;
+        let calls = calls_of(&data, &snapshots, cal);
+        return Ok(AccuracyInput {
+            data,
+            snapshots,
+            calls,
+        });
+    }
+    let facts = Facts::read(store, settings, false)?;
+    let cx = facts.context(settings, cal, today);
+    let scope = scope_of(&Need::Accuracy, &cx, cal)
+        .with_history(false)
+        .with_won_only(true);
+    let mut data = store.load_scope(&scope)?;
+    super::in_force(&mut data, settings);
+    let calls = stored_calls(store, cal, &heads, &data, today)?;
+    Ok(AccuracyInput {
+        data,
+        snapshots: Vec::new(),
+        calls,
+    })
+}
+
+/// The facts of the stored snapshots of the quarters closed by `today`
+/// (the others' calls are not in the report), read beside their rows;
+/// `data` holds at least the deals won in those quarters.
+pub fn stored_calls(
+    store: &Store,
+    cal: &Calendar,
+    heads: &[SnapshotHead],
+    data: &Dataset,
+    today: NaiveDate,
+) -> Result<Vec<CallFacts>> {
+    let closed: Vec<(&SnapshotHead, Period)> = heads
+        .iter()
+        .map(|h| (h, cal.quarter_containing(h.taken_on)))
+        .filter(|(_, q)| q.to <= today)
+        .collect();
+    let mut won: HashMap<&str, Won<'_>> = HashMap::new();
+    let mut quarters: Vec<Period> = closed.iter().map(|(_, q)| *q).collect();
+    quarters.dedup();
+    for q in quarters {
+        won.extend(won_in(data, cal, q).into_iter().map(|w| (w.id.as_str(), w)));
+    }
+    let taken: HashMap<i64, &SnapshotHead> = heads.iter().map(|h| (h.id, h)).collect();
+    let mut holding: HashMap<i64, BTreeSet<OppId>> = HashMap::new();
+    let pairs = store.won_deals_in_snapshots(|deal, snapshot| {
+        // Won by the snapshot, in its quarter.
+        let (Some(w), Some(h)) = (won.get(deal), taken.get(&snapshot)) else {
+            return false;
+        };
+        w.by(h.taken_at, h.taken_on) && cal.quarter_containing(h.taken_on).contains(w.day)
+    })?;
+    for (deal, snapshot) in pairs {
+        holding.entry(snapshot).or_default().insert(deal);
+    }
+    closed
+        .into_iter()
+        .map(|(h, q)| {
+            Ok(CallFacts {
+                taken_on: h.taken_on,
+                taken_at: h.taken_at,
+                commit: store
+                    .snapshot_owner_commit(h.id, q.from, q.last_day())?
+                    .into_iter()
+                    .collect(),
+                won_among_rows: holding.remove(&h.id).unwrap_or_default(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,323 @@
+//! Accuracy read beside the snapshots' rows (issue 10). `snapshot_owner_months`
+//! (per snapshot, owner and month: the commit amount closing then and the
+//! rows) stays equal to the same computed from the rows after a first
+//! (bulk) import, a re-import that adds a snapshot, and deletes made in SQL
+//! by another tool; and the accuracy built from it and from the won deals
+//! equals the accuracy built from every deal and every snapshot's rows.
+
+use crate::import_stream::{run, write_files};
+use pipedeck::app::load::{Need, Snaps, load_one};
+use pipedeck::demo;
+use pipedeck::domain::accuracy::calls_of;
+use pipedeck::domain::{ForecastCategory, Money, Settings, Snapshot, SnapshotRow, Status};
+use pipedeck::report::Input;
+use pipedeck::report::accuracy::AccuracyReport;
+use pipedeck::storage::Store;
+use std::path::Path;
+
+/// `(taken_on, owner, month, commit cents, rows)`.
+type Sums = Vec<(String, String, String, i64, i64)>;
+
+/// The table, and the same from the rows.
+fn table_and_truth(db: &Path) -> (Sums, Sums) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let q = |sql: &str| -> Sums {
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    (
+        q(
+            "SELECT s.taken_on, m.owner_id, m.close_month, m.commit_cents, m.rows
+           FROM snapshot_owner_months m JOIN forecast_snapshots s ON s.id = m.snapshot_id
+           ORDER BY 1, 2, 3",
+        ),
+        q("SELECT s.taken_on, r.owner_id,
+                  IIF(r.forecast_category = 'commit' AND r.amount IS NOT NULL
+                      AND r.close_date IS NOT NULL, substr(r.close_date, 1, 7), ''),
+                  SUM(IIF(r.forecast_category = 'commit' AND r.close_date IS NOT NULL,
+                          COALESCE(r.amount, 0), 0)),
+                  COUNT(*)
+           FROM snapshot_rows r JOIN forecast_snapshots s ON s.id = r.snapshot_id
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+    )
+}
+
+fn sum(
+    taken_on: &str,
+    owner: &str,
+    month: &str,
+    cents: i64,
+    rows: i64,
+) -> (String, String, String, i64, i64) {
+    (taken_on.into(), owner.into(), month.into(), cents, rows)
+}
+
+/// Two AEs, three deals (o2 won on 10 February), and snapshot rows as
+/// `taken_on,opportunity_id,owner_id,amount,close_date,forecast_category`.
+fn write_set(dir: &Path, rows: &[&str]) {
+    write_files(
+        dir,
+        &[
+            (
+                "reps.csv",
+                "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\nkim,Kim Rep,AE,2024-01-01\n",
+            ),
+            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
+            (
+                "opportunities.csv",
+                "id,name,account_id,owner_id,stage,amount,created_at,status,closed_at\n\
+                 o1,Anvils,acme,sam,Proposal,1000,2025-12-02T09:00:00Z,open,\n\
+                 o2,Rockets,acme,kim,Closed Won,600,2025-12-03T09:00:00Z,won,2026-02-10T15:00:00Z\n\
+                 o3,Magnets,acme,sam,Prospecting,700,2025-12-04T09:00:00Z,open,\n",
+            ),
+        ],
+    );
+    let mut text = String::from(
+        "taken_on,taken_at,opportunity_id,owner_id,stage,amount,close_date,forecast_category\n",
+    );
+    for r in rows {
+        let f: Vec<&str> = r.split(',').collect();
+        text.push_str(&format!(
+            "{},{}T18:00:00Z,{},{},Proposal,{},{},{}\n",
+            f[0], f[0], f[1], f[2], f[3], f[4], f[5]
+        ));
+    }
+    std::fs::write(dir.join("forecast_snapshots.csv"), text).unwrap();
+}
+
+#[test]
+fn snapshot_owner_months_follow_every_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = tmp.path().join("set");
+    std::fs::create_dir(&set).unwrap();
+    let db = tmp.path().join("p.db");
+    let first = [
+        "2026-01-05,o1,sam,1000,2026-02-15,commit",
+        "2026-01-05,o2,kim,500,2026-03-20,commit",
+        "2026-01-05,o3,sam,700,2026-04-02,commit",
+        // No amount, no close date, not a commit: counted under ''.
+        "2026-02-09,o1,sam,,2026-02-15,commit",
+        "2026-02-09,o2,kim,600,,commit",
+        "2026-02-09,o3,sam,700,2026-03-01,pipeline",
+    ];
+    write_set(&set, &first);
+    run(&mut Store::open(&db).unwrap(), &set).unwrap();
+    let (table, truth) = table_and_truth(&db);
+    assert_eq!(
+        table,
+        vec![
+            sum("2026-01-05", "kim", "2026-03", 50_000, 1),
+            sum("2026-01-05", "sam", "2026-02", 100_000, 1),
+            sum("2026-01-05", "sam", "2026-04", 70_000, 1),
+            sum("2026-02-09", "kim", "", 0, 1),
+            sum("2026-02-09", "sam", "", 0, 2),
+        ]
+    );
+    assert_eq!(table, truth);
+
+    // A re-import adds a snapshot: the insert trigger, row by row.
+    let mut more = first.to_vec();
+    more.extend([
+        "2026-02-16,o1,sam,1200,2026-03-05,commit",
+        "2026-02-16,o3,sam,300,2026-03-25,commit",
+        "2026-02-16,o2,kim,600,2026-03-01,best_case",
+    ]);
+    write_set(&set, &more);
+    run(&mut Store::open(&db).unwrap(), &set).unwrap();
+    let (table, truth) = table_and_truth(&db);
+    assert_eq!(
+        table[5..],
+        [
+            sum("2026-02-16", "kim", "", 0, 1),
+            sum("2026-02-16", "sam", "2026-03", 150_000, 2),
+        ]
+    );
+    assert_eq!(table.len(), 7);
+    assert_eq!(table, truth);
+
+    // Another tool deletes rows: the delete trigger takes them out, and a
+    // sum left with no row goes.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DELETE FROM snapshot_rows WHERE opportunity_id = 'o3' AND snapshot_id =
+             (SELECT id FROM forecast_snapshots WHERE taken_on = '2026-02-16');
+         DELETE FROM snapshot_rows WHERE opportunity_id = 'o2' AND snapshot_id =
+             (SELECT id FROM forecast_snapshots WHERE taken_on = '2026-02-09');",
+    )
+    .unwrap();
+    drop(conn);
+    let (table, truth) = table_and_truth(&db);
+    assert_eq!(
+        table[3..],
+        [
+            sum("2026-02-09", "sam", "", 0, 2),
+            sum("2026-02-16", "kim", "", 0, 1),
+            sum("2026-02-16", "sam", "2026-03", 120_000, 1),
+        ]
+    );
+    assert_eq!(table, truth);
+}
+
+/// The demo team (seed 7, today 2026-11-24), with a snapshot on
+/// 2026-06-23 (taken a second after midnight) whose rows are awkward:
+/// deals won in the quarter by that day, a commit without an amount, one
+/// without a close date, one closing after the quarter, and an owner with
+/// pipeline rows only.
+fn demo_with_awkward_snapshot() -> (tempfile::TempDir, std::path::PathBuf) {
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let today = "2026-11-24".parse().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let team = demo::generate(7, today, &settings, &cal);
+    let mut store = Store::open(&path).unwrap();
+    demo::write(&team, &mut store).unwrap();
+    let day: chrono::NaiveDate = "2026-06-23".parse().unwrap();
+    let won: Vec<_> = team
+        .opportunities
+        .iter()
+        .filter(|o| o.status == Status::Won)
+        .filter(|o| {
+            o.closed_at.is_some_and(|t| {
+                let d = cal.local_date(t);
+                d >= "2026-04-01".parse().unwrap() && d <= day
+            })
+        })
+        .take(5)
+        .collect();
+    assert_eq!(won.len(), 5, "deals won in 2026-Q2 by {day}");
+    let row = |o: &pipedeck::domain::Opportunity, amount, close, cat| SnapshotRow {
+        opportunity_id: o.id.clone(),
+        owner_id: o.owner_id.clone(),
+        stage: "Proposal".into(),
+        amount,
+        close_date: close,
+        forecast_category: cat,
+    };
+    let june = |d: u32| Some(chrono::NaiveDate::from_ymd_opt(2026, 6, d).unwrap());
+    let mut rows = vec![
+        row(
+            won[0],
+            Some(Money(4_000_000)),
+            june(30),
+            Some(ForecastCategory::Commit),
+        ),
+        row(won[1], None, june(30), Some(ForecastCategory::Commit)),
+        row(
+            won[2],
+            Some(Money(1_000_000)),
+            None,
+            Some(ForecastCategory::Commit),
+        ),
+        row(
+            won[3],
+            Some(Money(2_000_000)),
+            Some(day + chrono::Days::new(30)),
+            Some(ForecastCategory::Commit),
+        ),
+        row(
+            won[4],
+            Some(Money(500_000)),
+            june(25),
+            Some(ForecastCategory::Pipeline),
+        ),
+    ];
+    let mut lone = row(
+        won[4],
+        Some(Money(9_900)),
+        june(26),
+        Some(ForecastCategory::Pipeline),
+    );
+    lone.owner_id = "nobody-else".into();
+    lone.opportunity_id = "o-lone".into();
+    rows.push(lone);
+    let snap = Snapshot {
+        taken_on: day,
+        taken_at: chrono::DateTime::parse_from_rfc3339("2026-06-23T00:00:01Z")
+            .unwrap()
+            .into(),
+        rows,
+    };
+    let mut tx = store.begin().unwrap();
+    assert!(tx.insert_snapshot(&snap).unwrap());
+    tx.commit().unwrap();
+    (dir, path)
+}
+
+#[test]
+fn accuracy_from_the_sums_equals_accuracy_from_the_rows() {
+    let (_dir, path) = demo_with_awkward_snapshot();
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let store = Store::open(&path).unwrap();
+
+    let quick = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
+    assert!(quick.snapshots.is_empty(), "the quick path reads no row");
+    assert!(
+        quick
+            .data
+            .opportunities
+            .iter()
+            .all(|o| o.status == Status::Won),
+        "and the won deals only"
+    );
+    let (all, snapshots) = load_one(
+        &store,
+        &settings,
+        &cal,
+        today,
+        Need::Accuracy,
+        None,
+        Snaps::All,
+    )
+    .unwrap();
+    assert!(snapshots.len() > 50, "{} snapshots", snapshots.len());
+
+    // The facts of every snapshot of a closed quarter, one by one.
+    let closed: Vec<&Snapshot> = snapshots
+        .iter()
+        .filter(|s| cal.quarter_containing(s.taken_on).to <= today)
+        .collect();
+    let from_rows = calls_of(&all, closed.iter().copied(), &cal);
+    assert_eq!(quick.calls.len(), from_rows.len());
+    for (a, b) in quick.calls.iter().zip(&from_rows) {
+        assert_eq!(a, b, "snapshot of {}", b.taken_on);
+    }
+    let awkward = from_rows
+        .iter()
+        .find(|c| c.taken_on == "2026-06-23".parse().unwrap())
+        .unwrap();
+    assert_eq!(awkward.won_among_rows.len(), 5, "{awkward:?}");
+    assert_eq!(
+        awkward.commit.get(&"nobody-else".into()),
+        Some(&Money(0)),
+        "an owner with pipeline rows only: {awkward:?}"
+    );
+
+    // And the reports, in JSON.
+    let input = |data, snapshots| Input {
+        data,
+        snapshots,
+        settings: &settings,
+        cal: &cal,
+        today,
+        period: None,
+    };
+    let fast = AccuracyReport::build_with(&input(&quick.data, &quick.snapshots), quick.calls);
+    let full = AccuracyReport::build(&input(&all, &snapshots));
+    assert!(
+        full.accuracy.team.len() >= 4,
+        "{} quarters",
+        full.accuracy.team.len()
+    );
+    assert_eq!(
+        serde_json::to_string(&fast).unwrap(),
+        serde_json::to_string(&full).unwrap()
+    );
+}
