@@ -29,9 +29,6 @@ pub enum Need {
     Review,
     /// One deal's card: the review's data and the deal whole.
     Deal(crate::domain::OppId),
-    /// The cockpit's review window: the review's data, with every activity
-    /// of the deals it holds (the deal pane's timeline).
-    Cockpit,
     /// The forecast of a period (deals only).
     Forecast(Period),
     /// The waterfall between two days (deals only).
@@ -131,7 +128,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
             (vec![widen(before), widen(now)], true)
         }
         Need::Anomalies(p) => return anomaly_scope(*p, cx),
-        Need::Review | Need::Deal(_) | Need::Cockpit => {
+        Need::Review | Need::Deal(_) => {
             // Since the previous review (or a week), and the untouched window.
             let since = cx
                 .sessions
@@ -347,7 +344,6 @@ pub(super) fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_activities(r.activities)
         .with_open_now(open_now)
         .with_deals(deals)
-        .with_deal_activities(matches!(need, Need::Cockpit))
         .with_first_touches(metrics)
         .with_moved_deals(metrics)
         .with_rep_ranges(rep_ranges)
@@ -416,7 +412,7 @@ pub fn load_one(
     as_of: Option<NaiveDate>,
     snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let sessions = matches!(need, Need::Review | Need::Deal(_) | Need::Cockpit);
+    let sessions = matches!(need, Need::Review | Need::Deal(_));
     let facts = Facts::read(store, settings, sessions)?;
     let cx = facts.context(settings, cal, as_of.unwrap_or(today));
     load(store, settings, cal, need, &cx, as_of, snapshots)

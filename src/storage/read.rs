@@ -312,6 +312,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Every activity on one deal, by time (the deal pane's timeline, read
+    /// when the deal is opened: one index range).
+    pub fn deal_activities(&self, id: &OppId) -> Result<Vec<Activity>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, rep_id, kind, meeting_type, label, opportunity_id, account_id,
+                    contact_id, occurred_at, outcome, duration_min, direction, review_session_id
+             FROM activities WHERE opportunity_id = ?1 ORDER BY occurred_at, id",
+        )?;
+        let mut q = stmt.query([id])?;
+        let mut out = Vec::new();
+        while let Some(r) = q.next()? {
+            out.push(activity_from_row(r)?);
+        }
+        Ok(out)
+    }
+
     /// Review sessions, oldest first.
     pub fn load_review_sessions(&self) -> Result<Vec<ReviewSession>> {
         self.collect(

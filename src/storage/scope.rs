@@ -49,9 +49,6 @@ pub struct Scope {
     /// Deals read whole whatever the ranges: the deal itself, its history
     /// and every activity on it (the deal card).
     deals: Vec<String>,
-    /// Whether every activity of every loaded deal is read (the cockpit's
-    /// deal pane shows a deal's whole timeline).
-    deal_activities: bool,
     /// Ranges of one rep's own work: their activities (and those on the
     /// deals they sourced) and the deals they own or sourced alive then.
     rep_ranges: Vec<(String, DateTime<Utc>, DateTime<Utc>)>,
@@ -79,7 +76,6 @@ impl Scope {
             activities: true,
             open_now: false,
             deals: Vec::new(),
-            deal_activities: false,
             rep_ranges: Vec::new(),
             skip_history: false,
             skip_first_touches: false,
@@ -111,7 +107,6 @@ impl Scope {
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
             deals,
-            deal_activities: self.deal_activities || other.deal_activities,
             rep_ranges,
             deal_ranges: merged(deal_ranges),
             ..Scope::new(ranges)
@@ -132,12 +127,6 @@ impl Scope {
             .filter(|(_, a, b)| a < b)
             .map(|(r, a, b)| (r.0.into(), a, b))
             .collect();
-        self
-    }
-
-    /// The same ranges, reading every activity of every loaded deal or not.
-    pub fn with_deal_activities(mut self, on: bool) -> Scope {
-        self.deal_activities = on;
         self
     }
 
@@ -468,16 +457,6 @@ impl Store {
             others.extend(self.collect_params(
                 &format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE opportunity_id = ?"),
                 std::slice::from_ref(d),
-                super::read::activity_from_row,
-            )?);
-        }
-        if scope.deal_activities {
-            others.extend(self.collect_params(
-                &format!(
-                    "SELECT {ACTIVITY_COLUMNS} FROM activities
-                     WHERE opportunity_id IN (SELECT id FROM temp.scope_opps)"
-                ),
-                &[],
                 super::read::activity_from_row,
             )?);
         }

@@ -41,6 +41,8 @@ pub enum Effect {
     Load(Request),
     /// Save an edit, then load again.
     Edit(EditCmd, Request),
+    /// Read every activity of the deal just opened (on the worker).
+    Timeline(OppId),
     /// Build the drill-down of a rep's metric (on the worker).
     Drill {
         rep: String,
@@ -319,6 +321,24 @@ impl App {
         self.deal.scores = v.scores;
         self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
         self.deal.prepare();
+    }
+
+    /// Takes a deal's activities read whole (kept while that deal is the
+    /// one open: an older reply for another deal is dropped).
+    pub fn on_timeline(&mut self, id: OppId, acts: Result<Vec<crate::domain::Activity>, String>) {
+        if self.deal.opp.as_ref() != Some(&id) {
+            return;
+        }
+        match acts {
+            Ok(acts) => self.deal.set_activities(id, acts),
+            Err(e) => {
+                self.status = Some((
+                    Role::Alert,
+                    format!("cannot read the deal's activities: {e}"),
+                ))
+            }
+        }
+        self.dirty = true;
     }
 
     /// The hygiene report's row of a deal, if it is flagged.

@@ -8,7 +8,7 @@
 use super::edit::{self, EditCmd};
 use crate::app::load::{Facts, Need, Snaps};
 use crate::domain::ReviewSession;
-use crate::domain::{Dataset, Period, RepId, Snapshot};
+use crate::domain::{Activity, Dataset, OppId, Period, RepId, Snapshot};
 use crate::report::accuracy::AccuracyReport;
 use crate::report::agenda::AgendaReport;
 use crate::report::anomalies::AnomaliesReport;
@@ -350,7 +350,7 @@ fn load_with(
         // Today's review window reads no period: one for every period.
         let review = match cache.as_deref().and_then(|c| c.review_data.clone()) {
             Some(d) => d,
-            None => Arc::new(get(Need::Cockpit, Snaps::None)?.0),
+            None => Arc::new(get(Need::Review, Snaps::None)?.0),
         };
         // The forecast, waterfall and call movement read the deals of their
         // own window; accuracy (every closed period) reads all deals later.
@@ -568,6 +568,12 @@ fn forecast_window(env: &Env, req: &Request) -> Period {
         from: forecast.from.min(env.today - chrono::Days::new(35)),
         to: forecast.to,
     }
+}
+
+/// Every activity of deal `id`, read whole, as the worker sends them.
+pub fn timeline(store: &Store, id: OppId) -> Reply {
+    let acts = store.deal_activities(&id).map_err(|e| e.to_string());
+    Reply::Timeline(id, acts)
 }
 
 /// The drill-down of `rep`'s `metric` over `period`, from its own window.

@@ -178,6 +178,7 @@ pub fn apply_reply(app: &mut App, reply: Reply) {
         Reply::Done(g) => app.on_done(g),
         Reply::Edited(r) => app.on_edited(r),
         Reply::Drill(d) => app.on_drill(*d),
+        Reply::Timeline(id, acts) => app.on_timeline(id, acts),
         Reply::Failed(e) => app.on_failed(e),
         // What the worker served from its cache, and what it prefetched:
         // nothing to show.
@@ -271,6 +272,7 @@ pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
     match effect {
         Effect::Load(req) => loader.send(Job::Load(req)),
         Effect::Edit(cmd, req) => loader.send(Job::Edit(cmd, req)),
+        Effect::Timeline(id) => loader.send(Job::Timeline(id)),
         Effect::Drill {
             rep,
             metric,

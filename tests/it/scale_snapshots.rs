@@ -255,7 +255,7 @@ fn the_cockpit_review_part_from_the_snapshots_it_picks_equals_it_from_all() {
     let get = |need: Need, snaps: Snaps<'_>| {
         load(&store, &settings, &cal, need, &cx, None, snaps).expect("load")
     };
-    let review = get(Need::Cockpit, Snaps::None).0;
+    let review = get(Need::Review, Snaps::None).0;
     let quarter = cal.quarter_containing(today);
     let pick = rule(|heads| review_reads(&env, heads));
     let (deals, picked) = get(Need::Forecast(quarter), Snaps::Picked(&pick));

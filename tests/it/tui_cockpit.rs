@@ -31,14 +31,16 @@ fn every_pane_at_both_sizes() {
 #[test]
 fn deal_pane_shows_fields_timeline_and_tag() {
     for (w, h) in [(80, 24), (200, 60)] {
-        let mut a = app(Start::Manager);
+        let (_dir, store) = store();
+        let mut a = app_on(&store, Start::Manager);
         // Hygiene lists D-3 (40,000) then D-1 (12,500): the second row.
         a.update(Action::FocusHygiene);
         a.update(Action::Down);
-        a.update(Action::Open);
+        open_deal(&mut a, &store);
         assert_eq!(a.focus, Focus::Deal);
         assert_eq!(a.deal.opp, Some(OppId("D-1".into())));
         let s = screen(&mut a, w, h);
+        assert!(!s.contains("reading the deal's"), "{s}");
         // Closes 20 Nov, today is 24 Nov: past due.
         assert!(s.contains("past due: "), "{s}");
         // The escape sequence in the next step never reaches the terminal.
@@ -48,6 +50,64 @@ fn deal_pane_shows_fields_timeline_and_tag() {
         assert!(s.contains("12,500"), "{s}");
         insta::assert_snapshot!(format!("deal_{w}x{h}"), s);
     }
+}
+
+/// The review window holds a deal's recent activities only (and its
+/// latest before them): opening the deal reads the rest on the worker, and
+/// until then the pane says so.
+#[test]
+fn the_deal_pane_reads_the_whole_timeline_when_a_deal_is_opened() {
+    let (_dir, mut store) = store();
+    let mut tx = store.begin().expect("tx");
+    for (id, day) in [("A-old-1", "2026-06-01"), ("A-old-2", "2026-07-01")] {
+        tx.upsert_activity(&Activity {
+            id: ActivityId(id.into()),
+            rep_id: RepId("ann".into()),
+            kind: ActivityKind::Email,
+            meeting_type: None,
+            label: Some(format!("note of {day}")),
+            opportunity_id: Some(OppId("D-1".into())),
+            account_id: Some(AccountId("acme".into())),
+            contact_id: None,
+            occurred_at: at(day),
+            outcome: None,
+            duration_min: None,
+            direction: Some(Direction::Outbound),
+            review_session_id: None,
+        })
+        .expect("activity");
+    }
+    tx.commit().expect("commit");
+    let mut a = app_on(&store, Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::Down);
+    let Some(Effect::Timeline(id)) = a.update(Action::Open) else {
+        panic!("opening a deal asks for its activities");
+    };
+    assert_eq!(id, OppId("D-1".into()));
+    let before = screen(&mut a, 200, 60);
+    assert!(
+        before.contains("(reading the deal's earlier activities…)"),
+        "{before}"
+    );
+    assert!(
+        before.contains("note of 2026-07-01"),
+        "the latest before the window: {before}"
+    );
+    assert!(!before.contains("note of 2026-06-01"), "{before}");
+    pipedeck::tui::apply_reply(&mut a, pipedeck::tui::loader::timeline(&store, id));
+    let after = screen(&mut a, 200, 60);
+    assert!(!after.contains("reading the deal's"), "{after}");
+    assert!(after.contains("note of 2026-07-01"), "{after}");
+    assert!(after.contains("2026-06-01 email by Ann"), "{after}");
+    // A reply for a deal no longer open is dropped.
+    a.update(Action::Back);
+    pipedeck::tui::apply_reply(
+        &mut a,
+        pipedeck::tui::loader::timeline(&store, OppId("D-3".into())),
+    );
+    assert_eq!(a.deal.opp, Some(OppId("D-1".into())));
+    assert!(a.deal.activities_read());
 }
 
 #[test]

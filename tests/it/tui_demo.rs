@@ -41,7 +41,7 @@ fn every_pane_on_the_demo_team() {
     // The deal pane on the largest flagged deal, the drill-down of the first anomaly.
     a.update(Action::FocusHygiene);
     a.update(Action::Top);
-    a.update(Action::Open);
+    open_deal(&mut a, &store);
     for (w, h) in [(80, 24), (200, 60)] {
         insta::assert_snapshot!(format!("demo_deal_{w}x{h}"), screen(&mut a, w, h));
     }

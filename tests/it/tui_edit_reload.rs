@@ -49,6 +49,8 @@ fn through_worker(
                 return got;
             }
             Reply::Edited(r) => app.on_edited(r),
+            // The edited deal's activities, read again.
+            Reply::Timeline(id, acts) => app.on_timeline(id, acts),
             // How a load was served, and the idle worker's prefetches.
             Reply::Served(..) | Reply::Prefetched(_) => {}
             other => panic!("unexpected {other:?}"),

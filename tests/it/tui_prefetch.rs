@@ -44,6 +44,7 @@ fn until_done(app: &mut App, loader: &Loader, g: u64) -> Served {
                 }
             }
             Reply::Edited(r) => app.on_edited(r),
+            Reply::Timeline(id, acts) => app.on_timeline(id, acts),
             Reply::Served(..) | Reply::Prefetched(_) => {}
             other => panic!("unexpected {other:?}"),
         }

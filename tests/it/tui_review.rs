@@ -20,9 +20,15 @@ fn carry_out(app: &mut App, store: &mut Store, effect: Option<Effect>) {
     match effect {
         Some(Effect::Load(req)) => app.on_loaded(loader::load(store, &env, &req).expect("load")),
         Some(Effect::Edit(cmd, req)) => {
-            app.on_edited(edit::apply(store, &env, app.now, &cmd));
+            let done = edit::apply(store, &env, app.now, &cmd);
+            let saved = done.is_ok();
+            app.on_edited(done);
+            if let (true, Some(id)) = (saved, cmd.deal()) {
+                pipedeck::tui::apply_reply(app, loader::timeline(store, id.clone()));
+            }
             app.on_loaded(loader::load(store, &env, &req).expect("load"));
         }
+        Some(Effect::Timeline(id)) => pipedeck::tui::apply_reply(app, loader::timeline(store, id)),
         Some(other) => panic!("unexpected effect {other:?}"),
         None => {}
     }

@@ -1,6 +1,7 @@
 //! `update`: the one place an action changes the app, and its helpers.
 
 use super::{App, Effect, Focus};
+use crate::domain::OppId;
 use crate::tui::action::Action;
 use crate::tui::panes::TablesPane;
 use crate::tui::prompt::{Prompt, PromptFor};
@@ -219,10 +220,7 @@ impl App {
         match self.focus {
             Focus::Review | Focus::Hygiene | Focus::Pipeline => {
                 if let Some(id) = self.selected_deal() {
-                    self.deal.hygiene = self.hygiene_row(Some(&id));
-                    self.deal.open(id);
-                    self.deal_from = Some(self.focus);
-                    self.focus = Focus::Deal;
+                    return Some(self.open_deal(id));
                 }
             }
             Focus::Forecast => self.forecast.toggle_step(),
@@ -233,10 +231,7 @@ impl App {
                     .as_ref()
                     .and_then(|r| r.selected_deal());
                 if let Some(id) = deal {
-                    self.deal.hygiene = self.hygiene_row(Some(&id));
-                    self.deal.open(id);
-                    self.deal_from = Some(self.focus);
-                    self.focus = Focus::Deal;
+                    return Some(self.open_deal(id));
                 }
             }
             Focus::Anomalies
@@ -266,6 +261,17 @@ impl App {
             _ => {}
         }
         None
+    }
+
+    /// Opens a deal in the deal pane, from the pane in focus; its
+    /// activities are read whole on the worker (the loaded windows hold
+    /// the recent ones only).
+    fn open_deal(&mut self, id: OppId) -> Effect {
+        self.deal.hygiene = self.hygiene_row(Some(&id));
+        self.deal.open(id.clone());
+        self.deal_from = Some(self.focus);
+        self.focus = Focus::Deal;
+        Effect::Timeline(id)
     }
 
     fn back(&mut self) {

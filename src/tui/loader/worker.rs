@@ -16,6 +16,8 @@ pub enum Job {
         metric: String,
         period: Period,
     },
+    /// Read every activity of a deal (the deal pane's timeline).
+    Timeline(OppId),
     Stop,
 }
 
@@ -29,6 +31,9 @@ pub enum Reply {
     /// An edit was saved (the message says what) or refused (the error says why).
     Edited(Result<edit::Done, String>),
     Drill(Box<Result<DrillReport, String>>),
+    /// Every activity of a deal, by time: asked for when it is opened, and
+    /// sent again after an edit of it (logging a touch adds one).
+    Timeline(OppId, Result<Vec<Activity>, String>),
     Failed(String),
     /// How the load numbered `generation` was served (sent before its
     /// `Done`): the parts taken from the cache and those built.
@@ -222,13 +227,20 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                         .unwrap_or_else(|e| Err(e.to_string()));
                     let _ = replies.send(Reply::Drill(Box::new(result)));
                 }
+                Job::Timeline(id) => {
+                    let _ = replies.send(timeline(&store, id));
+                }
                 Job::Edit(cmd, req) => {
                     // Whatever the edit changes, nothing built before it is
                     // served again (a prefetch still running keeps nothing:
                     // the cache's epoch moves).
                     lock(&cache).clear();
                     let result = edit::apply(&mut store, &env, chrono::Utc::now(), &cmd);
+                    let saved = result.is_ok();
                     let _ = replies.send(Reply::Edited(result));
+                    if let (true, Some(id)) = (saved, cmd.deal()) {
+                        let _ = replies.send(timeline(&store, id.clone()));
+                    }
                     last_load = Some(req);
                 }
             }

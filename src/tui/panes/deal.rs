@@ -4,7 +4,7 @@
 use super::Cx;
 use crate::domain::period::Calendar;
 use crate::domain::score::FactorKind;
-use crate::domain::{Dataset, OppId, StuckTag};
+use crate::domain::{Activity, Dataset, OppId, StuckTag};
 use crate::text::sanitize;
 use crate::tui::theme::Role;
 use crate::tui::widgets;
@@ -25,6 +25,10 @@ pub struct DealPane {
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
     /// The score of every open deal.
     pub scores: Arc<crate::report::score::Scores>,
+    /// Every activity of a deal, read whole on the worker when it was
+    /// opened (`Effect::Timeline`): the loaded window holds its recent ones
+    /// only. Until they come, the window's are shown, under a note.
+    activities: Option<(OppId, Vec<Activity>)>,
     /// The open deal's history and activities, newest first, prepared once
     /// per deal and data (not scanned on every frame).
     events: Vec<Event>,
@@ -217,6 +221,19 @@ impl DealPane {
         self.prepare();
     }
 
+    /// Takes the activities of deal `id` read whole, and prepares its
+    /// timeline again.
+    pub fn set_activities(&mut self, id: OppId, acts: Vec<Activity>) {
+        self.activities = Some((id, acts));
+        self.prepare();
+    }
+
+    /// Whether the open deal's activities are read whole (else the
+    /// timeline shows the loaded window's, under a note).
+    pub fn activities_read(&self) -> bool {
+        matches!((&self.activities, &self.opp), (Some((a, _)), Some(o)) if a == o)
+    }
+
     /// Builds the open deal's timeline from the data: history and
     /// activities, newest first. Called when the deal or the data changes.
     pub fn prepare(&mut self) {
@@ -240,12 +257,16 @@ impl DealPane {
                 },
             ));
         }
-        for a in self
-            .data
-            .activities
-            .iter()
-            .filter(|a| a.opportunity_id.as_ref() == Some(&id))
-        {
+        let read = match &self.activities {
+            Some((deal, acts)) if *deal == id => acts.iter().collect::<Vec<_>>(),
+            _ => self
+                .data
+                .activities
+                .iter()
+                .filter(|a| a.opportunity_id.as_ref() == Some(&id))
+                .collect(),
+        };
+        for a in read {
             let outcome = a.outcome.map_or(String::new(), |o| format!(" ({o})"));
             let label = a
                 .label
@@ -269,9 +290,10 @@ impl DealPane {
     }
 
     fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
-        self.events
-            .iter()
-            .map(|e| {
+        let note = (!self.activities_read())
+            .then(|| Line::styled("(reading the deal's earlier activities…)", cx.theme.muted()));
+        note.into_iter()
+            .chain(self.events.iter().map(|e| {
                 Line::from(vec![
                     Span::styled(format!("{} ", e.day), cx.theme.muted()),
                     if e.activity {
@@ -280,7 +302,7 @@ impl DealPane {
                         Span::raw(e.text.clone())
                     },
                 ])
-            })
+            }))
             .collect()
     }
 

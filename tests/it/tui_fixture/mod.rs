@@ -222,6 +222,17 @@ pub fn app_on(store: &Store, start: Start) -> App {
     app
 }
 
+/// Opens the selected deal as the cockpit does, the worker's reading of
+/// its activities carried out inline.
+pub fn open_deal(app: &mut App, store: &Store) {
+    match app.update(pipedeck::tui::action::Action::Open) {
+        Some(pipedeck::tui::app::Effect::Timeline(id)) => {
+            pipedeck::tui::apply_reply(app, loader::timeline(store, id))
+        }
+        other => panic!("opening a deal asks for its activities, not {other:?}"),
+    }
+}
+
 /// The app on the fixture.
 pub fn app(start: Start) -> App {
     let (_dir, store) = store();
