@@ -2,9 +2,11 @@
 //! is in it, but of each only its owners, their commit closing in its
 //! quarter and the deals won in that quarter among its rows: those come from
 //! the sums kept beside the rows (`snapshot_owner_months`) and one seek per
-//! deal won, not from the rows (305k on the large demo). The actuals are
-//! the won deals. A call rebuilt from history, or `--as-of`, reads every
-//! deal, its history and every snapshot's rows, as before.
+//! deal won, not from the rows (305k on the large demo); a snapshot with a
+//! row another tool wrote in a form pipedeck does not write is read row by
+//! row. The actuals are the won deals. A call rebuilt from history,
+//! `--as-of`, or a file of an older schema read without migrating, reads
+//! every deal, its history and every snapshot's rows, as before.
 
 use super::load::{Facts, Need, Snaps, load_one, scope_of};
 use crate::domain::accuracy::{CallFacts, Won, calls_of, quarters_to_rebuild, won_in};
@@ -37,7 +39,9 @@ pub fn load(
     let rebuild = store.first_deal_created()?.is_some_and(|first| {
         !quarters_to_rebuild(cal, cal.local_date(first), &days, today).is_empty()
     });
-    if as_of.is_some() || rebuild {
+    // A file of an older schema read without migrating keeps no sums.
+    let sums = store.has_table("snapshot_owner_months")?;
+    if as_of.is_some() || rebuild || !sums {
         let (data, snapshots) = load_one(
             store,
             settings,
@@ -105,13 +109,15 @@ pub fn stored_calls(
     closed
         .into_iter()
         .map(|(h, q)| {
+            let Some(commit) = store.snapshot_owner_commit(h.id, q.from, q.last_day())? else {
+                // A row another tool wrote in a form of its own: the rows.
+                let rows = store.load_snapshots_of(std::slice::from_ref(h))?;
+                return Ok(calls_of(data, &rows, cal).remove(0));
+            };
             Ok(CallFacts {
                 taken_on: h.taken_on,
                 taken_at: h.taken_at,
-                commit: store
-                    .snapshot_owner_commit(h.id, q.from, q.last_day())?
-                    .into_iter()
-                    .collect(),
+                commit: commit.into_iter().collect(),
                 won_among_rows: holding.remove(&h.id).unwrap_or_default(),
             })
         })

@@ -187,6 +187,34 @@ impl<'a> Rewind<'a> {
     }
 }
 
+impl Rewind<'_> {
+    /// The deals open at `end`: `opportunities_at(end)` less the deals
+    /// closed then, in the same order. A deal closed before `end` with no
+    /// history entry at or after it stays as it is (closed), so it is
+    /// passed over without a copy (most of the deals, for an instant years
+    /// back: the accuracy report's rebuilt quarter starts).
+    pub fn open_at(&self, end: DateTime<Utc>) -> Vec<Opportunity> {
+        let mut opps: Vec<Opportunity> = self
+            .data
+            .opportunities
+            .iter()
+            .filter_map(|o| {
+                let history = self.by_deal.get(&o.id).map_or(&[][..], |v| v.as_slice());
+                let closed_then = o.status.is_closed()
+                    && o.closed_at.is_some_and(|c| c < end)
+                    && history.iter().all(|h| h.changed_at < end);
+                if closed_then {
+                    return None;
+                }
+                opportunity_as_of(o, history, end)
+            })
+            .collect();
+        overlay_snapshot(&mut opps, &self.by_deal, self.snapshots, end);
+        opps.retain(|o| o.status == Status::Open);
+        opps
+    }
+}
+
 /// Deals without history take the nearest snapshot before `end` (see the
 /// module doc).
 fn overlay_snapshot(

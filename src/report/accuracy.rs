@@ -73,7 +73,7 @@ fn rebuilt_quarter_starts(
         .map(|&day| {
             let end = input.cal.end_of(day);
             let mut s = crate::domain::snapshot::snapshot_of(
-                &rewind.opportunities_at(end),
+                &rewind.open_at(end),
                 input.cal,
                 end - chrono::Duration::seconds(1),
             );

@@ -45,7 +45,7 @@ pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
     }
     let end = input.cal.end_of(day);
     // The deals alone, rewound: a copy of the whole dataset is not needed.
-    let past = crate::domain::asof::Rewind::new(input.data, input.snapshots).opportunities_at(end);
+    let past = crate::domain::asof::Rewind::new(input.data, input.snapshots).open_at(end);
     let mut snap = crate::domain::snapshot::snapshot_of(&past, input.cal, end);
     snap.taken_on = day;
     (snap, true)

@@ -99,31 +99,29 @@ pub struct DeferredIndexes(Vec<(String, String)>);
 
 /// The triggers a bulk load sets aside, each with what fills its table
 /// afresh once the rows are in (see `migrations/0008_first_touches.sql`
-/// and `migrations/0010_snapshot_owner_months.sql`).
-const DEFERRED_TRIGGERS: &[(&str, &str)] = &[
+/// and `migrations/0010_snapshot_owner_months.sql`), or nothing for a
+/// guard (a bulk load writes each snapshot row once).
+const DEFERRED_TRIGGERS: &[(&str, Option<&str>)] = &[
     (
         "activities_first_touch_insert",
-        "DELETE FROM first_touches;
-         INSERT INTO first_touches (rep_id, contact_id, first_at)
-         SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
-         WHERE contact_id IS NOT NULL
-         GROUP BY contact_id, rep_id;",
+        Some(
+            "DELETE FROM first_touches;
+             INSERT INTO first_touches (rep_id, contact_id, first_at)
+             SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
+             WHERE contact_id IS NOT NULL
+             GROUP BY contact_id, rep_id;",
+        ),
     ),
     (
         "snapshot_rows_owner_month_insert",
-        "DELETE FROM snapshot_owner_months;
-         INSERT INTO snapshot_owner_months (snapshot_id, owner_id, close_month, commit_cents, rows)
-         SELECT snapshot_id, owner_id, month, SUM(cents), COUNT(*) FROM (
-             SELECT snapshot_id, owner_id,
-                    CASE WHEN forecast_category = 'commit' AND amount IS NOT NULL
-                              AND close_date IS NOT NULL
-                         THEN substr(close_date, 1, 7) ELSE '' END AS month,
-                    CASE WHEN forecast_category = 'commit' AND amount IS NOT NULL
-                              AND close_date IS NOT NULL
-                         THEN amount ELSE 0 END AS cents
-             FROM snapshot_rows)
-         GROUP BY snapshot_id, owner_id, month;",
+        Some(
+            "DELETE FROM snapshot_owner_months;
+             INSERT INTO snapshot_owner_months (snapshot_id, owner_id, close_month, commit_cents, rows)
+             SELECT snapshot_id, owner_id, sum_month, SUM(sum_cents), COUNT(*)
+             FROM snapshot_rows GROUP BY snapshot_id, owner_id, sum_month;",
+        ),
     ),
+    ("snapshot_rows_no_replace", None),
 ];
 
 /// Whether activities, history and deals are all empty: a first import, a
@@ -149,16 +147,18 @@ impl super::Tx<'_> {
         if !bulk_target_empty(tx)? {
             return Ok(DeferredIndexes::default());
         }
-        let mut stmt = tx.prepare(
+        let triggers = vec!["?"; DEFERRED_TRIGGERS.len()].join(", ");
+        let mut stmt = tx.prepare(&format!(
             "SELECT type, name, sql FROM sqlite_master
              WHERE (type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
                     AND tbl_name IN ('activities', 'opportunity_history', 'opportunities',
                                      'snapshot_rows'))
-                OR (type = 'trigger' AND name IN (?1, ?2))
-             ORDER BY type, name",
-        )?;
+                OR (type = 'trigger' AND name IN ({triggers}))
+             ORDER BY type, name"
+        ))?;
+        let names = DEFERRED_TRIGGERS.iter().map(|(name, _)| *name);
         let found: Vec<(String, String, String)> = stmt
-            .query_map([DEFERRED_TRIGGERS[0].0, DEFERRED_TRIGGERS[1].0], |r| {
+            .query_map(rusqlite::params_from_iter(names), |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -218,7 +218,7 @@ impl super::Tx<'_> {
             self.raw().execute_batch(&sql)?;
         }
         for (name, sql) in triggers {
-            if let Some((_, fill)) = DEFERRED_TRIGGERS.iter().find(|(t, _)| *t == name) {
+            if let Some((_, Some(fill))) = DEFERRED_TRIGGERS.iter().find(|(t, _)| *t == name) {
                 self.raw().execute_batch(fill)?;
             }
             self.raw().execute_batch(&sql)?;

@@ -35,13 +35,34 @@ impl Store {
     }
 
     /// When the first deal was created, if any deal has a creation time.
+    /// The stored form (`YYYY-MM-DDTHH:MM:SSZ`, 20 characters) sorts as
+    /// text; a time another tool wrote in another length (`instant_from_sql`
+    /// reads some, such as `2019-1-01T00:00:00Z`) is read and compared as a
+    /// time.
     pub fn first_deal_created(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
-        let first: Option<String> =
-            self.conn()
-                .query_row("SELECT MIN(created_at) FROM opportunities", [], |r| {
-                    r.get(0)
-                })?;
-        opt_instant(first)
+        let found: Vec<String> = self.collect(
+            "SELECT created_at FROM opportunities
+             WHERE created_at IS NOT NULL AND (length(created_at) <> 20
+                OR created_at = (SELECT MIN(created_at) FROM opportunities
+                                 WHERE length(created_at) = 20))",
+            |r| Ok(r.get(0)?),
+        )?;
+        let mut first = None;
+        for t in found {
+            let t = instant_from_sql(&t)?;
+            first = Some(first.map_or(t, |f: chrono::DateTime<chrono::Utc>| f.min(t)));
+        }
+        Ok(first)
+    }
+
+    /// Whether the file has table `name` (a file of an older schema read
+    /// without migrating may not).
+    pub fn has_table(&self, name: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1)",
+            [name],
+            |r| r.get(0),
+        )?)
     }
 
     pub fn load_reps(&self) -> Result<Vec<Rep>> {
@@ -262,13 +283,25 @@ impl Store {
     /// Every owner with a row in the stored snapshot `id`, with the amount
     /// of their rows in category commit closing in the months of `from` to
     /// `to` (inclusive; zero when none), by owner id. Read from the sums
-    /// kept beside the rows by month (`snapshot_owner_months`), not the rows.
+    /// kept beside the rows by month (`snapshot_owner_months`), not the
+    /// rows; `None` when a row of the snapshot holds values pipedeck does
+    /// not write (its sums cannot say how they read: read the rows).
     pub fn snapshot_owner_commit(
         &self,
         id: i64,
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
-    ) -> Result<Vec<(RepId, crate::domain::money::Money)>> {
+    ) -> Result<Option<Vec<(RepId, crate::domain::money::Money)>>> {
+        let odd: bool = self
+            .conn()
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM snapshot_owner_months
+                            WHERE snapshot_id = ?1 AND close_month = '?')",
+            )?
+            .query_row([id], |r| r.get(0))?;
+        if odd {
+            return Ok(None);
+        }
         // The months as the table keeps them: a stored date's first 7 characters.
         let month = |d| date_to_sql(d)[..7].to_string();
         let mut stmt = self.conn().prepare_cached(
@@ -285,7 +318,7 @@ impl Store {
                 crate::domain::money::Money(r.get(1)?),
             ));
         }
-        Ok(out)
+        Ok(Some(out))
     }
 
     /// Each won deal among the rows of a stored snapshot, with that

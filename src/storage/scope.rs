@@ -62,8 +62,10 @@ pub struct Scope {
     /// metrics count a stage move in the period it was made, whenever the
     /// deal closed; a report over all of history has them all already).
     moved: bool,
-    /// Whether only the won deals among those are read (accuracy's
-    /// actuals, when no call is rebuilt from history).
+    /// Whether only the won deals are read among the deals alive in the
+    /// ranges (accuracy's actuals, when no call is rebuilt from history);
+    /// the deals read the other ways (named, touched in a range, moved, a
+    /// rep range's) are not narrowed.
     won_only: bool,
 }
 

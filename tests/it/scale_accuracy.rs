@@ -321,3 +321,228 @@ fn accuracy_from_the_sums_equals_accuracy_from_the_rows() {
         serde_json::to_string(&full).unwrap()
     );
 }
+
+/// `Rewind::open_at` (what rebuilt calls and waterfall ends read) gives
+/// the deals open at an instant, as `opportunities_at` does less the
+/// closed ones, though it passes over the deals closed before the instant
+/// with nothing later to undo; on the demo at every quarter start and
+/// week of its history, and on three deals worked by hand.
+#[test]
+fn open_at_is_opportunities_at_less_the_closed() {
+    use pipedeck::domain::asof::Rewind;
+    use pipedeck::domain::{HistoryEntry, HistoryField, OppId, Opportunity, Status};
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let team = demo::generate(7, today, &settings, &cal);
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("d.db")).unwrap();
+    demo::write(&team, &mut store).unwrap();
+    let data = store.load_dataset().unwrap();
+    let snapshots = store.load_snapshots().unwrap();
+    let rewind = Rewind::new(&data, &snapshots);
+    let open = |v: Vec<Opportunity>| -> Vec<Opportunity> {
+        v.into_iter().filter(|o| o.status == Status::Open).collect()
+    };
+    let mut day: chrono::NaiveDate = "2023-10-01".parse().unwrap();
+    let mut checked = 0;
+    while day <= today {
+        let end = cal.end_of(day);
+        let got = rewind.open_at(end);
+        assert_eq!(got, open(rewind.opportunities_at(end)), "{day}");
+        checked += got.len();
+        day = day + chrono::Days::new(7);
+    }
+    assert!(checked > 10_000, "{checked} open deals compared");
+
+    // By hand: "x" lost on 1 March by its record, yet a status entry of
+    // 10 March says it was open until then (a CRM's close date before the
+    // move); "y" lost on 1 March, nothing later; "z" has no history, lost
+    // on 20 March, and is in the snapshot of 2 March.
+    let t = |d: u32| {
+        chrono::DateTime::parse_from_rfc3339(&format!("2026-03-{d:02}T12:00:00Z"))
+            .unwrap()
+            .into()
+    };
+    let deal = |id: &str| Opportunity {
+        id: OppId(id.into()),
+        status: Status::Lost,
+        closed_at: Some(t(1)),
+        created_at: Some(t(1) - chrono::Duration::days(30)),
+        ..data.opportunities[0].clone()
+    };
+    let mut z = deal("z");
+    z.closed_at = Some(t(20));
+    let hand = pipedeck::domain::Dataset {
+        opportunities: vec![deal("x"), deal("y"), z],
+        history: vec![HistoryEntry {
+            opportunity_id: OppId("x".into()),
+            changed_at: t(10),
+            field: HistoryField::Status,
+            old_value: Some("open".into()),
+            new_value: Some("lost".into()),
+            changed_by: None,
+            review_session_id: None,
+        }],
+        ..pipedeck::domain::Dataset::default()
+    };
+    let snap = Snapshot {
+        taken_on: "2026-03-02".parse().unwrap(),
+        taken_at: t(2),
+        rows: vec![SnapshotRow {
+            opportunity_id: OppId("z".into()),
+            owner_id: "kim".into(),
+            stage: "Demo".into(),
+            amount: Some(Money(123_400)),
+            close_date: None,
+            forecast_category: Some(ForecastCategory::Pipeline),
+        }],
+    };
+    let snaps = [snap];
+    let rewind = Rewind::new(&hand, &snaps);
+    let ids = |v: Vec<Opportunity>| v.into_iter().map(|o| o.id.to_string()).collect::<Vec<_>>();
+    assert_eq!(ids(rewind.open_at(t(5))), ["x", "z"]);
+    assert_eq!(
+        ids(rewind.open_at(t(5))),
+        ids(open(rewind.opportunities_at(t(5))))
+    );
+    assert_eq!(rewind.open_at(t(5))[1].amount, Some(Money(123_400)));
+    assert_eq!(ids(rewind.open_at(t(15))), ["z"]);
+    assert!(rewind.open_at(t(25)).is_empty());
+}
+
+/// Rows another tool wrote in forms pipedeck does not write (a close date
+/// `2026-6-30`, a category `Commit`) are read as before: their snapshot is
+/// read row by row. A row written over an existing one is refused (the
+/// sums could not follow it), and a file without the sums (an older
+/// schema read without migrating) is read from the rows.
+#[test]
+fn odd_rows_replaced_rows_and_files_without_sums() {
+    let (_dir, path) = demo_with_awkward_snapshot();
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    let june = "(SELECT id FROM forecast_snapshots WHERE taken_on = '2026-06-23')";
+    conn.execute_batch(&format!(
+        "INSERT INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage, amount,
+             close_date, forecast_category)
+         VALUES ({june}, 'o-odd-1', 'nobody-else', 'Demo', 300000, '2026-6-30', 'commit'),
+                ({june}, 'o-odd-2', 'nobody-else', 'Demo', 200000, '2026-06-29', 'Commit');"
+    ))
+    .unwrap();
+    assert_eq!(
+        one(&format!(
+            "SELECT COUNT(*) FROM snapshot_owner_months
+             WHERE snapshot_id = {june} AND close_month = '?'"
+        )),
+        1,
+        "both odd rows under '?'"
+    );
+    let replaced = conn.execute(
+        &format!(
+            "INSERT OR REPLACE INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage)
+             VALUES ({june}, 'o-odd-1', 'nobody-else', 'Won')"
+        ),
+        [],
+    );
+    assert!(
+        replaced
+            .unwrap_err()
+            .to_string()
+            .contains("forecast snapshots are never edited")
+    );
+    drop(conn);
+
+    let store = Store::open(&path).unwrap();
+    let report = |quick: pipedeck::app::accuracy::AccuracyInput| {
+        let input = Input {
+            data: &quick.data,
+            snapshots: &quick.snapshots,
+            settings: &settings,
+            cal: &cal,
+            today,
+            period: None,
+        };
+        serde_json::to_string(&AccuracyReport::build_with(&input, quick.calls)).unwrap()
+    };
+    let quick = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
+    assert!(quick.snapshots.is_empty());
+    let june_call = quick
+        .calls
+        .iter()
+        .find(|c| c.taken_on == "2026-06-23".parse().unwrap())
+        .unwrap();
+    // Both odd rows are commit closing in 2026-Q2, as the rows read them.
+    assert_eq!(
+        june_call.commit.get(&"nobody-else".into()),
+        Some(&Money(500_000))
+    );
+    let (all, snapshots) = load_one(
+        &store,
+        &settings,
+        &cal,
+        today,
+        Need::Accuracy,
+        None,
+        Snaps::All,
+    )
+    .unwrap();
+    let full = || {
+        let input = Input {
+            data: &all,
+            snapshots: &snapshots,
+            settings: &settings,
+            cal: &cal,
+            today,
+            period: None,
+        };
+        serde_json::to_string(&AccuracyReport::build(&input)).unwrap()
+    };
+    assert_eq!(report(quick), full());
+
+    // Without the sums: every deal and every row, the same report.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE snapshot_owner_months")
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let slow = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
+    assert!(!slow.snapshots.is_empty(), "read from the rows");
+    assert_eq!(report(slow), full());
+}
+
+/// A creation time another tool wrote in a form of its own still counts
+/// as the first deal's: `2025-5-01…` sorts after the demo's first deal
+/// (`2025-08-26…`) as text but comes before it, and 2025-Q3 starts with
+/// no snapshot (the demo's weekly ones begin on 1 September), so its
+/// first-day call is rebuilt from history, from every deal.
+#[test]
+fn the_first_deal_in_any_form_decides_the_rebuilt_quarters() {
+    let (_dir, path) = demo_with_awkward_snapshot();
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let store = Store::open(&path).unwrap();
+    let quick = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
+    assert!(quick.snapshots.is_empty(), "no quarter to rebuild yet");
+    drop(store);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "UPDATE opportunities SET created_at = '2025-5-01T00:00:00Z'
+             WHERE id = (SELECT MIN(id) FROM opportunities)",
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        store.first_deal_created().unwrap().map(|t| t.to_rfc3339()),
+        Some("2025-05-01T00:00:00+00:00".to_string())
+    );
+    let rebuilt = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
+    assert!(
+        !rebuilt.snapshots.is_empty(),
+        "read from the rows and history"
+    );
+}

@@ -121,11 +121,7 @@ impl Store {
 
     /// Whether the file has the `first_touches` table (schema 8 on).
     fn has_first_touches(&self) -> Result<bool> {
-        Ok(self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'first_touches')",
-            [],
-            |r| r.get(0),
-        )?)
+        self.has_table("first_touches")
     }
 }
 
