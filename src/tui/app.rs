@@ -222,6 +222,7 @@ impl App {
             anomalies_period: self.period_picked.then_some(self.period),
             own_view: self.rep_view().is_some(),
             parts: Reload::ALL,
+            deal: self.deal.opp.clone(),
         }
     }
 
@@ -323,21 +324,13 @@ impl App {
         self.deal.prepare();
     }
 
-    /// Takes a deal's activities read whole (kept while that deal is the
-    /// one open: an older reply for another deal is dropped).
+    /// Takes a deal's activities read whole, or why they could not be (the
+    /// deal pane says so); a reply for a deal no longer open is dropped.
     pub fn on_timeline(&mut self, id: OppId, acts: Result<Vec<crate::domain::Activity>, String>) {
         if self.deal.opp.as_ref() != Some(&id) {
             return;
         }
-        match acts {
-            Ok(acts) => self.deal.set_activities(id, acts),
-            Err(e) => {
-                self.status = Some((
-                    Role::Alert,
-                    format!("cannot read the deal's activities: {e}"),
-                ))
-            }
-        }
+        self.deal.set_activities(id, acts);
         self.dirty = true;
     }
 

@@ -219,7 +219,17 @@ pub fn bench_cockpit_edit(
         return Ok(None);
     };
     let before = app.data.opportunity(&id).and_then(|o| o.close_date);
-    app.update(action::Action::Open);
+    // The deal opened as on screen: its activities read on the worker.
+    if let Some(e) = app.update(action::Action::Open) {
+        carry_out(&mut app, &loader, e);
+        while let Some(reply) = loader.recv() {
+            let timeline = matches!(reply, Reply::Timeline(..));
+            apply_reply(&mut app, reply);
+            if timeline {
+                break;
+            }
+        }
+    }
     let Ok(_) = terminal.draw(|f| view::render(&app, f.area(), f.buffer_mut()));
     let t = Instant::now();
     let edit = app.update(action::Action::PushClose);

@@ -41,6 +41,10 @@ pub struct Request {
     /// The parts to build: all of them, but after an edit only those it
     /// can change (the other panes keep their values).
     pub parts: Reload,
+    /// The deal open in the deal pane: its activities are read again with
+    /// every load (`Reply::Timeline`, before the parts), so an edit or
+    /// another process's import shows in its timeline.
+    pub deal: Option<OppId>,
 }
 
 /// The tables of one pane, or why there are none.

@@ -269,6 +269,7 @@ fn the_cockpit_review_part_from_the_snapshots_it_picks_equals_it_from_all() {
             anomalies_period: None,
             own_view: rep.is_some(),
             parts: Reload::ALL,
+            deal: None,
         };
         let a = build_review(&env, &review, &deals, &picked, &sessions, &req);
         let b = build_review(&env, &review, &deals, &all, &sessions, &req);

@@ -191,3 +191,78 @@ fn october_rebuilt_with_the_call(app: &mut App, loader: &Loader) {
     );
     assert_eq!(ann_calls(app), Some(1.0));
 }
+
+/// The deal pane's activities come from the worker: asked for when the
+/// deal is opened, and sent again with every load while it is open, so a
+/// call another connection saves shows in its timeline after a reload.
+#[test]
+fn the_open_deals_activities_come_with_every_load() {
+    let (dir, mut app, loader) = on_worker();
+    let Effect::Load(req) = app.reload() else {
+        panic!("not a load")
+    };
+    loader.send(Job::Load(req.clone()));
+    until_done(&mut app, &loader, req.generation);
+    app.update(Action::FocusHygiene);
+    app.update(Action::Down);
+    let Some(Effect::Timeline(id)) = app.update(Action::Open) else {
+        panic!("opening a deal asks for its activities")
+    };
+    assert_eq!(id, OppId("D-1".into()));
+    loader.send(Job::Timeline(id));
+    match loader.recv().expect("a reply") {
+        Reply::Timeline(id, acts) => app.on_timeline(id, acts),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(app.deal.activities_read());
+    let before = screen(&mut app, 200, 60);
+    assert!(!before.contains("2026-05-04"), "{before}");
+
+    // Another connection logs a call on D-1 by Bo, months back.
+    let mut other = Store::open(&dir.path().join("tui.db")).expect("second connection");
+    let mut tx = other.begin().expect("tx");
+    tx.upsert_activity(&pipedeck::domain::Activity {
+        id: pipedeck::domain::ActivityId("A-other".into()),
+        rep_id: RepId("bob".into()),
+        kind: ActivityKind::Call,
+        meeting_type: None,
+        label: None,
+        opportunity_id: Some(OppId("D-1".into())),
+        account_id: None,
+        contact_id: None,
+        occurred_at: at("2026-05-04"),
+        outcome: None,
+        duration_min: None,
+        direction: None,
+        review_session_id: None,
+    })
+    .expect("activity");
+    tx.commit().expect("commit");
+    drop(other);
+
+    let Effect::Load(req) = app.reload() else {
+        panic!("not a load")
+    };
+    assert_eq!(req.deal, Some(OppId("D-1".into())));
+    loader.send(Job::Load(req.clone()));
+    let mut timelines = 0;
+    loop {
+        match loader.recv().expect("a reply") {
+            Reply::Timeline(id, acts) => {
+                timelines += 1;
+                app.on_timeline(id, acts);
+            }
+            Reply::Part(n, p) => app.on_part(n, *p),
+            Reply::Done(n) if n == req.generation => {
+                app.on_done(n);
+                break;
+            }
+            Reply::Done(n) => app.on_done(n),
+            Reply::Served(..) | Reply::Prefetched(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(timelines, 1);
+    let after = screen(&mut app, 200, 60);
+    assert!(after.contains("2026-05-04 call by Bo Bäckström"), "{after}");
+}

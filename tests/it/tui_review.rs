@@ -14,19 +14,21 @@ use pipedeck::tui::{edit, loader};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use tui_fixture::*;
 
-/// Does what the event loop and the worker do with an effect.
+/// Does what the event loop and the worker do with an effect (a load
+/// sends the open deal's activities, then the parts).
 fn carry_out(app: &mut App, store: &mut Store, effect: Option<Effect>) {
     let env = env();
+    let load = |app: &mut App, store: &Store, req: &loader::Request| {
+        if let Some(id) = req.deal.clone() {
+            pipedeck::tui::apply_reply(app, loader::timeline(store, id));
+        }
+        app.on_loaded(loader::load(store, &env, req).expect("load"));
+    };
     match effect {
-        Some(Effect::Load(req)) => app.on_loaded(loader::load(store, &env, &req).expect("load")),
+        Some(Effect::Load(req)) => load(app, store, &req),
         Some(Effect::Edit(cmd, req)) => {
-            let done = edit::apply(store, &env, app.now, &cmd);
-            let saved = done.is_ok();
-            app.on_edited(done);
-            if let (true, Some(id)) = (saved, cmd.deal()) {
-                pipedeck::tui::apply_reply(app, loader::timeline(store, id.clone()));
-            }
-            app.on_loaded(loader::load(store, &env, &req).expect("load"));
+            app.on_edited(edit::apply(store, &env, app.now, &cmd));
+            load(app, store, &req);
         }
         Some(Effect::Timeline(id)) => pipedeck::tui::apply_reply(app, loader::timeline(store, id)),
         Some(other) => panic!("unexpected effect {other:?}"),

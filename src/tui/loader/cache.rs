@@ -215,6 +215,7 @@ mod tests {
             anomalies_period: None,
             own_view: false,
             parts: super::super::Reload::ALL,
+            deal: None,
         }
     }
 

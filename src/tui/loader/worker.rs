@@ -174,6 +174,20 @@ impl Queue {
         }
     }
 
+    /// The deals whose activities are asked for, taken out of the queue.
+    fn take_timelines(&mut self) -> Vec<OppId> {
+        self.poll();
+        let mut ids = Vec::new();
+        self.pending.retain(|j| match j {
+            Job::Timeline(id) => {
+                ids.push(id.clone());
+                false
+            }
+            _ => true,
+        });
+        ids
+    }
+
     /// A job waits that makes a load under way pointless: a newer load, an
     /// edit (which reloads what it changes and what was still awaited) or
     /// the end.
@@ -236,19 +250,25 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     // the cache's epoch moves).
                     lock(&cache).clear();
                     let result = edit::apply(&mut store, &env, chrono::Utc::now(), &cmd);
-                    let saved = result.is_ok();
                     let _ = replies.send(Reply::Edited(result));
-                    if let (true, Some(id)) = (saved, cmd.deal()) {
-                        let _ = replies.send(timeline(&store, id.clone()));
-                    }
                     last_load = Some(req);
                 }
             }
         }
         if let Some(req) = last_load {
             let g = req.generation;
+            if let Some(id) = &req.deal {
+                let _ = replies.send(timeline(&store, id.clone()));
+            }
             let mut emit = |p: Part| replies.send(Reply::Part(g, Box::new(p))).is_ok();
-            let mut stop = || queue.supersedes();
+            // Between parts: a deal opened meanwhile gets its activities
+            // now, not after the whole load.
+            let mut stop = || {
+                for id in queue.take_timelines() {
+                    let _ = replies.send(timeline(&store, id));
+                }
+                queue.supersedes()
+            };
             let mut c = lock(&cache);
             match load_cached(&store, &env, &req, Some(&mut c), &mut emit, &mut stop) {
                 Ok(served) if served.complete => {

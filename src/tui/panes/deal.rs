@@ -26,9 +26,10 @@ pub struct DealPane {
     /// The score of every open deal.
     pub scores: Arc<crate::report::score::Scores>,
     /// Every activity of a deal, read whole on the worker when it was
-    /// opened (`Effect::Timeline`): the loaded window holds its recent ones
-    /// only. Until they come, the window's are shown, under a note.
-    activities: Option<(OppId, Vec<Activity>)>,
+    /// opened (`Effect::Timeline`) and with every load, or why they could
+    /// not be: the loaded window holds its recent ones only. Until they
+    /// come (or when they cannot), the window's are shown, under a note.
+    activities: Option<(OppId, Result<Vec<Activity>, String>)>,
     /// The open deal's history and activities, newest first, prepared once
     /// per deal and data (not scanned on every frame).
     events: Vec<Event>,
@@ -223,15 +224,24 @@ impl DealPane {
 
     /// Takes the activities of deal `id` read whole, and prepares its
     /// timeline again.
-    pub fn set_activities(&mut self, id: OppId, acts: Vec<Activity>) {
+    pub fn set_activities(&mut self, id: OppId, acts: Result<Vec<Activity>, String>) {
         self.activities = Some((id, acts));
         self.prepare();
+    }
+
+    /// The open deal's activities as read whole, or why they could not be;
+    /// `None` while they are being read.
+    fn read(&self) -> Option<Result<&[Activity], &str>> {
+        match (&self.activities, &self.opp) {
+            (Some((a, acts)), Some(o)) if a == o => Some(acts.as_deref().map_err(String::as_str)),
+            _ => None,
+        }
     }
 
     /// Whether the open deal's activities are read whole (else the
     /// timeline shows the loaded window's, under a note).
     pub fn activities_read(&self) -> bool {
-        matches!((&self.activities, &self.opp), (Some((a, _)), Some(o)) if a == o)
+        matches!(self.read(), Some(Ok(_)))
     }
 
     /// Builds the open deal's timeline from the data: history and
@@ -257,8 +267,8 @@ impl DealPane {
                 },
             ));
         }
-        let read = match &self.activities {
-            Some((deal, acts)) if *deal == id => acts.iter().collect::<Vec<_>>(),
+        let read: Vec<&Activity> = match self.read() {
+            Some(Ok(acts)) => acts.iter().collect(),
             _ => self
                 .data
                 .activities
@@ -290,8 +300,20 @@ impl DealPane {
     }
 
     fn timeline(&self, cx: &Cx) -> Vec<Line<'static>> {
-        let note = (!self.activities_read())
-            .then(|| Line::styled("(reading the deal's earlier activities…)", cx.theme.muted()));
+        let note = match self.read() {
+            Some(Ok(_)) => None,
+            None => Some(Line::styled(
+                "(reading the deal's earlier activities…)",
+                cx.theme.muted(),
+            )),
+            Some(Err(e)) => Some(Line::styled(
+                format!(
+                    "(the deal's earlier activities could not be read: {})",
+                    sanitize(e)
+                ),
+                cx.theme.alert(),
+            )),
+        };
         note.into_iter()
             .chain(self.events.iter().map(|e| {
                 Line::from(vec![
