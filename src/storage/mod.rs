@@ -54,9 +54,14 @@ pub fn configure_process() {
 }
 
 /// SQLite's page caches, in KiB (a negative `cache_size`): a report's
-/// connections, an import, and an import's deferred index builds.
+/// connections, an import, and an import's deferred index builds. A
+/// report's connections also map the file (up to 4 GB, `mmap_size`): pages
+/// come from the OS page cache without a read and a copy each. A bulk
+/// import does not: it reads back every page it writes (its index builds),
+/// and each page mapped counts in its resident memory (760 MB against
+/// 410 MB on the large demo's set).
 pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 4294967296;";
-pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536;";
+pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;";
 pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -131072;";
 
 /// The schema version this build writes.

@@ -25,8 +25,11 @@ ALTER TABLE snapshot_rows ADD COLUMN sum_month TEXT GENERATED ALWAYS AS (
             THEN substr(close_date, 1, 7)
         ELSE ''
     END) VIRTUAL;
+-- The row's commit amount under its key: the amount of a commit with a
+-- close date, else 0 (and whatever a '?' row sums to is never read).
 ALTER TABLE snapshot_rows ADD COLUMN sum_cents INTEGER GENERATED ALWAYS AS (
-    CASE WHEN length(sum_month) = 7 THEN amount ELSE 0 END) VIRTUAL;
+    CASE WHEN forecast_category = 'commit' AND close_date IS NOT NULL
+         THEN coalesce(amount, 0) ELSE 0 END) VIRTUAL;
 
 CREATE TABLE snapshot_owner_months (
     snapshot_id  INTEGER NOT NULL,
