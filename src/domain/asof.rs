@@ -172,6 +172,23 @@ impl<'a> Rewind<'a> {
 
     /// The deals at `end`: `dataset_as_of_with_snapshots(…).opportunities`.
     pub fn opportunities_at(&self, end: DateTime<Utc>) -> Vec<Opportunity> {
+        self.rewound(end, false)
+    }
+
+    /// The deals open at `end`: `opportunities_at(end)` less the deals
+    /// closed then, in the same order. A deal closed before `end` with no
+    /// history entry at or after it stays as it is (closed), so it is
+    /// passed over without a copy (most of the deals, for an instant years
+    /// back: the accuracy report's rebuilt quarter starts).
+    pub fn open_at(&self, end: DateTime<Utc>) -> Vec<Opportunity> {
+        let mut opps = self.rewound(end, true);
+        opps.retain(|o| o.status == Status::Open);
+        opps
+    }
+
+    /// The deals at `end`, less (when `skip_closed`) those closed before
+    /// it with nothing at or after it to undo.
+    fn rewound(&self, end: DateTime<Utc>, skip_closed: bool) -> Vec<Opportunity> {
         let mut opps: Vec<Opportunity> = self
             .data
             .opportunities
@@ -179,28 +196,8 @@ impl<'a> Rewind<'a> {
             .filter_map(|o| {
                 // The deal's whole history: entries before `end` are passed over.
                 let history = self.by_deal.get(&o.id).map_or(&[][..], |v| v.as_slice());
-                opportunity_as_of(o, history, end)
-            })
-            .collect();
-        overlay_snapshot(&mut opps, &self.by_deal, self.snapshots, end);
-        opps
-    }
-}
-
-impl Rewind<'_> {
-    /// The deals open at `end`: `opportunities_at(end)` less the deals
-    /// closed then, in the same order. A deal closed before `end` with no
-    /// history entry at or after it stays as it is (closed), so it is
-    /// passed over without a copy (most of the deals, for an instant years
-    /// back: the accuracy report's rebuilt quarter starts).
-    pub fn open_at(&self, end: DateTime<Utc>) -> Vec<Opportunity> {
-        let mut opps: Vec<Opportunity> = self
-            .data
-            .opportunities
-            .iter()
-            .filter_map(|o| {
-                let history = self.by_deal.get(&o.id).map_or(&[][..], |v| v.as_slice());
-                let closed_then = o.status.is_closed()
+                let closed_then = skip_closed
+                    && o.status.is_closed()
                     && o.closed_at.is_some_and(|c| c < end)
                     && history.iter().all(|h| h.changed_at < end);
                 if closed_then {
@@ -210,7 +207,6 @@ impl Rewind<'_> {
             })
             .collect();
         overlay_snapshot(&mut opps, &self.by_deal, self.snapshots, end);
-        opps.retain(|o| o.status == Status::Open);
         opps
     }
 }

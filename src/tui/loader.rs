@@ -106,7 +106,7 @@ mod worker;
 pub use build::*;
 pub use cache::Cache;
 pub use reload::Reload;
-pub use worker::{Job, Loader, Reply, Stopper};
+pub use worker::{Job, Loader, Reply, Stopper, timeline};
 
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
 /// route from data to screen. Metrics, anomalies and hygiene follow the rep
@@ -572,12 +572,6 @@ fn forecast_window(env: &Env, req: &Request) -> Period {
         from: forecast.from.min(env.today - chrono::Days::new(35)),
         to: forecast.to,
     }
-}
-
-/// Every activity of deal `id`, read whole, as the worker sends them.
-pub fn timeline(store: &Store, id: OppId) -> Reply {
-    let acts = store.deal_activities(&id).map_err(|e| e.to_string());
-    Reply::Timeline(id, acts)
 }
 
 /// The drill-down of `rep`'s `metric` over `period`, from its own window.

@@ -8,8 +8,8 @@
 use crate::import_stream::{run, write_files};
 use pipedeck::app::load::{Need, Snaps, load_one};
 use pipedeck::demo;
-use pipedeck::domain::accuracy::calls_of;
-use pipedeck::domain::{ForecastCategory, Money, Settings, Snapshot, SnapshotRow, Status};
+use pipedeck::domain::accuracy::{CallFacts, calls_of};
+use pipedeck::domain::{Dataset, ForecastCategory, Money, Settings, Snapshot, SnapshotRow, Status};
 use pipedeck::report::Input;
 use pipedeck::report::accuracy::AccuracyReport;
 use pipedeck::storage::Store;
@@ -163,15 +163,58 @@ fn snapshot_owner_months_follow_every_write() {
     assert_eq!(table, truth);
 }
 
+/// The default settings, their calendar, and the demo's today.
+fn context() -> (
+    Settings,
+    pipedeck::domain::period::Calendar,
+    chrono::NaiveDate,
+) {
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    (settings, cal, "2026-11-24".parse().unwrap())
+}
+
+/// Every deal and every snapshot's rows: what accuracy read before.
+fn everything(store: &Store) -> (Dataset, Vec<Snapshot>) {
+    let (settings, cal, today) = context();
+    load_one(
+        store,
+        &settings,
+        &cal,
+        today,
+        Need::Accuracy,
+        None,
+        Snaps::All,
+    )
+    .unwrap()
+}
+
+/// The report in JSON: from the facts the quick path read, or from every
+/// snapshot's rows (`calls` none).
+fn report_json(data: &Dataset, snapshots: &[Snapshot], calls: Option<Vec<CallFacts>>) -> String {
+    let (settings, cal, today) = context();
+    let input = Input {
+        data,
+        snapshots,
+        settings: &settings,
+        cal: &cal,
+        today,
+        period: None,
+    };
+    let report = match calls {
+        Some(calls) => AccuracyReport::build_with(&input, calls),
+        None => AccuracyReport::build(&input),
+    };
+    serde_json::to_string(&report).unwrap()
+}
+
 /// The demo team (seed 7, today 2026-11-24), with a snapshot on
 /// 2026-06-23 (taken a second after midnight) whose rows are awkward:
 /// deals won in the quarter by that day, a commit without an amount, one
 /// without a close date, one closing after the quarter, and an owner with
 /// pipeline rows only.
 fn demo_with_awkward_snapshot() -> (tempfile::TempDir, std::path::PathBuf) {
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let today = "2026-11-24".parse().unwrap();
+    let (settings, cal, today) = context();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("demo.db");
     let team = demo::generate(7, today, &settings, &cal);
@@ -252,9 +295,7 @@ fn demo_with_awkward_snapshot() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn accuracy_from_the_sums_equals_accuracy_from_the_rows() {
     let (_dir, path) = demo_with_awkward_snapshot();
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let (settings, cal, today) = context();
     let store = Store::open(&path).unwrap();
 
     let quick = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
@@ -267,16 +308,7 @@ fn accuracy_from_the_sums_equals_accuracy_from_the_rows() {
             .all(|o| o.status == Status::Won),
         "and the won deals only"
     );
-    let (all, snapshots) = load_one(
-        &store,
-        &settings,
-        &cal,
-        today,
-        Need::Accuracy,
-        None,
-        Snaps::All,
-    )
-    .unwrap();
+    let (all, snapshots) = everything(&store);
     assert!(snapshots.len() > 50, "{} snapshots", snapshots.len());
 
     // The facts of every snapshot of a closed quarter, one by one.
@@ -301,24 +333,11 @@ fn accuracy_from_the_sums_equals_accuracy_from_the_rows() {
     );
 
     // And the reports, in JSON.
-    let input = |data, snapshots| Input {
-        data,
-        snapshots,
-        settings: &settings,
-        cal: &cal,
-        today,
-        period: None,
-    };
-    let fast = AccuracyReport::build_with(&input(&quick.data, &quick.snapshots), quick.calls);
-    let full = AccuracyReport::build(&input(&all, &snapshots));
-    assert!(
-        full.accuracy.team.len() >= 4,
-        "{} quarters",
-        full.accuracy.team.len()
-    );
+    let full = report_json(&all, &snapshots, None);
+    assert!(full.matches("\"key\":\"team\"").count() >= 4, "{full}");
     assert_eq!(
-        serde_json::to_string(&fast).unwrap(),
-        serde_json::to_string(&full).unwrap()
+        report_json(&quick.data, &quick.snapshots, Some(quick.calls)),
+        full
     );
 }
 
@@ -331,9 +350,7 @@ fn accuracy_from_the_sums_equals_accuracy_from_the_rows() {
 fn open_at_is_opportunities_at_less_the_closed() {
     use pipedeck::domain::asof::Rewind;
     use pipedeck::domain::{HistoryEntry, HistoryField, OppId, Opportunity, Status};
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let (settings, cal, today) = context();
     let team = demo::generate(7, today, &settings, &cal);
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("d.db")).unwrap();
@@ -419,9 +436,7 @@ fn open_at_is_opportunities_at_less_the_closed() {
 #[test]
 fn odd_rows_replaced_rows_and_files_without_sums() {
     let (_dir, path) = demo_with_awkward_snapshot();
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let (settings, cal, today) = context();
     let conn = rusqlite::Connection::open(&path).unwrap();
     let one = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
     let june = "(SELECT id FROM forecast_snapshots WHERE taken_on = '2026-06-23')";
@@ -456,16 +471,8 @@ fn odd_rows_replaced_rows_and_files_without_sums() {
     drop(conn);
 
     let store = Store::open(&path).unwrap();
-    let report = |quick: pipedeck::app::accuracy::AccuracyInput| {
-        let input = Input {
-            data: &quick.data,
-            snapshots: &quick.snapshots,
-            settings: &settings,
-            cal: &cal,
-            today,
-            period: None,
-        };
-        serde_json::to_string(&AccuracyReport::build_with(&input, quick.calls)).unwrap()
+    let report = |read: pipedeck::app::accuracy::AccuracyInput| {
+        report_json(&read.data, &read.snapshots, Some(read.calls))
     };
     let quick = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
     assert!(quick.snapshots.is_empty());
@@ -479,27 +486,8 @@ fn odd_rows_replaced_rows_and_files_without_sums() {
         june_call.commit.get(&"nobody-else".into()),
         Some(&Money(500_000))
     );
-    let (all, snapshots) = load_one(
-        &store,
-        &settings,
-        &cal,
-        today,
-        Need::Accuracy,
-        None,
-        Snaps::All,
-    )
-    .unwrap();
-    let full = || {
-        let input = Input {
-            data: &all,
-            snapshots: &snapshots,
-            settings: &settings,
-            cal: &cal,
-            today,
-            period: None,
-        };
-        serde_json::to_string(&AccuracyReport::build(&input)).unwrap()
-    };
+    let (all, snapshots) = everything(&store);
+    let full = || report_json(&all, &snapshots, None);
     assert_eq!(report(quick), full());
 
     // Without the sums: every deal and every row, the same report.
@@ -521,9 +509,7 @@ fn odd_rows_replaced_rows_and_files_without_sums() {
 #[test]
 fn the_first_deal_in_any_form_decides_the_rebuilt_quarters() {
     let (_dir, path) = demo_with_awkward_snapshot();
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
+    let (settings, cal, today) = context();
     let store = Store::open(&path).unwrap();
     let quick = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
     assert!(quick.snapshots.is_empty(), "no quarter to rebuild yet");

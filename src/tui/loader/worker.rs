@@ -43,6 +43,12 @@ pub enum Reply {
     Prefetched(Period),
 }
 
+/// Every activity of deal `id`, read whole, as the worker sends them.
+pub fn timeline(store: &Store, id: OppId) -> Reply {
+    let acts = store.deal_activities(&id).map_err(|e| e.to_string());
+    Reply::Timeline(id, acts)
+}
+
 /// The worker thread and its two channels.
 pub struct Loader {
     jobs: Sender<Job>,
