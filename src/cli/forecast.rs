@@ -3,9 +3,9 @@
 use super::Ctx;
 use crate::app::load::{Need, Snaps};
 use crate::domain::Dataset;
-use crate::domain::asof::dataset_as_of;
+use crate::domain::asof::Rewind;
 use crate::domain::period::Calendar;
-use crate::domain::snapshot::take_snapshot;
+use crate::domain::snapshot::{snapshot_of, take_snapshot};
 use crate::storage::Store;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::process::ExitCode;
@@ -45,9 +45,10 @@ pub fn snapshot(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     // The deals open today and their history: what a snapshot holds.
     let (live, _) = ctx.load(&store, Need::Pipeline, None, Snaps::None)?;
     let now = snapshot_instant(&ctx.cal, ctx.today, Utc::now());
-    // A past `--today` sees the pipeline as it stood at the end of that day.
-    let data = dataset_as_of(&live, now + chrono::Duration::seconds(1));
-    let snap = take_snapshot(&data, &ctx.cal, now);
+    // A past `--today` sees the pipeline as it stood at the end of that day
+    // (the deals alone, rewound: a copy of the whole dataset is not needed).
+    let open = Rewind::new(&live, &[]).open_at(now + chrono::Duration::seconds(1));
+    let snap = snapshot_of(&open, &ctx.cal, now);
     let mut tx = store.begin()?;
     let stored = tx.insert_snapshot(&snap)?;
     tx.commit()?;
