@@ -1,12 +1,13 @@
 //! What the accuracy of past calls reads (issue 10). Every stored snapshot
 //! is in it, but of each only its owners, their commit closing in its
-//! quarter and the deals won in that quarter among its rows: those come from
-//! the sums kept beside the rows (`snapshot_owner_months`) and one seek per
-//! deal won, not from the rows (305k on the large demo); a snapshot with a
-//! row another tool wrote in a form pipedeck does not write is read row by
-//! row. The actuals are the won deals. A call rebuilt from history,
-//! `--as-of`, or a file of an older schema read without migrating, reads
-//! every deal, its history and every snapshot's rows, as before.
+//! quarter and the deals won in that quarter among its rows: those come
+//! from the sums kept beside the rows (`snapshot_owner_months`) and one
+//! join of the won deals with the rows' index on the deal, not from the
+//! rows (305k on the large demo). A snapshot with a row another tool wrote
+//! in a form pipedeck does not write is read row by row. The actuals are
+//! the won deals. A call rebuilt from history, `--as-of`, or a file of an
+//! older schema read without migrating, reads every deal, its history and
+//! every snapshot's rows, as before.
 
 use super::load::{Facts, Need, Snaps, load_one, scope_of};
 use crate::domain::accuracy::{CallFacts, Won, calls_of, quarters_to_rebuild, won_in};
@@ -14,8 +15,7 @@ use crate::domain::period::{Calendar, Period};
 use crate::domain::{Dataset, OppId, Settings, Snapshot, SnapshotHead};
 use crate::storage::{Result, Store};
 use chrono::NaiveDate;
-use std::collections::BTreeSet;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Accuracy's input: the deals it reads, the snapshots read whole (none on
 /// the quick path) and the facts of every stored snapshot, oldest first.

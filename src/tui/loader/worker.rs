@@ -31,8 +31,9 @@ pub enum Reply {
     /// An edit was saved (the message says what) or refused (the error says why).
     Edited(Result<edit::Done, String>),
     Drill(Box<Result<DrillReport, String>>),
-    /// Every activity of a deal, by time: asked for when it is opened, and
-    /// sent again after an edit of it (logging a touch adds one).
+    /// Every activity of a deal, by time: asked for when it is opened (and
+    /// served between the parts of a load under way), and sent again before
+    /// the parts of every load while it is open (`Request::deal`).
     Timeline(OppId, Result<Vec<Activity>, String>),
     Failed(String),
     /// How the load numbered `generation` was served (sent before its
