@@ -19,6 +19,7 @@ pub fn build(
     // Where each id of a kind was first read, over every file of the import:
     // an id twice would make the last row win silently, by file order.
     let mut seen: HashMap<(NativeKind, String), (String, u64)> = HashMap::new();
+    let mut snapshot_deals = SnapshotDeals::new();
     for (kind, t) in files.iter() {
         if !check_header(*kind, t, errors) {
             continue;
@@ -49,7 +50,11 @@ pub fn build(
                 NativeKind::Activities => activity(&mut row, batch),
                 NativeKind::Goals => goal(&mut row, batch),
                 NativeKind::ReviewSessions => review_session(&mut row, batch),
-                NativeKind::Snapshots => snapshot_row(&mut row, batch),
+                NativeKind::Snapshots => {
+                    let read = snapshot_row(&mut row, batch);
+                    let here = (t.file.clone(), row.line);
+                    snapshot_deals.check(&mut row, read, here, String::clone, &t.file);
+                }
                 NativeKind::Snoozes => snooze(&mut row, batch),
                 NativeKind::Tags => tag(&mut row, batch),
                 NativeKind::ActionItems => action_item(&mut row, batch),
@@ -425,9 +430,53 @@ fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
     }
 }
 
+/// Where each deal of each day's snapshot was first read (`F` names the
+/// file as its reader does): a deal twice in one day's snapshot is refused
+/// with both lines, as an id read twice is (a snapshot is never edited, so
+/// the database would refuse the second row with no line to show).
+pub(super) struct SnapshotDeals<F>(HashMap<(chrono::NaiveDate, OppId), (F, u64)>);
+
+impl<F: Clone> SnapshotDeals<F> {
+    pub(super) fn new() -> Self {
+        SnapshotDeals(HashMap::new())
+    }
+
+    /// Fails `row` when `read` (the day and deal [`snapshot_row`] read from
+    /// it) was read before; `here` is where `row` is, `name` a file's name.
+    pub(super) fn check(
+        &mut self,
+        row: &mut Row<'_>,
+        read: Option<(chrono::NaiveDate, OppId)>,
+        here: (F, u64),
+        name: impl Fn(&F) -> String,
+        this_file: &str,
+    ) {
+        let Some((day, deal)) = read else { return };
+        match self.0.entry((day, deal)) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let ((file, line), (_, deal)) = (e.get(), e.key());
+                let first = first_met(&name(file), *line, this_file);
+                row.fail(
+                    "opportunity_id",
+                    format!(
+                        "deal {:?} appears twice in the snapshot of {day} (first {first})",
+                        deal.as_str()
+                    ),
+                );
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(here);
+            }
+        }
+    }
+}
+
 /// One frozen deal of a snapshot (a snapshot of no open deal is one row
-/// with an empty `opportunity_id`).
-pub(super) fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
+/// with an empty `opportunity_id`): the day and deal read, if both were.
+pub(super) fn snapshot_row(
+    row: &mut Row<'_>,
+    batch: &mut Batch,
+) -> Option<(chrono::NaiveDate, OppId)> {
     let taken_on = need(row, "taken_on", |r, c| r.date(c));
     let taken_at = need(row, "taken_at", |r, c| r.instant(c));
     let deal = row.string("opportunity_id").map(|opp| {
@@ -443,8 +492,9 @@ pub(super) fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
         }
     });
     let (Some(taken_on), Some(taken_at)) = (taken_on, taken_at) else {
-        return;
+        return None;
     };
+    let read = deal.as_ref().map(|d| (taken_on, d.opportunity_id.clone()));
     match batch.snapshots.iter_mut().find(|s| s.taken_on == taken_on) {
         Some(s) => s.rows.extend(deal),
         None => batch.snapshots.push(Snapshot {
@@ -453,6 +503,7 @@ pub(super) fn snapshot_row(row: &mut Row<'_>, batch: &mut Batch) {
             rows: deal.into_iter().collect(),
         }),
     }
+    read
 }
 
 fn snooze(row: &mut Row<'_>, batch: &mut Batch) {

@@ -124,6 +124,7 @@ pub(super) fn read(
         ..Batch::default()
     };
     let mut history_done = false;
+    let mut snapshot_deals = native::SnapshotDeals::new();
 
     for (file_no, s) in streams.iter().enumerate() {
         if s.kind != NativeKind::History && !history_done {
@@ -196,7 +197,12 @@ pub(super) fn read(
             }
             match s.kind {
                 NativeKind::History => native::history(&mut row, &mut scratch),
-                NativeKind::Snapshots => native::snapshot_row(&mut row, &mut scratch),
+                NativeKind::Snapshots => {
+                    let read = native::snapshot_row(&mut row, &mut scratch);
+                    let here = (file_no, row.line);
+                    let name = |f: &usize| streams[*f].name.clone();
+                    snapshot_deals.check(&mut row, read, here, name, &s.name);
+                }
                 _ => native::activity(&mut row, &mut scratch),
             }
             let row_ok = match row.finish() {

@@ -418,6 +418,33 @@ fn an_id_twice_in_one_import_names_the_key_column_and_the_first_place() {
 }
 
 #[test]
+fn a_deal_twice_in_one_days_snapshot_names_both_lines() {
+    // o1 is in the snapshot of 2 February on lines 2 and 4: the second is
+    // refused with both lines (a snapshot is never edited); o1 in the
+    // snapshot of 9 February, and o2 on the 2nd, are fine. Nothing lands,
+    // on an empty database or on one holding the set already.
+    let snapshots = "taken_on,taken_at,opportunity_id,owner_id,stage,amount,close_date,forecast_category\n\
+         2026-02-02,2026-02-02T18:00:00Z,o1,ada,Proposal,12500.50,2026-03-31,commit\n\
+         2026-02-02,2026-02-02T18:00:00Z,o2,ada,Proposal,80000,2026-02-15,commit\n\
+         2026-02-02,2026-02-02T18:00:00Z,o1,ada,Demo,9000,2026-03-31,pipeline\n\
+         2026-02-09,2026-02-09T18:00:00Z,o1,ada,Proposal,12500.50,2026-03-31,commit\n";
+    let dir = fixture_with("forecast_snapshots.csv", snapshots);
+    let want = vec![
+        "forecast_snapshots.csv:4:3 (opportunity_id): deal \"o1\" appears twice in the snapshot of 2026-02-02 (first on line 2)"
+            .to_string(),
+    ];
+    let strip = |e: &String| e.replace(&format!("{}/", dir.path().display()), "");
+    let mut store = Store::open_in_memory().unwrap();
+    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
+    assert_eq!(errs.iter().map(strip).collect::<Vec<_>>(), want);
+    assert!(store.load_snapshots().unwrap().is_empty());
+    run(&mut store, &[fixture()], false).unwrap();
+    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
+    assert_eq!(errs.iter().map(strip).collect::<Vec<_>>(), want);
+    assert!(store.load_snapshots().unwrap().is_empty());
+}
+
+#[test]
 fn a_status_that_contradicts_the_stage_is_a_row_error() {
     let mut store = Store::open_in_memory().unwrap();
     // Line 2 (o1) sits in Proposal, an open stage, but says won.
