@@ -5,12 +5,15 @@
 //! join of the won deals with the rows' index on the deal, not from the
 //! rows (305k on the large demo). A snapshot with a row another tool wrote
 //! in a form pipedeck does not write is read row by row. The actuals are
-//! the won deals. A call rebuilt from history, `--as-of`, or a file of an
-//! older schema read without migrating, reads every deal, its history and
-//! every snapshot's rows, as before.
+//! the won deals. A quarter whose first-day call is rebuilt from history
+//! reads every deal and its history, and the rows of the snapshots its
+//! deals without history take; `--as-of`, or a file of an older schema read
+//! without migrating, reads every deal, its history and every snapshot's
+//! rows, as before.
 
-use super::load::{Facts, Need, Snaps, load_one, scope_of};
+use super::load::{Facts, Need, Snaps, load_one, rule, scope_of};
 use crate::domain::accuracy::{CallFacts, Won, calls_of, quarters_to_rebuild, won_in};
+use crate::domain::asof::overlay_source;
 use crate::domain::period::{Calendar, Period};
 use crate::domain::{Dataset, OppId, Settings, Snapshot, SnapshotHead};
 use crate::storage::{Result, Store};
@@ -36,12 +39,13 @@ pub fn load(
 ) -> Result<AccuracyInput> {
     let heads = store.snapshot_heads()?;
     let days: Vec<NaiveDate> = heads.iter().map(|h| h.taken_on).collect();
-    let rebuild = store.first_deal_created()?.is_some_and(|first| {
-        !quarters_to_rebuild(cal, cal.local_date(first), &days, today).is_empty()
-    });
+    let rebuilt = match store.first_deal_created()? {
+        Some(first) => quarters_to_rebuild(cal, cal.local_date(first), &days, today),
+        None => Vec::new(),
+    };
     // A file of an older schema read without migrating keeps no sums.
     let sums = store.has_table("snapshot_owner_months")?;
-    if as_of.is_some() || rebuild || !sums {
+    if as_of.is_some() || !sums {
         let (data, snapshots) = load_one(
             store,
             settings,
@@ -52,6 +56,36 @@ pub fn load(
             Snaps::All,
         )?;
         let calls = calls_of(&data, &snapshots, cal);
+        return Ok(AccuracyInput {
+            data,
+            snapshots,
+            calls,
+        });
+    }
+    if !rebuilt.is_empty() {
+        // Every deal and its history, to rewind them to each rebuilt
+        // quarter start; of the stored snapshots, the rows only of those
+        // the deals without history take then (`overlay_source`); the
+        // stored snapshots' facts from their sums.
+        let ends: Vec<_> = rebuilt.iter().map(|d| cal.end_of(*d)).collect();
+        let overlays = rule(|heads| {
+            let mut taken: Vec<&SnapshotHead> = ends
+                .iter()
+                .filter_map(|e| overlay_source(heads, *e))
+                .collect();
+            taken.dedup_by_key(|h| h.id);
+            taken
+        });
+        let (data, snapshots) = load_one(
+            store,
+            settings,
+            cal,
+            today,
+            Need::Accuracy,
+            None,
+            Snaps::Picked(&overlays),
+        )?;
+        let calls = stored_calls(store, cal, &heads, &data, today)?;
         return Ok(AccuracyInput {
             data,
             snapshots,

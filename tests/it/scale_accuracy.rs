@@ -528,7 +528,61 @@ fn the_first_deal_in_any_form_decides_the_rebuilt_quarters() {
     );
     let rebuilt = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
     assert!(
-        !rebuilt.snapshots.is_empty(),
-        "read from the rows and history"
+        !rebuilt.data.history.is_empty(),
+        "every deal and its history"
+    );
+    // No snapshot was taken before 2025-Q3 began: none is read.
+    assert!(rebuilt.snapshots.is_empty());
+    let (all, snapshots) = everything(&store);
+    let full = report_json(&all, &snapshots, None);
+    assert!(
+        full.contains("\"rebuilt_from_history\":[\"2025-07-01\"]"),
+        "{full}"
+    );
+    assert_eq!(
+        report_json(&rebuilt.data, &rebuilt.snapshots, Some(rebuilt.calls)),
+        full
+    );
+}
+
+/// A quarter whose first week lost its snapshot (2026-Q1: the demo's of
+/// 5 January deleted) has its first-day call rebuilt from history; the
+/// 150 deals of the 29 December snapshot stripped of their history take
+/// their values from it. Only that snapshot's rows are read, and the
+/// report equals the one built from every deal and every row.
+#[test]
+fn a_rebuilt_quarter_reads_the_snapshot_its_deals_without_history_take() {
+    let (_dir, path) = demo_with_awkward_snapshot();
+    let (settings, cal, today) = context();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "DELETE FROM snapshot_rows WHERE snapshot_id =
+                 (SELECT id FROM forecast_snapshots WHERE taken_on = '2026-01-05');
+             DELETE FROM forecast_snapshots WHERE taken_on = '2026-01-05';
+             DROP TRIGGER history_no_delete;
+             DELETE FROM opportunity_history WHERE opportunity_id IN
+                 (SELECT opportunity_id FROM snapshot_rows WHERE snapshot_id =
+                     (SELECT id FROM forecast_snapshots WHERE taken_on = '2025-12-29')
+                  ORDER BY opportunity_id LIMIT 150);",
+        )
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    let rebuilt = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
+    let read: Vec<String> = rebuilt
+        .snapshots
+        .iter()
+        .map(|s| s.taken_on.to_string())
+        .collect();
+    assert_eq!(read, ["2025-12-29"]);
+    let (all, snapshots) = everything(&store);
+    let full = report_json(&all, &snapshots, None);
+    assert!(
+        full.contains("\"rebuilt_from_history\":[\"2026-01-01\"]"),
+        "{full}"
+    );
+    assert_eq!(
+        report_json(&rebuilt.data, &rebuilt.snapshots, Some(rebuilt.calls)),
+        full
     );
 }
