@@ -43,18 +43,13 @@ pub fn load(
         Some(first) => quarters_to_rebuild(cal, cal.local_date(first), &days, today),
         None => Vec::new(),
     };
+    // Every deal and its history, and the snapshots `snaps` names.
+    let every_deal =
+        |as_of, snaps| load_one(store, settings, cal, today, Need::Accuracy, as_of, snaps);
     // A file of an older schema read without migrating keeps no sums.
     let sums = store.has_table("snapshot_owner_months")?;
     if as_of.is_some() || !sums {
-        let (data, snapshots) = load_one(
-            store,
-            settings,
-            cal,
-            today,
-            Need::Accuracy,
-            as_of,
-            Snaps::All,
-        )?;
+        let (data, snapshots) = every_deal(as_of, Snaps::All)?;
         let calls = calls_of(&data, &snapshots, cal);
         return Ok(AccuracyInput {
             data,
@@ -76,15 +71,7 @@ pub fn load(
             taken.dedup_by_key(|h| h.id);
             taken
         });
-        let (data, snapshots) = load_one(
-            store,
-            settings,
-            cal,
-            today,
-            Need::Accuracy,
-            None,
-            Snaps::Picked(&overlays),
-        )?;
+        let (data, snapshots) = every_deal(None, Snaps::Picked(&overlays))?;
         let calls = stored_calls(store, cal, &heads, &data, today)?;
         return Ok(AccuracyInput {
             data,

@@ -208,6 +208,23 @@ fn report_json(data: &Dataset, snapshots: &[Snapshot], calls: Option<Vec<CallFac
     serde_json::to_string(&report).unwrap()
 }
 
+/// The report from what the quick path read equals the one from every
+/// deal and every row, and its one rebuilt quarter starts on `rebuilt_day`.
+fn same_as_every_row(
+    store: &Store,
+    read: pipedeck::app::accuracy::AccuracyInput,
+    rebuilt_day: &str,
+) {
+    let (all, snapshots) = everything(store);
+    let full = report_json(&all, &snapshots, None);
+    let rebuilt = format!("\"rebuilt_from_history\":[\"{rebuilt_day}\"]");
+    assert!(full.contains(&rebuilt), "{full}");
+    assert_eq!(
+        report_json(&read.data, &read.snapshots, Some(read.calls)),
+        full
+    );
+}
+
 /// The demo team (seed 7, today 2026-11-24), with a snapshot on
 /// 2026-06-23 (taken a second after midnight) whose rows are awkward:
 /// deals won in the quarter by that day, a commit without an amount, one
@@ -533,16 +550,7 @@ fn the_first_deal_in_any_form_decides_the_rebuilt_quarters() {
     );
     // No snapshot was taken before 2025-Q3 began: none is read.
     assert!(rebuilt.snapshots.is_empty());
-    let (all, snapshots) = everything(&store);
-    let full = report_json(&all, &snapshots, None);
-    assert!(
-        full.contains("\"rebuilt_from_history\":[\"2025-07-01\"]"),
-        "{full}"
-    );
-    assert_eq!(
-        report_json(&rebuilt.data, &rebuilt.snapshots, Some(rebuilt.calls)),
-        full
-    );
+    same_as_every_row(&store, rebuilt, "2025-07-01");
 }
 
 /// A quarter whose first week lost its snapshot (2026-Q1: the demo's of
@@ -575,14 +583,5 @@ fn a_rebuilt_quarter_reads_the_snapshot_its_deals_without_history_take() {
         .map(|s| s.taken_on.to_string())
         .collect();
     assert_eq!(read, ["2025-12-29"]);
-    let (all, snapshots) = everything(&store);
-    let full = report_json(&all, &snapshots, None);
-    assert!(
-        full.contains("\"rebuilt_from_history\":[\"2026-01-01\"]"),
-        "{full}"
-    );
-    assert_eq!(
-        report_json(&rebuilt.data, &rebuilt.snapshots, Some(rebuilt.calls)),
-        full
-    );
+    same_as_every_row(&store, rebuilt, "2026-01-01");
 }
