@@ -292,20 +292,10 @@ impl Store {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Option<Vec<(RepId, crate::domain::money::Money)>>> {
-        let odd: bool = self
-            .conn()
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM snapshot_owner_months
-                            WHERE snapshot_id = ?1 AND close_month = '?')",
-            )?
-            .query_row([id], |r| r.get(0))?;
-        if odd {
-            return Ok(None);
-        }
         // The months as the table keeps them: a stored date's first 7 characters.
         let month = |d| date_to_sql(d)[..7].to_string();
         let mut stmt = self.conn().prepare_cached(
-            "SELECT owner_id,
+            "SELECT MAX(close_month = '?'), owner_id,
                     SUM(CASE WHEN close_month BETWEEN ?2 AND ?3 THEN commit_cents ELSE 0 END)
              FROM snapshot_owner_months WHERE snapshot_id = ?1
              GROUP BY owner_id ORDER BY owner_id",
@@ -313,9 +303,13 @@ impl Store {
         let mut q = stmt.query(rusqlite::params![id, month(from), month(to)])?;
         let mut out = Vec::new();
         while let Some(r) = q.next()? {
+            // An owner with an odd row (whose id may not even be text).
+            if r.get::<_, bool>(0)? {
+                return Ok(None);
+            }
             out.push((
-                r.get::<_, RepId>(0)?,
-                crate::domain::money::Money(r.get(1)?),
+                r.get::<_, RepId>(1)?,
+                crate::domain::money::Money(r.get(2)?),
             ));
         }
         Ok(Some(out))
@@ -348,11 +342,10 @@ impl Store {
     /// Every activity on one deal, by time (the deal pane's timeline, read
     /// when the deal is opened: one index range).
     pub fn deal_activities(&self, id: &OppId) -> Result<Vec<Activity>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT id, rep_id, kind, meeting_type, label, opportunity_id, account_id,
-                    contact_id, occurred_at, outcome, duration_min, direction, review_session_id
-             FROM activities WHERE opportunity_id = ?1 ORDER BY occurred_at, id",
-        )?;
+        let mut stmt = self.conn().prepare_cached(&format!(
+            "SELECT {} FROM activities WHERE opportunity_id = ?1 ORDER BY occurred_at, id",
+            super::scope::ACTIVITY_COLUMNS
+        ))?;
         let mut q = stmt.query([id])?;
         let mut out = Vec::new();
         while let Some(r) = q.next()? {

@@ -242,7 +242,7 @@ const REP_RANGE_ACTIVITIES: &str = "\
      FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.source_rep_id = r.rep_id
      CROSS JOIN activities a ON a.opportunity_id = o.id
      WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at";
-const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportunity_id, \
+pub(super) const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportunity_id, \
      account_id, contact_id, occurred_at, outcome, duration_min, direction, review_session_id";
 
 impl Store {
@@ -456,11 +456,7 @@ impl Store {
             super::read::activity_from_row,
         )?;
         for d in &scope.deals {
-            others.extend(self.collect_params(
-                &format!("SELECT {ACTIVITY_COLUMNS} FROM activities WHERE opportunity_id = ?"),
-                std::slice::from_ref(d),
-                super::read::activity_from_row,
-            )?);
+            others.extend(self.deal_activities(&OppId::from(d.as_str()))?);
         }
         for (start, _) in &scope.ranges {
             // The latest activity before each range on each loaded deal, and
