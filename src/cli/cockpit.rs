@@ -1,7 +1,6 @@
 //! `pipedeck` with no command: the cockpit.
 
 use super::{Ctx, View};
-use crate::app::load::{Need, Snaps};
 use crate::tui::{self, app::Start};
 use std::process::ExitCode;
 
@@ -32,9 +31,8 @@ pub fn open_cockpit(
     let now = super::snapshot_instant(&ctx.cal, ctx.today, chrono::Utc::now());
     let day = ctx.cal.local_date(now);
     if !store.is_read_only() && store.latest_snapshot_date()?.is_none_or(|d| d < day) {
-        let (live, _) = ctx.load(&store, Need::Pipeline, None, Snaps::None)?;
-        let data = crate::domain::asof::dataset_as_of(&live, now + chrono::Duration::seconds(1));
-        super::ensure_daily_snapshot(&mut store, &data, &ctx.cal, now)?;
+        let open = super::open_for_snapshot(ctx, &store, now)?;
+        super::ensure_daily_snapshot(&mut store, &open, &ctx.cal, now)?;
     }
     tui::run(tui::Options {
         store,

@@ -2,10 +2,10 @@
 
 use super::Ctx;
 use crate::app::load::{Need, Snaps};
-use crate::domain::Dataset;
+use crate::domain::Opportunity;
 use crate::domain::asof::Rewind;
 use crate::domain::period::Calendar;
-use crate::domain::snapshot::{snapshot_of, take_snapshot};
+use crate::domain::snapshot::snapshot_of;
 use crate::storage::Store;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::process::ExitCode;
@@ -20,11 +20,23 @@ pub fn snapshot_instant(cal: &Calendar, today: NaiveDate, now: DateTime<Utc>) ->
     }
 }
 
-/// Takes and stores a snapshot of `data` at `now`, unless one was already
+/// The deals a snapshot taken at `now` holds: those open today, with their
+/// history, rewound alone to `now` (a past `--today`: the end of that day;
+/// a copy of the whole dataset is not needed).
+pub fn open_for_snapshot(
+    ctx: &Ctx,
+    store: &Store,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<Opportunity>> {
+    let (live, _) = ctx.load(store, Need::Pipeline, None, Snaps::None)?;
+    Ok(Rewind::new(&live, &[]).open_at(now + chrono::Duration::seconds(1)))
+}
+
+/// Takes and stores a snapshot of `deals` at `now`, unless one was already
 /// taken on `now`'s local date or later. Returns whether one was stored.
 pub fn ensure_daily_snapshot(
     store: &mut Store,
-    data: &Dataset,
+    deals: &[Opportunity],
     cal: &Calendar,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
@@ -32,7 +44,7 @@ pub fn ensure_daily_snapshot(
     if store.latest_snapshot_date()?.is_some_and(|d| d >= day) {
         return Ok(false);
     }
-    let snap = take_snapshot(data, cal, now);
+    let snap = snapshot_of(deals, cal, now);
     let mut tx = store.begin()?;
     let stored = tx.insert_snapshot(&snap)?;
     tx.commit()?;
@@ -42,13 +54,8 @@ pub fn ensure_daily_snapshot(
 /// `pipedeck snapshot`: a forecast snapshot for today (at most one per day).
 pub fn snapshot(ctx: &Ctx) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
-    // The deals open today and their history: what a snapshot holds.
-    let (live, _) = ctx.load(&store, Need::Pipeline, None, Snaps::None)?;
     let now = snapshot_instant(&ctx.cal, ctx.today, Utc::now());
-    // A past `--today` sees the pipeline as it stood at the end of that day
-    // (the deals alone, rewound: a copy of the whole dataset is not needed).
-    let open = Rewind::new(&live, &[]).open_at(now + chrono::Duration::seconds(1));
-    let snap = snapshot_of(&open, &ctx.cal, now);
+    let snap = snapshot_of(&open_for_snapshot(ctx, &store, now)?, &ctx.cal, now);
     let mut tx = store.begin()?;
     let stored = tx.insert_snapshot(&snap)?;
     tx.commit()?;
@@ -74,6 +81,7 @@ mod tests {
 
     #[test]
     fn daily_snapshot_is_taken_at_most_once_per_day() {
+        use crate::domain::Dataset;
         let mut store = Store::open_in_memory().unwrap();
         let cal = Calendar::default();
         let data = Dataset::default();
@@ -87,7 +95,7 @@ mod tests {
         ];
         for (now, want) in cases {
             assert_eq!(
-                ensure_daily_snapshot(&mut store, &data, &cal, now).unwrap(),
+                ensure_daily_snapshot(&mut store, &data.opportunities, &cal, now).unwrap(),
                 want,
                 "{now}"
             );
