@@ -43,9 +43,13 @@ pub fn load(
         Some(first) => quarters_to_rebuild(cal, cal.local_date(first), &days, today),
         None => Vec::new(),
     };
-    // Every deal and its history, and the snapshots `snaps` names.
-    let every_deal =
-        |as_of, snaps| load_one(store, settings, cal, today, Need::Accuracy, as_of, snaps);
+    // Every deal, with its history when a call is rewound (a quarter
+    // rebuilt, `--as-of`), and the snapshots `snaps` names.
+    let history = as_of.is_some() || !rebuilt.is_empty();
+    let every_deal = |as_of, snaps| {
+        let need = Need::Accuracy { history };
+        load_one(store, settings, cal, today, need, as_of, snaps)
+    };
     // A file of an older schema read without migrating keeps no sums.
     let sums = store.has_table("snapshot_owner_months")?;
     if as_of.is_some() || !sums {
@@ -81,9 +85,7 @@ pub fn load(
     }
     let facts = Facts::read(store, settings, false)?;
     let cx = facts.context(settings, cal, today);
-    let scope = scope_of(&Need::Accuracy, &cx, cal)
-        .with_history(false)
-        .with_won_only(true);
+    let scope = scope_of(&Need::Accuracy { history: false }, &cx, cal).with_won_only(true);
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
     let calls = stored_calls(store, cal, &heads, &data, today)?;

@@ -33,8 +33,10 @@ pub enum Need {
     Forecast(Period),
     /// The waterfall between two days (deals only).
     Waterfall(NaiveDate),
-    /// Accuracy of every closed period (deals only, all of history).
-    Accuracy,
+    /// Accuracy of every closed period (deals only, all of history), with
+    /// the deals' history or not (only a call rebuilt from history, or
+    /// `--as-of`, reads it: `app::accuracy` decides).
+    Accuracy { history: bool },
     /// The score calibration: deals closed in a period (all of history when
     /// none), replayed this many days before they closed.
     Calibration(Option<Period>, i64),
@@ -180,7 +182,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
             };
             (vec![Period { from, to }], true)
         }
-        Need::Accuracy => (
+        Need::Accuracy { .. } => (
             vec![Period {
                 from: NaiveDate::MIN,
                 to: tomorrow,
@@ -243,10 +245,7 @@ pub fn load(
     snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
     let snaps = read_snapshots(store, cal, as_of, snapshots)?;
-    let mut scope = scope_of(&need, cx, cal);
-    if matches!(need, Need::Accuracy) && matches!(snapshots, Snaps::All) && as_of.is_none() {
-        scope = scope.with_history(accuracy_rebuilds(store, cal, &snaps, cx.today)?);
-    }
+    let scope = scope_of(&need, cx, cal);
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
     if let Some(day) = as_of {
@@ -278,25 +277,6 @@ fn read_snapshots(
         heads.retain(|h| used.contains(&h.id));
     }
     store.load_snapshots_of(&heads)
-}
-
-/// Whether the accuracy report rebuilds any quarter's call from history
-/// (`accuracy::quarters_to_rebuild`, from the first deal created): if not,
-/// it reads no history at all, only the deals and the stored snapshots.
-/// The first deal is taken over every deal, so the quarters considered are
-/// never fewer than the report's own.
-fn accuracy_rebuilds(
-    store: &Store,
-    cal: &Calendar,
-    snaps: &[Snapshot],
-    today: NaiveDate,
-) -> crate::storage::Result<bool> {
-    let Some(first) = store.first_deal_created()? else {
-        return Ok(false);
-    };
-    let days: Vec<NaiveDate> = snaps.iter().map(|s| s.taken_on).collect();
-    let first = cal.local_date(first);
-    Ok(!crate::domain::accuracy::quarters_to_rebuild(cal, first, &days, today).is_empty())
 }
 
 /// Loads, as it stands, what several reports read, in one pass: each of
@@ -340,6 +320,7 @@ pub(super) fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         _ => Vec::new(),
     };
     Scope::new(ranges)
+        .with_history(!matches!(need, Need::Accuracy { history: false }))
         .with_deal_ranges(instants(&r.deal_periods))
         .with_activities(r.activities)
         .with_open_now(open_now)

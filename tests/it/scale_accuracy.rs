@@ -182,7 +182,7 @@ fn everything(store: &Store) -> (Dataset, Vec<Snapshot>) {
         &settings,
         &cal,
         today,
-        Need::Accuracy,
+        Need::Accuracy { history: true },
         None,
         Snaps::All,
     )

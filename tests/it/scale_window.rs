@@ -275,42 +275,26 @@ fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
     let cal = f.settings.calendar().expect("calendar");
     let windowed_and_full = || {
         let store = Store::open_read_only(&f.path).expect("open");
-        let reps = store.load_reps().expect("reps");
-        let cx = Context {
+        let read = pipedeck::app::accuracy::load(&store, &f.settings, &cal, today, None).unwrap();
+        let mut full = store.load_dataset().expect("all");
+        full.stages = f.settings.effective_stages(&full.stages);
+        let snaps = store.load_snapshots().expect("snapshots");
+        let input = |data, snapshots| Input {
+            data,
+            snapshots,
             settings: &f.settings,
             cal: &cal,
             today,
-            reps: &reps,
-            goals: &[],
-            sessions: &[],
-        };
-        let (data, snaps) = load(
-            &store,
-            &f.settings,
-            &cal,
-            Need::Accuracy,
-            &cx,
-            None,
-            Snaps::All,
-        )
-        .unwrap();
-        let mut full = store.load_dataset().expect("all");
-        full.stages = f.settings.effective_stages(&full.stages);
-        let report = |data| {
-            json(&AccuracyReport::build(&Input {
-                data,
-                snapshots: &snaps,
-                settings: &f.settings,
-                cal: &cal,
-                today,
-                period: None,
-            }))
+            period: None,
         };
         (
-            data.history.len(),
+            read.data.history.len(),
             full.history.len(),
-            report(&data),
-            report(&full),
+            json(&AccuracyReport::build_with(
+                &input(&read.data, &read.snapshots),
+                read.calls,
+            )),
+            json(&AccuracyReport::build(&input(&full, &snaps))),
         )
     };
     let (read, all, windowed, full) = windowed_and_full();
