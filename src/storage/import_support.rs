@@ -193,14 +193,17 @@ impl super::Tx<'_> {
     }
 
     /// Builds the indexes [`super::Tx::defer_indexes_if_empty`] set aside.
-    /// The builds run with a 128 MB page cache (the import's is 64 MB, see
-    /// [`Store::begin_bulk`]): SQLite's sorter keeps that much of an index's
-    /// keys in memory before it spills a sorted run to a temporary file, so
-    /// the activities' indexes (1.9M keys each on the large demo) sort in
-    /// fewer, larger runs, with less written to and read back from disk
-    /// (system time of a first import 2.5–4.1 s before, 1.9–2.4 s after). The
-    /// rows' own memory is freed by then; peak memory stays
-    /// under the import's 500 MB budget (419 MB measured).
+    /// The builds run with an 8 MB page cache (the import's is 64 MB, see
+    /// [`Store::begin_bulk`]). SQLite's sorter cuts an index's keys into
+    /// sorted runs of the cache's size and, with `PRAGMA threads`, sorts
+    /// each run on a helper thread while the main one reads the next rows,
+    /// then merges the runs. A cache large enough to hold an activities
+    /// index's keys whole (1.9M keys on the large demo, 128 MB: the fourth
+    /// pass's choice) left the one sort to the main thread: the five
+    /// activities indexes took 7.5–8.8 s of a first import, 4.8–5.3 s with
+    /// 8 MB runs (16 MB: 5.1–5.9 s, 32 MB: 6.2–6.4 s), and the import's
+    /// peak memory fell from 425 to 336 MB (docs/PERFORMANCE.md, eighth
+    /// pass).
     ///
     /// Then, for each summary trigger set aside, fills its table from the
     /// rows in one pass (`first_touches` in the order of the index on

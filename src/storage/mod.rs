@@ -62,7 +62,7 @@ pub fn configure_process() {
 /// 410 MB on the large demo's set).
 pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 4294967296;";
 pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;";
-pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -131072;";
+pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -8192;";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
