@@ -51,6 +51,9 @@ pub struct Tx<'a> {
     /// Per table: the SQL of its insert and of its update, built
     /// once (an import runs them millions of times).
     upsert_sql: std::collections::HashMap<&'static str, (String, String)>,
+    /// While a bulk load has set the snapshot sums' insert trigger aside,
+    /// what its snapshot rows add to them ([`super::import_support`]).
+    pub(super) snapshot_sums: Option<super::import_support::SnapshotSums>,
 }
 
 impl<'a> Tx<'a> {
@@ -62,6 +65,7 @@ impl<'a> Tx<'a> {
             tx,
             counts: Counts::default(),
             upsert_sql: std::collections::HashMap::new(),
+            snapshot_sums: None,
         }
     }
 
@@ -505,6 +509,9 @@ impl<'a> Tx<'a> {
                 r.close_date.map(date_to_sql),
                 r.forecast_category.map(|c| c.as_str()),
             ])?;
+        if let Some(sums) = &mut self.snapshot_sums {
+            sums.add(snapshot_id, r);
+        }
         Ok(())
     }
 }
