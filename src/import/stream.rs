@@ -163,11 +163,14 @@ pub(super) fn run(
     // a quoted line break makes one row of two lines).
     let mut total = batch.len();
     let mut activity_lines = 0;
+    let mut history_rows = batch.history.len() as u64;
     for s in &streams {
         let lines = count_lines(&s.path).map_err(|e| io_error(&s.path, e))?;
         total += lines;
-        if s.kind == NativeKind::Activities {
-            activity_lines += lines;
+        match s.kind {
+            NativeKind::Activities => activity_lines += lines,
+            NativeKind::History => history_rows += lines,
+            _ => {}
         }
     }
     let mut done = 0u64;
@@ -224,6 +227,7 @@ pub(super) fn run(
         whole_ok,
         structural,
         activity_lines,
+        history_rows,
     };
     // Every streamed row's checked values come from the domain's enums.
     tx.skip_check_constraints(true)?;
