@@ -181,7 +181,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("f.csv");
         std::fs::write(&path, text).unwrap();
-        let whole: Vec<(u64, Vec<String>)> = Table::parse("f.csv", text).unwrap().records;
+        let whole: Vec<(u64, Vec<String>)> = Table::parse("f.csv", text)
+            .unwrap()
+            .records
+            .iter()
+            .map(|(line, r)| (*line, r.iter().map(str::to_string).collect()))
+            .collect();
         let mut errors = Vec::new();
         let mut s = CsvStream::open(&path, "f.csv", &mut errors)
             .unwrap()

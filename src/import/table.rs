@@ -30,14 +30,17 @@ pub struct Table {
     pub file: String,
     pub headers: Vec<String>,
     index: HashMap<String, usize>,
-    /// Physical line (1-based) and cells of every data record.
-    pub records: Vec<(u64, Vec<String>)>,
+    /// Physical line (1-based) and cells of every data record, each record
+    /// as the CSV reader gave it: its cells in one buffer (a `String` per
+    /// cell made a 200k-deal file ~1.2 KB a row in memory, ~3× this).
+    pub records: Vec<(u64, csv::StringRecord)>,
     /// Every date and instant its rows read, for the plausibility check.
     pub seen: RefCell<Vec<SeenDate>>,
     /// Warnings its rows raised (implausible, not impossible).
     pub warnings: RefCell<Vec<RowError>>,
     /// When set (to "today", if known), only the dates the plausibility
-    /// check would list are kept in `seen` (a streamed file's millions).
+    /// check would list are kept in `seen` (set for every file an import
+    /// reads: a streamed file has millions of dates, a 200k-deal file 800k).
     pub implausible_only: Option<Option<NaiveDate>>,
 }
 
@@ -82,7 +85,7 @@ impl Table {
                 Ok(r) => {
                     let line = line_of(r.position());
                     if check_record(file, &headers, line, &r, &mut errors) {
-                        records.push((line, r.iter().map(str::to_string).collect()));
+                        records.push((line, r));
                     }
                 }
                 Err(e) => {
@@ -101,7 +104,7 @@ impl Table {
         file: &str,
         headers: Vec<String>,
         index: HashMap<String, usize>,
-        records: Vec<(u64, Vec<String>)>,
+        records: Vec<(u64, csv::StringRecord)>,
     ) -> Table {
         Table {
             file: file.to_string(),
@@ -155,7 +158,7 @@ impl Table {
         self.records.iter().map(move |(line, cells)| Row {
             table: self,
             line: *line,
-            cells: Cells::Owned(cells),
+            cells,
             errors: Vec::new(),
         })
     }
@@ -166,7 +169,7 @@ impl Table {
         Row {
             table: self,
             line,
-            cells: Cells::Record(record),
+            cells: record,
             errors: Vec::new(),
         }
     }
@@ -262,23 +265,6 @@ pub(super) fn check_record(
     ok
 }
 
-/// The cells of a [`Row`]: a [`Table`]'s record, or the record a
-/// [`CsvStream`](super::csv_stream::CsvStream) just read.
-#[derive(Clone, Copy)]
-enum Cells<'a> {
-    Owned(&'a [String]),
-    Record(&'a csv::StringRecord),
-}
-
-impl<'a> Cells<'a> {
-    fn get(self, i: usize) -> &'a str {
-        match self {
-            Cells::Owned(c) => &c[i],
-            Cells::Record(r) => r.get(i).unwrap_or(""),
-        }
-    }
-}
-
 /// The error of a file that is not UTF-8 text.
 pub fn not_utf8(file: &str, line: u64) -> RowError {
     whole(file, line, "not UTF-8 text (save the file as UTF-8)".into())
@@ -312,7 +298,9 @@ pub fn first_met(file: &str, line: u64, here: &str) -> String {
 pub struct Row<'a> {
     table: &'a Table,
     pub line: u64,
-    cells: Cells<'a>,
+    /// Its cells: a [`Table`]'s record, or the record a
+    /// [`CsvStream`](super::csv_stream::CsvStream) just read.
+    cells: &'a csv::StringRecord,
     errors: Vec<RowError>,
 }
 
@@ -349,7 +337,7 @@ impl<'a> Row<'a> {
     /// The trimmed cell, `None` when the column is absent or the cell empty.
     pub fn text(&self, column: &str) -> Option<&'a str> {
         let i = *self.table.index.get(column)?;
-        let v = self.cells.get(i).trim();
+        let v = self.cells.get(i).unwrap_or("").trim();
         (!v.is_empty()).then_some(v)
     }
 
