@@ -117,9 +117,10 @@ pub(super) fn read(
     // of each key were read, by a 128-bit hash of the key (a string each
     // would hold the whole file's keys). Sized once for every history row
     // (growing, it held its old table and the new one at once: 207 MB on
-    // the independent org's 2.46M rows, 105 MB sized), and freed once the
-    // history is written, before the activities.
-    let mut alike = Alike::with_capacity(history_rows);
+    // the independent org's 2.46M rows, 105 MB sized; not sized when
+    // nothing will be written), and freed once the history is written,
+    // before the activities.
+    let mut alike = Alike::with_capacity(if writing { history_rows } else { 0 });
     // Where each activity id was first read: (hash of id) → file and line
     // (packed), sized for every line of the activities files when they
     // begin (after the history, whose count of alike rows is freed then).

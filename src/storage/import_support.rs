@@ -3,8 +3,9 @@
 //! registered, and which opportunities already have history.
 
 use super::codec::parse_enum;
+use super::snapshot_sums::SnapshotSums;
 use super::{Result, Store};
-use crate::domain::model::{ForecastCategory, SnapshotRow, StageKind};
+use crate::domain::model::StageKind;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The ids already in the database, read in one query per table.
@@ -119,63 +120,6 @@ const DEFERRED_TRIGGERS: &[(&str, Option<&str>)] = &[
 
 /// The trigger that keeps `snapshot_owner_months` (migration 0010) on insert.
 const SNAPSHOT_SUMS_TRIGGER: &str = "snapshot_rows_owner_month_insert";
-
-/// What the snapshot rows a bulk load writes add to `snapshot_owner_months`
-/// while its insert trigger is set aside: per snapshot, owner and key, the
-/// commit amount and the rows. Added up as the rows are written and merged
-/// into the table once (the table, exact for the rows there before, keeps
-/// them: a bulk load only inserts snapshot rows, and a delete's trigger
-/// stays on). Refilling the table from the rows instead read each row's
-/// virtual key columns back, date parse and all: 0.4 s of the large demo's
-/// first import for 305k rows.
-#[derive(Debug, Default)]
-pub(super) struct SnapshotSums(foldhash::HashMap<(i64, String, String), (i64, i64)>);
-
-impl SnapshotSums {
-    pub(super) fn add(&mut self, snapshot_id: i64, r: &SnapshotRow) {
-        let (key, cents) = sum_key(r);
-        let sum = self
-            .0
-            .entry((snapshot_id, r.owner_id.0.to_string(), key))
-            .or_default();
-        sum.0 += cents;
-        sum.1 += 1;
-    }
-
-    fn write(self, tx: &rusqlite::Transaction) -> Result<()> {
-        let mut stmt = tx.prepare(
-            "INSERT INTO snapshot_owner_months (snapshot_id, owner_id, close_month, commit_cents, rows)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (snapshot_id, owner_id, close_month) DO UPDATE
-             SET commit_cents = commit_cents + excluded.commit_cents, rows = rows + excluded.rows",
-        )?;
-        for ((snapshot, owner, key), (cents, rows)) in self.0 {
-            stmt.execute(rusqlite::params![snapshot, owner, key, cents, rows])?;
-        }
-        Ok(())
-    }
-}
-
-/// A row's key and commit amount as the columns `sum_month` and `sum_cents`
-/// of `snapshot_rows` compute them (migration 0010), for a row as pipedeck
-/// writes it: ids, stage and category as text, the amount in whole cents,
-/// the close date as `YYYY-MM-DD`. That form holds for every date of the
-/// years 0 to 9999; another year is written in another form, which SQLite's
-/// `date()` does not read back, so its row is keyed `'?'` there as here.
-fn sum_key(r: &SnapshotRow) -> (String, i64) {
-    use chrono::Datelike;
-    let commit = r.forecast_category == Some(ForecastCategory::Commit);
-    let cents = match (commit, r.close_date) {
-        (true, Some(_)) => r.amount.map_or(0, |m| m.0),
-        _ => 0,
-    };
-    let key = match r.close_date {
-        Some(d) if !(0..=9999).contains(&d.year()) => "?".to_string(),
-        Some(d) if commit && r.amount.is_some() => super::codec::date_to_sql(d)[..7].to_string(),
-        _ => String::new(),
-    };
-    (key, cents)
-}
 
 /// Whether activities, history and deals are all empty: a first import, a
 /// bulk load.
@@ -423,128 +367,5 @@ mod check_tests {
         tx.skip_check_constraints(false).unwrap();
         let err = tx.raw().execute_batch(&fax("x2")).unwrap_err();
         assert!(err.to_string().contains("CHECK constraint failed"), "{err}");
-    }
-}
-
-#[cfg(test)]
-mod sums_tests {
-    use super::*;
-    use crate::domain::model::*;
-    use chrono::NaiveDate;
-
-    fn row(
-        deal: &str,
-        owner: &str,
-        cents: Option<i64>,
-        close: Option<NaiveDate>,
-        c: ForecastCategory,
-    ) -> SnapshotRow {
-        SnapshotRow {
-            opportunity_id: OppId(deal.into()),
-            owner_id: RepId(owner.into()),
-            stage: "Proposal".into(),
-            amount: cents.map(crate::domain::Money),
-            close_date: close,
-            forecast_category: Some(c),
-        }
-    }
-
-    fn snapshot(day: NaiveDate, rows: Vec<SnapshotRow>) -> Snapshot {
-        Snapshot {
-            taken_on: day,
-            taken_at: day.and_hms_opt(18, 0, 0).unwrap().and_utc(),
-            rows,
-        }
-    }
-
-    type Sums = Vec<(String, String, String, i64, i64)>;
-
-    fn read(store: &Store, sql: &str) -> Sums {
-        let mut stmt = store.conn().prepare(sql).unwrap();
-        stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap()
-    }
-
-    /// A bulk load adds its snapshot rows up as it writes them, under the
-    /// keys SQLite's columns give them (a year past 9999 is `'?'`), and
-    /// keeps the sums of a snapshot stored before it.
-    #[test]
-    fn a_bulk_loads_sums_equal_the_rows_keys() {
-        use ForecastCategory::{Commit, Pipeline};
-        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
-        let mut store = Store::open_in_memory().unwrap();
-        let mut tx = store.begin().unwrap();
-        let before = vec![row(
-            "o1",
-            "sam",
-            Some(100_000),
-            Some(d(2026, 1, 10)),
-            Commit,
-        )];
-        tx.insert_snapshot(&snapshot(d(2025, 12, 29), before))
-            .unwrap();
-        tx.commit().unwrap();
-
-        let mut tx = store.begin().unwrap();
-        let deferred = tx.defer_indexes_if_empty().unwrap();
-        let rows = vec![
-            row("o1", "sam", Some(100_000), Some(d(2026, 2, 15)), Commit),
-            row("o2", "sam", None, Some(d(2026, 2, 20)), Commit),
-            row("o3", "kim", Some(50_000), None, Commit),
-            row("o4", "kim", Some(70_000), Some(d(2026, 3, 1)), Pipeline),
-            row("o5", "kim", Some(30_000), Some(d(10_000, 1, 1)), Commit),
-            row("o6", "sam", Some(20_000), Some(d(2026, 2, 28)), Commit),
-        ];
-        tx.insert_snapshot(&snapshot(d(2026, 1, 5), rows)).unwrap();
-        tx.rebuild_indexes(deferred).unwrap();
-        tx.commit().unwrap();
-
-        let table = read(
-            &store,
-            "SELECT s.taken_on, m.owner_id, m.close_month, m.commit_cents, m.rows
-             FROM snapshot_owner_months m JOIN forecast_snapshots s ON s.id = m.snapshot_id
-             ORDER BY 1, 2, 3",
-        );
-        let s = |day: &str, owner: &str, key: &str, cents, rows| {
-            (
-                day.to_string(),
-                owner.to_string(),
-                key.to_string(),
-                cents,
-                rows,
-            )
-        };
-        assert_eq!(
-            table,
-            vec![
-                s("2025-12-29", "sam", "2026-01", 100_000, 1),
-                s("2026-01-05", "kim", "", 0, 2),
-                s("2026-01-05", "kim", "?", 30_000, 1),
-                s("2026-01-05", "sam", "", 0, 1),
-                s("2026-01-05", "sam", "2026-02", 120_000, 2),
-            ]
-        );
-        let columns = read(
-            &store,
-            "SELECT s.taken_on, r.owner_id, r.sum_month, SUM(r.sum_cents), COUNT(*)
-             FROM snapshot_rows r JOIN forecast_snapshots s ON s.id = r.snapshot_id
-             GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-        );
-        assert_eq!(table, columns);
-        // The trigger is back: a row written after the load is summed by it.
-        let exists: bool = store
-            .conn()
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM sqlite_master
-                 WHERE type = 'trigger' AND name = 'snapshot_rows_owner_month_insert')",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert!(exists);
     }
 }

@@ -9,6 +9,7 @@ mod meta;
 mod read;
 mod scope;
 mod snapshot;
+mod snapshot_sums;
 mod write;
 
 pub use edit::{EditError, EditResult};

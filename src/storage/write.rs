@@ -52,8 +52,8 @@ pub struct Tx<'a> {
     /// once (an import runs them millions of times).
     upsert_sql: std::collections::HashMap<&'static str, (String, String)>,
     /// While a bulk load has set the snapshot sums' insert trigger aside,
-    /// what its snapshot rows add to them ([`super::import_support`]).
-    pub(super) snapshot_sums: Option<super::import_support::SnapshotSums>,
+    /// what its snapshot rows add to them ([`super::snapshot_sums`]).
+    pub(super) snapshot_sums: Option<super::snapshot_sums::SnapshotSums>,
 }
 
 impl<'a> Tx<'a> {
