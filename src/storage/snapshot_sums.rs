@@ -130,6 +130,16 @@ mod tests {
         .unwrap()
     }
 
+    /// The table, by snapshot day, owner and key.
+    fn table(store: &Store) -> Sums {
+        read(
+            store,
+            "SELECT s.taken_on, m.owner_id, m.close_month, m.commit_cents, m.rows
+             FROM snapshot_owner_months m JOIN forecast_snapshots s ON s.id = m.snapshot_id
+             ORDER BY 1, 2, 3",
+        )
+    }
+
     /// A bulk load adds its snapshot rows up as it writes them, under the
     /// keys SQLite's columns give them, and keeps the sums of a snapshot
     /// stored before it.
@@ -175,12 +185,7 @@ mod tests {
         tx.rebuild_indexes(deferred).unwrap();
         tx.commit().unwrap();
 
-        let table = read(
-            &store,
-            "SELECT s.taken_on, m.owner_id, m.close_month, m.commit_cents, m.rows
-             FROM snapshot_owner_months m JOIN forecast_snapshots s ON s.id = m.snapshot_id
-             ORDER BY 1, 2, 3",
-        );
+        let table = table(&store);
         let s = |day: &str, owner: &str, key: &str, cents, rows| {
             (
                 day.to_string(),
@@ -251,12 +256,7 @@ mod tests {
                 rows,
             )
         };
-        let table = read(
-            &store,
-            "SELECT s.taken_on, m.owner_id, m.close_month, m.commit_cents, m.rows
-             FROM snapshot_owner_months m JOIN forecast_snapshots s ON s.id = m.snapshot_id
-             ORDER BY 1, 2, 3",
-        );
+        let table = table(&store);
         // Year 10000 is written `+10000-01-01`, which `date()` does not
         // read; year -1 is `-0001-03-01`, which it does.
         assert_eq!(
