@@ -7,11 +7,12 @@
 //! in a form pipedeck does not write is read row by row. The actuals are
 //! the won deals. A quarter whose first-day call is rebuilt from history
 //! reads every deal and its history, and the rows of the snapshots its
-//! deals without history take; `--as-of`, or a file of an older schema read
-//! without migrating, reads every deal, its history and every snapshot's
-//! rows, as before.
+//! deals without history take. `--as-of` reads every deal, its history
+//! and every snapshot's rows, as before; a file of an older schema read
+//! without migrating (no sums) reads every snapshot's rows beside the
+//! deals the rest would read.
 
-use super::load::{Facts, Need, Snaps, load_one, rule, scope_of};
+use super::load::{AccuracyDeals, Need, Snaps, load_one, rule};
 use crate::domain::accuracy::{CallFacts, Won, calls_of, quarters_to_rebuild, won_in};
 use crate::domain::asof::overlay_source;
 use crate::domain::period::{Calendar, Period};
@@ -37,29 +38,38 @@ pub fn load(
     today: NaiveDate,
     as_of: Option<NaiveDate>,
 ) -> Result<AccuracyInput> {
+    let read = |deals, as_of, snaps| {
+        load_one(
+            store,
+            settings,
+            cal,
+            today,
+            Need::Accuracy(deals),
+            as_of,
+            snaps,
+        )
+    };
+    if let Some(day) = as_of {
+        // Every deal and its history as it stood then, and every snapshot.
+        let (data, snapshots) = read(AccuracyDeals::WithHistory, Some(day), Snaps::All)?;
+        return Ok(from_rows(data, snapshots, cal));
+    }
     let heads = store.snapshot_heads()?;
     let days: Vec<NaiveDate> = heads.iter().map(|h| h.taken_on).collect();
     let rebuilt = match store.first_deal_created()? {
         Some(first) => quarters_to_rebuild(cal, cal.local_date(first), &days, today),
         None => Vec::new(),
     };
-    // Every deal, with its history when a call is rewound (a quarter
-    // rebuilt, `--as-of`), and the snapshots `snaps` names.
-    let history = as_of.is_some() || !rebuilt.is_empty();
-    let every_deal = |as_of, snaps| {
-        let need = Need::Accuracy { history };
-        load_one(store, settings, cal, today, need, as_of, snaps)
-    };
-    // A file of an older schema read without migrating keeps no sums.
-    let sums = store.has_table("snapshot_owner_months")?;
-    if as_of.is_some() || !sums {
-        let (data, snapshots) = every_deal(as_of, Snaps::All)?;
-        let calls = calls_of(&data, &snapshots, cal);
-        return Ok(AccuracyInput {
-            data,
-            snapshots,
-            calls,
-        });
+    if !store.has_table("snapshot_owner_months")? {
+        // A file of an older schema read without migrating keeps no sums:
+        // every snapshot's rows, and the deals' history when a call is
+        // rebuilt from it.
+        let deals = match rebuilt.is_empty() {
+            true => AccuracyDeals::Won,
+            false => AccuracyDeals::WithHistory,
+        };
+        let (data, snapshots) = read(deals, None, Snaps::All)?;
+        return Ok(from_rows(data, snapshots, cal));
     }
     if !rebuilt.is_empty() {
         // Every deal and its history, to rewind them to each rebuilt
@@ -75,7 +85,7 @@ pub fn load(
             taken.dedup_by_key(|h| h.id);
             taken
         });
-        let (data, snapshots) = every_deal(None, Snaps::Picked(&overlays))?;
+        let (data, snapshots) = read(AccuracyDeals::WithHistory, None, Snaps::Picked(&overlays))?;
         let calls = stored_calls(store, cal, &heads, &data, today)?;
         return Ok(AccuracyInput {
             data,
@@ -83,17 +93,24 @@ pub fn load(
             calls,
         });
     }
-    let facts = Facts::read(store, settings, false)?;
-    let cx = facts.context(settings, cal, today);
-    let scope = scope_of(&Need::Accuracy { history: false }, &cx, cal).with_won_only(true);
-    let mut data = store.load_scope(&scope)?;
-    super::in_force(&mut data, settings);
+    // The won deals: every call comes from the sums.
+    let (data, _) = read(AccuracyDeals::Won, None, Snaps::None)?;
     let calls = stored_calls(store, cal, &heads, &data, today)?;
     Ok(AccuracyInput {
         data,
         snapshots: Vec::new(),
         calls,
     })
+}
+
+/// The input of accuracy read from every snapshot's rows.
+fn from_rows(data: Dataset, snapshots: Vec<Snapshot>, cal: &Calendar) -> AccuracyInput {
+    let calls = calls_of(&data, &snapshots, cal);
+    AccuracyInput {
+        data,
+        snapshots,
+        calls,
+    }
 }
 
 /// The facts of the stored snapshots of the quarters closed by `today`
@@ -117,14 +134,17 @@ pub fn stored_calls(
     for q in quarters {
         won.extend(won_in(data, cal, q).into_iter().map(|w| (w.id.as_str(), w)));
     }
-    let taken: HashMap<i64, &SnapshotHead> = heads.iter().map(|h| (h.id, h)).collect();
+    // The snapshots of closed quarters, each with its quarter (a won deal
+    // stays in every snapshot taken while it was open: 77k pairs on large).
+    let taken: HashMap<i64, &(&SnapshotHead, Period)> =
+        closed.iter().map(|c| (c.0.id, c)).collect();
     let mut holding: HashMap<i64, BTreeSet<OppId>> = HashMap::new();
     let pairs = store.won_deals_in_snapshots(|deal, snapshot| {
         // Won by the snapshot, in its quarter.
-        let (Some(w), Some(h)) = (won.get(deal), taken.get(&snapshot)) else {
+        let (Some(w), Some((h, q))) = (won.get(deal), taken.get(&snapshot)) else {
             return false;
         };
-        w.by(h.taken_at, h.taken_on) && cal.quarter_containing(h.taken_on).contains(w.day)
+        w.by(h.taken_at, h.taken_on) && q.contains(w.day)
     })?;
     for (deal, snapshot) in pairs {
         holding.entry(snapshot).or_default().insert(deal);

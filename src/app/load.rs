@@ -33,13 +33,22 @@ pub enum Need {
     Forecast(Period),
     /// The waterfall between two days (deals only).
     Waterfall(NaiveDate),
-    /// Accuracy of every closed period (deals only, all of history), with
-    /// the deals' history or not (only a call rebuilt from history, or
-    /// `--as-of`, reads it: `app::accuracy` decides).
-    Accuracy { history: bool },
+    /// Accuracy of every closed period (deals only, all of history): which
+    /// deals, and whether their history (`app::accuracy` decides).
+    Accuracy(AccuracyDeals),
     /// The score calibration: deals closed in a period (all of history when
     /// none), replayed this many days before they closed.
     Calibration(Option<Period>, i64),
+}
+
+/// What the accuracy reads of the deals alive in all of history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccuracyDeals {
+    /// The won deals, without history: the actuals (the calls come from
+    /// the stored snapshots).
+    Won,
+    /// Every deal and its history: a call rebuilt from history, `--as-of`.
+    WithHistory,
 }
 
 /// What the rules of a report look at besides their periods: the reps (for
@@ -182,7 +191,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
             };
             (vec![Period { from, to }], true)
         }
-        Need::Accuracy { .. } => (
+        Need::Accuracy(_) => (
             vec![Period {
                 from: NaiveDate::MIN,
                 to: tomorrow,
@@ -300,7 +309,7 @@ pub fn load_union(
 }
 
 /// The storage scope of what `need` reads.
-pub(super) fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
+fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
     let r = reads(need, cx);
     let instants = |ps: &[Period]| -> Vec<_> {
         ps.iter()
@@ -320,7 +329,8 @@ pub(super) fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         _ => Vec::new(),
     };
     Scope::new(ranges)
-        .with_history(!matches!(need, Need::Accuracy { history: false }))
+        .with_history(!matches!(need, Need::Accuracy(AccuracyDeals::Won)))
+        .with_won_only(matches!(need, Need::Accuracy(AccuracyDeals::Won)))
         .with_deal_ranges(instants(&r.deal_periods))
         .with_activities(r.activities)
         .with_open_now(open_now)

@@ -6,7 +6,7 @@
 //! equals the accuracy built from every deal and every snapshot's rows.
 
 use crate::import_stream::{run, write_files};
-use pipedeck::app::load::{Need, Snaps, load_one};
+use pipedeck::app::load::{AccuracyDeals, Need, Snaps, load_one};
 use pipedeck::demo;
 use pipedeck::domain::accuracy::{CallFacts, calls_of};
 use pipedeck::domain::{Dataset, ForecastCategory, Money, Settings, Snapshot, SnapshotRow, Status};
@@ -182,7 +182,7 @@ fn everything(store: &Store) -> (Dataset, Vec<Snapshot>) {
         &settings,
         &cal,
         today,
-        Need::Accuracy { history: true },
+        Need::Accuracy(AccuracyDeals::WithHistory),
         None,
         Snaps::All,
     )
