@@ -98,15 +98,23 @@ mod tests {
 #[derive(Debug, Default)]
 pub struct DeferredIndexes(Vec<(String, String)>);
 
-/// The triggers a bulk load sets aside, each with what fills its table
-/// afresh once the rows are in (see `migrations/0008_first_touches.sql`),
-/// or nothing: a guard (a bulk load writes each snapshot row once), or the
-/// snapshot sums' insert trigger, whose rows the load adds up as it writes
-/// them ([`SnapshotSums`]).
-const DEFERRED_TRIGGERS: &[(&str, Option<&str>)] = &[
+/// How a bulk load fills the table a trigger it set aside keeps.
+enum Refill {
+    /// Afresh from the rows, in one pass, by this SQL.
+    Sql(&'static str),
+    /// With what the load added up as it wrote its rows ([`SnapshotSums`]).
+    SnapshotSums,
+    /// Nothing to fill: a guard (a bulk load writes each snapshot row once).
+    Guard,
+}
+
+/// The triggers a bulk load sets aside, each with how its table is filled
+/// once the rows are in (see `migrations/0008_first_touches.sql` and
+/// `migrations/0010_snapshot_owner_months.sql`).
+const DEFERRED_TRIGGERS: &[(&str, Refill)] = &[
     (
         "activities_first_touch_insert",
-        Some(
+        Refill::Sql(
             "DELETE FROM first_touches;
              INSERT INTO first_touches (rep_id, contact_id, first_at)
              SELECT rep_id, contact_id, MIN(occurred_at) FROM activities
@@ -114,12 +122,17 @@ const DEFERRED_TRIGGERS: &[(&str, Option<&str>)] = &[
              GROUP BY contact_id, rep_id;",
         ),
     ),
-    (SNAPSHOT_SUMS_TRIGGER, None),
-    ("snapshot_rows_no_replace", None),
+    ("snapshot_rows_owner_month_insert", Refill::SnapshotSums),
+    ("snapshot_rows_no_replace", Refill::Guard),
 ];
 
-/// The trigger that keeps `snapshot_owner_months` (migration 0010) on insert.
-const SNAPSHOT_SUMS_TRIGGER: &str = "snapshot_rows_owner_month_insert";
+/// How the trigger `name` set aside is refilled, if it is one of ours.
+fn refill_of(name: &str) -> Option<&'static Refill> {
+    DEFERRED_TRIGGERS
+        .iter()
+        .find(|(t, _)| *t == name)
+        .map(|(_, r)| r)
+}
 
 /// Whether activities, history and deals are all empty: a first import, a
 /// bulk load.
@@ -170,7 +183,7 @@ impl super::Tx<'_> {
         }
         if found
             .iter()
-            .any(|(_, name, _)| name == SNAPSHOT_SUMS_TRIGGER)
+            .any(|(_, name, _)| matches!(refill_of(name), Some(Refill::SnapshotSums)))
         {
             self.snapshot_sums = Some(SnapshotSums::default());
         }
@@ -221,18 +234,19 @@ impl super::Tx<'_> {
         let (triggers, indexes): (Vec<_>, Vec<_>) = deferred
             .0
             .into_iter()
-            .partition(|(name, _)| DEFERRED_TRIGGERS.iter().any(|(t, _)| t == name));
+            .partition(|(name, _)| refill_of(name).is_some());
         for (_, sql) in indexes {
             self.raw().execute_batch(&sql)?;
         }
         for (name, sql) in triggers {
-            if let Some((_, Some(fill))) = DEFERRED_TRIGGERS.iter().find(|(t, _)| *t == name) {
-                self.raw().execute_batch(fill)?;
-            }
-            if name == SNAPSHOT_SUMS_TRIGGER
-                && let Some(sums) = self.snapshot_sums.take()
-            {
-                sums.write(self.raw())?;
+            match refill_of(&name) {
+                Some(Refill::Sql(fill)) => self.raw().execute_batch(fill)?,
+                Some(Refill::SnapshotSums) => {
+                    if let Some(sums) = self.snapshot_sums.take() {
+                        sums.write(self.raw())?;
+                    }
+                }
+                Some(Refill::Guard) | None => {}
             }
             self.raw().execute_batch(&sql)?;
         }
