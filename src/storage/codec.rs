@@ -76,6 +76,12 @@ fn fixed_date(b: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(num(&b[0..4])? as i32, num(&b[5..7])?, num(&b[8..10])?)
 }
 
+/// The month of `d` as `snapshot_owner_months` keys it: the first seven
+/// characters of its stored form (`YYYY-MM` for the years 0 to 9999).
+pub fn month_key(d: NaiveDate) -> String {
+    date_to_sql(d)[..7].to_string()
+}
+
 pub fn date_to_sql(d: NaiveDate) -> String {
     use chrono::Datelike;
     let y = d.year();

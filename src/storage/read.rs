@@ -292,15 +292,13 @@ impl Store {
         from: chrono::NaiveDate,
         to: chrono::NaiveDate,
     ) -> Result<Option<Vec<(RepId, crate::domain::money::Money)>>> {
-        // The months as the table keeps them: a stored date's first 7 characters.
-        let month = |d| date_to_sql(d)[..7].to_string();
         let mut stmt = self.conn().prepare_cached(
             "SELECT MAX(close_month = '?'), owner_id,
                     SUM(CASE WHEN close_month BETWEEN ?2 AND ?3 THEN commit_cents ELSE 0 END)
              FROM snapshot_owner_months WHERE snapshot_id = ?1
              GROUP BY owner_id ORDER BY owner_id",
         )?;
-        let mut q = stmt.query(rusqlite::params![id, month(from), month(to)])?;
+        let mut q = stmt.query(rusqlite::params![id, month_key(from), month_key(to)])?;
         let mut out = Vec::new();
         while let Some(r) = q.next()? {
             // An owner with an odd row (whose id may not even be text).

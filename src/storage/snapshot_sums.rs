@@ -16,10 +16,22 @@ use crate::domain::model::{ForecastCategory, SnapshotRow};
 /// outside the years 0 to 9999), or a sum past `i64`, makes the load refill
 /// the table from the rows as before ([`SUMS_REFILL`]): exact, and an
 /// overflow fails the import as SQLite's `SUM` does.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct SnapshotSums {
-    sums: foldhash::HashMap<(i64, String, String), (i64, i64)>,
-    refill: bool,
+    /// The sums by snapshot, owner and key; `None` once the table is to be
+    /// refilled from the rows instead.
+    sums: Option<Sums>,
+}
+
+/// (snapshot id, owner, key) → (commit cents, rows).
+type Sums = foldhash::HashMap<(i64, String, String), (i64, i64)>;
+
+impl Default for SnapshotSums {
+    fn default() -> Self {
+        SnapshotSums {
+            sums: Some(Default::default()),
+        }
+    }
 }
 
 /// `snapshot_owner_months` afresh from every snapshot row.
@@ -30,35 +42,31 @@ const SUMS_REFILL: &str = "DELETE FROM snapshot_owner_months;
 
 impl SnapshotSums {
     pub(super) fn add(&mut self, snapshot_id: i64, r: &SnapshotRow) {
-        if self.refill {
-            return;
-        }
-        let Some((key, cents)) = sum_key(r) else {
-            self.refill = true;
+        let (Some(sums), Some((key, cents))) = (&mut self.sums, sum_key(r)) else {
+            self.sums = None;
             return;
         };
-        let sum = self
-            .sums
+        let sum = sums
             .entry((snapshot_id, r.owner_id.0.to_string(), key))
             .or_default();
         match sum.0.checked_add(cents) {
             Some(total) => *sum = (total, sum.1 + 1),
-            None => self.refill = true,
+            None => self.sums = None,
         }
     }
 
     pub(super) fn write(self, tx: &rusqlite::Transaction) -> Result<()> {
-        if self.refill {
+        let Some(sums) = self.sums else {
             tx.execute_batch(SUMS_REFILL)?;
             return Ok(());
-        }
+        };
         let mut stmt = tx.prepare(
             "INSERT INTO snapshot_owner_months (snapshot_id, owner_id, close_month, commit_cents, rows)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (snapshot_id, owner_id, close_month) DO UPDATE
              SET commit_cents = commit_cents + excluded.commit_cents, rows = rows + excluded.rows",
         )?;
-        for ((snapshot, owner, key), (cents, rows)) in self.sums {
+        for ((snapshot, owner, key), (cents, rows)) in sums {
             stmt.execute(rusqlite::params![snapshot, owner, key, cents, rows])?;
         }
         Ok(())
@@ -81,7 +89,7 @@ fn sum_key(r: &SnapshotRow) -> Option<(String, i64)> {
     };
     let key = match r.close_date {
         Some(d) if !(0..=9999).contains(&d.year()) => return None,
-        Some(d) if commit && r.amount.is_some() => super::codec::date_to_sql(d)[..7].to_string(),
+        Some(d) if commit && r.amount.is_some() => super::codec::month_key(d),
         _ => String::new(),
     };
     Some((key, cents))
@@ -179,7 +187,9 @@ mod tests {
             .unwrap();
         assert_eq!(in_table, 1);
         assert_eq!(
-            tx.snapshot_sums.as_ref().map(|s| (s.sums.len(), s.refill)),
+            tx.snapshot_sums
+                .as_ref()
+                .map(|s| (s.sums.as_ref().map_or(0, |m| m.len()), s.sums.is_none())),
             Some((3, false))
         );
         tx.rebuild_indexes(deferred).unwrap();
@@ -237,7 +247,10 @@ mod tests {
             let mut tx = store.begin().unwrap();
             let deferred = tx.defer_indexes_if_empty().unwrap();
             tx.insert_snapshot(&snapshot(d(2026, 1, 5), rows)).unwrap();
-            assert_eq!(tx.snapshot_sums.as_ref().map(|s| s.refill), Some(true));
+            assert_eq!(
+                tx.snapshot_sums.as_ref().map(|s| s.sums.is_none()),
+                Some(true)
+            );
             let done = tx.rebuild_indexes(deferred).map(|_| tx.commit().unwrap());
             (store, done)
         };
