@@ -52,8 +52,8 @@ pub fn build(
                 NativeKind::ReviewSessions => review_session(&mut row, batch),
                 NativeKind::Snapshots => {
                     let read = snapshot_row(&mut row, batch);
-                    let here = (t.file.clone(), row.line);
-                    snapshot_deals.check(&mut row, read, here, String::clone, &t.file);
+                    let line = row.line;
+                    snapshot_deals.check(&mut row, read, &t.file, line);
                 }
                 NativeKind::Snoozes => snooze(&mut row, batch),
                 NativeKind::Tags => tag(&mut row, batch),
@@ -430,32 +430,31 @@ fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
     }
 }
 
-/// Where each deal of each day's snapshot was first read (`F` names the
-/// file as its reader does): a deal twice in one day's snapshot is refused
-/// with both lines, as an id read twice is (a snapshot is never edited, so
-/// the database would refuse the second row with no line to show).
-pub(super) struct SnapshotDeals<F>(HashMap<(chrono::NaiveDate, OppId), (F, u64)>);
+/// Where each deal of each day's snapshot was first read (file name and
+/// line): a deal twice in one day's snapshot is refused with both lines,
+/// as an id read twice is (a snapshot is never edited, so the database
+/// would refuse the second row with no line to show).
+pub(super) struct SnapshotDeals<'f>(HashMap<(chrono::NaiveDate, OppId), (&'f str, u64)>);
 
-impl<F: Clone> SnapshotDeals<F> {
+impl<'f> SnapshotDeals<'f> {
     pub(super) fn new() -> Self {
         SnapshotDeals(HashMap::new())
     }
 
-    /// Fails `row` when `read` (the day and deal [`snapshot_row`] read from
-    /// it) was read before; `here` is where `row` is, `name` a file's name.
+    /// Fails `row` (line `line` of file `file`) when `read` (the day and
+    /// deal [`snapshot_row`] read from it) was read before.
     pub(super) fn check(
         &mut self,
         row: &mut Row<'_>,
         read: Option<(chrono::NaiveDate, OppId)>,
-        here: (F, u64),
-        name: impl Fn(&F) -> String,
-        this_file: &str,
+        file: &'f str,
+        line: u64,
     ) {
         let Some((day, deal)) = read else { return };
         match self.0.entry((day, deal)) {
             std::collections::hash_map::Entry::Occupied(e) => {
-                let ((file, line), (_, deal)) = (e.get(), e.key());
-                let first = first_met(&name(file), *line, this_file);
+                let ((first_file, first_line), (_, deal)) = (e.get(), e.key());
+                let first = first_met(first_file, *first_line, file);
                 row.fail(
                     "opportunity_id",
                     format!(
@@ -465,7 +464,7 @@ impl<F: Clone> SnapshotDeals<F> {
                 );
             }
             std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(here);
+                v.insert((file, line));
             }
         }
     }

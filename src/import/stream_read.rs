@@ -211,9 +211,8 @@ pub(super) fn read(
                 NativeKind::History => native::history(&mut row, &mut scratch),
                 NativeKind::Snapshots => {
                     let read = native::snapshot_row(&mut row, &mut scratch);
-                    let here = (file_no, row.line);
-                    let name = |f: &usize| streams[*f].name.clone();
-                    snapshot_deals.check(&mut row, read, here, name, &s.name);
+                    let line = row.line;
+                    snapshot_deals.check(&mut row, read, &s.name, line);
                 }
                 _ => native::activity(&mut row, &mut scratch),
             }
