@@ -330,7 +330,7 @@ impl App {
         if self.deal.opp.as_ref() != Some(&id) {
             return;
         }
-        self.deal.set_activities(id, acts);
+        self.deal.set_activities(acts);
         self.dirty = true;
     }
 

@@ -108,6 +108,13 @@ fn the_deal_pane_reads_the_whole_timeline_when_a_deal_is_opened() {
     );
     assert_eq!(a.deal.opp, Some(OppId("D-1".into())));
     assert!(a.deal.activities_read());
+    // Another deal opened: its activities are awaited, D-1's not shown.
+    a.update(Action::Down);
+    let Some(Effect::Timeline(other)) = a.update(Action::Open) else {
+        panic!("opening a deal asks for its activities");
+    };
+    assert_ne!(other, OppId("D-1".into()));
+    assert!(!a.deal.activities_read());
 }
 
 #[test]

@@ -25,11 +25,12 @@ pub struct DealPane {
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
     /// The score of every open deal.
     pub scores: Arc<crate::report::score::Scores>,
-    /// Every activity of a deal, read whole on the worker when it was
+    /// Every activity of the open deal (none yet when another is opened),
+    /// read whole on the worker when it was
     /// opened (`Effect::Timeline`) and with every load, or why they could
     /// not be: the loaded window holds its recent ones only. Until they
     /// come (or when they cannot), the window's are shown, under a note.
-    activities: Option<(OppId, Result<Vec<Activity>, String>)>,
+    activities: Option<Result<Vec<Activity>, String>>,
     /// The open deal's history and activities, newest first, prepared once
     /// per deal and data (not scanned on every frame).
     events: Vec<Event>,
@@ -217,25 +218,26 @@ impl DealPane {
 
     /// Opens a deal: its timeline is prepared now.
     pub fn open(&mut self, id: OppId) {
+        if self.opp.as_ref() != Some(&id) {
+            self.activities = None;
+        }
         self.opp = Some(id);
         self.scroll = super::Scroll::default();
         self.prepare();
     }
 
-    /// Takes the activities of deal `id` read whole, and prepares its
+    /// Takes the open deal's activities read whole, and prepares its
     /// timeline again.
-    pub fn set_activities(&mut self, id: OppId, acts: Result<Vec<Activity>, String>) {
-        self.activities = Some((id, acts));
+    pub fn set_activities(&mut self, acts: Result<Vec<Activity>, String>) {
+        self.activities = Some(acts);
         self.prepare();
     }
 
     /// The open deal's activities as read whole, or why they could not be;
     /// `None` while they are being read.
     fn read(&self) -> Option<Result<&[Activity], &str>> {
-        match (&self.activities, &self.opp) {
-            (Some((a, acts)), Some(o)) if a == o => Some(acts.as_deref().map_err(String::as_str)),
-            _ => None,
-        }
+        let acts = self.activities.as_ref()?;
+        Some(acts.as_deref().map_err(String::as_str))
     }
 
     /// Whether the open deal's activities are read whole (else the
