@@ -47,23 +47,29 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         today,
         period,
     };
-    let keep = |key: &str| args.rep.as_deref().is_none_or(|r| r == key);
     let out = match args.name {
         ReportName::Waterfall => {
             let mut r = WaterfallReport::build(&input, args.from, args.to)?;
-            r.reps.retain(|x| keep(x.rep_id.as_str()));
+            r.reps.retain(|x| kept(args, x.rep_id.as_str()));
             if args.rep.is_some() {
-                r.waterfall.moves.retain(|m| keep(m.owner_id.as_str()));
+                r.waterfall
+                    .moves
+                    .retain(|m| kept(args, m.owner_id.as_str()));
             }
             render(&r, args.format)
         }
         _ => {
             let mut r = ForecastReport::build(&input);
-            r.forecast.reps.retain(|x| keep(&x.key));
+            r.forecast.reps.retain(|x| kept(args, &x.key));
             render(&r, args.format)
         }
     };
     out.map_err(anyhow::Error::msg)
+}
+
+/// Whether `--rep` keeps the line of rep `key` (every line without it).
+fn kept(args: &ReportArgs, key: &str) -> bool {
+    args.rep.as_deref().is_none_or(|r| r == key)
 }
 
 /// `report accuracy`: every closed quarter's calls against its result, as
@@ -80,9 +86,7 @@ fn accuracy(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<Strin
         period: None,
     };
     let mut r = AccuracyReport::build_with(&input, read.calls);
-    r.accuracy
-        .reps
-        .retain(|x| args.rep.as_deref().is_none_or(|r| r == x.key));
+    r.accuracy.reps.retain(|x| kept(args, &x.key));
     render(&r, args.format).map_err(anyhow::Error::msg)
 }
 

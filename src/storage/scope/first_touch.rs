@@ -36,7 +36,8 @@ impl Store {
         if touched.is_empty() {
             return Ok(Vec::new());
         }
-        if !self.has_first_touches()? {
+        // A file of schema 7 or older has no `first_touches`.
+        if !self.has_table("first_touches")? {
             return self.first_touches_by_seek(activities);
         }
         let mut keep = |r: &rusqlite::Row<'_>| -> Result<()> {
@@ -117,11 +118,6 @@ impl Store {
                 ))
             })
             .collect()
-    }
-
-    /// Whether the file has the `first_touches` table (schema 8 on).
-    fn has_first_touches(&self) -> Result<bool> {
-        self.has_table("first_touches")
     }
 }
 
