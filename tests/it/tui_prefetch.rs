@@ -32,6 +32,11 @@ fn on_worker() -> (tempfile::TempDir, App, Loader) {
 /// Applies the worker's replies until the load numbered `g` is done; how it
 /// was served.
 fn until_done(app: &mut App, loader: &Loader, g: u64) -> Served {
+    until_done_counting(app, loader, g, &mut 0)
+}
+
+/// [`until_done`], counting the deal timelines among the replies.
+fn until_done_counting(app: &mut App, loader: &Loader, g: u64, timelines: &mut usize) -> Served {
     let mut served = None;
     loop {
         match loader.recv().expect("a reply") {
@@ -44,7 +49,10 @@ fn until_done(app: &mut App, loader: &Loader, g: u64) -> Served {
                 }
             }
             Reply::Edited(r) => app.on_edited(r),
-            Reply::Timeline(id, acts) => app.on_timeline(id, acts),
+            Reply::Timeline(id, acts) => {
+                *timelines += 1;
+                app.on_timeline(id, acts);
+            }
             Reply::Served(..) | Reply::Prefetched(_) => {}
             other => panic!("unexpected {other:?}"),
         }
@@ -246,22 +254,7 @@ fn the_open_deals_activities_come_with_every_load() {
     assert_eq!(req.deal, Some(OppId("D-1".into())));
     loader.send(Job::Load(req.clone()));
     let mut timelines = 0;
-    loop {
-        match loader.recv().expect("a reply") {
-            Reply::Timeline(id, acts) => {
-                timelines += 1;
-                app.on_timeline(id, acts);
-            }
-            Reply::Part(n, p) => app.on_part(n, *p),
-            Reply::Done(n) if n == req.generation => {
-                app.on_done(n);
-                break;
-            }
-            Reply::Done(n) => app.on_done(n),
-            Reply::Served(..) | Reply::Prefetched(_) => {}
-            other => panic!("unexpected {other:?}"),
-        }
-    }
+    until_done_counting(&mut app, &loader, req.generation, &mut timelines);
     assert_eq!(timelines, 1);
     let after = screen(&mut app, 200, 60);
     assert!(after.contains("2026-05-04 call by Bo Bäckström"), "{after}");
