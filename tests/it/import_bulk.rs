@@ -9,7 +9,7 @@ use pipedeck::import::ImportError;
 use pipedeck::storage::{Counts, Store};
 use std::path::Path;
 
-use crate::import_stream::{run, write_files};
+use crate::import_stream::{run, set_dir, write_files};
 
 const ROWS: usize = 3_000;
 
@@ -78,9 +78,7 @@ fn fresh_schema(dir: &Path) -> Vec<(String, String, Option<String>)> {
 
 #[test]
 fn a_first_import_that_fails_late_leaves_the_file_as_it_was_and_a_good_one_follows() {
-    let tmp = tempfile::tempdir().unwrap();
-    let set = tmp.path().join("set");
-    std::fs::create_dir(&set).unwrap();
+    let (tmp, set) = set_dir();
     // The bad row is the 2,990th activity (line 2991), after 2,989 rows
     // were written; occurred_at is the 7th column.
     write_set(&set, Some((2990, "yesterday")), None);
@@ -132,9 +130,7 @@ fn a_first_import_that_fails_late_leaves_the_file_as_it_was_and_a_good_one_follo
 /// lands and the file keeps its schema.
 #[test]
 fn a_broken_reference_is_refused_on_a_first_import_too() {
-    let tmp = tempfile::tempdir().unwrap();
-    let set = tmp.path().join("set");
-    std::fs::create_dir(&set).unwrap();
+    let (tmp, set) = set_dir();
     write_set(&set, None, Some("99"));
     let db = tmp.path().join("p.db");
     let mut store = Store::open(&db).unwrap();

@@ -35,6 +35,14 @@ fn write_set(dir: &Path, bad: Option<(usize, &str)>) {
     std::fs::write(dir.join("activities.csv"), text).unwrap();
 }
 
+/// A temporary directory holding an empty `set` directory for a CSV set.
+pub(crate) fn set_dir() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = tmp.path().join("set");
+    std::fs::create_dir(&set).unwrap();
+    (tmp, set)
+}
+
 /// Writes each `(file name, text)` of a CSV set into `dir`.
 pub(crate) fn write_files(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
@@ -138,9 +146,7 @@ fn an_unknown_reference_and_a_repeated_id_are_named_with_their_lines() {
 /// write-ahead-log mode as it found it.
 #[test]
 fn a_streamed_snapshots_file_lands_each_day_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let set = dir.path().join("set");
-    std::fs::create_dir(&set).unwrap();
+    let (dir, set) = set_dir();
     std::fs::write(
         set.join("reps.csv"),
         "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\n",

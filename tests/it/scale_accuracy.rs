@@ -5,7 +5,7 @@
 //! by another tool; and the accuracy built from it and from the won deals
 //! equals the accuracy built from every deal and every snapshot's rows.
 
-use crate::import_stream::{run, write_files};
+use crate::import_stream::{run, set_dir, write_files};
 use pipedeck::app::load::{AccuracyDeals, Need, Snaps, load_one};
 use pipedeck::demo;
 use pipedeck::domain::accuracy::{CallFacts, calls_of};
@@ -92,9 +92,7 @@ fn write_set(dir: &Path, rows: &[&str]) {
 
 #[test]
 fn snapshot_owner_months_follow_every_write() {
-    let tmp = tempfile::tempdir().unwrap();
-    let set = tmp.path().join("set");
-    std::fs::create_dir(&set).unwrap();
+    let (tmp, set) = set_dir();
     let db = tmp.path().join("p.db");
     let first = [
         "2026-01-05,o1,sam,1000,2026-02-15,commit",

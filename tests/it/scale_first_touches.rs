@@ -4,7 +4,7 @@
 //! (bulk) import, a re-import that moves, adds and re-assigns activities,
 //! and edits and deletes made in SQL by another tool.
 
-use crate::import_stream::{run, write_files};
+use crate::import_stream::{run, set_dir, write_files};
 use pipedeck::demo;
 use pipedeck::domain::Settings;
 use pipedeck::storage::Store;
@@ -66,9 +66,7 @@ fn write_set(dir: &Path, activities: &[&str]) {
 
 #[test]
 fn first_touches_follow_every_write() {
-    let tmp = tempfile::tempdir().unwrap();
-    let set = tmp.path().join("set");
-    std::fs::create_dir(&set).unwrap();
+    let (tmp, set) = set_dir();
     let db = tmp.path().join("p.db");
 
     // A first import: the bulk load fills the table in one pass.

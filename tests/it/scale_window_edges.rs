@@ -16,7 +16,7 @@
 //!   day (so no row is made up at its creation): one deal created in the
 //!   period.
 
-use crate::import_stream::{run, write_files};
+use crate::import_stream::{run, set_dir, write_files};
 use chrono::NaiveDate;
 use pipedeck::app::load::{Context, Need, Snaps, load};
 use pipedeck::domain::metrics::goals;
@@ -63,9 +63,7 @@ fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
 
 #[test]
 fn a_window_reads_what_its_period_needs_at_the_edges() {
-    let tmp = tempfile::tempdir().unwrap();
-    let set = tmp.path().join("set");
-    std::fs::create_dir(&set).unwrap();
+    let (tmp, set) = set_dir();
     write_set(&set);
     let db = tmp.path().join("p.db");
     run(&mut Store::open(&db).unwrap(), &set).unwrap();
