@@ -28,12 +28,12 @@ pub(super) struct Chunk {
 }
 
 /// What the reading needs.
-pub(super) struct Input<'a> {
+pub(super) struct Input {
     pub streams: Vec<Streamed>,
-    /// The planned batch: its history (but the synthesized rows of deals a
-    /// streamed file brings history for) is written before the first file
-    /// of another kind than history.
-    pub batch: &'a Batch,
+    /// The planned history (but the synthesized rows, from `synth_from`, of
+    /// deals a streamed file brings history for): written, and freed,
+    /// before the first file of another kind than history.
+    pub history: Vec<HistoryEntry>,
     pub synth_from: usize,
     pub known: Arc<Known>,
     /// No planned file had an error and every file is CSV.
@@ -56,8 +56,7 @@ pub(super) struct Found {
     pub kept_dates: Vec<SeenDate>,
     pub warnings: Vec<RowError>,
     pub structural: Vec<(usize, RowError)>,
-    /// Deals whose history a streamed file brings, and the stages it names.
-    pub brought: HashSet<String>,
+    /// The stages the history written names (streamed and planned).
     pub stages_used: HashSet<String>,
 }
 
@@ -70,13 +69,13 @@ const CHUNK: usize = 2048;
 /// made them (not on the busier writing thread, and each allocation freed
 /// where it was made), and their room reused.
 pub(super) fn read(
-    input: Input<'_>,
+    input: Input,
     send: &mut dyn FnMut(Chunk) -> bool,
     spent: &mut dyn FnMut() -> Option<Vec<Write>>,
 ) -> Result<Found, ImportError> {
     let Input {
         streams,
-        batch,
+        mut history,
         synth_from,
         known,
         mut writing,
@@ -91,7 +90,6 @@ pub(super) fn read(
         kept_dates: Vec::new(),
         warnings: Vec::new(),
         structural: Vec::new(),
-        brought: HashSet::new(),
         stages_used: HashSet::new(),
     };
     let mut out = Chunk {
@@ -133,6 +131,8 @@ pub(super) fn read(
         ..Batch::default()
     };
     let mut history_done = false;
+    // Deals whose history a streamed file brings.
+    let mut brought: HashSet<String> = HashSet::new();
     let mut snapshot_deals = native::SnapshotDeals::new();
 
     for (file_no, s) in streams.iter().enumerate() {
@@ -140,16 +140,23 @@ pub(super) fn read(
             history_done = true;
             if writing {
                 batch_history(
-                    batch,
+                    std::mem::take(&mut history),
                     synth_from,
                     &mut alike,
-                    &found.brought,
+                    &brought,
+                    &mut found.stages_used,
                     &mut out.writes,
                 );
             }
             // Files come history first (`stream::run`): no history row follows.
             alike = Alike::default();
             seen_ids.reserve(activity_lines as usize);
+        }
+        if s.kind > NativeKind::Activities && seen_ids.capacity() > 0 {
+            // No activity row follows: the ids' map (143 MB for 5M) goes
+            // before the snapshots' own map fills.
+            seen_ids = HashMap::new();
+            collided = HashMap::new();
         }
         let mut file_structural = Vec::new();
         let Some(mut reader) = CsvStream::open(&s.path, &s.name, &mut file_structural)
@@ -232,16 +239,10 @@ pub(super) fn read(
             }
             let write = writing && row_ok;
             if let Some(h) = scratch.history.pop() {
-                if !found.brought.contains(h.opportunity_id.as_str()) {
-                    found.brought.insert(h.opportunity_id.0.to_string());
+                if !brought.contains(h.opportunity_id.as_str()) {
+                    brought.insert(h.opportunity_id.0.to_string());
                 }
-                if h.field == HistoryField::Stage {
-                    for v in [&h.old_value, &h.new_value].into_iter().flatten() {
-                        if !found.stages_used.contains(v.as_str()) {
-                            found.stages_used.insert(v.to_string());
-                        }
-                    }
-                }
+                note_stages(&h, &mut found.stages_used);
                 if write {
                     let key = Tx::history_key(&h);
                     let n = alike.next(&key);
@@ -266,10 +267,11 @@ pub(super) fn read(
     }
     if structural.is_empty() && !history_done && writing {
         batch_history(
-            batch,
+            history,
             synth_from,
             &mut alike,
-            &found.brought,
+            &brought,
+            &mut found.stages_used,
             &mut out.writes,
         );
     }
@@ -278,22 +280,36 @@ pub(super) fn read(
     Ok(found)
 }
 
+/// The stages a history row names, into `used`.
+fn note_stages(h: &HistoryEntry, used: &mut HashSet<String>) {
+    if h.field == HistoryField::Stage {
+        for v in [&h.old_value, &h.new_value].into_iter().flatten() {
+            if !used.contains(v.as_str()) {
+                used.insert(v.to_string());
+            }
+        }
+    }
+}
+
 /// The planned history (other formats' rows, then the synthesized ones but
-/// those of deals a streamed file brings history for).
+/// those of deals a streamed file brings history for), with the count of
+/// rows alike, the deals the streamed history brought, and the stages used.
 fn batch_history(
-    batch: &Batch,
+    history: Vec<HistoryEntry>,
     synth_from: usize,
     alike: &mut Alike,
     brought: &HashSet<String>,
+    stages_used: &mut HashSet<String>,
     out: &mut Vec<Write>,
 ) {
-    for (i, h) in batch.history.iter().enumerate() {
+    for (i, h) in history.into_iter().enumerate() {
         if i >= synth_from && brought.contains(h.opportunity_id.as_str()) {
             continue;
         }
-        let key = Tx::history_key(h);
+        note_stages(&h, stages_used);
+        let key = Tx::history_key(&h);
         let n = alike.next(&key);
-        out.push(Write::History(h.clone(), key, n));
+        out.push(Write::History(h, key, n));
     }
 }
 

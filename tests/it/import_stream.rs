@@ -139,6 +139,39 @@ fn an_unknown_reference_and_a_repeated_id_are_named_with_their_lines() {
     assert_eq!(activity_rows(&store), 0);
 }
 
+/// A file read whole beside a streamed one keeps only its references to ids
+/// neither the import nor the database has, and those are still named at
+/// the end, each with its line and column: here a contact of an unknown
+/// account and one of a known account, and a second known contact.
+#[test]
+fn a_file_read_whole_beside_a_streamed_one_still_names_its_unknown_references() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), None);
+    let contacts = dir.path().join("contacts.csv");
+    std::fs::write(
+        &contacts,
+        "id,account_id,name
+c1,acme,Wile Coyote
+c2,ghost,Road Runner
+c3,acme,Elmer Fudd
+",
+    )
+    .unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let Err(ImportError::Rows(rows)) = run(&mut store, dir.path()) else {
+        panic!("refused");
+    };
+    let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    assert_eq!(
+        text,
+        vec![format!(
+            "{}:3:2 (account_id): unknown account \"ghost\"",
+            contacts.display()
+        )]
+    );
+    assert_eq!(activity_rows(&store), 0);
+}
+
 /// The forecast snapshots file is streamed too: a day's rows may be spread
 /// over the file (each day's snapshot starts at its first row and keeps its
 /// `taken_at`), a day with no open deal is one row without a deal, and a
