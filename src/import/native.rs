@@ -21,11 +21,15 @@ pub fn build(
     let mut seen: HashMap<(NativeKind, &str), (&str, u64)> = HashMap::new();
     let mut snapshot_deals = SnapshotDeals::new();
     let known_before = batch.known.take();
+    let mut previous = None;
     for (kind, t) in files.iter() {
         if !check_header(*kind, t, errors) {
             continue;
         }
-        known_so_far(*kind, ctx, batch);
+        if previous != Some(*kind) {
+            known_so_far(*kind, ctx, batch);
+            previous = Some(*kind);
+        }
         for mut row in t.rows() {
             let key = if *kind == NativeKind::Stages {
                 "name"
@@ -69,17 +73,21 @@ pub fn build(
     batch.known = known_before;
 }
 
-/// Before the rows of `kind`, the ids it may refer to that the batch and
-/// the database already hold are known: a reference to one is not kept to
-/// be checked at the end (the 200k deals of the independent org kept 600k,
-/// 160 MB, until then). Ids only join the batch, so a reference known here
-/// is known at the end. Set anew when a kind that others refer to was read
-/// since (reps, accounts, contacts, deals): at most four times.
+/// Before the first file of `kind`, the ids it may refer to that the batch
+/// and the database already hold are known: a reference to one is not kept
+/// to be checked at the end (the 200k deals of the independent org kept
+/// 600k, 160 MB, until then). Ids only join the batch, so a reference known
+/// here is known at the end. Only the kinds after accounts refer to a kind
+/// read before them, and the set is made anew only when reps, accounts,
+/// contacts or deals were read since: before contacts, before deals and
+/// before the first kind after them, at most three times (each copies the
+/// database's ids too).
 fn known_so_far(kind: NativeKind, ctx: &Context<'_>, batch: &mut Batch) {
     use super::stream::Known;
     let held = Known::held(batch);
     let stale = batch.known.as_ref().is_none_or(|k| k.held != held);
-    if kind > NativeKind::Reps && stale && held != [0; 4] {
+    if kind > NativeKind::Accounts && stale && held != [0; 4] {
+        batch.known = None;
         let known = Known::new(batch, ctx.existing);
         batch.known = Some(std::sync::Arc::new(known));
     }

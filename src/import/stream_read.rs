@@ -101,12 +101,14 @@ pub(super) fn read(
         if !now && out.writes.len() < CHUNK && out.lines < 4 * CHUNK as u64 {
             return true;
         }
+        // A chunk given back is reused, unless it is the planned history's
+        // (all in one): that room goes.
         let writes = match spent() {
-            Some(mut v) => {
+            Some(mut v) if v.capacity() <= 2 * CHUNK => {
                 v.clear();
                 v
             }
-            None => Vec::with_capacity(CHUNK),
+            _ => Vec::with_capacity(CHUNK),
         };
         let full = std::mem::replace(out, Chunk { writes, lines: 0 });
         send(full)

@@ -139,37 +139,74 @@ fn an_unknown_reference_and_a_repeated_id_are_named_with_their_lines() {
     assert_eq!(activity_rows(&store), 0);
 }
 
-/// A file read whole beside a streamed one keeps only its references to ids
+/// Files read whole beside a streamed one keep only their references to ids
 /// neither the import nor the database has, and those are still named at
-/// the end, each with its line and column: here a contact of an unknown
-/// account and one of a known account, and a second known contact.
+/// the end, each with its line and column. Here, into a database that
+/// already holds the account `acme` (a first import): a rep's manager read
+/// on a later line of the same file (kept while reading, known before the
+/// streaming), an unknown manager, a contact of `acme` (the database's
+/// only: this import has no accounts file) and one of an unknown account.
 #[test]
-fn a_file_read_whole_beside_a_streamed_one_still_names_its_unknown_references() {
-    let dir = tempfile::tempdir().unwrap();
-    write_set(dir.path(), None);
-    let contacts = dir.path().join("contacts.csv");
-    std::fs::write(
-        &contacts,
-        "id,account_id,name
-c1,acme,Wile Coyote
-c2,ghost,Road Runner
-c3,acme,Elmer Fudd
-",
-    )
-    .unwrap();
+fn files_read_whole_beside_a_streamed_one_still_name_their_unknown_references() {
+    let first = tempfile::tempdir().unwrap();
+    write_set(first.path(), None);
     let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, first.path()).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let (reps, contacts) = (dir.path().join("reps.csv"), dir.path().join("contacts.csv"));
+    write_files(
+        dir.path(),
+        &[
+            (
+                "reps.csv",
+                "id,name,role,start_date,manager_id
+\
+                 kim,Kim Rep,AE,2024-01-01,lee
+\
+                 lee,Lee Lead,Manager,2023-01-01,
+\
+                 max,Max Rep,AE,2024-01-01,nobody
+",
+            ),
+            (
+                "contacts.csv",
+                "id,account_id,name
+c2,acme,Road Runner
+c3,ghost,Elmer Fudd
+",
+            ),
+            (
+                "activities.csv",
+                "id,rep_id,kind,account_id,contact_id,occurred_at,direction
+\
+                 b1,kim,call,acme,c2,2026-02-03T10:00:00Z,outbound
+",
+            ),
+        ],
+    );
     let Err(ImportError::Rows(rows)) = run(&mut store, dir.path()) else {
         panic!("refused");
     };
     let text: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
     assert_eq!(
         text,
-        vec![format!(
-            "{}:3:2 (account_id): unknown account \"ghost\"",
-            contacts.display()
-        )]
+        vec![
+            format!(
+                "{}:3:2 (account_id): unknown account \"ghost\"",
+                contacts.display()
+            ),
+            format!(
+                "{}:4:5 (manager_id): unknown rep \"nobody\"",
+                reps.display()
+            ),
+        ]
     );
-    assert_eq!(activity_rows(&store), 0);
+    assert_eq!(
+        activity_rows(&store),
+        ROWS,
+        "nothing of the second import lands"
+    );
 }
 
 /// The forecast snapshots file is streamed too: a day's rows may be spread
