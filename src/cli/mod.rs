@@ -10,6 +10,7 @@ mod demo;
 mod edit;
 mod forecast;
 mod io;
+mod kept;
 mod report;
 mod report_forecast;
 mod report_metrics;

@@ -111,6 +111,11 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("--sort applies to report hygiene and report agenda only");
     }
     let store = ctx.open_store_read()?;
+    let kept = super::kept::Kept::slot(ctx, &store, &args);
+    if let Some(out) = kept.as_ref().and_then(|k| k.read()) {
+        super::emit(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let out = match args.name {
         ReportName::Pipeline => {
             let (data, _) = ctx.load(&store, Need::Pipeline, args.as_of, Snaps::None)?;
@@ -131,6 +136,9 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
         | ReportName::Accuracy
         | ReportName::Movement => super::report_forecast::run(ctx, &store, &args)?,
     };
+    if let Some(k) = &kept {
+        k.keep(&store, &out);
+    }
     super::emit(&out)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -109,8 +109,9 @@ enum Refill {
 }
 
 /// The triggers a bulk load sets aside, each with how its table is filled
-/// once the rows are in (see `migrations/0008_first_touches.sql` and
-/// `migrations/0010_snapshot_owner_months.sql`).
+/// once the rows are in (see `migrations/0008_first_touches.sql`,
+/// `migrations/0010_snapshot_owner_months.sql` and
+/// `migrations/0011_write_stamp.sql`).
 const DEFERRED_TRIGGERS: &[(&str, Refill)] = &[
     (
         "activities_first_touch_insert",
@@ -124,7 +125,14 @@ const DEFERRED_TRIGGERS: &[(&str, Refill)] = &[
     ),
     ("snapshot_rows_owner_month_insert", Refill::SnapshotSums),
     ("snapshot_rows_no_replace", Refill::Guard),
+    // A new write stamp once, not one per row (`0011_write_stamp.sql`).
+    ("activities_stamp_insert", Refill::Sql(NEW_STAMP)),
+    ("opportunity_history_stamp_insert", Refill::Sql(NEW_STAMP)),
+    ("opportunities_stamp_insert", Refill::Sql(NEW_STAMP)),
+    ("snapshot_rows_stamp_insert", Refill::Sql(NEW_STAMP)),
 ];
+
+const NEW_STAMP: &str = "UPDATE write_stamp SET stamp = random();";
 
 /// How the trigger `name` set aside is refilled, if it is one of ours.
 fn refill_of(name: &str) -> Option<&'static Refill> {

@@ -22,6 +22,21 @@ impl Store {
         Ok(())
     }
 
+    /// The write stamp: drawn anew by every write to a table a report reads
+    /// (`migrations/0011_write_stamp.sql`); `None` in a file of an older
+    /// schema opened read-only.
+    pub fn write_stamp(&self) -> Result<Option<i64>> {
+        if !self.has_table("write_stamp")? {
+            return Ok(None);
+        }
+        Ok(self
+            .conn()
+            .query_row("SELECT stamp FROM write_stamp WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// True when the database holds no reps, accounts, opportunities or activities.
     pub fn is_empty(&self) -> Result<bool> {
         let n: i64 = self.conn().query_row(

@@ -10,7 +10,8 @@ fn pipedeck(db: &Path) -> Command {
         .arg(db)
         .arg("--today")
         .arg("2026-11-24")
-        .env_remove("PIPEDECK_DB");
+        .env_remove("PIPEDECK_DB")
+        .env("XDG_CACHE_HOME", db.with_file_name("cache"));
     cmd
 }
 
@@ -44,6 +45,11 @@ fn bench_db_json_names_every_report() {
             "pipeline",
             "drill",
             "score_calibration",
+            "metrics_kept",
+            "anomalies_kept",
+            "hygiene_kept",
+            "agenda_kept",
+            "drill_kept",
             "snapshot",
             "cockpit_first_frame",
             "cockpit_first_data",

@@ -24,6 +24,7 @@ mod import_native;
 mod import_salesforce;
 mod import_shared;
 mod import_stream;
+mod kept_results;
 mod metrics_cli;
 mod metrics_demo;
 mod metrics_maven;

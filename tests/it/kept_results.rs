@@ -1,0 +1,179 @@
+//! Kept results (docs/storage.md): a report's output is given again while
+//! the database, the arguments, today and the settings are those it was
+//! made from, and made again as soon as one moved, whoever wrote.
+
+use super::metrics_cli::database;
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// `pipedeck --db DB --today TODAY ARGS` with its cache in `cache`.
+fn run(db: &Path, cache: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let config = db.with_file_name("config.toml");
+    if !config.exists() {
+        std::fs::write(&config, "").expect("config");
+    }
+    let out = Command::cargo_bin("pipedeck")
+        .expect("binary")
+        .env_remove("PIPEDECK_DB")
+        .env_remove("PIPEDECK_KEPT")
+        .env("XDG_CACHE_HOME", cache)
+        .envs(env.iter().copied())
+        .args(["--db", db.to_str().expect("utf-8"), "--today", today])
+        .args(["--config", config.to_str().expect("utf-8")])
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("UTF-8")
+}
+
+const METRICS: &[&str] = &[
+    "report", "metrics", "--period", "2026-Q4", "--format", "json",
+];
+
+/// ann's meetings held in 2026-Q4, from the JSON report.
+fn ann_meetings(out: &str) -> Value {
+    let v: Value = serde_json::from_str(out).expect("JSON");
+    assert_eq!(v["reps"][0]["rep_id"], "ann");
+    v["reps"][0]["metrics"]["meetings"]["value"].clone()
+}
+
+/// The results kept in `cache`.
+fn kept(cache: &Path) -> Vec<PathBuf> {
+    match std::fs::read_dir(cache.join("pipedeck").join("kept")) {
+        Ok(dir) => dir.flatten().map(|e| e.path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Writes `text` over every kept result: what a run prints then tells
+/// whether it was given the kept result or made its own.
+fn overwrite_kept(cache: &Path, text: &str) {
+    for p in kept(cache) {
+        std::fs::write(p, text).expect("write");
+    }
+}
+
+#[test]
+fn a_kept_result_is_given_again_until_anything_it_was_made_from_moves() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = dir.path().join("cache");
+    let db = database(&dir);
+    // ann held one meeting in the quarter (2026-11-10).
+    let first = run(&db, &cache, "2026-11-24", METRICS, &[]);
+    assert_eq!(ann_meetings(&first), 1.0);
+    assert_eq!(kept(&cache).len(), 1);
+
+    overwrite_kept(&cache, "KEPT\n");
+    assert_eq!(run(&db, &cache, "2026-11-24", METRICS, &[]), "KEPT\n");
+    // Another day, other arguments, other settings, or kept results off:
+    // made anew, not the kept one.
+    assert_eq!(
+        ann_meetings(&run(&db, &cache, "2026-11-25", METRICS, &[])),
+        1.0
+    );
+    let csv = [
+        "report", "metrics", "--period", "2026-Q4", "--format", "csv",
+    ];
+    assert!(run(&db, &cache, "2026-11-24", &csv, &[]).starts_with("table,metric,"));
+    let off = [("PIPEDECK_KEPT", "off")];
+    assert_eq!(
+        ann_meetings(&run(&db, &cache, "2026-11-24", METRICS, &off)),
+        1.0
+    );
+    std::fs::write(db.with_file_name("config.toml"), "stale_days = 20\n").expect("config");
+    assert_eq!(
+        ann_meetings(&run(&db, &cache, "2026-11-24", METRICS, &[])),
+        1.0
+    );
+    std::fs::write(db.with_file_name("config.toml"), "").expect("config");
+    assert_eq!(run(&db, &cache, "2026-11-24", METRICS, &[]), "KEPT\n");
+
+    // A second held meeting written by another program (SQLite directly):
+    // the stamp moves in the same write, and the report counts two.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute(
+        "INSERT INTO activities (id, rep_id, kind, meeting_type, occurred_at, outcome)
+         VALUES ('m2', 'ann', 'meeting', 'follow_up', '2026-11-12T10:00:00Z', 'held')",
+        [],
+    )
+    .expect("insert");
+    drop(conn);
+    overwrite_kept(&cache, "KEPT\n");
+    let after = run(&db, &cache, "2026-11-24", METRICS, &[]);
+    assert_eq!(ann_meetings(&after), 2.0);
+    // And the new result is kept in its turn.
+    assert_eq!(run(&db, &cache, "2026-11-24", METRICS, &[]), after);
+}
+
+/// Every table a report reads has the three triggers that draw a new stamp
+/// (a table added later without them would let a kept result go stale),
+/// and a first import, which sets the bulk tables' triggers aside while it
+/// loads, draws one and puts them back.
+#[test]
+fn every_table_a_report_reads_draws_a_new_stamp_when_written() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("t.db");
+    drop(pipedeck::storage::Store::open(&db).expect("open"));
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             AND name NOT IN ('write_stamp', 'first_touches', 'snapshot_owner_months')
+             ORDER BY name",
+        )
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("names");
+    assert_eq!(tables.len(), 18, "{tables:?}");
+    let triggers = |conn: &rusqlite::Connection| -> Vec<String> {
+        conn.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("names")
+    };
+    let all = triggers(&conn);
+    for t in &tables {
+        for event in ["insert", "update", "delete"] {
+            let name = format!("{t}_stamp_{event}");
+            assert!(all.contains(&name), "{name} missing");
+        }
+    }
+    drop(conn);
+
+    // The rep first (its table's triggers are never set aside), then an
+    // import of activities alone: only the deferred trigger's refill can
+    // move the stamp.
+    let (_tmp, set) = super::import_stream::set_dir();
+    super::import_stream::write_files(
+        &set,
+        &[(
+            "reps.csv",
+            "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\n",
+        )],
+    );
+    let mut store = pipedeck::storage::Store::open(&db).expect("open");
+    super::import_stream::run(&mut store, &set).expect("import");
+    let before = store.write_stamp().expect("stamp").expect("a stamp");
+    std::fs::remove_file(set.join("reps.csv")).expect("remove");
+    super::import_stream::write_files(
+        &set,
+        &[(
+            "activities.csv",
+            "id,rep_id,kind,occurred_at,direction\na1,sam,call,2026-01-03T10:00:00Z,outbound\n",
+        )],
+    );
+    super::import_stream::run(&mut store, &set).expect("import");
+    let after = store.write_stamp().expect("stamp").expect("a stamp");
+    assert_ne!(before, after);
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    assert_eq!(triggers(&conn), all, "the triggers set aside are back");
+}
