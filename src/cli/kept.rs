@@ -8,7 +8,8 @@
 //! a table a report reads draws anew, whoever writes. A result is never
 //! checked for staleness, because it cannot be stale: a change to any of
 //! those is another name. `PIPEDECK_KEPT=off` turns it off (the bench's
-//! cold runs).
+//! cold runs); `PIPEDECK_KEPT=only` refuses to make a report that is not
+//! kept (the bench's kept runs: a miss is an error, not a slow figure).
 
 use super::Ctx;
 use crate::storage::Store;
@@ -30,7 +31,7 @@ impl Kept {
     /// file of an older schema read without migrating), or no cache
     /// directory.
     pub fn slot(ctx: &Ctx, store: &Store, what: &impl std::fmt::Debug) -> Option<Kept> {
-        if std::env::var("PIPEDECK_KEPT").is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
+        if mode().as_deref() == Some("off") || store.is_immutable() {
             return None;
         }
         let stamp = store.write_stamp().ok()??;
@@ -54,9 +55,12 @@ impl Kept {
         })
     }
 
-    /// The result kept here, if any.
+    /// The result kept here, if any, whole: a file cut short or changed
+    /// (a crash before its data reached the disk) is no result.
     pub fn read(&self) -> Option<String> {
-        std::fs::read_to_string(&self.path).ok()
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let (head, body) = text.split_once('\n')?;
+        (head == seal(body)).then(|| body.to_string())
     }
 
     /// Keeps `out` here, when the database's stamp is still the one this
@@ -65,19 +69,21 @@ impl Kept {
     /// a reader never sees half of it. A failure (a full disk, a read-only
     /// home) only means the next run makes it again.
     pub fn keep(&self, store: &Store, out: &str) {
-        let (Some(dir), Ok(Some(now))) = (self.path.parent(), store.write_stamp()) else {
+        let Some(dir) = self.path.parent() else {
             return;
         };
-        if now != self.stamp {
+        // On this store's connection, and on the file at its path now (the
+        // window's activities were read on a second connection, by path).
+        let same = |s: Option<i64>| s == Some(self.stamp);
+        if !same(store.write_stamp().ok().flatten()) || !same(store.write_stamp_on_disk()) {
             return;
         }
         let tmp = self
             .path
             .with_extension(format!("tmp{}", std::process::id()));
-        let written = std::fs::create_dir_all(dir)
-            .and_then(|()| std::fs::write(&tmp, out))
-            .and_then(|()| std::fs::rename(&tmp, &self.path));
-        if written.is_err() {
+        if write_private(dir, &tmp, &format!("{}\n{out}", seal(out))).is_err()
+            || std::fs::rename(&tmp, &self.path).is_err()
+        {
             let _ = std::fs::remove_file(&tmp);
             return;
         }
@@ -85,8 +91,44 @@ impl Kept {
     }
 }
 
-/// This build: its version and the executable's size and modification
-/// time (a rebuilt binary makes its results anew).
+/// `PIPEDECK_KEPT`, lower case.
+pub fn mode() -> Option<String> {
+    std::env::var("PIPEDECK_KEPT")
+        .ok()
+        .map(|v| v.to_ascii_lowercase())
+}
+
+/// The first line of a kept file: its body's length and hash.
+fn seal(body: &str) -> String {
+    let mut h = std::hash::DefaultHasher::new();
+    body.hash(&mut h);
+    format!("pipedeck-kept {} {:016x}", body.len(), h.finish())
+}
+
+/// Writes `text` to `path` in `dir`, readable by this user only (a report
+/// names reps and amounts), and on the disk before it is renamed in.
+fn write_private(dir: &std::path::Path, path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        builder.mode(0o700);
+        open.mode(0o600);
+    }
+    builder.create(dir)?;
+    let mut file = open.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// This build: its version and the executable's size, modification time
+/// and, on Unix, its inode change time, which no copy or package keeps (a
+/// rebuilt or reinstalled binary makes its results anew; two builds given
+/// the same size and modification time, as packagers do, still differ).
 fn build_id() -> Option<String> {
     let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
     let since = meta
@@ -94,8 +136,15 @@ fn build_id() -> Option<String> {
         .ok()?
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
+    #[cfg(unix)]
+    let changed = {
+        use std::os::unix::fs::MetadataExt;
+        format!("{}.{:09} {}", meta.ctime(), meta.ctime_nsec(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let changed = String::new();
     Some(format!(
-        "{} {} {}",
+        "{} {} {} {changed}",
         env!("CARGO_PKG_VERSION"),
         meta.len(),
         since.as_nanos()

@@ -116,6 +116,9 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
         super::emit(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
+    if super::kept::mode().as_deref() == Some("only") {
+        anyhow::bail!("no kept result for this report (PIPEDECK_KEPT=only)");
+    }
     let out = match args.name {
         ReportName::Pipeline => {
             let (data, _) = ctx.load(&store, Need::Pipeline, args.as_of, Snaps::None)?;

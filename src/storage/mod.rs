@@ -69,6 +69,13 @@ pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -8192;";
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Whether the file has a rollback journal beside it with something in it.
+fn hot_journal(path: &Path) -> bool {
+    let mut journal = path.as_os_str().to_owned();
+    journal.push("-journal");
+    std::fs::metadata(journal).is_ok_and(|m| m.len() > 0)
+}
+
 /// The mark pipedeck puts in the header of the SQLite files it creates
 /// (`PRAGMA application_id`, "pdk1"): a file with another mark is another
 /// program's and is never written to.
@@ -132,6 +139,9 @@ pub struct Store {
     conn: Connection,
     path: String,
     read_only: bool,
+    /// Read as immutable (`?immutable=1`): SQLite neither locks nor looks
+    /// at a journal, so a write in progress may be read half done.
+    immutable: bool,
 }
 
 /// How a file is opened.
@@ -230,27 +240,45 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let first = Connection::open_with_flags(path, flags)
             .map_err(|e| classify(&display, e))
-            .and_then(|conn| Store::init_read_only(conn, display.clone()));
+            .and_then(|conn| Store::init_read_only(conn, display.clone(), false));
         match first {
+            // A write interrupted in rollback-journal mode (a first import
+            // killed) left a hot journal, which a read-only connection cannot
+            // roll back: when the file can be written, a writable open rolls
+            // it back, and the file is read as it was before that write.
+            Err(StorageError::Open { .. } | StorageError::ReadOnly { .. })
+                if hot_journal(path) && Store::open_rw(path, false).is_ok() =>
+            {
+                let conn =
+                    Connection::open_with_flags(path, flags).map_err(|e| classify(&display, e))?;
+                Store::init_read_only(conn, display, false)
+            }
             // A WAL database in a directory we cannot write: read it as
             // immutable (no shared-memory file needed).
             Err(StorageError::Open { .. } | StorageError::ReadOnly { .. }) => {
                 let uri = format!("file:{}?immutable=1", uri_path(path));
                 let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
                     .map_err(|e| classify(&display, e))?;
-                Store::init_read_only(conn, display)
+                Store::init_read_only(conn, display, true)
             }
             other => other,
         }
     }
 
-    fn init_read_only(conn: Connection, path: String) -> Result<Store> {
+    /// Whether this store reads the file as immutable (see [`Store::open_read_only`]):
+    /// what it reads may be a write half done, so nothing is kept from it.
+    pub fn is_immutable(&self) -> bool {
+        self.immutable
+    }
+
+    fn init_read_only(conn: Connection, path: String, immutable: bool) -> Result<Store> {
         conn.busy_timeout(busy_timeout())
             .map_err(|e| classify(&path, e))?;
         let store = Store {
             conn,
             path,
             read_only: true,
+            immutable,
         };
         store.identify()?;
         let found: i64 = store
@@ -287,6 +315,19 @@ impl Store {
         Store::init(conn, display)
     }
 
+    /// The write stamp of the file at this store's path as it stands now,
+    /// read on a connection of its own (a file put in its place since this
+    /// store opened it has its own); `None` when it cannot be read.
+    pub fn write_stamp_on_disk(&self) -> Option<i64> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).ok()?;
+        conn.busy_timeout(busy_timeout()).ok()?;
+        conn.query_row("SELECT stamp FROM write_stamp WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .ok()
+    }
+
     /// An in-memory database with the real migrations, for tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
@@ -300,6 +341,7 @@ impl Store {
             conn,
             path,
             read_only: false,
+            immutable: false,
         };
         // Before anything is written (even the journal mode): is it ours?
         store.identify()?;

@@ -49,11 +49,16 @@ fn kept(cache: &Path) -> Vec<PathBuf> {
     }
 }
 
-/// Writes `text` over every kept result: what a run prints then tells
+/// Writes `text` over every kept result, sealed as a kept file is (its
+/// first line: the body's length and hash): what a run prints then tells
 /// whether it was given the kept result or made its own.
 fn overwrite_kept(cache: &Path, text: &str) {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    let sealed = format!("pipedeck-kept {} {:016x}\n{text}", text.len(), h.finish());
     for p in kept(cache) {
-        std::fs::write(p, text).expect("write");
+        std::fs::write(p, &sealed).expect("write");
     }
 }
 
@@ -67,6 +72,29 @@ fn a_kept_result_is_given_again_until_anything_it_was_made_from_moves() {
     assert_eq!(ann_meetings(&first), 1.0);
     assert_eq!(kept(&cache).len(), 1);
 
+    overwrite_kept(&cache, "KEPT\n");
+    assert_eq!(run(&db, &cache, "2026-11-24", METRICS, &[]), "KEPT\n");
+    // A kept file cut short or emptied (a crash before its data reached
+    // the disk) is no result: the report is made, and kept anew.
+    let file = kept(&cache).pop().expect("one");
+    let sealed = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, &sealed[..sealed.len() - 2]).expect("cut");
+    assert_eq!(
+        ann_meetings(&run(&db, &cache, "2026-11-24", METRICS, &[])),
+        1.0
+    );
+    std::fs::write(&file, "").expect("empty");
+    assert_eq!(
+        ann_meetings(&run(&db, &cache, "2026-11-24", METRICS, &[])),
+        1.0
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file)
+            .expect("read")
+            .lines()
+            .count(),
+        1 + first.lines().count()
+    );
     overwrite_kept(&cache, "KEPT\n");
     assert_eq!(run(&db, &cache, "2026-11-24", METRICS, &[]), "KEPT\n");
     // Another day, other arguments, other settings, or kept results off:
@@ -176,4 +204,57 @@ fn every_table_a_report_reads_draws_a_new_stamp_when_written() {
     drop(store);
     let conn = rusqlite::Connection::open(&db).expect("open");
     assert_eq!(triggers(&conn), all, "the triggers set aside are back");
+}
+
+/// A first import killed half way (rollback journal, pages of the import
+/// already in the file) leaves a hot journal: a report opens the file
+/// writable once to roll it back, and reads, and keeps, the database as it
+/// was before the import, never the half-written file.
+#[test]
+fn a_hot_journal_is_rolled_back_before_a_report_reads_or_keeps() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = dir.path().join("cache");
+    let db = database(&dir);
+    let pipeline = ["report", "pipeline", "--format", "csv"];
+    let before = run(
+        &db,
+        &cache,
+        "2026-11-24",
+        &pipeline,
+        &[("PIPEDECK_KEPT", "off")],
+    );
+
+    // A write in progress on `db`, caught with its journal: copied, the
+    // pair is a file whose writer died (no process holds its locks).
+    let torn = dir.path().join("torn.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA cache_size = 2; BEGIN;")
+        .expect("begin");
+    for i in 0..3000 {
+        conn.execute(
+            "INSERT INTO opportunities (id, name, owner_id, stage, status, amount)
+             VALUES (?1, ?1, 'ann', 'Prospecting', 'open', 100000)",
+            [format!("torn-{i:05}")],
+        )
+        .expect("insert");
+    }
+    std::fs::copy(&db, &torn).expect("copy");
+    let journal = |p: &Path| {
+        p.with_file_name(format!(
+            "{}-journal",
+            p.file_name().unwrap().to_str().unwrap()
+        ))
+    };
+    std::fs::copy(journal(&db), journal(&torn)).expect("copy journal");
+    conn.execute_batch("ROLLBACK").expect("rollback");
+    drop(conn);
+    std::fs::copy(
+        db.with_file_name("config.toml"),
+        torn.with_file_name("config.toml"),
+    )
+    .ok();
+
+    assert_eq!(run(&torn, &cache, "2026-11-24", &pipeline, &[]), before);
+    assert!(!journal(&torn).exists(), "rolled back");
+    assert_eq!(run(&torn, &cache, "2026-11-24", &pipeline, &[]), before);
 }
