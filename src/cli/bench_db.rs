@@ -114,7 +114,14 @@ fn run_self_kept(ctx: &Ctx, db: &Path, args: &[String], kept: &str) -> anyhow::R
 }
 
 /// The reports also timed given their kept result.
-const KEPT_TIMED: &[&str] = &["metrics", "anomalies", "hygiene", "agenda", "drill"];
+const KEPT_TIMED: &[&str] = &[
+    "metrics",
+    "anomalies",
+    "hygiene",
+    "agenda",
+    "accuracy",
+    "drill",
+];
 
 /// The reference query through the bundled SQLite (open, run, read every row).
 fn reference_once(db: &Path) -> anyhow::Result<f64> {

@@ -49,6 +49,7 @@ fn bench_db_json_names_every_report() {
             "anomalies_kept",
             "hygiene_kept",
             "agenda_kept",
+            "accuracy_kept",
             "drill_kept",
             "snapshot",
             "cockpit_first_frame",
