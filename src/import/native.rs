@@ -27,7 +27,7 @@ pub fn build(
             continue;
         }
         if previous != Some(*kind) {
-            known_so_far(*kind, ctx, batch);
+            super::stream::known_so_far(*kind, ctx, batch);
             previous = Some(*kind);
         }
         for mut row in t.rows() {
@@ -71,26 +71,6 @@ pub fn build(
         }
     }
     batch.known = known_before;
-}
-
-/// Before the first file of `kind`, the ids it may refer to that the batch
-/// and the database already hold are known: a reference to one is not kept
-/// to be checked at the end (the 200k deals of the independent org kept
-/// 600k, 160 MB, until then). Ids only join the batch, so a reference known
-/// here is known at the end. Only the kinds after accounts refer to a kind
-/// read before them, and the set is made anew only when reps, accounts,
-/// contacts or deals were read since: before contacts, before deals and
-/// before the first kind after them, at most three times (each copies the
-/// database's ids too).
-fn known_so_far(kind: NativeKind, ctx: &Context<'_>, batch: &mut Batch) {
-    use super::stream::Known;
-    let held = Known::held(batch);
-    let stale = batch.known.as_ref().is_none_or(|k| k.held != held);
-    if kind > NativeKind::Accounts && stale && held != [0; 4] {
-        batch.known = None;
-        let known = Known::new(batch, ctx.existing);
-        batch.known = Some(std::sync::Arc::new(known));
-    }
 }
 
 /// Unknown columns and missing required columns are header errors.

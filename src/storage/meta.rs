@@ -37,6 +37,20 @@ impl Store {
             .optional()?)
     }
 
+    /// The write stamp of the file at this store's path as it stands now,
+    /// read on a connection of its own (a file put in its place since this
+    /// store opened it has its own); `None` when it cannot be read.
+    pub fn write_stamp_on_disk(&self) -> Option<i64> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = rusqlite::Connection::open_with_flags(&self.path, flags).ok()?;
+        conn.busy_timeout(super::busy_timeout()).ok()?;
+        conn.query_row("SELECT stamp FROM write_stamp WHERE id = 1", [], |r| {
+            r.get(0)
+        })
+        .ok()
+    }
+
     /// True when the database holds no reps, accounts, opportunities or activities.
     pub fn is_empty(&self) -> Result<bool> {
         let n: i64 = self.conn().query_row(

@@ -315,19 +315,6 @@ impl Store {
         Store::init(conn, display)
     }
 
-    /// The write stamp of the file at this store's path as it stands now,
-    /// read on a connection of its own (a file put in its place since this
-    /// store opened it has its own); `None` when it cannot be read.
-    pub fn write_stamp_on_disk(&self) -> Option<i64> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags).ok()?;
-        conn.busy_timeout(busy_timeout()).ok()?;
-        conn.query_row("SELECT stamp FROM write_stamp WHERE id = 1", [], |r| {
-            r.get(0)
-        })
-        .ok()
-    }
-
     /// An in-memory database with the real migrations, for tests.
     pub fn open_in_memory() -> Result<Store> {
         let conn = Connection::open_in_memory()?;
