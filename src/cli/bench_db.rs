@@ -101,9 +101,9 @@ fn run_self_kept(ctx: &Ctx, db: &Path, args: &[String], kept: &str) -> anyhow::R
     let t = Instant::now();
     let out = cmd.output()?;
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    // Exit 1 is "findings" for some reports (hygiene, anomalies); only a
-    // usage error or a failure (2 and up) is an error here.
-    if out.status.code().is_none_or(|c| c >= 2) {
+    // Every report and `snapshot` exit 0 when they succeed: anything else
+    // (a failure, or no kept result under `PIPEDECK_KEPT=only`) is an error.
+    if !out.status.success() {
         anyhow::bail!(
             "pipedeck {}: {}",
             args.join(" "),

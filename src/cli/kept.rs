@@ -120,6 +120,12 @@ fn write_private(dir: &std::path::Path, path: &std::path::Path, text: &str) -> s
         open.mode(0o600);
     }
     builder.create(dir)?;
+    #[cfg(unix)]
+    {
+        // A directory made before (by an older build) is made private too.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
     let mut file = open.open(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()

@@ -5,6 +5,7 @@ mod codec;
 pub mod crm;
 pub mod edit;
 pub mod import_support;
+mod journal;
 mod meta;
 mod read;
 mod scope;
@@ -68,13 +69,6 @@ pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -8192;";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
-
-/// Whether the file has a rollback journal beside it with something in it.
-fn hot_journal(path: &Path) -> bool {
-    let mut journal = path.as_os_str().to_owned();
-    journal.push("-journal");
-    std::fs::metadata(journal).is_ok_and(|m| m.len() > 0)
-}
 
 /// The mark pipedeck puts in the header of the SQLite files it creates
 /// (`PRAGMA application_id`, "pdk1"): a file with another mark is another
@@ -172,7 +166,8 @@ impl Store {
     }
 
     /// Opens an existing database for reading only: nothing is written, not
-    /// even the journal mode, so a read-only file or directory can be read.
+    /// even the journal mode, so a read-only file or directory can be read
+    /// (but an older schema is migrated, a hot journal rolled back, first).
     pub fn open_read_only(path: &Path) -> Result<Store> {
         Store::open_mode(path, Mode::ReadOnly)
     }
@@ -244,11 +239,23 @@ impl Store {
         match first {
             // A write interrupted in rollback-journal mode (a first import
             // killed) left a hot journal, which a read-only connection cannot
-            // roll back: when the file can be written, a writable open rolls
-            // it back, and the file is read as it was before that write.
+            // roll back. A file marked ours, of a schema this build knows, is
+            // opened writable once, which rolls it back, and read as it was
+            // before that write; any other is refused (read as immutable, it
+            // would show the write half done).
             Err(StorageError::Open { .. } | StorageError::ReadOnly { .. })
-                if hot_journal(path) && Store::open_rw(path, false).is_ok() =>
+                if journal::hot(path) =>
             {
+                if !(journal::marked_ours(path) && Store::open_rw(path, false).is_ok()) {
+                    return Err(StorageError::Open {
+                        path: display,
+                        detail: "a write to it was interrupted and its journal (beside it, \
+                                 ending in -journal) can only be rolled back by a program \
+                                 that may write the file; run any pipedeck command that \
+                                 writes (`pipedeck snapshot`) with write access"
+                            .into(),
+                    });
+                }
                 let conn =
                     Connection::open_with_flags(path, flags).map_err(|e| classify(&display, e))?;
                 Store::init_read_only(conn, display, false)

@@ -208,8 +208,10 @@ fn every_table_a_report_reads_draws_a_new_stamp_when_written() {
 
 /// A first import killed half way (rollback journal, pages of the import
 /// already in the file) leaves a hot journal: a report opens the file
-/// writable once to roll it back, and reads, and keeps, the database as it
-/// was before the import, never the half-written file.
+/// writable once to roll it back (through a link too: the journal lies
+/// beside the file linked to), and reads, and keeps, the database as it
+/// was before the import, never the half-written file. A file not marked
+/// ours with a hot journal is refused, and left as it is.
 #[test]
 fn a_hot_journal_is_rolled_back_before_a_report_reads_or_keeps() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -238,23 +240,74 @@ fn a_hot_journal_is_rolled_back_before_a_report_reads_or_keeps() {
         )
         .expect("insert");
     }
-    std::fs::copy(&db, &torn).expect("copy");
     let journal = |p: &Path| {
         p.with_file_name(format!(
             "{}-journal",
             p.file_name().unwrap().to_str().unwrap()
         ))
     };
-    std::fs::copy(journal(&db), journal(&torn)).expect("copy journal");
+    let foreign = dir.path().join("foreign.db");
+    for copy in [&torn, &foreign] {
+        std::fs::copy(&db, copy).expect("copy");
+        std::fs::copy(journal(&db), journal(copy)).expect("copy journal");
+    }
     conn.execute_batch("ROLLBACK").expect("rollback");
     drop(conn);
-    std::fs::copy(
-        db.with_file_name("config.toml"),
-        torn.with_file_name("config.toml"),
-    )
-    .ok();
 
-    assert_eq!(run(&torn, &cache, "2026-11-24", &pipeline, &[]), before);
+    let link = dir.path().join("link.db");
+    std::os::unix::fs::symlink(&torn, &link).expect("link");
+    assert_eq!(run(&link, &cache, "2026-11-24", &pipeline, &[]), before);
     assert!(!journal(&torn).exists(), "rolled back");
     assert_eq!(run(&torn, &cache, "2026-11-24", &pipeline, &[]), before);
+
+    // Another program's mark in the header (bytes 68–71): refused, as is.
+    let mut bytes = std::fs::read(&foreign).expect("read");
+    bytes[68..72].copy_from_slice(&[0, 0, 0, 7]);
+    std::fs::write(&foreign, &bytes).expect("write");
+    let out = Command::cargo_bin("pipedeck")
+        .expect("binary")
+        .env_remove("PIPEDECK_DB")
+        .env("XDG_CACHE_HOME", &cache)
+        .args(["--db", foreign.to_str().expect("utf-8")])
+        .args(pipeline)
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(err.contains("a write to it was interrupted"), "{err}");
+    assert_eq!(
+        std::fs::read(&foreign).expect("read"),
+        bytes,
+        "left as it is"
+    );
+    assert!(journal(&foreign).exists());
+}
+
+/// Under `PIPEDECK_KEPT=only` (the bench's kept runs) a report that finds
+/// no kept result fails instead of being made.
+#[test]
+fn only_kept_refuses_to_make_a_report() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cache = dir.path().join("cache");
+    let db = database(&dir);
+    let config = db.with_file_name("config.toml");
+    std::fs::write(&config, "").expect("config");
+    let only = |cache: &Path| {
+        Command::cargo_bin("pipedeck")
+            .expect("binary")
+            .env_remove("PIPEDECK_DB")
+            .env("XDG_CACHE_HOME", cache)
+            .env("PIPEDECK_KEPT", "only")
+            .args(["--db", db.to_str().expect("utf-8"), "--today", "2026-11-24"])
+            .args(["--config", config.to_str().expect("utf-8")])
+            .args(METRICS)
+            .assert()
+    };
+    let err = only(&cache).code(1).get_output().stderr.clone();
+    assert!(String::from_utf8_lossy(&err).contains("no kept result"));
+    let made = run(&db, &cache, "2026-11-24", METRICS, &[]);
+    let kept = only(&cache).success().get_output().stdout.clone();
+    assert_eq!(String::from_utf8(kept).expect("UTF-8"), made);
 }
