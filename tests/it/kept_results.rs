@@ -7,27 +7,28 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// `pipedeck --db DB --today TODAY ARGS` with its cache in `cache`.
-fn run(db: &Path, cache: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+/// `pipedeck --db DB --today TODAY ARGS` with its cache in `cache` and an
+/// empty config beside the database (unless one is there).
+fn cmd(db: &Path, cache: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
     let config = db.with_file_name("config.toml");
     if !config.exists() {
         std::fs::write(&config, "").expect("config");
     }
-    let out = Command::cargo_bin("pipedeck")
-        .expect("binary")
-        .env_remove("PIPEDECK_DB")
+    let mut cmd = Command::cargo_bin("pipedeck").expect("binary");
+    cmd.env_remove("PIPEDECK_DB")
         .env_remove("PIPEDECK_KEPT")
         .env("XDG_CACHE_HOME", cache)
         .envs(env.iter().copied())
         .args(["--db", db.to_str().expect("utf-8"), "--today", today])
         .args(["--config", config.to_str().expect("utf-8")])
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).expect("UTF-8")
+        .args(args);
+    cmd
+}
+
+/// What [`cmd`] prints, which must succeed.
+fn run(db: &Path, cache: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = cmd(db, cache, today, args, env).assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).expect("UTF-8")
 }
 
 const METRICS: &[&str] = &[
@@ -264,12 +265,7 @@ fn a_hot_journal_is_rolled_back_before_a_report_reads_or_keeps() {
     let mut bytes = std::fs::read(&foreign).expect("read");
     bytes[68..72].copy_from_slice(&[0, 0, 0, 7]);
     std::fs::write(&foreign, &bytes).expect("write");
-    let out = Command::cargo_bin("pipedeck")
-        .expect("binary")
-        .env_remove("PIPEDECK_DB")
-        .env("XDG_CACHE_HOME", &cache)
-        .args(["--db", foreign.to_str().expect("utf-8")])
-        .args(pipeline)
+    let out = cmd(&foreign, &cache, "2026-11-24", &pipeline, &[])
         .assert()
         .code(1)
         .get_output()
@@ -292,18 +288,15 @@ fn only_kept_refuses_to_make_a_report() {
     let dir = tempfile::tempdir().expect("tmp");
     let cache = dir.path().join("cache");
     let db = database(&dir);
-    let config = db.with_file_name("config.toml");
-    std::fs::write(&config, "").expect("config");
     let only = |cache: &Path| {
-        Command::cargo_bin("pipedeck")
-            .expect("binary")
-            .env_remove("PIPEDECK_DB")
-            .env("XDG_CACHE_HOME", cache)
-            .env("PIPEDECK_KEPT", "only")
-            .args(["--db", db.to_str().expect("utf-8"), "--today", "2026-11-24"])
-            .args(["--config", config.to_str().expect("utf-8")])
-            .args(METRICS)
-            .assert()
+        cmd(
+            &db,
+            cache,
+            "2026-11-24",
+            METRICS,
+            &[("PIPEDECK_KEPT", "only")],
+        )
+        .assert()
     };
     let err = only(&cache).code(1).get_output().stderr.clone();
     assert!(String::from_utf8_lossy(&err).contains("no kept result"));
