@@ -72,10 +72,10 @@ impl Kept {
         let Some(dir) = self.path.parent() else {
             return;
         };
-        // On this store's connection, and on the file at its path now (the
-        // window's activities were read on a second connection, by path).
-        let same = |s: Option<i64>| s == Some(self.stamp);
-        if !same(store.write_stamp().ok().flatten()) || !same(store.write_stamp_on_disk()) {
+        // Read on a connection of its own, to the file at the path now: a
+        // write moved it, and so does a file put in its place (the window's
+        // activities were read on a second connection, by path).
+        if store.write_stamp_on_disk() != Some(self.stamp) {
             return;
         }
         let tmp = self

@@ -73,8 +73,6 @@ pub struct Known {
     accounts: HashSet<String>,
     contacts: HashSet<String>,
     opps: HashSet<String>,
-    /// How many reps, accounts, contacts and deals the batch held then.
-    pub(super) held: [usize; 4],
 }
 
 impl Known {
@@ -96,18 +94,7 @@ impl Known {
                 batch.opportunities.iter().map(|r| r.id.as_str()),
                 &existing.opportunities,
             ),
-            held: Known::held(batch),
         }
-    }
-
-    /// How many reps, accounts, contacts and deals `batch` holds.
-    pub(super) fn held(batch: &Batch) -> [usize; 4] {
-        [
-            batch.reps.len(),
-            batch.accounts.len(),
-            batch.contacts.len(),
-            batch.opportunities.len(),
-        ]
     }
 
     pub fn has(&self, target: Target, id: &str) -> bool {
@@ -134,25 +121,6 @@ impl Known {
             at: r.at,
             reason: format!("unknown {what} {:?}", r.id),
         });
-    }
-}
-
-/// Before the first file of `kind`, the ids it may refer to that the batch
-/// and the database already hold are known: a reference to one is not kept
-/// to be checked at the end (the 200k deals of the independent org kept
-/// 600k, 160 MB, until then). Ids only join the batch, so a reference known
-/// here is known at the end. Only the kinds after accounts refer to a kind
-/// read before them, and the set is made anew only when reps, accounts,
-/// contacts or deals were read since: before contacts, before deals and
-/// before the first kind after them, at most three times (each copies the
-/// database's ids too).
-pub(super) fn known_so_far(kind: NativeKind, ctx: &Context<'_>, batch: &mut Batch) {
-    let held = Known::held(batch);
-    let stale = batch.known.as_ref().is_none_or(|k| k.held != held);
-    if kind > NativeKind::Accounts && stale && held != [0; 4] {
-        batch.known = None;
-        let known = Known::new(batch, ctx.existing);
-        batch.known = Some(std::sync::Arc::new(known));
     }
 }
 
