@@ -56,6 +56,8 @@ pub enum Target {
     Account,
     Contact,
     Opportunity,
+    /// A review session's number (`review_session_id`).
+    ReviewSession,
 }
 
 /// A reference to an id, with where it was read.

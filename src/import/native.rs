@@ -2,10 +2,9 @@
 //! order, unknown columns an error, required columns enforced.
 
 use super::detect::NativeKind;
-use super::table::{Row, Table, first_met, parse_date};
+use super::table::{Row, Table, first_met};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::model::*;
-use crate::domain::money::Money;
 use std::collections::HashMap;
 
 /// Parses every native file, in load order (reps … activities).
@@ -120,6 +119,19 @@ pub(super) fn check_header(kind: NativeKind, t: &Table, errors: &mut Vec<RowErro
 fn reference(row: &Row<'_>, column: &str, target: Target, batch: &mut Batch) -> Option<String> {
     let id = row.string(column)?;
     batch.refer_from(row, column, target, &id);
+    Some(id)
+}
+
+/// A review session's number, checked to name a session of the import or
+/// the database.
+fn session_ref(row: &mut Row<'_>, batch: &mut Batch) -> Option<i64> {
+    let id = row.int("review_session_id")?;
+    batch.refer_from(
+        row,
+        "review_session_id",
+        Target::ReviewSession,
+        &id.to_string(),
+    );
     Some(id)
 }
 
@@ -302,20 +314,23 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
 }
 
 /// A history value in its canonical stored text: amounts in cents, dates
-/// `YYYY-MM-DD`, category and status names.
-fn canonical_value(field: HistoryField, v: &str) -> Result<String, String> {
+/// `YYYY-MM-DD`, category and status names. Amounts and dates are read as
+/// the deal's own columns are, so an impossible one (a negative amount, the
+/// year 9999) is refused and an implausible date warned of.
+fn canonical_value(row: &mut Row<'_>, column: &str, field: HistoryField) -> Option<String> {
     match field {
-        HistoryField::Amount => Money::parse(v)
-            .map(|m| m.cents().to_string())
-            .map_err(|_| format!("{v:?} is not an amount (a decimal like 12500.50)")),
+        HistoryField::Amount => row.money(column).map(|m| m.cents().to_string()),
         HistoryField::CloseDate | HistoryField::NextStepDate => {
-            parse_date(v).map(|d| d.format("%Y-%m-%d").to_string())
+            row.date(column).map(|d| d.format("%Y-%m-%d").to_string())
         }
-        HistoryField::ForecastCategory => v
-            .parse::<ForecastCategory>()
-            .map(|c| c.as_str().to_string()),
-        HistoryField::Status => v.parse::<Status>().map(|c| c.as_str().to_string()),
-        HistoryField::Stage | HistoryField::OwnerId | HistoryField::NextStep => Ok(v.to_string()),
+        HistoryField::ForecastCategory => row.parse_with(column, |v| {
+            v.parse::<ForecastCategory>()
+                .map(|c| c.as_str().to_string())
+        }),
+        HistoryField::Status => row.parse_with(column, |v| {
+            v.parse::<Status>().map(|c| c.as_str().to_string())
+        }),
+        HistoryField::Stage | HistoryField::OwnerId | HistoryField::NextStep => row.string(column),
     }
 }
 
@@ -338,8 +353,9 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
     let (Some(changed_at), Some(field)) = (changed_at, field) else {
         return;
     };
-    let old_value = row.parse_with("old_value", |v| canonical_value(field, v));
-    let new_value = row.parse_with("new_value", |v| canonical_value(field, v));
+    let old_value = canonical_value(row, "old_value", field);
+    let new_value = canonical_value(row, "new_value", field);
+    let review_session_id = session_ref(row, batch);
     batch.history.push(HistoryEntry {
         opportunity_id: OppId(opp.into()),
         changed_at,
@@ -347,7 +363,7 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
         old_value: old_value.map(Into::into),
         new_value: new_value.map(Into::into),
         changed_by: row.string("changed_by").map(Into::into),
-        review_session_id: row.int("review_session_id"),
+        review_session_id,
     });
 }
 
@@ -373,7 +389,7 @@ pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let outcome = row.enum_value("outcome");
     let duration_min = row.int("duration_min");
     let direction = row.enum_value("direction");
-    let review_session_id = row.int("review_session_id");
+    let review_session_id = session_ref(row, batch);
     let (Some(kind), Some(occurred_at)) = (kind, occurred_at) else {
         return;
     };
@@ -538,7 +554,7 @@ fn snooze(row: &mut Row<'_>, batch: &mut Batch) {
     let reason = row.required("reason");
     let until = need(row, "until", |r, c| r.date(c));
     let created_at = need(row, "created_at", |r, c| r.instant(c));
-    let review_session_id = row.int("review_session_id");
+    let review_session_id = session_ref(row, batch);
     if let (Some(id), Some(opp), Some(until), Some(created_at)) = (id, opp, until, created_at) {
         batch.snoozes.push(Snooze {
             id,
@@ -559,7 +575,7 @@ fn tag(row: &mut Row<'_>, batch: &mut Batch) {
     }
     let tag = need(row, "tag", |r, c| r.enum_value::<StuckTag>(c));
     let set_at = need(row, "set_at", |r, c| r.instant(c));
-    let review_session_id = row.int("review_session_id");
+    let review_session_id = session_ref(row, batch);
     if let (Some(opp), Some(tag), Some(set_at)) = (opp, tag, set_at) {
         batch.tags.push(DealTag {
             opportunity_id: OppId(opp.into()),
@@ -583,7 +599,7 @@ fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
     let due_date = row.date("due_date");
     let created_at = need(row, "created_at", |r, c| r.instant(c));
     let done_at = row.instant("done_at");
-    let review_session_id = row.int("review_session_id");
+    let review_session_id = session_ref(row, batch);
     if let (Some(id), Some(owner), Some(created_at)) = (id, owner, created_at) {
         batch.action_items.push(ActionItem {
             id,

@@ -9,7 +9,7 @@ use crate::domain::model::{ForecastCategory, OppId, Opportunity};
 use crate::storage::{StorageError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The CRM record a deal of a CRM export is, and where it was read.
 #[derive(Debug, Clone)]
@@ -68,7 +68,33 @@ pub fn reconcile_with(
             );
         }
     }
-    Ok(reconcile(batch, &edits, &current, overwrite_local))
+    let out = reconcile(batch, &edits, &current, overwrite_local);
+    keep_next_step_dates(batch, &store.next_step_dates()?);
+    Ok(out)
+}
+
+/// Salesforce and HubSpot exports carry a next step without its date: a
+/// deal read from one keeps the date pipedeck holds while its next step is
+/// the same (`dated`: deal → next step and date, from the database).
+pub fn keep_next_step_dates(
+    batch: &mut Batch,
+    dated: &HashMap<String, (Option<String>, chrono::NaiveDate)>,
+) {
+    let dateless: HashSet<&str> = batch
+        .origins
+        .iter()
+        .filter(|o| matches!(o.crm, Crm::Salesforce | Crm::Hubspot))
+        .map(|o| o.opp.as_str())
+        .collect();
+    for opp in batch.opportunities.iter_mut() {
+        if opp.next_step_date.is_none()
+            && dateless.contains(opp.id.as_str())
+            && let Some((step, day)) = dated.get(opp.id.as_str())
+            && *step == opp.next_step
+        {
+            opp.next_step_date = Some(*day);
+        }
+    }
 }
 
 /// Applies the pending local edits to the deals of `batch`: a field the
@@ -95,8 +121,12 @@ pub fn reconcile(
     for opp in batch.opportunities.iter_mut() {
         let from_crm = origin.get(opp.id.as_str());
         let id = opp.id.clone();
+        // The CRM's values, before a kept edit changes any (a kept stage
+        // brings its status back, which the status edit must not take for
+        // the CRM's).
+        let from_file = opp.clone();
         for e in pending.iter().filter(|e| e.deal == id.as_str()) {
-            let incoming = e.field.value(opp);
+            let incoming = e.field.value(&from_file);
             let at = from_crm
                 .map(|o| format!("{}:{}", o.at.file, o.at.line))
                 .unwrap_or_default();
@@ -108,12 +138,24 @@ pub fn reconcile(
                 crm: incoming.clone(),
             };
             match crm::resolve(e.local.as_deref(), incoming.as_deref(), overwrite_local) {
-                Resolution::Seen if from_crm.is_some() => out.settle.push(Settle {
-                    opp: opp.id.clone(),
-                    field: e.field,
-                    state: PendingState::Seen,
-                    crm_value: incoming.clone(),
-                }),
+                Resolution::Seen if from_crm.is_some() => {
+                    // The CRM now holds the close made here: it closed when
+                    // it was closed here, not at the instant the CRM's file
+                    // suggests (often its CloseDate, years back).
+                    if matches!(e.field, SyncField::Stage | SyncField::Status)
+                        && let Some(db) = current.get(opp.id.as_str())
+                        && db.status.is_closed()
+                        && db.status == opp.status
+                    {
+                        opp.closed_at = db.closed_at;
+                    }
+                    out.settle.push(Settle {
+                        opp: opp.id.clone(),
+                        field: e.field,
+                        state: PendingState::Seen,
+                        crm_value: incoming.clone(),
+                    })
+                }
                 Resolution::Seen => {}
                 Resolution::TakeCrm => {
                     out.overwritten.push(listed());
@@ -257,6 +299,96 @@ mod tests {
         );
         assert_eq!(r.settle[0].state, PendingState::Pending);
         assert_eq!(r.settle[0].crm_value.as_deref(), Some("Closed Won"));
+    }
+
+    #[test]
+    fn a_close_the_crm_now_holds_keeps_the_instant_it_was_made() {
+        // Won here on 2026-11-24; the CRM's file, loaded with the update,
+        // says won too, its closed instant made from a CloseDate years back.
+        let at = |s: &str| Some(s.parse().unwrap());
+        let mut here = deal("Closed Won", Status::Won);
+        here.closed_at = at("2026-11-24T14:38:00Z");
+        let mut incoming = deal("Closed Won", Status::Won);
+        incoming.closed_at = at("2023-10-28T20:45:25Z");
+        let mut b = batch(incoming, true);
+        let current = HashMap::from([("d1".to_string(), here)]);
+        let edits = [
+            edit(SyncField::Stage, "Closed Won"),
+            edit(SyncField::Status, "won"),
+        ];
+        let r = reconcile(&mut b, &edits, &current, false);
+        assert_eq!(b.opportunities[0].closed_at, at("2026-11-24T14:38:00Z"));
+        assert_eq!(
+            r.settle.iter().map(|s| s.state).collect::<Vec<_>>(),
+            [PendingState::Seen, PendingState::Seen]
+        );
+    }
+
+    #[test]
+    fn a_kept_stage_does_not_make_its_status_look_seen() {
+        // Lost here; the CRM's file still has the deal open in Demo.
+        let mut here = deal("Closed Lost", Status::Lost);
+        here.closed_at = Some("2026-11-24T14:38:00Z".parse().unwrap());
+        let mut b = batch(deal("Demo", Status::Open), true);
+        let current = HashMap::from([("d1".to_string(), here)]);
+        let edits = [
+            edit(SyncField::Stage, "Closed Lost"),
+            edit(SyncField::Status, "lost"),
+        ];
+        let r = reconcile(&mut b, &edits, &current, false);
+        let settled: Vec<_> = r
+            .settle
+            .iter()
+            .map(|s| (s.field, s.state, s.crm_value.as_deref()))
+            .collect();
+        assert_eq!(
+            settled,
+            [
+                (SyncField::Stage, PendingState::Pending, Some("Demo")),
+                (SyncField::Status, PendingState::Pending, Some("open")),
+            ]
+        );
+        assert_eq!(b.opportunities[0].status, Status::Lost);
+    }
+
+    #[test]
+    fn a_salesforce_or_hubspot_deal_keeps_its_next_step_date_while_the_step_is_the_same() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let with_step = |id: &str, step: &str| {
+            let mut o = deal("Demo", Status::Open);
+            o.id = OppId(id.into());
+            o.next_step = Some(step.into());
+            o
+        };
+        let mut b = Batch::default();
+        for (id, crm) in [
+            ("d1", Crm::Salesforce),
+            ("d2", Crm::Hubspot),
+            ("d3", Crm::Pipedrive),
+        ] {
+            b.opportunities.push(with_step(id, "Send SOW"));
+            b.origins.push(Origin {
+                opp: OppId(id.into()),
+                crm,
+                crm_id: id.into(),
+                at: Loc {
+                    file: "deals.csv".into(),
+                    line: 2,
+                    column: None,
+                },
+            });
+        }
+        b.opportunities.push(with_step("d4", "Send SOW"));
+        b.opportunities[1].next_step = Some("Call CFO".into());
+        let dated = ["d1", "d2", "d3", "d4"]
+            .map(|id| (id.to_string(), (Some("Send SOW".to_string()), day)))
+            .into_iter()
+            .collect();
+        keep_next_step_dates(&mut b, &dated);
+        // d1 kept; d2's step changed; Pipedrive carries the date itself; d4
+        // is pipedeck's own set.
+        let dates: Vec<_> = b.opportunities.iter().map(|o| o.next_step_date).collect();
+        assert_eq!(dates, [Some(day), None, None, None]);
     }
 
     #[test]

@@ -73,6 +73,7 @@ pub struct Known {
     accounts: HashSet<String>,
     contacts: HashSet<String>,
     opps: HashSet<String>,
+    sessions: HashSet<String>,
 }
 
 impl Known {
@@ -94,6 +95,12 @@ impl Known {
                 batch.opportunities.iter().map(|r| r.id.as_str()),
                 &existing.opportunities,
             ),
+            sessions: batch
+                .review_sessions
+                .iter()
+                .map(|s| s.id.to_string())
+                .chain(existing.review_sessions.iter().cloned())
+                .collect(),
         }
     }
 
@@ -103,6 +110,7 @@ impl Known {
             Target::Account => self.accounts.contains(id),
             Target::Contact => self.contacts.contains(id),
             Target::Opportunity => self.opps.contains(id),
+            Target::ReviewSession => self.sessions.contains(id),
         }
     }
 
@@ -116,6 +124,7 @@ impl Known {
             Target::Account => "account",
             Target::Contact => "contact",
             Target::Opportunity => "opportunity",
+            Target::ReviewSession => "review session",
         };
         errors.push(RowError {
             at: r.at,

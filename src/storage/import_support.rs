@@ -19,6 +19,8 @@ pub struct ExistingIds {
     pub stages: BTreeMap<String, (i64, StageKind)>,
     /// Opportunities with at least one history row.
     pub with_history: BTreeSet<String>,
+    /// Review session numbers, as text.
+    pub review_sessions: BTreeSet<String>,
 }
 
 impl Store {
@@ -51,6 +53,7 @@ impl Store {
             opportunities: ids("SELECT id FROM opportunities")?,
             stages,
             with_history: ids("SELECT DISTINCT opportunity_id FROM opportunity_history")?,
+            review_sessions: ids("SELECT CAST(id AS TEXT) FROM review_sessions")?,
         })
     }
 }
