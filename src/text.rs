@@ -17,6 +17,14 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
+/// The first character text may not hold when it is stored (an import's
+/// cell, an edit's note): a control character but tab, newline and carriage
+/// return, which a CSV cell carries quoted. What export writes, import reads.
+pub fn forbidden_control(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// Columns a string takes on a terminal (wide characters count two).
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)

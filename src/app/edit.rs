@@ -154,6 +154,27 @@ impl EditCmd {
         }
     }
 
+    /// The free text the edit stores, each with the name it is given by.
+    fn texts(&self) -> Vec<(&'static str, &str)> {
+        let mut out = Vec::new();
+        match self {
+            EditCmd::StartReview {
+                facilitator: Some(f),
+            } => out.push(("facilitator", f.as_str())),
+            EditCmd::MoveStage { to, .. } => out.push(("stage", to.as_str())),
+            EditCmd::CloseLost { reason, .. } | EditCmd::Snooze { reason, .. } => {
+                out.push(("reason", reason.as_str()))
+            }
+            EditCmd::SetNextStep { text, .. } | EditCmd::ActionItem { text, .. } => {
+                out.push(("text", text.as_str()))
+            }
+            EditCmd::Log { log, .. } => out.extend(log.label.as_deref().map(|l| ("label", l))),
+            EditCmd::Tag { note: Some(n), .. } => out.push(("note", n.as_str())),
+            _ => {}
+        }
+        out
+    }
+
     /// The same edit in review session `s` (the review sessions' own
     /// commands are left as they are).
     pub fn with_session(mut self, s: Option<i64>) -> EditCmd {
@@ -198,6 +219,17 @@ pub fn apply(
     by: Option<&str>,
     cmd: &EditCmd,
 ) -> EditResult<Saved> {
+    // Text an import would refuse is refused here too, so what is saved
+    // exports and imports back (docs/review.md).
+    let by_text = by.map(|b| ("--by", b));
+    for (name, text) in cmd.texts().into_iter().chain(by_text) {
+        if let Some(c) = crate::text::forbidden_control(text) {
+            return Err(EditError::Invalid(format!(
+                "{name}: control character U+{:04X} in the text (remove it)",
+                c as u32
+            )));
+        }
+    }
     let stamp = |session: &Option<i64>| stamp(env, real, by, *session);
     let deal_edit = |store: &mut Store, opp: &OppId, e: Edit, session: &Option<i64>| {
         let stages = super::stages(store, &env.settings)?;

@@ -294,16 +294,17 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
     // The loaded dataset holds the stages in force (`app::load`).
     let stages = &data.stages;
     let items = hygiene(&data, stages, &ctx.settings, &ctx.cal, ctx.today);
+    let snooze = crate::domain::hygiene::snooze_in_force(&data, &ctx.cal, ctx.today, id);
+    if let Some(s) = &snooze {
+        out.push_str(&format!(
+            "snoozed until {}: {}\n",
+            s.until,
+            sanitize(&s.reason)
+        ));
+    }
     match items.iter().find(|i| &i.opportunity_id == id) {
         None => out.push_str("hygiene: clean\n"),
         Some(i) => {
-            if let Some(s) = &i.snooze {
-                out.push_str(&format!(
-                    "snoozed until {}: {}\n",
-                    s.until,
-                    sanitize(&s.reason)
-                ));
-            }
             for f in &i.flags {
                 out.push_str(&format!(
                     "{}: {} — rule: {} (threshold {}); clear: {}\n",

@@ -103,14 +103,87 @@ pub(super) fn input<'a>(
     }
 }
 
+/// Refuses an option the report would not use, so a filter is never
+/// dropped in silence (README, "The command line").
+fn check_options(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
+    use ReportName::*;
+    let n = args.name;
+    let given: [(&str, bool, &[ReportName]); 8] = [
+        ("--by", args.by.is_some(), &[Metrics]),
+        ("--sort", args.sort.is_some(), &[Hygiene, Agenda]),
+        ("--role", args.role.is_some(), &[Metrics, Anomalies]),
+        ("--metric", args.metric.is_some(), &[Drill]),
+        ("--from", args.from.is_some(), &[Waterfall, Movement]),
+        ("--to", args.to.is_some(), &[Waterfall, Movement]),
+        (
+            "--period",
+            args.period.is_some(),
+            &[
+                Metrics,
+                Anomalies,
+                Drill,
+                Forecast,
+                Movement,
+                ScoreCalibration,
+            ],
+        ),
+        (
+            "--rep",
+            args.rep.is_some(),
+            &[
+                Metrics, Anomalies, Drill, Hygiene, Agenda, Forecast, Waterfall, Accuracy,
+                Movement, Pipeline,
+            ],
+        ),
+    ];
+    for (flag, set, takes) in given {
+        if set && !takes.contains(&n) {
+            let names: Vec<String> = takes
+                .iter()
+                .map(|r| format!("report {}", name_of(*r)))
+                .collect();
+            anyhow::bail!("{flag} applies to {} only", names.join(", "));
+        }
+    }
+    if args.by.is_some() && args.rep.is_some() {
+        anyhow::bail!("--by cuts the whole team's deals; it takes no --rep");
+    }
+    let to = args.to.or(args.as_of).unwrap_or(ctx.today);
+    if let Some(from) = args.from.filter(|f| *f > to) {
+        anyhow::bail!("--from {from} is after --to {to}: a report runs forward in time");
+    }
+    let latest = [
+        ("--as-of", args.as_of),
+        ("--from", args.from),
+        ("--to", args.to),
+    ];
+    if let Some((flag, day)) = latest
+        .iter()
+        .find(|(_, d)| d.is_some_and(|d| d > ctx.today))
+    {
+        anyhow::bail!(
+            "{flag} {}: after today ({}); a report answers for what has happened",
+            day.expect("found by is_some"),
+            ctx.today
+        );
+    }
+    Ok(())
+}
+
+/// The name a report is asked by on the command line.
+fn name_of(r: ReportName) -> String {
+    r.to_possible_value()
+        .map_or_else(|| format!("{r:?}"), |v| v.get_name().to_string())
+}
+
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    if args.by.is_some() && args.name != ReportName::Metrics {
-        anyhow::bail!("--by applies to report metrics only");
-    }
-    if args.sort.is_some() && !matches!(args.name, ReportName::Hygiene | ReportName::Agenda) {
-        anyhow::bail!("--sort applies to report hygiene and report agenda only");
-    }
+    check_options(ctx, &args)?;
     let store = ctx.open_store_read()?;
+    if let Some(id) = &args.rep
+        && !store.load_reps()?.iter().any(|r| r.id.as_str() == id)
+    {
+        anyhow::bail!("--rep: no rep with id {id:?} in the database");
+    }
     let kept = super::kept::Kept::slot(ctx, &store, &args);
     if let Some(out) = kept.as_ref().and_then(|k| k.read()) {
         super::emit(&out)?;
@@ -121,7 +194,10 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     let out = match args.name {
         ReportName::Pipeline => {
-            let (data, _) = ctx.load(&store, Need::Pipeline, args.as_of, Snaps::None)?;
+            let (mut data, _) = ctx.load(&store, Need::Pipeline, args.as_of, Snaps::None)?;
+            if let Some(rep) = &args.rep {
+                data.opportunities.retain(|o| o.owner_id.as_str() == rep);
+            }
             let report = crate::report::pipeline::PipelineReport {
                 as_of: args.as_of.unwrap_or(ctx.today),
                 currency: ctx.settings.currency.clone(),

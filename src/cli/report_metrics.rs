@@ -33,11 +33,6 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         ReportName::Drill => Need::Drill(resolved),
         _ => Need::Metrics(resolved),
     };
-    if let Some(id) = &args.rep
-        && !store.load_reps()?.iter().any(|r| r.id.as_str() == id)
-    {
-        return Err(anyhow!("--rep: no rep with id {id:?} in the database"));
-    }
     let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let role = args.role;
     let goals = goals::merge(

@@ -15,11 +15,6 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     let (data, _) = ctx.load(store, Need::Review, args.as_of, Snaps::None)?;
     let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), None);
     let rep = args.rep.as_deref().map(RepId::from);
-    if let Some(r) = &rep
-        && data.rep(r).is_none()
-    {
-        anyhow::bail!("rep {r} not found");
-    }
     let out = match args.name {
         ReportName::Agenda => {
             let sessions = store.load_review_sessions()?;

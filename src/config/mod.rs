@@ -87,6 +87,11 @@ fn deserialize<T: serde::de::DeserializeOwned>(
     T::deserialize(toml::de::Deserializer::from(doc)).map_err(invalid)
 }
 
+/// The longest look-back in days a setting may ask for (a century).
+pub const MAX_DAYS: i64 = 36_500;
+/// The most periods a rule may compare.
+pub const MAX_PERIODS: u32 = 100;
+
 /// Checks the rules serde cannot: a known time zone, probabilities in 0–1,
 /// exactly one won and one lost stage, unique stage names.
 fn validate(s: &Settings) -> Result<(), String> {
@@ -174,9 +179,32 @@ fn validate(s: &Settings) -> Result<(), String> {
     if let Some(st) = s
         .stages
         .iter()
-        .find(|st| st.max_days.is_some_and(|d| d < 1))
+        .find(|st| st.max_days.is_some_and(|d| !(1..=MAX_DAYS).contains(&d)))
     {
-        return Err(format!("stage {:?}: max_days must be at least 1", st.name));
+        return Err(format!(
+            "stage {:?}: max_days must be between 1 and {MAX_DAYS}",
+            st.name
+        ));
+    }
+    // Look-backs past the calendar's range would make no date at all: day
+    // counts stop at a century, counts of periods at a hundred.
+    let days = [
+        ("stale_days", s.stale_days),
+        ("ramp_days", s.ramp_days),
+        ("anomalies.slipping_window_days", a.slipping_window_days),
+        ("score.engagement_days", s.score.engagement_days),
+    ];
+    if let Some((key, v)) = days.into_iter().find(|(_, v)| *v > MAX_DAYS) {
+        return Err(format!("key `{key}`: {v} must be at most {MAX_DAYS} days"));
+    }
+    let periods = [
+        ("anomalies.sustained_periods", a.sustained_periods),
+        ("anomalies.history_periods", a.history_periods),
+    ];
+    if let Some((key, v)) = periods.into_iter().find(|(_, v)| *v > MAX_PERIODS) {
+        return Err(format!(
+            "key `{key}`: {v} must be at most {MAX_PERIODS} periods"
+        ));
     }
     Ok(())
 }

@@ -85,6 +85,16 @@ pub struct SnoozeNote {
     pub by: Option<String>,
 }
 
+/// The snooze in force on deal `id` today, flagged or not (the deal card).
+pub fn snooze_in_force(
+    data: &Dataset,
+    cal: &Calendar,
+    today: NaiveDate,
+    id: &OppId,
+) -> Option<SnoozeNote> {
+    facts::snoozes_in_force(data, cal, today).remove(id)
+}
+
 /// An open deal on the hygiene list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HygieneItem {

@@ -200,7 +200,7 @@ pub(super) fn read_header(
     let mut errors = Vec::new();
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
-        if h.chars().any(is_forbidden) {
+        if crate::text::forbidden_control(h).is_some() {
             errors.push(RowError {
                 at: Loc {
                     file: file.to_string(),
@@ -247,7 +247,7 @@ pub(super) fn check_record(
     }
     let mut ok = true;
     for (i, cell) in r.iter().enumerate() {
-        if let Some(c) = cell.chars().find(|c| is_forbidden(*c)) {
+        if let Some(c) = crate::text::forbidden_control(cell) {
             ok = false;
             errors.push(RowError {
                 at: Loc {
@@ -450,10 +450,6 @@ impl<'a> Row<'a> {
 
 /// Characters no imported value may hold: C0 controls but tab, line feed
 /// and carriage return (NUL and ESC included), DEL and the C1 controls.
-fn is_forbidden(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
-}
-
 /// Why a parsed value is impossible, if it is.
 fn impossible(text: &str, v: &dyn Any) -> Option<String> {
     let year = v

@@ -168,6 +168,7 @@ fn table<'a>(title: String, rows: impl Iterator<Item = &'a HygieneRow>, show_sco
             Column::right("in stage"),
             Column::left("close date"),
             Column::left("snoozed until"),
+            Column::left("snooze reason"),
         ],
     );
     for r in rows {
@@ -182,6 +183,7 @@ fn table<'a>(title: String, rows: impl Iterator<Item = &'a HygieneRow>, show_sco
             opt(r.days_in_stage),
             opt(r.close_date),
             opt(r.snoozed_until),
+            r.snooze_reason.clone().unwrap_or_default(),
         ]);
         if show_score {
             let row = t.rows.last_mut().expect("just pushed");

@@ -191,20 +191,32 @@ fn csv(tables: &[Table]) -> String {
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of UTF-8 is UTF-8")
 }
 
+/// What may follow a number on screen and is dropped in CSV: a footnote
+/// marker (the row's note says what it marks), a multiple (coverage
+/// `4.44×`) and a rate's unit (velocity `3,989.35/day`: the metric's name
+/// says per day).
+const NUMBER_SUFFIXES: [&str; 3] = ["*", "×", "/day"];
+
 /// One CSV cell for a spreadsheet: no control characters; undefined (`—`)
 /// is an empty cell; a number is written plain (`12,500` → `12500`,
-/// `+3` → `3`; a footnote marker after a number is dropped, `51.4*` →
-/// `51.4`, the row's note says what it marks); a text that a spreadsheet would run as a formula (starting
+/// `+3` → `3`, `−98,300` → `-98300`, `51.4*` → `51.4`, `4.44×` → `4.44`,
+/// see [`NUMBER_SUFFIXES`]); a text that a spreadsheet would run as a formula (starting
 /// with `=`, `+`, `-` or `@`) is prefixed with `'` so it stays text.
 pub fn csv_cell(cell: &str) -> String {
     let s = sanitize(cell);
     if s == super::UNDEFINED {
         return String::new();
     }
-    if let Some(n) = plain_number(&s) {
+    // The typographic minus of a change on screen.
+    let ascii = s.strip_prefix('\u{2212}').map(|rest| format!("-{rest}"));
+    let number = ascii.as_deref().unwrap_or(&s);
+    if let Some(n) = plain_number(number) {
         return n;
     }
-    if let Some(n) = s.strip_suffix('*').and_then(plain_number) {
+    if let Some(n) = NUMBER_SUFFIXES
+        .iter()
+        .find_map(|x| number.strip_suffix(x).and_then(plain_number))
+    {
         return n;
     }
     if s.starts_with(['=', '+', '-', '@']) {
@@ -343,6 +355,13 @@ mod tests {
             ("51.4*", "51.4"),
             ("1,200*", "1200"),
             ("x*", "x*"),
+            // A typographic minus, a multiple and a rate's unit.
+            ("\u{2212}98,300", "-98300"),
+            ("\u{2212}1", "-1"),
+            ("4.44\u{D7}", "4.44"),
+            ("3,989.35/day", "3989.35"),
+            ("\u{2212}x", "\u{2212}x"),
+            ("per/day", "per/day"),
         ];
         for (cell, want) in cases {
             assert_eq!(csv_cell(cell), want, "{cell:?}");

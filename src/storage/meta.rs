@@ -1,4 +1,5 @@
-//! The `meta` key/value table (who made the database) and an emptiness check.
+//! The `meta` key/value table (who made the database), emptiness checks, and
+//! the file's name as SQLite reads it in a URI.
 
 use super::{Result, Store};
 use rusqlite::OptionalExtension;
@@ -61,6 +62,24 @@ impl Store {
         )?;
         Ok(n == 0)
     }
+}
+
+/// Whether the file holds nothing yet: no mark and no schema object (a new
+/// or zero-length file), so no database.
+pub(super) fn is_blank(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    let app_id: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    Ok(app_id == 0 && objects == 0)
+}
+
+/// `path` for an SQLite `file:` URI (`?` and `#` escaped).
+pub(super) fn uri_path(path: &std::path::Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    abs.display()
+        .to_string()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23")
 }
 
 #[cfg(test)]

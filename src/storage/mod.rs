@@ -197,7 +197,13 @@ impl Store {
         }
         match mode {
             Mode::Create => Store::open_rw(path, true),
-            Mode::Existing => Store::open_rw(path, false),
+            Mode::Existing => {
+                let store = Store::open_rw(path, false)?;
+                match store.conn.is_readonly(rusqlite::MAIN_DB) {
+                    Ok(true) => Err(StorageError::ReadOnly { path: display }),
+                    _ => Ok(store),
+                }
+            }
             Mode::ReadOnly => {
                 let store = Store::open_ro(path)?;
                 if store.schema_version()? >= SCHEMA_VERSION {
@@ -263,7 +269,7 @@ impl Store {
             // A WAL database in a directory we cannot write: read it as
             // immutable (no shared-memory file needed).
             Err(StorageError::Open { .. } | StorageError::ReadOnly { .. }) => {
-                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let uri = format!("file:{}?immutable=1", meta::uri_path(path));
                 let conn = Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)
                     .map_err(|e| classify(&display, e))?;
                 Store::init_read_only(conn, display, true)
@@ -319,6 +325,10 @@ impl Store {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(&display, e))?;
+        if !create && meta::is_blank(&conn).map_err(|e| classify(&display, e))? {
+            // An empty file is no database: only `import` and `demo` make one.
+            return Err(StorageError::Missing { path: display });
+        }
         Store::init(conn, display)
     }
 
@@ -519,16 +529,6 @@ fn classify(path: &str, e: rusqlite::Error) -> StorageError {
         }
     }
     StorageError::Sql(e)
-}
-
-/// `path` for an SQLite `file:` URI (`?` and `#` escaped).
-fn uri_path(path: &Path) -> String {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    abs.display()
-        .to_string()
-        .replace('%', "%25")
-        .replace('?', "%3f")
-        .replace('#', "%23")
 }
 
 /// The default database path: `pipedeck.db` in the platform data directory.

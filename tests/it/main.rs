@@ -46,6 +46,7 @@ mod trust_export;
 mod trust_history;
 mod trust_import;
 mod trust_import_props;
+mod trust_inputs;
 mod trust_reports;
 mod trust_signals;
 mod trust_storage;

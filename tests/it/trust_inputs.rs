@@ -1,0 +1,208 @@
+//! Input a command would drop or store in silence is refused with a clear
+//! error, and nothing is written: control characters in an edit's text, a
+//! write to an empty file, report options a report would not use, days after
+//! today, impossible history values and unknown review sessions in an import,
+//! config values past the calendar.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+fn pipedeck(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
+    cmd.env_remove("PIPEDECK_DB")
+        .env_remove("PIPEDECK_CONFIG")
+        .env("PIPEDECK_KEPT", "off")
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .args(["--today", "2026-02-01", "--db"])
+        .arg(dir.join("p.db"));
+    cmd
+}
+
+fn imported(dir: &Path) {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
+    pipedeck(dir).arg("import").arg(fixture).assert().success();
+}
+
+/// Runs `args`, expects exit 1 and returns stderr.
+fn refused(dir: &Path, args: &[&str]) -> String {
+    let out = pipedeck(dir).args(args).assert().code(1);
+    String::from_utf8_lossy(&out.get_output().stderr).to_string()
+}
+
+fn stdout(dir: &Path, args: &[&str]) -> String {
+    let out = pipedeck(dir).args(args).assert().success();
+    String::from_utf8_lossy(&out.get_output().stdout).to_string()
+}
+
+#[test]
+fn an_edit_with_a_control_character_is_refused_and_saves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let before = stdout(dir.path(), &["deal", "o1", "show"]);
+    assert!(before.contains("next step: Send MSA"), "{before}");
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["deal", "o1", "next-step", "\x1b[31mRED"],
+            "text: control character U+001B",
+        ),
+        (
+            &["deal", "o1", "lost", "--reason", "no\x07budget"],
+            "reason: control character U+0007",
+        ),
+        (
+            &["log", "call", "--rep", "ada", "--label", "a\u{9b}b"],
+            "label: control character U+009B",
+        ),
+        (
+            &["review", "start", "--facilitator", "M\x1faya"],
+            "facilitator: control character U+001F",
+        ),
+    ];
+    for (args, want) in cases {
+        let err = refused(dir.path(), args);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    assert_eq!(stdout(dir.path(), &["deal", "o1", "show"]), before);
+    // Tabs and line breaks are text an import takes too.
+    stdout(
+        dir.path(),
+        &["deal", "o1", "next-step", "Send MSA\tthen call"],
+    );
+}
+
+#[test]
+fn a_write_to_an_empty_file_makes_no_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    fs::write(&db, b"").unwrap();
+    for args in [&["snapshot"][..], &["review", "start"]] {
+        let err = refused(dir.path(), args);
+        assert!(err.contains("no database here"), "{args:?}: {err}");
+    }
+    assert_eq!(fs::metadata(&db).unwrap().len(), 0);
+}
+
+#[test]
+fn a_report_refuses_options_it_would_not_use() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let cases: [(&[&str], &str); 9] = [
+        (
+            &["report", "movement", "--rep", "nobody"],
+            "--rep: no rep with id \"nobody\"",
+        ),
+        (
+            &["report", "forecast", "--rep", "nobody"],
+            "--rep: no rep with id \"nobody\"",
+        ),
+        (
+            &["report", "hygiene", "--role", "SDR"],
+            "--role applies to report metrics, report anomalies only",
+        ),
+        (
+            &["report", "hygiene", "--period", "2026-Q1"],
+            "--period applies to",
+        ),
+        (
+            &["report", "score-calibration", "--rep", "ada"],
+            "--rep applies to",
+        ),
+        (
+            &["report", "metrics", "--metric", "bookings"],
+            "--metric applies to report drill only",
+        ),
+        (
+            &["report", "metrics", "--by", "segment", "--rep", "ada"],
+            "--by cuts the whole team",
+        ),
+        (
+            &["report", "hygiene", "--as-of", "2026-02-02"],
+            "--as-of 2026-02-02: after today (2026-02-01)",
+        ),
+        (
+            &["report", "waterfall", "--from", "2026-02-05"],
+            "--from 2026-02-05 is after --to 2026-02-01",
+        ),
+    ];
+    for (args, want) in cases {
+        let err = refused(dir.path(), args);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    // `pipeline --rep` is that rep's open deals: Ada's two, none of Sam's.
+    let count = |rep: &str| -> u64 {
+        let out = stdout(
+            dir.path(),
+            &["report", "pipeline", "--rep", rep, "--format", "json"],
+        );
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        v["total"]["count"].as_u64().unwrap()
+    };
+    assert_eq!((count("ada"), count("sam")), (2, 0));
+}
+
+#[test]
+fn impossible_history_values_and_unknown_sessions_are_refused_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let file = dir.path().join("opportunity_history.csv");
+    fs::write(
+        &file,
+        "opportunity_id,changed_at,field,old_value,new_value,changed_by,review_session_id\n\
+         o1,2026-01-21T10:00:00Z,amount,7000,-8000,ada,\n\
+         o1,2026-01-22T10:00:00Z,close_date,2026-03-31,9999-12-31,ada,\n\
+         o1,2026-01-23T10:00:00Z,stage,Discovery,Proposal,ada,42\n",
+    )
+    .unwrap();
+    let err = refused(dir.path(), &["import", file.to_str().unwrap()]);
+    for want in [
+        "opportunity_history.csv:2:5 (new_value): \"-8000\" is a negative amount",
+        "opportunity_history.csv:3:5 (new_value): \"9999-12-31\": year 9999 is impossible",
+        "opportunity_history.csv:4:7 (review_session_id): unknown review session \"42\"",
+        "3 rejected row(s); nothing was imported",
+    ] {
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    // A session of the database is known.
+    stdout(dir.path(), &["review", "start"]);
+    fs::write(
+        &file,
+        "opportunity_id,changed_at,field,old_value,new_value,changed_by,review_session_id\n\
+         o1,2026-01-23T10:00:00Z,stage,Discovery,Proposal,ada,1\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+}
+
+#[test]
+fn config_values_past_the_calendar_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "stale_days = 100000000\n",
+            "key `stale_days`: 100000000 must be at most 36500 days",
+        ),
+        (
+            "[anomalies]\nsustained_periods = 100000000\n",
+            "key `anomalies.sustained_periods`: 100000000 must be at most 100 periods",
+        ),
+        (
+            "[score]\nengagement_days = 50000\n",
+            "key `score.engagement_days`: 50000 must be at most 36500 days",
+        ),
+    ];
+    for (text, want) in cases {
+        let path = dir.path().join("c.toml");
+        fs::write(&path, text).unwrap();
+        let out = pipedeck(dir.path())
+            .arg("--config")
+            .arg(&path)
+            .args(["config", "check"])
+            .assert()
+            .code(1);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.contains(want), "{text}: {err}");
+    }
+}
