@@ -221,7 +221,7 @@ pub fn apply(
 ) -> EditResult<Saved> {
     // Text an import would refuse is refused here too, so what is saved
     // exports and imports back (docs/review.md).
-    let by_text = by.map(|b| ("--by", b));
+    let by_text = by.map(|b| ("who made it", b));
     for (name, text) in cmd.texts().into_iter().chain(by_text) {
         if let Some(c) = crate::text::forbidden_control(text) {
             return Err(EditError::Invalid(format!(

@@ -129,7 +129,8 @@ fn import_into(
     let rt = import::RoundTrip {
         overwrite_local: args.overwrite_local,
         mapping,
-        now: chrono::Utc::now(),
+        // Stamped as an edit is: on `--today`, at the clock's time of day.
+        now: crate::app::edit::now(&ctx.env(), chrono::Utc::now()),
         checks: import::Checks {
             today: Some(ctx.today),
             strict: args.strict,

@@ -62,9 +62,9 @@ pub struct ReportArgs {
     /// Metrics per value of a dimension instead of per rep (metrics).
     #[arg(long, value_parser = super::args::by())]
     pub by: Option<crate::report::cuts::By>,
-    /// Replay each closed deal this many days before it closed (score-calibration).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(0..=3650))]
-    pub days: i64,
+    /// Replay each closed deal this many days before it closed (score-calibration; default 30).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    pub days: Option<i64>,
     /// Order of the hygiene list and of the agenda's closing and stuck boxes.
     #[arg(long, value_parser = super::args::sort())]
     pub sort: Option<crate::report::score::SortKey>,
@@ -108,7 +108,8 @@ pub(super) fn input<'a>(
 fn check_options(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     use ReportName::*;
     let n = args.name;
-    let given: [(&str, bool, &[ReportName]); 8] = [
+    let given: [(&str, bool, &[ReportName]); 9] = [
+        ("--days", args.days.is_some(), &[ScoreCalibration]),
         ("--by", args.by.is_some(), &[Metrics]),
         ("--sort", args.sort.is_some(), &[Hygiene, Agenda]),
         ("--role", args.role.is_some(), &[Metrics, Anomalies]),
@@ -131,8 +132,8 @@ fn check_options(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
             "--rep",
             args.rep.is_some(),
             &[
-                Metrics, Anomalies, Drill, Hygiene, Agenda, Forecast, Waterfall, Accuracy,
-                Movement, Pipeline,
+                Metrics, Anomalies, Drill, Hygiene, Forecast, Waterfall, Accuracy, Movement,
+                Pipeline,
             ],
         ),
     ];
@@ -145,12 +146,20 @@ fn check_options(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
             anyhow::bail!("{flag} applies to {} only", names.join(", "));
         }
     }
-    if args.by.is_some() && args.rep.is_some() {
-        anyhow::bail!("--by cuts the whole team's deals; it takes no --rep");
+    if args.by.is_some() && (args.rep.is_some() || args.role.is_some()) {
+        anyhow::bail!("--by cuts the whole team's deals; it takes no --rep or --role");
     }
-    let to = args.to.or(args.as_of).unwrap_or(ctx.today);
+    if args.to.is_some() && args.as_of.is_some() {
+        anyhow::bail!("--to and --as-of both name the last day; give one");
+    }
+    let (to_flag, to) = match (args.to, args.as_of) {
+        (Some(d), _) => ("--to", d),
+        (None, Some(d)) => ("--as-of", d),
+        // Both reports end today by default.
+        (None, None) => ("--to", ctx.today),
+    };
     if let Some(from) = args.from.filter(|f| *f > to) {
-        anyhow::bail!("--from {from} is after --to {to}: a report runs forward in time");
+        anyhow::bail!("--from {from} is after {to_flag} {to}: a report runs forward in time");
     }
     let latest = [
         ("--as-of", args.as_of),

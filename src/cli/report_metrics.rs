@@ -70,10 +70,11 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
 /// `report score-calibration`: closed deals replayed `--days` before they closed.
 pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let period = parse_period(ctx, args.period.as_deref())?;
-    let need = Need::Calibration(period, args.days);
+    let days = args.days.unwrap_or(30);
+    let need = Need::Calibration(period, days);
     let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), period);
-    render(&CalibrationReport::build(&input, args.days), args.format).map_err(anyhow::Error::msg)
+    render(&CalibrationReport::build(&input, days), args.format).map_err(anyhow::Error::msg)
 }
 
 fn parse_period(ctx: &Ctx, text: Option<&str>) -> anyhow::Result<Option<Period>> {

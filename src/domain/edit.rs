@@ -244,7 +244,20 @@ type FieldText = fn(&Opportunity) -> Option<String>;
 
 /// One history row per tracked field whose canonical text differs.
 fn diff(before: &Opportunity, after: &Opportunity, stamp: &Stamp) -> Vec<HistoryEntry> {
-    let fields: [(HistoryField, FieldText); 7] = [
+    changes(before, after)
+        .into_iter()
+        .map(|(field, old, new)| stamp.history(before, field, old, new))
+        .collect()
+}
+
+/// Each tracked field whose canonical text differs between two versions of
+/// a deal, with its text before and after: what history records of a change
+/// (an edit's, or an import's that brings no history of its own).
+pub fn changes(
+    before: &Opportunity,
+    after: &Opportunity,
+) -> Vec<(HistoryField, Option<String>, Option<String>)> {
+    let fields: [(HistoryField, FieldText); 8] = [
         (HistoryField::Stage, |o| Some(o.stage.clone())),
         (HistoryField::Amount, |o| o.amount.map(amount_text)),
         (HistoryField::CloseDate, |o| o.close_date.map(date_text)),
@@ -258,12 +271,13 @@ fn diff(before: &Opportunity, after: &Opportunity, stamp: &Stamp) -> Vec<History
         (HistoryField::NextStepDate, |o| {
             o.next_step_date.map(date_text)
         }),
+        (HistoryField::OwnerId, |o| Some(o.owner_id.to_string())),
     ];
     fields
         .iter()
         .filter_map(|(field, get)| {
             let (old, new) = (get(before), get(after));
-            (old != new).then(|| stamp.history(before, *field, old, new))
+            (old != new).then_some((*field, old, new))
         })
         .collect()
 }

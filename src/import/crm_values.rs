@@ -331,6 +331,8 @@ pub fn deal_origin(
         crm,
         crm_id: id,
         at: row.loc(id_col),
+        // Pipedrive's next activity date is the next step's.
+        dated_next_step: crm == Crm::Pipedrive,
     });
     if let Some(at) = last_activity {
         batch.last_touch.push((opp.clone(), at));

@@ -2,10 +2,15 @@
 //! per opportunity at its created date, and for a closed deal a `status` row
 //! (and a `stage` row) at its closed instant. Rows are a pure function of the
 //! deal, so a re-import adds nothing (the history identity index ignores them).
+//! A re-import that changes a deal the database holds, and brings no history
+//! for it, records each change at the import's instant ([`record_changes`]),
+//! as an edit would: history stays the deal's story, and `--as-of` a day
+//! before the import answers as pipedeck knew the deal then.
 
 use super::{Batch, Context};
 use crate::domain::model::*;
-use std::collections::HashSet;
+use crate::storage::{StorageError, Store};
+use std::collections::{HashMap, HashSet};
 
 /// Who synthesized rows are attributed to.
 pub const SYNTHESIZED_BY: &str = "import";
@@ -15,6 +20,7 @@ pub const SYNTHESIZED_BY: &str = "import";
 /// no history for the deal yet (a later re-import must not rewrite its start);
 /// the closing rows whenever the deal is closed.
 pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
+    batch.synthesized_from = batch.history.len();
     let brought: HashSet<OppId> = batch
         .history
         .iter()
@@ -69,6 +75,63 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
         }
     }
     batch.history.extend(rows);
+}
+
+/// Appends, for every deal of `batch` the database holds and the files
+/// bring no history for, one row per tracked field the import changes,
+/// stamped `now` and attributed to [`SYNTHESIZED_BY`], unless the rows
+/// [`synthesize`] made already record that change (a close). Run after the
+/// round trip has put back the local edits it keeps. Returns how many.
+pub fn record_changes(
+    store: &Store,
+    batch: &mut Batch,
+    ctx: &Context<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, StorageError> {
+    let (own, made) = batch
+        .history
+        .split_at(batch.synthesized_from.min(batch.history.len()));
+    let own: HashSet<&str> = own.iter().map(|h| h.opportunity_id.as_str()).collect();
+    let made: HashSet<(&str, HistoryField, Option<&str>)> = made
+        .iter()
+        .map(|h| (h.opportunity_id.as_str(), h.field, h.new_value.as_deref()))
+        .collect();
+    let incoming: HashMap<&str, &Opportunity> = batch
+        .opportunities
+        .iter()
+        .filter(|o| ctx.existing.opportunities.contains(o.id.as_str()))
+        .filter(|o| !own.contains(o.id.as_str()))
+        .map(|o| (o.id.as_str(), o))
+        .collect();
+    let mut rows = Vec::new();
+    store.each_opportunity_of(incoming.keys().copied(), |before| {
+        let after = incoming[before.id.as_str()];
+        for (field, old, new) in crate::domain::edit::changes(&before, after) {
+            if made.contains(&(after.id.as_str(), field, new.as_deref())) {
+                continue;
+            }
+            rows.push(HistoryEntry {
+                opportunity_id: after.id.clone(),
+                changed_at: now,
+                field,
+                old_value: old.map(Into::into),
+                new_value: new.map(Into::into),
+                changed_by: Some(SYNTHESIZED_BY.into()),
+                review_session_id: None,
+            });
+        }
+    })?;
+    // In the order of the deals in the files, whatever order the map gave.
+    let order: HashMap<&str, usize> = batch
+        .opportunities
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.as_str(), i))
+        .collect();
+    rows.sort_by_key(|h| order[h.opportunity_id.as_str()]);
+    let n = rows.len();
+    batch.history.extend(rows);
+    Ok(n)
 }
 
 /// The first open stage of the pipeline (lowest position, then name) among

@@ -300,6 +300,7 @@ fn deal_row(
             crm,
             crm_id: id.clone(),
             at: row.loc(&c.id),
+            dated_next_step: c.next_step_date.is_some(),
         });
     }
     if let Some(t) = last_activity {

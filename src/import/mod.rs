@@ -78,6 +78,13 @@ pub struct Batch {
     pub opportunities: Vec<Opportunity>,
     /// In insertion order (which is the tie-break of equal instants).
     pub history: Vec<HistoryEntry>,
+    /// Where the rows pipedeck makes (`history::synthesize`) start in
+    /// `history`: the rows before are the files' own.
+    pub synthesized_from: usize,
+    /// Deals of a native file without some optional columns (their range
+    /// in `opportunities`, and those columns): a deal the database holds
+    /// keeps its values there (`native::keep_absent_columns`).
+    pub partial_deals: Vec<(std::ops::Range<usize>, Vec<&'static str>)>,
     pub activities: Vec<Activity>,
     /// References still to check.
     pub refs: Vec<Ref>,
@@ -526,7 +533,9 @@ fn run_files(
     if let Some(e) = refused_under_strict(rt, &warnings) {
         return Err(e);
     }
+    native::keep_absent_columns(store, &mut batch)?;
     let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
+    history::record_changes(store, &mut batch, &ctx, rt.now)?;
     let total = batch.len();
     let mut done = 0;
     let mut tx = store.begin()?;

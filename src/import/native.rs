@@ -5,6 +5,7 @@ use super::detect::NativeKind;
 use super::table::{Row, Table, first_met};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::model::*;
+use crate::storage::{StorageError, Store};
 use std::collections::HashMap;
 
 /// Parses every native file, in load order (reps … activities).
@@ -33,6 +34,7 @@ pub fn build(
             }
             previous = Some(*kind);
         }
+        let deals_from = batch.opportunities.len();
         for mut row in t.rows() {
             let key = if *kind == NativeKind::Stages {
                 "name"
@@ -70,6 +72,18 @@ pub fn build(
             }
             if let Err(mut e) = row.finish() {
                 errors.append(&mut e);
+            }
+        }
+        if *kind == NativeKind::Opportunities {
+            let absent: Vec<&'static str> = kind
+                .columns()
+                .iter()
+                .copied()
+                .filter(|c| !t.has(c) && !kind.required().contains(c))
+                .collect();
+            if !absent.is_empty() {
+                let range = deals_from..batch.opportunities.len();
+                batch.partial_deals.push((range, absent));
             }
         }
     }
@@ -612,4 +626,50 @@ fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
             review_session_id,
         });
     }
+}
+
+/// A deal the database holds, read from a native file that leaves out some
+/// optional columns, keeps the database's values there: a file of a few
+/// columns (`id,name,owner_id,stage,amount`) updates those, and wipes
+/// nothing else. The closed instant and loss reason follow the status when
+/// the file says the deal is closed the same way.
+pub fn keep_absent_columns(store: &Store, batch: &mut Batch) -> Result<(), StorageError> {
+    if batch.partial_deals.is_empty() {
+        return Ok(());
+    }
+    let mut absent: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for (range, columns) in &batch.partial_deals {
+        for o in &batch.opportunities[range.clone()] {
+            absent.insert(o.id.to_string(), columns.clone());
+        }
+    }
+    let mut held: HashMap<String, Opportunity> = HashMap::new();
+    store.each_opportunity_of(absent.keys().map(String::as_str), |o| {
+        held.insert(o.id.to_string(), o);
+    })?;
+    for o in batch.opportunities.iter_mut() {
+        let (Some(columns), Some(db)) = (absent.get(o.id.as_str()), held.remove(o.id.as_str()))
+        else {
+            continue;
+        };
+        let same_close = db.status == o.status;
+        for c in columns {
+            match *c {
+                "account_id" => o.account_id = db.account_id.clone(),
+                "source_rep_id" => o.source_rep_id = db.source_rep_id.clone(),
+                "created_at" => o.created_at = db.created_at,
+                "amount" => o.amount = db.amount,
+                "list_amount" => o.list_amount = db.list_amount,
+                "close_date" => o.close_date = db.close_date,
+                "forecast_category" => o.forecast_category = db.forecast_category,
+                "closed_at" if same_close => o.closed_at = db.closed_at,
+                "loss_reason" if same_close => o.loss_reason = db.loss_reason.clone(),
+                "next_step" => o.next_step = db.next_step.clone(),
+                "next_step_date" => o.next_step_date = db.next_step_date,
+                "channel" => o.channel = db.channel.clone(),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }

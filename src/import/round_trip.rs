@@ -5,7 +5,7 @@
 
 use super::{Batch, Loc};
 use crate::domain::crm::{self, Crm, LocalEdit, PendingState, Resolution, SyncField};
-use crate::domain::model::{ForecastCategory, OppId, Opportunity};
+use crate::domain::model::{ForecastCategory, OppId, Opportunity, Status};
 use crate::storage::{StorageError, Tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -18,6 +18,9 @@ pub struct Origin {
     pub crm: Crm,
     pub crm_id: String,
     pub at: Loc,
+    /// Whether the file has a next-step date column (Salesforce and HubSpot
+    /// exports have none; a mapping may name one).
+    pub dated_next_step: bool,
 }
 
 /// A local edit an import would have overwritten and kept instead.
@@ -69,13 +72,34 @@ pub fn reconcile_with(
         }
     }
     let out = reconcile(batch, &edits, &current, overwrite_local);
-    keep_next_step_dates(batch, &store.next_step_dates()?);
+    if !batch.origins.is_empty() {
+        keep_next_step_dates(batch, &store.next_step_dates()?);
+        keep_closed_instants(batch, &store.closed_instants()?);
+    }
     Ok(out)
 }
 
+/// A deal read from a CRM's file that the database holds closed the same
+/// way keeps its closed instant (`closed`: deal → status and instant, from
+/// the database). A file's instant is often made up (Salesforce's CloseDate
+/// or CreatedDate without history) and a close made here is the instant it
+/// was made: a later file moved the win years back, out of its quarter.
+pub fn keep_closed_instants(batch: &mut Batch, closed: &HashMap<String, (Status, DateTime<Utc>)>) {
+    let from_crm: HashSet<&str> = batch.origins.iter().map(|o| o.opp.as_str()).collect();
+    for opp in batch.opportunities.iter_mut() {
+        if from_crm.contains(opp.id.as_str())
+            && let Some((status, at)) = closed.get(opp.id.as_str())
+            && *status == opp.status
+        {
+            opp.closed_at = Some(*at);
+        }
+    }
+}
+
 /// Salesforce and HubSpot exports carry a next step without its date: a
-/// deal read from one keeps the date pipedeck holds while its next step is
-/// the same (`dated`: deal → next step and date, from the database).
+/// deal read from a file without that column keeps the date pipedeck holds
+/// while its next step is the same (`dated`: deal → next step and date,
+/// from the database).
 pub fn keep_next_step_dates(
     batch: &mut Batch,
     dated: &HashMap<String, (Option<String>, chrono::NaiveDate)>,
@@ -83,7 +107,7 @@ pub fn keep_next_step_dates(
     let dateless: HashSet<&str> = batch
         .origins
         .iter()
-        .filter(|o| matches!(o.crm, Crm::Salesforce | Crm::Hubspot))
+        .filter(|o| !o.dated_next_step)
         .map(|o| o.opp.as_str())
         .collect();
     for opp in batch.opportunities.iter_mut() {
@@ -138,24 +162,12 @@ pub fn reconcile(
                 crm: incoming.clone(),
             };
             match crm::resolve(e.local.as_deref(), incoming.as_deref(), overwrite_local) {
-                Resolution::Seen if from_crm.is_some() => {
-                    // The CRM now holds the close made here: it closed when
-                    // it was closed here, not at the instant the CRM's file
-                    // suggests (often its CloseDate, years back).
-                    if matches!(e.field, SyncField::Stage | SyncField::Status)
-                        && let Some(db) = current.get(opp.id.as_str())
-                        && db.status.is_closed()
-                        && db.status == opp.status
-                    {
-                        opp.closed_at = db.closed_at;
-                    }
-                    out.settle.push(Settle {
-                        opp: opp.id.clone(),
-                        field: e.field,
-                        state: PendingState::Seen,
-                        crm_value: incoming.clone(),
-                    })
-                }
+                Resolution::Seen if from_crm.is_some() => out.settle.push(Settle {
+                    opp: opp.id.clone(),
+                    field: e.field,
+                    state: PendingState::Seen,
+                    crm_value: incoming.clone(),
+                }),
                 Resolution::Seen => {}
                 Resolution::TakeCrm => {
                     out.overwritten.push(listed());
@@ -267,6 +279,7 @@ mod tests {
                     line: 4,
                     column: None,
                 },
+                dated_next_step: false,
             });
         }
         b.opportunities.push(incoming);
@@ -302,26 +315,43 @@ mod tests {
     }
 
     #[test]
-    fn a_close_the_crm_now_holds_keeps_the_instant_it_was_made() {
-        // Won here on 2026-11-24; the CRM's file, loaded with the update,
-        // says won too, its closed instant made from a CloseDate years back.
-        let at = |s: &str| Some(s.parse().unwrap());
-        let mut here = deal("Closed Won", Status::Won);
-        here.closed_at = at("2026-11-24T14:38:00Z");
-        let mut incoming = deal("Closed Won", Status::Won);
-        incoming.closed_at = at("2023-10-28T20:45:25Z");
-        let mut b = batch(incoming, true);
-        let current = HashMap::from([("d1".to_string(), here)]);
-        let edits = [
-            edit(SyncField::Stage, "Closed Won"),
-            edit(SyncField::Status, "won"),
-        ];
-        let r = reconcile(&mut b, &edits, &current, false);
-        assert_eq!(b.opportunities[0].closed_at, at("2026-11-24T14:38:00Z"));
+    fn a_close_the_database_holds_keeps_its_instant_while_the_file_agrees() {
+        // Won here on 2026-11-24; every later CRM file says won too, its
+        // instant made from a CloseDate years back.
+        let at = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap());
+        let incoming = |id: &str, status: Status| {
+            let mut o = deal("Closed", status);
+            o.id = OppId(id.into());
+            o.closed_at = at("2023-10-28T20:45:25Z");
+            o
+        };
+        let mut b = batch(incoming("d1", Status::Won), true);
+        b.opportunities.push(incoming("d2", Status::Lost));
+        b.opportunities.push(incoming("d3", Status::Won));
+        b.origins.push(Origin {
+            dated_next_step: false,
+            opp: OppId("d2".into()),
+            ..b.origins[0].clone()
+        });
+        let here = at("2026-11-24T14:38:00Z").unwrap();
+        let closed: HashMap<String, (Status, DateTime<Utc>)> = ["d1", "d2", "d3"]
+            .map(|id| (id.to_string(), (Status::Won, here)))
+            .into_iter()
+            .collect();
+        keep_closed_instants(&mut b, &closed);
+        // d1 kept (and again at every import: the rule reads the database);
+        // d2 lost in the file, won here; d3 is pipedeck's own set.
+        let instants: Vec<_> = b.opportunities.iter().map(|o| o.closed_at).collect();
         assert_eq!(
-            r.settle.iter().map(|s| s.state).collect::<Vec<_>>(),
-            [PendingState::Seen, PendingState::Seen]
+            instants,
+            [
+                Some(here),
+                at("2023-10-28T20:45:25Z"),
+                at("2023-10-28T20:45:25Z")
+            ]
         );
+        keep_closed_instants(&mut b, &closed);
+        assert_eq!(b.opportunities[0].closed_at, Some(here));
     }
 
     #[test]
@@ -352,21 +382,26 @@ mod tests {
     }
 
     #[test]
-    fn a_salesforce_or_hubspot_deal_keeps_its_next_step_date_while_the_step_is_the_same() {
+    fn a_deal_from_a_file_without_next_step_dates_keeps_its_date_while_the_step_is_the_same() {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let with_step = |id: &str, step: &str| {
+        let with_step = |id: &str, step: Option<&str>| {
             let mut o = deal("Demo", Status::Open);
             o.id = OppId(id.into());
-            o.next_step = Some(step.into());
+            o.next_step = step.map(Into::into);
             o
         };
         let mut b = Batch::default();
-        for (id, crm) in [
-            ("d1", Crm::Salesforce),
-            ("d2", Crm::Hubspot),
-            ("d3", Crm::Pipedrive),
-        ] {
-            b.opportunities.push(with_step(id, "Send SOW"));
+        // (deal, CRM, whether its file has a next-step date, its next step)
+        let deals = [
+            ("d1", Crm::Salesforce, false, Some("Send SOW")),
+            ("d2", Crm::Hubspot, false, Some("Send SOW")),
+            ("d3", Crm::Hubspot, false, Some("Call CFO")),
+            ("d4", Crm::Salesforce, false, None),
+            ("d5", Crm::Salesforce, true, Some("Send SOW")),
+            ("d6", Crm::Pipedrive, true, Some("Send SOW")),
+        ];
+        for (id, crm, dated_next_step, step) in deals {
+            b.opportunities.push(with_step(id, step));
             b.origins.push(Origin {
                 opp: OppId(id.into()),
                 crm,
@@ -376,19 +411,20 @@ mod tests {
                     line: 2,
                     column: None,
                 },
+                dated_next_step,
             });
         }
-        b.opportunities.push(with_step("d4", "Send SOW"));
-        b.opportunities[1].next_step = Some("Call CFO".into());
-        let dated = ["d1", "d2", "d3", "d4"]
+        b.opportunities.push(with_step("d7", Some("Send SOW")));
+        let dated = ["d1", "d2", "d3", "d4", "d5", "d6", "d7"]
             .map(|id| (id.to_string(), (Some("Send SOW".to_string()), day)))
             .into_iter()
             .collect();
         keep_next_step_dates(&mut b, &dated);
-        // d1 kept; d2's step changed; Pipedrive carries the date itself; d4
+        // d1, d2 kept; d3's step changed and d4's was cleared in the CRM; d5
+        // and d6 come from files with the date (an empty one clears it); d7
         // is pipedeck's own set.
         let dates: Vec<_> = b.opportunities.iter().map(|o| o.next_step_date).collect();
-        assert_eq!(dates, [Some(day), None, None, None]);
+        assert_eq!(dates, [Some(day), Some(day), None, None, None, None, None]);
     }
 
     #[test]

@@ -166,7 +166,9 @@ pub(super) fn run(
     // dropped below.
     let synth_from = batch.history.len();
     history::synthesize(&mut batch, &ctx);
+    native::keep_absent_columns(store, &mut batch)?;
     let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
+    history::record_changes(store, &mut batch, &ctx, rt.now)?;
 
     // Progress: the planned rows and the streamed files' lines (an estimate:
     // a quoted line break makes one row of two lines).

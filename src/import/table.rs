@@ -448,8 +448,6 @@ impl<'a> Row<'a> {
     }
 }
 
-/// Characters no imported value may hold: C0 controls but tab, line feed
-/// and carriage return (NUL and ESC included), DEL and the C1 controls.
 /// Why a parsed value is impossible, if it is.
 fn impossible(text: &str, v: &dyn Any) -> Option<String> {
     let year = v

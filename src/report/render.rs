@@ -177,8 +177,11 @@ fn csv(tables: &[Table]) -> String {
             .collect();
         for row in &t.rows {
             let mut cells = vec![String::new(); names.len()];
-            for (cell, &i) in row.iter().zip(&at) {
-                cells[i] = csv_cell(cell);
+            for ((cell, &i), c) in row.iter().zip(&at).zip(&t.columns) {
+                cells[i] = match c.align {
+                    super::Align::Right => csv_number_cell(cell),
+                    super::Align::Left => csv_cell(cell),
+                };
             }
             let mut rec: Vec<String> = Vec::new();
             if several {
@@ -191,32 +194,43 @@ fn csv(tables: &[Table]) -> String {
     String::from_utf8(w.into_inner().expect("flush to memory")).expect("csv of UTF-8 is UTF-8")
 }
 
-/// What may follow a number on screen and is dropped in CSV: a footnote
-/// marker (the row's note says what it marks), a multiple (coverage
-/// `4.44×`) and a rate's unit (velocity `3,989.35/day`: the metric's name
-/// says per day).
-const NUMBER_SUFFIXES: [&str; 3] = ["*", "×", "/day"];
+/// What may follow a number in a number column on screen and is dropped
+/// in CSV: a multiple (coverage `4.44×`) and a rate's unit (velocity
+/// `3,989.35/day`: the metric's name says per day).
+const NUMBER_SUFFIXES: [&str; 2] = ["×", "/day"];
+
+/// A cell of a number column (right-aligned) in CSV: a typographic minus
+/// (`−98,300` → `-98300`) and the suffixes of [`NUMBER_SUFFIXES`] are read
+/// as the number they decorate; any other cell as [`csv_cell`]. A text
+/// column is left as written (a snooze reason of `2×` stays `2×`).
+pub fn csv_number_cell(cell: &str) -> String {
+    let s = sanitize(cell);
+    let ascii = s.strip_prefix('\u{2212}').map(|rest| format!("-{rest}"));
+    let number = ascii.as_deref().unwrap_or(&s);
+    let bare = NUMBER_SUFFIXES
+        .iter()
+        .find_map(|x| number.strip_suffix(x))
+        .unwrap_or(number);
+    match plain_number(bare) {
+        Some(n) => n,
+        None => csv_cell(cell),
+    }
+}
 
 /// One CSV cell for a spreadsheet: no control characters; undefined (`—`)
 /// is an empty cell; a number is written plain (`12,500` → `12500`,
-/// `+3` → `3`, `−98,300` → `-98300`, `51.4*` → `51.4`, `4.44×` → `4.44`,
-/// see [`NUMBER_SUFFIXES`]); a text that a spreadsheet would run as a formula (starting
+/// `+3` → `3`; a footnote marker after a number is dropped, `51.4*` →
+/// `51.4`, the row's note says what it marks); a text that a spreadsheet would run as a formula (starting
 /// with `=`, `+`, `-` or `@`) is prefixed with `'` so it stays text.
 pub fn csv_cell(cell: &str) -> String {
     let s = sanitize(cell);
     if s == super::UNDEFINED {
         return String::new();
     }
-    // The typographic minus of a change on screen.
-    let ascii = s.strip_prefix('\u{2212}').map(|rest| format!("-{rest}"));
-    let number = ascii.as_deref().unwrap_or(&s);
-    if let Some(n) = plain_number(number) {
+    if let Some(n) = plain_number(&s) {
         return n;
     }
-    if let Some(n) = NUMBER_SUFFIXES
-        .iter()
-        .find_map(|x| number.strip_suffix(x).and_then(plain_number))
-    {
+    if let Some(n) = s.strip_suffix('*').and_then(plain_number) {
         return n;
     }
     if s.starts_with(['=', '+', '-', '@']) {
@@ -355,16 +369,37 @@ mod tests {
             ("51.4*", "51.4"),
             ("1,200*", "1200"),
             ("x*", "x*"),
-            // A typographic minus, a multiple and a rate's unit.
-            ("\u{2212}98,300", "-98300"),
-            ("\u{2212}1", "-1"),
-            ("4.44\u{D7}", "4.44"),
-            ("3,989.35/day", "3989.35"),
-            ("\u{2212}x", "\u{2212}x"),
-            ("per/day", "per/day"),
+            // Text keeps its minus, multiple and units.
+            ("\u{2212}98,300", "\u{2212}98,300"),
+            ("2\u{D7}", "2\u{D7}"),
         ];
         for (cell, want) in cases {
             assert_eq!(csv_cell(cell), want, "{cell:?}");
         }
+    }
+
+    #[test]
+    fn number_columns_read_a_typographic_minus_a_multiple_and_a_rate_as_numbers() {
+        let cases = [
+            ("\u{2212}98,300", "-98300"),
+            ("\u{2212}1", "-1"),
+            ("4.44\u{D7}", "4.44"),
+            ("3,989.35/day", "3989.35"),
+            ("51.4*", "51.4"),
+            ("\u{2212}x", "\u{2212}x"),
+            ("per/day", "per/day"),
+            ("=1+1", "'=1+1"),
+            ("\u{2014}", ""),
+        ];
+        for (cell, want) in cases {
+            assert_eq!(csv_number_cell(cell), want, "{cell:?}");
+        }
+        // In a table: the right column's cell is read, the left's kept.
+        let mut t = Table::new(
+            None,
+            vec![Column::left("reason"), Column::right("coverage")],
+        );
+        t.rows.push(vec!["2\u{D7}".into(), "4.44\u{D7}".into()]);
+        assert_eq!(csv(&[t]), "reason,coverage\n2\u{D7},4.44\n");
     }
 }

@@ -195,4 +195,22 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// The closed deals: their status and closed instant.
+    pub fn closed_instants(
+        &self,
+    ) -> Result<HashMap<String, (crate::domain::model::Status, DateTime<Utc>)>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT id, status, closed_at FROM opportunities
+             WHERE status <> 'open' AND closed_at IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = HashMap::new();
+        while let Some(r) = rows.next()? {
+            let status = parse_enum(&r.get::<_, String>(1)?)?;
+            let at = instant_from_sql(&r.get::<_, String>(2)?)?;
+            out.insert(r.get(0)?, (status, at));
+        }
+        Ok(out)
+    }
 }

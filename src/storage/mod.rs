@@ -1,12 +1,14 @@
 //! The SQLite file: opening, migrations, transactions, and the only place
 //! where rows become domain values. Nothing outside this module writes SQL.
 
+mod classify;
 mod codec;
 pub mod crm;
 pub mod edit;
 pub mod import_support;
 mod journal;
 mod meta;
+use classify::{busy_timeout, classify};
 mod read;
 mod scope;
 mod snapshot;
@@ -17,9 +19,8 @@ pub use edit::{EditError, EditResult};
 pub use scope::Scope;
 pub use write::{Counts, EntityCounts, Tx};
 
-use rusqlite::{Connection, ErrorCode, OpenFlags};
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
 const MIGRATIONS: &[&str] = &[
@@ -118,16 +119,6 @@ pub enum StorageError {
 
 pub type Result<T> = std::result::Result<T, StorageError>;
 
-/// How long a writer waits for another process's lock before giving up
-/// (`PIPEDECK_BUSY_TIMEOUT_MS` overrides, for tests and slow disks).
-fn busy_timeout() -> Duration {
-    let ms = std::env::var("PIPEDECK_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(5000);
-    Duration::from_millis(ms)
-}
-
 /// An open pipedeck database.
 pub struct Store {
     conn: Connection,
@@ -197,13 +188,17 @@ impl Store {
         }
         match mode {
             Mode::Create => Store::open_rw(path, true),
-            Mode::Existing => {
-                let store = Store::open_rw(path, false)?;
-                match store.conn.is_readonly(rusqlite::MAIN_DB) {
-                    Ok(true) => Err(StorageError::ReadOnly { path: display }),
-                    _ => Ok(store),
+            // A file that can be read but not written (or whose directory
+            // cannot hold the WAL's files) says so.
+            Mode::Existing => match Store::open_rw(path, false) {
+                Ok(s) if s.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
+                    Err(StorageError::ReadOnly { path: display })
                 }
-            }
+                Err(StorageError::Open { .. }) if Store::open_ro(path).is_ok() => {
+                    Err(StorageError::ReadOnly { path: display })
+                }
+                other => other,
+            },
             Mode::ReadOnly => {
                 let store = Store::open_ro(path)?;
                 if store.schema_version()? >= SCHEMA_VERSION {
@@ -325,6 +320,8 @@ impl Store {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(&display, e))?;
+        conn.busy_timeout(busy_timeout())
+            .map_err(|e| classify(&display, e))?;
         if !create && meta::is_blank(&conn).map_err(|e| classify(&display, e))? {
             // An empty file is no database: only `import` and `demo` make one.
             return Err(StorageError::Missing { path: display });
@@ -495,40 +492,6 @@ impl Store {
     fn classify(&self, e: rusqlite::Error) -> StorageError {
         classify(&self.path, e)
     }
-}
-
-/// Turns SQLite's locked and corrupt codes into errors that say so.
-fn classify(path: &str, e: rusqlite::Error) -> StorageError {
-    if let rusqlite::Error::SqliteFailure(err, ref msg) = e {
-        let detail = msg.clone().unwrap_or_else(|| err.to_string());
-        match err.code {
-            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
-                return StorageError::Locked {
-                    path: path.to_string(),
-                    waited_ms: busy_timeout().as_millis() as u64,
-                };
-            }
-            ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt => {
-                return StorageError::Corrupt {
-                    path: path.to_string(),
-                    detail,
-                };
-            }
-            ErrorCode::ReadOnly => {
-                return StorageError::ReadOnly {
-                    path: path.to_string(),
-                };
-            }
-            ErrorCode::CannotOpen | ErrorCode::PermissionDenied => {
-                return StorageError::Open {
-                    path: path.to_string(),
-                    detail,
-                };
-            }
-            _ => {}
-        }
-    }
-    StorageError::Sql(e)
 }
 
 /// The default database path: `pipedeck.db` in the platform data directory.

@@ -126,6 +126,28 @@ impl Store {
         )
     }
 
+    /// The opportunities of `ids` the database holds, each given to `each`
+    /// as it is read (a re-import compares every deal it brings).
+    pub fn each_opportunity_of<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a str>,
+        mut each: impl FnMut(Opportunity),
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
+                    close_date, forecast_category, status, closed_at, loss_reason, next_step,
+                    next_step_date, channel, list_amount
+             FROM opportunities WHERE id = ?1",
+        )?;
+        for id in ids {
+            let mut rows = stmt.query([id])?;
+            if let Some(row) = rows.next()? {
+                each(opportunity_from_row(row)?);
+            }
+        }
+        Ok(())
+    }
+
     /// One opportunity by id.
     pub fn opportunity(&self, id: &OppId) -> Result<Opportunity> {
         let mut stmt = self.conn().prepare(

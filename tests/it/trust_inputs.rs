@@ -32,6 +32,13 @@ fn refused(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.get_output().stderr).to_string()
 }
 
+/// Rows of `table` in the test's database.
+fn count(dir: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join("p.db")).unwrap();
+    conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
+}
+
 fn stdout(dir: &Path, args: &[&str]) -> String {
     let out = pipedeck(dir).args(args).assert().success();
     String::from_utf8_lossy(&out.get_output().stdout).to_string()
@@ -43,6 +50,10 @@ fn an_edit_with_a_control_character_is_refused_and_saves_nothing() {
     imported(dir.path());
     let before = stdout(dir.path(), &["deal", "o1", "show"]);
     assert!(before.contains("next step: Send MSA"), "{before}");
+    let written = |dir: &Path| {
+        ["opportunity_history", "activities", "review_sessions"].map(|t| count(dir, t))
+    };
+    let rows = written(dir.path());
     let cases: [(&[&str], &str); 4] = [
         (
             &["deal", "o1", "next-step", "\x1b[31mRED"],
@@ -66,6 +77,7 @@ fn an_edit_with_a_control_character_is_refused_and_saves_nothing() {
         assert!(err.contains(want), "{args:?}: {err}");
     }
     assert_eq!(stdout(dir.path(), &["deal", "o1", "show"]), before);
+    assert_eq!(written(dir.path()), rows);
     // Tabs and line breaks are text an import takes too.
     stdout(
         dir.path(),
@@ -89,7 +101,38 @@ fn a_write_to_an_empty_file_makes_no_database() {
 fn a_report_refuses_options_it_would_not_use() {
     let dir = tempfile::tempdir().unwrap();
     imported(dir.path());
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 14] = [
+        (&["report", "agenda", "--rep", "ada"], "--rep applies to"),
+        (
+            &["report", "metrics", "--days", "10"],
+            "--days applies to report score-calibration only",
+        ),
+        (
+            &["report", "metrics", "--by", "segment", "--role", "AE"],
+            "--by cuts the whole team",
+        ),
+        (
+            &[
+                "report",
+                "movement",
+                "--to",
+                "2026-01-20",
+                "--as-of",
+                "2026-01-10",
+            ],
+            "--to and --as-of both",
+        ),
+        (
+            &[
+                "report",
+                "movement",
+                "--from",
+                "2026-01-12",
+                "--as-of",
+                "2026-01-10",
+            ],
+            "--from 2026-01-12 is after --as-of 2026-01-10",
+        ),
         (
             &["report", "movement", "--rep", "nobody"],
             "--rep: no rep with id \"nobody\"",
@@ -141,6 +184,97 @@ fn a_report_refuses_options_it_would_not_use() {
         v["total"]["count"].as_u64().unwrap()
     };
     assert_eq!((count("ada"), count("sam")), (2, 0));
+    // What each report does take is still taken.
+    for args in [
+        &[
+            "report", "metrics", "--period", "2026-Q1", "--rep", "ada", "--role", "AE",
+        ][..],
+        &[
+            "report", "metrics", "--period", "2026-Q1", "--by", "segment",
+        ],
+        &[
+            "report",
+            "anomalies",
+            "--period",
+            "2026-01",
+            "--role",
+            "SDR",
+        ],
+        &[
+            "report", "drill", "--rep", "ada", "--metric", "won", "--period", "2026-Q1",
+        ],
+        &[
+            "report",
+            "hygiene",
+            "--rep",
+            "ada",
+            "--sort",
+            "score",
+            "--as-of",
+            "2026-01-31",
+        ],
+        &["report", "agenda", "--sort", "score"],
+        &["report", "forecast", "--period", "2026-Q1", "--rep", "ada"],
+        &[
+            "report",
+            "waterfall",
+            "--from",
+            "2026-01-20",
+            "--to",
+            "2026-02-01",
+        ],
+        &[
+            "report",
+            "movement",
+            "--from",
+            "2026-01-20",
+            "--period",
+            "2026-Q1",
+            "--rep",
+            "ada",
+        ],
+        &[
+            "report",
+            "accuracy",
+            "--rep",
+            "ada",
+            "--as-of",
+            "2026-01-31",
+        ],
+        &[
+            "report",
+            "score-calibration",
+            "--days",
+            "10",
+            "--period",
+            "2026-Q1",
+        ],
+    ] {
+        stdout(dir.path(), args);
+    }
+}
+
+#[test]
+fn csv_number_columns_are_plain_numbers_and_text_stays_text() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    stdout(
+        dir.path(),
+        &["snooze", "o4", "--until", "2026-02-20", "--reason", "2×"],
+    );
+    let hygiene = stdout(dir.path(), &["report", "hygiene", "--format", "csv"]);
+    assert!(
+        hygiene.contains("Snoozed (still counted),o4,Globex — Pilot,ada,,Discovery,no_next_step,20,,,2026-02-20,2×\n"),
+        "{hygiene}"
+    );
+    // Coverage 12,500.50 of 120,000 to close: 0.10×, written 0.10.
+    let forecast = stdout(dir.path(), &["report", "forecast", "--format", "csv"]);
+    assert!(
+        forecast.contains(
+            ",Team,2026-Q1,0,12500.50,12500.50,12500.50,12500.50,7500.30,120000,120000,0.10,LIGHT\n"
+        ),
+        "{forecast}"
+    );
 }
 
 #[test]
@@ -205,4 +339,89 @@ fn config_values_past_the_calendar_are_refused() {
         let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
         assert!(err.contains(want), "{text}: {err}");
     }
+}
+
+#[test]
+fn a_reimport_that_changes_a_deal_records_each_change_once() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let file = dir.path().join("opportunities.csv");
+    // o1 as the fixture has it, but its amount and close date.
+    fs::write(
+        &file,
+        "id,name,account_id,owner_id,source_rep_id,created_at,stage,amount,close_date,forecast_category,status,closed_at,loss_reason,next_step,next_step_date,channel\n\
+         o1,Acme — Widgets,acme,ada,sam,2026-01-05T09:30:00Z,Proposal,15000,2026-04-30,commit,,,,Send MSA,2026-02-10,outbound\n",
+    )
+    .unwrap();
+    let changes = || -> Vec<(String, String, String, String, String)> {
+        let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT substr(changed_at, 1, 10), field, old_value, new_value, changed_by
+                 FROM opportunity_history WHERE opportunity_id = 'o1' AND changed_by = 'import'
+                   AND changed_at >= '2026-02-01' ORDER BY seq",
+            )
+            .unwrap();
+        stmt.query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    let want = [
+        ("2026-02-01", "amount", "1250050", "1500000", "import"),
+        (
+            "2026-02-01",
+            "close_date",
+            "2026-03-31",
+            "2026-04-30",
+            "import",
+        ),
+    ]
+    .map(|(a, b, c, d, e)| (a.into(), b.into(), c.into(), d.into(), e.into()));
+    assert_eq!(changes(), want);
+    // The same file again changes nothing, and records nothing.
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    assert_eq!(changes(), want);
+}
+
+#[test]
+fn a_deals_file_of_a_few_columns_updates_those_and_wipes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let before = stdout(dir.path(), &["deal", "o1", "show"]);
+    let file = dir.path().join("opportunities.csv");
+    fs::write(
+        &file,
+        "id,name,owner_id,stage,amount\no1,Acme — Widgets,ada,Proposal,15000\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    let after = stdout(dir.path(), &["deal", "o1", "show"]);
+    // Only the amount moved: close date, category, next step and its date stay.
+    assert_eq!(
+        after.lines().nth(1),
+        Some(
+            "owner ada  stage Proposal  status open  amount 15,000  close 2026-03-31  category commit"
+        )
+    );
+    assert_eq!(after.lines().nth(2), before.lines().nth(2));
+    assert_eq!(
+        after.lines().nth(2),
+        Some("next step: Send MSA (due 2026-02-10)")
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
+    let (account, channel, created): (String, String, String) = conn
+        .query_row(
+            "SELECT account_id, channel, created_at FROM opportunities WHERE id = 'o1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (account.as_str(), channel.as_str(), created.as_str()),
+        ("acme", "outbound", "2026-01-05T09:30:00Z")
+    );
 }
