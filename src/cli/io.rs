@@ -203,7 +203,7 @@ fn print_edits(list: &[import::round_trip::Kept], title: &str) {
     }
     println!("{} {title}", list.len());
     for k in list {
-        let v = |x: &Option<String>| crate::text::sanitize(&writeback_value(k.field, x.as_deref()));
+        let v = |x: &Option<String>| crate::text::sanitize(&k.field.shown(x.as_deref()));
         println!(
             "  {}  {}  {}  local {:?}  CRM {:?}",
             crate::text::sanitize(&k.at),
@@ -212,18 +212,6 @@ fn print_edits(list: &[import::round_trip::Kept], title: &str) {
             v(&k.local),
             v(&k.crm)
         );
-    }
-}
-
-/// A canonical value as a user reads it (amounts in major units).
-fn writeback_value(field: crate::domain::crm::SyncField, v: Option<&str>) -> String {
-    match v {
-        None => String::new(),
-        Some(v) if field == crate::domain::crm::SyncField::Amount => v
-            .parse::<i64>()
-            .map(|c| crate::domain::money::Money(c).to_decimal())
-            .unwrap_or_else(|_| v.to_string()),
-        Some(v) => v.to_string(),
     }
 }
 
@@ -241,7 +229,7 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
                 crate::text::sanitize(&a.deal),
                 crate::text::sanitize(&a.name),
                 a.field,
-                crate::text::sanitize(&writeback_value(a.field, Some(&a.value))),
+                crate::text::sanitize(&a.field.shown(Some(&a.value))),
                 a.why
             );
         }

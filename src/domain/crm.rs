@@ -141,6 +141,18 @@ pub enum SyncField {
 }
 
 impl SyncField {
+    /// A canonical value as a user reads it (amounts in major units).
+    pub fn shown(self, v: Option<&str>) -> String {
+        match v {
+            None => String::new(),
+            Some(v) if self == SyncField::Amount => v
+                .parse::<i64>()
+                .map(|c| Money(c).to_decimal())
+                .unwrap_or_else(|_| v.to_string()),
+            Some(v) => v.to_string(),
+        }
+    }
+
     pub const ALL: [SyncField; 7] = [
         SyncField::Stage,
         SyncField::CloseDate,

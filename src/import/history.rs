@@ -2,10 +2,10 @@
 //! per opportunity at its created date, and for a closed deal a `status` row
 //! (and a `stage` row) at its closed instant. Rows are a pure function of the
 //! deal, so a re-import adds nothing (the history identity index ignores them).
-//! A re-import that changes a deal the database holds, and brings no history
-//! for it, records each change at the import's instant ([`record_changes`]),
-//! as an edit would: history stays the deal's story, and `--as-of` a day
-//! before the import answers as pipedeck knew the deal then.
+//! A re-import that changes a deal the database holds records each change
+//! its files' own history does not ([`record_changes`]), as an edit would:
+//! history stays the deal's story, and `--as-of` a day before the import
+//! answers as pipedeck knew the deal then.
 
 use super::{Batch, Context};
 use crate::domain::model::*;
@@ -18,7 +18,8 @@ pub const SYNTHESIZED_BY: &str = "import";
 /// Adds the synthesized rows for every deal of the batch that brings no
 /// history of its own. The creation row is only added when the database holds
 /// no history for the deal yet (a later re-import must not rewrite its start);
-/// the closing rows whenever the deal is closed.
+/// the closing rows whenever a deal new to the database is closed (a deal it
+/// holds gets its close from [`record_changes`], from the stage it held).
 pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
     batch.synthesized_from = batch.history.len();
     let brought: HashSet<OppId> = batch
@@ -56,7 +57,8 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
         if !ctx.existing.with_history.contains(o.id.as_str()) {
             rows.push(row(created, HistoryField::Stage, None, start_stage.clone()));
         }
-        if let (true, Some(closed)) = (o.status.is_closed(), o.closed_at) {
+        let new_here = !ctx.existing.opportunities.contains(o.id.as_str());
+        if let (true, true, Some(closed)) = (new_here, o.status.is_closed(), o.closed_at) {
             let closed = closed.max(created);
             if start_stage != o.stage {
                 rows.push(row(
@@ -77,11 +79,14 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
     batch.history.extend(rows);
 }
 
-/// Appends, for every deal of `batch` the database holds and the files
-/// bring no history for, one row per tracked field the import changes,
-/// stamped `now` and attributed to [`SYNTHESIZED_BY`], unless the rows
-/// [`synthesize`] made already record that change (a close). Run after the
-/// round trip has put back the local edits it keeps. Returns how many.
+/// Appends, for every deal of `batch` the database holds, one row per
+/// tracked field the import changes and the files' own history for the deal
+/// does not record (HubSpot's stage entry dates record the stage alone),
+/// attributed to [`SYNTHESIZED_BY`], unless the rows [`synthesize`] made
+/// record it already. A deal closed by the import is closed at its closed
+/// instant (stage, status and category, from the values the database held);
+/// any other change is stamped `now`. Run after the round trip has put back
+/// the local edits it keeps. Returns how many rows.
 pub fn record_changes(
     store: &Store,
     batch: &mut Batch,
@@ -91,7 +96,10 @@ pub fn record_changes(
     let (own, made) = batch
         .history
         .split_at(batch.synthesized_from.min(batch.history.len()));
-    let own: HashSet<&str> = own.iter().map(|h| h.opportunity_id.as_str()).collect();
+    let own: HashSet<(&str, HistoryField)> = own
+        .iter()
+        .map(|h| (h.opportunity_id.as_str(), h.field))
+        .collect();
     let made: HashSet<(&str, HistoryField, Option<&str>)> = made
         .iter()
         .map(|h| (h.opportunity_id.as_str(), h.field, h.new_value.as_deref()))
@@ -100,19 +108,27 @@ pub fn record_changes(
         .opportunities
         .iter()
         .filter(|o| ctx.existing.opportunities.contains(o.id.as_str()))
-        .filter(|o| !own.contains(o.id.as_str()))
         .map(|o| (o.id.as_str(), o))
         .collect();
     let mut rows = Vec::new();
     store.each_opportunity_of(incoming.keys().copied(), |before| {
         let after = incoming[before.id.as_str()];
+        let closed_then = match (before.status, after.status.is_closed(), after.closed_at) {
+            (Status::Open, true, Some(at)) => Some(after.created_at.map_or(at, |c| at.max(c))),
+            _ => None,
+        };
+        let id = after.id.as_str();
         for (field, old, new) in crate::domain::edit::changes(&before, after) {
-            if made.contains(&(after.id.as_str(), field, new.as_deref())) {
+            if own.contains(&(id, field)) || made.contains(&(id, field, new.as_deref())) {
                 continue;
             }
+            let closing = matches!(
+                field,
+                HistoryField::Stage | HistoryField::Status | HistoryField::ForecastCategory
+            );
             rows.push(HistoryEntry {
                 opportunity_id: after.id.clone(),
-                changed_at: now,
+                changed_at: closed_then.filter(|_| closing).unwrap_or(now),
                 field,
                 old_value: old.map(Into::into),
                 new_value: new.map(Into::into),

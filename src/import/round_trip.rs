@@ -194,6 +194,13 @@ pub fn reconcile(
                             opp.forecast_category = db.forecast_category;
                         }
                     }
+                    // A kept next step keeps its date (the file's is the
+                    // CRM's step's).
+                    if e.field == SyncField::NextStep
+                        && let Some(db) = current.get(opp.id.as_str())
+                    {
+                        opp.next_step_date = db.next_step_date;
+                    }
                     if from_crm.is_some() {
                         out.settle.push(Settle {
                             opp: opp.id.clone(),
@@ -425,6 +432,30 @@ mod tests {
         // is pipedeck's own set.
         let dates: Vec<_> = b.opportunities.iter().map(|o| o.next_step_date).collect();
         assert_eq!(dates, [Some(day), Some(day), None, None, None, None, None]);
+    }
+
+    #[test]
+    fn a_kept_next_step_keeps_its_date() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d);
+        let mut here = deal("Demo", Status::Open);
+        here.next_step = Some("Send SOW".into());
+        here.next_step_date = day(2);
+        let mut incoming = deal("Demo", Status::Open);
+        incoming.next_step = Some("Demo".into());
+        incoming.next_step_date = day(5);
+        let mut b = batch(incoming, true);
+        let current = HashMap::from([("d1".to_string(), here)]);
+        reconcile(
+            &mut b,
+            &[edit(SyncField::NextStep, "Send SOW")],
+            &current,
+            false,
+        );
+        let o = &b.opportunities[0];
+        assert_eq!(
+            (o.next_step.as_deref(), o.next_step_date),
+            (Some("Send SOW"), day(2))
+        );
     }
 
     #[test]

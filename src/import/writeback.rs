@@ -100,7 +100,11 @@ pub fn changes(
             // Pipedrive the status does, and a closed stage is not a stage.
             let skip = match (crm, f) {
                 (Crm::Salesforce | Crm::Hubspot, SyncField::Status) => true,
-                (Crm::Pipedrive, SyncField::Stage) => closed_stage(&deal.stage),
+                // (A closed deal's stage is closed, whether or not the
+                // database registered that stage: the config's are not.)
+                (Crm::Pipedrive, SyncField::Stage) => {
+                    closed_stage(&deal.stage) || deal.status.is_closed()
+                }
                 // Closing sets the category `closed`; Pipedrive has none.
                 (Crm::Pipedrive, SyncField::ForecastCategory) => {
                     deal.forecast_category == Some(ForecastCategory::Closed)
@@ -181,7 +185,7 @@ pub fn write(changes: &Changes, dir: &Path) -> Result<Vec<(PathBuf, usize)>, Exp
                 a.deal.as_str(),
                 a.name.as_str(),
                 a.field.as_str(),
-                a.value.as_str(),
+                &a.field.shown(Some(&a.value)),
                 a.why,
             ])
             .map_err(|e| fail(&path, &e))?;

@@ -9,12 +9,10 @@
 //! as 0 in the movement lists and are never in the call's sum.
 
 use super::Input;
-use crate::domain::asof::dataset_as_of_with_snapshots;
+use crate::domain::asof::Rewind;
 use crate::domain::forecast::{open_in, won_in};
 use crate::domain::period::Calendar;
-use crate::domain::{
-    Dataset, ForecastCategory, Money, OppId, Opportunity, Period, RepId, Status, Taken,
-};
+use crate::domain::{ForecastCategory, Money, OppId, Opportunity, Period, RepId, Status, Taken};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -52,7 +50,7 @@ fn in_call(o: &Opportunity, input: &Input, p: Period, day: NaiveDate) -> bool {
 }
 
 fn call(
-    data: &Dataset,
+    deals: &[Opportunity],
     input: &Input,
     p: Period,
     day: NaiveDate,
@@ -60,8 +58,7 @@ fn call(
 ) -> (Money, Vec<OppId>) {
     let mut sum = Money::ZERO;
     let mut ids = Vec::new();
-    for o in data
-        .opportunities
+    for o in deals
         .iter()
         .filter(|o| owner.is_none_or(|r| &o.owner_id == r))
         .filter(|o| in_call(o, input, p, day))
@@ -96,10 +93,13 @@ impl CallMovement {
     /// that rep's deals (the rep's own view).
     pub fn build(input: &Input, period: Period, days: u64, owner: Option<&RepId>) -> CallMovement {
         let (then, end) = then_and_end(input.cal, input.today, days);
-        let past = dataset_as_of_with_snapshots(input.data, input.snapshots, end);
+        // The deals alone as they stood then: the call reads nothing else.
+        let past = Rewind::new(input.data, input.snapshots).opportunities_at(end);
         let (call_then, ids_then) = call(&past, input, period, then, owner);
-        let (call_now, ids_now) = call(input.data, input, period, input.today, owner);
-        let past_by = past.opportunities_by_id();
+        let (call_now, ids_now) =
+            call(&input.data.opportunities, input, period, input.today, owner);
+        let past_by: std::collections::HashMap<&OppId, &Opportunity> =
+            past.iter().map(|o| (&o.id, o)).collect();
         let now_by = input.data.opportunities_by_id();
         let mk = |o: &Opportunity, why: String| CallMove {
             opportunity_id: o.id.clone(),

@@ -58,6 +58,9 @@ pub struct Scope {
     /// Whether each rep's first touch of each contact touched is left
     /// unread (only the metrics read it: "new contacts").
     skip_first_touches: bool,
+    /// Whether the contacts are left unread (only the metrics read them: an
+    /// activity's account through its contact; 60k rows on a large org).
+    skip_contacts: bool,
     /// Whether the deals with a history entry in a range are read too (the
     /// metrics count a stage move in the period it was made, whenever the
     /// deal closed; a report over all of history has them all already).
@@ -81,6 +84,7 @@ impl Scope {
             rep_ranges: Vec::new(),
             skip_history: false,
             skip_first_touches: false,
+            skip_contacts: false,
             moved: false,
             won_only: false,
         }
@@ -106,6 +110,7 @@ impl Scope {
             open_now: self.open_now || other.open_now,
             skip_history: self.skip_history && other.skip_history,
             skip_first_touches: self.skip_first_touches && other.skip_first_touches,
+            skip_contacts: self.skip_contacts && other.skip_contacts,
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
             deals,
@@ -154,6 +159,12 @@ impl Scope {
     /// read or not (`Lookback::first_touch`).
     pub fn with_first_touches(mut self, read: bool) -> Scope {
         self.skip_first_touches = !read;
+        self
+    }
+
+    /// The same ranges, with the contacts read or not.
+    pub fn with_contacts(mut self, read: bool) -> Scope {
+        self.skip_contacts = !read;
         self
     }
 
@@ -423,7 +434,10 @@ impl Store {
         Ok(Dataset {
             reps: self.load_reps()?,
             accounts: self.load_accounts()?,
-            contacts: self.load_contacts()?,
+            contacts: match scope.skip_contacts {
+                true => Vec::new(),
+                false => self.load_contacts()?,
+            },
             opportunities,
             history,
             activities,

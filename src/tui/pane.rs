@@ -119,7 +119,7 @@ impl Pane for ReviewPane {
                 Quit,
             ]
         } else if self.closing.is_some() {
-            vec![SaveReport, StartReview, Help, Quit]
+            vec![SaveReport, Back, StartReview, Help, Quit]
         } else {
             vec![StartReview, NextBox, NextRep, Open, NextPane, Help, Quit]
         }

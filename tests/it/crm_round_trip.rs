@@ -151,6 +151,8 @@ fn pipedrive_write_back_uses_status_and_lists_deals_the_crm_does_not_have() {
     ok(pipedeck(&db).args(["deal", "10", "next-step", "Call CFO"]));
     // A deal pipedeck got from its own CSV set has no Pipedrive record.
     ok(pipedeck(&db).args(["deal", "o1", "close-date", "2026-12-31"]));
+    // Listed apart in major units, as the update file and stdout write it.
+    ok(pipedeck(&db).args(["deal", "o1", "amount", "1234.5"]));
     let out = tmp.path().join("out");
     let stdout = ok(pipedeck(&db)
         .args(["export", "--changes", "--for", "pipedrive"])
@@ -164,7 +166,8 @@ fn pipedrive_write_back_uses_status_and_lists_deals_the_crm_does_not_have() {
         read(&out.join("pipedrive-not-written.csv")),
         "id,name,field,value,why\n\
          10,Delta,next_step,Call CFO,this CRM has no such deal field\n\
-         o1,Acme — Widgets,close_date,2026-12-31,no record in this CRM (created in pipedeck or imported from elsewhere)\n"
+         o1,Acme — Widgets,close_date,2026-12-31,no record in this CRM (created in pipedeck or imported from elsewhere)\n\
+         o1,Acme — Widgets,amount,1234.50,no record in this CRM (created in pipedeck or imported from elsewhere)\n"
     );
     assert!(
         stdout.contains("not written: o1 (Acme — Widgets) close_date = \"2026-12-31\""),

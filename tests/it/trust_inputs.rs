@@ -425,3 +425,58 @@ fn a_deals_file_of_a_few_columns_updates_those_and_wipes_nothing() {
         ("acme", "outbound", "2026-01-05T09:30:00Z")
     );
 }
+
+#[test]
+fn a_deal_a_reimport_closes_is_closed_at_its_instant_from_the_stage_it_held() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let file = dir.path().join("opportunities.csv");
+    // o4 was open in Discovery; the file has it won on 2026-01-28, 9,000.
+    fs::write(
+        &file,
+        "id,name,account_id,owner_id,source_rep_id,created_at,stage,amount,close_date,forecast_category,status,closed_at,loss_reason,next_step,next_step_date,channel\n\
+         o4,Globex — Pilot,globex,ada,,,Closed Won,9000,,closed,won,2026-01-28T10:00:00Z,,,,\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT substr(changed_at, 1, 10), field, coalesce(old_value, '—'), new_value
+             FROM opportunity_history WHERE opportunity_id = 'o4' ORDER BY seq",
+        )
+        .unwrap();
+    let rows: Vec<(String, String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want = [
+        ("2026-01-28", "stage", "Discovery", "Closed Won"),
+        ("2026-02-01", "amount", "—", "900000"),
+        ("2026-01-28", "forecast_category", "—", "closed"),
+        ("2026-01-28", "status", "open", "won"),
+    ]
+    .map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into()));
+    assert_eq!(rows, want);
+    // As of the day before it closed, it was open in Discovery.
+    let out = stdout(
+        dir.path(),
+        &[
+            "report",
+            "pipeline",
+            "--as-of",
+            "2026-01-27",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let stages: Vec<&str> = v["by_stage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert!(stages.contains(&"Discovery"), "{out}");
+}

@@ -274,6 +274,30 @@ fn search_filters_the_focused_list_and_esc_clears_it() {
 }
 
 #[test]
+fn ctrl_keys_in_a_prompt_are_commands_not_text() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::Search);
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    for c in "prop".chars() {
+        a.on_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    // ctrl-w and alt-x type nothing; ctrl-u clears the line.
+    a.on_key(ctrl('w'));
+    a.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT));
+    assert_eq!(a.hygiene.list.filter, "prop");
+    a.on_key(ctrl('u'));
+    assert_eq!(a.hygiene.list.filter, "");
+    assert!(a.prompt.is_some());
+    // ctrl-c cancels the prompt, as Esc does, and does not quit.
+    a.on_key(KeyEvent::from(KeyCode::Char('p')));
+    assert_eq!(a.on_key(ctrl('c')), None);
+    assert!(a.prompt.is_none());
+    assert_eq!(a.hygiene.list.filter, "");
+}
+
+#[test]
 fn mouse_clicks_focus_tabs_and_panes_and_the_wheel_scrolls() {
     use ratatui::crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
     let click = |column, row| MouseEvent {

@@ -242,6 +242,12 @@ fn a_whole_review_from_the_keyboard() {
         }
         other => panic!("expected a save, got {other:?}"),
     }
+    // Esc goes back from the closing report to the agenda.
+    app.update(Action::Back);
+    assert!(app.review.closing.is_none());
+    let s = screen(&mut app, 80, 24);
+    assert!(s.contains("· agenda ─"), "{s}");
+    assert!(!s.contains("closing report"), "{s}");
 }
 
 #[test]

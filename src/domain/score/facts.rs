@@ -28,6 +28,9 @@ pub struct ScoreIndex<'a> {
     by_account: HashMap<&'a AccountId, Vec<&'a Activity>>,
     /// Every history entry of a deal, in history order (by time, then insertion).
     history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    /// A CRM's last activity instant of a deal: a touch, as the hygiene
+    /// rules count it (SPEC §13).
+    crm_touch: HashMap<&'a OppId, DateTime<Utc>>,
 }
 
 impl<'a> ScoreIndex<'a> {
@@ -49,7 +52,12 @@ impl<'a> ScoreIndex<'a> {
             by_deal: HashMap::new(),
             by_account: HashMap::new(),
             history: HashMap::new(),
+            crm_touch: HashMap::new(),
         };
+        for (o, at) in &data.crm_last_touch {
+            let e = ix.crm_touch.entry(o).or_insert(*at);
+            *e = (*e).max(*at);
+        }
         for a in &data.activities {
             if let Some(o) = &a.opportunity_id {
                 ix.by_deal.entry(o).or_default().push(a);
@@ -86,10 +94,13 @@ impl<'a> ScoreIndex<'a> {
         let on_account = account
             .and_then(|a| self.by_account.get(a))
             .map_or(&[][..], |v| before(v, end));
+        let crm_touch = self.crm_touch.get(&o.id).filter(|t| **t < end).copied();
         let last_touch = [on_deal.last(), on_account.last()]
             .into_iter()
             .flatten()
-            .map(|a| cal.local_date(a.occurred_at))
+            .map(|a| a.occurred_at)
+            .chain(crm_touch)
+            .map(|t| cal.local_date(t))
             .max();
         let since = cal.start_of(today - Days::new(s.engagement_days.max(0) as u64));
         let mut seen = HashSet::new();

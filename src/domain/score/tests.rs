@@ -368,6 +368,42 @@ mod replay {
     }
 
     #[test]
+    fn a_crm_last_activity_is_a_touch_for_the_risk_as_for_hygiene() {
+        // An open deal created 2026-09-01, never touched in pipedeck; the
+        // CRM's last activity on it was 2026-11-20, 4 days before today.
+        let mut o = opp(
+            "x",
+            "ann",
+            None,
+            None,
+            Some("2026-09-01"),
+            Status::Open,
+            None,
+            Some(100_000),
+        );
+        o.close_date = Some(d("2026-12-31"));
+        o.next_step = Some("Call".into());
+        o.next_step_date = Some(d("2026-12-01"));
+        let mut data = Dataset {
+            opportunities: vec![o],
+            ..Dataset::default()
+        };
+        let settings = Settings::default();
+        let stages = settings.stage_list();
+        let today = d("2026-11-24");
+        let untouched = |data: &Dataset| {
+            let ix = ScoreIndex::new(data, &stages, &settings, Calendar::default());
+            let (f, _) = ix.facts(&data.opportunities[0], today);
+            f.reasons
+                .contains(&crate::domain::hygiene::Reason::Untouched)
+        };
+        // 84 days since created: untouched (30 days).
+        assert!(untouched(&data));
+        data.crm_last_touch = vec![(OppId("x".into()), t("2026-11-20T10:00:00"))];
+        assert!(!untouched(&data));
+    }
+
+    #[test]
     fn calibration_bands_of_the_quarter() {
         let data = data();
         let settings = Settings::default();

@@ -7,7 +7,7 @@ use crate::tui::edit::EditCmd;
 use crate::tui::prompt::{PickFor, Picker, Prompt, PromptFor};
 use crate::tui::theme::Role;
 use chrono::NaiveDate;
-use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 impl App {
     pub(super) fn prompt_key(&mut self, ev: KeyEvent) -> Option<Effect> {
@@ -25,7 +25,24 @@ impl App {
                 None
             };
         }
-        match ev.code {
+        // A key held with Ctrl or Alt is a command, never text: ctrl-c
+        // cancels as Esc does, ctrl-u clears the line, the others do nothing.
+        let chord = ev
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let code = match ev.code {
+            KeyCode::Char('c') if chord => KeyCode::Esc,
+            KeyCode::Char('u') if chord => {
+                prompt.text.clear();
+                if prompt.purpose == PromptFor::Search {
+                    self.set_filter(String::new());
+                }
+                return None;
+            }
+            KeyCode::Char(_) if chord => return None,
+            other => other,
+        };
+        match code {
             KeyCode::Esc => {
                 let p = self.prompt.take()?;
                 if p.purpose == PromptFor::Search {

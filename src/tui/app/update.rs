@@ -283,6 +283,14 @@ impl App {
             if self.rep_view().is_some() && self.focus == Focus::Review {
                 self.focus = Focus::Hygiene;
             }
+        } else if self.focus == Focus::Review
+            && self.review.run.is_none()
+            && self.review.closing.is_some()
+        {
+            // Back from the closing report to the agenda (the report is
+            // kept with its session; `S` saved it as a file).
+            self.review.closing = None;
+            self.status = None;
         } else if self.focus == Focus::Forecast && self.forecast.open_step.is_some() {
             self.forecast.open_step = None;
         } else if self.hygiene.explaining && self.focus == Focus::Hygiene {
