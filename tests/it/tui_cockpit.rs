@@ -287,6 +287,11 @@ fn ctrl_keys_in_a_prompt_are_commands_not_text() {
     a.on_key(ctrl('w'));
     a.on_key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::ALT));
     assert_eq!(a.hygiene.list.filter, "prop");
+    // Ctrl and Alt together are AltGr on some systems: the character is text.
+    let altgr = KeyModifiers::CONTROL | KeyModifiers::ALT;
+    a.on_key(KeyEvent::new(KeyCode::Char('@'), altgr));
+    assert_eq!(a.hygiene.list.filter, "prop@");
+    a.on_key(KeyEvent::from(KeyCode::Backspace));
     a.on_key(ctrl('u'));
     assert_eq!(a.hygiene.list.filter, "");
     assert!(a.prompt.is_some());

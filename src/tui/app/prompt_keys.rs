@@ -27,9 +27,9 @@ impl App {
         }
         // A key held with Ctrl or Alt is a command, never text: ctrl-c
         // cancels as Esc does, ctrl-u clears the line, the others do nothing.
-        let chord = ev
-            .modifiers
-            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        // Ctrl and Alt together are AltGr on some systems (`@`, `€`): text.
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let chord = ctrl != ev.modifiers.contains(KeyModifiers::ALT);
         let code = match ev.code {
             KeyCode::Char('c') if chord => KeyCode::Esc,
             KeyCode::Char('u') if chord => {
