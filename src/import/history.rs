@@ -80,13 +80,14 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
 }
 
 /// Appends, for every deal of `batch` the database holds, one row per
-/// tracked field the import changes and the files' own history for the deal
-/// does not record (HubSpot's stage entry dates record the stage alone),
-/// attributed to [`SYNTHESIZED_BY`], unless the rows [`synthesize`] made
-/// record it already. A deal closed by the import is closed at its closed
-/// instant (stage, status and category, from the values the database held);
-/// any other change is stamped `now`. Run after the round trip has put back
-/// the local edits it keeps. Returns how many rows.
+/// tracked field the import changes and the files' own history does not
+/// record (its last row for the field leaves another value, or there is
+/// none: HubSpot's stage entry dates record the stage alone), attributed to
+/// [`SYNTHESIZED_BY`], unless the rows [`synthesize`] made record it
+/// already. The changes of a deal the import closes are stamped at its
+/// closed instant (it closed so: won at this amount), any other at `now`.
+/// Sets `batch.changes_from`. Run after the round trip has put back the
+/// local edits it keeps. Returns how many rows.
 pub fn record_changes(
     store: &Store,
     batch: &mut Batch,
@@ -96,10 +97,8 @@ pub fn record_changes(
     let (own, made) = batch
         .history
         .split_at(batch.synthesized_from.min(batch.history.len()));
-    let own: HashSet<(&str, HistoryField)> = own
-        .iter()
-        .map(|h| (h.opportunity_id.as_str(), h.field))
-        .collect();
+    // The value the files' own history leaves each field of each deal at.
+    let own = last_values(own.iter());
     let made: HashSet<(&str, HistoryField, Option<&str>)> = made
         .iter()
         .map(|h| (h.opportunity_id.as_str(), h.field, h.new_value.as_deref()))
@@ -119,16 +118,13 @@ pub fn record_changes(
         };
         let id = after.id.as_str();
         for (field, old, new) in crate::domain::edit::changes(&before, after) {
-            if own.contains(&(id, field)) || made.contains(&(id, field, new.as_deref())) {
+            let recorded = own.get(&(id, field)).is_some_and(|v| *v == new.as_deref());
+            if recorded || made.contains(&(id, field, new.as_deref())) {
                 continue;
             }
-            let closing = matches!(
-                field,
-                HistoryField::Stage | HistoryField::Status | HistoryField::ForecastCategory
-            );
             rows.push(HistoryEntry {
                 opportunity_id: after.id.clone(),
-                changed_at: closed_then.filter(|_| closing).unwrap_or(now),
+                changed_at: closed_then.unwrap_or(now),
                 field,
                 old_value: old.map(Into::into),
                 new_value: new.map(Into::into),
@@ -146,8 +142,29 @@ pub fn record_changes(
         .collect();
     rows.sort_by_key(|h| order[h.opportunity_id.as_str()]);
     let n = rows.len();
+    batch.changes_from = batch.history.len();
     batch.history.extend(rows);
     Ok(n)
+}
+
+/// Per deal and field, the value the last of `rows` for it leaves (by
+/// instant, then order): whether a history records a deal's value.
+pub fn last_values<'h>(
+    rows: impl Iterator<Item = &'h HistoryEntry>,
+) -> HashMap<(&'h str, HistoryField), Option<&'h str>> {
+    type Last<'h> = (chrono::DateTime<chrono::Utc>, Option<&'h str>);
+    let mut last: HashMap<(&str, HistoryField), Last<'h>> = HashMap::new();
+    for h in rows {
+        let key = (h.opportunity_id.as_str(), h.field);
+        let value = (h.changed_at, h.new_value.as_deref());
+        match last.get(&key) {
+            Some((at, _)) if *at > h.changed_at => {}
+            _ => {
+                last.insert(key, value);
+            }
+        }
+    }
+    last.into_iter().map(|(k, (_, v))| (k, v)).collect()
 }
 
 /// The first open stage of the pipeline (lowest position, then name) among

@@ -81,6 +81,9 @@ pub struct Batch {
     /// Where the rows pipedeck makes (`history::synthesize`) start in
     /// `history`: the rows before are the files' own.
     pub synthesized_from: usize,
+    /// Where the rows of [`history::record_changes`] start in `history`
+    /// (it sets it: the rows before are the files' own and `synthesize`'s).
+    pub changes_from: usize,
     /// Deals of a native file without some optional columns (their range
     /// in `opportunities`, and those columns): a deal the database holds
     /// keeps its values there (`native::keep_absent_columns`).
@@ -533,7 +536,7 @@ fn run_files(
     if let Some(e) = refused_under_strict(rt, &warnings) {
         return Err(e);
     }
-    native::keep_absent_columns(store, &mut batch)?;
+    native::keep_absent_columns(store, &mut batch, ctx.cal)?;
     let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
     history::record_changes(store, &mut batch, &ctx, rt.now)?;
     let total = batch.len();

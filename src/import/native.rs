@@ -278,10 +278,15 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
     }
     let status = given.unwrap_or(stage_status);
     let close_date = row.date("close_date");
+    // A file without either column leaves a deal the database holds its own
+    // (`keep_absent_columns`).
+    let left_out = !row.has("closed_at")
+        && !row.has("close_date")
+        && ctx.existing.opportunities.contains(id.as_str());
     // A closed deal without its closing instant closes at the start of its
     // close date; with neither it would count in no period, so it is an error.
     let closed_at = row.instant("closed_at").or_else(|| {
-        if !status.is_closed() {
+        if !status.is_closed() || left_out {
             return None;
         }
         if close_date.is_none() {
@@ -633,7 +638,11 @@ fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
 /// columns (`id,name,owner_id,stage,amount`) updates those, and wipes
 /// nothing else. The closed instant and loss reason follow the status when
 /// the file says the deal is closed the same way.
-pub fn keep_absent_columns(store: &Store, batch: &mut Batch) -> Result<(), StorageError> {
+pub fn keep_absent_columns(
+    store: &Store,
+    batch: &mut Batch,
+    cal: &crate::domain::period::Calendar,
+) -> Result<(), StorageError> {
     if batch.partial_deals.is_empty() {
         return Ok(());
     }
@@ -661,14 +670,25 @@ pub fn keep_absent_columns(store: &Store, batch: &mut Batch) -> Result<(), Stora
                 "amount" => o.amount = db.amount,
                 "list_amount" => o.list_amount = db.list_amount,
                 "close_date" => o.close_date = db.close_date,
-                "forecast_category" => o.forecast_category = db.forecast_category,
+                // `closed` is a closed deal's category only.
+                "forecast_category" if same_close || db.status == Status::Open => {
+                    o.forecast_category = db.forecast_category
+                }
                 "closed_at" if same_close => o.closed_at = db.closed_at,
                 "loss_reason" if same_close => o.loss_reason = db.loss_reason.clone(),
                 "next_step" => o.next_step = db.next_step.clone(),
-                "next_step_date" => o.next_step_date = db.next_step_date,
+                // A date is its step's: kept while the step is.
+                "next_step_date" if o.next_step == db.next_step => {
+                    o.next_step_date = db.next_step_date
+                }
                 "channel" => o.channel = db.channel.clone(),
                 _ => {}
             }
+        }
+        // Closed by this file, with no instant in it: at the start of the
+        // close date (the database's), as a row with a close date alone.
+        if o.status.is_closed() && o.closed_at.is_none() {
+            o.closed_at = o.close_date.map(|d| cal.start_of(d));
         }
     }
     Ok(())

@@ -35,6 +35,10 @@ pub(super) struct Input {
     /// before the first file of another kind than history.
     pub history: Vec<HistoryEntry>,
     pub synth_from: usize,
+    /// Where the rows recording a re-import's changes start in `history`:
+    /// each is dropped only when the streamed history's last row for its
+    /// deal and field leaves the same value (it records the change).
+    pub changes_from: usize,
     pub known: Arc<Known>,
     /// No planned file had an error and every file is CSV.
     pub writing: bool,
@@ -77,6 +81,7 @@ pub(super) fn read(
         streams,
         mut history,
         synth_from,
+        changes_from,
         known,
         mut writing,
         whole_ok,
@@ -135,6 +140,14 @@ pub(super) fn read(
     let mut history_done = false;
     // Deals whose history a streamed file brings.
     let mut brought: HashSet<String> = HashSet::new();
+    // For each change recorded apart (deal and field), the last value the
+    // streamed history leaves it at, and when.
+    let mut recorded: Recorded = history
+        .get(changes_from..)
+        .unwrap_or_default()
+        .iter()
+        .map(|h| ((h.opportunity_id.to_string(), h.field), None))
+        .collect();
     let mut snapshot_deals = native::SnapshotDeals::new();
 
     for (file_no, s) in streams.iter().enumerate() {
@@ -143,9 +156,9 @@ pub(super) fn read(
             if writing {
                 batch_history(
                     std::mem::take(&mut history),
-                    synth_from,
+                    (synth_from, changes_from),
                     &mut alike,
-                    &brought,
+                    (&brought, &recorded),
                     &mut found.stages_used,
                     &mut out.writes,
                 );
@@ -244,6 +257,12 @@ pub(super) fn read(
                 if !brought.contains(h.opportunity_id.as_str()) {
                     brought.insert(h.opportunity_id.0.to_string());
                 }
+                if !recorded.is_empty()
+                    && let Some(last) = recorded.get_mut(&(h.opportunity_id.to_string(), h.field))
+                    && last.as_ref().is_none_or(|(at, _)| *at <= h.changed_at)
+                {
+                    *last = Some((h.changed_at, h.new_value.as_deref().map(str::to_string)));
+                }
                 note_stages(&h, &mut found.stages_used);
                 if write {
                     let key = Tx::history_key(&h);
@@ -270,9 +289,9 @@ pub(super) fn read(
     if structural.is_empty() && !history_done && writing {
         batch_history(
             history,
-            synth_from,
+            (synth_from, changes_from),
             &mut alike,
-            &brought,
+            (&brought, &recorded),
             &mut found.stages_used,
             &mut out.writes,
         );
@@ -293,19 +312,33 @@ fn note_stages(h: &HistoryEntry, used: &mut HashSet<String>) {
     }
 }
 
-/// The planned history (other formats' rows, then the synthesized ones but
-/// those of deals a streamed file brings history for), with the count of
-/// rows alike, the deals the streamed history brought, and the stages used.
+/// Per deal and field a re-import changed, the last value the streamed
+/// history leaves it at (and when), if it has a row for it.
+type Recorded =
+    HashMap<(String, HistoryField), Option<(chrono::DateTime<chrono::Utc>, Option<String>)>>;
+
+/// The planned history (other formats' rows; the synthesized ones but those
+/// of deals a streamed file brings history for; the changes recorded apart
+/// but those the streamed history records), with the count of rows alike
+/// and the stages used.
 fn batch_history(
     history: Vec<HistoryEntry>,
-    synth_from: usize,
+    (synth_from, changes_from): (usize, usize),
     alike: &mut Alike,
-    brought: &HashSet<String>,
+    (brought, recorded): (&HashSet<String>, &Recorded),
     stages_used: &mut HashSet<String>,
     out: &mut Vec<Write>,
 ) {
     for (i, h) in history.into_iter().enumerate() {
-        if i >= synth_from && brought.contains(h.opportunity_id.as_str()) {
+        let dropped = if i >= changes_from {
+            recorded
+                .get(&(h.opportunity_id.to_string(), h.field))
+                .and_then(|last| last.as_ref())
+                .is_some_and(|(_, v)| v.as_deref() == h.new_value.as_deref())
+        } else {
+            i >= synth_from && brought.contains(h.opportunity_id.as_str())
+        };
+        if dropped {
             continue;
         }
         note_stages(&h, stages_used);

@@ -334,6 +334,11 @@ impl<'a> Row<'a> {
             .push(RowError { at, reason });
     }
 
+    /// Whether the file has the column (its cell may be empty).
+    pub fn has(&self, column: &str) -> bool {
+        self.table.has(column)
+    }
+
     /// The trimmed cell, `None` when the column is absent or the cell empty.
     pub fn text(&self, column: &str) -> Option<&'a str> {
         let i = *self.table.index.get(column)?;

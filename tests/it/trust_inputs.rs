@@ -424,6 +424,86 @@ fn a_deals_file_of_a_few_columns_updates_those_and_wipes_nothing() {
         (account.as_str(), channel.as_str(), created.as_str()),
         ("acme", "outbound", "2026-01-05T09:30:00Z")
     );
+    // A closed deal in such a file keeps its close; reopened, it leaves
+    // `closed` behind; a cleared next step takes its date with it.
+    fs::write(
+        &file,
+        "id,name,owner_id,stage,amount,next_step
+         o1,Acme — Widgets,ada,Proposal,15000,
+         o2,Globex — Turbines,ada,Closed Won,80000,
+         o3,Acme — Gadgets,ada,Proposal,5000,
+",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    let deal = |id: &str| -> (String, Option<String>, Option<String>, Option<String>) {
+        conn.query_row(
+            "SELECT status, closed_at, forecast_category, next_step_date
+             FROM opportunities WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap()
+    };
+    let won = Some("2026-02-14T16:00:00Z".to_string());
+    assert_eq!(deal("o2"), ("won".into(), won, Some("closed".into()), None));
+    assert_eq!(deal("o3"), ("open".into(), None, None, None));
+    assert_eq!(deal("o1").3, None);
+}
+
+#[test]
+fn a_reimported_native_set_records_the_changes_its_history_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let set = dir.path().join("set");
+    stdout(dir.path(), &["export", set.to_str().unwrap()]);
+    // o1's amount changes; its history (creation row only) does not say so.
+    let opps = set.join("opportunities.csv");
+    let text = fs::read_to_string(&opps).unwrap();
+    fs::write(&opps, text.replace(",12500.50,", ",15000,")).unwrap();
+    let rows = |dir: &Path| -> Vec<(String, String, String)> {
+        let conn = rusqlite::Connection::open(dir.join("p.db")).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT field, old_value, new_value FROM opportunity_history
+                 WHERE opportunity_id = 'o1' AND field = 'amount' ORDER BY seq",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    stdout(dir.path(), &["import", set.to_str().unwrap()]);
+    let want = vec![(
+        "amount".to_string(),
+        "1250050".to_string(),
+        "1500000".to_string(),
+    )];
+    assert_eq!(rows(dir.path()), want);
+    // A set whose history records the change adds only its own row.
+    let other = tempfile::tempdir().unwrap();
+    imported(other.path());
+    let history = set.join("opportunity_history.csv");
+    let mut h = fs::read_to_string(&history).unwrap();
+    h.push_str("o1,2026-01-30T10:00:00Z,amount,12500.50,15000,ada,\n");
+    fs::write(&history, h).unwrap();
+    stdout(other.path(), &["import", set.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(other.path().join("p.db")).unwrap();
+    let by: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT changed_at, coalesce(changed_by, '') FROM opportunity_history
+             WHERE opportunity_id = 'o1' AND field = 'amount'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        by,
+        [("2026-01-30T10:00:00Z".to_string(), "ada".to_string())]
+    );
 }
 
 #[test]
@@ -453,7 +533,7 @@ fn a_deal_a_reimport_closes_is_closed_at_its_instant_from_the_stage_it_held() {
         .collect();
     let want = [
         ("2026-01-28", "stage", "Discovery", "Closed Won"),
-        ("2026-02-01", "amount", "—", "900000"),
+        ("2026-01-28", "amount", "—", "900000"),
         ("2026-01-28", "forecast_category", "—", "closed"),
         ("2026-01-28", "status", "open", "won"),
     ]
