@@ -150,17 +150,9 @@ impl Store {
 
     /// One opportunity by id.
     pub fn opportunity(&self, id: &OppId) -> Result<Opportunity> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, name, account_id, owner_id, source_rep_id, created_at, stage, amount,
-                    close_date, forecast_category, status, closed_at, loss_reason, next_step,
-                    next_step_date, channel, list_amount
-             FROM opportunities WHERE id = ?1",
-        )?;
-        let mut rows = stmt.query([id.as_str()])?;
-        match rows.next()? {
-            Some(row) => opportunity_from_row(row),
-            None => Err(super::StorageError::NotFound(format!("opportunity {id}"))),
-        }
+        let mut found = None;
+        self.each_opportunity_of(std::iter::once(id.as_str()), |o| found = Some(o))?;
+        found.ok_or_else(|| super::StorageError::NotFound(format!("opportunity {id}")))
     }
 
     pub fn load_history(&self) -> Result<Vec<HistoryEntry>> {

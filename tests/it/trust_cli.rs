@@ -70,6 +70,19 @@ fn config_check_refuses_out_of_range_values_and_duplicate_keys() {
             "[keys.global]\nquit = [\"x\"]\nhelp = [\"x\"]\n",
             "is bound to both",
         ),
+        // Past the calendar's range a look-back made no date and panicked.
+        (
+            "stale_days = 100000000\n",
+            "key `stale_days`: 100000000 must be at most 36500 days",
+        ),
+        (
+            "[anomalies]\nsustained_periods = 100000000\n",
+            "key `anomalies.sustained_periods`: 100000000 must be at most 100 periods",
+        ),
+        (
+            "[score]\nengagement_days = 50000\n",
+            "key `score.engagement_days`: 50000 must be at most 36500 days",
+        ),
     ];
     for (text, want) in cases {
         let path = dir.path().join("c.toml");

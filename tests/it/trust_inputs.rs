@@ -1,8 +1,8 @@
 //! Input a command would drop or store in silence is refused with a clear
 //! error, and nothing is written: control characters in an edit's text, a
 //! write to an empty file, report options a report would not use, days after
-//! today, impossible history values and unknown review sessions in an import,
-//! config values past the calendar.
+//! today, impossible history values and unknown review sessions in an import
+//! (config values past the calendar: `trust_cli.rs`).
 
 use assert_cmd::Command;
 use std::fs;
@@ -308,37 +308,6 @@ fn impossible_history_values_and_unknown_sessions_are_refused_by_line() {
     )
     .unwrap();
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
-}
-
-#[test]
-fn config_values_past_the_calendar_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let cases = [
-        (
-            "stale_days = 100000000\n",
-            "key `stale_days`: 100000000 must be at most 36500 days",
-        ),
-        (
-            "[anomalies]\nsustained_periods = 100000000\n",
-            "key `anomalies.sustained_periods`: 100000000 must be at most 100 periods",
-        ),
-        (
-            "[score]\nengagement_days = 50000\n",
-            "key `score.engagement_days`: 50000 must be at most 36500 days",
-        ),
-    ];
-    for (text, want) in cases {
-        let path = dir.path().join("c.toml");
-        fs::write(&path, text).unwrap();
-        let out = pipedeck(dir.path())
-            .arg("--config")
-            .arg(&path)
-            .args(["config", "check"])
-            .assert()
-            .code(1);
-        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-        assert!(err.contains(want), "{text}: {err}");
-    }
 }
 
 #[test]
