@@ -10,6 +10,7 @@
 use super::{Batch, Context};
 use crate::domain::model::*;
 use crate::storage::{StorageError, Store};
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 
 /// Who synthesized rows are attributed to.
@@ -80,24 +81,27 @@ pub fn synthesize(batch: &mut Batch, ctx: &Context<'_>) {
 }
 
 /// Appends, for every deal of `batch` the database holds, one row per
-/// tracked field the import changes and the files' own history does not
-/// record (its last row for the field leaves another value, or there is
-/// none: HubSpot's stage entry dates record the stage alone), attributed to
-/// [`SYNTHESIZED_BY`], unless the rows [`synthesize`] made record it
-/// already. The changes of a deal the import closes are stamped at its
-/// closed instant (it closed so: won at this amount), any other at `now`.
-/// Sets `batch.changes_from`. Run after the round trip has put back the
-/// local edits it keeps. Returns how many rows.
+/// tracked field the import changes that no history records: not the
+/// files' own (its last row for that deal and field leaves another value,
+/// is older than the database's last row for it, or there is none: HubSpot's
+/// stage entry dates record the stage alone) nor the rows [`synthesize`]
+/// made. Attributed to [`SYNTHESIZED_BY`]. The changes of a deal the import
+/// closes are stamped at its closed instant (it closed so: won at this
+/// amount) unless the database has a later row for the field; any other at
+/// `now`. Sets `batch.changes_from` and, beside each row, the instant of the
+/// database's last row for its field (`batch.change_floors`: a streamed
+/// history records the change only with a row as late). Run after the round
+/// trip has put back the local edits it keeps. Returns how many rows.
 pub fn record_changes(
     store: &Store,
     batch: &mut Batch,
     ctx: &Context<'_>,
-    now: chrono::DateTime<chrono::Utc>,
+    now: DateTime<Utc>,
 ) -> Result<usize, StorageError> {
     let (own, made) = batch
         .history
         .split_at(batch.synthesized_from.min(batch.history.len()));
-    // The value the files' own history leaves each field of each deal at.
+    // When and to what the files' own history leaves each field of each deal.
     let own = last_values(own.iter());
     let made: HashSet<(&str, HistoryField, Option<&str>)> = made
         .iter()
@@ -109,30 +113,51 @@ pub fn record_changes(
         .filter(|o| ctx.existing.opportunities.contains(o.id.as_str()))
         .map(|o| (o.id.as_str(), o))
         .collect();
-    let mut rows = Vec::new();
+    // Each changed deal: its changes, and its closed instant if this closes it.
+    type Changed = (Vec<Change>, Option<DateTime<Utc>>);
+    let mut changed: Vec<(&Opportunity, Changed)> = Vec::new();
     store.each_opportunity_of(incoming.keys().copied(), |before| {
         let after = incoming[before.id.as_str()];
+        let changes = crate::domain::edit::changes(&before, after);
+        if changes.is_empty() {
+            return;
+        }
         let closed_then = match (before.status, after.status.is_closed(), after.closed_at) {
             (Status::Open, true, Some(at)) => Some(after.created_at.map_or(at, |c| at.max(c))),
             _ => None,
         };
+        changed.push((after, (changes, closed_then)));
+    })?;
+    let mut rows = Vec::new();
+    for (after, (changes, closed_then)) in changed {
         let id = after.id.as_str();
-        for (field, old, new) in crate::domain::edit::changes(&before, after) {
-            let recorded = own.get(&(id, field)).is_some_and(|v| *v == new.as_deref());
+        let floors = store.last_history_instants(id)?;
+        for (field, old, new) in changes {
+            let floor = floors.get(&field).copied();
+            let recorded = own
+                .get(&(id, field))
+                .is_some_and(|(at, v)| *v == new.as_deref() && floor.is_none_or(|f| *at >= f));
             if recorded || made.contains(&(id, field, new.as_deref())) {
                 continue;
             }
-            rows.push(HistoryEntry {
-                opportunity_id: after.id.clone(),
-                changed_at: closed_then.unwrap_or(now),
-                field,
-                old_value: old.map(Into::into),
-                new_value: new.map(Into::into),
-                changed_by: Some(SYNTHESIZED_BY.into()),
-                review_session_id: None,
-            });
+            let at = match closed_then {
+                Some(c) if floor.is_none_or(|f| c >= f) => c,
+                _ => now,
+            };
+            rows.push((
+                HistoryEntry {
+                    opportunity_id: after.id.clone(),
+                    changed_at: at,
+                    field,
+                    old_value: old.map(Into::into),
+                    new_value: new.map(Into::into),
+                    changed_by: Some(SYNTHESIZED_BY.into()),
+                    review_session_id: None,
+                },
+                floor,
+            ));
         }
-    })?;
+    }
     // In the order of the deals in the files, whatever order the map gave.
     let order: HashMap<&str, usize> = batch
         .opportunities
@@ -140,31 +165,38 @@ pub fn record_changes(
         .enumerate()
         .map(|(i, o)| (o.id.as_str(), i))
         .collect();
-    rows.sort_by_key(|h| order[h.opportunity_id.as_str()]);
+    rows.sort_by_key(|(h, _)| order[h.opportunity_id.as_str()]);
     let n = rows.len();
     batch.changes_from = batch.history.len();
+    let (rows, floors): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
     batch.history.extend(rows);
+    batch.change_floors = floors;
     Ok(n)
 }
 
-/// Per deal and field, the value the last of `rows` for it leaves (by
-/// instant, then order): whether a history records a deal's value.
+/// A tracked field's change: the field, its text before and after.
+type Change = (HistoryField, Option<String>, Option<String>);
+
+/// When a history's last row for a field was made, and the value it leaves.
+pub type LastRow<'h> = (DateTime<Utc>, Option<&'h str>);
+
+/// Per deal and field, when the last of `rows` for it was made and the value
+/// it leaves (by instant, then order): whether a history records a deal's
+/// value.
 pub fn last_values<'h>(
     rows: impl Iterator<Item = &'h HistoryEntry>,
-) -> HashMap<(&'h str, HistoryField), Option<&'h str>> {
-    type Last<'h> = (chrono::DateTime<chrono::Utc>, Option<&'h str>);
-    let mut last: HashMap<(&str, HistoryField), Last<'h>> = HashMap::new();
+) -> HashMap<(&'h str, HistoryField), LastRow<'h>> {
+    let mut last: HashMap<(&str, HistoryField), LastRow<'_>> = HashMap::new();
     for h in rows {
         let key = (h.opportunity_id.as_str(), h.field);
-        let value = (h.changed_at, h.new_value.as_deref());
         match last.get(&key) {
             Some((at, _)) if *at > h.changed_at => {}
             _ => {
-                last.insert(key, value);
+                last.insert(key, (h.changed_at, h.new_value.as_deref()));
             }
         }
     }
-    last.into_iter().map(|(k, (_, v))| (k, v)).collect()
+    last
 }
 
 /// The first open stage of the pipeline (lowest position, then name) among

@@ -84,6 +84,9 @@ pub struct Batch {
     /// Where the rows of [`history::record_changes`] start in `history`
     /// (it sets it: the rows before are the files' own and `synthesize`'s).
     pub changes_from: usize,
+    /// Beside each of those rows, the instant of the database's last row
+    /// for its deal and field.
+    pub change_floors: Vec<Option<chrono::DateTime<chrono::Utc>>>,
     /// Deals of a native file without some optional columns (their range
     /// in `opportunities`, and those columns): a deal the database holds
     /// keeps its values there (`native::keep_absent_columns`).
@@ -536,7 +539,7 @@ fn run_files(
     if let Some(e) = refused_under_strict(rt, &warnings) {
         return Err(e);
     }
-    native::keep_absent_columns(store, &mut batch, ctx.cal)?;
+    native::keep_absent_columns(store, &mut batch, ctx.cal, rt.now)?;
     let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
     history::record_changes(store, &mut batch, &ctx, rt.now)?;
     let total = batch.len();

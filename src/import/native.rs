@@ -642,6 +642,7 @@ pub fn keep_absent_columns(
     store: &Store,
     batch: &mut Batch,
     cal: &crate::domain::period::Calendar,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StorageError> {
     if batch.partial_deals.is_empty() {
         return Ok(());
@@ -670,9 +671,12 @@ pub fn keep_absent_columns(
                 "amount" => o.amount = db.amount,
                 "list_amount" => o.list_amount = db.list_amount,
                 "close_date" => o.close_date = db.close_date,
-                // `closed` is a closed deal's category only.
-                "forecast_category" if same_close || db.status == Status::Open => {
-                    o.forecast_category = db.forecast_category
+                // `closed` is a closed deal's category, and only its: kept
+                // while the deal stays as it was, set when this file closes
+                // it, left empty when it reopens one.
+                "forecast_category" if same_close => o.forecast_category = db.forecast_category,
+                "forecast_category" if o.status.is_closed() => {
+                    o.forecast_category = Some(ForecastCategory::Closed)
                 }
                 "closed_at" if same_close => o.closed_at = db.closed_at,
                 "loss_reason" if same_close => o.loss_reason = db.loss_reason.clone(),
@@ -686,9 +690,11 @@ pub fn keep_absent_columns(
             }
         }
         // Closed by this file, with no instant in it: at the start of the
-        // close date (the database's), as a row with a close date alone.
+        // close date (the database's), as a row with a close date alone, and
+        // no later than the import (it is closed by then).
         if o.status.is_closed() && o.closed_at.is_none() {
-            o.closed_at = o.close_date.map(|d| cal.start_of(d));
+            let day = o.close_date.map(|d| cal.start_of(d));
+            o.closed_at = Some(day.map_or(now, |t| t.min(now)));
         }
     }
     Ok(())

@@ -166,7 +166,7 @@ pub(super) fn run(
     // dropped below.
     let synth_from = batch.history.len();
     history::synthesize(&mut batch, &ctx);
-    native::keep_absent_columns(store, &mut batch, ctx.cal)?;
+    native::keep_absent_columns(store, &mut batch, ctx.cal, rt.now)?;
     let reconciled = round_trip::reconcile_with(store, &mut batch, rt.overwrite_local)?;
     history::record_changes(store, &mut batch, &ctx, rt.now)?;
 
@@ -242,6 +242,7 @@ pub(super) fn run(
         history: std::mem::take(&mut batch.history),
         synth_from,
         changes_from: batch.changes_from,
+        change_floors: std::mem::take(&mut batch.change_floors),
         known,
         writing,
         whole_ok,

@@ -37,8 +37,10 @@ pub(super) struct Input {
     pub synth_from: usize,
     /// Where the rows recording a re-import's changes start in `history`:
     /// each is dropped only when the streamed history's last row for its
-    /// deal and field leaves the same value (it records the change).
+    /// deal and field leaves the same value, no earlier than `change_floors`
+    /// beside it (the database's last row for it): it records the change.
     pub changes_from: usize,
+    pub change_floors: Vec<Option<chrono::DateTime<chrono::Utc>>>,
     pub known: Arc<Known>,
     /// No planned file had an error and every file is CSV.
     pub writing: bool,
@@ -82,6 +84,7 @@ pub(super) fn read(
         mut history,
         synth_from,
         changes_from,
+        change_floors,
         known,
         mut writing,
         whole_ok,
@@ -142,12 +145,13 @@ pub(super) fn read(
     let mut brought: HashSet<String> = HashSet::new();
     // For each change recorded apart (deal and field), the last value the
     // streamed history leaves it at, and when.
-    let mut recorded: Recorded = history
-        .get(changes_from..)
-        .unwrap_or_default()
-        .iter()
-        .map(|h| ((h.opportunity_id.to_string(), h.field), None))
-        .collect();
+    let mut recorded: Recorded = HashMap::new();
+    for h in history.get(changes_from..).unwrap_or_default() {
+        recorded
+            .entry(h.opportunity_id.to_string())
+            .or_default()
+            .insert(h.field, None);
+    }
     let mut snapshot_deals = native::SnapshotDeals::new();
 
     for (file_no, s) in streams.iter().enumerate() {
@@ -158,7 +162,7 @@ pub(super) fn read(
                     std::mem::take(&mut history),
                     (synth_from, changes_from),
                     &mut alike,
-                    (&brought, &recorded),
+                    (&brought, &recorded, &change_floors),
                     &mut found.stages_used,
                     &mut out.writes,
                 );
@@ -257,8 +261,9 @@ pub(super) fn read(
                 if !brought.contains(h.opportunity_id.as_str()) {
                     brought.insert(h.opportunity_id.0.to_string());
                 }
-                if !recorded.is_empty()
-                    && let Some(last) = recorded.get_mut(&(h.opportunity_id.to_string(), h.field))
+                if let Some(last) = recorded
+                    .get_mut(h.opportunity_id.as_str())
+                    .and_then(|fields| fields.get_mut(&h.field))
                     && last.as_ref().is_none_or(|(at, _)| *at <= h.changed_at)
                 {
                     *last = Some((h.changed_at, h.new_value.as_deref().map(str::to_string)));
@@ -291,7 +296,7 @@ pub(super) fn read(
             history,
             (synth_from, changes_from),
             &mut alike,
-            (&brought, &recorded),
+            (&brought, &recorded, &change_floors),
             &mut found.stages_used,
             &mut out.writes,
         );
@@ -314,8 +319,8 @@ fn note_stages(h: &HistoryEntry, used: &mut HashSet<String>) {
 
 /// Per deal and field a re-import changed, the last value the streamed
 /// history leaves it at (and when), if it has a row for it.
-type Recorded =
-    HashMap<(String, HistoryField), Option<(chrono::DateTime<chrono::Utc>, Option<String>)>>;
+type Recorded = HashMap<String, HashMap<HistoryField, Option<(Instant, Option<String>)>>>;
+type Instant = chrono::DateTime<chrono::Utc>;
 
 /// The planned history (other formats' rows; the synthesized ones but those
 /// of deals a streamed file brings history for; the changes recorded apart
@@ -325,16 +330,20 @@ fn batch_history(
     history: Vec<HistoryEntry>,
     (synth_from, changes_from): (usize, usize),
     alike: &mut Alike,
-    (brought, recorded): (&HashSet<String>, &Recorded),
+    (brought, recorded, floors): (&HashSet<String>, &Recorded, &[Option<Instant>]),
     stages_used: &mut HashSet<String>,
     out: &mut Vec<Write>,
 ) {
     for (i, h) in history.into_iter().enumerate() {
         let dropped = if i >= changes_from {
+            let floor = floors.get(i - changes_from).copied().flatten();
             recorded
-                .get(&(h.opportunity_id.to_string(), h.field))
+                .get(h.opportunity_id.as_str())
+                .and_then(|fields| fields.get(&h.field))
                 .and_then(|last| last.as_ref())
-                .is_some_and(|(_, v)| v.as_deref() == h.new_value.as_deref())
+                .is_some_and(|(at, v)| {
+                    v.as_deref() == h.new_value.as_deref() && floor.is_none_or(|f| *at >= f)
+                })
         } else {
             i >= synth_from && brought.contains(h.opportunity_id.as_str())
         };

@@ -148,6 +148,24 @@ impl Store {
         Ok(())
     }
 
+    /// When each field of a deal last changed, by its history.
+    pub fn last_history_instants(
+        &self,
+        id: &str,
+    ) -> Result<std::collections::HashMap<HistoryField, chrono::DateTime<chrono::Utc>>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT field, MAX(changed_at) FROM opportunity_history
+             WHERE opportunity_id = ?1 GROUP BY field",
+        )?;
+        let mut rows = stmt.query([id])?;
+        let mut out = std::collections::HashMap::new();
+        while let Some(r) = rows.next()? {
+            let field = parse_enum(&r.get::<_, String>(0)?)?;
+            out.insert(field, instant_from_sql(&r.get::<_, String>(1)?)?);
+        }
+        Ok(out)
+    }
+
     /// One opportunity by id.
     pub fn opportunity(&self, id: &OppId) -> Result<Opportunity> {
         let mut found = None;

@@ -529,3 +529,109 @@ fn a_deal_a_reimport_closes_is_closed_at_its_instant_from_the_stage_it_held() {
         .collect();
     assert!(stages.contains(&"Discovery"), "{out}");
 }
+
+#[test]
+fn a_change_is_recorded_against_the_database_latest_row_not_an_older_one() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let file = dir.path().join("opportunities.csv");
+    let amount_rows = || -> Vec<(String, String)> {
+        let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT coalesce(old_value, '—'), new_value FROM opportunity_history
+                 WHERE opportunity_id = 'o1' AND field = 'amount' ORDER BY changed_at, seq",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    // 15,000 today; then a set whose history's last amount row (Jan 10,
+    // older than today's) says 12,500.50: the return is a change of its own.
+    fs::write(
+        &file,
+        "id,name,owner_id,stage,amount\no1,Acme — Widgets,ada,Proposal,15000\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    let set = dir.path().join("set");
+    fs::create_dir(&set).unwrap();
+    fs::write(
+        set.join("opportunities.csv"),
+        "id,name,owner_id,stage,amount\no1,Acme — Widgets,ada,Proposal,12500.50\n",
+    )
+    .unwrap();
+    fs::write(
+        set.join("opportunity_history.csv"),
+        "opportunity_id,changed_at,field,old_value,new_value,changed_by,review_session_id\n\
+         o1,2026-01-10T10:00:00Z,amount,,12500.50,ada,\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", set.to_str().unwrap()]);
+    let want = [
+        ("—", "1250050"),
+        ("1250050", "1500000"),
+        ("1500000", "1250050"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(amount_rows(), want);
+}
+
+#[test]
+fn a_short_file_that_closes_a_deal_closes_it_whole_and_after_later_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    // A close date moved today (Feb 1) by a first file; a second closes o1
+    // won on Jan 20, close date Jan 20.
+    let file = dir.path().join("opportunities.csv");
+    fs::write(
+        &file,
+        "id,name,owner_id,stage,close_date\no1,Acme — Widgets,ada,Proposal,2026-04-15\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    fs::write(
+        &file,
+        "id,name,owner_id,stage,amount,close_date,closed_at\n\
+         o1,Acme — Widgets,ada,Closed Won,15000,2026-01-20,2026-01-20T10:00:00Z\n",
+    )
+    .unwrap();
+    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
+    let (status, category): (String, String) = conn
+        .query_row(
+            "SELECT status, forecast_category FROM opportunities WHERE id = 'o1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    // The file has no category: closing makes it `closed`.
+    assert_eq!((status.as_str(), category.as_str()), ("won", "closed"));
+    // The first file's close date today; the second's changes close on
+    // Jan 20, but the close date's: the database has a later row for it
+    // (the first file's), so it is stamped today.
+    let mut stmt = conn
+        .prepare(
+            "SELECT field, substr(changed_at, 1, 10) FROM opportunity_history
+             WHERE opportunity_id = 'o1' AND changed_by = 'import'
+               AND changed_at >= '2026-01-06' ORDER BY seq",
+        )
+        .unwrap();
+    let rows: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let want = [
+        ("close_date", "2026-02-01"),
+        ("stage", "2026-01-20"),
+        ("amount", "2026-01-20"),
+        ("close_date", "2026-02-01"),
+        ("forecast_category", "2026-01-20"),
+        ("status", "2026-01-20"),
+    ]
+    .map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(rows, want);
+}
