@@ -20,6 +20,7 @@ mod mapped;
 pub mod mapping;
 mod maven;
 mod native;
+mod native_ext;
 mod pipedrive;
 mod plausible;
 mod refs;

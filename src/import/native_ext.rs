@@ -1,0 +1,214 @@
+//! The kinds of pipedeck's own CSV set that other systems do not export
+//! (SPEC §10.1, "export is the backup"): goals, review sessions, forecast
+//! snapshots, snoozes, deal tags and action items. Read row by row for
+//! `native::build`; the snapshots streamed too (`stream_read`).
+
+use super::native::{reference, session_ref};
+use super::table::{Row, first_met};
+use super::{Batch, Target};
+use crate::domain::model::*;
+use std::collections::HashMap;
+
+/// A required cell parsed by `parse` (missing: "a value is required").
+fn need<T: 'static>(
+    row: &mut Row<'_>,
+    column: &str,
+    parse: impl FnOnce(&mut Row<'_>, &str) -> Option<T>,
+) -> Option<T> {
+    if row.text(column).is_none() {
+        row.required(column);
+        return None;
+    }
+    parse(row, column)
+}
+
+pub(super) fn goal(row: &mut Row<'_>, batch: &mut Batch) {
+    let role = need(row, "role", |r, c| r.enum_value::<Role>(c));
+    let metric = need(row, "metric", |r, c| {
+        r.parse_with(c, |v| {
+            v.parse::<crate::domain::metrics::MetricId>()
+                .map(|_| v.to_string())
+                .map_err(|e| e.to_string())
+        })
+    });
+    let period = need(row, "period", |r, c| r.enum_value::<PeriodKind>(c));
+    let target = need(row, "target", |r, c| {
+        r.parse_with(c, |v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite() && *x >= 0.0)
+                .ok_or_else(|| format!("{v:?} is not a target (a number, 0 or more)"))
+        })
+    });
+    let direction = need(row, "direction", |r, c| r.enum_value::<GoalDirection>(c));
+    if let (Some(role), Some(metric), Some(period), Some(target), Some(direction)) =
+        (role, metric, period, target, direction)
+    {
+        batch.goals.push(Goal {
+            role,
+            metric,
+            period,
+            target,
+            direction,
+        });
+    }
+}
+
+pub(super) fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = need(row, "id", |r, c| r.int(c));
+    let started_at = need(row, "started_at", |r, c| r.instant(c));
+    let ended_at = row.instant("ended_at");
+    if let (Some(id), Some(started_at)) = (id, started_at) {
+        batch.review_sessions.push(ReviewSession {
+            id,
+            started_at,
+            ended_at,
+            facilitator: row.string("facilitator"),
+            report_markdown: row.string("report_markdown"),
+        });
+    }
+}
+
+/// Where each deal of each day's snapshot was first read (file name and
+/// line): a deal twice in one day's snapshot is refused with both lines,
+/// as an id read twice is (a snapshot is never edited, so the database
+/// would refuse the second row with no line to show).
+pub(super) struct SnapshotDeals<'f>(HashMap<(chrono::NaiveDate, OppId), (&'f str, u64)>);
+
+impl<'f> SnapshotDeals<'f> {
+    pub(super) fn new() -> Self {
+        SnapshotDeals(HashMap::new())
+    }
+
+    /// Fails `row` (line `line` of file `file`) when `read` (the day and
+    /// deal [`snapshot_row`] read from it) was read before.
+    pub(super) fn check(
+        &mut self,
+        row: &mut Row<'_>,
+        read: Option<(chrono::NaiveDate, OppId)>,
+        file: &'f str,
+        line: u64,
+    ) {
+        let Some((day, deal)) = read else { return };
+        match self.0.entry((day, deal)) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let ((first_file, first_line), (_, deal)) = (e.get(), e.key());
+                let first = first_met(first_file, *first_line, file);
+                row.fail(
+                    "opportunity_id",
+                    format!(
+                        "deal {:?} appears twice in the snapshot of {day} (first {first})",
+                        deal.as_str()
+                    ),
+                );
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((file, line));
+            }
+        }
+    }
+}
+
+/// One frozen deal of a snapshot (a snapshot of no open deal is one row
+/// with an empty `opportunity_id`): the day and deal read, if both were.
+pub(super) fn snapshot_row(
+    row: &mut Row<'_>,
+    batch: &mut Batch,
+) -> Option<(chrono::NaiveDate, OppId)> {
+    let taken_on = need(row, "taken_on", |r, c| r.date(c));
+    let taken_at = need(row, "taken_at", |r, c| r.instant(c));
+    let deal = row.string("opportunity_id").map(|opp| {
+        let owner = row.required("owner_id");
+        let stage = row.required("stage");
+        SnapshotRow {
+            opportunity_id: OppId(opp.into()),
+            owner_id: RepId(owner.into()),
+            stage,
+            amount: row.money("amount"),
+            close_date: row.date("close_date"),
+            forecast_category: row.enum_value("forecast_category"),
+        }
+    });
+    let (Some(taken_on), Some(taken_at)) = (taken_on, taken_at) else {
+        return None;
+    };
+    let read = deal.as_ref().map(|d| (taken_on, d.opportunity_id.clone()));
+    match batch.snapshots.iter_mut().find(|s| s.taken_on == taken_on) {
+        Some(s) => s.rows.extend(deal),
+        None => batch.snapshots.push(Snapshot {
+            taken_on,
+            taken_at,
+            rows: deal.into_iter().collect(),
+        }),
+    }
+    read
+}
+
+pub(super) fn snooze(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = need(row, "id", |r, c| r.int(c));
+    let opp = reference(row, "opportunity_id", Target::Opportunity, batch);
+    if opp.is_none() {
+        row.required("opportunity_id");
+    }
+    let reason = row.required("reason");
+    let until = need(row, "until", |r, c| r.date(c));
+    let created_at = need(row, "created_at", |r, c| r.instant(c));
+    let review_session_id = session_ref(row, batch);
+    if let (Some(id), Some(opp), Some(until), Some(created_at)) = (id, opp, until, created_at) {
+        batch.snoozes.push(Snooze {
+            id,
+            opportunity_id: OppId(opp.into()),
+            reason,
+            until,
+            created_at,
+            created_by: row.string("created_by"),
+            review_session_id,
+        });
+    }
+}
+
+pub(super) fn tag(row: &mut Row<'_>, batch: &mut Batch) {
+    let opp = reference(row, "opportunity_id", Target::Opportunity, batch);
+    if opp.is_none() {
+        row.required("opportunity_id");
+    }
+    let tag = need(row, "tag", |r, c| r.enum_value::<StuckTag>(c));
+    let set_at = need(row, "set_at", |r, c| r.instant(c));
+    let review_session_id = session_ref(row, batch);
+    if let (Some(opp), Some(tag), Some(set_at)) = (opp, tag, set_at) {
+        batch.tags.push(DealTag {
+            opportunity_id: OppId(opp.into()),
+            tag,
+            note: row.string("note"),
+            set_at,
+            review_session_id,
+        });
+    }
+}
+
+pub(super) fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
+    let id = need(row, "id", |r, c| r.int(c));
+    let opportunity_id =
+        reference(row, "opportunity_id", Target::Opportunity, batch).map(OppId::from);
+    let owner = reference(row, "owner_id", Target::Rep, batch);
+    if owner.is_none() {
+        row.required("owner_id");
+    }
+    let text = row.required("text");
+    let due_date = row.date("due_date");
+    let created_at = need(row, "created_at", |r, c| r.instant(c));
+    let done_at = row.instant("done_at");
+    let review_session_id = session_ref(row, batch);
+    if let (Some(id), Some(owner), Some(created_at)) = (id, owner, created_at) {
+        batch.action_items.push(ActionItem {
+            id,
+            opportunity_id,
+            owner_id: RepId(owner.into()),
+            text,
+            due_date,
+            created_at,
+            done_at,
+            review_session_id,
+        });
+    }
+}
