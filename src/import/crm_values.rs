@@ -316,13 +316,15 @@ pub fn deal_account(row: &Row<'_>, column: Option<&str>, batch: &mut Batch) -> O
 }
 
 /// Records where the deal `id` came from (its CRM record, at `id_col` of
-/// `row`) and its last activity; its opportunity id.
+/// `row`), its last activity and whether its file has a next-step date;
+/// its opportunity id.
 pub fn deal_origin(
     row: &Row<'_>,
     id_col: &str,
     id: String,
     crm: Crm,
     last_activity: Option<DateTime<Utc>>,
+    dated_next_step: bool,
     batch: &mut Batch,
 ) -> OppId {
     let opp = OppId(id.clone().into());
@@ -331,8 +333,7 @@ pub fn deal_origin(
         crm,
         crm_id: id,
         at: row.loc(id_col),
-        // Pipedrive's next activity date is the next step's.
-        dated_next_step: crm == Crm::Pipedrive,
+        dated_next_step,
     });
     if let Some(at) = last_activity {
         batch.last_touch.push((opp.clone(), at));

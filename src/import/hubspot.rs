@@ -317,7 +317,7 @@ fn deal_row(
     }
     let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
     let account_id = cv::deal_account(row, c.company.as_deref(), batch);
-    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, batch);
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, false, batch);
     Some(Read {
         opp: Opportunity {
             id: opp_id,

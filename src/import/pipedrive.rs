@@ -292,7 +292,9 @@ fn deal_row(
     }
     let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
     let account_id = cv::deal_account(row, c.org.as_deref(), batch);
-    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, batch);
+    // Its next activity date is the next step's, when the file has it.
+    let dated = c.next_activity.is_some();
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, dated, batch);
     let closed_at = match status {
         Status::Won => won_time.or(closed_on),
         Status::Lost => lost_time.or(closed_on),
