@@ -8,6 +8,27 @@ use crate::trust_inputs::{imported, stdout};
 use std::fs;
 use std::path::Path;
 
+/// Every row of `sql` on the test's database, each cell as text (NULL: `—`).
+fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
+    let conn = rusqlite::Connection::open(dir.join("p.db")).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    let n = stmt.column_count();
+    let cell = |r: &rusqlite::Row<'_>, i| -> rusqlite::Result<String> {
+        Ok(r.get::<_, Option<String>>(i)?.unwrap_or_else(|| "—".into()))
+    };
+    stmt.query_map([], |r| (0..n).map(|i| cell(r, i)).collect())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+/// Rows of text, as [`rows`] gives them.
+fn table(want: &[&[&str]]) -> Vec<Vec<String>> {
+    want.iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 #[test]
 fn a_reimport_that_changes_a_deal_records_each_change_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -20,34 +41,25 @@ fn a_reimport_that_changes_a_deal_records_each_change_once() {
          o1,Acme — Widgets,acme,ada,sam,2026-01-05T09:30:00Z,Proposal,15000,2026-04-30,commit,,,,Send MSA,2026-02-10,outbound\n",
     )
     .unwrap();
-    let changes = || -> Vec<(String, String, String, String, String)> {
-        let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
-        let mut stmt = conn
-            .prepare(
-                "SELECT substr(changed_at, 1, 10), field, old_value, new_value, changed_by
-                 FROM opportunity_history WHERE opportunity_id = 'o1' AND changed_by = 'import'
-                   AND changed_at >= '2026-02-01' ORDER BY seq",
-            )
-            .unwrap();
-        stmt.query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .map(Result::unwrap)
-        .collect()
+    let changes = || {
+        rows(
+            dir.path(),
+            "SELECT substr(changed_at, 1, 10), field, old_value, new_value, changed_by
+             FROM opportunity_history WHERE opportunity_id = 'o1' AND changed_by = 'import'
+               AND changed_at >= '2026-02-01' ORDER BY seq",
+        )
     };
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
-    let want = [
-        ("2026-02-01", "amount", "1250050", "1500000", "import"),
-        (
+    let want = table(&[
+        &["2026-02-01", "amount", "1250050", "1500000", "import"],
+        &[
             "2026-02-01",
             "close_date",
             "2026-03-31",
             "2026-04-30",
             "import",
-        ),
-    ]
-    .map(|(a, b, c, d, e)| (a.into(), b.into(), c.into(), d.into(), e.into()));
+        ],
+    ]);
     assert_eq!(changes(), want);
     // The same file again changes nothing, and records nothing.
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
@@ -79,43 +91,36 @@ fn a_deals_file_of_a_few_columns_updates_those_and_wipes_nothing() {
         after.lines().nth(2),
         Some("next step: Send MSA (due 2026-02-10)")
     );
-    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
-    let (account, channel, created): (String, String, String) = conn
-        .query_row(
-            "SELECT account_id, channel, created_at FROM opportunities WHERE id = 'o1'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
     assert_eq!(
-        (account.as_str(), channel.as_str(), created.as_str()),
-        ("acme", "outbound", "2026-01-05T09:30:00Z")
+        rows(
+            dir.path(),
+            "SELECT account_id, channel, created_at FROM opportunities WHERE id = 'o1'"
+        ),
+        table(&[&["acme", "outbound", "2026-01-05T09:30:00Z"]])
     );
     // A closed deal in such a file keeps its close; reopened, it leaves
     // `closed` behind; a cleared next step takes its date with it.
     fs::write(
         &file,
-        "id,name,owner_id,stage,amount,next_step
-         o1,Acme — Widgets,ada,Proposal,15000,
-         o2,Globex — Turbines,ada,Closed Won,80000,
-         o3,Acme — Gadgets,ada,Proposal,5000,
-",
+        "id,name,owner_id,stage,amount,next_step\n\
+         o1,Acme — Widgets,ada,Proposal,15000,\n\
+         o2,Globex — Turbines,ada,Closed Won,80000,\n\
+         o3,Acme — Gadgets,ada,Proposal,5000,\n",
     )
     .unwrap();
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
-    let deal = |id: &str| -> (String, Option<String>, Option<String>, Option<String>) {
-        conn.query_row(
-            "SELECT status, closed_at, forecast_category, next_step_date
-             FROM opportunities WHERE id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .unwrap()
-    };
-    let won = Some("2026-02-14T16:00:00Z".to_string());
-    assert_eq!(deal("o2"), ("won".into(), won, Some("closed".into()), None));
-    assert_eq!(deal("o3"), ("open".into(), None, None, None));
-    assert_eq!(deal("o1").3, None);
+    assert_eq!(
+        rows(
+            dir.path(),
+            "SELECT id, status, closed_at, forecast_category, next_step_date
+             FROM opportunities WHERE id IN ('o1', 'o2', 'o3') ORDER BY id"
+        ),
+        table(&[
+            &["o1", "open", "—", "commit", "—"],
+            &["o2", "won", "2026-02-14T16:00:00Z", "closed", "—"],
+            &["o3", "open", "—", "—", "—"],
+        ])
+    );
 }
 
 #[test]
@@ -128,26 +133,13 @@ fn a_reimported_native_set_records_the_changes_its_history_does_not() {
     let opps = set.join("opportunities.csv");
     let text = fs::read_to_string(&opps).unwrap();
     fs::write(&opps, text.replace(",12500.50,", ",15000,")).unwrap();
-    let rows = |dir: &Path| -> Vec<(String, String, String)> {
-        let conn = rusqlite::Connection::open(dir.join("p.db")).unwrap();
-        let mut stmt = conn
-            .prepare(
-                "SELECT field, old_value, new_value FROM opportunity_history
-                 WHERE opportunity_id = 'o1' AND field = 'amount' ORDER BY seq",
-            )
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
+    let amounts = "SELECT field, old_value, new_value FROM opportunity_history
+                   WHERE opportunity_id = 'o1' AND field = 'amount' ORDER BY seq";
     stdout(dir.path(), &["import", set.to_str().unwrap()]);
-    let want = vec![(
-        "amount".to_string(),
-        "1250050".to_string(),
-        "1500000".to_string(),
-    )];
-    assert_eq!(rows(dir.path()), want);
+    assert_eq!(
+        rows(dir.path(), amounts),
+        table(&[&["amount", "1250050", "1500000"]])
+    );
     // A set whose history records the change adds only its own row.
     let other = tempfile::tempdir().unwrap();
     imported(other.path());
@@ -156,20 +148,13 @@ fn a_reimported_native_set_records_the_changes_its_history_does_not() {
     h.push_str("o1,2026-01-30T10:00:00Z,amount,12500.50,15000,ada,\n");
     fs::write(&history, h).unwrap();
     stdout(other.path(), &["import", set.to_str().unwrap()]);
-    let conn = rusqlite::Connection::open(other.path().join("p.db")).unwrap();
-    let by: Vec<(String, String)> = conn
-        .prepare(
-            "SELECT changed_at, coalesce(changed_by, '') FROM opportunity_history
-             WHERE opportunity_id = 'o1' AND field = 'amount'",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
     assert_eq!(
-        by,
-        [("2026-01-30T10:00:00Z".to_string(), "ada".to_string())]
+        rows(
+            other.path(),
+            "SELECT changed_at, changed_by FROM opportunity_history
+             WHERE opportunity_id = 'o1' AND field = 'amount'"
+        ),
+        table(&[&["2026-01-30T10:00:00Z", "ada"]])
     );
 }
 
@@ -186,26 +171,19 @@ fn a_deal_a_reimport_closes_is_closed_at_its_instant_from_the_stage_it_held() {
     )
     .unwrap();
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
-    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT substr(changed_at, 1, 10), field, coalesce(old_value, '—'), new_value
-             FROM opportunity_history WHERE opportunity_id = 'o4' ORDER BY seq",
-        )
-        .unwrap();
-    let rows: Vec<(String, String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let want = [
-        ("2026-01-28", "stage", "Discovery", "Closed Won"),
-        ("2026-01-28", "amount", "—", "900000"),
-        ("2026-01-28", "forecast_category", "—", "closed"),
-        ("2026-01-28", "status", "open", "won"),
-    ]
-    .map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into()));
-    assert_eq!(rows, want);
+    assert_eq!(
+        rows(
+            dir.path(),
+            "SELECT substr(changed_at, 1, 10), field, old_value, new_value
+             FROM opportunity_history WHERE opportunity_id = 'o4' ORDER BY seq"
+        ),
+        table(&[
+            &["2026-01-28", "stage", "Discovery", "Closed Won"],
+            &["2026-01-28", "amount", "—", "900000"],
+            &["2026-01-28", "forecast_category", "—", "closed"],
+            &["2026-01-28", "status", "open", "won"],
+        ])
+    );
     // As of the day before it closed, it was open in Discovery.
     let out = stdout(
         dir.path(),
@@ -233,19 +211,6 @@ fn a_change_is_recorded_against_the_database_latest_row_not_an_older_one() {
     let dir = tempfile::tempdir().unwrap();
     imported(dir.path());
     let file = dir.path().join("opportunities.csv");
-    let amount_rows = || -> Vec<(String, String)> {
-        let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
-        let mut stmt = conn
-            .prepare(
-                "SELECT coalesce(old_value, '—'), new_value FROM opportunity_history
-                 WHERE opportunity_id = 'o1' AND field = 'amount' ORDER BY changed_at, seq",
-            )
-            .unwrap();
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
     // 15,000 today; then a set whose history's last amount row (Jan 10,
     // older than today's) says 12,500.50: the return is a change of its own.
     fs::write(
@@ -268,13 +233,18 @@ fn a_change_is_recorded_against_the_database_latest_row_not_an_older_one() {
     )
     .unwrap();
     stdout(dir.path(), &["import", set.to_str().unwrap()]);
-    let want = [
-        ("—", "1250050"),
-        ("1250050", "1500000"),
-        ("1500000", "1250050"),
-    ]
-    .map(|(a, b)| (a.to_string(), b.to_string()));
-    assert_eq!(amount_rows(), want);
+    assert_eq!(
+        rows(
+            dir.path(),
+            "SELECT old_value, new_value FROM opportunity_history
+             WHERE opportunity_id = 'o1' AND field = 'amount' ORDER BY changed_at, seq"
+        ),
+        table(&[
+            &["—", "1250050"],
+            &["1250050", "1500000"],
+            &["1500000", "1250050"],
+        ])
+    );
 }
 
 #[test]
@@ -297,41 +267,33 @@ fn a_short_file_that_closes_a_deal_closes_it_whole_and_after_later_rows() {
     )
     .unwrap();
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
-    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
-    let (status, category): (String, String) = conn
-        .query_row(
-            "SELECT status, forecast_category FROM opportunities WHERE id = 'o1'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
     // The file has no category: closing makes it `closed`.
-    assert_eq!((status.as_str(), category.as_str()), ("won", "closed"));
+    assert_eq!(
+        rows(
+            dir.path(),
+            "SELECT status, forecast_category FROM opportunities WHERE id = 'o1'"
+        ),
+        table(&[&["won", "closed"]])
+    );
     // The first file's close date today; the second's changes close on
     // Jan 20, but the close date's: the database has a later row for it
     // (the first file's), so it is stamped today.
-    let mut stmt = conn
-        .prepare(
+    assert_eq!(
+        rows(
+            dir.path(),
             "SELECT field, substr(changed_at, 1, 10) FROM opportunity_history
              WHERE opportunity_id = 'o1' AND changed_by = 'import'
-               AND changed_at >= '2026-01-06' ORDER BY seq",
-        )
-        .unwrap();
-    let rows: Vec<(String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let want = [
-        ("close_date", "2026-02-01"),
-        ("stage", "2026-01-20"),
-        ("amount", "2026-01-20"),
-        ("close_date", "2026-02-01"),
-        ("forecast_category", "2026-01-20"),
-        ("status", "2026-01-20"),
-    ]
-    .map(|(a, b)| (a.to_string(), b.to_string()));
-    assert_eq!(rows, want);
+               AND changed_at >= '2026-01-06' ORDER BY seq"
+        ),
+        table(&[
+            &["close_date", "2026-02-01"],
+            &["stage", "2026-01-20"],
+            &["amount", "2026-01-20"],
+            &["close_date", "2026-02-01"],
+            &["forecast_category", "2026-01-20"],
+            &["status", "2026-01-20"],
+        ])
+    );
 }
 
 #[test]
@@ -350,23 +312,16 @@ fn a_crm_history_read_whole_records_a_change_only_with_a_row_as_late_as_the_data
     .unwrap();
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
     stdout(dir.path(), &["import", sf.to_str().unwrap()]);
-    let conn = rusqlite::Connection::open(dir.path().join("p.db")).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT old_value, new_value, coalesce(changed_by, '') FROM opportunity_history
-             WHERE opportunity_id = '0061' AND field = 'amount' ORDER BY changed_at, seq",
-        )
-        .unwrap();
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    let want = [
-        ("4000000", "5000000", "0052"),
-        ("5000000", "6000000", "import"),
-        ("6000000", "5000000", "import"),
-    ]
-    .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()));
-    assert_eq!(rows, want);
+    assert_eq!(
+        rows(
+            dir.path(),
+            "SELECT old_value, new_value, changed_by FROM opportunity_history
+             WHERE opportunity_id = '0061' AND field = 'amount' ORDER BY changed_at, seq"
+        ),
+        table(&[
+            &["4000000", "5000000", "0052"],
+            &["5000000", "6000000", "import"],
+            &["6000000", "5000000", "import"],
+        ])
+    );
 }
