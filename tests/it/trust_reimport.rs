@@ -22,6 +22,13 @@ fn rows(dir: &Path, sql: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Writes `text` as `name` in `dir` and imports it.
+fn import_file(dir: &Path, name: &str, text: &str) {
+    let file = dir.join(name);
+    fs::write(&file, text).unwrap();
+    stdout(dir, &["import", file.to_str().unwrap()]);
+}
+
 /// Rows of text, as [`rows`] gives them.
 fn table(want: &[&[&str]]) -> Vec<Vec<String>> {
     want.iter()
@@ -71,13 +78,11 @@ fn a_deals_file_of_a_few_columns_updates_those_and_wipes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     imported(dir.path());
     let before = stdout(dir.path(), &["deal", "o1", "show"]);
-    let file = dir.path().join("opportunities.csv");
-    fs::write(
-        &file,
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,owner_id,stage,amount\no1,Acme — Widgets,ada,Proposal,15000\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    );
     let after = stdout(dir.path(), &["deal", "o1", "show"]);
     // Only the amount moved: close date, category, next step and its date stay.
     assert_eq!(
@@ -100,15 +105,14 @@ fn a_deals_file_of_a_few_columns_updates_those_and_wipes_nothing() {
     );
     // A closed deal in such a file keeps its close; reopened, it leaves
     // `closed` behind; a cleared next step takes its date with it.
-    fs::write(
-        &file,
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,owner_id,stage,amount,next_step\n\
          o1,Acme — Widgets,ada,Proposal,15000,\n\
          o2,Globex — Turbines,ada,Closed Won,80000,\n\
          o3,Acme — Gadgets,ada,Proposal,5000,\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    );
     assert_eq!(
         rows(
             dir.path(),
@@ -162,15 +166,13 @@ fn a_reimported_native_set_records_the_changes_its_history_does_not() {
 fn a_deal_a_reimport_closes_is_closed_at_its_instant_from_the_stage_it_held() {
     let dir = tempfile::tempdir().unwrap();
     imported(dir.path());
-    let file = dir.path().join("opportunities.csv");
     // o4 was open in Discovery; the file has it won on 2026-01-28, 9,000.
-    fs::write(
-        &file,
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,account_id,owner_id,source_rep_id,created_at,stage,amount,close_date,forecast_category,status,closed_at,loss_reason,next_step,next_step_date,channel\n\
          o4,Globex — Pilot,globex,ada,,,Closed Won,9000,,closed,won,2026-01-28T10:00:00Z,,,,\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    );
     assert_eq!(
         rows(
             dir.path(),
@@ -210,15 +212,13 @@ fn a_deal_a_reimport_closes_is_closed_at_its_instant_from_the_stage_it_held() {
 fn a_change_is_recorded_against_the_database_latest_row_not_an_older_one() {
     let dir = tempfile::tempdir().unwrap();
     imported(dir.path());
-    let file = dir.path().join("opportunities.csv");
     // 15,000 today; then a set whose history's last amount row (Jan 10,
     // older than today's) says 12,500.50: the return is a change of its own.
-    fs::write(
-        &file,
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,owner_id,stage,amount\no1,Acme — Widgets,ada,Proposal,15000\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    );
     let set = dir.path().join("set");
     fs::create_dir(&set).unwrap();
     fs::write(
@@ -253,20 +253,17 @@ fn a_short_file_that_closes_a_deal_closes_it_whole_and_after_later_rows() {
     imported(dir.path());
     // A close date moved today (Feb 1) by a first file; a second closes o1
     // won on Jan 20, close date Jan 20.
-    let file = dir.path().join("opportunities.csv");
-    fs::write(
-        &file,
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,owner_id,stage,close_date\no1,Acme — Widgets,ada,Proposal,2026-04-15\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
-    fs::write(
-        &file,
+    );
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,owner_id,stage,amount,close_date,closed_at\n\
          o1,Acme — Widgets,ada,Closed Won,15000,2026-01-20,2026-01-20T10:00:00Z\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    );
     // The file has no category: closing makes it `closed`.
     assert_eq!(
         rows(
@@ -304,13 +301,11 @@ fn a_crm_history_read_whole_records_a_change_only_with_a_row_as_late_as_the_data
     // 0061 is 50,000 by the CRM's field history (Jan 20); a file sets 60,000
     // today; the CRM's export again: its last amount row (Jan 20) is older
     // than today's, so the return to 50,000 is recorded.
-    let file = dir.path().join("opportunities.csv");
-    fs::write(
-        &file,
+    import_file(
+        dir.path(),
+        "opportunities.csv",
         "id,name,owner_id,stage,amount\n0061,Acme Big,0052,Shortlisted,60000\n",
-    )
-    .unwrap();
-    stdout(dir.path(), &["import", file.to_str().unwrap()]);
+    );
     stdout(dir.path(), &["import", sf.to_str().unwrap()]);
     assert_eq!(
         rows(
