@@ -154,25 +154,23 @@ impl EditCmd {
         }
     }
 
-    /// The free text the edit stores, each with the name it is given by.
-    fn texts(&self) -> Vec<(&'static str, &str)> {
-        let mut out = Vec::new();
+    /// The free text the edit stores, if any, with the name it is given by.
+    fn text(&self) -> Option<(&'static str, &str)> {
         match self {
             EditCmd::StartReview {
                 facilitator: Some(f),
-            } => out.push(("facilitator", f.as_str())),
-            EditCmd::MoveStage { to, .. } => out.push(("stage", to.as_str())),
+            } => Some(("facilitator", f)),
+            EditCmd::MoveStage { to, .. } => Some(("stage", to)),
             EditCmd::CloseLost { reason, .. } | EditCmd::Snooze { reason, .. } => {
-                out.push(("reason", reason.as_str()))
+                Some(("reason", reason))
             }
             EditCmd::SetNextStep { text, .. } | EditCmd::ActionItem { text, .. } => {
-                out.push(("text", text.as_str()))
+                Some(("text", text))
             }
-            EditCmd::Log { log, .. } => out.extend(log.label.as_deref().map(|l| ("label", l))),
-            EditCmd::Tag { note: Some(n), .. } => out.push(("note", n.as_str())),
-            _ => {}
+            EditCmd::Log { log, .. } => log.label.as_deref().map(|l| ("label", l)),
+            EditCmd::Tag { note: Some(n), .. } => Some(("note", n)),
+            _ => None,
         }
-        out
     }
 
     /// The same edit in review session `s` (the review sessions' own
@@ -222,7 +220,7 @@ pub fn apply(
     // Text an import would refuse is refused here too, so what is saved
     // exports and imports back (docs/review.md).
     let by_text = by.map(|b| ("who made it", b));
-    for (name, text) in cmd.texts().into_iter().chain(by_text) {
+    for (name, text) in cmd.text().into_iter().chain(by_text) {
         if let Some(c) = crate::text::forbidden_control(text) {
             return Err(EditError::Invalid(format!(
                 "{name}: control character U+{:04X} in the text (remove it)",

@@ -335,7 +335,6 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_activities(r.activities)
         .with_open_now(open_now)
         .with_deals(deals)
-        .with_first_touches(metrics)
         .with_contacts(metrics)
         .with_moved_deals(metrics)
         .with_rep_ranges(rep_ranges)

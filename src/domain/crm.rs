@@ -84,10 +84,7 @@ impl Crm {
             return String::new();
         };
         match f {
-            SyncField::Amount => v
-                .parse::<i64>()
-                .map(|c| Money(c).to_decimal())
-                .unwrap_or_else(|_| v.to_string()),
+            SyncField::Amount => SyncField::Amount.shown(Some(v)),
             SyncField::ForecastCategory => match (self, ForecastCategory::from_str(v)) {
                 (Crm::Salesforce, Ok(c)) => match c {
                     ForecastCategory::Pipeline => "Pipeline",

@@ -250,13 +250,13 @@ fn diff(before: &Opportunity, after: &Opportunity, stamp: &Stamp) -> Vec<History
         .collect()
 }
 
+/// A tracked field's change: the field, its canonical text before and after.
+pub type Change = (HistoryField, Option<String>, Option<String>);
+
 /// Each tracked field whose canonical text differs between two versions of
 /// a deal, with its text before and after: what history records of a change
 /// (an edit's, or an import's that brings no history of its own).
-pub fn changes(
-    before: &Opportunity,
-    after: &Opportunity,
-) -> Vec<(HistoryField, Option<String>, Option<String>)> {
+pub fn changes(before: &Opportunity, after: &Opportunity) -> Vec<Change> {
     let fields: [(HistoryField, FieldText); 8] = [
         (HistoryField::Stage, |o| Some(o.stage.clone())),
         (HistoryField::Amount, |o| o.amount.map(amount_text)),

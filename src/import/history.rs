@@ -8,6 +8,7 @@
 //! answers as pipedeck knew the deal then.
 
 use super::{Batch, Context};
+use crate::domain::edit::Change;
 use crate::domain::model::*;
 use crate::storage::{StorageError, Store};
 use chrono::{DateTime, Utc};
@@ -173,9 +174,6 @@ pub fn record_changes(
     batch.change_floors = floors;
     Ok(n)
 }
-
-/// A tracked field's change: the field, its text before and after.
-type Change = (HistoryField, Option<String>, Option<String>);
 
 /// When a history's last row for a field was made, and the value it leaves.
 pub type LastRow<'h> = (DateTime<Utc>, Option<&'h str>);

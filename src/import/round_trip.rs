@@ -72,10 +72,20 @@ pub fn reconcile_with(
         }
     }
     let out = reconcile(batch, &edits, &current, overwrite_local);
-    if !batch.origins.is_empty() {
-        keep_next_step_dates(batch, &store.next_step_dates()?);
-        keep_closed_instants(batch, &store.closed_instants()?);
-    }
+    // Of the deals the CRM's files bring, read once: closed instants and
+    // next-step dates the database holds.
+    let mut closed = HashMap::new();
+    let mut dated = HashMap::new();
+    store.each_opportunity_of(batch.origins.iter().map(|o| o.opp.as_str()), |o| {
+        if let (true, Some(at)) = (o.status.is_closed(), o.closed_at) {
+            closed.insert(o.id.to_string(), (o.status, at));
+        }
+        if let Some(day) = o.next_step_date {
+            dated.insert(o.id.to_string(), (o.next_step, day));
+        }
+    })?;
+    keep_next_step_dates(batch, &dated);
+    keep_closed_instants(batch, &closed);
     Ok(out)
 }
 

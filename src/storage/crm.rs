@@ -6,9 +6,9 @@ use super::codec::*;
 use super::{Result, StorageError, Store, Tx};
 use crate::domain::crm::{self, Crm, LocalEdit, PendingState, SyncField};
 use crate::domain::model::{OppId, Opportunity};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 impl Tx<'_> {
@@ -177,39 +177,6 @@ impl Store {
                 r.get::<_, OppId>(0)?,
                 instant_from_sql(&r.get::<_, String>(1)?)?,
             ));
-        }
-        Ok(out)
-    }
-
-    /// The deals with a next-step date: their next step and its date.
-    pub fn next_step_dates(&self) -> Result<HashMap<String, (Option<String>, NaiveDate)>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, next_step, next_step_date FROM opportunities
-             WHERE next_step_date IS NOT NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let day = date_from_sql(&r.get::<_, String>(2)?)?;
-            out.insert(r.get(0)?, (r.get(1)?, day));
-        }
-        Ok(out)
-    }
-
-    /// The closed deals: their status and closed instant.
-    pub fn closed_instants(
-        &self,
-    ) -> Result<HashMap<String, (crate::domain::model::Status, DateTime<Utc>)>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT id, status, closed_at FROM opportunities
-             WHERE status <> 'open' AND closed_at IS NOT NULL",
-        )?;
-        let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
-        while let Some(r) = rows.next()? {
-            let status = parse_enum(&r.get::<_, String>(1)?)?;
-            let at = instant_from_sql(&r.get::<_, String>(2)?)?;
-            out.insert(r.get(0)?, (status, at));
         }
         Ok(out)
     }

@@ -335,9 +335,9 @@ impl Store {
         Store::init(conn, ":memory:".to_string())
     }
 
+    /// A store on `conn` (its busy timeout set by the caller: a file's
+    /// open sets it before its first read).
     fn init(conn: Connection, path: String) -> Result<Store> {
-        conn.busy_timeout(busy_timeout())
-            .map_err(|e| classify(&path, e))?;
         let mut store = Store {
             conn,
             path,

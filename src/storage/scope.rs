@@ -17,7 +17,7 @@
 //!   also after a gap between two ranges);
 //! - in [`Lookback`], what the rules read from all time: the first activity
 //!   of the database, and when each rep first touched each contact they touch
-//!   in a range (for the metrics only: `Scope::with_first_touches`).
+//!   in a range (for the metrics only, with the contacts: `Scope::with_contacts`).
 //!
 //! Reports whose rules look back (the anomaly rules, the drill-down, the
 //! untouched rule) name the ranges they read; see `report::scope`.
@@ -55,11 +55,10 @@ pub struct Scope {
     /// Whether the deals' history is left unread (a report that reads
     /// none of it: accuracy when every closed quarter has its snapshot).
     skip_history: bool,
-    /// Whether each rep's first touch of each contact touched is left
-    /// unread (only the metrics read it: "new contacts").
-    skip_first_touches: bool,
-    /// Whether the contacts are left unread (only the metrics read them: an
-    /// activity's account through its contact; 60k rows on a large org).
+    /// Whether the contacts are left unread, with each rep's first touch of
+    /// each contact touched: only the metrics read them (an activity's
+    /// account through its contact, "new contacts"; 60k contacts on a large
+    /// org).
     skip_contacts: bool,
     /// Whether the deals with a history entry in a range are read too (the
     /// metrics count a stage move in the period it was made, whenever the
@@ -83,7 +82,6 @@ impl Scope {
             deals: Vec::new(),
             rep_ranges: Vec::new(),
             skip_history: false,
-            skip_first_touches: false,
             skip_contacts: false,
             moved: false,
             won_only: false,
@@ -109,7 +107,6 @@ impl Scope {
             activities: self.activities || other.activities,
             open_now: self.open_now || other.open_now,
             skip_history: self.skip_history && other.skip_history,
-            skip_first_touches: self.skip_first_touches && other.skip_first_touches,
             skip_contacts: self.skip_contacts && other.skip_contacts,
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
@@ -155,14 +152,8 @@ impl Scope {
         self
     }
 
-    /// The same ranges, with each rep's first touch of each contact in them
-    /// read or not (`Lookback::first_touch`).
-    pub fn with_first_touches(mut self, read: bool) -> Scope {
-        self.skip_first_touches = !read;
-        self
-    }
-
-    /// The same ranges, with the contacts read or not.
+    /// The same ranges, with the contacts and each rep's first touch of each
+    /// contact in them (`Lookback::first_touch`) read or not.
     pub fn with_contacts(mut self, read: bool) -> Scope {
         self.skip_contacts = !read;
         self
@@ -511,7 +502,7 @@ impl Store {
             others.sort_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
             activities = merge_by_time(activities, others);
         }
-        if scope.skip_first_touches {
+        if scope.skip_contacts {
             return Ok((activities, Vec::new()));
         }
         let first_touch = self.first_touches(scope, &activities)?;
