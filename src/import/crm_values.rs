@@ -3,7 +3,7 @@
 //! CRM cell values (dates with or without a time in the configured zone,
 //! amounts with any number of decimals), and rep ids from owner names.
 
-use super::round_trip::Origin;
+use super::round_trip::{NextStepColumns, Origin};
 use super::table::{Row, Table, first_met};
 use super::{Batch, Context};
 use crate::domain::crm::Crm;
@@ -316,7 +316,7 @@ pub fn deal_account(row: &Row<'_>, column: Option<&str>, batch: &mut Batch) -> O
 }
 
 /// Records where the deal `id` came from (its CRM record, at `id_col` of
-/// `row`), its last activity and whether its file has a next-step date;
+/// `row`), its last activity and what its file says of the next step;
 /// its opportunity id.
 pub fn deal_origin(
     row: &Row<'_>,
@@ -324,7 +324,7 @@ pub fn deal_origin(
     id: String,
     crm: Crm,
     last_activity: Option<DateTime<Utc>>,
-    dated_next_step: bool,
+    next_step: NextStepColumns,
     batch: &mut Batch,
 ) -> OppId {
     let opp = OppId(id.clone().into());
@@ -333,7 +333,7 @@ pub fn deal_origin(
         crm,
         crm_id: id,
         at: row.loc(id_col),
-        dated_next_step,
+        next_step,
     });
     if let Some(at) = last_activity {
         batch.last_touch.push((opp.clone(), at));

@@ -8,6 +8,7 @@
 //! `Cumulative time in …`, the account's custom properties) are ignored.
 
 use super::crm_values::{self as cv, SeenStage};
+use super::round_trip::NextStepColumns;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
@@ -317,7 +318,8 @@ fn deal_row(
     }
     let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
     let account_id = cv::deal_account(row, c.company.as_deref(), batch);
-    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, false, batch);
+    let says = NextStepColumns::of(c.next_step.is_some(), false);
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, says, batch);
     Some(Read {
         opp: Opportunity {
             id: opp_id,

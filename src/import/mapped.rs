@@ -3,7 +3,7 @@
 
 use super::crm_values as cv;
 use super::mapping::{DERIVABLE, Mapping};
-use super::round_trip::Origin;
+use super::round_trip::{NextStepColumns, Origin};
 use super::sf_values;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError, Target};
@@ -300,7 +300,7 @@ fn deal_row(
             crm,
             crm_id: id.clone(),
             at: row.loc(&c.id),
-            dated_next_step: c.next_step_date.is_some(),
+            next_step: NextStepColumns::of(c.next_step.is_some(), c.next_step_date.is_some()),
         });
     }
     if let Some(t) = last_activity {

@@ -14,6 +14,7 @@
 //! records the move from its Pipedrive stage.
 
 use super::crm_values::{self as cv, SeenStage};
+use super::round_trip::NextStepColumns;
 use super::table::{Row, Table};
 use super::{Batch, Context, Loc, RowError};
 use crate::domain::crm::Crm;
@@ -293,8 +294,8 @@ fn deal_row(
     let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
     let account_id = cv::deal_account(row, c.org.as_deref(), batch);
     // Its next activity date is the next step's, when the file has it.
-    let dated = c.next_activity.is_some();
-    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, dated, batch);
+    let says = NextStepColumns::of(c.next_subject.is_some(), c.next_activity.is_some());
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, says, batch);
     let closed_at = match status {
         Status::Won => won_time.or(closed_on),
         Status::Lost => lost_time.or(closed_on),

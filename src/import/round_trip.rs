@@ -18,9 +18,32 @@ pub struct Origin {
     pub crm: Crm,
     pub crm_id: String,
     pub at: Loc,
-    /// Whether the file has a next-step date column (Salesforce and HubSpot
-    /// exports have none; a mapping may name one).
-    pub dated_next_step: bool,
+    /// What the file says of the next step.
+    pub next_step: NextStepColumns,
+}
+
+/// What a CRM file's columns say of a deal's next step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextStepColumns {
+    /// Neither the step nor its date: the deal keeps both as they are.
+    Absent,
+    /// The step without its date (Salesforce and HubSpot exports): the
+    /// date is kept while the step is the same.
+    Undated,
+    /// A date column, with or without the step's text (Pipedrive's next
+    /// activity, a mapping's): the file says both.
+    Dated,
+}
+
+impl NextStepColumns {
+    /// From whether the file has a next-step column and a date column.
+    pub fn of(step: bool, date: bool) -> NextStepColumns {
+        match (step, date) {
+            (_, true) => NextStepColumns::Dated,
+            (true, false) => NextStepColumns::Undated,
+            (false, false) => NextStepColumns::Absent,
+        }
+    }
 }
 
 /// A local edit an import would have overwritten and kept instead.
@@ -73,18 +96,18 @@ pub fn reconcile_with(
     }
     let out = reconcile(batch, &edits, &current, overwrite_local);
     // Of the deals the CRM's files bring, read once: closed instants and
-    // next-step dates the database holds.
+    // next steps the database holds.
     let mut closed = HashMap::new();
-    let mut dated = HashMap::new();
+    let mut steps = HashMap::new();
     store.each_opportunity_of(batch.origins.iter().map(|o| o.opp.as_str()), |o| {
         if let (true, Some(at)) = (o.status.is_closed(), o.closed_at) {
             closed.insert(o.id.to_string(), (o.status, at));
         }
-        if let Some(day) = o.next_step_date {
-            dated.insert(o.id.to_string(), (o.next_step, day));
+        if o.next_step.is_some() || o.next_step_date.is_some() {
+            steps.insert(o.id.to_string(), (o.next_step, o.next_step_date));
         }
     })?;
-    keep_next_step_dates(batch, &dated);
+    keep_next_steps(batch, &steps);
     keep_closed_instants(batch, &closed);
     Ok(out)
 }
@@ -106,27 +129,34 @@ pub fn keep_closed_instants(batch: &mut Batch, closed: &HashMap<String, (Status,
     }
 }
 
-/// Salesforce and HubSpot exports carry a next step without its date: a
-/// deal read from a file without that column keeps the date pipedeck holds
-/// while its next step is the same (`dated`: deal → next step and date,
-/// from the database).
-pub fn keep_next_step_dates(
+/// What a CRM file does not say of the next step is kept (`held`: deal →
+/// next step and date, from the database): a file without either column
+/// keeps both; Salesforce and HubSpot exports carry the step without its
+/// date, so a deal keeps its date while its step is the same.
+pub fn keep_next_steps(
     batch: &mut Batch,
-    dated: &HashMap<String, (Option<String>, chrono::NaiveDate)>,
+    held: &HashMap<String, (Option<String>, Option<chrono::NaiveDate>)>,
 ) {
-    let dateless: HashSet<&str> = batch
+    let says: HashMap<&str, NextStepColumns> = batch
         .origins
         .iter()
-        .filter(|o| !o.dated_next_step)
-        .map(|o| o.opp.as_str())
+        .map(|o| (o.opp.as_str(), o.next_step))
         .collect();
     for opp in batch.opportunities.iter_mut() {
-        if opp.next_step_date.is_none()
-            && dateless.contains(opp.id.as_str())
-            && let Some((step, day)) = dated.get(opp.id.as_str())
-            && *step == opp.next_step
-        {
-            opp.next_step_date = Some(*day);
+        let (Some(columns), Some((step, day))) =
+            (says.get(opp.id.as_str()), held.get(opp.id.as_str()))
+        else {
+            continue;
+        };
+        match columns {
+            NextStepColumns::Absent => {
+                opp.next_step = step.clone();
+                opp.next_step_date = *day;
+            }
+            NextStepColumns::Undated if opp.next_step_date.is_none() && *step == opp.next_step => {
+                opp.next_step_date = *day;
+            }
+            _ => {}
         }
     }
 }
@@ -159,7 +189,15 @@ pub fn reconcile(
         // brings its status back, which the status edit must not take for
         // the CRM's).
         let from_file = opp.clone();
-        for e in pending.iter().filter(|e| e.deal == id.as_str()) {
+        // A file without the next-step columns says nothing of an edit to it.
+        let silent = |f: SyncField| {
+            f == SyncField::NextStep
+                && from_crm.is_some_and(|o| o.next_step == NextStepColumns::Absent)
+        };
+        for e in pending
+            .iter()
+            .filter(|e| e.deal == id.as_str() && !silent(e.field))
+        {
             let incoming = e.field.value(&from_file);
             let at = from_crm
                 .map(|o| format!("{}:{}", o.at.file, o.at.line))
@@ -296,7 +334,7 @@ mod tests {
                     line: 4,
                     column: None,
                 },
-                dated_next_step: false,
+                next_step: NextStepColumns::Undated,
             });
         }
         b.opportunities.push(incoming);
@@ -346,7 +384,7 @@ mod tests {
         b.opportunities.push(incoming("d2", Status::Lost));
         b.opportunities.push(incoming("d3", Status::Won));
         b.origins.push(Origin {
-            dated_next_step: false,
+            next_step: NextStepColumns::Undated,
             opp: OppId("d2".into()),
             ..b.origins[0].clone()
         });
@@ -408,16 +446,18 @@ mod tests {
             o
         };
         let mut b = Batch::default();
-        // (deal, CRM, whether its file has a next-step date, its next step)
+        // (deal, CRM, what its file says of the next step, its next step)
+        use NextStepColumns::{Absent, Dated, Undated};
         let deals = [
-            ("d1", Crm::Salesforce, false, Some("Send SOW")),
-            ("d2", Crm::Hubspot, false, Some("Send SOW")),
-            ("d3", Crm::Hubspot, false, Some("Call CFO")),
-            ("d4", Crm::Salesforce, false, None),
-            ("d5", Crm::Salesforce, true, Some("Send SOW")),
-            ("d6", Crm::Pipedrive, true, Some("Send SOW")),
+            ("d1", Crm::Salesforce, Undated, Some("Send SOW")),
+            ("d2", Crm::Hubspot, Undated, Some("Send SOW")),
+            ("d3", Crm::Hubspot, Undated, Some("Call CFO")),
+            ("d4", Crm::Salesforce, Undated, None),
+            ("d5", Crm::Salesforce, Dated, Some("Send SOW")),
+            ("d6", Crm::Pipedrive, Dated, Some("Send SOW")),
+            ("d8", Crm::Pipedrive, Absent, None),
         ];
-        for (id, crm, dated_next_step, step) in deals {
+        for (id, crm, next_step, step) in deals {
             b.opportunities.push(with_step(id, step));
             b.origins.push(Origin {
                 opp: OppId(id.into()),
@@ -428,20 +468,31 @@ mod tests {
                     line: 2,
                     column: None,
                 },
-                dated_next_step,
+                next_step,
             });
         }
         b.opportunities.push(with_step("d7", Some("Send SOW")));
-        let dated = ["d1", "d2", "d3", "d4", "d5", "d6", "d7"]
-            .map(|id| (id.to_string(), (Some("Send SOW".to_string()), day)))
+        let held = ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"]
+            .map(|id| (id.to_string(), (Some("Send SOW".to_string()), Some(day))))
             .into_iter()
             .collect();
-        keep_next_step_dates(&mut b, &dated);
+        keep_next_steps(&mut b, &held);
         // d1, d2 kept; d3's step changed and d4's was cleared in the CRM; d5
         // and d6 come from files with the date (an empty one clears it); d7
-        // is pipedeck's own set.
+        // is pipedeck's own set; d8's file says nothing of the next step.
         let dates: Vec<_> = b.opportunities.iter().map(|o| o.next_step_date).collect();
-        assert_eq!(dates, [Some(day), Some(day), None, None, None, None, None]);
+        let d = Some(day);
+        assert_eq!(dates, [d, d, None, None, None, None, d, None]);
+        let steps: Vec<_> = b
+            .opportunities
+            .iter()
+            .map(|o| o.next_step.as_deref())
+            .collect();
+        let sow = Some("Send SOW");
+        assert_eq!(
+            steps,
+            [sow, sow, Some("Call CFO"), None, sow, sow, sow, sow]
+        );
     }
 
     #[test]

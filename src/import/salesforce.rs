@@ -283,7 +283,7 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         crm: crate::domain::crm::Crm::Salesforce,
         crm_id: id.clone(),
         at: row.loc("Id"),
-        dated_next_step: false,
+        next_step: super::round_trip::NextStepColumns::of(t.has("NextStep"), false),
     });
     batch.opportunities.push(Opportunity {
         id: OppId(id.into()),

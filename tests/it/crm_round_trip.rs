@@ -294,3 +294,62 @@ fn crm_analytics_export_imports_through_the_shipped_mapping() {
     );
     assert_eq!(data.crm_last_touch.len(), 7545);
 }
+
+#[test]
+fn a_pipedrive_file_without_next_activity_columns_keeps_every_next_step() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    ok(pipedeck(&db).arg("import").arg(fixture("pipedrive")));
+    // Deal 7 has the file's next activity (2026-12-03); deal 10 gets one here.
+    ok(pipedeck(&db).args([
+        "deal",
+        "10",
+        "next-step",
+        "Call CFO",
+        "--date",
+        "2026-12-05",
+    ]));
+    let file = tmp.path().join("deals-2026-11-30.csv");
+    std::fs::write(
+        &file,
+        "Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Currency of Value,Deal - Organization,Deal - Pipeline,Deal - Stage,Deal - Status,Deal - Deal created,Deal - Expected close date\n\
+         7,Acme seats,Dana Fox,4300,EUR,Acme GmbH,Default,Proposal Made,Open,2026-09-01 08:00:00,2026-12-01\n\
+         10,Delta,Eli Park,900,EUR,Beta AG,Default,Qualified,Open,2026-10-01 09:00:00,2027-01-15\n",
+    )
+    .unwrap();
+    let summary = ok(pipedeck(&db).arg("import").arg(&file));
+    // Nothing is kept against the CRM: the file brings no next step at all.
+    assert!(!summary.contains("were kept"), "{summary}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let deal = |id: &str| -> (Option<String>, Option<String>, i64) {
+        conn.query_row(
+            "SELECT next_step, next_step_date, amount FROM opportunities WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap()
+    };
+    // The file changes the amounts and says nothing of the next steps.
+    assert_eq!(
+        deal("7"),
+        (
+            Some("Next activity (Pipedrive)".into()),
+            Some("2026-12-03".into()),
+            430000
+        )
+    );
+    assert_eq!(
+        deal("10"),
+        (Some("Call CFO".into()), Some("2026-12-05".into()), 90000)
+    );
+    // The next step set here is still waiting for the CRM, not settled.
+    let out = tmp.path().join("out");
+    ok(pipedeck(&db)
+        .args(["export", "--changes", "--for", "pipedrive"])
+        .arg(&out));
+    assert!(
+        read(&out.join("pipedrive-not-written.csv")).contains("10,Delta,next_step,Call CFO,"),
+        "{}",
+        read(&out.join("pipedrive-not-written.csv"))
+    );
+}
