@@ -3,7 +3,7 @@
 //! CRM cell values (dates with or without a time in the configured zone,
 //! amounts with any number of decimals), and rep ids from owner names.
 
-use super::round_trip::{NextStepColumns, Origin};
+use super::round_trip::Origin;
 use super::table::{Row, Table, first_met};
 use super::{Batch, Context};
 use crate::domain::crm::Crm;
@@ -315,8 +315,50 @@ pub fn deal_account(row: &Row<'_>, column: Option<&str>, batch: &mut Batch) -> O
     })
 }
 
+/// The native columns a CRM file may carry, besides a deal's id, name,
+/// stage and status (which every reader requires or derives) and its
+/// closed instant (which the round trip keeps by its own rule).
+const CARRIED: [&str; 12] = [
+    "account_id",
+    "owner_id",
+    "source_rep_id",
+    "created_at",
+    "amount",
+    "list_amount",
+    "close_date",
+    "forecast_category",
+    "loss_reason",
+    "next_step",
+    "next_step_date",
+    "channel",
+];
+
+/// The native columns of [`CARRIED`] a CRM file leaves out, given those
+/// it has (`has`: column, whether the file carries it; a column not named
+/// is not carried): its deals keep the database's values there
+/// (`native::keep_absent_columns`), as a native file of a few columns does.
+pub fn uncarried_of(has: &[(&str, bool)]) -> Vec<&'static str> {
+    CARRIED
+        .iter()
+        .copied()
+        .filter(|c| !has.contains(&(*c, true)))
+        .collect()
+}
+
+/// Notes the deals pushed from `from` on, `files` (how many each file
+/// brought, and the columns it leaves out, see [`uncarried`]) in push order.
+pub fn note_uncarried(batch: &mut Batch, from: usize, files: Vec<(usize, Vec<&'static str>)>) {
+    let mut at = from;
+    for (n, absent) in files {
+        if n > 0 && !absent.is_empty() {
+            batch.partial_deals.push((at..at + n, absent));
+        }
+        at += n;
+    }
+}
+
 /// Records where the deal `id` came from (its CRM record, at `id_col` of
-/// `row`), its last activity and what its file says of the next step;
+/// `row`) and its last activity;
 /// its opportunity id.
 pub fn deal_origin(
     row: &Row<'_>,
@@ -324,7 +366,6 @@ pub fn deal_origin(
     id: String,
     crm: Crm,
     last_activity: Option<DateTime<Utc>>,
-    next_step: NextStepColumns,
     batch: &mut Batch,
 ) -> OppId {
     let opp = OppId(id.clone().into());
@@ -333,7 +374,6 @@ pub fn deal_origin(
         crm,
         crm_id: id,
         at: row.loc(id_col),
-        next_step,
     });
     if let Some(at) = last_activity {
         batch.last_touch.push((opp.clone(), at));

@@ -8,7 +8,6 @@
 //! `Cumulative time in …`, the account's custom properties) are ignored.
 
 use super::crm_values::{self as cv, SeenStage};
-use super::round_trip::NextStepColumns;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
@@ -160,8 +159,10 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
     let mut owners: Vec<String> = Vec::new();
     // Stage order: Date entered columns of every file, in header order.
     let mut order: Vec<(String, Option<String>)> = Vec::new();
+    let mut uncarried = Vec::new();
     for t in files {
         let c = Cols::of(t);
+        let before = deals.len();
         for (_, s, p) in &c.entered {
             if !order.iter().any(|(o, _)| o == s) {
                 order.push((s.clone(), p.clone()));
@@ -179,6 +180,17 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
                 Err(mut e) => errors.append(&mut e),
             }
         }
+        let has = [
+            ("account_id", c.company.is_some()),
+            ("owner_id", c.owner.is_some()),
+            ("created_at", c.created.is_some()),
+            ("amount", c.amount.is_some()),
+            ("close_date", c.close.is_some()),
+            ("forecast_category", c.category.is_some()),
+            ("loss_reason", c.lost_reason.is_some()),
+            ("next_step", c.next_step.is_some()),
+        ];
+        uncarried.push((deals.len() - before, cv::uncarried_of(&has)));
     }
     // Kinds: the database's or config's, the stage's name, the deals' flags.
     let mut kinds: HashMap<String, StageKind> = HashMap::new();
@@ -227,6 +239,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         ctx,
         batch,
     );
+    let from = batch.opportunities.len();
     for mut d in deals {
         let kind = kind_of(&d.opp.stage);
         d.opp.status = match kind {
@@ -250,6 +263,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
         batch.opportunities.push(d.opp);
     }
+    cv::note_uncarried(batch, from, uncarried);
     cv::add_owner_reps(&owners, ctx, batch);
 }
 
@@ -318,8 +332,7 @@ fn deal_row(
     }
     let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
     let account_id = cv::deal_account(row, c.company.as_deref(), batch);
-    let says = NextStepColumns::of(c.next_step.is_some(), false);
-    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, says, batch);
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, batch);
     Some(Read {
         opp: Opportunity {
             id: opp_id,

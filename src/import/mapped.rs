@@ -3,7 +3,7 @@
 
 use super::crm_values as cv;
 use super::mapping::{DERIVABLE, Mapping};
-use super::round_trip::{NextStepColumns, Origin};
+use super::round_trip::Origin;
 use super::sf_values;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError, Target};
@@ -106,6 +106,7 @@ pub fn build(
             )));
             continue;
         }
+        let from = batch.opportunities.len();
         for mut row in t.rows() {
             deal_row(
                 &mut row,
@@ -120,6 +121,28 @@ pub fn build(
             if let Err(mut e) = row.finish() {
                 errors.append(&mut e);
             }
+        }
+        if crm.is_some() {
+            let c = &m.columns;
+            let has =
+                |field: &str, col: &Option<String>| col.is_some() || m.derived.contains_key(field);
+            let has = [
+                (
+                    "account_id",
+                    c.account_id.is_some() || c.account_name.is_some(),
+                ),
+                ("owner_id", true),
+                ("created_at", has("created_at", &c.created_at)),
+                ("amount", c.amount.is_some()),
+                ("close_date", has("close_date", &c.close_date)),
+                ("forecast_category", c.forecast_category.is_some()),
+                ("loss_reason", c.loss_reason.is_some()),
+                ("next_step", c.next_step.is_some()),
+                ("next_step_date", has("next_step_date", &c.next_step_date)),
+                ("channel", c.channel.is_some()),
+            ];
+            let n = batch.opportunities.len() - from;
+            cv::note_uncarried(batch, from, vec![(n, cv::uncarried_of(&has))]);
         }
     }
     for (id, name) in owners {
@@ -300,7 +323,6 @@ fn deal_row(
             crm,
             crm_id: id.clone(),
             at: row.loc(&c.id),
-            next_step: NextStepColumns::of(c.next_step.is_some(), c.next_step_date.is_some()),
         });
     }
     if let Some(t) = last_activity {

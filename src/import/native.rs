@@ -470,6 +470,8 @@ pub fn keep_absent_columns(
         for c in columns {
             match *c {
                 "account_id" => o.account_id = db.account_id.clone(),
+                // Only a CRM's file may leave the owner out (natively it is required).
+                "owner_id" => o.owner_id = db.owner_id.clone(),
                 "source_rep_id" => o.source_rep_id = db.source_rep_id.clone(),
                 "created_at" => o.created_at = db.created_at,
                 "amount" => o.amount = db.amount,

@@ -14,7 +14,6 @@
 //! records the move from its Pipedrive stage.
 
 use super::crm_values::{self as cv, SeenStage};
-use super::round_trip::NextStepColumns;
 use super::table::{Row, Table};
 use super::{Batch, Context, Loc, RowError};
 use crate::domain::crm::Crm;
@@ -118,6 +117,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
     let mut deals: Vec<Read> = Vec::new();
     let mut seen: HashMap<String, (String, u64)> = HashMap::new();
     let mut owners = Vec::new();
+    let mut uncarried = Vec::new();
     for t in files {
         let c = Cols::of(t);
         let mut file_deals = Vec::new();
@@ -130,6 +130,21 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
             }
         }
         convert_currencies(&mut file_deals, ctx, errors);
+        // The next activity's date alone makes a next step.
+        let has = [
+            ("account_id", c.org.is_some()),
+            ("owner_id", c.owner.is_some()),
+            ("created_at", c.created.is_some()),
+            ("amount", c.value.is_some()),
+            ("close_date", c.expected_close.is_some()),
+            ("loss_reason", c.lost_reason.is_some()),
+            (
+                "next_step",
+                c.next_subject.is_some() || c.next_activity.is_some(),
+            ),
+            ("next_step_date", c.next_activity.is_some()),
+        ];
+        uncarried.push((file_deals.len(), cv::uncarried_of(&has)));
         deals.extend(file_deals);
     }
     // Open stages in the order first met; then the won and lost stages.
@@ -166,6 +181,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
     }
     cv::register_stages(seen_stages, ctx, batch);
+    let from = batch.opportunities.len();
     for mut d in deals {
         let terminal = match d.opp.status {
             Status::Won => Some(&won),
@@ -222,6 +238,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
         batch.opportunities.push(d.opp);
     }
+    cv::note_uncarried(batch, from, uncarried);
     cv::add_owner_reps(&owners, ctx, batch);
 }
 
@@ -294,8 +311,7 @@ fn deal_row(
     let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
     let account_id = cv::deal_account(row, c.org.as_deref(), batch);
     // Its next activity date is the next step's, when the file has it.
-    let says = NextStepColumns::of(c.next_subject.is_some(), c.next_activity.is_some());
-    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, says, batch);
+    let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, batch);
     let closed_at = match status {
         Status::Won => won_time.or(closed_on),
         Status::Lost => lost_time.or(closed_on),

@@ -18,32 +18,6 @@ pub struct Origin {
     pub crm: Crm,
     pub crm_id: String,
     pub at: Loc,
-    /// What the file says of the next step.
-    pub next_step: NextStepColumns,
-}
-
-/// What a CRM file's columns say of a deal's next step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextStepColumns {
-    /// Neither the step nor its date: the deal keeps both as they are.
-    Absent,
-    /// The step without its date (Salesforce and HubSpot exports): the
-    /// date is kept while the step is the same.
-    Undated,
-    /// A date column, with or without the step's text (Pipedrive's next
-    /// activity, a mapping's): the file says both.
-    Dated,
-}
-
-impl NextStepColumns {
-    /// From whether the file has a next-step column and a date column.
-    pub fn of(step: bool, date: bool) -> NextStepColumns {
-        match (step, date) {
-            (_, true) => NextStepColumns::Dated,
-            (true, false) => NextStepColumns::Undated,
-            (false, false) => NextStepColumns::Absent,
-        }
-    }
 }
 
 /// A local edit an import would have overwritten and kept instead.
@@ -95,19 +69,13 @@ pub fn reconcile_with(
         }
     }
     let out = reconcile(batch, &edits, &current, overwrite_local);
-    // Of the deals the CRM's files bring, read once: closed instants and
-    // next steps the database holds.
+    // Of the deals the CRM's files bring, the closed instants the database holds.
     let mut closed = HashMap::new();
-    let mut steps = HashMap::new();
     store.each_opportunity_of(batch.origins.iter().map(|o| o.opp.as_str()), |o| {
         if let (true, Some(at)) = (o.status.is_closed(), o.closed_at) {
             closed.insert(o.id.to_string(), (o.status, at));
         }
-        if o.next_step.is_some() || o.next_step_date.is_some() {
-            steps.insert(o.id.to_string(), (o.next_step, o.next_step_date));
-        }
     })?;
-    keep_next_steps(batch, &steps);
     keep_closed_instants(batch, &closed);
     Ok(out)
 }
@@ -125,38 +93,6 @@ pub fn keep_closed_instants(batch: &mut Batch, closed: &HashMap<String, (Status,
             && *status == opp.status
         {
             opp.closed_at = Some(*at);
-        }
-    }
-}
-
-/// What a CRM file does not say of the next step is kept (`held`: deal →
-/// next step and date, from the database): a file without either column
-/// keeps both; Salesforce and HubSpot exports carry the step without its
-/// date, so a deal keeps its date while its step is the same.
-pub fn keep_next_steps(
-    batch: &mut Batch,
-    held: &HashMap<String, (Option<String>, Option<chrono::NaiveDate>)>,
-) {
-    let says: HashMap<&str, NextStepColumns> = batch
-        .origins
-        .iter()
-        .map(|o| (o.opp.as_str(), o.next_step))
-        .collect();
-    for opp in batch.opportunities.iter_mut() {
-        let (Some(columns), Some((step, day))) =
-            (says.get(opp.id.as_str()), held.get(opp.id.as_str()))
-        else {
-            continue;
-        };
-        match columns {
-            NextStepColumns::Absent => {
-                opp.next_step = step.clone();
-                opp.next_step_date = *day;
-            }
-            NextStepColumns::Undated if opp.next_step_date.is_none() && *step == opp.next_step => {
-                opp.next_step_date = *day;
-            }
-            _ => {}
         }
     }
 }
@@ -182,6 +118,12 @@ pub fn reconcile(
     }
     let origin: HashMap<&str, &Origin> =
         batch.origins.iter().map(|o| (o.opp.as_str(), o)).collect();
+    let mut absent: HashMap<String, Vec<&'static str>> = HashMap::new();
+    for (range, columns) in &batch.partial_deals {
+        for o in &batch.opportunities[range.clone()] {
+            absent.insert(o.id.to_string(), columns.clone());
+        }
+    }
     for opp in batch.opportunities.iter_mut() {
         let from_crm = origin.get(opp.id.as_str());
         let id = opp.id.clone();
@@ -189,10 +131,12 @@ pub fn reconcile(
         // brings its status back, which the status edit must not take for
         // the CRM's).
         let from_file = opp.clone();
-        // A file without the next-step columns says nothing of an edit to it.
+        // A CRM file without a field's column says nothing of an edit to it.
         let silent = |f: SyncField| {
-            f == SyncField::NextStep
-                && from_crm.is_some_and(|o| o.next_step == NextStepColumns::Absent)
+            from_crm.is_some()
+                && absent
+                    .get(id.as_str())
+                    .is_some_and(|c| c.contains(&f.as_str()))
         };
         for e in pending
             .iter()
@@ -334,7 +278,6 @@ mod tests {
                     line: 4,
                     column: None,
                 },
-                next_step: NextStepColumns::Undated,
             });
         }
         b.opportunities.push(incoming);
@@ -384,7 +327,6 @@ mod tests {
         b.opportunities.push(incoming("d2", Status::Lost));
         b.opportunities.push(incoming("d3", Status::Won));
         b.origins.push(Origin {
-            next_step: NextStepColumns::Undated,
             opp: OppId("d2".into()),
             ..b.origins[0].clone()
         });
@@ -434,65 +376,6 @@ mod tests {
             ]
         );
         assert_eq!(b.opportunities[0].status, Status::Lost);
-    }
-
-    #[test]
-    fn a_deal_from_a_file_without_next_step_dates_keeps_its_date_while_the_step_is_the_same() {
-        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let with_step = |id: &str, step: Option<&str>| {
-            let mut o = deal("Demo", Status::Open);
-            o.id = OppId(id.into());
-            o.next_step = step.map(Into::into);
-            o
-        };
-        let mut b = Batch::default();
-        // (deal, CRM, what its file says of the next step, its next step)
-        use NextStepColumns::{Absent, Dated, Undated};
-        let deals = [
-            ("d1", Crm::Salesforce, Undated, Some("Send SOW")),
-            ("d2", Crm::Hubspot, Undated, Some("Send SOW")),
-            ("d3", Crm::Hubspot, Undated, Some("Call CFO")),
-            ("d4", Crm::Salesforce, Undated, None),
-            ("d5", Crm::Salesforce, Dated, Some("Send SOW")),
-            ("d6", Crm::Pipedrive, Dated, Some("Send SOW")),
-            ("d8", Crm::Pipedrive, Absent, None),
-        ];
-        for (id, crm, next_step, step) in deals {
-            b.opportunities.push(with_step(id, step));
-            b.origins.push(Origin {
-                opp: OppId(id.into()),
-                crm,
-                crm_id: id.into(),
-                at: Loc {
-                    file: "deals.csv".into(),
-                    line: 2,
-                    column: None,
-                },
-                next_step,
-            });
-        }
-        b.opportunities.push(with_step("d7", Some("Send SOW")));
-        let held = ["d1", "d2", "d3", "d4", "d5", "d6", "d7", "d8"]
-            .map(|id| (id.to_string(), (Some("Send SOW".to_string()), Some(day))))
-            .into_iter()
-            .collect();
-        keep_next_steps(&mut b, &held);
-        // d1, d2 kept; d3's step changed and d4's was cleared in the CRM; d5
-        // and d6 come from files with the date (an empty one clears it); d7
-        // is pipedeck's own set; d8's file says nothing of the next step.
-        let dates: Vec<_> = b.opportunities.iter().map(|o| o.next_step_date).collect();
-        let d = Some(day);
-        assert_eq!(dates, [d, d, None, None, None, None, d, None]);
-        let steps: Vec<_> = b
-            .opportunities
-            .iter()
-            .map(|o| o.next_step.as_deref())
-            .collect();
-        let sow = Some("Send SOW");
-        assert_eq!(
-            steps,
-            [sow, sow, Some("Call CFO"), None, sow, sow, sow, sow]
-        );
     }
 
     #[test]

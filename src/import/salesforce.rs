@@ -65,6 +65,7 @@ pub fn build(
     ];
     for want in order {
         for (file_no, (kind, t)) in files.iter().enumerate().filter(|(_, (k, _))| *k == want) {
+            let from = batch.opportunities.len();
             for mut row in t.rows() {
                 if row.parse_with("IsDeleted", sf::boolean) == Some(true) {
                     continue;
@@ -99,6 +100,23 @@ pub fn build(
                 if let Err(mut e) = row.finish() {
                     errors.append(&mut e);
                 }
+            }
+            if *kind == SfKind::Opportunity {
+                let has = [
+                    ("account_id", t.has("AccountId")),
+                    ("owner_id", t.has("OwnerId")),
+                    ("created_at", t.has("CreatedDate")),
+                    ("amount", t.has("Amount")),
+                    ("close_date", t.has("CloseDate")),
+                    (
+                        "forecast_category",
+                        t.has("ForecastCategoryName") || t.has("ForecastCategory"),
+                    ),
+                    ("next_step", t.has("NextStep")),
+                    ("channel", t.has("LeadSource")),
+                ];
+                let n = batch.opportunities.len() - from;
+                cv::note_uncarried(batch, from, vec![(n, cv::uncarried_of(&has))]);
             }
         }
     }
@@ -283,7 +301,6 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         crm: crate::domain::crm::Crm::Salesforce,
         crm_id: id.clone(),
         at: row.loc("Id"),
-        next_step: super::round_trip::NextStepColumns::of(t.has("NextStep"), false),
     });
     batch.opportunities.push(Opportunity {
         id: OppId(id.into()),

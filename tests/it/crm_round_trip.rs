@@ -353,3 +353,70 @@ fn a_pipedrive_file_without_next_activity_columns_keeps_every_next_step() {
         read(&out.join("pipedrive-not-written.csv"))
     );
 }
+
+#[test]
+fn a_salesforce_file_of_a_few_columns_keeps_what_it_leaves_out() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
+    ok(pipedeck(&db).args(["deal", "0061", "next-step", "Demo", "--date", "2026-12-04"]));
+    ok(pipedeck(&db).args(["deal", "0061", "category", "commit"]));
+    let dir = tmp.path().join("again");
+    std::fs::create_dir(&dir).unwrap();
+    // A report of four columns: the amount changes, the next step stays.
+    std::fs::write(
+        dir.join("Opportunity.csv"),
+        "Id,Name,StageName,Amount,NextStep\n0061,Acme Big,Shortlisted,55000,Demo\n",
+    )
+    .unwrap();
+    let summary = ok(pipedeck(&db).arg("import").arg(&dir));
+    // The category edit is not "kept against the CRM": the file has no such column.
+    assert!(!summary.contains("were kept"), "{summary}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let row: Vec<Option<String>> = conn
+        .query_row(
+            "SELECT account_id, owner_id, created_at, CAST(amount AS TEXT), close_date,
+                    forecast_category, next_step, next_step_date, channel
+             FROM opportunities WHERE id = '0061'",
+            [],
+            |r| (0..9).map(|i| r.get(i)).collect(),
+        )
+        .unwrap();
+    let want = [
+        "0011",
+        "0052",
+        "2026-01-05T10:00:00Z",
+        "5500000",
+        "2026-03-31",
+        "commit",
+        "Demo",
+        "2026-12-04",
+        "Web",
+    ];
+    assert_eq!(row, want.map(|v| Some(v.to_string())));
+    // The category set here still waits for Salesforce.
+    let out = tmp.path().join("out");
+    ok(pipedeck(&db)
+        .args(["export", "--changes", "--for", "salesforce"])
+        .arg(&out));
+    let written = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| read(&e.unwrap().path()))
+        .collect::<String>();
+    assert!(written.contains("Commit"), "{written}");
+    // A changed next step brings no date: the old one was the old step's.
+    std::fs::write(
+        dir.join("Opportunity.csv"),
+        "Id,Name,StageName,NextStep\n0061,Acme Big,Shortlisted,Send SOW\n",
+    )
+    .unwrap();
+    ok(pipedeck(&db).arg("import").arg(&dir));
+    let step: (Option<String>, Option<String>, i64) = conn
+        .query_row(
+            "SELECT next_step, next_step_date, amount FROM opportunities WHERE id = '0061'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(step, (Some("Send SOW".into()), None, 5500000));
+}
