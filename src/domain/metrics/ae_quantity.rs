@@ -59,7 +59,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     put(MetricId::OpenOpps, MetricValue::count(open.len() as u32));
     put(
         MetricId::PipelineValue,
-        money_sum(open.iter().map(|o| o.amount)),
+        money_sum(open.iter().map(|o| ix.amount_at(o, w.end))),
     );
     // won / lost / closed / bookings: owned deals closed in period.
     let owned_closed = |s: Status| owned.iter().filter(move |o| closed_in(o, s, w));

@@ -5,6 +5,7 @@ use crate::domain::model::{
     AccountId, Activity, ActivityKind, ContactId, Dataset, HistoryEntry, HistoryField, MeetingType,
     OppId, Opportunity, Outcome, RepId, Stage, StageKind, Status,
 };
+use crate::domain::money::Money;
 use crate::domain::period::{Calendar, Period};
 use chrono::{DateTime, NaiveDate, Utc};
 use foldhash::{HashMap, HashMapExt};
@@ -45,6 +46,8 @@ pub struct Index<'a> {
     opps_by_source: HashMap<&'a RepId, Vec<&'a Opportunity>>,
     /// Stage history of an opportunity, by time.
     stage_history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    /// Amount changes of each deal, by time.
+    amount_history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
     /// When a rep first touched a contact, ever.
     first_touch: HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>,
     /// A CRM's last activity instant of a deal (exports without activities).
@@ -89,6 +92,7 @@ impl<'a> Index<'a> {
             opps_by_owner: HashMap::new(),
             opps_by_source: HashMap::new(),
             stage_history: HashMap::new(),
+            amount_history: HashMap::new(),
             first_touch: HashMap::new(),
             crm_touch: data.crm_last_touch.iter().map(|(o, t)| (o, *t)).collect(),
         };
@@ -136,17 +140,19 @@ impl<'a> Index<'a> {
                 ix.opps_by_source.entry(s).or_default().push(o);
             }
         }
-        for h in data
-            .history
-            .iter()
-            .filter(|h| h.field == HistoryField::Stage)
-        {
-            ix.stage_history
-                .entry(&h.opportunity_id)
-                .or_default()
-                .push(h);
+        for h in &data.history {
+            let of = match h.field {
+                HistoryField::Stage => &mut ix.stage_history,
+                HistoryField::Amount => &mut ix.amount_history,
+                _ => continue,
+            };
+            of.entry(&h.opportunity_id).or_default().push(h);
         }
-        for v in ix.stage_history.values_mut() {
+        for v in ix
+            .stage_history
+            .values_mut()
+            .chain(ix.amount_history.values_mut())
+        {
             v.sort_by_key(|h| h.changed_at);
         }
         ix
@@ -217,6 +223,22 @@ impl<'a> Index<'a> {
     /// Stage changes of an opportunity, by time.
     pub fn stage_changes(&self, opp: &OppId) -> &[&'a HistoryEntry] {
         self.stage_history.get(opp).map_or(&[], |v| v.as_slice())
+    }
+
+    /// A deal's amount at instant `end`: its amount less the changes its
+    /// history records at or after `end` (the rule of `domain::asof`).
+    pub fn amount_at(&self, o: &Opportunity, end: DateTime<Utc>) -> Option<Money> {
+        let changes = self.amount_history.get(&o.id).map_or(&[][..], |v| v);
+        let mut amount = o.amount;
+        for h in changes.iter().rev().take_while(|h| h.changed_at >= end) {
+            let old = h
+                .old_value
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            crate::domain::asof::undo_amount(&mut amount, old);
+        }
+        amount
     }
 
     /// Position and kind of a stage, if configured.

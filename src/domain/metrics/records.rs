@@ -331,9 +331,7 @@ fn ae(
             }
         }
         Id::OpenOpps | Id::PipelineValue => {
-            deals(ix, r, owned, |o| {
-                open_at(o, w.end).then(|| ("open".into(), v))
-            });
+            open_deals(ix, r, owned, w, |_, _| ("open".into(), v));
         }
         Id::Won | Id::Bookings => deals(ix, r, owned, |o| {
             closed_in(o, Status::Won, w).then(|| ("won".into(), v))
@@ -404,19 +402,17 @@ fn ae(
             }
             r.note = Some("1 − Σ amount ÷ Σ list amount over the deals counted".into());
         }
-        Id::PipelineOver90d => deals(ix, r, owned, |o| {
-            open_at(o, w.end).then(|| match (o.amount, o.created_at) {
+        Id::PipelineOver90d => {
+            open_deals(ix, r, owned, w, |o, amount| match (amount, o.created_at) {
                 (Some(_), Some(c)) if older_than_90d(ix, c, last_day) => {
                     ("over 90 days".into(), Counts::Both)
                 }
                 (Some(_), Some(_)) => ("90 days or less".into(), Counts::Denominator),
                 _ => ("amount or created unknown".into(), Counts::Excluded),
             })
-        }),
+        }
         Id::Velocity => {
-            deals(ix, r, owned, |o| {
-                open_at(o, w.end).then(|| ("open".into(), v))
-            });
+            open_deals(ix, r, owned, w, |_, _| ("open".into(), v));
             r.note = Some(
                 "velocity = open deals (listed) × win rate × average deal size ÷ sales cycle: drill those for their deals"
                     .into(),
@@ -576,6 +572,23 @@ fn deals(
         if let Some((side, c)) = pick(o) {
             r.deals.push(deal(ix, o, side, c));
         }
+    }
+}
+
+/// The deals of `of` open at the window's end, each with its amount then.
+fn open_deals(
+    ix: &Index<'_>,
+    r: &mut MetricRecords,
+    of: &[&Opportunity],
+    w: &Window,
+    pick: impl Fn(&Opportunity, Option<crate::domain::Money>) -> (String, Counts),
+) {
+    for o in of.iter().filter(|o| open_at(o, w.end)) {
+        let amount = ix.amount_at(o, w.end);
+        let (side, counts) = pick(o, amount);
+        let mut d = deal(ix, o, side, counts);
+        d.amount = amount.map(|m| m.as_major_f64());
+        r.deals.push(d);
     }
 }
 

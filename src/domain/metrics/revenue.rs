@@ -97,7 +97,7 @@ pub fn pipeline_over_90d(ix: &Index<'_>, open: &[&Opportunity], w: &Window) -> M
     let last_day = w.period.last_day().min(ix.today);
     let (mut old, mut all, mut n, mut missing) = (0i64, 0i64, 0u64, 0u64);
     for o in open {
-        let (Some(a), Some(c)) = (o.amount, o.created_at) else {
+        let (Some(a), Some(c)) = (ix.amount_at(o, w.end), o.created_at) else {
             missing += 1;
             continue;
         };
@@ -169,7 +169,7 @@ pub fn deal_metrics(ix: &Index<'_>, deals: &[&Opportunity], w: &Window) -> Metri
     out.insert(MetricId::OpenOpps, MetricValue::count(open.len() as f64));
     out.insert(
         MetricId::PipelineValue,
-        super::ae_quantity::money_sum(open.iter().map(|o| o.amount)),
+        super::ae_quantity::money_sum(open.iter().map(|o| ix.amount_at(o, w.end))),
     );
     add_age_and_velocity(ix, &open, w, &mut out);
     out

@@ -362,3 +362,42 @@ fn activity_flags_are_the_activity_metrics() {
     assert!(!is_activity(&MetricId::PipelineCreated));
     assert!(is_activity(&MetricId::TalkMinutes));
 }
+
+/// `pipeline_value` and `pipeline_over_90d` sum the amounts the open deals
+/// had at the period's end, not today's.
+#[test]
+fn pipeline_amounts_are_those_at_the_period_end() {
+    let mut data = fixture();
+    let amount = |opp: &str, at: &str, old: &str, new: &str| HistoryEntry {
+        field: HistoryField::Amount,
+        old_value: Some(old.into()),
+        new_value: Some(new.into()),
+        ..stage_move(opp, at, None, "")
+    };
+    data.history.extend([
+        // o5 (created 08-01, over 90 days): 1,500 until the day after the week.
+        amount("o5", "2026-11-10T09:00:00", "150000", "200000"),
+        // o6 (created 10-20): 300 → 400 inside the week, so 400 at its end.
+        amount("o6", "2026-11-04T12:00:00", "30000", "40000"),
+    ]);
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
+    // o5 1,500 + o6 400; o2 has no amount.
+    assert_eq!(m.get("pipeline_value").unwrap().value, Some(1900.0));
+    let over = m.get("pipeline_over_90d").unwrap();
+    assert_eq!((over.num, over.den), (Some(1500.0), Some(1900.0)));
+    // The drill lists each open deal at that amount.
+    let r = records::records(
+        &ix,
+        &RepId("ann".into()),
+        Role::Ae,
+        week(),
+        "pipeline_value",
+    )
+    .unwrap();
+    let amounts: Vec<_> = r.deals.iter().map(|d| (d.id.as_str(), d.amount)).collect();
+    assert_eq!(
+        amounts,
+        [("o2", None), ("o5", Some(1500.0)), ("o6", Some(400.0))]
+    );
+}
