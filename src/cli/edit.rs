@@ -347,7 +347,10 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
     for h in data.history.iter().filter(|h| &h.opportunity_id == id) {
         out.push_str(&format!(
             "  {}  {}: {} → {}{}\n",
-            h.changed_at.format("%Y-%m-%d %H:%M"),
+            // In the configured zone, the days the rules count.
+            h.changed_at
+                .with_timezone(&ctx.cal.tz)
+                .format("%Y-%m-%d %H:%M %Z"),
             h.field,
             sanitize(&h.field.display_value(h.old_value.as_deref())),
             sanitize(&h.field.display_value(h.new_value.as_deref())),

@@ -309,3 +309,27 @@ fn impossible_history_values_and_unknown_sessions_are_refused_by_line() {
     .unwrap();
     stdout(dir.path(), &["import", file.to_str().unwrap()]);
 }
+
+#[test]
+fn the_deal_card_dates_its_history_in_the_configured_zone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let config = tmp.path().join("la.toml");
+    fs::write(&config, "time_zone = \"America/Los_Angeles\"\n").unwrap();
+    let la = |args: &[&str]| {
+        let out = pipedeck(tmp.path())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    };
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
+    la(&["import", fixture.to_str().unwrap()]);
+    // o1 was created 2026-01-05T09:30:00Z: 01:30 that day in Los Angeles.
+    let card = la(&["deal", "o1", "show"]);
+    assert!(
+        card.contains("  2026-01-05 01:30 PST  stage: — → Proposal"),
+        "{card}"
+    );
+}
