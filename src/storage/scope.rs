@@ -7,10 +7,9 @@
 //! - the deals alive in some range (created before its end, or at an unknown
 //!   time, and not closed before its start; or created or closed in it) or
 //!   in a range of deals only (`Scope::with_deal_ranges`), for the metrics
-//!   the deals with a history entry in a range (`Scope::with_moved_deals`),
-//!   and the deals an activity in a range touched, each with its whole
-//!   history (or none, when the scope says its report reads none:
-//!   `Scope::with_history`);
+//!   the deals a history entry or an activity in a range names
+//!   (`Scope::with_named_deals`), each with its whole history (or none,
+//!   when the scope says its report reads none: `Scope::with_history`);
 //! - the activities in the ranges, and for each loaded deal and each account
 //!   of one its latest activity before each range (so "last touch" and the
 //!   gap before the first activity in a range read as on the whole data,
@@ -60,8 +59,9 @@ pub struct Scope {
     /// account through its contact, "new contacts"; 60k contacts on a large
     /// org).
     skip_contacts: bool,
-    /// Whether the deals with a history entry in a range are read too (the
-    /// metrics count a stage move in the period it was made, whenever the
+    /// Whether the deals a history entry or an activity in a range names
+    /// are read too, alive in it or not (the metrics count a stage move in
+    /// the period it was made, and an activity on a deal, whenever the
     /// deal closed; a report over all of history has them all already).
     moved: bool,
     /// Whether only the won deals are read among the deals alive in the
@@ -159,9 +159,10 @@ impl Scope {
         self
     }
 
-    /// The same ranges, with the deals moved in them (a history entry in a
-    /// range) read or not.
-    pub fn with_moved_deals(mut self, read: bool) -> Scope {
+    /// The same ranges, with the deals named in them (by a history entry or
+    /// an activity in a range) read or not: the review reads the deals
+    /// alive in its window (the open ones, those closed or created in it).
+    pub fn with_named_deals(mut self, read: bool) -> Scope {
         self.moved = read;
         self
     }
@@ -352,7 +353,7 @@ impl Store {
                 [],
             )?;
         }
-        if scope.activities {
+        if scope.activities && scope.moved {
             // The deals an activity in range touched (its account is read through them).
             let (in_range, range_params) = scope.predicate("occurred_at");
             conn.execute(
@@ -418,7 +419,7 @@ impl Store {
             .map(|s| instant_from_sql(&s))
             .transpose()?;
         let (activities, first_touch) = if scope.activities {
-            self.scoped_activities(scope, window()?)?
+            self.scoped_activities(scope, window)?
         } else {
             (Vec::new(), Vec::new())
         };
@@ -450,10 +451,11 @@ impl Store {
     fn scoped_activities(
         &self,
         scope: &Scope,
-        mut activities: Vec<Activity>,
+        window: impl FnOnce() -> Result<Vec<Activity>>,
     ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
-        // `activities` are the range's rows in order (read apart, see
-        // `load_scope`); the few others are read here and merged in: a
+        // The range's rows in order come from `window` (read beside, see
+        // `load_scope`: asked for once the others are read, so both reads
+        // run at once); the few others are read here and merged in: a
         // UNION of them all made SQLite sort and compare every row of the range.
         let mut others = self.collect_params(
             &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
@@ -487,6 +489,7 @@ impl Store {
                 super::read::activity_from_row,
             )?);
         }
+        let mut activities = window()?;
         if !others.is_empty() {
             // Some may be read already (in a range, or twice among them);
             // the rest merge in by time.
