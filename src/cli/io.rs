@@ -191,7 +191,7 @@ fn import_into(
     );
     print_edits(
         &outcome.overwritten,
-        "local edit(s) were replaced by the CRM's value (--overwrite-local):",
+        "local edit(s) were replaced by the CRM's value (--overwrite-local, or a loss reason of a deal the CRM reopened):",
     );
     Ok(ExitCode::SUCCESS)
 }

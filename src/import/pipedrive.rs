@@ -215,7 +215,11 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
                         .history
                         .push(row(created, HistoryField::Stage, None, d.pd_stage.clone()));
                 }
-                if d.pd_stage != d.opp.stage {
+                // Only for a deal new to the database: one it holds keeps
+                // the close it has, or is closed from the stage it held
+                // (`history::record_changes`), not at a made-up instant again.
+                let new_here = !ctx.existing.opportunities.contains(d.opp.id.as_str());
+                if new_here && d.pd_stage != d.opp.stage {
                     batch.history.push(row(
                         closed,
                         HistoryField::Stage,
@@ -223,12 +227,14 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
                         d.opp.stage.clone(),
                     ));
                 }
-                batch.history.push(row(
-                    closed,
-                    HistoryField::Status,
-                    Some(Status::Open.as_str().to_string()),
-                    d.opp.status.as_str().to_string(),
-                ));
+                if new_here {
+                    batch.history.push(row(
+                        closed,
+                        HistoryField::Status,
+                        Some(Status::Open.as_str().to_string()),
+                        d.opp.status.as_str().to_string(),
+                    ));
+                }
             }
         } else {
             d.opp.closed_at = None;

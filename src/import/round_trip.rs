@@ -180,6 +180,11 @@ pub fn reconcile(
                     {
                         opp.status = db.status;
                         opp.closed_at = db.closed_at;
+                        // A file without the reason's column: the reason of
+                        // the kept loss.
+                        if opp.status == Status::Lost && silent(SyncField::LossReason) {
+                            opp.loss_reason = db.loss_reason.clone();
+                        }
                         if (db.forecast_category == Some(ForecastCategory::Closed))
                             != (opp.forecast_category == Some(ForecastCategory::Closed))
                         {
@@ -203,6 +208,43 @@ pub fn reconcile(
                     }
                 }
             }
+        }
+        // What of a close the file cannot carry (a loss reason, the
+        // category `closed`) follows the deal's status: dropped, and listed
+        // as the CRM's doing, once the CRM has reopened the deal (its status
+        // not kept here): an open deal has neither; the category is seen
+        // once the CRM has the deal closed.
+        for e in pending
+            .iter()
+            .filter(|e| e.deal == id.as_str() && silent(e.field))
+        {
+            let state = match e.field {
+                SyncField::LossReason if opp.status != Status::Lost => PendingState::Overwritten,
+                SyncField::ForecastCategory if e.local.as_deref() == Some("closed") => {
+                    match (opp.status.is_closed(), from_file.status.is_closed()) {
+                        (false, _) => PendingState::Overwritten,
+                        (true, true) => PendingState::Seen,
+                        (true, false) => continue,
+                    }
+                }
+                _ => continue,
+            };
+            if state == PendingState::Overwritten {
+                out.overwritten.push(Kept {
+                    at: from_crm
+                        .map_or_else(String::new, |o| format!("{}:{}", o.at.file, o.at.line)),
+                    deal: e.deal.clone(),
+                    field: e.field,
+                    local: e.local.clone(),
+                    crm: None,
+                });
+            }
+            out.settle.push(Settle {
+                opp: opp.id.clone(),
+                field: e.field,
+                state,
+                crm_value: None,
+            });
         }
     }
     out

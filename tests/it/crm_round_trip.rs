@@ -420,3 +420,94 @@ fn a_salesforce_file_of_a_few_columns_keeps_what_it_leaves_out() {
         .unwrap();
     assert_eq!(step, (Some("Send SOW".into()), None, 5500000));
 }
+
+#[test]
+fn a_loss_reason_salesforce_cannot_carry_follows_the_loss() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let reason = |db: &Path| -> (String, Option<String>) {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.query_row(
+            "SELECT status, loss_reason FROM opportunities WHERE id = '0061'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
+    ok(pipedeck(&db).args(["deal", "0061", "lost", "--reason", "No budget"]));
+    // Salesforce still says open: the loss is kept, with its reason.
+    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
+    assert_eq!(reason(&db), ("lost".into(), Some("No budget".into())));
+    let dir = tmp.path().join("crm");
+    std::fs::create_dir(&dir).unwrap();
+    let opportunity = |stage: &str, closed: &str| {
+        std::fs::write(
+            dir.join("Opportunity.csv"),
+            format!("Id,Name,StageName,IsClosed,IsWon\n0061,Acme Big,{stage},{closed},false\n"),
+        )
+        .unwrap();
+        ok(pipedeck(&db).arg("import").arg(&dir))
+    };
+    // The CRM has the loss: the reason it has no field for stays.
+    opportunity("Closed Lost", "true");
+    assert_eq!(reason(&db), ("lost".into(), Some("No budget".into())));
+    // The CRM reopens the deal: an open deal has no loss reason; its edit is
+    // dropped, and said so.
+    let summary = opportunity("Shortlisted", "false");
+    assert_eq!(reason(&db), ("open".into(), None));
+    assert!(
+        summary.contains("0061  loss_reason  local \"No budget\"  CRM \"\""),
+        "{summary}"
+    );
+    let out = tmp.path().join("out");
+    ok(pipedeck(&db)
+        .args(["export", "--changes", "--for", "salesforce"])
+        .arg(&out));
+    let written = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| read(&e.unwrap().path()))
+        .collect::<String>();
+    assert!(!written.contains("0061"), "{written}");
+}
+
+#[test]
+fn a_pipedrive_close_of_a_deal_closed_here_writes_no_second_close() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    ok(pipedeck(&db).arg("import").arg(fixture("pipedrive")));
+    ok(pipedeck(&db).args(["deal", "10", "lost", "--reason", "Competitor"]));
+    // The CRM applied the loss a day later; a second file has no Lost time.
+    let file = tmp.path().join("deals.csv");
+    for lost_time in [",Deal - Lost time", ""] {
+        let cell = if lost_time.is_empty() {
+            ""
+        } else {
+            ",2026-11-30 10:00:00"
+        };
+        std::fs::write(
+            &file,
+            format!(
+                "Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Stage,Deal - Status,Deal - Deal created{lost_time}\n\
+                 10,Delta,Eli Park,950.50,Qualified,Lost,2026-10-01 09:00:00{cell}\n"
+            ),
+        )
+        .unwrap();
+        ok(pipedeck(&db).arg("import").arg(&file));
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let closes: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT field, changed_at FROM opportunity_history
+             WHERE opportunity_id = '10' AND field IN ('status', 'stage') ORDER BY changed_at, seq",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Its creation, then the one close made here (today, 2026-11-29).
+    let fields: Vec<&str> = closes.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(fields, ["stage", "stage", "status"], "{closes:?}");
+    assert!(closes[1].1.starts_with("2026-11-29"), "{closes:?}");
+}

@@ -321,7 +321,9 @@ fn pipedrive_deals_statuses_and_won_lost_times() {
 
 #[test]
 fn a_reimport_changes_nothing() {
-    for (name, history) in [("hubspot", 13), ("pipedrive", 4)] {
+    // HubSpot's stage entry dates are its own history, read again unchanged;
+    // Pipedrive's closing rows are only made for deals new to the database.
+    for (name, history) in [("hubspot", 13), ("pipedrive", 0)] {
         let mut store = Store::open_in_memory().unwrap();
         let settings = Settings::default();
         run(&mut store, &[fixture(name)], Format::Auto, &settings).unwrap();
@@ -332,8 +334,8 @@ fn a_reimport_changes_nothing() {
                 .all(|(_, new, changed, _)| *new == 0 && *changed == 0),
             "{name}: {again:?}"
         );
-        let h = again.iter().find(|c| c.0 == "opportunity_history").unwrap();
-        assert_eq!(h.3, history, "{name}");
+        let h = again.iter().find(|c| c.0 == "opportunity_history");
+        assert_eq!(h.map_or(0, |h| h.3), history, "{name}");
     }
 }
 
