@@ -279,6 +279,17 @@ pub struct LocalEdit {
     pub base: Option<String>,
     pub edited_at: DateTime<Utc>,
     pub state: PendingState,
+    /// When an import settled it (seen or overwritten); `None` while pending.
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+/// The CRM record a deal is, and when it was last imported from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrmRecord {
+    pub opportunity_id: crate::domain::OppId,
+    pub crm: Crm,
+    pub crm_id: String,
+    pub imported_at: DateTime<Utc>,
 }
 
 /// What a re-import does with one pending edit.

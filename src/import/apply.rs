@@ -47,6 +47,17 @@ pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(
         tx.upsert_activity(a)?;
         tick();
     }
+    apply_extensions(tx, batch, tick)
+}
+
+/// Writes what the database holds beyond the CRM's records (native files
+/// only): goals, snapshots, snoozes, tags, action items and the round
+/// trip's restored state. `tick` is called once per row.
+pub fn apply_extensions(
+    tx: &mut Tx<'_>,
+    batch: &Batch,
+    tick: &mut dyn FnMut(),
+) -> Result<(), StorageError> {
     for g in &batch.goals {
         tx.upsert_goal(g)?;
         tick();
@@ -65,6 +76,19 @@ pub fn apply(tx: &mut Tx<'_>, batch: &Batch, tick: &mut dyn FnMut()) -> Result<(
     }
     for a in &batch.action_items {
         tx.upsert_action_item(a)?;
+        tick();
+    }
+    let r = &batch.restored;
+    for c in &r.records {
+        tx.restore_crm_record(c)?;
+        tick();
+    }
+    for (opp, at) in &r.last_touch {
+        tx.restore_last_touch(opp, *at)?;
+        tick();
+    }
+    for e in &r.edits {
+        tx.restore_local_edit(e)?;
         tick();
     }
     Ok(())

@@ -21,10 +21,15 @@ pub enum NativeKind {
     Snoozes,
     Tags,
     ActionItems,
+    /// The round trip's state: each deal's CRM record, the CRM's last
+    /// activity dates, the local edits the CRM has (not) seen.
+    CrmRecords,
+    CrmLastTouch,
+    LocalEdits,
 }
 
 impl NativeKind {
-    pub const ALL: [NativeKind; 13] = [
+    pub const ALL: [NativeKind; 16] = [
         NativeKind::Stages,
         NativeKind::Reps,
         NativeKind::Accounts,
@@ -38,6 +43,9 @@ impl NativeKind {
         NativeKind::Snoozes,
         NativeKind::Tags,
         NativeKind::ActionItems,
+        NativeKind::CrmRecords,
+        NativeKind::CrmLastTouch,
+        NativeKind::LocalEdits,
     ];
 
     /// The file stem of this kind (`opportunity_history` …), also the key of
@@ -57,6 +65,9 @@ impl NativeKind {
             NativeKind::Snoozes => "snoozes",
             NativeKind::Tags => "deal_tags",
             NativeKind::ActionItems => "action_items",
+            NativeKind::CrmRecords => "crm_records",
+            NativeKind::CrmLastTouch => "crm_last_touch",
+            NativeKind::LocalEdits => "local_edits",
         }
     }
 
@@ -164,6 +175,17 @@ impl NativeKind {
                 "done_at",
                 "review_session_id",
             ],
+            NativeKind::CrmRecords => &["opportunity_id", "crm", "crm_id", "imported_at"],
+            NativeKind::CrmLastTouch => &["opportunity_id", "touched_at"],
+            NativeKind::LocalEdits => &[
+                "opportunity_id",
+                "field",
+                "local_value",
+                "base_value",
+                "edited_at",
+                "state",
+                "resolved_at",
+            ],
         }
     }
 
@@ -183,6 +205,9 @@ impl NativeKind {
             NativeKind::Snoozes => &["id", "opportunity_id", "reason", "until", "created_at"],
             NativeKind::Tags => &["opportunity_id", "tag", "set_at"],
             NativeKind::ActionItems => &["id", "owner_id", "text", "created_at"],
+            NativeKind::CrmRecords => &["opportunity_id", "crm", "crm_id", "imported_at"],
+            NativeKind::CrmLastTouch => &["opportunity_id", "touched_at"],
+            NativeKind::LocalEdits => &["opportunity_id", "field", "edited_at", "state"],
         }
     }
 }
@@ -310,6 +335,15 @@ fn native(t: &Table) -> Option<NativeKind> {
     }
     if all(&["opportunity_id", "changed_at", "field"]) {
         return Some(NativeKind::History);
+    }
+    if all(&["opportunity_id", "field", "edited_at", "state"]) {
+        return Some(NativeKind::LocalEdits);
+    }
+    if all(&["opportunity_id", "crm", "crm_id"]) {
+        return Some(NativeKind::CrmRecords);
+    }
+    if all(&["opportunity_id", "touched_at"]) {
+        return Some(NativeKind::CrmLastTouch);
     }
     if all(&["id", "rep_id", "kind", "occurred_at"]) {
         return Some(NativeKind::Activities);

@@ -1,7 +1,8 @@
 //! Export: the whole database as pipedeck's CSV set (SPEC §10.1) — six files
 //! plus our extensions: `stages.csv` (the registered pipeline the deals use)
 //! and what the database holds beyond the CRM's records (SPEC §12: goals,
-//! review sessions, forecast snapshots, snoozes, deal tags, action items) —
+//! review sessions, forecast snapshots, snoozes, deal tags, action items,
+//! and the round trip's state: CRM records, last touches, local edits) —
 //! with the columns in the SPEC order, rows sorted by id (history by
 //! opportunity, instant, then insertion order), money as decimals, instants
 //! `YYYY-MM-DDTHH:MM:SSZ`, empty for unknown. Importing an export into an
@@ -138,6 +139,22 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
         (
             NativeKind::ActionItems,
             store.load_action_items()?.iter().map(action_item).collect(),
+        ),
+        (
+            NativeKind::CrmRecords,
+            store.crm_records()?.iter().map(crm_record).collect(),
+        ),
+        (
+            NativeKind::CrmLastTouch,
+            store
+                .crm_last_touches()?
+                .iter()
+                .map(|(o, t)| vec![o.to_string(), instant(Some(*t))])
+                .collect(),
+        ),
+        (
+            NativeKind::LocalEdits,
+            store.local_edits()?.iter().map(local_edit).collect(),
         ),
     ];
     let mut counts = Vec::new();
@@ -324,6 +341,32 @@ fn action_item(a: &ActionItem) -> Vec<String> {
         instant(Some(a.created_at)),
         instant(a.done_at),
         id(&a.review_session_id),
+    ]
+}
+
+fn crm_record(r: &crate::domain::crm::CrmRecord) -> Vec<String> {
+    vec![
+        r.opportunity_id.to_string(),
+        r.crm.as_str().to_string(),
+        r.crm_id.clone(),
+        instant(Some(r.imported_at)),
+    ]
+}
+
+/// A local edit, its amounts (canonical cents) as decimals.
+fn local_edit(e: &crate::domain::crm::LocalEdit) -> Vec<String> {
+    let value = |v: &Option<String>| match e.field {
+        crate::domain::crm::SyncField::Amount => history_value(HistoryField::Amount, v),
+        _ => text(v),
+    };
+    vec![
+        e.deal.clone(),
+        e.field.as_str().to_string(),
+        value(&e.local),
+        value(&e.base),
+        instant(Some(e.edited_at)),
+        e.state.as_str().to_string(),
+        instant(e.resolved_at),
     ]
 }
 

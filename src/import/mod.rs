@@ -105,6 +105,7 @@ pub struct Batch {
     pub snoozes: Vec<Snooze>,
     pub tags: Vec<DealTag>,
     pub action_items: Vec<ActionItem>,
+    pub restored: native_ext::Restored,
     /// Every date read, with where, for [`implausible`].
     pub seen_dates: Vec<table::SeenDate>,
     /// Implausible rows found while parsing (closed before created …).
@@ -149,7 +150,8 @@ impl Batch {
             + self.snapshots.len()
             + self.snoozes.len()
             + self.tags.len()
-            + self.action_items.len()) as u64
+            + self.action_items.len()
+            + self.restored.len()) as u64
     }
 
     pub fn is_empty(&self) -> bool {
@@ -573,6 +575,9 @@ pub fn summary(counts: &Counts) -> Vec<(&'static str, crate::storage::EntityCoun
         "snoozes",
         "deal_tags",
         "action_items",
+        "crm_records",
+        "crm_last_touch",
+        "local_edits",
     ];
     let map: &BTreeMap<&'static str, _> = &counts.0;
     order

@@ -8,8 +8,8 @@ use crate::domain::model::*;
 use crate::storage::{StorageError, Store};
 use std::collections::HashMap;
 
+use super::native_ext::{self, action_item, goal, review_session, snooze, tag};
 pub(super) use super::native_ext::{SnapshotDeals, snapshot_row};
-use super::native_ext::{action_item, goal, review_session, snooze, tag};
 
 /// Parses every native file, in load order (reps … activities).
 pub fn build(
@@ -72,6 +72,9 @@ pub fn build(
                 NativeKind::Snoozes => snooze(&mut row, batch),
                 NativeKind::Tags => tag(&mut row, batch),
                 NativeKind::ActionItems => action_item(&mut row, batch),
+                NativeKind::CrmRecords => native_ext::crm_record(&mut row, batch),
+                NativeKind::CrmLastTouch => native_ext::crm_last_touch(&mut row, batch),
+                NativeKind::LocalEdits => native_ext::local_edit(&mut row, batch),
             }
             if let Err(mut e) = row.finish() {
                 errors.append(&mut e);

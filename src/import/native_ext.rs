@@ -212,3 +212,84 @@ pub(super) fn action_item(row: &mut Row<'_>, batch: &mut Batch) {
         });
     }
 }
+
+/// The round trip's state a backup restores (SPEC §12): each deal's CRM
+/// record, the CRM's last activity dates and the local edits, written as
+/// they were (an import of pipedeck's own set settles no edit).
+#[derive(Debug, Clone, Default)]
+pub struct Restored {
+    pub records: Vec<crate::domain::crm::CrmRecord>,
+    pub last_touch: Vec<(OppId, chrono::DateTime<chrono::Utc>)>,
+    pub edits: Vec<crate::domain::crm::LocalEdit>,
+}
+
+impl Restored {
+    pub fn len(&self) -> usize {
+        self.records.len() + self.last_touch.len() + self.edits.len()
+    }
+}
+
+/// A deal's id, a required reference.
+fn deal_ref(row: &mut Row<'_>, batch: &mut Batch) -> Option<OppId> {
+    let opp = reference(row, "opportunity_id", Target::Opportunity, batch);
+    if opp.is_none() {
+        row.required("opportunity_id");
+    }
+    opp.map(OppId::from)
+}
+
+pub(super) fn crm_record(row: &mut Row<'_>, batch: &mut Batch) {
+    let opp = deal_ref(row, batch);
+    let crm = need(row, "crm", |r, c| {
+        r.enum_value::<crate::domain::crm::Crm>(c)
+    });
+    let crm_id = row.required("crm_id");
+    let imported_at = need(row, "imported_at", |r, c| r.instant(c));
+    if let (Some(opportunity_id), Some(crm), Some(imported_at)) = (opp, crm, imported_at) {
+        batch.restored.records.push(crate::domain::crm::CrmRecord {
+            opportunity_id,
+            crm,
+            crm_id,
+            imported_at,
+        });
+    }
+}
+
+pub(super) fn crm_last_touch(row: &mut Row<'_>, batch: &mut Batch) {
+    let opp = deal_ref(row, batch);
+    let at = need(row, "touched_at", |r, c| r.instant(c));
+    if let (Some(opp), Some(at)) = (opp, at) {
+        batch.restored.last_touch.push((opp, at));
+    }
+}
+
+pub(super) fn local_edit(row: &mut Row<'_>, batch: &mut Batch) {
+    use crate::domain::crm::{PendingState, SyncField};
+    let opp = deal_ref(row, batch);
+    let field = need(row, "field", |r, c| r.enum_value::<SyncField>(c));
+    let edited_at = need(row, "edited_at", |r, c| r.instant(c));
+    let state = need(row, "state", |r, c| {
+        r.parse_with(c, |v| {
+            PendingState::parse(v)
+                .ok_or_else(|| format!("{v:?} is not one of pending, seen, overwritten"))
+        })
+    });
+    let resolved_at = row.instant("resolved_at");
+    // Values as the edit stores them; amounts are written as decimals.
+    let value = |row: &mut Row<'_>, c: &str| match field {
+        Some(SyncField::Amount) => row.money(c).map(|m| m.0.to_string()),
+        _ => row.string(c),
+    };
+    let (local, base) = (value(row, "local_value"), value(row, "base_value"));
+    if let (Some(opp), Some(field), Some(edited_at), Some(state)) = (opp, field, edited_at, state) {
+        batch.restored.edits.push(crate::domain::crm::LocalEdit {
+            deal: opp.as_str().to_string(),
+            field,
+            local,
+            base,
+            edited_at,
+            state,
+            resolved_at,
+        });
+    }
+}

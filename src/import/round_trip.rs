@@ -305,6 +305,7 @@ mod tests {
             base: None,
             edited_at: "2026-11-24T10:00:00Z".parse().unwrap(),
             state: PendingState::Pending,
+            resolved_at: None,
         }
     }
 

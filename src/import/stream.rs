@@ -325,21 +325,7 @@ pub(super) fn run(
     for a in &batch.activities {
         tx.upsert_activity(a)?;
     }
-    for g in &batch.goals {
-        tx.upsert_goal(g)?;
-    }
-    for s in &batch.snapshots {
-        tx.insert_snapshot(s)?;
-    }
-    for s in &batch.snoozes {
-        tx.upsert_snooze(s)?;
-    }
-    for t in &batch.tags {
-        tx.insert_tag(t)?;
-    }
-    for a in &batch.action_items {
-        tx.upsert_action_item(a)?;
-    }
+    super::apply::apply_extensions(&mut tx, &batch, &mut || {})?;
     progress(total, total);
     finish(tx, &batch, reconciled, rt, deferred, opts.dry_run, warnings)
 }

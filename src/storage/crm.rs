@@ -3,13 +3,66 @@
 //! activity dates.
 
 use super::codec::*;
+use super::write::Outcome;
 use super::{Result, StorageError, Store, Tx};
-use crate::domain::crm::{self, Crm, LocalEdit, PendingState, SyncField};
+use crate::domain::crm::{self, Crm, CrmRecord, LocalEdit, PendingState, SyncField};
 use crate::domain::model::{OppId, Opportunity};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::str::FromStr;
+
+/// Restoring a backup (`pipedeck export`): each row as it was, upserted by
+/// its key.
+impl Tx<'_> {
+    pub fn restore_crm_record(&mut self, r: &CrmRecord) -> Result<Outcome> {
+        self.upsert_keyed(
+            "crm_records",
+            2,
+            &["opportunity_id", "crm", "crm_id", "imported_at"],
+            &[
+                &r.opportunity_id,
+                &r.crm.as_str(),
+                &r.crm_id,
+                &instant_to_sql(r.imported_at),
+            ],
+        )
+    }
+
+    pub fn restore_last_touch(&mut self, opp: &OppId, at: DateTime<Utc>) -> Result<Outcome> {
+        self.upsert_keyed(
+            "crm_last_touch",
+            1,
+            &["opportunity_id", "touched_at"],
+            &[opp, &instant_to_sql(at)],
+        )
+    }
+
+    pub fn restore_local_edit(&mut self, e: &LocalEdit) -> Result<Outcome> {
+        self.upsert_keyed(
+            "local_edits",
+            2,
+            &[
+                "opportunity_id",
+                "field",
+                "local_value",
+                "base_value",
+                "edited_at",
+                "state",
+                "resolved_at",
+            ],
+            &[
+                &e.deal,
+                &e.field.as_str(),
+                &e.local,
+                &e.base,
+                &instant_to_sql(e.edited_at),
+                &e.state.as_str(),
+                &e.resolved_at.map(instant_to_sql),
+            ],
+        )
+    }
+}
 
 impl Tx<'_> {
     /// Records that `opp` is the CRM record `crm_id`, imported at `now`.
@@ -128,7 +181,7 @@ impl Store {
     /// Every local edit of a synced field (pending or settled), by deal and field.
     pub fn local_edits(&self) -> Result<Vec<LocalEdit>> {
         let mut stmt = self.conn().prepare(
-            "SELECT opportunity_id, field, local_value, base_value, edited_at, state
+            "SELECT opportunity_id, field, local_value, base_value, edited_at, state, resolved_at
              FROM local_edits ORDER BY opportunity_id, field",
         )?;
         let mut rows = stmt.query([])?;
@@ -144,6 +197,29 @@ impl Store {
                 edited_at: instant_from_sql(&r.get::<_, String>(4)?)?,
                 state: PendingState::parse(&state)
                     .ok_or_else(|| StorageError::BadValue(format!("edit state {state:?}")))?,
+                resolved_at: r
+                    .get::<_, Option<String>>(6)?
+                    .map(|t| instant_from_sql(&t))
+                    .transpose()?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every deal's CRM record, by deal and CRM.
+    pub fn crm_records(&self) -> Result<Vec<CrmRecord>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT opportunity_id, crm, crm_id, imported_at FROM crm_records ORDER BY 1, 2",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let crm: String = r.get(1)?;
+            out.push(CrmRecord {
+                opportunity_id: r.get(0)?,
+                crm: Crm::from_str(&crm).map_err(StorageError::BadValue)?,
+                crm_id: r.get(2)?,
+                imported_at: instant_from_sql(&r.get::<_, String>(3)?)?,
             });
         }
         Ok(out)

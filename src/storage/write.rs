@@ -99,10 +99,21 @@ impl<'a> Tx<'a> {
         cols: &[&str],
         values: &[&dyn ToSql],
     ) -> Result<Outcome> {
+        self.upsert_keyed(table, 1, cols, values)
+    }
+
+    /// [`Tx::upsert`] of a table keyed by its first `keys` columns.
+    pub(super) fn upsert_keyed(
+        &mut self,
+        table: &'static str,
+        keys: usize,
+        cols: &[&str],
+        values: &[&dyn ToSql],
+    ) -> Result<Outcome> {
         let (insert_sql, update_sql) = self
             .upsert_sql
             .entry(table)
-            .or_insert_with(|| upsert_statements(table, cols));
+            .or_insert_with(|| upsert_statements(table, keys, cols));
         // A new row takes one statement (the bulk of a first import); a row
         // seen before is updated only where a value differs.
         let inserted = self.tx.prepare_cached(insert_sql)?.execute(values)?;
@@ -519,26 +530,31 @@ impl<'a> Tx<'a> {
 /// The insert of a new row of `table` (nothing when its key, the first
 /// column, is there) and the update of an existing one, which changes it
 /// only when some value differs, so "changed" means changed.
-fn upsert_statements(table: &str, cols: &[&str]) -> (String, String) {
+fn upsert_statements(table: &str, keys: usize, cols: &[&str]) -> (String, String) {
     let placeholders: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let insert = format!(
         "INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT ({}) DO NOTHING",
         cols.join(", "),
         placeholders.join(", "),
-        cols[0],
+        cols[..keys].join(", "),
     );
-    let rest = &cols[1..];
+    let rest = &cols[keys..];
     let sets: Vec<String> = rest
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ?{}", i + 2))
+        .zip(&placeholders[keys..])
+        .map(|(c, p)| format!("{c} = {p}"))
+        .collect();
+    let key: Vec<String> = cols[..keys]
+        .iter()
+        .zip(&placeholders)
+        .map(|(c, p)| format!("{c} = {p}"))
         .collect();
     let update = format!(
-        "UPDATE {table} SET {} WHERE {} = ?1 AND ({}) IS NOT ({})",
+        "UPDATE {table} SET {} WHERE {} AND ({}) IS NOT ({})",
         sets.join(", "),
-        cols[0],
+        key.join(" AND "),
         rest.join(", "),
-        placeholders[1..].join(", "),
+        placeholders[keys..].join(", "),
     );
     (insert, update)
 }

@@ -124,3 +124,91 @@ fn export_then_import_gives_the_same_answer_to_every_report() {
     crate::trust_reports::import_dir(&mut copy, dir.path());
     assert_eq!(copy.load_history().unwrap(), store.load_history().unwrap());
 }
+
+/// The round trip's state is in the backup too: each deal's CRM record, the
+/// CRM's last activity dates (the untouched rule reads them) and the local
+/// edits not yet seen in the CRM, which a later CRM import must still keep.
+#[test]
+fn a_backup_keeps_the_round_trip_with_the_crm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crm = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hubspot/hubspot-crm-exports-all-deals-2026-11-02.csv");
+    let run = |db: &str, today: &str, args: &[&std::ffi::OsStr]| -> String {
+        let out = assert_cmd::Command::cargo_bin("pipedeck")
+            .unwrap()
+            .env_remove("PIPEDECK_DB")
+            .env_remove("PIPEDECK_CONFIG")
+            .env("PIPEDECK_KEPT", "off")
+            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+            .arg("--db")
+            .arg(tmp.path().join(db))
+            .args(["--today", today])
+            .args(args)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).to_string()
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let backup = tmp.path().join("backup");
+    run("a.db", "2026-11-02", &[&os("import"), crm.as_os_str()]);
+    run(
+        "a.db",
+        "2026-11-10",
+        &[&os("deal"), &os("101"), &os("amount"), &os("15000")],
+    );
+    run("a.db", "2026-11-29", &[&os("export"), backup.as_os_str()]);
+    run("b.db", "2026-11-29", &[&os("import"), backup.as_os_str()]);
+    let rows = |db: &str, sql: &str| -> Vec<String> {
+        let conn = rusqlite::Connection::open(tmp.path().join(db)).unwrap();
+        let mut stmt = conn.prepare(sql).unwrap();
+        stmt.query_map([], |r| {
+            (0..r.as_ref().column_count())
+                .map(|i| r.get::<_, Option<String>>(i).map(Option::unwrap_or_default))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map(|v| v.join("|"))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    for sql in [
+        "SELECT * FROM crm_records ORDER BY 1, 2",
+        "SELECT * FROM crm_last_touch ORDER BY 1",
+        "SELECT * FROM local_edits ORDER BY 1, 2",
+    ] {
+        assert_eq!(rows("b.db", sql), rows("a.db", sql), "{sql}");
+    }
+    assert_eq!(
+        rows(
+            "b.db",
+            "SELECT opportunity_id, touched_at FROM crm_last_touch ORDER BY 1"
+        ),
+        ["101|2026-10-20T14:00:00Z", "104|2026-11-01T10:00:00Z"]
+    );
+    assert_eq!(
+        rows(
+            "b.db",
+            "SELECT opportunity_id, field, local_value, base_value, state FROM local_edits"
+        ),
+        ["101|amount|1500000|1250050|pending"]
+    );
+    let hygiene = [os("report"), os("hygiene"), os("--format"), os("json")];
+    let hygiene: Vec<&std::ffi::OsStr> = hygiene.iter().map(|s| s.as_os_str()).collect();
+    assert_eq!(
+        run("b.db", "2026-11-29", &hygiene),
+        run("a.db", "2026-11-29", &hygiene)
+    );
+    // The restored database still keeps the edit against the CRM's file.
+    let summary = run("b.db", "2026-11-30", &[&os("import"), crm.as_os_str()]);
+    assert!(
+        summary.contains("101  amount  local \"15000\"  CRM \"12500.50\""),
+        "{summary}"
+    );
+    assert_eq!(
+        rows(
+            "b.db",
+            "SELECT CAST(amount AS TEXT) FROM opportunities WHERE id = '101'"
+        ),
+        ["1500000"]
+    );
+}
