@@ -246,6 +246,34 @@ pub fn reconcile(
                 crm_value: None,
             });
         }
+        // `closed` is a closed deal's category, and only its: a deal the
+        // CRM has closed (its status not kept open here) drops a pending
+        // category of an open deal, and says so.
+        let category = SyncField::ForecastCategory;
+        if let (Some(o), true) = (from_crm, opp.status.is_closed())
+            && let Some(e) = pending.iter().find(|e| {
+                e.deal == id.as_str() && e.field == category && e.local.as_deref() != Some("closed")
+            })
+        {
+            out.kept
+                .retain(|k| !(k.deal == e.deal && k.field == category));
+            out.settle
+                .retain(|s| !(s.opp.as_str() == e.deal && s.field == category));
+            opp.forecast_category = Some(ForecastCategory::Closed);
+            out.overwritten.push(Kept {
+                at: format!("{}:{}", o.at.file, o.at.line),
+                deal: e.deal.clone(),
+                field: category,
+                local: e.local.clone(),
+                crm: Some("closed".into()),
+            });
+            out.settle.push(Settle {
+                opp: opp.id.clone(),
+                field: category,
+                state: PendingState::Overwritten,
+                crm_value: Some("closed".into()),
+            });
+        }
     }
     out
 }

@@ -511,3 +511,34 @@ fn a_pipedrive_close_of_a_deal_closed_here_writes_no_second_close() {
     assert_eq!(fields, ["stage", "stage", "status"], "{closes:?}");
     assert!(closes[1].1.starts_with("2026-11-29"), "{closes:?}");
 }
+
+#[test]
+fn a_deal_the_crm_closes_drops_a_pending_open_category() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
+    ok(pipedeck(&db).args(["deal", "0061", "category", "omitted"]));
+    let dir = tmp.path().join("crm");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(
+        dir.join("Opportunity.csv"),
+        "Id,Name,StageName,IsClosed,IsWon,ForecastCategoryName\n0061,Acme Big,Closed Won,true,true,Closed\n",
+    )
+    .unwrap();
+    let summary = ok(pipedeck(&db).arg("import").arg(&dir));
+    // Won with the category of a won deal, and the dropped edit said.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let got: (String, String) = conn
+        .query_row(
+            "SELECT status, forecast_category FROM opportunities WHERE id = '0061'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(got, ("won".into(), "closed".into()));
+    assert!(!summary.contains("were kept"), "{summary}");
+    assert!(
+        summary.contains("0061  forecast_category  local \"omitted\"  CRM \"closed\""),
+        "{summary}"
+    );
+}
