@@ -175,17 +175,9 @@ impl NativeKind {
                 "done_at",
                 "review_session_id",
             ],
-            NativeKind::CrmRecords => &["opportunity_id", "crm", "crm_id", "imported_at"],
+            NativeKind::CrmRecords => &crate::storage::CRM_RECORD_COLUMNS,
             NativeKind::CrmLastTouch => &["opportunity_id", "touched_at"],
-            NativeKind::LocalEdits => &[
-                "opportunity_id",
-                "field",
-                "local_value",
-                "base_value",
-                "edited_at",
-                "state",
-                "resolved_at",
-            ],
+            NativeKind::LocalEdits => &crate::storage::LOCAL_EDIT_COLUMNS,
         }
     }
 

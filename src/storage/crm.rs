@@ -12,6 +12,20 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+/// The columns of `crm_records`, in order: a backup's file has the same.
+pub const CRM_RECORD_COLUMNS: [&str; 4] = ["opportunity_id", "crm", "crm_id", "imported_at"];
+
+/// The columns of `local_edits`, in order: a backup's file has the same.
+pub const LOCAL_EDIT_COLUMNS: [&str; 7] = [
+    "opportunity_id",
+    "field",
+    "local_value",
+    "base_value",
+    "edited_at",
+    "state",
+    "resolved_at",
+];
+
 /// Restoring a backup (`pipedeck export`): each row as it was, upserted by
 /// its key.
 impl Tx<'_> {
@@ -19,7 +33,7 @@ impl Tx<'_> {
         self.upsert_keyed(
             "crm_records",
             2,
-            &["opportunity_id", "crm", "crm_id", "imported_at"],
+            &CRM_RECORD_COLUMNS,
             &[
                 &r.opportunity_id,
                 &r.crm.as_str(),
@@ -42,15 +56,7 @@ impl Tx<'_> {
         self.upsert_keyed(
             "local_edits",
             2,
-            &[
-                "opportunity_id",
-                "field",
-                "local_value",
-                "base_value",
-                "edited_at",
-                "state",
-                "resolved_at",
-            ],
+            &LOCAL_EDIT_COLUMNS,
             &[
                 &e.deal,
                 &e.field.as_str(),

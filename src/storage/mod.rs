@@ -15,6 +15,7 @@ mod snapshot;
 mod snapshot_sums;
 mod write;
 
+pub use crm::{CRM_RECORD_COLUMNS, LOCAL_EDIT_COLUMNS};
 pub use edit::{EditError, EditResult};
 pub use scope::Scope;
 pub use write::{Counts, EntityCounts, Tx};

@@ -36,6 +36,14 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap()
 }
 
+/// Writes `csv` as the `Opportunity.csv` of a Salesforce export in `dir`
+/// and imports that export into `db`; the import's summary.
+fn import_opportunities(db: &Path, dir: &Path, csv: &str) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("Opportunity.csv"), csv).unwrap();
+    ok(pipedeck(db).arg("import").arg(dir))
+}
+
 #[test]
 fn hubspot_edits_are_written_back_kept_on_reimport_and_settled() {
     let tmp = tempfile::tempdir().unwrap();
@@ -362,14 +370,12 @@ fn a_salesforce_file_of_a_few_columns_keeps_what_it_leaves_out() {
     ok(pipedeck(&db).args(["deal", "0061", "next-step", "Demo", "--date", "2026-12-04"]));
     ok(pipedeck(&db).args(["deal", "0061", "category", "commit"]));
     let dir = tmp.path().join("again");
-    std::fs::create_dir(&dir).unwrap();
     // A report of four columns: the amount changes, the next step stays.
-    std::fs::write(
-        dir.join("Opportunity.csv"),
+    let summary = import_opportunities(
+        &db,
+        &dir,
         "Id,Name,StageName,Amount,NextStep\n0061,Acme Big,Shortlisted,55000,Demo\n",
-    )
-    .unwrap();
-    let summary = ok(pipedeck(&db).arg("import").arg(&dir));
+    );
     // The category edit is not "kept against the CRM": the file has no such column.
     assert!(!summary.contains("were kept"), "{summary}");
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -405,12 +411,11 @@ fn a_salesforce_file_of_a_few_columns_keeps_what_it_leaves_out() {
         .collect::<String>();
     assert!(written.contains("Commit"), "{written}");
     // A changed next step brings no date: the old one was the old step's.
-    std::fs::write(
-        dir.join("Opportunity.csv"),
+    import_opportunities(
+        &db,
+        &dir,
         "Id,Name,StageName,NextStep\n0061,Acme Big,Shortlisted,Send SOW\n",
-    )
-    .unwrap();
-    ok(pipedeck(&db).arg("import").arg(&dir));
+    );
     let step: (Option<String>, Option<String>, i64) = conn
         .query_row(
             "SELECT next_step, next_step_date, amount FROM opportunities WHERE id = '0061'",
@@ -440,14 +445,10 @@ fn a_loss_reason_salesforce_cannot_carry_follows_the_loss() {
     ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
     assert_eq!(reason(&db), ("lost".into(), Some("No budget".into())));
     let dir = tmp.path().join("crm");
-    std::fs::create_dir(&dir).unwrap();
     let opportunity = |stage: &str, closed: &str| {
-        std::fs::write(
-            dir.join("Opportunity.csv"),
-            format!("Id,Name,StageName,IsClosed,IsWon\n0061,Acme Big,{stage},{closed},false\n"),
-        )
-        .unwrap();
-        ok(pipedeck(&db).arg("import").arg(&dir))
+        let csv =
+            format!("Id,Name,StageName,IsClosed,IsWon\n0061,Acme Big,{stage},{closed},false\n");
+        import_opportunities(&db, &dir, &csv)
     };
     // The CRM has the loss: the reason it has no field for stays.
     opportunity("Closed Lost", "true");
@@ -518,14 +519,11 @@ fn a_deal_the_crm_closes_drops_a_pending_open_category() {
     let db = tmp.path().join("p.db");
     ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
     ok(pipedeck(&db).args(["deal", "0061", "category", "omitted"]));
-    let dir = tmp.path().join("crm");
-    std::fs::create_dir(&dir).unwrap();
-    std::fs::write(
-        dir.join("Opportunity.csv"),
+    let summary = import_opportunities(
+        &db,
+        &tmp.path().join("crm"),
         "Id,Name,StageName,IsClosed,IsWon,ForecastCategoryName\n0061,Acme Big,Closed Won,true,true,Closed\n",
-    )
-    .unwrap();
-    let summary = ok(pipedeck(&db).arg("import").arg(&dir));
+    );
     // Won with the category of a won deal, and the dropped edit said.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let got: (String, String) = conn
