@@ -36,6 +36,17 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap()
 }
 
+/// Every file `export --changes --for salesforce` writes into `out`, as one text.
+fn salesforce_write_back(db: &Path, out: &Path) -> String {
+    ok(pipedeck(db)
+        .args(["export", "--changes", "--for", "salesforce"])
+        .arg(out));
+    std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| read(&e.unwrap().path()))
+        .collect()
+}
+
 /// Writes `csv` as the `Opportunity.csv` of a Salesforce export in `dir`
 /// and imports that export into `db`; the import's summary.
 fn import_opportunities(db: &Path, dir: &Path, csv: &str) -> String {
@@ -401,14 +412,7 @@ fn a_salesforce_file_of_a_few_columns_keeps_what_it_leaves_out() {
     ];
     assert_eq!(row, want.map(|v| Some(v.to_string())));
     // The category set here still waits for Salesforce.
-    let out = tmp.path().join("out");
-    ok(pipedeck(&db)
-        .args(["export", "--changes", "--for", "salesforce"])
-        .arg(&out));
-    let written = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| read(&e.unwrap().path()))
-        .collect::<String>();
+    let written = salesforce_write_back(&db, &tmp.path().join("out"));
     assert!(written.contains("Commit"), "{written}");
     // A changed next step brings no date: the old one was the old step's.
     import_opportunities(
@@ -461,14 +465,7 @@ fn a_loss_reason_salesforce_cannot_carry_follows_the_loss() {
         summary.contains("0061  loss_reason  local \"No budget\"  CRM \"\""),
         "{summary}"
     );
-    let out = tmp.path().join("out");
-    ok(pipedeck(&db)
-        .args(["export", "--changes", "--for", "salesforce"])
-        .arg(&out));
-    let written = std::fs::read_dir(&out)
-        .unwrap()
-        .map(|e| read(&e.unwrap().path()))
-        .collect::<String>();
+    let written = salesforce_write_back(&db, &tmp.path().join("out"));
     assert!(!written.contains("0061"), "{written}");
 }
 
