@@ -317,10 +317,10 @@ impl Pane for HelpPane {
         vec![Down, Up, Back, Quit]
     }
     fn position(&self) -> Option<String> {
-        None
+        self.scroll.position()
     }
     fn scroll(&mut self, delta: isize) {
-        bump(&mut self.scroll, delta)
+        self.scroll.by(delta)
     }
 }
 

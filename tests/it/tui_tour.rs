@@ -242,3 +242,28 @@ fn an_empty_database_starts_no_review() {
             .is_some_and(|(_, m)| m.contains("import data or run the demo"))
     );
 }
+
+#[test]
+fn help_stops_at_its_last_line_and_ctrl_c_closes_a_pick_list() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut a = app(Start::Manager);
+    a.update(Action::Help);
+    let first = screen(&mut a, 80, 24);
+    for _ in 0..500 {
+        a.on_key(KeyEvent::from(KeyCode::Down));
+        let _ = screen(&mut a, 80, 24);
+    }
+    let bottom = screen(&mut a, 80, 24);
+    assert_ne!(bottom, first);
+    // One step up from the end shows another screen at once, not the same.
+    a.on_key(KeyEvent::from(KeyCode::Up));
+    assert_ne!(screen(&mut a, 80, 24), bottom);
+    // A pick list: ctrl-c closes it, nothing saved, and does not quit.
+    a.update(Action::Back);
+    a.update(Action::FocusHygiene);
+    a.update(Action::PickStage);
+    assert!(a.picker.is_some());
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(a.on_key(ctrl_c), None);
+    assert!(a.picker.is_none());
+}

@@ -82,7 +82,10 @@ impl App {
     pub(super) fn picker_key(&mut self, ev: KeyEvent) -> Option<Effect> {
         let p = self.picker.as_mut()?;
         let n = p.options.len();
-        match ev.code {
+        // ctrl-c cancels as Esc does, as in the prompt.
+        let ctrl_c = ev.code == KeyCode::Char('c') && ev.modifiers.contains(KeyModifiers::CONTROL);
+        let code = if ctrl_c { KeyCode::Esc } else { ev.code };
+        match code {
             KeyCode::Esc => {
                 self.picker = None;
                 self.status = Some((Role::Muted, "cancelled: nothing saved".into()));

@@ -10,7 +10,8 @@ use ratatui::widgets::{Paragraph, Widget};
 
 #[derive(Debug, Clone, Default)]
 pub struct HelpPane {
-    pub scroll: u16,
+    /// Clamped at the last line: the help does not scroll past its end.
+    pub scroll: super::Scroll,
 }
 
 impl HelpPane {
@@ -47,19 +48,20 @@ impl HelpPane {
         let lines = HelpPane::lines(cx);
         if area.width >= 120 {
             let half = lines.len().div_ceil(2);
+            let shown = area.height as usize;
+            self.scroll.last.set((shown, half));
+            let top = self.scroll.offset.min(half.saturating_sub(shown)) as u16;
             let [l, r] =
                 Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                     .areas(area);
             Paragraph::new(lines[..half].to_vec())
-                .scroll((self.scroll, 0))
+                .scroll((top, 0))
                 .render(l, buf);
             Paragraph::new(lines[half..].to_vec())
-                .scroll((self.scroll, 0))
+                .scroll((top, 0))
                 .render(r, buf);
         } else {
-            Paragraph::new(lines)
-                .scroll((self.scroll, 0))
-                .render(area, buf);
+            self.scroll.lines(area, buf, lines);
         }
     }
 }
