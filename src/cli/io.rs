@@ -149,7 +149,7 @@ fn import_into(
         Ok(c) => {
             let warnings = &c.warnings;
             for w in warnings {
-                eprintln!("warning: {w}");
+                eprintln!("warning: {}", crate::text::sanitize(&w.to_string()));
             }
             if !warnings.is_empty() {
                 eprintln!(
@@ -160,8 +160,9 @@ fn import_into(
             c
         }
         Err(ImportError::Rows(rows)) => {
+            // File names and values may hold escape sequences.
             for r in &rows {
-                eprintln!("{r}");
+                eprintln!("{}", crate::text::sanitize(&r.to_string()));
             }
             eprintln!(
                 "pipedeck: error: {} rejected row(s); nothing was imported",

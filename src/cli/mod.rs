@@ -225,7 +225,11 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("pipedeck: error: {}", error_text(&e));
+            // Line by line: file names and values from data may hold escape
+            // sequences.
+            let text = error_text(&e);
+            let lines: Vec<String> = text.lines().map(crate::text::sanitize).collect();
+            eprintln!("pipedeck: error: {}", lines.join("\n"));
             ExitCode::from(1)
         }
     }

@@ -40,20 +40,29 @@ impl Calendar {
         t.with_timezone(&self.tz).date_naive()
     }
 
-    /// The first instant of a local date.
+    /// The first instant of a local date (midnight skipped by a DST jump:
+    /// the first instant after the jump).
     pub fn start_of(&self, d: NaiveDate) -> DateTime<Utc> {
-        let naive = d.and_hms_opt(0, 0, 0).expect("midnight exists");
-        match self.tz.from_local_datetime(&naive) {
-            chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
-            chrono::LocalResult::Ambiguous(a, _) => a.with_timezone(&Utc),
-            // Midnight skipped by a DST jump: the day starts at the first instant after it.
-            chrono::LocalResult::None => self
-                .tz
-                .from_local_datetime(&(naive + chrono::Duration::hours(1)))
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-                .unwrap_or_else(|| naive.and_utc()),
+        self.instant_of(d.and_hms_opt(0, 0, 0).expect("midnight exists"))
+    }
+
+    /// The instant of a local wall-clock time: the earlier one of an hour
+    /// repeated when clocks go back; one in an hour skipped when they go
+    /// forward is read with the offset before the jump, so it lands as far
+    /// after the jump (02:30 in New York on 8 March → 03:30 EDT, 07:30Z),
+    /// never in the day before.
+    pub fn instant_of(&self, n: chrono::NaiveDateTime) -> DateTime<Utc> {
+        use chrono::Offset;
+        if let Some(t) = self.tz.from_local_datetime(&n).earliest() {
+            return t.with_timezone(&Utc);
         }
+        let before = (1..=48).find_map(|h| {
+            self.tz
+                .from_local_datetime(&(n - chrono::Duration::hours(h)))
+                .earliest()
+        });
+        let offset = before.map_or(0, |b| b.offset().fix().local_minus_utc());
+        (n - chrono::Duration::seconds(offset.into())).and_utc()
     }
 
     /// The end of a local date: the first instant of the next day (exclusive).
@@ -341,5 +350,30 @@ mod tests {
             cal.start_of(d("2026-11-24")),
             d("2026-11-24").and_hms_opt(5, 0, 0).unwrap().and_utc()
         );
+    }
+
+    #[test]
+    fn wall_clock_times_around_dst_jumps() {
+        let cal = Calendar {
+            tz: "America/New_York".parse().unwrap(),
+            ..Calendar::default()
+        };
+        let at = |day: &str, h, m| cal.instant_of(d(day).and_hms_opt(h, m, 0).unwrap());
+        let utc = |day: &str, h, m| d(day).and_hms_opt(h, m, 0).unwrap().and_utc();
+        // 8 March 2026, 02:00 → 03:00: 01:59 EST, then the skipped 02:00 and
+        // 02:30 read as EST (03:00 and 03:30 EDT), then 03:00 EDT.
+        assert_eq!(at("2026-03-08", 1, 59), utc("2026-03-08", 6, 59));
+        assert_eq!(at("2026-03-08", 2, 0), utc("2026-03-08", 7, 0));
+        assert_eq!(at("2026-03-08", 2, 30), utc("2026-03-08", 7, 30));
+        assert_eq!(at("2026-03-08", 3, 0), utc("2026-03-08", 7, 0));
+        // 1 November 2026, 01:30 happens twice: the first (EDT).
+        assert_eq!(at("2026-11-01", 1, 30), utc("2026-11-01", 5, 30));
+        // A zone that skips midnight (Santiago, 6 September 2026): the day
+        // starts when the clocks read 01:00.
+        let scl = Calendar {
+            tz: "America/Santiago".parse().unwrap(),
+            ..Calendar::default()
+        };
+        assert_eq!(scl.start_of(d("2026-09-06")), utc("2026-09-06", 4, 0));
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::crm::Crm;
 use crate::domain::model::{Account, AccountId, OppId, Rep, RepId, Stage, StageKind};
 use crate::domain::money::Money;
 use crate::domain::period::Calendar;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use std::collections::HashMap;
 
 /// A header reduced to lower-case letters and digits (`Deal owner`,
@@ -84,20 +84,12 @@ pub fn instant(v: &str, cal: &Calendar) -> Result<DateTime<Utc>, String> {
         "%m/%d/%Y %I:%M %p",
     ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(v, f) {
-            return Ok(local(n, cal));
+            return Ok(cal.instant_of(n));
         }
     }
     date(v)
         .map(|d| cal.start_of(d))
         .map_err(|_| format!("{v:?} is not a date or time ({DATE_FORMS})"))
-}
-
-fn local(n: NaiveDateTime, cal: &Calendar) -> DateTime<Utc> {
-    cal.tz
-        .from_local_datetime(&n)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| n.and_utc())
 }
 
 /// A date; a time part after it is dropped (`2026-03-01 00:00` is a date).
@@ -119,7 +111,14 @@ pub fn amount(v: &str) -> Result<Money, String> {
     let bad = || format!("{v:?} is not an amount (a decimal like 12500.50)");
     let t = v.trim();
     let plain: String = if t.contains(',') {
-        let int = t.split('.').next().unwrap_or(t);
+        // A comma groups thousands before the point only: `1.234,50` (a
+        // decimal comma) would read as 1.23.
+        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+        if frac.contains(',') {
+            return Err(format!(
+                "{v:?} is not an amount (a decimal like 12500.50; a decimal comma is not read)"
+            ));
+        }
         let groups: Vec<&str> = int.split(',').collect();
         let ok = !groups[0].is_empty()
             && groups[0].len() <= 3
@@ -428,6 +427,10 @@ mod tests {
             ("0", Some(0)),
             (".5", Some(50)),
             ("12,50", None),
+            // A decimal comma is refused, never read 1000 times too small.
+            ("1.234,50", None),
+            ("2.500,00", None),
+            ("1,234.5,0", None),
             ("-5", None),
             ("abc", None),
             ("", None),

@@ -17,6 +17,8 @@ struct LineBreaks {
     passed: u64,
     /// Bytes read so far.
     read: u64,
+    /// Quote characters read so far.
+    quotes: u64,
 }
 
 impl LineBreaks {
@@ -29,8 +31,15 @@ impl LineBreaks {
                 if at == b {
                     b += 1;
                 }
-                self.passed += lf as u64;
                 self.ahead.pop_front();
+                // `\r\n` is one break, a `\r` alone (old Mac files) one too; the
+                // byte after a break passed is read already.
+                let crlf = !lf
+                    && self
+                        .ahead
+                        .front()
+                        .is_some_and(|&(next, next_lf)| next_lf && next == at + 1);
+                self.passed += (lf || !crlf) as u64;
             } else {
                 break;
             }
@@ -39,7 +48,24 @@ impl LineBreaks {
     }
 }
 
-/// A reader that notes every line break it hands on.
+/// Whether a record has a cell with a line break in it.
+pub(super) fn spans_lines(r: &csv::StringRecord) -> bool {
+    r.iter().any(|c| c.contains(['\n', '\r']))
+}
+
+/// The error of a quote opened on `line` and never closed: the CSV reader
+/// takes the rest of the file as one cell (a file with an odd number of
+/// quotes whose last record spans lines).
+pub(super) fn unclosed_quote(file: &str, line: u64) -> RowError {
+    whole(
+        file,
+        line,
+        "a quote opened in this record is never closed: the rest of the file would be one cell"
+            .into(),
+    )
+}
+
+/// A reader that notes every line break and quote it hands on.
 struct Tracked<R> {
     inner: R,
     breaks: std::rc::Rc<RefCell<LineBreaks>>,
@@ -55,6 +81,7 @@ impl<R: std::io::Read> std::io::Read for Tracked<R> {
                 br.ahead.push_back((start + i as u64, *b == b'\n'));
             }
         }
+        br.quotes += buf[..n].iter().filter(|b| **b == b'"').count() as u64;
         br.read += n as u64;
         Ok(n)
     }
@@ -74,6 +101,8 @@ pub struct CsvStream {
     /// not UTF-8 is that one error, as when read whole).
     mark: usize,
     done: bool,
+    /// The last record read, and whether a cell of it spans lines.
+    last: Option<(u64, bool)>,
 }
 
 impl CsvStream {
@@ -107,6 +136,7 @@ impl CsvStream {
             record: csv::StringRecord::new(),
             mark: errors.len(),
             done: false,
+            last: None,
         };
         match s.reader.read_record(&mut s.record) {
             Ok(true) => {
@@ -135,10 +165,17 @@ impl CsvStream {
     pub fn next_record(&mut self, errors: &mut Vec<RowError>) -> std::io::Result<Option<u64>> {
         while !self.done {
             match self.reader.read_record(&mut self.record) {
-                Ok(false) => self.done = true,
+                Ok(false) => {
+                    self.done = true;
+                    // A quote never closed made the rest of the file one cell.
+                    if let (1, Some((line, true))) = (self.breaks.borrow().quotes % 2, self.last) {
+                        errors.push(unclosed_quote(&self.file, line));
+                    }
+                }
                 Ok(true) => {
                     let byte = self.record.position().map_or(0, |p| p.byte());
                     let line = self.breaks.borrow_mut().line_of(byte);
+                    self.last = Some((line, spans_lines(&self.record)));
                     if check_record(&self.file, &self.headers, line, &self.record, errors) {
                         return Ok(Some(line));
                     }
@@ -200,6 +237,67 @@ mod tests {
         assert_eq!(streamed, whole);
         let lines: Vec<u64> = whole.iter().map(|r| r.0).collect();
         assert_eq!(lines, vec![2, 5, 7, 9]);
+    }
+
+    /// Both readers' lines and errors for `text` (written as `f.csv`).
+    fn read_both(text: &str) -> [(Vec<u64>, Vec<String>); 2] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        let show = |e: &[RowError]| e.iter().map(|e| e.to_string()).collect::<Vec<_>>();
+        let whole = match Table::parse("f.csv", text) {
+            Ok(t) => (t.records.iter().map(|r| r.0).collect(), Vec::new()),
+            Err(e) => (Vec::new(), show(&e)),
+        };
+        let mut errors = Vec::new();
+        let mut s = CsvStream::open(&path, "f.csv", &mut errors)
+            .unwrap()
+            .unwrap();
+        let mut lines = Vec::new();
+        while let Some(line) = s.next_record(&mut errors).unwrap() {
+            lines.push(line);
+        }
+        let streamed = if errors.is_empty() {
+            (lines, Vec::new())
+        } else {
+            (Vec::new(), show(&errors))
+        };
+        [whole, streamed]
+    }
+
+    /// Old Mac files end their lines with a carriage return alone.
+    #[test]
+    fn a_carriage_return_alone_ends_a_line() {
+        let text = "id,name\r1,a\r\r2,b\r3,\"c\rd\"\r4,e\r\n5,f\n6,g";
+        for (lines, errors) in read_both(text) {
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(lines, [2, 4, 5, 7, 8, 9]);
+        }
+    }
+
+    /// A quote never closed takes the rest of the file as one cell: refused,
+    /// on the record it opens in.
+    #[test]
+    fn a_quote_never_closed_is_refused_where_it_opens() {
+        let quote =
+            "a quote opened in this record is never closed: the rest of the file would be one cell";
+        for (_, errors) in read_both("id,name\n1,a\n2,\"b\n3,c\n4,d\n") {
+            assert_eq!(errors, [format!("f.csv:3: {quote}")]);
+        }
+        for (_, errors) in read_both("id,name,x\n1,a,x\n2,\"b,x\n3,c,x\n") {
+            assert_eq!(
+                errors,
+                [
+                    "f.csv:3: 2 cells, the header has 3".to_string(),
+                    format!("f.csv:3: {quote}")
+                ]
+            );
+        }
+        // Quotes that close, and one in an unquoted cell, are read as before.
+        for (lines, errors) in read_both("id,name\n1,\"a \"\"b\"\"\"\n2,5\" screen\n") {
+            assert!(errors.is_empty(), "{errors:?}");
+            assert_eq!(lines, [2, 3]);
+        }
     }
 
     #[test]

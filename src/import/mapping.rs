@@ -10,7 +10,7 @@ use super::Context;
 use super::crm_values as cv;
 use crate::domain::crm::Crm;
 use crate::domain::model::*;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -262,12 +262,7 @@ impl Mapping {
         }
         for f in &self.date_formats {
             if let Ok(t) = chrono::NaiveDateTime::parse_from_str(v.trim(), f) {
-                return Ok(ctx
-                    .cal
-                    .tz
-                    .from_local_datetime(&t)
-                    .earliest()
-                    .map_or_else(|| t.and_utc(), |x| x.with_timezone(&Utc)));
+                return Ok(ctx.cal.instant_of(t));
             }
         }
         self.date(v).map(|d| ctx.cal.start_of(d))

@@ -337,14 +337,32 @@ fn plan_parts(
         }
     }
     let mut batch = Batch::default();
+    let mut formats = refs::Formats::default();
+    let files = |ts: Vec<&Table>| ts.into_iter().map(|t| t.file.clone()).collect();
+    let natives = files(native_files.iter().map(|f| f.1).collect());
     native::build(&mut native_files, ctx, &mut batch, &mut errors);
+    formats.read("pipedeck's", natives, &batch);
     maven::build(&maven_files, ctx, &mut batch, &mut errors);
+    formats.read(
+        "CRM Sales Opportunities",
+        files(maven_files.iter().map(|f| f.1).collect()),
+        &batch,
+    );
     salesforce::build(&sf_files, ctx, &mut batch, &mut errors);
+    formats.read(
+        "Salesforce",
+        files(sf_files.iter().map(|f| f.1).collect()),
+        &batch,
+    );
     hubspot::build(&hubspot_files, ctx, &mut batch, &mut errors);
+    formats.read("HubSpot", files(hubspot_files.clone()), &batch);
     pipedrive::build(&pipedrive_files, ctx, &mut batch, &mut errors);
+    formats.read("Pipedrive", files(pipedrive_files.clone()), &batch);
     if let Some(m) = mapping {
         mapped::build(&mapped_files, m, ctx, &mut batch, &mut errors);
+        formats.read("mapped", files(mapped_files.clone()), &batch);
     }
+    formats.check(&batch, &mut errors);
     for t in &tables {
         batch.seen_dates.append(&mut t.seen.borrow_mut());
         batch.warnings.append(&mut t.warnings.borrow_mut());

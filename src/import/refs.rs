@@ -34,3 +34,85 @@ pub fn check(batch: &Batch, existing: &ExistingIds, errors: &mut Vec<RowError>) 
         }
     }
 }
+
+/// The formats an import read, in build order, with their files and where
+/// their rows end in the batch: an id read from files of two formats is an
+/// error (the later row would replace the earlier in silence; an id twice
+/// within one format is each reader's own error, with both lines).
+#[derive(Default)]
+pub struct Formats {
+    parts: Vec<(&'static str, Vec<String>, [usize; 4])>,
+}
+
+/// How many reps, accounts, deals and activities the batch holds.
+fn marks(batch: &Batch) -> [usize; 4] {
+    [
+        batch.reps.len(),
+        batch.accounts.len(),
+        batch.opportunities.len(),
+        batch.activities.len(),
+    ]
+}
+
+impl Formats {
+    /// Notes that `format` read `files` (nothing noted for none).
+    pub fn read(&mut self, format: &'static str, files: Vec<String>, batch: &Batch) {
+        if !files.is_empty() {
+            self.parts.push((format, files, marks(batch)));
+        }
+    }
+
+    /// One error per id read from files of two formats.
+    pub fn check(&self, batch: &Batch, errors: &mut Vec<RowError>) {
+        if self.parts.len() < 2 {
+            return;
+        }
+        let ids: [(&str, Vec<&str>); 4] = [
+            ("rep", batch.reps.iter().map(|r| r.id.as_str()).collect()),
+            (
+                "account",
+                batch.accounts.iter().map(|a| a.id.as_str()).collect(),
+            ),
+            (
+                "deal",
+                batch.opportunities.iter().map(|o| o.id.as_str()).collect(),
+            ),
+            (
+                "activity",
+                batch.activities.iter().map(|a| a.id.as_str()).collect(),
+            ),
+        ];
+        for (k, (what, ids)) in ids.iter().enumerate() {
+            let mut first: std::collections::HashMap<&str, usize> = Default::default();
+            let mut start = 0;
+            for (i, (format, files, ends)) in self.parts.iter().enumerate() {
+                for id in &ids[start..ends[k]] {
+                    let j = *first.entry(id).or_insert(i);
+                    if j == i {
+                        continue;
+                    }
+                    let (before, before_files, _) = &self.parts[j];
+                    // A CRM deal's row is known; otherwise the format's first file.
+                    let at = batch
+                        .origins
+                        .iter()
+                        .find(|o| *what == "deal" && o.opp.as_str() == *id)
+                        .map(|o| o.at.clone())
+                        .unwrap_or_else(|| super::Loc {
+                            file: files[0].clone(),
+                            line: 1,
+                            column: None,
+                        });
+                    errors.push(RowError {
+                        at,
+                        reason: format!(
+                            "{what} id {id:?} is also in {before} files ({}): import one format's file for each id, or they replace each other in silence ({format} here)",
+                            before_files.join(", ")
+                        ),
+                    });
+                }
+                start = ends[k];
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 
 use crate::domain::model::ForecastCategory;
 use crate::domain::period::Calendar;
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// The lookup Salesforce writes for "none".
 pub const EMPTY_LOOKUP: &str = "000000000000000AAA";
@@ -91,12 +91,7 @@ pub fn instant(v: &str, cal: &Calendar) -> Result<DateTime<Utc>, String> {
     match stamp(v) {
         Some(Stamp::Utc(t)) => Ok(t),
         Some(Stamp::Date(d)) => Ok(cal.start_of(d)),
-        Some(Stamp::Local(n)) => Ok(cal
-            .tz
-            .from_local_datetime(&n)
-            .earliest()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| n.and_utc())),
+        Some(Stamp::Local(n)) => Ok(cal.instant_of(n)),
         None => Err(format!("{v:?} is not a date or time ({FORMS})")),
     }
 }

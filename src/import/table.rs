@@ -2,6 +2,7 @@
 //! with its physical line number, and cell parsers that turn a bad value into
 //! a [`RowError`] naming file, line and column.
 
+use super::csv_stream::{spans_lines, unclosed_quote};
 use super::error::{Loc, RowError};
 use crate::domain::money::Money;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
@@ -53,12 +54,15 @@ impl Table {
             .has_headers(false)
             .flexible(true)
             .from_reader(text.as_bytes());
-        // Physical lines from byte offsets (the reader's own line count skips blank lines).
-        let newlines: Vec<usize> = text
-            .bytes()
-            .enumerate()
-            .filter(|(_, b)| *b == b'\n')
-            .map(|(i, _)| i)
+        // Physical lines from byte offsets (the reader's own line count skips
+        // blank lines): a line ends at `\n`, `\r\n`, or a `\r` alone (old Mac files).
+        let bytes = text.as_bytes();
+        let newlines: Vec<usize> = (0..bytes.len())
+            .filter(|&i| match bytes[i] {
+                b'\n' => true,
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            })
             .collect();
         let line_of = |pos: Option<&csv::Position>| -> u64 {
             let Some(p) = pos else { return 0 };
@@ -80,10 +84,13 @@ impl Table {
             None => return Err(vec![empty_file(file)]),
         };
         let mut records = Vec::new();
+        // The last record read, and whether a cell of it spans lines.
+        let mut last = None;
         for rec in rows {
             match rec {
                 Ok(r) => {
                     let line = line_of(r.position());
+                    last = Some((line, spans_lines(&r)));
                     if check_record(file, &headers, line, &r, &mut errors) {
                         records.push((line, r));
                     }
@@ -93,6 +100,12 @@ impl Table {
                     errors.push(whole(file, line, format!("unreadable CSV: {e}")));
                 }
             }
+        }
+        // An odd number of quotes with a last record that spans lines: a
+        // quote never closed made the rest of the file one cell.
+        let quotes = bytes.iter().filter(|b| **b == b'"').count();
+        if let (true, Some((line, true))) = (quotes % 2 == 1, last) {
+            errors.push(unclosed_quote(file, line));
         }
         if !errors.is_empty() {
             return Err(errors);

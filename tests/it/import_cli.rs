@@ -203,3 +203,64 @@ fn a_bulk_import_into_a_fresh_database_rebuilds_every_index() {
     assert!(want.iter().any(|n| n == "activities_occurred"), "{want:?}");
     assert_eq!(indexes(&db), want);
 }
+
+#[test]
+fn an_id_in_files_of_two_formats_is_refused_not_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    // pipedeck's own deals file with a deal "7", beside a Pipedrive export
+    // whose deal 7 is another record.
+    let ours = tmp.path().join("ours");
+    std::fs::create_dir(&ours).unwrap();
+    for f in ["reps.csv", "accounts.csv"] {
+        std::fs::copy(fixture().join(f), ours.join(f)).unwrap();
+    }
+    std::fs::write(
+        ours.join("opportunities.csv"),
+        "id,name,account_id,owner_id,stage,amount\n7,Ours seven,acme,ada,Proposal,100\n",
+    )
+    .unwrap();
+    let pipedrive = fixture().join("../pipedrive/deals-2026-11-02.csv");
+    let out = pipedeck(&db)
+        .args(["--today", "2026-11-29", "import"])
+        .arg(&ours)
+        .arg(&pipedrive)
+        .assert()
+        .code(1);
+    let stderr = text(&out.get_output().stderr);
+    // On the Pipedrive row, naming pipedeck's files (the deals file among them).
+    let want = format!(
+        "{}:2:1 (Deal - ID): deal id \"7\" is also in pipedeck's files (",
+        pipedrive.display(),
+    );
+    assert!(stderr.contains(&want), "{stderr}");
+    assert!(stderr.contains(&format!("{}", ours.join("opportunities.csv").display())));
+    assert!(stderr.contains("or they replace each other in silence (Pipedrive here)\n"));
+    assert!(
+        stderr.ends_with("1 rejected row(s); nothing was imported\n"),
+        "{stderr}"
+    );
+    assert!(!db.exists());
+}
+
+#[test]
+fn a_file_name_with_an_escape_sequence_reaches_the_terminal_harmless() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    let bad = tmp.path().join("bad\u{1b}[31mred\u{7}.csv");
+    std::fs::write(
+        &bad,
+        "id,name,owner_id,stage,amount\no1,A,ada,Proposal,-5\n",
+    )
+    .unwrap();
+    let out = pipedeck(&db).arg("import").arg(&bad).assert().code(1);
+    let stderr = text(&out.get_output().stderr);
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+        "{stderr:?}"
+    );
+    assert!(
+        stderr.contains("bad\u{fffd}[31mred\u{fffd}.csv:2:5 (amount)"),
+        "{stderr}"
+    );
+}
