@@ -384,6 +384,22 @@ impl Store {
         Ok(out)
     }
 
+    /// Every history entry of one deal, in history order (the deal pane's,
+    /// for a deal the loaded window does not hold).
+    pub fn deal_history(&self, id: &OppId) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT opportunity_id, changed_at, field, old_value, new_value, changed_by,
+                    review_session_id
+             FROM opportunity_history WHERE opportunity_id = ?1 ORDER BY changed_at, seq",
+        )?;
+        let mut q = stmt.query([id])?;
+        let mut out = Vec::new();
+        while let Some(r) = q.next()? {
+            out.push(history_from_row(r)?);
+        }
+        Ok(out)
+    }
+
     /// Review sessions, oldest first.
     pub fn load_review_sessions(&self) -> Result<Vec<ReviewSession>> {
         self.collect(

@@ -104,6 +104,10 @@ pub struct App {
     pub undo: Vec<super::edit::Undo>,
     /// The undo of each edit sent and not yet answered, oldest first.
     pub pending_undo: std::collections::VecDeque<Option<super::edit::Undo>>,
+    /// Edit keys pressed while an edit was being saved: each is taken once
+    /// the one before is saved and shown (`App::next_queued`), so it starts
+    /// from it (two quick `+` push two weeks; `u` undoes the last saved).
+    pub queued: std::collections::VecDeque<crate::tui::action::Action>,
     /// The next edit sent is an undo (it is not undone in turn).
     pub undoing: bool,
     /// The pick list open (a stage, a category, an outcome, an owner).
@@ -158,6 +162,7 @@ impl App {
             start,
             undo: Vec::new(),
             pending_undo: Default::default(),
+            queued: Default::default(),
             undoing: false,
             picker: None,
             dirty: true,
@@ -326,11 +331,11 @@ impl App {
 
     /// Takes a deal's activities read whole, or why they could not be (the
     /// deal pane says so); a reply for a deal no longer open is dropped.
-    pub fn on_timeline(&mut self, id: OppId, acts: Result<Vec<crate::domain::Activity>, String>) {
+    pub fn on_timeline(&mut self, id: OppId, read: Result<super::loader::Timeline, String>) {
         if self.deal.opp.as_ref() != Some(&id) {
             return;
         }
-        self.deal.set_activities(acts);
+        self.deal.set_read(read);
         self.dirty = true;
     }
 

@@ -106,7 +106,7 @@ mod worker;
 pub use build::*;
 pub use cache::Cache;
 pub use reload::Reload;
-pub use worker::{Job, Loader, Reply, Stopper, timeline};
+pub use worker::{Job, Loader, Reply, Stopper, Timeline, timeline};
 
 /// Builds every pane's report from a dataset. Pure: the cockpit's only
 /// route from data to screen. Metrics, anomalies and hygiene follow the rep

@@ -214,6 +214,10 @@ fn event_loop(
             apply_reply(app, reply);
             app.dirty = true;
         }
+        // Edit keys pressed while one was saved, now from it.
+        while let Some(e) = app.next_queued() {
+            carry_out(app, loader, e);
+        }
         hold = None;
         app.now = chrono::Utc::now();
         // Draw only on change: a key, a paste, a reply, a resize — or, while

@@ -191,3 +191,36 @@ fn a_saved_deal_shows_before_its_parts_and_a_second_push_starts_from_it() {
     assert_eq!(parts, ["review", "accuracy"]);
     assert_eq!(close(&app), Some(day("2026-12-11")));
 }
+
+#[test]
+fn edit_keys_pressed_while_one_is_saved_start_from_it_in_turn() {
+    let (_dir, mut app, loader) = on_fixture();
+    let d3 = pipedeck::domain::OppId("D-3".into());
+    let close = |app: &App| app.data.opportunity(&d3).and_then(|o| o.close_date);
+    app.update(Action::NextBox);
+    app.update(Action::Open);
+    assert_eq!(close(&app), Some(day("2026-11-27")));
+    // `+`, `+`, `u` at once: the first is sent, the others wait for it.
+    let first = app.update(Action::PushClose);
+    assert_eq!(app.update(Action::PushClose), None);
+    assert_eq!(app.update(Action::Undo), None);
+    assert_eq!(app.queued.len(), 2);
+    through_worker(&mut app, &loader, first, &mut |_, _| {});
+    assert_eq!(close(&app), Some(day("2026-12-04")));
+    // The second push starts from the saved 4 December.
+    let second = app.next_queued();
+    match &second {
+        Some(Effect::Edit(pipedeck::app::edit::EditCmd::SetCloseDate { date, .. }, _)) => {
+            assert_eq!(*date, day("2026-12-11"))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(app.next_queued(), None, "one at a time");
+    through_worker(&mut app, &loader, second, &mut |_, _| {});
+    assert_eq!(close(&app), Some(day("2026-12-11")));
+    // The undo undoes that second push, back to the 4th.
+    let undo = app.next_queued();
+    through_worker(&mut app, &loader, undo, &mut |_, _| {});
+    assert_eq!(close(&app), Some(day("2026-12-04")));
+    assert!(app.queued.is_empty());
+}

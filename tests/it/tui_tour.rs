@@ -267,3 +267,59 @@ fn help_stops_at_its_last_line_and_ctrl_c_closes_a_pick_list() {
     assert_eq!(a.on_key(ctrl_c), None);
     assert!(a.picker.is_none());
 }
+
+/// A deal the loaded window does not hold (won a year ago, opened from a
+/// drill-down's records) is read whole with its activities: the Deal pane
+/// shows it with its history, and an edit key gets the edit's own answer.
+#[test]
+fn a_deal_closed_long_ago_opens_whole() {
+    use pipedeck::tui::app::{Effect, Focus};
+    let (_dir, mut store) = tui_fixture::store();
+    let id = OppId("D-old".into());
+    let mut old = opp(
+        "D-old",
+        "Old win",
+        "acme",
+        "ann",
+        "Closed Won",
+        Some(9000),
+        "2025-10-01",
+        Status::Won,
+    );
+    old.created_at = Some(at("2025-08-01"));
+    old.closed_at = Some(at("2025-10-01"));
+    old.forecast_category = Some(ForecastCategory::Closed);
+    let mut tx = store.begin().expect("tx");
+    tx.upsert_opportunity(&old).expect("deal");
+    tx.append_history(&HistoryEntry {
+        opportunity_id: id.clone(),
+        changed_at: at("2025-10-01"),
+        field: HistoryField::Stage,
+        old_value: Some("Proposal".into()),
+        new_value: Some("Closed Won".into()),
+        changed_by: None,
+        review_session_id: None,
+    })
+    .expect("history");
+    tx.commit().expect("commit");
+    let mut a = app_on(&store, Start::Manager);
+    assert!(
+        a.data.opportunity(&id).is_none(),
+        "not in the review window"
+    );
+    a.deal.open(id.clone());
+    a.focus = Focus::Deal;
+    pipedeck::tui::apply_reply(&mut a, pipedeck::tui::loader::timeline(&store, id.clone()));
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("Deal D-old · Old win"), "{s}");
+    assert!(s.contains("2025-10-01 stage: Proposal → Closed Won"), "{s}");
+    assert!(!s.contains("No deal open"), "{s}");
+    // `+` on it is the edit's to refuse (a closed deal), not "not in the database".
+    let Some(Effect::Edit(cmd, _)) = a.update(Action::PushClose) else {
+        panic!("an edit");
+    };
+    a.on_edited(pipedeck::tui::edit::apply(&mut store, &env(), now(), &cmd));
+    let (_, status) = a.status.clone().expect("a status");
+    assert!(!status.contains("not in the database"), "{status}");
+    assert!(status.contains("won"), "{status}");
+}

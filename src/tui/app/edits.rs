@@ -13,7 +13,7 @@ use crate::tui::theme::Role;
 impl App {
     pub(super) fn edit(&mut self, cmd: EditCmd) -> Option<Effect> {
         // What undoes it, from the deal as it stands now (kept once saved).
-        let opp = cmd.deal().and_then(|id| self.data.opportunity(id)).cloned();
+        let opp = cmd.deal().and_then(|id| self.opportunity(id)).cloned();
         self.pending_undo.push_back(opp.map(|o| {
             let mut u = crate::app::edit::undo_of(&cmd, &o);
             if self.undoing {
@@ -36,6 +36,26 @@ impl App {
             ..self.request()
         };
         Some(Effect::Edit(cmd, req))
+    }
+
+    /// A deal as the loaded window holds it, else as the Deal pane read it
+    /// whole (one closed long ago, opened from a drill-down's records).
+    fn opportunity(&self, id: &crate::domain::OppId) -> Option<&crate::domain::Opportunity> {
+        self.data
+            .opportunity(id)
+            .or_else(|| self.deal.deal().filter(|o| &o.id == id))
+    }
+
+    /// The next edit key pressed while one was being saved, once none is:
+    /// its effect (from the deal as saved).
+    pub fn next_queued(&mut self) -> Option<Effect> {
+        while self.pending_undo.is_empty() {
+            let action = self.queued.pop_front()?;
+            if let Some(e) = self.update(action) {
+                return Some(e);
+            }
+        }
+        None
     }
 
     pub(super) fn session(&self) -> Option<i64> {
@@ -79,7 +99,7 @@ impl App {
             self.status = Some((Role::Warn, "select a deal first".into()));
             return None;
         };
-        let Some(opp) = self.data.opportunity(&id).cloned() else {
+        let Some(opp) = self.opportunity(&id).cloned() else {
             self.status = Some((Role::Alert, format!("deal {id} is not in the database")));
             return None;
         };

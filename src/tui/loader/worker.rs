@@ -34,7 +34,7 @@ pub enum Reply {
     /// Every activity of a deal, by time: asked for when it is opened (and
     /// served between the parts of a load under way), and sent again before
     /// the parts of every load while it is open (`Request::deal`).
-    Timeline(OppId, Result<Vec<Activity>, String>),
+    Timeline(OppId, Result<Timeline, String>),
     Failed(String),
     /// How the load numbered `generation` was served (sent before its
     /// `Done`): the parts taken from the cache and those built.
@@ -44,10 +44,27 @@ pub enum Reply {
     Prefetched(Period),
 }
 
-/// Every activity of deal `id`, read whole, as the worker sends them.
+/// A deal read whole for the deal pane: its activities, and the deal with
+/// its history (the pane shows them when the loaded window does not hold
+/// the deal: one closed long ago, opened from a drill-down's records).
+#[derive(Debug)]
+pub struct Timeline {
+    pub activities: Vec<Activity>,
+    pub deal: Option<Box<crate::domain::Opportunity>>,
+    pub history: Vec<crate::domain::HistoryEntry>,
+}
+
+/// Deal `id` read whole, as the worker sends it.
 pub fn timeline(store: &Store, id: OppId) -> Reply {
-    let acts = store.deal_activities(&id).map_err(|e| e.to_string());
-    Reply::Timeline(id, acts)
+    let read = || -> crate::storage::Result<Timeline> {
+        Ok(Timeline {
+            activities: store.deal_activities(&id)?,
+            deal: store.opportunity(&id).ok().map(Box::new),
+            history: store.deal_history(&id)?,
+        })
+    };
+    let t = read().map_err(|e| e.to_string());
+    Reply::Timeline(id, t)
 }
 
 /// The worker thread and its two channels.

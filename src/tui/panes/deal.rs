@@ -4,7 +4,7 @@
 use super::Cx;
 use crate::domain::period::Calendar;
 use crate::domain::score::FactorKind;
-use crate::domain::{Activity, Dataset, OppId, StuckTag};
+use crate::domain::{Activity, Dataset, HistoryEntry, OppId, Opportunity, StuckTag};
 use crate::text::sanitize;
 use crate::tui::theme::Role;
 use crate::tui::widgets;
@@ -31,6 +31,10 @@ pub struct DealPane {
     /// not be: the loaded window holds its recent ones only. Until they
     /// come (or when they cannot), the window's are shown, under a note.
     activities: Option<Result<Vec<Activity>, String>>,
+    /// The open deal and its history as read whole with its activities:
+    /// shown when the loaded window does not hold the deal (one closed long
+    /// ago, opened from a drill-down's records).
+    whole: Option<(Opportunity, Vec<HistoryEntry>)>,
     /// The open deal's history and activities, newest first, prepared once
     /// per deal and data (not scanned on every frame).
     events: Vec<Event>,
@@ -56,14 +60,14 @@ pub fn tag_label(tag: StuckTag) -> (&'static str, Role) {
 
 impl DealPane {
     pub fn title(&self) -> String {
-        match self.opp.as_ref().and_then(|id| self.data.opportunity(id)) {
+        match self.deal() {
             Some(o) => format!("Deal {} · {}", sanitize(o.id.as_str()), sanitize(&o.name)),
             None => "Deal".into(),
         }
     }
 
     fn fields(&self, cx: &Cx) -> Vec<Line<'static>> {
-        let Some(o) = self.opp.as_ref().and_then(|id| self.data.opportunity(id)) else {
+        let Some(o) = self.deal() else {
             return vec![Line::styled(
                 "No deal open: select one in Review or Hygiene and press enter.",
                 cx.theme.muted(),
@@ -220,17 +224,32 @@ impl DealPane {
     pub fn open(&mut self, id: OppId) {
         if self.opp.as_ref() != Some(&id) {
             self.activities = None;
+            self.whole = None;
         }
         self.opp = Some(id);
         self.scroll = super::Scroll::default();
         self.prepare();
     }
 
-    /// Takes the open deal's activities read whole, and prepares its
-    /// timeline again.
-    pub fn set_activities(&mut self, acts: Result<Vec<Activity>, String>) {
-        self.activities = Some(acts);
+    /// Takes the open deal read whole (its activities, and the deal with
+    /// its history), or why it could not be, and prepares its timeline again.
+    pub fn set_read(&mut self, read: Result<crate::tui::loader::Timeline, String>) {
+        match read {
+            Ok(t) => {
+                self.whole = t.deal.map(|d| (*d, t.history));
+                self.activities = Some(Ok(t.activities));
+            }
+            Err(e) => self.activities = Some(Err(e)),
+        }
         self.prepare();
+    }
+
+    /// The open deal: as the loaded window holds it, else as read whole.
+    pub fn deal(&self) -> Option<&Opportunity> {
+        let id = self.opp.as_ref()?;
+        self.data
+            .opportunity(id)
+            .or(self.whole.as_ref().map(|w| &w.0).filter(|o| &o.id == id))
     }
 
     /// The open deal's activities as read whole, or why they could not be;
@@ -254,7 +273,13 @@ impl DealPane {
             return;
         };
         let mut events: Vec<(chrono::DateTime<chrono::Utc>, Event)> = Vec::new();
-        for h in self.data.history.iter().filter(|h| h.opportunity_id == id) {
+        // The window's history of a deal it holds, else the deal's as read whole.
+        let whole = match (&self.whole, self.data.opportunity(&id)) {
+            (Some((o, history)), None) if o.id == id => history.as_slice(),
+            _ => &[],
+        };
+        let window = self.data.history.iter().filter(|h| h.opportunity_id == id);
+        for h in window.chain(whole) {
             let old = sanitize(&h.field.display_value(h.old_value.as_deref()));
             let new = sanitize(&h.field.display_value(h.new_value.as_deref()));
             let session = h
