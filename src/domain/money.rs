@@ -41,6 +41,15 @@ impl Money {
         self.0 as f64 / 100.0
     }
 
+    /// [`Money::parse`] of an amount as the screen shows it, its thousands
+    /// grouped by commas before the point (`12,500.50`).
+    pub fn parse_grouped(text: &str) -> Result<Money, MoneyError> {
+        match ungrouped(text.trim()) {
+            Some(plain) => Money::parse(&plain),
+            None => Money::parse(text),
+        }
+    }
+
     /// Parses a decimal in major units: `12500`, `12500.5`, `12500.50`, `-3.2`.
     /// Thousands separators and currency symbols are not accepted.
     pub fn parse(text: &str) -> Result<Money, MoneyError> {
@@ -148,6 +157,22 @@ impl std::iter::Sum for Money {
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
         Money(iter.fold(0i64, |a, m| a.saturating_add(m.0)))
     }
+}
+
+/// `t` without the commas that group its thousands (`1,234,567.50` →
+/// `1234567.50`); `None` when a comma is anywhere else (`12,50`, a decimal
+/// comma `1.234,50`).
+pub fn ungrouped(t: &str) -> Option<String> {
+    if !t.contains(',') {
+        return Some(t.to_string());
+    }
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let int = int.strip_prefix('-').unwrap_or(int);
+    let groups: Vec<&str> = int.split(',').collect();
+    let grouped = !frac.contains(',')
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3);
+    grouped.then(|| t.replace(',', ""))
 }
 
 #[cfg(test)]

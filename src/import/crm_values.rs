@@ -110,26 +110,16 @@ pub fn date(v: &str) -> Result<NaiveDate, String> {
 pub fn amount(v: &str) -> Result<Money, String> {
     let bad = || format!("{v:?} is not an amount (a decimal like 12500.50)");
     let t = v.trim();
-    let plain: String = if t.contains(',') {
-        // A comma groups thousands before the point only: `1.234,50` (a
-        // decimal comma) would read as 1.23.
-        let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-        if frac.contains(',') {
-            return Err(format!(
-                "{v:?} is not an amount (a decimal like 12500.50; a decimal comma is not read)"
-            ));
-        }
-        let groups: Vec<&str> = int.split(',').collect();
-        let ok = !groups[0].is_empty()
-            && groups[0].len() <= 3
-            && groups[1..].iter().all(|g| g.len() == 3);
-        if !ok {
-            return Err(bad());
-        }
-        t.replace(',', "")
-    } else {
-        t.to_string()
-    };
+    // A comma groups thousands before the point only: `1.234,50` (a
+    // decimal comma) would read as 1.23.
+    if t.split_once('.')
+        .is_some_and(|(_, frac)| frac.contains(','))
+    {
+        return Err(format!(
+            "{v:?} is not an amount (a decimal like 12500.50; a decimal comma is not read)"
+        ));
+    }
+    let plain = crate::domain::money::ungrouped(t).ok_or_else(bad)?;
     if plain.starts_with('-') {
         return Err(format!("{v:?} is negative; an amount is never below 0"));
     }

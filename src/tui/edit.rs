@@ -34,8 +34,9 @@ pub fn apply(
     cmd: &EditCmd,
 ) -> Result<Done, String> {
     let what = describe(cmd);
-    let saved =
-        use_case::apply(store, env, real, Some(EDITOR), cmd).map_err(|e| format!("{what}: {e}"))?;
+    // The refusal first: a status line cut at 80 columns still says so.
+    let saved = use_case::apply(store, env, real, Some(EDITOR), cmd)
+        .map_err(|e| format!("not saved: {e} ({what})"))?;
     Ok(match saved {
         Saved::ReviewStarted(s) if s.resumed => Done {
             message: format!(

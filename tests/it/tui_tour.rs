@@ -323,3 +323,66 @@ fn a_deal_closed_long_ago_opens_whole() {
     assert!(!status.contains("not in the database"), "{status}");
     assert!(status.contains("won"), "{status}");
 }
+
+/// A typed answer the prompt cannot take keeps the prompt as typed, with
+/// why, so a typo is fixed rather than typed again.
+#[test]
+fn a_refused_answer_keeps_the_prompt_to_fix() {
+    use pipedeck::app::edit::EditCmd;
+    use pipedeck::tui::app::Effect;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::Down);
+    let typed = |a: &mut pipedeck::tui::app::App, text: &str| {
+        for c in text.chars() {
+            a.on_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+        a.on_key(KeyEvent::from(KeyCode::Enter))
+    };
+    let clear = |a: &mut pipedeck::tui::app::App| {
+        while a.prompt.as_ref().is_some_and(|p| !p.text.is_empty()) {
+            a.on_key(KeyEvent::from(KeyCode::Backspace));
+        }
+    };
+    a.update(Action::SetCloseDate);
+    clear(&mut a);
+    assert_eq!(typed(&mut a, "2026-1-5"), None);
+    assert_eq!(a.prompt.as_ref().map(|p| p.text.as_str()), Some("2026-1-5"));
+    let (_, why) = a.status.clone().unwrap();
+    assert_eq!(
+        why,
+        "\"2026-1-5\" is not a date (YYYY-MM-DD): fix it, or esc"
+    );
+    clear(&mut a);
+    match typed(&mut a, "2026-01-05") {
+        Some(Effect::Edit(EditCmd::SetCloseDate { date, .. }, _)) => {
+            assert_eq!(date, day("2026-01-05"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // An amount as the screen shows it.
+    a.pending_undo.clear();
+    a.update(Action::SetAmount);
+    clear(&mut a);
+    match typed(&mut a, "12,500.50") {
+        Some(Effect::Edit(EditCmd::SetAmount { amount, .. }, _)) => {
+            assert_eq!(amount, Money(1_250_050))
+        }
+        other => panic!("{other:?}"),
+    }
+    // A snooze date not after today is refused before the reason is asked.
+    a.pending_undo.clear();
+    a.update(Action::Snooze);
+    clear(&mut a);
+    assert_eq!(typed(&mut a, "2026-11-24"), None);
+    assert_eq!(
+        a.prompt.as_ref().map(|p| p.text.as_str()),
+        Some("2026-11-24")
+    );
+    let (_, why) = a.status.clone().unwrap();
+    assert!(
+        why.starts_with("2026-11-24 is not after today (2026-11-24)"),
+        "{why}"
+    );
+}

@@ -153,17 +153,20 @@ impl App {
         }
     }
 
-    fn date(&mut self, text: &str) -> Option<NaiveDate> {
+    /// A typed date, or (the prompt put back as typed, to fix) `None`.
+    fn date(&mut self, text: &str, again: &Prompt) -> Option<NaiveDate> {
         match crate::app::parse_date(text) {
             Ok(d) => Some(d),
-            Err(_) => {
-                self.status = Some((
-                    Role::Alert,
-                    format!("{text:?} is not a date (YYYY-MM-DD): nothing saved"),
-                ));
-                None
-            }
+            Err(_) => self.retry(again, format!("{text:?} is not a date (YYYY-MM-DD)")),
         }
+    }
+
+    /// Puts the prompt back as it was typed, with why its answer was
+    /// refused: fixing a typo does not mean typing it all again.
+    fn retry<T>(&mut self, again: &Prompt, why: String) -> Option<T> {
+        self.prompt = Some(again.clone());
+        self.status = Some((Role::Alert, format!("{why}: fix it, or esc")));
+        None
     }
 
     /// Pasted text (bracketed paste): into the open prompt, capped, with one
@@ -184,6 +187,7 @@ impl App {
     }
 
     fn submit(&mut self, p: Prompt) -> Option<Effect> {
+        let again = p.clone();
         let text = p.text.trim().to_string();
         let session = self.session();
         match p.purpose {
@@ -192,12 +196,11 @@ impl App {
                 Ok(period) => {
                     self.period = period;
                     self.period_picked = true;
+                    // An earlier refusal no longer stands.
+                    self.status = None;
                     Some(self.reload())
                 }
-                Err(e) => {
-                    self.status = Some((Role::Alert, e));
-                    None
-                }
+                Err(e) => self.retry(&again, e),
             },
             // A note may be empty: the call or meeting is logged without one.
             PromptFor::LogNote(opp, kind, outcome) => self.edit(EditCmd::Log {
@@ -241,22 +244,25 @@ impl App {
                 session,
             }),
             PromptFor::CloseDate(opp) => {
-                let date = self.date(&text)?;
+                let date = self.date(&text, &again)?;
                 self.edit(EditCmd::SetCloseDate { opp, date, session })
             }
-            PromptFor::Amount(opp) => match Money::parse(&text) {
+            // As the screen shows amounts (`12,500.50`) or plain.
+            PromptFor::Amount(opp) => match Money::parse_grouped(&text) {
                 Ok(amount) => self.edit(EditCmd::SetAmount {
                     opp,
                     amount,
                     session,
                 }),
-                Err(e) => {
-                    self.status = Some((Role::Alert, format!("{text:?}: {e}: nothing saved")));
-                    None
-                }
+                Err(e) => self.retry(&again, format!("{text:?}: {e}")),
             },
             PromptFor::SnoozeUntil(opp) => {
-                let until = self.date(&text)?;
+                let until = self.date(&text, &again)?;
+                // Checked before the reason is asked for (and lost).
+                if until <= self.env.today {
+                    let today = self.env.today;
+                    return self.retry(&again, format!("{until} is not after today ({today})"));
+                }
                 self.prompt = Some(Prompt::new(
                     PromptFor::Snooze(opp, until),
                     &format!("snooze until {until}: reason"),
@@ -298,7 +304,7 @@ impl App {
                 None
             }
             PromptFor::ActionDue(opp, owner, item) => {
-                let due = self.date(&text)?;
+                let due = self.date(&text, &again)?;
                 self.edit(EditCmd::ActionItem {
                     opp,
                     owner,

@@ -249,7 +249,12 @@ impl App {
             Focus::Anomalies if self.anomalies.drill.is_some() => {}
             Focus::Anomalies => {
                 if let Some((rep, metric)) = self.anomalies.selected() {
-                    self.status = Some((Role::Muted, format!("drilling into {metric} of {rep}…")));
+                    let who = self
+                        .data
+                        .rep(&crate::domain::RepId::from(rep.as_str()))
+                        .map_or_else(|| rep.clone(), |r| crate::text::sanitize(&r.name));
+                    let what = crate::tui::panes::metric_label(&metric);
+                    self.status = Some((Role::Muted, format!("drilling into {what} of {who}…")));
                     // The anomaly's own period (the records are the ones it
                     // judged), else the period on screen.
                     let period = self
