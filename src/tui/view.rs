@@ -336,7 +336,7 @@ fn welcome(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Line::styled(format!("  pipedeck --db {db} import DIR"), t.money()),
         Line::styled(
-            "  (Salesforce, Maven or pipedeck's own CSVs; see docs/import.md)",
+            "  (Salesforce, HubSpot, Pipedrive, Maven or pipedeck CSVs; docs/import.md)",
             t.muted(),
         ),
         Line::from(""),

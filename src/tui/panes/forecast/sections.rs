@@ -78,6 +78,13 @@ impl ForecastPane {
         if m.moved_out.len() > SHOWN {
             lines.push(more(&m.moved_out[SHOWN..], -1));
         }
+        // The rest of the difference, as `report movement` says it: the
+        // lines add up to the change.
+        let changed = change - sum(&m.moved_in) + sum(&m.moved_out);
+        lines.push(Line::styled(
+            format!("amount changes (the rest of the difference): {}", signed(changed)),
+            cx.theme.title(false),
+        ));
         lines
     }
 
