@@ -83,9 +83,29 @@ impl TableView<'_> {
                 w[i] = w[i].max(text::width(&text::sanitize(cell)));
             }
         }
-        // Shrink the widest column until the row fits (keep at least 4 columns of it).
-        let gaps = w.len().saturating_sub(1);
-        while w.iter().sum::<usize>() + gaps > max_total {
+        // A number cut is a wrong number: the widest text column shrinks
+        // first (to 4 at least); then the last columns are left out whole
+        // (width 0, not drawn); only a row that still does not fit is cut.
+        let right = |i: usize| t.columns.get(i).is_some_and(|c| c.align == Align::Right);
+        let total = |w: &[usize]| {
+            let shown = w.iter().filter(|v| **v > 0).count();
+            w.iter().sum::<usize>() + shown.saturating_sub(1)
+        };
+        while total(&w) > max_total {
+            let widest = (0..w.len())
+                .filter(|&i| !right(i) && w[i] > 4)
+                .max_by_key(|&i| w[i]);
+            match widest {
+                Some(i) => w[i] -= 1,
+                None => break,
+            }
+        }
+        while total(&w) > max_total && w.iter().filter(|v| **v > 0).count() > 1 {
+            if let Some(last) = w.iter().rposition(|v| *v > 0) {
+                w[last] = 0;
+            }
+        }
+        while total(&w) > max_total {
             let Some((i, &m)) = w.iter().enumerate().max_by_key(|(_, v)| **v) else {
                 break;
             };
@@ -106,6 +126,10 @@ impl TableView<'_> {
     ) -> Line<'static> {
         let mut spans = Vec::new();
         for (i, width) in widths.iter().enumerate() {
+            // A column left out (see `widths`).
+            if *width == 0 {
+                continue;
+            }
             let raw = cells.get(i).map(String::as_str).unwrap_or("");
             let clean = text::truncate(&text::sanitize(raw), *width);
             let right = self
@@ -122,7 +146,7 @@ impl TableView<'_> {
                     s = style.patch(self.theme.style(*role));
                 }
             }
-            if i > 0 {
+            if !spans.is_empty() {
                 spans.push(Span::styled(" ", style));
             }
             spans.push(Span::styled(padded, s));
@@ -299,4 +323,59 @@ pub fn message(area: Rect, buf: &mut Buffer, msg: &str, style: Style) {
     let x = area.x + (area.width.saturating_sub(text::width(&t) as u16)) / 2;
     let y = area.y + area.height / 2;
     buf.set_string(x, y, t, style);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Column;
+
+    /// A table too wide for its pane shrinks its text first, then leaves
+    /// its last columns out whole: a number is never cut.
+    #[test]
+    fn a_narrow_pane_leaves_columns_out_rather_than_cut_numbers() {
+        let mut t = Table::new(
+            None,
+            vec![
+                Column::left("segment"),
+                Column::right("won"),
+                Column::right("bookings"),
+                Column::right("pipeline"),
+                Column::right("velocity"),
+            ],
+        );
+        t.rows.push(
+            [
+                "Enterprise accounts",
+                "3",
+                "8,765,700",
+                "9,138,200",
+                "22,300.50",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let theme = Theme::monochrome();
+        let rows = [0];
+        let draw = |width| {
+            let area = Rect::new(0, 0, width, 3);
+            let mut buf = Buffer::empty(area);
+            TableView::new(&t, &rows, &theme).render(area, &mut buf);
+            (0..area.width)
+                .map(|x| buf[(x, 1)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        };
+        // Wide enough: every column whole.
+        assert_eq!(
+            draw(60),
+            "Enterprise accounts   3 8,765,700 9,138,200 22,300.50"
+        );
+        // The text shrinks to make room, the numbers stay whole.
+        assert_eq!(draw(45), "Enterprise…   3 8,765,700 9,138,200 22,300.50");
+        // Narrower: the text at its least, then the last columns go, whole.
+        assert_eq!(draw(30), "Ent…   3 8,765,700 9,138,200");
+        assert_eq!(draw(20), "Ent…   3 8,765,700");
+    }
 }

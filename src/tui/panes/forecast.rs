@@ -190,9 +190,17 @@ impl ForecastPane {
         let mut first: Vec<Span> = Vec::new();
         first.extend(money("call", team.call));
         first.extend(money("best case", team.best_case));
-        first.extend(money("pipeline", team.pipeline));
-        first.extend(money("weighted", team.weighted));
-        let mut lines = vec![Line::from(first)];
+        let mut second: Vec<Span> = Vec::new();
+        second.extend(money("pipeline", team.pipeline));
+        second.extend(money("weighted", team.weighted));
+        // On two lines when one would cut the last figure.
+        let wide = |spans: &[Span]| spans.iter().map(|s| text::width(&s.content)).sum::<usize>();
+        let mut lines = if wide(&first) + wide(&second) > width as usize {
+            vec![Line::from(first), Line::from(second)]
+        } else {
+            first.extend(second);
+            vec![Line::from(first)]
+        };
         let to_close = match team.to_close {
             Some(m) if m.0 < 0 => "over by",
             _ => "to close",

@@ -82,7 +82,10 @@ impl ForecastPane {
         // lines add up to the change.
         let changed = change - sum(&m.moved_in) + sum(&m.moved_out);
         lines.push(Line::styled(
-            format!("amount changes (the rest of the difference): {}", signed(changed)),
+            format!(
+                "amount changes (the rest of the difference): {}",
+                signed(changed)
+            ),
             cx.theme.title(false),
         ));
         lines
