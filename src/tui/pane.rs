@@ -257,7 +257,8 @@ impl Pane for PipelinePane {
         if self.own.is_some() {
             vec![Open, Search, Help, Quit]
         } else {
-            vec![Down, PeriodKind, PeriodPrev, NextPane, Help, Quit]
+            // The open pipeline of today: the period keys change nothing here.
+            vec![Down, Up, NextPane, Help, Quit]
         }
     }
     fn position(&self) -> Option<String> {
