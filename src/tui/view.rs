@@ -80,20 +80,25 @@ fn tab_labels(app: &App, _width: u16) -> Vec<(Focus, String)> {
 }
 
 /// The period in few columns: `2026-11`, `2026-Q4`, `wk 2026-11-23`, or
-/// `FROM..TO` for any other span.
-fn short_period(app: &App) -> String {
+/// `FROM..TO` for any other span; `tight`, without the year of a week or a
+/// span (`wk 11-23`, `11-02..11-09`).
+fn short_period(app: &App, tight: bool) -> String {
     use crate::domain::PeriodKind as K;
     let p = app.period;
     let cal = &app.env.cal;
+    let day = |d: chrono::NaiveDate| match tight {
+        true => d.format("%m-%d").to_string(),
+        false => d.to_string(),
+    };
     if cal.containing(K::Month, p.from) == p {
         p.from.format("%Y-%m").to_string()
     } else if cal.containing(K::Quarter, p.from) == p {
         let (y, q) = cal.fiscal_label(p.from);
         format!("{y}-Q{q}")
     } else if cal.containing(K::Week, p.from) == p {
-        format!("wk {}", p.from)
+        format!("wk {}", day(p.from))
     } else {
-        format!("{}..{}", p.from, p.to)
+        format!("{}..{}", day(p.from), day(p.to))
     }
 }
 
@@ -158,6 +163,10 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
     let rep = app.rep_filter.as_ref().map_or("all reps".to_string(), |r| {
         app.data.rep(r).map_or(r.0.to_string(), |x| x.name.clone())
     });
+    let left = Line::from(spans);
+    // The period and filter fill what the tabs leave (one column apart),
+    // cut with `…` when they don't fit.
+    let room = (area.width as usize).saturating_sub(left.width() + 1);
     let right = if area.width >= NARROW {
         format!(
             "{}..{} {} · {}{}",
@@ -173,17 +182,15 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
             Some(_) => format!(" · {}", text::sanitize(&rep)),
             None => String::new(),
         };
-        format!(
-            "{}{who}{}",
-            short_period(app),
-            if app.loading { " …" } else { "" }
-        )
+        let loading = if app.loading { " …" } else { "" };
+        let full = format!("{}{who}{loading}", short_period(app, false));
+        // Without the year before a cut period (`wk 11-23`, not `wk 2026-11-…`).
+        match text::width(&full) <= room {
+            true => full,
+            false => format!("{}{who}{loading}", short_period(app, true)),
+        }
     };
-    let left = Line::from(spans);
     buf.set_line(area.x, area.y, &left, area.width);
-    // The period and filter fill what the tabs leave (one column apart),
-    // cut with `…` when they don't fit.
-    let room = (area.width as usize).saturating_sub(left.width() + 1);
     let r = text::truncate(&right, room);
     let x = area.x + area.width.saturating_sub(text::width(&r) as u16);
     buf.set_string(x, area.y, r, t.muted());

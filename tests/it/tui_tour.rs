@@ -386,3 +386,23 @@ fn a_refused_answer_keeps_the_prompt_to_fix() {
         "{why}"
     );
 }
+
+/// At 80 columns the header's period drops its year before it is cut.
+#[test]
+fn the_header_fits_a_week_at_80_columns() {
+    let mut a = app(Start::Manager);
+    let mut top = String::new();
+    for _ in 0..3 {
+        a.update(Action::PeriodKind);
+        top = screen(&mut a, 80, 24)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if top.contains("wk") {
+            break;
+        }
+    }
+    // (" …": the period is being loaded.)
+    assert!(top.ends_with(" wk 11-23 …"), "{top}");
+}
