@@ -287,8 +287,9 @@ impl RepsPane {
         let mut ids = Vec::new();
         let mut cell_roles = Vec::new();
         for r in report.reps.iter().filter(|r| r.role == role) {
+            // The mark first: a name cut to fit keeps it.
             let name = if r.ramping {
-                format!("{} (ramping)", r.name)
+                format!("◔ {}", r.name)
             } else {
                 r.name.clone()
             };
@@ -316,7 +317,7 @@ impl RepsPane {
             t.notes.push(format!("No active {role} in this period."));
         }
         t.notes.push(
-            "▼ below goal or worse than the team · ▲ better · ◆ ambiguous · — undefined".into(),
+            "▼ below goal or the team · ▲ better · ◆ ambiguous · — undefined · ◔ ramping".into(),
         );
         self.list.set(crate::tui::loader::PaneTables {
             tables: vec![t],
