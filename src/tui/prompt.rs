@@ -34,6 +34,9 @@ pub struct Prompt {
     pub purpose: PromptFor,
     pub label: String,
     pub text: String,
+    /// Where typing goes, in characters from the start (at the end unless
+    /// moved with ←, →, home, end).
+    pub cursor: usize,
 }
 
 /// The most characters a prompt holds: a search, a reason or a next step
@@ -46,6 +49,7 @@ impl Prompt {
             purpose,
             label: label.to_string(),
             text: String::new(),
+            cursor: 0,
         }
     }
 
@@ -53,29 +57,66 @@ impl Prompt {
     pub fn with_text(purpose: PromptFor, label: &str, text: &str) -> Prompt {
         Prompt {
             text: text.to_string(),
+            cursor: text.chars().count(),
             ..Prompt::new(purpose, label)
         }
     }
 
-    /// Appends typed or pasted text up to [`MAX_PROMPT_CHARS`]: line breaks
-    /// and tabs become spaces, other control characters are dropped.
-    /// Returns whether anything was added.
+    /// The byte offset of character `n`.
+    fn byte(&self, n: usize) -> usize {
+        self.text
+            .char_indices()
+            .nth(n)
+            .map_or(self.text.len(), |(i, _)| i)
+    }
+
+    /// Inserts typed or pasted text at the cursor, up to
+    /// [`MAX_PROMPT_CHARS`]: line breaks and tabs become spaces, other
+    /// control characters are dropped. Returns whether anything was added.
     pub fn insert(&mut self, text: &str) -> bool {
         let room = MAX_PROMPT_CHARS.saturating_sub(self.text.chars().count());
-        let before = self.text.len();
-        self.text.extend(
-            text.chars()
-                .map(|c| {
-                    if matches!(c, '\n' | '\r' | '\t') {
-                        ' '
-                    } else {
-                        c
-                    }
-                })
-                .filter(|c| !c.is_control())
-                .take(room),
-        );
-        self.text.len() != before
+        let add: String = text
+            .chars()
+            .map(|c| {
+                if matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .filter(|c| !c.is_control())
+            .take(room)
+            .collect();
+        let at = self.byte(self.cursor);
+        self.text.insert_str(at, &add);
+        self.cursor += add.chars().count();
+        !add.is_empty()
+    }
+
+    /// Deletes the character before the cursor (backspace) or under it
+    /// (delete); whether one was.
+    pub fn delete(&mut self, before: bool) -> bool {
+        let n = match before {
+            true if self.cursor > 0 => self.cursor - 1,
+            false if self.cursor < self.text.chars().count() => self.cursor,
+            _ => return false,
+        };
+        let at = self.byte(n);
+        self.text.remove(at);
+        self.cursor = n;
+        true
+    }
+
+    /// Moves the cursor by `by` characters, within the text.
+    pub fn move_by(&mut self, by: isize) {
+        let len = self.text.chars().count() as isize;
+        self.cursor = (self.cursor as isize + by).clamp(0, len) as usize;
+    }
+
+    /// Empties the line.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.cursor = 0;
     }
 }
 
@@ -117,5 +158,32 @@ impl Picker {
 
     pub fn value(&self) -> Option<&str> {
         self.options.get(self.selected).map(|o| o.0.as_str())
+    }
+}
+
+#[cfg(test)]
+mod cursor_tests {
+    use super::*;
+
+    #[test]
+    fn typing_goes_where_the_cursor_is() {
+        let mut p = Prompt::with_text(PromptFor::Search, "search", "abcd");
+        assert_eq!(p.cursor, 4);
+        p.move_by(-2);
+        p.insert("X");
+        assert_eq!((p.text.as_str(), p.cursor), ("abXcd", 3));
+        // Backspace takes the character before, delete the one under.
+        assert!(p.delete(true));
+        assert!(p.delete(false));
+        assert_eq!((p.text.as_str(), p.cursor), ("abd", 2));
+        p.move_by(-10);
+        assert!(!p.delete(true));
+        p.insert("é");
+        assert_eq!((p.text.as_str(), p.cursor), ("éabd", 1));
+        p.move_by(10);
+        assert!(!p.delete(false));
+        assert_eq!(p.cursor, 4);
+        p.clear();
+        assert_eq!((p.text.as_str(), p.cursor), ("", 0));
     }
 }

@@ -223,18 +223,49 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
         let line = if let crate::tui::prompt::PromptFor::Confirm(_) = p.purpose {
             Line::from(vec![Span::styled(p.label.clone(), app.theme.warn())])
         } else {
-            Line::from(vec![
-                Span::styled(format!("{}: ", p.label), app.theme.title(true)),
-                Span::raw(text::sanitize(&p.text)),
-                Span::styled("▏", app.theme.title(true)),
-                Span::styled("  (enter ok · esc cancel)", app.theme.muted()),
-            ])
+            prompt_line(app, p, area.width as usize)
         };
         buf.set_line(area.x, area.y, &line, area.width);
     } else if let Some((role, msg)) = &app.status {
         let m = text::truncate(&text::sanitize(msg), area.width as usize);
         buf.set_string(area.x, area.y, m, app.theme.style(*role));
     }
+}
+
+/// A prompt's line: its label, the text around the cursor (`▏`) scrolled
+/// so the cursor shows (`…` where text is out of sight), then the keys when
+/// they fit.
+fn prompt_line(app: &App, p: &crate::tui::prompt::Prompt, width: usize) -> Line<'static> {
+    let label = format!("{}: ", p.label);
+    let hint = "  (enter ok · esc cancel)";
+    let chars: Vec<char> = text::sanitize(&p.text).chars().collect();
+    let room = width.saturating_sub(text::width(&label) + 1).max(2);
+    let mut spans = vec![Span::styled(label, app.theme.title(true))];
+    // Characters are counted as columns: prompt text is a line of words.
+    let (mut from, mut to) = (0, chars.len());
+    if chars.len() > room {
+        from = p
+            .cursor
+            .saturating_sub(room.saturating_sub(2))
+            .min(chars.len());
+        to = (from + room.saturating_sub(2)).min(chars.len());
+    }
+    let part = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
+    let cursor = p.cursor.clamp(from, to);
+    if from > 0 {
+        spans.push(Span::styled("…", app.theme.muted()));
+    }
+    spans.push(Span::raw(part(from, cursor)));
+    spans.push(Span::styled("▏", app.theme.title(true)));
+    spans.push(Span::raw(part(cursor, to)));
+    if to < chars.len() {
+        spans.push(Span::styled("…", app.theme.muted()));
+    }
+    let used: usize = spans.iter().map(|s| text::width(&s.content)).sum();
+    if used + text::width(hint) <= width {
+        spans.push(Span::styled(hint, app.theme.muted()));
+    }
+    Line::from(spans)
 }
 
 fn pane(app: &App, focus: Focus, area: Rect, buf: &mut Buffer) {

@@ -406,3 +406,47 @@ fn the_header_fits_a_week_at_80_columns() {
     // (" …": the period is being loaded.)
     assert!(top.ends_with(" wk 11-23 …"), "{top}");
 }
+
+/// A next step longer than the screen scrolls so the cursor shows; ← and
+/// home move where typing goes.
+#[test]
+fn a_long_prompt_scrolls_to_its_cursor_and_the_cursor_moves() {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::Down);
+    a.update(Action::NextStep);
+    while a.prompt.as_ref().is_some_and(|p| !p.text.is_empty()) {
+        a.on_key(KeyEvent::from(KeyCode::Backspace));
+    }
+    let words: Vec<String> = (1..=20).map(|n| format!("word{n:02}")).collect();
+    for c in words.join(" ").chars() {
+        a.on_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    let status = |a: &mut pipedeck::tui::app::App| {
+        let s = screen(a, 80, 24);
+        s.lines().nth(23).unwrap_or_default().to_string()
+    };
+    let line = status(&mut a);
+    assert!(line.ends_with("word19 word20▏"), "{line}");
+    assert!(line.contains(": …"), "{line}");
+    // Home: the start shows, the rest is out of sight to the right.
+    a.on_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::CONTROL));
+    let line = status(&mut a);
+    assert!(line.contains(": ▏word01 word02"), "{line}");
+    assert!(line.ends_with('…'), "{line}");
+    // ← ← then a letter goes in before the last two characters.
+    a.on_key(KeyEvent::from(KeyCode::End));
+    a.on_key(KeyEvent::from(KeyCode::Left));
+    a.on_key(KeyEvent::from(KeyCode::Left));
+    a.on_key(KeyEvent::from(KeyCode::Char('X')));
+    let text = a
+        .prompt
+        .as_ref()
+        .map(|p| p.text.clone())
+        .unwrap_or_default();
+    assert!(
+        text.ends_with("word20".replace("20", "X20").as_str()),
+        "{text}"
+    );
+}

@@ -26,19 +26,22 @@ impl App {
             };
         }
         // A key held with Ctrl or Alt is a command, never text: ctrl-c
-        // cancels as Esc does, ctrl-u clears the line, the others do nothing.
+        // cancels as Esc does, ctrl-u clears the line, ctrl-a and ctrl-e go
+        // to its start and end, the others do nothing.
         // Ctrl and Alt together are AltGr on some systems (`@`, `€`): text.
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
         let chord = ctrl != ev.modifiers.contains(KeyModifiers::ALT);
         let code = match ev.code {
             KeyCode::Char('c') if chord => KeyCode::Esc,
             KeyCode::Char('u') if chord => {
-                prompt.text.clear();
+                prompt.clear();
                 if prompt.purpose == PromptFor::Search {
                     self.set_filter(String::new());
                 }
                 return None;
             }
+            KeyCode::Char('a') if chord => KeyCode::Home,
+            KeyCode::Char('e') if chord => KeyCode::End,
             KeyCode::Char(_) if chord => return None,
             other => other,
         };
@@ -56,12 +59,24 @@ impl App {
                 let p = self.prompt.take()?;
                 self.submit(p)
             }
-            KeyCode::Backspace => {
-                prompt.text.pop();
-                if prompt.purpose == PromptFor::Search {
+            KeyCode::Backspace | KeyCode::Delete => {
+                if prompt.delete(code == KeyCode::Backspace) && prompt.purpose == PromptFor::Search
+                {
                     let t = prompt.text.clone();
                     self.set_filter(t);
                 }
+                None
+            }
+            KeyCode::Left | KeyCode::Right => {
+                prompt.move_by(if code == KeyCode::Left { -1 } else { 1 });
+                None
+            }
+            KeyCode::Home | KeyCode::End => {
+                prompt.move_by(if code == KeyCode::Home {
+                    isize::MIN / 2
+                } else {
+                    isize::MAX / 2
+                });
                 None
             }
             KeyCode::Char(c) if !c.is_control() => {
