@@ -373,12 +373,14 @@ impl Store {
             });
         }
         let objects = q("SELECT count(*) FROM sqlite_master")?;
-        if objects == 0 {
+        // An empty file is ours to start; one another program marked with a
+        // schema version of its own is not (the migrations would skip ahead).
+        let version = q("PRAGMA user_version")?;
+        if objects == 0 && (version == 0 || version > SCHEMA_VERSION) {
             return Ok(());
         }
         let ours = q("SELECT count(*) FROM sqlite_master WHERE type = 'table'
                       AND name IN ('meta', 'opportunities', 'opportunity_history')")?;
-        let version = q("PRAGMA user_version")?;
         if ours == 3 && version >= 1 {
             return Ok(());
         }

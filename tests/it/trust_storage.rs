@@ -64,6 +64,20 @@ fn another_programs_database_is_refused_and_left_byte_for_byte() {
     }
     let err = Store::open_existing(&marked).err().expect("refused");
     assert!(matches!(err, StorageError::Foreign { .. }), "{err}");
+    // So is an empty file another program marked with a schema version.
+    let versioned = dir.path().join("versioned.db");
+    {
+        let c = rusqlite::Connection::open(&versioned).unwrap();
+        c.pragma_update(None, "user_version", 7).unwrap();
+    }
+    let out = pipedeck(dir.path())
+        .arg("--db")
+        .arg(&versioned)
+        .args(["import", fixture().to_str().unwrap()])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("not a pipedeck database"), "{err}");
 }
 
 #[test]
