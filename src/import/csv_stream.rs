@@ -17,8 +17,8 @@ struct LineBreaks {
     passed: u64,
     /// Bytes read so far.
     read: u64,
-    /// Quote characters read so far.
-    quotes: u64,
+    /// Whether what was read so far ends inside a quoted cell.
+    quoting: Quoting,
 }
 
 impl LineBreaks {
@@ -48,14 +48,48 @@ impl LineBreaks {
     }
 }
 
-/// Whether a record has a cell with a line break in it.
-pub(super) fn spans_lines(r: &csv::StringRecord) -> bool {
-    r.iter().any(|c| c.contains(['\n', '\r']))
+/// Whether the text read so far ends inside a quoted cell, as the CSV
+/// reader reads it: a quote opens a cell only at its start (elsewhere in an
+/// unquoted cell it is a character), and `""` inside is a quote.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Quoting {
+    state: QuoteState,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+enum QuoteState {
+    #[default]
+    CellStart,
+    Unquoted,
+    Quoted,
+    /// A quote inside a quoted cell: its end, or the first of `""`.
+    QuoteInQuoted,
+}
+
+impl Quoting {
+    pub(super) fn feed(&mut self, bytes: &[u8]) {
+        use QuoteState::*;
+        for b in bytes {
+            self.state = match (self.state, b) {
+                (CellStart, b'"') => Quoted,
+                (CellStart | Unquoted | QuoteInQuoted, b',' | b'\n' | b'\r') => CellStart,
+                (CellStart | Unquoted, _) => Unquoted,
+                (Quoted, b'"') => QuoteInQuoted,
+                (Quoted, _) => Quoted,
+                (QuoteInQuoted, b'"') => Quoted,
+                (QuoteInQuoted, _) => Unquoted,
+            };
+        }
+    }
+
+    /// Ended inside a quoted cell: a quote never closed.
+    pub(super) fn open(&self) -> bool {
+        self.state == QuoteState::Quoted
+    }
 }
 
 /// The error of a quote opened on `line` and never closed: the CSV reader
-/// takes the rest of the file as one cell (a file with an odd number of
-/// quotes whose last record spans lines).
+/// takes the rest of the file as one cell.
 pub(super) fn unclosed_quote(file: &str, line: u64) -> RowError {
     whole(
         file,
@@ -81,7 +115,7 @@ impl<R: std::io::Read> std::io::Read for Tracked<R> {
                 br.ahead.push_back((start + i as u64, *b == b'\n'));
             }
         }
-        br.quotes += buf[..n].iter().filter(|b| **b == b'"').count() as u64;
+        br.quoting.feed(&buf[..n]);
         br.read += n as u64;
         Ok(n)
     }
@@ -101,8 +135,8 @@ pub struct CsvStream {
     /// not UTF-8 is that one error, as when read whole).
     mark: usize,
     done: bool,
-    /// The last record read, and whether a cell of it spans lines.
-    last: Option<(u64, bool)>,
+    /// The line of the last record read (the header's at first).
+    last: u64,
 }
 
 impl CsvStream {
@@ -136,7 +170,7 @@ impl CsvStream {
             record: csv::StringRecord::new(),
             mark: errors.len(),
             done: false,
-            last: None,
+            last: 1,
         };
         match s.reader.read_record(&mut s.record) {
             Ok(true) => {
@@ -168,14 +202,14 @@ impl CsvStream {
                 Ok(false) => {
                     self.done = true;
                     // A quote never closed made the rest of the file one cell.
-                    if let (1, Some((line, true))) = (self.breaks.borrow().quotes % 2, self.last) {
-                        errors.push(unclosed_quote(&self.file, line));
+                    if self.breaks.borrow().quoting.open() {
+                        errors.push(unclosed_quote(&self.file, self.last));
                     }
                 }
                 Ok(true) => {
                     let byte = self.record.position().map_or(0, |p| p.byte());
                     let line = self.breaks.borrow_mut().line_of(byte);
-                    self.last = Some((line, spans_lines(&self.record)));
+                    self.last = line;
                     if check_record(&self.file, &self.headers, line, &self.record, errors) {
                         return Ok(Some(line));
                     }
@@ -293,10 +327,20 @@ mod tests {
                 ]
             );
         }
-        // Quotes that close, and one in an unquoted cell, are read as before.
-        for (lines, errors) in read_both("id,name\n1,\"a \"\"b\"\"\"\n2,5\" screen\n") {
+        // Quotes that close, one in an unquoted cell, and a last record
+        // whose quoted cell spans lines are read as before.
+        let text = "id,name\n1,\"a \"\"b\"\"\"\n2,5\" screen\n3,\"line1\nline2\"\n";
+        for (lines, errors) in read_both(text) {
             assert!(errors.is_empty(), "{errors:?}");
-            assert_eq!(lines, [2, 3]);
+            assert_eq!(lines, [2, 3, 4]);
+        }
+        // A quote opened in the header.
+        for (_, errors) in read_both("id,\"name\n1,a\n") {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(
+                errors[0].starts_with("f.csv:1: a quote opened"),
+                "{errors:?}"
+            );
         }
     }
 

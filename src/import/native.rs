@@ -506,5 +506,13 @@ pub fn keep_absent_columns(
             o.closed_at = Some(day.map_or(now, |t| t.min(now)));
         }
     }
+    // The placeholder owner a CRM file without an owner column made
+    // ("unassigned"), when every deal kept its owner and nothing else names it.
+    let (opps, acts) = (&batch.opportunities, &batch.activities);
+    batch.reps.retain(|r| {
+        r.id.as_str() != super::salesforce::UNASSIGNED
+            || opps.iter().any(|o| o.owner_id == r.id)
+            || acts.iter().any(|a| a.rep_id == r.id)
+    });
     Ok(())
 }

@@ -257,6 +257,8 @@ pub fn reconcile(
         {
             out.kept
                 .retain(|k| !(k.deal == e.deal && k.field == category));
+            out.overwritten
+                .retain(|k| !(k.deal == e.deal && k.field == category));
             out.settle
                 .retain(|s| !(s.opp.as_str() == e.deal && s.field == category));
             opp.forecast_category = Some(ForecastCategory::Closed);

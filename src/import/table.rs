@@ -2,7 +2,7 @@
 //! with its physical line number, and cell parsers that turn a bad value into
 //! a [`RowError`] naming file, line and column.
 
-use super::csv_stream::{spans_lines, unclosed_quote};
+use super::csv_stream::unclosed_quote;
 use super::error::{Loc, RowError};
 use crate::domain::money::Money;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
@@ -84,13 +84,13 @@ impl Table {
             None => return Err(vec![empty_file(file)]),
         };
         let mut records = Vec::new();
-        // The last record read, and whether a cell of it spans lines.
-        let mut last = None;
+        // The line of the last record read (the header's at first).
+        let mut last = 1;
         for rec in rows {
             match rec {
                 Ok(r) => {
                     let line = line_of(r.position());
-                    last = Some((line, spans_lines(&r)));
+                    last = line;
                     if check_record(file, &headers, line, &r, &mut errors) {
                         records.push((line, r));
                     }
@@ -101,11 +101,12 @@ impl Table {
                 }
             }
         }
-        // An odd number of quotes with a last record that spans lines: a
-        // quote never closed made the rest of the file one cell.
-        let quotes = bytes.iter().filter(|b| **b == b'"').count();
-        if let (true, Some((line, true))) = (quotes % 2 == 1, last) {
-            errors.push(unclosed_quote(file, line));
+        // The text ends inside a quoted cell: a quote never closed made the
+        // rest of the file one cell (of the last record read).
+        let mut quoting = super::csv_stream::Quoting::default();
+        quoting.feed(bytes);
+        if quoting.open() {
+            errors.push(unclosed_quote(file, last));
         }
         if !errors.is_empty() {
             return Err(errors);

@@ -104,10 +104,11 @@ pub struct App {
     pub undo: Vec<super::edit::Undo>,
     /// The undo of each edit sent and not yet answered, oldest first.
     pub pending_undo: std::collections::VecDeque<Option<super::edit::Undo>>,
-    /// Edit keys pressed while an edit was being saved: each is taken once
-    /// the one before is saved and shown (`App::next_queued`), so it starts
-    /// from it (two quick `+` push two weeks; `u` undoes the last saved).
-    pub queued: std::collections::VecDeque<crate::tui::action::Action>,
+    /// Keys pressed while an edit was being saved, in order: taken once it
+    /// is saved and shown (`App::next_queued`), so an edit key starts from
+    /// it (two quick `+` push two weeks; `u` undoes the last saved) and
+    /// keys typed ahead go where they would have (`W` `y` confirms).
+    pub queued: std::collections::VecDeque<KeyEvent>,
     /// The next edit sent is an undo (it is not undone in turn).
     pub undoing: bool,
     /// The pick list open (a stage, a category, an outcome, an owner).
@@ -429,6 +430,17 @@ impl App {
     /// A key from the terminal: typed into the prompt, or mapped to an action.
     pub fn on_key(&mut self, ev: KeyEvent) -> Option<Effect> {
         self.dirty = true;
+        // While an edit is being saved (a few tens of milliseconds), keys
+        // wait their turn behind it and any before them.
+        if !self.pending_undo.is_empty() || !self.queued.is_empty() {
+            self.queued.push_back(ev);
+            return None;
+        }
+        self.key(ev)
+    }
+
+    /// One key, its turn come.
+    fn key(&mut self, ev: KeyEvent) -> Option<Effect> {
         if self.picker.is_some() {
             return self.picker_key(ev);
         }

@@ -214,8 +214,11 @@ fn event_loop(
             apply_reply(app, reply);
             app.dirty = true;
         }
-        // Edit keys pressed while one was saved, now from it.
+        // Keys pressed while an edit was saved, now from it.
         while let Some(e) = app.next_queued() {
+            if e == Effect::Quit {
+                return Ok(());
+            }
             carry_out(app, loader, e);
         }
         hold = None;

@@ -411,6 +411,32 @@ fn a_salesforce_file_of_a_few_columns_keeps_what_it_leaves_out() {
         "Web",
     ];
     assert_eq!(row, want.map(|v| Some(v.to_string())));
+    // No "unassigned" owner is made for deals that kept theirs (the
+    // fixture's has a task of nobody's: a file of deals alone).
+    let reps = || -> i64 {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.query_row("SELECT count(*) FROM reps", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = reps();
+    let fresh = tmp.path().join("fresh.db");
+    let owned = tmp.path().join("owned");
+    import_opportunities(
+        &fresh,
+        &owned,
+        "Id,Name,StageName,OwnerId\n0099,X,Prospecting,0052\n",
+    );
+    import_opportunities(&fresh, &owned, "Id,Name,StageName\n0099,X,Prospecting\n");
+    let conn2 = rusqlite::Connection::open(&fresh).unwrap();
+    let ids: Vec<String> = conn2
+        .prepare("SELECT id FROM reps ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ids, ["0052"]);
+    assert_eq!(reps(), before);
     // The category set here still waits for Salesforce.
     let written = salesforce_write_back(&db, &tmp.path().join("out"));
     assert!(written.contains("Commit"), "{written}");
@@ -536,4 +562,12 @@ fn a_deal_the_crm_closes_drops_a_pending_open_category() {
         summary.contains("0061  forecast_category  local \"omitted\"  CRM \"closed\""),
         "{summary}"
     );
+    // With --overwrite-local too, the edit is listed once.
+    let db = tmp.path().join("q.db");
+    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
+    ok(pipedeck(&db).args(["deal", "0061", "category", "omitted"]));
+    let summary = ok(pipedeck(&db)
+        .args(["import", "--overwrite-local"])
+        .arg(tmp.path().join("crm")));
+    assert_eq!(summary.matches("forecast_category").count(), 1, "{summary}");
 }

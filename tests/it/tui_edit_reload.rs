@@ -193,24 +193,27 @@ fn a_saved_deal_shows_before_its_parts_and_a_second_push_starts_from_it() {
 }
 
 #[test]
-fn edit_keys_pressed_while_one_is_saved_start_from_it_in_turn() {
+fn keys_pressed_while_an_edit_is_saved_take_their_turn_after_it() {
+    use pipedeck::app::edit::EditCmd;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
     let (_dir, mut app, loader) = on_fixture();
     let d3 = pipedeck::domain::OppId("D-3".into());
     let close = |app: &App| app.data.opportunity(&d3).and_then(|o| o.close_date);
+    let key = |app: &mut App, c: char| app.on_key(KeyEvent::from(KeyCode::Char(c)));
     app.update(Action::NextBox);
     app.update(Action::Open);
     assert_eq!(close(&app), Some(day("2026-11-27")));
     // `+`, `+`, `u` at once: the first is sent, the others wait for it.
-    let first = app.update(Action::PushClose);
-    assert_eq!(app.update(Action::PushClose), None);
-    assert_eq!(app.update(Action::Undo), None);
+    let first = key(&mut app, '+');
+    assert_eq!(key(&mut app, '+'), None);
+    assert_eq!(key(&mut app, 'u'), None);
     assert_eq!(app.queued.len(), 2);
     through_worker(&mut app, &loader, first, &mut |_, _| {});
     assert_eq!(close(&app), Some(day("2026-12-04")));
     // The second push starts from the saved 4 December.
     let second = app.next_queued();
     match &second {
-        Some(Effect::Edit(pipedeck::app::edit::EditCmd::SetCloseDate { date, .. }, _)) => {
+        Some(Effect::Edit(EditCmd::SetCloseDate { date, .. }, _)) => {
             assert_eq!(*date, day("2026-12-11"))
         }
         other => panic!("{other:?}"),
@@ -223,4 +226,15 @@ fn edit_keys_pressed_while_one_is_saved_start_from_it_in_turn() {
     through_worker(&mut app, &loader, undo, &mut |_, _| {});
     assert_eq!(close(&app), Some(day("2026-12-04")));
     assert!(app.queued.is_empty());
+    // Typed ahead: `+` `W` `y` pushes, then opens the confirmation, which
+    // `y` answers (not a yellow tag).
+    let push = key(&mut app, '+');
+    assert_eq!(key(&mut app, 'W'), None);
+    assert_eq!(key(&mut app, 'y'), None);
+    through_worker(&mut app, &loader, push, &mut |_, _| {});
+    match app.next_queued() {
+        Some(Effect::Edit(EditCmd::CloseWon { opp, .. }, _)) => assert_eq!(opp, d3),
+        other => panic!("{other:?}"),
+    }
+    assert!(app.prompt.is_none() && app.queued.is_empty());
 }

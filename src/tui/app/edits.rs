@@ -46,12 +46,13 @@ impl App {
             .or_else(|| self.deal.deal().filter(|o| &o.id == id))
     }
 
-    /// The next edit key pressed while one was being saved, once none is:
-    /// its effect (from the deal as saved).
+    /// The keys pressed while an edit was being saved, once none is, in
+    /// order: the effect of the next one that has one (an edit it sends
+    /// makes the rest wait again).
     pub fn next_queued(&mut self) -> Option<Effect> {
         while self.pending_undo.is_empty() {
-            let action = self.queued.pop_front()?;
-            if let Some(e) = self.update(action) {
+            let ev = self.queued.pop_front()?;
+            if let Some(e) = self.key(ev) {
                 return Some(e);
             }
         }

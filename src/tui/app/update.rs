@@ -207,13 +207,6 @@ impl App {
             }
             StageForward | StageBack | PushClose | PullClose | CloseLost | CloseWon | NextStep
             | LogCall | LogMeeting | ActionItem | Snooze | TagRed | TagYellow | TagGreen
-            | SetCloseDate | PickStage | SetAmount | SetCategory | Undo
-                if !self.pending_undo.is_empty() =>
-            {
-                self.queued.push_back(action);
-            }
-            StageForward | StageBack | PushClose | PullClose | CloseLost | CloseWon | NextStep
-            | LogCall | LogMeeting | ActionItem | Snooze | TagRed | TagYellow | TagGreen
             | SetCloseDate | PickStage | SetAmount | SetCategory => {
                 return self.deal_edit(action);
             }
