@@ -324,6 +324,22 @@ fn a_deal_closed_long_ago_opens_whole() {
     assert!(status.contains("won"), "{status}");
 }
 
+/// The app with the second deal of the hygiene list selected.
+fn on_a_hygiene_deal() -> pipedeck::tui::app::App {
+    let mut a = app(Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::Down);
+    a
+}
+
+/// Empties the open prompt, key by key.
+fn clear_prompt(a: &mut pipedeck::tui::app::App) {
+    use ratatui::crossterm::event::{KeyCode, KeyEvent};
+    while a.prompt.as_ref().is_some_and(|p| !p.text.is_empty()) {
+        a.on_key(KeyEvent::from(KeyCode::Backspace));
+    }
+}
+
 /// A typed answer the prompt cannot take keeps the prompt as typed, with
 /// why, so a typo is fixed rather than typed again.
 #[test]
@@ -331,22 +347,15 @@ fn a_refused_answer_keeps_the_prompt_to_fix() {
     use pipedeck::app::edit::EditCmd;
     use pipedeck::tui::app::Effect;
     use ratatui::crossterm::event::{KeyCode, KeyEvent};
-    let mut a = app(Start::Manager);
-    a.update(Action::FocusHygiene);
-    a.update(Action::Down);
+    let mut a = on_a_hygiene_deal();
     let typed = |a: &mut pipedeck::tui::app::App, text: &str| {
         for c in text.chars() {
             a.on_key(KeyEvent::from(KeyCode::Char(c)));
         }
         a.on_key(KeyEvent::from(KeyCode::Enter))
     };
-    let clear = |a: &mut pipedeck::tui::app::App| {
-        while a.prompt.as_ref().is_some_and(|p| !p.text.is_empty()) {
-            a.on_key(KeyEvent::from(KeyCode::Backspace));
-        }
-    };
     a.update(Action::SetCloseDate);
-    clear(&mut a);
+    clear_prompt(&mut a);
     assert_eq!(typed(&mut a, "2026-1-5"), None);
     assert_eq!(a.prompt.as_ref().map(|p| p.text.as_str()), Some("2026-1-5"));
     let (_, why) = a.status.clone().unwrap();
@@ -354,7 +363,7 @@ fn a_refused_answer_keeps_the_prompt_to_fix() {
         why,
         "\"2026-1-5\" is not a date (YYYY-MM-DD): fix it, or esc"
     );
-    clear(&mut a);
+    clear_prompt(&mut a);
     match typed(&mut a, "2026-01-05") {
         Some(Effect::Edit(EditCmd::SetCloseDate { date, .. }, _)) => {
             assert_eq!(date, day("2026-01-05"))
@@ -364,7 +373,7 @@ fn a_refused_answer_keeps_the_prompt_to_fix() {
     // An amount as the screen shows it.
     a.pending_undo.clear();
     a.update(Action::SetAmount);
-    clear(&mut a);
+    clear_prompt(&mut a);
     match typed(&mut a, "12,500.50") {
         Some(Effect::Edit(EditCmd::SetAmount { amount, .. }, _)) => {
             assert_eq!(amount, Money(1_250_050))
@@ -374,7 +383,7 @@ fn a_refused_answer_keeps_the_prompt_to_fix() {
     // A snooze date not after today is refused before the reason is asked.
     a.pending_undo.clear();
     a.update(Action::Snooze);
-    clear(&mut a);
+    clear_prompt(&mut a);
     assert_eq!(typed(&mut a, "2026-11-24"), None);
     assert_eq!(
         a.prompt.as_ref().map(|p| p.text.as_str()),
@@ -412,13 +421,9 @@ fn the_header_fits_a_week_at_80_columns() {
 #[test]
 fn a_long_prompt_scrolls_to_its_cursor_and_the_cursor_moves() {
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let mut a = app(Start::Manager);
-    a.update(Action::FocusHygiene);
-    a.update(Action::Down);
+    let mut a = on_a_hygiene_deal();
     a.update(Action::NextStep);
-    while a.prompt.as_ref().is_some_and(|p| !p.text.is_empty()) {
-        a.on_key(KeyEvent::from(KeyCode::Backspace));
-    }
+    clear_prompt(&mut a);
     let words: Vec<String> = (1..=20).map(|n| format!("word{n:02}")).collect();
     for c in words.join(" ").chars() {
         a.on_key(KeyEvent::from(KeyCode::Char(c)));
