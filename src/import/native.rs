@@ -460,6 +460,8 @@ pub fn keep_absent_columns(
             absent.insert(o.id.to_string(), columns.clone());
         }
     }
+    let from_crm: std::collections::HashSet<String> =
+        batch.origins.iter().map(|o| o.opp.to_string()).collect();
     let mut held: HashMap<String, Opportunity> = HashMap::new();
     store.each_opportunity_of(absent.keys().map(String::as_str), |o| {
         held.insert(o.id.to_string(), o);
@@ -497,6 +499,19 @@ pub fn keep_absent_columns(
                 "channel" => o.channel = db.channel.clone(),
                 _ => {}
             }
+        }
+        // A CRM file without a close date that closes the deal gave it its
+        // creation as the closed instant (`crm_values::closed_fallback`):
+        // the database's close date says better when it should have closed.
+        let crm_fallback = from_crm.contains(o.id.as_str())
+            && columns.contains(&"close_date")
+            && db.status == Status::Open
+            && o.status.is_closed()
+            && o.closed_at.is_some()
+            && o.closed_at == o.created_at;
+        if crm_fallback {
+            let at = super::crm_values::closed_fallback(db.close_date, o.created_at, cal);
+            o.closed_at = at.map(|t| t.min(now).max(o.created_at.unwrap_or(t)));
         }
         // Closed by this file, with no instant in it: at the start of the
         // close date (the database's), as a row with a close date alone, and

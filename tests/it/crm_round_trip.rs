@@ -571,3 +571,33 @@ fn a_deal_the_crm_closes_drops_a_pending_open_category() {
         .arg(tmp.path().join("crm")));
     assert_eq!(summary.matches("forecast_category").count(), 1, "{summary}");
 }
+
+#[test]
+fn a_crm_close_without_a_close_date_is_not_dated_at_the_deals_creation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("p.db");
+    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
+    // 0061 (created 2026-01-05, closing 2026-03-31) won in a file with no
+    // close date.
+    import_opportunities(
+        &db,
+        &tmp.path().join("won"),
+        "Id,Name,StageName,CreatedDate,IsClosed,IsWon\n0061,Acme Big,Closed Won,2026-01-05T10:00:00.000Z,true,true\n",
+    );
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let got: (String, String, String) = conn
+        .query_row(
+            "SELECT status, closed_at, close_date FROM opportunities WHERE id = '0061'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        got,
+        (
+            "won".into(),
+            "2026-03-31T00:00:00Z".into(),
+            "2026-03-31".into()
+        )
+    );
+}
