@@ -431,8 +431,15 @@ impl App {
     pub fn on_key(&mut self, ev: KeyEvent) -> Option<Effect> {
         self.dirty = true;
         // While an edit is being saved (a few tens of milliseconds), keys
-        // wait their turn behind it and any before them.
-        if !self.pending_undo.is_empty() || !self.queued.is_empty() {
+        // wait their turn behind it and any before them; ctrl-c never waits
+        // (it drops them: a way out should a save never answer).
+        let ctrl_c = ev.code == ratatui::crossterm::event::KeyCode::Char('c')
+            && ev
+                .modifiers
+                .contains(ratatui::crossterm::event::KeyModifiers::CONTROL);
+        if ctrl_c {
+            self.queued.clear();
+        } else if !self.pending_undo.is_empty() || !self.queued.is_empty() {
             self.queued.push_back(ev);
             return None;
         }

@@ -237,4 +237,14 @@ fn keys_pressed_while_an_edit_is_saved_take_their_turn_after_it() {
         other => panic!("{other:?}"),
     }
     assert!(app.prompt.is_none() && app.queued.is_empty());
+    // ctrl-c never waits: it drops the keys waiting (a way out should a
+    // save never answer).
+    let ctrl_c = KeyEvent::new(
+        KeyCode::Char('c'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    );
+    app.pending_undo.push_back(None);
+    assert_eq!(key(&mut app, '+'), None);
+    assert_eq!(app.on_key(ctrl_c), Some(Effect::Quit));
+    assert!(app.queued.is_empty());
 }
