@@ -471,6 +471,19 @@ pub fn keep_absent_columns(
         else {
             continue;
         };
+        // A CRM file without a status column (Pipedrive's can be exported
+        // so) keeps the deal's status, and a closed deal its close whole.
+        // Natively the stage gives the status: never kept this way.
+        if columns.contains(&"status") && from_crm.contains(o.id.as_str()) && db.status != o.status
+        {
+            o.status = db.status;
+            if db.status.is_closed() {
+                o.stage = db.stage.clone();
+                o.closed_at = db.closed_at;
+                o.forecast_category = db.forecast_category;
+                o.loss_reason = db.loss_reason.clone();
+            }
+        }
         let same_close = db.status == o.status;
         for c in columns {
             match *c {

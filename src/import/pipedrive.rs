@@ -144,7 +144,13 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
             ),
             ("next_step_date", c.next_activity.is_some()),
         ];
-        uncarried.push((file_deals.len(), cv::uncarried_of(&has)));
+        let mut absent = cv::uncarried_of(&has);
+        // Without `Deal - Status` every deal reads open: a deal the database
+        // holds keeps its status (and the close that goes with it).
+        if c.status.is_none() {
+            absent.push("status");
+        }
+        uncarried.push((file_deals.len(), absent));
         deals.extend(file_deals);
     }
     // Open stages in the order first met; then the won and lost stages.

@@ -468,3 +468,30 @@ fn hubspot_last_activity_date_counts_in_the_untouched_opps_metric() {
     assert_eq!(untouched("ann-lee"), serde_json::json!(0.0));
     assert_eq!(untouched("unassigned"), serde_json::json!(1.0));
 }
+
+#[test]
+fn a_pipedrive_file_without_status_keeps_every_close() {
+    let mut store = Store::open_in_memory().unwrap();
+    let settings = Settings::default();
+    run(&mut store, &[fixture("pipedrive")], Format::Auto, &settings).unwrap();
+    let before = store.opportunity(&OppId("8".into())).unwrap();
+    assert_eq!(before.status, Status::Won);
+    let history = store.load_history().unwrap().len();
+    // Deal 8 (won 2026-10-14 16:00) in a file of no status column: read
+    // alone, every deal would be open.
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "deals.csv",
+        "Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Stage\n\
+         8,Beta upgrade,Eli Park,1500.25,Negotiations Started\n",
+    );
+    run(&mut store, &[file], Format::Auto, &settings).unwrap();
+    let after = store.opportunity(&OppId("8".into())).unwrap();
+    assert_eq!(
+        (after.status, after.stage.as_str(), after.closed_at),
+        (Status::Won, "Closed Won", Some(at("2026-10-14T16:00:00Z")))
+    );
+    assert_eq!(after, before);
+    assert_eq!(store.load_history().unwrap().len(), history);
+}
