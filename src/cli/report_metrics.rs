@@ -25,6 +25,9 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
             ReportName::Anomalies => {
                 period.unwrap_or_else(|| crate::report::anomalies::default_period(&probe))
             }
+            ReportName::Drill => {
+                period.unwrap_or_else(|| crate::report::drill::default_period(&probe))
+            }
             _ => period.unwrap_or_else(|| crate::report::metrics::default_period(&probe)),
         }
     };

@@ -62,9 +62,7 @@ impl DrillReport {
             .find(|r| r.id.as_str() == rep)
             .and_then(|r| crate::domain::drill::outcome_for(r.role, asked))
             .unwrap_or(asked);
-        let period = input
-            .period
-            .unwrap_or_else(|| super::metrics::default_period(input));
+        let period = input.period.unwrap_or_else(|| default_period(input));
         let (period, prev) = like_for_like(input.cal, period, input.today);
         let stages = input.settings.stage_list();
         let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
@@ -98,6 +96,13 @@ impl DrillReport {
     }
 }
 
+/// The drill's default period: the quarter under way (cut at today by
+/// [`like_for_like`]), so it is set against as many days of the quarter
+/// before, also in the quarter's first month (`qtd` there reads as `mtd`).
+pub fn default_period(input: &Input) -> Period {
+    input.cal.quarter_containing(input.today)
+}
+
 /// The period compared and the one it is compared with. A whole week, month
 /// or quarter that has ended is compared with the whole one before it. A
 /// period still under way, or one that covers only the start of its week,
@@ -109,10 +114,21 @@ pub fn like_for_like(cal: &Calendar, period: Period, today: NaiveDate) -> (Perio
         from: period.from,
         to: period.to.min(today + Days::new(1)).max(period.from),
     };
-    let enclosing = [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter]
+    let kinds = [PeriodKind::Week, PeriodKind::Month, PeriodKind::Quarter];
+    let whole = |k| (k, cal.containing(k, period.from));
+    // A whole week, month or quarter asked for is compared as that (a
+    // quarter's first month under way is also the start of a month);
+    // else the smallest one the period starts and ends within.
+    let enclosing = kinds
         .into_iter()
-        .map(|k| (k, cal.containing(k, period.from)))
-        .find(|(_, p)| p.from == period.from && now.to <= p.to);
+        .map(whole)
+        .find(|(_, p)| *p == period)
+        .or_else(|| {
+            kinds
+                .into_iter()
+                .map(whole)
+                .find(|(_, p)| p.from == period.from && now.to <= p.to)
+        });
     match enclosing {
         Some((kind, whole)) if now.to < whole.to => {
             let before = cal.shift(kind, whole, -1);
@@ -326,6 +342,11 @@ mod tests {
     #[test]
     fn partial_periods_are_compared_like_for_like() {
         let cal = Calendar::default();
+        // Quarters from February: Nov–Jan is a quarter whose first month is November.
+        let fiscal = Calendar {
+            fiscal_year_start_month: 2,
+            ..Calendar::default()
+        };
         let today: NaiveDate = "2026-11-24".parse().expect("date");
         let rows = [
             // November under way: 1–24 Nov against 1–24 Oct.
@@ -363,5 +384,12 @@ mod tests {
             let (a, b) = like_for_like(&cal, period, today);
             assert_eq!((a, b), (p(now.0, now.1), p(before.0, before.1)), "{period}");
         }
+        // A whole quarter asked for whose first month is under way (Nov–Jan
+        // from a February year): against the quarter before, not October.
+        let q = like_for_like(&fiscal, p("2026-11-01", "2027-02-01"), today);
+        assert_eq!(
+            q,
+            (p("2026-11-01", "2026-11-25"), p("2026-08-01", "2026-08-25"))
+        );
     }
 }
