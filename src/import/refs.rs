@@ -92,11 +92,12 @@ impl Formats {
                         continue;
                     }
                     let (before, before_files, _) = &self.parts[j];
-                    // A CRM deal's row is known; otherwise the format's first file.
+                    // A CRM deal's row is known (the later format's origin is
+                    // the later one); otherwise the format's first file.
                     let at = batch
                         .origins
                         .iter()
-                        .find(|o| *what == "deal" && o.opp.as_str() == *id)
+                        .rfind(|o| *what == "deal" && o.opp.as_str() == *id)
                         .map(|o| o.at.clone())
                         .unwrap_or_else(|| super::Loc {
                             file: files[0].clone(),
@@ -114,5 +115,68 @@ impl Formats {
                 start = ends[k];
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::crm::Crm;
+    use crate::domain::model::*;
+    use crate::import::round_trip::Origin;
+
+    /// A deal id in a Salesforce file and a HubSpot file: refused on the
+    /// HubSpot row (the later format's), naming the Salesforce file.
+    #[test]
+    fn an_id_in_two_crm_formats_is_refused_on_the_later_row() {
+        let mut b = Batch::default();
+        let mut f = Formats::default();
+        for (crm, file, line) in [(Crm::Salesforce, "a.csv", 2), (Crm::Hubspot, "b.csv", 3)] {
+            b.opportunities.push(Opportunity {
+                id: OppId("7".into()),
+                name: "D".into(),
+                account_id: None,
+                owner_id: RepId("r".into()),
+                source_rep_id: None,
+                created_at: None,
+                stage: "Demo".into(),
+                amount: None,
+                list_amount: None,
+                close_date: None,
+                forecast_category: None,
+                status: Status::Open,
+                closed_at: None,
+                loss_reason: None,
+                next_step: None,
+                next_step_date: None,
+                channel: None,
+            });
+            let at = crate::import::Loc {
+                file: file.into(),
+                line,
+                column: None,
+            };
+            b.origins.push(Origin {
+                opp: OppId("7".into()),
+                crm,
+                crm_id: "7".into(),
+                at,
+            });
+            let name = if crm == Crm::Salesforce {
+                "Salesforce"
+            } else {
+                "HubSpot"
+            };
+            f.read(name, vec![file.into()], &b);
+        }
+        let mut errors = Vec::new();
+        f.check(&b, &mut errors);
+        let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            text,
+            [
+                "b.csv:3: deal id \"7\" is also in Salesforce files (a.csv): import one format's file for each id, or they replace each other in silence (HubSpot here)"
+            ]
+        );
     }
 }
