@@ -454,12 +454,7 @@ pub fn keep_absent_columns(
     if batch.partial_deals.is_empty() {
         return Ok(());
     }
-    let mut absent: HashMap<String, Vec<&'static str>> = HashMap::new();
-    for (range, columns) in &batch.partial_deals {
-        for o in &batch.opportunities[range.clone()] {
-            absent.insert(o.id.to_string(), columns.clone());
-        }
-    }
+    let absent = batch.absent_columns();
     let from_crm: std::collections::HashSet<String> =
         batch.origins.iter().map(|o| o.opp.to_string()).collect();
     let mut held: HashMap<String, Opportunity> = HashMap::new();

@@ -118,12 +118,7 @@ pub fn reconcile(
     }
     let origin: HashMap<&str, &Origin> =
         batch.origins.iter().map(|o| (o.opp.as_str(), o)).collect();
-    let mut absent: HashMap<String, Vec<&'static str>> = HashMap::new();
-    for (range, columns) in &batch.partial_deals {
-        for o in &batch.opportunities[range.clone()] {
-            absent.insert(o.id.to_string(), columns.clone());
-        }
-    }
+    let absent = batch.absent_columns();
     for opp in batch.opportunities.iter_mut() {
         let from_crm = origin.get(opp.id.as_str());
         let id = opp.id.clone();

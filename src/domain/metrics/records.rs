@@ -153,19 +153,6 @@ fn activity(
     }
 }
 
-fn deal(ix: &Index<'_>, o: &Opportunity, side: impl Into<String>, counts: Counts) -> DealRecord {
-    DealRecord {
-        id: o.id.as_str().to_string(),
-        name: o.name.clone(),
-        amount: o.amount.map(|m| m.as_major_f64()),
-        stage: o.stage.clone(),
-        status: o.status.as_str(),
-        close_date: o.closed_at.map(|c| ix.day(c)).or(o.close_date),
-        side: side.into(),
-        counts,
-    }
-}
-
 fn status_side(o: &Opportunity) -> &'static str {
     o.status.as_str()
 }
@@ -561,46 +548,8 @@ fn sdr(
     Some(())
 }
 
-/// The deals among `of` that `pick` selects, with their side.
-fn deals(
-    ix: &Index<'_>,
-    r: &mut MetricRecords,
-    of: &[&Opportunity],
-    pick: impl Fn(&Opportunity) -> Option<(String, Counts)>,
-) {
-    for o in of {
-        if let Some((side, c)) = pick(o) {
-            r.deals.push(deal(ix, o, side, c));
-        }
-    }
-}
-
-/// The deals of `of` open at the window's end, each with its amount then.
-fn open_deals(
-    ix: &Index<'_>,
-    r: &mut MetricRecords,
-    of: &[&Opportunity],
-    w: &Window,
-    pick: impl Fn(&Opportunity, Option<crate::domain::Money>) -> (String, Counts),
-) {
-    for o in of.iter().filter(|o| open_at(o, w.end)) {
-        let amount = ix.amount_at(o, w.end);
-        let (side, counts) = pick(o, amount);
-        let mut d = deal(ix, o, side, counts);
-        d.amount = amount.map(|m| m.as_major_f64());
-        r.deals.push(d);
-    }
-}
-
-/// A win rate's deals: won (numerator and denominator), then lost (denominator).
-fn win_loss(ix: &Index<'_>, r: &mut MetricRecords, of: &[&Opportunity], w: &Window) {
-    deals(ix, r, of, |o| {
-        closed_in(o, Status::Won, w).then(|| ("won".into(), Counts::Both))
-    });
-    deals(ix, r, of, |o| {
-        closed_in(o, Status::Lost, w).then(|| ("lost".into(), Counts::Denominator))
-    });
-}
+mod deal_rows;
+use deal_rows::{deal, deals, open_deals, win_loss};
 
 #[cfg(test)]
 mod tests;
