@@ -451,14 +451,30 @@ pub fn keep_absent_columns(
     cal: &crate::domain::period::Calendar,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StorageError> {
-    if batch.partial_deals.is_empty() {
+    if batch.partial_deals.is_empty() && batch.origins.is_empty() {
         return Ok(());
     }
     let absent = batch.absent_columns();
     let from_crm: std::collections::HashSet<String> =
         batch.origins.iter().map(|o| o.opp.to_string()).collect();
+    // The deals of the files read once: those that leave columns out, and
+    // a CRM's, whose closed instants the database holds are kept
+    // (`round_trip::keep_closed_instants`).
     let mut held: HashMap<String, Opportunity> = HashMap::new();
-    store.each_opportunity_of(absent.keys().map(String::as_str), |o| {
+    let mut closed = HashMap::new();
+    let ids: std::collections::BTreeSet<&str> = absent
+        .keys()
+        .map(String::as_str)
+        .chain(from_crm.iter().map(String::as_str))
+        .collect();
+    store.each_opportunity_of(ids.into_iter(), |o| {
+        if let (true, true, Some(at)) = (
+            from_crm.contains(o.id.as_str()),
+            o.status.is_closed(),
+            o.closed_at,
+        ) {
+            closed.insert(o.id.to_string(), (o.status, at));
+        }
         held.insert(o.id.to_string(), o);
     })?;
     for o in batch.opportunities.iter_mut() {
@@ -529,6 +545,7 @@ pub fn keep_absent_columns(
             o.closed_at = Some(day.map_or(now, |t| t.min(now)));
         }
     }
+    super::round_trip::keep_closed_instants(batch, &closed);
     // The placeholder owner a CRM file without an owner column made
     // ("unassigned"), when every deal kept its owner and nothing else names it.
     let (opps, acts) = (&batch.opportunities, &batch.activities);

@@ -68,16 +68,9 @@ pub fn reconcile_with(
             );
         }
     }
-    let out = reconcile(batch, &edits, &current, overwrite_local);
-    // Of the deals the CRM's files bring, the closed instants the database holds.
-    let mut closed = HashMap::new();
-    store.each_opportunity_of(batch.origins.iter().map(|o| o.opp.as_str()), |o| {
-        if let (true, Some(at)) = (o.status.is_closed(), o.closed_at) {
-            closed.insert(o.id.to_string(), (o.status, at));
-        }
-    })?;
-    keep_closed_instants(batch, &closed);
-    Ok(out)
+    // The closed instants were kept with the columns the files leave out
+    // (`native::keep_absent_columns`, one read of the files' deals).
+    Ok(reconcile(batch, &edits, &current, overwrite_local))
 }
 
 /// A deal read from a CRM's file that the database holds closed the same

@@ -8,15 +8,15 @@
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-fn root() -> &'static Path {
+pub(crate) fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures").join(name)
 }
 
-fn pipedeck(db: &Path) -> Command {
+pub(crate) fn pipedeck(db: &Path) -> Command {
     let mut cmd = Command::cargo_bin("pipedeck").unwrap();
     cmd.arg("--db")
         .arg(db)
@@ -27,7 +27,7 @@ fn pipedeck(db: &Path) -> Command {
 }
 
 /// Runs a command that must succeed; its stdout.
-fn ok(cmd: &mut Command) -> String {
+pub(crate) fn ok(cmd: &mut Command) -> String {
     let out = cmd.assert().success();
     String::from_utf8(out.get_output().stdout.clone()).unwrap()
 }
@@ -49,7 +49,7 @@ fn salesforce_write_back(db: &Path, out: &Path) -> String {
 
 /// Writes `csv` as the `Opportunity.csv` of a Salesforce export in `dir`
 /// and imports that export into `db`; the import's summary.
-fn import_opportunities(db: &Path, dir: &Path, csv: &str) -> String {
+pub(crate) fn import_opportunities(db: &Path, dir: &Path, csv: &str) -> String {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("Opportunity.csv"), csv).unwrap();
     ok(pipedeck(db).arg("import").arg(dir))
@@ -496,47 +496,6 @@ fn a_loss_reason_salesforce_cannot_carry_follows_the_loss() {
 }
 
 #[test]
-fn a_pipedrive_close_of_a_deal_closed_here_writes_no_second_close() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("p.db");
-    ok(pipedeck(&db).arg("import").arg(fixture("pipedrive")));
-    ok(pipedeck(&db).args(["deal", "10", "lost", "--reason", "Competitor"]));
-    // The CRM applied the loss a day later; a second file has no Lost time.
-    let file = tmp.path().join("deals.csv");
-    for lost_time in [",Deal - Lost time", ""] {
-        let cell = if lost_time.is_empty() {
-            ""
-        } else {
-            ",2026-11-30 10:00:00"
-        };
-        std::fs::write(
-            &file,
-            format!(
-                "Deal - ID,Deal - Title,Deal - Owner,Deal - Value,Deal - Stage,Deal - Status,Deal - Deal created{lost_time}\n\
-                 10,Delta,Eli Park,950.50,Qualified,Lost,2026-10-01 09:00:00{cell}\n"
-            ),
-        )
-        .unwrap();
-        ok(pipedeck(&db).arg("import").arg(&file));
-    }
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let closes: Vec<(String, String)> = conn
-        .prepare(
-            "SELECT field, changed_at FROM opportunity_history
-             WHERE opportunity_id = '10' AND field IN ('status', 'stage') ORDER BY changed_at, seq",
-        )
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    // Its creation, then the one close made here (today, 2026-11-29).
-    let fields: Vec<&str> = closes.iter().map(|(f, _)| f.as_str()).collect();
-    assert_eq!(fields, ["stage", "stage", "status"], "{closes:?}");
-    assert!(closes[1].1.starts_with("2026-11-29"), "{closes:?}");
-}
-
-#[test]
 fn a_deal_the_crm_closes_drops_a_pending_open_category() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("p.db");
@@ -570,34 +529,4 @@ fn a_deal_the_crm_closes_drops_a_pending_open_category() {
         .args(["import", "--overwrite-local"])
         .arg(tmp.path().join("crm")));
     assert_eq!(summary.matches("forecast_category").count(), 1, "{summary}");
-}
-
-#[test]
-fn a_crm_close_without_a_close_date_is_not_dated_at_the_deals_creation() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("p.db");
-    ok(pipedeck(&db).arg("import").arg(fixture("salesforce")));
-    // 0061 (created 2026-01-05, closing 2026-03-31) won in a file with no
-    // close date.
-    import_opportunities(
-        &db,
-        &tmp.path().join("won"),
-        "Id,Name,StageName,CreatedDate,IsClosed,IsWon\n0061,Acme Big,Closed Won,2026-01-05T10:00:00.000Z,true,true\n",
-    );
-    let conn = rusqlite::Connection::open(&db).unwrap();
-    let got: (String, String, String) = conn
-        .query_row(
-            "SELECT status, closed_at, close_date FROM opportunities WHERE id = '0061'",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .unwrap();
-    assert_eq!(
-        got,
-        (
-            "won".into(),
-            "2026-03-31T00:00:00Z".into(),
-            "2026-03-31".into()
-        )
-    );
 }

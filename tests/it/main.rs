@@ -4,6 +4,7 @@ mod app_edit;
 mod bench_db;
 mod bench_edit;
 mod cli_basics;
+mod crm_closes;
 mod crm_round_trip;
 mod demo_forecast;
 mod demo_generator;
