@@ -68,18 +68,23 @@ enum QuoteState {
 
 impl Quoting {
     pub(super) fn feed(&mut self, bytes: &[u8]) {
-        use QuoteState::*;
         for b in bytes {
-            self.state = match (self.state, b) {
-                (CellStart, b'"') => Quoted,
-                (CellStart | Unquoted | QuoteInQuoted, b',' | b'\n' | b'\r') => CellStart,
-                (CellStart | Unquoted, _) => Unquoted,
-                (Quoted, b'"') => QuoteInQuoted,
-                (Quoted, _) => Quoted,
-                (QuoteInQuoted, b'"') => Quoted,
-                (QuoteInQuoted, _) => Unquoted,
-            };
+            self.step(*b);
         }
+    }
+
+    /// One byte more.
+    fn step(&mut self, b: u8) {
+        use QuoteState::*;
+        self.state = match (self.state, b) {
+            (CellStart, b'"') => Quoted,
+            (CellStart | Unquoted | QuoteInQuoted, b',' | b'\n' | b'\r') => CellStart,
+            (CellStart | Unquoted, _) => Unquoted,
+            (Quoted, b'"') => QuoteInQuoted,
+            (Quoted, _) => Quoted,
+            (QuoteInQuoted, b'"') => Quoted,
+            (QuoteInQuoted, _) => Unquoted,
+        };
     }
 
     /// Ended inside a quoted cell: a quote never closed.
@@ -110,12 +115,13 @@ impl<R: std::io::Read> std::io::Read for Tracked<R> {
         let n = self.inner.read(buf)?;
         let mut br = self.breaks.borrow_mut();
         let start = br.read;
+        // One pass: the line breaks, and whether a quoted cell is open.
         for (i, b) in buf[..n].iter().enumerate() {
+            br.quoting.step(*b);
             if *b == b'\n' || *b == b'\r' {
                 br.ahead.push_back((start + i as u64, *b == b'\n'));
             }
         }
-        br.quoting.feed(&buf[..n]);
         br.read += n as u64;
         Ok(n)
     }
