@@ -106,7 +106,9 @@ pub fn date(v: &str) -> Result<NaiveDate, String> {
 
 /// An amount in major units: a decimal with any number of decimals
 /// (rounded half away from zero to cents), thousands separators `,` allowed
-/// only in groups of three (`12,500.75`). Negative amounts are refused.
+/// only in groups of three (`12,500.75`). Negative amounts are refused, and
+/// so is one whose point may group thousands (`12.500`: 12,500 where a dot
+/// groups them, 12.50 where it is the decimal point).
 pub fn amount(v: &str) -> Result<Money, String> {
     let bad = || format!("{v:?} is not an amount (a decimal like 12500.50)");
     let t = v.trim();
@@ -117,6 +119,17 @@ pub fn amount(v: &str) -> Result<Money, String> {
     {
         return Err(format!(
             "{v:?} is not an amount (a decimal like 12500.50; a decimal comma is not read)"
+        ));
+    }
+    if let Some((int, frac)) = t.split_once('.')
+        && (1..=3).contains(&int.len())
+        && !int.starts_with('0')
+        && frac.len() == 3
+        && (int.bytes().chain(frac.bytes())).all(|b| b.is_ascii_digit())
+    {
+        return Err(format!(
+            "{v:?} is ambiguous: a dot before three digits groups thousands in some exports; write {int}{frac} or {int}.{}",
+            &frac[..2]
         ));
     }
     let plain = crate::domain::money::ungrouped(t).ok_or_else(bad)?;
@@ -207,9 +220,16 @@ pub fn register_stages(seen: Vec<SeenStage>, ctx: &Context<'_>, batch: &mut Batc
 }
 
 /// A stage's kind told from its name: `Closed Won` / `Won` won, `Closed
-/// Lost` / `Lost` lost (any case and spacing); otherwise unknown.
+/// Lost` / `Lost` lost (any case and spacing), also with a trailing
+/// ` (<pipeline>)` as HubSpot writes it (`Closed Won (Renewals)`, read
+/// without a Pipeline column to strip it); otherwise unknown.
 pub fn kind_from_name(name: &str) -> Option<StageKind> {
-    match norm(name).as_str() {
+    let bare = name
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|s| s.rsplit_once(" ("))
+        .map_or(name, |(bare, _)| bare);
+    match norm(bare).as_str() {
         "closedwon" | "won" | "dealwon" => Some(StageKind::Won),
         "closedlost" | "lost" | "deallost" => Some(StageKind::Lost),
         _ => None,
@@ -421,6 +441,13 @@ mod tests {
             ("1.234,50", None),
             ("2.500,00", None),
             ("1,234.5,0", None),
+            // A dot before three digits may group thousands: refused.
+            ("12.500", None),
+            ("1.000", None),
+            ("999.999", None),
+            ("0.125", Some(13)),
+            ("1234.500", Some(123_450)),
+            ("12.5000", Some(1_250)),
             ("-5", None),
             ("abc", None),
             ("", None),

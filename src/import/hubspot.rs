@@ -8,6 +8,7 @@
 //! `Cumulative time in …`, the account's custom properties) are ignored.
 
 use super::crm_values::{self as cv, SeenStage};
+use super::currency;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
@@ -26,6 +27,7 @@ struct Cols {
     pipeline: Option<String>,
     owner: Option<String>,
     amount: Option<String>,
+    currency: Option<String>,
     created: Option<String>,
     close: Option<String>,
     last_activity: Option<String>,
@@ -50,6 +52,7 @@ impl Cols {
             pipeline: f(&["pipeline"]),
             owner: f(&["dealowner", "hubspotownerid", "owner"]),
             amount: f(&["amount"]),
+            currency: f(&["currency", "dealcurrencycode", "currencycode"]),
             created: f(&["createdate", "createddate"]),
             close: f(&["closedate"]),
             last_activity: f(&["lastactivitydate", "noteslastupdated"]),
@@ -151,6 +154,7 @@ struct Read {
     is_won: Option<bool>,
     is_closed: Option<bool>,
     probability: Option<f64>,
+    currency: currency::Priced,
 }
 
 pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mut Vec<RowError>) {
@@ -179,6 +183,12 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
                 Ok(()) => deals.push(read),
                 Err(mut e) => errors.append(&mut e),
             }
+        }
+        let file_deals = &mut deals[before..];
+        let currencies: Vec<_> = file_deals.iter_mut().map(|d| d.currency.take()).collect();
+        let rates = currency::rates(&currencies, ctx, &mut t.warnings.borrow_mut(), errors);
+        for (d, rate) in file_deals.iter_mut().zip(rates) {
+            d.opp.amount = d.opp.amount.map(|m| currency::at_rate(m, rate));
         }
         let has = [
             ("account_id", c.company.is_some()),
@@ -285,6 +295,10 @@ fn deal_row(
         .amount
         .as_deref()
         .and_then(|a| row.parse_with(a, cv::amount));
+    let currency = c
+        .currency
+        .as_deref()
+        .and_then(|col| row.text(col).map(|v| (currency::cell(v), row.loc(col))));
     let created_at = c
         .created
         .as_deref()
@@ -358,6 +372,7 @@ fn deal_row(
         is_won,
         is_closed,
         probability,
+        currency,
     })
 }
 

@@ -11,6 +11,7 @@
 mod apply;
 mod crm_values;
 pub mod csv_stream;
+mod currency;
 pub mod detect;
 pub mod error;
 pub mod export;
@@ -62,6 +63,23 @@ pub enum Target {
     Opportunity,
     /// A review session's number (`review_session_id`).
     ReviewSession,
+    /// A stage's name (a history row's stage values): one of the import, the
+    /// database or the config.
+    Stage,
+}
+
+impl Target {
+    /// What an unknown reference is named in its error.
+    pub fn what(self) -> &'static str {
+        match self {
+            Target::Rep => "rep",
+            Target::Account => "account",
+            Target::Contact => "contact",
+            Target::Opportunity => "opportunity",
+            Target::ReviewSession => "review session",
+            Target::Stage => "stage",
+        }
+    }
 }
 
 /// A reference to an id, with where it was read.

@@ -14,12 +14,12 @@
 //! records the move from its Pipedrive stage.
 
 use super::crm_values::{self as cv, SeenStage};
+use super::currency;
 use super::table::{Row, Table};
-use super::{Batch, Context, Loc, RowError};
+use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
 use crate::domain::model::*;
-use crate::domain::money::Money;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Who synthesized history rows are attributed to.
 pub const CHANGED_BY: &str = "pipedrive";
@@ -109,7 +109,7 @@ struct Read {
     opp: Opportunity,
     /// The Pipedrive stage (a won/lost deal's last open stage).
     pd_stage: String,
-    currency: Option<(String, Loc)>,
+    currency: currency::Priced,
     probability: Option<f64>,
 }
 
@@ -129,7 +129,11 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
                 (Ok(()), None) => {}
             }
         }
-        convert_currencies(&mut file_deals, ctx, errors);
+        let currencies: Vec<_> = file_deals.iter_mut().map(|d| d.currency.take()).collect();
+        let rates = currency::rates(&currencies, ctx, &mut t.warnings.borrow_mut(), errors);
+        for (d, rate) in file_deals.iter_mut().zip(rates) {
+            d.opp.amount = d.opp.amount.map(|m| currency::at_rate(m, rate));
+        }
         // The next activity's date alone makes a next step.
         let has = [
             ("account_id", c.org.is_some()),
@@ -303,10 +307,10 @@ fn deal_row(
         .probability
         .as_deref()
         .and_then(|a| row.parse_with(a, cv::probability));
-    let currency = c.currency.as_deref().and_then(|col| {
-        row.text(col)
-            .map(|v| (v.trim().to_uppercase(), row.loc(col)))
-    });
+    let currency = c
+        .currency
+        .as_deref()
+        .and_then(|col| row.text(col).map(|v| (currency::cell(v), row.loc(col))));
     // A status cell that did not parse is already an error; `deleted` is skipped.
     let status = match status {
         Some(Some(s)) => s,
@@ -358,65 +362,6 @@ fn deal_row(
         currency,
         probability,
     })
-}
-
-/// One currency per file: with several, every row not in the file's main
-/// currency (the database's when present, else the most used) is refused,
-/// unless `[import.rates]` gives a rate for every foreign currency met;
-/// then amounts are converted into the database currency.
-fn convert_currencies(deals: &mut [Read], ctx: &Context<'_>, errors: &mut Vec<RowError>) {
-    let mut used: BTreeMap<String, usize> = BTreeMap::new();
-    for d in deals.iter() {
-        if let Some((c, _)) = &d.currency {
-            *used.entry(c.clone()).or_default() += 1;
-        }
-    }
-    if used.len() <= 1 {
-        return;
-    }
-    let home = ctx.settings.currency.to_uppercase();
-    let rate = |c: &str| {
-        ctx.settings
-            .import
-            .rates
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(c))
-            .map(|(_, r)| *r)
-    };
-    let convertible = used.keys().all(|c| *c == home || rate(c).is_some());
-    if convertible {
-        for d in deals.iter_mut() {
-            let Some((c, _)) = &d.currency else { continue };
-            if *c == home {
-                continue;
-            }
-            let r = rate(c).unwrap_or(1.0);
-            d.opp.amount = d.opp.amount.map(|m| Money((m.0 as f64 * r).round() as i64));
-        }
-        return;
-    }
-    let main = if used.contains_key(&home) {
-        home.clone()
-    } else {
-        used.iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(c, _)| c.clone())
-            .unwrap_or_default()
-    };
-    let summary: Vec<String> = used.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    for d in deals.iter() {
-        if let Some((c, at)) = &d.currency
-            && *c != main
-        {
-            errors.push(RowError {
-                at: at.clone(),
-                reason: format!(
-                    "currency {c} in a file mostly in {main} ({}); pipedeck keeps one currency ({home}): give [import.rates] in the config to convert",
-                    summary.join(", ")
-                ),
-            });
-        }
-    }
 }
 
 #[cfg(test)]

@@ -18,18 +18,22 @@ pub fn check(batch: &Batch, existing: &ExistingIds, errors: &mut Vec<RowError>) 
         .map(|s| s.id.to_string())
         .collect();
     let sessions: HashSet<&str> = session_ids.iter().map(String::as_str).collect();
+    // The configured stages a row uses are registered into the batch by now.
+    let stages: HashSet<&str> = batch.stages.iter().map(|s| s.name.as_str()).collect();
     for r in &batch.refs {
-        let (here, there, what) = match r.target {
-            Target::Rep => (&reps, &existing.reps, "rep"),
-            Target::Account => (&accounts, &existing.accounts, "account"),
-            Target::Contact => (&contacts, &existing.contacts, "contact"),
-            Target::Opportunity => (&opps, &existing.opportunities, "opportunity"),
-            Target::ReviewSession => (&sessions, &existing.review_sessions, "review session"),
+        let id = r.id.as_str();
+        let known = match r.target {
+            Target::Rep => reps.contains(id) || existing.reps.contains(id),
+            Target::Account => accounts.contains(id) || existing.accounts.contains(id),
+            Target::Contact => contacts.contains(id) || existing.contacts.contains(id),
+            Target::Opportunity => opps.contains(id) || existing.opportunities.contains(id),
+            Target::ReviewSession => sessions.contains(id) || existing.review_sessions.contains(id),
+            Target::Stage => stages.contains(id) || existing.stages.contains_key(id),
         };
-        if !here.contains(r.id.as_str()) && !there.contains(&r.id) {
+        if !known {
             errors.push(RowError {
                 at: r.at.clone(),
-                reason: format!("unknown {what} {:?}", r.id),
+                reason: format!("unknown {} {id:?}", r.target.what()),
             });
         }
     }

@@ -3,6 +3,7 @@
 //! from its header; columns this importer does not use are ignored.
 
 use super::crm_values as cv;
+use super::currency;
 use super::detect::SfKind;
 use super::sf_activities;
 use super::sf_history::{self, HistRow};
@@ -10,6 +11,7 @@ use super::sf_values as sf;
 use super::table::{Row, Table, first_met};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::model::*;
+use crate::domain::money::Money;
 use std::collections::{BTreeMap, HashMap};
 
 /// The rep that owns deals of an export without an `OwnerId` column.
@@ -29,6 +31,11 @@ pub(super) struct Read {
     stages: BTreeMap<String, StageSeen>,
     history: Vec<HistRow>,
     pub(super) owners: Vec<String>,
+    /// The `CurrencyIsoCode` of each deal of the Opportunity file being read.
+    currencies: Vec<currency::Priced>,
+    /// The rate each deal's amounts were put in the database currency at
+    /// (its history's amounts follow), when not 1.
+    rates: HashMap<String, f64>,
 }
 
 pub fn build(
@@ -117,6 +124,14 @@ pub fn build(
                 ];
                 let n = batch.opportunities.len() - from;
                 cv::note_uncarried(batch, from, vec![(n, cv::uncarried_of(&has))]);
+                let currencies = std::mem::take(&mut read.currencies);
+                let rates = currency::rates(&currencies, ctx, &mut t.warnings.borrow_mut(), errors);
+                for (o, rate) in batch.opportunities[from..].iter_mut().zip(rates) {
+                    if rate != 1.0 {
+                        o.amount = o.amount.map(|m| currency::at_rate(m, rate));
+                        read.rates.insert(o.id.to_string(), rate);
+                    }
+                }
             }
         }
     }
@@ -136,7 +151,9 @@ pub fn build(
         .map(|s| (s.name.clone(), s.kind))
         .collect();
     let stage_kind = |name: &str| kinds.get(name).copied().or_else(|| ctx.stage_kind(name));
+    let history_from = batch.history.len();
     let closed_at = sf_history::to_entries(read.history, &stage_kind, batch);
+    convert_history_amounts(&mut batch.history[history_from..], &read.rates);
     for o in batch.opportunities.iter_mut() {
         if o.status.is_closed() {
             o.closed_at = closed_at
@@ -254,7 +271,7 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
     let won = row.parse_with("IsWon", sf::boolean);
     let probability = row.parse_with("Probability", sf::probability);
     let sort = row.int("StageSortOrder");
-    let amount = row.money("Amount");
+    let amount = row.grouped_money("Amount");
     let close_date = row.parse_with("CloseDate", sf::date);
     let created_at = row.parse_with("CreatedDate", |v| sf::instant(v, ctx.cal));
     let category = row
@@ -302,6 +319,10 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         crm_id: id.clone(),
         at: row.loc("Id"),
     });
+    read.currencies.push(
+        row.text("CurrencyIsoCode")
+            .map(|c| (currency::cell(c), row.loc("CurrencyIsoCode"))),
+    );
     batch.opportunities.push(Opportunity {
         id: OppId(id.into()),
         name,
@@ -325,6 +346,27 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         list_amount: None,
         channel: row.string("LeadSource"),
     });
+}
+
+/// The amounts of the history of a deal whose amount was converted (its
+/// history is in its currency), at the deal's rate.
+fn convert_history_amounts(history: &mut [HistoryEntry], rates: &HashMap<String, f64>) {
+    if rates.is_empty() {
+        return;
+    }
+    for h in history
+        .iter_mut()
+        .filter(|h| h.field == HistoryField::Amount)
+    {
+        let Some(&rate) = rates.get(h.opportunity_id.as_str()) else {
+            continue;
+        };
+        for v in [&mut h.old_value, &mut h.new_value].into_iter().flatten() {
+            if let Ok(cents) = v.parse::<i64>() {
+                *v = currency::at_rate(Money(cents), rate).0.to_string().into();
+            }
+        }
+    }
 }
 
 /// Stages the files use that neither the database nor the config knows:

@@ -74,10 +74,13 @@ pub struct Known {
     contacts: HashSet<String>,
     opps: HashSet<String>,
     sessions: HashSet<String>,
+    /// The stages of the import, the database and the config.
+    stages: HashSet<String>,
 }
 
 impl Known {
-    pub(super) fn new(batch: &Batch, existing: &ExistingIds) -> Known {
+    pub(super) fn new(batch: &Batch, ctx: &Context<'_>) -> Known {
+        let existing = ctx.existing;
         fn ids<'a>(a: impl Iterator<Item = &'a str>, b: &BTreeSet<String>) -> HashSet<String> {
             a.map(str::to_string).chain(b.iter().cloned()).collect()
         }
@@ -101,6 +104,13 @@ impl Known {
                 .map(|s| s.id.to_string())
                 .chain(existing.review_sessions.iter().cloned())
                 .collect(),
+            stages: batch
+                .stages
+                .iter()
+                .map(|s| s.name.clone())
+                .chain(existing.stages.keys().cloned())
+                .chain(ctx.settings.stages.iter().map(|s| s.name.clone()))
+                .collect(),
         }
     }
 
@@ -111,6 +121,7 @@ impl Known {
             Target::Contact => self.contacts.contains(id),
             Target::Opportunity => self.opps.contains(id),
             Target::ReviewSession => self.sessions.contains(id),
+            Target::Stage => self.stages.contains(id),
         }
     }
 
@@ -119,16 +130,9 @@ impl Known {
         if self.has(r.target, &r.id) {
             return;
         }
-        let what = match r.target {
-            Target::Rep => "rep",
-            Target::Account => "account",
-            Target::Contact => "contact",
-            Target::Opportunity => "opportunity",
-            Target::ReviewSession => "review session",
-        };
         errors.push(RowError {
             at: r.at,
-            reason: format!("unknown {what} {:?}", r.id),
+            reason: format!("unknown {} {:?}", r.target.what(), r.id),
         });
     }
 }
@@ -192,7 +196,7 @@ pub(super) fn run(
         }
     };
 
-    let known = std::sync::Arc::new(Known::new(&batch, &existing));
+    let known = std::sync::Arc::new(Known::new(&batch, &ctx));
     // Only the references to ids neither the import nor the database has
     // are kept to the end (the planned files' 600k on the independent org
     // held 100 MB through the streaming): the ids are the same then.

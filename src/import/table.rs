@@ -428,8 +428,22 @@ impl<'a> Row<'a> {
 
     /// A decimal in major units.
     pub fn money(&mut self, column: &str) -> Option<Money> {
+        self.money_by(column, Money::parse)
+    }
+
+    /// [`Row::money`] with its thousands grouped by commas (`12,500.00`),
+    /// as a spreadsheet re-saves a CRM export.
+    pub fn grouped_money(&mut self, column: &str) -> Option<Money> {
+        self.money_by(column, Money::parse_grouped)
+    }
+
+    fn money_by(
+        &mut self,
+        column: &str,
+        parse: fn(&str) -> Result<Money, crate::domain::money::MoneyError>,
+    ) -> Option<Money> {
         self.parse_with(column, |v| {
-            Money::parse(v).map_err(|e| match e {
+            parse(v).map_err(|e| match e {
                 crate::domain::money::MoneyError::OutOfRange(_) => format!(
                     "{v:?} is past the largest amount pipedeck keeps ({})",
                     Money::MAX.to_decimal()

@@ -23,9 +23,9 @@ fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-type Counts = Vec<(&'static str, u64, u64, u64)>;
+pub(crate) type Counts = Vec<(&'static str, u64, u64, u64)>;
 
-fn run(
+pub(crate) fn run(
     store: &mut Store,
     paths: &[PathBuf],
     format: Format,
@@ -339,13 +339,13 @@ fn a_reimport_changes_nothing() {
     }
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
 }
 
-fn errors(store: &mut Store, path: PathBuf, settings: &Settings) -> Vec<String> {
+pub(crate) fn errors(store: &mut Store, path: PathBuf, settings: &Settings) -> Vec<String> {
     let dir = format!("{}/", path.parent().unwrap().display());
     match run(store, &[path], Format::Auto, settings) {
         Err(ImportError::Rows(rows)) => rows

@@ -1,0 +1,100 @@
+//! One currency per database (SPEC §2): the amounts of a CRM file whose
+//! deals carry a currency (Pipedrive's `Currency of Value`, HubSpot's
+//! `Currency`, Salesforce's `CurrencyIsoCode`) are put in the database
+//! currency (`currency` in the config) with `[import.rates]`.
+
+use super::{Context, Loc, RowError};
+use crate::domain::money::Money;
+use std::collections::BTreeMap;
+
+/// A deal's currency as its file gives it, with where (`None`: the file has
+/// no currency column or the cell is empty, so the database's).
+pub type Priced = Option<(String, Loc)>;
+
+/// The rate that puts each deal's amount (one per `currencies`, in order) in
+/// the database currency:
+/// - every foreign currency met has a rate: those rates (a file in one
+///   foreign currency is converted too, so a later file mixing it with the
+///   database's gives the same amounts);
+/// - one foreign currency alone, without a rate: taken as it is (rate 1),
+///   with a warning on its first row (a team that keeps its books in it
+///   says so with `currency`);
+/// - several currencies, one of them foreign without a rate: every row not
+///   in the file's main currency (the database's when present, else the
+///   most used) is refused.
+pub fn rates(
+    currencies: &[Priced],
+    ctx: &Context<'_>,
+    warnings: &mut Vec<RowError>,
+    errors: &mut Vec<RowError>,
+) -> Vec<f64> {
+    let home = ctx.settings.currency.to_uppercase();
+    let mut used: BTreeMap<&str, usize> = BTreeMap::new();
+    for (c, _) in currencies.iter().flatten() {
+        *used.entry(c.as_str()).or_default() += 1;
+    }
+    let rate = |c: &str| -> Option<f64> {
+        if c == home {
+            return Some(1.0);
+        }
+        ctx.settings
+            .import
+            .rates
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(c))
+            .map(|(_, r)| *r)
+    };
+    let of_each = |currencies: &[Priced]| -> Vec<f64> {
+        currencies
+            .iter()
+            .map(|p| p.as_ref().and_then(|(c, _)| rate(c)).unwrap_or(1.0))
+            .collect()
+    };
+    if used.keys().all(|c| rate(c).is_some()) {
+        return of_each(currencies);
+    }
+    if let [(foreign, _)] = used.iter().collect::<Vec<_>>()[..] {
+        if let Some((_, at)) = currencies.iter().flatten().next() {
+            warnings.push(RowError {
+                at: at.clone(),
+                reason: format!(
+                    "amounts in {foreign} taken as they are, while pipedeck keeps {home}: set `currency = \"{foreign}\"` in the config, or give {foreign} a rate under [import.rates] to convert"
+                ),
+            });
+        }
+        return of_each(currencies);
+    }
+    let main = if used.contains_key(home.as_str()) {
+        home.as_str()
+    } else {
+        used.iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map_or("", |(c, _)| c)
+    };
+    let summary: Vec<String> = used.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    for (c, at) in currencies.iter().flatten() {
+        if c != main {
+            errors.push(RowError {
+                at: at.clone(),
+                reason: format!(
+                    "currency {c} in a file mostly in {main} ({}); pipedeck keeps one currency ({home}): give [import.rates] in the config to convert",
+                    summary.join(", ")
+                ),
+            });
+        }
+    }
+    of_each(currencies)
+}
+
+/// `m` at `rate`, rounded to the cent.
+pub fn at_rate(m: Money, rate: f64) -> Money {
+    if rate == 1.0 {
+        return m;
+    }
+    Money((m.0 as f64 * rate).round() as i64)
+}
+
+/// A currency cell, upper-cased (`eur` is `EUR`).
+pub fn cell(v: &str) -> String {
+    v.trim().to_uppercase()
+}

@@ -1,0 +1,223 @@
+//! CRM exports as the products write them, in shapes the readers were not
+//! first written for: a HubSpot stage carrying its pipeline without a
+//! Pipeline column, deals in several currencies (HubSpot `Currency`,
+//! Salesforce `CurrencyIsoCode`, Pipedrive in one foreign currency),
+//! spreadsheet-grouped Salesforce amounts, and an amount whose dot may group
+//! thousands. Every expected value is worked out by hand in the comments.
+
+use crate::import_crm::{errors, run, write};
+use pipedeck::domain::Settings;
+use pipedeck::domain::model::*;
+use pipedeck::domain::money::Money;
+use pipedeck::import::{self, Format, Options, RoundTrip};
+use pipedeck::storage::Store;
+
+fn amounts(store: &Store) -> Vec<(String, Option<Money>)> {
+    let data = store.load_dataset().unwrap();
+    let mut out: Vec<(String, Option<Money>)> = data
+        .opportunities
+        .iter()
+        .map(|o| (o.id.to_string(), o.amount))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The warnings an import that lands prints, without the directory.
+fn warnings(store: &mut Store, path: std::path::PathBuf, settings: &Settings) -> Vec<String> {
+    let dir = format!("{}/", path.parent().unwrap().display());
+    let cal = settings.calendar().unwrap();
+    let opts = Options {
+        format: Format::Auto,
+        dry_run: false,
+        settings,
+        cal: &cal,
+    };
+    let done =
+        import::run_with(store, &[path], &opts, &RoundTrip::default(), &mut |_, _| {}).unwrap();
+    done.warnings
+        .iter()
+        .map(|w| w.to_string().replace(&dir, ""))
+        .collect()
+}
+
+/// HubSpot writes ` (<pipeline>)` after a stage when the portal has several
+/// pipelines; without a Pipeline column the name still says won or lost.
+#[test]
+fn a_hubspot_closed_stage_with_its_pipeline_and_no_pipeline_column_is_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "deals.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Amount\",\"Close Date\",\"Create Date\"\n\
+         \"1\",\"A\",\"Closed Won (Sales Pipeline)\",\"5000\",\"2026-11-01\",\"2026-09-01 10:00\"\n\
+         \"2\",\"B\",\"Closed Lost (Renewals)\",\"7000\",\"2026-11-02\",\"2026-09-01 10:00\"\n\
+         \"3\",\"C\",\"Demo (Technical)\",\"9000\",\"2026-12-01\",\"2026-09-01 10:00\"\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, &[p], Format::Auto, &Settings::default()).unwrap();
+    let data = store.load_dataset().unwrap();
+    let status: Vec<(&str, &str, Status)> = data
+        .opportunities
+        .iter()
+        .map(|o| (o.id.as_str(), o.stage.as_str(), o.status))
+        .collect();
+    assert_eq!(
+        status,
+        vec![
+            ("1", "Closed Won (Sales Pipeline)", Status::Won),
+            ("2", "Closed Lost (Renewals)", Status::Lost),
+            ("3", "Demo (Technical)", Status::Open),
+        ]
+    );
+}
+
+const HUBSPOT_PRICED: &str = "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Amount\",\"Currency\",\"Amount in company currency\"\n\
+     \"401\",\"US deal\",\"Contract Sent\",\"10000\",\"USD\",\"10000\"\n\
+     \"402\",\"Japan deal\",\"Contract Sent\",\"1500000\",\"JPY\",\"10050\"\n\
+     \"403\",\"EU deal\",\"Contract Sent\",\"10000\",\"eur\",\"10800\"\n";
+
+#[test]
+fn hubspot_amounts_in_other_currencies_are_refused_or_converted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(tmp.path(), "deals.csv", HUBSPOT_PRICED);
+    let mut store = Store::open_in_memory().unwrap();
+    let refusal = |c: &str| {
+        format!(
+            "currency {c} in a file mostly in USD (EUR 1, JPY 1, USD 1); pipedeck keeps one currency (USD): give [import.rates] in the config to convert"
+        )
+    };
+    assert_eq!(
+        errors(&mut store, p.clone(), &Settings::default()),
+        vec![
+            format!("deals.csv:3:5 (Currency): {}", refusal("JPY")),
+            format!("deals.csv:4:5 (Currency): {}", refusal("EUR")),
+        ]
+    );
+    let mut settings = Settings::default();
+    settings.import.rates.insert("EUR".into(), 1.08);
+    settings.import.rates.insert("JPY".into(), 0.0067);
+    run(&mut store, &[p], Format::Auto, &settings).unwrap();
+    // 1,500,000 JPY × 0.0067 = 10,050 USD; 10,000 EUR × 1.08 = 10,800 USD.
+    assert_eq!(
+        amounts(&store),
+        vec![
+            ("401".into(), Some(Money(1_000_000))),
+            ("402".into(), Some(Money(1_005_000))),
+            ("403".into(), Some(Money(1_080_000))),
+        ]
+    );
+}
+
+/// A file all in one foreign currency is converted when it has a rate (so a
+/// later export mixing it with the database's currency moves no amount),
+/// and taken as it is with a warning when it has none.
+#[test]
+fn a_pipedrive_file_in_one_foreign_currency_is_converted_at_its_rate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = write(
+        tmp.path(),
+        "pd1.csv",
+        "Deal - ID,Deal - Title,Deal - Stage,Deal - Value,Deal - Currency\n\
+         101,A,Qualified,25000,EUR\n\
+         102,B,Qualified,18000,EUR\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(
+        warnings(&mut store, first.clone(), &Settings::default()),
+        vec![
+            "pd1.csv:2:5 (Deal - Currency): amounts in EUR taken as they are, while pipedeck keeps USD: set `currency = \"EUR\"` in the config, or give EUR a rate under [import.rates] to convert"
+        ]
+    );
+    assert_eq!(
+        amounts(&store),
+        vec![
+            ("101".into(), Some(Money(2_500_000))),
+            ("102".into(), Some(Money(1_800_000))),
+        ]
+    );
+
+    let mut settings = Settings::default();
+    settings.import.rates.insert("EUR".into(), 1.08);
+    let mut store = Store::open_in_memory().unwrap();
+    assert!(warnings(&mut store, first, &settings).is_empty());
+    // 25,000 × 1.08 = 27,000; 18,000 × 1.08 = 19,440.
+    let converted = vec![
+        ("101".to_string(), Some(Money(2_700_000))),
+        ("102".to_string(), Some(Money(1_944_000))),
+    ];
+    assert_eq!(amounts(&store), converted);
+    let later = write(
+        tmp.path(),
+        "pd2.csv",
+        "Deal - ID,Deal - Title,Deal - Stage,Deal - Value,Deal - Currency\n\
+         101,A,Qualified,25000,EUR\n\
+         102,B,Qualified,18000,EUR\n\
+         103,C,Qualified,500,USD\n",
+    );
+    let counts = run(&mut store, &[later], Format::Auto, &settings).unwrap();
+    let opps = counts.iter().find(|c| c.0 == "opportunities").unwrap();
+    assert_eq!(*opps, ("opportunities", 1, 0, 2));
+}
+
+/// Salesforce: `CurrencyIsoCode` converts the deal and its history's
+/// amounts; a spreadsheet's `12,500.00` is read.
+#[test]
+fn salesforce_amounts_follow_currency_iso_code_and_may_be_grouped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "Opportunity.csv",
+        "Id,Name,StageName,Amount,CloseDate,IsClosed,IsWon,CurrencyIsoCode\n\
+         0061,Acme,Negotiation,\"12,500.00\",2026-12-31,false,false,USD\n\
+         0062,Globex,Negotiation,\"2,000.00\",2026-12-31,false,false,EUR\n",
+    );
+    write(
+        dir,
+        "OpportunityFieldHistory.csv",
+        "Id,OpportunityId,CreatedById,CreatedDate,Field,OldValue,NewValue\n\
+         0171,0062,,2026-10-20T09:00:00.000Z,Amount,1500,2000\n",
+    );
+    let mut settings = Settings::default();
+    settings.import.rates.insert("EUR".into(), 1.5);
+    let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, &[dir.to_path_buf()], Format::Auto, &settings).unwrap();
+    // 2,000 EUR × 1.5 = 3,000 USD; its history 1,500 → 2,000 EUR is
+    // 2,250 → 3,000 USD (cents in the history).
+    assert_eq!(
+        amounts(&store),
+        vec![
+            ("0061".into(), Some(Money(1_250_000))),
+            ("0062".into(), Some(Money(300_000))),
+        ]
+    );
+    let data = store.load_dataset().unwrap();
+    let changes: Vec<(Option<&str>, Option<&str>)> = data
+        .history
+        .iter()
+        .filter(|h| h.field == HistoryField::Amount && h.opportunity_id.as_str() == "0062")
+        .map(|h| (h.old_value.as_deref(), h.new_value.as_deref()))
+        .collect();
+    assert!(
+        changes.contains(&(Some("225000"), Some("300000"))),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn an_amount_whose_dot_may_group_thousands_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "deals.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Amount\"\n\"1\",\"A\",\"Demo\",\"12.500\"\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(
+        errors(&mut store, p, &Settings::default()),
+        vec![
+            "deals.csv:2:4 (Amount): \"12.500\" is ambiguous: a dot before three digits groups thousands in some exports; write 12500 or 12.50"
+        ]
+    );
+}
