@@ -303,6 +303,10 @@ pub struct NewActivity {
     pub direction: Option<Direction>,
 }
 
+/// The longest call or meeting logged by hand: a day (a typo's
+/// `--minutes 4294967295` would outweigh every call of the team).
+pub const MAX_LOGGED_MINUTES: i64 = 24 * 60;
+
 /// Why an activity is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ActivityRule {
@@ -316,6 +320,10 @@ pub enum ActivityRule {
     Duration,
     #[error("duration {0} min is negative")]
     NegativeDuration(i64),
+    #[error("duration {0} min is longer than a day; log a call or meeting in minutes")]
+    LongDuration(i64),
+    #[error("{0} is before 1900; dates run from 1900 to 2199")]
+    TooEarly(String),
     #[error("an activity must touch a deal, an account or a contact")]
     TouchesNothing,
     #[error("{at} is in the future (now is {now}); log what happened")]
@@ -351,9 +359,13 @@ pub fn activity(
     match new.duration_min {
         Some(_) if kind == ActivityKind::Email => return Err(ActivityRule::Duration),
         Some(m) if m < 0 => return Err(ActivityRule::NegativeDuration(m)),
+        Some(m) if m > MAX_LOGGED_MINUTES => return Err(ActivityRule::LongDuration(m)),
         _ => {}
     }
     let occurred_at = new.occurred_at.unwrap_or(stamp.now);
+    if chrono::Datelike::year(&occurred_at) < 1900 {
+        return Err(ActivityRule::TooEarly(occurred_at.to_rfc3339()));
+    }
     if occurred_at > stamp.now {
         return Err(ActivityRule::Future {
             at: occurred_at.to_rfc3339(),

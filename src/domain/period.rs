@@ -164,8 +164,14 @@ impl Calendar {
                 to: tomorrow,
             },
             _ => {
+                // Every date pipedeck keeps runs from 1900 to 2199: a period
+                // outside them names no data (and its arithmetic would
+                // leave chrono's range).
+                let first = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+                let end = NaiveDate::from_ymd_opt(2200, 1, 1).unwrap_or(NaiveDate::MAX);
                 return self
                     .parse_explicit(&t, week)
+                    .filter(|p| p.from >= first && p.to <= end)
                     .ok_or_else(|| bad_period(text));
             }
         };
@@ -178,8 +184,9 @@ impl Calendar {
             .and_then(|r| r.strip_suffix("-weeks"))
         {
             let n: u64 = n.parse().ok().filter(|n| *n > 0)?;
+            let days = n.checked_mul(7)?;
             return Some(Period {
-                from: this_week.from - Days::new(7 * n),
+                from: this_week.from.checked_sub_days(Days::new(days))?,
                 to: this_week.from,
             });
         }
@@ -189,7 +196,7 @@ impl Calendar {
             return (from < to).then_some(Period { from, to });
         }
         let (year, rest) = t.split_once('-')?;
-        let year: i32 = year.parse().ok().filter(|y| (1900..=9999).contains(y))?;
+        let year: i32 = year.parse().ok().filter(|y| (1900..=2199).contains(y))?;
         if let Some(q) = rest.strip_prefix('q') {
             return self.fiscal_quarter(year, q.parse().ok()?);
         }
@@ -239,7 +246,7 @@ fn bad_period(text: &str) -> String {
     format!(
         "{text:?} is not a period; use 2017-Q2, 2017-05, 2017-W19, this-week, last-week, \
          this-month, last-month, this-quarter, last-quarter, mtd, qtd, last-4-weeks or \
-         2017-04-01..2017-07-01"
+         2017-04-01..2017-07-01, within 1900-2199"
     )
 }
 
@@ -309,6 +316,16 @@ mod tests {
             "2017-13",
             "2017-07-01..2017-04-01",
             "last-0-weeks",
+            // Outside 1900-2199, or past chrono's range (they panicked).
+            "last-99999999-weeks",
+            "last-2635249153387078803-weeks",
+            "last-7000-weeks",
+            "+262142-12-01..+262142-12-31",
+            "-262143-01-01..-262143-02-01",
+            "1899-12-01..1900-01-02",
+            "2199-12-01..2200-01-02",
+            "2200-Q1",
+            "9999-Q4",
         ] {
             assert!(cal.parse_period(text, d("2026-11-24")).is_err(), "{text}");
         }

@@ -431,7 +431,7 @@ pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let contact_id = reference(row, "contact_id", Target::Contact, batch).map(ContactId::from);
     let meeting_type = row.enum_value("meeting_type");
     let outcome = row.enum_value("outcome");
-    let duration_min = row.int("duration_min");
+    let duration_min = row.minutes("duration_min", 1);
     let direction = row.enum_value("direction");
     let review_session_id = session_ref(row, batch);
     let (Some(kind), Some(occurred_at)) = (kind, occurred_at) else {

@@ -67,9 +67,9 @@ pub(super) fn activity_row(
         }
     }
     let duration_min = if kind == SfKind::Event {
-        row.int("DurationInMinutes")
+        row.minutes("DurationInMinutes", 1)
     } else {
-        row.int("CallDurationInSeconds").map(|s| (s + 30) / 60)
+        row.minutes("CallDurationInSeconds", 60)
     };
     let direction = match row.text("CallType").map(str::to_ascii_lowercase).as_deref() {
         Some("inbound") => Some(Direction::Inbound),

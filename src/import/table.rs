@@ -15,6 +15,8 @@ use std::str::FromStr;
 /// outside them a date is impossible and its row refused.
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2199;
+/// The longest activity an import keeps, in minutes: a year.
+pub const MAX_MINUTES: i64 = 366 * 24 * 60;
 
 /// A date read from a cell, kept to be checked for plausibility once
 /// "today" is known (see `import::check_plausible`).
@@ -464,6 +466,22 @@ impl<'a> Row<'a> {
             }
             Ok(n)
         })
+    }
+
+    /// An activity's length: a whole number of minutes (`per` a minute:
+    /// 60 for seconds), rounded to the minute, no longer than a year (a
+    /// longer one is impossible, and sums of them would overflow).
+    pub fn minutes(&mut self, column: &str, per: i64) -> Option<i64> {
+        let n = self.int(column)?;
+        let minutes = n / per + i64::from(n % per * 2 >= per);
+        if minutes > MAX_MINUTES {
+            self.fail(
+                column,
+                format!("{n} is longer than a year ({MAX_MINUTES} minutes)"),
+            );
+            return None;
+        }
+        Some(minutes)
     }
 
     /// A value of a closed set (`FromStr` of the domain enums).

@@ -236,6 +236,30 @@ fn activity_rules() {
             Err(ActivityRule::NegativeDuration(-1)),
         ),
         (
+            with(Meeting, &|a| a.duration_min = Some(1440)),
+            deal(),
+            Ok(()),
+        ),
+        (
+            with(Call, &|a| a.duration_min = Some(1441)),
+            deal(),
+            Err(ActivityRule::LongDuration(1441)),
+        ),
+        (
+            with(Call, &|a| {
+                a.occurred_at = Some("1899-12-31T23:59:59Z".parse().unwrap());
+            }),
+            deal(),
+            Err(ActivityRule::TooEarly("1899-12-31T23:59:59+00:00".into())),
+        ),
+        (
+            with(Call, &|a| {
+                a.occurred_at = Some("1900-01-01T00:00:00Z".parse().unwrap());
+            }),
+            deal(),
+            Ok(()),
+        ),
+        (
             with(Email, &|a| a.account_id = Some(AccountId("other".into()))),
             on_account.clone(),
             Err(ActivityRule::AccountMismatch {

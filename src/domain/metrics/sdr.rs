@@ -60,7 +60,12 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     // talk_minutes: duration of calls in period.
     put(
         MetricId::TalkMinutes,
-        MetricValue::count(calls.iter().filter_map(|a| a.duration_min).sum::<i64>() as f64),
+        MetricValue::count(
+            calls
+                .iter()
+                .filter_map(|a| a.duration_min)
+                .fold(0i64, i64::saturating_add) as f64,
+        ),
     );
     let emails: Vec<_> = acts.iter().filter(|a| is_sent_email(a)).collect();
     let replied = emails.iter().filter(|a| is_replied_email(a)).count();
