@@ -253,7 +253,7 @@ pub fn load(
     as_of: Option<NaiveDate>,
     snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
-    let snaps = read_snapshots(store, cal, as_of, snapshots)?;
+    let snaps = read_snapshots(store, cal, (cx.today, as_of), snapshots)?;
     let scope = scope_of(&need, cx, cal);
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
@@ -268,16 +268,17 @@ pub fn load(
 fn read_snapshots(
     store: &Store,
     cal: &Calendar,
-    as_of: Option<NaiveDate>,
+    (today, as_of): (NaiveDate, Option<NaiveDate>),
     which: Snaps<'_>,
 ) -> crate::storage::Result<Vec<Snapshot>> {
     if matches!(which, Snaps::None) {
         return Ok(Vec::new());
     }
     let mut heads = store.snapshot_heads()?;
-    if let Some(day) = as_of {
-        heads.retain(|s| s.taken_on <= day);
-    }
+    // A snapshot stamped after today (one taken with a later `--today`) is
+    // not yet taken: the waterfall's default end is never in the future.
+    let last = as_of.map_or(today, |d| d.min(today));
+    heads.retain(|s| s.taken_on <= last);
     if let Snaps::Picked(pick) = which {
         let mut used: foldhash::HashSet<i64> = pick(&heads).iter().map(|h| h.id).collect();
         if let Some(day) = as_of {

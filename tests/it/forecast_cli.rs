@@ -316,6 +316,23 @@ fn waterfall_between_the_two_latest_snapshots() {
         got,
         vec![25_000.0, 10_000.0, 0.0, 0.0, 0.0, 0.0, 5_000.0, 40_000.0]
     );
+    // On 15 Feb the 16 Feb snapshot is not yet taken: the latest is 9 Feb,
+    // from 5 Jan, when nothing had moved (25k to 25k).
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-02-15",
+            "report",
+            "waterfall",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        (v["from"].as_str(), v["to"].as_str(), v["end"].as_f64()),
+        (Some("2026-01-05"), Some("2026-02-09"), Some(25_000.0))
+    );
     // --from 5 Jan --to 9 Feb: nothing moved.
     let v = json(
         &db,
