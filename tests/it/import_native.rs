@@ -541,3 +541,24 @@ fn history_naming_an_unknown_stage_or_rep_is_refused() {
     let stages = store.load_dataset().unwrap().stages;
     assert!(stages.iter().any(|s| s.name == "Negotiation"), "{stages:?}");
 }
+
+/// An activity longer than a year (366 days, 527,040 minutes) is impossible,
+/// and sums of such would overflow: refused on its cell. A year is kept.
+#[test]
+fn an_activity_longer_than_a_year_is_refused() {
+    let text = "id,rep_id,kind,account_id,occurred_at,duration_min\n\
+                a1,sam,call,acme,2026-01-02T15:00:00Z,527040\n\
+                a2,sam,call,acme,2026-01-03T15:00:00Z,527041\n\
+                a3,sam,call,acme,2026-01-04T15:00:00Z,9223372036854775807\n";
+    let dir = fixture_with("activities.csv", text);
+    let mut store = Store::open_in_memory().unwrap();
+    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
+    let tails: Vec<&str> = errs.iter().map(|e| e.rsplit('/').next().unwrap()).collect();
+    assert_eq!(
+        tails,
+        vec![
+            "activities.csv:3:6 (duration_min): 527041 is longer than a year (527040 minutes)",
+            "activities.csv:4:6 (duration_min): 9223372036854775807 is longer than a year (527040 minutes)",
+        ]
+    );
+}
