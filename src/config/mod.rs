@@ -98,6 +98,13 @@ fn validate(s: &Settings) -> Result<(), String> {
     s.calendar()?;
     let mut names = std::collections::HashSet::new();
     for st in &s.stages {
+        let name = st.name.trim();
+        if name.is_empty() || name != st.name || st.name.chars().any(char::is_control) {
+            return Err(format!(
+                "stage {:?}: a name must be text without control characters or spaces around it",
+                st.name
+            ));
+        }
         if !(0.0..=1.0).contains(&st.probability) {
             return Err(format!(
                 "stage {:?}: probability {} is not between 0 and 1",
@@ -124,6 +131,15 @@ fn validate(s: &Settings) -> Result<(), String> {
             .metric
             .parse()
             .map_err(|e| format!("goal of {} per {}: {e}", g.role, g.period))?;
+        if !(g.target.is_finite() && g.target >= 0.0) {
+            return Err(format!(
+                "goal of {} per {} on {}: target {} must be a number, 0 or more",
+                g.role,
+                g.period,
+                id.as_str(),
+                g.target
+            ));
+        }
         if crate::domain::metrics::lookup(g.role, &id).is_none() {
             return Err(format!(
                 "goal of {} per {}: {:?} is not a metric of the {} role",
@@ -134,9 +150,25 @@ fn validate(s: &Settings) -> Result<(), String> {
             ));
         }
     }
-    if s.stale_days < 1 || s.ramp_days < 0 {
-        return Err("stale_days must be at least 1 and ramp_days at least 0".to_string());
+    if s.stale_days < 1 {
+        return Err(format!(
+            "key `stale_days`: {} must be at least 1",
+            s.stale_days
+        ));
     }
+    if s.ramp_days < 0 {
+        return Err(format!(
+            "key `ramp_days`: {} must be 0 or more",
+            s.ramp_days
+        ));
+    }
+    let currency = &s.currency;
+    if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic())) {
+        return Err(format!(
+            "key `currency`: {currency:?} is not a currency code (three letters, ISO 4217: USD, EUR)"
+        ));
+    }
+    validate_revenue(s)?;
     let a = &s.anomalies;
     let positive = [
         ("coverage_target", s.coverage_target),
@@ -147,6 +179,24 @@ fn validate(s: &Settings) -> Result<(), String> {
         if !(v.is_finite() && v > 0.0) {
             return Err(format!("key `{key}`: {v} must be a number above 0"));
         }
+    }
+    if s.coverage_light > s.coverage_target {
+        return Err(format!(
+            "key `coverage_light`: {} must not be above coverage_target ({})",
+            s.coverage_light, s.coverage_target
+        ));
+    }
+    let at_least_one = [
+        ("anomalies.min_sample", a.min_sample),
+        (
+            "anomalies.sustained_periods",
+            u64::from(a.sustained_periods),
+        ),
+        ("anomalies.history_periods", u64::from(a.history_periods)),
+        ("anomalies.slipping_pushes", u64::from(a.slipping_pushes)),
+    ];
+    if let Some((key, v)) = at_least_one.into_iter().find(|(_, v)| *v < 1) {
+        return Err(format!("key `{key}`: {v} must be at least 1"));
     }
     let non_negative = [
         ("anomalies.min_relative_gap", a.min_relative_gap),
@@ -205,6 +255,90 @@ fn validate(s: &Settings) -> Result<(), String> {
         return Err(format!(
             "key `{key}`: {v} must be at most {MAX_PERIODS} periods"
         ));
+    }
+    Ok(())
+}
+
+/// The rules of the revenue settings serde cannot check: the score's
+/// weights, risks and points, the discount bands, the import rates.
+fn validate_revenue(s: &Settings) -> Result<(), String> {
+    let sc = &s.score;
+    let weights = [
+        ("score.weight_fit", sc.weight_fit),
+        ("score.weight_engagement", sc.weight_engagement),
+        ("score.weight_momentum", sc.weight_momentum),
+        ("score.weight_risk", sc.weight_risk),
+        ("score.risk_untouched", sc.risk_untouched),
+        ("score.risk_past_due", sc.risk_past_due),
+        ("score.risk_stuck", sc.risk_stuck),
+        ("score.risk_no_next_step", sc.risk_no_next_step),
+        ("score.risk_per_push", sc.risk_per_push),
+    ];
+    for (key, v) in weights {
+        if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+            return Err(format!("key `{key}`: {v} must be a number from 0 to 100"));
+        }
+    }
+    if sc.weight_fit + sc.weight_engagement + sc.weight_momentum <= 0.0 {
+        return Err(
+            "keys `score.weight_fit`, `weight_engagement`, `weight_momentum`: one must be above 0"
+                .to_string(),
+        );
+    }
+    let points = [("score.unknown_points".to_string(), sc.unknown_points)]
+        .into_iter()
+        .chain(
+            sc.tier_points
+                .iter()
+                .map(|(k, v)| (format!("score.tier_points.{k}"), *v)),
+        )
+        .chain(
+            sc.segment_points
+                .iter()
+                .map(|(k, v)| (format!("score.segment_points.{k}"), *v)),
+        );
+    for (key, v) in points {
+        if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+            return Err(format!("key `{key}`: {v} must be points from 0 to 100"));
+        }
+    }
+    for (key, v) in [
+        ("score.full_touches", sc.full_touches),
+        ("score.full_contacts", sc.full_contacts),
+    ] {
+        if v < 1 {
+            return Err(format!("key `{key}`: {v} must be at least 1"));
+        }
+    }
+    let d = &s.discount;
+    for (key, v) in [
+        ("discount.rep_call", d.rep_call),
+        ("discount.manager_approval", d.manager_approval),
+    ] {
+        if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+            return Err(format!(
+                "key `{key}`: {v} must be a share above 0 and at most 1 (0.10 is 10 %)"
+            ));
+        }
+    }
+    if d.rep_call > d.manager_approval {
+        return Err(format!(
+            "key `discount.rep_call`: {} must not be above discount.manager_approval ({})",
+            d.rep_call, d.manager_approval
+        ));
+    }
+    for (c, r) in &s.import.rates {
+        if c.eq_ignore_ascii_case(&s.currency) {
+            return Err(format!(
+                "key `import.rates.{c}`: {c} is the database currency; a rate converts another one"
+            ));
+        }
+        if !(r.is_finite() && *r > 0.0) {
+            return Err(format!(
+                "key `import.rates.{c}`: {r} must be a number above 0 (units of {} per {c})",
+                s.currency
+            ));
+        }
     }
     Ok(())
 }

@@ -44,6 +44,24 @@ fn usage_errors_exit_two() {
         vec!["report", "drill", "--metric", "bookings"],
         vec!["deal", "o1", "amount", "lots"],
         vec!["deal", "o1", "amount", "92233720368547758"],
+        // Periods past 1900-2199 panicked in the parser, or wrapped.
+        vec!["report", "metrics", "--period", "last-99999999-weeks"],
+        vec![
+            "report",
+            "metrics",
+            "--period",
+            "last-2635249153387078803-weeks",
+        ],
+        vec![
+            "report",
+            "forecast",
+            "--period=+262142-12-01..+262142-12-31",
+        ],
+        vec![
+            "report",
+            "anomalies",
+            "--period=-262143-01-01..-262143-02-01",
+        ],
     ] {
         let out = pipedeck(dir.path()).args(&args).assert().code(2);
         assert!(stderr(&out).contains("error"), "{args:?}");
@@ -82,6 +100,60 @@ fn config_check_refuses_out_of_range_values_and_duplicate_keys() {
         (
             "[score]\nengagement_days = 50000\n",
             "key `score.engagement_days`: 50000 must be at most 36500 days",
+        ),
+        // Accepted before, and each changed numbers in silence.
+        (
+            "[[goals]]\nrole = \"AE\"\nmetric = \"calls\"\nperiod = \"week\"\ntarget = nan\ndirection = \"at_least\"\n",
+            "goal of AE per week on calls: target NaN must be a number, 0 or more",
+        ),
+        (
+            "[score]\nrisk_stuck = nan\n",
+            "key `score.risk_stuck`: NaN must be a number from 0 to 100",
+        ),
+        (
+            "[score]\nweight_fit = 0.0\nweight_engagement = 0.0\nweight_momentum = 0.0\n",
+            "one must be above 0",
+        ),
+        (
+            "[score]\nfull_touches = 0\n",
+            "key `score.full_touches`: 0 must be at least 1",
+        ),
+        (
+            "[score.tier_points]\nA = 1e9\n",
+            "key `score.tier_points.A`: 1000000000 must be points from 0 to 100",
+        ),
+        (
+            "[discount]\nrep_call = 0.5\nmanager_approval = 0.1\n",
+            "key `discount.rep_call`: 0.5 must not be above discount.manager_approval (0.1)",
+        ),
+        (
+            "[import.rates]\nEUR = -1.0\n",
+            "key `import.rates.EUR`: -1 must be a number above 0 (units of USD per EUR)",
+        ),
+        (
+            "[import.rates]\nUSD = 2.0\n",
+            "key `import.rates.USD`: USD is the database currency",
+        ),
+        (
+            "currency = \"dollars\"\n",
+            "key `currency`: \"dollars\" is not a currency code",
+        ),
+        (
+            "coverage_light = 5.0\n",
+            "key `coverage_light`: 5 must not be above coverage_target (3)",
+        ),
+        (
+            "[anomalies]\nmin_sample = 0\n",
+            "key `anomalies.min_sample`: 0 must be at least 1",
+        ),
+        (
+            "[anomalies]\nslipping_pushes = 0\n",
+            "key `anomalies.slipping_pushes`: 0 must be at least 1",
+        ),
+        ("ramp_days = -1\n", "key `ramp_days`: -1 must be 0 or more"),
+        (
+            "[[stages]]\nname = \" A \"\nprobability = 0.1\nkind = \"open\"\n",
+            "stage \" A \": a name must be text without control characters or spaces around it",
         ),
     ];
     for (text, want) in cases {
