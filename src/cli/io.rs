@@ -95,6 +95,11 @@ pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
     // refused import, a dry run) is removed again: no empty database is
     // left behind by a mistake.
     let landed = matches!(code, Ok(c) if c == ExitCode::SUCCESS) && !args.dry_run;
+    // A demo something was imported into holds the team's data now: a later
+    // `pipedeck demo` must not replace it.
+    if landed && store.meta(super::demo::MADE_BY.0)?.as_deref() == Some(super::demo::MADE_BY.1) {
+        store.delete_meta(super::demo::MADE_BY.0)?;
+    }
     if created && !landed {
         drop(store);
         for suffix in ["", "-wal", "-shm", "-journal"] {
@@ -222,7 +227,8 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
         let since = args.since.map(|d| ctx.cal.start_of(d));
         let changes = import::writeback::changes(&store, crm.into(), since)?;
         for (path, n) in import::writeback::write(&changes, &args.dir)? {
-            println!("{}: {n} rows", path.display());
+            let path = path.display().to_string();
+            println!("{}: {n} rows", crate::text::sanitize(&path));
         }
         for a in &changes.apart {
             println!(
@@ -236,9 +242,16 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if args.dir.exists() && !args.dir.is_dir() {
+        anyhow::bail!(
+            "{}: not a directory; export writes the CSV set into a directory",
+            args.dir.display()
+        );
+    }
     let counts = import::export::export(&store, &args.dir)?;
+    let dir = crate::text::sanitize(&args.dir.display().to_string());
     for (file, n) in counts {
-        println!("{}/{file}.csv: {n} rows", args.dir.display());
+        println!("{dir}/{file}.csv: {n} rows");
     }
     Ok(ExitCode::SUCCESS)
 }

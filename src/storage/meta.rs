@@ -13,6 +13,13 @@ impl Store {
             .optional()?)
     }
 
+    /// Removes `key` from `meta`.
+    pub fn delete_meta(&self, key: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// Stores `value` under `key` in `meta`, replacing any previous value.
     pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         self.conn().execute(

@@ -156,3 +156,33 @@ fn explain_prints_the_planted_situations_without_a_database() {
     assert!(text.contains("[stuck]"), "{text}");
     assert!(!db.exists());
 }
+
+/// An import into the demo's file makes it the team's record: a later
+/// `demo` refuses it, where it replaced it (and the imported data) before.
+#[test]
+fn a_demo_something_was_imported_into_is_not_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let run = |args: &[&str]| {
+        pipedeck()
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", "2026-11-24"])
+            .args(args)
+            .assert()
+    };
+    run(&["demo", "--no-tui"]).code(0);
+    let reps = dir.path().join("reps.csv");
+    std::fs::write(
+        &reps,
+        "id,name,role,start_date\nx1,Real Rep,AE,2026-01-05\n",
+    )
+    .unwrap();
+    run(&["import", reps.to_str().unwrap()]).code(0);
+    assert_eq!(Store::open(&db).unwrap().meta("made_by").unwrap(), None);
+    let out = run(&["demo", "--no-tui"]).code(1).get_output().clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing to overwrite"), "{err}");
+    let reps = Store::open(&db).unwrap().load_reps().unwrap();
+    assert!(reps.iter().any(|r| r.id.as_str() == "x1"));
+}
