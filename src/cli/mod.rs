@@ -208,6 +208,12 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     crate::app::parse_date(s)
 }
 
+/// A usage error found after parsing (options that do not go together):
+/// exit 2, as clap's own.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
 /// Runs the command line; exit 0 on success, 2 on usage errors, 1 otherwise.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -230,7 +236,11 @@ pub fn main() -> ExitCode {
             let text = error_text(&e);
             let lines: Vec<String> = text.lines().map(crate::text::sanitize).collect();
             eprintln!("pipedeck: error: {}", lines.join("\n"));
-            ExitCode::from(1)
+            if e.downcast_ref::<Usage>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
         }
     }
 }

@@ -186,7 +186,7 @@ fn name_of(r: ReportName) -> String {
 }
 
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    check_options(ctx, &args)?;
+    check_options(ctx, &args).map_err(|e| super::Usage(e.to_string()))?;
     let store = ctx.open_store_read()?;
     if let Some(id) = &args.rep
         && !store.load_reps()?.iter().any(|r| r.id.as_str() == id)

@@ -9,7 +9,6 @@ use crate::domain::hygiene::{Flag, HygieneItem, Reason, hygiene};
 use crate::domain::model::{OppId, RepId, StuckTag};
 use crate::domain::money::Money;
 use crate::domain::score::{DealScore, ScoreIndex};
-use crate::text::sanitize;
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -251,7 +250,4 @@ impl Report for HygieneReport {
     }
 }
 
-/// Text safe for a terminal and for Markdown emphasis.
-pub(crate) fn md(s: &str) -> String {
-    sanitize(s).replace('*', "\\*").replace('_', "\\_")
-}
+pub(crate) use super::render::md;

@@ -103,8 +103,26 @@ fn text(t: &Table) -> String {
     out
 }
 
+/// Text from data made safe for a terminal and for Markdown read as
+/// Markdown (an agenda mailed out): every character Markdown or the HTML
+/// it allows would act on is escaped, so a deal name `<img src=x>` or
+/// `[link](http://x)` stays text.
+pub(crate) fn md(s: &str) -> String {
+    let mut out = String::new();
+    for c in sanitize(s).chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '~'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn markdown(t: &Table) -> String {
-    let esc = |s: &str| sanitize(s).replace('|', "\\|");
+    let esc = md;
     let mut out = String::new();
     if let Some(title) = &t.title {
         out.push_str(&format!("### {}\n\n", esc(title)));
@@ -300,7 +318,15 @@ mod tests {
         let out = render_tables(&[sample()], Format::Md);
         assert_eq!(
             out,
-            "### By stage\n\n| stage | count |\n|---|---:|\n| Proposal | 3 |\n| Demo\\|x\u{FFFD}[2J | 12 |\n"
+            "### By stage\n\n| stage | count |\n|---|---:|\n| Proposal | 3 |\n| Demo\\|x\u{FFFD}\\[2J | 12 |\n"
+        );
+    }
+
+    #[test]
+    fn markdown_text_stays_text() {
+        assert_eq!(
+            md("<img src=x> [l](http://e.x) `x` a|b *c* d_e ~f~ \\ \u{1b}[31m"),
+            "\\<img src=x\\> \\[l\\](http://e.x) \\`x\\` a\\|b \\*c\\* d\\_e \\~f\\~ \\\\ �\\[31m"
         );
     }
 

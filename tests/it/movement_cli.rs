@@ -242,7 +242,7 @@ fn from_and_to_pick_the_two_days() {
             "2026-11-25",
         ])
         .assert()
-        .failure()
+        .code(2)
         .get_output()
         .stderr
         .clone();
