@@ -283,8 +283,15 @@ pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
             Format::Pipedrive => " as a Pipedrive deals export (Deal - ID, Deal - Title, Deal - Stage)",
             Format::Auto => "",
         };
+        // A spreadsheet set to a European locale separates cells with `;`.
+        let semicolons = match t.headers.as_slice() {
+            [one] if one.contains(';') => {
+                "; its cells are separated by semicolons: save it as comma-separated CSV"
+            }
+            _ => "",
+        };
         format!(
-            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs, or map it with --mapping FILE.toml",
+            "cannot tell what this file is{within} from its header ({}){semicolons}; see docs/import.md for the headers each format needs, or map it with --mapping FILE.toml",
             t.headers.join(",")
         )
     })
@@ -380,6 +387,73 @@ fn maven(t: &Table) -> Option<MavenKind> {
         Some(MavenKind::Ignored)
     } else {
         None
+    }
+}
+
+/// The Salesforce API names the readers ask for.
+const SF_COLUMNS: &[&str] = &[
+    "AccountId",
+    "ActivityDate",
+    "ActivityDateTime",
+    "Amount",
+    "CallDurationInSeconds",
+    "CallType",
+    "CloseDate",
+    "CompletedDateTime",
+    "CreatedById",
+    "CreatedDate",
+    "CurrencyIsoCode",
+    "Description",
+    "DurationInMinutes",
+    "Email",
+    "Field",
+    "FirstName",
+    "ForecastCategory",
+    "ForecastCategoryName",
+    "Id",
+    "Industry",
+    "IsAllDayEvent",
+    "IsClosed",
+    "IsDeleted",
+    "IsWon",
+    "LastName",
+    "LeadSource",
+    "ManagerId",
+    "Name",
+    "NewValue",
+    "NextStep",
+    "NumberOfEmployees",
+    "OldValue",
+    "OpportunityId",
+    "OwnerId",
+    "ParentRoleId",
+    "Probability",
+    "StageName",
+    "StageSortOrder",
+    "StartDateTime",
+    "Status",
+    "Subject",
+    "TaskSubtype",
+    "Title",
+    "Type",
+    "UserRoleId",
+    "Username",
+    "WhatId",
+    "WhoId",
+];
+
+/// Data Loader writes its headers in capitals (`ID`, `STAGENAME`): a file
+/// whose headers hold no lower-case letter and name `ID` gets the API
+/// names' own case, and reads as a Data Export file.
+pub fn salesforce_case(t: &mut Table) {
+    if !t.has("ID") || t.headers.iter().any(|h| h.chars().any(char::is_lowercase)) {
+        return;
+    }
+    for name in SF_COLUMNS {
+        let upper = name.to_uppercase();
+        if t.has(&upper) {
+            t.rename(&upper, name);
+        }
     }
 }
 
@@ -555,8 +629,13 @@ mod tests {
         assert!(pd.contains("as a Pipedrive deals export"), "{pd}");
         let unknown = kind("foo,bar", "x.csv", Format::Auto).unwrap_err();
         assert!(
-            unknown.starts_with("cannot tell what this file is from its header (foo,bar)"),
+            unknown.starts_with("cannot tell what this file is from its header (foo,bar); see"),
             "{unknown}"
+        );
+        let semi = kind("\"Record ID\";\"Deal Name\"", "x.csv", Format::Auto).unwrap_err();
+        assert!(
+            semi.contains("its cells are separated by semicolons: save it as comma-separated CSV"),
+            "{semi}"
         );
         // --format restricts detection to one family.
         let forced = kind(

@@ -169,6 +169,12 @@ fn deal_row(
 ) {
     let c = &m.columns;
     let id = row.required(&c.id);
+    // A Salesforce report's 15-character id is the Data Export's 18.
+    let id = if crm == Some(Crm::Salesforce) {
+        super::sf_values::eighteen(&id)
+    } else {
+        id
+    };
     let name = row.required(&c.name);
     let stage_cell = row.required(&c.stage);
     let opt = |row: &Row<'_>, col: &Option<String>| col.as_deref().and_then(|x| row.string(x));

@@ -276,6 +276,9 @@ fn plan_parts(
             mapped_files.push(&*t);
             continue;
         }
+        if matches!(format, Format::Auto | Format::Salesforce) {
+            detect::salesforce_case(t);
+        }
         let mapped = apply_mappings(t, ctx.settings);
         let kind = match (mapped, format) {
             (Some(k), Format::Auto | Format::Native) => Ok(FileKind::Native(k)),

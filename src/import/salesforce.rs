@@ -166,8 +166,8 @@ pub fn build(
 }
 
 fn role_row(row: &Row<'_>, read: &mut Read) {
-    if let (Some(id), Some(name)) = (row.text("Id"), row.text("Name")) {
-        read.role_names.insert(id.to_string(), name.to_string());
+    if let (Some(id), Some(name)) = (sf::id(row.text("Id")), row.text("Name")) {
+        read.role_names.insert(id, name.to_string());
     }
 }
 
@@ -264,7 +264,7 @@ fn contact_row(row: &Row<'_>, batch: &mut Batch) {
 }
 
 fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, batch: &mut Batch) {
-    let id = row.required("Id");
+    let id = sf::eighteen(&row.required("Id"));
     let name = row.required("Name");
     let stage = row.required("StageName");
     let closed = row.parse_with("IsClosed", sf::boolean);

@@ -43,7 +43,7 @@ enum What {
 }
 
 fn common(row: &mut Row<'_>, ctx: &Context<'_>) -> Option<(String, DateTime<Utc>)> {
-    let opp = row.required("OpportunityId");
+    let opp = sf::eighteen(&row.required("OpportunityId"));
     let at = row.parse_with("CreatedDate", |v| sf::instant(v, ctx.cal));
     if row.text("CreatedDate").is_none() {
         row.required("CreatedDate");
@@ -106,6 +106,7 @@ pub fn field_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &mut
                 .map_err(|_| format!("{v:?} is not an amount")),
             HistoryField::CloseDate => sf::date(v).map(|d| d.format("%Y-%m-%d").to_string()),
             HistoryField::ForecastCategory => sf::category(v).map(|c| c.as_str().to_string()),
+            HistoryField::OwnerId => Ok(sf::eighteen(v)),
             _ => Ok(v.to_string()),
         }
     };

@@ -10,9 +10,32 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 /// The lookup Salesforce writes for "none".
 pub const EMPTY_LOOKUP: &str = "000000000000000AAA";
 
-/// An id cell: empty and the empty lookup are no id.
+/// An id cell: empty and the empty lookup are no id; a 15-character id is
+/// given in its 18-character form ([`eighteen`]).
 pub fn id(v: Option<&str>) -> Option<String> {
-    v.filter(|v| *v != EMPTY_LOOKUP).map(str::to_string)
+    v.filter(|v| *v != EMPTY_LOOKUP).map(eighteen)
+}
+
+/// A Salesforce record id in its 18-character form. Reports show the
+/// 15-character, case-sensitive id; Data Export and the API the same id
+/// with three characters that encode the case of its letters: both forms
+/// must name one record (a deal imported from each would land twice).
+/// Anything but 15 ASCII letters and digits is kept as it is.
+pub fn eighteen(v: &str) -> String {
+    if v.len() != 15 || !v.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return v.to_string();
+    }
+    const CODES: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let mut out = v.to_string();
+    for chunk in v.as_bytes().chunks(5) {
+        let flags = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.is_ascii_uppercase())
+            .fold(0usize, |f, (i, _)| f | 1 << i);
+        out.push(CODES[flags] as char);
+    }
+    out
 }
 
 pub fn boolean(v: &str) -> Result<bool, String> {
@@ -138,6 +161,28 @@ pub fn probability(v: &str) -> Result<f64, String> {
 mod tests {
     use super::*;
     use crate::domain::Settings;
+
+    #[test]
+    fn a_fifteen_character_id_gets_its_case_suffix() {
+        // Worked by hand: 006Hp|00001|5Yh7k → H at 3 (8, I), none (A), Y at
+        // 1 (2, C); AbCdE has A, C, E at 0, 2, 4: 1 + 4 + 16 = 21, V.
+        assert_eq!(eighteen("006Hp000015Yh7k"), "006Hp000015Yh7kIAC");
+        assert_eq!(eighteen("0065g00000AbCdE"), "0065g00000AbCdEAAV");
+        assert_eq!(eighteen("ZZZZZZZZZZZZZZZ"), "ZZZZZZZZZZZZZZZ555");
+        for kept in [
+            "006Hp000015Yh7kIAC",
+            "0061",
+            "ann-lee-acme-com",
+            "Ann Lee 1234567",
+        ] {
+            assert_eq!(eighteen(kept), kept);
+        }
+        assert_eq!(id(Some(EMPTY_LOOKUP)), None);
+        assert_eq!(
+            id(Some("001Hp00002g1VGe")).as_deref(),
+            Some("001Hp00002g1VGeIAM")
+        );
+    }
 
     fn fmt(t: DateTime<Utc>) -> String {
         t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
