@@ -156,6 +156,7 @@ pub(super) fn run(
         cal: opts.cal,
         settings: opts.settings,
         existing: &existing,
+        now: rt.now,
     };
     // A file that is not CSV stops the import before any row is read, as
     // when every file is read whole first: only the files' errors count.

@@ -345,3 +345,52 @@ fn trailing_empty_columns_are_no_clash() {
     run(&mut store, &[p], Format::Auto, &Settings::default()).unwrap();
     assert_eq!(amounts(&store), vec![("1".into(), Some(Money(70_000)))]);
 }
+
+/// A deal the CRM has won, whose close date is still ahead, closed by the
+/// import: it is booked at the import's clock (2026-11-24 12:00), with a
+/// warning, not on 2027-01-15 in a quarter to come; one closed before keeps
+/// the start of its close date.
+#[test]
+fn a_crm_deal_won_with_a_close_date_ahead_closes_now() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "deals.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Amount\",\"Close Date\",\"Create Date\"\n\
+         \"1\",\"A\",\"Closed Won\",\"5000\",\"2027-01-15\",\"2026-09-01 10:00\"\n\
+         \"2\",\"B\",\"Closed Won\",\"6000\",\"2026-10-15\",\"2026-09-01 10:00\"\n",
+    );
+    let settings = Settings::default();
+    let cal = settings.calendar().unwrap();
+    let opts = Options {
+        format: Format::Auto,
+        dry_run: false,
+        settings: &settings,
+        cal: &cal,
+    };
+    let now: chrono::DateTime<chrono::Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
+    let rt = RoundTrip {
+        now,
+        ..RoundTrip::default()
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    let done = import::run_with(&mut store, &[p], &opts, &rt, &mut |_, _| {}).unwrap();
+    let warned: Vec<String> = done.warnings.iter().map(|w| w.reason.clone()).collect();
+    assert_eq!(
+        warned,
+        vec!["1 is won with its close on 2027-01-15, after today: closed now"]
+    );
+    let data = store.load_dataset().unwrap();
+    let closed: Vec<(&str, String)> = data
+        .opportunities
+        .iter()
+        .map(|o| (o.id.as_str(), o.closed_at.unwrap().to_rfc3339()))
+        .collect();
+    assert_eq!(
+        closed,
+        vec![
+            ("1", "2026-11-24T12:00:00+00:00".to_string()),
+            ("2", "2026-10-15T00:00:00+00:00".to_string()),
+        ]
+    );
+}
