@@ -64,7 +64,24 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         }
         _ => match args.by {
             Some(by) => render(&CutReport::build(&input, by.into()), args.format),
-            None => render(&MetricsReport::build(&input, &filter), args.format),
+            None => {
+                let report = MetricsReport::build(&input, &filter);
+                // A filter that keeps no rep is said, not printed as a
+                // report of the team alone.
+                if report.reps.is_empty() && (filter.rep.is_some() || filter.role.is_some()) {
+                    let role = filter
+                        .role
+                        .map_or(" AE or SDR".to_string(), |r| format!(" {r}"));
+                    let who = match &filter.rep {
+                        Some(rep) => format!("rep {rep:?} is not an active{role}"),
+                        None => format!("there is no active{role}"),
+                    };
+                    return Err(anyhow!(
+                        "{who} in {resolved}: metrics are kept for the AEs and SDRs active in a period"
+                    ));
+                }
+                render(&report, args.format)
+            }
         },
     };
     out.map_err(anyhow::Error::msg)

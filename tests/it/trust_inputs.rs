@@ -344,3 +344,36 @@ fn the_deal_card_dates_its_history_in_the_configured_zone() {
         "{card}"
     );
 }
+
+/// A metrics filter that keeps no rep says so, where it printed the team's
+/// block alone as if the rep had done nothing.
+#[test]
+fn a_metrics_filter_that_keeps_no_rep_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["report", "metrics", "--period", "2026-Q1", "--rep", "maya"],
+            "rep \"maya\" is not an active AE or SDR in 2026-01-01..2026-04-01",
+        ),
+        (
+            &[
+                "report", "metrics", "--period", "2026-Q1", "--rep", "ada", "--role", "SDR",
+            ],
+            "rep \"ada\" is not an active SDR in 2026-01-01..2026-04-01",
+        ),
+        (
+            &["report", "metrics", "--period", "2026-Q1", "--role", "CSM"],
+            "there is no active CSM in 2026-01-01..2026-04-01",
+        ),
+    ];
+    for (args, want) in cases {
+        let err = refused(dir.path(), args);
+        assert!(err.contains(want), "{args:?}: {err}");
+    }
+    let ada = stdout(
+        dir.path(),
+        &["report", "metrics", "--period", "2026-Q1", "--rep", "ada"],
+    );
+    assert!(ada.contains("(ada, AE)"), "{ada}");
+}
