@@ -64,7 +64,7 @@ pub(super) fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
             started_at,
             ended_at,
             facilitator: row.string("facilitator"),
-            report_markdown: row.string("report_markdown"),
+            report_markdown: row.document("report_markdown"),
         });
     }
 }

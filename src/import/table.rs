@@ -388,6 +388,14 @@ impl<'a> Row<'a> {
         (!v.is_empty()).then_some(v)
     }
 
+    /// The cell as written, spaces and line ends kept (a document: a review's
+    /// closing report), `None` when it is blank.
+    pub fn document(&self, column: &str) -> Option<String> {
+        let i = *self.table.index.get(column)?;
+        let v = self.cells.get(i).unwrap_or("");
+        (!v.trim().is_empty()).then(|| v.to_string())
+    }
+
     /// The first of several alternative columns that has a value.
     pub fn text_any(&self, columns: &[&str]) -> Option<&'a str> {
         columns.iter().find_map(|c| self.text(c))
