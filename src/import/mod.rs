@@ -326,37 +326,8 @@ fn plan_parts(
         batch.seen_dates.append(&mut t.seen.borrow_mut());
         batch.warnings.append(&mut t.warnings.borrow_mut());
     }
-    no_future_closes(&mut batch, ctx.now);
+    plausible::no_future_closes(&mut batch, ctx.now, ctx.cal);
     (batch, errors)
-}
-
-/// A deal a CRM file says is closed closed by now: an instant after the
-/// import's clock (a won deal whose close date is still ahead, the close
-/// taken from it) would book it in a period to come. It closes now, with a
-/// warning on its row.
-fn no_future_closes(batch: &mut Batch, now: chrono::DateTime<chrono::Utc>) {
-    let rows: std::collections::HashMap<&str, &Loc> = batch
-        .origins
-        .iter()
-        .map(|o| (o.opp.as_str(), &o.at))
-        .collect();
-    for o in batch.opportunities.iter_mut() {
-        let Some(at) = rows.get(o.id.as_str()) else {
-            continue;
-        };
-        if let Some(closed) = o.closed_at.filter(|c| *c > now && o.status.is_closed()) {
-            batch.warnings.push(RowError {
-                at: (*at).clone(),
-                reason: format!(
-                    "{} is {} with its close on {}, after today: closed now",
-                    o.id,
-                    o.status,
-                    closed.format("%Y-%m-%d")
-                ),
-            });
-            o.closed_at = Some(now);
-        }
-    }
 }
 
 /// Renames the columns of `[import.mappings.<kind>]` (pipedeck column →

@@ -32,6 +32,53 @@ pub fn is_implausible(day: chrono::NaiveDate, today: Option<chrono::NaiveDate>) 
     day < from || until.is_some_and(|u| day > u)
 }
 
+/// A deal a CRM file says is closed closed by now: an instant after the
+/// import's clock (a won deal whose close date is still ahead, the close
+/// taken from it) would book it in a period to come. It closes now, with a
+/// warning on its row. One whose close date is before its creation (the
+/// readers close it when created) is warned of too (SPEC §12).
+pub fn no_future_closes(
+    batch: &mut Batch,
+    now: chrono::DateTime<chrono::Utc>,
+    cal: &crate::domain::period::Calendar,
+) {
+    let rows: std::collections::HashMap<&str, &super::Loc> = batch
+        .origins
+        .iter()
+        .map(|o| (o.opp.as_str(), &o.at))
+        .collect();
+    for o in batch.opportunities.iter_mut() {
+        let Some(at) = rows.get(o.id.as_str()) else {
+            continue;
+        };
+        if let (true, Some(close), Some(created)) =
+            (o.status.is_closed(), o.close_date, o.created_at)
+            && close < cal.local_date(created)
+        {
+            batch.warnings.push(RowError {
+                at: (*at).clone(),
+                reason: format!(
+                    "{} closes on {close}, before it was created on {} (implausible): closed when created",
+                    o.id,
+                    cal.local_date(created)
+                ),
+            });
+        }
+        if let Some(closed) = o.closed_at.filter(|c| *c > now && o.status.is_closed()) {
+            batch.warnings.push(RowError {
+                at: (*at).clone(),
+                reason: format!(
+                    "{} is {} with its close on {}, after today: closed now",
+                    o.id,
+                    o.status,
+                    closed.format("%Y-%m-%d")
+                ),
+            });
+            o.closed_at = Some(now);
+        }
+    }
+}
+
 /// The implausible rows of a planned batch, in file order: what parsing
 /// found, and every date before [`PLAUSIBLE_FROM`] or more than
 /// [`PLAUSIBLE_YEARS_AHEAD`] years after `today`.

@@ -293,6 +293,14 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         );
         return;
     };
+    // The flags decide (the CRM's own status); a stage the pipeline keeps
+    // open that they close is worth a look.
+    if kind != StageKind::Open && ctx.stage_kind(&stage) == Some(StageKind::Open) {
+        row.warn(
+            "IsClosed",
+            format!("stage {stage:?} is an open stage, but IsClosed/IsWon close the deal: read as {kind}"),
+        );
+    }
     if ctx.stage_kind(&stage).is_none() {
         read.stages.entry(stage.clone()).or_insert(StageSeen {
             probability: probability.unwrap_or(match kind {

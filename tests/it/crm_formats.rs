@@ -394,3 +394,36 @@ fn a_crm_deal_won_with_a_close_date_ahead_closes_now() {
         ]
     );
 }
+
+/// SPEC §12: a close before the deal's creation, and flags that close a deal
+/// in a stage the pipeline keeps open, are warned of (the import lands).
+#[test]
+fn implausible_crm_closes_are_warned_of() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = write(
+        tmp.path(),
+        "deals.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Close Date\",\"Create Date\"\n\
+         \"1\",\"A\",\"Closed Won\",\"2026-01-01\",\"2026-10-01 10:00\"\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(
+        warnings(&mut store, hub, &Settings::default()),
+        vec![
+            "deals.csv:2:1 (Record ID): 1 closes on 2026-01-01, before it was created on 2026-10-01 (implausible): closed when created"
+        ]
+    );
+    let dir = tmp.path().join("sf");
+    std::fs::create_dir(&dir).unwrap();
+    let sf = write(
+        &dir,
+        "Opportunity.csv",
+        "Id,Name,StageName,CloseDate,IsClosed,IsWon\n0061,Acme,Negotiation,2026-10-20,true,false\n",
+    );
+    assert_eq!(
+        warnings(&mut store, sf, &Settings::default()),
+        vec![
+            "Opportunity.csv:2:5 (IsClosed): stage \"Negotiation\" is an open stage, but IsClosed/IsWon close the deal: read as lost"
+        ]
+    );
+}
