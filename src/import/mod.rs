@@ -63,9 +63,6 @@ pub enum Target {
     Opportunity,
     /// A review session's number (`review_session_id`).
     ReviewSession,
-    /// A stage's name (a history row's stage values): one of the import, the
-    /// database or the config.
-    Stage,
 }
 
 impl Target {
@@ -77,7 +74,6 @@ impl Target {
             Target::Contact => "contact",
             Target::Opportunity => "opportunity",
             Target::ReviewSession => "review session",
-            Target::Stage => "stage",
         }
     }
 }
@@ -278,10 +274,10 @@ fn plan_parts(
             mapped_files.push(&*t);
             continue;
         }
-        if matches!(format, Format::Auto | Format::Salesforce) {
+        let mapped = apply_mappings(t, ctx.settings);
+        if mapped.is_none() && matches!(format, Format::Auto | Format::Salesforce) {
             detect::salesforce_case(t);
         }
-        let mapped = apply_mappings(t, ctx.settings);
         let kind = match (mapped, format) {
             (Some(k), Format::Auto | Format::Native) => Ok(FileKind::Native(k)),
             _ => detect::detect(t, format),
@@ -326,7 +322,7 @@ fn plan_parts(
         batch.seen_dates.append(&mut t.seen.borrow_mut());
         batch.warnings.append(&mut t.warnings.borrow_mut());
     }
-    plausible::no_future_closes(&mut batch, ctx.now, ctx.cal);
+    plausible::no_future_closes(&mut batch, ctx);
     (batch, errors)
 }
 

@@ -385,20 +385,6 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
     };
     let old_value = canonical_value(row, "old_value", field);
     let new_value = canonical_value(row, "new_value", field);
-    // A stage or an owner a history row names is a reference, as the deal's
-    // own `stage` and `owner_id` are: `--as-of` puts the deal back there.
-    let target = match field {
-        HistoryField::Stage => Some(Target::Stage),
-        HistoryField::OwnerId => Some(Target::Rep),
-        _ => None,
-    };
-    if let Some(target) = target {
-        for (column, value) in [("old_value", &old_value), ("new_value", &new_value)] {
-            if let Some(v) = value {
-                batch.refer_from(row, column, target, v);
-            }
-        }
-    }
     let review_session_id = session_ref(row, batch);
     batch.history.push(HistoryEntry {
         opportunity_id: OppId(opp.into()),

@@ -18,8 +18,6 @@ pub fn check(batch: &Batch, existing: &ExistingIds, errors: &mut Vec<RowError>) 
         .map(|s| s.id.to_string())
         .collect();
     let sessions: HashSet<&str> = session_ids.iter().map(String::as_str).collect();
-    // The configured stages a row uses are registered into the batch by now.
-    let stages: HashSet<&str> = batch.stages.iter().map(|s| s.name.as_str()).collect();
     for r in &batch.refs {
         let id = r.id.as_str();
         let known = match r.target {
@@ -28,7 +26,6 @@ pub fn check(batch: &Batch, existing: &ExistingIds, errors: &mut Vec<RowError>) 
             Target::Contact => contacts.contains(id) || existing.contacts.contains(id),
             Target::Opportunity => opps.contains(id) || existing.opportunities.contains(id),
             Target::ReviewSession => sessions.contains(id) || existing.review_sessions.contains(id),
-            Target::Stage => stages.contains(id) || existing.stages.contains_key(id),
         };
         if !known {
             errors.push(RowError {

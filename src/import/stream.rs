@@ -74,8 +74,6 @@ pub struct Known {
     contacts: HashSet<String>,
     opps: HashSet<String>,
     sessions: HashSet<String>,
-    /// The stages of the import, the database and the config.
-    stages: HashSet<String>,
 }
 
 impl Known {
@@ -104,13 +102,6 @@ impl Known {
                 .map(|s| s.id.to_string())
                 .chain(existing.review_sessions.iter().cloned())
                 .collect(),
-            stages: batch
-                .stages
-                .iter()
-                .map(|s| s.name.clone())
-                .chain(existing.stages.keys().cloned())
-                .chain(ctx.settings.stages.iter().map(|s| s.name.clone()))
-                .collect(),
         }
     }
 
@@ -121,7 +112,6 @@ impl Known {
             Target::Contact => self.contacts.contains(id),
             Target::Opportunity => self.opps.contains(id),
             Target::ReviewSession => self.sessions.contains(id),
-            Target::Stage => self.stages.contains(id),
         }
     }
 

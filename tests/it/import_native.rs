@@ -508,40 +508,6 @@ fn a_goal_on_an_unknown_metric_names_the_cell_and_the_known_ids() {
     assert!(store.load_dataset().unwrap().reps.is_empty());
 }
 
-/// A history row's stage and owner values are references, as the deal's own
-/// `stage` and `owner_id` are (`--as-of` puts the deal back there): an
-/// unknown one is refused on its cell and nothing lands. A stage of the
-/// config that no deal uses yet is known, and registered.
-#[test]
-fn history_naming_an_unknown_stage_or_rep_is_refused() {
-    let history = "opportunity_id,changed_at,field,old_value,new_value\n\
-                   o1,2026-01-20 10:00,stage,Prospecting,Negotiation\n\
-                   o1,2026-02-01 10:00,stage,Negotiation,Limbo\n\
-                   o1,2026-02-02 10:00,owner_id,nobody,ada\n\
-                   o1,2026-02-03 10:00,owner_id,ada,ghost\n";
-    let dir = fixture_with("opportunity_history.csv", history);
-    let mut store = Store::open_in_memory().unwrap();
-    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
-    let tails: Vec<&str> = errs.iter().map(|e| e.rsplit('/').next().unwrap()).collect();
-    assert_eq!(
-        tails,
-        vec![
-            "opportunity_history.csv:3:5 (new_value): unknown stage \"Limbo\"",
-            "opportunity_history.csv:4:4 (old_value): unknown rep \"nobody\"",
-            "opportunity_history.csv:5:5 (new_value): unknown rep \"ghost\"",
-        ]
-    );
-    assert!(store.load_dataset().unwrap().reps.is_empty());
-
-    let good = "opportunity_id,changed_at,field,old_value,new_value\n\
-                o1,2026-01-20 10:00,stage,Prospecting,Negotiation\n\
-                o1,2026-02-02 10:00,owner_id,sam,ada\n";
-    let dir = fixture_with("opportunity_history.csv", good);
-    run(&mut store, &[dir.path().to_path_buf()], false).unwrap();
-    let stages = store.load_dataset().unwrap().stages;
-    assert!(stages.iter().any(|s| s.name == "Negotiation"), "{stages:?}");
-}
-
 /// An activity longer than a year (366 days, 527,040 minutes) is impossible,
 /// and sums of such would overflow: refused on its cell. A year is kept.
 #[test]
