@@ -315,9 +315,9 @@ fn validate_revenue(s: &Settings) -> Result<(), String> {
         ("discount.rep_call", d.rep_call),
         ("discount.manager_approval", d.manager_approval),
     ] {
-        if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
             return Err(format!(
-                "key `{key}`: {v} must be a share above 0 and at most 1 (0.10 is 10 %)"
+                "key `{key}`: {v} must be a share from 0 to 1 (0.10 is 10 %)"
             ));
         }
     }
@@ -328,9 +328,9 @@ fn validate_revenue(s: &Settings) -> Result<(), String> {
         ));
     }
     for (c, r) in &s.import.rates {
-        if c.eq_ignore_ascii_case(&s.currency) {
+        if c.eq_ignore_ascii_case(&s.currency) && *r != 1.0 {
             return Err(format!(
-                "key `import.rates.{c}`: {c} is the database currency; a rate converts another one"
+                "key `import.rates.{c}`: {c} is the database currency; its rate can only be 1"
             ));
         }
         if !(r.is_finite() && *r > 0.0) {

@@ -227,7 +227,7 @@ pub fn kind_from_name(name: &str) -> Option<StageKind> {
     let bare = name
         .trim_end()
         .strip_suffix(')')
-        .and_then(|s| s.rsplit_once(" ("))
+        .and_then(|s| s.split_once(" ("))
         .map_or(name, |(bare, _)| bare);
     match norm(bare).as_str() {
         "closedwon" | "won" | "dealwon" => Some(StageKind::Won),

@@ -13,15 +13,14 @@ pub type Priced = Option<(String, Loc)>;
 
 /// The rate that puts each deal's amount (one per `currencies`, in order) in
 /// the database currency:
-/// - every foreign currency met has a rate: those rates (a file in one
-///   foreign currency is converted too, so a later file mixing it with the
+/// - a foreign currency with a rate in `[import.rates]`: that rate (a file
+///   all in it is converted too, so a later file mixing it with the
 ///   database's gives the same amounts);
 /// - one foreign currency alone, without a rate: taken as it is (rate 1),
 ///   with a warning on its first row (a team that keeps its books in it
 ///   says so with `currency`);
-/// - several currencies, one of them foreign without a rate: every row not
-///   in the file's main currency (the database's when present, else the
-///   most used) is refused.
+/// - in a file of several currencies, a row in a foreign one without a
+///   rate is refused (it cannot be put in the database currency).
 pub fn rates(
     currencies: &[Priced],
     ctx: &Context<'_>,
@@ -44,14 +43,12 @@ pub fn rates(
             .find(|(k, _)| k.eq_ignore_ascii_case(c))
             .map(|(_, r)| *r)
     };
-    let of_each = |currencies: &[Priced]| -> Vec<f64> {
-        currencies
-            .iter()
-            .map(|p| p.as_ref().and_then(|(c, _)| rate(c)).unwrap_or(1.0))
-            .collect()
-    };
+    let of_each: Vec<f64> = currencies
+        .iter()
+        .map(|p| p.as_ref().and_then(|(c, _)| rate(c)).unwrap_or(1.0))
+        .collect();
     if used.keys().all(|c| rate(c).is_some()) {
-        return of_each(currencies);
+        return of_each;
     }
     if let [(foreign, _)] = used.iter().collect::<Vec<_>>()[..] {
         if let Some((_, at)) = currencies.iter().flatten().next() {
@@ -62,28 +59,21 @@ pub fn rates(
                 ),
             });
         }
-        return of_each(currencies);
+        return of_each;
     }
-    let main = if used.contains_key(home.as_str()) {
-        home.as_str()
-    } else {
-        used.iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map_or("", |(c, _)| c)
-    };
     let summary: Vec<String> = used.iter().map(|(c, n)| format!("{c} {n}")).collect();
     for (c, at) in currencies.iter().flatten() {
-        if c != main {
+        if rate(c).is_none() {
             errors.push(RowError {
                 at: at.clone(),
                 reason: format!(
-                    "currency {c} in a file mostly in {main} ({}); pipedeck keeps one currency ({home}): give [import.rates] in the config to convert",
+                    "currency {c} has no rate, in a file of several currencies ({}); pipedeck keeps one currency ({home}): give {c} a rate under [import.rates] to convert",
                     summary.join(", ")
                 ),
             });
         }
     }
-    of_each(currencies)
+    of_each
 }
 
 /// `m` at `rate`, rounded to the cent.

@@ -446,7 +446,24 @@ const SF_COLUMNS: &[&str] = &[
 /// whose headers hold no lower-case letter and name `ID` gets the API
 /// names' own case, and reads as a Data Export file.
 pub fn salesforce_case(t: &mut Table) {
-    if !t.has("ID") || t.headers.iter().any(|h| h.chars().any(char::is_lowercase)) {
+    // Only a file with a column no other format has: an all-caps file of
+    // pipedeck's own (`ID,NAME,ROLE`) is not taken for Salesforce.
+    let salesforce_only = [
+        "STAGENAME",
+        "OPPORTUNITYID",
+        "ACCOUNTID",
+        "OWNERID",
+        "WHATID",
+        "WHOID",
+        "USERROLEID",
+        "PARENTROLEID",
+        "ISDELETED",
+        "CREATEDDATE",
+    ];
+    if !t.has("ID")
+        || t.headers.iter().any(|h| h.chars().any(char::is_lowercase))
+        || !salesforce_only.iter().any(|c| t.has(c))
+    {
         return;
     }
     for name in SF_COLUMNS {

@@ -232,9 +232,10 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
     }
     let kind_of = |name: &str| -> StageKind {
+        // The file's own closed flags before the name's words.
         ctx.stage_kind(name)
-            .or_else(|| cv::kind_from_name(name))
             .or_else(|| kinds.get(name).copied())
+            .or_else(|| cv::kind_from_name(name))
             .unwrap_or(StageKind::Open)
     };
     cv::register_stages(

@@ -169,12 +169,15 @@ fn deal_row(
 ) {
     let c = &m.columns;
     let id = row.required(&c.id);
-    // A Salesforce report's 15-character id is the Data Export's 18.
-    let id = if crm == Some(Crm::Salesforce) {
-        super::sf_values::eighteen(&id)
-    } else {
-        id
+    // A Salesforce report's 15-character ids are the Data Export's 18.
+    let sf_id = |v: String| {
+        if crm == Some(Crm::Salesforce) {
+            super::sf_values::eighteen(&v)
+        } else {
+            v
+        }
     };
+    let id = sf_id(id);
     let name = row.required(&c.name);
     let stage_cell = row.required(&c.stage);
     let opt = |row: &Row<'_>, col: &Option<String>| col.as_deref().and_then(|x| row.string(x));
@@ -290,7 +293,7 @@ fn deal_row(
         return;
     }
     let owner_name = opt(row, &c.owner);
-    let owner_id = match (opt(row, &c.owner_id), &owner_name) {
+    let owner_id = match (opt(row, &c.owner_id).map(sf_id), &owner_name) {
         (Some(i), _) => i,
         (None, Some(n)) if !cv::rep_id(n).is_empty() => cv::rep_id(n),
         _ => "unassigned".to_string(),
@@ -298,7 +301,7 @@ fn deal_row(
     owners
         .entry(owner_id.clone())
         .or_insert_with(|| owner_name.clone().unwrap_or_else(|| owner_id.clone()));
-    let account_id = opt(row, &c.account_id).or_else(|| {
+    let account_id = opt(row, &c.account_id).map(sf_id).or_else(|| {
         c.account_id
             .is_none()
             .then(|| opt(row, &c.account_name).map(|n| cv::rep_id(&n)))

@@ -37,11 +37,8 @@ pub fn is_implausible(day: chrono::NaiveDate, today: Option<chrono::NaiveDate>) 
 /// taken from it) would book it in a period to come. It closes now, with a
 /// warning on its row. One whose close date is before its creation (the
 /// readers close it when created) is warned of too (SPEC §12).
-pub fn no_future_closes(
-    batch: &mut Batch,
-    now: chrono::DateTime<chrono::Utc>,
-    cal: &crate::domain::period::Calendar,
-) {
+pub fn no_future_closes(batch: &mut Batch, ctx: &super::Context<'_>) {
+    let (now, cal) = (ctx.now, ctx.cal);
     let rows: std::collections::HashMap<&str, &super::Loc> = batch
         .origins
         .iter()
@@ -65,6 +62,12 @@ pub fn no_future_closes(
             });
         }
         if let Some(closed) = o.closed_at.filter(|c| *c > now && o.status.is_closed()) {
+            o.closed_at = Some(now);
+            // Said once: a deal the database holds keeps its close (the
+            // round trip), so a re-import has nothing to say.
+            if ctx.existing.opportunities.contains(o.id.as_str()) {
+                continue;
+            }
             batch.warnings.push(RowError {
                 at: (*at).clone(),
                 reason: format!(
@@ -74,7 +77,6 @@ pub fn no_future_closes(
                     closed.format("%Y-%m-%d")
                 ),
             });
-            o.closed_at = Some(now);
         }
     }
 }

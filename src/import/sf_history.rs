@@ -101,7 +101,7 @@ pub fn field_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &mut
     };
     let canonical = |v: &str| -> Result<String, String> {
         match field {
-            HistoryField::Amount => Money::parse(v)
+            HistoryField::Amount => Money::parse_grouped(v)
                 .map(|m| m.cents().to_string())
                 .map_err(|_| format!("{v:?} is not an amount")),
             HistoryField::CloseDate => sf::date(v).map(|d| d.format("%Y-%m-%d").to_string()),

@@ -150,7 +150,7 @@ impl Report for ClosingReportView {
         for l in &r.left_open {
             out.push_str(&format!(
                 "| {} | {} | {} |\n",
-                md(&l.name).replace('|', "\\|"),
+                md(&l.name),
                 l.hygiene_items,
                 l.action_items
             ));

@@ -84,7 +84,7 @@ fn hubspot_amounts_in_other_currencies_are_refused_or_converted() {
     let mut store = Store::open_in_memory().unwrap();
     let refusal = |c: &str| {
         format!(
-            "currency {c} in a file mostly in USD (EUR 1, JPY 1, USD 1); pipedeck keeps one currency (USD): give [import.rates] in the config to convert"
+            "currency {c} has no rate, in a file of several currencies (EUR 1, JPY 1, USD 1); pipedeck keeps one currency (USD): give {c} a rate under [import.rates] to convert"
         )
     };
     assert_eq!(
@@ -374,7 +374,14 @@ fn a_crm_deal_won_with_a_close_date_ahead_closes_now() {
         ..RoundTrip::default()
     };
     let mut store = Store::open_in_memory().unwrap();
-    let done = import::run_with(&mut store, &[p], &opts, &rt, &mut |_, _| {}).unwrap();
+    let done = import::run_with(
+        &mut store,
+        std::slice::from_ref(&p),
+        &opts,
+        &rt,
+        &mut |_, _| {},
+    )
+    .unwrap();
     let warned: Vec<String> = done.warnings.iter().map(|w| w.reason.clone()).collect();
     assert_eq!(
         warned,
@@ -392,6 +399,22 @@ fn a_crm_deal_won_with_a_close_date_ahead_closes_now() {
             ("1", "2026-11-24T12:00:00+00:00".to_string()),
             ("2", "2026-10-15T00:00:00+00:00".to_string()),
         ]
+    ); // Imported again the next day: the deal keeps its close, said once.
+    let rt = RoundTrip {
+        now: "2026-11-25T12:00:00Z".parse().unwrap(),
+        ..RoundTrip::default()
+    };
+    let again = import::run_with(&mut store, &[p], &opts, &rt, &mut |_, _| {}).unwrap();
+    assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+    let data = store.load_dataset().unwrap();
+    let one = data
+        .opportunities
+        .iter()
+        .find(|o| o.id.as_str() == "1")
+        .unwrap();
+    assert_eq!(
+        one.closed_at.unwrap().to_rfc3339(),
+        "2026-11-24T12:00:00+00:00"
     );
 }
 
@@ -426,4 +449,84 @@ fn implausible_crm_closes_are_warned_of() {
             "Opportunity.csv:2:5 (IsClosed): stage \"Negotiation\" is an open stage, but IsClosed/IsWon close the deal: read as lost"
         ]
     );
+}
+
+/// HubSpot's own closed flags decide before the stage's words; without
+/// them `Closed Won (<pipeline>)` is won, also with parentheses inside.
+#[test]
+fn hubspot_flags_decide_before_the_stage_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let flagged = write(
+        tmp.path(),
+        "flagged.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Is Closed Won\",\"Is closed\"\n\
+         \"1\",\"A\",\"Won (pending PO)\",\"false\",\"false\"\n",
+    );
+    let bare = write(
+        tmp.path(),
+        "bare.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\"\n\"2\",\"B\",\"Closed Won (Sales (EMEA))\"\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    run(
+        &mut store,
+        &[flagged, bare],
+        Format::Auto,
+        &Settings::default(),
+    )
+    .unwrap();
+    let data = store.load_dataset().unwrap();
+    let status: Vec<(&str, Status)> = data
+        .opportunities
+        .iter()
+        .map(|o| (o.id.as_str(), o.status))
+        .collect();
+    assert_eq!(status, vec![("1", Status::Open), ("2", Status::Won)]);
+}
+
+/// Only a file with a column no other format has is read in Salesforce's
+/// case: an all-caps file of pipedeck's own is not taken for an account.
+#[test]
+fn an_all_caps_file_without_salesforce_columns_is_not_salesforce() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "team.csv",
+        "ID,NAME,ROLE,START_DATE\nann,Ann,AE,2026-01-05\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let errs = errors(&mut store, p, &Settings::default());
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with("team.csv:1: cannot tell what this file is"),
+        "{errs:?}"
+    );
+}
+
+/// Salesforce field history names owners by name and stages since renamed;
+/// pipedeck's export of it imports back (a backup must restore).
+#[test]
+fn salesforce_field_history_survives_export_and_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sf = tmp.path().join("sf");
+    std::fs::create_dir(&sf).unwrap();
+    write(
+        &sf,
+        "Opportunity.csv",
+        "Id,Name,StageName,Amount,CloseDate,IsClosed,IsWon\n0061,Acme,Negotiation,100,2026-12-31,false,false\n",
+    );
+    write(
+        &sf,
+        "OpportunityFieldHistory.csv",
+        "Id,OpportunityId,CreatedById,CreatedDate,Field,OldValue,NewValue\n\
+         0171,0061,,2026-10-20T09:00:00.000Z,StageName,Discovery (old),Negotiation\n\
+         0172,0061,,2026-10-21T09:00:00.000Z,Owner,Bob Stone,Ann Lee\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, &[sf], Format::Auto, &Settings::default()).unwrap();
+    let out = tmp.path().join("backup");
+    import::export::export(&store, &out).unwrap();
+    let mut copy = Store::open_in_memory().unwrap();
+    run(&mut copy, &[out], Format::Auto, &Settings::default()).unwrap();
+    assert_eq!(copy.load_history().unwrap(), store.load_history().unwrap());
 }

@@ -393,7 +393,7 @@ fn pipedrive_refuses_a_file_of_two_currencies_unless_rates_are_given() {
     assert_eq!(
         errors(&mut store, p.clone(), &Settings::default()),
         vec![
-            "pd.csv:3:5 (Deal - Currency): currency EUR in a file mostly in USD (EUR 1, USD 2); pipedeck keeps one currency (USD): give [import.rates] in the config to convert"
+            "pd.csv:3:5 (Deal - Currency): currency EUR has no rate, in a file of several currencies (EUR 1, USD 2); pipedeck keeps one currency (USD): give EUR a rate under [import.rates] to convert"
         ]
     );
     let mut settings = Settings::default();

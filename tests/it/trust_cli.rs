@@ -132,7 +132,7 @@ fn config_check_refuses_out_of_range_values_and_duplicate_keys() {
         ),
         (
             "[import.rates]\nUSD = 2.0\n",
-            "key `import.rates.USD`: USD is the database currency",
+            "key `import.rates.USD`: USD is the database currency; its rate can only be 1",
         ),
         (
             "currency = \"dollars\"\n",
