@@ -26,6 +26,20 @@ fn amounts(store: &Store) -> Vec<(String, Option<Money>)> {
 /// The warnings an import that lands prints, without the directory.
 fn warnings(store: &mut Store, path: std::path::PathBuf, settings: &Settings) -> Vec<String> {
     let dir = format!("{}/", path.parent().unwrap().display());
+    let done = run_at(store, &path, settings, RoundTrip::default().now);
+    done.warnings
+        .iter()
+        .map(|w| w.to_string().replace(&dir, ""))
+        .collect()
+}
+
+/// An import of `path` on the clock `now`.
+fn run_at(
+    store: &mut Store,
+    path: &std::path::Path,
+    settings: &Settings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> import::Imported {
     let cal = settings.calendar().unwrap();
     let opts = Options {
         format: Format::Auto,
@@ -33,12 +47,11 @@ fn warnings(store: &mut Store, path: std::path::PathBuf, settings: &Settings) ->
         settings,
         cal: &cal,
     };
-    let done =
-        import::run_with(store, &[path], &opts, &RoundTrip::default(), &mut |_, _| {}).unwrap();
-    done.warnings
-        .iter()
-        .map(|w| w.to_string().replace(&dir, ""))
-        .collect()
+    let rt = RoundTrip {
+        now,
+        ..RoundTrip::default()
+    };
+    import::run_with(store, &[path.to_path_buf()], &opts, &rt, &mut |_, _| {}).unwrap()
 }
 
 /// HubSpot writes ` (<pipeline>)` after a stage when the portal has several
@@ -361,27 +374,13 @@ fn a_crm_deal_won_with_a_close_date_ahead_closes_now() {
          \"2\",\"B\",\"Closed Won\",\"6000\",\"2026-10-15\",\"2026-09-01 10:00\"\n",
     );
     let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let opts = Options {
-        format: Format::Auto,
-        dry_run: false,
-        settings: &settings,
-        cal: &cal,
-    };
-    let now: chrono::DateTime<chrono::Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
-    let rt = RoundTrip {
-        now,
-        ..RoundTrip::default()
-    };
     let mut store = Store::open_in_memory().unwrap();
-    let done = import::run_with(
+    let done = run_at(
         &mut store,
-        std::slice::from_ref(&p),
-        &opts,
-        &rt,
-        &mut |_, _| {},
-    )
-    .unwrap();
+        &p,
+        &settings,
+        "2026-11-24T12:00:00Z".parse().unwrap(),
+    );
     let warned: Vec<String> = done.warnings.iter().map(|w| w.reason.clone()).collect();
     assert_eq!(
         warned,
@@ -399,12 +398,14 @@ fn a_crm_deal_won_with_a_close_date_ahead_closes_now() {
             ("1", "2026-11-24T12:00:00+00:00".to_string()),
             ("2", "2026-10-15T00:00:00+00:00".to_string()),
         ]
-    ); // Imported again the next day: the deal keeps its close, said once.
-    let rt = RoundTrip {
-        now: "2026-11-25T12:00:00Z".parse().unwrap(),
-        ..RoundTrip::default()
-    };
-    let again = import::run_with(&mut store, &[p], &opts, &rt, &mut |_, _| {}).unwrap();
+    );
+    // Imported again the next day: the deal keeps its close, said once.
+    let again = run_at(
+        &mut store,
+        &p,
+        &settings,
+        "2026-11-25T12:00:00Z".parse().unwrap(),
+    );
     assert!(again.warnings.is_empty(), "{:?}", again.warnings);
     let data = store.load_dataset().unwrap();
     let one = data
