@@ -363,6 +363,11 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
 
 pub fn log(ctx: &Ctx, args: LogArgs) -> anyhow::Result<ExitCode> {
     let mut store = ctx.open_store()?;
+    // The rep is also who made it: an id no rep has is said as such (not
+    // as a bad `--by` the user never typed).
+    if !store.load_reps()?.iter().any(|r| r.id.as_str() == args.rep) {
+        anyhow::bail!("--rep: no rep with id {:?} in the database", args.rep);
+    }
     let cmd = EditCmd::Log {
         log: LogActivity {
             rep: Some(RepId(args.rep.clone().into())),

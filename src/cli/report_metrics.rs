@@ -18,6 +18,14 @@ use anyhow::{Context, anyhow};
 pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let period = parse_period(ctx, args.period.as_deref())?;
     let today = args.as_of.unwrap_or(ctx.today);
+    // A period that has not begun has nothing to count (the drill compared
+    // two empty ranges).
+    if let Some(p) = period.filter(|p| p.from > today) {
+        return Err(super::Usage(format!(
+            "--period {p} starts after today ({today}); a report answers for what has happened"
+        ))
+        .into());
+    }
     let resolved = {
         let empty = Dataset::default();
         let probe = input(ctx, &empty, today, period);

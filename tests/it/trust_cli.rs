@@ -62,6 +62,11 @@ fn usage_errors_exit_two() {
             "anomalies",
             "--period=-262143-01-01..-262143-02-01",
         ],
+        // A period that has not begun: the drill compared two empty ranges.
+        vec![
+            "report", "drill", "--rep", "ada", "--metric", "won", "--period", "2099-Q1",
+        ],
+        vec!["report", "metrics", "--period", "2099-01"],
     ] {
         let out = pipedeck(dir.path()).args(&args).assert().code(2);
         assert!(stderr(&out).contains("error"), "{args:?}");

@@ -377,3 +377,22 @@ fn a_metrics_filter_that_keeps_no_rep_says_so() {
     );
     assert!(ada.contains("(ada, AE)"), "{ada}");
 }
+
+/// `log --rep` names a rep the database lacks: said as such, not as a bad
+/// `--by` (the rep is also who made it), and nothing is saved.
+#[test]
+fn logging_for_an_unknown_rep_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    imported(dir.path());
+    let before = count(dir.path(), "activities");
+    let err = refused(
+        dir.path(),
+        &["log", "call", "--rep", "X\u{1b}[31m", "--account", "acme"],
+    );
+    assert!(
+        // The id is quoted with its escape spelled out, never sent raw.
+        err.contains("--rep: no rep with id \"X\\u{1b}[31m\""),
+        "{err}"
+    );
+    assert_eq!(count(dir.path(), "activities"), before);
+}
