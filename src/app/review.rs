@@ -63,7 +63,18 @@ pub fn end(
         .open_review_session()?
         .filter(|s| session.is_none_or(|id| id == s.id))
         .ok_or(EditError::NoSession)?;
-    let ended_at = now(env, real).max(open.started_at);
+    // A moment's clock skew ends it when it started; a day before is a
+    // mistake (`--today` earlier than the session), not a 0-minute review.
+    let clock = now(env, real);
+    if env.cal.local_date(clock) < env.cal.local_date(open.started_at) {
+        return Err(EditError::Invalid(format!(
+            "review session {} started on {}, after today ({}); end it on or after that day",
+            open.id,
+            env.cal.local_date(open.started_at),
+            env.cal.local_date(clock)
+        )));
+    }
+    let ended_at = clock.max(open.started_at);
     let (data, _) = super::load::load_one(
         store,
         &env.settings,

@@ -542,6 +542,12 @@ fn impossible(text: &str, v: &dyn Any) -> Option<String> {
     if let Some(y) = year
         && !(MIN_YEAR..=MAX_YEAR).contains(&y)
     {
+        // `12/15/26`: a spreadsheet's short year, read as year 26.
+        if (0..100).contains(&y) && text.trim_end().ends_with(&format!("/{y:02}")) {
+            return Some(format!(
+                "{text:?}: a two-digit year; write the year in full (20{y:02} or 19{y:02})"
+            ));
+        }
         return Some(format!(
             "{text:?}: year {y} is impossible (dates run from {MIN_YEAR} to {MAX_YEAR})"
         ));

@@ -531,3 +531,21 @@ fn salesforce_field_history_survives_export_and_import() {
     run(&mut copy, &[out], Format::Auto, &Settings::default()).unwrap();
     assert_eq!(copy.load_history().unwrap(), store.load_history().unwrap());
 }
+
+/// A spreadsheet's short year (`12/15/26`) is named as such.
+#[test]
+fn a_two_digit_year_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = write(
+        tmp.path(),
+        "deals.csv",
+        "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Close Date\"\n\"1\",\"A\",\"Demo\",\"12/15/26\"\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(
+        errors(&mut store, p, &Settings::default()),
+        vec![
+            "deals.csv:2:4 (Close Date): \"12/15/26\": a two-digit year; write the year in full (2026 or 1926)"
+        ]
+    );
+}

@@ -264,3 +264,28 @@ fn a_review_from_the_command_line() {
     assert!(table.contains("Snoozed (still counted)"), "{table}");
     cmd(&db, &["deal", "o2", "show"]).success();
 }
+
+/// Ending a review on a day before it started is a mistake, said as such
+/// (it was saved as a 0-minute review); the session stays open.
+#[test]
+fn a_review_is_not_ended_before_the_day_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    seed(&db);
+    cmd(&db, &["review", "start"]).success();
+    let early = Command::cargo_bin("pipedeck")
+        .unwrap()
+        .env_remove("PIPEDECK_DB")
+        .env("PIPEDECK_CONFIG", db.with_extension("toml"))
+        .arg("--db")
+        .arg(&db)
+        .args(["--today", "2026-11-20", "review", "end"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&early.get_output().stderr).to_string();
+    assert!(
+        err.contains("started on 2026-11-24, after today (2026-11-20)"),
+        "{err}"
+    );
+    cmd(&db, &["review", "end"]).success();
+}
