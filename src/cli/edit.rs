@@ -159,8 +159,21 @@ pub fn review(ctx: &Ctx, cmd: ReviewCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         ReviewCommand::Start { facilitator } => {
             // A session already open is resumed, as in the cockpit.
+            let given = facilitator.clone();
             let cmd = EditCmd::StartReview { facilitator };
             if let Saved::ReviewStarted(s) = save(ctx, &mut store, None, cmd)? {
+                // A facilitator given to a session already open is not
+                // saved: said, not dropped in silence.
+                if let Some(f) =
+                    given.filter(|f| s.resumed && Some(f) != s.session.facilitator.as_ref())
+                {
+                    let kept = s.session.facilitator.as_deref().unwrap_or("none");
+                    eprintln!(
+                        "note: --facilitator {} not saved: the open review keeps its facilitator ({})",
+                        crate::text::sanitize(&f),
+                        crate::text::sanitize(kept)
+                    );
+                }
                 let at = s.session.started_at.format("%Y-%m-%d %H:%M UTC");
                 let id = s.session.id;
                 if s.resumed {

@@ -183,6 +183,13 @@ fn a_review_from_the_command_line() {
         "{}",
         stdout(&again)
     );
+    // A facilitator given to the open session is not saved, and says so.
+    let named = cmd(&db, &["review", "start", "--facilitator", "Maya"]).success();
+    let note = String::from_utf8_lossy(&named.get_output().stderr).to_string();
+    assert!(
+        note.contains("--facilitator Maya not saved: the open review keeps its facilitator (none)"),
+        "{note}"
+    );
     cmd(&db, &["deal", "o1", "close-date", "2027-01-10"]).success();
     cmd(&db, &["deal", "o2", "amount", "7500"]).success();
     cmd(&db, &["deal", "o2", "category", "commit"]).success();
