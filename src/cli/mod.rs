@@ -116,6 +116,15 @@ pub struct Ctx {
     pub ui: crate::tui::config::UiConfig,
 }
 
+/// The database a command works on: `--db` (or `PIPEDECK_DB`), else the
+/// platform's default.
+fn db_path_of(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
+    match &cli.db {
+        Some(p) => Ok(p.clone()),
+        None => storage::default_db_path().map_err(anyhow::Error::msg),
+    }
+}
+
 impl Ctx {
     /// Resolves flag > environment > config file > default, once.
     pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
@@ -129,10 +138,7 @@ impl Ctx {
         let today = cli
             .today
             .unwrap_or_else(|| cal.local_date(chrono::Utc::now()));
-        let db_path = match &cli.db {
-            Some(p) => p.clone(),
-            None => storage::default_db_path().map_err(anyhow::Error::msg)?,
-        };
+        let db_path = db_path_of(cli)?;
         Ok(Ctx {
             settings,
             cal,
@@ -267,6 +273,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         print!("{}", config::DEFAULT_CONFIG);
         return Ok(ExitCode::SUCCESS);
     }
+    // Where the files are is asked most when the config is broken: said
+    // without reading it.
+    if let Some(Command::Config(ConfigCommand::Path)) = &cli.command {
+        match config::resolve_path(cli.config.as_deref()) {
+            Some(p) => println!("config:   {}", p.display()),
+            None => println!("config:   (no config directory; built-in defaults)"),
+        }
+        println!("database: {}", db_path_of(&cli)?.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     let ctx = Ctx::from_cli(&cli)?;
     match cli.command {
         None => open_cockpit(&ctx, cli.rep, cli.view),
@@ -281,14 +297,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Snooze(args)) => snooze(&ctx, args),
         Some(Command::Bench(args)) => bench(&ctx, args),
         Some(Command::Config(ConfigCommand::PrintDefault)) => unreachable!("handled above"),
-        Some(Command::Config(ConfigCommand::Path)) => {
-            match &ctx.config_path {
-                Some(p) => println!("config:   {}", p.display()),
-                None => println!("config:   (no config directory; built-in defaults)"),
-            }
-            println!("database: {}", ctx.db_path.display());
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Config(ConfigCommand::Path)) => unreachable!("handled above"),
         Some(Command::Config(ConfigCommand::Check)) => {
             // The cockpit's keys and colours too: what it would refuse fails here.
             ctx.ui.check().map_err(|e| {

@@ -205,3 +205,34 @@ fn stages_of_the_config_are_in_force_beside_the_imported_ones() {
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
     assert!(text.contains("stage Negotiation → Closed Lost"), "{text}");
 }
+
+/// `config path` answers even when the config is broken: that is when one
+/// asks where it is.
+#[test]
+fn config_path_answers_with_a_broken_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.toml");
+    fs::write(&path, "stale_days = \"soon\"\n").unwrap();
+    let out = pipedeck(dir.path())
+        .arg("--config")
+        .arg(&path)
+        .args(["config", "path"])
+        .assert()
+        .code(0);
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert_eq!(
+        text,
+        format!(
+            "config:   {}\ndatabase: {}\n",
+            path.display(),
+            dir.path().join("p.db").display()
+        )
+    );
+    // Every other command still refuses it.
+    pipedeck(dir.path())
+        .arg("--config")
+        .arg(&path)
+        .args(["config", "check"])
+        .assert()
+        .code(1);
+}
