@@ -3,6 +3,7 @@
 //! `Currency`, Salesforce's `CurrencyIsoCode`) are put in the database
 //! currency (`currency` in the config) with `[import.rates]`.
 
+use super::table::{Row, Table};
 use super::{Context, Loc, RowError};
 use crate::domain::money::Money;
 use std::collections::BTreeMap;
@@ -84,7 +85,27 @@ pub fn at_rate(m: Money, rate: f64) -> Money {
     Money((m.0 as f64 * rate).round() as i64)
 }
 
-/// A currency cell, upper-cased (`eur` is `EUR`).
-pub fn cell(v: &str) -> String {
-    v.trim().to_uppercase()
+/// The currency `row` gives in `column` (upper-cased: `eur` is `EUR`),
+/// with where; `None` without the column or in an empty cell.
+pub fn of_row(row: &Row<'_>, column: Option<&str>) -> Priced {
+    let column = column?;
+    row.text(column)
+        .map(|v| (v.trim().to_uppercase(), row.loc(column)))
+}
+
+/// Puts each of `amounts` (one per `currencies`, in order) in the database
+/// currency at the rate [`rates`] gives it; returns those rates. Warnings go
+/// to the file's table, refusals to `errors`.
+pub fn convert<'m>(
+    currencies: &[Priced],
+    amounts: impl Iterator<Item = &'m mut Option<Money>>,
+    ctx: &Context<'_>,
+    t: &Table,
+    errors: &mut Vec<RowError>,
+) -> Vec<f64> {
+    let rates = rates(currencies, ctx, &mut t.warnings.borrow_mut(), errors);
+    for (amount, rate) in amounts.zip(&rates) {
+        *amount = amount.map(|m| at_rate(m, *rate));
+    }
+    rates
 }

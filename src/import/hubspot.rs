@@ -186,10 +186,8 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
         let file_deals = &mut deals[before..];
         let currencies: Vec<_> = file_deals.iter_mut().map(|d| d.currency.take()).collect();
-        let rates = currency::rates(&currencies, ctx, &mut t.warnings.borrow_mut(), errors);
-        for (d, rate) in file_deals.iter_mut().zip(rates) {
-            d.opp.amount = d.opp.amount.map(|m| currency::at_rate(m, rate));
-        }
+        let amounts = file_deals.iter_mut().map(|d| &mut d.opp.amount);
+        currency::convert(&currencies, amounts, ctx, t, errors);
         let has = [
             ("account_id", c.company.is_some()),
             ("owner_id", c.owner.is_some()),
@@ -296,10 +294,7 @@ fn deal_row(
         .amount
         .as_deref()
         .and_then(|a| row.parse_with(a, cv::amount));
-    let currency = c
-        .currency
-        .as_deref()
-        .and_then(|col| row.text(col).map(|v| (currency::cell(v), row.loc(col))));
+    let currency = currency::of_row(row, c.currency.as_deref());
     let created_at = c
         .created
         .as_deref()

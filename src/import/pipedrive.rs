@@ -130,10 +130,8 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
             }
         }
         let currencies: Vec<_> = file_deals.iter_mut().map(|d| d.currency.take()).collect();
-        let rates = currency::rates(&currencies, ctx, &mut t.warnings.borrow_mut(), errors);
-        for (d, rate) in file_deals.iter_mut().zip(rates) {
-            d.opp.amount = d.opp.amount.map(|m| currency::at_rate(m, rate));
-        }
+        let amounts = file_deals.iter_mut().map(|d| &mut d.opp.amount);
+        currency::convert(&currencies, amounts, ctx, t, errors);
         // The next activity's date alone makes a next step.
         let has = [
             ("account_id", c.org.is_some()),
@@ -307,10 +305,7 @@ fn deal_row(
         .probability
         .as_deref()
         .and_then(|a| row.parse_with(a, cv::probability));
-    let currency = c
-        .currency
-        .as_deref()
-        .and_then(|col| row.text(col).map(|v| (currency::cell(v), row.loc(col))));
+    let currency = currency::of_row(row, c.currency.as_deref());
     // A status cell that did not parse is already an error; `deleted` is skipped.
     let status = match status {
         Some(Some(s)) => s,

@@ -125,12 +125,11 @@ pub fn build(
                 let n = batch.opportunities.len() - from;
                 cv::note_uncarried(batch, from, vec![(n, cv::uncarried_of(&has))]);
                 let currencies = std::mem::take(&mut read.currencies);
-                let rates = currency::rates(&currencies, ctx, &mut t.warnings.borrow_mut(), errors);
-                for (o, rate) in batch.opportunities[from..].iter_mut().zip(rates) {
-                    if rate != 1.0 {
-                        o.amount = o.amount.map(|m| currency::at_rate(m, rate));
-                        read.rates.insert(o.id.to_string(), rate);
-                    }
+                let deals = &mut batch.opportunities[from..];
+                let amounts = deals.iter_mut().map(|o| &mut o.amount);
+                let rates = currency::convert(&currencies, amounts, ctx, t, errors);
+                for (o, rate) in deals.iter().zip(rates).filter(|(_, r)| *r != 1.0) {
+                    read.rates.insert(o.id.to_string(), rate);
                 }
             }
         }
@@ -327,10 +326,8 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
         crm_id: id.clone(),
         at: row.loc("Id"),
     });
-    read.currencies.push(
-        row.text("CurrencyIsoCode")
-            .map(|c| (currency::cell(c), row.loc("CurrencyIsoCode"))),
-    );
+    read.currencies
+        .push(currency::of_row(row, Some("CurrencyIsoCode")));
     batch.opportunities.push(Opportunity {
         id: OppId(id.into()),
         name,
