@@ -91,6 +91,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Time the main reports and the cockpit on generated data.
     Bench(BenchArgs),
+    /// Check the database file for damaged pages (nothing is written).
+    Check,
 }
 
 #[derive(Debug, Subcommand)]
@@ -296,6 +298,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Log(args)) => log(&ctx, args),
         Some(Command::Snooze(args)) => snooze(&ctx, args),
         Some(Command::Bench(args)) => bench(&ctx, args),
+        Some(Command::Check) => {
+            let store = storage::Store::open_read_only(&ctx.db_path)?;
+            store.check_pages()?;
+            println!("{}: no damaged page", ctx.db_path.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Config(ConfigCommand::PrintDefault)) => unreachable!("handled above"),
         Some(Command::Config(ConfigCommand::Path)) => unreachable!("handled above"),
         Some(Command::Config(ConfigCommand::Check)) => {

@@ -458,6 +458,9 @@ pub fn run_with(
     rt: &RoundTrip,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Imported, ImportError> {
+    // A damaged file is not written to (SQLite would notice only on the
+    // pages the import touches; docs/storage.md).
+    store.check_pages()?;
     // Bulk settings (see `Store::begin_bulk`) for this import only.
     let bulk = store.begin_bulk()?;
     let done = run_files(store, paths, opts, rt, progress);

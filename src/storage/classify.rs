@@ -49,3 +49,53 @@ pub(super) fn classify(path: &str, e: rusqlite::Error) -> StorageError {
     }
     StorageError::Sql(e)
 }
+
+/// How many of SQLite's findings a damaged file's error lists.
+const FINDINGS_SHOWN: usize = 3;
+
+impl super::Store {
+    /// Reads every page of the file and checks its structure (SQLite's
+    /// `quick_check`: every b-tree page, every cell, the free list; not the
+    /// indexes' agreement with their tables): a damaged file is
+    /// [`StorageError::Damaged`], naming SQLite's first findings. SQLite
+    /// itself notices damage only on a page a statement touches, so a
+    /// report or a write elsewhere in a damaged file runs without a word;
+    /// an import and the cockpit call this first (docs/storage.md).
+    pub fn check_pages(&self) -> super::Result<()> {
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("PRAGMA quick_check({})", FINDINGS_SHOWN + 2))
+            .map_err(|e| classify(self.path(), e))?;
+        // A page too damaged to walk fails the check itself: damage too.
+        let found: Vec<String> = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| match classify(self.path(), e) {
+                StorageError::Corrupt { path, detail } => StorageError::Damaged { path, detail },
+                other => other,
+            })?;
+        if found.len() == 1 && found[0] == "ok" {
+            return Ok(());
+        }
+        // One row may hold several findings, one a line, headed by
+        // "*** in database main ***": not one of them.
+        let found: Vec<&str> = found
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter(|s| !s.starts_with("***") && !s.trim().is_empty())
+            .collect();
+        let mut detail = found
+            .iter()
+            .take(FINDINGS_SHOWN)
+            .map(|s| s.trim().to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        if found.len() > FINDINGS_SHOWN {
+            detail.push_str("; …");
+        }
+        Err(StorageError::Damaged {
+            path: self.path().to_string(),
+            detail: crate::text::sanitize(&detail),
+        })
+    }
+}

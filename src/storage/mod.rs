@@ -94,6 +94,10 @@ pub enum StorageError {
     Locked { path: String, waited_ms: u64 },
     #[error("{path}: not a pipedeck database, or the file is corrupt ({detail})")]
     Corrupt { path: String, detail: String },
+    #[error(
+        "{path}: the database file is damaged ({detail}); nothing was written. Import your last export into a fresh file (`pipedeck --db NEW.db import DIR`), or salvage what is left with SQLite's `.recover`"
+    )]
+    Damaged { path: String, detail: String },
     #[error("{path}: cannot open the database: {detail}")]
     Open { path: String, detail: String },
     #[error(

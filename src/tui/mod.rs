@@ -94,6 +94,7 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
         ));
     }
     let mut loader = Loader::spawn_on(opts.store, opts.env);
+    loader.send(Job::CheckPages);
     let stopper = loader.stopper();
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
@@ -180,6 +181,7 @@ pub fn apply_reply(app: &mut App, reply: Reply) {
         Reply::Drill(d) => app.on_drill(*d),
         Reply::Timeline(id, acts) => app.on_timeline(id, acts),
         Reply::Failed(e) => app.on_failed(e),
+        Reply::Damaged(e) => app.status = Some((theme::Role::Alert, e)),
         // What the worker served from its cache, and what it prefetched:
         // nothing to show.
         Reply::Served(..) | Reply::Prefetched(_) => {}

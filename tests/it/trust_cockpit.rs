@@ -33,3 +33,74 @@ fn a_big_paste_into_search_is_capped_fast_and_esc_still_closes() {
     // A paste with no prompt open is not taken for keys.
     assert!(a.on_paste("q").is_none());
 }
+
+/// The cockpit checks the file's pages once its first load is drawn: a
+/// damaged file is said on screen, and an edit after it is not saved.
+#[test]
+fn a_damaged_file_is_said_on_screen_and_edits_are_refused() {
+    use pipedeck::storage::Store;
+    use pipedeck::tui::loader::{Job, Loader, Reply};
+    let (dir, store) = store();
+    let path = dir.path().join("tui.db");
+    drop(store);
+    {
+        // A table the cockpit's loads never read, its root page's header
+        // overwritten (the WAL folded into the file first).
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        let root: i64 = c
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'crm_records'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        drop(c);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = ((root - 1) * 4096) as usize;
+        bytes[at..at + 8].fill(0xff);
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let store = Store::open_existing(&path).unwrap();
+    let mut app = app_on(&store, Start::Manager);
+    let loader = Loader::spawn_on(store, env());
+    loader.send(Job::CheckPages);
+    loader.send(Job::Load(app.request()));
+    let said = loop {
+        match loader.recv().expect("a reply") {
+            Reply::Damaged(e) => break e,
+            Reply::Failed(e) => panic!("the load failed: {e}"),
+            _ => {}
+        }
+    };
+    let at = path.display();
+    assert!(
+        said.starts_with(&format!(
+            "{at}: the database file is damaged, edits are disabled; `pipedeck check` says more ("
+        )),
+        "{said}"
+    );
+    pipedeck::tui::apply_reply(&mut app, Reply::Damaged(said.clone()));
+    assert_eq!(
+        app.status.as_ref().map(|s| s.1.as_str()),
+        Some(said.as_str())
+    );
+    // A next step typed on the first flagged deal: not saved.
+    app.update(Action::FocusHygiene);
+    assert_eq!(app.update(Action::NextStep), None);
+    for c in "send the SOW".chars() {
+        app.on_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    let Some(pipedeck::tui::app::Effect::Edit(cmd, req)) =
+        app.on_key(KeyEvent::from(KeyCode::Enter))
+    else {
+        panic!("no edit");
+    };
+    loader.send(Job::Edit(cmd, req));
+    let saved = loop {
+        if let Reply::Edited(r) = loader.recv().expect("a reply") {
+            break r;
+        }
+    };
+    assert_eq!(saved.err(), Some(format!("not saved: {said}")));
+}

@@ -172,3 +172,68 @@ fn an_unmarked_database_of_an_older_pipedeck_is_migrated_and_marked() {
     drop(store);
     assert_eq!(header_mark(&db), APPLICATION_ID);
 }
+
+/// Overwrites the header of the root page of `table`, as a failing disk
+/// or a half-copied file would.
+fn damage_root_page(db: &Path, table: &str) {
+    let (page_size, root): (i64, i64) = {
+        let c = rusqlite::Connection::open(db).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+        c.query_row(
+            "SELECT (SELECT page_size FROM pragma_page_size), rootpage
+             FROM sqlite_master WHERE name = ?1",
+            [table],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+    };
+    let mut bytes = fs::read(db).unwrap();
+    let at = ((root - 1) * page_size) as usize;
+    bytes[at..at + 8].fill(0xff);
+    fs::write(db, bytes).unwrap();
+}
+
+#[test]
+fn a_damaged_file_is_checked_and_never_imported_into() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("team.db");
+    let at = db.to_str().unwrap();
+    pipedeck(dir.path())
+        .args(["--db", at, "import", fixture().to_str().unwrap()])
+        .assert()
+        .success();
+    let out = pipedeck(dir.path())
+        .args(["--db", at, "check"])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert_eq!(said, format!("{at}: no damaged page\n"));
+
+    // The goals: a table neither the import nor the report below reads.
+    damage_root_page(&db, "goals");
+    let before = fs::read(&db).unwrap();
+    // A report runs on: SQLite notices damage only on the pages a
+    // statement touches (and so would the import, without its check).
+    pipedeck(dir.path())
+        .args(["--db", at, "report", "pipeline"])
+        .assert()
+        .success();
+    let out = pipedeck(dir.path())
+        .args(["--db", at, "check"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains(&format!("{at}: the database file is damaged (")),
+        "{err}"
+    );
+    assert!(err.contains("nothing was written"), "{err}");
+    // The import checks every page before it writes: refused, file unchanged.
+    let out = pipedeck(dir.path())
+        .args(["--db", at, "import", fixture().to_str().unwrap()])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("the database file is damaged"), "{err}");
+    assert_eq!(fs::read(&db).unwrap(), before);
+}

@@ -18,6 +18,9 @@ pub enum Job {
     },
     /// Read every activity of a deal (the deal pane's timeline).
     Timeline(OppId),
+    /// Check the file's pages once a load is on screen (`spawn_check`):
+    /// the terminal asks for it, the benchmark and the tests do not.
+    CheckPages,
     Stop,
 }
 
@@ -42,6 +45,9 @@ pub enum Reply {
     /// The worker, idle, has built and kept the parts of this period
     /// (a prefetch), so a change to it draws at once.
     Prefetched(Period),
+    /// The file has damaged pages (SQLite's findings): checked in the
+    /// background once the first load is drawn; edits are refused since.
+    Damaged(String),
 }
 
 /// A deal read whole for the deal pane: its activities, and the deal with
@@ -231,6 +237,10 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
     let cache = Arc::new(std::sync::Mutex::new(Cache::default()));
     // The prefetch under way, on its own thread: set to stop it.
     let mut prefetching: Option<Arc<std::sync::atomic::AtomicBool>> = None;
+    // What the check of the file's pages found wrong (see `spawn_check`),
+    // and whether it was started.
+    let damaged: Arc<std::sync::OnceLock<String>> = Arc::default();
+    let (mut check_wanted, mut checking) = (false, false);
     loop {
         let first = match queue.pending.pop_front() {
             Some(j) => j,
@@ -268,12 +278,16 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                 Job::Timeline(id) => {
                     let _ = replies.send(timeline(&store, id));
                 }
+                Job::CheckPages => check_wanted = true,
                 Job::Edit(cmd, req) => {
                     // Whatever the edit changes, nothing built before it is
                     // served again (a prefetch still running keeps nothing:
                     // the cache's epoch moves).
                     lock(&cache).clear();
-                    let result = edit::apply(&mut store, &env, chrono::Utc::now(), &cmd);
+                    let result = match damaged.get() {
+                        Some(d) => Err(format!("not saved: {d}")),
+                        None => edit::apply(&mut store, &env, chrono::Utc::now(), &cmd),
+                    };
                     let _ = replies.send(Reply::Edited(result));
                     last_load = Some(req);
                 }
@@ -299,6 +313,10 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     let _ = replies.send(Reply::Served(g, served));
                     if replies.send(Reply::Done(g)).is_err() {
                         return;
+                    }
+                    if check_wanted && !checking && store.path() != ":memory:" {
+                        checking = true;
+                        spawn_check(store.path(), &damaged, &replies);
                     }
                     // Only the neighbours the cache does not hold already.
                     let next: Vec<_> = cache::neighbours(&env, &req)
@@ -326,6 +344,28 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
             }
         }
     }
+}
+
+/// Checks the file's pages (`Store::check_pages`) on a thread of its own,
+/// with its own read-only connection, once the first load is on screen (a
+/// few seconds on a large org's file, off the user's way): a damaged file
+/// is said on screen and every edit after it is refused, so nothing more
+/// is written into it (docs/storage.md).
+fn spawn_check(path: &str, damaged: &Arc<std::sync::OnceLock<String>>, replies: &Sender<Reply>) {
+    let (path, damaged, replies) = (PathBuf::from(path), damaged.clone(), replies.clone());
+    // No thread: the file goes unchecked, as before the cockpit checked it.
+    let _ = std::thread::Builder::new()
+        .name("cockpit-check".into())
+        .spawn(move || {
+            let found = Store::open_read_only(&path).and_then(|s| s.check_pages());
+            if let Err(StorageError::Damaged { path, detail }) = found {
+                let said = format!(
+                    "{path}: the database file is damaged, edits are disabled; `pipedeck check` says more ({detail})"
+                );
+                let _ = damaged.set(said.clone());
+                let _ = replies.send(Reply::Damaged(said));
+            }
+        });
 }
 
 /// The cache, even if a prefetch thread panicked holding it (it only ever
