@@ -7,6 +7,7 @@
 //! whatever its hour. "In the last N days" means on or after today − N.
 
 mod facts;
+pub(crate) use facts::pushes_and_pulls;
 
 use super::edit::date_text;
 use super::model::{AccountId, Dataset, OppId, Opportunity, RepId, Stage, Status, StuckTag};

@@ -380,6 +380,35 @@ fn cases() -> Vec<Case> {
         vec![],
     );
     case(
+        "a push undone the next day is no push: one push left",
+        base("d"),
+        vec![touched("d")],
+        vec![
+            hist(
+                "d",
+                "2026-09-01T10:00:00Z",
+                HistoryField::CloseDate,
+                "2026-10-01",
+                "2026-11-15",
+            ),
+            hist(
+                "d",
+                "2026-11-01T10:00:00Z",
+                HistoryField::CloseDate,
+                "2026-11-15",
+                "2026-12-20",
+            ),
+            hist(
+                "d",
+                "2026-11-02T09:00:00Z",
+                HistoryField::CloseDate,
+                "2026-12-20",
+                "2026-11-15",
+            ),
+        ],
+        vec![],
+    );
+    case(
         "a pull-in is not a push",
         base("d"),
         vec![touched("d")],

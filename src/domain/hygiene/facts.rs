@@ -67,8 +67,9 @@ pub(super) fn stage_entries(
     out
 }
 
-/// Per deal, `close_date` history entries with new > old whose local date is
-/// in `[today − window, today]`.
+/// Per deal, the pushes of its close date ([`pushes_and_pulls`]) among its
+/// `close_date` history entries whose local date is in `[today − window,
+/// today]`.
 pub(super) fn close_date_pushes(
     data: &Dataset,
     settings: &Settings,
@@ -77,7 +78,7 @@ pub(super) fn close_date_pushes(
 ) -> HashMap<OppId, u32> {
     let window = settings.anomalies.slipping_window_days.max(0) as u64;
     let from = today.checked_sub_days(Days::new(window)).unwrap_or(today);
-    let mut out: HashMap<OppId, u32> = HashMap::new();
+    let mut moves: HashMap<&OppId, Vec<_>> = HashMap::new();
     for h in data
         .history
         .iter()
@@ -87,13 +88,46 @@ pub(super) fn close_date_pushes(
         if day < from || day > today {
             continue;
         }
-        if let (Some(old), Some(new)) = h.dates()
-            && new > old
-        {
-            *out.entry(h.opportunity_id.clone()).or_insert(0) += 1;
+        if let (Some(old), Some(new)) = h.dates() {
+            moves
+                .entry(&h.opportunity_id)
+                .or_default()
+                .push((h.changed_at, old, new));
         }
     }
-    out
+    moves
+        .into_iter()
+        .map(|(id, m)| (id.clone(), pushes_and_pulls(m).0))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+/// Pushes (new date later) and pulls (earlier) among one deal's close-date
+/// changes `(when, old, new)`, taken in time order (ties in the order
+/// given: history order). A change the next one reverses (back to the date
+/// it replaced: an undo, or a slip of the finger set right) counts as
+/// neither, and nor does its reversal.
+pub(crate) fn pushes_and_pulls(
+    mut changes: Vec<(chrono::DateTime<chrono::Utc>, NaiveDate, NaiveDate)>,
+) -> (u32, u32) {
+    changes.sort_by_key(|c| c.0);
+    let changes: Vec<_> = changes.into_iter().map(|(_, o, n)| (o, n)).collect();
+    let (mut pushes, mut pulls) = (0, 0);
+    let mut i = 0;
+    while i < changes.len() {
+        let (old, new) = changes[i];
+        if changes.get(i + 1) == Some(&(new, old)) && new != old {
+            i += 2;
+            continue;
+        }
+        if new > old {
+            pushes += 1;
+        } else if new < old {
+            pulls += 1;
+        }
+        i += 1;
+    }
+    (pushes, pulls)
 }
 
 /// Per deal, the latest snooze made up to today (latest `created_at`, then
@@ -128,4 +162,77 @@ pub(super) fn snoozes_in_force(
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pushes_and_pulls;
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    /// `(hour of 2026-11-01, old, new)`, dates as `MM-DD` of 2026.
+    fn moves(v: &[(u32, &str, &str)]) -> Vec<(DateTime<Utc>, NaiveDate, NaiveDate)> {
+        let d = |s: &str| format!("2026-{s}").parse().unwrap();
+        v.iter()
+            .map(|(h, o, n)| {
+                let at = format!("2026-11-01T{h:02}:00:00Z").parse().unwrap();
+                (at, d(o), d(n))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_change_the_next_one_reverses_counts_as_neither() {
+        // Two pushes.
+        assert_eq!(
+            pushes_and_pulls(moves(&[(1, "12-01", "12-10"), (2, "12-10", "12-20")])),
+            (2, 0)
+        );
+        // A push and its undo.
+        assert_eq!(
+            pushes_and_pulls(moves(&[(1, "12-01", "12-10"), (2, "12-10", "12-01")])),
+            (0, 0)
+        );
+        // A pull and its undo.
+        assert_eq!(
+            pushes_and_pulls(moves(&[(1, "12-10", "12-01"), (2, "12-01", "12-10")])),
+            (0, 0)
+        );
+        // A push, a second one undone: one push.
+        assert_eq!(
+            pushes_and_pulls(moves(&[
+                (1, "12-01", "12-10"),
+                (2, "12-10", "12-20"),
+                (3, "12-20", "12-10")
+            ])),
+            (1, 0)
+        );
+        // Undone, then pushed again: one push.
+        assert_eq!(
+            pushes_and_pulls(moves(&[
+                (1, "12-01", "12-10"),
+                (2, "12-10", "12-01"),
+                (3, "12-01", "12-10")
+            ])),
+            (1, 0)
+        );
+        // A pull back past the date pushed from is no undo: a push, a pull.
+        assert_eq!(
+            pushes_and_pulls(moves(&[(1, "12-01", "12-10"), (2, "12-10", "11-20")])),
+            (1, 1)
+        );
+        // The same date set again is neither, and undoes nothing.
+        assert_eq!(
+            pushes_and_pulls(moves(&[
+                (1, "12-01", "12-01"),
+                (2, "12-01", "12-01"),
+                (3, "12-01", "12-10")
+            ])),
+            (1, 0)
+        );
+        // Taken in time order, whatever order they come in.
+        assert_eq!(
+            pushes_and_pulls(moves(&[(2, "12-10", "12-01"), (1, "12-01", "12-10")])),
+            (0, 0)
+        );
+    }
 }

@@ -131,19 +131,16 @@ impl<'a> ScoreIndex<'a> {
         let from = today
             .checked_sub_days(Days::new(window.max(0) as u64))
             .unwrap_or(today);
-        let (mut pushes, mut pulls) = (0u32, 0u32);
-        for h in upto.iter().filter(|h| h.field == HistoryField::CloseDate) {
-            if cal.local_date(h.changed_at) < from {
-                continue;
-            }
-            if let (Some(old), Some(new)) = h.dates() {
-                if new > old {
-                    pushes += 1;
-                } else if new < old {
-                    pulls += 1;
-                }
-            }
-        }
+        let moves: Vec<_> = upto
+            .iter()
+            .filter(|h| h.field == HistoryField::CloseDate)
+            .filter(|h| cal.local_date(h.changed_at) >= from)
+            .filter_map(|h| match h.dates() {
+                (Some(old), Some(new)) => Some((h.changed_at, old, new)),
+                _ => None,
+            })
+            .collect();
+        let (pushes, pulls) = hygiene::pushes_and_pulls(moves);
         let max_days = self.max_days.get(o.stage.as_str()).copied().flatten();
         let hf = hygiene::Facts {
             last_touch,

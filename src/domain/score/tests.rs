@@ -341,6 +341,40 @@ mod replay {
     }
 
     #[test]
+    fn a_push_undone_is_neither_a_push_nor_a_pull_in_the_score() {
+        let mut data = data();
+        // Deal a, on 10-21 (one push on 10-01): pushed 11-15 → 12-15 on
+        // 10-15 and set back the next day.
+        data.history.extend([
+            change(
+                "a",
+                "2026-10-15T09:00:00",
+                HistoryField::CloseDate,
+                "2026-11-15",
+                "2026-12-15",
+            ),
+            change(
+                "a",
+                "2026-10-16T09:00:00",
+                HistoryField::CloseDate,
+                "2026-12-15",
+                "2026-11-15",
+            ),
+        ]);
+        data.history.sort_by_key(|h| h.changed_at);
+        let settings = Settings::default();
+        let stages = settings.stage_list();
+        let ix = ScoreIndex::new(&data, &stages, &settings, Calendar::default());
+        let a = &data.opportunities[0];
+        let day = d("2026-10-21");
+        let then = opportunity_as_of(a, ix.history(&a.id), Calendar::default().end_of(day))
+            .expect("existed");
+        let (f, _) = ix.facts(&then, day);
+        // The 10-01 push only, as without the pair.
+        assert_eq!((f.pushes, f.pulls), (1, 0));
+    }
+
+    #[test]
     fn a_closed_deal_replayed_thirty_days_before_it_closed() {
         let data = data();
         let settings = Settings::default();
