@@ -85,6 +85,9 @@ pub struct ExportArgs {
     /// With --changes: the CRM whose update file to write.
     #[arg(long = "for", value_enum, value_name = "CRM", requires = "changes")]
     pub for_crm: Option<CrmArg>,
+    /// Replace the files of an earlier export in DIR (refused without it).
+    #[arg(long, conflicts_with = "changes")]
+    pub overwrite: bool,
 }
 
 pub fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -246,6 +249,14 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "{}: not a directory; export writes the CSV set into a directory",
             args.dir.display()
+        );
+    }
+    let there = import::export::existing(&args.dir);
+    if !there.is_empty() && !args.overwrite {
+        anyhow::bail!(
+            "{}: already holds an export ({}); pass --overwrite to replace it, or name another directory",
+            crate::text::sanitize(&args.dir.display().to_string()),
+            there.join(", ")
         );
     }
     let counts = import::export::export(&store, &args.dir)?;

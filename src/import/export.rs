@@ -62,115 +62,123 @@ fn history_value<S: AsRef<str>>(field: HistoryField, v: &Option<S>) -> String {
     }
 }
 
-/// Writes the seven files into `dir` (created if missing).
+/// The files of the set, in the order they are written (and read back).
+const KINDS: [NativeKind; 16] = [
+    NativeKind::Stages,
+    NativeKind::Reps,
+    NativeKind::Accounts,
+    NativeKind::Contacts,
+    NativeKind::Opportunities,
+    NativeKind::History,
+    NativeKind::Activities,
+    NativeKind::Goals,
+    NativeKind::ReviewSessions,
+    NativeKind::Snapshots,
+    NativeKind::Snoozes,
+    NativeKind::Tags,
+    NativeKind::ActionItems,
+    NativeKind::CrmRecords,
+    NativeKind::CrmLastTouch,
+    NativeKind::LocalEdits,
+];
+
+/// The files of the set `dir` already holds (an earlier export, say),
+/// which [`export`] would replace.
+pub fn existing(dir: &Path) -> Vec<String> {
+    KINDS
+        .iter()
+        .map(|k| format!("{}.csv", k.name()))
+        .filter(|f| dir.join(f).exists())
+        .collect()
+}
+
+/// The rows of one file of the set.
+fn rows_of(store: &Store, kind: NativeKind) -> Result<Vec<Vec<String>>, StorageError> {
+    Ok(match kind {
+        NativeKind::Stages => store.load_stages()?.iter().map(stage).collect(),
+        NativeKind::Reps => store.load_reps()?.iter().map(rep).collect(),
+        NativeKind::Accounts => store.load_accounts()?.iter().map(account).collect(),
+        NativeKind::Contacts => store.load_contacts()?.iter().map(contact).collect(),
+        NativeKind::Opportunities => sorted(store.load_opportunities()?, |o| o.id.0.to_string())
+            .iter()
+            .map(opportunity)
+            .collect(),
+        NativeKind::History => {
+            let mut history = store.load_history()?;
+            // Stable: equal (deal, instant) keep insertion order.
+            history.sort_by(|a, b| {
+                (&a.opportunity_id, a.changed_at).cmp(&(&b.opportunity_id, b.changed_at))
+            });
+            history.iter().map(history_row).collect()
+        }
+        NativeKind::Activities => sorted(store.load_activities()?, |a| a.id.0.to_string())
+            .iter()
+            .map(activity)
+            .collect(),
+        NativeKind::Goals => store.load_goals()?.iter().map(goal).collect(),
+        NativeKind::ReviewSessions => store
+            .load_review_sessions()?
+            .iter()
+            .map(review_session)
+            .collect(),
+        NativeKind::Snapshots => store
+            .load_snapshots()?
+            .iter()
+            .flat_map(snapshot_rows)
+            .collect(),
+        NativeKind::Snoozes => store.load_snoozes()?.iter().map(snooze).collect(),
+        NativeKind::Tags => store.load_tags()?.iter().map(tag).collect(),
+        NativeKind::ActionItems => store.load_action_items()?.iter().map(action_item).collect(),
+        NativeKind::CrmRecords => store.crm_records()?.iter().map(crm_record).collect(),
+        NativeKind::CrmLastTouch => store
+            .crm_last_touches()?
+            .iter()
+            .map(|(o, t)| vec![o.to_string(), instant(Some(*t))])
+            .collect(),
+        NativeKind::LocalEdits => store.local_edits()?.iter().map(local_edit).collect(),
+    })
+}
+
+/// Writes the set into `dir` (created if missing). Each file is written
+/// beside its name (`.NAME.csv.partial`) and every one is renamed into
+/// place once all are written, so a failed export leaves the files that
+/// were there (an earlier backup) as they were.
 pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
     let fail = |path: &Path, e: &dyn std::fmt::Display| ExportError::Write {
         path: path.display().to_string(),
         detail: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
-    let mut history = store.load_history()?;
-    // Stable: equal (deal, instant) keep insertion order.
-    history
-        .sort_by(|a, b| (&a.opportunity_id, a.changed_at).cmp(&(&b.opportunity_id, b.changed_at)));
-    let files: Vec<(NativeKind, Vec<Vec<String>>)> = vec![
-        (
-            NativeKind::Stages,
-            store.load_stages()?.iter().map(stage).collect(),
-        ),
-        (
-            NativeKind::Reps,
-            store.load_reps()?.iter().map(rep).collect(),
-        ),
-        (
-            NativeKind::Accounts,
-            store.load_accounts()?.iter().map(account).collect(),
-        ),
-        (
-            NativeKind::Contacts,
-            store.load_contacts()?.iter().map(contact).collect(),
-        ),
-        (
-            NativeKind::Opportunities,
-            sorted(store.load_opportunities()?, |o| o.id.0.to_string())
-                .iter()
-                .map(opportunity)
-                .collect(),
-        ),
-        (
-            NativeKind::History,
-            history.iter().map(history_row).collect(),
-        ),
-        (
-            NativeKind::Activities,
-            sorted(store.load_activities()?, |a| a.id.0.to_string())
-                .iter()
-                .map(activity)
-                .collect(),
-        ),
-        (
-            NativeKind::Goals,
-            store.load_goals()?.iter().map(goal).collect(),
-        ),
-        (
-            NativeKind::ReviewSessions,
-            store
-                .load_review_sessions()?
-                .iter()
-                .map(review_session)
-                .collect(),
-        ),
-        (
-            NativeKind::Snapshots,
-            store
-                .load_snapshots()?
-                .iter()
-                .flat_map(snapshot_rows)
-                .collect(),
-        ),
-        (
-            NativeKind::Snoozes,
-            store.load_snoozes()?.iter().map(snooze).collect(),
-        ),
-        (
-            NativeKind::Tags,
-            store.load_tags()?.iter().map(tag).collect(),
-        ),
-        (
-            NativeKind::ActionItems,
-            store.load_action_items()?.iter().map(action_item).collect(),
-        ),
-        (
-            NativeKind::CrmRecords,
-            store.crm_records()?.iter().map(crm_record).collect(),
-        ),
-        (
-            NativeKind::CrmLastTouch,
-            store
-                .crm_last_touches()?
-                .iter()
-                .map(|(o, t)| vec![o.to_string(), instant(Some(*t))])
-                .collect(),
-        ),
-        (
-            NativeKind::LocalEdits,
-            store.local_edits()?.iter().map(local_edit).collect(),
-        ),
-    ];
     let mut counts = Vec::new();
-    for (kind, rows) in files {
-        let path = dir.join(format!("{}.csv", kind.name()));
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_path(&path)
-            .map_err(|e| fail(&path, &e))?;
-        w.write_record(kind.columns())
-            .map_err(|e| fail(&path, &e))?;
-        for r in &rows {
-            w.write_record(r).map_err(|e| fail(&path, &e))?;
+    let mut written = Vec::new();
+    let mut write_all = || -> Result<(), ExportError> {
+        for kind in KINDS {
+            let rows = rows_of(store, kind)?;
+            let path = dir.join(format!(".{}.csv.partial", kind.name()));
+            written.push((path.clone(), dir.join(format!("{}.csv", kind.name()))));
+            let mut w = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_path(&path)
+                .map_err(|e| fail(&path, &e))?;
+            w.write_record(kind.columns())
+                .map_err(|e| fail(&path, &e))?;
+            for r in &rows {
+                w.write_record(r).map_err(|e| fail(&path, &e))?;
+            }
+            w.flush().map_err(|e| fail(&path, &e))?;
+            counts.push((kind.name(), rows.len()));
         }
-        w.flush().map_err(|e| fail(&path, &e))?;
-        counts.push((kind.name(), rows.len()));
+        Ok(())
+    };
+    let done = write_all();
+    if let Err(e) = done {
+        for (partial, _) in &written {
+            let _ = std::fs::remove_file(partial);
+        }
+        return Err(e);
+    }
+    for (partial, path) in &written {
+        std::fs::rename(partial, path).map_err(|e| fail(path, &e))?;
     }
     Ok(counts)
 }

@@ -213,3 +213,71 @@ fn a_backup_keeps_the_round_trip_with_the_crm() {
         ["1500000"]
     );
 }
+
+/// An export never replaces an earlier one without being told to, and a
+/// failed export leaves the files that were there as they were.
+#[test]
+fn an_earlier_export_is_replaced_only_when_asked_and_never_half() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
+    let db = tmp.path().join("a.db");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("pipedeck").unwrap();
+        cmd.env_remove("PIPEDECK_DB")
+            .env_remove("PIPEDECK_CONFIG")
+            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", "2026-11-24"])
+            .args(args);
+        cmd.assert()
+    };
+    let backup = tmp.path().join("backup");
+    let os = std::ffi::OsStr::new;
+    run(&[os("import"), fixture.as_os_str()]).success();
+    run(&[os("export"), backup.as_os_str()]).success();
+    // The earlier backup, as a later export must not silently replace it.
+    let reps = backup.join("reps.csv");
+    std::fs::write(&reps, "the earlier backup\n").unwrap();
+    let out = run(&[os("export"), backup.as_os_str()]).code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains(&format!(
+            "{}: already holds an export (stages.csv, reps.csv, accounts.csv, contacts.csv, opportunities.csv, opportunity_history.csv, activities.csv, goals.csv, review_sessions.csv, forecast_snapshots.csv, snoozes.csv, deal_tags.csv, action_items.csv, crm_records.csv, crm_last_touch.csv, local_edits.csv); pass --overwrite to replace it",
+            backup.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&reps).unwrap(),
+        "the earlier backup\n"
+    );
+    // A file that cannot be written (here a directory in its way): the
+    // export fails and every file of the earlier backup is left whole.
+    std::fs::create_dir(backup.join(".goals.csv.partial")).unwrap();
+    run(&[os("export"), os("--overwrite"), backup.as_os_str()]).code(1);
+    assert_eq!(
+        std::fs::read_to_string(&reps).unwrap(),
+        "the earlier backup\n"
+    );
+    let left: Vec<String> = std::fs::read_dir(&backup)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert_eq!(left, [".goals.csv.partial"]);
+    std::fs::remove_dir(backup.join(".goals.csv.partial")).unwrap();
+    // Told to: replaced, nothing left beside it.
+    run(&[os("export"), os("--overwrite"), backup.as_os_str()]).success();
+    assert!(
+        std::fs::read_to_string(&reps)
+            .unwrap()
+            .starts_with("id,name,")
+    );
+    assert!(std::fs::read_dir(&backup).unwrap().all(|e| {
+        !e.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".partial")
+    }));
+}
