@@ -76,7 +76,7 @@ fn a_damaged_file_is_said_on_screen_and_edits_are_refused() {
     let at = path.display();
     assert!(
         said.starts_with(&format!(
-            "{at}: the database file is damaged, edits are disabled; `pipedeck check` says more ("
+            "the database file is damaged, edits are disabled; `pipedeck check` says more ({at}: "
         )),
         "{said}"
     );

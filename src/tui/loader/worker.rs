@@ -360,7 +360,7 @@ fn spawn_check(path: &str, damaged: &Arc<std::sync::OnceLock<String>>, replies: 
             let found = Store::open_read_only(&path).and_then(|s| s.check_pages());
             if let Err(StorageError::Damaged { path, detail }) = found {
                 let said = format!(
-                    "{path}: the database file is damaged, edits are disabled; `pipedeck check` says more ({detail})"
+                    "the database file is damaged, edits are disabled; `pipedeck check` says more ({path}: {detail})"
                 );
                 let _ = damaged.set(said.clone());
                 let _ = replies.send(Reply::Damaged(said));
