@@ -459,12 +459,16 @@ pub fn run_with(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Imported, ImportError> {
     // A damaged file is not written to (SQLite would notice only on the
-    // pages the import touches; docs/storage.md).
-    store.check_pages()?;
+    // pages the import touches; docs/storage.md): checked while the files
+    // are read and planned, before the first write.
+    store.check_pages_beside()?;
     // Bulk settings (see `Store::begin_bulk`) for this import only.
     let bulk = store.begin_bulk()?;
     let done = run_files(store, paths, opts, rt, progress);
+    // An import refused before it wrote still says a damaged file first.
+    let checked = store.wait_check();
     store.end_bulk(bulk)?;
+    checked?;
     done
 }
 

@@ -99,3 +99,37 @@ impl super::Store {
         })
     }
 }
+
+impl super::Store {
+    /// Starts [`Store::check_pages`] on a thread of its own with its own
+    /// read-only connection, so reading and planning an import's files
+    /// hide its cost; the next write transaction (`Store::begin`) waits for
+    /// it and fails, writing nothing, when the file is damaged. A file
+    /// without data (a fresh import's), or an in-memory one, is checked
+    /// here at once: there is nothing to hide, and its bulk load changes
+    /// the journal mode, which a second connection would hold up.
+    pub fn check_pages_beside(&mut self) -> super::Result<()> {
+        let path = std::path::PathBuf::from(self.path());
+        let empty = super::import_support::bulk_target_empty(self.conn())?;
+        if self.path() == ":memory:" || empty {
+            return self.check_pages();
+        }
+        let spawned = std::thread::Builder::new()
+            .name("import-check".into())
+            .spawn(move || super::Store::open_read_only(&path)?.check_pages());
+        match spawned {
+            Ok(h) => self.pending_check = Some(h),
+            // No thread: checked here.
+            Err(_) => self.check_pages()?,
+        }
+        Ok(())
+    }
+
+    /// Waits for the check [`Store::check_pages_beside`] started, if any.
+    pub fn wait_check(&mut self) -> super::Result<()> {
+        match self.pending_check.take() {
+            Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            None => Ok(()),
+        }
+    }
+}

@@ -147,7 +147,8 @@ fn refill_of(name: &str) -> Option<&'static Refill> {
 
 /// Whether activities, history and deals are all empty: a first import, a
 /// bulk load.
-fn bulk_target_empty(conn: &rusqlite::Connection) -> Result<bool> {
+/// Whether the database holds no deal, history or activity yet.
+pub(super) fn bulk_target_empty(conn: &rusqlite::Connection) -> Result<bool> {
     let empty = |t: &str| -> Result<bool> {
         Ok(
             conn.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {t})"), [], |r| {

@@ -132,6 +132,9 @@ pub struct Store {
     /// Read as immutable (`?immutable=1`): SQLite neither locks nor looks
     /// at a journal, so a write in progress may be read half done.
     immutable: bool,
+    /// A check of the file's pages running beside (`check_pages_beside`),
+    /// which the next write transaction waits for.
+    pending_check: Option<std::thread::JoinHandle<Result<()>>>,
 }
 
 /// How a file is opened.
@@ -292,6 +295,7 @@ impl Store {
             path,
             read_only: true,
             immutable,
+            pending_check: None,
         };
         store.identify()?;
         let found: i64 = store
@@ -348,6 +352,7 @@ impl Store {
             path,
             read_only: false,
             immutable: false,
+            pending_check: None,
         };
         // Before anything is written (even the journal mode): is it ours?
         store.identify()?;
@@ -461,6 +466,7 @@ impl Store {
     /// Starts a write transaction; nothing lands until [`Tx::commit`].
     pub fn begin(&mut self) -> Result<Tx<'_>> {
         self.writable()?;
+        self.wait_check()?;
         let path = self.path.clone();
         let tx = self
             .conn

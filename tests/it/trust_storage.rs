@@ -228,12 +228,20 @@ fn a_damaged_file_is_checked_and_never_imported_into() {
         "{err}"
     );
     assert!(err.contains("nothing was written"), "{err}");
-    // The import checks every page before it writes: refused, file unchanged.
+    // The import checks every page before it writes: refused, file
+    // unchanged, though it brings a rep the file lacks.
+    let more = dir.path().join("reps.csv");
+    let mut reps = fs::read_to_string(fixture().join("reps.csv")).unwrap();
+    reps.push_str("Zed Extra,ae-99,AE,2026-01-05,,,,,\n");
+    fs::write(&more, reps).unwrap();
     let out = pipedeck(dir.path())
-        .args(["--db", at, "import", fixture().to_str().unwrap()])
+        .args(["--db", at, "import", more.to_str().unwrap()])
         .assert()
         .code(1);
     let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
     assert!(err.contains("the database file is damaged"), "{err}");
-    assert_eq!(fs::read(&db).unwrap(), before);
+    assert!(
+        fs::read(&db).unwrap() == before,
+        "the damaged file was written to"
+    );
 }
