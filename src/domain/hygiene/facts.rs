@@ -104,30 +104,28 @@ pub(super) fn close_date_pushes(
 
 /// Pushes (new date later) and pulls (earlier) among one deal's close-date
 /// changes `(when, old, new)`, taken in time order (ties in the order
-/// given: history order). A change the next one reverses (back to the date
-/// it replaced: an undo, or a slip of the finger set right) counts as
-/// neither, and nor does its reversal.
+/// given: history order). A change that takes the date back to where the
+/// latest change still standing started reverses it (an undo, or a slip of
+/// the finger set right): the two count as neither. Undos nest, as the
+/// cockpit's do: two pushes undone one after the other are no push.
 pub(crate) fn pushes_and_pulls(
     mut changes: Vec<(chrono::DateTime<chrono::Utc>, NaiveDate, NaiveDate)>,
 ) -> (u32, u32) {
     changes.sort_by_key(|c| c.0);
-    let changes: Vec<_> = changes.into_iter().map(|(_, o, n)| (o, n)).collect();
-    let (mut pushes, mut pulls) = (0, 0);
-    let mut i = 0;
-    while i < changes.len() {
-        let (old, new) = changes[i];
-        if changes.get(i + 1) == Some(&(new, old)) && new != old {
-            i += 2;
+    // The changes still standing, latest last.
+    let mut standing: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for (_, old, new) in changes {
+        if old == new {
             continue;
         }
-        if new > old {
-            pushes += 1;
-        } else if new < old {
-            pulls += 1;
+        if standing.last() == Some(&(new, old)) {
+            standing.pop();
+        } else {
+            standing.push((old, new));
         }
-        i += 1;
     }
-    (pushes, pulls)
+    let pushes = standing.iter().filter(|(o, n)| n > o).count() as u32;
+    (pushes, standing.len() as u32 - pushes)
 }
 
 /// Per deal, the latest snooze made up to today (latest `created_at`, then
@@ -214,6 +212,16 @@ mod tests {
                 (3, "12-01", "12-10")
             ])),
             (1, 0)
+        );
+        // Two pushes undone one after the other (undo twice): neither.
+        assert_eq!(
+            pushes_and_pulls(moves(&[
+                (1, "12-01", "12-10"),
+                (2, "12-10", "12-20"),
+                (3, "12-20", "12-10"),
+                (4, "12-10", "12-01")
+            ])),
+            (0, 0)
         );
         // A pull back past the date pushed from is no undo: a push, a pull.
         assert_eq!(
