@@ -90,6 +90,9 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// The status line: a message and its role.
     pub status: Option<(Role, String)>,
+    /// What the check of the file's pages found wrong: on the status line
+    /// whenever no other message is (edits are refused from then on).
+    pub damaged: Option<String>,
     /// The terminal size at the last draw (for mouse hit-testing).
     pub area: Rect,
     /// Where the open deal was opened from (`esc` goes back there).
@@ -156,6 +159,7 @@ impl App {
             help: HelpPane::default(),
             prompt: None,
             status: None,
+            damaged: None,
             area: Rect::new(0, 0, 80, 24),
             deal_from: None,
             empty: false,

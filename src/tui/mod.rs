@@ -181,7 +181,10 @@ pub fn apply_reply(app: &mut App, reply: Reply) {
         Reply::Drill(d) => app.on_drill(*d),
         Reply::Timeline(id, acts) => app.on_timeline(id, acts),
         Reply::Failed(e) => app.on_failed(e),
-        Reply::Damaged(e) => app.status = Some((theme::Role::Alert, e)),
+        Reply::Damaged(e) => {
+            app.status = Some((theme::Role::Alert, e.clone()));
+            app.damaged = Some(e);
+        }
         // What the worker served from its cache, and what it prefetched:
         // nothing to show.
         Reply::Served(..) | Reply::Prefetched(_) => {}

@@ -229,6 +229,9 @@ fn status_line(app: &App, area: Rect, buf: &mut Buffer) {
     } else if let Some((role, msg)) = &app.status {
         let m = text::truncate(&text::sanitize(msg), area.width as usize);
         buf.set_string(area.x, area.y, m, app.theme.style(*role));
+    } else if let Some(msg) = &app.damaged {
+        let m = text::truncate(&text::sanitize(msg), area.width as usize);
+        buf.set_string(area.x, area.y, m, app.theme.alert());
     }
 }
 

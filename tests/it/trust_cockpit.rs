@@ -85,6 +85,10 @@ fn a_damaged_file_is_said_on_screen_and_edits_are_refused() {
         app.status.as_ref().map(|s| s.1.as_str()),
         Some(said.as_str())
     );
+    // Said again whenever the status line is free (Esc clears a message).
+    app.status = None;
+    let last = screen(&mut app, 80, 24).lines().last().unwrap().to_string();
+    assert_eq!(last.trim_end(), pipedeck::text::truncate(&said, 80));
     // A next step typed on the first flagged deal: not saved.
     app.update(Action::FocusHygiene);
     assert_eq!(app.update(Action::NextStep), None);
