@@ -463,7 +463,14 @@ pub fn run_with(
     // are read and planned, before the first write.
     store.check_pages_beside()?;
     // Bulk settings (see `Store::begin_bulk`) for this import only.
-    let bulk = store.begin_bulk()?;
+    let bulk = match store.begin_bulk() {
+        Ok(b) => b,
+        Err(e) => {
+            // The check's answer goes with this import, not a later write.
+            let _ = store.wait_check();
+            return Err(e.into());
+        }
+    };
     let done = run_files(store, paths, opts, rt, progress);
     // An import refused before it wrote still says a damaged file first.
     let checked = store.wait_check();
