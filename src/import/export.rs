@@ -62,30 +62,10 @@ fn history_value<S: AsRef<str>>(field: HistoryField, v: &Option<S>) -> String {
     }
 }
 
-/// The files of the set, in the order they are written (and read back).
-const KINDS: [NativeKind; 16] = [
-    NativeKind::Stages,
-    NativeKind::Reps,
-    NativeKind::Accounts,
-    NativeKind::Contacts,
-    NativeKind::Opportunities,
-    NativeKind::History,
-    NativeKind::Activities,
-    NativeKind::Goals,
-    NativeKind::ReviewSessions,
-    NativeKind::Snapshots,
-    NativeKind::Snoozes,
-    NativeKind::Tags,
-    NativeKind::ActionItems,
-    NativeKind::CrmRecords,
-    NativeKind::CrmLastTouch,
-    NativeKind::LocalEdits,
-];
-
 /// The files of the set `dir` already holds (an earlier export, say),
 /// which [`export`] would replace.
 pub fn existing(dir: &Path) -> Vec<String> {
-    KINDS
+    NativeKind::ALL
         .iter()
         .map(|k| format!("{}.csv", k.name()))
         .filter(|f| dir.join(f).exists())
@@ -152,7 +132,7 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
     let mut counts = Vec::new();
     let mut written = Vec::new();
     let mut write_all = || -> Result<(), ExportError> {
-        for kind in KINDS {
+        for kind in NativeKind::ALL {
             let rows = rows_of(store, kind)?;
             let path = dir.join(format!(".{}.csv.partial", kind.name()));
             written.push((path.clone(), dir.join(format!("{}.csv", kind.name()))));

@@ -362,32 +362,39 @@ mod replay {
             ),
         ]);
         data.history.sort_by_key(|h| h.changed_at);
-        let settings = Settings::default();
-        let stages = settings.stage_list();
-        let ix = ScoreIndex::new(&data, &stages, &settings, Calendar::default());
-        let a = &data.opportunities[0];
-        let day = d("2026-10-21");
-        let then = opportunity_as_of(a, ix.history(&a.id), Calendar::default().end_of(day))
-            .expect("existed");
-        let (f, _) = ix.facts(&then, day);
+        let (_, f, _) = replay_a(&data, d("2026-10-21"));
         // The 10-01 push only, as without the pair.
         assert_eq!((f.pushes, f.pulls), (1, 0));
+    }
+
+    /// Deal a as it stood at the end of `day`, and its facts and flags
+    /// then (default settings).
+    fn replay_a(
+        data: &Dataset,
+        day: chrono::NaiveDate,
+    ) -> (
+        Opportunity,
+        super::super::DealFacts,
+        Vec<crate::domain::hygiene::Flag>,
+    ) {
+        let settings = Settings::default();
+        let stages = settings.stage_list();
+        let ix = ScoreIndex::new(data, &stages, &settings, Calendar::default());
+        let a = &data.opportunities[0];
+        let then = opportunity_as_of(a, ix.history(&a.id), Calendar::default().end_of(day))
+            .expect("existed");
+        let (f, flags) = ix.facts(&then, day);
+        (then, f, flags)
     }
 
     #[test]
     fn a_closed_deal_replayed_thirty_days_before_it_closed() {
         let data = data();
         let settings = Settings::default();
-        let stages = settings.stage_list();
-        let ix = ScoreIndex::new(&data, &stages, &settings, Calendar::default());
-        let a = &data.opportunities[0];
         // Replay day 11-20 − 30 = 10-21.
-        let day = d("2026-10-21");
-        let then = opportunity_as_of(a, ix.history(&a.id), Calendar::default().end_of(day))
-            .expect("existed");
+        let (then, f, flags) = replay_a(&data, d("2026-10-21"));
         assert_eq!((then.status, then.stage.as_str()), (Status::Open, "Demo"));
         assert_eq!(then.close_date, Some(d("2026-11-15")));
-        let (f, flags) = ix.facts(&then, day);
         // 3 touches in 09-21..10-21, contacts c1 and c2; Demo since 10-10: 11
         // of 21 days; one push (10-01) in the last 90 days; no flag.
         assert_eq!((f.touches, f.contacts), (3, 2));
