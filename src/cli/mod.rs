@@ -299,8 +299,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Snooze(args)) => snooze(&ctx, args),
         Some(Command::Bench(args)) => bench(&ctx, args),
         Some(Command::Check) => {
-            let store = storage::Store::open_read_only(&ctx.db_path)?;
-            store.check_pages()?;
+            storage::Store::check_file(&ctx.db_path)?;
             println!("{}: no damaged page", ctx.db_path.display());
             Ok(ExitCode::SUCCESS)
         }

@@ -62,12 +62,22 @@ fn history_value<S: AsRef<str>>(field: HistoryField, v: &Option<S>) -> String {
     }
 }
 
+/// The file of `kind` in the set: `reps.csv`.
+fn file_name(kind: NativeKind) -> String {
+    format!("{}.csv", kind.name())
+}
+
+/// Where the file of `kind` is written before it is renamed into place.
+fn partial(dir: &Path, kind: NativeKind) -> std::path::PathBuf {
+    dir.join(format!(".{}.partial", file_name(kind)))
+}
+
 /// The files of the set `dir` already holds (an earlier export, say),
 /// which [`export`] would replace.
 pub fn existing(dir: &Path) -> Vec<String> {
     NativeKind::ALL
-        .iter()
-        .map(|k| format!("{}.csv", k.name()))
+        .into_iter()
+        .map(file_name)
         .filter(|f| dir.join(f).exists())
         .collect()
 }
@@ -124,43 +134,46 @@ fn rows_of(store: &Store, kind: NativeKind) -> Result<Vec<Vec<String>>, StorageE
 /// place once all are written, so a failed export leaves the files that
 /// were there (an earlier backup) as they were.
 pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
-    let fail = |path: &Path, e: &dyn std::fmt::Display| ExportError::Write {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    };
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
     let mut counts = Vec::new();
-    let mut written = Vec::new();
-    let mut write_all = || -> Result<(), ExportError> {
-        for kind in NativeKind::ALL {
-            let rows = rows_of(store, kind)?;
-            let path = dir.join(format!(".{}.csv.partial", kind.name()));
-            written.push((path.clone(), dir.join(format!("{}.csv", kind.name()))));
-            let mut w = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_path(&path)
-                .map_err(|e| fail(&path, &e))?;
-            w.write_record(kind.columns())
-                .map_err(|e| fail(&path, &e))?;
-            for r in &rows {
-                w.write_record(r).map_err(|e| fail(&path, &e))?;
+    for kind in NativeKind::ALL {
+        match write_file(store, &partial(dir, kind), kind) {
+            Ok(n) => counts.push((kind.name(), n)),
+            Err(e) => {
+                for k in NativeKind::ALL {
+                    let _ = std::fs::remove_file(partial(dir, k));
+                }
+                return Err(e);
             }
-            w.flush().map_err(|e| fail(&path, &e))?;
-            counts.push((kind.name(), rows.len()));
         }
-        Ok(())
-    };
-    let done = write_all();
-    if let Err(e) = done {
-        for (partial, _) in &written {
-            let _ = std::fs::remove_file(partial);
-        }
-        return Err(e);
     }
-    for (partial, path) in &written {
-        std::fs::rename(partial, path).map_err(|e| fail(path, &e))?;
+    for kind in NativeKind::ALL {
+        let path = dir.join(file_name(kind));
+        std::fs::rename(partial(dir, kind), &path).map_err(|e| fail(&path, &e))?;
     }
     Ok(counts)
+}
+
+fn fail(path: &Path, e: &dyn std::fmt::Display) -> ExportError {
+    ExportError::Write {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+/// Writes the file of `kind` at `path`; returns its rows.
+fn write_file(store: &Store, path: &Path, kind: NativeKind) -> Result<usize, ExportError> {
+    let rows = rows_of(store, kind)?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_path(path)
+        .map_err(|e| fail(path, &e))?;
+    w.write_record(kind.columns()).map_err(|e| fail(path, &e))?;
+    for r in &rows {
+        w.write_record(r).map_err(|e| fail(path, &e))?;
+    }
+    w.flush().map_err(|e| fail(path, &e))?;
+    Ok(rows.len())
 }
 
 fn sorted<T>(mut v: Vec<T>, key: impl Fn(&T) -> String) -> Vec<T> {

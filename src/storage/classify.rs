@@ -98,9 +98,14 @@ impl super::Store {
             detail: crate::text::sanitize(&detail),
         })
     }
-}
 
-impl super::Store {
+    /// [`Store::check_pages`] of the file at `path`, on a read-only
+    /// connection of its own (`pipedeck check`, and the checks run beside
+    /// an import or the cockpit).
+    pub fn check_file(path: &std::path::Path) -> super::Result<()> {
+        super::Store::open_read_only(path)?.check_pages()
+    }
+
     /// Starts [`Store::check_pages`] on a thread of its own with its own
     /// read-only connection, so reading and planning an import's files
     /// hide its cost; the next write transaction (`Store::begin`) waits for
@@ -116,7 +121,7 @@ impl super::Store {
         }
         let spawned = std::thread::Builder::new()
             .name("import-check".into())
-            .spawn(move || super::Store::open_read_only(&path)?.check_pages());
+            .spawn(move || super::Store::check_file(&path));
         match spawned {
             Ok(h) => self.pending_check = Some(h),
             // No thread: checked here.

@@ -357,8 +357,7 @@ fn spawn_check(path: &str, damaged: &Arc<std::sync::OnceLock<String>>, replies: 
     let _ = std::thread::Builder::new()
         .name("cockpit-check".into())
         .spawn(move || {
-            let found = Store::open_read_only(&path).and_then(|s| s.check_pages());
-            if let Err(StorageError::Damaged { path, detail }) = found {
+            if let Err(StorageError::Damaged { path, detail }) = Store::check_file(&path) {
                 let said = format!(
                     "the database file is damaged, edits are disabled; `pipedeck check` says more ({path}: {detail})"
                 );
