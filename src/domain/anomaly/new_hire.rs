@@ -68,7 +68,8 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         return Vec::new();
     };
     let data_start = cx.ix.day(data_start);
-    let mut out = Vec::new();
+    // Each ramping rep with their weeks and their peers' windows.
+    let mut judged = Vec::new();
     for row in team.rows.iter().filter(|r| r.ramping) {
         let Some(start) = row.rep.start_date else {
             continue;
@@ -90,14 +91,33 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
             })
             .collect();
         // Fewer peers than the band needs: nothing to compute.
-        if windows.len() < MIN_PEERS {
-            continue;
+        if windows.len() >= MIN_PEERS {
+            judged.push((row, first_weeks(start, w), w, windows));
         }
-        let mine =
-            metrics::compute_quantity(cx.ix, &row.rep.id, row.rep.role, first_weeks(start, w));
-        let peers = crate::domain::par::map(&windows, |(r, q)| {
-            metrics::compute_quantity(cx.ix, &r.id, r.role, *q)
-        });
+    }
+    // Reps hired together share their weeks, and so their peers' windows:
+    // each rep's window is computed once.
+    let mut todo: Vec<(&crate::domain::model::Rep, Period)> = judged
+        .iter()
+        .flat_map(|(row, own, _, windows)| {
+            std::iter::once((row.rep, *own)).chain(windows.iter().copied())
+        })
+        .collect();
+    todo.sort_by(|a, b| (&a.0.id, a.1.from, a.1.to).cmp(&(&b.0.id, b.1.from, b.1.to)));
+    todo.dedup_by(|a, b| a.0.id == b.0.id && a.1 == b.1);
+    let computed = crate::domain::par::map(&todo, |(r, q)| {
+        metrics::compute_quantity(cx.ix, &r.id, r.role, *q)
+    });
+    let of = |r: &crate::domain::model::Rep, q: Period| {
+        let i = todo
+            .binary_search_by(|(t, tq)| (&t.id, tq.from, tq.to).cmp(&(&r.id, q.from, q.to)))
+            .expect("every window judged is computed");
+        &computed[i]
+    };
+    let mut out = Vec::new();
+    for (row, own, w, windows) in judged {
+        let mine = of(row.rep, own);
+        let peers: Vec<_> = windows.iter().map(|(r, q)| of(r, *q)).collect();
         for def in metrics::metrics_for(row.rep.role)
             .iter()
             .filter(|d| d.quantity)

@@ -367,6 +367,32 @@ fn new_hire_off_the_band() {
 }
 
 #[test]
+fn new_hires_of_the_same_day_are_each_judged_against_their_own_peers() {
+    // A second hire started the same day as the first, with 80 calls on
+    // 2026-11-17: each is the other's peer (their first 4 weeks end on
+    // 2026-11-23). hire against 40, 50, 60, 70, 80: the 25th percentile sits
+    // at position 0.25 × 4 = 1 → 50, so 30 is flagged; hire2 against 30, 40,
+    // 50, 60, 70: at position 1 → 40, and 80 is not.
+    let peers = [
+        ("r1", "2026-01-05", 40),
+        ("r2", "2026-02-02", 50),
+        ("r3", "2026-03-02", 60),
+        ("r4", "2026-04-06", 70),
+    ];
+    let mut data = new_hire_team(&peers, 30);
+    data.reps
+        .push(rep("hire2", Role::Ae, Some("2026-10-26"), None));
+    many(&mut data.activities, "hire2", "call", "2026-11-17", 80);
+    data.activities.sort_by_key(|a| a.occurred_at);
+    let got: Vec<_> = run(&data, &[], last_week())
+        .into_iter()
+        .filter(|a| a.kind == Kind::NewHireOffBand)
+        .map(|a| (a.rep_id, a.metric, a.value, a.reference))
+        .collect();
+    assert_eq!(got, vec![("hire".into(), "calls".into(), 30.0, 50.0)]);
+}
+
+#[test]
 fn severity_bands() {
     // |value − reference| ÷ |reference|: 0.2 low, 0.4 medium, 0.7 high, zero reference high.
     let rows = [
