@@ -3,7 +3,7 @@
 //! three such peers give no baseline. Also the robust statistics the anomaly
 //! rules use: median, MAD, percentile and the Wilson interval.
 
-use super::metrics::{self, Index, MetricSet};
+use super::metrics::{self, Index, MetricId, MetricSet};
 use super::model::{Rep, Role};
 use super::period::Period;
 use chrono::NaiveDate;
@@ -16,21 +16,33 @@ pub fn median(v: &[f64]) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    let mut s = v.to_vec();
-    s.sort_by(f64::total_cmp);
+    median_of(&mut v.to_vec())
+}
+
+/// The median of `s`, reordering it: the middle order statistics are
+/// selected, not the whole slice sorted (a baseline is asked for every rep,
+/// metric and period).
+fn median_of(s: &mut [f64]) -> Option<f64> {
     let n = s.len();
+    if n == 0 {
+        return None;
+    }
+    let (below, mid, _) = s.select_nth_unstable_by(n / 2, f64::total_cmp);
+    let mid = *mid;
     Some(if n % 2 == 1 {
-        s[n / 2]
+        mid
     } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
+        // The largest of the lower half is the order statistic just below.
+        let lower = below.iter().copied().max_by(f64::total_cmp)?;
+        (lower + mid) / 2.0
     })
 }
 
 /// Median absolute deviation from the median (unscaled).
 pub fn mad(v: &[f64]) -> Option<f64> {
     let m = median(v)?;
-    let dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
-    median(&dev)
+    let mut dev: Vec<f64> = v.iter().map(|x| (x - m).abs()).collect();
+    median_of(&mut dev)
 }
 
 /// The `q` quantile (0–1) by linear interpolation between order statistics
@@ -108,14 +120,19 @@ pub struct RepRow<'a> {
 pub struct TeamPeriod<'a> {
     pub period: Period,
     pub rows: Vec<RepRow<'a>>,
+    /// For each role, each metric's defined values over the ramped reps, in
+    /// row order with their row: what every baseline of the period reads,
+    /// gathered once rather than once per rep and metric.
+    peers: Vec<(Role, PeerValues)>,
 }
 
-/// A baseline with the spread of the peers it came from.
+/// Each metric's defined values over a role's ramped reps, with their row.
+type PeerValues = std::collections::BTreeMap<MetricId, Vec<(usize, f64)>>;
+
+/// A baseline: the median of the peers it came from, and how many there were.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Baseline {
     pub median: f64,
-    /// Unscaled MAD of the peers' values.
-    pub mad: f64,
     pub peers: usize,
 }
 
@@ -137,7 +154,26 @@ impl<'a> TeamPeriod<'a> {
         rows.sort_by(|a, b| {
             (a.rep.role, &a.rep.name, &a.rep.id).cmp(&(b.rep.role, &b.rep.name, &b.rep.id))
         });
-        TeamPeriod { period: p, rows }
+        let mut peers: Vec<(Role, PeerValues)> = Vec::new();
+        for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.ramping) {
+            let at = match peers.iter().position(|(role, _)| *role == row.rep.role) {
+                Some(at) => at,
+                None => {
+                    peers.push((row.rep.role, PeerValues::new()));
+                    peers.len() - 1
+                }
+            };
+            for (id, v) in &row.metrics {
+                if let Some(x) = v.value {
+                    peers[at].1.entry(id.clone()).or_default().push((i, x));
+                }
+            }
+        }
+        TeamPeriod {
+            period: p,
+            rows,
+            peers,
+        }
     }
 
     /// The row of a rep, if active in the period.
@@ -147,11 +183,16 @@ impl<'a> TeamPeriod<'a> {
 
     /// Defined values of a metric over the ramped peers of `row` (same role, not `row`).
     pub fn peer_values(&self, row: &RepRow<'_>, metric: &str) -> Vec<f64> {
-        self.rows
-            .iter()
-            .filter(|r| r.rep.role == row.rep.role && r.rep.id != row.rep.id && !r.ramping)
-            .filter_map(|r| r.metrics.get(metric).and_then(|v| v.value))
-            .collect()
+        let Some((_, of_role)) = self.peers.iter().find(|(role, _)| *role == row.rep.role) else {
+            return Vec::new();
+        };
+        of_role.get(metric).map_or_else(Vec::new, |values| {
+            values
+                .iter()
+                .filter(|(i, _)| self.rows[*i].rep.id != row.rep.id)
+                .map(|(_, x)| *x)
+                .collect()
+        })
     }
 
     /// The pooled rate Σnum ÷ Σden of a share over the ramped peers of `row`
@@ -180,7 +221,6 @@ impl<'a> TeamPeriod<'a> {
         }
         Some(Baseline {
             median: median(&v)?,
-            mad: mad(&v)?,
             peers: v.len(),
         })
     }
