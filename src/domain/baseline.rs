@@ -124,6 +124,8 @@ pub struct TeamPeriod<'a> {
     /// row order with their row: what every baseline of the period reads,
     /// gathered once rather than once per rep and metric.
     peers: Vec<(Role, PeerValues)>,
+    /// Each rep's row (the rules look a rep up in every period they judge).
+    at: foldhash::HashMap<&'a super::model::RepId, usize>,
 }
 
 /// Each metric's defined values over a role's ramped reps, with their row.
@@ -169,16 +171,22 @@ impl<'a> TeamPeriod<'a> {
                 }
             }
         }
+        let at = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (&r.rep.id, i))
+            .collect();
         TeamPeriod {
             period: p,
             rows,
             peers,
+            at,
         }
     }
 
     /// The row of a rep, if active in the period.
     pub fn row(&self, rep: &super::model::RepId) -> Option<&RepRow<'a>> {
-        self.rows.iter().find(|r| &r.rep.id == rep)
+        self.at.get(rep).map(|i| &self.rows[*i])
     }
 
     /// Defined values of a metric over the ramped peers of `row` (same role, not `row`).
