@@ -256,18 +256,6 @@ pub fn terminal_stage(ctx: &Context<'_>, kind: StageKind) -> Option<String> {
     .map(|(_, n)| n)
 }
 
-/// Adds an AE rep for every owner name not yet in the batch or the database.
-pub fn add_owner_reps(names: &[String], ctx: &Context<'_>, batch: &mut Batch) {
-    for name in names {
-        let rep = owner_rep(name);
-        let known = batch.reps.iter().any(|r| r.id == rep.id)
-            || ctx.existing.reps.contains(rep.id.as_str());
-        if !known {
-            batch.reps.push(rep);
-        }
-    }
-}
-
 /// Notes the record id `id` of `row` (in `id_col`) as seen; `false`, with a
 /// row error saying where the `what` (`record id`, `deal id`, `id`) was
 /// first met, when it was seen before.
@@ -289,19 +277,6 @@ pub fn first_sighting(
     }
     seen.insert(id.to_string(), (here, row.line));
     true
-}
-
-/// The owner of a HubSpot or Pipedrive deal: the name in `column`
-/// (`Unassigned` when empty or without a letter or digit), noted in `owners`
-/// for [`add_owner_reps`]; its rep id.
-pub fn deal_owner(row: &Row<'_>, column: Option<&str>, owners: &mut Vec<String>) -> RepId {
-    let name = column
-        .and_then(|o| row.string(o))
-        .filter(|n| !rep_id(n).is_empty())
-        .unwrap_or_else(|| "Unassigned".to_string());
-    let id = RepId(rep_id(&name).into());
-    owners.push(name);
-    id
 }
 
 /// The account a deal's company (organization) cell in `column` names, its

@@ -9,6 +9,7 @@
 
 use super::crm_values::{self as cv, SeenStage};
 use super::currency;
+use super::owners::Owners;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
@@ -160,7 +161,7 @@ struct Read {
 pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mut Vec<RowError>) {
     let mut deals: Vec<Read> = Vec::new();
     let mut seen: HashMap<String, (String, u64)> = HashMap::new();
-    let mut owners: Vec<String> = Vec::new();
+    let mut owners = Owners::new(ctx.existing, &batch.reps);
     // Stage order: Date entered columns of every file, in header order.
     let mut order: Vec<(String, Option<String>)> = Vec::new();
     let mut uncarried = Vec::new();
@@ -273,7 +274,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         batch.opportunities.push(d.opp);
     }
     cv::note_uncarried(batch, from, uncarried);
-    cv::add_owner_reps(&owners, ctx, batch);
+    owners.add_to(batch);
 }
 
 fn deal_row(
@@ -281,7 +282,7 @@ fn deal_row(
     c: &Cols,
     ctx: &Context<'_>,
     seen: &mut HashMap<String, (String, u64)>,
-    owners: &mut Vec<String>,
+    owners: &mut Owners,
     batch: &mut Batch,
 ) -> Option<Read> {
     let col = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -340,7 +341,7 @@ fn deal_row(
     if !cv::first_sighting(row, &id_col, &id, "record id", seen) {
         return None;
     }
-    let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
+    let owner_id = owners.of_row(row, c.owner.as_deref());
     let account_id = cv::deal_account(row, c.company.as_deref(), batch);
     let opp_id = cv::deal_origin(row, &id_col, id, Crm::Hubspot, last, batch);
     Some(Read {

@@ -3,6 +3,7 @@
 
 use super::crm_values as cv;
 use super::mapping::{DERIVABLE, Mapping};
+use super::owners::Owners;
 use super::round_trip::Origin;
 use super::sf_values;
 use super::table::{Row, Table};
@@ -96,6 +97,7 @@ pub fn build(
     let crm = m.crm.as_deref().and_then(|c| Crm::from_str(c).ok());
     let mut seen: HashMap<String, (String, u64)> = HashMap::new();
     let mut owners: BTreeMap<String, String> = BTreeMap::new();
+    let mut by_name = Owners::new(ctx.existing, &batch.reps);
     for t in files {
         let missing: Vec<&str> = m.sources().into_iter().filter(|c| !t.has(c)).collect();
         if !missing.is_empty() {
@@ -115,7 +117,7 @@ pub fn build(
                 (crm, [won_stage.as_str(), lost_stage.as_str()]),
                 &kind_of,
                 &mut seen,
-                &mut owners,
+                (&mut owners, &mut by_name),
                 batch,
             );
             if let Err(mut e) = row.finish() {
@@ -145,6 +147,7 @@ pub fn build(
             cv::note_uncarried(batch, from, vec![(n, cv::uncarried_of(&has))]);
         }
     }
+    by_name.add_to(batch);
     for (id, name) in owners {
         let known =
             batch.reps.iter().any(|r| r.id.as_str() == id) || ctx.existing.reps.contains(&id);
@@ -164,7 +167,7 @@ fn deal_row(
     (crm, [won_stage, lost_stage]): (Option<Crm>, [&str; 2]),
     kind_of: &dyn Fn(&str) -> Option<StageKind>,
     seen: &mut HashMap<String, (String, u64)>,
-    owners: &mut BTreeMap<String, String>,
+    (owners, by_name): (&mut BTreeMap<String, String>, &mut Owners),
     batch: &mut Batch,
 ) {
     let c = &m.columns;
@@ -293,14 +296,17 @@ fn deal_row(
         return;
     }
     let owner_name = opt(row, &c.owner);
-    let owner_id = match (opt(row, &c.owner_id).map(sf_id), &owner_name) {
-        (Some(i), _) => i,
-        (None, Some(n)) if !cv::rep_id(n).is_empty() => cv::rep_id(n),
-        _ => "unassigned".to_string(),
+    // Owner ids are the CRM's; an owner named alone (by name, email or
+    // both) is matched to a rep as a HubSpot owner is.
+    let owner_id = match opt(row, &c.owner_id).map(sf_id) {
+        Some(i) => {
+            owners
+                .entry(i.clone())
+                .or_insert_with(|| owner_name.clone().unwrap_or_else(|| i.clone()));
+            i
+        }
+        None => by_name.resolve(owner_name.as_deref()).as_str().to_string(),
     };
-    owners
-        .entry(owner_id.clone())
-        .or_insert_with(|| owner_name.clone().unwrap_or_else(|| owner_id.clone()));
     let account_id = opt(row, &c.account_id).map(sf_id).or_else(|| {
         c.account_id
             .is_none()

@@ -23,6 +23,7 @@ pub mod mapping;
 mod maven;
 mod native;
 mod native_ext;
+mod owners;
 mod pipedrive;
 mod plausible;
 mod refs;

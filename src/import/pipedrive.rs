@@ -15,6 +15,7 @@
 
 use super::crm_values::{self as cv, SeenStage};
 use super::currency;
+use super::owners::Owners;
 use super::table::{Row, Table};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
@@ -116,7 +117,7 @@ struct Read {
 pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mut Vec<RowError>) {
     let mut deals: Vec<Read> = Vec::new();
     let mut seen: HashMap<String, (String, u64)> = HashMap::new();
-    let mut owners = Vec::new();
+    let mut owners = Owners::new(ctx.existing, &batch.reps);
     let mut uncarried = Vec::new();
     for t in files {
         let c = Cols::of(t);
@@ -253,7 +254,7 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         batch.opportunities.push(d.opp);
     }
     cv::note_uncarried(batch, from, uncarried);
-    cv::add_owner_reps(&owners, ctx, batch);
+    owners.add_to(batch);
 }
 
 fn deal_row(
@@ -261,7 +262,7 @@ fn deal_row(
     c: &Cols,
     ctx: &Context<'_>,
     seen: &mut HashMap<String, (String, u64)>,
-    owners: &mut Vec<String>,
+    owners: &mut Owners,
     batch: &mut Batch,
 ) -> Option<Read> {
     let col = |o: &Option<String>| o.clone().unwrap_or_default();
@@ -319,7 +320,7 @@ fn deal_row(
     if !cv::first_sighting(row, &id_col, &id, "deal id", seen) {
         return None;
     }
-    let owner_id = cv::deal_owner(row, c.owner.as_deref(), owners);
+    let owner_id = owners.of_row(row, c.owner.as_deref());
     let account_id = cv::deal_account(row, c.org.as_deref(), batch);
     // Its next activity date is the next step's, when the file has it.
     let opp_id = cv::deal_origin(row, &id_col, id, Crm::Pipedrive, last, batch);

@@ -8,10 +8,21 @@ use super::{Result, Store};
 use crate::domain::model::StageKind;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// A rep as an import matches a CRM owner to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: String,
+    pub name: String,
+    pub email: Option<String>,
+}
+
 /// The ids already in the database, read in one query per table.
 #[derive(Debug, Clone, Default)]
 pub struct ExistingIds {
     pub reps: BTreeSet<String>,
+    /// Every rep's id, name and email: a CRM file names its owners by name
+    /// or email, not by our ids.
+    pub people: Vec<Person>,
     pub accounts: BTreeSet<String>,
     pub contacts: BTreeSet<String>,
     pub opportunities: BTreeSet<String>,
@@ -46,8 +57,21 @@ impl Store {
                 stages.insert(r.get::<_, String>(0)?, (r.get::<_, i64>(1)?, kind));
             }
         }
+        let mut people = Vec::new();
+        {
+            let mut stmt = self.conn().prepare("SELECT id, name, email FROM reps")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                people.push(Person {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    email: r.get(2)?,
+                });
+            }
+        }
         Ok(ExistingIds {
             reps: ids("SELECT id FROM reps")?,
+            people,
             accounts: ids("SELECT id FROM accounts")?,
             contacts: ids("SELECT id FROM contacts")?,
             opportunities: ids("SELECT id FROM opportunities")?,

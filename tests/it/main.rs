@@ -6,6 +6,7 @@ mod bench_edit;
 mod cli_basics;
 mod crm_closes;
 mod crm_formats;
+mod crm_owners;
 mod crm_round_trip;
 mod demo_forecast;
 mod demo_generator;
