@@ -53,7 +53,7 @@ fn an_owner_named_by_name_email_or_both_is_one_rep() {
     let mut store = Store::open_in_memory().unwrap();
     let settings = Settings::default();
     run(&mut store, &[team], Format::Auto, &settings).unwrap();
-    run(&mut store, &[deals.clone()], Format::Auto, &settings).unwrap();
+    run(&mut store, &[deals], Format::Auto, &settings).unwrap();
     let want = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
         pairs
             .iter()
