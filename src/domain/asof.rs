@@ -18,7 +18,7 @@ use super::model::{
 };
 use super::money::Money;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The dataset as it stood at `end` (exclusive), from history alone.
 pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {

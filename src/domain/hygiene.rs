@@ -15,8 +15,8 @@ use super::money::Money;
 use super::period::Calendar;
 use super::settings::Settings;
 use chrono::NaiveDate;
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// A named hygiene reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -15,8 +15,8 @@ use super::money::Money;
 use super::period::{Calendar, Period};
 use super::settings::{ReviewOrder, Settings};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The sections of the review, in order, with their time box in minutes.
 pub const TIME_BOXES: [(Section, u32); 5] = [

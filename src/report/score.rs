@@ -45,7 +45,7 @@ pub fn score_text(s: &DealScore) -> String {
 }
 
 /// The score of every open deal, by id.
-pub type Scores = std::collections::HashMap<crate::domain::OppId, DealScore>;
+pub type Scores = foldhash::HashMap<crate::domain::OppId, DealScore>;
 
 /// The score of every open deal on `input.today`.
 pub fn open_scores(input: &Input) -> Scores {

@@ -7,7 +7,7 @@ use crate::domain::model::{AccountId, Dataset, HistoryField, OppId, Snooze};
 use crate::domain::period::Calendar;
 use crate::domain::settings::Settings;
 use chrono::{Days, NaiveDate};
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 /// Local date of the latest activity per deal and per account, up to today.
 pub(super) struct Touches {

@@ -13,7 +13,7 @@ use crate::domain::model::{
 use crate::domain::period::Calendar;
 use crate::domain::settings::Settings;
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// A dataset indexed for scoring.
 pub struct ScoreIndex<'a> {
