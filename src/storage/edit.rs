@@ -117,6 +117,46 @@ impl Store {
         Ok(())
     }
 
+    /// The seconds session `id` has spent in each box of the agenda, by
+    /// box (`0` for a box not timed yet); `boxes` long.
+    pub fn review_box_seconds(&self, id: i64, boxes: usize) -> EditResult<Vec<i64>> {
+        let mut out = vec![0; boxes];
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT box, seconds FROM review_box_time WHERE session_id = ?1")?;
+        let mut rows = stmt.query([id])?;
+        while let Some(r) = rows.next()? {
+            let (b, secs): (i64, i64) = (r.get(0)?, r.get(1)?);
+            if let Some(slot) = usize::try_from(b).ok().and_then(|b| out.get_mut(b)) {
+                *slot = secs;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Keeps the seconds session `id` has spent in each box (by box), for a
+    /// review resumed later; a session ended or unknown keeps nothing.
+    pub fn save_review_box_seconds(&mut self, id: i64, seconds: &[i64]) -> EditResult<()> {
+        let tx = self.begin()?;
+        let open: bool = tx.raw().query_row(
+            "SELECT EXISTS (SELECT 1 FROM review_sessions WHERE id = ?1 AND ended_at IS NULL)",
+            [id],
+            |r| r.get(0),
+        )?;
+        if !open {
+            return Err(EditError::NoSession);
+        }
+        for (b, secs) in seconds.iter().enumerate() {
+            tx.raw().execute(
+                "INSERT INTO review_box_time (session_id, box, seconds) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (session_id, box) DO UPDATE SET seconds = excluded.seconds",
+                params![id, b as i64, (*secs).max(0)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Applies one edit to one deal: validates it against the stages in
     /// force, updates the deal and appends one history row per changed field.
     /// An edit that changes nothing writes nothing and returns no history.

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_history_time_index.sql"),
     include_str!("migrations/0010_snapshot_owner_months.sql"),
     include_str!("migrations/0011_write_stamp.sql"),
+    include_str!("migrations/0012_review_box_time.sql"),
 ];
 
 /// Process-wide SQLite settings, made once before the first connection:

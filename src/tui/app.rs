@@ -54,6 +54,11 @@ pub enum Effect {
         path: PathBuf,
         text: String,
     },
+    /// Keep the running review's time in each box (no reload).
+    BoxClock {
+        session: i64,
+        seconds: Vec<i64>,
+    },
     Quit,
 }
 
@@ -370,6 +375,13 @@ impl App {
                 }
                 if let (Some(id), Some(run)) = (done.session_started, self.review.run.as_mut()) {
                     run.session = Some(id);
+                    // A resumed review carries on its boxes' timers.
+                    if let Some(kept) = done.box_seconds {
+                        for (spent, secs) in run.spent.iter_mut().zip(kept) {
+                            *spent = secs;
+                        }
+                        run.box_started_at = self.now;
+                    }
                 }
                 if let Some(md) = done.closing_report {
                     self.review.run = None;

@@ -15,6 +15,8 @@ pub struct Done {
     pub message: String,
     /// The id of a review session just started (or resumed).
     pub session_started: Option<i64>,
+    /// The seconds a resumed session had spent in each box (by box).
+    pub box_seconds: Option<Vec<i64>>,
     /// The closing report (Markdown) of a review session just ended.
     pub closing_report: Option<String>,
     /// A deal edit that changed the deal: the deal as saved and the history
@@ -45,23 +47,24 @@ pub fn apply(
                 s.session.started_at.format("%Y-%m-%d %H:%M")
             ),
             session_started: Some(s.session.id),
-            closing_report: None,
-            deal: None,
+            // Unreadable timers start at 0:00: the review itself goes on.
+            box_seconds: store
+                .review_box_seconds(s.session.id, crate::domain::review::TIME_BOXES.len())
+                .ok(),
+            ..Done::default()
         },
         Saved::ReviewStarted(s) => Done {
             message: format!("review #{} started: edits now carry its id", s.session.id),
             session_started: Some(s.session.id),
-            closing_report: None,
-            deal: None,
+            ..Done::default()
         },
         Saved::ReviewEnded(e) => Done {
             message: format!(
                 "review #{} ended: closing report below (S saves it)",
                 e.session
             ),
-            session_started: None,
             closing_report: Some(e.markdown),
-            deal: None,
+            ..Done::default()
         },
         Saved::Deal(applied) if !applied.history.is_empty() => Done {
             message: format!("saved: {what}"),

@@ -128,6 +128,11 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
         DisableBracketedPaste
     );
     ratatui::restore();
+    // The review's timers as they stand, kept for a resumed review.
+    app.now = chrono::Utc::now();
+    if let Some(clock) = app.box_clock() {
+        carry_out(&mut app, &loader, clock);
+    }
     // Waits for an edit in flight (one transaction) before the process ends.
     drop(loader);
     result
@@ -181,6 +186,7 @@ pub fn apply_reply(app: &mut App, reply: Reply) {
         Reply::Drill(d) => app.on_drill(*d),
         Reply::Timeline(id, acts) => app.on_timeline(id, acts),
         Reply::Failed(e) => app.on_failed(e),
+        Reply::Warn(e) => app.status = Some((theme::Role::Alert, e)),
         Reply::Damaged(e) => {
             app.status = Some((theme::Role::Alert, e.clone()));
             app.damaged = Some(e);
@@ -285,6 +291,7 @@ pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
         Effect::Load(req) => loader.send(Job::Load(req)),
         Effect::Edit(cmd, req) => loader.send(Job::Edit(cmd, req)),
         Effect::Timeline(id) => loader.send(Job::Timeline(id)),
+        Effect::BoxClock { session, seconds } => loader.send(Job::BoxClock { session, seconds }),
         Effect::Drill {
             rep,
             metric,

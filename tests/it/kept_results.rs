@@ -139,6 +139,7 @@ fn a_kept_result_is_given_again_until_anything_it_was_made_from_moves() {
 }
 
 /// Every table a report reads has the three triggers that draw a new stamp
+/// (`review_box_time`, the cockpit's review timers, is read by none)
 /// (a table added later without them would let a kept result go stale),
 /// and a first import, which sets the bulk tables' triggers aside while it
 /// loads, draws one and puts them back.
@@ -151,7 +152,8 @@ fn every_table_a_report_reads_draws_a_new_stamp_when_written() {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT IN ('write_stamp', 'first_touches', 'snapshot_owner_months')
+             AND name NOT IN ('write_stamp', 'first_touches', 'snapshot_owner_months',
+                              'review_box_time')
              ORDER BY name",
         )
         .expect("prepare")

@@ -211,6 +211,34 @@ fn tab_cycles_panes_and_help_returns_where_it_was() {
 }
 
 #[test]
+fn a_resumed_review_carries_its_boxes_timers_on() {
+    // The session kept 200 s in the wins box and 90 s in closing; resumed,
+    // it is in the wins box again: 30 s later that box reads 3:50.
+    let mut a = app(Start::Manager);
+    let start = a.now;
+    a.review.run = None;
+    a.update(Action::StartReview);
+    a.on_edited(Ok(pipedeck::tui::edit::Done {
+        message: "resumed review #4".into(),
+        session_started: Some(4),
+        box_seconds: Some(vec![200, 90, 0, 0, 0]),
+        ..Default::default()
+    }));
+    a.now = start + chrono::Duration::seconds(30);
+    assert_eq!(a.review.box_seconds(0, a.now), 230);
+    assert_eq!(a.review.box_seconds(1, a.now), 90);
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("1 Wins 3:50/3! 2 Closing 1:30/10"), "{s}");
+    assert_eq!(
+        a.box_clock(),
+        Some(Effect::BoxClock {
+            session: 4,
+            seconds: vec![230, 90, 0, 0, 0]
+        })
+    );
+}
+
+#[test]
 fn review_timer_counts_each_box() {
     let mut a = app(Start::Manager);
     let start = a.now;
@@ -222,11 +250,17 @@ fn review_timer_counts_each_box() {
     a.on_edited(Ok(pipedeck::tui::edit::Done {
         message: "review #1 started".into(),
         session_started: Some(1),
-        closing_report: None,
-        deal: None,
+        ..Default::default()
     }));
     a.now = start + chrono::Duration::seconds(200);
-    a.update(Action::NextBox);
+    // Each move between boxes keeps the time spent, for a resumed review.
+    assert_eq!(
+        a.update(Action::NextBox),
+        Some(Effect::BoxClock {
+            session: 1,
+            seconds: vec![200, 0, 0, 0, 0]
+        })
+    );
     a.now = start + chrono::Duration::seconds(260);
     // 200 s in the wins box (3:20, over its 3 minutes), 60 s in the next.
     assert_eq!(a.review.box_seconds(0, a.now), 200);

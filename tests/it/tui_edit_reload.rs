@@ -248,3 +248,48 @@ fn keys_pressed_while_an_edit_is_saved_take_their_turn_after_it() {
     assert_eq!(app.on_key(ctrl_c), Some(Effect::Quit));
     assert!(app.queued.is_empty());
 }
+
+/// The review's time in each box is kept by the real worker and given back
+/// when the review is resumed in a later cockpit; keeping it moves no
+/// write stamp (no report reads it), so every kept result stands.
+#[test]
+fn a_review_resumed_in_a_new_cockpit_gets_its_timers_back() {
+    use pipedeck::tui::edit::{EditCmd, apply};
+    let (dir, mut store) = store();
+    let start = EditCmd::StartReview { facilitator: None };
+    let now = chrono::Utc::now();
+    let first = apply(&mut store, &env(), now, &start).expect("started");
+    let session = first.session_started.expect("a session");
+    assert_eq!(first.box_seconds, None);
+    let stamp = store.write_stamp().expect("stamp");
+    let loader = Loader::spawn_on(store, env());
+    loader.send(Job::BoxClock {
+        session,
+        seconds: vec![200, 90, 0, 0, 0],
+    });
+    // Dropping the loader waits for the jobs sent before it.
+    drop(loader);
+    let mut store = pipedeck::storage::Store::open(&dir.path().join("tui.db")).expect("reopen");
+    assert_eq!(store.write_stamp().expect("stamp"), stamp);
+    let again = apply(&mut store, &env(), now, &start).expect("resumed");
+    assert_eq!(again.session_started, Some(session));
+    assert!(
+        again.message.starts_with("resumed review"),
+        "{}",
+        again.message
+    );
+    assert_eq!(again.box_seconds, Some(vec![200, 90, 0, 0, 0]));
+    // An ended session keeps no more time.
+    apply(
+        &mut store,
+        &env(),
+        now,
+        &EditCmd::EndReview { session: None },
+    )
+    .expect("ended");
+    assert!(
+        store
+            .save_review_box_seconds(session, &[1, 1, 1, 1, 1])
+            .is_err()
+    );
+}

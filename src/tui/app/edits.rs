@@ -83,6 +83,17 @@ impl App {
         })
     }
 
+    /// The running review's time in each box, to keep (a review resumed
+    /// after the cockpit closed carries it on); `None` before the database
+    /// has opened the session.
+    pub fn box_clock(&self) -> Option<Effect> {
+        let session = self.session()?;
+        let seconds = (0..self.review.run.as_ref()?.spent.len())
+            .map(|i| self.review.box_seconds(i, self.now))
+            .collect();
+        Some(Effect::BoxClock { session, seconds })
+    }
+
     pub(super) fn end_review(&mut self) -> Option<Effect> {
         match self.session() {
             Some(session) => self.edit(EditCmd::EndReview {

@@ -182,12 +182,18 @@ impl App {
                     };
                     self.review.agenda.selected = 0;
                     self.review.switch_box(0, self.now);
+                    return self.box_clock();
                 }
             }
-            NextBox => self.review.switch_box(self.review.box_idx + 1, self.now),
-            PrevBox => self
-                .review
-                .switch_box(self.review.box_idx.saturating_sub(1), self.now),
+            NextBox => {
+                self.review.switch_box(self.review.box_idx + 1, self.now);
+                return self.box_clock();
+            }
+            PrevBox => {
+                let to = self.review.box_idx.saturating_sub(1);
+                self.review.switch_box(to, self.now);
+                return self.box_clock();
+            }
             SaveReport => {
                 if let Some(md) = &self.review.closing {
                     // The full path, so the status line can say where it went.

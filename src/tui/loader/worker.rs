@@ -21,6 +21,11 @@ pub enum Job {
     /// Check the file's pages once a load is on screen (`spawn_check`):
     /// the terminal asks for it, the benchmark and the tests do not.
     CheckPages,
+    /// Keep a running review's time in each box (`Store::save_review_box_seconds`).
+    BoxClock {
+        session: i64,
+        seconds: Vec<i64>,
+    },
     Stop,
 }
 
@@ -39,6 +44,8 @@ pub enum Reply {
     /// the parts of every load while it is open (`Request::deal`).
     Timeline(OppId, Result<Timeline, String>),
     Failed(String),
+    /// Something the status line should say, beside any load.
+    Warn(String),
     /// How the load numbered `generation` was served (sent before its
     /// `Done`): the parts taken from the cache and those built.
     Served(u64, Served),
@@ -279,6 +286,14 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     let _ = replies.send(timeline(&store, id));
                 }
                 Job::CheckPages => check_wanted = true,
+                // A damaged file is not written to; a timer not kept only
+                // restarts at 0:00 if the review is resumed.
+                Job::BoxClock { session, seconds } if damaged.get().is_none() => {
+                    if let Err(e) = store.save_review_box_seconds(session, &seconds) {
+                        let _ = replies.send(Reply::Warn(format!("review timers not kept: {e}")));
+                    }
+                }
+                Job::BoxClock { .. } => {}
                 Job::Edit(cmd, req) => {
                     // Whatever the edit changes, nothing built before it is
                     // served again (a prefetch still running keeps nothing:
