@@ -229,6 +229,9 @@ fn a_resumed_review_carries_its_boxes_timers_on() {
     assert_eq!(a.review.box_seconds(1, a.now), 90);
     let s = screen(&mut a, 80, 24);
     assert!(s.contains("1 Wins 3:50/3! 2 Closing 1:30/10"), "{s}");
+    // The total is the boxes' time, not the time since this cockpit resumed:
+    // 230 + 90 s.
+    assert!(s.contains("total 5:20 / 30:00"), "{s}");
     assert_eq!(
         a.box_clock(),
         Some(Effect::BoxClock {

@@ -31,6 +31,9 @@ fn carry_out(app: &mut App, store: &mut Store, effect: Option<Effect>) {
             load(app, store, &req);
         }
         Some(Effect::Timeline(id)) => pipedeck::tui::apply_reply(app, loader::timeline(store, id)),
+        Some(Effect::BoxClock { session, seconds }) => store
+            .save_review_box_seconds(session, &seconds)
+            .expect("the review's timers kept"),
         Some(other) => panic!("unexpected effect {other:?}"),
         None => {}
     }

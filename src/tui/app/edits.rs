@@ -70,7 +70,6 @@ impl App {
         }
         self.review.run = Some(ReviewRun {
             session: None,
-            started_at: self.now,
             box_started_at: self.now,
             spent: [0; 5],
         });

@@ -28,7 +28,6 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 pub struct ReviewRun {
     /// The session id, once the database has opened it.
     pub session: Option<i64>,
-    pub started_at: DateTime<Utc>,
     /// When the current box started.
     pub box_started_at: DateTime<Utc>,
     /// Seconds spent in each box before the current stint.
@@ -266,6 +265,12 @@ impl ReviewPane {
         run.spent[i] + current
     }
 
+    /// Seconds spent in every box at `now` (a resumed review's kept time
+    /// with it).
+    pub fn total_seconds(&self, now: DateTime<Utc>) -> i64 {
+        (0..BOXES.len()).map(|i| self.box_seconds(i, now)).sum()
+    }
+
     /// Moves to another box, booking the time spent in the current one.
     pub fn switch_box(&mut self, to: usize, now: DateTime<Utc>) {
         let to = to.min(BOXES.len() - 1);
@@ -316,8 +321,8 @@ impl ReviewPane {
             lines.push(Line::styled(head, style));
             lines.push(Line::from(vec![Span::raw("    "), timer_span]));
         }
-        if let Some(run) = &self.run {
-            let total = (now - run.started_at).num_seconds().max(0);
+        if self.run.is_some() {
+            let total = self.total_seconds(now);
             lines.push(Line::styled(
                 format!("  total {} / 30:00", mmss(total)),
                 cx.theme.muted(),
@@ -384,11 +389,8 @@ impl ReviewPane {
             ];
         }
         let rep = self.reps.get(self.rep_idx).map_or("—", |r| r.1.as_str());
-        let total = self.run.as_ref().map_or(String::new(), |r| {
-            format!(
-                " · total {} / 30:00",
-                mmss((now - r.started_at).num_seconds().max(0))
-            )
+        let total = self.run.as_ref().map_or(String::new(), |_| {
+            format!(" · total {} / 30:00", mmss(self.total_seconds(now)))
         });
         vec![
             Line::from(spans),
