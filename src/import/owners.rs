@@ -43,12 +43,10 @@ fn is_email(s: &str) -> bool {
         && !s.chars().any(char::is_whitespace)
 }
 
-/// A name compared without case and with runs of spaces as one.
+/// A name compared as its slug: without case, and with every run of other
+/// characters than letters and digits as one (`Ann Lee` = `ann-lee` = `ANN  LEE`).
 fn name_key(name: &str) -> String {
-    name.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    rep_id(name)
 }
 
 /// The owners of one import's deals: the reps of the database and of the
@@ -99,11 +97,12 @@ impl Owners {
     }
 
     /// The rep an owner cell names, in this order: the rep with its email
-    /// (the database's, the batch's, or one this import added); the rep
-    /// whose id is the name's slug (`Ann Lee` → `ann-lee`); the one rep of
-    /// that name. Otherwise a new AE with the name's slug for its id (the
-    /// email's when the cell has no name) and the email. An empty cell, or
-    /// one without a letter or digit, is the placeholder `unassigned`.
+    /// (the database's, the batch's, or one this import matched or added);
+    /// the one rep of that name ([`name_key`]); the rep whose id is the
+    /// name's slug (`Ann Lee` → `ann-lee`). Otherwise a new AE with the
+    /// name's slug for its id (the email's when the cell has no name) and
+    /// the email. A cell without a letter or digit is the placeholder
+    /// `unassigned`.
     pub fn resolve(&mut self, cell: Option<&str>) -> RepId {
         let cell = cell.unwrap_or_default();
         if let Some(id) = self.seen.get(cell) {
@@ -125,37 +124,50 @@ impl Owners {
         if let Some(id) = email.as_ref().and_then(|e| self.by_email.get(e)) {
             return id.clone();
         }
-        let label = name
-            .clone()
-            .or_else(|| email.clone())
-            .filter(|l| !rep_id(l).is_empty())
-            .unwrap_or_else(|| "Unassigned".to_string());
+        // A name without a letter or digit names nobody.
+        let name = name.filter(|n| !rep_id(n).is_empty());
+        let Some(label) = name.clone().or_else(|| email.clone()) else {
+            return self.placeholder();
+        };
         let slug = rep_id(&label);
-        if let Some(new) = self.new.iter_mut().find(|r| r.id.as_str() == slug) {
-            // Met first by name alone: the email a later cell gives is kept.
-            if new.email.is_none() {
-                new.email = email.clone();
+        let by_name =
+            name.as_deref().and_then(
+                |n| match self.by_name.get(&name_key(n)).map(Vec::as_slice) {
+                    Some([one]) => Some(one.clone()),
+                    _ => None,
+                },
+            );
+        let id = match by_name.or_else(|| self.ids.contains(&slug).then(|| slug.clone())) {
+            Some(id) => id,
+            None => {
+                self.know(&slug, &label, None);
+                self.new.push(Rep::ae(RepId(slug.as_str().into()), label));
+                slug
             }
-            if let Some(e) = email {
-                self.by_email.entry(e).or_insert_with(|| slug.clone());
+        };
+        if let Some(e) = email {
+            // The person's email from here on in this import (a rep matched
+            // by name keeps the database's row as it is; one this import
+            // made keeps the email).
+            if let Some(new) = self.new.iter_mut().find(|r| r.id.as_str() == id)
+                && new.email.is_none()
+            {
+                new.email = Some(e.clone());
             }
-            return slug;
+            self.by_email.entry(e).or_insert_with(|| id.clone());
         }
-        if self.ids.contains(&slug) {
-            return slug;
+        id
+    }
+
+    /// The placeholder rep of a deal without an owner (never given an email).
+    fn placeholder(&mut self) -> String {
+        const ID: &str = "unassigned";
+        if !self.ids.contains(ID) {
+            self.know(ID, "Unassigned", None);
+            self.new
+                .push(Rep::ae(RepId(ID.into()), "Unassigned".into()));
         }
-        if let Some([one]) = name
-            .as_deref()
-            .and_then(|n| self.by_name.get(&name_key(n)))
-            .map(Vec::as_slice)
-        {
-            return one.clone();
-        }
-        self.know(&slug, &label, email.as_deref());
-        let mut rep = Rep::ae(RepId(slug.as_str().into()), label);
-        rep.email = email;
-        self.new.push(rep);
-        slug
+        ID.to_string()
     }
 
     /// Adds the reps this import made to the batch (those another file of
@@ -225,6 +237,15 @@ mod tests {
         assert_eq!(at("dee@acme.com"), "dee-roy");
         assert_eq!(at("eve@acme.com"), "eve-acme-com");
         assert_eq!(at(""), "unassigned");
+        // An email met beside a rep matched by name names that rep from then
+        // on (Bo's row has none); a name spelled with other punctuation is
+        // the same name.
+        assert_eq!(at("Bo Chen <bo@acme.com>"), "ae-02");
+        assert_eq!(at("bo@acme.com"), "ae-02");
+        assert_eq!(at("Ann-Lee"), "ae-01");
+        // A name of no letter or digit beside an email: the email's person,
+        // never the placeholder.
+        assert_eq!(at("- <fay@acme.com>"), "fay-acme-com");
         let mut batch = Batch::default();
         owners.add_to(&mut batch);
         let made: Vec<_> = batch
@@ -239,6 +260,7 @@ mod tests {
                 ("dee-roy", "Dee Roy", Some("dee@acme.com")),
                 ("eve-acme-com", "eve@acme.com", Some("eve@acme.com")),
                 ("unassigned", "Unassigned", None),
+                ("fay-acme-com", "fay@acme.com", Some("fay@acme.com")),
             ]
         );
     }

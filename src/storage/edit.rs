@@ -135,8 +135,9 @@ impl Store {
     }
 
     /// Keeps the seconds session `id` has spent in each box (by box), for a
-    /// review resumed later; a session ended or unknown keeps nothing.
-    pub fn save_review_box_seconds(&mut self, id: i64, seconds: &[i64]) -> EditResult<()> {
+    /// review resumed later; whether it did: a session ended meanwhile (by
+    /// `pipedeck review end` or another cockpit) or unknown keeps nothing.
+    pub fn save_review_box_seconds(&mut self, id: i64, seconds: &[i64]) -> EditResult<bool> {
         let tx = self.begin()?;
         let open: bool = tx.raw().query_row(
             "SELECT EXISTS (SELECT 1 FROM review_sessions WHERE id = ?1 AND ended_at IS NULL)",
@@ -144,7 +145,7 @@ impl Store {
             |r| r.get(0),
         )?;
         if !open {
-            return Err(EditError::NoSession);
+            return Ok(false);
         }
         for (b, secs) in seconds.iter().enumerate() {
             tx.raw().execute(
@@ -154,7 +155,7 @@ impl Store {
             )?;
         }
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Applies one edit to one deal: validates it against the stages in

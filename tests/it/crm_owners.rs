@@ -93,4 +93,10 @@ fn an_owner_named_by_name_email_or_both_is_one_rep() {
     run(&mut store, &[later], Format::Auto, &settings).unwrap();
     assert!(owners(&store).contains(&("Later".into(), "dee-roy".into())));
     assert_eq!(reps(&store).len(), 4);
+    // The first file again moves no deal and makes no rep.
+    let before = owners(&store);
+    let again = tmp.path().join("deals.csv");
+    run(&mut store, &[again], Format::Auto, &settings).unwrap();
+    assert_eq!(owners(&store), before);
+    assert_eq!(reps(&store).len(), 4);
 }

@@ -33,7 +33,8 @@ fn carry_out(app: &mut App, store: &mut Store, effect: Option<Effect>) {
         Some(Effect::Timeline(id)) => pipedeck::tui::apply_reply(app, loader::timeline(store, id)),
         Some(Effect::BoxClock { session, seconds }) => store
             .save_review_box_seconds(session, &seconds)
-            .expect("the review's timers kept"),
+            .map(|kept| assert!(kept, "the review's timers kept"))
+            .expect("saved"),
         Some(other) => panic!("unexpected effect {other:?}"),
         None => {}
     }
