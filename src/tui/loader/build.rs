@@ -194,16 +194,27 @@ pub fn build_anomalies(
         rep: req.rep.as_ref().map(|r| r.0.to_string()),
         ..MetricsFilter::default()
     };
-    let own = AnomaliesReport::build(&input(env, anomalies, &[], req.anomalies_period), &filter);
-    let grid = if own.period == Some(req.period) {
-        own.clone()
-    } else {
-        AnomaliesReport::build(
-            &input(env, on_screen, &[], Some(req.period)),
-            &MetricsFilter::default(),
-        )
-    };
-    (own, grid)
+    let own_input = input(env, anomalies, &[], req.anomalies_period);
+    let own_period = req
+        .anomalies_period
+        .unwrap_or_else(|| crate::report::anomalies::default_period(&own_input));
+    if own_period == req.period {
+        let own = AnomaliesReport::build(&own_input, &filter);
+        return (own.clone(), own);
+    }
+    // The two periods' rules share nothing: built side by side, the second
+    // core is not idle while one of them runs its serial parts.
+    std::thread::scope(|s| {
+        let grid = s.spawn(|| {
+            AnomaliesReport::build(
+                &input(env, on_screen, &[], Some(req.period)),
+                &MetricsFilter::default(),
+            )
+        });
+        let own = AnomaliesReport::build(&own_input, &filter);
+        let grid = grid.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (own, grid)
+    })
 }
 
 /// The forecast's period: the picked one when it is a month or longer;
