@@ -295,4 +295,6 @@ pub fn kind_word(k: PeriodKind) -> &'static str {
 }
 
 #[cfg(test)]
+mod new_hire_tests;
+#[cfg(test)]
 mod tests;
