@@ -70,7 +70,7 @@ impl Store {
             }
         }
         Ok(ExistingIds {
-            reps: ids("SELECT id FROM reps")?,
+            reps: people.iter().map(|p| p.id.clone()).collect(),
             people,
             accounts: ids("SELECT id FROM accounts")?,
             contacts: ids("SELECT id FROM contacts")?,
