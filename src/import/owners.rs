@@ -67,7 +67,7 @@ impl Owners {
     pub fn new(existing: &ExistingIds, batch: &[Rep]) -> Owners {
         let mut owners = Owners {
             by_email: HashMap::new(),
-            ids: existing.reps.iter().cloned().collect(),
+            ids: HashSet::new(),
             by_name: HashMap::new(),
             new: Vec::new(),
             seen: HashMap::new(),
