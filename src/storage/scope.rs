@@ -30,7 +30,7 @@ use super::{Result, Store};
 use crate::domain::model::*;
 use chrono::{DateTime, Utc};
 use merge::merge_by_time;
-use ranges::{alive_in, merged, within};
+use ranges::{alive_in, merged, merged_per_rep, outside, within};
 
 /// Half-open instant ranges `[from, to)`, sorted and merged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -97,8 +97,6 @@ impl Scope {
         deal_ranges.extend(other.deal_ranges);
         let mut rep_ranges = self.rep_ranges;
         rep_ranges.extend(other.rep_ranges);
-        rep_ranges.sort();
-        rep_ranges.dedup();
         let mut deals = self.deals;
         deals.extend(other.deals);
         deals.sort();
@@ -111,7 +109,7 @@ impl Scope {
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
             deals,
-            rep_ranges,
+            rep_ranges: merged_per_rep(rep_ranges),
             deal_ranges: merged(deal_ranges),
             ..Scope::new(ranges)
         }
@@ -126,11 +124,12 @@ impl Scope {
 
     /// The same ranges, with these ranges of single reps' work read besides.
     pub fn with_rep_ranges(mut self, ranges: Vec<(RepId, DateTime<Utc>, DateTime<Utc>)>) -> Scope {
-        self.rep_ranges = ranges
-            .into_iter()
-            .filter(|(_, a, b)| a < b)
-            .map(|(r, a, b)| (r.0.into(), a, b))
-            .collect();
+        self.rep_ranges = merged_per_rep(
+            ranges
+                .into_iter()
+                .map(|(r, a, b)| (r.0.into(), a, b))
+                .collect(),
+        );
         self
     }
 
@@ -491,18 +490,20 @@ impl Store {
         }
         let mut activities = window()?;
         if !others.is_empty() {
-            // Some may be read already (in a range, or twice among them);
-            // the rest merge in by time.
-            others.sort_by(|a, b| a.id.0.cmp(&b.id.0));
+            // Some are read twice among them (one row, one instant: they
+            // sort side by side), and the window holds every activity of
+            // the ranges, so one of them in a range is read already (the
+            // instants compared are those the window's SQL compares: a
+            // stored instant is one text per instant, `instant_to_sql`).
+            // The rest merge in by time.
+            others.sort_unstable_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
             others.dedup_by(|a, b| a.id == b.id);
-            let ids: foldhash::HashSet<&str> = others.iter().map(|a| a.id.0.as_str()).collect();
-            let read: foldhash::HashSet<ActivityId> = activities
-                .iter()
-                .filter(|a| ids.contains(a.id.0.as_str()))
-                .map(|a| a.id.clone())
-                .collect();
-            others.retain(|a| !read.contains(&a.id));
-            others.sort_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
+            others.retain(|a| {
+                !scope
+                    .ranges
+                    .iter()
+                    .any(|(x, y)| *x <= a.occurred_at && a.occurred_at < *y)
+            });
             activities = merge_by_time(activities, others);
         }
         if scope.skip_contacts {
@@ -512,7 +513,12 @@ impl Store {
         Ok((activities, first_touch))
     }
 
-    /// Writes the scope's rep ranges into `temp.scope_rep_ranges`.
+    /// Writes the scope's rep ranges into `temp.scope_rep_ranges`. When
+    /// every activity of the ranges is read, with the deals those touch
+    /// (`moved`), only what of a rep range lies outside them is written:
+    /// the rest of that rep's work is read with the window (the new-hire
+    /// rule's windows of recent hires fall in the report's own ranges, and
+    /// were read twice, then matched row by row).
     fn fill_rep_ranges(&self, scope: &Scope) -> Result<()> {
         let conn = self.conn();
         conn.execute_batch(
@@ -522,8 +528,15 @@ impl Store {
         )?;
         let mut insert =
             conn.prepare_cached("INSERT INTO temp.scope_rep_ranges VALUES (?1, ?2, ?3)")?;
+        let window_read = scope.activities && scope.moved;
         for (rep, a, b) in &scope.rep_ranges {
-            insert.execute([rep.as_str(), &instant_to_sql(*a), &instant_to_sql(*b)])?;
+            let pieces = match window_read {
+                true => outside(*a, *b, &scope.ranges),
+                false => vec![(*a, *b)],
+            };
+            for (a, b) in pieces {
+                insert.execute([rep.as_str(), &instant_to_sql(a), &instant_to_sql(b)])?;
+            }
         }
         Ok(())
     }

@@ -21,6 +21,16 @@ fn bench_db_json_names_every_report() {
     let db = tmp.path().join("p.db");
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
     pipedeck(&db).arg("import").arg(fixture).assert().success();
+    // The first AE by id left before the period: the drill is timed on an
+    // AE active in it (`ada`), not on a rep it refuses.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO reps (id, name, role, start_date, end_date)
+             VALUES ('aaron', 'Aaron Gone', 'AE', '2023-01-02', '2024-03-29')",
+            [],
+        )
+        .unwrap();
     let out = pipedeck(&db)
         .args(["bench", "--runs", "1", "--format", "json"])
         .assert()
@@ -72,6 +82,11 @@ fn bench_db_json_names_every_report() {
         assert!(i["ratio"].is_number(), "{i}");
     }
     assert_eq!(items[0]["ratio"], 1.0);
+    let drill = items.iter().find(|i| i["key"] == "drill").unwrap();
+    assert_eq!(
+        drill["what"],
+        "report drill --rep ada --metric win_rate --period 2026-07-01..2026-10-01"
+    );
     // The database was only read: the snapshot and the edit ran on copies.
     let conn = rusqlite::Connection::open(&db).unwrap();
     let n: i64 = conn

@@ -51,3 +51,101 @@ pub(super) fn merged(
     }
     out
 }
+
+/// Ranges of single reps' work, per rep merged as [`merged`] does: sorted
+/// by rep, each rep's overlapping or touching ranges one. The new-hire
+/// rule asks for every peer's first weeks once per new hire, nested
+/// windows of one start (up to a dozen per peer), and each range's
+/// activities are read apart: merged, each is read once.
+pub(super) fn merged_per_rep(
+    mut ranges: Vec<(String, DateTime<Utc>, DateTime<Utc>)>,
+) -> Vec<(String, DateTime<Utc>, DateTime<Utc>)> {
+    ranges.retain(|(_, a, b)| a < b);
+    ranges.sort();
+    let mut out: Vec<(String, DateTime<Utc>, DateTime<Utc>)> = Vec::with_capacity(ranges.len());
+    for (rep, a, b) in ranges {
+        match out.last_mut() {
+            Some(last) if last.0 == rep && a <= last.2 => last.2 = last.2.max(b),
+            _ => out.push((rep, a, b)),
+        }
+    }
+    out
+}
+
+/// What of `[a, b)` lies outside `ranges` (sorted, apart: [`merged`]),
+/// as the ranges left, in order.
+pub(super) fn outside(
+    a: DateTime<Utc>,
+    b: DateTime<Utc>,
+    ranges: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut out = Vec::new();
+    let mut from = a;
+    for &(x, y) in ranges {
+        if y <= from || x >= b {
+            continue;
+        }
+        if x > from {
+            out.push((from, x));
+        }
+        from = from.max(y);
+        if from >= b {
+            return out;
+        }
+    }
+    out.push((from, b));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{merged_per_rep, outside};
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn each_reps_nested_overlapping_and_touching_ranges_become_one() {
+        let r = |rep: &str, a: u32, b: u32| (rep.to_string(), day(a), day(b));
+        let got = merged_per_rep(vec![
+            // Ann: her first 1, 2 and 3 weeks (nested), then apart from the 28th.
+            r("ann", 1, 22),
+            r("ann", 1, 8),
+            r("ann", 1, 15),
+            r("ann", 28, 30),
+            // Bo: two touching ranges, and an empty one dropped.
+            r("bo", 8, 15),
+            r("bo", 1, 8),
+            r("bo", 20, 20),
+            // Cy's range is not merged with Bo's though they overlap.
+            r("cy", 10, 12),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                r("ann", 1, 22),
+                r("ann", 28, 30),
+                r("bo", 1, 15),
+                r("cy", 10, 12)
+            ]
+        );
+    }
+
+    #[test]
+    fn what_of_a_range_lies_outside_others() {
+        // Window ranges: the 5th to the 10th, the 15th to the 20th.
+        let window = [(day(5), day(10)), (day(15), day(20))];
+        let cut = |a, b| outside(day(a), day(b), &window);
+        assert_eq!(
+            cut(1, 25),
+            vec![(day(1), day(5)), (day(10), day(15)), (day(20), day(25))]
+        );
+        assert_eq!(cut(6, 9), vec![]);
+        assert_eq!(cut(5, 15), vec![(day(10), day(15))]);
+        assert_eq!(cut(8, 17), vec![(day(10), day(15))]);
+        assert_eq!(cut(21, 23), vec![(day(21), day(23))]);
+        assert_eq!(outside(day(1), day(3), &[]), vec![(day(1), day(3))]);
+    }
+}
