@@ -162,10 +162,15 @@ pub(super) fn converted(
     pos: i64,
     w: &Window,
 ) -> Option<bool> {
+    // By time: the entries in the window are [lo, hi) (a deal's stage
+    // changes are asked for once per rep, stage and period judged).
     let changes = ix.stage_changes(&o.id);
-    let i = changes
-        .iter()
-        .position(|h| w.contains(h.changed_at) && h.new_value.as_deref() == Some(name))?;
+    let lo = changes.partition_point(|h| h.changed_at < w.start);
+    let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
+    let i = lo
+        + changes[lo..hi]
+            .iter()
+            .position(|h| h.new_value.as_deref() == Some(name))?;
     Some(changes[i + 1..].iter().any(|h| {
         h.new_value
             .as_deref()

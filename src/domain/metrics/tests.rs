@@ -401,3 +401,57 @@ fn pipeline_amounts_are_those_at_the_period_end() {
         [("o2", None), ("o5", Some(1500.0)), ("o6", Some(400.0))]
     );
 }
+
+#[test]
+fn stage_moves_count_only_inside_the_period() {
+    // One deal of ann's, in the week 11-02 .. 11-09 (end excluded): it
+    // entered Discovery and then Demo before the week, Proposal in it,
+    // Negotiation at the very end of it (outside) and Closed Won after it.
+    let data = Dataset {
+        reps: vec![rep("ann", Role::Ae, Some("2025-01-05"), None)],
+        opportunities: vec![opp(
+            "o1",
+            "ann",
+            None,
+            None,
+            Some("2026-10-01T09:00:00"),
+            Status::Won,
+            Some("2026-11-12T09:00:00"),
+            Some(10_000),
+        )],
+        history: vec![
+            stage_move("o1", "2026-10-20T09:00:00", None, "Discovery"),
+            stage_move("o1", "2026-10-28T09:00:00", Some("Discovery"), "Demo"),
+            stage_move("o1", "2026-11-03T09:00:00", Some("Demo"), "Proposal"),
+            stage_move("o1", "2026-11-09T00:00:00", Some("Proposal"), "Negotiation"),
+            stage_move(
+                "o1",
+                "2026-11-12T09:00:00",
+                Some("Negotiation"),
+                "Closed Won",
+            ),
+        ],
+        stages: crate::domain::Settings::default().stage_list(),
+        ..Dataset::default()
+    };
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
+    let got = |id: &str| {
+        let v = &m[id];
+        (v.value, v.num, v.den)
+    };
+    // Demo -> Proposal on 11-03 is the week's one forward move.
+    assert_eq!(got("progressions"), (Some(1.0), None, None));
+    // Entered Demo before the week: not entered in it, undefined.
+    assert_eq!(got("stage_conversion.Demo"), (None, Some(0.0), Some(0.0)));
+    // Entered Proposal on 11-03, later Negotiation: 1 of 1.
+    assert_eq!(
+        got("stage_conversion.Proposal"),
+        (Some(1.0), Some(1.0), Some(1.0))
+    );
+    // Entered Negotiation at 11-09 00:00, the week's end, outside it.
+    assert_eq!(
+        got("stage_conversion.Negotiation"),
+        (None, Some(0.0), Some(0.0))
+    );
+}
