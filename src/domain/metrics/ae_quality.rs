@@ -6,7 +6,7 @@ use super::index::{
     open_at,
 };
 use super::{MetricId, MetricSet, MetricValue};
-use crate::domain::model::{Activity, Opportunity, RepId, StageKind, Status};
+use crate::domain::model::{Activity, HistoryEntry, Opportunity, RepId, StageKind, Status};
 use chrono::NaiveDate;
 use foldhash::HashSet;
 
@@ -162,13 +162,34 @@ pub(super) fn converted(
     pos: i64,
     w: &Window,
 ) -> Option<bool> {
-    // By time: the entries in the window are [lo, hi) (a deal's stage
-    // changes are asked for once per rep, stage and period judged).
+    let (changes, in_window) = stage_changes_in(ix, o, w);
+    converted_among(ix, changes, in_window, name, pos)
+}
+
+/// A deal's stage changes, by time, and the range of those in the window.
+fn stage_changes_in<'i, 'a>(
+    ix: &'i Index<'a>,
+    o: &Opportunity,
+    w: &Window,
+) -> (&'i [&'a HistoryEntry], std::ops::Range<usize>) {
     let changes = ix.stage_changes(&o.id);
     let lo = changes.partition_point(|h| h.changed_at < w.start);
     let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
+    (changes, lo..hi)
+}
+
+/// [`converted`] of the deal whose stage changes are `changes`, those in
+/// the window at `in_window`.
+fn converted_among(
+    ix: &Index<'_>,
+    changes: &[&HistoryEntry],
+    in_window: std::ops::Range<usize>,
+    name: &str,
+    pos: i64,
+) -> Option<bool> {
+    let lo = in_window.start;
     let i = lo
-        + changes[lo..hi]
+        + changes[in_window]
             .iter()
             .position(|h| h.new_value.as_deref() == Some(name))?;
     Some(changes[i + 1..].iter().any(|h| {
@@ -228,20 +249,33 @@ fn stage_conversion(
     w: &Window,
     put: &mut impl FnMut(MetricId, MetricValue),
 ) {
-    for name in ix.stage_names() {
-        let Some((pos, StageKind::Open)) = ix.stage(name) else {
+    let open: Vec<(&str, i64)> = ix
+        .stage_names()
+        .into_iter()
+        .filter_map(|name| match ix.stage(name) {
+            Some((pos, StageKind::Open)) => Some((name, pos)),
+            _ => None,
+        })
+        .collect();
+    // (entered, moved on) per open stage; each deal's changes in the
+    // window are found once for every stage.
+    let mut counts = vec![(0u32, 0u32); open.len()];
+    for o in owned {
+        let (changes, in_window) = stage_changes_in(ix, o, w);
+        if in_window.is_empty() {
             continue;
-        };
-        let (mut entered, mut moved_on) = (0u32, 0u32);
-        for o in owned {
-            let Some(later) = converted(ix, o, name, pos, w) else {
+        }
+        for (&(name, pos), (entered, moved_on)) in open.iter().zip(counts.iter_mut()) {
+            let Some(later) = converted_among(ix, changes, in_window.clone(), name, pos) else {
                 continue;
             };
-            entered += 1;
+            *entered += 1;
             if later {
-                moved_on += 1;
+                *moved_on += 1;
             }
         }
+    }
+    for ((name, _), (entered, moved_on)) in open.into_iter().zip(counts) {
         put(
             MetricId::stage_conversion(name),
             MetricValue::ratio(moved_on as f64, entered as f64),
