@@ -6,8 +6,10 @@
 //! rows (305k on the large demo). A snapshot with a row another tool wrote
 //! in a form pipedeck does not write is read row by row. The actuals are
 //! the won deals. A quarter whose first-day call is rebuilt from history
-//! reads every deal and its history, and the rows of the snapshots its
-//! deals without history take. `--as-of` reads every deal, its history
+//! reads, besides, the deals that may have been open on its first day and
+//! their history (not those closed before it with nothing after: most of
+//! the deals, years back), the first deal created, and the rows of the
+//! snapshots its deals without history take. `--as-of` reads every deal, its history
 //! and every snapshot's rows, as before; a file of an older schema read
 //! without migrating (no sums) reads every snapshot's rows beside the
 //! deals the rest would read.
@@ -72,8 +74,9 @@ pub fn load(
         return Ok(from_rows(data, snapshots, cal));
     }
     if !rebuilt.is_empty() {
-        // Every deal and its history, to rewind them to each rebuilt
-        // quarter start; of the stored snapshots, the rows only of those
+        // The won deals, and every deal that may have been open at a
+        // rebuilt quarter start with its history, to rewind them to it
+        // (`AccuracyDeals::Rebuilt`); of the stored snapshots, the rows only of those
         // the deals without history take then (`overlay_source`); the
         // stored snapshots' facts from their sums.
         let ends: Vec<_> = rebuilt.iter().map(|d| cal.end_of(*d)).collect();
@@ -85,7 +88,8 @@ pub fn load(
             taken.dedup_by_key(|h| h.id);
             taken
         });
-        let (data, snapshots) = read(AccuracyDeals::WithHistory, None, Snaps::Picked(&overlays))?;
+        let deals = AccuracyDeals::Rebuilt(ends.clone());
+        let (data, snapshots) = read(deals, None, Snaps::Picked(&overlays))?;
         let calls = stored_calls(store, cal, &heads, &data, today)?;
         return Ok(AccuracyInput {
             data,

@@ -42,12 +42,19 @@ pub enum Need {
 }
 
 /// What the accuracy reads of the deals alive in all of history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccuracyDeals {
     /// The won deals, without history: the actuals (the calls come from
     /// the stored snapshots).
     Won,
-    /// Every deal and its history: a call rebuilt from history, `--as-of`.
+    /// The won deals and every deal that may have been open at one of
+    /// these instants (the ends of the first days of the quarters whose
+    /// call is rebuilt), with their history; and the first deal created,
+    /// from which the report reckons its quarters. The rest are deals
+    /// closed before every such instant, which no rebuilt call holds.
+    Rebuilt(Vec<chrono::DateTime<chrono::Utc>>),
+    /// Every deal and its history: `--as-of`, and a call rebuilt from
+    /// history in a file of an older schema.
     WithHistory,
 }
 
@@ -331,7 +338,14 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
     };
     Scope::new(ranges)
         .with_history(!matches!(need, Need::Accuracy(AccuracyDeals::Won)))
-        .with_won_only(matches!(need, Need::Accuracy(AccuracyDeals::Won)))
+        .with_won_only(matches!(
+            need,
+            Need::Accuracy(AccuracyDeals::Won | AccuracyDeals::Rebuilt(_))
+        ))
+        .with_open_at(match need {
+            Need::Accuracy(AccuracyDeals::Rebuilt(ends)) => ends.clone(),
+            _ => Vec::new(),
+        })
         .with_deal_ranges(instants(&r.deal_periods))
         .with_activities(r.activities)
         .with_open_now(open_now)

@@ -69,6 +69,12 @@ pub struct Scope {
     /// the deals read the other ways (named, touched in a range, moved, a
     /// rep range's) are not narrowed.
     won_only: bool,
+    /// With `won_only`, also the deals that may have been open at one of
+    /// these instants as `domain::asof::Rewind::open_at` rewinds them
+    /// (created before it, and open now, or closed at or after it, or
+    /// with a history entry at or after it), and the first deal created:
+    /// accuracy's quarters rebuilt from history.
+    open_at: Vec<DateTime<Utc>>,
 }
 
 impl Scope {
@@ -85,6 +91,7 @@ impl Scope {
             skip_contacts: false,
             moved: false,
             won_only: false,
+            open_at: Vec::new(),
         }
     }
 
@@ -108,6 +115,13 @@ impl Scope {
             skip_contacts: self.skip_contacts && other.skip_contacts,
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
+            open_at: {
+                let mut open_at = self.open_at;
+                open_at.extend(other.open_at);
+                open_at.sort();
+                open_at.dedup();
+                open_at
+            },
             deals,
             rep_ranges: merged_per_rep(rep_ranges),
             deal_ranges: merged(deal_ranges),
@@ -172,6 +186,13 @@ impl Scope {
         self
     }
 
+    /// With `won_only`, the deals that may have been open at these
+    /// instants read too (see the field).
+    pub fn with_open_at(mut self, open_at: Vec<DateTime<Utc>>) -> Scope {
+        self.open_at = open_at;
+        self
+    }
+
     /// The same ranges, reading activities or not.
     pub fn with_activities(mut self, activities: bool) -> Scope {
         self.activities = activities;
@@ -207,10 +228,28 @@ impl Scope {
             let (a, b) = (instant_to_sql(*a), instant_to_sql(*b));
             params.extend([b.clone(), a.clone(), a.clone(), b.clone(), a, b]);
         }
-        let won = if self.won_only {
-            " AND status = 'won'"
-        } else {
-            ""
+        let won = match (self.won_only, self.open_at.is_empty()) {
+            (false, _) => String::new(),
+            (true, true) => " AND status = 'won'".to_string(),
+            (true, false) => {
+                let mut or = vec!["status = 'won'".to_string()];
+                for e in &self.open_at {
+                    // Not one `Rewind::open_at` passes over as closed then
+                    // (closed before `e`, nothing at or after it to undo),
+                    // nor one created at or after `e`.
+                    or.push(
+                        "((created_at IS NULL OR created_at < ?) AND (status = 'open' \
+                         OR closed_at IS NULL OR closed_at >= ? \
+                         OR EXISTS (SELECT 1 FROM opportunity_history h \
+                                    WHERE h.opportunity_id = opportunities.id AND h.changed_at >= ?)))"
+                            .to_string(),
+                    );
+                    let e = instant_to_sql(*e);
+                    params.extend([e.clone(), e.clone(), e]);
+                }
+                or.push("created_at = (SELECT MIN(created_at) FROM opportunities)".to_string());
+                format!(" AND ({})", or.join(" OR "))
+            }
         };
         (format!("({}){won}", sql.join(" OR ")), params)
     }

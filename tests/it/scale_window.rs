@@ -264,9 +264,9 @@ fn per_rep_quarter_metrics_equal_plain_sql() {
 
 /// Accuracy reads no history when every closed quarter has a snapshot in
 /// its first week (the demo's weekly snapshots start 2025-09-01, before its
-/// first quarter with data, 2025-Q4), and the whole history once one
-/// quarter's call must be rebuilt from it; both equal the report built
-/// from the whole database.
+/// first quarter with data, 2025-Q4), and, once one quarter's call must
+/// be rebuilt from it, the history of the deals that may have been open
+/// then; both equal the report built from the whole database.
 #[test]
 fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
     use pipedeck::report::accuracy::AccuracyReport;
@@ -315,7 +315,9 @@ fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
     .expect("delete");
     drop(conn);
     let (read, all, windowed, full) = windowed_and_full();
-    assert_eq!(read, all, "a quarter rebuilt: the whole history read");
+    // A quarter rebuilt: the history of the deals that may have been open
+    // on its first day (and of the won ones), not of those closed before.
+    assert!(read > 0 && read < all, "{read} of {all} history rows read");
     assert_eq!(windowed, full);
     assert!(
         windowed.contains("\"rebuilt_from_history\": [\n    \"2026-04-01\"\n  ]"),
