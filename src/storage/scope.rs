@@ -381,16 +381,12 @@ impl Store {
                 [],
             )?;
         }
-        if scope.activities && !scope.rep_ranges.is_empty() {
-            conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO temp.scope_opps
-                     SELECT opportunity_id FROM ({REP_RANGE_ACTIVITIES})
-                     WHERE opportunity_id IS NOT NULL"
-                ),
-                [],
-            )?;
-        }
+        // The rep ranges' activities, read once: the deals they touch are
+        // loaded, and they join the window's (`scoped_activities`).
+        let rep_range_rows = match scope.activities && !scope.rep_ranges.is_empty() {
+            true => self.rep_range_activities()?,
+            false => Vec::new(),
+        };
         if scope.activities && scope.moved {
             // The deals an activity in range touched (its account is read through them).
             let (in_range, range_params) = scope.predicate("occurred_at");
@@ -457,7 +453,7 @@ impl Store {
             .map(|s| instant_from_sql(&s))
             .transpose()?;
         let (activities, first_touch) = if scope.activities {
-            self.scoped_activities(scope, window)?
+            self.scoped_activities(scope, rep_range_rows, window)?
         } else {
             (Vec::new(), Vec::new())
         };
@@ -489,17 +485,15 @@ impl Store {
     fn scoped_activities(
         &self,
         scope: &Scope,
+        rep_range_rows: Vec<Activity>,
         window: impl FnOnce() -> Result<Vec<Activity>>,
     ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
         // The range's rows in order come from `window` (read beside, see
         // `load_scope`: asked for once the others are read, so both reads
-        // run at once); the few others are read here and merged in: a
-        // UNION of them all made SQLite sort and compare every row of the range.
-        let mut others = self.collect_params(
-            &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
-            &[],
-            super::read::activity_from_row,
-        )?;
+        // run at once); the others (the rep ranges' rows, read already)
+        // are read here and merged in: a UNION of them all made SQLite
+        // sort and compare every row of the range.
+        let mut others = rep_range_rows;
         for d in &scope.deals {
             others.extend(self.deal_activities(&OppId::from(d.as_str()))?);
         }
@@ -550,6 +544,27 @@ impl Store {
         }
         let first_touch = self.first_touches(scope, &activities)?;
         Ok((activities, first_touch))
+    }
+
+    /// The activities of the rep ranges (`temp.scope_rep_ranges`), with the
+    /// deals they touch put in `temp.scope_opps`.
+    fn rep_range_activities(&self) -> Result<Vec<Activity>> {
+        let rows = self.collect_params(
+            &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
+            &[],
+            super::read::activity_from_row,
+        )?;
+        let deals: foldhash::HashSet<&str> = rows
+            .iter()
+            .filter_map(|a| a.opportunity_id.as_ref().map(|o| o.as_str()))
+            .collect();
+        let mut insert = self
+            .conn()
+            .prepare_cached("INSERT OR IGNORE INTO temp.scope_opps VALUES (?1)")?;
+        for d in deals {
+            insert.execute([d])?;
+        }
+        Ok(rows)
     }
 
     /// Writes the scope's rep ranges into `temp.scope_rep_ranges`. When
