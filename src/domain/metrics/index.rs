@@ -73,12 +73,34 @@ impl<'a> Index<'a> {
             .map(|s| (s.name.as_str(), (s.position, s.kind)))
             .collect();
         let opp_by_id: HashMap<_, _> = data.opportunities.iter().map(|o| (&o.id, o)).collect();
-        let contact_account = data
+        let contact_account: HashMap<_, _> = data
             .contacts
             .iter()
             .filter_map(|c| c.account_id.as_ref().map(|a| (&c.id, a)))
             .collect();
-        let mut ix = Index {
+        // Three groups of maps, each built from the data alone: side by
+        // side on a large window (a quarter's activities on a large org),
+        // each map in the data's order whichever thread builds it.
+        let by_activity = || by_activity(data);
+        let by_account = || by_account(data, &opp_by_id, &contact_account);
+        let by_deal = || by_deal(data);
+        let ((acts_by_rep, acts_by_opp), (touches_by_account, first_touch), by_deal) =
+            if data.activities.len() >= PARALLEL_ACTIVITIES
+                && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+            {
+                std::thread::scope(|s| {
+                    let a = s.spawn(by_activity);
+                    let b = s.spawn(by_account);
+                    let c = by_deal();
+                    let a = a.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    let b = b.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+                    (a, b, c)
+                })
+            } else {
+                (by_activity(), by_account(), by_deal())
+            };
+        let (opps_by_owner, opps_by_source, stage_history, amount_history) = by_deal;
+        Index {
             data,
             cal,
             today: chrono::NaiveDate::MAX,
@@ -86,76 +108,16 @@ impl<'a> Index<'a> {
             stages,
             opp_by_id,
             contact_account,
-            acts_by_rep: HashMap::new(),
-            acts_by_opp: HashMap::new(),
-            touches_by_account: HashMap::new(),
-            opps_by_owner: HashMap::new(),
-            opps_by_source: HashMap::new(),
-            stage_history: HashMap::new(),
-            amount_history: HashMap::new(),
-            first_touch: HashMap::new(),
+            acts_by_rep,
+            acts_by_opp,
+            touches_by_account,
+            opps_by_owner,
+            opps_by_source,
+            stage_history,
+            amount_history,
+            first_touch,
             crm_touch: data.crm_last_touch.iter().map(|(o, t)| (o, *t)).collect(),
-        };
-        for a in &data.activities {
-            ix.acts_by_rep.entry(&a.rep_id).or_default().push(a);
-            if let Some(o) = &a.opportunity_id {
-                ix.acts_by_opp.entry(o).or_default().push(a);
-            }
-            if let Some(acc) = ix.account_of(a) {
-                ix.touches_by_account
-                    .entry(acc)
-                    .or_default()
-                    .push(a.occurred_at);
-            }
-            if let Some(c) = &a.contact_id {
-                let e = ix
-                    .first_touch
-                    .entry((&a.rep_id, c))
-                    .or_insert(a.occurred_at);
-                if a.occurred_at < *e {
-                    *e = a.occurred_at;
-                }
-            }
         }
-        if let Some(l) = &data.lookback {
-            for (rep, contact, at) in &l.first_touch {
-                let e = ix.first_touch.entry((rep, contact)).or_insert(*at);
-                if *at < *e {
-                    *e = *at;
-                }
-            }
-        }
-        for v in ix.acts_by_rep.values_mut() {
-            v.sort_by_key(|a| a.occurred_at);
-        }
-        for v in ix.acts_by_opp.values_mut() {
-            v.sort_by_key(|a| a.occurred_at);
-        }
-        for v in ix.touches_by_account.values_mut() {
-            v.sort();
-        }
-        for o in &data.opportunities {
-            ix.opps_by_owner.entry(&o.owner_id).or_default().push(o);
-            if let Some(s) = &o.source_rep_id {
-                ix.opps_by_source.entry(s).or_default().push(o);
-            }
-        }
-        for h in &data.history {
-            let of = match h.field {
-                HistoryField::Stage => &mut ix.stage_history,
-                HistoryField::Amount => &mut ix.amount_history,
-                _ => continue,
-            };
-            of.entry(&h.opportunity_id).or_default().push(h);
-        }
-        for v in ix
-            .stage_history
-            .values_mut()
-            .chain(ix.amount_history.values_mut())
-        {
-            v.sort_by_key(|h| h.changed_at);
-        }
-        ix
     }
 
     /// Sets "today" (see [`Index::today`]).
@@ -255,19 +217,7 @@ impl<'a> Index<'a> {
 
     /// The account an activity touched: its own, else its deal's, else its contact's.
     pub fn account_of(&self, a: &'a Activity) -> Option<&'a AccountId> {
-        a.account_id
-            .as_ref()
-            .or_else(|| {
-                a.opportunity_id
-                    .as_ref()
-                    .and_then(|o| self.opp_by_id.get(o))
-                    .and_then(|o| o.account_id.as_ref())
-            })
-            .or_else(|| {
-                a.contact_id
-                    .as_ref()
-                    .and_then(|c| self.contact_account.get(c).copied())
-            })
+        account_of(&self.opp_by_id, &self.contact_account, a)
     }
 
     /// When `rep` first touched `contact`, ever.
@@ -346,4 +296,124 @@ pub fn is_booked_first_meeting(a: &Activity) -> bool {
 /// Whether an opportunity was created inside the window (unknown: never).
 pub fn created_in(o: &Opportunity, w: &Window) -> bool {
     o.created_at.is_some_and(|c| w.contains(c))
+}
+
+/// From this many activities on, [`Index::new`] builds its maps on threads.
+const PARALLEL_ACTIVITIES: usize = 50_000;
+
+/// Deals by id.
+type OppsById<'a> = HashMap<&'a OppId, &'a Opportunity>;
+/// Contacts' accounts.
+type ContactAccounts<'a> = HashMap<&'a ContactId, &'a AccountId>;
+
+/// The account an activity touched: its own, its deal's, or its contact's.
+fn account_of<'a>(
+    opps: &OppsById<'a>,
+    contacts: &ContactAccounts<'a>,
+    a: &'a Activity,
+) -> Option<&'a AccountId> {
+    a.account_id
+        .as_ref()
+        .or_else(|| {
+            a.opportunity_id
+                .as_ref()
+                .and_then(|o| opps.get(o))
+                .and_then(|o| o.account_id.as_ref())
+        })
+        .or_else(|| a.contact_id.as_ref().and_then(|c| contacts.get(c).copied()))
+}
+
+/// Each rep's activities and each deal's, by time.
+#[allow(clippy::type_complexity)]
+fn by_activity(
+    data: &Dataset,
+) -> (
+    HashMap<&RepId, Vec<&Activity>>,
+    HashMap<&OppId, Vec<&Activity>>,
+) {
+    let mut by_rep: HashMap<&RepId, Vec<&Activity>> = HashMap::new();
+    let mut by_opp: HashMap<&OppId, Vec<&Activity>> = HashMap::new();
+    for a in &data.activities {
+        by_rep.entry(&a.rep_id).or_default().push(a);
+        if let Some(o) = &a.opportunity_id {
+            by_opp.entry(o).or_default().push(a);
+        }
+    }
+    for v in by_rep.values_mut().chain(by_opp.values_mut()) {
+        v.sort_by_key(|a| a.occurred_at);
+    }
+    (by_rep, by_opp)
+}
+
+/// The instants each account was touched, in order, and when each rep
+/// first touched each contact (the window's, and the look-back's).
+#[allow(clippy::type_complexity)]
+fn by_account<'a>(
+    data: &'a Dataset,
+    opps: &OppsById<'a>,
+    contacts: &ContactAccounts<'a>,
+) -> (
+    HashMap<&'a AccountId, Vec<DateTime<Utc>>>,
+    HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>,
+) {
+    let mut touches: HashMap<&AccountId, Vec<DateTime<Utc>>> = HashMap::new();
+    let mut first: HashMap<(&RepId, &ContactId), DateTime<Utc>> = HashMap::new();
+    let mut keep = |key, at: DateTime<Utc>| {
+        let e = first.entry(key).or_insert(at);
+        if at < *e {
+            *e = at;
+        }
+    };
+    for a in &data.activities {
+        if let Some(acc) = account_of(opps, contacts, a) {
+            touches.entry(acc).or_default().push(a.occurred_at);
+        }
+        if let Some(c) = &a.contact_id {
+            keep((&a.rep_id, c), a.occurred_at);
+        }
+    }
+    if let Some(l) = &data.lookback {
+        for (rep, contact, at) in &l.first_touch {
+            keep((rep, contact), *at);
+        }
+    }
+    for v in touches.values_mut() {
+        v.sort();
+    }
+    (touches, first)
+}
+
+/// Deals by owner and by source, and each deal's stage and amount
+/// changes, by time.
+#[allow(clippy::type_complexity)]
+fn by_deal(
+    data: &Dataset,
+) -> (
+    HashMap<&RepId, Vec<&Opportunity>>,
+    HashMap<&RepId, Vec<&Opportunity>>,
+    HashMap<&OppId, Vec<&HistoryEntry>>,
+    HashMap<&OppId, Vec<&HistoryEntry>>,
+) {
+    let mut by_owner: HashMap<&RepId, Vec<&Opportunity>> = HashMap::new();
+    let mut by_source: HashMap<&RepId, Vec<&Opportunity>> = HashMap::new();
+    for o in &data.opportunities {
+        by_owner.entry(&o.owner_id).or_default().push(o);
+        if let Some(s) = &o.source_rep_id {
+            by_source.entry(s).or_default().push(o);
+        }
+    }
+    let mut stages: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
+    let mut amounts: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
+    for h in &data.history {
+        let of = match h.field {
+            HistoryField::Stage => &mut stages,
+            HistoryField::Amount => &mut amounts,
+            _ => continue,
+        };
+        of.entry(&h.opportunity_id).or_default().push(h);
+    }
+    for v in stages.values_mut().chain(amounts.values_mut()) {
+        v.sort_by_key(|h| h.changed_at);
+    }
+    (by_owner, by_source, stages, amounts)
 }
