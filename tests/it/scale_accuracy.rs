@@ -162,7 +162,7 @@ fn snapshot_owner_months_follow_every_write() {
 }
 
 /// The default settings, their calendar, and the demo's today.
-fn context() -> (
+pub(crate) fn context() -> (
     Settings,
     pipedeck::domain::period::Calendar,
     chrono::NaiveDate,
@@ -173,7 +173,7 @@ fn context() -> (
 }
 
 /// Every deal and every snapshot's rows: what accuracy read before.
-fn everything(store: &Store) -> (Dataset, Vec<Snapshot>) {
+pub(crate) fn everything(store: &Store) -> (Dataset, Vec<Snapshot>) {
     let (settings, cal, today) = context();
     load_one(
         store,
@@ -189,7 +189,11 @@ fn everything(store: &Store) -> (Dataset, Vec<Snapshot>) {
 
 /// The report in JSON: from the facts the quick path read, or from every
 /// snapshot's rows (`calls` none).
-fn report_json(data: &Dataset, snapshots: &[Snapshot], calls: Option<Vec<CallFacts>>) -> String {
+pub(crate) fn report_json(
+    data: &Dataset,
+    snapshots: &[Snapshot],
+    calls: Option<Vec<CallFacts>>,
+) -> String {
     let (settings, cal, today) = context();
     let input = Input {
         data,

@@ -5,10 +5,7 @@
 //! the deals read, and the report equal to the one built from every deal.
 
 use crate::import_stream::{run, set_dir, write_files};
-use pipedeck::app::load::{AccuracyDeals, Need, Snaps, load_one};
-use pipedeck::domain::Settings;
-use pipedeck::report::Input;
-use pipedeck::report::accuracy::AccuracyReport;
+use crate::scale_accuracy::{context, everything, report_json};
 use pipedeck::storage::Store;
 
 /// Today 2026-11-24, no snapshot: every closed quarter from the one after
@@ -62,9 +59,7 @@ fn a_rebuilt_call_reads_the_deals_open_on_a_first_day() {
     let db = set.with_file_name("acc.db");
     let mut store = Store::open(&db).unwrap();
     run(&mut store, &set).unwrap();
-    let settings = Settings::default();
-    let cal = settings.calendar().unwrap();
-    let today = "2026-11-24".parse().unwrap();
+    let (settings, cal, today) = context();
     let read = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
     let ids: Vec<&str> = read
         .data
@@ -73,16 +68,8 @@ fn a_rebuilt_call_reads_the_deals_open_on_a_first_day() {
         .map(|o| o.id.0.as_str())
         .collect();
     assert_eq!(ids, ["o0", "o1", "o2", "o3", "o5"]);
-    let input = |data, snapshots| Input {
-        data,
-        snapshots,
-        settings: &settings,
-        cal: &cal,
-        today,
-        period: None,
-    };
-    let report = AccuracyReport::build_with(&input(&read.data, &read.snapshots), read.calls);
-    let v = serde_json::to_value(&report).unwrap();
+    let json = report_json(&read.data, &read.snapshots, Some(read.calls));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         v["rebuilt_from_history"],
         serde_json::json!([
@@ -117,19 +104,7 @@ fn a_rebuilt_call_reads_the_deals_open_on_a_first_day() {
         ]
     );
     // The same report from every deal and all history.
-    let (all, snapshots) = load_one(
-        &store,
-        &settings,
-        &cal,
-        today,
-        Need::Accuracy(AccuracyDeals::WithHistory),
-        None,
-        Snaps::All,
-    )
-    .unwrap();
+    let (all, snapshots) = everything(&store);
     assert_eq!(all.opportunities.len(), 6);
-    assert_eq!(
-        serde_json::to_value(AccuracyReport::build(&input(&all, &snapshots))).unwrap(),
-        v
-    );
+    assert_eq!(report_json(&all, &snapshots, None), json);
 }
