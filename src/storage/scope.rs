@@ -236,7 +236,13 @@ impl Scope {
                 for e in &self.open_at {
                     // Not one `Rewind::open_at` passes over as closed then
                     // (closed before `e`, nothing at or after it to undo),
-                    // nor one created at or after `e`.
+                    // nor one created at or after `e`. Instants compare as
+                    // text in the stored form. One another tool wrote with
+                    // a field unpadded (`2019-1-01T…`, which
+                    // `instant_from_sql` reads) never sorts before `e` as
+                    // text when it is at or after it, so the `>=` tests
+                    // only ever read more; `created_at < ?` could miss such
+                    // a deal, and the last clause reads every one of them.
                     or.push(
                         "((created_at IS NULL OR created_at < ?) AND (status = 'open' \
                          OR closed_at IS NULL OR closed_at >= ? \
@@ -247,7 +253,14 @@ impl Scope {
                     let e = instant_to_sql(*e);
                     params.extend([e.clone(), e.clone(), e]);
                 }
-                or.push("created_at = (SELECT MIN(created_at) FROM opportunities)".to_string());
+                // The first deal created, as `Store::first_deal_created`
+                // finds it: the first in the stored form, and every deal
+                // whose creation instant another tool wrote in another.
+                or.push(
+                    "length(created_at) <> 20 OR created_at = (SELECT MIN(created_at) \
+                     FROM opportunities WHERE length(created_at) = 20)"
+                        .to_string(),
+                );
                 format!(" AND ({})", or.join(" OR "))
             }
         };
@@ -493,16 +506,23 @@ impl Store {
         // run at once); the others (the rep ranges' rows, read already)
         // are read here and merged in: a UNION of them all made SQLite
         // sort and compare every row of the range.
-        let mut others = rep_range_rows;
+        // The rep ranges' rows lie outside the window when their ranges
+        // were cut to what lies outside it (`fill_rep_ranges`: the same
+        // bounds compared the same way in SQL); else they, like the rows
+        // read below, may be in it too.
+        let (mut others, mut maybe_read) = match scope.activities && scope.moved {
+            true => (rep_range_rows, Vec::new()),
+            false => (Vec::new(), rep_range_rows),
+        };
         for d in &scope.deals {
-            others.extend(self.deal_activities(&OppId::from(d.as_str()))?);
+            maybe_read.extend(self.deal_activities(&OppId::from(d.as_str()))?);
         }
         for (start, _) in &scope.ranges {
             // The latest activity before each range on each loaded deal, and
             // on each account of one (before a range after a gap, it may lie
             // in the gap: the previous touch of a deal's first activity in
             // the range).
-            others.extend(self.collect_params(
+            maybe_read.extend(self.collect_params(
                 &format!(
                     "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
                        SELECT (SELECT a.rowid FROM activities a
@@ -522,21 +542,23 @@ impl Store {
             )?);
         }
         let mut activities = window()?;
+        if !maybe_read.is_empty() {
+            // Those the window holds already, by id (not by instant: the
+            // window took them by their stored text).
+            let ids: foldhash::HashSet<&str> = maybe_read.iter().map(|a| a.id.0.as_str()).collect();
+            let read: foldhash::HashSet<ActivityId> = activities
+                .iter()
+                .filter(|a| ids.contains(a.id.0.as_str()))
+                .map(|a| a.id.clone())
+                .collect();
+            maybe_read.retain(|a| !read.contains(&a.id));
+            others.extend(maybe_read);
+        }
         if !others.is_empty() {
             // Some are read twice among them (one row, one instant: they
-            // sort side by side), and the window holds every activity of
-            // the ranges, so one of them in a range is read already (the
-            // instants compared are those the window's SQL compares: a
-            // stored instant is one text per instant, `instant_to_sql`).
-            // The rest merge in by time.
+            // sort side by side); the rest merge in by time.
             others.sort_unstable_by(|a, b| (a.occurred_at, &a.id.0).cmp(&(b.occurred_at, &b.id.0)));
             others.dedup_by(|a, b| a.id == b.id);
-            others.retain(|a| {
-                !scope
-                    .ranges
-                    .iter()
-                    .any(|(x, y)| *x <= a.occurred_at && a.occurred_at < *y)
-            });
             activities = merge_by_time(activities, others);
         }
         if scope.skip_contacts {

@@ -30,6 +30,20 @@ use pipedeck::storage::Store;
 /// Actuals: 400 in 2026-Q2 (o5), 0 elsewhere.
 #[test]
 fn a_rebuilt_call_reads_the_deals_open_on_a_first_day() {
+    rebuilt_calls(false);
+}
+
+/// The same when another tool wrote two creation instants in a form
+/// pipedeck does not write (`instant_from_sql` reads it): o0's
+/// `2025-6-15T09:00:00Z` sorts after o1's as text, and o3's
+/// `2026-1-10T09:00:00Z` after the 2026-Q2 first day's end. Compared as
+/// text, o0 would not be the first deal and o3 not created before then.
+#[test]
+fn a_rebuilt_call_reads_deals_whose_instants_another_tool_wrote() {
+    rebuilt_calls(true);
+}
+
+fn rebuilt_calls(awkward: bool) {
     let (_dir, set) = set_dir();
     write_files(
         &set,
@@ -59,6 +73,15 @@ fn a_rebuilt_call_reads_the_deals_open_on_a_first_day() {
     let db = set.with_file_name("acc.db");
     let mut store = Store::open(&db).unwrap();
     run(&mut store, &set).unwrap();
+    if awkward {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch(
+                "UPDATE opportunities SET created_at = '2025-6-15T09:00:00Z' WHERE id = 'o0';
+                 UPDATE opportunities SET created_at = '2026-1-10T09:00:00Z' WHERE id = 'o3';",
+            )
+            .unwrap();
+    }
     let (settings, cal, today) = context();
     let read = pipedeck::app::accuracy::load(&store, &settings, &cal, today, None).unwrap();
     let ids: Vec<&str> = read
