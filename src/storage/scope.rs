@@ -503,9 +503,9 @@ impl Store {
     ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
         // The range's rows in order come from `window` (read beside, see
         // `load_scope`: asked for once the others are read, so both reads
-        // run at once); the others (the rep ranges' rows, read already)
-        // are read here and merged in: a UNION of them all made SQLite
-        // sort and compare every row of the range.
+        // run at once); the others (the rep ranges' rows, read before the
+        // deals, and the few read here) merge in: a UNION of them all made
+        // SQLite sort and compare every row of the range.
         // The rep ranges' rows lie outside the window when their ranges
         // were cut to what lies outside it (`fill_rep_ranges`: the same
         // bounds compared the same way in SQL); else they, like the rows
