@@ -24,13 +24,14 @@
 mod first_touch;
 mod merge;
 mod ranges;
+mod rep_ranges;
 
 use super::codec::*;
 use super::{Result, Store};
 use crate::domain::model::*;
 use chrono::{DateTime, Utc};
 use merge::merge_by_time;
-use ranges::{alive_in, merged, merged_per_rep, outside, within};
+use ranges::{alive_in, merged, merged_per_rep, within, won_or_open_at};
 
 /// Half-open instant ranges `[from, to)`, sorted and merged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -232,36 +233,9 @@ impl Scope {
             (false, _) => String::new(),
             (true, true) => " AND status = 'won'".to_string(),
             (true, false) => {
-                let mut or = vec!["status = 'won'".to_string()];
-                for e in &self.open_at {
-                    // Not one `Rewind::open_at` passes over as closed then
-                    // (closed before `e`, nothing at or after it to undo),
-                    // nor one created at or after `e`. Instants compare as
-                    // text in the stored form. One another tool wrote with
-                    // a field unpadded (`2019-1-01T…`, which
-                    // `instant_from_sql` reads) never sorts before `e` as
-                    // text when it is at or after it, so the `>=` tests
-                    // only ever read more; `created_at < ?` could miss such
-                    // a deal, and the last clause reads every one of them.
-                    or.push(
-                        "((created_at IS NULL OR created_at < ?) AND (status = 'open' \
-                         OR closed_at IS NULL OR closed_at >= ? \
-                         OR EXISTS (SELECT 1 FROM opportunity_history h \
-                                    WHERE h.opportunity_id = opportunities.id AND h.changed_at >= ?)))"
-                            .to_string(),
-                    );
-                    let e = instant_to_sql(*e);
-                    params.extend([e.clone(), e.clone(), e]);
-                }
-                // The first deal created, as `Store::first_deal_created`
-                // finds it: the first in the stored form, and every deal
-                // whose creation instant another tool wrote in another.
-                or.push(
-                    "length(created_at) <> 20 OR created_at = (SELECT MIN(created_at) \
-                     FROM opportunities WHERE length(created_at) = 20)"
-                        .to_string(),
-                );
-                format!(" AND ({})", or.join(" OR "))
+                let (or, or_params) = won_or_open_at(&self.open_at);
+                params.extend(or_params);
+                format!(" AND ({or})")
             }
         };
         (format!("({}){won}", sql.join(" OR ")), params)
@@ -280,22 +254,6 @@ impl Scope {
 const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, created_at, stage, \
      amount, close_date, forecast_category, status, closed_at, loss_reason, next_step, \
      next_step_date, channel, list_amount";
-/// The activities of the rep ranges: each rep's own, and those on the deals
-/// they sourced (an SDR's meetings set count those whoever logged them).
-/// CROSS JOIN keeps the ranges outermost: SQLite scanned every activity.
-const REP_RANGE_ACTIVITIES: &str = "\
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM temp.scope_rep_ranges r JOIN activities a ON a.rep_id = r.rep_id
-     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at
-     UNION ALL
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.source_rep_id = r.rep_id
-     CROSS JOIN activities a ON a.opportunity_id = o.id
-     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at";
 pub(super) const ACTIVITY_COLUMNS: &str = "id, rep_id, kind, meeting_type, label, opportunity_id, \
      account_id, contact_id, occurred_at, outcome, duration_min, direction, review_session_id";
 
@@ -566,55 +524,6 @@ impl Store {
         }
         let first_touch = self.first_touches(scope, &activities)?;
         Ok((activities, first_touch))
-    }
-
-    /// The activities of the rep ranges (`temp.scope_rep_ranges`), with the
-    /// deals they touch put in `temp.scope_opps`.
-    fn rep_range_activities(&self) -> Result<Vec<Activity>> {
-        let rows = self.collect_params(
-            &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
-            &[],
-            super::read::activity_from_row,
-        )?;
-        let deals: foldhash::HashSet<&str> = rows
-            .iter()
-            .filter_map(|a| a.opportunity_id.as_ref().map(|o| o.as_str()))
-            .collect();
-        let mut insert = self
-            .conn()
-            .prepare_cached("INSERT OR IGNORE INTO temp.scope_opps VALUES (?1)")?;
-        for d in deals {
-            insert.execute([d])?;
-        }
-        Ok(rows)
-    }
-
-    /// Writes the scope's rep ranges into `temp.scope_rep_ranges`. When
-    /// every activity of the ranges is read, with the deals those touch
-    /// (`moved`), only what of a rep range lies outside them is written:
-    /// the rest of that rep's work is read with the window (the new-hire
-    /// rule's windows of recent hires fall in the report's own ranges, and
-    /// were read twice, then matched row by row).
-    fn fill_rep_ranges(&self, scope: &Scope) -> Result<()> {
-        let conn = self.conn();
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS scope_rep_ranges
-               (rep_id TEXT NOT NULL, from_at TEXT NOT NULL, to_at TEXT NOT NULL);
-             DELETE FROM temp.scope_rep_ranges;",
-        )?;
-        let mut insert =
-            conn.prepare_cached("INSERT INTO temp.scope_rep_ranges VALUES (?1, ?2, ?3)")?;
-        let window_read = scope.activities && scope.moved;
-        for (rep, a, b) in &scope.rep_ranges {
-            let pieces = match window_read {
-                true => outside(*a, *b, &scope.ranges),
-                false => vec![(*a, *b)],
-            };
-            for (a, b) in pieces {
-                insert.execute([rep.as_str(), &instant_to_sql(a), &instant_to_sql(b)])?;
-            }
-        }
-        Ok(())
     }
 
     fn collect_params<T>(

@@ -97,6 +97,43 @@ pub(super) fn outside(
     out
 }
 
+/// The deals accuracy's rebuilt quarters read (`Scope::open_at`): won, or
+/// perhaps open at one of `open_at`, or the first created; the SQL over
+/// `opportunities` and its parameters.
+pub(super) fn won_or_open_at(open_at: &[DateTime<Utc>]) -> (String, Vec<String>) {
+    let mut params = Vec::new();
+    let mut or = vec!["status = 'won'".to_string()];
+    for e in open_at {
+        // Not one `Rewind::open_at` passes over as closed then
+        // (closed before `e`, nothing at or after it to undo),
+        // nor one created at or after `e`. Instants compare as
+        // text in the stored form. One another tool wrote with
+        // a field unpadded (`2019-1-01T…`, which
+        // `instant_from_sql` reads) never sorts before `e` as
+        // text when it is at or after it, so the `>=` tests
+        // only ever read more; `created_at < ?` could miss such
+        // a deal, and the last clause reads every one of them.
+        or.push(
+            "((created_at IS NULL OR created_at < ?) AND (status = 'open' \
+             OR closed_at IS NULL OR closed_at >= ? \
+             OR EXISTS (SELECT 1 FROM opportunity_history h \
+                        WHERE h.opportunity_id = opportunities.id AND h.changed_at >= ?)))"
+                .to_string(),
+        );
+        let e = instant_to_sql(*e);
+        params.extend([e.clone(), e.clone(), e]);
+    }
+    // The first deal created, as `Store::first_deal_created`
+    // finds it: the first in the stored form, and every deal
+    // whose creation instant another tool wrote in another.
+    or.push(
+        "length(created_at) <> 20 OR created_at = (SELECT MIN(created_at) \
+         FROM opportunities WHERE length(created_at) = 20)"
+            .to_string(),
+    );
+    (or.join(" OR "), params)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{merged_per_rep, outside};
