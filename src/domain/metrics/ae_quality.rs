@@ -162,20 +162,8 @@ pub(super) fn converted(
     pos: i64,
     w: &Window,
 ) -> Option<bool> {
-    let (changes, in_window) = stage_changes_in(ix, o, w);
+    let (changes, in_window) = ix.stage_changes_in(&o.id, w);
     converted_among(ix, changes, in_window, name, pos)
-}
-
-/// A deal's stage changes, by time, and the range of those in the window.
-fn stage_changes_in<'i, 'a>(
-    ix: &'i Index<'a>,
-    o: &Opportunity,
-    w: &Window,
-) -> (&'i [&'a HistoryEntry], std::ops::Range<usize>) {
-    let changes = ix.stage_changes(&o.id);
-    let lo = changes.partition_point(|h| h.changed_at < w.start);
-    let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
-    (changes, lo..hi)
 }
 
 /// [`converted`] of the deal whose stage changes are `changes`, those in
@@ -261,7 +249,7 @@ fn stage_conversion(
     // window are found once for every stage.
     let mut counts = vec![(0u32, 0u32); open.len()];
     for o in owned {
-        let (changes, in_window) = stage_changes_in(ix, o, w);
+        let (changes, in_window) = ix.stage_changes_in(&o.id, w);
         if in_window.is_empty() {
             continue;
         }

@@ -81,11 +81,8 @@ pub(super) fn forward_moves<'a, 'b>(
     o: &'b Opportunity,
     w: &'b Window,
 ) -> impl Iterator<Item = &'a HistoryEntry> + 'b {
-    // By time: the entries in the window are [lo, hi).
-    let changes = ix.stage_changes(&o.id);
-    let lo = changes.partition_point(|h| h.changed_at < w.start);
-    let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
-    changes[lo..hi].iter().copied().filter(move |h| {
+    let (changes, in_window) = ix.stage_changes_in(&o.id, w);
+    changes[in_window].iter().copied().filter(move |h| {
         let from = h.old_value.as_deref().and_then(|s| ix.stage(s));
         let to = h.new_value.as_deref().and_then(|s| ix.stage(s));
         matches!((from, to), (Some((a, _)), Some((b, kind))) if b > a && kind != StageKind::Lost)

@@ -187,6 +187,19 @@ impl<'a> Index<'a> {
         self.stage_history.get(opp).map_or(&[], |v| v.as_slice())
     }
 
+    /// Stage changes of an opportunity, by time, and the range of those in
+    /// the window (two binary searches: asked once per deal and period).
+    pub fn stage_changes_in(
+        &self,
+        opp: &OppId,
+        w: &Window,
+    ) -> (&[&'a HistoryEntry], std::ops::Range<usize>) {
+        let changes = self.stage_changes(opp);
+        let lo = changes.partition_point(|h| h.changed_at < w.start);
+        let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
+        (changes, lo..hi)
+    }
+
     /// A deal's amount at instant `end`: its amount less the changes its
     /// history records at or after `end` (the rule of `domain::asof`).
     pub fn amount_at(&self, o: &Opportunity, end: DateTime<Utc>) -> Option<Money> {
