@@ -44,6 +44,7 @@ fn bench_db_json_names_every_report() {
         keys,
         [
             "reference_query",
+            "reference_query_same_file",
             "metrics",
             "anomalies",
             "hygiene",
