@@ -479,7 +479,8 @@ impl Store {
             // The latest activity before each range on each loaded deal, and
             // on each account of one (before a range after a gap, it may lie
             // in the gap: the previous touch of a deal's first activity in
-            // the range).
+            // the range). CROSS JOIN keeps the loaded deals outermost when
+            // their accounts are found: SQLite scanned every deal instead.
             maybe_read.extend(self.collect_params(
                 &format!(
                     "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
@@ -492,7 +493,7 @@ impl Store {
                                WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
                                ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
                        FROM (SELECT DISTINCT o.account_id FROM temp.scope_opps s
-                             JOIN opportunities o ON o.id = s.id
+                             CROSS JOIN opportunities o ON o.id = s.id
                              WHERE o.account_id IS NOT NULL) acc)"
                 ),
                 &[instant_to_sql(*start)],
