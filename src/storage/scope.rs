@@ -200,6 +200,14 @@ impl Scope {
         self
     }
 
+    /// Whether every activity of the ranges is read with the deals those
+    /// touch (`moved`): then a rep range is read only where it lies
+    /// outside the ranges (`fill_rep_ranges`), and its rows are apart from
+    /// the window's (`scoped_activities`).
+    fn window_read_whole(&self) -> bool {
+        self.activities && self.moved
+    }
+
     pub fn ranges(&self) -> &[(DateTime<Utc>, DateTime<Utc>)] {
         &self.ranges
     }
@@ -358,7 +366,7 @@ impl Store {
             true => self.rep_range_activities()?,
             false => Vec::new(),
         };
-        if scope.activities && scope.moved {
+        if scope.window_read_whole() {
             // The deals an activity in range touched (its account is read through them).
             let (in_range, range_params) = scope.predicate("occurred_at");
             conn.execute(
@@ -468,7 +476,7 @@ impl Store {
         // were cut to what lies outside it (`fill_rep_ranges`: the same
         // bounds compared the same way in SQL); else they, like the rows
         // read below, may be in it too.
-        let (mut others, mut maybe_read) = match scope.activities && scope.moved {
+        let (mut others, mut maybe_read) = match scope.window_read_whole() {
             true => (rep_range_rows, Vec::new()),
             false => (Vec::new(), rep_range_rows),
         };

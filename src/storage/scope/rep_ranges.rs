@@ -48,7 +48,8 @@ impl Store {
 
     /// Writes the scope's rep ranges into `temp.scope_rep_ranges`. When
     /// every activity of the ranges is read, with the deals those touch
-    /// (`moved`), only what of a rep range lies outside them is written:
+    /// (`Scope::window_read_whole`), only what of a rep range lies outside
+    /// them is written:
     /// the rest of that rep's work is read with the window (the new-hire
     /// rule's windows of recent hires fall in the report's own ranges, and
     /// were read twice, then matched row by row).
@@ -61,9 +62,8 @@ impl Store {
         )?;
         let mut insert =
             conn.prepare_cached("INSERT INTO temp.scope_rep_ranges VALUES (?1, ?2, ?3)")?;
-        let window_read = scope.activities && scope.moved;
         for (rep, a, b) in &scope.rep_ranges {
-            let pieces = match window_read {
+            let pieces = match scope.window_read_whole() {
                 true => outside(*a, *b, &scope.ranges),
                 false => vec![(*a, *b)],
             };
