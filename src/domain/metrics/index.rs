@@ -37,19 +37,19 @@ pub struct Index<'a> {
     opp_by_id: HashMap<&'a OppId, &'a Opportunity>,
     contact_account: HashMap<&'a ContactId, &'a AccountId>,
     /// A rep's own activities, by time.
-    acts_by_rep: HashMap<&'a RepId, Vec<&'a Activity>>,
+    acts_by_rep: ByRep<'a, Activity>,
     /// Every activity on an opportunity (any rep), by time.
-    acts_by_opp: HashMap<&'a OppId, Vec<&'a Activity>>,
+    acts_by_opp: ByDeal<'a, Activity>,
     /// Times of every activity that touched an account (directly, or through its deal or contact).
-    touches_by_account: HashMap<&'a AccountId, Vec<DateTime<Utc>>>,
-    opps_by_owner: HashMap<&'a RepId, Vec<&'a Opportunity>>,
-    opps_by_source: HashMap<&'a RepId, Vec<&'a Opportunity>>,
+    touches_by_account: Touches<'a>,
+    opps_by_owner: ByRep<'a, Opportunity>,
+    opps_by_source: ByRep<'a, Opportunity>,
     /// Stage history of an opportunity, by time.
-    stage_history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    stage_history: ByDeal<'a, HistoryEntry>,
     /// Amount changes of each deal, by time.
-    amount_history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    amount_history: ByDeal<'a, HistoryEntry>,
     /// When a rep first touched a contact, ever.
-    first_touch: HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>,
+    first_touch: FirstTouches<'a>,
     /// A CRM's last activity instant of a deal (exports without activities).
     crm_touch: HashMap<&'a OppId, DateTime<Utc>>,
 }
@@ -314,6 +314,14 @@ pub fn created_in(o: &Opportunity, w: &Window) -> bool {
 /// From this many activities on, [`Index::new`] builds its maps on threads.
 const PARALLEL_ACTIVITIES: usize = 50_000;
 
+/// Records of each rep, by the rep.
+type ByRep<'a, T> = HashMap<&'a RepId, Vec<&'a T>>;
+/// Records of each deal, by the deal.
+type ByDeal<'a, T> = HashMap<&'a OppId, Vec<&'a T>>;
+/// The instants each account was touched.
+type Touches<'a> = HashMap<&'a AccountId, Vec<DateTime<Utc>>>;
+/// When each rep first touched each contact.
+type FirstTouches<'a> = HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>;
 /// Deals by id.
 type OppsById<'a> = HashMap<&'a OppId, &'a Opportunity>;
 /// Contacts' accounts.
@@ -337,15 +345,9 @@ fn account_of<'a>(
 }
 
 /// Each rep's activities and each deal's, by time.
-#[allow(clippy::type_complexity)]
-fn by_activity(
-    data: &Dataset,
-) -> (
-    HashMap<&RepId, Vec<&Activity>>,
-    HashMap<&OppId, Vec<&Activity>>,
-) {
-    let mut by_rep: HashMap<&RepId, Vec<&Activity>> = HashMap::new();
-    let mut by_opp: HashMap<&OppId, Vec<&Activity>> = HashMap::new();
+fn by_activity(data: &Dataset) -> (ByRep<'_, Activity>, ByDeal<'_, Activity>) {
+    let mut by_rep = ByRep::new();
+    let mut by_opp = ByDeal::new();
     for a in &data.activities {
         by_rep.entry(&a.rep_id).or_default().push(a);
         if let Some(o) = &a.opportunity_id {
@@ -360,17 +362,13 @@ fn by_activity(
 
 /// The instants each account was touched, in order, and when each rep
 /// first touched each contact (the window's, and the look-back's).
-#[allow(clippy::type_complexity)]
 fn by_account<'a>(
     data: &'a Dataset,
     opps: &OppsById<'a>,
     contacts: &ContactAccounts<'a>,
-) -> (
-    HashMap<&'a AccountId, Vec<DateTime<Utc>>>,
-    HashMap<(&'a RepId, &'a ContactId), DateTime<Utc>>,
-) {
-    let mut touches: HashMap<&AccountId, Vec<DateTime<Utc>>> = HashMap::new();
-    let mut first: HashMap<(&RepId, &ContactId), DateTime<Utc>> = HashMap::new();
+) -> (Touches<'a>, FirstTouches<'a>) {
+    let mut touches = Touches::new();
+    let mut first = FirstTouches::new();
     let mut keep = |key, at: DateTime<Utc>| {
         let e = first.entry(key).or_insert(at);
         if at < *e {
@@ -398,25 +396,24 @@ fn by_account<'a>(
 
 /// Deals by owner and by source, and each deal's stage and amount
 /// changes, by time.
-#[allow(clippy::type_complexity)]
 fn by_deal(
     data: &Dataset,
 ) -> (
-    HashMap<&RepId, Vec<&Opportunity>>,
-    HashMap<&RepId, Vec<&Opportunity>>,
-    HashMap<&OppId, Vec<&HistoryEntry>>,
-    HashMap<&OppId, Vec<&HistoryEntry>>,
+    ByRep<'_, Opportunity>,
+    ByRep<'_, Opportunity>,
+    ByDeal<'_, HistoryEntry>,
+    ByDeal<'_, HistoryEntry>,
 ) {
-    let mut by_owner: HashMap<&RepId, Vec<&Opportunity>> = HashMap::new();
-    let mut by_source: HashMap<&RepId, Vec<&Opportunity>> = HashMap::new();
+    let mut by_owner = ByRep::new();
+    let mut by_source = ByRep::new();
     for o in &data.opportunities {
         by_owner.entry(&o.owner_id).or_default().push(o);
         if let Some(s) = &o.source_rep_id {
             by_source.entry(s).or_default().push(o);
         }
     }
-    let mut stages: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
-    let mut amounts: HashMap<&OppId, Vec<&HistoryEntry>> = HashMap::new();
+    let mut stages = ByDeal::new();
+    let mut amounts = ByDeal::new();
     for h in &data.history {
         let of = match h.field {
             HistoryField::Stage => &mut stages,
