@@ -147,7 +147,9 @@ fn reads(need: &Need, cx: &Context) -> Reads {
         }
         Need::Anomalies(p) => return anomaly_scope(*p, cx),
         Need::Review | Need::Deal(_) => {
-            // Since the previous review (or a week), and the untouched window.
+            // Since the previous review (or a week), the untouched window,
+            // and the deal score's engagement window (its distinct contacts
+            // are counted over every activity in it, not the last one).
             let since = cx
                 .sessions
                 .iter()
@@ -156,7 +158,10 @@ fn reads(need: &Need, cx: &Context) -> Reads {
                 .max()
                 .unwrap_or(cx.today)
                 .min(cx.today - Days::new(7));
-            let back = since.min(cx.today - margin);
+            let engaged = Days::new(s.score.engagement_days.max(0) as u64 + 1);
+            let back = since
+                .min(cx.today - margin)
+                .min(cx.today.checked_sub_days(engaged).unwrap_or(NaiveDate::MIN));
             (
                 vec![Period {
                     from: back,

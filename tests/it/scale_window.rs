@@ -324,3 +324,72 @@ fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
         "{windowed}"
     );
 }
+
+/// The review's window covers the deal score's engagement window too: with
+/// `stale_days` shorter than `score.engagement_days` (9 against 30), the
+/// hygiene list's scores and the agenda read from the window equal those
+/// read from the whole database.
+#[test]
+fn the_review_window_covers_the_scores_engagement_days() {
+    let f = demo_db();
+    let settings = Settings {
+        stale_days: 9,
+        ..Settings::default()
+    };
+    assert!(settings.score.engagement_days > settings.stale_days + 2);
+    let store = Store::open_read_only(&f.path).expect("open");
+    let cal = settings.calendar().expect("calendar");
+    let reps = store.load_reps().expect("reps");
+    let sessions = store.load_review_sessions().expect("sessions");
+    let today = d("2026-11-24");
+    let cx = Context {
+        settings: &settings,
+        cal: &cal,
+        today,
+        reps: &reps,
+        goals: &[],
+        sessions: &sessions,
+    };
+    let (r, _) = load(
+        &store,
+        &settings,
+        &cal,
+        Need::Review,
+        &cx,
+        None,
+        Snaps::None,
+    )
+    .unwrap();
+    let mut full = store.load_dataset().expect("all");
+    full.stages = settings.effective_stages(&full.stages);
+    let input = |data| Input {
+        data,
+        snapshots: &[],
+        settings: &settings,
+        cal: &cal,
+        today,
+        period: None,
+    };
+    let (windowed, whole) = (
+        HygieneReport::build(&input(&r), None),
+        HygieneReport::build(&input(&full), None),
+    );
+    assert!(
+        windowed.rows.len() > 10,
+        "{} deals listed",
+        windowed.rows.len()
+    );
+    let scores = |r: &HygieneReport| {
+        r.rows
+            .iter()
+            .map(|row| (row.opportunity_id.0.to_string(), row.score.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(scores(&windowed), scores(&whole), "the scores");
+    assert_eq!(json(&windowed), json(&whole), "hygiene and its scores");
+    assert_eq!(
+        json(&AgendaReport::build(&input(&r), &sessions)),
+        json(&AgendaReport::build(&input(&full), &sessions)),
+        "agenda"
+    );
+}
