@@ -43,9 +43,25 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     all.into_iter().map(|(_, r)| r).collect()
 }
 
+/// `(a(), b())`, with `b` on a second thread when the machine has more
+/// than one core; a panic in either is re-raised on the caller's thread.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) <= 1 {
+        return (a(), b());
+    }
+    std::thread::scope(|s| {
+        let b = s.spawn(b);
+        let a = a();
+        (a, b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::map;
+    use super::{join, map};
 
     #[test]
     fn keeps_the_order_of_the_items() {
@@ -71,5 +87,12 @@ mod tests {
             assert!(*n != 500, "item 500");
             *n
         });
+    }
+
+    #[test]
+    fn join_gives_both_results_in_their_places() {
+        let (a, b) = join(|| "left".len(), || vec![1, 2, 3]);
+        assert_eq!(a, 4);
+        assert_eq!(b, vec![1, 2, 3]);
     }
 }
