@@ -358,6 +358,8 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_contacts(metrics)
         .with_named_deals(metrics)
         .with_rep_ranges(rep_ranges)
+        // The review's rules look back for a last touch and nothing else.
+        .with_touches_before(matches!(need, Need::Review | Need::Deal(_)))
 }
 
 /// The first instant of a day, with the far ends of the calendar clamped.

@@ -61,12 +61,7 @@ fn with_deals_as_of(
             .filter(|t| t.set_at < end)
             .cloned()
             .collect(),
-        crm_last_touch: data
-            .crm_last_touch
-            .iter()
-            .filter(|t| t.1 < end)
-            .cloned()
-            .collect(),
+        crm_last_touch: before(&data.crm_last_touch, end),
         action_items: data
             .action_items
             .iter()
@@ -90,8 +85,15 @@ fn with_deals_as_of(
                     .filter(|(_, _, t)| *t < end)
                     .cloned()
                     .collect(),
+                deal_touches: before(&l.deal_touches, end),
+                account_touches: before(&l.account_touches, end),
             }),
     }
+}
+
+/// The `(key, instant)` pairs of `v` dated before `end`.
+fn before<K: Clone>(v: &[(K, DateTime<Utc>)], end: DateTime<Utc>) -> Vec<(K, DateTime<Utc>)> {
+    v.iter().filter(|(_, t)| *t < end).cloned().collect()
 }
 
 /// One deal as it stood at `end` (exclusive), by the rule of this module;

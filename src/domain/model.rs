@@ -501,6 +501,14 @@ pub struct Lookback {
     /// For each rep and contact the rep touched in the window: the rep's
     /// first touch of that contact, ever.
     pub first_touch: Vec<(RepId, ContactId, DateTime<Utc>)>,
+    /// In a window read for a last touch only (the review's): the instant
+    /// of the latest activity before the window on each deal it holds that
+    /// has one; the activity itself is not in the dataset.
+    #[serde(default)]
+    pub deal_touches: Vec<(OppId, DateTime<Utc>)>,
+    /// The same on each account of those deals.
+    #[serde(default)]
+    pub account_touches: Vec<(AccountId, DateTime<Utc>)>,
 }
 
 impl Dataset {
@@ -510,6 +518,26 @@ impl Dataset {
             Some(l) => l.first_activity_at,
             None => self.activities.iter().map(|a| a.occurred_at).min(),
         }
+    }
+
+    /// Touches of deals known without an activity row: a CRM's last
+    /// activity instant (SPEC §13), and the latest activity before a window
+    /// read for last touches only (`Lookback::deal_touches`).
+    pub fn deal_touches_beside(&self) -> impl Iterator<Item = (&OppId, DateTime<Utc>)> {
+        let before = self.lookback.iter().flat_map(|l| &l.deal_touches);
+        self.crm_last_touch
+            .iter()
+            .chain(before)
+            .map(|(o, t)| (o, *t))
+    }
+
+    /// Touches of accounts known without an activity row: the latest
+    /// activity before a window read for last touches only.
+    pub fn account_touches_beside(&self) -> impl Iterator<Item = (&AccountId, DateTime<Utc>)> {
+        self.lookback
+            .iter()
+            .flat_map(|l| &l.account_touches)
+            .map(|(a, t)| (a, *t))
     }
 
     /// Whether the database records any activity at all.

@@ -13,7 +13,8 @@
 //! - the activities in the ranges, and for each loaded deal and each account
 //!   of one its latest activity before each range (so "last touch" and the
 //!   gap before the first activity in a range read as on the whole data,
-//!   also after a gap between two ranges);
+//!   also after a gap between two ranges), or only that activity's instant
+//!   (`Scope::with_touches_before`: the review reads last touches only);
 //! - in [`Lookback`], what the rules read from all time: the first activity
 //!   of the database, and when each rep first touched each contact they touch
 //!   in a range (for the metrics only, with the contacts: `Scope::with_contacts`).
@@ -22,6 +23,7 @@
 //! untouched rule) name the ranges they read; see `report::scope`.
 
 mod first_touch;
+mod lookback;
 mod merge;
 mod ranges;
 mod rep_ranges;
@@ -76,6 +78,11 @@ pub struct Scope {
     /// with a history entry at or after it), and the first deal created:
     /// accuracy's quarters rebuilt from history.
     open_at: Vec<DateTime<Utc>>,
+    /// Whether what lies before each range is read as the latest activity
+    /// instant on each loaded deal and account (`Lookback::deal_touches`,
+    /// `account_touches`) rather than as those activities' rows: for rules
+    /// that look back for a last touch and nothing else.
+    touches_before: bool,
 }
 
 impl Scope {
@@ -93,6 +100,7 @@ impl Scope {
             moved: false,
             won_only: false,
             open_at: Vec::new(),
+            touches_before: false,
         }
     }
 
@@ -116,6 +124,7 @@ impl Scope {
             skip_contacts: self.skip_contacts && other.skip_contacts,
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
+            touches_before: self.touches_before && other.touches_before,
             open_at: {
                 let mut open_at = self.open_at;
                 open_at.extend(other.open_at);
@@ -191,6 +200,13 @@ impl Scope {
     /// instants read too (see the field).
     pub fn with_open_at(mut self, open_at: Vec<DateTime<Utc>>) -> Scope {
         self.open_at = open_at;
+        self
+    }
+
+    /// The same ranges, with what lies before each read as last touches
+    /// only, or as activity rows (see the field).
+    pub fn with_touches_before(mut self, touches: bool) -> Scope {
+        self.touches_before = touches;
         self
     }
 
@@ -431,10 +447,10 @@ impl Store {
             })?
             .map(|s| instant_from_sql(&s))
             .transpose()?;
-        let (activities, first_touch) = if scope.activities {
+        let (activities, lookback) = if scope.activities {
             self.scoped_activities(scope, rep_range_rows, window)?
         } else {
-            (Vec::new(), Vec::new())
+            (Vec::new(), Lookback::default())
         };
         Ok(Dataset {
             reps: self.load_reps()?,
@@ -452,21 +468,22 @@ impl Store {
             action_items: self.load_action_items()?,
             lookback: Some(Lookback {
                 first_activity_at,
-                first_touch,
+                ..lookback
             }),
             crm_last_touch,
         })
     }
 
     /// The activities of the ranges with the latest one before them on each
-    /// loaded deal and account, and the first touches of the contacts touched.
-    #[allow(clippy::type_complexity)]
+    /// loaded deal and account (or its instant only, see
+    /// `Scope::with_touches_before`), and the first touches of the contacts
+    /// touched.
     fn scoped_activities(
         &self,
         scope: &Scope,
         rep_range_rows: Vec<Activity>,
         window: impl FnOnce() -> Result<Vec<Activity>>,
-    ) -> Result<(Vec<Activity>, Vec<(RepId, ContactId, DateTime<Utc>)>)> {
+    ) -> Result<(Vec<Activity>, Lookback)> {
         // The range's rows in order come from `window` (read beside, see
         // `load_scope`: asked for once the others are read, so both reads
         // run at once); the others (the rep ranges' rows, read before the
@@ -483,30 +500,11 @@ impl Store {
         for d in &scope.deals {
             maybe_read.extend(self.deal_activities(&OppId::from(d.as_str()))?);
         }
-        for (start, _) in &scope.ranges {
-            // The latest activity before each range on each loaded deal, and
-            // on each account of one (before a range after a gap, it may lie
-            // in the gap: the previous touch of a deal's first activity in
-            // the range). CROSS JOIN keeps the loaded deals outermost when
-            // their accounts are found: SQLite scanned every deal instead.
-            maybe_read.extend(self.collect_params(
-                &format!(
-                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
-                       SELECT (SELECT a.rowid FROM activities a
-                               WHERE a.opportunity_id = s.id AND a.occurred_at < ?1
-                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                       FROM temp.scope_opps s
-                       UNION
-                       SELECT (SELECT a.rowid FROM activities a
-                               WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
-                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                       FROM (SELECT DISTINCT o.account_id FROM temp.scope_opps s
-                             CROSS JOIN opportunities o ON o.id = s.id
-                             WHERE o.account_id IS NOT NULL) acc)"
-                ),
-                &[instant_to_sql(*start)],
-                super::read::activity_from_row,
-            )?);
+        let mut before = Lookback::default();
+        if scope.touches_before {
+            (before.deal_touches, before.account_touches) = self.latest_touches_before(scope)?;
+        } else {
+            maybe_read.extend(self.latest_rows_before(scope)?);
         }
         let mut activities = window()?;
         if !maybe_read.is_empty() {
@@ -529,10 +527,11 @@ impl Store {
             activities = merge_by_time(activities, others);
         }
         if scope.skip_contacts {
-            return Ok((activities, Vec::new()));
+            return Ok((activities, before));
         }
         let first_touch = self.first_touches(scope, &activities)?;
-        Ok((activities, first_touch))
+        before.first_touch = first_touch;
+        Ok((activities, before))
     }
 
     fn collect_params<T>(

@@ -148,6 +148,11 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
         );
         let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, Snaps::None).unwrap();
         assert_eq!(first_touches(&r), 0, "hygiene and the agenda read none");
+        let before = r.lookback.as_ref().expect("a window");
+        assert!(
+            !before.deal_touches.is_empty() && !before.account_touches.is_empty(),
+            "the review reads the last touches before its window, not their rows"
+        );
         assert_eq!(
             json(&HygieneReport::build(
                 &input(&r, settings, &cal, today, None),

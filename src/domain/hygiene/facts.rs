@@ -20,11 +20,19 @@ pub(super) fn last_touches(data: &Dataset, cal: &Calendar, today: NaiveDate) -> 
         by_deal: HashMap::new(),
         by_account: HashMap::new(),
     };
-    // A CRM's last activity date counts as a touch of the deal (SPEC §13).
-    for (o, at) in &data.crm_last_touch {
-        let day = cal.local_date(*at);
+    // A CRM's last activity date counts as a touch of the deal (SPEC §13),
+    // as does the latest activity before a window read without its rows.
+    for (o, at) in data.deal_touches_beside() {
+        let day = cal.local_date(at);
         if day <= today {
             let e = t.by_deal.entry(o.clone()).or_insert(day);
+            *e = (*e).max(day);
+        }
+    }
+    for (acc, at) in data.account_touches_beside() {
+        let day = cal.local_date(at);
+        if day <= today {
+            let e = t.by_account.entry(acc.clone()).or_insert(day);
             *e = (*e).max(day);
         }
     }

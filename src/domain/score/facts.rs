@@ -28,9 +28,12 @@ pub struct ScoreIndex<'a> {
     by_account: HashMap<&'a AccountId, Vec<&'a Activity>>,
     /// Every history entry of a deal, in history order (by time, then insertion).
     history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
-    /// A CRM's last activity instant of a deal: a touch, as the hygiene
-    /// rules count it (SPEC §13).
-    crm_touch: HashMap<&'a OppId, DateTime<Utc>>,
+    /// A deal's latest touch known without an activity row (a CRM's last
+    /// activity instant, SPEC §13; the latest before a window read for
+    /// last touches only): a touch, as the hygiene rules count it.
+    deal_touch: HashMap<&'a OppId, DateTime<Utc>>,
+    /// The same of an account.
+    account_touch: HashMap<&'a AccountId, DateTime<Utc>>,
 }
 
 impl<'a> ScoreIndex<'a> {
@@ -52,11 +55,16 @@ impl<'a> ScoreIndex<'a> {
             by_deal: HashMap::new(),
             by_account: HashMap::new(),
             history: HashMap::new(),
-            crm_touch: HashMap::new(),
+            deal_touch: HashMap::new(),
+            account_touch: HashMap::new(),
         };
-        for (o, at) in &data.crm_last_touch {
-            let e = ix.crm_touch.entry(o).or_insert(*at);
-            *e = (*e).max(*at);
+        for (o, at) in data.deal_touches_beside() {
+            let e = ix.deal_touch.entry(o).or_insert(at);
+            *e = (*e).max(at);
+        }
+        for (acc, at) in data.account_touches_beside() {
+            let e = ix.account_touch.entry(acc).or_insert(at);
+            *e = (*e).max(at);
         }
         for a in &data.activities {
             if let Some(o) = &a.opportunity_id {
@@ -94,12 +102,15 @@ impl<'a> ScoreIndex<'a> {
         let on_account = account
             .and_then(|a| self.by_account.get(a))
             .map_or(&[][..], |v| before(v, end));
-        let crm_touch = self.crm_touch.get(&o.id).filter(|t| **t < end).copied();
+        let beside = [
+            self.deal_touch.get(&o.id),
+            account.and_then(|a| self.account_touch.get(a)),
+        ];
         let last_touch = [on_deal.last(), on_account.last()]
             .into_iter()
             .flatten()
             .map(|a| a.occurred_at)
-            .chain(crm_touch)
+            .chain(beside.into_iter().flatten().copied().filter(|t| *t < end))
             .map(|t| cal.local_date(t))
             .max();
         let since = cal.start_of(today - Days::new(s.engagement_days.max(0) as u64));

@@ -445,6 +445,67 @@ mod replay {
     }
 
     #[test]
+    fn the_latest_touch_before_a_window_counts_on_the_deal_or_its_account() {
+        // An open deal of account "acc" created 2026-09-01, 84 days before
+        // today (2026-11-24), in Demo since (stuck: 21 days allowed), with
+        // no activity row: a window read for last touches only.
+        let mut o = opp(
+            "x",
+            "ann",
+            None,
+            Some("acc"),
+            Some("2026-09-01"),
+            Status::Open,
+            None,
+            Some(100_000),
+        );
+        o.close_date = Some(d("2026-12-31"));
+        o.next_step = Some("Call".into());
+        o.next_step_date = Some(d("2026-12-01"));
+        let mut data = Dataset {
+            opportunities: vec![o],
+            lookback: Some(Lookback::default()),
+            ..Dataset::default()
+        };
+        let settings = Settings::default();
+        let stages = settings.stage_list();
+        let today = d("2026-11-24");
+        // (last touch, days untouched, flagged untouched) on the hygiene
+        // list, and whether the score's risk counts it untouched.
+        let seen = |data: &Dataset| {
+            let cal = Calendar::default();
+            let listed: Vec<_> =
+                crate::domain::hygiene::hygiene(data, &stages, &settings, &cal, today)
+                    .into_iter()
+                    .map(|i| {
+                        let untouched = i
+                            .reasons()
+                            .contains(&crate::domain::hygiene::Reason::Untouched);
+                        (i.last_touch, i.days_untouched, untouched)
+                    })
+                    .collect();
+            let ix = ScoreIndex::new(data, &stages, &settings, cal);
+            let (f, _) = ix.facts(&data.opportunities[0], today);
+            let risk = f
+                .reasons
+                .contains(&crate::domain::hygiene::Reason::Untouched);
+            (listed, risk)
+        };
+        assert_eq!(seen(&data), (vec![(None, Some(84), true)], true));
+        // A touch of the deal dated after today is not one yet.
+        let before = data.lookback.as_mut().expect("a window");
+        before.deal_touches = vec![(OppId("x".into()), t("2026-11-30T10:00:00"))];
+        assert_eq!(seen(&data), (vec![(None, Some(84), true)], true));
+        // The account's, on 2026-11-10: 14 days, under the 30 of the rule.
+        let before = data.lookback.as_mut().expect("a window");
+        before.account_touches = vec![(AccountId("acc".into()), t("2026-11-10T10:00:00"))];
+        assert_eq!(
+            seen(&data),
+            (vec![(Some(d("2026-11-10")), Some(14), false)], false)
+        );
+    }
+
+    #[test]
     fn calibration_bands_of_the_quarter() {
         let data = data();
         let settings = Settings::default();

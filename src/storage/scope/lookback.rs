@@ -1,0 +1,91 @@
+//! What a window reads from before each of its ranges on the deals it
+//! loads: the latest activity on each deal and on each account of one,
+//! as rows (the metrics: the gap before a deal's first activity in a
+//! range reads that row) or as instants only (`Scope::with_touches_before`:
+//! rules that look back for a last touch and nothing else).
+
+use super::{ACTIVITY_COLUMNS, Scope};
+use crate::domain::model::{AccountId, Activity, OppId};
+use crate::storage::codec::*;
+use crate::storage::{Result, Store};
+use chrono::{DateTime, Utc};
+
+/// The accounts of the loaded deals. CROSS JOIN keeps the loaded deals
+/// outermost: SQLite scanned every deal instead.
+const LOADED_ACCOUNTS: &str = "SELECT DISTINCT o.account_id FROM temp.scope_opps s
+     CROSS JOIN opportunities o ON o.id = s.id
+     WHERE o.account_id IS NOT NULL";
+
+/// The latest activity instant before each range on each loaded deal and
+/// on each account of one (`Lookback::deal_touches`, `account_touches`).
+pub(super) type Touches = (Vec<(OppId, DateTime<Utc>)>, Vec<(AccountId, DateTime<Utc>)>);
+
+impl Store {
+    /// The latest activity before each range on each loaded deal, and on
+    /// each account of one (before a range after a gap, it may lie in the
+    /// gap: the previous touch of a deal's first activity in the range).
+    pub(super) fn latest_rows_before(&self, scope: &Scope) -> Result<Vec<Activity>> {
+        let mut out = Vec::new();
+        for (start, _) in &scope.ranges {
+            out.extend(self.collect_params(
+                &format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
+                       SELECT (SELECT a.rowid FROM activities a
+                               WHERE a.opportunity_id = s.id AND a.occurred_at < ?1
+                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
+                       FROM temp.scope_opps s
+                       UNION
+                       SELECT (SELECT a.rowid FROM activities a
+                               WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
+                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
+                       FROM ({LOADED_ACCOUNTS}) acc)"
+                ),
+                &[instant_to_sql(*start)],
+                crate::storage::read::activity_from_row,
+            )?);
+        }
+        Ok(out)
+    }
+
+    /// The instants of the same activities, from the indexes on (deal,
+    /// time) and (account, time) alone: no row is read, and no tie between
+    /// two activities at one instant is broken.
+    pub(super) fn latest_touches_before(&self, scope: &Scope) -> Result<Touches> {
+        let (mut deals, mut accounts) = (Vec::new(), Vec::new());
+        for (start, _) in &scope.ranges {
+            let start = [instant_to_sql(*start)];
+            deals.extend(self.collect_params(
+                "SELECT id, t FROM (
+                   SELECT s.id, (SELECT MAX(a.occurred_at) FROM activities a
+                                 WHERE a.opportunity_id = s.id AND a.occurred_at < ?1) t
+                   FROM temp.scope_opps s)
+                 WHERE t IS NOT NULL",
+                &start,
+                |r| {
+                    Ok((
+                        r.get::<_, OppId>(0)?,
+                        instant_from_sql(&r.get::<_, String>(1)?)?,
+                    ))
+                },
+            )?);
+            accounts.extend(self.collect_params(
+                &format!(
+                    "SELECT account_id, t FROM (
+                       SELECT acc.account_id, (SELECT MAX(a.occurred_at) FROM activities a
+                                               WHERE a.account_id = acc.account_id
+                                                 AND a.occurred_at < ?1) t
+                       FROM ({LOADED_ACCOUNTS}) acc)
+                     WHERE t IS NOT NULL"
+                ),
+                &start,
+                |r| {
+                    Ok((
+                        r.get::<_, AccountId>(0)?,
+                        instant_from_sql(&r.get::<_, String>(1)?)?,
+                    ))
+                },
+            )?);
+        }
+        Ok((deals, accounts))
+    }
+}
