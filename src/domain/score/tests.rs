@@ -408,15 +408,15 @@ mod replay {
         assert_eq!((v, s.value), (vec![100, 57, 39, 10], 52));
     }
 
-    #[test]
-    fn a_crm_last_activity_is_a_touch_for_the_risk_as_for_hygiene() {
-        // An open deal created 2026-09-01, never touched in pipedeck; the
-        // CRM's last activity on it was 2026-11-20, 4 days before today.
+    /// Open deal "x" of `account`, created 2026-09-01 (84 days before
+    /// 2026-11-24), in Demo since (stuck: 21 days allowed), closing
+    /// 2026-12-31 with a next step due 2026-12-01; no activity row.
+    fn untouched_deal(account: Option<&str>) -> Opportunity {
         let mut o = opp(
             "x",
             "ann",
             None,
-            None,
+            account,
             Some("2026-09-01"),
             Status::Open,
             None,
@@ -425,8 +425,15 @@ mod replay {
         o.close_date = Some(d("2026-12-31"));
         o.next_step = Some("Call".into());
         o.next_step_date = Some(d("2026-12-01"));
+        o
+    }
+
+    #[test]
+    fn a_crm_last_activity_is_a_touch_for_the_risk_as_for_hygiene() {
+        // Never touched in pipedeck; the CRM's last activity on it was
+        // 2026-11-20, 4 days before today.
         let mut data = Dataset {
-            opportunities: vec![o],
+            opportunities: vec![untouched_deal(None)],
             ..Dataset::default()
         };
         let settings = Settings::default();
@@ -446,24 +453,9 @@ mod replay {
 
     #[test]
     fn the_latest_touch_before_a_window_counts_on_the_deal_or_its_account() {
-        // An open deal of account "acc" created 2026-09-01, 84 days before
-        // today (2026-11-24), in Demo since (stuck: 21 days allowed), with
-        // no activity row: a window read for last touches only.
-        let mut o = opp(
-            "x",
-            "ann",
-            None,
-            Some("acc"),
-            Some("2026-09-01"),
-            Status::Open,
-            None,
-            Some(100_000),
-        );
-        o.close_date = Some(d("2026-12-31"));
-        o.next_step = Some("Call".into());
-        o.next_step_date = Some(d("2026-12-01"));
+        // A deal of account "acc" in a window read for last touches only.
         let mut data = Dataset {
-            opportunities: vec![o],
+            opportunities: vec![untouched_deal(Some("acc"))],
             lookback: Some(Lookback::default()),
             ..Dataset::default()
         };
