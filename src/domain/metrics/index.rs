@@ -116,6 +116,9 @@ impl<'a> Index<'a> {
             stage_history,
             amount_history,
             first_touch,
+            // The metrics' scopes read the activity rows before their
+            // windows, never last touches alone (`Lookback::deal_touches`
+            // is empty here): a CRM's instant is the one touch beside them.
             crm_touch: data.crm_last_touch.iter().map(|(o, t)| (o, *t)).collect(),
         }
     }

@@ -28,12 +28,14 @@ pub struct ScoreIndex<'a> {
     by_account: HashMap<&'a AccountId, Vec<&'a Activity>>,
     /// Every history entry of a deal, in history order (by time, then insertion).
     history: HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
-    /// A deal's latest touch known without an activity row (a CRM's last
+    /// A deal's touches known without an activity row (a CRM's last
     /// activity instant, SPEC §13; the latest before a window read for
-    /// last touches only): a touch, as the hygiene rules count it.
-    deal_touch: HashMap<&'a OppId, DateTime<Utc>>,
+    /// last touches only): touches, as the hygiene rules count them, each
+    /// judged by its own date (a later one is no reason to pass over an
+    /// earlier one).
+    deal_touch: HashMap<&'a OppId, Vec<DateTime<Utc>>>,
     /// The same of an account.
-    account_touch: HashMap<&'a AccountId, DateTime<Utc>>,
+    account_touch: HashMap<&'a AccountId, Vec<DateTime<Utc>>>,
 }
 
 impl<'a> ScoreIndex<'a> {
@@ -59,12 +61,10 @@ impl<'a> ScoreIndex<'a> {
             account_touch: HashMap::new(),
         };
         for (o, at) in data.deal_touches_beside() {
-            let e = ix.deal_touch.entry(o).or_insert(at);
-            *e = (*e).max(at);
+            ix.deal_touch.entry(o).or_default().push(at);
         }
         for (acc, at) in data.account_touches_beside() {
-            let e = ix.account_touch.entry(acc).or_insert(at);
-            *e = (*e).max(at);
+            ix.account_touch.entry(acc).or_default().push(at);
         }
         for a in &data.activities {
             if let Some(o) = &a.opportunity_id {
@@ -110,7 +110,14 @@ impl<'a> ScoreIndex<'a> {
             .into_iter()
             .flatten()
             .map(|a| a.occurred_at)
-            .chain(beside.into_iter().flatten().copied().filter(|t| *t < end))
+            .chain(
+                beside
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .copied()
+                    .filter(|t| *t < end),
+            )
             .map(|t| cal.local_date(t))
             .max();
         let since = cal.start_of(today - Days::new(s.engagement_days.max(0) as u64));

@@ -484,16 +484,23 @@ mod replay {
             (listed, risk)
         };
         assert_eq!(seen(&data), (vec![(None, Some(84), true)], true));
-        // A touch of the deal dated after today is not one yet.
-        let before = data.lookback.as_mut().expect("a window");
-        before.deal_touches = vec![(OppId("x".into()), t("2026-11-30T10:00:00"))];
+        // A CRM's last activity dated after today is not a touch yet.
+        data.crm_last_touch = vec![(OppId("x".into()), t("2026-11-30T10:00:00"))];
         assert_eq!(seen(&data), (vec![(None, Some(84), true)], true));
-        // The account's, on 2026-11-10: 14 days, under the 30 of the rule.
+        // The deal's latest before the window, 2026-11-12: 12 days, under
+        // the 30 of the rule, though the CRM's (later) instant is passed over.
         let before = data.lookback.as_mut().expect("a window");
-        before.account_touches = vec![(AccountId("acc".into()), t("2026-11-10T10:00:00"))];
+        before.deal_touches = vec![(OppId("x".into()), t("2026-11-12T10:00:00"))];
         assert_eq!(
             seen(&data),
-            (vec![(Some(d("2026-11-10")), Some(14), false)], false)
+            (vec![(Some(d("2026-11-12")), Some(12), false)], false)
+        );
+        // The account's, on 2026-11-15, is later: 9 days.
+        let before = data.lookback.as_mut().expect("a window");
+        before.account_touches = vec![(AccountId("acc".into()), t("2026-11-15T10:00:00"))];
+        assert_eq!(
+            seen(&data),
+            (vec![(Some(d("2026-11-15")), Some(9), false)], false)
         );
     }
 
