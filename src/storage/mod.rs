@@ -37,6 +37,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_snapshot_owner_months.sql"),
     include_str!("migrations/0011_write_stamp.sql"),
     include_str!("migrations/0012_review_box_time.sql"),
+    include_str!("migrations/0013_session_activities.sql"),
 ];
 
 /// Process-wide SQLite settings, made once before the first connection:

@@ -503,6 +503,7 @@ impl Store {
         let mut before = Lookback::default();
         if scope.touches_before {
             (before.deal_touches, before.account_touches) = self.latest_touches_before(scope)?;
+            maybe_read.extend(self.session_rows_outside(scope)?);
         } else {
             maybe_read.extend(self.latest_rows_before(scope)?);
         }

@@ -255,3 +255,88 @@ fn a_review_session_reports_exactly_what_it_changed() {
         .count();
     assert_eq!(tagged, 6);
 }
+
+/// A call logged during the session but dated a month before it (`log
+/// --at`) lies before the review's window: the window reads it besides, so
+/// the closing report built from the window counts it, as the one built
+/// from the whole database does.
+#[test]
+fn an_activity_of_the_session_dated_before_the_window_is_counted() {
+    use pipedeck::app::load::{Context, Need, Snaps, load};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.db");
+    {
+        let mut file = Store::open(&path).unwrap();
+        let mut tx = file.begin().unwrap();
+        let memory = store();
+        for s in memory.load_stages().unwrap() {
+            tx.upsert_stage(&s).unwrap();
+        }
+        let all = memory.load_dataset().unwrap();
+        for r in &all.reps {
+            tx.upsert_rep(r).unwrap();
+        }
+        for a in &all.accounts {
+            tx.upsert_account(a).unwrap();
+        }
+        for c in &all.contacts {
+            tx.upsert_contact(c).unwrap();
+        }
+        for o in &all.opportunities {
+            tx.upsert_opportunity(o).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    let settings = Settings::default();
+    let cal = Calendar::default();
+    let stages = settings.effective_stages(&store.load_stages().unwrap());
+    let session = store
+        .start_review(at("2026-11-24T09:00:00Z"), Some("mgr"))
+        .unwrap();
+    let stamp = Stamp {
+        now: at("2026-11-24T09:12:00Z"),
+        by: Some("mgr".into()),
+        session: Some(session.id),
+    };
+    store
+        .log_activity(&call("o2", "c1", "2026-10-01T10:00:00Z"), &stamp)
+        .unwrap();
+    // A touch of the same deal in the window: the back-dated call is not
+    // even the deal's latest before it.
+    store
+        .log_activity(
+            &call("o2", "c2", "2026-11-20T10:00:00Z"),
+            &Stamp::new(at("2026-11-20T10:00:00Z")),
+        )
+        .unwrap();
+    let today = day("2026-11-24");
+    let reps = store.load_reps().unwrap();
+    let sessions = store.load_review_sessions().unwrap();
+    let cx = Context {
+        settings: &settings,
+        cal: &cal,
+        today,
+        reps: &reps,
+        goals: &[],
+        sessions: &sessions,
+    };
+    let (window, _) = load(
+        &store,
+        &settings,
+        &cal,
+        Need::Review,
+        &cx,
+        None,
+        Snaps::None,
+    )
+    .unwrap();
+    let whole = store.load_dataset().unwrap();
+    let ended = at("2026-11-24T09:40:00Z");
+    let counted = |data: &Dataset| {
+        let r = closing_report(data, &stages, &session, ended, &settings, &cal, today);
+        (r.activities_logged, r.calls, r.contacts_touched)
+    };
+    assert_eq!(counted(&whole), (1, 1, 1));
+    assert_eq!(counted(&window), (1, 1, 1));
+}

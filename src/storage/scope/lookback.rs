@@ -47,6 +47,23 @@ impl Store {
         Ok(out)
     }
 
+    /// The activities logged in a review session that lie outside every
+    /// range (one logged with a date long past): with the last touches
+    /// alone, none of them would be read, and a session's closing report
+    /// counts them all. The partial index `activities_session` holds only
+    /// the rows with a session.
+    pub(super) fn session_rows_outside(&self, scope: &Scope) -> Result<Vec<Activity>> {
+        let (in_range, params) = scope.predicate("occurred_at");
+        self.collect_params(
+            &format!(
+                "SELECT {ACTIVITY_COLUMNS} FROM activities
+                 WHERE review_session_id IS NOT NULL AND NOT ({in_range})"
+            ),
+            &params,
+            crate::storage::read::activity_from_row,
+        )
+    }
+
     /// The instants of the same activities, from the indexes on (deal,
     /// time) and (account, time) alone: no row is read, and no tie between
     /// two activities at one instant is broken.
