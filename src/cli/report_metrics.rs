@@ -44,29 +44,48 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         ReportName::Drill => Need::Drill(resolved),
         _ => Need::Metrics(resolved),
     };
-    let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let role = args.role;
+    let filter = MetricsFilter {
+        rep: args.rep.clone(),
+        role,
+        goals: None,
+    };
+    // What the report would refuse once built, said before its window is
+    // read (seconds on a large org): the reps are a small table.
+    let reps = store.load_reps().context("reading reps")?;
+    match args.name {
+        ReportName::Drill => {
+            let (rep, metric) = drill_args(args)?;
+            let (now, _) = crate::report::drill::like_for_like(&ctx.cal, resolved, today);
+            crate::domain::drill::check(&reps, rep, now, metric).map_err(anyhow::Error::msg)?;
+        }
+        ReportName::Metrics if args.by.is_none() => {
+            if let Some(rep) = &filter.rep
+                && !reps.iter().any(|r| {
+                    r.id.as_str() == rep
+                        && role.is_none_or(|role| r.role == role)
+                        && crate::domain::metrics::in_team(r, resolved)
+                })
+            {
+                return Err(nobody(&filter, resolved));
+            }
+        }
+        _ => {}
+    }
+    let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let goals = goals::merge(
         &ctx.settings.goals,
         &store.load_goals().context("reading goals")?,
     );
     let input = input(ctx, &data, today, period);
     let filter = MetricsFilter {
-        rep: args.rep.clone(),
-        role,
         goals: Some(goals),
+        ..filter
     };
     let out = match args.name {
         ReportName::Anomalies => render(&AnomaliesReport::build(&input, &filter), args.format),
         ReportName::Drill => {
-            let rep = args
-                .rep
-                .as_deref()
-                .ok_or_else(|| anyhow!("report drill needs --rep ID"))?;
-            let metric = args
-                .metric
-                .as_deref()
-                .ok_or_else(|| anyhow!("report drill needs --metric ID"))?;
+            let (rep, metric) = drill_args(args)?;
             let report = DrillReport::build(&input, rep, metric).map_err(anyhow::Error::msg)?;
             render(&report, args.format)
         }
@@ -77,22 +96,38 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
                 // A filter that keeps no rep is said, not printed as a
                 // report of the team alone.
                 if report.reps.is_empty() && (filter.rep.is_some() || filter.role.is_some()) {
-                    let role = filter
-                        .role
-                        .map_or(" AE or SDR".to_string(), |r| format!(" {r}"));
-                    let who = match &filter.rep {
-                        Some(rep) => format!("rep {rep:?} is not an active{role}"),
-                        None => format!("there is no active{role}"),
-                    };
-                    return Err(anyhow!(
-                        "{who} in {resolved}: metrics are kept for the AEs and SDRs active in a period"
-                    ));
+                    return Err(nobody(&filter, resolved));
                 }
                 render(&report, args.format)
             }
         },
     };
     out.map_err(anyhow::Error::msg)
+}
+
+/// `--rep` and `--metric`, which `report drill` needs.
+fn drill_args(args: &ReportArgs) -> anyhow::Result<(&str, &str)> {
+    let rep = args
+        .rep
+        .as_deref()
+        .ok_or_else(|| anyhow!("report drill needs --rep ID"))?;
+    let metric = args
+        .metric
+        .as_deref()
+        .ok_or_else(|| anyhow!("report drill needs --metric ID"))?;
+    Ok((rep, metric))
+}
+
+/// The metrics' filter keeps no rep of the period.
+fn nobody(filter: &MetricsFilter, period: Period) -> anyhow::Error {
+    let role = filter
+        .role
+        .map_or(" AE or SDR".to_string(), |r| format!(" {r}"));
+    let who = match &filter.rep {
+        Some(rep) => format!("rep {rep:?} is not an active{role}"),
+        None => format!("there is no active{role}"),
+    };
+    anyhow!("{who} in {period}: metrics are kept for the AEs and SDRs active in a period")
 }
 
 /// `report score-calibration`: closed deals replayed `--days` before they closed.

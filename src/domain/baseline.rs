@@ -146,7 +146,7 @@ impl<'a> TeamPeriod<'a> {
             .data
             .reps
             .iter()
-            .filter(|r| matches!(r.role, Role::Ae | Role::Sdr) && metrics::active_in(r, p))
+            .filter(|r| metrics::in_team(r, p))
             .collect();
         let mut rows: Vec<RepRow<'a>> = super::par::map(&reps, |rep| RepRow {
             rep,

@@ -17,7 +17,8 @@
 
 use super::baseline::TeamPeriod;
 use super::metrics::{self, Better, MetricId};
-use super::model::{RepId, Role};
+use super::model::{Rep, RepId, Role};
+use super::period::Period;
 use serde::Serialize;
 use thiserror::Error;
 
@@ -133,6 +134,33 @@ pub fn outcome_for(role: Role, metric: &str) -> Option<&'static str> {
         .and_then(MetricId::static_str)
 }
 
+/// What [`drill`] would refuse, told from the reps alone before any period
+/// is read: `rep` is no AE or SDR active in `period` (this period, as the
+/// report cuts it), or `asked` is none of its role's metrics.
+pub fn check(reps: &[Rep], rep: &str, period: Period, asked: &str) -> Result<(), DrillError> {
+    let r = reps
+        .iter()
+        .find(|r| r.id.as_str() == rep && metrics::in_team(r, period))
+        .ok_or_else(|| DrillError::NoRep(rep.to_string()))?;
+    check_metric(r.role, outcome_for(r.role, asked).unwrap_or(asked))
+}
+
+/// `metric` is one a drill-down of `role` starts from.
+fn check_metric(role: Role, metric: &str) -> Result<(), DrillError> {
+    if drivers(role, metric).is_none() && metrics::find(role, metric).is_none() {
+        return Err(DrillError::NotAnOutcome {
+            metric: metric.to_string(),
+            role,
+            choices: outcomes(role)
+                .iter()
+                .map(MetricId::as_str)
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    Ok(())
+}
+
 /// The drill-down of `metric` for `rep`, from this period's and the previous
 /// period's team. A metric with no drivers (a discount, a stage conversion)
 /// is a tree of one node: its records are what explains it.
@@ -146,17 +174,7 @@ pub fn drill(
         .row(rep)
         .ok_or_else(|| DrillError::NoRep(rep.0.to_string()))?;
     let role = row.rep.role;
-    if drivers(role, metric).is_none() && metrics::find(role, metric).is_none() {
-        return Err(DrillError::NotAnOutcome {
-            metric: metric.to_string(),
-            role,
-            choices: outcomes(role)
-                .iter()
-                .map(MetricId::as_str)
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
-    }
+    check_metric(role, metric)?;
     let value = |t: &TeamPeriod<'_>, id: &str| {
         t.row(rep)
             .and_then(|r| r.metrics.get(id))

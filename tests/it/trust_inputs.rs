@@ -351,10 +351,16 @@ fn the_deal_card_dates_its_history_in_the_configured_zone() {
 fn a_metrics_filter_that_keeps_no_rep_says_so() {
     let dir = tempfile::tempdir().unwrap();
     imported(dir.path());
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 4] = [
         (
             &["report", "metrics", "--period", "2026-Q1", "--rep", "maya"],
             "rep \"maya\" is not an active AE or SDR in 2026-01-01..2026-04-01",
+        ),
+        (
+            &[
+                "report", "drill", "--period", "2026-Q1", "--rep", "maya", "--metric", "won",
+            ],
+            "rep \"maya\" is not an active AE or SDR in the period",
         ),
         (
             &[

@@ -462,6 +462,15 @@ pub fn active_in(rep: &Rep, p: Period) -> bool {
     rep.start_date.is_none_or(|s| s < p.to) && rep.end_date.is_none_or(|e| e >= p.from)
 }
 
+/// Whether `rep` is one of the team whose metrics are kept over `p`: an AE
+/// or SDR active in it.
+pub fn in_team(rep: &Rep, p: Period) -> bool {
+    matches!(
+        rep.role,
+        crate::domain::model::Role::Ae | crate::domain::model::Role::Sdr
+    ) && active_in(rep, p)
+}
+
 /// The day a rep's ramp is judged on for a period: its last day, or today if earlier.
 pub fn ramp_day(p: Period, today: chrono::NaiveDate) -> chrono::NaiveDate {
     p.last_day().min(today)
