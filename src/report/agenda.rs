@@ -3,7 +3,7 @@
 //! configured order within each section. Markdown is ready for an invite.
 
 use super::hygiene::md;
-use super::score::{SortKey, by_score};
+use super::score::{Scores, SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
 use crate::domain::model::{OppId, ReviewSession, Status};
 use crate::domain::par;
@@ -49,20 +49,41 @@ impl AgendaReport {
             || ScoreIndex::new(input.data, &stages, input.settings, *input.cal),
         );
         let deals = input.data.opportunities_by_id();
-        let listed: Vec<_> = agenda
-            .reps
-            .iter()
-            .flat_map(|r| {
-                r.closing_this_week
-                    .iter()
-                    .map(|d| &d.opportunity_id)
-                    .chain(r.hygiene.iter().map(|i| &i.opportunity_id))
-            })
+        let mut listed: Vec<_> = listed(&agenda)
             .filter_map(|id| deals.get(id).copied())
             .collect();
+        // A deal closing this week may be on the hygiene list too.
+        listed.sort_unstable_by_key(|o| &o.id);
+        listed.dedup_by_key(|o| &o.id);
         let scores = par::map(&listed, |o| (o.id.clone(), sx.score(o, input.today).value))
             .into_iter()
             .collect();
+        Self::of(input, agenda, scores)
+    }
+
+    /// The same agenda, its deals' scores taken from `scores` (every open
+    /// deal's, made once for several reports: the cockpit's review).
+    pub fn build_scored(
+        input: &Input,
+        sessions: &[ReviewSession],
+        scores: &Scores,
+    ) -> AgendaReport {
+        let stages = input.settings.effective_stages(&input.data.stages);
+        let agenda = agenda(
+            input.data,
+            &stages,
+            sessions,
+            input.settings,
+            input.cal,
+            input.today,
+        );
+        let scores = listed(&agenda)
+            .filter_map(|id| Some((id.clone(), scores.get(id)?.value)))
+            .collect();
+        Self::of(input, agenda, scores)
+    }
+
+    fn of(input: &Input, agenda: Agenda, scores: BTreeMap<OppId, u32>) -> AgendaReport {
         AgendaReport {
             currency: input.settings.currency.clone(),
             agenda,
@@ -103,6 +124,17 @@ impl AgendaReport {
     fn heading(&self, s: Section) -> String {
         format!("{} ({} min)", s.title(), self.minutes(s))
     }
+}
+
+/// The deals an agenda lists with a score: those closing this week and
+/// those on the hygiene list (both open).
+fn listed(agenda: &Agenda) -> impl Iterator<Item = &OppId> {
+    agenda.reps.iter().flat_map(|r| {
+        r.closing_this_week
+            .iter()
+            .map(|d| &d.opportunity_id)
+            .chain(r.hygiene.iter().map(|i| &i.opportunity_id))
+    })
 }
 
 /// "Since the review of 2026-11-17" or "Since 2026-11-17 (a week ago)".

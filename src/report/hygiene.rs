@@ -3,7 +3,7 @@
 //! (SPEC §11), each with its explained flags; the table shows the to-do list,
 //! then the snoozed deals (still counted).
 
-use super::score::{SortKey, by_score};
+use super::score::{Scores, SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
 use crate::domain::hygiene::{Flag, HygieneItem, Reason, hygiene};
 use crate::domain::model::{OppId, RepId, StuckTag};
@@ -85,15 +85,33 @@ impl HygieneReport {
             || ScoreIndex::new(input.data, &stages, input.settings, *input.cal),
         );
         let deals = input.data.opportunities_by_id();
+        Self::of_items(input, rep, &items, |id| {
+            deals.get(id).map(|o| sx.score(o, input.today))
+        })
+    }
+
+    /// The same list, its deals' scores taken from `scores` (every open
+    /// deal's, made once for several reports: the cockpit's review).
+    pub fn build_scored(input: &Input, rep: Option<&RepId>, scores: &Scores) -> HygieneReport {
+        let stages = input.settings.effective_stages(&input.data.stages);
+        let items = hygiene(input.data, &stages, input.settings, input.cal, input.today);
+        Self::of_items(input, rep, &items, |id| scores.get(id).cloned())
+    }
+
+    /// The rows of `items` (of `rep` when given), each with its score.
+    fn of_items(
+        input: &Input,
+        rep: Option<&RepId>,
+        items: &[HygieneItem],
+        score: impl Fn(&OppId) -> Option<DealScore> + Sync,
+    ) -> HygieneReport {
         let items: Vec<_> = items
             .iter()
             .filter(|i| rep.is_none_or(|r| &i.owner_id == r))
             .collect();
         let rows = par::map(&items, |i| {
             let mut row = HygieneRow::of(i);
-            row.score = deals
-                .get(&i.opportunity_id)
-                .map(|o| sx.score(o, input.today));
+            row.score = score(&i.opportunity_id);
             row
         });
         HygieneReport {

@@ -398,3 +398,52 @@ fn the_review_window_covers_the_scores_engagement_days() {
         "agenda"
     );
 }
+
+/// The cockpit scores every open deal once and gives the scores to its
+/// agenda and hygiene list: the same reports, to the byte, as the command
+/// line's, which score the deals they list.
+#[test]
+fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
+    let f = demo_db();
+    let store = Store::open_read_only(&f.path).expect("open");
+    let settings = &f.settings;
+    let cal = settings.calendar().expect("calendar");
+    let reps = store.load_reps().expect("reps");
+    let sessions = store.load_review_sessions().expect("sessions");
+    let today = d("2026-11-24");
+    let cx = Context {
+        settings,
+        cal: &cal,
+        today,
+        reps: &reps,
+        goals: &[],
+        sessions: &sessions,
+    };
+    let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, Snaps::None).unwrap();
+    let input = Input {
+        data: &r,
+        snapshots: &[],
+        settings,
+        cal: &cal,
+        today,
+        period: None,
+    };
+    let scores = pipedeck::report::score::open_scores(&input);
+    let ae = pipedeck::domain::RepId("ae-02".into());
+    for rep in [None, Some(&ae)] {
+        let listed = HygieneReport::build(&input, rep);
+        assert!(listed.rows.iter().all(|row| row.score.is_some()));
+        assert!(!listed.rows.is_empty());
+        assert_eq!(
+            json(&listed),
+            json(&HygieneReport::build_scored(&input, rep, &scores)),
+            "hygiene of {rep:?}"
+        );
+    }
+    let agenda = AgendaReport::build(&input, &sessions);
+    assert!(!agenda.scores.is_empty());
+    assert_eq!(
+        json(&agenda),
+        json(&AgendaReport::build_scored(&input, &sessions, &scores))
+    );
+}

@@ -190,13 +190,17 @@ impl<'a> ScoreIndex<'a> {
         score(&self.facts(o, today).0, &self.settings.score)
     }
 
-    /// The score of every open deal on `today`, by id.
+    /// The score of every open deal on `today`, by id (on every core: each
+    /// deal's is its own).
     pub fn open_scores(&self, today: NaiveDate) -> HashMap<OppId, DealScore> {
-        self.data
+        let open: Vec<&Opportunity> = self
+            .data
             .opportunities
             .iter()
             .filter(|o| o.status == Status::Open)
-            .map(|o| (o.id.clone(), self.score(o, today)))
+            .collect();
+        crate::domain::par::map(&open, |o| (o.id.clone(), self.score(o, today)))
+            .into_iter()
             .collect()
     }
 }

@@ -124,11 +124,18 @@ pub fn build_review(
         REVIEW_WEEK,
         owner,
     ));
+    // Every open deal's score once (the agenda's and the list's deals are
+    // open deals), then the agenda and the list side by side.
+    let scores = crate::report::score::open_scores(&undated);
+    let (agenda, hygiene) = crate::domain::par::join(
+        || AgendaReport::build_scored(&undated, sessions, &scores),
+        || HygieneReport::build_scored(&undated, req.rep.as_ref(), &scores),
+    );
     ReviewViews {
         pipeline: PaneTables::of(&pipeline),
-        agenda: AgendaReport::build(&undated, sessions),
-        hygiene: HygieneReport::build(&undated, req.rep.as_ref()),
-        scores: Arc::new(crate::report::score::open_scores(&undated)),
+        agenda,
+        hygiene,
+        scores: Arc::new(scores),
         forecast,
         waterfall: Ok(WaterfallReport::between_for(
             &deals_input,
