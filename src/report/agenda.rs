@@ -5,7 +5,7 @@
 use super::hygiene::md;
 use super::score::{Scores, SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
-use crate::domain::model::{OppId, ReviewSession, Status};
+use crate::domain::model::{OppId, ReviewSession, Stage, Status};
 use crate::domain::par;
 use crate::domain::review::{Agenda, RepAgenda, Section, agenda};
 use crate::domain::score::ScoreIndex;
@@ -36,16 +36,7 @@ impl AgendaReport {
         // The agenda and the score's index, then the listed deals' scores:
         // each pure, side by side on a large org's open pipeline.
         let (agenda, sx) = par::join(
-            || {
-                agenda(
-                    input.data,
-                    &stages,
-                    sessions,
-                    input.settings,
-                    input.cal,
-                    input.today,
-                )
-            },
+            || agenda_of(input, &stages, sessions),
             || ScoreIndex::new(input.data, &stages, input.settings, *input.cal),
         );
         let deals = input.data.opportunities_by_id();
@@ -69,14 +60,7 @@ impl AgendaReport {
         scores: &Scores,
     ) -> AgendaReport {
         let stages = input.settings.effective_stages(&input.data.stages);
-        let agenda = agenda(
-            input.data,
-            &stages,
-            sessions,
-            input.settings,
-            input.cal,
-            input.today,
-        );
+        let agenda = agenda_of(input, &stages, sessions);
         let scores = listed(&agenda)
             .filter_map(|id| Some((id.clone(), scores.get(id)?.value)))
             .collect();
@@ -124,6 +108,18 @@ impl AgendaReport {
     fn heading(&self, s: Section) -> String {
         format!("{} ({} min)", s.title(), self.minutes(s))
     }
+}
+
+/// The agenda of `input`'s day (`domain::review::agenda`).
+fn agenda_of(input: &Input, stages: &[Stage], sessions: &[ReviewSession]) -> Agenda {
+    agenda(
+        input.data,
+        stages,
+        sessions,
+        input.settings,
+        input.cal,
+        input.today,
+    )
 }
 
 /// The deals an agenda lists with a score: those closing this week and

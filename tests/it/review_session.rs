@@ -262,7 +262,6 @@ fn a_review_session_reports_exactly_what_it_changed() {
 /// from the whole database does.
 #[test]
 fn an_activity_of_the_session_dated_before_the_window_is_counted() {
-    use pipedeck::app::load::{Context, Need, Snaps, load};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("p.db");
     {
@@ -311,26 +310,7 @@ fn an_activity_of_the_session_dated_before_the_window_is_counted() {
         )
         .unwrap();
     let today = day("2026-11-24");
-    let reps = store.load_reps().unwrap();
-    let sessions = store.load_review_sessions().unwrap();
-    let cx = Context {
-        settings: &settings,
-        cal: &cal,
-        today,
-        reps: &reps,
-        goals: &[],
-        sessions: &sessions,
-    };
-    let (window, _) = load(
-        &store,
-        &settings,
-        &cal,
-        Need::Review,
-        &cx,
-        None,
-        Snaps::None,
-    )
-    .unwrap();
+    let window = crate::scale_window::review_window(&store, &settings, today);
     let whole = store.load_dataset().unwrap();
     let ended = at("2026-11-24T09:40:00Z");
     let counted = |data: &Dataset| {

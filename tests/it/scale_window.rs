@@ -330,6 +330,25 @@ fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
     );
 }
 
+/// What the review (hygiene, the agenda, a session's close) reads of
+/// `store` on `today`: its window, as `app::load` reads it.
+pub(crate) fn review_window(store: &Store, settings: &Settings, today: NaiveDate) -> Dataset {
+    let cal = settings.calendar().expect("calendar");
+    let reps = store.load_reps().expect("reps");
+    let sessions = store.load_review_sessions().expect("sessions");
+    let cx = Context {
+        settings,
+        cal: &cal,
+        today,
+        reps: &reps,
+        goals: &[],
+        sessions: &sessions,
+    };
+    load(store, settings, &cal, Need::Review, &cx, None, Snaps::None)
+        .expect("the review's window")
+        .0
+}
+
 /// The review's window covers the deal score's engagement window too: with
 /// `stale_days` shorter than `score.engagement_days` (9 against 30), the
 /// hygiene list's scores and the agenda read from the window equal those
@@ -344,27 +363,9 @@ fn the_review_window_covers_the_scores_engagement_days() {
     assert!(settings.score.engagement_days > settings.stale_days + 2);
     let store = Store::open_read_only(&f.path).expect("open");
     let cal = settings.calendar().expect("calendar");
-    let reps = store.load_reps().expect("reps");
     let sessions = store.load_review_sessions().expect("sessions");
     let today = d("2026-11-24");
-    let cx = Context {
-        settings: &settings,
-        cal: &cal,
-        today,
-        reps: &reps,
-        goals: &[],
-        sessions: &sessions,
-    };
-    let (r, _) = load(
-        &store,
-        &settings,
-        &cal,
-        Need::Review,
-        &cx,
-        None,
-        Snaps::None,
-    )
-    .unwrap();
+    let r = review_window(&store, &settings, today);
     let mut full = store.load_dataset().expect("all");
     full.stages = settings.effective_stages(&full.stages);
     let input = |data| Input {
@@ -408,18 +409,9 @@ fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
     let store = Store::open_read_only(&f.path).expect("open");
     let settings = &f.settings;
     let cal = settings.calendar().expect("calendar");
-    let reps = store.load_reps().expect("reps");
     let sessions = store.load_review_sessions().expect("sessions");
     let today = d("2026-11-24");
-    let cx = Context {
-        settings,
-        cal: &cal,
-        today,
-        reps: &reps,
-        goals: &[],
-        sessions: &sessions,
-    };
-    let (r, _) = load(&store, settings, &cal, Need::Review, &cx, None, Snaps::None).unwrap();
+    let r = review_window(&store, settings, today);
     let input = Input {
         data: &r,
         snapshots: &[],
