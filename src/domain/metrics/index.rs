@@ -6,6 +6,7 @@ use crate::domain::model::{
     OppId, Opportunity, Outcome, RepId, Stage, StageKind, Status,
 };
 use crate::domain::money::Money;
+use crate::domain::par;
 use crate::domain::period::{Calendar, Period};
 use chrono::{DateTime, NaiveDate, Utc};
 use foldhash::{HashMap, HashMapExt};
@@ -84,20 +85,11 @@ impl<'a> Index<'a> {
         let by_activity = || by_activity(data);
         let by_account = || by_account(data, &opp_by_id, &contact_account);
         let by_deal = || by_deal(data);
-        let ((acts_by_rep, acts_by_opp), (touches_by_account, first_touch), by_deal) =
-            if data.activities.len() >= PARALLEL_ACTIVITIES
-                && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
-            {
-                std::thread::scope(|s| {
-                    let a = s.spawn(by_activity);
-                    let b = s.spawn(by_account);
-                    let c = by_deal();
-                    let a = a.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                    let b = b.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-                    (a, b, c)
-                })
+        let ((acts_by_rep, acts_by_opp), ((touches_by_account, first_touch), by_deal)) =
+            if data.activities.len() >= PARALLEL_ACTIVITIES {
+                par::join(by_activity, || par::join(by_account, by_deal))
             } else {
-                (by_activity(), by_account(), by_deal())
+                (by_activity(), (by_account(), by_deal()))
             };
         let (opps_by_owner, opps_by_source, stage_history, amount_history) = by_deal;
         Index {

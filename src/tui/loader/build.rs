@@ -211,17 +211,15 @@ pub fn build_anomalies(
     }
     // The two periods' rules share nothing: built side by side, the second
     // core is not idle while one of them runs its serial parts.
-    std::thread::scope(|s| {
-        let grid = s.spawn(|| {
+    crate::domain::par::join(
+        || AnomaliesReport::build(&own_input, &filter),
+        || {
             AnomaliesReport::build(
                 &input(env, on_screen, &[], Some(req.period)),
                 &MetricsFilter::default(),
             )
-        });
-        let own = AnomaliesReport::build(&own_input, &filter);
-        let grid = grid.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (own, grid)
-    })
+        },
+    )
 }
 
 /// The forecast's period: the picked one when it is a month or longer;
