@@ -188,11 +188,18 @@ fn name_of(r: ReportName) -> String {
 pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     check_options(ctx, &args).map_err(|e| super::Usage(e.to_string()))?;
     let store = ctx.open_store_read()?;
-    if let Some(id) = &args.rep
-        && !store.load_reps()?.iter().any(|r| r.id.as_str() == id)
-    {
-        anyhow::bail!("--rep: no rep with id {id:?} in the database");
-    }
+    // The reps, read once when a rep is named: it must be one, and the
+    // metrics and the drill check it against their period before reading.
+    let reps = match &args.rep {
+        Some(id) => {
+            let reps = store.load_reps()?;
+            if !reps.iter().any(|r| r.id.as_str() == id) {
+                anyhow::bail!("--rep: no rep with id {id:?} in the database");
+            }
+            Some(reps)
+        }
+        None => None,
+    };
     let kept = super::kept::Kept::slot(ctx, &store, &args);
     if let Some(out) = kept.as_ref().and_then(|k| k.read()) {
         super::emit(&out)?;
@@ -215,7 +222,7 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
             render(&report, args.format).map_err(anyhow::Error::msg)?
         }
         ReportName::Metrics | ReportName::Anomalies | ReportName::Drill => {
-            super::report_metrics::run(ctx, &store, &args)?
+            super::report_metrics::run(ctx, &store, &args, reps.as_deref())?
         }
         ReportName::Hygiene | ReportName::Agenda => super::report_review::run(ctx, &store, &args)?,
         ReportName::ScoreCalibration => super::report_metrics::calibration(ctx, &store, &args)?,

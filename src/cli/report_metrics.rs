@@ -4,7 +4,7 @@ use super::Ctx;
 use super::report::{ReportArgs, ReportName, input};
 use crate::app::load::{Need, Snaps};
 use crate::domain::metrics::goals;
-use crate::domain::{Dataset, Period};
+use crate::domain::{Dataset, Period, Rep, Role};
 use crate::report::anomalies::AnomaliesReport;
 use crate::report::cuts::CutReport;
 use crate::report::drill::DrillReport;
@@ -15,7 +15,13 @@ use crate::storage::Store;
 use anyhow::{Context, anyhow};
 
 /// Builds and renders the report named in `args`; returns the text to print.
-pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
+/// `reps` are the database's reps, read when `--rep` names one.
+pub fn run(
+    ctx: &Ctx,
+    store: &Store,
+    args: &ReportArgs,
+    reps: Option<&[Rep]>,
+) -> anyhow::Result<String> {
     let period = parse_period(ctx, args.period.as_deref())?;
     let today = args.as_of.unwrap_or(ctx.today);
     // A period that has not begun has nothing to count (the drill compared
@@ -45,32 +51,27 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         _ => Need::Metrics(resolved),
     };
     let role = args.role;
-    let filter = MetricsFilter {
-        rep: args.rep.clone(),
-        role,
-        goals: None,
-    };
     // What the report would refuse once built, said before its window is
-    // read (seconds on a large org): the reps are a small table.
-    let reps = store.load_reps().context("reading reps")?;
-    match args.name {
-        ReportName::Drill => {
-            let (rep, metric) = drill_args(args)?;
-            let (now, _) = crate::report::drill::like_for_like(&ctx.cal, resolved, today);
-            crate::domain::drill::check(&reps, rep, now, metric).map_err(anyhow::Error::msg)?;
-        }
-        ReportName::Metrics if args.by.is_none() => {
-            if let Some(rep) = &filter.rep
-                && !reps.iter().any(|r| {
-                    r.id.as_str() == rep
-                        && role.is_none_or(|role| r.role == role)
-                        && crate::domain::metrics::in_team(r, resolved)
-                })
-            {
-                return Err(nobody(&filter, resolved));
+    // read (seconds on a large org): the rep named, against the reps.
+    if let (Some(rep), Some(reps)) = (args.rep.as_deref(), reps) {
+        match args.name {
+            ReportName::Drill => {
+                let (_, metric) = drill_args(args)?;
+                let (now, _) = crate::report::drill::like_for_like(&ctx.cal, resolved, today);
+                crate::domain::drill::check(reps, rep, now, metric).map_err(anyhow::Error::msg)?;
             }
+            ReportName::Metrics
+                if args.by.is_none()
+                    && !reps.iter().any(|r| {
+                        r.id.as_str() == rep
+                            && role.is_none_or(|role| r.role == role)
+                            && crate::domain::metrics::in_team(r, resolved)
+                    }) =>
+            {
+                return Err(nobody(Some(rep), role, resolved));
+            }
+            _ => {}
         }
-        _ => {}
     }
     let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
     let goals = goals::merge(
@@ -79,8 +80,9 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
     );
     let input = input(ctx, &data, today, period);
     let filter = MetricsFilter {
+        rep: args.rep.clone(),
+        role,
         goals: Some(goals),
-        ..filter
     };
     let out = match args.name {
         ReportName::Anomalies => render(&AnomaliesReport::build(&input, &filter), args.format),
@@ -96,7 +98,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
                 // A filter that keeps no rep is said, not printed as a
                 // report of the team alone.
                 if report.reps.is_empty() && (filter.rep.is_some() || filter.role.is_some()) {
-                    return Err(nobody(&filter, resolved));
+                    return Err(nobody(filter.rep.as_deref(), role, resolved));
                 }
                 render(&report, args.format)
             }
@@ -118,12 +120,10 @@ fn drill_args(args: &ReportArgs) -> anyhow::Result<(&str, &str)> {
     Ok((rep, metric))
 }
 
-/// The metrics' filter keeps no rep of the period.
-fn nobody(filter: &MetricsFilter, period: Period) -> anyhow::Error {
-    let role = filter
-        .role
-        .map_or(" AE or SDR".to_string(), |r| format!(" {r}"));
-    let who = match &filter.rep {
+/// The metrics' filter (a rep, a role) keeps no rep of the period.
+fn nobody(rep: Option<&str>, role: Option<Role>, period: Period) -> anyhow::Error {
+    let role = role.map_or(" AE or SDR".to_string(), |r| format!(" {r}"));
+    let who = match rep {
         Some(rep) => format!("rep {rep:?} is not an active{role}"),
         None => format!("there is no active{role}"),
     };
