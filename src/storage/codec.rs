@@ -39,6 +39,17 @@ pub fn instant_from_sql(s: &str) -> Result<DateTime<Utc>> {
         .map_err(|_| StorageError::BadValue(format!("instant {s:?}")))
 }
 
+/// A row of a key (column 0) and a stored instant (column 1): a deal's or
+/// an account's touch.
+pub fn keyed_instant<K: rusqlite::types::FromSql>(
+    r: &rusqlite::Row<'_>,
+) -> Result<(K, DateTime<Utc>)> {
+    Ok((
+        r.get::<_, K>(0)?,
+        instant_from_sql(&r.get::<_, String>(1)?)?,
+    ))
+}
+
 /// The stored form read by position, without a format parser: reports read
 /// hundreds of thousands of instants, and chrono's `parse_from_str` was a
 /// tenth of a report's time. `None` for anything not exactly that form (the

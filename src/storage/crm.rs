@@ -255,10 +255,7 @@ impl Store {
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push((
-                r.get::<_, OppId>(0)?,
-                instant_from_sql(&r.get::<_, String>(1)?)?,
-            ));
+            out.push(keyed_instant(r)?);
         }
         Ok(out)
     }

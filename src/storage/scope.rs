@@ -434,12 +434,7 @@ impl Store {
              FROM temp.scope_opps s JOIN crm_last_touch c ON c.opportunity_id = s.id
              ORDER BY 1",
             &[],
-            |r| {
-                Ok((
-                    r.get::<_, OppId>(0)?,
-                    instant_from_sql(&r.get::<_, String>(1)?)?,
-                ))
-            },
+            keyed_instant,
         )?;
         let first_activity_at = conn
             .query_row("SELECT MIN(occurred_at) FROM activities", [], |r| {

@@ -70,39 +70,42 @@ impl Store {
     pub(super) fn latest_touches_before(&self, scope: &Scope) -> Result<Touches> {
         let (mut deals, mut accounts) = (Vec::new(), Vec::new());
         for (start, _) in &scope.ranges {
-            let start = [instant_to_sql(*start)];
-            deals.extend(self.collect_params(
-                "SELECT id, t FROM (
-                   SELECT s.id, (SELECT MAX(a.occurred_at) FROM activities a
-                                 WHERE a.opportunity_id = s.id AND a.occurred_at < ?1) t
-                   FROM temp.scope_opps s)
-                 WHERE t IS NOT NULL",
-                &start,
-                |r| {
-                    Ok((
-                        r.get::<_, OppId>(0)?,
-                        instant_from_sql(&r.get::<_, String>(1)?)?,
-                    ))
-                },
+            deals.extend(self.latest_before(
+                "opportunity_id",
+                "SELECT id AS k FROM temp.scope_opps",
+                *start,
             )?);
-            accounts.extend(self.collect_params(
-                &format!(
-                    "SELECT account_id, t FROM (
-                       SELECT acc.account_id, (SELECT MAX(a.occurred_at) FROM activities a
-                                               WHERE a.account_id = acc.account_id
-                                                 AND a.occurred_at < ?1) t
-                       FROM ({LOADED_ACCOUNTS}) acc)
-                     WHERE t IS NOT NULL"
-                ),
-                &start,
-                |r| {
-                    Ok((
-                        r.get::<_, AccountId>(0)?,
-                        instant_from_sql(&r.get::<_, String>(1)?)?,
-                    ))
-                },
+            accounts.extend(self.latest_before(
+                "account_id",
+                &format!("SELECT account_id AS k FROM ({LOADED_ACCOUNTS})"),
+                *start,
             )?);
         }
         Ok((deals, accounts))
+    }
+
+    /// For each key `k` of `keys`, the latest activity instant before
+    /// `start` among those whose `column` is `k`, where there is one. The
+    /// keys without one are dropped here: a `WHERE` on the subquery's
+    /// value made SQLite run it twice per key.
+    fn latest_before<K: rusqlite::types::FromSql>(
+        &self,
+        column: &str,
+        keys: &str,
+        start: DateTime<Utc>,
+    ) -> Result<Vec<(K, DateTime<Utc>)>> {
+        let rows = self.collect_params(
+            &format!(
+                "SELECT keys.k, (SELECT MAX(a.occurred_at) FROM activities a
+                                 WHERE a.{column} = keys.k AND a.occurred_at < ?1)
+                 FROM ({keys}) keys"
+            ),
+            &[instant_to_sql(start)],
+            |r| match r.get::<_, Option<String>>(1)? {
+                Some(t) => Ok(Some((r.get::<_, K>(0)?, instant_from_sql(&t)?))),
+                None => Ok(None),
+            },
+        )?;
+        Ok(rows.into_iter().flatten().collect())
     }
 }
