@@ -16,7 +16,7 @@
 //! parent moved (the largest effect either way when the parent held).
 
 use super::baseline::TeamPeriod;
-use super::metrics::{self, Better, MetricId};
+use super::metrics::{self, Better, Index, MetricId, MetricSet};
 use super::model::{Rep, RepId, Role};
 use super::period::Period;
 use serde::Serialize;
@@ -161,12 +161,21 @@ fn check_metric(role: Role, metric: &str) -> Result<(), DrillError> {
     Ok(())
 }
 
-/// The drill-down of `metric` for `rep`, from this period's and the previous
-/// period's team. A metric with no drivers (a discount, a stage conversion)
-/// is a tree of one node: its records are what explains it.
+/// The rep's metrics over the previous period `p`, when an active AE or
+/// SDR in it: the drill sets only the rep against that period, so the rest
+/// of the team is not computed there (the team's baseline is this period's).
+pub fn previous_metrics(ix: &Index<'_>, rep: &RepId, p: Period) -> Option<MetricSet> {
+    let r = ix.data.reps.iter().find(|r| r.id == *rep)?;
+    metrics::in_team(r, p).then(|| metrics::compute(ix, rep, r.role, p))
+}
+
+/// The drill-down of `metric` for `rep`, from this period's team and the
+/// rep's metrics over the previous period ([`previous_metrics`]). A metric
+/// with no drivers (a discount, a stage conversion) is a tree of one node:
+/// its records are what explains it.
 pub fn drill(
     now: &TeamPeriod<'_>,
-    prev: &TeamPeriod<'_>,
+    prev: Option<&MetricSet>,
     rep: &RepId,
     metric: &str,
 ) -> Result<Drill, DrillError> {
@@ -175,11 +184,7 @@ pub fn drill(
         .ok_or_else(|| DrillError::NoRep(rep.0.to_string()))?;
     let role = row.rep.role;
     check_metric(role, metric)?;
-    let value = |t: &TeamPeriod<'_>, id: &str| {
-        t.row(rep)
-            .and_then(|r| r.metrics.get(id))
-            .and_then(|v| v.value)
-    };
+    let value = |m: Option<&MetricSet>, id: &str| m.and_then(|m| m.get(id)).and_then(|v| v.value);
     let build = |id: &str| -> Node {
         fn go(id: &str, role: Role, f: &dyn Fn(&str) -> Triple) -> Node {
             let (this, prev, team) = f(id);
@@ -204,7 +209,7 @@ pub fn drill(
         }
         let f = |id: &str| {
             (
-                value(now, id),
+                value(Some(&row.metrics), id),
                 value(prev, id),
                 now.baseline(row, id).map(|b| b.median),
             )
@@ -271,7 +276,6 @@ fn mark(kids: &mut [Node], change: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::metrics::Index;
     use crate::domain::metrics::tests::{d, opp, rep};
     use crate::domain::model::{Dataset, Status};
     use crate::domain::period::{Calendar, Period};
@@ -320,8 +324,9 @@ mod tests {
         let stages = crate::domain::Settings::default().stage_list();
         let ix = Index::new(&data, Calendar::default(), 30, &stages);
         let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
-        let prev = TeamPeriod::build(&ix, week("2026-11-09"), 90, d("2026-11-24"));
-        let dr = drill(&now, &prev, &RepId("ann".into()), "bookings").expect("drill");
+        let ann = RepId("ann".into());
+        let prev = previous_metrics(&ix, &ann, week("2026-11-09"));
+        let dr = drill(&now, prev.as_ref(), &ann, "bookings").expect("drill");
         // bookings 2000 → 1000; won 2 → 1 (ln ½), avg 1000 → 1000 (ln 1 = 0): won marked.
         assert_eq!(dr.root.this_period, Some(1000.0));
         assert_eq!(dr.root.previous_period, Some(2000.0));
@@ -351,15 +356,42 @@ mod tests {
         let data = data();
         let ix = Index::new(&data, Calendar::default(), 30, &[]);
         let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
-        let leaf = drill(&now, &now, &RepId("ann".into()), "win_rate").expect("a leaf");
+        let leaf = drill(&now, None, &RepId("ann".into()), "win_rate").expect("a leaf");
         assert_eq!(
             (leaf.root.combine, leaf.root.drivers.len()),
             (Combine::None, 0)
         );
-        let err = drill(&now, &now, &RepId("ann".into()), "nonsense").expect_err("no metric");
+        let err = drill(&now, None, &RepId("ann".into()), "nonsense").expect_err("no metric");
         assert!(matches!(err, DrillError::NotAnOutcome { .. }));
-        let err = drill(&now, &now, &RepId("nobody".into()), "bookings").expect_err("no rep");
+        let err = drill(&now, None, &RepId("nobody".into()), "bookings").expect_err("no rep");
         assert_eq!(err, DrillError::NoRep("nobody".into()));
+    }
+
+    #[test]
+    fn the_previous_period_holds_only_reps_active_in_it() {
+        let mut data = data();
+        data.reps
+            .push(rep("newbie", Role::Ae, Some("2026-11-16"), None));
+        data.reps
+            .push(rep("boss", Role::Manager, Some("2024-01-01"), None));
+        let ix = Index::new(&data, Calendar::default(), 30, &[]);
+        let before = week("2026-11-09");
+        let ann = previous_metrics(&ix, &RepId("ann".into()), before).expect("ann was active");
+        // 2 won of 4 closed that week.
+        assert_eq!(ann.get("win_rate").and_then(|v| v.value), Some(0.5));
+        for who in ["newbie", "boss", "nobody"] {
+            assert!(
+                previous_metrics(&ix, &RepId(who.into()), before).is_none(),
+                "{who}"
+            );
+        }
+        // The newbie's tree has this week's values and no previous ones.
+        let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
+        let dr = drill(&now, None, &RepId("newbie".into()), "bookings").expect("drill");
+        assert_eq!(
+            (dr.root.this_period, dr.root.previous_period, dr.root.change),
+            (Some(0.0), None, None)
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::{Column, Input, Report, Table};
 use crate::domain::Period;
 use crate::domain::anomaly::previous;
 use crate::domain::baseline::TeamPeriod;
-use crate::domain::drill::{Drill, Node, drill};
+use crate::domain::drill::{Drill, Node, drill, previous_metrics};
 use crate::domain::metrics::records::{MetricRecords, records};
 use crate::domain::metrics::{Index, Unit};
 use crate::domain::model::PeriodKind;
@@ -69,9 +69,9 @@ impl DrillReport {
             .with_today(input.today);
         let ramp = input.settings.ramp_days;
         let now = TeamPeriod::build(&ix, period, ramp, input.today);
-        let before = TeamPeriod::build(&ix, prev, ramp, input.today);
         let rep_id = RepId(rep.to_string().into());
-        let d = drill(&now, &before, &rep_id, metric).map_err(|e| e.to_string())?;
+        let before = previous_metrics(&ix, &rep_id, prev);
+        let d = drill(&now, before.as_ref(), &rep_id, metric).map_err(|e| e.to_string())?;
         let behind = |id: &str| -> Option<Behind> {
             let row = now.row(&rep_id)?;
             let r = records(&ix, &rep_id, row.rep.role, period, id)?;
