@@ -27,6 +27,7 @@ mod lookback;
 mod merge;
 mod ranges;
 mod rep_ranges;
+mod window;
 
 use super::codec::*;
 use super::{Result, Store};
@@ -285,7 +286,9 @@ impl Store {
     /// The dataset a report over `scope` reads (see the module doc).
     ///
     /// The window's activities are read on a second connection while this
-    /// one reads the deals. The two see the same database when no other
+    /// one reads the deals, and by both once this one is done
+    /// (`window::Pieces`: the second from the window's start, this one from
+    /// its end). The two see the same database when no other
     /// connection committed in between, which `PRAGMA data_version` tells;
     /// when one did, the load runs again (the last time on this connection
     /// alone), so a report never mixes the states before and after an import.
@@ -322,24 +325,22 @@ impl Store {
     }
 
     fn load_scope_once(&self, scope: &Scope, parallel: bool) -> Result<Dataset> {
-        let (in_range, range_params) = scope.predicate("occurred_at");
-        let range_sql = format!(
-            "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE {in_range}
-             ORDER BY occurred_at, id"
-        );
+        let pieces = window::Pieces::new(&scope.ranges);
         let side = if parallel && scope.activities {
             self.side_reader()
         } else {
             None
         };
-        let (sql, params) = (range_sql.as_str(), range_params.as_slice());
+        let pieces = &pieces;
         std::thread::scope(|s| {
-            let beside = side.map(|conn| {
-                s.spawn(move || collect_on(&conn, sql, params, super::read::activity_from_row))
-            });
-            self.load_with(scope, move || match beside {
-                Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                None => self.collect_params(sql, params, super::read::activity_from_row),
+            // The second connection reads the window from its start while
+            // this one reads the rest; this one then reads from its end.
+            let beside = side.map(|conn| s.spawn(move || pieces.read_front(&conn)));
+            self.load_with(scope, move || {
+                pieces.read_back(self.conn(), || match beside {
+                    Some(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                    None => Ok(Vec::new()),
+                })
             })
         })
     }
