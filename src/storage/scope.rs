@@ -22,6 +22,7 @@
 //! Reports whose rules look back (the anomaly rules, the drill-down, the
 //! untouched rule) name the ranges they read; see `report::scope`.
 
+mod deals;
 mod first_touch;
 mod lookback;
 mod merge;
@@ -383,18 +384,8 @@ impl Store {
             true => self.rep_range_activities()?,
             false => Vec::new(),
         };
-        if scope.window_read_whole() {
-            // The deals an activity in range touched (its account is read through them).
-            let (in_range, range_params) = scope.predicate("occurred_at");
-            conn.execute(
-                &format!(
-                    "INSERT OR IGNORE INTO temp.scope_opps
-                     SELECT DISTINCT opportunity_id FROM activities
-                     WHERE opportunity_id IS NOT NULL AND {in_range}"
-                ),
-                rusqlite::params_from_iter(range_params.iter()),
-            )?;
-        }
+        // The deals an activity in range names are read once the window is
+        // (`Store::named_by_window`).
         if scope.moved {
             let (changed, changed_params) = scope.changed();
             conn.execute(
@@ -405,38 +396,7 @@ impl Store {
                 rusqlite::params_from_iter(changed_params.iter()),
             )?;
         }
-        let opportunities = self.collect_params(
-            &format!(
-                "SELECT {OPP_COLUMNS} FROM opportunities
-                 WHERE id IN (SELECT id FROM temp.scope_opps) ORDER BY id"
-            ),
-            &[],
-            super::read::opportunity_from_row,
-        )?;
-        // CROSS JOIN keeps the loaded deals outside: with no statistics on
-        // the temporary table SQLite scanned all of history instead. The
-        // rows are put in (changed_at, seq) order here: SQLite's sorter
-        // compared the instants as text, a fifth of reading all history.
-        let mut history = match scope.skip_history {
-            true => Vec::new(),
-            false => self.collect_params(
-                "SELECT h.opportunity_id, h.changed_at, h.field, h.old_value, h.new_value,
-                        h.changed_by, h.review_session_id, h.seq
-                 FROM temp.scope_opps s CROSS JOIN opportunity_history h
-                   ON h.opportunity_id = s.id",
-                &[],
-                |r| Ok((r.get::<_, i64>(7)?, super::read::history_from_row(r)?)),
-            )?,
-        };
-        history.sort_unstable_by_key(|(seq, h)| (h.changed_at, *seq));
-        let history = history.into_iter().map(|(_, h)| h).collect();
-        let crm_last_touch = self.collect_params(
-            "SELECT c.opportunity_id, c.touched_at
-             FROM temp.scope_opps s JOIN crm_last_touch c ON c.opportunity_id = s.id
-             ORDER BY 1",
-            &[],
-            keyed_instant,
-        )?;
+        let mut deals = self.deals_of("temp.scope_opps", !scope.skip_history)?;
         let first_activity_at = conn
             .query_row("SELECT MIN(occurred_at) FROM activities", [], |r| {
                 r.get::<_, Option<String>>(0)
@@ -444,10 +404,16 @@ impl Store {
             .map(|s| instant_from_sql(&s))
             .transpose()?;
         let (activities, lookback) = if scope.activities {
-            self.scoped_activities(scope, rep_range_rows, window)?
+            self.scoped_activities(scope, rep_range_rows, window, &mut deals)?
         } else {
             (Vec::new(), Lookback::default())
         };
+        let deals::Deals {
+            opportunities,
+            history,
+            crm_last_touch,
+        } = deals;
+        let history = history.into_iter().map(|(_, h)| h).collect();
         Ok(Dataset {
             reps: self.load_reps()?,
             accounts: self.load_accounts()?,
@@ -479,6 +445,7 @@ impl Store {
         scope: &Scope,
         rep_range_rows: Vec<Activity>,
         window: impl FnOnce() -> Result<Vec<Activity>>,
+        deals: &mut deals::Deals,
     ) -> Result<(Vec<Activity>, Lookback)> {
         // The range's rows in order come from `window` (read beside, see
         // `load_scope`: asked for once the others are read, so both reads
@@ -501,9 +468,12 @@ impl Store {
             (before.deal_touches, before.account_touches) = self.latest_touches_before(scope)?;
             maybe_read.extend(self.session_rows_outside(scope)?);
         } else {
-            maybe_read.extend(self.latest_rows_before(scope)?);
+            maybe_read.extend(self.latest_rows_before(scope, "temp.scope_opps")?);
         }
         let mut activities = window()?;
+        if scope.window_read_whole() {
+            maybe_read.extend(self.named_by_window(scope, &activities, deals)?);
+        }
         if !maybe_read.is_empty() {
             // Those the window holds already, by id (not by instant: the
             // window took them by their stored text).

@@ -15,6 +15,13 @@
 //!   (an import accepts it, with a warning), its only history row on that
 //!   day (so no row is made up at its creation): one deal created in the
 //!   period.
+//! - r4's deal O4 (account D) was won on 2025-11-15, before both windows,
+//!   and never moved in them; r4 called on it on 2025-11-01 and, after the
+//!   close, on 2026-01-05, with neither account nor contact on the call.
+//!   Only that call names O4 in the window, yet it engages account D
+//!   through the deal (1 account engaged), and its gap since the call
+//!   before the window is 65 days (30 + 31 + 4): the mean days between
+//!   touches of r4's deals.
 
 use crate::import_stream::{run, set_dir, write_files};
 use chrono::NaiveDate;
@@ -31,16 +38,18 @@ fn write_set(dir: &Path) {
         (
             "reps.csv",
             "id,name,role,start_date\n\
-             r1,Rae One,AE,2024-01-01\nr2,Rae Two,AE,2024-01-01\nr3,Rae Three,AE,2024-01-01\n",
+             r1,Rae One,AE,2024-01-01\nr2,Rae Two,AE,2024-01-01\nr3,Rae Three,AE,2024-01-01\n\
+             r4,Rae Four,AE,2024-01-01\n",
         ),
-        ("accounts.csv", "id,name\nA,Acme\nB,Bolt\nC,Cog\n"),
+        ("accounts.csv", "id,name\nA,Acme\nB,Bolt\nC,Cog\nD,Dyne\n"),
         ("contacts.csv", "id,account_id,name\nc1,A,Cy\n"),
         (
             "opportunities.csv",
             "id,name,account_id,owner_id,created_at,stage,amount,status,closed_at\n\
              D1,Anvils,A,r1,2025-06-01T09:00:00Z,Prospecting,1000,open,\n\
              O2,Bolts,B,r2,2025-10-01T09:00:00Z,Closed Won,2000,won,2025-12-25T09:00:00Z\n\
-             O3,Cogs,C,r3,2026-01-03T09:00:00Z,Closed Lost,3000,lost,2025-12-30T09:00:00Z\n",
+             O3,Cogs,C,r3,2026-01-03T09:00:00Z,Closed Lost,3000,lost,2025-12-30T09:00:00Z\n\
+             O4,Dynamos,D,r4,2025-09-01T09:00:00Z,Closed Won,4000,won,2025-11-15T09:00:00Z\n",
         ),
         (
             "opportunity_history.csv",
@@ -51,7 +60,10 @@ fn write_set(dir: &Path) {
         ),
         (
             "activities.csv",
-            "id,rep_id,kind,contact_id,occurred_at\nx1,r1,call,c1,2025-12-20T09:00:00Z\n",
+            "id,rep_id,kind,contact_id,opportunity_id,occurred_at\n\
+             x1,r1,call,c1,,2025-12-20T09:00:00Z\n\
+             x2,r4,call,,O4,2025-11-01T09:00:00Z\n\
+             x3,r4,call,,O4,2026-01-05T09:00:00Z\n",
         ),
     ];
     write_files(dir, &files);
@@ -135,6 +147,8 @@ fn judge(
         assert_eq!(value(r, "r1", "untouched_opps"), untouched, "on {today}");
         assert_eq!(value(r, "r2", "progressions"), 2.0);
         assert_eq!(value(r, "r3", "opps_created"), 1.0);
+        assert_eq!(value(r, "r4", "accounts_engaged"), 1.0, "on {today}");
+        assert_eq!(value(r, "r4", "days_between_touches"), 65.0, "on {today}");
     }
     assert_eq!(from_window, from_all, "on {today}");
 }

@@ -10,21 +10,26 @@ use crate::storage::codec::*;
 use crate::storage::{Result, Store};
 use chrono::{DateTime, Utc};
 
-/// The accounts of the loaded deals. CROSS JOIN keeps the loaded deals
-/// outermost: SQLite scanned every deal instead.
-const LOADED_ACCOUNTS: &str = "SELECT DISTINCT o.account_id FROM temp.scope_opps s
-     CROSS JOIN opportunities o ON o.id = s.id
-     WHERE o.account_id IS NOT NULL";
+/// The accounts of the deals whose ids `table` holds. CROSS JOIN keeps
+/// those deals outermost: SQLite scanned every deal instead.
+fn accounts_of(table: &str) -> String {
+    format!(
+        "SELECT DISTINCT o.account_id FROM {table} s
+         CROSS JOIN opportunities o ON o.id = s.id
+         WHERE o.account_id IS NOT NULL"
+    )
+}
 
 /// The latest activity instant before each range on each loaded deal and
 /// on each account of one (`Lookback::deal_touches`, `account_touches`).
 pub(super) type Touches = (Vec<(OppId, DateTime<Utc>)>, Vec<(AccountId, DateTime<Utc>)>);
 
 impl Store {
-    /// The latest activity before each range on each loaded deal, and on
-    /// each account of one (before a range after a gap, it may lie in the
-    /// gap: the previous touch of a deal's first activity in the range).
-    pub(super) fn latest_rows_before(&self, scope: &Scope) -> Result<Vec<Activity>> {
+    /// The latest activity before each range on each deal whose id `table`
+    /// holds (the loaded ones, `temp.scope_opps`), and on each account of
+    /// one (before a range after a gap, it may lie in the gap: the previous
+    /// touch of a deal's first activity in the range).
+    pub(super) fn latest_rows_before(&self, scope: &Scope, table: &str) -> Result<Vec<Activity>> {
         let mut out = Vec::new();
         for (start, _) in &scope.ranges {
             out.extend(self.collect_params(
@@ -33,12 +38,13 @@ impl Store {
                        SELECT (SELECT a.rowid FROM activities a
                                WHERE a.opportunity_id = s.id AND a.occurred_at < ?1
                                ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                       FROM temp.scope_opps s
+                       FROM {table} s
                        UNION
                        SELECT (SELECT a.rowid FROM activities a
                                WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
                                ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                       FROM ({LOADED_ACCOUNTS}) acc)"
+                       FROM ({}) acc)",
+                    accounts_of(table)
                 ),
                 &[instant_to_sql(*start)],
                 crate::storage::read::activity_from_row,
@@ -77,7 +83,10 @@ impl Store {
             )?);
             accounts.extend(self.latest_before(
                 "account_id",
-                &format!("SELECT account_id AS k FROM ({LOADED_ACCOUNTS})"),
+                &format!(
+                    "SELECT account_id AS k FROM ({})",
+                    accounts_of("temp.scope_opps")
+                ),
                 *start,
             )?);
         }
