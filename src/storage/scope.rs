@@ -447,9 +447,9 @@ impl Store {
         window: impl FnOnce() -> Result<Vec<Activity>>,
         deals: &mut deals::Deals,
     ) -> Result<(Vec<Activity>, Lookback)> {
-        // The range's rows in order come from `window` (read beside, see
-        // `load_scope`: asked for once the others are read, so both reads
-        // run at once); the others (the rep ranges' rows, read before the
+        // The range's rows in order come from `window` (read beside from
+        // the start, see `load_scope`, and asked for here once the others
+        // are read: this connection then reads it from its end); the others (the rep ranges' rows, read before the
         // deals, and the few read here) merge in: a UNION of them all made
         // SQLite sort and compare every row of the range.
         // The rep ranges' rows lie outside the window when their ranges
@@ -465,14 +465,15 @@ impl Store {
         }
         let mut before = Lookback::default();
         if scope.touches_before {
-            (before.deal_touches, before.account_touches) = self.latest_touches_before(scope)?;
+            (before.deal_touches, before.account_touches) =
+                self.latest_touches_before(scope, "temp.scope_opps")?;
             maybe_read.extend(self.session_rows_outside(scope)?);
         } else {
             maybe_read.extend(self.latest_rows_before(scope, "temp.scope_opps")?);
         }
         let mut activities = window()?;
         if scope.window_read_whole() {
-            maybe_read.extend(self.named_by_window(scope, &activities, deals)?);
+            maybe_read.extend(self.named_by_window(scope, &activities, deals, &mut before)?);
         }
         if !maybe_read.is_empty() {
             // Those the window holds already, by id (not by instant: the

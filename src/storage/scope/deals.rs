@@ -10,7 +10,7 @@
 //! instead, once read: on the orgs measured, none to a few hundred deals.
 
 use super::{OPP_COLUMNS, Scope};
-use crate::domain::model::{Activity, HistoryEntry, OppId, Opportunity};
+use crate::domain::model::{Activity, HistoryEntry, Lookback, OppId, Opportunity};
 use crate::storage::codec::keyed_instant;
 use crate::storage::{Result, Store};
 use chrono::{DateTime, Utc};
@@ -26,14 +26,21 @@ pub(super) struct Deals {
 
 impl Deals {
     /// Both sets of deals (no deal in both), in the same orders.
+    /// Ids, `seq` and the CRM's deals are unique: unstable sorts give the
+    /// one order, without a scratch buffer the size of the history.
     fn join(&mut self, other: Deals) {
         self.opportunities.extend(other.opportunities);
-        self.opportunities.sort_by(|a, b| a.id.cmp(&b.id));
+        self.opportunities.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         self.history.extend(other.history);
-        self.history.sort_by_key(|(seq, h)| (h.changed_at, *seq));
+        self.history.sort_unstable_by_key(by_time);
         self.crm_last_touch.extend(other.crm_last_touch);
-        self.crm_last_touch.sort_by(|a, b| a.0.cmp(&b.0));
+        self.crm_last_touch.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     }
+}
+
+/// A history row's place: by instant, then by the order it was written.
+fn by_time((seq, h): &(i64, HistoryEntry)) -> (DateTime<Utc>, i64) {
+    (h.changed_at, *seq)
 }
 
 impl Store {
@@ -69,7 +76,7 @@ impl Store {
                 },
             )?,
         };
-        history.sort_unstable_by_key(|(seq, h)| (h.changed_at, *seq));
+        history.sort_unstable_by_key(by_time);
         let crm_last_touch = self.collect_params(
             &format!(
                 "SELECT c.opportunity_id, c.touched_at
@@ -86,14 +93,17 @@ impl Store {
         })
     }
 
-    /// Reads the deals `window` names that `deals` lacks into it, and
-    /// returns the latest activity before each range on each of them and
-    /// on each of their accounts (see `latest_rows_before`).
+    /// Reads the deals `window` names that `deals` lacks into it, with what
+    /// lies before each range on each of them and on each of their
+    /// accounts, as the load reads it for the others: the latest activity
+    /// rows, returned (`latest_rows_before`), or their instants, put in
+    /// `before` (`Scope::with_touches_before`).
     pub(super) fn named_by_window(
         &self,
         scope: &Scope,
         window: &[Activity],
         deals: &mut Deals,
+        before: &mut Lookback,
     ) -> Result<Vec<Activity>> {
         let loaded: foldhash::HashSet<&str> = deals
             .opportunities
@@ -119,12 +129,20 @@ impl Store {
         for id in &named {
             insert.execute([id])?;
         }
-        deals.join(self.deals_of("temp.scope_named", !scope.skip_history)?);
-        let before = self.latest_rows_before(scope, "temp.scope_named")?;
-        // The loaded deals, all of them, for what reads them later.
+        // An id no deal row has (a file written by another tool) may be
+        // among the loaded ones already: it is not read twice.
         conn.execute_batch(
-            "INSERT OR IGNORE INTO temp.scope_opps SELECT id FROM temp.scope_named",
+            "DELETE FROM temp.scope_named WHERE id IN (SELECT id FROM temp.scope_opps);
+             INSERT INTO temp.scope_opps SELECT id FROM temp.scope_named;",
         )?;
-        Ok(before)
+        deals.join(self.deals_of("temp.scope_named", !scope.skip_history)?);
+        let table = "temp.scope_named";
+        if scope.touches_before {
+            let (deal_touches, account_touches) = self.latest_touches_before(scope, table)?;
+            before.deal_touches.extend(deal_touches);
+            before.account_touches.extend(account_touches);
+            return Ok(Vec::new());
+        }
+        self.latest_rows_before(scope, table)
     }
 }

@@ -73,20 +73,17 @@ impl Store {
     /// The instants of the same activities, from the indexes on (deal,
     /// time) and (account, time) alone: no row is read, and no tie between
     /// two activities at one instant is broken.
-    pub(super) fn latest_touches_before(&self, scope: &Scope) -> Result<Touches> {
+    pub(super) fn latest_touches_before(&self, scope: &Scope, table: &str) -> Result<Touches> {
         let (mut deals, mut accounts) = (Vec::new(), Vec::new());
         for (start, _) in &scope.ranges {
             deals.extend(self.latest_before(
                 "opportunity_id",
-                "SELECT id AS k FROM temp.scope_opps",
+                &format!("SELECT id AS k FROM {table}"),
                 *start,
             )?);
             accounts.extend(self.latest_before(
                 "account_id",
-                &format!(
-                    "SELECT account_id AS k FROM ({})",
-                    accounts_of("temp.scope_opps")
-                ),
+                &format!("SELECT account_id AS k FROM ({})", accounts_of(table)),
                 *start,
             )?);
         }

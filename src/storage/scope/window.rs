@@ -64,7 +64,7 @@ impl Pieces {
     pub(super) fn read_front(&self, conn: &rusqlite::Connection) -> Result<Vec<Activity>> {
         let mut out = Vec::new();
         while let Some(i) = self.take(true) {
-            self.read(conn, i, &mut out)?;
+            out.extend(self.read(conn, i)?);
         }
         Ok(out)
     }
@@ -79,12 +79,13 @@ impl Pieces {
         let mut back = Vec::new();
         let mut read = Ok(());
         while let Some(i) = self.take(false) {
-            let mut piece = Vec::new();
-            read = self.read(conn, i, &mut piece);
-            if read.is_err() {
-                break;
+            match self.read(conn, i) {
+                Ok(piece) => back.push(piece),
+                Err(e) => {
+                    read = Err(e);
+                    break;
+                }
             }
-            back.push(piece);
         }
         // The front's reader is waited for whatever this one met.
         let mut out = front()?;
@@ -96,13 +97,13 @@ impl Pieces {
         Ok(out)
     }
 
-    fn read(&self, conn: &rusqlite::Connection, i: usize, out: &mut Vec<Activity>) -> Result<()> {
-        let mut stmt = conn.prepare_cached(&self.sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(self.bounds[i].iter()))?;
-        while let Some(row) = rows.next()? {
-            out.push(crate::storage::read::activity_from_row(row)?);
-        }
-        Ok(())
+    fn read(&self, conn: &rusqlite::Connection, i: usize) -> Result<Vec<Activity>> {
+        super::collect_on(
+            conn,
+            &self.sql,
+            &self.bounds[i],
+            crate::storage::read::activity_from_row,
+        )
     }
 }
 
@@ -151,6 +152,7 @@ mod tests {
         let tx = store.begin().unwrap();
         let rows = [
             ("before", "2026-01-01T09:00:00Z"),
+            ("first", "2026-01-10T01:00:00Z"),
             ("j", "2026-01-10T09:00:00Z"),
             ("b", "2026-01-10T09:00:00Z"),
             ("c", "2026-01-12T23:59:59Z"),
@@ -176,13 +178,17 @@ mod tests {
         let pieces = Pieces::new(&ranges);
         assert!(pieces.bounds.len() > 3, "{:?}", pieces.bounds);
         let first = pieces.take(true).expect("a piece");
-        let mut front = Vec::new();
-        pieces.read(tx.raw(), first, &mut front).unwrap();
+        let front = pieces.read(tx.raw(), first).unwrap();
+        assert_eq!(front.len(), 1, "the first piece holds one row");
         let got = pieces.read_back(tx.raw(), || Ok(front)).unwrap();
-        let ids: Vec<&str> = got.iter().map(|a| a.id.0.as_str()).collect();
-        assert_eq!(ids, ["b", "j", "c", "d", "e", "a"]);
+        let ids = |v: &[Activity]| v.iter().map(|a| a.id.to_string()).collect::<Vec<_>>();
+        let want = ["first", "b", "j", "c", "d", "e", "a"];
+        assert_eq!(ids(&got), want);
         // Nothing is left to read, from either end.
         assert_eq!((pieces.take(true), pieces.take(false)), (None, None));
+        // Read from the front alone, the same.
+        let alone = Pieces::new(&ranges).read_front(tx.raw()).unwrap();
+        assert_eq!(ids(&alone), want);
     }
 
     #[test]
