@@ -449,9 +449,10 @@ impl Store {
     ) -> Result<(Vec<Activity>, Lookback)> {
         // The range's rows in order come from `window` (read beside from
         // the start, see `load_scope`, and asked for here once the others
-        // are read: this connection then reads it from its end); the others (the rep ranges' rows, read before the
-        // deals, and the few read here) merge in: a UNION of them all made
-        // SQLite sort and compare every row of the range.
+        // are read: this connection then reads it from its end); the
+        // others (the rep ranges' rows, read before the deals, and the few
+        // read here) merge in: a UNION of them all made SQLite sort and
+        // compare every row of the range.
         // The rep ranges' rows lie outside the window when their ranges
         // were cut to what lies outside it (`fill_rep_ranges`: the same
         // bounds compared the same way in SQL); else they, like the rows
