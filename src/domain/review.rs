@@ -234,6 +234,20 @@ pub fn agenda(
     cal: &Calendar,
     today: NaiveDate,
 ) -> Agenda {
+    let items = hygiene(data, stages, settings, cal, today);
+    agenda_with(data, sessions, settings, cal, today, &items)
+}
+
+/// The agenda of [`agenda`], from the hygiene list of the same day already
+/// made (`items`, `hygiene`'s): a cockpit shows that list beside it.
+pub fn agenda_with(
+    data: &Dataset,
+    sessions: &[ReviewSession],
+    settings: &Settings,
+    cal: &Calendar,
+    today: NaiveDate,
+    items: &[HygieneItem],
+) -> Agenda {
     let day = review_day(settings, today);
     let (since, since_label) = window_start(sessions, cal, today);
     let has_previous = sessions
@@ -242,7 +256,6 @@ pub fn agenda(
     let until = cal.end_of(today);
     let in_window = |t: DateTime<Utc>| since <= t && t < until;
     let week = cal.week_containing(day);
-    let items = hygiene(data, stages, settings, cal, today);
 
     let mut owners: Vec<RepId> = data
         .reps
@@ -277,7 +290,7 @@ pub fn agenda(
         }
     }
     let mut items_of: HashMap<&RepId, Vec<&HygieneItem>> = HashMap::new();
-    for i in &items {
+    for i in items {
         items_of.entry(&i.owner_id).or_default().push(i);
     }
     let mut reps: Vec<RepAgenda> = owners

@@ -2,12 +2,12 @@
 //! SPEC §7, section by section in the time-boxed order, AEs in the
 //! configured order within each section. Markdown is ready for an invite.
 
-use super::hygiene::md;
-use super::score::{Scores, SortKey, by_score};
+use super::hygiene::{ReviewBasis, md};
+use super::score::{SortKey, by_score};
 use super::{Column, Input, Report, Table, UNDEFINED};
-use crate::domain::model::{OppId, ReviewSession, Stage, Status};
+use crate::domain::model::{OppId, ReviewSession, Status};
 use crate::domain::par;
-use crate::domain::review::{Agenda, RepAgenda, Section, agenda};
+use crate::domain::review::{Agenda, RepAgenda, Section, agenda, agenda_with};
 use crate::domain::score::ScoreIndex;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -36,7 +36,16 @@ impl AgendaReport {
         // The agenda and the score's index, then the listed deals' scores:
         // each pure, side by side on a large org's open pipeline.
         let (agenda, sx) = par::join(
-            || agenda_of(input, &stages, sessions),
+            || {
+                agenda(
+                    input.data,
+                    &stages,
+                    sessions,
+                    input.settings,
+                    input.cal,
+                    input.today,
+                )
+            },
             || ScoreIndex::new(input.data, &stages, input.settings, *input.cal),
         );
         let deals = input.data.opportunities_by_id();
@@ -52,17 +61,23 @@ impl AgendaReport {
         Self::of(input, agenda, scores)
     }
 
-    /// The same agenda, its deals' scores taken from `scores` (every open
-    /// deal's, made once for several reports: the cockpit's review).
+    /// The same agenda from `basis` (made once for several reports: the
+    /// cockpit's review).
     pub fn build_scored(
         input: &Input,
         sessions: &[ReviewSession],
-        scores: &Scores,
+        basis: &ReviewBasis,
     ) -> AgendaReport {
-        let stages = input.settings.effective_stages(&input.data.stages);
-        let agenda = agenda_of(input, &stages, sessions);
+        let agenda = agenda_with(
+            input.data,
+            sessions,
+            input.settings,
+            input.cal,
+            input.today,
+            &basis.items,
+        );
         let scores = listed(&agenda)
-            .filter_map(|id| Some((id.clone(), scores.get(id)?.value)))
+            .filter_map(|id| Some((id.clone(), basis.scores.get(id)?.value)))
             .collect();
         Self::of(input, agenda, scores)
     }
@@ -108,18 +123,6 @@ impl AgendaReport {
     fn heading(&self, s: Section) -> String {
         format!("{} ({} min)", s.title(), self.minutes(s))
     }
-}
-
-/// The agenda of `input`'s day (`domain::review::agenda`).
-fn agenda_of(input: &Input, stages: &[Stage], sessions: &[ReviewSession]) -> Agenda {
-    agenda(
-        input.data,
-        stages,
-        sessions,
-        input.settings,
-        input.cal,
-        input.today,
-    )
 }
 
 /// The deals an agenda lists with a score: those closing this week and

@@ -74,6 +74,26 @@ pub struct HygieneReport {
     pub show_score: bool,
 }
 
+/// What the review's reports (the agenda, the hygiene list) are made
+/// from, made once when both are: the day's hygiene list and every open
+/// deal's score.
+pub struct ReviewBasis {
+    pub items: Vec<HygieneItem>,
+    pub scores: Scores,
+}
+
+impl ReviewBasis {
+    /// Both, side by side (each pure).
+    pub fn of(input: &Input) -> ReviewBasis {
+        let stages = input.settings.effective_stages(&input.data.stages);
+        let (items, scores) = par::join(
+            || hygiene(input.data, &stages, input.settings, input.cal, input.today),
+            || super::score::open_scores(input),
+        );
+        ReviewBasis { items, scores }
+    }
+}
+
 impl HygieneReport {
     /// The hygiene list on `input.today`, of one rep when `rep` is given.
     pub fn build(input: &Input, rep: Option<&RepId>) -> HygieneReport {
@@ -90,12 +110,10 @@ impl HygieneReport {
         })
     }
 
-    /// The same list, its deals' scores taken from `scores` (every open
-    /// deal's, made once for several reports: the cockpit's review).
-    pub fn build_scored(input: &Input, rep: Option<&RepId>, scores: &Scores) -> HygieneReport {
-        let stages = input.settings.effective_stages(&input.data.stages);
-        let items = hygiene(input.data, &stages, input.settings, input.cal, input.today);
-        Self::of_items(input, rep, &items, |id| scores.get(id).cloned())
+    /// The same list from `basis` (made once for several reports: the
+    /// cockpit's review).
+    pub fn build_scored(input: &Input, rep: Option<&RepId>, basis: &ReviewBasis) -> HygieneReport {
+        Self::of_items(input, rep, &basis.items, |id| basis.scores.get(id).cloned())
     }
 
     /// The rows of `items` (of `rep` when given), each with its score.

@@ -420,7 +420,7 @@ fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
         today,
         period: None,
     };
-    let scores = pipedeck::report::score::open_scores(&input);
+    let basis = pipedeck::report::hygiene::ReviewBasis::of(&input);
     let ae = pipedeck::domain::RepId("ae-02".into());
     for rep in [None, Some(&ae)] {
         let listed = HygieneReport::build(&input, rep);
@@ -428,7 +428,7 @@ fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
         assert!(!listed.rows.is_empty());
         assert_eq!(
             json(&listed),
-            json(&HygieneReport::build_scored(&input, rep, &scores)),
+            json(&HygieneReport::build_scored(&input, rep, &basis)),
             "hygiene of {rep:?}"
         );
     }
@@ -436,6 +436,6 @@ fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
     assert!(!agenda.scores.is_empty());
     assert_eq!(
         json(&agenda),
-        json(&AgendaReport::build_scored(&input, &sessions, &scores))
+        json(&AgendaReport::build_scored(&input, &sessions, &basis))
     );
 }

@@ -124,18 +124,19 @@ pub fn build_review(
         REVIEW_WEEK,
         owner,
     ));
-    // Every open deal's score once (the agenda's and the list's deals are
-    // open deals), then the agenda and the list side by side.
-    let scores = crate::report::score::open_scores(&undated);
+    // The day's hygiene list and every open deal's score once (the
+    // agenda's and the list's deals are open deals), then the agenda and
+    // the list side by side.
+    let basis = crate::report::hygiene::ReviewBasis::of(&undated);
     let (agenda, hygiene) = crate::domain::par::join(
-        || AgendaReport::build_scored(&undated, sessions, &scores),
-        || HygieneReport::build_scored(&undated, req.rep.as_ref(), &scores),
+        || AgendaReport::build_scored(&undated, sessions, &basis),
+        || HygieneReport::build_scored(&undated, req.rep.as_ref(), &basis),
     );
     ReviewViews {
         pipeline: PaneTables::of(&pipeline),
         agenda,
         hygiene,
-        scores: Arc::new(scores),
+        scores: Arc::new(basis.scores),
         forecast,
         waterfall: Ok(WaterfallReport::between_for(
             &deals_input,
