@@ -20,37 +20,39 @@ pub(super) fn last_touches(data: &Dataset, cal: &Calendar, today: NaiveDate) -> 
         by_deal: HashMap::new(),
         by_account: HashMap::new(),
     };
+    let day = |at| Some(cal.local_date(at)).filter(|d| *d <= today);
     // A CRM's last activity date counts as a touch of the deal (SPEC §13),
     // as does the latest activity before a window read without its rows.
     for (o, at) in data.deal_touches_beside() {
-        let day = cal.local_date(at);
-        if day <= today {
-            let e = t.by_deal.entry(o.clone()).or_insert(day);
-            *e = (*e).max(day);
-        }
+        keep_latest(&mut t.by_deal, o, day(at));
     }
     for (acc, at) in data.account_touches_beside() {
-        let day = cal.local_date(at);
-        if day <= today {
-            let e = t.by_account.entry(acc.clone()).or_insert(day);
-            *e = (*e).max(day);
-        }
+        keep_latest(&mut t.by_account, acc, day(at));
     }
     for a in &data.activities {
-        let day = cal.local_date(a.occurred_at);
-        if day > today {
+        let Some(d) = day(a.occurred_at) else {
             continue;
-        }
+        };
         if let Some(o) = &a.opportunity_id {
-            let e = t.by_deal.entry(o.clone()).or_insert(day);
-            *e = (*e).max(day);
+            keep_latest(&mut t.by_deal, o, Some(d));
         }
         if let Some(acc) = &a.account_id {
-            let e = t.by_account.entry(acc.clone()).or_insert(day);
-            *e = (*e).max(day);
+            keep_latest(&mut t.by_account, acc, Some(d));
         }
     }
     t
+}
+
+/// Keeps the later of `day` (when there is one) and the day `key` holds.
+fn keep_latest<K: Clone + Eq + std::hash::Hash>(
+    map: &mut HashMap<K, NaiveDate>,
+    key: &K,
+    day: Option<NaiveDate>,
+) {
+    if let Some(day) = day {
+        let e = map.entry(key.clone()).or_insert(day);
+        *e = (*e).max(day);
+    }
 }
 
 /// Local date of each deal's latest `stage` history entry, up to today.
@@ -65,12 +67,8 @@ pub(super) fn stage_entries(
         .iter()
         .filter(|h| h.field == HistoryField::Stage)
     {
-        let day = cal.local_date(h.changed_at);
-        if day > today {
-            continue;
-        }
-        let e = out.entry(h.opportunity_id.clone()).or_insert(day);
-        *e = (*e).max(day);
+        let day = Some(cal.local_date(h.changed_at)).filter(|d| *d <= today);
+        keep_latest(&mut out, &h.opportunity_id, day);
     }
     out
 }
