@@ -69,13 +69,17 @@ pub fn last_complete_week(
 impl AnomaliesReport {
     /// Runs every anomaly rule over the input's period (default: the last complete week).
     pub fn build(input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
-        let period = input.period.unwrap_or_else(|| default_period(input));
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
-            .with_today(input.today);
+        AnomaliesReport::build_on(&input.metrics_index(&stages), input, filter)
+    }
+
+    /// [`AnomaliesReport::build`] on an index of the input's data
+    /// ([`Input::metrics_index`]), shared with other reports built from it.
+    pub fn build_on(ix: &Index<'_>, input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
+        let period = input.period.unwrap_or_else(|| default_period(input));
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
         let cx = Ctx::new(
-            &ix,
+            ix,
             &input.settings.anomalies,
             goals,
             input.today,

@@ -54,9 +54,7 @@ impl CutReport {
     /// The cut over the input's period (default: quarter to date).
     pub fn build(input: &Input, by: Dimension) -> CutReport {
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
-            .with_today(input.today);
-        CutReport::over(&ix, input, by)
+        CutReport::over(&input.metrics_index(&stages), input, by)
     }
 
     /// The cut over an already built index.
@@ -78,11 +76,15 @@ impl CutReport {
     /// The cut by every dimension, in [`Dimension::ALL`] order.
     pub fn build_all(input: &Input) -> Vec<CutReport> {
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
-            .with_today(input.today);
+        CutReport::build_all_on(&input.metrics_index(&stages), input)
+    }
+
+    /// [`CutReport::build_all`] on an index of the input's data
+    /// ([`Input::metrics_index`]), shared with other reports built from it.
+    pub fn build_all_on(ix: &Index<'_>, input: &Input) -> Vec<CutReport> {
         Dimension::ALL
             .iter()
-            .map(|d| CutReport::over(&ix, input, *d))
+            .map(|d| CutReport::over(ix, input, *d))
             .collect()
     }
 }

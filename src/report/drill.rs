@@ -8,8 +8,8 @@ use crate::domain::Period;
 use crate::domain::anomaly::previous;
 use crate::domain::baseline::TeamPeriod;
 use crate::domain::drill::{Drill, Node, drill, previous_metrics};
+use crate::domain::metrics::Unit;
 use crate::domain::metrics::records::{MetricRecords, records};
-use crate::domain::metrics::{Index, Unit};
 use crate::domain::model::PeriodKind;
 use crate::domain::model::RepId;
 use crate::domain::period::Calendar;
@@ -65,8 +65,7 @@ impl DrillReport {
         let period = input.period.unwrap_or_else(|| default_period(input));
         let (period, prev) = like_for_like(input.cal, period, input.today);
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
-            .with_today(input.today);
+        let ix = input.metrics_index(&stages);
         let ramp = input.settings.ramp_days;
         let now = TeamPeriod::build(&ix, period, ramp, input.today);
         let rep_id = RepId(rep.to_string().into());

@@ -131,14 +131,18 @@ impl MetricsReport {
     /// (default: quarter to date), with baselines and goals, then keeps the
     /// reps the filter asks for.
     pub fn build(input: &Input, filter: &MetricsFilter) -> MetricsReport {
-        let period = input.period.unwrap_or_else(|| default_period(input));
         let stages = input.settings.stage_list();
-        let ix = Index::new(input.data, *input.cal, input.settings.stale_days, &stages)
-            .with_today(input.today);
-        let team = TeamPeriod::build(&ix, period, input.settings.ramp_days, input.today);
+        MetricsReport::build_on(&input.metrics_index(&stages), input, filter)
+    }
+
+    /// [`MetricsReport::build`] on an index of the input's data
+    /// ([`Input::metrics_index`]), shared with other reports built from it.
+    pub fn build_on(ix: &Index<'_>, input: &Input, filter: &MetricsFilter) -> MetricsReport {
+        let period = input.period.unwrap_or_else(|| default_period(input));
+        let team = TeamPeriod::build(ix, period, input.settings.ramp_days, input.today);
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
         let mut report = MetricsReport::from_team(&team, goals, input, filter);
-        report.team = cuts::team(&ix, period);
+        report.team = cuts::team(ix, period);
         let w = ix.window(period);
         report.discount_bands = report
             .reps

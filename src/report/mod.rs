@@ -37,6 +37,19 @@ pub struct Input<'a> {
     pub period: Option<crate::domain::Period>,
 }
 
+impl<'a> Input<'a> {
+    /// The metrics' index over the input's data on its day, one for every
+    /// report built from it. `stages` are the configured ones
+    /// (`Settings::stage_list`), for data that holds none.
+    pub fn metrics_index(
+        &self,
+        stages: &'a [crate::domain::Stage],
+    ) -> crate::domain::metrics::Index<'a> {
+        crate::domain::metrics::Index::new(self.data, *self.cal, self.settings.stale_days, stages)
+            .with_today(self.today)
+    }
+}
+
 /// Output formats of `pipedeck report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {

@@ -7,8 +7,7 @@
 
 use super::edit::{self, EditCmd};
 use crate::app::load::{Facts, Need, Snaps};
-use crate::domain::ReviewSession;
-use crate::domain::{Activity, Dataset, OppId, Period, RepId, Snapshot};
+use crate::domain::{Activity, Dataset, OppId, Period, RepId};
 use crate::report::accuracy::AccuracyReport;
 use crate::report::agenda::AgendaReport;
 use crate::report::anomalies::AnomaliesReport;
@@ -108,71 +107,6 @@ pub use cache::Cache;
 pub use reload::Reload;
 pub use worker::{Job, Loader, Reply, Stopper, Timeline, timeline};
 
-/// Builds every pane's report from a dataset. Pure: the cockpit's only
-/// route from data to screen. Metrics, anomalies and hygiene follow the rep
-/// filter; the forecast covers the picked month or quarter (the quarter
-/// containing today when a week is picked).
-pub fn build_views(
-    env: &Env,
-    data: &Dataset,
-    snapshots: &[Snapshot],
-    sessions: &[ReviewSession],
-    req: &Request,
-) -> Views {
-    let parts = Parts {
-        metrics: data,
-        anomalies: data,
-        rep_anomalies: data,
-        review: data,
-        deals: data,
-    };
-    build_views_from(env, &parts, snapshots, sessions, req)
-}
-
-/// The datasets the panes are built from: each holds at least the window
-/// its reports read (`app::load`), or all of them the same whole dataset.
-pub struct Parts<'a> {
-    /// The period on screen, with the untouched look-back: metrics and cuts.
-    pub metrics: &'a Dataset,
-    /// What the anomaly rules read for the anomalies' period.
-    pub anomalies: &'a Dataset,
-    /// What the anomaly rules read for the period on screen (the reps grid).
-    pub rep_anomalies: &'a Dataset,
-    /// Today's review window: agenda, hygiene, scores, the deal pane.
-    pub review: &'a Dataset,
-    /// Every deal with its history, no activities: pipeline, forecast,
-    /// waterfall, accuracy, the call's movement.
-    pub deals: &'a Dataset,
-}
-
-/// [`build_views`] from the windows of [`Parts`].
-pub fn build_views_from(
-    env: &Env,
-    parts: &Parts<'_>,
-    snapshots: &[Snapshot],
-    sessions: &[ReviewSession],
-    req: &Request,
-) -> Views {
-    let r = build_review(env, parts.review, parts.deals, snapshots, sessions, req);
-    let (metrics, cuts) = build_metrics(env, parts.metrics, req);
-    let (anomalies, rep_anomalies) =
-        build_anomalies(env, parts.anomalies, parts.rep_anomalies, req);
-    Views {
-        pipeline: r.pipeline,
-        agenda: r.agenda,
-        hygiene: r.hygiene,
-        metrics,
-        anomalies,
-        forecast: r.forecast,
-        waterfall: r.waterfall,
-        accuracy: build_accuracy(env, parts.deals, snapshots),
-        movement: r.movement,
-        rep_anomalies,
-        cuts,
-        scores: r.scores,
-    }
-}
-
 /// The drill-down of one rep's metric over a period (`enter` on an anomaly).
 pub fn build_drill(
     env: &Env,
@@ -258,8 +192,9 @@ pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageEr
 
 /// Loads and builds the panes' reports group by group, cheapest and first
 /// on screen first, handing each [`Part`] to `emit` as it is ready (the
-/// review and forecast first; the anomalies, the slowest, are built on a
-/// second thread beside the metrics and accuracy). Only the parts of
+/// review and forecast first; the reps grid's metrics and anomalies, the
+/// slowest, are read together and built on a second thread beside the
+/// review and accuracy, [`grid_parts`]). Only the parts of
 /// `req.parts` are built (after an edit, those it can change). `emit`
 /// returns false to stop (the screen has gone away).
 pub fn load_parts(
@@ -283,7 +218,7 @@ pub struct Served {
 /// [`load_parts`] through the worker's [`Cache`]: the parts it holds for
 /// the request (under the database's present state, [`Cache::validate`])
 /// are sent at once, the others built, sent and kept. `stop` is asked
-/// between parts (and while the anomalies build): true ends the load
+/// between parts (and between the grid's read and build): true ends the load
 /// early, incomplete (a newer job is waiting).
 pub fn load_cached(
     store: &Store,
@@ -296,7 +231,7 @@ pub fn load_cached(
     load_with(store, env, req, cache, emit, stop, true)
 }
 
-/// [`load_cached`]; the anomalies on a second thread only when `beside`
+/// [`load_cached`]; the grid's parts on a second thread only when `beside`
 /// (a prefetch, which nobody waits for, builds its parts one after the
 /// other: one window in memory at a time, one core).
 fn load_with(
@@ -339,11 +274,17 @@ fn load_with(
     let get = |need: Need, snapshots: Snaps<'_>| {
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
-    // The anomalies, the slowest part, start first on a second thread with
-    // its own connection (none for an in-memory database: built here,
-    // last), beside the review, the metrics and the accuracy built here.
-    let beside = match beside && want.anomalies && store.path() != ":memory:" {
-        true => Some(spawn_anomalies(store.path(), env, req)),
+    // The reps grid's parts (the metrics, then the anomalies: the slowest)
+    // start first on a second thread with its own connection (none for an
+    // in-memory database: built here, last), beside the review and the
+    // accuracy built here.
+    let grid = Reload {
+        metrics: want.metrics,
+        anomalies: want.anomalies,
+        ..Reload::NONE
+    };
+    let beside = match beside && grid != Reload::NONE && store.path() != ":memory:" {
+        true => Some(spawn_grid(store.path(), env, req, grid)),
         false => None,
     };
     let mut beside = beside.map(|(rx, cancel)| (rx, CancelOnDrop(cancel)));
@@ -373,11 +314,12 @@ fn load_with(
             return Ok(served);
         }
     }
-    // Sends the anomalies if their thread has finished; Err when it failed.
-    let mut anomalies_done = false;
+    // Sends the grid's parts its thread has finished. The thread is done
+    // with once both have come, or when it failed: what is left is then
+    // built here.
     macro_rules! check_beside {
         ($wait:expr) => {
-            if let Some((rx, _)) = &beside {
+            while let Some((rx, _)) = &beside {
                 let got = match $wait {
                     Some(t) => rx
                         .recv_timeout(t)
@@ -388,59 +330,51 @@ fn load_with(
                 };
                 match got {
                     Ok(Ok(part)) => {
-                        beside = None;
-                        anomalies_done = true;
+                        want.arrived(&part);
+                        if !want.metrics && !want.anomalies {
+                            beside = None;
+                        }
                         if !ship(part, &mut served, &mut cache) {
                             return Ok(served);
                         }
                     }
-                    // Its connection could not open: built here instead.
+                    // Its connection could not open, or its read failed.
                     Ok(Err(_)) | Err(true) => beside = None,
-                    Err(false) => {}
+                    Err(false) => break,
                 }
             }
         };
     }
-    if want.metrics {
-        if stop() {
-            return Ok(served);
-        }
-        let (metrics, _) = get(Need::Metrics(req.period), Snaps::None)?;
-        let (metrics, cuts) = build_metrics(env, &metrics, req);
-        check_beside!(None);
-        if !ship(Part::Metrics { metrics, cuts }, &mut served, &mut cache) {
-            return Ok(served);
-        }
-    }
     if want.accuracy {
-        check_beside!(None);
+        check_beside!(None::<std::time::Duration>);
         if stop() {
             return Ok(served);
         }
         let read = crate::app::accuracy::load(store, &env.settings, &env.cal, env.today, None)?;
         let accuracy = build::accuracy_from(env, read);
-        check_beside!(None);
+        check_beside!(None::<std::time::Duration>);
         if !ship(Part::Accuracy(accuracy), &mut served, &mut cache) {
             return Ok(served);
         }
     }
-    if want.anomalies && !anomalies_done {
-        while beside.is_some() {
-            if stop() {
-                return Ok(served);
-            }
-            check_beside!(Some(std::time::Duration::from_millis(10)));
+    while beside.is_some() {
+        if stop() {
+            return Ok(served);
         }
-        if !anomalies_done {
-            if stop() {
-                return Ok(served);
-            }
-            let Some(part) = anomalies_part(store, env, req, &cx, stop)? else {
-                return Ok(served);
-            };
-            if !ship(part, &mut served, &mut cache) {
-                return Ok(served);
-            }
+        check_beside!(Some(std::time::Duration::from_millis(10)));
+    }
+    let left = Reload {
+        metrics: want.metrics,
+        anomalies: want.anomalies,
+        ..Reload::NONE
+    };
+    if left != Reload::NONE {
+        if stop() {
+            return Ok(served);
+        }
+        let mut send = |part: Part| ship(part, &mut served, &mut cache);
+        if !grid_parts(store, env, req, &cx, left, stop, &mut send)? {
+            return Ok(served);
         }
     }
     served.complete = true;
@@ -479,48 +413,72 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// The anomalies part: the pane's week and the grid's period, read together.
-fn anomalies_part(
+/// The reps grid's parts that `want` names (the metrics of the period on
+/// screen and their cuts; the anomalies pane's week and the grid's flags),
+/// read together and built on one index, the metrics first. The anomaly
+/// rules' windows hold the metrics' own, so the union reads no more than
+/// the anomalies alone, and the four reports share one index of it (each
+/// made its own before). `Ok(false)` when stopped (`stop`, or `emit`
+/// returning false).
+fn grid_parts(
     store: &Store,
     env: &Env,
     req: &Request,
     cx: &crate::app::load::Context<'_>,
+    want: Reload,
     stop: &mut dyn FnMut() -> bool,
-) -> Result<Option<Part>, StorageError> {
+    emit: &mut dyn FnMut(Part) -> bool,
+) -> Result<bool, StorageError> {
     let anomalies_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::last_complete_week(&env.cal, env.today));
-    let anomalies = crate::app::load::load_union(
-        store,
-        &env.settings,
-        &env.cal,
-        &[
+    let mut needs = Vec::new();
+    if want.metrics {
+        needs.push(Need::Metrics(req.period));
+    }
+    if want.anomalies {
+        needs.extend([
             Need::Anomalies(anomalies_period),
             Need::Anomalies(req.period),
-        ],
-        cx,
-    )?;
+        ]);
+    }
+    let data = crate::app::load::load_union(store, &env.settings, &env.cal, &needs, cx)?;
     // Read, not built yet: the one point inside the slowest part where a
     // job waiting can stop it.
     if stop() {
-        return Ok(None);
+        return Ok(false);
     }
-    let (anomalies, rep_anomalies) = build_anomalies(env, &anomalies, &anomalies, req);
-    Ok(Some(Part::Anomalies {
-        anomalies,
-        rep_anomalies,
-    }))
+    let stages = env.settings.stage_list();
+    let ix = grid_index(env, &data, &stages);
+    if want.metrics {
+        let (metrics, cuts) = build_metrics(env, &ix, &data, req);
+        if !emit(Part::Metrics { metrics, cuts }) || stop() {
+            return Ok(false);
+        }
+    }
+    if want.anomalies {
+        let (anomalies, rep_anomalies) = build_anomalies(env, &ix, &data, req);
+        if !emit(Part::Anomalies {
+            anomalies,
+            rep_anomalies,
+        }) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
-/// The anomalies part for `req`, built on a thread of its own with its own
-/// read-only connection to the file at `path`. The thread is not joined: a
-/// load that stops early sets the flag (it then ends before its build) and
-/// drops the receiver (a result then goes nowhere).
+/// The grid's parts that `want` names ([`grid_parts`]), built on a thread
+/// of its own with its own read-only connection to the file at `path`,
+/// each sent as it is built. The thread is not joined: a load that stops
+/// early sets the flag (it then ends before its next build) and drops the
+/// receiver (a result then goes nowhere).
 #[allow(clippy::type_complexity)]
-fn spawn_anomalies(
+fn spawn_grid(
     path: &str,
     env: &Env,
     req: &Request,
+    want: Reload,
 ) -> (
     Receiver<Result<Part, StorageError>>,
     Arc<std::sync::atomic::AtomicBool>,
@@ -534,29 +492,24 @@ fn spawn_anomalies(
         cancel.clone(),
     );
     let spawned = std::thread::Builder::new()
-        .name("cockpit-anomalies".into())
+        .name("cockpit-grid".into())
         .spawn(move || {
-            let run = || -> Result<Option<Part>, StorageError> {
+            let run = || -> Result<bool, StorageError> {
                 let store = Store::open_read_only(&path)?;
                 let facts = Facts::read(&store, &env.settings, false)?;
                 let cx = facts.context(&env.settings, &env.cal, env.today);
                 let mut stop = || flag.load(std::sync::atomic::Ordering::Relaxed);
                 if stop() {
-                    return Ok(None);
+                    return Ok(false);
                 }
-                anomalies_part(&store, &env, &req, &cx, &mut stop)
+                let mut send = |p: Part| tx.send(Ok(p)).is_ok();
+                grid_parts(&store, &env, &req, &cx, want, &mut stop, &mut send)
             };
-            match run() {
-                Ok(Some(p)) => {
-                    let _ = tx.send(Ok(p));
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
+            if let Err(e) = run() {
+                let _ = tx.send(Err(e));
             }
         });
-    // No thread: the receiver reads as failed, and the part is built on
+    // No thread: the receiver reads as failed, and the parts are built on
     // the worker.
     drop(spawned);
     (rx, cancel)

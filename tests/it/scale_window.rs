@@ -209,6 +209,76 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
     assert_eq!(compared, 12 + 9);
 }
 
+/// The cockpit reads the reps grid's windows together (the metrics of the
+/// period on screen, the anomalies of the last complete week and of that
+/// period), on a connection of its own, and builds its four reports on one
+/// index of them (`tui::loader`): each equals the same report built from
+/// the whole database, for a week, a month and a quarter on screen.
+#[test]
+fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
+    use pipedeck::report::cuts::CutReport;
+    use pipedeck::tui::loader::{self, Reload, Request};
+    let f = demo_db();
+    let store = Store::open(&f.path).expect("open");
+    let settings = &f.settings;
+    let cal = settings.calendar().expect("calendar");
+    let today = d("2026-11-24");
+    let env = pipedeck::app::Env {
+        settings: settings.clone(),
+        cal,
+        today,
+    };
+    let mut full = store.load_dataset().expect("all");
+    full.stages = settings.effective_stages(&full.stages);
+    let of = |period| Input {
+        data: &full,
+        snapshots: &[],
+        settings,
+        cal: &cal,
+        today,
+        period: Some(period),
+    };
+    let filter = MetricsFilter::default();
+    let week = cal.parse_period("last-week", today).expect("week");
+    for period in [
+        cal.week_containing(today),
+        cal.month_containing(today),
+        cal.quarter_containing(today),
+    ] {
+        let req = Request {
+            generation: 1,
+            period,
+            rep: None,
+            anomalies_period: None,
+            own_view: false,
+            parts: Reload::ALL,
+            deal: None,
+        };
+        let views = loader::load(&store, &env, &req).expect("load").views;
+        assert_eq!(
+            json(&views.metrics),
+            json(&MetricsReport::build(&of(period), &filter)),
+            "metrics {period}"
+        );
+        assert_eq!(
+            json(&views.cuts),
+            json(&CutReport::build_all(&of(period))),
+            "cuts {period}"
+        );
+        assert_eq!(
+            json(&views.anomalies),
+            json(&AnomaliesReport::build(&of(week), &filter)),
+            "anomalies of {week}"
+        );
+        assert_eq!(
+            json(&views.rep_anomalies),
+            json(&AnomaliesReport::build(&of(period), &filter)),
+            "the grid's flags over {period}"
+        );
+        assert!(!views.metrics.reps.is_empty() && !views.anomalies.anomalies.is_empty());
+    }
+}
+
 /// The reference query of issue 10 (bench/reference.sql's aggregates) over
 /// the demo file, against `report metrics` for the same quarter.
 #[test]

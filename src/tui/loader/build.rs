@@ -2,7 +2,8 @@
 //! parts the worker sends as each is ready.
 
 use super::{Env, PaneTables, Request, Views};
-use crate::domain::{Dataset, Period, ReviewSession, Snapshot, SnapshotHead};
+use crate::domain::metrics::Index;
+use crate::domain::{Dataset, Period, ReviewSession, Snapshot, SnapshotHead, Stage};
 use crate::report::Input;
 use crate::report::accuracy::AccuracyReport;
 use crate::report::agenda::AgendaReport;
@@ -176,47 +177,58 @@ pub fn accuracy_from(env: &Env, read: crate::app::accuracy::AccuracyInput) -> Ac
     AccuracyReport::build_with(&input(env, &read.data, &read.snapshots, None), read.calls)
 }
 
-/// The metrics of the period on screen, and their cuts.
+/// The index the reps grid's reports share (the metrics, their cuts, the
+/// anomalies and the grid's flags): one of `data`, which holds all their
+/// windows.
+pub fn grid_index<'a>(env: &'a Env, data: &'a Dataset, stages: &'a [Stage]) -> Index<'a> {
+    input(env, data, &[], None).metrics_index(stages)
+}
+
+/// The metrics of the period on screen, and their cuts, on `ix`
+/// ([`grid_index`] of `data`).
 pub fn build_metrics(
     env: &Env,
-    metrics: &Dataset,
+    ix: &Index<'_>,
+    data: &Dataset,
     req: &Request,
 ) -> (MetricsReport, Vec<crate::report::cuts::CutReport>) {
-    let input = input(env, metrics, &[], Some(req.period));
+    let input = input(env, data, &[], Some(req.period));
     (
-        MetricsReport::build(&input, &MetricsFilter::default()),
-        crate::report::cuts::CutReport::build_all(&input),
+        MetricsReport::build_on(ix, &input, &MetricsFilter::default()),
+        crate::report::cuts::CutReport::build_all_on(ix, &input),
     )
 }
 
 /// The anomalies of their own period (following the rep filter), and those
 /// of the period on screen (the reps grid's flags: the same report when the
-/// periods are one, else built from `on_screen`).
+/// periods are one), on `ix` ([`grid_index`] of `data`).
 pub fn build_anomalies(
     env: &Env,
-    anomalies: &Dataset,
-    on_screen: &Dataset,
+    ix: &Index<'_>,
+    data: &Dataset,
     req: &Request,
 ) -> (AnomaliesReport, AnomaliesReport) {
     let filter = MetricsFilter {
         rep: req.rep.as_ref().map(|r| r.0.to_string()),
         ..MetricsFilter::default()
     };
-    let own_input = input(env, anomalies, &[], req.anomalies_period);
+    let own_input = input(env, data, &[], req.anomalies_period);
     let own_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::default_period(&own_input));
     if own_period == req.period {
-        let own = AnomaliesReport::build(&own_input, &filter);
+        let own = AnomaliesReport::build_on(ix, &own_input, &filter);
         return (own.clone(), own);
     }
-    // The two periods' rules share nothing: built side by side, the second
-    // core is not idle while one of them runs its serial parts.
+    // The two periods' rules share nothing but the index: built side by
+    // side, the second core is not idle while one of them runs its serial
+    // parts.
     crate::domain::par::join(
-        || AnomaliesReport::build(&own_input, &filter),
+        || AnomaliesReport::build_on(ix, &own_input, &filter),
         || {
-            AnomaliesReport::build(
-                &input(env, on_screen, &[], Some(req.period)),
+            AnomaliesReport::build_on(
+                ix,
+                &input(env, data, &[], Some(req.period)),
                 &MetricsFilter::default(),
             )
         },
