@@ -68,6 +68,15 @@ pub fn configure_process() {
 /// and each page mapped counts in its resident memory (760 MB against
 /// 410 MB on the large demo's set).
 pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 4294967296;";
+/// Drops what a report's connection has mapped of the file (its pages
+/// stay in the OS page cache): a mapped page read counts in the process's
+/// resident memory until unmapped. The map is made again, empty, at the next
+/// read. No statement of the connection may be running. (Done on the
+/// load's own connection too, at the end of a load, it raised the peak:
+/// that connection keeps its map; see docs/PERFORMANCE.md, nineteenth pass.)
+pub(crate) fn unmap(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    conn.execute_batch("PRAGMA mmap_size = 0; PRAGMA mmap_size = 4294967296;")
+}
 pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;";
 pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -8192;";
 
