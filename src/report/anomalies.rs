@@ -76,6 +76,7 @@ impl AnomaliesReport {
     /// [`AnomaliesReport::build`] on an index of the input's data
     /// ([`Input::metrics_index`]), shared with other reports built from it.
     pub fn build_on(ix: &Index<'_>, input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
+        debug_assert!(std::ptr::eq(ix.data, input.data) && ix.today == input.today);
         let period = input.period.unwrap_or_else(|| default_period(input));
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
         let cx = Ctx::new(

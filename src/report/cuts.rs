@@ -82,6 +82,7 @@ impl CutReport {
     /// [`CutReport::build_all`] on an index of the input's data
     /// ([`Input::metrics_index`]), shared with other reports built from it.
     pub fn build_all_on(ix: &Index<'_>, input: &Input) -> Vec<CutReport> {
+        debug_assert!(std::ptr::eq(ix.data, input.data) && ix.today == input.today);
         Dimension::ALL
             .iter()
             .map(|d| CutReport::over(ix, input, *d))

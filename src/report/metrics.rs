@@ -138,6 +138,7 @@ impl MetricsReport {
     /// [`MetricsReport::build`] on an index of the input's data
     /// ([`Input::metrics_index`]), shared with other reports built from it.
     pub fn build_on(ix: &Index<'_>, input: &Input, filter: &MetricsFilter) -> MetricsReport {
+        debug_assert!(std::ptr::eq(ix.data, input.data) && ix.today == input.today);
         let period = input.period.unwrap_or_else(|| default_period(input));
         let team = TeamPeriod::build(ix, period, input.settings.ramp_days, input.today);
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);

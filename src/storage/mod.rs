@@ -60,6 +60,14 @@ pub fn configure_process() {
     });
 }
 
+/// A report connection's map of the file (in [`READ_CACHE`], and set again
+/// by [`unmap`]).
+macro_rules! read_map {
+    () => {
+        "PRAGMA mmap_size = 4294967296;"
+    };
+}
+
 /// SQLite's page caches, in KiB (a negative `cache_size`): a report's
 /// connections, an import, and an import's deferred index builds. A
 /// report's connections also map the file (up to 4 GB, `mmap_size`): pages
@@ -67,7 +75,7 @@ pub fn configure_process() {
 /// import does not: it reads back every page it writes (its index builds),
 /// and each page mapped counts in its resident memory (760 MB against
 /// 410 MB on the large demo's set).
-pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA mmap_size = 4294967296;";
+pub(crate) const READ_CACHE: &str = concat!("PRAGMA cache_size = -32768; ", read_map!());
 /// Drops what a report's connection has mapped of the file (its pages
 /// stay in the OS page cache): a mapped page read counts in the process's
 /// resident memory until unmapped. The map is made again, empty, at the next
@@ -75,7 +83,8 @@ pub(crate) const READ_CACHE: &str = "PRAGMA cache_size = -32768; PRAGMA mmap_siz
 /// load's own connection too, at the end of a load, it raised the peak:
 /// that connection keeps its map; see docs/PERFORMANCE.md, nineteenth pass.)
 pub(crate) fn unmap(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    conn.execute_batch("PRAGMA mmap_size = 0; PRAGMA mmap_size = 4294967296;")
+    conn.execute_batch("PRAGMA mmap_size = 0;")?;
+    conn.execute_batch(read_map!())
 }
 pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536; PRAGMA mmap_size = 0;";
 pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -8192;";

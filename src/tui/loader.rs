@@ -278,11 +278,7 @@ fn load_with(
     // start first on a second thread with its own connection (none for an
     // in-memory database: built here, last), beside the review and the
     // accuracy built here.
-    let grid = Reload {
-        metrics: want.metrics,
-        anomalies: want.anomalies,
-        ..Reload::NONE
-    };
+    let grid = want.grid();
     let beside = match beside && grid != Reload::NONE && store.path() != ":memory:" {
         true => Some(spawn_grid(store.path(), env, req, grid)),
         false => None,
@@ -315,8 +311,8 @@ fn load_with(
         }
     }
     // Sends the grid's parts its thread has finished. The thread is done
-    // with once both have come, or when it failed: what is left is then
-    // built here.
+    // with once every one it was asked for has come, or when it failed:
+    // what is left is then built here.
     macro_rules! check_beside {
         ($wait:expr) => {
             while let Some((rx, _)) = &beside {
@@ -363,11 +359,7 @@ fn load_with(
         }
         check_beside!(Some(std::time::Duration::from_millis(10)));
     }
-    let left = Reload {
-        metrics: want.metrics,
-        anomalies: want.anomalies,
-        ..Reload::NONE
-    };
+    let left = want.grid();
     if left != Reload::NONE {
         if stop() {
             return Ok(served);
@@ -403,8 +395,8 @@ pub fn prefetch(
     Ok(())
 }
 
-/// Sets the flag when dropped: the anomalies' thread, no longer awaited,
-/// stops before its build.
+/// Sets the flag when dropped: the grid's thread, no longer awaited,
+/// stops before its next build.
 struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
 
 impl Drop for CancelOnDrop {
@@ -437,27 +429,27 @@ fn grid_parts(
         needs.push(Need::Metrics(req.period));
     }
     if want.anomalies {
-        needs.extend([
-            Need::Anomalies(anomalies_period),
-            Need::Anomalies(req.period),
-        ]);
+        needs.push(Need::Anomalies(anomalies_period));
+        if anomalies_period != req.period {
+            needs.push(Need::Anomalies(req.period));
+        }
     }
     let data = crate::app::load::load_union(store, &env.settings, &env.cal, &needs, cx)?;
-    // Read, not built yet: the one point inside the slowest part where a
-    // job waiting can stop it.
+    // Read, not built yet: a job waiting can stop it here, and between
+    // the metrics and the anomalies.
     if stop() {
         return Ok(false);
     }
     let stages = env.settings.stage_list();
     let ix = grid_index(env, &data, &stages);
     if want.metrics {
-        let (metrics, cuts) = build_metrics(env, &ix, &data, req);
+        let (metrics, cuts) = build_metrics(env, &ix, req);
         if !emit(Part::Metrics { metrics, cuts }) || stop() {
             return Ok(false);
         }
     }
     if want.anomalies {
-        let (anomalies, rep_anomalies) = build_anomalies(env, &ix, &data, req);
+        let (anomalies, rep_anomalies) = build_anomalies(env, &ix, req);
         if !emit(Part::Anomalies {
             anomalies,
             rep_anomalies,

@@ -210,10 +210,11 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
 }
 
 /// The cockpit reads the reps grid's windows together (the metrics of the
-/// period on screen, the anomalies of the last complete week and of that
+/// period on screen, the anomalies of their own period and of that
 /// period), on a connection of its own, and builds its four reports on one
 /// index of them (`tui::loader`): each equals the same report built from
-/// the whole database, for a week, a month and a quarter on screen.
+/// the whole database, for a week, a month and a quarter on screen, for
+/// the anomalies' period picked, and for a rep filter.
 #[test]
 fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
     use pipedeck::report::cuts::CutReport;
@@ -240,42 +241,63 @@ fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
     };
     let filter = MetricsFilter::default();
     let week = cal.parse_period("last-week", today).expect("week");
-    for period in [
-        cal.week_containing(today),
-        cal.month_containing(today),
-        cal.quarter_containing(today),
+    let month = cal.month_containing(today);
+    // The period on screen, the anomalies' own (none picked: the last
+    // complete week; a prefetch names the period on screen) and the rep
+    // filter (the anomalies follow it, the metrics and the grid's flags
+    // do not).
+    for (period, picked, rep) in [
+        (cal.week_containing(today), None, None),
+        (month, None, None),
+        (cal.quarter_containing(today), None, None),
+        (month, Some(month), None),
+        (month, None, Some("ae-03")),
     ] {
         let req = Request {
             generation: 1,
             period,
-            rep: None,
-            anomalies_period: None,
+            rep: rep.map(|r| pipedeck::domain::RepId(r.into())),
+            anomalies_period: picked,
             own_view: false,
             parts: Reload::ALL,
             deal: None,
         };
         let views = loader::load(&store, &env, &req).expect("load").views;
+        let case = format!("{period}, anomalies of {picked:?}, rep {rep:?}");
         assert_eq!(
             json(&views.metrics),
             json(&MetricsReport::build(&of(period), &filter)),
-            "metrics {period}"
+            "metrics: {case}"
         );
         assert_eq!(
             json(&views.cuts),
             json(&CutReport::build_all(&of(period))),
-            "cuts {period}"
+            "cuts: {case}"
         );
+        let own = picked.unwrap_or(week);
+        let rep_filter = MetricsFilter {
+            rep: rep.map(String::from),
+            ..MetricsFilter::default()
+        };
         assert_eq!(
             json(&views.anomalies),
-            json(&AnomaliesReport::build(&of(week), &filter)),
-            "anomalies of {week}"
+            json(&AnomaliesReport::build(&of(own), &rep_filter)),
+            "anomalies: {case}"
         );
+        // The grid's flags: the anomalies themselves when the periods are one.
+        let flags = match own == period {
+            true => AnomaliesReport::build(&of(period), &rep_filter),
+            false => AnomaliesReport::build(&of(period), &filter),
+        };
         assert_eq!(
             json(&views.rep_anomalies),
-            json(&AnomaliesReport::build(&of(period), &filter)),
-            "the grid's flags over {period}"
+            json(&flags),
+            "the grid's flags: {case}"
         );
         assert!(!views.metrics.reps.is_empty() && !views.anomalies.anomalies.is_empty());
+        if let Some(rep) = rep {
+            assert!(views.anomalies.anomalies.iter().all(|a| a.rep_id == rep));
+        }
     }
 }
 

@@ -126,8 +126,8 @@ fn a_close_won_rebuilds_every_part_and_the_old_values_stay_meanwhile() {
         }
     });
     assert!(checked);
-    // The review first; the anomalies, built on their own thread, come
-    // whenever they are ready.
+    // The review first; the grid's parts (metrics, anomalies), built on
+    // their own thread, come whenever they are ready.
     assert_eq!(parts[0], "review");
     let mut rest = parts[1..].to_vec();
     rest.sort();

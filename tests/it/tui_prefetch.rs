@@ -192,7 +192,7 @@ fn after_another_connection_writes_the_cache_is_not_used() {
 fn october_rebuilt_with_the_call(app: &mut App, loader: &Loader) {
     let served = previous(app, loader);
     assert_eq!(served.cached, Vec::<&str>::new(), "{served:?}");
-    // The anomalies, built on their own thread, may come before accuracy.
+    // The grid's parts, built on their own thread, may come before accuracy.
     assert_eq!(
         sorted(&served.built),
         ["accuracy", "anomalies", "metrics", "review"]

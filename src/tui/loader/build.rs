@@ -184,15 +184,14 @@ pub fn grid_index<'a>(env: &'a Env, data: &'a Dataset, stages: &'a [Stage]) -> I
     input(env, data, &[], None).metrics_index(stages)
 }
 
-/// The metrics of the period on screen, and their cuts, on `ix`
-/// ([`grid_index`] of `data`).
+/// The metrics of the period on screen, and their cuts, on `ix` (a
+/// [`grid_index`]).
 pub fn build_metrics(
     env: &Env,
     ix: &Index<'_>,
-    data: &Dataset,
     req: &Request,
 ) -> (MetricsReport, Vec<crate::report::cuts::CutReport>) {
-    let input = input(env, data, &[], Some(req.period));
+    let input = input(env, ix.data, &[], Some(req.period));
     (
         MetricsReport::build_on(ix, &input, &MetricsFilter::default()),
         crate::report::cuts::CutReport::build_all_on(ix, &input),
@@ -201,13 +200,13 @@ pub fn build_metrics(
 
 /// The anomalies of their own period (following the rep filter), and those
 /// of the period on screen (the reps grid's flags: the same report when the
-/// periods are one), on `ix` ([`grid_index`] of `data`).
+/// periods are one), on `ix` (a [`grid_index`]).
 pub fn build_anomalies(
     env: &Env,
     ix: &Index<'_>,
-    data: &Dataset,
     req: &Request,
 ) -> (AnomaliesReport, AnomaliesReport) {
+    let data = ix.data;
     let filter = MetricsFilter {
         rep: req.rep.as_ref().map(|r| r.0.to_string()),
         ..MetricsFilter::default()

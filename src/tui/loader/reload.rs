@@ -76,6 +76,16 @@ impl Reload {
         }
     }
 
+    /// The reps grid's parts among these (metrics, anomalies), read and
+    /// built together (`loader::grid_parts`).
+    pub fn grid(self) -> Reload {
+        Reload {
+            metrics: self.metrics,
+            anomalies: self.anomalies,
+            ..Reload::NONE
+        }
+    }
+
     /// Both sets of parts.
     pub fn union(self, o: Reload) -> Reload {
         Reload {
