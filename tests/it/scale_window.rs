@@ -46,6 +46,32 @@ fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).expect("json")
 }
 
+/// The whole database with the stages in force: what every report read
+/// through its window is held equal to.
+fn everything(store: &Store, settings: &Settings) -> Dataset {
+    let mut data = store.load_dataset().expect("all");
+    data.stages = settings.effective_stages(&data.stages);
+    data
+}
+
+/// A report's input on `data`, without snapshots.
+fn input<'a>(
+    data: &'a Dataset,
+    settings: &'a Settings,
+    cal: &'a pipedeck::domain::period::Calendar,
+    today: NaiveDate,
+    period: Option<pipedeck::domain::Period>,
+) -> Input<'a> {
+    Input {
+        data,
+        snapshots: &[],
+        settings,
+        cal,
+        today,
+        period,
+    }
+}
+
 #[test]
 fn every_report_from_its_window_equals_the_report_from_everything() {
     let f = demo_db();
@@ -64,27 +90,7 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
         goals: &goals,
         sessions: &sessions,
     };
-    let full = {
-        let mut data = store.load_dataset().expect("all");
-        data.stages = settings.effective_stages(&data.stages);
-        data
-    };
-    fn input<'a>(
-        data: &'a Dataset,
-        settings: &'a Settings,
-        cal: &'a pipedeck::domain::period::Calendar,
-        today: NaiveDate,
-        period: Option<pipedeck::domain::Period>,
-    ) -> Input<'a> {
-        Input {
-            data,
-            snapshots: &[],
-            settings,
-            cal,
-            today,
-            period,
-        }
-    }
+    let full = everything(&store, settings);
     let filter = MetricsFilter {
         goals: Some(goals.clone()),
         ..MetricsFilter::default()
@@ -229,16 +235,8 @@ fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
         cal,
         today,
     };
-    let mut full = store.load_dataset().expect("all");
-    full.stages = settings.effective_stages(&full.stages);
-    let of = |period| Input {
-        data: &full,
-        snapshots: &[],
-        settings,
-        cal: &cal,
-        today,
-        period: Some(period),
-    };
+    let full = everything(&store, settings);
+    let of = |period| input(&full, settings, &cal, today, Some(period));
     let filter = MetricsFilter::default();
     let week = cal.parse_period("last-week", today).expect("week");
     let month = cal.month_containing(today);
@@ -373,8 +371,7 @@ fn accuracy_reads_history_only_when_a_quarter_start_is_rebuilt() {
     let windowed_and_full = || {
         let store = Store::open_read_only(&f.path).expect("open");
         let read = pipedeck::app::accuracy::load(&store, &f.settings, &cal, today, None).unwrap();
-        let mut full = store.load_dataset().expect("all");
-        full.stages = f.settings.effective_stages(&full.stages);
+        let full = everything(&store, &f.settings);
         let snaps = store.load_snapshots().expect("snapshots");
         let input = |data, snapshots| Input {
             data,
@@ -458,8 +455,7 @@ fn the_review_window_covers_the_scores_engagement_days() {
     let sessions = store.load_review_sessions().expect("sessions");
     let today = d("2026-11-24");
     let r = review_window(&store, &settings, today);
-    let mut full = store.load_dataset().expect("all");
-    full.stages = settings.effective_stages(&full.stages);
+    let full = everything(&store, &settings);
     let input = |data| Input {
         data,
         snapshots: &[],
