@@ -256,7 +256,6 @@ fn load_with(
                 }
             }
         }
-        if !served.cached.is_empty() {}
     }
     if want == Reload::NONE {
         served.complete = true;
@@ -275,11 +274,13 @@ fn load_with(
         crate::app::load::load(store, &env.settings, &env.cal, need, &cx, None, snapshots)
     };
     // The reps grid's parts (the metrics, then the anomalies: the slowest)
-    // start first on a second thread with its own connection (none for an
-    // in-memory database: built here, last), beside the review and the
-    // accuracy built here.
+    // start first on a second thread with its own connection, beside the
+    // review and the accuracy built here. Built here, last, when there is
+    // nothing else to build (the others served from the cache) or no
+    // second connection (an in-memory database).
     let grid = want.grid();
-    let beside = match beside && grid != Reload::NONE && store.path() != ":memory:" {
+    let own = want.review || want.accuracy;
+    let beside = match beside && own && grid != Reload::NONE && store.path() != ":memory:" {
         true => Some(spawn_grid(store.path(), env, req, grid)),
         false => None,
     };
