@@ -141,6 +141,28 @@ pub struct Baseline {
 impl<'a> TeamPeriod<'a> {
     /// Computes every active AE and SDR's metrics over `p`, ordered by role then name.
     pub fn build(ix: &Index<'a>, p: Period, ramp_days: i64, today: NaiveDate) -> TeamPeriod<'a> {
+        TeamPeriod::build_with(ix, p, ramp_days, today, metrics::compute)
+    }
+
+    /// [`TeamPeriod::build`] with the deal metrics alone
+    /// (`metrics::compute_deals`): a period of which the rules read no
+    /// activity metric.
+    pub fn build_deals(
+        ix: &Index<'a>,
+        p: Period,
+        ramp_days: i64,
+        today: NaiveDate,
+    ) -> TeamPeriod<'a> {
+        TeamPeriod::build_with(ix, p, ramp_days, today, metrics::compute_deals)
+    }
+
+    fn build_with(
+        ix: &Index<'a>,
+        p: Period,
+        ramp_days: i64,
+        today: NaiveDate,
+        compute: impl Fn(&Index<'a>, &super::model::RepId, Role, Period) -> MetricSet + Sync,
+    ) -> TeamPeriod<'a> {
         let day = metrics::ramp_day(p, today);
         let reps: Vec<&'a super::model::Rep> = ix
             .data
@@ -151,7 +173,7 @@ impl<'a> TeamPeriod<'a> {
         let mut rows: Vec<RepRow<'a>> = super::par::map(&reps, |rep| RepRow {
             rep,
             ramping: metrics::ramping_on(rep, day, ramp_days),
-            metrics: metrics::compute(ix, &rep.id, rep.role, p),
+            metrics: compute(ix, &rep.id, rep.role, p),
         });
         rows.sort_by(|a, b| {
             (a.rep.role, &a.rep.name, &a.rep.id).cmp(&(b.rep.role, &b.rep.name, &b.rep.id))

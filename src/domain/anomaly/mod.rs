@@ -116,6 +116,8 @@ pub struct Ctx<'i, 'a> {
     has_activities: bool,
     /// Team periods already computed, by period.
     cache: RefCell<HashMap<Period, std::rc::Rc<TeamPeriod<'a>>>>,
+    /// Team periods of the deal metrics alone ([`Ctx::team_deals`]).
+    deals_cache: RefCell<HashMap<Period, std::rc::Rc<TeamPeriod<'a>>>>,
 }
 
 impl<'i, 'a> Ctx<'i, 'a> {
@@ -135,6 +137,7 @@ impl<'i, 'a> Ctx<'i, 'a> {
             ramp_days,
             has_activities: ix.data.has_activities(),
             cache: RefCell::new(HashMap::new()),
+            deals_cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -145,6 +148,26 @@ impl<'i, 'a> Ctx<'i, 'a> {
         }
         let t = std::rc::Rc::new(TeamPeriod::build(self.ix, p, self.ramp_days, self.today));
         self.cache.borrow_mut().insert(p, t.clone());
+        t
+    }
+
+    /// The deal metrics (`MetricDef::activity` false) of every active rep
+    /// over `p`, computed once per period: the team of `p` when it was
+    /// computed whole, else a team of those metrics alone.
+    pub fn team_deals(&self, p: Period) -> std::rc::Rc<TeamPeriod<'a>> {
+        if let Some(t) = self.cache.borrow().get(&p) {
+            return t.clone();
+        }
+        if let Some(t) = self.deals_cache.borrow().get(&p) {
+            return t.clone();
+        }
+        let t = std::rc::Rc::new(TeamPeriod::build_deals(
+            self.ix,
+            p,
+            self.ramp_days,
+            self.today,
+        ));
+        self.deals_cache.borrow_mut().insert(p, t.clone());
         t
     }
 
@@ -201,8 +224,7 @@ pub fn periods_needed(
     for goal in goals {
         // The sustained rule reads a goal's periods for the goal's metric
         // only; an unknown metric is read in full.
-        let deals_only = MetricId::parse(&goal.metric).is_some_and(|id| !metrics::is_activity(&id));
-        let to = if deals_only {
+        let to = if deals_only(goal) {
             &mut deal_periods
         } else {
             &mut out
@@ -216,10 +238,26 @@ pub fn periods_needed(
     }
 }
 
+/// Whether a goal's metric is computed from deals alone (an unknown metric
+/// is not).
+fn deals_only(goal: &Goal) -> bool {
+    MetricId::parse(&goal.metric).is_some_and(|id| !metrics::is_activity(&id))
+}
+
 /// Every anomaly for the period `p`, most severe and bad first.
 pub fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let mut out = Vec::new();
-    out.extend(sustained::detect(cx, p));
+    let whole = periods_needed(
+        &cx.cal,
+        cx.settings,
+        cx.goals,
+        &cx.ix.data.reps,
+        cx.ramp_days,
+        cx.today,
+        p,
+    )
+    .periods;
+    out.extend(sustained::detect(cx, p, &whole));
     out.extend(team::detect(cx, p));
     out.extend(history::detect(cx, p));
     out.extend(new_hire::detect(cx, p));

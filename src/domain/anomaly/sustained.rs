@@ -8,7 +8,10 @@ use crate::domain::metrics::{self, MetricId, Unit};
 use crate::domain::period::Period;
 use chrono::Days;
 
-pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
+/// `whole`: the periods whose every metric the load read (and the other
+/// rules compute); a goal period of a deal metric outside them is computed
+/// for the deal metrics alone.
+pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period, whole: &[Period]) -> Vec<Anomaly> {
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);
     let mut out = Vec::new();
@@ -18,7 +21,13 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         .filter(|g| MetricId::parse(&g.metric).is_some_and(|id| cx.judges(&id)))
     {
         let periods = goal_periods(&cx.cal, k, end, goal.period);
-        let teams: Vec<_> = periods.iter().map(|q| cx.team(*q)).collect();
+        let teams: Vec<_> = periods
+            .iter()
+            .map(|q| match super::deals_only(goal) && !whole.contains(q) {
+                true => cx.team_deals(*q),
+                false => cx.team(*q),
+            })
+            .collect();
         let Some(newest) = teams.last() else { continue };
         for row in newest.rows.iter().filter(|r| r.rep.role == goal.role) {
             let Some(def) = metrics::find(goal.role, &goal.metric) else {

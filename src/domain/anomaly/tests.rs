@@ -126,6 +126,84 @@ fn below_goal_sustained() {
 }
 
 #[test]
+fn below_a_deal_goal_sustained_over_periods_read_for_deals_alone() {
+    // Goal: a win rate of at least 50 % a quarter. For the week 11-16..23
+    // the last 2 complete quarters are Q2 (04-01..07-01) and Q3
+    // (07-01..10-01): read for the deal metrics alone (no other rule reads
+    // them for a week).
+    let mut opps = Vec::new();
+    let mut close = |rep: &str, on: &str, won: usize, lost: usize| {
+        for (i, status) in
+            (0..won + lost).map(|i| (i, if i < won { Status::Won } else { Status::Lost }))
+        {
+            let id = format!("{rep}-{on}-{i}");
+            let at = format!("{on}T10:00:00");
+            opps.push(opp(
+                &id,
+                rep,
+                None,
+                None,
+                Some("2026-01-05T10:00:00"),
+                status,
+                Some(&at),
+                Some(10_000),
+            ));
+        }
+    };
+    close("dana", "2026-05-12", 1, 3); // Q2 1/4 = 25 %
+    close("dana", "2026-08-12", 1, 2); // Q3 1/3 = 33 %: missed both, flag
+    close("eli", "2026-05-12", 1, 3); // Q2 25 %
+    close("eli", "2026-08-12", 2, 1); // Q3 67 %: met the last, no
+    close("fay", "2026-05-12", 3, 1); // 75 % both: no
+    close("fay", "2026-08-12", 3, 1);
+    // gus closed nothing: undefined, never a miss.
+    let data = Dataset {
+        reps: ["dana", "eli", "fay", "gus"]
+            .iter()
+            .map(|r| rep(r, Role::Ae, Some(OLD), None))
+            .collect(),
+        opportunities: opps,
+        stages: Settings::default().stage_list(),
+        ..Dataset::default()
+    };
+    let goal = Goal {
+        role: Role::Ae,
+        metric: "win_rate".into(),
+        period: PeriodKind::Quarter,
+        target: 0.5,
+        direction: GoalDirection::AtLeast,
+    };
+    let settings = Settings::default();
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let goals = [goal];
+    let cx = Ctx::new(&ix, &settings.anomalies, &goals, today(), 90);
+    let found = detect(&cx, last_week());
+    let got = flags(&found, Kind::BelowGoalSustained);
+    assert_eq!(got, vec![("dana".into(), "win_rate".into(), Verdict::Bad)]);
+    let dana = found
+        .iter()
+        .find(|a| a.kind == Kind::BelowGoalSustained)
+        .expect("dana flagged");
+    assert_eq!(
+        dana.sentence,
+        "DANA's win rate was 25% and 33% respectively for the last 2 quarters; the goal is 50%."
+    );
+    // The mean of 1/4 and 1/3: 7/24.
+    assert!((dana.value - 7.0 / 24.0).abs() < 1e-12 && dana.reference == 0.5);
+    // Both quarters were computed for the deal metrics alone.
+    let q2 = Period {
+        from: d("2026-04-01"),
+        to: d("2026-07-01"),
+    };
+    assert!(cx.deals_cache.borrow().contains_key(&q2) && !cx.cache.borrow().contains_key(&q2));
+    assert!(
+        !cx.deals_cache.borrow()[&q2].rows[0]
+            .metrics
+            .contains_key("meetings")
+    );
+}
+
+#[test]
 fn off_the_team_by_the_mad_rule() {
     // Last week: peers 10, 11, 12, 13. For eve (4): median 11.5, MAD 1
     // (deviations 1.5, .5, .5, 1.5), threshold 2 × 1.4826 × 1 = 2.97; gap

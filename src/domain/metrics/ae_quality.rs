@@ -49,6 +49,43 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         .filter_map(|o| stage_age_days(ix, o, w, last_day))
         .collect();
     put(MetricId::StageAgeDays, mean_days(&stage_ages));
+    // The two metrics below read activities beside the rep's own: skipped
+    // over a deals window (`compute_deals` keeps no activity metric).
+    if w.activities {
+        touch_metrics(ix, owned, &open, w, last_day, &mut put);
+    }
+    // meetings_per_opp: held meetings linked to a deal ÷ distinct deals they touch.
+    let linked: Vec<_> = acts.iter().filter(|a| is_linked_held_meeting(a)).collect();
+    let deals: HashSet<_> = linked
+        .iter()
+        .filter_map(|a| a.opportunity_id.as_ref())
+        .collect();
+    put(
+        MetricId::MeetingsPerOpp,
+        MetricValue::ratio(linked.len() as f64, deals.len() as f64),
+    );
+    // contacts_per_account: distinct contacts touched ÷ distinct accounts touched.
+    put(MetricId::ContactsPerAccount, contacts_per_account(ix, acts));
+    // first_to_follow_up: first meetings ÷ follow-up meetings (held).
+    let firsts = acts.iter().filter(|a| is_first_meeting(a)).count();
+    let follow = acts.iter().filter(|a| is_follow_up_meeting(a)).count();
+    put(
+        MetricId::FirstToFollowUp,
+        MetricValue::ratio(firsts as f64, follow as f64),
+    );
+    stage_conversion(ix, owned, w, &mut put);
+}
+
+/// `untouched_opps` over the deals open at the window's end, and
+/// `days_between_touches` over the rep's deals.
+fn touch_metrics(
+    ix: &Index<'_>,
+    owned: &[&Opportunity],
+    open: &[&&Opportunity],
+    w: &Window,
+    last_day: NaiveDate,
+    put: &mut impl FnMut(MetricId, MetricValue),
+) {
     let untouched = open
         .iter()
         .filter(|o| is_untouched(ix, o, w, last_day))
@@ -70,26 +107,6 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         MetricId::DaysBetweenTouches,
         MetricValue::ratio(gap_sum, gaps as f64),
     );
-    // meetings_per_opp: held meetings linked to a deal ÷ distinct deals they touch.
-    let linked: Vec<_> = acts.iter().filter(|a| is_linked_held_meeting(a)).collect();
-    let deals: HashSet<_> = linked
-        .iter()
-        .filter_map(|a| a.opportunity_id.as_ref())
-        .collect();
-    put(
-        MetricId::MeetingsPerOpp,
-        MetricValue::ratio(linked.len() as f64, deals.len() as f64),
-    );
-    // contacts_per_account: distinct contacts touched ÷ distinct accounts touched.
-    put(MetricId::ContactsPerAccount, contacts_per_account(ix, acts));
-    // first_to_follow_up: first meetings ÷ follow-up meetings (held).
-    let firsts = acts.iter().filter(|a| is_first_meeting(a)).count();
-    let follow = acts.iter().filter(|a| is_follow_up_meeting(a)).count();
-    put(
-        MetricId::FirstToFollowUp,
-        MetricValue::ratio(firsts as f64, follow as f64),
-    );
-    stage_conversion(ix, owned, w, &mut put);
 }
 
 /// Days from an open deal's creation to `last_day` (`open_opp_age_days`);

@@ -17,6 +17,10 @@ pub struct Window {
     pub period: Period,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
+    /// Whether the metrics over it read activities: false for a period of
+    /// which only the deal metrics are wanted ([`Index::deals_window`]),
+    /// whose activities the load may not have read whole.
+    pub activities: bool,
 }
 
 impl Window {
@@ -127,12 +131,23 @@ impl<'a> Index<'a> {
             period,
             start: self.cal.start_of(period.from),
             end: self.cal.start_of(period.to),
+            activities: true,
         }
     }
 
-    /// The rep's own activities in the window, by time.
+    /// The period as instants, for its deal metrics alone: no activity is
+    /// read over it (see [`super::compute_deals`]).
+    pub fn deals_window(&self, period: Period) -> Window {
+        Window {
+            activities: false,
+            ..self.window(period)
+        }
+    }
+
+    /// The rep's own activities in the window, by time (none in a deals
+    /// window).
     pub fn rep_activities(&self, rep: &RepId, w: &Window) -> &[&'a Activity] {
-        match self.acts_by_rep.get(rep) {
+        match self.acts_by_rep.get(rep).filter(|_| w.activities) {
             Some(v) => {
                 let lo = v.partition_point(|a| a.occurred_at < w.start);
                 let hi = v.partition_point(|a| a.occurred_at < w.end);

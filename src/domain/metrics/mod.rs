@@ -485,11 +485,30 @@ pub fn ramping_on(rep: &Rep, day: chrono::NaiveDate, ramp_days: i64) -> bool {
 
 /// Every metric of `rep`'s role over `p`; empty for roles without metrics.
 pub fn compute(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet {
-    let mut out = compute_quantity(ix, rep, role, p);
-    if role == Role::Ae {
-        let w = ix.window(p);
-        ae_quality::compute(ix, rep, &w, &mut out);
-        revenue::compute(ix, rep, &w, &mut out);
+    compute_over(ix, rep, role, &ix.window(p))
+}
+
+/// The metrics of `rep`'s role over `p` computed from deals and their
+/// history alone (`MetricDef::activity` false), each equal to
+/// [`compute`]'s; no activity metric is in the set. What a rule reads of a
+/// period whose activities the load did not read (the sustained rule's
+/// periods of a deal metric's goal, `anomaly::Needs::deal_periods`).
+pub fn compute_deals(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet {
+    let mut out = compute_over(ix, rep, role, &ix.deals_window(p));
+    out.retain(|id, _| !is_activity(id));
+    out
+}
+
+fn compute_over(ix: &Index<'_>, rep: &RepId, role: Role, w: &index::Window) -> MetricSet {
+    let mut out = MetricSet::new();
+    match role {
+        Role::Ae => {
+            ae_quantity::compute(ix, rep, w, &mut out);
+            ae_quality::compute(ix, rep, w, &mut out);
+            revenue::compute(ix, rep, w, &mut out);
+        }
+        Role::Sdr => sdr::compute(ix, rep, w, &mut out),
+        Role::Csm | Role::Manager => {}
     }
     out
 }

@@ -14,6 +14,9 @@ use foldhash::HashSet;
 /// window on deals the SDR sourced, whoever logged them, plus first meetings
 /// the SDR logged; each once, in that order.
 pub(super) fn meetings_set<'a>(ix: &Index<'a>, rep: &RepId, w: &Window) -> Vec<&'a Activity> {
+    if !w.activities {
+        return Vec::new();
+    }
     let acts = ix.rep_activities(rep, w);
     let mut seen: HashSet<&str> = HashSet::default();
     let on_sourced = ix

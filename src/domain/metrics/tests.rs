@@ -112,6 +112,55 @@ fn quantity_only_compute() {
     assert!(!m.contains_key("win_rate") && !m.contains_key("velocity"));
 }
 
+/// The deal metrics alone (the sustained rule's periods of a deal goal):
+/// the literals of `ae_quantity_metrics`, `ae_quality_metrics` and
+/// `sdr_metrics`, with every activity metric left out, though the fixture's
+/// week holds activities.
+#[test]
+fn deals_only_compute() {
+    check_with(
+        compute_deals,
+        "ann",
+        Role::Ae,
+        &[
+            ("opps_created", n(2.0)),
+            ("progressions", n(2.0)),
+            ("open_opps", n(3.0)),
+            ("pipeline_value", n(2400.0)),
+            ("won", n(2.0)),
+            ("lost", n(1.0)),
+            ("bookings", n(1300.5)),
+            ("win_rate", r(2.0, 3.0)),
+            ("cohort_win_rate", r(1.0, 2.0)),
+            ("sales_cycle_days", r(39.0, 2.0)),
+            ("open_opp_age_days", r(123.0, 3.0)),
+            ("stage_age_days", r(20.0, 3.0)),
+            ("stage_conversion.Discovery", r(1.0, 1.0)),
+            ("stage_conversion.Demo", r(0.0, 2.0)),
+        ],
+    );
+    check_with(
+        compute_deals,
+        "sam",
+        Role::Sdr,
+        &[
+            ("pipeline_created", n(300.5)),
+            ("sourced_win_rate", r(1.0, 2.0)),
+            ("sourced_avg_deal_size", r(300.5, 1.0)),
+        ],
+    );
+    let data = fixture();
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    for (rep, role) in [("ann", Role::Ae), ("sam", Role::Sdr)] {
+        let rep = RepId(rep.into());
+        let deals = compute_deals(&ix, &rep, role, week());
+        let mut whole = compute(&ix, &rep, role, week());
+        whole.retain(|id, _| !is_activity(id));
+        assert_eq!(deals, whole, "{rep:?}");
+        assert!(!deals.contains_key("meetings") && !deals.contains_key("untouched_opps"));
+    }
+}
+
 #[test]
 fn ae_quality_metrics() {
     check(
