@@ -143,31 +143,28 @@ impl<'i, 'a> Ctx<'i, 'a> {
 
     /// Every active rep's metrics over `p`, computed once per period.
     pub fn team(&self, p: Period) -> std::rc::Rc<TeamPeriod<'a>> {
-        if let Some(t) = self.cache.borrow().get(&p) {
-            return t.clone();
-        }
-        let t = std::rc::Rc::new(TeamPeriod::build(self.ix, p, self.ramp_days, self.today));
-        self.cache.borrow_mut().insert(p, t.clone());
-        t
+        self.kept(&self.cache, p, TeamPeriod::build)
     }
 
     /// The deal metrics (`MetricDef::activity` false) of every active rep
-    /// over `p`, computed once per period: the team of `p` when it was
-    /// computed whole, else a team of those metrics alone.
+    /// over `p`, computed once per period: a team of those metrics alone
+    /// (the sustained rule's, for a period no other rule reads).
     pub fn team_deals(&self, p: Period) -> std::rc::Rc<TeamPeriod<'a>> {
-        if let Some(t) = self.cache.borrow().get(&p) {
+        self.kept(&self.deals_cache, p, TeamPeriod::build_deals)
+    }
+
+    /// The team of `p` in `cache`, built there by `build` the first time.
+    fn kept(
+        &self,
+        cache: &RefCell<HashMap<Period, std::rc::Rc<TeamPeriod<'a>>>>,
+        p: Period,
+        build: impl Fn(&Index<'a>, Period, i64, NaiveDate) -> TeamPeriod<'a>,
+    ) -> std::rc::Rc<TeamPeriod<'a>> {
+        if let Some(t) = cache.borrow().get(&p) {
             return t.clone();
         }
-        if let Some(t) = self.deals_cache.borrow().get(&p) {
-            return t.clone();
-        }
-        let t = std::rc::Rc::new(TeamPeriod::build_deals(
-            self.ix,
-            p,
-            self.ramp_days,
-            self.today,
-        ));
-        self.deals_cache.borrow_mut().insert(p, t.clone());
+        let t = std::rc::Rc::new(build(self.ix, p, self.ramp_days, self.today));
+        cache.borrow_mut().insert(p, t.clone());
         t
     }
 

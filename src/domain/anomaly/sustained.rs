@@ -8,9 +8,10 @@ use crate::domain::metrics::{self, MetricId, Unit};
 use crate::domain::period::Period;
 use chrono::Days;
 
-/// `whole`: the periods whose every metric the load read (and the other
-/// rules compute); a goal period of a deal metric outside them is computed
-/// for the deal metrics alone.
+/// `whole`: the periods whose every metric the load read (the report
+/// period, the history rule's runs, the periods of the goals on activity
+/// or unknown metrics); a goal period of a deal metric outside them is
+/// computed for the deal metrics alone.
 pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period, whole: &[Period]) -> Vec<Anomaly> {
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);

@@ -195,12 +195,25 @@ fn below_a_deal_goal_sustained_over_periods_read_for_deals_alone() {
         from: d("2026-04-01"),
         to: d("2026-07-01"),
     };
-    assert!(cx.deals_cache.borrow().contains_key(&q2) && !cx.cache.borrow().contains_key(&q2));
+    let q3 = Period {
+        from: d("2026-07-01"),
+        to: d("2026-10-01"),
+    };
+    for q in [q2, q3] {
+        assert!(cx.deals_cache.borrow().contains_key(&q) && !cx.cache.borrow().contains_key(&q));
+    }
     assert!(
         !cx.deals_cache.borrow()[&q2].rows[0]
             .metrics
             .contains_key("meetings")
     );
+    // A quarterly report: the history rule reads Q1..Q3 whole, so the
+    // goal's quarters are the whole teams, computed once; the same flag.
+    let cx = Ctx::new(&ix, &settings.anomalies, &goals, today(), 90);
+    let found = detect(&cx, q3);
+    let got = flags(&found, Kind::BelowGoalSustained);
+    assert_eq!(got, vec![("dana".into(), "win_rate".into(), Verdict::Bad)]);
+    assert!(cx.deals_cache.borrow().is_empty() && cx.cache.borrow().contains_key(&q2));
 }
 
 #[test]

@@ -500,13 +500,19 @@ pub fn compute_deals(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> Metr
 }
 
 fn compute_over(ix: &Index<'_>, rep: &RepId, role: Role, w: &index::Window) -> MetricSet {
+    let mut out = quantity_over(ix, rep, role, w);
+    if role == Role::Ae {
+        ae_quality::compute(ix, rep, w, &mut out);
+        revenue::compute(ix, rep, w, &mut out);
+    }
+    out
+}
+
+/// The quantity family of `rep`'s role over `w` (see [`compute_quantity`]).
+fn quantity_over(ix: &Index<'_>, rep: &RepId, role: Role, w: &index::Window) -> MetricSet {
     let mut out = MetricSet::new();
     match role {
-        Role::Ae => {
-            ae_quantity::compute(ix, rep, w, &mut out);
-            ae_quality::compute(ix, rep, w, &mut out);
-            revenue::compute(ix, rep, w, &mut out);
-        }
+        Role::Ae => ae_quantity::compute(ix, rep, w, &mut out),
         Role::Sdr => sdr::compute(ix, rep, w, &mut out),
         Role::Csm | Role::Manager => {}
     }
@@ -518,14 +524,7 @@ fn compute_over(ix: &Index<'_>, rep: &RepId, role: Role, w: &index::Window) -> M
 /// beside them), for an SDR every metric (all cheap). Each value equals
 /// [`compute`]'s; the quality and revenue families are skipped.
 pub fn compute_quantity(ix: &Index<'_>, rep: &RepId, role: Role, p: Period) -> MetricSet {
-    let mut out = MetricSet::new();
-    let w = ix.window(p);
-    match role {
-        Role::Ae => ae_quantity::compute(ix, rep, &w, &mut out),
-        Role::Sdr => sdr::compute(ix, rep, &w, &mut out),
-        Role::Csm | Role::Manager => {}
-    }
-    out
+    quantity_over(ix, rep, role, &ix.window(p))
 }
 
 #[cfg(test)]

@@ -113,9 +113,10 @@ fn quantity_only_compute() {
 }
 
 /// The deal metrics alone (the sustained rule's periods of a deal goal):
-/// the literals of `ae_quantity_metrics`, `ae_quality_metrics` and
-/// `sdr_metrics`, with every activity metric left out, though the fixture's
-/// week holds activities.
+/// the deal metrics' literals of `ae_quantity_metrics`,
+/// `ae_quality_metrics` and `sdr_metrics`, equal to the whole compute's,
+/// with every activity metric left out, though the fixture's week holds
+/// activities; and no activity read over the deals window.
 #[test]
 fn deals_only_compute() {
     check_with(
@@ -129,14 +130,17 @@ fn deals_only_compute() {
             ("pipeline_value", n(2400.0)),
             ("won", n(2.0)),
             ("lost", n(1.0)),
+            ("closed", n(3.0)),
             ("bookings", n(1300.5)),
             ("win_rate", r(2.0, 3.0)),
+            ("avg_deal_size", r(1300.5, 2.0)),
             ("cohort_win_rate", r(1.0, 2.0)),
             ("sales_cycle_days", r(39.0, 2.0)),
             ("open_opp_age_days", r(123.0, 3.0)),
             ("stage_age_days", r(20.0, 3.0)),
             ("stage_conversion.Discovery", r(1.0, 1.0)),
             ("stage_conversion.Demo", r(0.0, 2.0)),
+            ("stage_conversion.Proposal", r(0.0, 0.0)),
         ],
     );
     check_with(
@@ -157,8 +161,19 @@ fn deals_only_compute() {
         let mut whole = compute(&ix, &rep, role, week());
         whole.retain(|id, _| !is_activity(id));
         assert_eq!(deals, whole, "{rep:?}");
-        assert!(!deals.contains_key("meetings") && !deals.contains_key("untouched_opps"));
+        assert!(!deals.contains_key("meetings") && !deals.contains_key("meetings_set"));
     }
+    // Over the deals window no activity is read: ann's own (a1..a7 in the
+    // week) are not handed out, nor sam's meetings set (a7, s7), and the
+    // touch metrics are not computed at all.
+    let (ann, sam) = (RepId("ann".into()), RepId("sam".into()));
+    let (all, deals) = (ix.window(week()), ix.deals_window(week()));
+    assert!(!ix.rep_activities(&ann, &all).is_empty());
+    assert!(ix.rep_activities(&ann, &deals).is_empty());
+    assert_eq!(sdr::meetings_set(&ix, &sam, &all).len(), 2);
+    assert!(sdr::meetings_set(&ix, &sam, &deals).is_empty());
+    let over = compute_over(&ix, &ann, Role::Ae, &deals);
+    assert!(!over.contains_key("untouched_opps") && !over.contains_key("days_between_touches"));
 }
 
 #[test]
