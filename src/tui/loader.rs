@@ -444,13 +444,13 @@ fn grid_parts(
     let stages = env.settings.stage_list();
     let ix = grid_index(env, &data, &stages);
     if want.metrics {
-        let (metrics, cuts) = build_metrics(env, &ix, req);
+        let (metrics, cuts) = build_metrics(env, &ix, req, cx.goals);
         if !emit(Part::Metrics { metrics, cuts }) || stop() {
             return Ok(false);
         }
     }
     if want.anomalies {
-        let (anomalies, rep_anomalies) = build_anomalies(env, &ix, req);
+        let (anomalies, rep_anomalies) = build_anomalies(env, &ix, req, cx.goals);
         if !emit(Part::Anomalies {
             anomalies,
             rep_anomalies,

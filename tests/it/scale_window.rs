@@ -299,6 +299,84 @@ fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
     }
 }
 
+/// The cockpit's reps grid and anomalies count with the goals in force:
+/// the database's over the config's, as `report metrics` and `report
+/// anomalies` do. The demo's AE goal of 15 meetings a week is set to 1 in
+/// the database: the grid shows 1 for a whole week, and nobody is below
+/// it, where the config's 15 flags reps.
+#[test]
+fn the_cockpit_counts_with_the_databases_goals() {
+    use pipedeck::domain::model::PeriodKind;
+    use pipedeck::tui::loader::{self, Reload, Request};
+    let f = demo_db();
+    rusqlite::Connection::open(&f.path)
+        .expect("file")
+        .execute(
+            "UPDATE goals SET target = 1 WHERE role = 'AE' AND metric = 'meetings'",
+            [],
+        )
+        .expect("goal");
+    let store = Store::open(&f.path).expect("open");
+    let settings = &f.settings;
+    let cal = settings.calendar().expect("calendar");
+    let today = d("2026-11-24");
+    let env = pipedeck::app::Env {
+        settings: settings.clone(),
+        cal,
+        today,
+    };
+    let week = cal.shift(PeriodKind::Week, cal.week_containing(today), -1);
+    let req = Request {
+        generation: 1,
+        period: week,
+        rep: None,
+        anomalies_period: None,
+        own_view: false,
+        parts: Reload::ALL,
+        deal: None,
+    };
+    let views = loader::load(&store, &env, &req).expect("load").views;
+    let goal = |r: &MetricsReport| {
+        r.reps
+            .iter()
+            .find(|r| r.rep_id == "ae-01")
+            .expect("ae-01")
+            .metrics["meetings"]
+            .goal
+    };
+    assert_eq!(goal(&views.metrics), Some(1.0));
+    let full = everything(&store, settings);
+    let of = input(&full, settings, &cal, today, Some(week));
+    let merged = MetricsFilter {
+        goals: Some(goals::merge(
+            &settings.goals,
+            &store.load_goals().expect("goals"),
+        )),
+        ..MetricsFilter::default()
+    };
+    assert_eq!(
+        json(&views.metrics),
+        json(&MetricsReport::build(&of, &merged))
+    );
+    assert_eq!(
+        json(&views.anomalies),
+        json(&AnomaliesReport::build(&of, &merged))
+    );
+    assert_eq!(json(&views.rep_anomalies), json(&views.anomalies));
+    let below_meetings = |r: &AnomaliesReport| {
+        r.anomalies
+            .iter()
+            .filter(|a| {
+                a.metric == "meetings"
+                    && a.kind == pipedeck::domain::anomaly::Kind::BelowGoalSustained
+            })
+            .count()
+    };
+    let config = AnomaliesReport::build(&of, &MetricsFilter::default());
+    assert!(below_meetings(&config) > 0);
+    assert_eq!(below_meetings(&views.anomalies), 0);
+}
+
 /// The reference query of issue 10 (bench/reference.sql's aggregates) over
 /// the demo file, against `report metrics` for the same quarter.
 #[test]

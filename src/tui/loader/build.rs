@@ -3,7 +3,7 @@
 
 use super::{Env, PaneTables, Request, Views};
 use crate::domain::metrics::Index;
-use crate::domain::{Dataset, Period, ReviewSession, Snapshot, SnapshotHead, Stage};
+use crate::domain::{Dataset, Goal, Period, ReviewSession, Snapshot, SnapshotHead, Stage};
 use crate::report::Input;
 use crate::report::accuracy::AccuracyReport;
 use crate::report::agenda::AgendaReport;
@@ -190,12 +190,23 @@ pub fn build_metrics(
     env: &Env,
     ix: &Index<'_>,
     req: &Request,
+    goals: &[Goal],
 ) -> (MetricsReport, Vec<crate::report::cuts::CutReport>) {
     let input = input(env, ix.data, &[], Some(req.period));
     (
-        MetricsReport::build_on(ix, &input, &MetricsFilter::default()),
+        MetricsReport::build_on(ix, &input, &in_force(goals)),
         crate::report::cuts::CutReport::build_all_on(ix, &input),
     )
+}
+
+/// The reports' filter of every rep, with `goals` in force: the config's
+/// merged with the database's (`app::load::Facts::goals`), as the command
+/// line's reports have them.
+fn in_force(goals: &[Goal]) -> MetricsFilter {
+    MetricsFilter {
+        goals: Some(goals.to_vec()),
+        ..MetricsFilter::default()
+    }
 }
 
 /// The anomalies of their own period (following the rep filter), and those
@@ -205,11 +216,12 @@ pub fn build_anomalies(
     env: &Env,
     ix: &Index<'_>,
     req: &Request,
+    goals: &[Goal],
 ) -> (AnomaliesReport, AnomaliesReport) {
     let data = ix.data;
     let filter = MetricsFilter {
         rep: req.rep.as_ref().map(|r| r.0.to_string()),
-        ..MetricsFilter::default()
+        ..in_force(goals)
     };
     let own_input = input(env, data, &[], req.anomalies_period);
     let own_period = req
@@ -228,7 +240,7 @@ pub fn build_anomalies(
             AnomaliesReport::build_on(
                 ix,
                 &input(env, data, &[], Some(req.period)),
-                &MetricsFilter::default(),
+                &in_force(goals),
             )
         },
     )
