@@ -4,9 +4,9 @@
 
 use super::metrics::MetricsFilter;
 use super::{Column, Input, Report, Table};
-use crate::domain::Period;
 use crate::domain::anomaly::{self, Anomaly, Ctx, Kind, Severity, Verdict};
 use crate::domain::metrics::Index;
+use crate::domain::{Goal, Period};
 use serde::Serialize;
 
 /// One anomaly as JSON shows it.
@@ -76,16 +76,17 @@ impl AnomaliesReport {
     /// [`AnomaliesReport::build`] on an index of the input's data
     /// ([`Input::metrics_index`]), shared with other reports built from it.
     pub fn build_on(ix: &Index<'_>, input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
-        debug_assert!(std::ptr::eq(ix.data, input.data) && ix.today == input.today);
-        let period = input.period.unwrap_or_else(|| default_period(input));
         let goals = filter.goals.as_deref().unwrap_or(&input.settings.goals);
-        let cx = Ctx::new(
-            ix,
-            &input.settings.anomalies,
-            goals,
-            input.today,
-            input.settings.ramp_days,
-        );
+        AnomaliesReport::build_in(&context(ix, input, goals), input, filter)
+    }
+
+    /// [`AnomaliesReport::build_on`] in an anomaly context ([`context`])
+    /// shared with other reports on the same index: a period's team is
+    /// computed once for all of them. The goals are the context's
+    /// (`filter.goals` is not read); the rep and role filters apply.
+    pub fn build_in(cx: &Ctx<'_, '_>, input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
+        debug_assert!(std::ptr::eq(cx.ix.data, input.data) && cx.today == input.today);
+        let period = input.period.unwrap_or_else(|| default_period(input));
         let role_of = |id: &str| {
             input
                 .data
@@ -94,7 +95,7 @@ impl AnomaliesReport {
                 .find(|r| r.id.as_str() == id)
                 .map(|r| r.role)
         };
-        let anomalies = anomaly::detect(&cx, period)
+        let anomalies = anomaly::detect(cx, period)
             .into_iter()
             .filter(|a| filter.rep.as_deref().is_none_or(|id| a.rep_id == id))
             .filter(|a| filter.role.is_none_or(|r| role_of(&a.rep_id) == Some(r)))
@@ -105,6 +106,19 @@ impl AnomaliesReport {
             period: Some(period),
         }
     }
+}
+
+/// The anomaly rules' context on `ix` for the input's settings and day,
+/// with `goals` in force.
+pub fn context<'i, 'a>(ix: &'i Index<'a>, input: &'i Input, goals: &'i [Goal]) -> Ctx<'i, 'a> {
+    debug_assert!(std::ptr::eq(ix.data, input.data) && ix.today == input.today);
+    Ctx::new(
+        ix,
+        &input.settings.anomalies,
+        goals,
+        input.today,
+        input.settings.ramp_days,
+    )
 }
 
 impl Report for AnomaliesReport {

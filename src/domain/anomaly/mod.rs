@@ -147,9 +147,14 @@ impl<'i, 'a> Ctx<'i, 'a> {
     }
 
     /// The deal metrics (`MetricDef::activity` false) of every active rep
-    /// over `p`, computed once per period: a team of those metrics alone
+    /// over `p`, computed once per period: the whole team of `p` when one
+    /// was computed (a context shared by reports of other periods, see
+    /// `AnomaliesReport::build_in`), else a team of those metrics alone
     /// (the sustained rule's, for a period no other rule reads).
     pub fn team_deals(&self, p: Period) -> std::rc::Rc<TeamPeriod<'a>> {
+        if let Some(t) = self.cache.borrow().get(&p) {
+            return t.clone();
+        }
         self.kept(&self.deals_cache, p, TeamPeriod::build_deals)
     }
 

@@ -227,23 +227,20 @@ pub fn build_anomalies(
     let own_period = req
         .anomalies_period
         .unwrap_or_else(|| crate::report::anomalies::default_period(&own_input));
+    // One context for both: their rules read many of the same periods (the
+    // weeks and months before, the goals' periods), each team computed
+    // once, on every core.
+    let cx = crate::report::anomalies::context(ix, &own_input, goals);
+    let own = AnomaliesReport::build_in(&cx, &own_input, &filter);
     if own_period == req.period {
-        let own = AnomaliesReport::build_on(ix, &own_input, &filter);
         return (own.clone(), own);
     }
-    // The two periods' rules share nothing but the index: built side by
-    // side, the second core is not idle while one of them runs its serial
-    // parts.
-    crate::domain::par::join(
-        || AnomaliesReport::build_on(ix, &own_input, &filter),
-        || {
-            AnomaliesReport::build_on(
-                ix,
-                &input(env, data, &[], Some(req.period)),
-                &in_force(goals),
-            )
-        },
-    )
+    let on_screen = AnomaliesReport::build_in(
+        &cx,
+        &input(env, data, &[], Some(req.period)),
+        &MetricsFilter::default(),
+    );
+    (own, on_screen)
 }
 
 /// The forecast's period: the picked one when it is a month or longer;
