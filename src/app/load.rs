@@ -31,7 +31,8 @@ pub enum Need {
     Deal(crate::domain::OppId),
     /// The forecast of a period (deals only).
     Forecast(Period),
-    /// The waterfall between two days (deals only).
+    /// The waterfall from a day (deals only): the deals alive since that
+    /// day, or since its start snapshot when older ([`load`]).
     Waterfall(NaiveDate),
     /// Accuracy of every closed period (deals only, all of history): which
     /// deals, and whether their history (`app::accuracy` decides).
@@ -266,6 +267,14 @@ pub fn load(
     snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
     let snaps = read_snapshots(store, cal, (cx.today, as_of), snapshots)?;
+    // The waterfall sorts the deals of its start snapshot by what became
+    // of them: it reads every deal alive since that snapshot, however old.
+    let need = match need {
+        Need::Waterfall(from) => {
+            Need::Waterfall(snaps.iter().map(|s| s.taken_on).fold(from, std::cmp::min))
+        }
+        need => need,
+    };
     let scope = scope_of(&need, cx, cal);
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);

@@ -28,7 +28,13 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let need = match args.name {
-        ReportName::Waterfall => Need::Waterfall(args.from.unwrap_or(today)),
+        // From the first day it may rebuild from history (`--to` alone:
+        // a week before it); `load` goes back to its start snapshot.
+        ReportName::Waterfall => Need::Waterfall(
+            args.from
+                .or(args.to.map(|to| to - chrono::Days::new(7)))
+                .unwrap_or(today),
+        ),
         _ => Need::Forecast(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
     };
     let waterfall = rule(|heads| {

@@ -368,6 +368,134 @@ fn waterfall_between_the_two_latest_snapshots() {
     );
 }
 
+/// `--to` alone, months before today. ann's o1 (25,000) stays open; d1
+/// (10,000) is won on 2 Jan and d2 (5,000) on 8 Jan, both created on
+/// 20 Dec. The deals that closed in the waterfall are read however long
+/// ago (the load read the last five weeks of deals, and the waterfall
+/// counted them pushed out, or missed them at its start).
+fn closed_long_ago(path: &Path, snapshots: bool) {
+    use ForecastCategory::*;
+    let dec = |d| Utc.with_ymd_and_hms(2025, 12, d, 10, 0, 0).unwrap();
+    let mut store = Store::open(path).unwrap();
+    let mut tx = store.begin().unwrap();
+    for s in Settings::default().stage_list() {
+        tx.upsert_stage(&s).unwrap();
+    }
+    tx.upsert_rep(&rep("ann", 100_000)).unwrap();
+    let o1 = opp(
+        "o1",
+        "ann",
+        "Proposal",
+        Commit,
+        25_000,
+        day(2, 27),
+        dec(20),
+        None,
+    );
+    let won = |id, amount, on| {
+        opp(
+            id,
+            "ann",
+            "Closed Won",
+            Closed,
+            amount,
+            day(1, 20),
+            dec(20),
+            Some(on),
+        )
+    };
+    for o in [
+        &o1,
+        &won("d1", 10_000, at(1, 2)),
+        &won("d2", 5_000, at(1, 8)),
+    ] {
+        tx.upsert_opportunity(o).unwrap();
+    }
+    for (id, on) in [("d1", at(1, 2)), ("d2", at(1, 8))] {
+        tx.append_history(&hist(id, dec(20), HistoryField::Stage, None, "Proposal"))
+            .unwrap();
+        tx.append_history(&hist(id, on, HistoryField::Status, Some("open"), "won"))
+            .unwrap();
+        tx.append_history(&hist(
+            id,
+            on,
+            HistoryField::Stage,
+            Some("Proposal"),
+            "Closed Won",
+        ))
+        .unwrap();
+    }
+    tx.append_history(&hist("o1", dec(20), HistoryField::Stage, None, "Proposal"))
+        .unwrap();
+    let o1_row = row("o1", "ann", "Proposal", Commit, 25_000, day(2, 27));
+    let won_row = |id, amount| row(id, "ann", "Proposal", Commit, amount, day(1, 20));
+    let taken = [
+        (
+            day(1, 12) - chrono::Days::new(14),
+            vec![o1_row.clone(), won_row("d1", 10_000), won_row("d2", 5_000)],
+        ),
+        (day(1, 12), vec![o1_row]),
+    ];
+    for (on, rows) in taken.into_iter().filter(|_| snapshots) {
+        tx.insert_snapshot(&Snapshot {
+            taken_on: on,
+            taken_at: Utc.from_utc_datetime(&on.and_hms_opt(7, 0, 0).unwrap()),
+            rows,
+        })
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+#[test]
+fn a_waterfall_long_ago_counts_the_deals_that_closed_in_it() {
+    let waterfall = |db: &Path| {
+        let v = json(
+            db,
+            &[
+                "--today",
+                "2026-06-01",
+                "report",
+                "waterfall",
+                "--to",
+                "2026-01-12",
+                "--format",
+                "json",
+            ],
+        );
+        let got: Vec<f64> = ["start", "pushed_out", "won", "lost", "end"]
+            .iter()
+            .map(|k| v[k].as_f64().unwrap())
+            .collect();
+        (v["from"].as_str().unwrap().to_string(), got)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // Snapshots on 29 Dec (o1, d1, d2) and 12 Jan (o1): `--to 12 Jan`
+    // starts at the latest snapshot on or before 5 Jan, 29 Dec. Start
+    // 40,000; d1 and d2 won, 15,000; end 25,000; nothing pushed out.
+    let db = dir.path().join("snapshots.db");
+    closed_long_ago(&db, true);
+    assert_eq!(
+        waterfall(&db),
+        (
+            "2025-12-29".into(),
+            vec![40_000.0, 0.0, 15_000.0, 0.0, 25_000.0]
+        )
+    );
+    // No snapshot: both ends rebuilt from history, 5 Jan to 12 Jan. Open
+    // on 5 Jan: o1 and d2 (d1 won on 2 Jan), 30,000; d2 won, 5,000; end
+    // 25,000.
+    let db = dir.path().join("history.db");
+    closed_long_ago(&db, false);
+    assert_eq!(
+        waterfall(&db),
+        (
+            "2026-01-05".into(),
+            vec![30_000.0, 0.0, 5_000.0, 0.0, 25_000.0]
+        )
+    );
+}
+
 #[test]
 fn accuracy_of_the_closed_quarter() {
     let dir = tempfile::tempdir().unwrap();
