@@ -139,6 +139,7 @@ impl App {
         let period = env.cal.containing(kind, env.today);
         let mut deal = DealPane::default();
         deal.cal = env.cal;
+        deal.today = env.today;
         App {
             env,
             keymap,

@@ -19,6 +19,8 @@ pub struct DealPane {
     pub opp: Option<OppId>,
     pub data: Arc<Dataset>,
     pub cal: Calendar,
+    /// Today (`--today`): which snooze is in force.
+    pub today: chrono::NaiveDate,
     /// The scroll of the timeline.
     pub scroll: super::Scroll,
     /// The deal's row of the hygiene report, when it is flagged.
@@ -164,7 +166,12 @@ impl DealPane {
             let (word, role) = tag_label(t.tag);
             lines.push(kv("stuck tag", word.to_string(), cx.theme.style(role)));
         }
-        for s in d.snoozes.iter().filter(|s| s.opportunity_id == o.id) {
+        // The snooze in force, as `deal ID show` says it: not an expired
+        // or replaced one, nor any on a closed deal.
+        let snooze = (o.status == crate::domain::Status::Open)
+            .then(|| crate::domain::hygiene::snooze_in_force(d, &self.cal, self.today, &o.id))
+            .flatten();
+        if let Some(s) = snooze {
             lines.push(kv(
                 "snoozed",
                 format!("until {}: {}", s.until, sanitize(&s.reason)),
