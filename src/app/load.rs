@@ -268,7 +268,9 @@ pub fn load(
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
     let snaps = read_snapshots(store, cal, (cx.today, as_of), snapshots)?;
     // The waterfall sorts the deals of its start snapshot by what became
-    // of them: it reads every deal alive since that snapshot, however old.
+    // of them: it reads every deal alive since the oldest snapshot it read
+    // (its start, or one an end rebuilt from history stands on), however
+    // old.
     let need = match need {
         Need::Waterfall(from) => {
             Need::Waterfall(snaps.iter().map(|s| s.taken_on).fold(from, std::cmp::min))

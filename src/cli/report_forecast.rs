@@ -28,13 +28,11 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let need = match args.name {
-        // From the first day it may rebuild from history (`--to` alone:
-        // a week before it); `load` goes back to its start snapshot.
-        ReportName::Waterfall => Need::Waterfall(
-            args.from
-                .or(args.to.map(|to| to - chrono::Days::new(7)))
-                .unwrap_or(today),
-        ),
+        // From the first day it may rebuild from history; `load` goes back
+        // to its start snapshot.
+        ReportName::Waterfall => {
+            Need::Waterfall(crate::report::waterfall::rebuilt_days(today, args.from, args.to).0)
+        }
         _ => Need::Forecast(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
     };
     let waterfall = rule(|heads| {

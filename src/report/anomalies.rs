@@ -86,6 +86,7 @@ impl AnomaliesReport {
     /// (`filter.goals` is not read); the rep and role filters apply.
     pub fn build_in(cx: &Ctx<'_, '_>, input: &Input, filter: &MetricsFilter) -> AnomaliesReport {
         debug_assert!(std::ptr::eq(cx.ix.data, input.data) && cx.today == input.today);
+        debug_assert!(filter.goals.as_deref().is_none_or(|g| g == cx.goals));
         let period = input.period.unwrap_or_else(|| default_period(input));
         let role_of = |id: &str| {
             input

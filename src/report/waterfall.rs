@@ -101,9 +101,19 @@ pub fn read_by_build<'s, T: Taken>(
     if let Ok((a, b)) = pick(snapshots, from, to) {
         return vec![a, b];
     }
-    let to = to.unwrap_or(today);
-    let from = from.unwrap_or(to - chrono::Days::new(7));
+    let (from, to) = rebuilt_days(today, from, to);
     read_between(cal, today, snapshots, from, to)
+}
+
+/// The two days a waterfall rebuilds its ends on when [`pick`] finds no
+/// pair: `to` (default today), and `from` (default a week before `to`).
+pub fn rebuilt_days(
+    today: NaiveDate,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (NaiveDate, NaiveDate) {
+    let to = to.unwrap_or(today);
+    (from.unwrap_or(to - chrono::Days::new(7)), to)
 }
 
 /// One owner's parts of the waterfall.
@@ -182,8 +192,7 @@ impl WaterfallReport {
             Ok(x) => x,
             // Too few snapshots: both ends are rebuilt from history.
             Err(_) => {
-                let to = to.unwrap_or(input.today);
-                let from = from.unwrap_or(to - chrono::Days::new(7));
+                let (from, to) = rebuilt_days(input.today, from, to);
                 if from >= to {
                     return Err(WaterfallError::NotBefore { from, to });
                 }

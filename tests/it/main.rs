@@ -4,6 +4,7 @@ mod app_edit;
 mod bench_db;
 mod bench_edit;
 mod cli_basics;
+mod cockpit_parity;
 mod crm_closes;
 mod crm_formats;
 mod crm_owners;

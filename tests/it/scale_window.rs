@@ -17,17 +17,17 @@ use pipedeck::report::hygiene::HygieneReport;
 use pipedeck::report::metrics::{MetricsFilter, MetricsReport};
 use pipedeck::storage::Store;
 
-fn d(s: &str) -> NaiveDate {
+pub(crate) fn d(s: &str) -> NaiveDate {
     s.parse().expect("date")
 }
 
-struct Fixture {
+pub(crate) struct Fixture {
     _dir: tempfile::TempDir,
-    path: std::path::PathBuf,
-    settings: Settings,
+    pub(crate) path: std::path::PathBuf,
+    pub(crate) settings: Settings,
 }
 
-fn demo_db() -> Fixture {
+pub(crate) fn demo_db() -> Fixture {
     let settings = Settings::default();
     let cal = settings.calendar().expect("calendar");
     let dir = tempfile::tempdir().expect("tmp");
@@ -42,20 +42,39 @@ fn demo_db() -> Fixture {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> String {
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string_pretty(v).expect("json")
 }
 
 /// The whole database with the stages in force: what every report read
 /// through its window is held equal to.
-fn everything(store: &Store, settings: &Settings) -> Dataset {
+pub(crate) fn everything(store: &Store, settings: &Settings) -> Dataset {
     let mut data = store.load_dataset().expect("all");
     data.stages = settings.effective_stages(&data.stages);
     data
 }
 
+/// The cockpit's environment on the demo's day (2026-11-24), with its
+/// calendar and day.
+pub(crate) fn cockpit_env(
+    settings: &Settings,
+) -> (
+    pipedeck::app::Env,
+    pipedeck::domain::period::Calendar,
+    NaiveDate,
+) {
+    let cal = settings.calendar().expect("calendar");
+    let today = d("2026-11-24");
+    let env = pipedeck::app::Env {
+        settings: settings.clone(),
+        cal,
+        today,
+    };
+    (env, cal, today)
+}
+
 /// A report's input on `data`, without snapshots.
-fn input<'a>(
+pub(crate) fn input<'a>(
     data: &'a Dataset,
     settings: &'a Settings,
     cal: &'a pipedeck::domain::period::Calendar,
@@ -228,13 +247,7 @@ fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
     let f = demo_db();
     let store = Store::open(&f.path).expect("open");
     let settings = &f.settings;
-    let cal = settings.calendar().expect("calendar");
-    let today = d("2026-11-24");
-    let env = pipedeck::app::Env {
-        settings: settings.clone(),
-        cal,
-        today,
-    };
+    let (env, cal, today) = cockpit_env(settings);
     let full = everything(&store, settings);
     let of = |period| input(&full, settings, &cal, today, Some(period));
     let filter = MetricsFilter::default();
@@ -297,84 +310,6 @@ fn the_cockpits_grid_read_together_equals_each_report_from_everything() {
             assert!(views.anomalies.anomalies.iter().all(|a| a.rep_id == rep));
         }
     }
-}
-
-/// The cockpit's reps grid and anomalies count with the goals in force:
-/// the database's over the config's, as `report metrics` and `report
-/// anomalies` do. The demo's AE goal of 15 meetings a week is set to 1 in
-/// the database: the grid shows 1 for a whole week, and nobody is below
-/// it, where the config's 15 flags reps.
-#[test]
-fn the_cockpit_counts_with_the_databases_goals() {
-    use pipedeck::domain::model::PeriodKind;
-    use pipedeck::tui::loader::{self, Reload, Request};
-    let f = demo_db();
-    rusqlite::Connection::open(&f.path)
-        .expect("file")
-        .execute(
-            "UPDATE goals SET target = 1 WHERE role = 'AE' AND metric = 'meetings'",
-            [],
-        )
-        .expect("goal");
-    let store = Store::open(&f.path).expect("open");
-    let settings = &f.settings;
-    let cal = settings.calendar().expect("calendar");
-    let today = d("2026-11-24");
-    let env = pipedeck::app::Env {
-        settings: settings.clone(),
-        cal,
-        today,
-    };
-    let week = cal.shift(PeriodKind::Week, cal.week_containing(today), -1);
-    let req = Request {
-        generation: 1,
-        period: week,
-        rep: None,
-        anomalies_period: None,
-        own_view: false,
-        parts: Reload::ALL,
-        deal: None,
-    };
-    let views = loader::load(&store, &env, &req).expect("load").views;
-    let goal = |r: &MetricsReport| {
-        r.reps
-            .iter()
-            .find(|r| r.rep_id == "ae-01")
-            .expect("ae-01")
-            .metrics["meetings"]
-            .goal
-    };
-    assert_eq!(goal(&views.metrics), Some(1.0));
-    let full = everything(&store, settings);
-    let of = input(&full, settings, &cal, today, Some(week));
-    let merged = MetricsFilter {
-        goals: Some(goals::merge(
-            &settings.goals,
-            &store.load_goals().expect("goals"),
-        )),
-        ..MetricsFilter::default()
-    };
-    assert_eq!(
-        json(&views.metrics),
-        json(&MetricsReport::build(&of, &merged))
-    );
-    assert_eq!(
-        json(&views.anomalies),
-        json(&AnomaliesReport::build(&of, &merged))
-    );
-    assert_eq!(json(&views.rep_anomalies), json(&views.anomalies));
-    let below_meetings = |r: &AnomaliesReport| {
-        r.anomalies
-            .iter()
-            .filter(|a| {
-                a.metric == "meetings"
-                    && a.kind == pipedeck::domain::anomaly::Kind::BelowGoalSustained
-            })
-            .count()
-    };
-    let config = AnomaliesReport::build(&of, &MetricsFilter::default());
-    assert!(below_meetings(&config) > 0);
-    assert_eq!(below_meetings(&views.anomalies), 0);
 }
 
 /// The reference query of issue 10 (bench/reference.sql's aggregates) over

@@ -73,10 +73,30 @@ fn the_deal_card_says_only_the_snooze_in_force() {
     a.update(Action::FocusHygiene);
     a.update(Action::Down);
     open_deal(&mut a, &store);
-    assert_eq!(a.deal.opp, Some(d1));
+    assert_eq!(a.deal.opp, Some(d1.clone()));
     let s = screen(&mut a, 200, 60);
     assert!(s.contains("past due: "), "{s}");
     assert!(!s.contains("snoozed") && !s.contains("on leave"), "{s}");
+    // Snoozed again on 22 Nov until 1 Dec: in force, said, and the deal is
+    // among the snoozed ones.
+    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-22"));
+    store
+        .snooze(
+            &d1,
+            "back from leave",
+            day("2026-12-01"),
+            day("2026-11-22"),
+            &stamp,
+        )
+        .expect("snooze");
+    let mut a = app_on(&store, Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::ToggleSnoozed);
+    open_deal(&mut a, &store);
+    assert_eq!(a.deal.opp, Some(d1));
+    let s = screen(&mut a, 200, 60);
+    assert!(s.contains("until 2026-12-01: back from leave"), "{s}");
+    assert!(!s.contains("until 2026-11-20"), "{s}");
 }
 
 /// The review window holds a deal's recent activities only (of those

@@ -219,9 +219,10 @@ pub fn build_anomalies(
     goals: &[Goal],
 ) -> (AnomaliesReport, AnomaliesReport) {
     let data = ix.data;
+    // The goals are the shared context's (`build_in`).
     let filter = MetricsFilter {
         rep: req.rep.as_ref().map(|r| r.0.to_string()),
-        ..in_force(goals)
+        ..MetricsFilter::default()
     };
     let own_input = input(env, data, &[], req.anomalies_period);
     let own_period = req
