@@ -52,53 +52,6 @@ fn deal_pane_shows_fields_timeline_and_tag() {
     }
 }
 
-/// The deal card says the snooze in force, as `deal ID show` does: one
-/// that ran out (D-1 snoozed on 10 Nov until 20 Nov; today is 24 Nov) is
-/// not said, and the deal is back on the to-do list with its flags.
-#[test]
-fn the_deal_card_says_only_the_snooze_in_force() {
-    let (_dir, mut store) = store();
-    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-10"));
-    let d1 = OppId("D-1".into());
-    store
-        .snooze(
-            &d1,
-            "on leave",
-            day("2026-11-20"),
-            day("2026-11-10"),
-            &stamp,
-        )
-        .expect("snooze");
-    let mut a = app_on(&store, Start::Manager);
-    a.update(Action::FocusHygiene);
-    a.update(Action::Down);
-    open_deal(&mut a, &store);
-    assert_eq!(a.deal.opp, Some(d1.clone()));
-    let s = screen(&mut a, 200, 60);
-    assert!(s.contains("past due: "), "{s}");
-    assert!(!s.contains("snoozed") && !s.contains("on leave"), "{s}");
-    // Snoozed again on 22 Nov until 1 Dec: in force, said, and the deal is
-    // among the snoozed ones.
-    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-22"));
-    store
-        .snooze(
-            &d1,
-            "back from leave",
-            day("2026-12-01"),
-            day("2026-11-22"),
-            &stamp,
-        )
-        .expect("snooze");
-    let mut a = app_on(&store, Start::Manager);
-    a.update(Action::FocusHygiene);
-    a.update(Action::ToggleSnoozed);
-    open_deal(&mut a, &store);
-    assert_eq!(a.deal.opp, Some(d1));
-    let s = screen(&mut a, 200, 60);
-    assert!(s.contains("until 2026-12-01: back from leave"), "{s}");
-    assert!(!s.contains("until 2026-11-20"), "{s}");
-}
-
 /// The review window holds a deal's recent activities only (of those
 /// before it, the latest one's instant, its last touch): opening the deal
 /// reads the rest on the worker, and until then the pane says so.
