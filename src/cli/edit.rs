@@ -307,10 +307,7 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
     // The loaded dataset holds the stages in force (`app::load`).
     let stages = &data.stages;
     let items = hygiene(&data, stages, &ctx.settings, &ctx.cal, ctx.today);
-    // A snooze hides a flag of an open deal; a closed deal has none to hide.
-    let snooze = (o.status == crate::domain::Status::Open)
-        .then(|| crate::domain::hygiene::snooze_in_force(&data, &ctx.cal, ctx.today, id))
-        .flatten();
+    let snooze = crate::domain::hygiene::snooze_in_force(&data, &ctx.cal, ctx.today, o);
     if let Some(s) = &snooze {
         out.push_str(&format!(
             "snoozed until {}: {}\n",

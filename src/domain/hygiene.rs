@@ -86,14 +86,20 @@ pub struct SnoozeNote {
     pub by: Option<String>,
 }
 
-/// The snooze in force on deal `id` today, flagged or not (the deal card).
+/// The snooze in force on deal `o` today, flagged or not (the deal card,
+/// `deal ID show`): none on a closed deal, which has no flag to hide. Reads
+/// that deal's snoozes only (the cockpit asks on every frame).
 pub fn snooze_in_force(
     data: &Dataset,
     cal: &Calendar,
     today: NaiveDate,
-    id: &OppId,
+    o: &Opportunity,
 ) -> Option<SnoozeNote> {
-    facts::snoozes_in_force(data, cal, today).remove(id)
+    if o.status != Status::Open {
+        return None;
+    }
+    let mine = data.snoozes.iter().filter(|s| s.opportunity_id == o.id);
+    facts::snoozes_in_force(mine, cal, today).remove(&o.id)
 }
 
 /// An open deal on the hygiene list.
@@ -155,7 +161,7 @@ pub fn hygiene(
     let touches = facts::last_touches(data, cal, today);
     let stage_entered = facts::stage_entries(data, cal, today);
     let pushes = facts::close_date_pushes(data, settings, cal, today);
-    let snoozes = facts::snoozes_in_force(data, cal, today);
+    let snoozes = facts::snoozes_in_force(&data.snoozes, cal, today);
     let mut tags: HashMap<&OppId, (chrono::DateTime<chrono::Utc>, StuckTag)> = HashMap::new();
     for t in data
         .tags

@@ -415,43 +415,33 @@ fn exact_edits_and_undo_append_the_reverse_change() {
 #[test]
 fn the_deal_card_says_only_the_snooze_in_force() {
     let (_dir, mut store) = store();
-    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-10"));
     let d1 = OppId("D-1".into());
-    store
-        .snooze(
-            &d1,
-            "on leave",
-            day("2026-11-20"),
-            day("2026-11-10"),
-            &stamp,
-        )
-        .expect("snooze");
-    let mut a = app_on(&store, Start::Manager);
-    a.update(Action::FocusHygiene);
-    a.update(Action::Down);
-    open_deal(&mut a, &store);
-    assert_eq!(a.deal.opp, Some(d1.clone()));
-    let s = screen(&mut a, 200, 60);
+    // Snoozes D-1 on `on` until `until`, then opens its card from the
+    // hygiene list after `pick` (the to-do list's second row, or the
+    // snoozed list's first): the card's screen.
+    let mut card = |on: &str, until: &str, reason: &str, pick: Action| {
+        let stamp = pipedeck::domain::edit::Stamp::new(at(on));
+        store
+            .snooze(&d1, reason, day(until), day(on), &stamp)
+            .expect("snooze");
+        let mut a = app_on(&store, Start::Manager);
+        a.update(Action::FocusHygiene);
+        a.update(pick);
+        open_deal(&mut a, &store);
+        assert_eq!(a.deal.opp, Some(d1.clone()));
+        screen(&mut a, 200, 60)
+    };
+    let s = card("2026-11-10", "2026-11-20", "on leave", Action::Down);
     assert!(s.contains("past due: "), "{s}");
     assert!(!s.contains("snoozed") && !s.contains("on leave"), "{s}");
     // Snoozed again on 22 Nov until 1 Dec: in force, said, and the deal is
     // among the snoozed ones.
-    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-22"));
-    store
-        .snooze(
-            &d1,
-            "back from leave",
-            day("2026-12-01"),
-            day("2026-11-22"),
-            &stamp,
-        )
-        .expect("snooze");
-    let mut a = app_on(&store, Start::Manager);
-    a.update(Action::FocusHygiene);
-    a.update(Action::ToggleSnoozed);
-    open_deal(&mut a, &store);
-    assert_eq!(a.deal.opp, Some(d1));
-    let s = screen(&mut a, 200, 60);
+    let s = card(
+        "2026-11-22",
+        "2026-12-01",
+        "back from leave",
+        Action::ToggleSnoozed,
+    );
     assert!(s.contains("until 2026-12-01: back from leave"), "{s}");
     assert!(!s.contains("until 2026-11-20"), "{s}");
 }

@@ -134,17 +134,16 @@ pub(crate) fn pushes_and_pulls(
     (pushes, standing.len() as u32 - pushes)
 }
 
-/// Per deal, the latest snooze made up to today (latest `created_at`, then
-/// id), when today is before its `until` date.
-pub(super) fn snoozes_in_force(
-    data: &Dataset,
+/// Per deal among `snoozes`, the latest snooze made up to today (latest
+/// `created_at`, then id), when today is before its `until` date.
+pub(super) fn snoozes_in_force<'a>(
+    snoozes: impl IntoIterator<Item = &'a Snooze>,
     cal: &Calendar,
     today: NaiveDate,
 ) -> HashMap<OppId, SnoozeNote> {
     let mut latest: HashMap<&OppId, &Snooze> = HashMap::new();
-    for s in data
-        .snoozes
-        .iter()
+    for s in snoozes
+        .into_iter()
         .filter(|s| cal.local_date(s.created_at) <= today)
     {
         let e = latest.entry(&s.opportunity_id).or_insert(s);

@@ -168,10 +168,7 @@ impl DealPane {
         }
         // The snooze in force, as `deal ID show` says it: not an expired
         // or replaced one, nor any on a closed deal.
-        let snooze = (o.status == crate::domain::Status::Open)
-            .then(|| crate::domain::hygiene::snooze_in_force(d, &self.cal, self.today, &o.id))
-            .flatten();
-        if let Some(s) = snooze {
+        if let Some(s) = crate::domain::hygiene::snooze_in_force(d, &self.cal, self.today, o) {
             lines.push(kv(
                 "snoozed",
                 format!("until {}: {}", s.until, sanitize(&s.reason)),
