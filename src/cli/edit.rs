@@ -334,7 +334,7 @@ fn show(ctx: &Ctx, store: &Store, id: &OppId) -> anyhow::Result<String> {
         let sx = crate::domain::score::ScoreIndex::new(&data, stages, &ctx.settings, ctx.cal);
         out.push_str(&crate::report::score::score_text(&sx.score(o, ctx.today)));
     }
-    if let Some(t) = data.tags.iter().rfind(|t| &t.opportunity_id == id) {
+    if let Some(t) = crate::domain::hygiene::tag_in_force(&data, &ctx.cal, ctx.today, id) {
         out.push_str(&format!(
             "tag: {} {}\n",
             t.tag,

@@ -10,12 +10,13 @@ mod facts;
 pub(crate) use facts::pushes_and_pulls;
 
 use super::edit::date_text;
-use super::model::{AccountId, Dataset, OppId, Opportunity, RepId, Stage, Status, StuckTag};
+use super::model::{
+    AccountId, Dataset, DealTag, OppId, Opportunity, RepId, Stage, Status, StuckTag,
+};
 use super::money::Money;
 use super::period::Calendar;
 use super::settings::Settings;
 use chrono::NaiveDate;
-use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 
 /// A named hygiene reason.
@@ -102,6 +103,20 @@ pub fn snooze_in_force(
     facts::snoozes_in_force(mine, cal, today).remove(&o.id)
 }
 
+/// The stuck tag in force on deal `id` today (the hygiene list's, the
+/// deal card's and `deal ID show`'s): the latest set up to the end of
+/// today, the later stored of two set at one instant. Reads that deal's
+/// tags only.
+pub fn tag_in_force<'a>(
+    data: &'a Dataset,
+    cal: &Calendar,
+    today: NaiveDate,
+    id: &OppId,
+) -> Option<&'a DealTag> {
+    let mine = data.tags.iter().filter(|t| &t.opportunity_id == id);
+    facts::tags_in_force(mine, cal, today).remove(id)
+}
+
 /// An open deal on the hygiene list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HygieneItem {
@@ -162,17 +177,7 @@ pub fn hygiene(
     let stage_entered = facts::stage_entries(data, cal, today);
     let pushes = facts::close_date_pushes(data, settings, cal, today);
     let snoozes = facts::snoozes_in_force(&data.snoozes, cal, today);
-    let mut tags: HashMap<&OppId, (chrono::DateTime<chrono::Utc>, StuckTag)> = HashMap::new();
-    for t in data
-        .tags
-        .iter()
-        .filter(|t| cal.local_date(t.set_at) <= today)
-    {
-        let e = tags.entry(&t.opportunity_id).or_insert((t.set_at, t.tag));
-        if t.set_at >= e.0 {
-            *e = (t.set_at, t.tag);
-        }
-    }
+    let tags = facts::tags_in_force(&data.tags, cal, today);
     let mut items: Vec<HygieneItem> = data
         .opportunities
         .iter()
@@ -217,7 +222,7 @@ pub fn hygiene(
                 days_in_stage: facts.days_in_stage,
                 flags,
                 snooze: snoozes.get(&o.id).cloned(),
-                tag: tags.get(&o.id).map(|(_, t)| *t),
+                tag: tags.get(&o.id).map(|t| t.tag),
             })
         })
         .collect();

@@ -63,7 +63,7 @@ impl HygieneRow {
 }
 
 /// The hygiene report: flagged open deals, largest amount at risk first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(transparent)]
 pub struct HygieneReport {
     pub rows: Vec<HygieneRow>,
@@ -114,6 +114,19 @@ impl HygieneReport {
     /// cockpit's review).
     pub fn build_scored(input: &Input, rep: Option<&RepId>, basis: &ReviewBasis) -> HygieneReport {
         Self::of_items(input, rep, &basis.items, |id| basis.scores.get(id).cloned())
+    }
+
+    /// The rows of `rep` when given (all of them when not).
+    pub fn of_rep(&self, rep: Option<&RepId>) -> HygieneReport {
+        HygieneReport {
+            rows: self
+                .rows
+                .iter()
+                .filter(|r| rep.is_none_or(|rep| &r.owner_id == rep))
+                .cloned()
+                .collect(),
+            ..*self
+        }
     }
 
     /// The rows of `items` (of `rep` when given), each with its score.

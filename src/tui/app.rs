@@ -336,6 +336,7 @@ impl App {
         }
         self.deal.data = data;
         self.deal.scores = v.scores;
+        self.deal.flagged = v.flagged;
         self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
         self.deal.prepare();
     }
@@ -350,12 +351,12 @@ impl App {
         self.dirty = true;
     }
 
-    /// The hygiene report's row of a deal, if it is flagged.
+    /// The hygiene report's row of a deal, if it is flagged (whoever owns
+    /// it: the rep filter narrows the list, not the card).
     fn hygiene_row(&self, id: Option<&OppId>) -> Option<crate::report::hygiene::HygieneRow> {
         let id = id?;
-        self.hygiene
-            .report
-            .as_ref()?
+        self.deal
+            .flagged
             .rows
             .iter()
             .find(|r| &r.opportunity_id == id)

@@ -69,6 +69,8 @@ pub struct Views {
     pub pipeline: PaneTables,
     pub agenda: AgendaReport,
     pub hygiene: HygieneReport,
+    /// Every rep's hygiene rows (the deal card's flags).
+    pub flagged: Arc<HygieneReport>,
     pub metrics: MetricsReport,
     pub anomalies: AnomaliesReport,
     pub forecast: ForecastReport,
@@ -177,6 +179,7 @@ pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageEr
             pipeline: r.pipeline,
             agenda: r.agenda,
             hygiene: r.hygiene,
+            flagged: r.flagged,
             metrics,
             anomalies,
             forecast: r.forecast,

@@ -70,15 +70,43 @@ fn seed(path: &Path) {
 }
 
 fn cmd(db: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+    cmd_on(db, "2026-11-24", args)
+}
+
+fn cmd_on(db: &Path, today: &str, args: &[&str]) -> assert_cmd::assert::Assert {
     Command::cargo_bin("pipedeck")
         .unwrap()
         .env_remove("PIPEDECK_DB")
         .env("PIPEDECK_CONFIG", db.with_extension("toml"))
         .arg("--db")
         .arg(db)
-        .args(["--today", "2026-11-24"])
+        .args(["--today", today])
         .args(args)
         .assert()
+}
+
+/// `deal ID show` says the stuck tag in force on its today, as the
+/// hygiene list does: o1 tagged yellow on 24 Nov, red on 26 Nov.
+#[test]
+fn deal_show_says_the_tag_in_force_that_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    seed(&db);
+    cmd(&db, &["deal", "o1", "tag", "yellow", "--note", "legal"]).success();
+    cmd_on(&db, "2026-11-26", &["deal", "o1", "tag", "red"]).success();
+    let tag_line = |today: &str| {
+        let out = stdout(&cmd_on(&db, today, &["deal", "o1", "show"]).success());
+        out.lines()
+            .find(|l| l.starts_with("tag: "))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{out}"))
+    };
+    assert_eq!(tag_line("2026-11-24").trim_end(), "tag: yellow legal");
+    assert_eq!(tag_line("2026-11-26").trim_end(), "tag: red");
+    let a = cmd(&db, &["report", "hygiene", "--format", "json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&a)).unwrap();
+    assert_eq!(json[0]["opportunity_id"], "o1");
+    assert_eq!(json[0]["tag"], "yellow");
 }
 
 fn stdout(a: &assert_cmd::assert::Assert) -> String {

@@ -445,3 +445,54 @@ fn the_deal_card_says_only_the_snooze_in_force() {
     assert!(s.contains("until 2026-12-01: back from leave"), "{s}");
     assert!(!s.contains("until 2026-11-20"), "{s}");
 }
+
+/// The card flags the deal opened whoever owns it: the rep filter narrows
+/// the hygiene list, not the card. D-3 is Bo's; with Ann picked it is off
+/// the list, and its card still says why it is flagged.
+#[test]
+fn the_deal_card_flags_a_deal_of_a_rep_filtered_out() {
+    let (_dir, mut store) = store();
+    let mut a = app_on(&store, Start::Manager);
+    a.update(Action::FocusHygiene);
+    // Hygiene lists D-3 (40,000) first.
+    open_deal(&mut a, &store);
+    assert_eq!(a.deal.opp, Some(OppId("D-3".into())));
+    let before = screen(&mut a, 200, 60);
+    assert!(before.contains("⚑ flagged"), "{before}");
+    // `r` picks the first rep by name, Ann Archer, and reloads.
+    act(&mut a, &mut store, Action::RepFilter);
+    assert_eq!(a.rep_filter, Some(RepId("ann".into())));
+    let rows: Vec<_> = a.hygiene.report.iter().flat_map(|r| &r.rows).collect();
+    assert!(rows.iter().all(|r| r.owner_id.0 == "ann"), "{rows:?}");
+    assert_eq!(a.deal.opp, Some(OppId("D-3".into())));
+    let after = screen(&mut a, 200, 60);
+    let flags = |s: &str| s.lines().filter(|l| l.contains("⚑ flagged")).count();
+    assert_eq!(flags(&after), flags(&before), "{after}");
+}
+
+/// The card says the stuck tag in force today, as the hygiene list and
+/// `deal ID show` do: D-1 was tagged yellow on 17 Nov; a red tag stamped
+/// 26 Nov (set with a later `--today`) is not yet set on 24 Nov.
+#[test]
+fn the_deal_card_says_the_tag_in_force_today() {
+    let (_dir, mut store) = store();
+    let d1 = OppId("D-1".into());
+    let stamp = pipedeck::domain::edit::Stamp::new(at("2026-11-26"));
+    store
+        .tag_deal(&d1, StuckTag::Red, None, &stamp)
+        .expect("tag");
+    let mut a = app_on(&store, Start::Manager);
+    a.update(Action::FocusHygiene);
+    a.update(Action::Down);
+    open_deal(&mut a, &store);
+    assert_eq!(a.deal.opp, Some(d1.clone()));
+    let row = a.deal.hygiene.as_ref().expect("D-1 is flagged");
+    assert_eq!(row.tag, Some(StuckTag::Yellow));
+    let s = screen(&mut a, 200, 60);
+    let tag = s
+        .lines()
+        .find(|l| l.contains("stuck tag"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(tag.contains("yellow"), "{tag}");
+    assert!(!tag.contains("red"), "{tag}");
+}

@@ -3,7 +3,7 @@
 //! Everything dated after today is ignored.
 
 use super::SnoozeNote;
-use crate::domain::model::{AccountId, Dataset, HistoryField, OppId, Snooze};
+use crate::domain::model::{AccountId, Dataset, DealTag, HistoryField, OppId, Snooze};
 use crate::domain::period::Calendar;
 use crate::domain::settings::Settings;
 use chrono::{Days, NaiveDate};
@@ -167,10 +167,65 @@ pub(super) fn snoozes_in_force<'a>(
         .collect()
 }
 
+/// Per deal among `tags` (in stored order), the latest tag set up to
+/// today; of two set at one instant, the later stored.
+pub(super) fn tags_in_force<'a>(
+    tags: impl IntoIterator<Item = &'a DealTag>,
+    cal: &Calendar,
+    today: NaiveDate,
+) -> HashMap<&'a OppId, &'a DealTag> {
+    let mut latest: HashMap<&OppId, &DealTag> = HashMap::new();
+    for t in tags
+        .into_iter()
+        .filter(|t| cal.local_date(t.set_at) <= today)
+    {
+        let e = latest.entry(&t.opportunity_id).or_insert(t);
+        if t.set_at >= e.set_at {
+            *e = t;
+        }
+    }
+    latest
+}
+
 #[cfg(test)]
 mod tests {
-    use super::pushes_and_pulls;
+    use super::{pushes_and_pulls, tags_in_force};
+    use crate::domain::model::{DealTag, OppId, StuckTag};
+    use crate::domain::period::Calendar;
     use chrono::{DateTime, NaiveDate, Utc};
+
+    #[test]
+    fn the_tag_in_force_is_the_latest_set_by_today_the_later_stored_on_a_tie() {
+        let tag = |id: &str, tag, at: &str| DealTag {
+            opportunity_id: OppId(id.into()),
+            tag,
+            note: None,
+            set_at: format!("2026-11-{at}:00Z").parse().unwrap(),
+            review_session_id: None,
+        };
+        // Stored out of time order; X's red and yellow set at one instant;
+        // Y's green set on 25 Nov (a later `--today`), after today.
+        let tags = [
+            tag("X", StuckTag::Green, "20T10:00"),
+            tag("X", StuckTag::Red, "17T09:00"),
+            tag("X", StuckTag::Red, "22T08:00"),
+            tag("X", StuckTag::Yellow, "22T08:00"),
+            tag("Y", StuckTag::Red, "18T12:00"),
+            tag("Y", StuckTag::Green, "25T01:00"),
+        ];
+        let cal = Calendar::default();
+        let today = "2026-11-24".parse().unwrap();
+        let got = tags_in_force(&tags, &cal, today);
+        let of = |id: &str| got.get(&OppId(id.into())).map(|t| t.tag);
+        assert_eq!(of("X"), Some(StuckTag::Yellow));
+        assert_eq!(of("Y"), Some(StuckTag::Red));
+        assert_eq!(got.len(), 2);
+        // On 25 Nov Y's green is set.
+        let later = tags_in_force(&tags, &cal, "2026-11-25".parse().unwrap());
+        assert_eq!(later[&OppId("Y".into())].tag, StuckTag::Green);
+        // Before any: none.
+        assert!(tags_in_force(&tags, &cal, "2026-11-16".parse().unwrap()).is_empty());
+    }
 
     /// `(hour of 2026-11-01, old, new)`, dates as `MM-DD` of 2026.
     fn moves(v: &[(u32, &str, &str)]) -> Vec<(DateTime<Utc>, NaiveDate, NaiveDate)> {

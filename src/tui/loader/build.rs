@@ -21,6 +21,9 @@ pub struct ReviewViews {
     pub pipeline: PaneTables,
     pub agenda: AgendaReport,
     pub hygiene: HygieneReport,
+    /// Every rep's hygiene rows, whatever the rep filter: the deal card
+    /// flags any deal opened.
+    pub flagged: Arc<HygieneReport>,
     pub scores: Arc<crate::report::score::Scores>,
     pub forecast: ForecastReport,
     pub waterfall: Result<WaterfallReport, String>,
@@ -57,6 +60,7 @@ impl Views {
                     pipeline: self.pipeline,
                     agenda: self.agenda,
                     hygiene: self.hygiene,
+                    flagged: self.flagged,
                     scores: self.scores,
                     forecast: self.forecast,
                     waterfall: self.waterfall,
@@ -129,14 +133,16 @@ pub fn build_review(
     // agenda's and the list's deals are open deals), then the agenda and
     // the list side by side.
     let basis = crate::report::hygiene::ReviewBasis::of(&undated);
-    let (agenda, hygiene) = crate::domain::par::join(
+    let (agenda, flagged) = crate::domain::par::join(
         || AgendaReport::build_scored(&undated, sessions, &basis),
-        || HygieneReport::build_scored(&undated, req.rep.as_ref(), &basis),
+        || HygieneReport::build_scored(&undated, None, &basis),
     );
+    let hygiene = flagged.of_rep(req.rep.as_ref());
     ReviewViews {
         pipeline: PaneTables::of(&pipeline),
         agenda,
         hygiene,
+        flagged: Arc::new(flagged),
         scores: Arc::new(basis.scores),
         forecast,
         waterfall: Ok(WaterfallReport::between_for(

@@ -25,6 +25,9 @@ pub struct DealPane {
     pub scroll: super::Scroll,
     /// The deal's row of the hygiene report, when it is flagged.
     pub hygiene: Option<crate::report::hygiene::HygieneRow>,
+    /// Every rep's hygiene rows, whatever the rep filter (the list's
+    /// follow it): a deal of another rep opened here shows its flags.
+    pub flagged: Arc<crate::report::hygiene::HygieneReport>,
     /// The score of every open deal.
     pub scores: Arc<crate::report::score::Scores>,
     /// Every activity of the open deal (none yet when another is opened),
@@ -157,12 +160,7 @@ impl DealPane {
                 ));
             }
         }
-        if let Some(t) = d
-            .tags
-            .iter()
-            .filter(|t| t.opportunity_id == o.id)
-            .max_by_key(|t| t.set_at)
-        {
+        if let Some(t) = crate::domain::hygiene::tag_in_force(d, &self.cal, self.today, &o.id) {
             let (word, role) = tag_label(t.tag);
             lines.push(kv("stuck tag", word.to_string(), cx.theme.style(role)));
         }
