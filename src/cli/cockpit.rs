@@ -38,6 +38,7 @@ pub fn open_cockpit(
         store,
         db_path: ctx.db_path.clone(),
         env: ctx.env(),
+        follows_clock: !ctx.today_fixed,
         ui: ctx.ui.clone(),
         start,
         no_color: tui::theme::no_color_requested(),

@@ -89,6 +89,7 @@ pub fn demo(ctx: &Ctx, args: DemoArgs) -> anyhow::Result<ExitCode> {
         settings: ctx.settings.clone(),
         cal: ctx.cal,
         today: ctx.today,
+        today_fixed: ctx.today_fixed,
         db_path: path,
         db_explicit: true,
         config_path: ctx.config_path.clone(),

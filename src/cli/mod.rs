@@ -110,6 +110,9 @@ pub struct Ctx {
     pub settings: Settings,
     pub cal: Calendar,
     pub today: NaiveDate,
+    /// Whether today was fixed by `--today` (else it is the clock's date,
+    /// which a cockpit left open past midnight follows).
+    pub today_fixed: bool,
     pub db_path: PathBuf,
     /// Whether the database was named by `--db`/`PIPEDECK_DB` (else the default).
     pub db_explicit: bool,
@@ -145,6 +148,7 @@ impl Ctx {
             settings,
             cal,
             today,
+            today_fixed: cli.today.is_some(),
             db_path,
             db_explicit: cli.db.is_some(),
             config_path: config::resolve_path(cli.config.as_deref()),

@@ -39,6 +39,13 @@ pub enum Start {
 pub enum Effect {
     /// Load every report for this request (on the worker).
     Load(Request),
+    /// A new day began (past midnight): the worker's rules judge `today`
+    /// from now on, nothing built before is served again, and `load` loads
+    /// every report for it.
+    NewDay {
+        today: chrono::NaiveDate,
+        load: Request,
+    },
     /// Save an edit, then load again.
     Edit(EditCmd, Request),
     /// Read every activity of the deal just opened (on the worker).
@@ -123,6 +130,9 @@ pub struct App {
     pub picker: Option<super::prompt::Picker>,
     /// Something changed since the last frame (the loop draws only then).
     pub dirty: bool,
+    /// Today is the clock's date (no `--today`), so a new day begins at
+    /// midnight ([`App::on_clock`]); false: today stays as given.
+    pub follows_clock: bool,
 }
 
 mod edits;
@@ -177,6 +187,31 @@ impl App {
             undoing: false,
             picker: None,
             dirty: true,
+            follows_clock: false,
+        }
+    }
+
+    /// The clock, read before each frame. Past midnight in the configured
+    /// time zone, a cockpit that follows the clock moves to the new day:
+    /// its rules judge that day (untouched days, past due, the review's
+    /// week), the period on screen follows it unless one was picked, and
+    /// every report is loaded again for it (a cockpit left open overnight
+    /// shows the morning's list, not yesterday's).
+    pub fn on_clock(&mut self, now: DateTime<Utc>) -> Option<Effect> {
+        self.now = now;
+        let day = self.env.cal.local_date(now);
+        if !self.follows_clock || day <= self.env.today {
+            return None;
+        }
+        self.env.today = day;
+        self.deal.today = day;
+        if !self.period_picked {
+            self.period = self.env.cal.containing(self.period_kind, day);
+        }
+        self.status = Some((Role::Muted, format!("a new day: {day}")));
+        match self.reload() {
+            Effect::Load(load) => Some(Effect::NewDay { today: day, load }),
+            other => Some(other),
         }
     }
 

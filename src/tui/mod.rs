@@ -60,6 +60,9 @@ pub struct Options {
     pub store: crate::storage::Store,
     pub db_path: PathBuf,
     pub env: Env,
+    /// Today is the clock's date (no `--today`): past midnight the cockpit
+    /// moves to the new day (`App::on_clock`).
+    pub follows_clock: bool,
     /// The cockpit's keys and colours.
     pub ui: UiConfig,
     pub start: Start,
@@ -80,6 +83,7 @@ pub fn build_app(env: Env, ui: &UiConfig, start: Start, no_color: bool) -> Resul
 pub fn run(opts: Options) -> Result<(), TuiError> {
     let mut app = build_app(opts.env.clone(), &opts.ui, opts.start, opts.no_color)?;
     app.db_path = Some(opts.db_path.clone());
+    app.follows_clock = opts.follows_clock;
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(TuiError::NotATerminal);
@@ -233,7 +237,10 @@ fn event_loop(
             carry_out(app, loader, e);
         }
         hold = None;
-        app.now = chrono::Utc::now();
+        if let Some(e) = app.on_clock(chrono::Utc::now()) {
+            carry_out(app, loader, e);
+            app.dirty = true;
+        }
         // Draw only on change: a key, a paste, a reply, a resize — or, while
         // a review runs, a new second on its timers.
         let second = app.now.timestamp();
@@ -289,6 +296,10 @@ const HOLD_FOR_CACHED: Duration = Duration::from_millis(30);
 pub fn carry_out(app: &mut App, loader: &Loader, effect: Effect) {
     match effect {
         Effect::Load(req) => loader.send(Job::Load(req)),
+        Effect::NewDay { today, load } => {
+            loader.send(Job::NewDay(today));
+            loader.send(Job::Load(load));
+        }
         Effect::Edit(cmd, req) => loader.send(Job::Edit(cmd, req)),
         Effect::Timeline(id) => loader.send(Job::Timeline(id)),
         Effect::BoxClock { session, seconds } => loader.send(Job::BoxClock { session, seconds }),

@@ -259,3 +259,76 @@ fn the_open_deals_activities_come_with_every_load() {
     let after = screen(&mut app, 200, 60);
     assert!(after.contains("2026-05-04 call by Bo Bäckström"), "{after}");
 }
+
+/// An instant of a day, `HH:MM` UTC (the fixture's time zone).
+fn at_time(d: &str, hm: &str) -> chrono::DateTime<chrono::Utc> {
+    format!("{d}T{hm}:00Z").parse().expect("instant")
+}
+
+/// D-1's days untouched on the hygiene list.
+fn untouched(app: &App) -> Option<i64> {
+    let rows = &app.hygiene.report.as_ref().expect("hygiene loaded").rows;
+    rows.iter()
+        .find(|r| r.opportunity_id.0 == "D-1")
+        .and_then(|r| r.days_untouched)
+}
+
+/// A cockpit left open past midnight (no `--today`) moves to the new day:
+/// the rules judge it, and nothing the worker built for the day before is
+/// served again, though the month on screen is the same one.
+#[test]
+fn past_midnight_the_cockpit_loads_the_new_day() {
+    let (_dir, mut app, loader) = on_worker();
+    app.follows_clock = true;
+    let Effect::Load(req) = app.reload() else {
+        panic!("not a load")
+    };
+    loader.send(Job::Load(req.clone()));
+    until_done(&mut app, &loader, req.generation);
+    // D-1 was last touched on 12 Nov: 12 days on 24 Nov.
+    assert_eq!(untouched(&app), Some(12));
+    assert_eq!(app.on_clock(at_time("2026-11-24", "23:59")), None);
+    let Some(Effect::NewDay { today, load }) = app.on_clock(at_time("2026-11-25", "00:01")) else {
+        panic!("no new day")
+    };
+    assert_eq!(today, day("2026-11-25"));
+    assert_eq!(app.env.today, today);
+    assert_eq!(load.period, app.period);
+    assert_eq!(app.period.from, day("2026-11-01"));
+    loader.send(Job::NewDay(today));
+    loader.send(Job::Load(load.clone()));
+    let served = until_done(&mut app, &loader, load.generation);
+    assert!(served.cached.is_empty(), "{served:?}");
+    assert_eq!(untouched(&app), Some(13));
+    assert_eq!(app.hygiene.report.as_ref().map(|r| r.today), Some(today));
+    // The same day again: nothing.
+    assert_eq!(app.on_clock(at_time("2026-11-25", "09:00")), None);
+}
+
+/// Past midnight into a new month, the period on screen follows the day,
+/// unless one was picked; with `--today` (not following the clock) the
+/// day stays.
+#[test]
+fn a_new_day_moves_the_period_on_screen_unless_one_was_picked() {
+    let december = Period {
+        from: day("2026-12-01"),
+        to: day("2027-01-01"),
+    };
+    let midnight = at_time("2026-12-01", "00:05");
+    let mut a = app(Start::Manager);
+    a.follows_clock = true;
+    assert!(matches!(a.on_clock(midnight), Some(Effect::NewDay { .. })));
+    assert_eq!(a.period, december);
+    let mut a = app(Start::Manager);
+    a.follows_clock = true;
+    a.update(Action::PeriodPrev);
+    assert_eq!(a.period, october());
+    let Some(Effect::NewDay { load, .. }) = a.on_clock(midnight) else {
+        panic!("no new day")
+    };
+    assert_eq!((a.period, load.period), (october(), october()));
+    let mut a = app(Start::Manager);
+    assert_eq!(a.on_clock(midnight), None);
+    assert_eq!(a.env.today, day("2026-11-24"));
+    assert_eq!(a.now, midnight);
+}

@@ -21,6 +21,9 @@ pub enum Job {
     /// Check the file's pages once a load is on screen (`spawn_check`):
     /// the terminal asks for it, the benchmark and the tests do not.
     CheckPages,
+    /// A new day began: the rules judge this day from now on, and nothing
+    /// built for the one before is served again.
+    NewDay(chrono::NaiveDate),
     /// Keep a running review's time in each box (`Store::save_review_box_seconds`).
     BoxClock {
         session: i64,
@@ -232,11 +235,11 @@ impl Queue {
         self.poll();
         self.pending
             .iter()
-            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::Stop))
+            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::NewDay(_) | Job::Stop))
     }
 }
 
-fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
+fn work(mut store: Store, mut env: Env, jobs: Receiver<Job>, replies: Sender<Reply>) {
     let mut queue = Queue {
         rx: jobs,
         pending: Default::default(),
@@ -262,7 +265,7 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
         batch.extend(queue.pending.drain(..));
         if batch
             .iter()
-            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::Stop))
+            .any(|j| matches!(j, Job::Load(_) | Job::Edit(..) | Job::NewDay(_) | Job::Stop))
             && let Some(flag) = prefetching.take()
         {
             // The user's job first: the prefetch stops at its next part.
@@ -286,6 +289,11 @@ fn work(mut store: Store, env: Env, jobs: Receiver<Job>, replies: Sender<Reply>)
                     let _ = replies.send(timeline(&store, id));
                 }
                 Job::CheckPages => check_wanted = true,
+                Job::NewDay(today) => {
+                    // A prefetch still running keeps nothing (the epoch moves).
+                    lock(&cache).clear();
+                    env.today = today;
+                }
                 // A damaged file is not written to; a timer not kept only
                 // restarts at 0:00 if the review is resumed.
                 Job::BoxClock { session, seconds } if damaged.get().is_none() => {
