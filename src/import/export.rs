@@ -131,8 +131,8 @@ fn rows_of(store: &Store, kind: NativeKind) -> Result<Vec<Vec<String>>, StorageE
 
 /// Writes the set into `dir` (created if missing). Each file is written
 /// beside its name (`.NAME.csv.partial`) and every one is renamed into
-/// place once all are written, so a failed export leaves the files that
-/// were there (an earlier backup) as they were.
+/// place once all are written (and synced to disk), so a failed export
+/// leaves the files that were there (an earlier backup) as they were.
 pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
     std::fs::create_dir_all(dir).map_err(|e| fail(dir, &e))?;
     let mut counts = Vec::new();
@@ -150,6 +150,12 @@ pub fn export(store: &Store, dir: &Path) -> Result<ExportCounts, ExportError> {
     for kind in NativeKind::ALL {
         let path = dir.join(file_name(kind));
         std::fs::rename(partial(dir, kind), &path).map_err(|e| fail(&path, &e))?;
+    }
+    // The renames on disk too (a directory opens for reading on Unix; where
+    // it does not, the files are written and only the renames' durability
+    // is left to the system).
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
     }
     Ok(counts)
 }
@@ -172,7 +178,10 @@ fn write_file(store: &Store, path: &Path, kind: NativeKind) -> Result<usize, Exp
     for r in &rows {
         w.write_record(r).map_err(|e| fail(path, &e))?;
     }
-    w.flush().map_err(|e| fail(path, &e))?;
+    // On disk before it is renamed into place: a crash after the export
+    // said it was written leaves whole files, not empty ones.
+    let file = w.into_inner().map_err(|e| fail(path, e.error()))?;
+    file.sync_all().map_err(|e| fail(path, &e))?;
     Ok(rows.len())
 }
 
