@@ -35,6 +35,8 @@ pub enum DrillError {
         role: Role,
         choices: String,
     },
+    #[error("{metric:?}: there is no open stage of that name; drill into one of {choices}")]
+    NoStage { metric: String, choices: String },
 }
 
 /// (this period, previous period, team) of one metric.
@@ -184,6 +186,22 @@ pub fn drill(
         .ok_or_else(|| DrillError::NoRep(rep.0.to_string()))?;
     let role = row.rep.role;
     check_metric(role, metric)?;
+    // A stage conversion names a stage: one of the open stages in force,
+    // each of which has its conversion among the rep's metrics.
+    if let Some(id) = MetricId::parse(metric).filter(|m| m.stage().is_some())
+        && !row.metrics.contains_key(&id)
+    {
+        let choices: Vec<&str> = row
+            .metrics
+            .keys()
+            .filter(|m| m.stage().is_some())
+            .map(MetricId::as_str)
+            .collect();
+        return Err(DrillError::NoStage {
+            metric: metric.to_string(),
+            choices: choices.join(", "),
+        });
+    }
     let value = |m: Option<&MetricSet>, id: &str| m.and_then(|m| m.get(id)).and_then(|v| v.value);
     let build = |id: &str| -> Node {
         fn go(id: &str, role: Role, f: &dyn Fn(&str) -> Triple) -> Node {
@@ -353,7 +371,8 @@ mod tests {
 
     #[test]
     fn only_outcomes_and_active_reps_can_be_drilled() {
-        let data = data();
+        let mut data = data();
+        data.stages = crate::domain::Settings::default().stage_list();
         let ix = Index::new(&data, Calendar::default(), 30, &[]);
         let now = TeamPeriod::build(&ix, week("2026-11-16"), 90, d("2026-11-24"));
         let leaf = drill(&now, None, &RepId("ann".into()), "win_rate").expect("a leaf");
@@ -363,6 +382,16 @@ mod tests {
         );
         let err = drill(&now, None, &RepId("ann".into()), "nonsense").expect_err("no metric");
         assert!(matches!(err, DrillError::NotAnOutcome { .. }));
+        let err =
+            drill(&now, None, &RepId("ann".into()), "stage_conversion.Nope").expect_err("no stage");
+        assert_eq!(
+            err.to_string(),
+            "\"stage_conversion.Nope\": there is no open stage of that name; drill into one of \
+             stage_conversion.Demo, stage_conversion.Discovery, stage_conversion.Negotiation, \
+             stage_conversion.Proposal, stage_conversion.Prospecting, stage_conversion.Qualification"
+        );
+        let demo = drill(&now, None, &RepId("ann".into()), "stage_conversion.Demo");
+        assert!(demo.is_ok(), "{demo:?}");
         let err = drill(&now, None, &RepId("nobody".into()), "bookings").expect_err("no rep");
         assert_eq!(err, DrillError::NoRep("nobody".into()));
     }
