@@ -179,3 +179,35 @@ fn a_missing_required_column_is_named_not_mistaken_for_another_file() {
     // The refused import created no database.
     assert!(!tmp.path().join("p.db").exists());
 }
+
+/// A spreadsheet saved with semicolons (where the decimal mark is a comma)
+/// or tabs reads as one column: the import says so on the header's line,
+/// not as a wrong cell count on every row, and lands nothing.
+#[test]
+fn a_file_separated_by_semicolons_or_tabs_is_said_to_be() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text, said) in [
+        (
+            "deals.csv",
+            "Id;Name;StageName;Amount;CloseDate\n0061;Acme;Prospecting;100,50;2026-12-01\n",
+            "deals.csv:1: the header row is separated by semicolons (';'), not commas: save or export the file as comma-separated CSV",
+        ),
+        (
+            "reps.csv",
+            "id\tname\trole\nada\tAda AE\tAE\n",
+            "reps.csv:1: the header row is separated by tabs ('\\t'), not commas: save or export the file as comma-separated CSV",
+        ),
+    ] {
+        let path = tmp.path().join(name);
+        fs::write(&path, text).unwrap();
+        let out = pipedeck(tmp.path())
+            .arg("import")
+            .arg(&path)
+            .assert()
+            .code(1);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(err.lines().any(|l| l.ends_with(said)), "{err}");
+        assert!(!err.contains("cells, the header has"), "{err}");
+        assert!(!tmp.path().join("p.db").exists(), "{err}");
+    }
+}

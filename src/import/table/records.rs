@@ -28,6 +28,15 @@ pub(in crate::import) fn read_header(
 ) -> (Vec<String>, HashMap<String, usize>, Vec<RowError>) {
     let headers: Vec<String> = h.iter().map(|s| s.trim().to_string()).collect();
     let mut errors = Vec::new();
+    if let Some((sep, name)) = other_separator(&headers) {
+        errors.push(whole(
+            file,
+            1,
+            format!(
+                "the header row is separated by {name} ({sep:?}), not commas: save or export the file as comma-separated CSV"
+            ),
+        ));
+    }
     let mut index = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         if crate::text::forbidden_control(h).is_some() {
@@ -58,6 +67,18 @@ pub(in crate::import) fn read_header(
     (headers, index, errors)
 }
 
+/// The separator a header of one column holds, when it holds one: a
+/// spreadsheet saved with semicolons (where the decimal mark is a comma) or
+/// tabs reads as one column. Its header is refused as such, and its records
+/// go unchecked (not a wrong cell count on every row); amounts written with
+/// a decimal comma are not guessed at.
+fn other_separator(headers: &[String]) -> Option<(char, &'static str)> {
+    let [only] = headers else { return None };
+    [(';', "semicolons"), ('\t', "tabs")]
+        .into_iter()
+        .find(|(c, _)| only.contains(*c))
+}
+
 /// Whether the one-cell lines that end a file are a Salesforce report's
 /// footer (the report's name, "Copyright (c) 2000-2026 salesforce.com, inc.
 /// All rights reserved.", "Confidential Information - Do Not Distribute",
@@ -82,6 +103,9 @@ pub(in crate::import) fn check_record(
 ) -> bool {
     if r.len() == 1 && r.get(0).is_some_and(|c| c.trim().is_empty()) {
         return false; // a blank line
+    }
+    if other_separator(headers).is_some() {
+        return false; // the header's error covers the file
     }
     if r.len() != headers.len() {
         errors.push(whole(
