@@ -283,15 +283,10 @@ pub fn detect(t: &Table, format: Format) -> Result<FileKind, String> {
             Format::Pipedrive => " as a Pipedrive deals export (Deal - ID, Deal - Title, Deal - Stage)",
             Format::Auto => "",
         };
-        // A spreadsheet set to a European locale separates cells with `;`.
-        let semicolons = match t.headers.as_slice() {
-            [one] if one.contains(';') => {
-                "; its cells are separated by semicolons: save it as comma-separated CSV"
-            }
-            _ => "",
-        };
+        // A header of one cell holding `;` or a tab never gets here: the
+        // read refuses it (`table::read_header`).
         format!(
-            "cannot tell what this file is{within} from its header ({}){semicolons}; see docs/import.md for the headers each format needs, or map it with --mapping FILE.toml",
+            "cannot tell what this file is{within} from its header ({}); see docs/import.md for the headers each format needs, or map it with --mapping FILE.toml",
             t.headers.join(",")
         )
     })
