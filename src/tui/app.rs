@@ -133,7 +133,14 @@ pub struct App {
     /// Today is the clock's date (no `--today`), so a new day begins at
     /// midnight ([`App::on_clock`]); false: today stays as given.
     pub follows_clock: bool,
+    /// When the running review's timers were last kept by the clock
+    /// ([`App::on_clock`]), or first seen running.
+    timers_kept_at: Option<DateTime<Utc>>,
 }
+
+/// While a review runs, its timers are kept at least this often (seconds):
+/// a cockpit killed, not quit, loses at most this much of the box it was in.
+const KEEP_TIMERS_EVERY: i64 = 60;
 
 mod edits;
 mod prompt_keys;
@@ -188,6 +195,7 @@ impl App {
             picker: None,
             dirty: true,
             follows_clock: false,
+            timers_kept_at: None,
         }
     }
 
@@ -196,12 +204,13 @@ impl App {
     /// its rules judge that day (untouched days, past due, the review's
     /// week), the period on screen follows it unless one was picked, and
     /// every report is loaded again for it (a cockpit left open overnight
-    /// shows the morning's list, not yesterday's).
+    /// shows the morning's list, not yesterday's). Otherwise, while a
+    /// review runs, its timers are kept every [`KEEP_TIMERS_EVERY`] seconds.
     pub fn on_clock(&mut self, now: DateTime<Utc>) -> Option<Effect> {
         self.now = now;
         let day = self.env.cal.local_date(now);
         if !self.follows_clock || day <= self.env.today {
-            return None;
+            return self.keep_timers(now);
         }
         self.env.today = day;
         self.deal.today = day;
@@ -213,6 +222,22 @@ impl App {
             Effect::Load(load) => Some(Effect::NewDay { today: day, load }),
             other => Some(other),
         }
+    }
+
+    /// The running review's timers to keep, once a minute has passed since
+    /// they were last kept by the clock (a move between boxes keeps them
+    /// too); none before the database has opened the session.
+    fn keep_timers(&mut self, now: DateTime<Utc>) -> Option<Effect> {
+        if self.review.run.as_ref().and_then(|r| r.session).is_none() {
+            self.timers_kept_at = None;
+            return None;
+        }
+        let last = *self.timers_kept_at.get_or_insert(now);
+        if (now - last).num_seconds() < KEEP_TIMERS_EVERY {
+            return None;
+        }
+        self.timers_kept_at = Some(now);
+        self.box_clock()
     }
 
     /// The rep whose own view this is (`--rep`).

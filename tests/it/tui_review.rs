@@ -496,3 +496,37 @@ fn the_deal_card_says_the_tag_in_force_today() {
     assert!(tag.contains("yellow"), "{tag}");
     assert!(!tag.contains("red"), "{tag}");
 }
+
+/// While a review runs, the clock keeps its timers once a minute, so a
+/// cockpit killed (not quit) loses at most a minute of the box it was in.
+#[test]
+fn a_running_review_keeps_its_timers_every_minute() {
+    let (_dir, mut store) = store();
+    let mut app = app_on(&store, Start::Manager);
+    let t0 = app.now;
+    let at = |s: i64| t0 + chrono::Duration::seconds(s);
+    // No review yet: nothing to keep.
+    assert_eq!(app.on_clock(at(5)), None);
+    // Started at 5 s (the clock's last reading): the first box from then.
+    act(&mut app, &mut store, Action::StartReview);
+    assert_eq!(app.on_clock(at(30)), None);
+    assert_eq!(app.on_clock(at(89)), None);
+    let kept = app.on_clock(at(91));
+    assert_eq!(
+        kept,
+        Some(Effect::BoxClock {
+            session: 1,
+            seconds: vec![86, 0, 0, 0, 0],
+        })
+    );
+    carry_out(&mut app, &mut store, kept);
+    assert_eq!(
+        store.review_box_seconds(1, 5).expect("read"),
+        [86, 0, 0, 0, 0]
+    );
+    assert_eq!(app.on_clock(at(150)), None);
+    assert!(matches!(
+        app.on_clock(at(151)),
+        Some(Effect::BoxClock { .. })
+    ));
+}
