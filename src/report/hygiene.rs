@@ -111,9 +111,12 @@ impl HygieneReport {
     }
 
     /// The same list from `basis` (made once for several reports: the
-    /// cockpit's review).
-    pub fn build_scored(input: &Input, rep: Option<&RepId>, basis: &ReviewBasis) -> HygieneReport {
-        Self::of_items(input, rep, &basis.items, |id| basis.scores.get(id).cloned())
+    /// cockpit's review), every rep's rows ([`HygieneReport::of_rep`]
+    /// narrows them).
+    pub fn build_scored(input: &Input, basis: &ReviewBasis) -> HygieneReport {
+        Self::of_items(input, None, &basis.items, |id| {
+            basis.scores.get(id).cloned()
+        })
     }
 
     /// The rows of `rep` when given (all of them when not).

@@ -218,17 +218,17 @@ impl App {
             self.period = self.env.cal.containing(self.period_kind, day);
         }
         self.status = Some((Role::Muted, format!("a new day: {day}")));
-        match self.reload() {
-            Effect::Load(load) => Some(Effect::NewDay { today: day, load }),
-            other => Some(other),
-        }
+        Some(Effect::NewDay {
+            today: day,
+            load: self.next_load(),
+        })
     }
 
     /// The running review's timers to keep, once a minute has passed since
     /// they were last kept by the clock (a move between boxes keeps them
     /// too); none before the database has opened the session.
     fn keep_timers(&mut self, now: DateTime<Utc>) -> Option<Effect> {
-        if self.review.run.as_ref().and_then(|r| r.session).is_none() {
+        if self.session().is_none() {
             self.timers_kept_at = None;
             return None;
         }
@@ -304,10 +304,16 @@ impl App {
 
     /// A new load: numbered after every earlier one.
     pub fn reload(&mut self) -> Effect {
+        Effect::Load(self.next_load())
+    }
+
+    /// The request of a new load of every part, numbered after every
+    /// earlier one (the app now awaits its parts).
+    fn next_load(&mut self) -> Request {
         self.generation += 1;
         self.loading = true;
         self.awaiting = Reload::ALL;
-        Effect::Load(self.request())
+        self.request()
     }
 
     /// Takes a finished load (older generations are ignored: a newer one is coming).
@@ -397,7 +403,6 @@ impl App {
         self.deal.data = data;
         self.deal.scores = v.scores;
         self.deal.flagged = v.flagged;
-        self.deal.hygiene = self.hygiene_row(self.deal.opp.as_ref());
         self.deal.prepare();
     }
 
@@ -409,18 +414,6 @@ impl App {
         }
         self.deal.set_read(read);
         self.dirty = true;
-    }
-
-    /// The hygiene report's row of a deal, if it is flagged (whoever owns
-    /// it: the rep filter narrows the list, not the card).
-    fn hygiene_row(&self, id: Option<&OppId>) -> Option<crate::report::hygiene::HygieneRow> {
-        let id = id?;
-        self.deal
-            .flagged
-            .rows
-            .iter()
-            .find(|r| &r.opportunity_id == id)
-            .cloned()
     }
 
     /// The outcome of an edit.

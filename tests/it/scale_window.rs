@@ -529,7 +529,7 @@ fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
         assert!(!listed.rows.is_empty());
         assert_eq!(
             json(&listed),
-            json(&HygieneReport::build_scored(&input, rep, &basis)),
+            json(&HygieneReport::build_scored(&input, &basis).of_rep(rep)),
             "hygiene of {rep:?}"
         );
     }

@@ -486,7 +486,7 @@ fn the_deal_card_says_the_tag_in_force_today() {
     a.update(Action::Down);
     open_deal(&mut a, &store);
     assert_eq!(a.deal.opp, Some(d1.clone()));
-    let row = a.deal.hygiene.as_ref().expect("D-1 is flagged");
+    let row = a.deal.flagged_row().expect("D-1 is flagged");
     assert_eq!(row.tag, Some(StuckTag::Yellow));
     let s = screen(&mut a, 200, 60);
     let tag = s

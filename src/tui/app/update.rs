@@ -278,7 +278,6 @@ impl App {
     /// activities are read whole on the worker (the loaded windows hold
     /// the recent ones only).
     fn open_deal(&mut self, id: OppId) -> Effect {
-        self.deal.hygiene = self.hygiene_row(Some(&id));
         self.deal.open(id.clone());
         self.deal_from = Some(self.focus);
         self.focus = Focus::Deal;

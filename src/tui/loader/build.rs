@@ -135,7 +135,7 @@ pub fn build_review(
     let basis = crate::report::hygiene::ReviewBasis::of(&undated);
     let (agenda, flagged) = crate::domain::par::join(
         || AgendaReport::build_scored(&undated, sessions, &basis),
-        || HygieneReport::build_scored(&undated, None, &basis),
+        || HygieneReport::build_scored(&undated, &basis),
     );
     let hygiene = flagged.of_rep(req.rep.as_ref());
     ReviewViews {

@@ -23,10 +23,9 @@ pub struct DealPane {
     pub today: chrono::NaiveDate,
     /// The scroll of the timeline.
     pub scroll: super::Scroll,
-    /// The deal's row of the hygiene report, when it is flagged.
-    pub hygiene: Option<crate::report::hygiene::HygieneRow>,
     /// Every rep's hygiene rows, whatever the rep filter (the list's
-    /// follow it): a deal of another rep opened here shows its flags.
+    /// follow it): a deal of another rep opened here shows its flags
+    /// ([`DealPane::flagged_row`]).
     pub flagged: Arc<crate::report::hygiene::HygieneReport>,
     /// The score of every open deal.
     pub scores: Arc<crate::report::score::Scores>,
@@ -64,6 +63,13 @@ pub fn tag_label(tag: StuckTag) -> (&'static str, Role) {
 }
 
 impl DealPane {
+    /// The open deal's row of the hygiene report, when it is flagged
+    /// (whoever owns it: the rep filter narrows the list, not the card).
+    pub fn flagged_row(&self) -> Option<&crate::report::hygiene::HygieneRow> {
+        let id = self.opp.as_ref()?;
+        self.flagged.rows.iter().find(|r| &r.opportunity_id == id)
+    }
+
     pub fn title(&self) -> String {
         match self.deal() {
             Some(o) => format!("Deal {} · {}", sanitize(o.id.as_str()), sanitize(&o.name)),
@@ -147,7 +153,7 @@ impl DealPane {
                 plain,
             ));
         }
-        if let Some(h) = &self.hygiene {
+        if let Some(h) = self.flagged_row() {
             for f in &h.flags {
                 lines.push(kv(
                     "⚑ flagged",
