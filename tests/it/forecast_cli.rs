@@ -470,30 +470,28 @@ fn a_waterfall_long_ago_counts_the_deals_that_closed_in_it() {
         (v["from"].as_str().unwrap().to_string(), got)
     };
     let dir = tempfile::tempdir().unwrap();
-    // Snapshots on 29 Dec (o1, d1, d2) and 12 Jan (o1): `--to 12 Jan`
-    // starts at the latest snapshot on or before 5 Jan, 29 Dec. Start
-    // 40,000; d1 and d2 won, 15,000; end 25,000; nothing pushed out.
-    let db = dir.path().join("snapshots.db");
-    closed_long_ago(&db, true);
-    assert_eq!(
-        waterfall(&db),
+    for (name, snapshots, want) in [
+        // Snapshots on 29 Dec (o1, d1, d2) and 12 Jan (o1): `--to 12 Jan`
+        // starts at the latest snapshot on or before 5 Jan, 29 Dec. Start
+        // 40,000; d1 and d2 won, 15,000; end 25,000; nothing pushed out.
         (
-            "2025-12-29".into(),
-            vec![40_000.0, 0.0, 15_000.0, 0.0, 25_000.0]
-        )
-    );
-    // No snapshot: both ends rebuilt from history, 5 Jan to 12 Jan. Open
-    // on 5 Jan: o1 and d2 (d1 won on 2 Jan), 30,000; d2 won, 5,000; end
-    // 25,000.
-    let db = dir.path().join("history.db");
-    closed_long_ago(&db, false);
-    assert_eq!(
-        waterfall(&db),
+            "snapshots.db",
+            true,
+            ("2025-12-29", vec![40_000.0, 0.0, 15_000.0, 0.0, 25_000.0]),
+        ),
+        // No snapshot: both ends rebuilt from history, 5 Jan to 12 Jan.
+        // Open on 5 Jan: o1 and d2 (d1 won on 2 Jan), 30,000; d2 won,
+        // 5,000; end 25,000.
         (
-            "2026-01-05".into(),
-            vec![30_000.0, 0.0, 5_000.0, 0.0, 25_000.0]
-        )
-    );
+            "history.db",
+            false,
+            ("2026-01-05", vec![30_000.0, 0.0, 5_000.0, 0.0, 25_000.0]),
+        ),
+    ] {
+        let db = dir.path().join(name);
+        closed_long_ago(&db, snapshots);
+        assert_eq!(waterfall(&db), (want.0.to_string(), want.1), "{name}");
+    }
 }
 
 #[test]
