@@ -29,8 +29,12 @@ pub enum Need {
     Review,
     /// One deal's card: the review's data and the deal whole.
     Deal(crate::domain::OppId),
-    /// The forecast of a period (deals only).
+    /// The forecast of a period and what it moved (deals only, with their
+    /// history: the call on an earlier day is rebuilt from it).
     Forecast(Period),
+    /// The forecast of a period as it stands: the deals of [`Need::Forecast`]
+    /// without their history, which only `--as-of` rewinds with ([`load`]).
+    Call(Period),
     /// The waterfall from a day (deals only): the deals alive since that
     /// day, or since its start snapshot when older ([`load`]).
     Waterfall(NaiveDate),
@@ -171,7 +175,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
                 true,
             )
         }
-        Need::Forecast(p) => (
+        Need::Forecast(p) | Need::Call(p) => (
             vec![Period {
                 from: p.from.min(cx.today),
                 to: p.to.max(tomorrow),
@@ -277,7 +281,11 @@ pub fn load(
         }
         need => need,
     };
-    let scope = scope_of(&need, cx, cal);
+    let mut scope = scope_of(&need, cx, cal);
+    if as_of.is_some() {
+        // Rewound with the deals' history.
+        scope = scope.with_history(true);
+    }
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
     if let Some(day) = as_of {
@@ -353,7 +361,10 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         _ => Vec::new(),
     };
     Scope::new(ranges)
-        .with_history(!matches!(need, Need::Accuracy(AccuracyDeals::Won)))
+        .with_history(!matches!(
+            need,
+            Need::Accuracy(AccuracyDeals::Won) | Need::Call(_)
+        ))
         .with_won_only(matches!(
             need,
             Need::Accuracy(AccuracyDeals::Won | AccuracyDeals::Rebuilt(_))
