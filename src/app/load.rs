@@ -17,7 +17,8 @@ use chrono::{Days, NaiveDate};
 /// The reports, by what they read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Need {
-    /// Open pipeline on a day.
+    /// The deals open today, with their history (a snapshot rewinds them
+    /// to its instant).
     Pipeline,
     /// Every rep's metrics over a period.
     Metrics(Period),
@@ -32,9 +33,10 @@ pub enum Need {
     /// The forecast of a period and what it moved (deals only, with their
     /// history: the call on an earlier day is rebuilt from it).
     Forecast(Period),
-    /// The forecast of a period as it stands: the deals of [`Need::Forecast`]
-    /// without their history, which only `--as-of` rewinds with ([`load`]).
-    Call(Period),
+    /// The deals of [`Need::Forecast`] as they stand, without their
+    /// history, which only `--as-of` rewinds with ([`load`]): the forecast
+    /// of a period, and the open pipeline (today to tomorrow).
+    Standing(Period),
     /// The waterfall from a day (deals only): the deals alive since that
     /// day, or since its start snapshot when older ([`load`]).
     Waterfall(NaiveDate),
@@ -175,7 +177,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
                 true,
             )
         }
-        Need::Forecast(p) | Need::Call(p) => (
+        Need::Forecast(p) | Need::Standing(p) => (
             vec![Period {
                 from: p.from.min(cx.today),
                 to: p.to.max(tomorrow),
@@ -363,7 +365,7 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
     Scope::new(ranges)
         .with_history(!matches!(
             need,
-            Need::Accuracy(AccuracyDeals::Won) | Need::Call(_)
+            Need::Accuracy(AccuracyDeals::Won) | Need::Standing(_)
         ))
         .with_won_only(matches!(
             need,

@@ -210,7 +210,11 @@ pub fn run(ctx: &Ctx, args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     let out = match args.name {
         ReportName::Pipeline => {
-            let (mut data, _) = ctx.load(&store, Need::Pipeline, args.as_of, Snaps::None)?;
+            let today = crate::domain::Period {
+                from: ctx.today,
+                to: ctx.today.succ_opt().unwrap_or(ctx.today),
+            };
+            let (mut data, _) = ctx.load(&store, Need::Standing(today), args.as_of, Snaps::None)?;
             if let Some(rep) = &args.rep {
                 data.opportunities.retain(|o| o.owner_id.as_str() == rep);
             }

@@ -33,7 +33,7 @@ pub fn run(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String
         ReportName::Waterfall => {
             Need::Waterfall(crate::report::waterfall::rebuilt_days(today, args.from, args.to).0)
         }
-        _ => Need::Call(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
+        _ => Need::Standing(period.unwrap_or_else(|| ctx.cal.quarter_containing(today))),
     };
     let waterfall = rule(|heads| {
         crate::report::waterfall::read_by_build(&ctx.cal, today, heads, args.from, args.to)
