@@ -33,6 +33,9 @@ pub enum Need {
     /// The forecast of a period and what it moved (deals only, with their
     /// history: the call on an earlier day is rebuilt from it).
     Forecast(Period),
+    /// The deals of [`Need::Forecast`] with their history from the end of
+    /// a day on: the call's movement since that day (`report movement`).
+    Movement(Period, NaiveDate),
     /// The deals of [`Need::Forecast`] as they stand, without their
     /// history, which only `--as-of` rewinds with ([`load`]): the forecast
     /// of a period, and the open pipeline (today to tomorrow).
@@ -177,7 +180,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
                 true,
             )
         }
-        Need::Forecast(p) | Need::Standing(p) => (
+        Need::Forecast(p) | Need::Standing(p) | Need::Movement(p, _) => (
             vec![Period {
                 from: p.from.min(cx.today),
                 to: p.to.max(tomorrow),
@@ -284,9 +287,9 @@ pub fn load(
         need => need,
     };
     let mut scope = scope_of(&need, cx, cal);
-    if as_of.is_some() {
+    if let Some(day) = as_of {
         // Rewound with the deals' history.
-        scope = scope.with_history(true);
+        scope = scope.rewound_to(cal.end_of(day));
     }
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
@@ -374,6 +377,10 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_open_at(match need {
             Need::Accuracy(AccuracyDeals::Rebuilt(ends)) => ends.clone(),
             _ => Vec::new(),
+        })
+        .with_history_since(match need {
+            Need::Movement(_, day) => Some(cal.end_of(*day)),
+            _ => None,
         })
         .with_deal_ranges(instants(&r.deal_periods))
         .with_activities(r.activities)

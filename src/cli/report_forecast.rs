@@ -116,7 +116,11 @@ fn movement(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<Strin
             .into_iter()
             .collect()
     });
-    let (data, snapshots) = ctx.load(store, Need::Forecast(window), as_of, Snaps::Picked(&pick))?;
+    // The call is rewound to the end of the day `days` before `to`: the
+    // history from then on is all it reads.
+    let (then, _) = crate::report::movement::then_and_end(&ctx.cal, to, days);
+    let need = Need::Movement(window, then);
+    let (data, snapshots) = ctx.load(store, need, as_of, Snaps::Picked(&pick))?;
     let input = Input {
         data: &data,
         snapshots: &snapshots,

@@ -87,6 +87,7 @@ fn with_deals_as_of(
                     .collect(),
                 deal_touches: before(&l.deal_touches, end),
                 account_touches: before(&l.account_touches, end),
+                history_since: l.history_since.clone(),
             }),
     }
 }
@@ -170,6 +171,9 @@ pub struct Rewind<'a> {
     data: &'a Dataset,
     snapshots: &'a [Snapshot],
     by_deal: foldhash::HashMap<&'a OppId, Vec<&'a HistoryEntry>>,
+    /// A dataset holding history from an instant on: that instant, and the
+    /// deals with entries before it (`model::HistorySince`).
+    since: Option<(DateTime<Utc>, foldhash::HashSet<&'a OppId>)>,
 }
 
 impl<'a> Rewind<'a> {
@@ -178,11 +182,22 @@ impl<'a> Rewind<'a> {
         for h in &data.history {
             by_deal.entry(&h.opportunity_id).or_default().push(h);
         }
+        let since = data
+            .lookback
+            .as_ref()
+            .and_then(|l| l.history_since.as_ref())
+            .map(|s| (s.at, s.earlier.iter().collect()));
         Rewind {
             data,
             snapshots,
             by_deal,
+            since,
         }
+    }
+
+    /// Whether the deal has history, held or not.
+    fn has_history(&self, id: &OppId) -> bool {
+        self.by_deal.contains_key(id) || self.since.as_ref().is_some_and(|(_, e)| e.contains(id))
     }
 
     /// The deals at `end`: `dataset_as_of_with_snapshots(…).opportunities`.
@@ -204,6 +219,8 @@ impl<'a> Rewind<'a> {
     /// The deals at `end`, less (when `skip_closed`) those closed before
     /// it with nothing at or after it to undo.
     fn rewound(&self, end: DateTime<Utc>, skip_closed: bool) -> Vec<Opportunity> {
+        // Held from `at` on, history rewinds no further back than `at`.
+        debug_assert!(self.since.as_ref().is_none_or(|(at, _)| *at <= end));
         let mut opps: Vec<Opportunity> = self
             .data
             .opportunities
@@ -221,7 +238,7 @@ impl<'a> Rewind<'a> {
                 opportunity_as_of(o, history, end)
             })
             .collect();
-        overlay_snapshot(&mut opps, &self.by_deal, self.snapshots, end);
+        overlay_snapshot(&mut opps, |id| self.has_history(id), self.snapshots, end);
         opps
     }
 }
@@ -230,7 +247,7 @@ impl<'a> Rewind<'a> {
 /// module doc).
 fn overlay_snapshot(
     opportunities: &mut [Opportunity],
-    with_history: &foldhash::HashMap<&OppId, Vec<&HistoryEntry>>,
+    has_history: impl Fn(&OppId) -> bool,
     snapshots: &[Snapshot],
     end: DateTime<Utc>,
 ) {
@@ -239,7 +256,7 @@ fn overlay_snapshot(
     };
     let rows: HashMap<&OppId, _> = snap.rows.iter().map(|r| (&r.opportunity_id, r)).collect();
     for o in opportunities {
-        if with_history.contains_key(&o.id) {
+        if has_history(&o.id) {
             continue;
         }
         let Some(r) = rows.get(&o.id) else { continue };

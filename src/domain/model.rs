@@ -509,6 +509,21 @@ pub struct Lookback {
     /// The same on each account of those deals.
     #[serde(default)]
     pub account_touches: Vec<(AccountId, DateTime<Utc>)>,
+    /// Set when the deals' history was read from an instant on (a report
+    /// that rewinds them no further back, see [`HistorySince`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history_since: Option<HistorySince>,
+}
+
+/// A dataset that holds the deals' history from `at` on, and every entry
+/// of a deal whose status changed from `at` on: all a rewind to an instant
+/// at or after `at` reads (`domain::asof`), but for whether a deal has any
+/// history at all, which `earlier` tells.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistorySince {
+    pub at: DateTime<Utc>,
+    /// The deals with entries before `at`, held or not, by id.
+    pub earlier: Vec<OppId>,
 }
 
 impl Dataset {

@@ -71,7 +71,7 @@ fn call(
 
 /// The day `days` before `today`, and the end of it (the instant the call
 /// is taken back to).
-fn then_and_end(cal: &Calendar, today: NaiveDate, days: u64) -> (NaiveDate, DateTime<Utc>) {
+pub fn then_and_end(cal: &Calendar, today: NaiveDate, days: u64) -> (NaiveDate, DateTime<Utc>) {
     let then = today.checked_sub_days(Days::new(days)).unwrap_or(today);
     (then, cal.end_of(then))
 }

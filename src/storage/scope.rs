@@ -59,6 +59,10 @@ pub struct Scope {
     /// Whether the deals' history is left unread (a report that reads
     /// none of it: accuracy when every closed quarter has its snapshot).
     skip_history: bool,
+    /// When set, the deals' history is read from this instant on only
+    /// (`Lookback::history_since`): a report that rewinds the deals no
+    /// further back (the call's movement over a week).
+    history_since: Option<DateTime<Utc>>,
     /// Whether the contacts are left unread, with each rep's first touch of
     /// each contact touched: only the metrics read them (an activity's
     /// account through its contact, "new contacts"; 60k contacts on a large
@@ -98,6 +102,7 @@ impl Scope {
             deals: Vec::new(),
             rep_ranges: Vec::new(),
             skip_history: false,
+            history_since: None,
             skip_contacts: false,
             moved: false,
             won_only: false,
@@ -123,6 +128,11 @@ impl Scope {
             activities: self.activities || other.activities,
             open_now: self.open_now || other.open_now,
             skip_history: self.skip_history && other.skip_history,
+            // One that reads all of it reads it for both.
+            history_since: self
+                .history_since
+                .zip(other.history_since)
+                .map(|(a, b)| a.min(b)),
             skip_contacts: self.skip_contacts && other.skip_contacts,
             moved: self.moved || other.moved,
             won_only: self.won_only && other.won_only,
@@ -175,6 +185,30 @@ impl Scope {
     pub fn with_history(mut self, history: bool) -> Scope {
         self.skip_history = !history;
         self
+    }
+
+    /// The same ranges, with the deals' history read from `since` on only,
+    /// or whole (see the field).
+    pub fn with_history_since(mut self, since: Option<DateTime<Utc>>) -> Scope {
+        self.history_since = since;
+        self
+    }
+
+    /// The same, with the deals' history read as a rewind to `end` needs
+    /// it: whole, or from an instant no later than `end`.
+    pub fn rewound_to(mut self, end: DateTime<Utc>) -> Scope {
+        self.skip_history = false;
+        self.history_since = self.history_since.filter(|t| *t <= end);
+        self
+    }
+
+    /// How the deals' history is read.
+    fn history_read(&self) -> deals::HistoryRead {
+        match (self.skip_history, self.history_since) {
+            (true, _) => deals::HistoryRead::None,
+            (false, None) => deals::HistoryRead::Whole,
+            (false, Some(t)) => deals::HistoryRead::Since(t),
+        }
     }
 
     /// The same ranges, with the contacts and each rep's first touch of each
@@ -396,7 +430,7 @@ impl Store {
                 rusqlite::params_from_iter(changed_params.iter()),
             )?;
         }
-        let mut deals = self.deals_of("temp.scope_opps", !scope.skip_history)?;
+        let mut deals = self.deals_of("temp.scope_opps", scope.history_read())?;
         let first_activity_at = conn
             .query_row("SELECT MIN(occurred_at) FROM activities", [], |r| {
                 r.get::<_, Option<String>>(0)
@@ -412,7 +446,9 @@ impl Store {
             opportunities,
             history,
             crm_last_touch,
+            history_earlier,
         } = deals;
+        let history_since = scope.history_since.filter(|_| !scope.skip_history);
         let history = history.into_iter().map(|(_, h)| h).collect();
         Ok(Dataset {
             reps: self.load_reps()?,
@@ -430,6 +466,10 @@ impl Store {
             action_items: self.load_action_items()?,
             lookback: Some(Lookback {
                 first_activity_at,
+                history_since: history_since.map(|at| HistorySince {
+                    at,
+                    earlier: history_earlier,
+                }),
                 ..lookback
             }),
             crm_last_touch,

@@ -248,3 +248,83 @@ fn from_and_to_pick_the_two_days() {
         .clone();
     assert!(String::from_utf8_lossy(&err).contains("--from 2026-11-25 is after --to 2026-11-24"));
 }
+
+/// The call a week ago is rebuilt from the history written since (the load
+/// reads no older entries), but for two kinds of deal it needs more:
+///
+/// - r1, 6,000: won 11-10, reopened 11-19, won again 11-21. Undoing the
+///   two later entries leaves it won, and its close then was 11-10, which
+///   only the entry of 11-10 says: in the call both days.
+/// - e1, commit, 9,000, closes 12-15: its one entry (10-01) is older than
+///   the week, and the snapshot of 11-16 says best case. A deal with
+///   history is rebuilt from it, never from a snapshot: in the call both days.
+/// - m6, 2,000, closes 12-01: best case → commit on 11-20: moves in.
+///
+/// Call then = 6,000 + 9,000 = 15,000; now = 15,000 + 2,000 = 17,000.
+#[test]
+fn a_week_back_reads_older_history_where_the_rewind_needs_it() {
+    use ForecastCategory::*;
+    use HistoryField as F;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("m.db");
+    let mut store = Store::open(&db).expect("open");
+    let mut tx = store.begin().expect("tx");
+    for s in Settings::default().stage_list() {
+        tx.upsert_stage(&s).expect("stage");
+    }
+    tx.upsert_rep(&Rep::ae(RepId("ann".into()), "Ann".into()))
+        .expect("rep");
+    let mut r1 = opp("r1", Closed, 6_000, "2026-11-21", "2026-10-01");
+    r1.stage = "Closed Won".into();
+    r1.status = Status::Won;
+    r1.closed_at = Some(at("2026-11-21"));
+    for o in [
+        r1,
+        opp("e1", Commit, 9_000, "2026-12-15", "2026-10-01"),
+        opp("m6", Commit, 2_000, "2026-12-01", "2026-10-01"),
+    ] {
+        tx.upsert_opportunity(&o).expect("opp");
+    }
+    for h in [
+        hist("r1", "2026-10-01", F::Stage, None, "Proposal"),
+        hist("r1", "2026-11-10", F::Status, Some("open"), "won"),
+        hist("r1", "2026-11-19", F::Status, Some("won"), "open"),
+        hist("r1", "2026-11-21", F::Status, Some("open"), "won"),
+        hist("e1", "2026-10-01", F::Stage, None, "Proposal"),
+        hist("m6", "2026-10-01", F::Stage, None, "Proposal"),
+        hist(
+            "m6",
+            "2026-11-20",
+            F::ForecastCategory,
+            Some("best_case"),
+            "commit",
+        ),
+    ] {
+        tx.append_history(&h).expect("history");
+    }
+    tx.insert_snapshot(&Snapshot {
+        taken_on: day("2026-11-16"),
+        taken_at: at("2026-11-16"),
+        rows: vec![SnapshotRow {
+            opportunity_id: OppId("e1".into()),
+            owner_id: RepId("ann".into()),
+            stage: "Proposal".into(),
+            amount: Some(Money::from_major(9_000)),
+            close_date: Some(day("2026-12-15")),
+            forecast_category: Some(BestCase),
+        }],
+    })
+    .expect("snapshot");
+    tx.commit().expect("commit");
+    drop(store);
+    let v: Value = serde_json::from_str(&run(&db, &["--format", "json"])).expect("JSON");
+    assert_eq!(
+        (v["call_then"].as_f64(), v["call_now"].as_f64()),
+        (Some(15_000.0), Some(17_000.0))
+    );
+    assert_eq!(
+        moves(&v, "moved_in"),
+        owned(&[("m6", 2_000.0, "committed (was best_case)")])
+    );
+    assert_eq!(v["moved_out"].as_array().map(Vec::len), Some(0));
+}

@@ -10,18 +10,35 @@
 //! instead, once read: on the orgs measured, none to a few hundred deals.
 
 use super::{OPP_COLUMNS, Scope};
-use crate::domain::model::{Activity, HistoryEntry, Lookback, OppId, Opportunity};
+use crate::domain::model::{Activity, HistoryEntry, HistoryField, Lookback, OppId, Opportunity};
 use crate::storage::codec::keyed_instant;
 use crate::storage::{Result, Store};
 use chrono::{DateTime, Utc};
 
 /// Deals read: by id, their history in `(changed_at, seq)` order with its
-/// `seq`, and a CRM's last activity instant of each, by deal.
+/// `seq`, and a CRM's last activity instant of each, by deal; read from an
+/// instant on ([`HistoryRead::Since`]), the deals with entries before it
+/// (`Lookback::history_since`).
 #[derive(Default)]
 pub(super) struct Deals {
     pub(super) opportunities: Vec<Opportunity>,
-    pub(super) history: Vec<(i64, HistoryEntry)>,
+    pub(super) history: Vec<Entry>,
     pub(super) crm_last_touch: Vec<(OppId, DateTime<Utc>)>,
+    pub(super) history_earlier: Vec<OppId>,
+}
+
+/// A history entry with its `seq` (the order it was written in).
+type Entry = (i64, HistoryEntry);
+
+/// How much of the deals' history a load reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HistoryRead {
+    None,
+    Whole,
+    /// The entries from this instant on, and every entry of a deal whose
+    /// status changed from it on (a rewind to an instant at or after it
+    /// reads no other: see `domain::asof`).
+    Since(DateTime<Utc>),
 }
 
 impl Deals {
@@ -35,17 +52,25 @@ impl Deals {
         self.history.sort_unstable_by_key(by_time);
         self.crm_last_touch.extend(other.crm_last_touch);
         self.crm_last_touch.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.history_earlier.extend(other.history_earlier);
+        self.history_earlier.sort_unstable();
     }
 }
 
+/// The history rows of the deals `table` holds (`h`), `on` what else.
+fn of_deals(table: &str, on: &str) -> String {
+    format!("{table} s CROSS JOIN opportunity_history h ON h.opportunity_id = s.id {on}")
+}
+
 /// A history row's place: by instant, then by the order it was written.
-fn by_time((seq, h): &(i64, HistoryEntry)) -> (DateTime<Utc>, i64) {
+fn by_time((seq, h): &Entry) -> (DateTime<Utc>, i64) {
     (h.changed_at, *seq)
 }
 
 impl Store {
-    /// The deals whose ids `table` holds, with their history when `history`.
-    pub(super) fn deals_of(&self, table: &str, history: bool) -> Result<Deals> {
+    /// The deals whose ids `table` holds, with as much of their history as
+    /// `history` says.
+    pub(super) fn deals_of(&self, table: &str, history: HistoryRead) -> Result<Deals> {
         let opportunities = self.collect_params(
             &format!(
                 "SELECT {OPP_COLUMNS} FROM opportunities
@@ -58,23 +83,26 @@ impl Store {
         // the temporary table SQLite scanned all of history instead. The
         // rows are put in (changed_at, seq) order here: SQLite's sorter
         // compared the instants as text, a fifth of reading all history.
-        let mut history = match history {
-            false => Vec::new(),
-            true => self.collect_params(
+        let rows = |from: &str, params: &[String]| {
+            self.collect_params(
                 &format!(
                     "SELECT h.opportunity_id, h.changed_at, h.field, h.old_value, h.new_value,
                             h.changed_by, h.review_session_id, h.seq
-                     FROM {table} s CROSS JOIN opportunity_history h
-                       ON h.opportunity_id = s.id"
+                     FROM {from}"
                 ),
-                &[],
+                params,
                 |r| {
                     Ok((
                         r.get::<_, i64>(7)?,
                         crate::storage::read::history_from_row(r)?,
                     ))
                 },
-            )?,
+            )
+        };
+        let (mut history, history_earlier) = match history {
+            HistoryRead::None => (Vec::new(), Vec::new()),
+            HistoryRead::Whole => (rows(&of_deals(table, ""), &[])?, Vec::new()),
+            HistoryRead::Since(t) => self.history_since(table, t, rows)?,
         };
         history.sort_unstable_by_key(by_time);
         let crm_last_touch = self.collect_params(
@@ -90,7 +118,48 @@ impl Store {
             opportunities,
             history,
             crm_last_touch,
+            history_earlier,
         })
+    }
+
+    /// [`HistoryRead::Since`] for the deals `table` holds: the entries
+    /// from `t` on (`rows`), every entry of a deal whose status changed
+    /// from `t` on (a close undone reads its earlier closes), and the deals
+    /// with entries before `t` not read, by id.
+    fn history_since(
+        &self,
+        table: &str,
+        t: DateTime<Utc>,
+        rows: impl Fn(&str, &[String]) -> Result<Vec<Entry>>,
+    ) -> Result<(Vec<Entry>, Vec<OppId>)> {
+        let at = [crate::storage::codec::instant_to_sql(t)];
+        let mut history = rows(&of_deals(table, "AND h.changed_at >= ?1"), &at)?;
+        let mut whole: Vec<&str> = history
+            .iter()
+            .filter(|(_, h)| h.field == HistoryField::Status)
+            .map(|(_, h)| h.opportunity_id.as_str())
+            .collect();
+        whole.sort_unstable();
+        whole.dedup();
+        let mut earlier_rows = Vec::new();
+        for id in &whole {
+            earlier_rows.extend(rows(
+                "opportunity_history h WHERE h.opportunity_id = ?1 AND h.changed_at < ?2",
+                &[id.to_string(), at[0].clone()],
+            )?);
+        }
+        let earlier = self.collect_params(
+            &format!(
+                "SELECT s.id FROM {table} s WHERE EXISTS (
+                   SELECT 1 FROM opportunity_history h
+                   WHERE h.opportunity_id = s.id AND h.changed_at < ?1)
+                 ORDER BY 1"
+            ),
+            &at,
+            |r| Ok(r.get::<_, OppId>(0)?),
+        )?;
+        history.extend(earlier_rows);
+        Ok((history, earlier))
     }
 
     /// Reads the deals `window` names that `deals` lacks into it, with what
@@ -135,7 +204,7 @@ impl Store {
             "DELETE FROM temp.scope_named WHERE id IN (SELECT id FROM temp.scope_opps);
              INSERT INTO temp.scope_opps SELECT id FROM temp.scope_named;",
         )?;
-        deals.join(self.deals_of("temp.scope_named", !scope.skip_history)?);
+        deals.join(self.deals_of("temp.scope_named", scope.history_read())?);
         let table = "temp.scope_named";
         if scope.touches_before {
             let (deal_touches, account_touches) = self.latest_touches_before(scope, table)?;
