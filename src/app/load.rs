@@ -17,9 +17,9 @@ use chrono::{Days, NaiveDate};
 /// The reports, by what they read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Need {
-    /// The deals open today, with their history (a snapshot rewinds them
-    /// to its instant).
-    Pipeline,
+    /// The deals open today, with their history from an instant on (a
+    /// snapshot rewinds them to it).
+    Pipeline(chrono::DateTime<chrono::Utc>),
     /// Every rep's metrics over a period.
     Metrics(Period),
     /// Metrics over a period and the one before it.
@@ -143,7 +143,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
     let margin = Days::new(s.stale_days.max(0) as u64 + 2);
     let widen = widen_by(s, cx.today);
     let (periods, activities) = match need {
-        Need::Pipeline => (
+        Need::Pipeline(_) => (
             vec![Period {
                 from: cx.today,
                 to: tomorrow,
@@ -380,6 +380,7 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         })
         .with_history_since(match need {
             Need::Movement(_, day) => Some(cal.end_of(*day)),
+            Need::Pipeline(at) => Some(*at),
             _ => None,
         })
         .with_deal_ranges(instants(&r.deal_periods))

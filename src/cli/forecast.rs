@@ -21,15 +21,16 @@ pub fn snapshot_instant(cal: &Calendar, today: NaiveDate, now: DateTime<Utc>) ->
 }
 
 /// The deals a snapshot taken at `now` holds: those open today, with their
-/// history, rewound alone to `now` (a past `--today`: the end of that day;
-/// a copy of the whole dataset is not needed).
+/// history from `now` on, rewound alone to `now` (a past `--today`: the
+/// end of that day; a copy of the whole dataset is not needed).
 pub fn open_for_snapshot(
     ctx: &Ctx,
     store: &Store,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Opportunity>> {
-    let (live, _) = ctx.load(store, Need::Pipeline, None, Snaps::None)?;
-    Ok(Rewind::new(&live, &[]).open_at(now + chrono::Duration::seconds(1)))
+    let end = now + chrono::Duration::seconds(1);
+    let (live, _) = ctx.load(store, Need::Pipeline(end), None, Snaps::None)?;
+    Ok(Rewind::new(&live, &[]).open_at(end))
 }
 
 /// Takes and stores a snapshot of `deals` at `now`, unless one was already

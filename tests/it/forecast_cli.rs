@@ -603,3 +603,30 @@ fn snapshot_once_per_day_and_errors_name_the_cause() {
         "{text}"
     );
 }
+
+/// A snapshot for a day gone by holds the deals as they stood at its end:
+/// o1 was raised from 25,000 to 30,000 on 10 Feb, so the snapshot of
+/// 8 Feb (taken on the 16th's database) holds it at 25,000; o2, created on
+/// 11 Feb, is not in it.
+#[test]
+fn a_snapshot_of_a_past_day_holds_the_deals_as_they_stood() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    let out = run(&db, &["--today", "2026-02-08", "snapshot"]);
+    assert_eq!(out, "snapshot taken for 2026-02-08: 1 open deals\n");
+    let store = Store::open(&db).unwrap();
+    let heads: Vec<_> = store
+        .snapshot_heads()
+        .unwrap()
+        .into_iter()
+        .filter(|h| h.taken_on == day(2, 8))
+        .collect();
+    let snaps = store.load_snapshots_of(&heads).unwrap();
+    let rows: Vec<(&str, Option<Money>)> = snaps[0]
+        .rows
+        .iter()
+        .map(|r| (r.opportunity_id.as_str(), r.amount))
+        .collect();
+    assert_eq!(rows, vec![("o1", Some(Money::from_major(25_000)))]);
+}
