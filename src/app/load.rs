@@ -276,6 +276,7 @@ pub fn load(
     snapshots: Snaps<'_>,
 ) -> crate::storage::Result<(Dataset, Vec<Snapshot>)> {
     let snaps = read_snapshots(store, cal, (cx.today, as_of), snapshots)?;
+    let since = rewinds_to(&need, cal);
     // The waterfall sorts the deals of its start snapshot by what became
     // of them: it reads every deal alive since the oldest snapshot it read
     // (its start, or one an end rebuilt from history stands on), however
@@ -286,7 +287,7 @@ pub fn load(
         }
         need => need,
     };
-    let mut scope = scope_of(&need, cx, cal);
+    let mut scope = scope_of(&need, cx, cal).with_history_since(since);
     if let Some(day) = as_of {
         // Rewound with the deals' history.
         scope = scope.rewound_to(cal.end_of(day));
@@ -297,6 +298,19 @@ pub fn load(
         data = crate::domain::asof::dataset_as_of_with_snapshots(&data, &snaps, cal.end_of(day));
     }
     Ok((data, snaps))
+}
+
+/// The earliest instant a report that reads the deals' history only to
+/// rewind them rewinds them to (the history from it on is all it reads,
+/// `Scope::with_history_since`); `None` for the others. The waterfall
+/// rebuilds from history only the ends it has no snapshot for, the days
+/// `Need::Waterfall` names and later.
+fn rewinds_to(need: &Need, cal: &Calendar) -> Option<chrono::DateTime<chrono::Utc>> {
+    match need {
+        Need::Movement(_, day) | Need::Waterfall(day) => Some(cal.end_of(*day)),
+        Need::Pipeline(at) => Some(*at),
+        _ => None,
+    }
 }
 
 /// The snapshots `which` names among those taken up to `as_of`, with their
@@ -377,11 +391,6 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_open_at(match need {
             Need::Accuracy(AccuracyDeals::Rebuilt(ends)) => ends.clone(),
             _ => Vec::new(),
-        })
-        .with_history_since(match need {
-            Need::Movement(_, day) => Some(cal.end_of(*day)),
-            Need::Pipeline(at) => Some(*at),
-            _ => None,
         })
         .with_deal_ranges(instants(&r.deal_periods))
         .with_activities(r.activities)

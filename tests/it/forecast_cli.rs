@@ -630,3 +630,41 @@ fn a_snapshot_of_a_past_day_holds_the_deals_as_they_stood() {
         .collect();
     assert_eq!(rows, vec![("o1", Some(Money::from_major(25_000)))]);
 }
+
+/// A waterfall whose two days have no snapshot of their own (the latest
+/// one before both is 5 Jan's, more than a week old) rebuilds both from
+/// history: o1 stood at 25,000 on 3 and on 6 Feb, its raise to 30,000 on
+/// 10 Feb undone; o2 (created 11 Feb) did not exist yet.
+#[test]
+fn a_waterfall_between_days_without_snapshots_rebuilds_both_from_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    let v = json(
+        &db,
+        &[
+            "--today",
+            "2026-02-16",
+            "report",
+            "waterfall",
+            "--from",
+            "2026-02-03",
+            "--to",
+            "2026-02-06",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        v["rebuilt_from_history"],
+        serde_json::json!(["2026-02-03", "2026-02-06"])
+    );
+    assert_eq!(
+        (
+            v["start"].as_f64(),
+            v["end"].as_f64(),
+            v["start_count"].as_u64()
+        ),
+        (Some(25_000.0), Some(25_000.0), Some(1))
+    );
+}
