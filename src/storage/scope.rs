@@ -60,8 +60,8 @@ pub struct Scope {
     /// none of it: accuracy when every closed quarter has its snapshot).
     skip_history: bool,
     /// When set, the deals' history is read from this instant on only
-    /// (`Lookback::history_since`): a report that rewinds the deals no
-    /// further back (the call's movement over a week).
+    /// (`Lookback::history_since`): a report that reads it only to rewind
+    /// the deals no further back (`app::load::rewinds_to`).
     history_since: Option<DateTime<Utc>>,
     /// Whether the contacts are left unread, with each rep's first touch of
     /// each contact touched: only the metrics read them (an activity's
@@ -448,7 +448,10 @@ impl Store {
             crm_last_touch,
             history_earlier,
         } = deals;
-        let history_since = scope.history_since.filter(|_| !scope.skip_history);
+        let history_since = match scope.history_read() {
+            deals::HistoryRead::Since(at) => Some(at),
+            _ => None,
+        };
         let history = history.into_iter().map(|(_, h)| h).collect();
         Ok(Dataset {
             reps: self.load_reps()?,
