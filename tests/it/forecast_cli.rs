@@ -258,47 +258,35 @@ fn forecast_now_and_as_of() {
         4,
         "quarter and its 3 months"
     );
-    // As of 9 Feb: o2 didn't exist, o1 was 25k: call 45k, pipeline 45k.
-    let v = json(
-        &db,
-        &[
-            "--today",
-            "2026-02-16",
-            "report",
-            "forecast",
-            "--as-of",
-            "2026-02-09",
-            "--format",
-            "json",
-        ],
-    );
-    let q = &v["team"][0];
-    assert_eq!(
-        (q["call"].as_f64(), q["pipeline"].as_f64()),
-        (Some(45_000.0), Some(45_000.0))
-    );
-    // As of 15 Feb: o1's raise to 30k on 10 Feb comes from its history
-    // (the latest snapshot then, 9 Feb's, still says 25k), and o2 was
-    // created on 11 Feb: call 20k won + 30k commit = 50k, pipeline adds
-    // o2's 10k = 60k.
-    let v = json(
-        &db,
-        &[
-            "--today",
-            "2026-02-16",
-            "report",
-            "forecast",
-            "--as-of",
-            "2026-02-15",
-            "--format",
-            "json",
-        ],
-    );
-    let q = &v["team"][0];
-    assert_eq!(
-        (q["call"].as_f64(), q["pipeline"].as_f64()),
-        (Some(50_000.0), Some(60_000.0))
-    );
+    // (as of, call, pipeline):
+    // - 9 Feb: o2 didn't exist, o1 was 25k: call 45k, pipeline 45k;
+    // - 15 Feb: o1's raise to 30k on 10 Feb comes from its history (the
+    //   latest snapshot then, 9 Feb's, still says 25k), and o2 was created
+    //   on 11 Feb: call 20k won + 30k commit = 50k, pipeline adds o2's 10k.
+    for (as_of, call, pipeline) in [
+        ("2026-02-09", 45_000.0, 45_000.0),
+        ("2026-02-15", 50_000.0, 60_000.0),
+    ] {
+        let v = json(
+            &db,
+            &[
+                "--today",
+                "2026-02-16",
+                "report",
+                "forecast",
+                "--as-of",
+                as_of,
+                "--format",
+                "json",
+            ],
+        );
+        let q = &v["team"][0];
+        assert_eq!(
+            (q["call"].as_f64(), q["pipeline"].as_f64()),
+            (Some(call), Some(pipeline)),
+            "as of {as_of}"
+        );
+    }
     // Table output carries the status word.
     let t = run(&db, &["--today", "2026-02-16", "report", "forecast"]);
     assert!(t.contains("LIGHT"), "{t}");

@@ -61,25 +61,35 @@ fn hist(id: &str, t: &str, f: HistoryField, old: Option<&str>, new: &str) -> His
     }
 }
 
-fn build(path: &Path) {
-    use ForecastCategory::*;
-    let mut store = Store::open(path).expect("open");
-    let mut tx = store.begin().expect("tx");
+/// The default stages and the one rep, ann.
+fn team(tx: &mut pipedeck::storage::Tx<'_>) {
     for s in Settings::default().stage_list() {
         tx.upsert_stage(&s).expect("stage");
     }
     tx.upsert_rep(&Rep::ae(RepId("ann".into()), "Ann".into()))
         .expect("rep");
-    let mut m5 = opp("m5", Closed, 4_000, "2026-11-10", "2026-10-01");
-    m5.stage = "Closed Won".into();
-    m5.status = Status::Won;
-    m5.closed_at = Some(at("2026-11-10"));
+}
+
+/// A deal of ann's won on `day`, created on 10-01.
+fn won(id: &str, amount: i64, day: &str) -> Opportunity {
+    let mut o = opp(id, ForecastCategory::Closed, amount, day, "2026-10-01");
+    o.stage = "Closed Won".into();
+    o.status = Status::Won;
+    o.closed_at = Some(at(day));
+    o
+}
+
+fn build(path: &Path) {
+    use ForecastCategory::*;
+    let mut store = Store::open(path).expect("open");
+    let mut tx = store.begin().expect("tx");
+    team(&mut tx);
     for o in [
         opp("m1", Commit, 10_000, "2026-12-10", "2026-10-01"),
         opp("m2", Commit, 5_000, "2026-12-12", "2026-10-01"),
         opp("m3", Commit, 7_000, "2027-01-15", "2026-10-01"),
         opp("m4", Commit, 3_000, "2026-12-05", "2026-11-22"),
-        m5,
+        won("m5", 4_000, "2026-11-10"),
     ] {
         tx.upsert_opportunity(&o).expect("opp");
     }
@@ -269,17 +279,9 @@ fn a_week_back_reads_older_history_where_the_rewind_needs_it() {
     let db = dir.path().join("m.db");
     let mut store = Store::open(&db).expect("open");
     let mut tx = store.begin().expect("tx");
-    for s in Settings::default().stage_list() {
-        tx.upsert_stage(&s).expect("stage");
-    }
-    tx.upsert_rep(&Rep::ae(RepId("ann".into()), "Ann".into()))
-        .expect("rep");
-    let mut r1 = opp("r1", Closed, 6_000, "2026-11-21", "2026-10-01");
-    r1.stage = "Closed Won".into();
-    r1.status = Status::Won;
-    r1.closed_at = Some(at("2026-11-21"));
+    team(&mut tx);
     for o in [
-        r1,
+        won("r1", 6_000, "2026-11-21"),
         opp("e1", Commit, 9_000, "2026-12-15", "2026-10-01"),
         opp("m6", Commit, 2_000, "2026-12-01", "2026-10-01"),
     ] {
