@@ -30,12 +30,11 @@ pub enum Need {
     Review,
     /// One deal's card: the review's data and the deal whole.
     Deal(crate::domain::OppId),
-    /// The forecast of a period and what it moved (deals only, with their
-    /// history: the call on an earlier day is rebuilt from it).
-    Forecast(Period),
-    /// The deals of [`Need::Forecast`] with their history from the end of
-    /// a day on: the call's movement since that day (`report movement`).
-    Movement(Period, NaiveDate),
+    /// The forecast of a period and how it moved since a day (deals only,
+    /// with their history from the end of that day on: the call and the
+    /// pipeline then are rebuilt from it): `report movement`, and the
+    /// cockpit's forecast pane with its waterfall.
+    Forecast(Period, NaiveDate),
     /// The deals of [`Need::Forecast`] as they stand, without their
     /// history, which only `--as-of` rewinds with ([`load`]): the forecast
     /// of a period, and the open pipeline (today to tomorrow).
@@ -180,7 +179,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
                 true,
             )
         }
-        Need::Forecast(p) | Need::Standing(p) | Need::Movement(p, _) => (
+        Need::Forecast(p, _) | Need::Standing(p) => (
             vec![Period {
                 from: p.from.min(cx.today),
                 to: p.to.max(tomorrow),
@@ -307,7 +306,7 @@ pub fn load(
 /// `Need::Waterfall` names and later.
 fn rewinds_to(need: &Need, cal: &Calendar) -> Option<chrono::DateTime<chrono::Utc>> {
     match need {
-        Need::Movement(_, day) | Need::Waterfall(day) => Some(cal.end_of(*day)),
+        Need::Forecast(_, day) | Need::Waterfall(day) => Some(cal.end_of(*day)),
         Need::Pipeline(at) => Some(*at),
         _ => None,
     }

@@ -119,7 +119,7 @@ fn movement(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<Strin
     // The call is rewound to the end of the day `days` before `to`: the
     // history from then on is all it reads.
     let (then, _) = crate::report::movement::then_and_end(&ctx.cal, to, days);
-    let need = Need::Movement(window, then);
+    let need = Need::Forecast(window, then);
     let (data, snapshots) = ctx.load(store, need, as_of, Snaps::Picked(&pick))?;
     let input = Input {
         data: &data,

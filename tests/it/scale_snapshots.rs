@@ -21,7 +21,7 @@ use pipedeck::domain::{Dataset, Money, Period, Settings, Snapshot};
 use pipedeck::report::Input;
 use pipedeck::report::forecast::ForecastReport;
 use pipedeck::report::movement::{MovementReport, reads};
-use pipedeck::report::waterfall::{WaterfallReport, read_by_build};
+use pipedeck::report::waterfall::{WaterfallReport, read_by_build, rebuilt_days};
 use pipedeck::storage::Store;
 use pipedeck::tui::loader::{Env, Reload, Request, build_review, review_reads};
 
@@ -30,6 +30,8 @@ fn d(s: &str) -> NaiveDate {
 }
 
 const TODAY: &str = "2026-11-24";
+/// A day before any of the demo's history: a read from it holds all of it.
+const LONG_AGO: &str = "2000-01-01";
 
 /// The demo file with the daily snapshots and the deals without history.
 fn database() -> (tempfile::TempDir, std::path::PathBuf, Settings) {
@@ -161,8 +163,8 @@ fn each_report_from_the_snapshots_it_picks_equals_the_report_from_all() {
         let quarter = cal.quarter_containing(today);
 
         // The forecast reads no snapshot of its own: at most `--as-of`'s.
-        let picked = loads.get(Need::Forecast(quarter), Snaps::AS_OF);
-        let all = loads.get(Need::Forecast(quarter), Snaps::All);
+        let picked = loads.get(Need::Standing(quarter), Snaps::AS_OF);
+        let all = loads.get(Need::Standing(quarter), Snaps::All);
         assert!(
             picked.1.len() <= 1,
             "{} read as of {as_of:?}",
@@ -175,9 +177,10 @@ fn each_report_from_the_snapshots_it_picks_equals_the_report_from_all() {
         );
         compared += 1;
 
-        // The waterfall, by default and between given days.
-        let need = Need::Waterfall(today);
-        let all = loads.get(need.clone(), Snaps::All);
+        // The waterfall, by default and between given days, each from the
+        // history it reads (from its first day on) against every deal
+        // since long before with all of its history.
+        let all = loads.get(Need::Waterfall(d(LONG_AGO)), Snaps::All);
         for (from, to) in [
             (None, None),
             (Some("2026-11-01"), None),
@@ -192,7 +195,8 @@ fn each_report_from_the_snapshots_it_picks_equals_the_report_from_all() {
         ] {
             let (from, to) = (from.map(d), to.map(d));
             let pick = rule(|heads| read_by_build(&cal, today, heads, from, to));
-            let picked = loads.get(need.clone(), Snaps::Picked(&pick));
+            let need = Need::Waterfall(rebuilt_days(today, from, to).0);
+            let picked = loads.get(need, Snaps::Picked(&pick));
             assert!(picked.1.len() <= 3, "{} read", picked.1.len());
             let build =
                 |x| WaterfallReport::build(&loads.input(x, None), from, to).map(|r| json(&r));
@@ -204,8 +208,9 @@ fn each_report_from_the_snapshots_it_picks_equals_the_report_from_all() {
             compared += 1;
         }
 
-        // The call's movement from several days to `today`.
-        let all = loads.get(Need::Forecast(quarter), Snaps::All);
+        // The call's movement from several days to `today`, from the history
+        // it reads (from the end of that day on) against all of it.
+        let all = loads.get(Need::Forecast(quarter, d(LONG_AGO)), Snaps::All);
         for from in ["2026-11-17", "2026-11-20", "2026-10-10", "2025-07-01"] {
             let from = d(from);
             if from > today {
@@ -213,7 +218,7 @@ fn each_report_from_the_snapshots_it_picks_equals_the_report_from_all() {
             }
             let days = (today - from).num_days() as u64;
             let pick = rule(|heads| reads(&cal, today, days, heads).into_iter().collect());
-            let picked = loads.get(Need::Forecast(quarter), Snaps::Picked(&pick));
+            let picked = loads.get(Need::Forecast(quarter, from), Snaps::Picked(&pick));
             assert!(picked.1.len() <= 2, "{} read", picked.1.len());
             let build = |x| {
                 MovementReport::build(&loads.input(x, Some(quarter)), quarter, from, None)
@@ -258,8 +263,10 @@ fn the_cockpit_review_part_from_the_snapshots_it_picks_equals_it_from_all() {
     let review = get(Need::Review, Snaps::None).0;
     let quarter = cal.quarter_containing(today);
     let pick = rule(|heads| review_reads(&env, heads));
-    let (deals, picked) = get(Need::Forecast(quarter), Snaps::Picked(&pick));
-    let (_, all) = get(Need::Forecast(quarter), Snaps::All);
+    // As the cockpit reads them: the history from a week ago on.
+    let week_ago = today - chrono::Days::new(7);
+    let (deals, picked) = get(Need::Forecast(quarter, week_ago), Snaps::Picked(&pick));
+    let (full, all) = get(Need::Forecast(quarter, d(LONG_AGO)), Snaps::All);
     assert!(picked.len() <= 3, "{} read", picked.len());
     for rep in [None, Some("ae-01")] {
         let req = Request {
@@ -272,7 +279,7 @@ fn the_cockpit_review_part_from_the_snapshots_it_picks_equals_it_from_all() {
             deal: None,
         };
         let a = build_review(&env, &review, &deals, &picked, &sessions, &req);
-        let b = build_review(&env, &review, &deals, &all, &sessions, &req);
+        let b = build_review(&env, &review, &full, &all, &sessions, &req);
         assert_eq!(json(&a.forecast), json(&b.forecast));
         assert_eq!(
             a.waterfall.as_ref().map(json),

@@ -156,7 +156,7 @@ pub fn build_review(
 }
 
 /// How far back the review's waterfall and the call's movement look.
-const REVIEW_WEEK: u64 = 7;
+pub const REVIEW_WEEK: u64 = 7;
 
 /// The stored snapshots [`build_review`] reads (from all of them, oldest
 /// first): those its waterfall and the call's movement stand on.
