@@ -300,9 +300,8 @@ fn load_with(
         // The forecast, waterfall and call movement read the deals of their
         // own window; accuracy (every closed period) reads all deals later.
         let pick = crate::app::load::rule(|heads| review_reads(env, heads));
-        let week_ago = env.today - chrono::Days::new(build::REVIEW_WEEK);
         let (deals, snapshots) = get(
-            Need::Forecast(forecast_window(env, req), week_ago),
+            Need::Forecast(forecast_window(env, req), build::week_ago(env)),
             Snaps::Picked(&pick),
         )?;
         let views = build_review(env, &review, &deals, &snapshots, &facts.sessions, req);

@@ -264,8 +264,10 @@ fn the_cockpit_review_part_from_the_snapshots_it_picks_equals_it_from_all() {
     let quarter = cal.quarter_containing(today);
     let pick = rule(|heads| review_reads(&env, heads));
     // As the cockpit reads them: the history from a week ago on.
-    let week_ago = today - chrono::Days::new(7);
-    let (deals, picked) = get(Need::Forecast(quarter, week_ago), Snaps::Picked(&pick));
+    let (deals, picked) = get(
+        Need::Forecast(quarter, pipedeck::tui::loader::week_ago(&env)),
+        Snaps::Picked(&pick),
+    );
     let (full, all) = get(Need::Forecast(quarter, d(LONG_AGO)), Snaps::All);
     assert!(picked.len() <= 3, "{} read", picked.len());
     for rep in [None, Some("ae-01")] {

@@ -121,7 +121,7 @@ pub fn build_review(
         pipeline: crate::domain::pipeline::open_pipeline(deals),
     };
     let forecast = ForecastReport::build(&forecast_input);
-    let week_ago = env.today - chrono::Days::new(REVIEW_WEEK);
+    let week_ago = week_ago(env);
     let owner = req.rep.as_ref().filter(|_| req.own_view);
     let movement = Some(crate::report::movement::CallMovement::build(
         &deals_input,
@@ -156,12 +156,18 @@ pub fn build_review(
 }
 
 /// How far back the review's waterfall and the call's movement look.
-pub const REVIEW_WEEK: u64 = 7;
+const REVIEW_WEEK: u64 = 7;
+
+/// The day the review's waterfall and the call's movement look back to:
+/// the deals' history from its end on is all they read.
+pub fn week_ago(env: &Env) -> chrono::NaiveDate {
+    env.today - chrono::Days::new(REVIEW_WEEK)
+}
 
 /// The stored snapshots [`build_review`] reads (from all of them, oldest
 /// first): those its waterfall and the call's movement stand on.
 pub fn review_reads<'s>(env: &Env, heads: &'s [SnapshotHead]) -> Vec<&'s SnapshotHead> {
-    let week_ago = env.today - chrono::Days::new(REVIEW_WEEK);
+    let week_ago = week_ago(env);
     let mut used =
         crate::report::waterfall::read_between(&env.cal, env.today, heads, week_ago, env.today);
     used.extend(crate::report::movement::reads(
