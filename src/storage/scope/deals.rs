@@ -134,20 +134,15 @@ impl Store {
     ) -> Result<(Vec<Entry>, Vec<OppId>)> {
         let at = [crate::storage::codec::instant_to_sql(t)];
         let mut history = rows(&of_deals(table, "AND h.changed_at >= ?1"), &at)?;
-        let mut whole: Vec<&str> = history
-            .iter()
-            .filter(|(_, h)| h.field == HistoryField::Status)
-            .map(|(_, h)| h.opportunity_id.as_str())
-            .collect();
-        whole.sort_unstable();
-        whole.dedup();
-        let mut earlier_rows = Vec::new();
-        for id in &whole {
-            earlier_rows.extend(rows(
-                "opportunity_history h WHERE h.opportunity_id = ?1 AND h.changed_at < ?2",
-                &[id.to_string(), at[0].clone()],
-            )?);
-        }
+        // The older entries of the deals whose status changed from `t` on,
+        // in one pass over the loaded deals.
+        let status_changed = format!(
+            "(SELECT s.id FROM {table} s WHERE EXISTS (
+                SELECT 1 FROM opportunity_history x
+                WHERE x.opportunity_id = s.id AND x.changed_at >= ?1 AND x.field = '{}'))",
+            HistoryField::Status.as_str()
+        );
+        let earlier_rows = rows(&of_deals(&status_changed, "AND h.changed_at < ?1"), &at)?;
         let earlier = self.collect_params(
             &format!(
                 "SELECT s.id FROM {table} s WHERE EXISTS (
