@@ -213,6 +213,14 @@ fn json(db: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&run(db, args)).unwrap()
 }
 
+/// `report waterfall --format json` on `today`, with `args`.
+fn waterfall(db: &Path, today: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--today", today, "report", "waterfall"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    json(db, &all)
+}
+
 #[test]
 fn forecast_now_and_as_of() {
     let dir = tempfile::tempdir().unwrap();
@@ -298,17 +306,7 @@ fn waterfall_between_the_two_latest_snapshots() {
     let db = dir.path().join("p.db");
     build(&db);
     // 9 Feb → 16 Feb over Q1: start 25k, new o2 10k, amount change o1 +5k, end 40k.
-    let v = json(
-        &db,
-        &[
-            "--today",
-            "2026-02-16",
-            "report",
-            "waterfall",
-            "--format",
-            "json",
-        ],
-    );
+    let v = waterfall(&db, "2026-02-16", &[]);
     let got: Vec<f64> = [
         "start",
         "new",
@@ -328,17 +326,7 @@ fn waterfall_between_the_two_latest_snapshots() {
     );
     // On 15 Feb the 16 Feb snapshot is not yet taken: the latest is 9 Feb,
     // from 5 Jan, when nothing had moved (25k to 25k).
-    let v = json(
-        &db,
-        &[
-            "--today",
-            "2026-02-15",
-            "report",
-            "waterfall",
-            "--format",
-            "json",
-        ],
-    );
+    let v = waterfall(&db, "2026-02-15", &[]);
     assert_eq!(
         (v["from"].as_str(), v["to"].as_str(), v["end"].as_f64()),
         (Some("2026-01-05"), Some("2026-02-09"), Some(25_000.0))
@@ -628,20 +616,10 @@ fn a_waterfall_between_days_without_snapshots_rebuilds_both_from_history() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     build(&db);
-    let v = json(
+    let v = waterfall(
         &db,
-        &[
-            "--today",
-            "2026-02-16",
-            "report",
-            "waterfall",
-            "--from",
-            "2026-02-03",
-            "--to",
-            "2026-02-06",
-            "--format",
-            "json",
-        ],
+        "2026-02-16",
+        &["--from", "2026-02-03", "--to", "2026-02-06"],
     );
     assert_eq!(
         v["rebuilt_from_history"],
