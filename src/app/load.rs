@@ -22,8 +22,11 @@ pub enum Need {
     Pipeline(chrono::DateTime<chrono::Utc>),
     /// Every rep's metrics over a period.
     Metrics(Period),
-    /// Metrics over a period and the one before it.
-    Drill(Period),
+    /// One rep's drill-down: every rep's metrics over a period (the
+    /// team's baseline) and this rep's over the one before it, whose read
+    /// is the rep's own work, their deals' and those deals' accounts'
+    /// (`Scope::with_deep_rep_ranges`), not every rep's.
+    Drill(Period, RepId),
     /// The anomaly rules over a period.
     Anomalies(Period),
     /// Hygiene and the review agenda: today's open deals and recent activity.
@@ -87,6 +90,9 @@ struct Reads {
     activities: bool,
     deal_periods: Vec<Period>,
     per_rep: Vec<(RepId, Period)>,
+    /// Whether `per_rep` is read as all a rep's metrics read (the drill's
+    /// previous period), not as their own work alone (the new-hire rule).
+    deep: bool,
 }
 
 /// The anomaly rules' periods (see `domain::anomaly::periods_needed`).
@@ -111,6 +117,7 @@ fn anomaly_scope(p: Period, cx: &Context) -> Reads {
             .into_iter()
             .map(|(r, p)| (r, widen(p)))
             .collect(),
+        deep: false,
     }
 }
 
@@ -150,9 +157,15 @@ fn reads(need: &Need, cx: &Context) -> Reads {
             false,
         ),
         Need::Metrics(p) => (vec![widen(*p)], true),
-        Need::Drill(p) => {
+        Need::Drill(p, rep) => {
             let (now, before) = crate::report::drill::like_for_like(cx.cal, *p, cx.today);
-            (vec![widen(before), widen(now)], true)
+            return Reads {
+                periods: vec![widen(now)],
+                activities: true,
+                deal_periods: Vec::new(),
+                per_rep: vec![(rep.clone(), widen(before))],
+                deep: true,
+            };
         }
         Need::Anomalies(p) => return anomaly_scope(*p, cx),
         Need::Review | Need::Deal(_) => {
@@ -225,6 +238,7 @@ fn reads(need: &Need, cx: &Context) -> Reads {
         activities,
         deal_periods: Vec::new(),
         per_rep: Vec::new(),
+        deep: false,
     }
 }
 
@@ -372,7 +386,10 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .into_iter()
         .map(|(r, p)| (r, start(cal, p.from), start(cal, p.to)))
         .collect();
-    let metrics = matches!(need, Need::Metrics(_) | Need::Drill(_) | Need::Anomalies(_));
+    let metrics = matches!(
+        need,
+        Need::Metrics(_) | Need::Drill(..) | Need::Anomalies(_)
+    );
     let open_now = !metrics;
     let deals = match need {
         Need::Deal(id) => vec![id.clone()],
@@ -398,6 +415,7 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_contacts(metrics)
         .with_named_deals(metrics)
         .with_rep_ranges(rep_ranges)
+        .with_deep_rep_ranges(r.deep)
         // The review's rules look back for a last touch and nothing else.
         .with_touches_before(matches!(need, Need::Review | Need::Deal(_)))
 }

@@ -47,7 +47,7 @@ pub fn run(
     };
     let need = match args.name {
         ReportName::Anomalies => Need::Anomalies(resolved),
-        ReportName::Drill => Need::Drill(resolved),
+        ReportName::Drill => Need::Drill(resolved, drill_args(args)?.0.into()),
         _ => Need::Metrics(resolved),
     };
     let role = args.role;

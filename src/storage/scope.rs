@@ -56,6 +56,11 @@ pub struct Scope {
     /// Ranges of one rep's own work: their activities (and those on the
     /// deals they sourced) and the deals they own or sourced alive then.
     rep_ranges: Vec<(String, DateTime<Utc>, DateTime<Utc>)>,
+    /// Whether the rep ranges are read as all of a rep's metrics read
+    /// (`rep_ranges::deep_rows`): besides their own work, every activity
+    /// on the deals they own and on those deals' accounts, with the latest
+    /// before the range on each, and the deals they own moved in it.
+    deep_reps: bool,
     /// Whether the deals' history is left unread (a report that reads
     /// none of it: accuracy when every closed quarter has its snapshot).
     skip_history: bool,
@@ -101,6 +106,7 @@ impl Scope {
             open_now: false,
             deals: Vec::new(),
             rep_ranges: Vec::new(),
+            deep_reps: false,
             skip_history: false,
             history_since: None,
             skip_contacts: false,
@@ -127,6 +133,7 @@ impl Scope {
         Scope {
             activities: self.activities || other.activities,
             open_now: self.open_now || other.open_now,
+            deep_reps: self.deep_reps || other.deep_reps,
             skip_history: self.skip_history && other.skip_history,
             // One that reads all of it reads it for both.
             history_since: self
@@ -166,6 +173,12 @@ impl Scope {
                 .map(|(r, a, b)| (r.0.into(), a, b))
                 .collect(),
         );
+        self
+    }
+
+    /// The same ranges, with the rep ranges read deep or not (see the field).
+    pub fn with_deep_rep_ranges(mut self, deep: bool) -> Scope {
+        self.deep_reps = deep;
         self
     }
 
@@ -415,8 +428,8 @@ impl Store {
         // The rep ranges' activities, read once: the deals they touch are
         // loaded, and they join the window's (`scoped_activities`).
         let rep_range_rows = match scope.activities && !scope.rep_ranges.is_empty() {
-            true => self.rep_range_activities()?,
-            false => Vec::new(),
+            true => self.rep_range_activities(scope.deep_reps)?,
+            false => Default::default(),
         };
         // The deals an activity in range names are read once the window is
         // (`Store::named_by_window`).
@@ -486,7 +499,7 @@ impl Store {
     fn scoped_activities(
         &self,
         scope: &Scope,
-        rep_range_rows: Vec<Activity>,
+        rep_range_rows: rep_ranges::Rows,
         window: impl FnOnce() -> Result<Vec<Activity>>,
         deals: &mut deals::Deals,
     ) -> Result<(Vec<Activity>, Lookback)> {
@@ -499,10 +512,14 @@ impl Store {
         // The rep ranges' rows lie outside the window when their ranges
         // were cut to what lies outside it (`fill_rep_ranges`: the same
         // bounds compared the same way in SQL); else they, like the rows
-        // read below, may be in it too.
+        // read below and those before a deep rep range, may be in it too.
+        let rep_ranges::Rows {
+            within,
+            before: rep_before,
+        } = rep_range_rows;
         let (mut others, mut maybe_read) = match scope.window_read_whole() {
-            true => (rep_range_rows, Vec::new()),
-            false => (Vec::new(), rep_range_rows),
+            true => (within, rep_before),
+            false => (Vec::new(), within.into_iter().chain(rep_before).collect()),
         };
         for d in &scope.deals {
             maybe_read.extend(self.deal_activities(&OppId::from(d.as_str()))?);

@@ -536,7 +536,7 @@ pub fn load_drill(
         &env.settings,
         &env.cal,
         env.today,
-        Need::Drill(period),
+        Need::Drill(period, rep.into()),
         None,
         crate::app::load::Snaps::None,
     )?;

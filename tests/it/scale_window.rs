@@ -202,27 +202,31 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
         );
         compared += 4;
     }
-    // The drill-down reads its period and the one it is compared with: two
-    // ranges with a gap between them for a quarter to date.
+    // The drill-down reads its period for every rep and the one it is
+    // compared with for its rep alone: two ranges with a gap between them
+    // for a quarter to date.
     let today = d("2026-11-24");
     let cx = on(today);
     for period in ["qtd", "2026-Q3", "last-week"] {
         let p = cal.parse_period(period, today).expect("period");
-        let (w, _) = load(
-            &store,
-            settings,
-            &cal,
-            Need::Drill(p),
-            &cx,
-            None,
-            Snaps::None,
-        )
-        .unwrap();
         for (rep, metric) in [
             ("ae-01", "win_rate"),
+            ("ae-02", "bookings"),
             ("ae-03", "meetings"),
+            ("ae-04", "days_between_touches"),
             ("sdr-01", "meetings_set"),
+            ("sdr-02", "accounts_engaged"),
         ] {
+            let (w, _) = load(
+                &store,
+                settings,
+                &cal,
+                Need::Drill(p, rep.into()),
+                &cx,
+                None,
+                Snaps::None,
+            )
+            .unwrap();
             let drill = |data| {
                 DrillReport::build(&input(data, settings, &cal, today, Some(p)), rep, metric)
                     .map(|r| json(&r))
@@ -231,7 +235,7 @@ fn every_report_from_its_window_equals_the_report_from_everything() {
             compared += 1;
         }
     }
-    assert_eq!(compared, 12 + 9);
+    assert_eq!(compared, 12 + 18);
 }
 
 /// The cockpit reads the reps grid's windows together (the metrics of the

@@ -22,6 +22,11 @@
 //!   through the deal (1 account engaged), and its gap since the call
 //!   before the window is 65 days (30 + 31 + 4): the mean days between
 //!   touches of r4's deals.
+//!
+//! The drill-down of 2026-Q2, judged on 2026-07-10, compares each rep with
+//! 2026-Q1, which it reads for that rep alone (`Need::Drill`): the same
+//! cases, read through the rep's own work, their deals and those deals'
+//! accounts.
 
 use crate::import_stream::{run, set_dir, write_files};
 use chrono::NaiveDate;
@@ -29,6 +34,7 @@ use pipedeck::app::load::{Context, Need, Snaps, load};
 use pipedeck::domain::metrics::goals;
 use pipedeck::domain::{Dataset, Settings};
 use pipedeck::report::Input;
+use pipedeck::report::drill::DrillReport;
 use pipedeck::report::metrics::{MetricsFilter, MetricsReport};
 use pipedeck::storage::Store;
 use std::path::Path;
@@ -86,6 +92,55 @@ fn a_window_reads_what_its_period_needs_at_the_edges() {
     for (today, untouched) in [("2026-01-10", 0.0), ("2026-05-10", 1.0)] {
         let today: NaiveDate = today.parse().unwrap();
         judge(&store, &settings, &cal, today, untouched);
+    }
+    drill_q1(&store, &settings, &cal);
+}
+
+/// Each rep's drill-down of 2026-Q2 on 2026-07-10: its 2026-Q1 values (read
+/// for that rep alone) are the edge cases' above, and the report equals the
+/// one built from everything.
+fn drill_q1(store: &Store, settings: &Settings, cal: &pipedeck::domain::period::Calendar) {
+    let today: NaiveDate = "2026-07-10".parse().unwrap();
+    let p = cal.parse_period("2026-Q2", today).unwrap();
+    let reps = store.load_reps().unwrap();
+    let goals = goals::merge(&settings.goals, &store.load_goals().unwrap());
+    let cx = Context {
+        settings,
+        cal,
+        today,
+        reps: &reps,
+        goals: &goals,
+        sessions: &[],
+    };
+    let mut full = store.load_dataset().unwrap();
+    full.stages = settings.effective_stages(&full.stages);
+    for (rep, metric, q1) in [
+        ("r1", "untouched_opps", 1.0),
+        ("r2", "progressions", 2.0),
+        ("r3", "opps_created", 1.0),
+        ("r4", "accounts_engaged", 1.0),
+        ("r4", "days_between_touches", 65.0),
+    ] {
+        let need = Need::Drill(p, rep.into());
+        let (window, _) = load(store, settings, cal, need, &cx, None, Snaps::None).unwrap();
+        let drill = |data: &Dataset| {
+            let input = Input {
+                data,
+                snapshots: &[],
+                settings,
+                cal,
+                today,
+                period: Some(p),
+            };
+            json(&DrillReport::build(&input, rep, metric).expect("a drill"))
+        };
+        let (from_window, from_all) = (drill(&window), drill(&full));
+        assert_eq!(
+            node(&from_window["root"], metric)["previous_period"],
+            q1,
+            "{rep} {metric}"
+        );
+        assert_eq!(from_window, from_all, "{rep} {metric}");
     }
 }
 
@@ -151,4 +206,18 @@ fn judge(
         assert_eq!(value(r, "r4", "days_between_touches"), 65.0, "on {today}");
     }
     assert_eq!(from_window, from_all, "on {today}");
+}
+
+/// The node of `metric` in a drill-down tree (the first, depth first).
+fn node<'a>(n: &'a serde_json::Value, metric: &str) -> &'a serde_json::Value {
+    if n["metric"] == metric {
+        return n;
+    }
+    n["drivers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| node(d, metric))
+        .find(|d| !d.is_null())
+        .unwrap_or(&serde_json::Value::Null)
 }

@@ -1,5 +1,5 @@
-//! The ranges of single reps' work (the new-hire rule's first weeks):
-//! written for SQL, and their activities read.
+//! The ranges of single reps' work (the new-hire rule's first weeks, the
+//! drill's previous period): written for SQL, and their activities read.
 
 use super::Scope;
 use super::ranges::outside;
@@ -24,15 +24,89 @@ const REP_RANGE_ACTIVITIES: &str = "\
      CROSS JOIN activities a ON a.opportunity_id = o.id
      WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at";
 
+/// What else a rep's metrics read in a range (`Scope::with_deep_rep_ranges`):
+/// every activity on the deals they own (`days_between_touches` counts any
+/// rep's) and every one touching an account of those deals, directly,
+/// through one of its deals or through one of its contacts (the untouched
+/// rule's account touches, `metrics::index::account_of`). A superset: the
+/// Index resolves each row as the whole window's load would.
+/// `temp.scope_rep_accounts` holds the accounts with their ranges; the
+/// deals and contacts are scanned once (no index on their account), the
+/// activities sought by deal, account and contact.
+const DEEP_ACTIVITIES: &str = "\
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.owner_id = r.rep_id
+     CROSS JOIN activities a ON a.opportunity_id = o.id
+     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at
+     UNION ALL
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM temp.scope_rep_accounts c CROSS JOIN activities a ON a.account_id = c.account_id
+     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at
+     UNION ALL
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM opportunities o CROSS JOIN temp.scope_rep_accounts c ON c.account_id = o.account_id
+     CROSS JOIN activities a ON a.opportunity_id = o.id
+     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at
+     UNION ALL
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM contacts k CROSS JOIN temp.scope_rep_accounts c ON c.account_id = k.account_id
+     CROSS JOIN activities a ON a.contact_id = k.id
+     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at";
+
+/// The latest activity before each deep rep range on each deal the rep
+/// owns and on each of those deals' accounts, as the window's load reads
+/// them before its ranges (`lookback::latest_rows_before`): the gap
+/// before a deal's first activity in the range.
+const DEEP_BEFORE: &str = "\
+     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
+            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
+            a.review_session_id
+     FROM activities a WHERE a.rowid IN (
+       SELECT (SELECT x.rowid FROM activities x
+               WHERE x.opportunity_id = o.id AND x.occurred_at < r.from_at
+               ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)
+       FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.owner_id = r.rep_id
+       UNION
+       SELECT (SELECT x.rowid FROM activities x
+               WHERE x.account_id = c.account_id AND x.occurred_at < c.from_at
+               ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)
+       FROM temp.scope_rep_accounts c)";
+
+/// The rep ranges' activities: those in the ranges, and those before a
+/// deep one ([`DEEP_BEFORE`]), which may lie in the window's ranges.
+#[derive(Default)]
+pub(super) struct Rows {
+    pub(super) within: Vec<Activity>,
+    pub(super) before: Vec<Activity>,
+}
+
 impl Store {
     /// The activities of the rep ranges (`temp.scope_rep_ranges`), with the
-    /// deals they touch put in `temp.scope_opps`.
-    pub(super) fn rep_range_activities(&self) -> Result<Vec<Activity>> {
-        let rows = self.collect_params(
-            &format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
-            &[],
-            crate::storage::read::activity_from_row,
-        )?;
+    /// deals they touch put in `temp.scope_opps`; `deep`, all a rep's
+    /// metrics read there (see `Scope::with_deep_rep_ranges`).
+    pub(super) fn rep_range_activities(&self, deep: bool) -> Result<Rows> {
+        let sql = match deep {
+            true => {
+                self.fill_deep_rep_ranges()?;
+                format!("SELECT * FROM ({REP_RANGE_ACTIVITIES} UNION ALL {DEEP_ACTIVITIES})")
+            }
+            false => format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
+        };
+        let read =
+            |sql: &str| self.collect_params(sql, &[], crate::storage::read::activity_from_row);
+        let rows = read(&sql)?;
+        let before = match deep {
+            true => read(DEEP_BEFORE)?,
+            false => Vec::new(),
+        };
         let deals: foldhash::HashSet<&str> = rows
             .iter()
             .filter_map(|a| a.opportunity_id.as_ref().map(|o| o.as_str()))
@@ -43,7 +117,35 @@ impl Store {
         for d in deals {
             insert.execute([d])?;
         }
-        Ok(rows)
+        Ok(Rows {
+            within: rows,
+            before,
+        })
+    }
+
+    /// For deep rep ranges: the accounts of the deals each rep owns, with
+    /// the range, in `temp.scope_rep_accounts`; and the deals they own with
+    /// a history entry in it put in `temp.scope_opps` (`progressions`
+    /// counts a stage move in the range it was made in, whenever the deal
+    /// closed, as the window's load does with `Scope::with_named_deals`).
+    fn fill_deep_rep_ranges(&self) -> Result<()> {
+        self.conn().execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS scope_rep_accounts
+               (account_id TEXT NOT NULL, from_at TEXT NOT NULL, to_at TEXT NOT NULL,
+                PRIMARY KEY (account_id, from_at, to_at)) WITHOUT ROWID;
+             DELETE FROM temp.scope_rep_accounts;
+             INSERT OR IGNORE INTO temp.scope_rep_accounts
+               SELECT o.account_id, r.from_at, r.to_at
+               FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.owner_id = r.rep_id
+               WHERE o.account_id IS NOT NULL;
+             INSERT OR IGNORE INTO temp.scope_opps
+               SELECT o.id FROM temp.scope_rep_ranges r
+               CROSS JOIN opportunities o ON o.owner_id = r.rep_id
+               WHERE EXISTS (SELECT 1 FROM opportunity_history h
+                             WHERE h.opportunity_id = o.id
+                               AND h.changed_at >= r.from_at AND h.changed_at < r.to_at);",
+        )?;
+        Ok(())
     }
 
     /// Writes the scope's rep ranges into `temp.scope_rep_ranges`. When
