@@ -57,7 +57,7 @@ pub struct Scope {
     /// deals they sourced) and the deals they own or sourced alive then.
     rep_ranges: Vec<(String, DateTime<Utc>, DateTime<Utc>)>,
     /// Whether the rep ranges are read as all of a rep's metrics read
-    /// (`rep_ranges::deep_rows`): besides their own work, every activity
+    /// (`rep_ranges::DEEP_ACTIVITIES`): besides their own work, every activity
     /// on the deals they own and on those deals' accounts, with the latest
     /// before the range on each, and the deals they own moved in it.
     deep_reps: bool,

@@ -10,19 +10,14 @@ use crate::storage::{Result, Store};
 /// The activities of the rep ranges: each rep's own, and those on the deals
 /// they sourced (an SDR's meetings set count those whoever logged them).
 /// CROSS JOIN keeps the ranges outermost: SQLite scanned every activity.
-const REP_RANGE_ACTIVITIES: &str = "\
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM temp.scope_rep_ranges r JOIN activities a ON a.rep_id = r.rep_id
-     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at
-     UNION ALL
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.source_rep_id = r.rep_id
+/// Each is the `FROM` of a `SELECT` of the activity `a` ([`select_all`]).
+const REP_RANGE_ACTIVITIES: [&str; 2] = [
+    "temp.scope_rep_ranges r JOIN activities a ON a.rep_id = r.rep_id
+     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at",
+    "temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.source_rep_id = r.rep_id
      CROSS JOIN activities a ON a.opportunity_id = o.id
-     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at";
+     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at",
+];
 
 /// What else a rep's metrics read in a range (`Scope::with_deep_rep_ranges`):
 /// every activity on the deals they own (`days_between_touches` counts any
@@ -33,43 +28,25 @@ const REP_RANGE_ACTIVITIES: &str = "\
 /// `temp.scope_rep_accounts` holds the accounts with their ranges; the
 /// deals and contacts are scanned once (no index on their account), the
 /// activities sought by deal, account and contact.
-const DEEP_ACTIVITIES: &str = "\
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.owner_id = r.rep_id
+const DEEP_ACTIVITIES: [&str; 4] = [
+    "temp.scope_rep_ranges r CROSS JOIN opportunities o ON o.owner_id = r.rep_id
      CROSS JOIN activities a ON a.opportunity_id = o.id
-     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at
-     UNION ALL
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM temp.scope_rep_accounts c CROSS JOIN activities a ON a.account_id = c.account_id
-     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at
-     UNION ALL
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM opportunities o CROSS JOIN temp.scope_rep_accounts c ON c.account_id = o.account_id
+     WHERE a.occurred_at >= r.from_at AND a.occurred_at < r.to_at",
+    "temp.scope_rep_accounts c CROSS JOIN activities a ON a.account_id = c.account_id
+     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at",
+    "opportunities o CROSS JOIN temp.scope_rep_accounts c ON c.account_id = o.account_id
      CROSS JOIN activities a ON a.opportunity_id = o.id
-     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at
-     UNION ALL
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM contacts k CROSS JOIN temp.scope_rep_accounts c ON c.account_id = k.account_id
+     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at",
+    "contacts k CROSS JOIN temp.scope_rep_accounts c ON c.account_id = k.account_id
      CROSS JOIN activities a ON a.contact_id = k.id
-     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at";
+     WHERE a.occurred_at >= c.from_at AND a.occurred_at < c.to_at",
+];
 
 /// The latest activity before each deep rep range on each deal the rep
 /// owns and on each of those deals' accounts, as the window's load reads
 /// them before its ranges (`lookback::latest_rows_before`): the gap
 /// before a deal's first activity in the range.
-const DEEP_BEFORE: &str = "\
-     SELECT a.id, a.rep_id, a.kind, a.meeting_type, a.label, a.opportunity_id, a.account_id, \
-            a.contact_id, a.occurred_at, a.outcome, a.duration_min, a.direction, \
-            a.review_session_id
-     FROM activities a WHERE a.rowid IN (
+const DEEP_BEFORE: &str = "activities a WHERE a.rowid IN (
        SELECT (SELECT x.rowid FROM activities x
                WHERE x.opportunity_id = o.id AND x.occurred_at < r.from_at
                ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)
@@ -79,6 +56,20 @@ const DEEP_BEFORE: &str = "\
                WHERE x.account_id = c.account_id AND x.occurred_at < c.from_at
                ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1)
        FROM temp.scope_rep_accounts c)";
+
+/// The activity rows of `a` from each of `froms`, one after the other.
+fn select_all<'a>(froms: impl IntoIterator<Item = &'a str>) -> String {
+    let columns: Vec<String> = super::ACTIVITY_COLUMNS
+        .split(", ")
+        .map(|c| format!("a.{c}"))
+        .collect();
+    let columns = columns.join(", ");
+    froms
+        .into_iter()
+        .map(|from| format!("SELECT {columns} FROM {from}"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
 
 /// The rep ranges' activities: those in the ranges, and those before a
 /// deep one ([`DEEP_BEFORE`]), which may lie in the window's ranges.
@@ -93,18 +84,22 @@ impl Store {
     /// deals they touch put in `temp.scope_opps`; `deep`, all a rep's
     /// metrics read there (see `Scope::with_deep_rep_ranges`).
     pub(super) fn rep_range_activities(&self, deep: bool) -> Result<Rows> {
-        let sql = match deep {
+        let deep_froms: &[&str] = match deep {
             true => {
                 self.fill_deep_rep_ranges()?;
-                format!("SELECT * FROM ({REP_RANGE_ACTIVITIES} UNION ALL {DEEP_ACTIVITIES})")
+                &DEEP_ACTIVITIES
             }
-            false => format!("SELECT * FROM ({REP_RANGE_ACTIVITIES})"),
+            false => &[],
         };
         let read =
             |sql: &str| self.collect_params(sql, &[], crate::storage::read::activity_from_row);
-        let rows = read(&sql)?;
+        let rows = read(&select_all(
+            REP_RANGE_ACTIVITIES
+                .into_iter()
+                .chain(deep_froms.iter().copied()),
+        ))?;
         let before = match deep {
-            true => read(DEEP_BEFORE)?,
+            true => read(&select_all([DEEP_BEFORE]))?,
             false => Vec::new(),
         };
         let deals: foldhash::HashSet<&str> = rows
