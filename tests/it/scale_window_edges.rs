@@ -29,11 +29,11 @@
 //! accounts.
 
 use crate::import_stream::{run, set_dir, write_files};
+use crate::scale_window::input;
 use chrono::NaiveDate;
 use pipedeck::app::load::{Context, Need, Snaps, load};
 use pipedeck::domain::metrics::goals;
 use pipedeck::domain::{Dataset, Settings};
-use pipedeck::report::Input;
 use pipedeck::report::drill::DrillReport;
 use pipedeck::report::metrics::{MetricsFilter, MetricsReport};
 use pipedeck::storage::Store;
@@ -102,18 +102,6 @@ fn a_window_reads_what_its_period_needs_at_the_edges() {
 fn drill_q1(store: &Store, settings: &Settings, cal: &pipedeck::domain::period::Calendar) {
     let today: NaiveDate = "2026-07-10".parse().unwrap();
     let p = cal.parse_period("2026-Q2", today).unwrap();
-    let reps = store.load_reps().unwrap();
-    let goals = goals::merge(&settings.goals, &store.load_goals().unwrap());
-    let cx = Context {
-        settings,
-        cal,
-        today,
-        reps: &reps,
-        goals: &goals,
-        sessions: &[],
-    };
-    let mut full = store.load_dataset().unwrap();
-    full.stages = settings.effective_stages(&full.stages);
     for (rep, metric, q1) in [
         ("r1", "untouched_opps", 1.0),
         ("r2", "progressions", 2.0),
@@ -122,16 +110,9 @@ fn drill_q1(store: &Store, settings: &Settings, cal: &pipedeck::domain::period::
         ("r4", "days_between_touches", 65.0),
     ] {
         let need = Need::Drill(p, rep.into());
-        let (window, _) = load(store, settings, cal, need, &cx, None, Snaps::None).unwrap();
+        let (window, full) = window_and_all(store, settings, cal, today, need);
         let drill = |data: &Dataset| {
-            let input = Input {
-                data,
-                snapshots: &[],
-                settings,
-                cal,
-                today,
-                period: Some(p),
-            };
+            let input = input(data, settings, cal, today, Some(p));
             json(&DrillReport::build(&input, rep, metric).expect("a drill"))
         };
         let (from_window, from_all) = (drill(&window), drill(&full));
@@ -153,38 +134,10 @@ fn judge(
     untouched: f64,
 ) {
     let p = cal.parse_period("2026-Q1", today).unwrap();
-    let reps = store.load_reps().unwrap();
-    let goals = goals::merge(&settings.goals, &store.load_goals().unwrap());
-    let cx = Context {
-        settings,
-        cal,
-        today,
-        reps: &reps,
-        goals: &goals,
-        sessions: &[],
-    };
-    let (window, _) = load(
-        store,
-        settings,
-        cal,
-        Need::Metrics(p),
-        &cx,
-        None,
-        Snaps::None,
-    )
-    .unwrap();
-    let mut full = store.load_dataset().unwrap();
-    full.stages = settings.effective_stages(&full.stages);
+    let (window, full) = window_and_all(store, settings, cal, today, Need::Metrics(p));
     let report = |data: &Dataset| {
         json(&MetricsReport::build(
-            &Input {
-                data,
-                snapshots: &[],
-                settings,
-                cal,
-                today,
-                period: Some(p),
-            },
+            &input(data, settings, cal, today, Some(p)),
             &MetricsFilter::default(),
         ))
     };
@@ -220,4 +173,29 @@ fn node<'a>(n: &'a serde_json::Value, metric: &str) -> &'a serde_json::Value {
         .map(|d| node(d, metric))
         .find(|d| !d.is_null())
         .unwrap_or(&serde_json::Value::Null)
+}
+
+/// What `need` reads on `today` (`app::load`), and the whole database with
+/// the stages in force.
+fn window_and_all(
+    store: &Store,
+    settings: &Settings,
+    cal: &pipedeck::domain::period::Calendar,
+    today: NaiveDate,
+    need: Need,
+) -> (Dataset, Dataset) {
+    let reps = store.load_reps().unwrap();
+    let goals = goals::merge(&settings.goals, &store.load_goals().unwrap());
+    let cx = Context {
+        settings,
+        cal,
+        today,
+        reps: &reps,
+        goals: &goals,
+        sessions: &[],
+    };
+    let (window, _) = load(store, settings, cal, need, &cx, None, Snaps::None).unwrap();
+    let mut full = store.load_dataset().unwrap();
+    full.stages = settings.effective_stages(&full.stages);
+    (window, full)
 }
