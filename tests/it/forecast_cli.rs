@@ -213,9 +213,9 @@ fn json(db: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&run(db, args)).unwrap()
 }
 
-/// `report waterfall --format json` on `today`, with `args`.
-fn waterfall(db: &Path, today: &str, args: &[&str]) -> Value {
-    let mut all = vec!["--today", today, "report", "waterfall"];
+/// `report NAME --format json` on `today`, with `args`.
+fn report(db: &Path, today: &str, name: &str, args: &[&str]) -> Value {
+    let mut all = vec!["--today", today, "report", name];
     all.extend(args);
     all.extend(["--format", "json"]);
     json(db, &all)
@@ -229,17 +229,7 @@ fn forecast_now_and_as_of() {
     // On 16 Feb: won 20k; commit o1 30k → call 50k; + best case o2 10k → 60k;
     // pipeline 20k + 40k = 60k; weighted 20k + 30k×.6 + 10k×.35 = 41.5k;
     // quota 150k, to close 130k, coverage 40/130 = 0.3077 → light.
-    let v = json(
-        &db,
-        &[
-            "--today",
-            "2026-02-16",
-            "report",
-            "forecast",
-            "--format",
-            "json",
-        ],
-    );
+    let v = report(&db, "2026-02-16", "forecast", &[]);
     let q = &v["team"][0];
     let got: Vec<f64> = [
         "won",
@@ -275,19 +265,7 @@ fn forecast_now_and_as_of() {
         ("2026-02-09", 45_000.0, 45_000.0),
         ("2026-02-15", 50_000.0, 60_000.0),
     ] {
-        let v = json(
-            &db,
-            &[
-                "--today",
-                "2026-02-16",
-                "report",
-                "forecast",
-                "--as-of",
-                as_of,
-                "--format",
-                "json",
-            ],
-        );
+        let v = report(&db, "2026-02-16", "forecast", &["--as-of", as_of]);
         let q = &v["team"][0];
         assert_eq!(
             (q["call"].as_f64(), q["pipeline"].as_f64()),
@@ -306,7 +284,7 @@ fn waterfall_between_the_two_latest_snapshots() {
     let db = dir.path().join("p.db");
     build(&db);
     // 9 Feb → 16 Feb over Q1: start 25k, new o2 10k, amount change o1 +5k, end 40k.
-    let v = waterfall(&db, "2026-02-16", &[]);
+    let v = report(&db, "2026-02-16", "waterfall", &[]);
     let got: Vec<f64> = [
         "start",
         "new",
@@ -326,7 +304,7 @@ fn waterfall_between_the_two_latest_snapshots() {
     );
     // On 15 Feb the 16 Feb snapshot is not yet taken: the latest is 9 Feb,
     // from 5 Jan, when nothing had moved (25k to 25k).
-    let v = waterfall(&db, "2026-02-15", &[]);
+    let v = report(&db, "2026-02-15", "waterfall", &[]);
     assert_eq!(
         (v["from"].as_str(), v["to"].as_str(), v["end"].as_f64()),
         (Some("2026-01-05"), Some("2026-02-09"), Some(25_000.0))
@@ -616,9 +594,10 @@ fn a_waterfall_between_days_without_snapshots_rebuilds_both_from_history() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("p.db");
     build(&db);
-    let v = waterfall(
+    let v = report(
         &db,
         "2026-02-16",
+        "waterfall",
         &["--from", "2026-02-03", "--to", "2026-02-06"],
     );
     assert_eq!(
