@@ -121,7 +121,6 @@ pub fn build_review(
         pipeline: crate::domain::pipeline::open_pipeline(deals),
     };
     let forecast = ForecastReport::build(&forecast_input);
-    let week_ago = week_ago(env);
     let owner = req.rep.as_ref().filter(|_| req.own_view);
     let movement = Some(crate::report::movement::CallMovement::build(
         &deals_input,
@@ -147,7 +146,7 @@ pub fn build_review(
         forecast,
         waterfall: Ok(WaterfallReport::between_for(
             &deals_input,
-            week_ago,
+            week_ago(env),
             env.today,
             owner,
         )),
@@ -167,9 +166,13 @@ pub fn week_ago(env: &Env) -> chrono::NaiveDate {
 /// The stored snapshots [`build_review`] reads (from all of them, oldest
 /// first): those its waterfall and the call's movement stand on.
 pub fn review_reads<'s>(env: &Env, heads: &'s [SnapshotHead]) -> Vec<&'s SnapshotHead> {
-    let week_ago = week_ago(env);
-    let mut used =
-        crate::report::waterfall::read_between(&env.cal, env.today, heads, week_ago, env.today);
+    let mut used = crate::report::waterfall::read_between(
+        &env.cal,
+        env.today,
+        heads,
+        week_ago(env),
+        env.today,
+    );
     used.extend(crate::report::movement::reads(
         &env.cal,
         env.today,
