@@ -9,10 +9,12 @@
 //! reads, besides, the deals that may have been open on its first day and
 //! their history (not those closed before it with nothing after: most of
 //! the deals, years back), the first deal created, and the rows of the
-//! snapshots its deals without history take. `--as-of` reads every deal, its history
-//! and every snapshot's rows, as before; a file of an older schema read
-//! without migrating (no sums) reads every snapshot's rows beside the
-//! deals the rest would read.
+//! snapshots its deals without history take. `--as-of` is one more such
+//! instant, the end of its day: the deals that may have been open then,
+//! rewound to it with their history (a deal won then and changed since is
+//! among them), and no snapshot taken after it. A file of an older schema
+//! read without migrating (no sums) reads every snapshot's rows beside the
+//! deals the rest would read (every deal and its history under `--as-of`).
 
 use super::load::{AccuracyDeals, Need, Snaps, load_one, rule};
 use crate::domain::accuracy::{CallFacts, Won, calls_of, quarters_to_rebuild, won_in};
@@ -20,7 +22,7 @@ use crate::domain::asof::overlay_source;
 use crate::domain::period::{Calendar, Period};
 use crate::domain::{Dataset, OppId, Settings, Snapshot, SnapshotHead};
 use crate::storage::{Result, Store};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeSet, HashMap};
 
 /// Accuracy's input: the deals it reads, the snapshots read whole (none on
@@ -40,7 +42,7 @@ pub fn load(
     today: NaiveDate,
     as_of: Option<NaiveDate>,
 ) -> Result<AccuracyInput> {
-    let read = |deals, as_of, snaps| {
+    let read = |deals, snaps| {
         load_one(
             store,
             settings,
@@ -51,35 +53,44 @@ pub fn load(
             snaps,
         )
     };
-    if let Some(day) = as_of {
-        // Every deal and its history as it stood then, and every snapshot.
-        let (data, snapshots) = read(AccuracyDeals::WithHistory, Some(day), Snaps::All)?;
-        return Ok(from_rows(data, snapshots, cal));
-    }
-    let heads = store.snapshot_heads()?;
+    // The report's day, and the snapshots taken by then (those `load`
+    // reads: none stamped after today, nor after `--as-of`).
+    let day = as_of.unwrap_or(today);
+    let last = as_of.map_or(today, |d| d.min(today));
+    let mut heads = store.snapshot_heads()?;
+    heads.retain(|h| h.taken_on <= last);
     let days: Vec<NaiveDate> = heads.iter().map(|h| h.taken_on).collect();
     let rebuilt = match store.first_deal_created()? {
-        Some(first) => quarters_to_rebuild(cal, cal.local_date(first), &days, today),
+        Some(first) => quarters_to_rebuild(cal, cal.local_date(first), &days, day),
         None => Vec::new(),
     };
     if !store.has_table("snapshot_owner_months")? {
         // A file of an older schema read without migrating keeps no sums:
         // every snapshot's rows, and the deals' history when a call is
-        // rebuilt from it.
-        let deals = match rebuilt.is_empty() {
+        // rebuilt from it or the deals are rewound to `--as-of`.
+        let deals = match rebuilt.is_empty() && as_of.is_none() {
             true => AccuracyDeals::Won,
             false => AccuracyDeals::WithHistory,
         };
-        let (data, snapshots) = read(deals, None, Snaps::All)?;
+        let (data, snapshots) = read(deals, Snaps::All)?;
         return Ok(from_rows(data, snapshots, cal));
     }
-    if !rebuilt.is_empty() {
-        // The won deals, and every deal that may have been open at a
-        // rebuilt quarter start with its history, to rewind them to it
-        // (`AccuracyDeals::Rebuilt`); of the stored snapshots, the rows only of those
-        // the deals without history take then (`overlay_source`); the
+    // The instants the deals are rewound to: each rebuilt quarter's first
+    // day, and the end of `--as-of` (the deals won then are the won ones
+    // and those changed since, which may have been won then).
+    let rewound_to = as_of.map(|d| cal.end_of(d));
+    let mut ends: Vec<_> = rebuilt.iter().map(|d| cal.end_of(*d)).collect();
+    ends.extend(rewound_to);
+    let (data, snapshots) = if ends.is_empty() {
+        // The won deals: every call comes from the sums.
+        read(AccuracyDeals::Won, Snaps::None)?
+    } else {
+        // The won deals, and every deal that may have been open at one of
+        // the ends with its history, to rewind them to it
+        // (`AccuracyDeals::Rebuilt`); of the stored snapshots, the rows
+        // only of those the deals without history take then
+        // (`overlay_source`; `load` adds the one of `--as-of`'s end); the
         // stored snapshots' facts from their sums.
-        let ends: Vec<_> = rebuilt.iter().map(|d| cal.end_of(*d)).collect();
         let overlays = rule(|heads| {
             let mut taken: Vec<&SnapshotHead> = ends
                 .iter()
@@ -88,21 +99,15 @@ pub fn load(
             taken.dedup_by_key(|h| h.id);
             taken
         });
-        let deals = AccuracyDeals::Rebuilt(ends.clone());
-        let (data, snapshots) = read(deals, None, Snaps::Picked(&overlays))?;
-        let calls = stored_calls(store, cal, &heads, &data, today)?;
-        return Ok(AccuracyInput {
-            data,
-            snapshots,
-            calls,
-        });
-    }
-    // The won deals: every call comes from the sums.
-    let (data, _) = read(AccuracyDeals::Won, None, Snaps::None)?;
-    let calls = stored_calls(store, cal, &heads, &data, today)?;
+        read(
+            AccuracyDeals::Rebuilt(ends.clone()),
+            Snaps::Picked(&overlays),
+        )?
+    };
+    let calls = stored_calls(store, cal, &heads, &data, (day, rewound_to))?;
     Ok(AccuracyInput {
         data,
-        snapshots: Vec::new(),
+        snapshots,
         calls,
     })
 }
@@ -119,13 +124,15 @@ fn from_rows(data: Dataset, snapshots: Vec<Snapshot>, cal: &Calendar) -> Accurac
 
 /// The facts of the stored snapshots of the quarters closed by `today`
 /// (the others' calls are not in the report), read beside their rows;
-/// `data` holds at least the deals won in those quarters.
-pub fn stored_calls(
+/// `data` holds at least the deals won in those quarters, rewound to
+/// `rewound_to` when given (a deal won then and changed since is not
+/// among the won ones now, but among those changed since).
+fn stored_calls(
     store: &Store,
     cal: &Calendar,
     heads: &[SnapshotHead],
     data: &Dataset,
-    today: NaiveDate,
+    (today, rewound_to): (NaiveDate, Option<DateTime<Utc>>),
 ) -> Result<Vec<CallFacts>> {
     let closed: Vec<(&SnapshotHead, Period)> = heads
         .iter()
@@ -143,7 +150,7 @@ pub fn stored_calls(
     let taken: HashMap<i64, &(&SnapshotHead, Period)> =
         closed.iter().map(|c| (c.0.id, c)).collect();
     let mut holding: HashMap<i64, BTreeSet<OppId>> = HashMap::new();
-    let pairs = store.won_deals_in_snapshots(|deal, snapshot| {
+    let pairs = store.won_deals_in_snapshots(rewound_to, |deal, snapshot| {
         // Won by the snapshot, in its quarter.
         let (Some(w), Some((h, q))) = (won.get(deal), taken.get(&snapshot)) else {
             return false;

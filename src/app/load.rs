@@ -322,6 +322,9 @@ fn rewinds_to(need: &Need, cal: &Calendar) -> Option<chrono::DateTime<chrono::Ut
     match need {
         Need::Forecast(_, day) | Need::Waterfall(day) => Some(cal.end_of(*day)),
         Need::Pipeline(at) => Some(*at),
+        // Accuracy rewinds its deals to its rebuilt quarters' first days
+        // and to `--as-of`'s end, and reads their history for nothing else.
+        Need::Accuracy(AccuracyDeals::Rebuilt(ends)) => ends.iter().min().copied(),
         _ => None,
     }
 }

@@ -349,22 +349,42 @@ impl Store {
     /// snapshot's id, that `keep` takes (given the deal's id and the
     /// snapshot's): a deal won stays in the snapshots taken while it was
     /// open (77k pairs on the large demo), so only those kept are copied.
+    /// With `changed_since`, also each deal with a history entry at or
+    /// after it (won then perhaps, reopened or lost since), with each
+    /// snapshot holding it: a pair may come twice.
     pub fn won_deals_in_snapshots(
         &self,
+        changed_since: Option<chrono::DateTime<chrono::Utc>>,
         mut keep: impl FnMut(&str, i64) -> bool,
     ) -> Result<Vec<(OppId, i64)>> {
-        let mut stmt = self.conn().prepare_cached(
+        let mut out = Vec::new();
+        let mut pairs = |sql: &str, params: &[String]| -> Result<()> {
+            let mut stmt = self.conn().prepare_cached(sql)?;
+            let mut q = stmt.query(rusqlite::params_from_iter(params))?;
+            while let Some(r) = q.next()? {
+                let (deal, snapshot) = (text_at(r, 0)?, r.get::<_, i64>(1)?);
+                if keep(deal, snapshot) {
+                    out.push((OppId(deal.into()), snapshot));
+                }
+            }
+            Ok(())
+        };
+        pairs(
             "SELECT r.opportunity_id, r.snapshot_id
              FROM opportunities o JOIN snapshot_rows r ON r.opportunity_id = o.id
              WHERE o.status = 'won'",
+            &[],
         )?;
-        let mut q = stmt.query([])?;
-        let mut out = Vec::new();
-        while let Some(r) = q.next()? {
-            let (deal, snapshot) = (text_at(r, 0)?, r.get::<_, i64>(1)?);
-            if keep(deal, snapshot) {
-                out.push((OppId(deal.into()), snapshot));
-            }
+        if let Some(t) = changed_since {
+            // Instants compare as text in the stored form: one another tool
+            // wrote unpadded never sorts before `t` when it is at or after
+            // it, so this only ever reads more.
+            pairs(
+                "SELECT r.opportunity_id, r.snapshot_id FROM snapshot_rows r
+                 WHERE r.opportunity_id IN (
+                     SELECT opportunity_id FROM opportunity_history WHERE changed_at >= ?1)",
+                &[instant_to_sql(t)],
+            )?;
         }
         Ok(out)
     }

@@ -39,6 +39,7 @@ mod review_cli;
 mod review_edits;
 mod review_session;
 mod scale_accuracy;
+mod scale_accuracy_asof;
 mod scale_accuracy_rebuilt;
 mod scale_first_touches;
 mod scale_snapshots;
