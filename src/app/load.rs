@@ -308,7 +308,7 @@ pub fn load(
     let mut data = store.load_scope(&scope)?;
     super::in_force(&mut data, settings);
     if let Some(day) = as_of {
-        data = crate::domain::asof::dataset_as_of_with_snapshots(&data, &snaps, cal.end_of(day));
+        data = crate::domain::asof::dataset_as_of_with_snapshots(data, &snaps, cal.end_of(day));
     }
     Ok((data, snaps))
 }

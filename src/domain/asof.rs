@@ -22,79 +22,58 @@ use foldhash::HashMap;
 
 /// The dataset as it stood at `end` (exclusive), from history alone.
 pub fn dataset_as_of(data: &Dataset, end: DateTime<Utc>) -> Dataset {
-    with_deals_as_of(data, Rewind::new(data, &[]).opportunities_at(end), end)
+    dataset_as_of_with_snapshots(data.clone(), &[], end)
 }
 
-/// The dataset at `end` around `opportunities`, the deals as they stood then.
-fn with_deals_as_of(
-    data: &Dataset,
-    opportunities: Vec<Opportunity>,
-    end: DateTime<Utc>,
-) -> Dataset {
-    Dataset {
-        reps: data.reps.clone(),
-        accounts: data.accounts.clone(),
-        contacts: data.contacts.clone(),
-        opportunities,
-        history: data
-            .history
-            .iter()
-            .filter(|h| h.changed_at < end)
-            .cloned()
-            .collect(),
-        activities: data
-            .activities
-            .iter()
-            .filter(|a| a.occurred_at < end)
-            .cloned()
-            .collect(),
-        stages: data.stages.clone(),
-        snoozes: data
-            .snoozes
-            .iter()
-            .filter(|s| s.created_at < end)
-            .cloned()
-            .collect(),
-        tags: data
-            .tags
-            .iter()
-            .filter(|t| t.set_at < end)
-            .cloned()
-            .collect(),
-        crm_last_touch: before(&data.crm_last_touch, end),
-        action_items: data
-            .action_items
-            .iter()
-            .filter(|a| a.created_at < end)
-            .map(|a| {
-                let mut a = a.clone();
-                if a.done_at.is_some_and(|d| d >= end) {
-                    a.done_at = None;
-                }
-                a
-            })
-            .collect(),
-        lookback: data
-            .lookback
-            .as_ref()
-            .map(|l| crate::domain::model::Lookback {
-                first_activity_at: l.first_activity_at.filter(|t| *t < end),
-                first_touch: l
-                    .first_touch
-                    .iter()
-                    .filter(|(_, _, t)| *t < end)
-                    .cloned()
-                    .collect(),
-                deal_touches: before(&l.deal_touches, end),
-                account_touches: before(&l.account_touches, end),
-                history_since: l.history_since.clone(),
-            }),
+/// The dataset at `end` around `opportunities`, the deals as they stood
+/// then: the rest of `data` with what came at or after `end` taken out, in
+/// place (a window of a large org is not held twice).
+fn with_deals_as_of(data: Dataset, opportunities: Vec<Opportunity>, end: DateTime<Utc>) -> Dataset {
+    let Dataset {
+        reps,
+        accounts,
+        contacts,
+        opportunities: _,
+        mut history,
+        mut activities,
+        stages,
+        mut snoozes,
+        mut tags,
+        mut action_items,
+        mut lookback,
+        mut crm_last_touch,
+    } = data;
+    history.retain(|h| h.changed_at < end);
+    activities.retain(|a| a.occurred_at < end);
+    snoozes.retain(|s| s.created_at < end);
+    tags.retain(|t| t.set_at < end);
+    crm_last_touch.retain(|(_, t)| *t < end);
+    action_items.retain(|a| a.created_at < end);
+    for a in &mut action_items {
+        if a.done_at.is_some_and(|d| d >= end) {
+            a.done_at = None;
+        }
     }
-}
-
-/// The `(key, instant)` pairs of `v` dated before `end`.
-fn before<K: Clone>(v: &[(K, DateTime<Utc>)], end: DateTime<Utc>) -> Vec<(K, DateTime<Utc>)> {
-    v.iter().filter(|(_, t)| *t < end).cloned().collect()
+    if let Some(l) = &mut lookback {
+        l.first_activity_at = l.first_activity_at.filter(|t| *t < end);
+        l.first_touch.retain(|(_, _, t)| *t < end);
+        l.deal_touches.retain(|(_, t)| *t < end);
+        l.account_touches.retain(|(_, t)| *t < end);
+    }
+    Dataset {
+        reps,
+        accounts,
+        contacts,
+        opportunities,
+        history,
+        activities,
+        stages,
+        snoozes,
+        tags,
+        action_items,
+        lookback,
+        crm_last_touch,
+    }
 }
 
 /// One deal as it stood at `end` (exclusive), by the rule of this module;
@@ -152,15 +131,12 @@ pub fn opportunity_as_of(
 /// they are in it: stage, amount, close date, category and owner, and open).
 /// `snapshots` may be in any order.
 pub fn dataset_as_of_with_snapshots(
-    data: &Dataset,
+    data: Dataset,
     snapshots: &[Snapshot],
     end: DateTime<Utc>,
 ) -> Dataset {
-    with_deals_as_of(
-        data,
-        Rewind::new(data, snapshots).opportunities_at(end),
-        end,
-    )
+    let opportunities = Rewind::new(&data, snapshots).opportunities_at(end);
+    with_deals_as_of(data, opportunities, end)
 }
 
 /// The deals alone as they stood at `end` (by the rule of this module,

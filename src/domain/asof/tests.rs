@@ -251,7 +251,7 @@ fn deals_without_history_fall_back_to_the_nearest_earlier_snapshot() {
     // The whole dataset rewound, and the deals alone (the accuracy
     // report's rebuilt quarter starts): the same deals.
     let rewind = Rewind::new(&data, &snaps);
-    let whole = |end| dataset_as_of_with_snapshots(&data, &snaps, end).opportunities;
+    let whole = |end| dataset_as_of_with_snapshots(data.clone(), &snaps, end).opportunities;
     let alone = |end| rewind.opportunities_at(end);
     let paths: [&dyn Fn(DateTime<Utc>) -> Vec<Opportunity>; 2] = [&whole, &alone];
     for at_end in paths {
