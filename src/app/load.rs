@@ -207,19 +207,18 @@ fn reads(need: &Need, cx: &Context) -> Reads {
             false,
         ),
         Need::Calibration(p, days) => {
-            // The replay day, and the look-back of the score's facts before it.
-            let back = Days::new(
-                (*days).max(0) as u64
-                    + s.score.engagement_days.max(0) as u64
-                    + s.anomalies.slipping_window_days.max(0) as u64,
-            );
+            // From the earliest replay day back by the score's engagement
+            // window (its touches) and a day either side of the local-date
+            // rounding, to the period's end: a deal is replayed before it
+            // closed. The last touch before that is read apart, as rows
+            // (`storage::scope`: the untouched rule needs no more), and the
+            // deals' history whole (the slipping window's close-date moves,
+            // the stage entered).
+            let back = Days::new((*days).max(0) as u64 + s.score.engagement_days.max(0) as u64 + 2);
             let (from, to) = match p {
                 Some(p) => (
-                    p.from
-                        .checked_sub_days(back)
-                        .and_then(|d| d.checked_sub_days(margin))
-                        .unwrap_or(NaiveDate::MIN),
-                    p.to.max(tomorrow),
+                    p.from.checked_sub_days(back).unwrap_or(NaiveDate::MIN),
+                    p.to,
                 ),
                 None => (NaiveDate::MIN, tomorrow),
             };

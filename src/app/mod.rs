@@ -5,6 +5,7 @@
 //! starts (or resumes) and ends a review session.
 
 pub mod accuracy;
+pub mod calibration;
 pub mod edit;
 pub mod load;
 pub mod review;

@@ -134,10 +134,23 @@ fn nobody(rep: Option<&str>, role: Option<Role>, period: Period) -> anyhow::Erro
 pub fn calibration(ctx: &Ctx, store: &Store, args: &ReportArgs) -> anyhow::Result<String> {
     let period = parse_period(ctx, args.period.as_deref())?;
     let days = args.days.unwrap_or(30);
-    let need = Need::Calibration(period, days);
-    let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
-    let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), period);
-    render(&CalibrationReport::build(&input, days), args.format).map_err(anyhow::Error::msg)
+    let report = match period {
+        Some(_) => {
+            let need = Need::Calibration(period, days);
+            let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
+            let input = input(ctx, &data, args.as_of.unwrap_or(ctx.today), period);
+            CalibrationReport::build(&input, days)
+        }
+        None => CalibrationReport::of(crate::app::calibration::every_close(
+            store,
+            &ctx.settings,
+            &ctx.cal,
+            ctx.today,
+            args.as_of,
+            days,
+        )?),
+    };
+    render(&report, args.format).map_err(anyhow::Error::msg)
 }
 
 fn parse_period(ctx: &Ctx, text: Option<&str>) -> anyhow::Result<Option<Period>> {

@@ -4,7 +4,7 @@
 
 use super::metrics::PeriodJson;
 use super::{Column, Input, Report, Table, UNDEFINED, fmt_pct};
-use crate::domain::score::calibration::{Band, calibrate};
+use crate::domain::score::calibration::{Band, Calibration, calibrate};
 use crate::domain::score::{DealScore, ScoreIndex};
 use crate::domain::{Period, Status};
 use serde::Serialize;
@@ -86,10 +86,14 @@ impl CalibrationReport {
         let period = input.period.unwrap_or_else(|| closed_span(input));
         let stages = input.settings.effective_stages(&input.data.stages);
         let ix = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
-        let c = calibrate(&ix, period, days);
+        CalibrationReport::of(calibrate(&ix, period, days))
+    }
+
+    /// The report of a calibration made apart (`app::calibration`).
+    pub fn of(c: Calibration) -> CalibrationReport {
         CalibrationReport {
-            period: period.into(),
-            days,
+            period: c.period.into(),
+            days: c.days,
             bands: c.bands,
             skipped: c.skipped,
         }

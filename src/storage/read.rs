@@ -5,6 +5,8 @@ use super::{Result, Store};
 use crate::domain::model::*;
 use rusqlite::Row;
 
+type Instant = chrono::DateTime<chrono::Utc>;
+
 impl Store {
     /// Loads every entity a report needs: one query per table.
     pub fn load_dataset(&self) -> Result<Dataset> {
@@ -343,6 +345,30 @@ impl Store {
             ));
         }
         Ok(Some(out))
+    }
+
+    /// The first and last instant a deal closed (status not open), where a
+    /// replay over every close reads from and to; `None` when none did.
+    /// `reopened`: also every closed instant of a deal open now, and every
+    /// status change (a deal rewound to an earlier day may have closed
+    /// then, at one of those).
+    pub fn close_span(&self, reopened: bool) -> Result<Option<(Instant, Instant)>> {
+        let instants: Vec<Instant> = self.collect(
+            if reopened {
+                "SELECT closed_at FROM opportunities WHERE closed_at IS NOT NULL
+                 UNION ALL
+                 SELECT changed_at FROM opportunity_history WHERE field = 'status'"
+            } else {
+                "SELECT closed_at FROM opportunities
+                 WHERE closed_at IS NOT NULL AND status <> 'open'"
+            },
+            |r| instant_from_sql(text_at(r, 0)?),
+        )?;
+        Ok(instants
+            .iter()
+            .min()
+            .zip(instants.iter().max())
+            .map(|(a, b)| (*a, *b)))
     }
 
     /// Each won deal among the rows of a stored snapshot, with that

@@ -41,6 +41,7 @@ mod review_session;
 mod scale_accuracy;
 mod scale_accuracy_asof;
 mod scale_accuracy_rebuilt;
+mod scale_calibration;
 mod scale_first_touches;
 mod scale_snapshots;
 mod scale_window;

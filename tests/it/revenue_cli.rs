@@ -219,6 +219,21 @@ fn score_calibration_replays_every_closed_deal() {
     // o2, o4, o5 won, o3 lost; each created before its replay day.
     assert_eq!((sum("won"), sum("lost"), sum("n")), (3, 1, 4));
     assert_eq!(v["skipped"], 0);
+    // Without --period: every day a deal closed, o2's 2026-02-14 to o5's
+    // 2026-03-10, the same four deals.
+    let all = json(pipedeck(&db).args([
+        "report",
+        "score-calibration",
+        "--days",
+        "10",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        (&all["period"]["from"], &all["period"]["to"]),
+        (&Value::from("2026-02-14"), &Value::from("2026-03-11"))
+    );
+    assert_eq!(all["bands"], v["bands"]);
     let table = out(pipedeck(&db).args(["report", "score-calibration", "--period", "2026-Q1"]));
     assert!(table.contains("80–100"), "{table}");
     for f in ["csv", "md"] {

@@ -11,7 +11,7 @@ use super::ScoreIndex;
 use crate::domain::asof::opportunity_as_of;
 use crate::domain::model::Status;
 use crate::domain::period::Period;
-use chrono::Days;
+use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 /// The bands' lower bounds; each band is 20 wide.
@@ -47,9 +47,76 @@ pub fn band_of(score: u32) -> usize {
 
 /// Replays and scores every deal closed in `period` (see the module doc).
 pub fn calibrate(ix: &ScoreIndex<'_>, period: Period, days: i64) -> Calibration {
-    let mut won = [0u32; 5];
-    let mut lost = [0u32; 5];
-    let mut skipped = 0u32;
+    tally(ix, period, days).calibration(period, days)
+}
+
+/// What a replay counted: per band the deals won and lost, the deals
+/// skipped, and the first and last day a deal closed. Tallies of disjoint
+/// periods add up to the tally of their union: the report over every close
+/// is read a slice of the calendar at a time (`app::calibration`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Tally {
+    won: [u32; 5],
+    lost: [u32; 5],
+    skipped: u32,
+    /// The first and last close day of the deals closed in the period.
+    closed: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl std::ops::AddAssign for Tally {
+    /// Both tallies together.
+    fn add_assign(&mut self, other: Tally) {
+        for i in 0..BAND_FROM.len() {
+            self.won[i] += other.won[i];
+            self.lost[i] += other.lost[i];
+        }
+        self.skipped += other.skipped;
+        self.closed = match (self.closed, other.closed) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (x, y) => x.or(y),
+        };
+    }
+}
+
+impl Tally {
+    /// Every day on which a deal closed, `[first, last + 1)`; `None` when
+    /// none did.
+    pub fn closed_days(&self) -> Option<Period> {
+        self.closed.map(|(from, last)| Period {
+            from,
+            to: last + Days::new(1),
+        })
+    }
+
+    /// The calibration of `period` from these counts.
+    pub fn calibration(&self, period: Period, days: i64) -> Calibration {
+        let bands = BAND_FROM
+            .iter()
+            .enumerate()
+            .map(|(i, from)| {
+                let n = self.won[i] + self.lost[i];
+                Band {
+                    from: *from,
+                    to: from + 20,
+                    won: self.won[i],
+                    lost: self.lost[i],
+                    win_rate: (n > 0).then(|| self.won[i] as f64 / n as f64),
+                    n,
+                }
+            })
+            .collect();
+        Calibration {
+            period,
+            days,
+            bands,
+            skipped: self.skipped,
+        }
+    }
+}
+
+/// Replays and scores every deal closed in `period`, and counts them.
+pub fn tally(ix: &ScoreIndex<'_>, period: Period, days: i64) -> Tally {
+    let mut t = Tally::default();
     for o in &ix.data.opportunities {
         let Some(closed) = o.closed_at else { continue };
         if o.status == Status::Open {
@@ -59,40 +126,24 @@ pub fn calibrate(ix: &ScoreIndex<'_>, period: Period, days: i64) -> Calibration 
         if !period.contains(closed_day) {
             continue;
         }
+        t.closed = Some(match t.closed {
+            Some((a, b)) => (a.min(closed_day), b.max(closed_day)),
+            None => (closed_day, closed_day),
+        });
         let Some(day) = closed_day.checked_sub_days(Days::new(days.max(0) as u64)) else {
-            skipped += 1;
+            t.skipped += 1;
             continue;
         };
         let then = opportunity_as_of(o, ix.history(&o.id), ix.cal.end_of(day));
         let Some(then) = then.filter(|t| t.status == Status::Open) else {
-            skipped += 1;
+            t.skipped += 1;
             continue;
         };
         let b = band_of(ix.score(&then, day).value);
         match o.status {
-            Status::Won => won[b] += 1,
-            _ => lost[b] += 1,
+            Status::Won => t.won[b] += 1,
+            _ => t.lost[b] += 1,
         }
     }
-    let bands = BAND_FROM
-        .iter()
-        .enumerate()
-        .map(|(i, from)| {
-            let n = won[i] + lost[i];
-            Band {
-                from: *from,
-                to: from + 20,
-                won: won[i],
-                lost: lost[i],
-                win_rate: (n > 0).then(|| won[i] as f64 / n as f64),
-                n,
-            }
-        })
-        .collect();
-    Calibration {
-        period,
-        days,
-        bands,
-        skipped,
-    }
+    t
 }

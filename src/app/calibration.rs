@@ -1,0 +1,54 @@
+//! `report score-calibration` over every day a deal closed (no `--period`),
+//! read a quarter of closes at a time (issue 10): each quarter's load holds
+//! its closes and the look-back of their replays (`load::Need::Calibration`),
+//! so the report never holds all history at once (on the large demo it held
+//! 5M activities, 1.2 GB). Each deal is replayed from its own quarter's read
+//! exactly as from all of history; the quarters' counts add up
+//! (`calibration::Tally`).
+
+use super::load::{Need, Snaps, load_one};
+use crate::domain::Settings;
+use crate::domain::model::PeriodKind;
+use crate::domain::period::{Calendar, Period};
+use crate::domain::score::ScoreIndex;
+use crate::domain::score::calibration::{Calibration, Tally, tally};
+use crate::storage::{Result, Store};
+use chrono::{Days, NaiveDate};
+
+/// The calibration of every deal closed (as the data stood at the end of
+/// `as_of` when given), replayed `days` before it closed; its period is
+/// every day a deal closed, or `today` (`--as-of`) when none did.
+pub fn every_close(
+    store: &Store,
+    settings: &Settings,
+    cal: &Calendar,
+    today: NaiveDate,
+    as_of: Option<NaiveDate>,
+    days: i64,
+) -> Result<Calibration> {
+    let mut total = Tally::default();
+    // Under `--as-of` a deal may have closed then and reopened since: its
+    // close is one of its status changes.
+    if let Some((first, last)) = store.close_span(as_of.is_some())? {
+        let (from, to) = (cal.local_date(first), cal.local_date(last) + Days::new(1));
+        let mut q = cal.quarter_containing(from);
+        while q.from < to {
+            let slice = Period {
+                from: q.from.max(from),
+                to: q.to.min(to),
+            };
+            let need = Need::Calibration(Some(slice), days);
+            let (data, _) = load_one(store, settings, cal, today, need, as_of, Snaps::None)?;
+            let stages = settings.effective_stages(&data.stages);
+            let ix = ScoreIndex::new(&data, &stages, settings, *cal);
+            total += tally(&ix, slice, days);
+            q = cal.shift(PeriodKind::Quarter, q, 1);
+        }
+    }
+    let day = as_of.unwrap_or(today);
+    let period = total.closed_days().unwrap_or(Period {
+        from: day,
+        to: day + Days::new(1),
+    });
+    Ok(total.calibration(period, days))
+}
