@@ -194,7 +194,17 @@ pub(crate) fn report_json(
     snapshots: &[Snapshot],
     calls: Option<Vec<CallFacts>>,
 ) -> String {
-    let (settings, cal, today) = context();
+    report_on(context().2, data, snapshots, calls)
+}
+
+/// [`report_json`] on `today` (`--as-of`'s day).
+pub(crate) fn report_on(
+    today: chrono::NaiveDate,
+    data: &Dataset,
+    snapshots: &[Snapshot],
+    calls: Option<Vec<CallFacts>>,
+) -> String {
+    let (settings, cal, _) = context();
     let input = Input {
         data,
         snapshots,

@@ -5,36 +5,14 @@
 //! undone since; the report as of 2026-07-20 from that read equals the one
 //! built from every deal and every row.
 
-use crate::import_stream::{run, set_dir, write_files};
-use crate::scale_accuracy::context;
+use crate::import_stream::{run, set_dir};
+use crate::scale_accuracy::{context, report_on};
+use crate::scale_accuracy_rebuilt::two_aes;
 use pipedeck::app::load::{AccuracyDeals, Need, Snaps, load_one};
-use pipedeck::domain::{Dataset, Snapshot};
-use pipedeck::report::Input;
-use pipedeck::report::accuracy::AccuracyReport;
 use pipedeck::storage::Store;
 
-/// The report in JSON on `day`: from what the quick path read, or from
-/// every snapshot's rows (`calls` none).
-fn report_on(
-    day: chrono::NaiveDate,
-    data: &Dataset,
-    snapshots: &[Snapshot],
-    calls: Option<Vec<pipedeck::domain::accuracy::CallFacts>>,
-) -> serde_json::Value {
-    let (settings, cal, _) = context();
-    let input = Input {
-        data,
-        snapshots,
-        settings: &settings,
-        cal: &cal,
-        today: day,
-        period: None,
-    };
-    let report = match calls {
-        Some(calls) => AccuracyReport::build_with(&input, calls),
-        None => AccuracyReport::build(&input),
-    };
-    serde_json::to_value(&report).unwrap()
+fn value(json: &str) -> serde_json::Value {
+    serde_json::from_str(json).unwrap()
 }
 
 /// Each line's `(key, quarter, actual, headline call)`.
@@ -74,14 +52,9 @@ fn line(key: &str, q: &str, actual: f64, call: f64) -> (String, String, f64, Opt
 #[test]
 fn accuracy_as_of_a_day_reads_the_deals_won_then_and_undone_since() {
     let (_dir, set) = set_dir();
-    write_files(
+    two_aes(
         &set,
         &[
-            (
-                "reps.csv",
-                "id,name,role,start_date\nsam,Sam Rep,AE,2025-01-06\nkim,Kim Rep,AE,2025-01-06\n",
-            ),
-            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
             (
                 "opportunities.csv",
                 "id,name,account_id,owner_id,created_at,stage,amount,close_date,forecast_category,status,closed_at\n\
@@ -126,16 +99,16 @@ fn accuracy_as_of_a_day_reads_the_deals_won_then_and_undone_since() {
             Snaps::All,
         )
         .unwrap();
-        report_on(as_of.unwrap_or(today), &all, &snapshots, None)
+        value(&report_on(as_of.unwrap_or(today), &all, &snapshots, None))
     };
     let quick = |as_of: Option<chrono::NaiveDate>| {
         let read = pipedeck::app::accuracy::load(&store, &settings, &cal, today, as_of).unwrap();
-        report_on(
+        value(&report_on(
             as_of.unwrap_or(today),
             &read.data,
             &read.snapshots,
             Some(read.calls),
-        )
+        ))
     };
 
     let day: chrono::NaiveDate = "2026-07-20".parse().unwrap();

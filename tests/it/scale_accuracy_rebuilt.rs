@@ -43,16 +43,24 @@ fn a_rebuilt_call_reads_deals_whose_instants_another_tool_wrote() {
     rebuilt_calls(true);
 }
 
+/// Two AEs (sam, kim) and one account (acme), with the files `more`.
+pub(crate) fn two_aes(set: &std::path::Path, more: &[(&str, &str)]) {
+    let mut files = vec![
+        (
+            "reps.csv",
+            "id,name,role,start_date\nsam,Sam Rep,AE,2025-01-06\nkim,Kim Rep,AE,2025-01-06\n",
+        ),
+        ("accounts.csv", "id,name\nacme,Acme Corp\n"),
+    ];
+    files.extend_from_slice(more);
+    write_files(set, &files);
+}
+
 fn rebuilt_calls(awkward: bool) {
     let (_dir, set) = set_dir();
-    write_files(
+    two_aes(
         &set,
         &[
-            (
-                "reps.csv",
-                "id,name,role,start_date\nsam,Sam Rep,AE,2025-01-06\nkim,Kim Rep,AE,2025-01-06\n",
-            ),
-            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
             (
                 "opportunities.csv",
                 "id,name,account_id,owner_id,created_at,stage,amount,close_date,forecast_category,status,closed_at\n\
