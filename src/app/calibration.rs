@@ -45,10 +45,5 @@ pub fn every_close(
             q = cal.shift(PeriodKind::Quarter, q, 1);
         }
     }
-    let day = as_of.unwrap_or(today);
-    let period = total.closed_days().unwrap_or(Period {
-        from: day,
-        to: day + Days::new(1),
-    });
-    Ok(total.calibration(period, days))
+    Ok(total.over_every_close(as_of.unwrap_or(today), days))
 }

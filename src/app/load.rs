@@ -61,12 +61,13 @@ pub enum AccuracyDeals {
     Won,
     /// The won deals and every deal that may have been open at one of
     /// these instants (the ends of the first days of the quarters whose
-    /// call is rebuilt), with their history; and the first deal created,
-    /// from which the report reckons its quarters. The rest are deals
-    /// closed before every such instant, which no rebuilt call holds.
+    /// call is rebuilt, and of the `--as-of` day), with their history; and
+    /// the first deal created, from which the report reckons its quarters.
+    /// The rest are deals closed before every such instant, which no
+    /// rebuilt call holds and no rewind changes.
     Rebuilt(Vec<chrono::DateTime<chrono::Utc>>),
-    /// Every deal and its history: `--as-of`, and a call rebuilt from
-    /// history in a file of an older schema.
+    /// Every deal and its history: `--as-of`, or a call rebuilt from
+    /// history, in a file of an older schema (no snapshot sums).
     WithHistory,
 }
 

@@ -4,9 +4,9 @@
 
 use super::metrics::PeriodJson;
 use super::{Column, Input, Report, Table, UNDEFINED, fmt_pct};
-use crate::domain::score::calibration::{Band, Calibration, calibrate};
+use crate::domain::Period;
+use crate::domain::score::calibration::{Band, Calibration, calibrate, tally};
 use crate::domain::score::{DealScore, ScoreIndex};
-use crate::domain::{Period, Status};
 use serde::Serialize;
 
 /// Sort keys of the hygiene list and the agenda's closing and stuck boxes.
@@ -64,29 +64,22 @@ pub struct CalibrationReport {
     pub skipped: u32,
 }
 
-/// Every day on which a deal of the data closed: `[first, last + 1)`, or
-/// the day of `today` when none did.
-pub fn closed_span(input: &Input) -> Period {
-    let days: Vec<_> = input
-        .data
-        .opportunities
-        .iter()
-        .filter(|o| o.status != Status::Open)
-        .filter_map(|o| o.closed_at.map(|t| input.cal.local_date(t)))
-        .collect();
-    let from = days.iter().min().copied().unwrap_or(input.today);
-    let to = days.iter().max().copied().unwrap_or(input.today) + chrono::Days::new(1);
-    Period { from, to }
-}
-
 impl CalibrationReport {
     /// Replays the deals closed in the input's period (default: every deal
     /// closed) `days` days before each closed.
     pub fn build(input: &Input, days: i64) -> CalibrationReport {
-        let period = input.period.unwrap_or_else(|| closed_span(input));
         let stages = input.settings.effective_stages(&input.data.stages);
         let ix = ScoreIndex::new(input.data, &stages, input.settings, *input.cal);
-        CalibrationReport::of(calibrate(&ix, period, days))
+        CalibrationReport::of(match input.period {
+            Some(period) => calibrate(&ix, period, days),
+            None => {
+                let every_day = Period {
+                    from: chrono::NaiveDate::MIN,
+                    to: chrono::NaiveDate::MAX,
+                };
+                tally(&ix, every_day, days).over_every_close(input.today, days)
+            }
+        })
     }
 
     /// The report of a calibration made apart (`app::calibration`).

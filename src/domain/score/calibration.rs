@@ -79,13 +79,15 @@ impl std::ops::AddAssign for Tally {
 }
 
 impl Tally {
-    /// Every day on which a deal closed, `[first, last + 1)`; `None` when
-    /// none did.
-    pub fn closed_days(&self) -> Option<Period> {
-        self.closed.map(|(from, last)| Period {
+    /// The calibration over every day on which a deal closed, `[first,
+    /// last + 1)`, or over `day` when none did (a tally of every day).
+    pub fn over_every_close(&self, day: NaiveDate, days: i64) -> Calibration {
+        let (from, last) = self.closed.unwrap_or((day, day));
+        let period = Period {
             from,
             to: last + Days::new(1),
-        })
+        };
+        self.calibration(period, days)
     }
 
     /// The calibration of `period` from these counts.
