@@ -15,9 +15,10 @@ use crate::domain::score::calibration::{Calibration, Tally, tally};
 use crate::storage::{Result, Store};
 use chrono::{Days, NaiveDate};
 
-/// The calibration of every deal closed (as the data stood at the end of
-/// `as_of` when given), replayed `days` before it closed; its period is
-/// every day a deal closed, or `today` (`--as-of`) when none did.
+/// The calibration of every deal closed by `today` (as the data stood at
+/// the end of `as_of` when given, by then), replayed `days` before it
+/// closed; its period is every such day a deal closed, or `today`
+/// (`--as-of`) when none did. A close dated after it has not happened.
 pub fn every_close(
     store: &Store,
     settings: &Settings,
@@ -26,11 +27,13 @@ pub fn every_close(
     as_of: Option<NaiveDate>,
     days: i64,
 ) -> Result<Calibration> {
+    let day = as_of.unwrap_or(today);
     let mut total = Tally::default();
     // Under `--as-of` a deal may have closed then and reopened since: its
     // close is one of its status changes.
     if let Some((first, last)) = store.close_span(as_of.is_some())? {
-        let (from, to) = (cal.local_date(first), cal.local_date(last) + Days::new(1));
+        let from = cal.local_date(first);
+        let to = (cal.local_date(last) + Days::new(1)).min(day + Days::new(1));
         let mut q = cal.quarter_containing(from);
         while q.from < to {
             let slice = Period {
@@ -45,5 +48,5 @@ pub fn every_close(
             q = cal.shift(PeriodKind::Quarter, q, 1);
         }
     }
-    Ok(total.over_every_close(as_of.unwrap_or(today), days))
+    Ok(total.over_every_close(day, days))
 }

@@ -73,9 +73,10 @@ impl CalibrationReport {
         CalibrationReport::of(match input.period {
             Some(period) => calibrate(&ix, period, days),
             None => {
+                // Every day by today: a close dated later has not happened.
                 let every_day = Period {
                     from: chrono::NaiveDate::MIN,
-                    to: chrono::NaiveDate::MAX,
+                    to: input.today + chrono::Days::new(1),
                 };
                 tally(&ix, every_day, days).over_every_close(input.today, days)
             }

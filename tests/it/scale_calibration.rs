@@ -60,7 +60,8 @@ fn calibration_over_every_close_read_by_quarter_equals_it_from_everything() {
 /// 2026-02-10 and reopened on 2026-05-01 is open now, so today's closes
 /// start with o2's on 2026-04-20; as of 2026-04-30 both were won, the
 /// first close was o1's, and both are replayed 10 days before (created
-/// in January, open then).
+/// in January, open then). With today 2026-03-01 no close has happened:
+/// o1 is open in the data, o2's close is dated later.
 #[test]
 fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
     use crate::import_stream::{run, set_dir, write_files};
@@ -107,6 +108,21 @@ fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
         (day("2026-04-20"), day("2026-04-21"))
     );
     assert_eq!((won(&now), now.skipped), (1, 0));
+    // On 2026-03-01 neither close had happened (o2's is dated later).
+    let early = pipedeck::app::calibration::every_close(
+        &store,
+        &settings,
+        &cal,
+        day("2026-03-01"),
+        None,
+        10,
+    )
+    .unwrap();
+    assert_eq!(
+        (early.period.from, early.period.to),
+        (day("2026-03-01"), day("2026-03-02"))
+    );
+    assert_eq!((won(&early), early.skipped), (0, 0));
     let then = every(Some(day("2026-04-30")));
     assert_eq!(
         (then.period.from, then.period.to),

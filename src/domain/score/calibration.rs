@@ -80,7 +80,8 @@ impl std::ops::AddAssign for Tally {
 
 impl Tally {
     /// The calibration over every day on which a deal closed, `[first,
-    /// last + 1)`, or over `day` when none did (a tally of every day).
+    /// last + 1)`, or over `day` when none did (a tally of every day up to
+    /// `day`).
     pub fn over_every_close(&self, day: NaiveDate, days: i64) -> Calibration {
         let (from, last) = self.closed.unwrap_or((day, day));
         let period = Period {
