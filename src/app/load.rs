@@ -207,24 +207,37 @@ fn reads(need: &Need, cx: &Context) -> Reads {
             }],
             false,
         ),
-        Need::Calibration(p, days) => {
-            // From the earliest replay day back by the score's engagement
-            // window (its touches) and a day either side of the local-date
-            // rounding, to the period's end: a deal is replayed before it
-            // closed. The last touch before that is read apart, as rows
-            // (`storage::scope`: the untouched rule needs no more), and the
-            // deals' history whole (the slipping window's close-date moves,
-            // the stage entered).
-            let back = Days::new((*days).max(0) as u64 + s.score.engagement_days.max(0) as u64 + 2);
-            let (from, to) = match p {
-                Some(p) => (
-                    p.from.checked_sub_days(back).unwrap_or(NaiveDate::MIN),
-                    p.to,
-                ),
-                None => (NaiveDate::MIN, tomorrow),
+        Need::Calibration(Some(p), days) => {
+            // The deals of the period (those closed in it are replayed),
+            // and the activities from the earliest replay day back by the
+            // score's engagement window (its touches) to the end of the
+            // last replay day, `days` before the period's end, each a day
+            // wider for the local-date rounding. The last touch before
+            // them is read apart, as rows (`storage::scope`: the untouched
+            // rule needs no more), and the deals' history whole (the
+            // slipping window's close-date moves, the stage entered).
+            let replay = (*days).max(0) as u64;
+            let back = Days::new(replay + s.score.engagement_days.max(0) as u64 + 2);
+            let from = p.from.checked_sub_days(back).unwrap_or(NaiveDate::MIN);
+            let to =
+                p.to.checked_sub_days(Days::new(replay))
+                    .map_or(p.to, |d| d + Days::new(1))
+                    .clamp(from, p.to);
+            return Reads {
+                periods: vec![Period { from, to }],
+                activities: true,
+                deal_periods: vec![*p],
+                per_rep: Vec::new(),
+                deep: false,
             };
-            (vec![Period { from, to }], true)
         }
+        Need::Calibration(None, _) => (
+            vec![Period {
+                from: NaiveDate::MIN,
+                to: tomorrow,
+            }],
+            true,
+        ),
         Need::Accuracy(_) => (
             vec![Period {
                 from: NaiveDate::MIN,

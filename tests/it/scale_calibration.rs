@@ -61,7 +61,8 @@ fn calibration_over_every_close_read_by_quarter_equals_it_from_everything() {
 /// start with o2's on 2026-04-20; as of 2026-04-30 both were won, the
 /// first close was o1's, and both are replayed 10 days before (created
 /// in January, open then). With today 2026-03-01 no close has happened:
-/// o1 is open in the data, o2's close is dated later.
+/// o1 is open in the data, o2's close is dated later. o2 has a call on
+/// its replay day, late, and one after it.
 #[test]
 fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
     use crate::import_stream::{run, set_dir, write_files};
@@ -87,6 +88,12 @@ fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
                  o1,2026-02-10T15:00:00Z,stage,Proposal,Closed Won,sam\n\
                  o1,2026-05-01T10:00:00Z,status,won,open,sam\n\
                  o1,2026-05-01T10:00:00Z,stage,Closed Won,Negotiation,sam\n",
+            ),
+            (
+                "activities.csv",
+                "id,rep_id,kind,opportunity_id,occurred_at\n\
+                 a1,sam,call,o2,2026-04-10T23:30:00Z\n\
+                 a2,sam,call,o2,2026-04-15T09:00:00Z\n",
             ),
         ],
     );
@@ -123,6 +130,28 @@ fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
         (day("2026-03-01"), day("2026-03-02"))
     );
     assert_eq!((won(&early), early.skipped), (0, 0));
+    // The read of closes up to 2026-04-20 replayed 10 days before: its
+    // activities end with the last replay day, 2026-04-10 (a1 at 23:30 is
+    // read, a2 after it is not), its deals are those of the period.
+    let (read, _) = pipedeck::app::load::load_one(
+        &store,
+        &settings,
+        &cal,
+        today,
+        pipedeck::app::load::Need::Calibration(
+            Some(pipedeck::domain::Period {
+                from: day("2026-04-01"),
+                to: day("2026-04-21"),
+            }),
+            10,
+        ),
+        None,
+        pipedeck::app::load::Snaps::None,
+    )
+    .unwrap();
+    let ids: Vec<String> = read.activities.iter().map(|a| a.id.to_string()).collect();
+    assert_eq!(ids, ["a1"]);
+    assert!(read.opportunities.iter().any(|o| o.id.0.as_str() == "o2"));
     let then = every(Some(day("2026-04-30")));
     assert_eq!(
         (then.period.from, then.period.to),
