@@ -6,7 +6,7 @@
 //! exactly as from all of history; the quarters' counts add up
 //! (`calibration::Tally`).
 
-use super::load::{Need, Snaps, load_one};
+use super::load::{Facts, Need, Snaps, load};
 use crate::domain::Settings;
 use crate::domain::model::PeriodKind;
 use crate::domain::period::{Calendar, Period};
@@ -34,6 +34,9 @@ pub fn every_close(
     if let Some((first, last)) = store.close_span(as_of.is_some())? {
         let from = cal.local_date(first);
         let to = (cal.local_date(last) + Days::new(1)).min(day + Days::new(1));
+        // The reps and goals, read once for every quarter's load.
+        let facts = Facts::read(store, settings, false)?;
+        let cx = facts.context(settings, cal, day);
         let mut q = cal.quarter_containing(from);
         while q.from < to {
             let slice = Period {
@@ -41,7 +44,7 @@ pub fn every_close(
                 to: q.to.min(to),
             };
             let need = Need::Calibration(Some(slice), days);
-            let (data, _) = load_one(store, settings, cal, today, need, as_of, Snaps::None)?;
+            let (data, _) = load(store, settings, cal, need, &cx, as_of, Snaps::None)?;
             let stages = settings.effective_stages(&data.stages);
             let ix = ScoreIndex::new(&data, &stages, settings, *cal);
             total += tally(&ix, slice, days);
