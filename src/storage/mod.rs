@@ -38,6 +38,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0011_write_stamp.sql"),
     include_str!("migrations/0012_review_box_time.sql"),
     include_str!("migrations/0013_session_activities.sql"),
+    include_str!("migrations/0014_activity_id_in_time_indexes.sql"),
 ];
 
 /// Process-wide SQLite settings, made once before the first connection:

@@ -20,6 +20,25 @@ fn accounts_of(table: &str) -> String {
     )
 }
 
+/// The latest activity row before `?1` on each deal whose id `table` holds
+/// and on each account of one: an index seek each (the id is in the
+/// `(deal, time)` and `(account, time)` indexes, migration 0014).
+fn latest_rows_sql(table: &str) -> String {
+    format!(
+        "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
+           SELECT (SELECT a.rowid FROM activities a
+                   WHERE a.opportunity_id = s.id AND a.occurred_at < ?1
+                   ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
+           FROM {table} s
+           UNION
+           SELECT (SELECT a.rowid FROM activities a
+                   WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
+                   ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
+           FROM ({}) acc)",
+        accounts_of(table)
+    )
+}
+
 /// The latest activity instant before each range on each loaded deal and
 /// on each account of one (`Lookback::deal_touches`, `account_touches`).
 pub(super) type Touches = (Vec<(OppId, DateTime<Utc>)>, Vec<(AccountId, DateTime<Utc>)>);
@@ -31,21 +50,10 @@ impl Store {
     /// touch of a deal's first activity in the range).
     pub(super) fn latest_rows_before(&self, scope: &Scope, table: &str) -> Result<Vec<Activity>> {
         let mut out = Vec::new();
+        let sql = latest_rows_sql(table);
         for (start, _) in &scope.ranges {
             out.extend(self.collect_params(
-                &format!(
-                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE rowid IN (
-                       SELECT (SELECT a.rowid FROM activities a
-                               WHERE a.opportunity_id = s.id AND a.occurred_at < ?1
-                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                       FROM {table} s
-                       UNION
-                       SELECT (SELECT a.rowid FROM activities a
-                               WHERE a.account_id = acc.account_id AND a.occurred_at < ?1
-                               ORDER BY a.occurred_at DESC, a.id DESC LIMIT 1)
-                       FROM ({}) acc)",
-                    accounts_of(table)
-                ),
+                &sql,
                 &[instant_to_sql(*start)],
                 crate::storage::read::activity_from_row,
             )?);
@@ -113,5 +121,34 @@ impl Store {
             },
         )?;
         Ok(rows.into_iter().flatten().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::latest_rows_sql;
+    use crate::storage::scope::window::query_plan;
+
+    /// The latest activity before an instant on a deal, and on an account,
+    /// is one seek in the index on (deal or account, instant, id): no look
+    /// at the rows of its instant to break a tie.
+    #[test]
+    fn the_latest_row_before_an_instant_is_an_index_seek() {
+        let store = crate::storage::Store::open_in_memory().unwrap();
+        let conn = store.conn();
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS scope_opps (id TEXT PRIMARY KEY) WITHOUT ROWID;",
+        )
+        .unwrap();
+        let plan = query_plan(conn, &latest_rows_sql("temp.scope_opps"));
+        assert!(
+            plan.contains("COVERING INDEX activities_opportunity_time"),
+            "{plan}"
+        );
+        assert!(
+            plan.contains("COVERING INDEX activities_account_time"),
+            "{plan}"
+        );
+        assert!(!plan.contains("TEMP B-TREE FOR RIGHT PART"), "{plan}");
     }
 }
