@@ -73,7 +73,7 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
         MetricId::FirstToFollowUp,
         MetricValue::ratio(firsts as f64, follow as f64),
     );
-    stage_conversion(ix, owned, w, &mut put);
+    stage_conversion(ix, rep, w, &mut put);
 }
 
 /// `untouched_opps` over the deals open at the window's end, and
@@ -250,7 +250,7 @@ pub(super) fn contacts_per_account<'a>(
 /// stage other than a lost one.
 fn stage_conversion(
     ix: &Index<'_>,
-    owned: &[&crate::domain::Opportunity],
+    rep: &RepId,
     w: &Window,
     put: &mut impl FnMut(MetricId, MetricValue),
 ) {
@@ -265,8 +265,7 @@ fn stage_conversion(
     // (entered, moved on) per open stage; each deal's changes in the
     // window are found once for every stage.
     let mut counts = vec![(0u32, 0u32); open.len()];
-    for o in owned {
-        let (changes, in_window) = ix.stage_changes_in(&o.id, w);
+    for (changes, in_window) in ix.owned_stage_changes_in(rep, w) {
         if in_window.is_empty() {
             continue;
         }

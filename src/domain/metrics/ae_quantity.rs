@@ -1,8 +1,8 @@
 //! AE quantity metrics (SPEC §4.1).
 
 use super::index::{
-    Index, Window, closed_in, created_in, is_call, is_first_meeting, is_follow_up_meeting,
-    is_held_meeting, is_sent_email, open_at,
+    Index, Window, closed_in, created_in, in_window, is_call, is_first_meeting,
+    is_follow_up_meeting, is_held_meeting, is_sent_email, open_at,
 };
 use super::{MetricId, MetricSet, MetricValue};
 use crate::domain::model::{
@@ -49,7 +49,10 @@ pub(super) fn compute(ix: &Index<'_>, rep: &RepId, w: &Window, out: &mut MetricS
     );
     // progressions: forward stage moves (by position; into a Lost stage is
     // never forward) of the rep's opportunities in period.
-    let progressions: usize = owned.iter().map(|o| forward_moves(ix, o, w).count()).sum();
+    let progressions: usize = ix
+        .owned_stage_changes_in(rep, w)
+        .map(|(changes, in_window)| forward_among(ix, &changes[in_window]).count())
+        .sum();
     put(
         MetricId::Progressions,
         MetricValue::count(progressions as u32),
@@ -81,8 +84,16 @@ pub(super) fn forward_moves<'a, 'b>(
     o: &'b Opportunity,
     w: &'b Window,
 ) -> impl Iterator<Item = &'a HistoryEntry> + 'b {
-    let (changes, in_window) = ix.stage_changes_in(&o.id, w);
-    changes[in_window].iter().copied().filter(move |h| {
+    let changes = ix.stage_changes(&o.id);
+    forward_among(ix, &changes[in_window(changes, w)])
+}
+
+/// The forward moves among a deal's stage changes `in_window`.
+fn forward_among<'a, 'b>(
+    ix: &'b Index<'a>,
+    in_window: &'b [&'a HistoryEntry],
+) -> impl Iterator<Item = &'a HistoryEntry> + 'b {
+    in_window.iter().copied().filter(move |h| {
         let from = h.old_value.as_deref().and_then(|s| ix.stage(s));
         let to = h.new_value.as_deref().and_then(|s| ix.stage(s));
         matches!((from, to), (Some((a, _)), Some((b, kind))) if b > a && kind != StageKind::Lost)

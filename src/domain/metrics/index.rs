@@ -50,7 +50,7 @@ pub struct Index<'a> {
     opps_by_owner: ByRep<'a, Opportunity>,
     opps_by_source: ByRep<'a, Opportunity>,
     /// Stage history of an opportunity, by time.
-    stage_history: ByDeal<'a, HistoryEntry>,
+    stage_history: StageChanges<'a>,
     /// Amount changes of each deal, by time.
     amount_history: ByDeal<'a, HistoryEntry>,
     /// When a rep first touched a contact, ever.
@@ -83,17 +83,23 @@ impl<'a> Index<'a> {
             .iter()
             .filter_map(|c| c.account_id.as_ref().map(|a| (&c.id, a)))
             .collect();
-        // Three groups of maps, each built from the data alone: side by
+        // Four groups of maps, each built from the data alone: side by
         // side on a large window (a quarter's activities on a large org),
-        // each map in the data's order whichever thread builds it.
+        // each map in the data's order whichever thread builds it. The
+        // accounts' touches and the first touches are the two longest
+        // (a lookup or two per activity each): they are built apart.
         let by_activity = || by_activity(data);
         let by_account = || by_account(data, &opp_by_id, &contact_account);
+        let first_touches = || first_touches(data);
         let by_deal = || by_deal(data);
-        let ((acts_by_rep, acts_by_opp), ((touches_by_account, first_touch), by_deal)) =
+        let (((acts_by_rep, acts_by_opp), first_touch), (touches_by_account, by_deal)) =
             if data.activities.len() >= PARALLEL_ACTIVITIES {
-                par::join(by_activity, || par::join(by_account, by_deal))
+                par::join(
+                    || par::join(by_activity, first_touches),
+                    || par::join(by_account, by_deal),
+                )
             } else {
-                (by_activity(), (by_account(), by_deal()))
+                ((by_activity(), first_touches()), (by_account(), by_deal()))
             };
         let (opps_by_owner, opps_by_source, stage_history, amount_history) = by_deal;
         Index {
@@ -194,7 +200,27 @@ impl<'a> Index<'a> {
 
     /// Stage changes of an opportunity, by time.
     pub fn stage_changes(&self, opp: &OppId) -> &[&'a HistoryEntry] {
-        self.stage_history.get(opp).map_or(&[], |v| v.as_slice())
+        self.stage_history.of(opp)
+    }
+
+    /// The stage changes (by time) of each deal the rep owns that changed
+    /// stage in the window, with the range of those in it: found once per
+    /// deal when the index is built, not looked up per deal in every
+    /// period a report computes, and a deal whose first and last change
+    /// lie on one side of the window is passed over unread.
+    pub fn owned_stage_changes_in<'s>(
+        &'s self,
+        rep: &RepId,
+        w: &'s Window,
+    ) -> impl Iterator<Item = (&'s [&'a HistoryEntry], std::ops::Range<usize>)> + 's {
+        let spans = self.stage_history.owned.get(rep).map_or(&[][..], |v| v);
+        spans
+            .iter()
+            .filter(|s| s.first < w.end && s.last >= w.start)
+            .map(|s| {
+                let changes = self.stage_history.at((s.from, s.to));
+                (changes, in_window(changes, w))
+            })
     }
 
     /// Stage changes of an opportunity, by time, and the range of those in
@@ -205,9 +231,7 @@ impl<'a> Index<'a> {
         w: &Window,
     ) -> (&[&'a HistoryEntry], std::ops::Range<usize>) {
         let changes = self.stage_changes(opp);
-        let lo = changes.partition_point(|h| h.changed_at < w.start);
-        let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
-        (changes, lo..hi)
+        (changes, in_window(changes, w))
     }
 
     /// A deal's amount at instant `end`: its amount less the changes its
@@ -252,6 +276,13 @@ impl<'a> Index<'a> {
     pub fn day(&self, t: DateTime<Utc>) -> NaiveDate {
         self.cal.local_date(t)
     }
+}
+
+/// The range of `changes` (by time) that lies in the window.
+pub fn in_window(changes: &[&HistoryEntry], w: &Window) -> std::ops::Range<usize> {
+    let lo = changes.partition_point(|h| h.changed_at < w.start);
+    let hi = lo + changes[lo..].partition_point(|h| h.changed_at < w.end);
+    lo..hi
 }
 
 /// Whether an opportunity was open at instant `end`: created before it (or
@@ -370,14 +401,27 @@ fn by_activity(data: &Dataset) -> (ByRep<'_, Activity>, ByDeal<'_, Activity>) {
     (by_rep, by_opp)
 }
 
-/// The instants each account was touched, in order, and when each rep
-/// first touched each contact (the window's, and the look-back's).
+/// The instants each account was touched, in order.
 fn by_account<'a>(
     data: &'a Dataset,
     opps: &OppsById<'a>,
     contacts: &ContactAccounts<'a>,
-) -> (Touches<'a>, FirstTouches<'a>) {
+) -> Touches<'a> {
     let mut touches = Touches::new();
+    for a in &data.activities {
+        if let Some(acc) = account_of(opps, contacts, a) {
+            touches.entry(acc).or_default().push(a.occurred_at);
+        }
+    }
+    for v in touches.values_mut() {
+        v.sort();
+    }
+    touches
+}
+
+/// When each rep first touched each contact (the window's, and the
+/// look-back's).
+fn first_touches(data: &Dataset) -> FirstTouches<'_> {
     let mut first = FirstTouches::new();
     let mut keep = |key, at: DateTime<Utc>| {
         let e = first.entry(key).or_insert(at);
@@ -386,9 +430,6 @@ fn by_account<'a>(
         }
     };
     for a in &data.activities {
-        if let Some(acc) = account_of(opps, contacts, a) {
-            touches.entry(acc).or_default().push(a.occurred_at);
-        }
         if let Some(c) = &a.contact_id {
             keep((&a.rep_id, c), a.occurred_at);
         }
@@ -398,10 +439,7 @@ fn by_account<'a>(
             keep((rep, contact), *at);
         }
     }
-    for v in touches.values_mut() {
-        v.sort();
-    }
-    (touches, first)
+    first
 }
 
 /// Deals by owner and by source, and each deal's stage and amount
@@ -411,7 +449,7 @@ fn by_deal(
 ) -> (
     ByRep<'_, Opportunity>,
     ByRep<'_, Opportunity>,
-    ByDeal<'_, HistoryEntry>,
+    StageChanges<'_>,
     ByDeal<'_, HistoryEntry>,
 ) {
     let mut by_owner = ByRep::new();
@@ -435,5 +473,67 @@ fn by_deal(
     for v in stages.values_mut().chain(amounts.values_mut()) {
         v.sort_by_key(|h| h.changed_at);
     }
+    let stages = StageChanges::new(stages, &by_owner);
     (by_owner, by_source, stages, amounts)
+}
+
+/// Every deal's stage changes, by time, in one list: each deal's a span of
+/// it, found by deal and, for the deals a rep owns, in the order of
+/// [`Index::owned`].
+struct StageChanges<'a> {
+    all: Vec<&'a HistoryEntry>,
+    by_deal: HashMap<&'a OppId, (u32, u32)>,
+    /// The spans of the deals each rep owns that changed stage.
+    owned: HashMap<&'a RepId, Vec<OwnedSpan>>,
+}
+
+/// A deal's span of [`StageChanges::all`], with its first and last change.
+struct OwnedSpan {
+    from: u32,
+    to: u32,
+    first: DateTime<Utc>,
+    last: DateTime<Utc>,
+}
+
+impl<'a> StageChanges<'a> {
+    fn new(by_deal: ByDeal<'a, HistoryEntry>, by_owner: &ByRep<'a, Opportunity>) -> Self {
+        let mut all = Vec::with_capacity(by_deal.values().map(Vec::len).sum());
+        let by_deal: HashMap<_, _> = by_deal
+            .into_iter()
+            .map(|(id, changes)| {
+                let from = all.len() as u32;
+                all.extend(changes);
+                (id, (from, all.len() as u32))
+            })
+            .collect();
+        let owned = by_owner
+            .iter()
+            .map(|(rep, deals)| {
+                let spans = deals
+                    .iter()
+                    .filter_map(|o| by_deal.get(&o.id))
+                    .map(|&(from, to)| OwnedSpan {
+                        from,
+                        to,
+                        first: all[from as usize].changed_at,
+                        last: all[to as usize - 1].changed_at,
+                    })
+                    .collect();
+                (*rep, spans)
+            })
+            .collect();
+        StageChanges {
+            all,
+            by_deal,
+            owned,
+        }
+    }
+
+    fn at(&self, (from, to): (u32, u32)) -> &[&'a HistoryEntry] {
+        &self.all[from as usize..to as usize]
+    }
+
+    fn of(&self, opp: &OppId) -> &[&'a HistoryEntry] {
+        self.by_deal.get(opp).map_or(&[], |span| self.at(*span))
+    }
 }

@@ -519,3 +519,53 @@ fn stage_moves_count_only_inside_the_period() {
         (None, Some(0.0), Some(0.0))
     );
 }
+
+#[test]
+fn a_deal_whose_stage_moves_lie_around_the_period_moves_in_it_only_at_its_start() {
+    // Four deals of ann's and the week 11-02 .. 11-09 (end excluded): o1
+    // moved once, at the very start of the week; o2 before it and after
+    // it, never in it; o3 at the very end (outside); o4 only before it.
+    let open = |id| {
+        opp(
+            id,
+            "ann",
+            None,
+            None,
+            Some("2026-10-01T09:00:00"),
+            Status::Open,
+            None,
+            Some(1_000),
+        )
+    };
+    let data = Dataset {
+        reps: vec![rep("ann", Role::Ae, Some("2025-01-05"), None)],
+        opportunities: ["o1", "o2", "o3", "o4"].into_iter().map(open).collect(),
+        history: vec![
+            stage_move("o1", "2026-11-02T00:00:00", Some("Discovery"), "Demo"),
+            stage_move("o2", "2026-10-20T09:00:00", None, "Discovery"),
+            stage_move("o2", "2026-11-12T09:00:00", Some("Discovery"), "Demo"),
+            stage_move("o3", "2026-11-09T00:00:00", Some("Discovery"), "Demo"),
+            stage_move("o4", "2026-10-28T09:00:00", Some("Discovery"), "Demo"),
+        ],
+        stages: crate::domain::Settings::default().stage_list(),
+        ..Dataset::default()
+    };
+    let ix = Index::new(&data, Calendar::default(), 30, &[]);
+    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
+    let got = |id: &str| {
+        let v = &m[id];
+        (v.value, v.num, v.den)
+    };
+    // o1's move into Demo is the week's one forward move.
+    assert_eq!(got("progressions"), (Some(1.0), None, None));
+    // o1 entered Demo in the week and has not moved on: 0 of 1.
+    assert_eq!(
+        got("stage_conversion.Demo"),
+        (Some(0.0), Some(0.0), Some(1.0))
+    );
+    // No deal entered Discovery in the week.
+    assert_eq!(
+        got("stage_conversion.Discovery"),
+        (None, Some(0.0), Some(0.0))
+    );
+}
