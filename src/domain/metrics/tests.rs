@@ -466,6 +466,16 @@ fn pipeline_amounts_are_those_at_the_period_end() {
     );
 }
 
+/// ann's metrics over the week, each as (value, numerator, denominator).
+fn ann_over_week(data: &Dataset) -> impl Fn(&str) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let ix = Index::new(data, Calendar::default(), 30, &[]);
+    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
+    move |id| {
+        let v = &m[id];
+        (v.value, v.num, v.den)
+    }
+}
+
 #[test]
 fn stage_moves_count_only_inside_the_period() {
     // One deal of ann's, in the week 11-02 .. 11-09 (end excluded): it
@@ -498,12 +508,7 @@ fn stage_moves_count_only_inside_the_period() {
         stages: crate::domain::Settings::default().stage_list(),
         ..Dataset::default()
     };
-    let ix = Index::new(&data, Calendar::default(), 30, &[]);
-    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
-    let got = |id: &str| {
-        let v = &m[id];
-        (v.value, v.num, v.den)
-    };
+    let got = ann_over_week(&data);
     // Demo -> Proposal on 11-03 is the week's one forward move.
     assert_eq!(got("progressions"), (Some(1.0), None, None));
     // Entered Demo before the week: not entered in it, undefined.
@@ -550,12 +555,7 @@ fn a_deal_whose_stage_moves_lie_around_the_period_moves_in_it_only_at_its_start(
         stages: crate::domain::Settings::default().stage_list(),
         ..Dataset::default()
     };
-    let ix = Index::new(&data, Calendar::default(), 30, &[]);
-    let m = compute(&ix, &RepId("ann".into()), Role::Ae, week());
-    let got = |id: &str| {
-        let v = &m[id];
-        (v.value, v.num, v.den)
-    };
+    let got = ann_over_week(&data);
     // o1's move into Demo is the week's one forward move.
     assert_eq!(got("progressions"), (Some(1.0), None, None));
     // o1 entered Demo in the week and has not moved on: 0 of 1.
