@@ -478,8 +478,7 @@ fn by_deal(
 }
 
 /// Every deal's stage changes, by time, in one list: each deal's a span of
-/// it, found by deal and, for the deals a rep owns, in the order of
-/// [`Index::owned`].
+/// it, found by deal, and by owner for the deals that changed stage.
 struct StageChanges<'a> {
     all: Vec<&'a HistoryEntry>,
     by_deal: HashMap<&'a OppId, (u32, u32)>,
