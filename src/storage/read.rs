@@ -3,6 +3,7 @@
 use super::codec::*;
 use super::{Result, Store};
 use crate::domain::model::*;
+use crate::domain::period::join_spans;
 use rusqlite::Row;
 
 type Instant = chrono::DateTime<chrono::Utc>;
@@ -37,24 +38,36 @@ impl Store {
     }
 
     /// When the first deal was created, if any deal has a creation time.
-    /// The stored form (`YYYY-MM-DDTHH:MM:SSZ`, 20 characters) sorts as
-    /// text; a time another tool wrote in another length (`instant_from_sql`
-    /// reads some, such as `2019-1-01T00:00:00Z`) is read and compared as a
-    /// time.
-    pub fn first_deal_created(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    pub fn first_deal_created(&self) -> Result<Option<Instant>> {
+        Ok(self
+            .instant_span("created_at", "opportunities WHERE created_at IS NOT NULL")?
+            .map(|(first, _)| first))
+    }
+
+    /// The earliest and latest instant of `column` among the rows of
+    /// `rows` (a table and its `WHERE`), if any. The stored form
+    /// (`YYYY-MM-DDTHH:MM:SSZ`, 20 characters) sorts as text: SQLite finds
+    /// its ends. A time another tool wrote in another length
+    /// (`instant_from_sql` reads some, such as `2019-1-01T00:00:00Z`) is
+    /// read and compared as a time.
+    fn instant_span(&self, column: &str, rows: &str) -> Result<Option<(Instant, Instant)>> {
         let found: Vec<String> = self.collect(
-            "SELECT created_at FROM opportunities
-             WHERE created_at IS NOT NULL AND (length(created_at) <> 20
-                OR created_at = (SELECT MIN(created_at) FROM opportunities
-                                 WHERE length(created_at) = 20))",
+            &format!(
+                "SELECT {column} FROM {rows} AND length({column}) <> 20
+                 UNION ALL
+                 SELECT v FROM (SELECT MIN({column}) AS v FROM {rows} AND length({column}) = 20
+                                UNION ALL
+                                SELECT MAX({column}) FROM {rows} AND length({column}) = 20)
+                 WHERE v IS NOT NULL"
+            ),
             |r| Ok(r.get(0)?),
         )?;
-        let mut first = None;
+        let mut span = None;
         for t in found {
             let t = instant_from_sql(&t)?;
-            first = Some(first.map_or(t, |f: chrono::DateTime<chrono::Utc>| f.min(t)));
+            span = join_spans(span, Some((t, t)));
         }
-        Ok(first)
+        Ok(span)
     }
 
     /// Whether the file has table `name` (a file of an older schema read
@@ -353,22 +366,16 @@ impl Store {
     /// status change (a deal rewound to an earlier day may have closed
     /// then, at one of those).
     pub fn close_span(&self, reopened: bool) -> Result<Option<(Instant, Instant)>> {
-        let instants: Vec<Instant> = self.collect(
-            if reopened {
-                "SELECT closed_at FROM opportunities WHERE closed_at IS NOT NULL
-                 UNION ALL
-                 SELECT changed_at FROM opportunity_history WHERE field = 'status'"
-            } else {
-                "SELECT closed_at FROM opportunities
-                 WHERE closed_at IS NOT NULL AND status <> 'open'"
-            },
-            |r| instant_from_sql(text_at(r, 0)?),
-        )?;
-        Ok(instants
-            .iter()
-            .min()
-            .zip(instants.iter().max())
-            .map(|(a, b)| (*a, *b)))
+        if !reopened {
+            return self.instant_span(
+                "closed_at",
+                "opportunities WHERE closed_at IS NOT NULL AND status <> 'open'",
+            );
+        }
+        let closed = self.instant_span("closed_at", "opportunities WHERE closed_at IS NOT NULL")?;
+        let changed =
+            self.instant_span("changed_at", "opportunity_history WHERE field = 'status'")?;
+        Ok(join_spans(closed, changed))
     }
 
     /// Each won deal among the rows of a stored snapshot, with that
@@ -530,4 +537,49 @@ pub(super) fn activity_from_row(r: &Row<'_>) -> Result<Activity> {
         direction: opt_enum(opt_text_at(r, 11)?)?,
         review_session_id: r.get(12)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::storage::Store;
+    use crate::storage::codec::instant_from_sql;
+
+    /// The span of closes: SQLite's ends of the stored form, and a time
+    /// another tool wrote in another length read as a time (the earliest
+    /// here); an open deal's close is no close unless reopenings count,
+    /// and then so is every status change.
+    #[test]
+    fn the_span_of_closes_reads_every_stored_form_as_a_time() {
+        let mut store = Store::open_in_memory().unwrap();
+        let tx = store.begin().unwrap();
+        tx.raw()
+            .execute_batch(
+                "INSERT INTO reps (id, name, role) VALUES ('sam', 'Sam', 'AE');
+                 INSERT INTO opportunities (id, name, owner_id, stage, status, closed_at) VALUES
+                   ('o1', 'A', 'sam', 'Closed Won', 'won', '2026-03-10T10:00:00Z'),
+                   ('o2', 'B', 'sam', 'Closed Lost', 'lost', '2026-3-05T10:00:00Z'),
+                   ('o3', 'C', 'sam', 'Closed Won', 'won', '2026-04-20T10:00:00Z'),
+                   ('o4', 'D', 'sam', 'Demo', 'open', '2026-05-01T10:00:00Z');
+                 INSERT INTO opportunity_history
+                   (opportunity_id, changed_at, field, old_value, new_value) VALUES
+                   ('o4', '2026-02-01T09:00:00Z', 'status', 'open', 'won'),
+                   ('o4', '2026-05-01T10:00:00Z', 'status', 'won', 'open');",
+            )
+            .unwrap();
+        tx.commit().unwrap();
+        let t = |s: &str| instant_from_sql(s).unwrap();
+        assert_eq!(
+            store.close_span(false).unwrap(),
+            Some((t("2026-03-05T10:00:00Z"), t("2026-04-20T10:00:00Z")))
+        );
+        assert_eq!(
+            store.close_span(true).unwrap(),
+            Some((t("2026-02-01T09:00:00Z"), t("2026-05-01T10:00:00Z")))
+        );
+        assert_eq!(
+            store.first_deal_created().unwrap(),
+            None,
+            "no deal has a creation time"
+        );
+    }
 }

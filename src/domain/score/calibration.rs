@@ -10,7 +10,7 @@
 use super::ScoreIndex;
 use crate::domain::asof::opportunity_as_of;
 use crate::domain::model::Status;
-use crate::domain::period::Period;
+use crate::domain::period::{Period, join_spans};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
@@ -71,10 +71,7 @@ impl std::ops::AddAssign for Tally {
             self.lost[i] += other.lost[i];
         }
         self.skipped += other.skipped;
-        self.closed = match (self.closed, other.closed) {
-            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-            (x, y) => x.or(y),
-        };
+        self.closed = join_spans(self.closed, other.closed);
     }
 }
 
@@ -129,10 +126,7 @@ pub fn tally(ix: &ScoreIndex<'_>, period: Period, days: i64) -> Tally {
         if !period.contains(closed_day) {
             continue;
         }
-        t.closed = Some(match t.closed {
-            Some((a, b)) => (a.min(closed_day), b.max(closed_day)),
-            None => (closed_day, closed_day),
-        });
+        t.closed = join_spans(t.closed, Some((closed_day, closed_day)));
         let Some(day) = closed_day.checked_sub_days(Days::new(days.max(0) as u64)) else {
             t.skipped += 1;
             continue;
