@@ -65,16 +65,11 @@ fn calibration_over_every_close_read_by_quarter_equals_it_from_everything() {
 /// its replay day, late, and one after it.
 #[test]
 fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
-    use crate::import_stream::{run, set_dir, write_files};
+    use crate::import_stream::{run, set_dir};
     let (_dir, set) = set_dir();
-    write_files(
+    crate::scale_accuracy_rebuilt::two_aes(
         &set,
         &[
-            (
-                "reps.csv",
-                "id,name,role,start_date\nsam,Sam Rep,AE,2025-01-06\n",
-            ),
-            ("accounts.csv", "id,name\nacme,Acme Corp\n"),
             (
                 "opportunities.csv",
                 "id,name,account_id,owner_id,created_at,stage,amount,close_date,status,closed_at\n\
@@ -102,9 +97,10 @@ fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
     let settings = Settings::default();
     let cal = settings.calendar().unwrap();
     let today: chrono::NaiveDate = "2026-11-24".parse().unwrap();
-    let every = |as_of| {
+    let every_on = |today, as_of| {
         pipedeck::app::calibration::every_close(&store, &settings, &cal, today, as_of, 10).unwrap()
     };
+    let every = |as_of| every_on(today, as_of);
     let won = |c: &pipedeck::domain::score::calibration::Calibration| {
         c.bands.iter().map(|b| b.won).sum::<u32>()
     };
@@ -116,15 +112,7 @@ fn calibration_as_of_a_day_reads_the_closes_a_reopening_undid_since() {
     );
     assert_eq!((won(&now), now.skipped), (1, 0));
     // On 2026-03-01 neither close had happened (o2's is dated later).
-    let early = pipedeck::app::calibration::every_close(
-        &store,
-        &settings,
-        &cal,
-        day("2026-03-01"),
-        None,
-        10,
-    )
-    .unwrap();
+    let early = every_on(day("2026-03-01"), None);
     assert_eq!(
         (early.period.from, early.period.to),
         (day("2026-03-01"), day("2026-03-02"))
