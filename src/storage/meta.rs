@@ -79,6 +79,35 @@ pub(super) fn is_blank(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
     Ok(app_id == 0 && objects == 0)
 }
 
+/// The schema version of the pipedeck file at `path` when opening it for
+/// writing would migrate it (older than [`super::SCHEMA_VERSION`]), read
+/// without writing anything; `None` for a current, new, missing,
+/// unwritable, unreadable or foreign file (opening it says what it is).
+/// Lets the command line say, before a pause, that the one-time upgrade of
+/// a large file is under way.
+pub fn older_schema(path: &std::path::Path) -> Option<i64> {
+    let writable =
+        std::fs::metadata(path).is_ok_and(|m| m.is_file() && !m.permissions().readonly());
+    if !writable {
+        return None;
+    }
+    let flags =
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = rusqlite::Connection::open_with_flags(path, flags).ok()?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ok()?;
+    let ours: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
+             AND name IN ('meta', 'opportunities', 'opportunity_history')",
+            [],
+            |r| r.get(0),
+        )
+        .ok()?;
+    (ours == 3 && (1..super::SCHEMA_VERSION).contains(&version)).then_some(version)
+}
+
 /// `path` for an SQLite `file:` URI (`?` and `#` escaped).
 pub(super) fn uri_path(path: &std::path::Path) -> String {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());

@@ -17,6 +17,7 @@ mod write;
 
 pub use crm::{CRM_RECORD_COLUMNS, LOCAL_EDIT_COLUMNS};
 pub use edit::{EditError, EditResult};
+pub use meta::older_schema;
 pub use scope::Scope;
 pub use write::{Counts, EntityCounts, Tx};
 

@@ -151,8 +151,59 @@ fn a_read_only_store_reads_and_refuses_every_write_saying_so() {
 fn an_unmarked_database_of_an_older_pipedeck_is_migrated_and_marked() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.db");
+    older_pipedecks_file(&db);
+    assert_eq!(header_mark(&db), 0);
+    let store = Store::open_existing(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.load_history().unwrap().len(), 1);
+    drop(store);
+    assert_eq!(header_mark(&db), APPLICATION_ID);
+}
+
+/// A report on a file of an older schema says, on stderr, that the file is
+/// being upgraded (a pause that can be long on a large file), once: the next
+/// report says nothing. Its output is the report's alone.
+#[test]
+fn the_upgrade_of_an_older_file_is_announced_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    older_pipedecks_file(&db);
+    assert_eq!(pipedeck::storage::older_schema(&db), Some(1));
+    let report = || {
+        let out = pipedeck(dir.path())
+            .arg("--db")
+            .arg(&db)
+            .args(["report", "pipeline", "--format", "csv"])
+            .assert()
+            .success();
+        let o = out.get_output();
+        (
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (first_out, first_err) = report();
+    let said = format!(
+        "old.db was written by an older pipedeck (schema 1); upgrading it to schema {SCHEMA_VERSION} once"
+    );
+    assert!(first_err.contains(&said), "{first_err}");
+    let (second_out, second_err) = report();
+    assert_eq!(pipedeck::storage::older_schema(&db), None);
+    assert!(!second_err.contains("upgrading"), "{second_err}");
+    assert_eq!(first_out, second_out);
+    assert!(first_out.contains("Demo"), "{first_out}");
+    // Missing and foreign files are for the open to name, not announced.
+    assert_eq!(
+        pipedeck::storage::older_schema(&dir.path().join("none.db")),
+        None
+    );
+}
+
+/// An unmarked file of the first schema, as the first pipedeck wrote it:
+/// one rep and one open deal with one stage entry.
+fn older_pipedecks_file(db: &Path) {
     {
-        let c = rusqlite::Connection::open(&db).unwrap();
+        let c = rusqlite::Connection::open(db).unwrap();
         c.execute_batch(include_str!("../../src/storage/migrations/0001_init.sql"))
             .unwrap();
         c.pragma_update(None, "user_version", 1).unwrap();
@@ -165,12 +216,6 @@ fn an_unmarked_database_of_an_older_pipedeck_is_migrated_and_marked() {
         )
         .unwrap();
     }
-    assert_eq!(header_mark(&db), 0);
-    let store = Store::open_existing(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(store.load_history().unwrap().len(), 1);
-    drop(store);
-    assert_eq!(header_mark(&db), APPLICATION_ID);
 }
 
 /// Overwrites the header of the root page of `table`, as a failing disk
