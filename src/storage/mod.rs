@@ -8,6 +8,7 @@ pub mod edit;
 pub mod import_support;
 mod journal;
 mod meta;
+mod migrate;
 use classify::{busy_timeout, classify};
 mod read;
 mod scope;
@@ -23,24 +24,6 @@ pub use write::{Counts, EntityCounts, Tx};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-
-/// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[
-    include_str!("migrations/0001_init.sql"),
-    include_str!("migrations/0002_history_audit.sql"),
-    include_str!("migrations/0003_crm_round_trip.sql"),
-    include_str!("migrations/0004_list_amount.sql"),
-    include_str!("migrations/0005_window_indexes.sql"),
-    include_str!("migrations/0006_rep_window_indexes.sql"),
-    include_str!("migrations/0007_occurred_deal_index.sql"),
-    include_str!("migrations/0008_first_touches.sql"),
-    include_str!("migrations/0009_history_time_index.sql"),
-    include_str!("migrations/0010_snapshot_owner_months.sql"),
-    include_str!("migrations/0011_write_stamp.sql"),
-    include_str!("migrations/0012_review_box_time.sql"),
-    include_str!("migrations/0013_session_activities.sql"),
-    include_str!("migrations/0014_activity_id_in_time_indexes.sql"),
-];
 
 /// Process-wide SQLite settings, made once before the first connection:
 /// `main` calls this first thing, while the process has one thread.
@@ -92,7 +75,7 @@ pub(crate) const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536; PRAGMA mmap_s
 pub(crate) const INDEX_BUILD_CACHE: &str = "PRAGMA cache_size = -8192;";
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub const SCHEMA_VERSION: i64 = migrate::MIGRATIONS.len() as i64;
 
 /// The mark pipedeck puts in the header of the SQLite files it creates
 /// (`PRAGMA application_id`, "pdk1"): a file with another mark is another
@@ -435,41 +418,6 @@ impl Store {
         // default 2 MB page cache re-read the same pages from the OS.
         self.conn
             .execute_batch(&format!("PRAGMA foreign_keys = ON; {READ_CACHE}"))?;
-        Ok(())
-    }
-
-    fn migrate(&mut self) -> Result<()> {
-        let found: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.classify(e))?;
-        if found > SCHEMA_VERSION {
-            return Err(StorageError::TooNew {
-                path: self.path.clone(),
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
-        let marked = self
-            .conn
-            .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| self.classify(e))?
-            == i64::from(APPLICATION_ID);
-        if found == SCHEMA_VERSION && marked {
-            return Ok(());
-        }
-        let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| classify(&path, e))?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            tx.execute_batch(sql).map_err(|e| classify(&path, e))?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)
-                .map_err(|e| classify(&path, e))?;
-        }
-        if !marked {
-            tx.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(|e| classify(&path, e))?;
-        }
-        tx.commit().map_err(|e| classify(&path, e))?;
         Ok(())
     }
 

@@ -1,0 +1,72 @@
+//! The schema's migrations, applied in order when a file is opened.
+
+use super::{
+    APPLICATION_ID, INDEX_BUILD_CACHE, READ_CACHE, Result, SCHEMA_VERSION, StorageError, Store,
+    classify,
+};
+
+/// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_history_audit.sql"),
+    include_str!("migrations/0003_crm_round_trip.sql"),
+    include_str!("migrations/0004_list_amount.sql"),
+    include_str!("migrations/0005_window_indexes.sql"),
+    include_str!("migrations/0006_rep_window_indexes.sql"),
+    include_str!("migrations/0007_occurred_deal_index.sql"),
+    include_str!("migrations/0008_first_touches.sql"),
+    include_str!("migrations/0009_history_time_index.sql"),
+    include_str!("migrations/0010_snapshot_owner_months.sql"),
+    include_str!("migrations/0011_write_stamp.sql"),
+    include_str!("migrations/0012_review_box_time.sql"),
+    include_str!("migrations/0013_session_activities.sql"),
+    include_str!("migrations/0014_activity_id_in_time_indexes.sql"),
+];
+
+impl Store {
+    pub(super) fn migrate(&mut self) -> Result<()> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.classify(e))?;
+        if found > SCHEMA_VERSION {
+            return Err(StorageError::TooNew {
+                path: self.path.clone(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        let marked = self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))
+            .map_err(|e| self.classify(e))?
+            == i64::from(APPLICATION_ID);
+        if found == SCHEMA_VERSION && marked {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        // A migration may build an index over every row: with the file
+        // mapped, every page it read counted in the process's memory (532
+        // MB on the large demo); its sorts may use a helper thread.
+        self.conn
+            .execute_batch(&format!(
+                "{INDEX_BUILD_CACHE} PRAGMA mmap_size = 0; PRAGMA threads = 2;"
+            ))
+            .map_err(|e| classify(&path, e))?;
+        let tx = self.conn.transaction().map_err(|e| classify(&path, e))?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(sql).map_err(|e| classify(&path, e))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| classify(&path, e))?;
+        }
+        if !marked {
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(|e| classify(&path, e))?;
+        }
+        tx.commit().map_err(|e| classify(&path, e))?;
+        self.conn
+            .execute_batch(&format!("{READ_CACHE} PRAGMA threads = 0;"))
+            .map_err(|e| classify(&path, e))?;
+        Ok(())
+    }
+}
