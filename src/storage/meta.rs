@@ -91,6 +91,21 @@ pub fn older_schema(path: &std::path::Path) -> Option<i64> {
     if !writable {
         return None;
     }
+    // The header's user version (bytes 60..64) is the one last written to
+    // the file itself; a newer one may still lie in the write-ahead log,
+    // never an older one. A current header is a current file, without
+    // opening a connection (every command asks); any other is asked of
+    // SQLite, which reads the log too.
+    let mut head = [0u8; 64];
+    let read =
+        std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head));
+    if read.is_ok()
+        && head.starts_with(b"SQLite format 3\0")
+        && i64::from(u32::from_be_bytes([head[60], head[61], head[62], head[63]]))
+            >= super::SCHEMA_VERSION
+    {
+        return None;
+    }
     let flags =
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = rusqlite::Connection::open_with_flags(path, flags).ok()?;
