@@ -1,8 +1,7 @@
 //! The schema's migrations, applied in order when a file is opened.
 
 use super::{
-    APPLICATION_ID, INDEX_BUILD_CACHE, READ_CACHE, Result, SCHEMA_VERSION, StorageError, Store,
-    classify,
+    APPLICATION_ID, INDEX_BUILD_CACHE, READ_CACHE, Result, SCHEMA_VERSION, Store, classify,
 };
 
 /// Ordered migrations; the database's `PRAGMA user_version` is the number applied.
@@ -25,17 +24,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
 
 impl Store {
     pub(super) fn migrate(&mut self) -> Result<()> {
-        let found: i64 = self
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| self.classify(e))?;
-        if found > SCHEMA_VERSION {
-            return Err(StorageError::TooNew {
-                path: self.path.clone(),
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
+        let found = self.known_version()?;
         let marked = self
             .conn
             .query_row("PRAGMA application_id", [], |r| r.get::<_, i64>(0))

@@ -303,17 +303,7 @@ impl Store {
             pending_check: None,
         };
         store.identify()?;
-        let found: i64 = store
-            .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| store.classify(e))?;
-        if found > SCHEMA_VERSION {
-            return Err(StorageError::TooNew {
-                path: store.path.clone(),
-                found,
-                known: SCHEMA_VERSION,
-            });
-        }
+        let found = store.known_version()?;
         if found == 0 {
             // An empty file: nothing to read.
             return Err(StorageError::Missing { path: store.path });
@@ -424,6 +414,23 @@ impl Store {
     /// The path this store was opened from (`:memory:` for tests).
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The schema version recorded in the file, refused when it is newer
+    /// than this build knows.
+    fn known_version(&self) -> Result<i64> {
+        let found: i64 = self
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.classify(e))?;
+        if found > SCHEMA_VERSION {
+            return Err(StorageError::TooNew {
+                path: self.path.clone(),
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(found)
     }
 
     /// The schema version recorded in the file.

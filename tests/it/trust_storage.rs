@@ -290,3 +290,41 @@ fn a_damaged_file_is_checked_and_never_imported_into() {
         "the damaged file was written to"
     );
 }
+
+/// A file a newer pipedeck wrote (a schema version past this build's) is
+/// refused, writable or not, and left as it was; nothing announces an
+/// upgrade.
+#[test]
+fn a_file_of_a_newer_pipedeck_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("newer.db");
+    drop(Store::open(&db).unwrap());
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+    }
+    let before = fs::read(&db).unwrap();
+    for err in [
+        Store::open_existing(&db).err(),
+        Store::open_read_only(&db).err(),
+    ] {
+        let err = err.expect("refused");
+        assert!(
+            matches!(err, StorageError::TooNew { found, known, .. }
+                if found == SCHEMA_VERSION + 1 && known == SCHEMA_VERSION),
+            "{err}"
+        );
+    }
+    assert_eq!(pipedeck::storage::older_schema(&db), None);
+    let out = pipedeck(dir.path())
+        .arg("--db")
+        .arg(&db)
+        .args(["report", "pipeline"])
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("written by a newer pipedeck"), "{err}");
+    assert!(!err.contains("upgrading"), "{err}");
+    assert_eq!(fs::read(&db).unwrap(), before);
+}
