@@ -112,15 +112,19 @@ pub fn older_schema(path: &std::path::Path) -> Option<i64> {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .ok()?;
-    let ours: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'
-             AND name IN ('meta', 'opportunities', 'opportunity_history')",
-            [],
-            |r| r.get(0),
-        )
-        .ok()?;
-    (ours == 3 && (1..super::SCHEMA_VERSION).contains(&version)).then_some(version)
+    let ours = has_our_tables(&conn).ok()?;
+    (ours && (1..super::SCHEMA_VERSION).contains(&version)).then_some(version)
+}
+
+/// Whether the file holds the tables every pipedeck schema has: an
+/// unmarked file of an older pipedeck is recognised by them.
+pub(super) fn has_our_tables(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) = 3 FROM sqlite_master WHERE type = 'table'
+         AND name IN ('meta', 'opportunities', 'opportunity_history')",
+        [],
+        |r| r.get(0),
+    )
 }
 
 /// `path` for an SQLite `file:` URI (`?` and `#` escaped).

@@ -383,9 +383,8 @@ impl Store {
         if objects == 0 && (version == 0 || version > SCHEMA_VERSION) {
             return Ok(());
         }
-        let ours = q("SELECT count(*) FROM sqlite_master WHERE type = 'table'
-                      AND name IN ('meta', 'opportunities', 'opportunity_history')")?;
-        if ours == 3 && version >= 1 {
+        let ours = meta::has_our_tables(&self.conn).map_err(|e| self.classify(e))?;
+        if ours && version >= 1 {
             return Ok(());
         }
         Err(StorageError::Foreign {
