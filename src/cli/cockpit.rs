@@ -20,8 +20,7 @@ pub fn open_cockpit(
     // before the screen changes; the cockpit's worker takes it over. A
     // database we may not write opens read-only, edits disabled (the
     // cockpit says so); it gets no snapshot.
-    super::announce_upgrade(&ctx.db_path);
-    let mut store = crate::storage::Store::open_writable_or_read_only(&ctx.db_path)?;
+    let mut store = ctx.open_with(crate::storage::Store::open_writable_or_read_only)?;
     if let Start::Rep(id) = &start
         && !store.load_reps()?.iter().any(|r| &r.id == id)
     {

@@ -159,22 +159,38 @@ impl Ctx {
     /// Opens the existing database for reading and writing (edits): a
     /// missing file is an error naming how to create one, never a new database.
     pub fn open_store(&self) -> anyhow::Result<Store> {
-        announce_upgrade(&self.db_path);
-        Ok(Store::open_existing(&self.db_path)?)
+        self.open_with(Store::open_existing)
     }
 
     /// Opens the existing database read-only (reports, export): a read-only
     /// file or directory can be read, and nothing is ever written.
     pub fn open_store_read(&self) -> anyhow::Result<Store> {
-        announce_upgrade(&self.db_path);
-        Ok(Store::open_read_only(&self.db_path)?)
+        self.open_with(Store::open_read_only)
     }
 
     /// Opens the database, creating it if missing: `import` only (`demo`
     /// has its own rules).
     pub fn create_store(&self) -> anyhow::Result<Store> {
-        announce_upgrade(&self.db_path);
-        Ok(Store::open(&self.db_path)?)
+        self.open_with(Store::open)
+    }
+
+    /// Opens the database by `open` (one of [`Store`]'s ways), first
+    /// saying on stderr when the file is about to be upgraded: a file of
+    /// an older pipedeck is migrated once, and a migration may build
+    /// indexes over every row, which takes a while on a large file.
+    pub fn open_with(
+        &self,
+        open: impl FnOnce(&std::path::Path) -> crate::storage::Result<Store>,
+    ) -> anyhow::Result<Store> {
+        if let Some(found) = crate::storage::older_schema(&self.db_path) {
+            eprintln!(
+                "pipedeck: {} was written by an older pipedeck (schema {found}); upgrading it \
+                 to schema {} once, which takes a while on a large file…",
+                self.db_path.display(),
+                crate::storage::SCHEMA_VERSION
+            );
+        }
+        Ok(open(&self.db_path)?)
     }
 
     /// The settings, calendar and today the use cases of `app` take.
@@ -331,20 +347,6 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-    }
-}
-
-/// Says on stderr, before the pause, that the file at `path` was written by
-/// an older pipedeck and is about to be upgraded (once: a migration may
-/// build indexes over every row, which takes a while on a large file).
-pub(crate) fn announce_upgrade(path: &std::path::Path) {
-    if let Some(found) = crate::storage::older_schema(path) {
-        eprintln!(
-            "pipedeck: {} was written by an older pipedeck (schema {found}); upgrading it to \
-             schema {} once, which takes a while on a large file…",
-            path.display(),
-            crate::storage::SCHEMA_VERSION
-        );
     }
 }
 
