@@ -20,6 +20,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0012_review_box_time.sql"),
     include_str!("migrations/0013_session_activities.sql"),
     include_str!("migrations/0014_activity_id_in_time_indexes.sql"),
+    include_str!("migrations/0015_deal_created_index.sql"),
 ];
 
 impl Store {

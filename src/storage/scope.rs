@@ -35,7 +35,7 @@ use super::{Result, Store};
 use crate::domain::model::*;
 use chrono::{DateTime, Utc};
 use merge::merge_by_time;
-use ranges::{alive_in, merged, merged_per_rep, within, won_or_open_at};
+use ranges::{alive_in, merged, merged_per_rep, within};
 
 /// Half-open instant ranges `[from, to)`, sorted and merged.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -281,47 +281,6 @@ impl Scope {
     fn predicate(&self, column: &str) -> (String, Vec<String>) {
         within(column, &self.ranges)
     }
-
-    /// Deals alive in some range, of both kinds ([`alive_in`]), the deals
-    /// open now when asked, and the deals named.
-    fn alive(&self) -> (String, Vec<String>) {
-        let mut sql = Vec::new();
-        if self.open_now {
-            sql.push("status = 'open'".to_string());
-        }
-        let mut params = Vec::new();
-        for d in &self.deals {
-            sql.push("id = ?".to_string());
-            params.push(d.clone());
-        }
-        if self.ranges.is_empty() && self.deal_ranges.is_empty() && sql.is_empty() {
-            return ("0".to_string(), Vec::new());
-        }
-        for (a, b) in self.ranges.iter().chain(&self.deal_ranges) {
-            sql.push(alive_in("", "?", "?"));
-            let (a, b) = (instant_to_sql(*a), instant_to_sql(*b));
-            params.extend([b.clone(), a.clone(), a.clone(), b.clone(), a, b]);
-        }
-        let won = match (self.won_only, self.open_at.is_empty()) {
-            (false, _) => String::new(),
-            (true, true) => " AND status = 'won'".to_string(),
-            (true, false) => {
-                let (or, or_params) = won_or_open_at(&self.open_at);
-                params.extend(or_params);
-                format!(" AND ({or})")
-            }
-        };
-        (format!("({}){won}", sql.join(" OR ")), params)
-    }
-
-    /// A deal with a history entry in a range of either kind: loaded
-    /// (`progressions` counts a stage move whenever the deal closed, and a
-    /// CRM's close date may come before the move that closed it).
-    fn changed(&self) -> (String, Vec<String>) {
-        let mut ranges = self.ranges.clone();
-        ranges.extend(&self.deal_ranges);
-        within("changed_at", &merged(ranges))
-    }
 }
 
 const OPP_COLUMNS: &str = "id, name, account_id, owner_id, source_rep_id, created_at, stage, \
@@ -405,13 +364,16 @@ impl Store {
             "CREATE TEMP TABLE IF NOT EXISTS scope_opps (id TEXT PRIMARY KEY) WITHOUT ROWID;
              DELETE FROM temp.scope_opps;",
         )?;
-        let (alive, alive_params) = scope.alive();
-        conn.execute(
-            &format!(
-                "INSERT OR IGNORE INTO temp.scope_opps SELECT id FROM opportunities WHERE {alive}"
-            ),
-            rusqlite::params_from_iter(alive_params.iter()),
+        // An index seek (`opportunities_created`). Another tool may have
+        // stored a creation instant in another form or type: it only
+        // decides how the deals are read, not which.
+        let first_created: Option<String> = conn.query_row(
+            "SELECT CAST(MIN(created_at) AS TEXT) FROM opportunities",
+            [],
+            |r| r.get(0),
         )?;
+        let (alive, alive_params) = scope.alive_insert(first_created.as_deref());
+        conn.execute(&alive, rusqlite::params_from_iter(alive_params.iter()))?;
         self.fill_rep_ranges(scope)?;
         for who in ["owner_id", "source_rep_id"] {
             conn.execute(
