@@ -26,6 +26,14 @@ pub fn open_cockpit(
     {
         anyhow::bail!("--rep {id}: no such rep in {}", ctx.db_path.display());
     }
+    // A goal that applies to no one is said on the status line at start.
+    let goals = crate::domain::metrics::goals::merge(&ctx.settings.goals, &store.load_goals()?);
+    let stages = crate::app::stages(&store, &ctx.settings)?;
+    let unmatched = crate::domain::metrics::goals::on_no_open_stage(&goals, &stages);
+    let notice = unmatched.first().map(|first| match unmatched.len() {
+        1 => first.clone(),
+        n => format!("{first} (and {} more such goals)", n - 1),
+    });
     // Today's forecast snapshot (at most one a day): the deals open today
     // are read only when there is none yet.
     let now = super::snapshot_instant(&ctx.cal, ctx.today, chrono::Utc::now());
@@ -42,6 +50,7 @@ pub fn open_cockpit(
         ui: ctx.ui.clone(),
         start,
         no_color: tui::theme::no_color_requested(),
+        notice,
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -78,6 +78,10 @@ pub fn run(
         &ctx.settings.goals,
         &store.load_goals().context("reading goals")?,
     );
+    // The loaded dataset holds the stages in force.
+    for w in goals::on_no_open_stage(&goals, &data.stages) {
+        eprintln!("pipedeck: warning: {}", crate::text::sanitize(&w));
+    }
     let input = input(ctx, &data, today, period);
     let filter = MetricsFilter {
         rep: args.rep.clone(),

@@ -67,6 +67,9 @@ pub struct Options {
     pub ui: UiConfig,
     pub start: Start,
     pub no_color: bool,
+    /// A warning for the status line at start (a goal that applies to no
+    /// one), unless the file's being read-only is said there.
+    pub notice: Option<String>,
 }
 
 /// Builds the app: keymap and theme patched by the config's `[keys]` and
@@ -96,6 +99,11 @@ pub fn run(opts: Options) -> Result<(), TuiError> {
                 opts.db_path.display()
             ),
         ));
+    }
+    if app.status.is_none()
+        && let Some(notice) = opts.notice
+    {
+        app.status = Some((theme::Role::Alert, notice));
     }
     let mut loader = Loader::spawn_on(opts.store, opts.env);
     loader.send(Job::CheckPages);

@@ -369,3 +369,48 @@ fn a_prorated_goal_is_marked_in_every_format() {
         "{row}"
     );
 }
+
+/// A goal on the conversion of a stage the pipeline does not have (here
+/// misspelt, in the database) is said on stderr by every report that reads
+/// goals; the report itself is printed as without it.
+#[test]
+fn a_goal_on_no_open_stage_is_said_on_stderr() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = database(&dir);
+    let quarter = [
+        "report", "metrics", "--period", "2026-Q4", "--format", "json",
+    ];
+    let before = run(&db, &quarter).success().get_output().stdout.clone();
+    {
+        let mut store = Store::open(&db).expect("open");
+        let mut tx = store.begin().expect("tx");
+        for metric in ["stage_conversion.Dmeo", "stage_conversion.Demo"] {
+            tx.upsert_goal(&Goal {
+                role: Role::Ae,
+                metric: metric.into(),
+                period: PeriodKind::Quarter,
+                target: 0.5,
+                direction: GoalDirection::AtLeast,
+            })
+            .expect("goal");
+        }
+        tx.commit().expect("commit");
+    }
+    let warning = "pipedeck: warning: goal of AE per quarter on stage_conversion.Dmeo: \
+        no open stage is named \"Dmeo\" (the open stages: Prospecting, Qualification, \
+        Discovery, Demo, Proposal, Negotiation); the goal applies to no one\n";
+    let out = run(&db, &quarter).success().get_output().clone();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), warning);
+    let (was, now): (Value, Value) = (
+        serde_json::from_slice(&before).expect("JSON"),
+        serde_json::from_slice(&out.stdout).expect("JSON"),
+    );
+    let demo = |v: &Value| v["reps"][0]["metrics"]["stage_conversion.Demo"]["goal"].clone();
+    // The goal on a real stage applies.
+    assert_eq!((demo(&was), demo(&now)), (Value::Null, 0.5.into()));
+    let anomalies = run(&db, &["report", "anomalies", "--format", "json"]).success();
+    assert_eq!(
+        String::from_utf8_lossy(&anomalies.get_output().stderr),
+        warning
+    );
+}

@@ -1,8 +1,8 @@
 //! Goals per role, metric and period (SPEC §2 "Goal"): config goals merged
 //! with the database's, and a goal read against a report period.
 
-use super::{MetricDef, Unit};
-use crate::domain::model::{Goal, GoalDirection, PeriodKind, Role};
+use super::{MetricDef, MetricId, Unit};
+use crate::domain::model::{Goal, GoalDirection, PeriodKind, Role, Stage, StageKind};
 use crate::domain::period::{Calendar, Period};
 use serde::Serialize;
 
@@ -18,6 +18,36 @@ pub fn merge(config: &[Goal], db: &[Goal]) -> Vec<Goal> {
         .collect();
     out.extend(db.iter().cloned());
     out
+}
+
+/// What is wrong with each goal on a per-stage conversion whose stage is
+/// no open stage in force (`stages`): no rep has that metric, so the goal
+/// is met by no one and shown nowhere (a typo, a stage renamed, or a
+/// closed stage). Stage names match exactly, as the metric ids do.
+pub fn on_no_open_stage(goals: &[Goal], stages: &[Stage]) -> Vec<String> {
+    let mut open: Vec<&Stage> = stages
+        .iter()
+        .filter(|s| s.kind == StageKind::Open)
+        .collect();
+    open.sort_by_key(|s| s.position);
+    let names: Vec<&str> = open.iter().map(|s| s.name.as_str()).collect();
+    goals
+        .iter()
+        .filter_map(|g| {
+            let id = MetricId::parse(&g.metric)?;
+            let stage = id.stage()?;
+            (!names.contains(&stage)).then(|| {
+                format!(
+                    "goal of {} per {} on {}: no open stage is named {stage:?} \
+                     (the open stages: {}); the goal applies to no one",
+                    g.role,
+                    g.period,
+                    g.metric,
+                    names.join(", ")
+                )
+            })
+        })
+        .collect()
 }
 
 /// A goal as it applies to one report period.

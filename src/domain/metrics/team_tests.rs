@@ -109,3 +109,50 @@ fn a_rep_is_active_through_their_end_date() {
     assert!(r.is_active_on(d("2026-11-02")));
     assert!(!r.is_active_on(d("2026-11-03")));
 }
+
+/// A goal on the conversion of a stage that is not an open stage in force
+/// (misspelt, in another case, or closed) applies to no one, and says so.
+#[test]
+fn a_goal_on_no_open_stage_is_named() {
+    use crate::domain::metrics::goals::on_no_open_stage;
+    let stage = |name: &str, position: i64, kind: StageKind| Stage {
+        name: name.into(),
+        position,
+        probability: 0.5,
+        max_days: None,
+        kind,
+    };
+    // Out of pipeline order: the sentence lists the open ones in order.
+    let stages = vec![
+        stage("Demo", 1, StageKind::Open),
+        stage("Discovery", 0, StageKind::Open),
+        stage("Won", 2, StageKind::Won),
+        stage("Lost", 3, StageKind::Lost),
+    ];
+    let g = |metric: &str| Goal {
+        role: Role::Ae,
+        metric: metric.into(),
+        period: PeriodKind::Quarter,
+        target: 0.5,
+        direction: GoalDirection::AtLeast,
+    };
+    let goals = [
+        g("stage_conversion.Demo"),
+        g("stage_conversion.Dmeo"),
+        g("meetings"),
+        g("stage_conversion.demo"),
+        g("stage_conversion.Won"),
+    ];
+    assert_eq!(
+        on_no_open_stage(&goals, &stages),
+        [
+            "goal of AE per quarter on stage_conversion.Dmeo: no open stage is named \"Dmeo\" \
+             (the open stages: Discovery, Demo); the goal applies to no one",
+            "goal of AE per quarter on stage_conversion.demo: no open stage is named \"demo\" \
+             (the open stages: Discovery, Demo); the goal applies to no one",
+            "goal of AE per quarter on stage_conversion.Won: no open stage is named \"Won\" \
+             (the open stages: Discovery, Demo); the goal applies to no one",
+        ]
+    );
+    assert!(on_no_open_stage(&goals[..1], &stages).is_empty());
+}
