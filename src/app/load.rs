@@ -461,7 +461,7 @@ impl Facts {
     ) -> crate::storage::Result<Facts> {
         Ok(Facts {
             reps: store.load_reps()?,
-            goals: crate::domain::metrics::goals::merge(&settings.goals, &store.load_goals()?),
+            goals: super::goals(store, settings)?,
             sessions: if sessions {
                 store.load_review_sessions()?
             } else {

@@ -11,7 +11,7 @@ pub mod load;
 pub mod review;
 
 use crate::domain::period::Calendar;
-use crate::domain::{Dataset, Settings, Stage};
+use crate::domain::{Dataset, Goal, Settings, Stage};
 use crate::storage::Store;
 use chrono::NaiveDate;
 
@@ -29,6 +29,16 @@ pub struct Env {
 /// the database; a loaded `Dataset` already holds them ([`in_force`]).
 pub fn stages(store: &Store, settings: &Settings) -> crate::storage::Result<Vec<Stage>> {
     Ok(settings.effective_stages(&store.load_stages()?))
+}
+
+/// The goals in force: the config's, each replaced by the database's goal
+/// of the same role, metric and period kind (`goals::merge`). The one place
+/// a front-end gets them from the database.
+pub fn goals(store: &Store, settings: &Settings) -> crate::storage::Result<Vec<Goal>> {
+    Ok(crate::domain::metrics::goals::merge(
+        &settings.goals,
+        &store.load_goals()?,
+    ))
 }
 
 /// Puts the stages in force into a dataset read from the database: every

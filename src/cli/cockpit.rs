@@ -27,7 +27,7 @@ pub fn open_cockpit(
         anyhow::bail!("--rep {id}: no such rep in {}", ctx.db_path.display());
     }
     // A goal that applies to no one is said on the status line at start.
-    let goals = crate::domain::metrics::goals::merge(&ctx.settings.goals, &store.load_goals()?);
+    let goals = crate::app::goals(&store, &ctx.settings)?;
     let stages = crate::app::stages(&store, &ctx.settings)?;
     let unmatched = crate::domain::metrics::goals::on_no_open_stage(&goals, &stages);
     let notice = unmatched.first().map(|first| match unmatched.len() {

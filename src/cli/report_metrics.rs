@@ -74,10 +74,7 @@ pub fn run(
         }
     }
     let (data, _) = ctx.load(store, need, args.as_of, Snaps::None)?;
-    let goals = goals::merge(
-        &ctx.settings.goals,
-        &store.load_goals().context("reading goals")?,
-    );
+    let goals = crate::app::goals(store, &ctx.settings).context("reading goals")?;
     // The loaded dataset holds the stages in force.
     for w in goals::on_no_open_stage(&goals, &data.stages) {
         eprintln!("pipedeck: warning: {}", crate::text::sanitize(&w));
