@@ -115,8 +115,10 @@ fn clear_previous_demo(path: &Path) -> anyhow::Result<()> {
     if !path.exists() {
         return Ok(());
     }
+    // Looked at as it is: a file of an older pipedeck is not upgraded only
+    // to be replaced, or refused.
     let replaceable = {
-        let store = Store::open(path).with_context(|| {
+        let store = Store::open_as_it_is(path).with_context(|| {
             format!(
                 "refusing to overwrite {}: it is not a pipedeck database",
                 path.display()

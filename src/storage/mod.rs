@@ -176,6 +176,16 @@ impl Store {
         Store::open_mode(path, Mode::ReadOnly)
     }
 
+    /// Opens an existing database of ours for reading only, as it is: a
+    /// file of an older pipedeck is read without being upgraded (to look at
+    /// a file about to be replaced or refused, never changing it).
+    pub fn open_as_it_is(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            return Store::open_mode(path, Mode::ReadOnly);
+        }
+        Store::open_ro(path)
+    }
+
     /// Opens an existing database for writing when its file allows it, else
     /// read-only (see [`Store::is_read_only`]): the cockpit shows a
     /// read-only database with edits disabled.

@@ -186,3 +186,57 @@ fn a_demo_something_was_imported_into_is_not_replaced() {
     let reps = Store::open(&db).unwrap().load_reps().unwrap();
     assert!(reps.iter().any(|r| r.id.as_str() == "x1"));
 }
+
+/// A file an older pipedeck wrote is looked at as it is: one holding data
+/// the demo did not make is refused and left byte for byte as it was (not
+/// upgraded first), and an older demo is replaced by a current one.
+#[test]
+fn an_older_pipedecks_file_is_not_upgraded_only_to_be_refused_or_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let older = |name: &str, made_by_demo: bool| {
+        let db = dir.path().join(name);
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(include_str!("../../src/storage/migrations/0001_init.sql"))
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute_batch("INSERT INTO accounts (id, name) VALUES ('a1', 'Mine')")
+            .unwrap();
+        if made_by_demo {
+            c.execute_batch("INSERT INTO meta (key, value) VALUES ('made_by', 'pipedeck demo')")
+                .unwrap();
+        }
+        db
+    };
+    let real = older("real.db", false);
+    let before = std::fs::read(&real).unwrap();
+    let out = pipedeck()
+        .arg("--db")
+        .arg(&real)
+        .args(["demo", "--no-tui"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing to overwrite"), "{err}");
+    assert_eq!(std::fs::read(&real).unwrap(), before);
+    let old_demo = older("demo.db", true);
+    pipedeck()
+        .arg("--db")
+        .arg(&old_demo)
+        .args(["demo", "--no-tui"])
+        .assert()
+        .success();
+    let store = Store::open_as_it_is(&old_demo).unwrap();
+    assert_eq!(
+        store.schema_version().unwrap(),
+        pipedeck::storage::SCHEMA_VERSION
+    );
+    assert!(
+        !store
+            .load_accounts()
+            .unwrap()
+            .iter()
+            .any(|a| a.name == "Mine")
+    );
+}
