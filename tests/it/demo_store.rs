@@ -20,6 +20,20 @@ fn pipedeck() -> Command {
     Command::cargo_bin("pipedeck").unwrap()
 }
 
+/// Runs `demo --no-tui` over `db` and checks it refuses to overwrite it.
+fn demo_refuses(db: &Path) {
+    let out = pipedeck()
+        .arg("--db")
+        .arg(db)
+        .args(["demo", "--no-tui"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("refusing to overwrite"), "{err}");
+}
+
 #[test]
 fn a_written_demo_reads_back_as_generated() {
     let s = Settings::default();
@@ -108,16 +122,7 @@ fn the_command_refuses_to_overwrite_a_database_it_did_not_make() {
         .unwrap();
         tx.commit().unwrap();
     }
-    let out = pipedeck()
-        .arg("--db")
-        .arg(&real)
-        .args(["demo", "--no-tui"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("refusing to overwrite"), "{err}");
+    demo_refuses(&real);
     assert_eq!(
         Store::open(&real).unwrap().load_accounts().unwrap().len(),
         1
@@ -209,16 +214,7 @@ fn an_older_pipedecks_file_is_not_upgraded_only_to_be_refused_or_replaced() {
     };
     let real = older("real.db", false);
     let before = std::fs::read(&real).unwrap();
-    let out = pipedeck()
-        .arg("--db")
-        .arg(&real)
-        .args(["demo", "--no-tui"])
-        .assert()
-        .code(1)
-        .get_output()
-        .clone();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("refusing to overwrite"), "{err}");
+    demo_refuses(&real);
     assert_eq!(std::fs::read(&real).unwrap(), before);
     let old_demo = older("demo.db", true);
     pipedeck()
