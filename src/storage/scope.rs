@@ -364,15 +364,12 @@ impl Store {
             "CREATE TEMP TABLE IF NOT EXISTS scope_opps (id TEXT PRIMARY KEY) WITHOUT ROWID;
              DELETE FROM temp.scope_opps;",
         )?;
-        // An index seek (`opportunities_created`). Another tool may have
-        // stored a creation instant in another form or type: it only
-        // decides how the deals are read, not which.
-        let first_created: Option<String> = conn.query_row(
-            "SELECT CAST(MIN(created_at) AS TEXT) FROM opportunities",
-            [],
-            |r| r.get(0),
-        )?;
-        let (alive, alive_params) = scope.alive_insert(first_created.as_deref());
+        // Each range's deals looked up through the indexes when it keeps
+        // few of them, else read in one pass (`DealCounts`): the same deals
+        // either way.
+        let counts = ranges::DealCounts::read(conn)?;
+        let (alive, alive_params) =
+            scope.alive_insert(&|from| counts.through_indexes(conn, from))?;
         conn.execute(&alive, rusqlite::params_from_iter(alive_params.iter()))?;
         self.fill_rep_ranges(scope)?;
         for who in ["owner_id", "source_rep_id"] {
