@@ -180,6 +180,7 @@ impl Store {
     /// file of an older pipedeck is read without being upgraded (to look at
     /// a file about to be replaced or refused, never changing it).
     pub fn open_as_it_is(path: &Path) -> Result<Store> {
+        // A missing path or a directory is refused as every open refuses it.
         if !path.is_file() {
             return Store::open_mode(path, Mode::ReadOnly);
         }

@@ -85,8 +85,9 @@ pub(super) struct DealCounts {
 }
 
 impl DealCounts {
-    /// Read with two index lookups: deals are never deleted, so the last
-    /// rowid counts them (an estimate is all the choice needs).
+    /// Read with one seek and one count in the index on the closing
+    /// instant: deals are never deleted, so the last rowid counts them (an
+    /// estimate is all the choice needs).
     pub(super) fn read(conn: &rusqlite::Connection) -> Result<DealCounts> {
         let count = |sql: &str| -> Result<i64> {
             Ok(conn
