@@ -352,9 +352,7 @@ fn write_chunk(
                     }
                 };
                 if let Some(id) = id {
-                    for r in &snap.rows {
-                        tx.append_snapshot_row(id, r)?;
-                    }
+                    tx.append_snapshot_rows(id, &snap.rows)?;
                 }
             }
         }

@@ -476,14 +476,12 @@ impl<'a> Tx<'a> {
         let Some(id) = self.begin_snapshot(s.taken_on, s.taken_at)? else {
             return Ok(false);
         };
-        for r in &s.rows {
-            self.append_snapshot_row(id, r)?;
-        }
+        self.append_snapshot_rows(id, &s.rows)?;
         Ok(true)
     }
 
     /// Starts the snapshot of `taken_on` and returns its id for
-    /// [`Tx::append_snapshot_row`]; `None` (counted unchanged) when the
+    /// [`Tx::append_snapshot_rows`]; `None` (counted unchanged) when the
     /// database has that day's snapshot already (a snapshot is never edited).
     pub fn begin_snapshot(
         &mut self,
@@ -504,28 +502,44 @@ impl<'a> Tx<'a> {
         Ok(Some(self.tx.last_insert_rowid()))
     }
 
-    /// One frozen deal of the snapshot [`Tx::begin_snapshot`] started.
-    pub fn append_snapshot_row(&mut self, snapshot_id: i64, r: &SnapshotRow) -> Result<()> {
-        self.tx
-            .prepare_cached(
+    /// Frozen deals of the snapshot [`Tx::begin_snapshot`] started, up to
+    /// [`SNAPSHOT_CHUNK`] rows a statement: a statement per row spent half
+    /// its time opening and closing what every statement opens (its
+    /// cursors, the journal of its triggers' writes), 0.16 s of the
+    /// independent org's 18k-row snapshot. Each row's triggers run as
+    /// before; a refused row fails its whole statement, and so the
+    /// transaction, as it failed it before.
+    pub fn append_snapshot_rows(&mut self, snapshot_id: i64, rows: &[SnapshotRow]) -> Result<()> {
+        for chunk in rows.chunks(SNAPSHOT_CHUNK) {
+            let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let mut stmt = self.tx.prepare_cached(&format!(
                 "INSERT INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage, amount,
-                    close_date, forecast_category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                snapshot_id,
-                r.opportunity_id,
-                r.owner_id,
-                r.stage,
-                r.amount.map(|m| m.0),
-                r.close_date.map(date_to_sql),
-                r.forecast_category.map(|c| c.as_str()),
-            ])?;
+                    close_date, forecast_category) VALUES {values}"
+            ))?;
+            for (i, r) in chunk.iter().enumerate() {
+                let at = i * 7;
+                stmt.raw_bind_parameter(at + 1, snapshot_id)?;
+                stmt.raw_bind_parameter(at + 2, &r.opportunity_id)?;
+                stmt.raw_bind_parameter(at + 3, &r.owner_id)?;
+                stmt.raw_bind_parameter(at + 4, &r.stage)?;
+                stmt.raw_bind_parameter(at + 5, r.amount.map(|m| m.0))?;
+                stmt.raw_bind_parameter(at + 6, r.close_date.map(date_to_sql))?;
+                stmt.raw_bind_parameter(at + 7, r.forecast_category.map(|c| c.as_str()))?;
+            }
+            stmt.raw_execute()?;
+        }
         if let Some(sums) = &mut self.snapshot_sums {
-            sums.add(snapshot_id, r);
+            for r in rows {
+                sums.add(snapshot_id, r);
+            }
         }
         Ok(())
     }
 }
+
+/// Snapshot rows written by one statement: 7 parameters each, well under
+/// SQLite's bound on a statement's parameters (32,766).
+const SNAPSHOT_CHUNK: usize = 256;
 
 /// The insert of a new row of `table` (nothing when its key, the first
 /// column, is there) and the update of an existing one, which changes it
