@@ -512,10 +512,24 @@ impl<'a> Tx<'a> {
     pub fn append_snapshot_rows(&mut self, snapshot_id: i64, rows: &[SnapshotRow]) -> Result<()> {
         for chunk in rows.chunks(SNAPSHOT_CHUNK) {
             let values = vec!["(?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
-            let mut stmt = self.tx.prepare_cached(&format!(
+            let sql = format!(
                 "INSERT INTO snapshot_rows (snapshot_id, opportunity_id, owner_id, stage, amount,
                     close_date, forecast_category) VALUES {values}"
-            ))?;
+            );
+            // A whole chunk's statement and a one-row one (an import's rows
+            // come one at a time) are kept; a last chunk of another length
+            // is not, so it pushes no other statement out of the cache.
+            let (mut cached, mut fresh);
+            let stmt: &mut rusqlite::Statement<'_> = match chunk.len() {
+                1 | SNAPSHOT_CHUNK => {
+                    cached = self.tx.prepare_cached(&sql)?;
+                    &mut cached
+                }
+                _ => {
+                    fresh = self.tx.prepare(&sql)?;
+                    &mut fresh
+                }
+            };
             for (i, r) in chunk.iter().enumerate() {
                 let at = i * 7;
                 stmt.raw_bind_parameter(at + 1, snapshot_id)?;
