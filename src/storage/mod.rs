@@ -153,6 +153,8 @@ enum Mode {
     WritableOrReadOnly,
     /// It must exist; never written.
     ReadOnly,
+    /// It must exist; never written, not even upgraded.
+    AsItIs,
 }
 
 impl Store {
@@ -180,11 +182,7 @@ impl Store {
     /// file of an older pipedeck is read without being upgraded (to look at
     /// a file about to be replaced or refused, never changing it).
     pub fn open_as_it_is(path: &Path) -> Result<Store> {
-        // A missing path or a directory is refused as every open refuses it.
-        if !path.is_file() {
-            return Store::open_mode(path, Mode::ReadOnly);
-        }
-        Store::open_ro(path)
+        Store::open_mode(path, Mode::AsItIs)
     }
 
     /// Opens an existing database for writing when its file allows it, else
@@ -242,6 +240,7 @@ impl Store {
                     Err(e) => Err(e),
                 }
             }
+            Mode::AsItIs => Store::open_ro(path),
             Mode::WritableOrReadOnly => match Store::open_rw(path, false) {
                 Ok(s) if s.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) => {
                     drop(s);
