@@ -429,6 +429,7 @@ fn scope_of(need: &Need, cx: &Context, cal: &Calendar) -> Scope {
         .with_open_now(open_now)
         .with_deals(deals)
         .with_contacts(metrics)
+        .with_metric_history(metrics)
         .with_named_deals(metrics)
         .with_rep_ranges(rep_ranges)
         .with_deep_rep_ranges(r.deep)

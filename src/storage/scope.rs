@@ -64,6 +64,11 @@ pub struct Scope {
     /// Whether the deals' history is left unread (a report that reads
     /// none of it: accuracy when every closed quarter has its snapshot).
     skip_history: bool,
+    /// Whether only the stage and amount changes are read of the deals'
+    /// history ([`deals::METRIC_FIELDS`]): the metrics read no other
+    /// (`domain::metrics::index`), and those are about half of a large
+    /// org's history. A rewind (`--as-of`) reads every field.
+    metric_history: bool,
     /// When set, the deals' history is read from this instant on only
     /// (`Lookback::history_since`): a report that reads it only to rewind
     /// the deals no further back (`app::load::rewinds_to`).
@@ -108,6 +113,7 @@ impl Scope {
             rep_ranges: Vec::new(),
             deep_reps: false,
             skip_history: false,
+            metric_history: false,
             history_since: None,
             skip_contacts: false,
             moved: false,
@@ -135,6 +141,7 @@ impl Scope {
             open_now: self.open_now || other.open_now,
             deep_reps: self.deep_reps || other.deep_reps,
             skip_history: self.skip_history && other.skip_history,
+            metric_history: self.metric_history && other.metric_history,
             // One that reads all of it reads it for both.
             history_since: self
                 .history_since
@@ -200,6 +207,13 @@ impl Scope {
         self
     }
 
+    /// The same ranges, with only the changes the metrics read of the
+    /// deals' history, or every change (see the field).
+    pub fn with_metric_history(mut self, only: bool) -> Scope {
+        self.metric_history = only;
+        self
+    }
+
     /// The same ranges, with the deals' history read from `since` on only,
     /// or whole (see the field).
     pub fn with_history_since(mut self, since: Option<DateTime<Utc>>) -> Scope {
@@ -211,6 +225,7 @@ impl Scope {
     /// it: whole, or from an instant no later than `end`.
     pub fn rewound_to(mut self, end: DateTime<Utc>) -> Scope {
         self.skip_history = false;
+        self.metric_history = false;
         self.history_since = self.history_since.filter(|t| *t <= end);
         self
     }
@@ -219,6 +234,7 @@ impl Scope {
     fn history_read(&self) -> deals::HistoryRead {
         match (self.skip_history, self.history_since) {
             (true, _) => deals::HistoryRead::None,
+            (false, None) if self.metric_history => deals::HistoryRead::Of(deals::METRIC_FIELDS),
             (false, None) => deals::HistoryRead::Whole,
             (false, Some(t)) => deals::HistoryRead::Since(t),
         }

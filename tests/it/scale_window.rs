@@ -544,3 +544,49 @@ fn the_review_from_shared_scores_equals_the_review_scored_deal_by_deal() {
         json(&AgendaReport::build_scored(&input, &sessions, &basis))
     );
 }
+
+/// The metrics, the anomaly rules and the drill-down read the stage and
+/// amount changes of their deals and no other change; `--as-of`, which
+/// rewinds the deals with their history, and the review read every field.
+#[test]
+fn the_metrics_read_the_stage_and_amount_history_and_a_rewind_every_field() {
+    let f = demo_db();
+    let store = Store::open_read_only(&f.path).expect("open");
+    let cal = f.settings.calendar().expect("calendar");
+    let today = d("2026-11-24");
+    let p = cal.parse_period("2026-Q3", today).expect("period");
+    let fields = |need, as_of| {
+        let (data, _) = pipedeck::app::load::load_one(
+            &store,
+            &f.settings,
+            &cal,
+            today,
+            need,
+            as_of,
+            Snaps::None,
+        )
+        .unwrap();
+        let mut fields: Vec<&str> = data.history.iter().map(|h| h.field.as_str()).collect();
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    };
+    let rep = store.load_reps().expect("reps")[0].id.clone();
+    for need in [
+        Need::Metrics(p),
+        Need::Anomalies(p),
+        Need::Drill(p, rep.clone()),
+    ] {
+        assert_eq!(fields(need.clone(), None), ["amount", "stage"], "{need:?}");
+    }
+    let every = [
+        "amount",
+        "close_date",
+        "forecast_category",
+        "stage",
+        "status",
+    ];
+    assert_eq!(fields(Need::Metrics(p), Some(d("2026-10-15"))), every);
+    assert_eq!(fields(Need::Drill(p, rep), Some(d("2026-10-15"))), every);
+    assert_eq!(fields(Need::Review, None), every);
+}

@@ -27,6 +27,9 @@ pub(super) struct Deals {
     pub(super) history_earlier: Vec<OppId>,
 }
 
+/// The fields of the history the metrics read (`domain::metrics::index`).
+pub(super) const METRIC_FIELDS: &[HistoryField] = &[HistoryField::Stage, HistoryField::Amount];
+
 /// A history entry with its `seq` (the order it was written in).
 type Entry = (i64, HistoryEntry);
 
@@ -35,6 +38,8 @@ type Entry = (i64, HistoryEntry);
 pub(super) enum HistoryRead {
     None,
     Whole,
+    /// Every entry of these fields.
+    Of(&'static [HistoryField]),
     /// The entries from this instant on, and every entry of a deal whose
     /// status changed from it on (a rewind to an instant at or after it
     /// reads no other: see `domain::asof`).
@@ -102,6 +107,11 @@ impl Store {
         let (mut history, history_earlier) = match history {
             HistoryRead::None => (Vec::new(), Vec::new()),
             HistoryRead::Whole => (rows(&of_deals(table, ""), &[])?, Vec::new()),
+            HistoryRead::Of(fields) => {
+                let of = fields.iter().map(|f| format!("'{}'", f.as_str()));
+                let on = format!("AND h.field IN ({})", of.collect::<Vec<_>>().join(", "));
+                (rows(&of_deals(table, &on), &[])?, Vec::new())
+            }
             HistoryRead::Since(t) => self.history_since(table, t, rows)?,
         };
         history.sort_unstable_by_key(by_time);
@@ -208,5 +218,80 @@ impl Store {
             return Ok(Vec::new());
         }
         self.latest_rows_before(scope, table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::storage::scope::Scope;
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, 0, 0, 0).unwrap()
+    }
+
+    /// The fields of the history a scope reads, in order.
+    fn fields(store: &crate::storage::Store, scope: &Scope) -> Vec<&'static str> {
+        let data = store.load_scope(scope).unwrap();
+        data.history.iter().map(|h| h.field.as_str()).collect()
+    }
+
+    /// A metrics scope reads a deal's stage and amount changes and no
+    /// other; a rewind of it, and any scope it joins that reads more, read
+    /// every change.
+    #[test]
+    fn a_metrics_scope_reads_the_stage_and_amount_changes_only() {
+        let mut store = crate::storage::Store::open_in_memory().unwrap();
+        let tx = store.begin().unwrap();
+        tx.raw()
+            .execute_batch(
+                "INSERT INTO reps (id, name, role) VALUES ('r1', 'R', 'AE');
+                 INSERT INTO opportunities (id, name, owner_id, stage, status, created_at)
+                 VALUES ('o1', 'O', 'r1', 'Demo', 'open', '2026-03-11T00:00:00Z');
+                 INSERT INTO opportunity_history
+                   (opportunity_id, changed_at, field, old_value, new_value) VALUES
+                   ('o1', '2026-03-12T00:00:00Z', 'stage', 'Discovery', 'Demo'),
+                   ('o1', '2026-03-13T00:00:00Z', 'close_date', '2026-04-01', '2026-05-01'),
+                   ('o1', '2026-03-14T00:00:00Z', 'amount', '100000', '120000'),
+                   ('o1', '2026-03-15T00:00:00Z', 'forecast_category', 'pipeline', 'commit'),
+                   ('o1', '2026-03-16T00:00:00Z', 'owner_id', 'r2', 'r1'),
+                   ('o1', '2026-03-17T00:00:00Z', 'status', 'lost', 'open');",
+            )
+            .unwrap();
+        tx.commit().unwrap();
+        let every = [
+            "stage",
+            "close_date",
+            "amount",
+            "forecast_category",
+            "owner_id",
+            "status",
+        ];
+        let range = || Scope::new(vec![(day(10), day(20))]);
+        assert_eq!(
+            fields(&store, &range().with_metric_history(true)),
+            ["stage", "amount"]
+        );
+        assert_eq!(fields(&store, &range()), every);
+        assert_eq!(
+            fields(
+                &store,
+                &range().with_metric_history(true).rewound_to(day(18))
+            ),
+            every
+        );
+        assert_eq!(
+            fields(&store, &range().with_metric_history(true).union(range())),
+            every
+        );
+        assert_eq!(
+            fields(
+                &store,
+                &range()
+                    .with_metric_history(true)
+                    .union(range().with_metric_history(true))
+            ),
+            ["stage", "amount"]
+        );
     }
 }
