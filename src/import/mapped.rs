@@ -6,11 +6,11 @@ use super::mapping::{DERIVABLE, Mapping};
 use super::owners::Owners;
 use super::round_trip::Origin;
 use super::sf_values;
-use super::table::{Row, Table};
+use super::table::{self, Row, Table};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::crm::Crm;
 use crate::domain::model::*;
-use chrono::Days;
+use chrono::{Datelike, Days};
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 
@@ -231,9 +231,12 @@ fn deal_row(
         };
         let days = row.parse_with(col, |v| {
             let v = v.trim();
-            v.parse::<i64>()
-                .or_else(|_| v.parse::<f64>().map(|f| f.floor() as i64))
-                .map_err(|_| format!("{v:?} is not a number of days"))
+            let not_days = || format!("{v:?} is not a number of days");
+            v.parse::<i64>().or_else(|_| match v.parse::<f64>() {
+                // `NaN` and `inf` parse as numbers of no day.
+                Ok(f) if f.is_finite() && f.abs() < 1e9 => Ok(f.floor() as i64),
+                _ => Err(not_days()),
+            })
         });
         let start = match (d.from.as_deref(), d.anchor) {
             (Some("close_date"), _) => close_date,
@@ -250,8 +253,20 @@ fn deal_row(
         } else {
             start.checked_sub_days(Days::new((-sign * days) as u64))
         };
-        let Some(day) = day else {
-            row.fail(col, format!("{days} days from {start} is out of range"));
+        // A day derived is refused outside the years a date read may have,
+        // and checked for plausibility like one (the cell it came from named).
+        let Some(day) = day
+            .filter(|d| (table::MIN_YEAR..=table::MAX_YEAR).contains(&d.year()))
+            .and_then(|d| row.parse_with(col, |_| Ok(d)))
+        else {
+            row.fail(
+                col,
+                format!(
+                    "{days} days from {start} is out of range: a derived {field} must fall in the years {} to {}",
+                    table::MIN_YEAR,
+                    table::MAX_YEAR
+                ),
+            );
             continue;
         };
         match field {

@@ -8,9 +8,10 @@
 
 use super::Context;
 use super::crm_values as cv;
+use super::table::{MAX_YEAR, MIN_YEAR};
 use crate::domain::crm::Crm;
 use crate::domain::model::*;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -167,7 +168,12 @@ pub fn load(path: &std::path::Path) -> Result<Mapping, MappingError> {
         }
         match (&d.from, d.anchor) {
             (Some(f), None) if DERIVABLE[..3].contains(&f.as_str()) && f != field => {}
-            (None, Some(_)) => {}
+            (None, Some(a)) if (MIN_YEAR..=MAX_YEAR).contains(&a.year()) => {}
+            (None, Some(a)) => {
+                return Err(invalid(format!(
+                    "derived.{field}: anchor {a} is outside the years {MIN_YEAR} to {MAX_YEAR}"
+                )));
+            }
             _ => {
                 return Err(invalid(format!(
                     "derived.{field}: give `from` (close_date, created_at or closed_at, not itself) or `anchor` (a date)"

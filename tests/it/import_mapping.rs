@@ -203,3 +203,75 @@ fn a_mapping_file_with_a_typo_is_refused() {
     assert!(stderr.contains("unknown field `ammount`"), "{stderr}");
     assert!(stderr.contains("bad.toml"), "{stderr}");
 }
+
+/// A date derived from a number of days is held to the years a date read
+/// may have, and warned of when implausible, naming the cell it came from;
+/// days that are no number (`NaN`, `inf`) are refused; so is an anchor
+/// outside the years.
+#[test]
+fn a_derived_date_is_held_to_the_years_of_a_date_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("m.db");
+    let csv = |name: &str, rows: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(
+            &path,
+            format!("Deal,Title,Rep,Phase,Outcome,Value,Closing,AgeDays,Forecast,Touched\n{rows}"),
+        )
+        .unwrap();
+        path
+    };
+    let import = |mapping: &Path, file: &Path, code: i32| {
+        let out = pipedeck(&db)
+            .args(["--today", "2026-11-24", "import", "--mapping"])
+            .arg(mapping)
+            .arg(file)
+            .assert()
+            .code(code);
+        text(&out.get_output().stderr).replace(&format!("{}/", tmp.path().display()), "")
+    };
+    let bad = csv(
+        "bad.csv",
+        "D1,Alpha,Ann,Stage 1,Open,10,15/12/2026,-400000,,\n\
+         D2,Beta,Ann,Stage 1,Open,10,15/12/2026,NaN,,\n\
+         D3,Gamma,Ann,Stage 1,Open,10,15/12/2026,inf,,\n\
+         D4,Delta,Ann,Stage 1,Open,10,15/12/2026,400000,,\n",
+    );
+    assert_eq!(
+        import(&fixture("mapping.toml"), &bad, 1),
+        "bad.csv:2:8 (AgeDays): -400000 days from 2026-12-15 is out of range: a derived created_at must fall in the years 1900 to 2199\n\
+         bad.csv:3:8 (AgeDays): \"NaN\" is not a number of days\n\
+         bad.csv:4:8 (AgeDays): \"inf\" is not a number of days\n\
+         bad.csv:5:8 (AgeDays): 400000 days from 2026-12-15 is out of range: a derived created_at must fall in the years 1900 to 2199\n\
+         pipedeck: error: 4 rejected row(s); nothing was imported\n"
+    );
+    // 46,000 days before 15 December 2026: 5 January 1901, kept and warned of.
+    let old = csv(
+        "old.csv",
+        "D5,Epsilon,Ann,Stage 1,Open,10,15/12/2026,46000,,\n",
+    );
+    let stderr = import(&fixture("mapping.toml"), &old, 0);
+    assert!(
+        stderr.starts_with(
+            "warning: old.csv:2:8 (AgeDays): 1901-01-05 is before 1990-01-01 (implausible)\n"
+        ),
+        "{stderr}"
+    );
+    let store = Store::open_read_only(&db).unwrap();
+    let d5 = store.load_opportunities().unwrap();
+    assert_eq!(d5[0].created_at, Some(at("1901-01-05T00:00:00Z")));
+    drop(store);
+    // An anchor outside the years: the mapping is refused.
+    let mapping = std::fs::read_to_string(fixture("mapping.toml"))
+        .unwrap()
+        .replace("from = \"close_date\"", "anchor = \"9999-12-31\"");
+    let anchored = tmp.path().join("anchored.toml");
+    std::fs::write(&anchored, mapping).unwrap();
+    let stderr = import(&anchored, &old, 1);
+    assert!(
+        stderr.ends_with(
+            "anchored.toml: derived.created_at: anchor 9999-12-31 is outside the years 1900 to 2199\n"
+        ),
+        "{stderr}"
+    );
+}
