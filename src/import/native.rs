@@ -321,6 +321,29 @@ fn opportunity(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
             ),
         );
     }
+    // A deal created or closed after today: a backup keeps it as it is (a
+    // CRM's closed deal closes now instead, `plausible::no_future_closes`),
+    // with a warning. Days, not instants: the clock's time of day is not
+    // the file's.
+    let today = ctx.cal.local_date(ctx.now);
+    if let Some(c) = created_at.filter(|c| ctx.cal.local_date(*c) > today) {
+        row.warn(
+            "created_at",
+            format!(
+                "created on {}, after today (implausible)",
+                ctx.cal.local_date(c)
+            ),
+        );
+    }
+    if let Some(cl) = closed_at.filter(|cl| status.is_closed() && ctx.cal.local_date(*cl) > today) {
+        row.warn(
+            "closed_at",
+            format!(
+                "{status} on {}, after today (implausible)",
+                ctx.cal.local_date(cl)
+            ),
+        );
+    }
     let opp = Opportunity {
         id: OppId(id.into()),
         name,

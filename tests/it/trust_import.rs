@@ -158,6 +158,32 @@ fn implausible_values_are_warnings_and_errors_under_strict() {
     }
 }
 
+/// A deal of pipedeck's own set created or closed after today (within the
+/// ten years that are not implausible by date alone) is kept as the backup
+/// holds it, with a warning; the last day of today is not after it.
+#[test]
+fn a_deal_created_or_closed_after_today_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let opps = [
+        "o1,Later,ada,Proposal,1000,2030-06-01T00:00:00Z,2030-12-15,",
+        "o2,Won ahead,ada,Closed Won,5000,2026-01-01T00:00:00Z,2026-02-01,2030-06-01T00:00:00Z",
+        "o3,Won today,ada,Closed Won,5000,2026-01-01T00:00:00Z,2026-11-24,2026-11-24T23:59:59Z",
+    ];
+    let (code, err) = import_over_good(tmp.path(), &opps, &[GOOD_ACT], &[]);
+    assert_eq!(code, 0, "{err}");
+    let dir = format!("{}/", tmp.path().join("in").display());
+    let err = err.replace(&dir, "");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: opportunities.csv:2:6 (created_at): created on 2030-06-01, after today (implausible)",
+            "warning: opportunities.csv:3:8 (closed_at): won on 2030-06-01, after today (implausible)",
+        ],
+        "{err}"
+    );
+}
+
 #[test]
 fn a_missing_required_column_is_named_not_mistaken_for_another_file() {
     let tmp = tempfile::tempdir().unwrap();
