@@ -55,7 +55,7 @@ pub fn build(
                 }
             }
             match kind {
-                NativeKind::Stages => stage(&mut row, batch),
+                NativeKind::Stages => stage(&mut row, ctx, batch),
                 NativeKind::Reps => rep(&mut row, batch),
                 NativeKind::Accounts => account(&mut row, batch),
                 NativeKind::Contacts => contact(&mut row, batch),
@@ -160,8 +160,26 @@ pub(super) fn session_ref(row: &mut Row<'_>, batch: &mut Batch) -> Option<i64> {
     Some(id)
 }
 
-fn stage(row: &mut Row<'_>, batch: &mut Batch) {
+fn stage(row: &mut Row<'_>, ctx: &Context<'_>, batch: &mut Batch) {
     let name = row.required("name");
+    // Stage names are matched exactly: one that differs from another only
+    // in case would be a second stage the config refuses (`config check`).
+    let lower = name.to_lowercase();
+    let known = ctx.existing.stages.keys().map(String::as_str);
+    let listed = batch.stages.iter().map(|s| s.name.as_str());
+    let configured = ctx.settings.stages.iter().map(|s| s.name.as_str());
+    if let Some(other) = known
+        .chain(listed)
+        .chain(configured)
+        .find(|o| *o != name && o.to_lowercase() == lower)
+    {
+        row.fail(
+            "name",
+            format!(
+                "stage {name:?} differs from the stage {other:?} only in case: write {other:?}"
+            ),
+        );
+    }
     let position = row.int("position");
     let probability = row.parse_with("probability", |v| {
         v.parse::<f64>()
@@ -175,6 +193,20 @@ fn stage(row: &mut Row<'_>, batch: &mut Batch) {
         if row.text(c).is_none() {
             row.required(c);
         }
+    }
+    // A stage that holds deals keeps its kind: their statuses follow it
+    // (a won deal sits in a won stage), and a backup of deals contradicting
+    // their stage would not import.
+    let held = ctx.existing.stage_deals.get(&name).copied().unwrap_or(0);
+    if let (Some(kind), Some((_, was)), true) = (kind, ctx.existing.stages.get(&name), held > 0)
+        && kind != *was
+    {
+        row.fail(
+            "kind",
+            format!(
+                "stage {name:?} is {was} and holds {held} deal(s): it cannot become {kind} (add a stage of that kind instead)"
+            ),
+        );
     }
     if let (Some(position), Some(probability), Some(kind)) = (position, probability, kind) {
         batch.stages.push(Stage {

@@ -28,6 +28,8 @@ pub struct ExistingIds {
     pub opportunities: BTreeSet<String>,
     /// Registered stages: name → (position, kind).
     pub stages: BTreeMap<String, (i64, StageKind)>,
+    /// How many deals each stage holds (the stages holding any).
+    pub stage_deals: BTreeMap<String, u64>,
     /// Opportunities with at least one history row.
     pub with_history: BTreeSet<String>,
     /// Review session numbers, as text.
@@ -57,6 +59,16 @@ impl Store {
                 stages.insert(r.get::<_, String>(0)?, (r.get::<_, i64>(1)?, kind));
             }
         }
+        let mut stage_deals = BTreeMap::new();
+        {
+            let mut stmt = self
+                .conn()
+                .prepare("SELECT stage, count(*) FROM opportunities GROUP BY stage")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                stage_deals.insert(r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64);
+            }
+        }
         let mut people = Vec::new();
         {
             let mut stmt = self.conn().prepare("SELECT id, name, email FROM reps")?;
@@ -76,6 +88,7 @@ impl Store {
             contacts: ids("SELECT id FROM contacts")?,
             opportunities: ids("SELECT id FROM opportunities")?,
             stages,
+            stage_deals,
             with_history: ids("SELECT DISTINCT opportunity_id FROM opportunity_history")?,
             review_sessions: ids("SELECT CAST(id AS TEXT) FROM review_sessions")?,
         })

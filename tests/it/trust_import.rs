@@ -184,6 +184,51 @@ fn a_deal_created_or_closed_after_today_is_a_warning() {
     );
 }
 
+/// A stage that holds deals keeps its kind (a won deal left in a stage
+/// made open would contradict it, and the backup would not import), and a
+/// stage named like another but for case is refused; a stage holding no
+/// deal may change its kind.
+#[test]
+fn a_stage_holding_deals_keeps_its_kind_and_names_differ_by_more_than_case() {
+    let tmp = tempfile::tempdir().unwrap();
+    let won = "o2,Won,ada,Closed Won,5000,2026-01-05T09:00:00Z,2026-02-01,2026-02-01T09:00:00Z";
+    let (code, err) = import_over_good(tmp.path(), &[GOOD_OPP, won], &[GOOD_ACT], &[]);
+    assert_eq!(code, 0, "{err}");
+    let stages = tmp.path().join("stages.csv");
+    let import = |rows: &str| {
+        fs::write(
+            &stages,
+            format!("name,position,probability,max_days,kind\n{rows}"),
+        )
+        .unwrap();
+        let before = fs::read(tmp.path().join("p.db")).unwrap();
+        let out = pipedeck(tmp.path())
+            .arg("import")
+            .arg(&stages)
+            .output()
+            .unwrap();
+        let err =
+            String::from_utf8_lossy(&out.stderr).replace(&format!("{}/", tmp.path().display()), "");
+        if out.status.code() != Some(0) {
+            assert_eq!(fs::read(tmp.path().join("p.db")).unwrap(), before);
+        }
+        (out.status.code().unwrap(), err)
+    };
+    assert_eq!(
+        import("Closed Won,6,1,,open\nqualification,1,0.1,21,open\n"),
+        (
+            1,
+            "stages.csv:2:5 (kind): stage \"Closed Won\" is won and holds 1 deal(s): it cannot become open (add a stage of that kind instead)\n\
+             stages.csv:3:1 (name): stage \"qualification\" differs from the stage \"Qualification\" only in case: write \"Qualification\"\n\
+             pipedeck: error: 2 rejected row(s); nothing was imported\n"
+                .to_string()
+        )
+    );
+    // Negotiation holds no deal: its kind may change.
+    let (code, err) = import("Negotiation,5,0.8,,lost\n");
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn a_missing_required_column_is_named_not_mistaken_for_another_file() {
     let tmp = tempfile::tempdir().unwrap();
