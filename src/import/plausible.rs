@@ -36,7 +36,8 @@ pub fn is_implausible(day: chrono::NaiveDate, today: Option<chrono::NaiveDate>) 
 /// import's clock (a won deal whose close date is still ahead, the close
 /// taken from it) would book it in a period to come. It closes now, with a
 /// warning on its row. One whose close date is before its creation (the
-/// readers close it when created) is warned of too (SPEC §12).
+/// readers close it when created) is warned of too (SPEC §12), and one
+/// whose closed instant is (it closes when created).
 pub fn no_future_closes(batch: &mut Batch, ctx: &super::Context<'_>) {
     let (now, cal) = (ctx.now, ctx.cal);
     let rows: std::collections::HashMap<&str, &super::Loc> = batch
@@ -48,10 +49,12 @@ pub fn no_future_closes(batch: &mut Batch, ctx: &super::Context<'_>) {
         let Some(at) = rows.get(o.id.as_str()) else {
             continue;
         };
+        let mut said = false;
         if let (true, Some(close), Some(created)) =
             (o.status.is_closed(), o.close_date, o.created_at)
             && close < cal.local_date(created)
         {
+            said = true;
             batch.warnings.push(RowError {
                 at: (*at).clone(),
                 reason: format!(
@@ -60,6 +63,26 @@ pub fn no_future_closes(batch: &mut Batch, ctx: &super::Context<'_>) {
                     cal.local_date(created)
                 ),
             });
+        }
+        // A closed instant before the creation (a Pipedrive "Won time" of
+        // 2000 on a deal created in 2026): closed when created, as a close
+        // date before it is.
+        if let (Some(closed), Some(created)) = (o.closed_at, o.created_at)
+            && o.status.is_closed()
+            && closed < created
+        {
+            o.closed_at = Some(created);
+            if !said && !ctx.existing.opportunities.contains(o.id.as_str()) {
+                batch.warnings.push(RowError {
+                    at: (*at).clone(),
+                    reason: format!(
+                        "{} closed at {}, before it was created at {} (implausible): closed when created",
+                        o.id,
+                        closed.format("%Y-%m-%d %H:%M"),
+                        created.format("%Y-%m-%d %H:%M")
+                    ),
+                });
+            }
         }
         if let Some(closed) = o.closed_at.filter(|c| *c > now && o.status.is_closed()) {
             o.closed_at = Some(now);

@@ -231,10 +231,12 @@ fn account_row(row: &mut Row<'_>, batch: &mut Batch) {
     let Some(id) = sf::id(row.text("Id")) else {
         return;
     };
-    let employees = row.parse_with("NumberOfEmployees", |v| {
-        v.parse::<f64>()
-            .map(|n| n as i64)
-            .map_err(|_| format!("{v:?} is not a number of employees"))
+    // Salesforce may write a whole number as `250.0`; NaN, infinities and
+    // negatives are no number of employees, as in every format.
+    let employees = row.parse_with("NumberOfEmployees", |v| match v.parse::<f64>() {
+        Ok(n) if n < 0.0 => Err(format!("{v:?} is negative")),
+        Ok(n) if n.is_finite() && n < 1e15 => Ok(n as i64),
+        _ => Err(format!("{v:?} is not a number of employees")),
     });
     batch.accounts.push(Account {
         id: AccountId(id.clone().into()),

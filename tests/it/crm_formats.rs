@@ -450,6 +450,64 @@ fn implausible_crm_closes_are_warned_of() {
             "Opportunity.csv:2:5 (IsClosed): stage \"Negotiation\" is an open stage, but IsClosed/IsWon close the deal: read as lost"
         ]
     );
+    // A closed instant before the creation (Pipedrive's Won time): closed
+    // when created, the close date being after it.
+    let pd = write(
+        tmp.path(),
+        "pipedrive-deals.csv",
+        "\"Deal - ID\",\"Deal - Title\",\"Deal - Stage\",\"Deal - Status\",\"Deal - Deal created\",\"Deal - Expected close date\",\"Deal - Won time\"\n\
+         \"8\",\"Beta\",\"Negotiations Started\",\"Won\",\"2026-08-15 10:30:00\",\"2026-10-15\",\"2000-01-01 00:00:00\"\n",
+    );
+    assert_eq!(
+        warnings(&mut store, pd, &Settings::default()),
+        vec![
+            "pipedrive-deals.csv:2:1 (Deal - ID): 8 closed at 2000-01-01 00:00, before it was created at 2026-08-15 10:30 (implausible): closed when created"
+        ]
+    );
+    let data = store.load_dataset().unwrap();
+    let eight = data
+        .opportunities
+        .iter()
+        .find(|o| o.id.as_str() == "8")
+        .unwrap();
+    assert_eq!(
+        eight.closed_at.unwrap().to_rfc3339(),
+        "2026-08-15T10:30:00+00:00"
+    );
+}
+
+/// Salesforce's employees are held to what every format holds them to:
+/// a whole number, not negative (Salesforce may write `250.0`).
+#[test]
+fn salesforce_employees_are_a_whole_number_not_negative() {
+    let tmp = tempfile::tempdir().unwrap();
+    let accounts = write(
+        tmp.path(),
+        "Account.csv",
+        "Id,Name,NumberOfEmployees\n0011,Acme,-5\n0012,Beta,NaN\n0013,Gamma,250.0\n",
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let cal = Settings::default().calendar().unwrap();
+    let err = import::run(
+        &mut store,
+        &[accounts],
+        &Options {
+            format: Format::Auto,
+            dry_run: false,
+            settings: &Settings::default(),
+            cal: &cal,
+        },
+        &mut |_, _| {},
+    )
+    .unwrap_err()
+    .to_string()
+    .replace(&format!("{}/", tmp.path().display()), "");
+    assert_eq!(
+        err,
+        "2 rejected row(s); nothing was imported:\n\
+         Account.csv:2:3 (NumberOfEmployees): \"-5\" is negative\n\
+         Account.csv:3:3 (NumberOfEmployees): \"NaN\" is not a number of employees"
+    );
 }
 
 /// HubSpot's own closed flags decide before the stage's words; without
