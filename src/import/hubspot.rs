@@ -230,9 +230,38 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
             order.push((d.opp.stage.clone(), d.pipeline.clone()));
         }
     }
+    // A stage the database registered open while it held no deal (met
+    // only in a header's `Date entered` column, its kind a guess) takes the
+    // kind its deals' closed flags now give it: a won renewal is not read
+    // as open because an earlier export had no deal in its stage.
+    let mut corrected: HashMap<String, StageKind> = HashMap::new();
+    for d in &deals {
+        let flagged = match (d.is_won, d.is_closed) {
+            (Some(true), _) => StageKind::Won,
+            (_, Some(true)) => StageKind::Lost,
+            _ => continue,
+        };
+        let name = &d.opp.stage;
+        if let Some((position, StageKind::Open)) = ctx.existing.stages.get(name)
+            && !ctx.existing.stage_deals.contains_key(name)
+            && !corrected.contains_key(name)
+        {
+            corrected.insert(name.clone(), flagged);
+            batch.stages.push(Stage {
+                name: name.clone(),
+                position: *position,
+                probability: if flagged == StageKind::Won { 1.0 } else { 0.0 },
+                max_days: None,
+                kind: flagged,
+            });
+        }
+    }
     let kind_of = |name: &str| -> StageKind {
         // The file's own closed flags before the name's words.
-        ctx.stage_kind(name)
+        corrected
+            .get(name)
+            .copied()
+            .or_else(|| ctx.stage_kind(name))
             .or_else(|| kinds.get(name).copied())
             .or_else(|| cv::kind_from_name(name))
             .unwrap_or(StageKind::Open)

@@ -476,6 +476,44 @@ fn implausible_crm_closes_are_warned_of() {
     );
 }
 
+/// A stage a HubSpot export named only in a `Date entered` header is
+/// registered open, its kind unknown; a later export whose deal in it is
+/// flagged won makes it won (it held no deal), and the deal is won.
+#[test]
+fn a_stage_registered_without_deals_takes_the_kind_its_deals_flags_give() {
+    let tmp = tempfile::tempdir().unwrap();
+    let header = "\"Record ID\",\"Deal Name\",\"Deal Stage\",\"Pipeline\",\"Create Date\",\"Close Date\",\"Is Closed Won\",\"Date entered \"\"Renewed (Renewals)\"\"\"\n";
+    let first = write(tmp.path(), "first.csv", header);
+    let second = write(
+        tmp.path(),
+        "second.csv",
+        &format!(
+            "{header}\"104\",\"Renewal\",\"Renewed\",\"Renewals\",\"2026-09-01 10:00\",\"2026-11-01\",\"true\",\"2026-11-01 10:00\"\n"
+        ),
+    );
+    let mut store = Store::open_in_memory().unwrap();
+    let settings = Settings::default();
+    run_at(&mut store, &first, &settings, RoundTrip::default().now);
+    let kind = |store: &Store| {
+        let stages = store.load_stages().unwrap();
+        stages.iter().find(|s| s.name == "Renewed").map(|s| s.kind)
+    };
+    assert_eq!(kind(&store), Some(StageKind::Open));
+    run_at(&mut store, &second, &settings, RoundTrip::default().now);
+    assert_eq!(kind(&store), Some(StageKind::Won));
+    let data = store.load_dataset().unwrap();
+    let deal = data
+        .opportunities
+        .iter()
+        .find(|o| o.id.as_str() == "104")
+        .unwrap();
+    assert_eq!((deal.stage.as_str(), deal.status), ("Renewed", Status::Won));
+    assert_eq!(
+        deal.closed_at.unwrap().to_rfc3339(),
+        "2026-11-01T10:00:00+00:00"
+    );
+}
+
 /// Salesforce's employees are held to what every format holds them to:
 /// a whole number, not negative (Salesforce may write `250.0`).
 #[test]
