@@ -140,6 +140,10 @@ fn validate(s: &Settings) -> Result<(), String> {
                 g.target
             ));
         }
+        if let Some(why) = crate::domain::metrics::goals::target_out_of_range(g.role, &id, g.target)
+        {
+            return Err(format!("goal of {} per {}: {why}", g.role, g.period));
+        }
         if crate::domain::metrics::lookup(g.role, &id).is_none() {
             return Err(format!(
                 "goal of {} per {}: {:?} is not a metric of the {} role",
@@ -471,6 +475,17 @@ mod tests {
             err.contains("\"win_rate\" is not a metric of the SDR role"),
             "{err}"
         );
+        let err = parse(
+            &goal("AE", "win_rate").replace("target = 1\n", "target = 25\n"),
+            "c.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.ends_with("goal of AE per week: target 25 is more than 1, and win_rate is a share from 0 to 1 (write 25 % as 0.25)"),
+            "{err}"
+        );
+        assert!(parse(&goal("AE", "win_rate"), "c.toml").is_ok());
         assert!(parse(&goal("SDR", "meetings_set"), "c.toml").is_ok());
         assert!(parse(&goal("AE", "stage_conversion.Demo"), "c.toml").is_ok());
     }

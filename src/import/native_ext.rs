@@ -41,6 +41,12 @@ pub(super) fn goal(row: &mut Row<'_>, batch: &mut Batch) {
         })
     });
     let direction = need(row, "direction", |r, c| r.enum_value::<GoalDirection>(c));
+    if let (Some(role), Some(metric), Some(target)) = (role, &metric, target)
+        && let Ok(id) = metric.parse::<crate::domain::metrics::MetricId>()
+        && let Some(why) = crate::domain::metrics::goals::target_out_of_range(role, &id, target)
+    {
+        row.fail("target", why);
+    }
     if let (Some(role), Some(metric), Some(period), Some(target), Some(direction)) =
         (role, metric, period, target, direction)
     {

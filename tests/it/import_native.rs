@@ -508,6 +508,31 @@ fn a_goal_on_an_unknown_metric_names_the_cell_and_the_known_ids() {
     assert!(store.load_dataset().unwrap().reps.is_empty());
 }
 
+/// A goal on a share (a win rate, a discount) runs from 0 to 1: a target
+/// of 25 (2,500 %) is refused on its cell; a ratio (meetings per deal) may
+/// pass 1.
+#[test]
+fn a_goal_on_a_share_above_one_is_refused() {
+    let mut store = Store::open_in_memory().unwrap();
+    let dir = fixture_with(
+        "goals.csv",
+        "role,metric,period,target,direction\n\
+         AE,win_rate,quarter,25,at_least\n\
+         AE,discount,quarter,1e9,at_most\n\
+         AE,win_rate,month,1,at_least\n\
+         AE,meetings_per_opp,month,3.5,at_least\n",
+    );
+    let errs = errors(run(&mut store, &[dir.path().to_path_buf()], false).unwrap_err());
+    let errs: Vec<&str> = errs.iter().map(|e| e.rsplit('/').next().unwrap()).collect();
+    assert_eq!(
+        errs,
+        [
+            "goals.csv:2:4 (target): target 25 is more than 1, and win_rate is a share from 0 to 1 (write 25 % as 0.25)",
+            "goals.csv:3:4 (target): target 1000000000 is more than 1, and discount is a share from 0 to 1 (write 25 % as 0.25)",
+        ]
+    );
+}
+
 /// An activity longer than a year (366 days, 527,040 minutes) is impossible,
 /// and sums of such would overflow: refused on its cell. A year is kept.
 #[test]

@@ -20,6 +20,18 @@ pub fn merge(config: &[Goal], db: &[Goal]) -> Vec<Goal> {
     out
 }
 
+/// Why `target` is no goal for `role`'s metric `id`, if it is none: a share
+/// (a win rate, a discount) runs from 0 to 1, so 25 would be 2,500 %.
+pub fn target_out_of_range(role: Role, id: &MetricId, target: f64) -> Option<String> {
+    let def = super::lookup(role, id)?;
+    (matches!(def.unit, Unit::Share | Unit::MoneyShare) && target > 1.0).then(|| {
+        format!(
+            "target {target} is more than 1, and {} is a share from 0 to 1 (write 25 % as 0.25)",
+            id.as_str()
+        )
+    })
+}
+
 /// What is wrong with each goal on a per-stage conversion whose stage is
 /// no open stage in force (`stages`): no rep has that metric, so the goal
 /// is met by no one and shown nowhere (a typo, a stage renamed, or a
