@@ -501,6 +501,12 @@ pub struct Lookback {
     /// For each rep and contact the rep touched in the window: the rep's
     /// first touch of that contact, ever.
     pub first_touch: Vec<(RepId, ContactId, DateTime<Utc>)>,
+    /// Whether `first_touch` holds every rep and contact of the dataset's
+    /// activities, each no later than any of their activities in it (read
+    /// with them by the load): the first touches need not be looked for
+    /// among the activities again.
+    #[serde(default)]
+    pub first_touch_whole: bool,
     /// In a window read for a last touch only (the review's): the instant
     /// of the latest activity before the window on each deal it holds that
     /// has one; the activity itself is not in the dataset.

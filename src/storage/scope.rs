@@ -535,6 +535,7 @@ impl Store {
         }
         let first_touch = self.first_touches(scope, &activities)?;
         before.first_touch = first_touch;
+        before.first_touch_whole = true;
         Ok((activities, before))
     }
 

@@ -150,3 +150,46 @@ fn the_demo_writes_first_touches_equal_to_its_activities() {
     assert!(table.len() > 1_000, "{} pairs", table.len());
     assert_eq!(table, truth);
 }
+
+/// A load for the metrics reads, with its activities, each rep's first
+/// touch of each contact they touched, no later than any of those
+/// activities, and says so (`Lookback::first_touch_whole`): the metrics
+/// then look for first touches there alone. Every window the reports read
+/// is checked, `--as-of` too, and a rep's own ranges (the drill-down's).
+#[test]
+fn a_loads_first_touches_hold_every_pair_of_its_activities() {
+    use pipedeck::app::load::{Need, Snaps, load_one};
+    let f = crate::scale_window::demo_db();
+    let store = Store::open_read_only(&f.path).unwrap();
+    let cal = f.settings.calendar().unwrap();
+    let today = "2026-11-24".parse().unwrap();
+    let q3 = cal.parse_period("2026-Q3", today).unwrap();
+    let week = cal.parse_period("last-week", today).unwrap();
+    let rep = store.load_reps().unwrap()[0].id.clone();
+    let needs = [
+        (Need::Metrics(q3), None),
+        (Need::Anomalies(week), None),
+        (Need::Drill(q3, rep), None),
+        (Need::Metrics(q3), Some("2026-08-15".parse().unwrap())),
+    ];
+    for (need, as_of) in needs {
+        let what = format!("{need:?} as of {as_of:?}");
+        let (data, _) =
+            load_one(&store, &f.settings, &cal, today, need, as_of, Snaps::None).unwrap();
+        let lookback = data.lookback.expect("a load's look-back");
+        assert!(lookback.first_touch_whole, "{what}");
+        let first: std::collections::HashMap<_, _> = lookback
+            .first_touch
+            .iter()
+            .map(|(r, c, t)| ((r.as_str(), c.as_str()), *t))
+            .collect();
+        let mut pairs = 0;
+        for a in &data.activities {
+            let Some(c) = &a.contact_id else { continue };
+            let at = first.get(&(a.rep_id.as_str(), c.as_str()));
+            assert!(at.is_some_and(|t| *t <= a.occurred_at), "{what}: {a:?}");
+            pairs += 1;
+        }
+        assert!(pairs > 1_000, "{what}: {pairs} activities with a contact");
+    }
+}

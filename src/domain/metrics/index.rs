@@ -429,7 +429,10 @@ fn first_touches(data: &Dataset) -> FirstTouches<'_> {
             *e = at;
         }
     };
-    for a in &data.activities {
+    // A load's look-back holds every pair of its activities, each at its
+    // first touch ever: no activity of the dataset is earlier.
+    let whole = data.lookback.as_ref().is_some_and(|l| l.first_touch_whole);
+    for a in data.activities.iter().filter(|_| !whole) {
         if let Some(c) = &a.contact_id {
             keep((&a.rep_id, c), a.occurred_at);
         }
