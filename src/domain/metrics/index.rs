@@ -422,7 +422,9 @@ fn by_account<'a>(
 /// When each rep first touched each contact (the window's, and the
 /// look-back's).
 fn first_touches(data: &Dataset) -> FirstTouches<'_> {
-    let mut first = FirstTouches::new();
+    // Sized for the look-back's pairs, the most it holds from a load.
+    let pairs = data.lookback.as_ref().map_or(0, |l| l.first_touch.len());
+    let mut first = FirstTouches::with_capacity(pairs);
     let mut keep = |key, at: DateTime<Utc>| {
         let e = first.entry(key).or_insert(at);
         if at < *e {
