@@ -307,14 +307,25 @@ pub struct NewActivity {
 /// `--minutes 4294967295` would outweigh every call of the team).
 pub const MAX_LOGGED_MINUTES: i64 = 24 * 60;
 
+/// "a call", "an email".
+fn article(kind: &ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::Email => "an",
+        _ => "a",
+    }
+}
+
 /// Why an activity is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ActivityRule {
     #[error(
-        "outcome {1} does not fit a {0} (a call is connected/no_answer, an email replied, a meeting held/no_show)"
+        "outcome {outcome} does not fit {a} {kind} (a call is connected/no_answer, an email replied, a meeting held/no_show)",
+        outcome = .1,
+        a = article(.0),
+        kind = .0
     )]
     Outcome(ActivityKind, Outcome),
-    #[error("a meeting type is for meetings only, not a {0}")]
+    #[error("a meeting type is for meetings only, not {a} {kind}", a = article(.0), kind = .0)]
     MeetingType(ActivityKind),
     #[error("a duration is for calls and meetings only, not an email")]
     Duration,

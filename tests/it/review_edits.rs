@@ -264,7 +264,7 @@ fn refuses_bad_activities() {
                 outcome: Some(Outcome::Held),
                 ..base.clone()
             },
-            "activity: outcome held does not fit a email",
+            "activity: outcome held does not fit an email",
         ),
         (
             NewActivity {
