@@ -23,6 +23,7 @@ pub mod mapping;
 mod maven;
 mod native;
 mod native_ext;
+mod native_stages;
 mod owners;
 mod pipedrive;
 mod plausible;
