@@ -204,6 +204,11 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
     // Kinds: the database's or config's, the stage's name, the deals' flags.
     let mut kinds: HashMap<String, StageKind> = HashMap::new();
     let mut probability: HashMap<String, f64> = HashMap::new();
+    // A stage the database registered open while it held no deal (met
+    // only in a header's `Date entered` column, its kind a guess) takes the
+    // kind its deals' closed flags now give it: a won renewal is not read
+    // as open because an earlier export had no deal in its stage.
+    let mut corrected: HashMap<String, StageKind> = HashMap::new();
     for d in &deals {
         let flags = match (d.is_won, d.is_closed) {
             (Some(true), _) => Some(StageKind::Won),
@@ -213,6 +218,21 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         };
         if let Some(k) = flags {
             kinds.entry(d.opp.stage.clone()).or_insert(k);
+        }
+        let name = &d.opp.stage;
+        if let Some(flagged @ (StageKind::Won | StageKind::Lost)) = flags
+            && let Some((position, StageKind::Open)) = ctx.existing.stages.get(name)
+            && !ctx.existing.stage_deals.contains_key(name)
+            && !corrected.contains_key(name)
+        {
+            corrected.insert(name.clone(), flagged);
+            batch.stages.push(Stage {
+                name: name.clone(),
+                position: *position,
+                probability: if flagged == StageKind::Won { 1.0 } else { 0.0 },
+                max_days: None,
+                kind: flagged,
+            });
         }
         if let Some(p) = d.probability {
             probability.entry(d.opp.stage.clone()).or_insert(p);
@@ -228,32 +248,6 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
         }
         if !order.iter().any(|(o, _)| *o == d.opp.stage) {
             order.push((d.opp.stage.clone(), d.pipeline.clone()));
-        }
-    }
-    // A stage the database registered open while it held no deal (met
-    // only in a header's `Date entered` column, its kind a guess) takes the
-    // kind its deals' closed flags now give it: a won renewal is not read
-    // as open because an earlier export had no deal in its stage.
-    let mut corrected: HashMap<String, StageKind> = HashMap::new();
-    for d in &deals {
-        let flagged = match (d.is_won, d.is_closed) {
-            (Some(true), _) => StageKind::Won,
-            (_, Some(true)) => StageKind::Lost,
-            _ => continue,
-        };
-        let name = &d.opp.stage;
-        if let Some((position, StageKind::Open)) = ctx.existing.stages.get(name)
-            && !ctx.existing.stage_deals.contains_key(name)
-            && !corrected.contains_key(name)
-        {
-            corrected.insert(name.clone(), flagged);
-            batch.stages.push(Stage {
-                name: name.clone(),
-                position: *position,
-                probability: if flagged == StageKind::Won { 1.0 } else { 0.0 },
-                max_days: None,
-                kind: flagged,
-            });
         }
     }
     let kind_of = |name: &str| -> StageKind {
