@@ -25,6 +25,33 @@ pub fn forbidden_control(s: &str) -> Option<char> {
         .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// The first character an id may not hold: one a terminal does not show
+/// (zero-width spaces and joiners, the soft hyphen, word joiners, variation
+/// selectors, a byte-order mark) or one that reorders text (bidi marks,
+/// embeddings, overrides, isolates). Two ids alike on screen would name two
+/// records, and an id is typed to be found.
+pub fn invisible(s: &str) -> Option<char> {
+    s.chars().find(|c| {
+        matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFF8}'
+        )
+    })
+}
+
 /// Columns a string takes on a terminal (wide characters count two).
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -72,6 +99,23 @@ mod tests {
         assert_eq!(sanitize("a\u{9b}2Jb"), "a\u{FFFD}2Jb");
         assert_eq!(sanitize("line\nbreak\ttab"), "line break tab");
         assert_eq!(sanitize("evil\u{202E}txt"), "evil\u{FFFD}txt");
+    }
+
+    #[test]
+    fn an_id_may_hold_any_script_but_nothing_unseen() {
+        for id in ["D-0001", "株式会社-7", "café_ñ", "0065g00000AbCdE"] {
+            assert_eq!(invisible(id), None, "{id}");
+        }
+        for (id, c) in [
+            ("ada\u{200B}", '\u{200B}'),
+            ("a\u{200D}b", '\u{200D}'),
+            ("\u{FEFF}o1", '\u{FEFF}'),
+            ("o\u{00AD}1", '\u{00AD}'),
+            ("x\u{2066}1\u{2069}", '\u{2066}'),
+            ("r\u{200F}", '\u{200F}'),
+        ] {
+            assert_eq!(invisible(id), Some(c), "{id:?}");
+        }
     }
 
     #[test]

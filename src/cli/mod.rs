@@ -337,6 +337,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .map_or(String::new(), |p| format!("{}: ", p.display()));
                 anyhow::anyhow!("{at}{e}")
             })?;
+            for w in crate::config::implausible(&ctx.settings) {
+                eprintln!("warning: {}", crate::text::sanitize(&w));
+            }
             print!(
                 "{}",
                 toml::to_string_pretty(&ctx.settings).map_err(anyhow::Error::msg)?

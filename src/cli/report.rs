@@ -161,6 +161,9 @@ fn check_options(ctx: &Ctx, args: &ReportArgs) -> anyhow::Result<()> {
     if let Some(from) = args.from.filter(|f| *f > to) {
         anyhow::bail!("--from {from} is after {to_flag} {to}: a report runs forward in time");
     }
+    if let Some(from) = args.from.filter(|f| *f == to && n == Waterfall) {
+        anyhow::bail!("--from {from} is {to_flag} {to}: a waterfall runs between two days");
+    }
     let latest = [
         ("--as-of", args.as_of),
         ("--from", args.from),

@@ -87,6 +87,30 @@ fn deserialize<T: serde::de::DeserializeOwned>(
     T::deserialize(toml::de::Deserializer::from(doc)).map_err(invalid)
 }
 
+/// What `config check` says of settings that are valid but implausible: an
+/// open stage whose probability is below one earlier in the pipeline (the
+/// weighted forecast would value a deal less as it advances).
+pub fn implausible(s: &Settings) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut highest: Option<&crate::domain::settings::StageSetting> = None;
+    // The list's order is the pipeline's.
+    for st in s
+        .stages
+        .iter()
+        .filter(|st| st.kind == crate::domain::StageKind::Open)
+    {
+        match highest {
+            Some(h) if st.probability < h.probability => out.push(format!(
+                "stage {:?}: probability {} is below {}, the probability of {:?} earlier in the \
+                 pipeline; a deal would count for less in the weighted forecast as it advances",
+                st.name, st.probability, h.probability, h.name
+            )),
+            _ => highest = Some(st),
+        }
+    }
+    out
+}
+
 /// The longest look-back in days a setting may ask for (a century).
 pub const MAX_DAYS: i64 = 36_500;
 /// The most periods a rule may compare.
@@ -99,9 +123,14 @@ fn validate(s: &Settings) -> Result<(), String> {
     let mut names = std::collections::HashSet::new();
     for st in &s.stages {
         let name = st.name.trim();
-        if name.is_empty() || name != st.name || st.name.chars().any(char::is_control) {
+        if name.is_empty()
+            || name != st.name
+            || st.name.chars().any(char::is_control)
+            || crate::text::invisible(&st.name).is_some()
+        {
             return Err(format!(
-                "stage {:?}: a name must be text without control characters or spaces around it",
+                "stage {:?}: a name must be text without control characters, invisible or \
+                 reordering characters, or spaces around it",
                 st.name
             ));
         }
@@ -126,7 +155,14 @@ fn validate(s: &Settings) -> Result<(), String> {
             ));
         }
     }
+    let mut goals_seen = std::collections::HashSet::new();
     for g in &s.goals {
+        if !goals_seen.insert((g.role, g.metric.as_str(), g.period)) {
+            return Err(format!(
+                "goal of {} per {} on {} is listed twice; give each goal one target",
+                g.role, g.period, g.metric
+            ));
+        }
         let id: crate::domain::metrics::MetricId = g
             .metric
             .parse()

@@ -345,6 +345,36 @@ pub enum ActivityRule {
     ClosedDeal(Status),
 }
 
+/// What of an activity's details does not fit its kind, in this order: an
+/// outcome of another kind (a call `held`), a meeting type on a call or an
+/// email, a duration on an email. `log` refuses the first; an import keeps
+/// the row and warns of each (`import::native::activity`).
+pub fn misfits(
+    kind: ActivityKind,
+    outcome: Option<Outcome>,
+    meeting_type: Option<MeetingType>,
+    duration_min: Option<i64>,
+) -> Vec<ActivityRule> {
+    let mut out = Vec::new();
+    if let Some(o) = outcome {
+        let fits = match kind {
+            ActivityKind::Call => matches!(o, Outcome::Connected | Outcome::NoAnswer),
+            ActivityKind::Email => o == Outcome::Replied,
+            ActivityKind::Meeting => matches!(o, Outcome::Held | Outcome::NoShow),
+        };
+        if !fits {
+            out.push(ActivityRule::Outcome(kind, o));
+        }
+    }
+    if meeting_type.is_some() && kind != ActivityKind::Meeting {
+        out.push(ActivityRule::MeetingType(kind));
+    }
+    if duration_min.is_some() && kind == ActivityKind::Email {
+        out.push(ActivityRule::Duration);
+    }
+    out
+}
+
 /// Validates `new` (with its deal, when it names one) and returns the
 /// activity to store under `id`, stamped with the session.
 pub fn activity(
@@ -354,21 +384,13 @@ pub fn activity(
     stamp: &Stamp,
 ) -> Result<Activity, ActivityRule> {
     let kind = new.kind;
-    if let Some(o) = new.outcome {
-        let fits = match kind {
-            ActivityKind::Call => matches!(o, Outcome::Connected | Outcome::NoAnswer),
-            ActivityKind::Email => o == Outcome::Replied,
-            ActivityKind::Meeting => matches!(o, Outcome::Held | Outcome::NoShow),
-        };
-        if !fits {
-            return Err(ActivityRule::Outcome(kind, o));
-        }
-    }
-    if new.meeting_type.is_some() && kind != ActivityKind::Meeting {
-        return Err(ActivityRule::MeetingType(kind));
+    if let Some(broken) = misfits(kind, new.outcome, new.meeting_type, new.duration_min)
+        .into_iter()
+        .next()
+    {
+        return Err(broken);
     }
     match new.duration_min {
-        Some(_) if kind == ActivityKind::Email => return Err(ActivityRule::Duration),
         Some(m) if m < 0 => return Err(ActivityRule::NegativeDuration(m)),
         Some(m) if m > MAX_LOGGED_MINUTES => return Err(ActivityRule::LongDuration(m)),
         _ => {}

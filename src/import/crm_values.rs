@@ -258,7 +258,8 @@ pub fn terminal_stage(ctx: &Context<'_>, kind: StageKind) -> Option<String> {
 
 /// Notes the record id `id` of `row` (in `id_col`) as seen; `false`, with a
 /// row error saying where the `what` (`record id`, `deal id`, `id`) was
-/// first met, when it was seen before.
+/// first met, when it was seen before, or why not, when it holds a character
+/// no terminal shows ([`Row::visible_id`]).
 pub fn first_sighting(
     row: &mut Row<'_>,
     id_col: &str,
@@ -266,6 +267,9 @@ pub fn first_sighting(
     what: &str,
     seen: &mut HashMap<String, (String, u64)>,
 ) -> bool {
+    if !row.visible_id(id_col, id) {
+        return false;
+    }
     let here = row.loc(id_col).file;
     if let Some((file, line)) = seen.get(id) {
         let first = first_met(file, *line, &here);

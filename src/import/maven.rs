@@ -97,6 +97,7 @@ pub fn build(
                 if *kind == MavenKind::Pipeline
                     && let Some(id) = row.string("opportunity_id")
                 {
+                    row.visible_id("opportunity_id", &id);
                     match deal_ids.get(&id) {
                         Some((file, line)) => {
                             let first = first_met(file, *line, &t.file);

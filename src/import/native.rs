@@ -4,6 +4,7 @@
 use super::detect::NativeKind;
 use super::table::{Row, Table, first_met};
 use super::{Batch, Context, RowError, Target};
+use crate::domain::edit::ActivityRule;
 use crate::domain::model::*;
 use crate::storage::{StorageError, Store};
 use std::collections::HashMap;
@@ -24,6 +25,7 @@ pub fn build(
     // an id twice would make the last row win silently, by file order.
     let mut seen: HashMap<(NativeKind, &str), (&str, u64)> = HashMap::new();
     let mut snapshot_deals = SnapshotDeals::new();
+    let mut goals_seen = native_ext::GoalKeys::default();
     let known_before = batch.known.take();
     let mut previous = None;
     for (kind, t) in files.iter() {
@@ -47,6 +49,7 @@ pub fn build(
             };
             let id = row.text(key).filter(|_| *kind != NativeKind::History);
             if let Some(id) = id {
+                row.visible_id(key, id);
                 let here = (t.file.as_str(), row.line);
                 if let Some((file, line)) = seen.get(&(*kind, id)) {
                     let first = first_met(file, *line, &t.file);
@@ -63,7 +66,12 @@ pub fn build(
                 NativeKind::Opportunities => opportunity(&mut row, ctx, batch),
                 NativeKind::History => history(&mut row, batch),
                 NativeKind::Activities => activity(&mut row, batch),
-                NativeKind::Goals => goal(&mut row, batch),
+                NativeKind::Goals => {
+                    let before = batch.goals.len();
+                    goal(&mut row, batch);
+                    let line = row.line;
+                    goals_seen.check(&mut row, batch.goals.get(before), &t.file, line);
+                }
                 NativeKind::ReviewSessions => review_session(&mut row, batch),
                 NativeKind::Snapshots => {
                     let read = snapshot_row(&mut row, batch);
@@ -420,6 +428,17 @@ pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let (Some(kind), Some(occurred_at)) = (kind, occurred_at) else {
         return;
     };
+    // What `log` refuses, a file's row only makes implausible: it lands as
+    // read, and each rule counts it by its kind (a call `held` is a call
+    // that did not connect, and no meeting held).
+    for misfit in crate::domain::edit::misfits(kind, outcome, meeting_type, duration_min) {
+        let column = match misfit {
+            ActivityRule::Outcome(..) => "outcome",
+            ActivityRule::MeetingType(_) => "meeting_type",
+            _ => "duration_min",
+        };
+        row.warn(column, format!("{misfit} (implausible; kept as read)"));
+    }
     batch.activities.push(Activity {
         id: ActivityId(id.into()),
         rep_id: RepId(rep.into()),

@@ -60,6 +60,41 @@ pub(super) fn goal(row: &mut Row<'_>, batch: &mut Batch) {
     }
 }
 
+/// Where each goal (role, metric, period) was first read: two targets for
+/// one goal would leave which applies to the file's order, said nowhere.
+#[derive(Default)]
+pub(super) struct GoalKeys<'f>(HashMap<(Role, String, PeriodKind), (&'f str, u64)>);
+
+impl<'f> GoalKeys<'f> {
+    /// Fails `row` (line `line` of file `file`) when `read`, the goal
+    /// [`goal`] read from it, was read before.
+    pub(super) fn check(
+        &mut self,
+        row: &mut Row<'_>,
+        read: Option<&Goal>,
+        file: &'f str,
+        line: u64,
+    ) {
+        let Some(g) = read else { return };
+        match self.0.entry((g.role, g.metric.clone(), g.period)) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let (first_file, first_line) = e.get();
+                let first = first_met(first_file, *first_line, file);
+                row.fail(
+                    "metric",
+                    format!(
+                        "the goal of {} on {} per {} appears twice (first {first})",
+                        g.role, g.metric, g.period
+                    ),
+                );
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((file, line));
+            }
+        }
+    }
+}
+
 pub(super) fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
     let id = need(row, "id", |r, c| r.int(c));
     let started_at = need(row, "started_at", |r, c| r.instant(c));
@@ -123,8 +158,13 @@ pub(super) fn snapshot_row(
 ) -> Option<(chrono::NaiveDate, OppId)> {
     let taken_on = need(row, "taken_on", |r, c| r.date(c));
     let taken_at = need(row, "taken_at", |r, c| r.instant(c));
-    let deal = row.string("opportunity_id").map(|opp| {
+    // The deal and its owner are the database's (deals and reps are never
+    // deleted); the stage is what it was then, unchecked, as history's are.
+    let deal = reference(row, "opportunity_id", Target::Opportunity, batch).map(|opp| {
         let owner = row.required("owner_id");
+        if !owner.is_empty() {
+            batch.refer_from(row, "owner_id", Target::Rep, &owner);
+        }
         let stage = row.required("stage");
         SnapshotRow {
             opportunity_id: OppId(opp.into()),

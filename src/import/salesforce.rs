@@ -78,6 +78,7 @@ pub fn build(
                     continue;
                 }
                 if let (Some(e), Some(id)) = (entity(*kind), sf::id(row.text("Id"))) {
+                    row.visible_id("Id", &id);
                     if let Some((file, line)) = seen.get(&(e, id.clone())) {
                         let first = first_met(file, *line, &t.file);
                         row.fail("Id", format!("id {id:?} appears twice (first {first})"));

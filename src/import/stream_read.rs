@@ -206,6 +206,7 @@ pub(super) fn read(
             if s.kind == NativeKind::Activities
                 && let Some(id) = row.text("id")
             {
+                row.visible_id("id", id);
                 let h = std::hash::BuildHasher::hash_one(&hasher, id);
                 let here = (file_no as u32, line);
                 // A hash met before is a repeat only if the id read there is

@@ -308,6 +308,24 @@ impl<'a> Row<'a> {
         self.text(column).map(str::to_string)
     }
 
+    /// Fails `column` when the id `id` read there holds a character a
+    /// terminal does not show or one that reorders text
+    /// ([`crate::text::invisible`]); `false` then.
+    pub fn visible_id(&mut self, column: &str, id: &str) -> bool {
+        let Some(c) = crate::text::invisible(id) else {
+            return true;
+        };
+        self.fail(
+            column,
+            format!(
+                "id {id:?} holds U+{:04X}, a character a terminal does not show or one that \
+                 reorders text: an id is typed to be found, so it holds none",
+                c as u32
+            ),
+        );
+        false
+    }
+
     /// A value that must be present.
     pub fn required(&mut self, column: &str) -> String {
         match self.text(column) {

@@ -222,6 +222,14 @@ fn a_streamed_snapshots_file_lands_each_day_once() {
         "id,name,role,start_date\nsam,Sam Rep,AE,2024-01-01\n",
     )
     .unwrap();
+    // The snapshots' deals are the database's.
+    std::fs::write(
+        set.join("opportunities.csv"),
+        "id,name,owner_id,created_at,stage\n\
+         o1,One,sam,2026-01-02T09:00:00Z,Prospecting\n\
+         o2,Two,sam,2026-01-02T10:00:00Z,Prospecting\n",
+    )
+    .unwrap();
     std::fs::write(
         set.join("forecast_snapshots.csv"),
         "taken_on,taken_at,opportunity_id,owner_id,stage,amount,close_date,forecast_category\n\

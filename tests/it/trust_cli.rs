@@ -158,7 +158,21 @@ fn config_check_refuses_out_of_range_values_and_duplicate_keys() {
         ("ramp_days = -1\n", "key `ramp_days`: -1 must be 0 or more"),
         (
             "[[stages]]\nname = \" A \"\nprobability = 0.1\nkind = \"open\"\n",
-            "stage \" A \": a name must be text without control characters or spaces around it",
+            "stage \" A \": a name must be text without control characters, invisible or \
+             reordering characters, or spaces around it",
+        ),
+        // Two stages alike on screen, and one that could not be typed.
+        (
+            "[[stages]]\nname = \"Demo\\u200b\"\nprobability = 0.1\nkind = \"open\"\n",
+            "stage \"Demo\\u{200b}\": a name must be text without control characters, invisible",
+        ),
+        // The first applied, and the second was dropped in silence.
+        (
+            "[[goals]]\nrole = \"AE\"\nmetric = \"calls\"\nperiod = \"week\"\ntarget = 40.0\n\
+             direction = \"at_least\"\n\
+             [[goals]]\nrole = \"AE\"\nmetric = \"calls\"\nperiod = \"week\"\ntarget = 60.0\n\
+             direction = \"at_least\"\n",
+            "goal of AE per week on calls is listed twice; give each goal one target",
         ),
     ];
     for (text, want) in cases {

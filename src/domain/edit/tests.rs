@@ -197,6 +197,47 @@ fn new_activity(kind: ActivityKind) -> NewActivity {
 }
 
 #[test]
+fn every_detail_that_misfits_its_kind_is_named_in_order() {
+    use ActivityKind::*;
+    let email = misfits(
+        Email,
+        Some(Outcome::Held),
+        Some(MeetingType::First),
+        Some(30),
+    );
+    assert_eq!(
+        email,
+        vec![
+            ActivityRule::Outcome(Email, Outcome::Held),
+            ActivityRule::MeetingType(Email),
+            ActivityRule::Duration,
+        ]
+    );
+    assert_eq!(
+        misfits(Call, Some(Outcome::NoShow), None, Some(5)),
+        vec![ActivityRule::Outcome(Call, Outcome::NoShow)]
+    );
+    let fits = [
+        (Call, Some(Outcome::NoAnswer), None, Some(0)),
+        (Email, Some(Outcome::Replied), None, None),
+        (
+            Meeting,
+            Some(Outcome::NoShow),
+            Some(MeetingType::First),
+            Some(45),
+        ),
+        (Meeting, None, None, None),
+    ];
+    for (kind, outcome, meeting_type, minutes) in fits {
+        assert_eq!(
+            misfits(kind, outcome, meeting_type, minutes),
+            vec![],
+            "{kind}"
+        );
+    }
+}
+
+#[test]
 fn activity_rules() {
     use ActivityKind::*;
     let mut on_account = deal();
