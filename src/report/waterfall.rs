@@ -43,12 +43,17 @@ pub fn snapshot_for(input: &Input, day: NaiveDate) -> (Snapshot, bool) {
     if let Some(s) = stored_for(input.snapshots, day) {
         return (s.clone(), false);
     }
+    (rebuilt_for(input, day), true)
+}
+
+/// The open pipeline rebuilt from history as it stood at the end of `day`.
+fn rebuilt_for(input: &Input, day: NaiveDate) -> Snapshot {
     let end = input.cal.end_of(day);
     // The deals alone, rewound: a copy of the whole dataset is not needed.
     let past = crate::domain::asof::Rewind::new(input.data, input.snapshots).open_at(end);
     let mut snap = crate::domain::snapshot::snapshot_of(&past, input.cal, end);
     snap.taken_on = day;
-    (snap, true)
+    snap
 }
 
 /// The stored snapshot standing for `day` ([`snapshot_for`]): the latest
@@ -204,7 +209,9 @@ impl WaterfallReport {
 
     /// The waterfall from the end of `from` to the end of `to`, each end the
     /// snapshot [`snapshot_for`] gives; when `to` is today the end is the
-    /// data as it is now (edits made today included).
+    /// data as it is now (edits made today included), and when the stored
+    /// snapshot standing for `from` stands for `to` too, `to` is rebuilt
+    /// from history.
     pub fn between(input: &Input, from: NaiveDate, to: NaiveDate) -> WaterfallReport {
         WaterfallReport::between_for(input, from, to, None)
     }
@@ -223,7 +230,13 @@ impl WaterfallReport {
             s.taken_on = input.today;
             (s, false)
         } else {
-            snapshot_for(input, to)
+            match snapshot_for(input, to) {
+                // One stored snapshot standing for both days would compare
+                // it with itself (nothing moved, said of days things moved
+                // on): the later end is rebuilt from history instead.
+                (s, false) if !ra && s.taken_at == a.taken_at => (rebuilt_for(input, to), true),
+                other => other,
+            }
         };
         if let Some(me) = owner {
             a.rows.retain(|r| &r.owner_id == me);
@@ -328,7 +341,7 @@ impl Report for WaterfallReport {
             .push(row("end", w.end.to_string(), w.end_count.to_string()));
         for d in &self.rebuilt_from_history {
             team.notes.push(format!(
-                "No snapshot near {d}: the pipeline of that day is rebuilt from history."
+                "No snapshot of its own near {d}: the pipeline of that day is rebuilt from history."
             ));
         }
         if w.without_amount > 0 {
