@@ -4,7 +4,7 @@
 //! deals it counts), enter on a record its deal.
 
 use super::{Cx, TablesPane};
-use crate::domain::anomaly::{Severity, Verdict};
+use crate::domain::anomaly::{Kind, Severity, Verdict};
 use crate::domain::drill::Node;
 use crate::report::anomalies::{AnomaliesReport, AnomalyRow};
 use crate::report::drill::{Behind, DrillReport, records_tables};
@@ -25,6 +25,8 @@ pub struct AnomaliesPane {
     bad: usize,
     /// The anomaly (rep id, metric) of each row.
     keys: Vec<(String, String)>,
+    /// The whole sentence of each row (the list shows it after the name).
+    sentences: Vec<String>,
     /// The drill-down of the selected anomaly, when open.
     pub drill: Option<TablesPane>,
     /// The records behind each row of the drill-down tree.
@@ -152,10 +154,12 @@ impl AnomaliesPane {
                 Column::left("flag"),
                 Column::left("rep"),
                 Column::left("metric"),
+                Column::left("against"),
                 Column::left("sentence"),
             ],
         );
         self.keys.clear();
+        self.sentences.clear();
         self.bad = 0;
         let mut roles = Vec::new();
         for a in &rows {
@@ -167,10 +171,12 @@ impl AnomaliesPane {
                 format!("{sym} {dir} {}", severity_word(a.severity)),
                 a.name.clone(),
                 super::metric_label(&a.metric),
-                a.sentence.clone(),
+                against(a).into(),
+                after_the_name(&a.sentence, &a.name).into(),
             ]);
             roles.push(Some(role));
             self.keys.push((a.rep_id.clone(), a.metric.clone()));
+            self.sentences.push(a.sentence.clone());
         }
         self.list.set(PaneTables {
             tables: vec![t],
@@ -262,9 +268,9 @@ impl AnomaliesPane {
         if cx.focused
             && area.height > 10
             && let Some(i) = self.list.selected_index()
-            && let Some(row) = t.rows.get(i)
+            && let (Some(row), Some(sentence)) = (t.rows.get(i), self.sentences.get(i))
         {
-            let text = format!("▸ {} · {}: {}", row[1], row[2], row[3]);
+            let text = format!("▸ {} · {}: {sentence}", row[1], row[2]);
             let lines = widgets::wrap(&crate::text::sanitize(&text), area.width as usize);
             let h = lines.len().min(3) as u16;
             for (k, l) in lines.iter().take(h as usize).enumerate() {
@@ -328,9 +334,57 @@ impl AnomaliesPane {
     }
 }
 
+/// What the rule measured the rep against, in a word: two flags on one
+/// metric (below the goal, and off the team) tell apart at 80 columns.
+fn against(a: &AnomalyRow) -> &'static str {
+    match a.rule {
+        Kind::BelowGoalSustained => "goal",
+        Kind::OffTeam | Kind::PositiveOutlier => "team",
+        Kind::OffHistory => "own trend",
+        Kind::NewHireOffBand => "new hires",
+    }
+}
+
+/// The sentence as the list shows it, beside the rep's column: without the
+/// rep's name it starts with ("Ann had 0 …", "Ann's win rate …"), so a
+/// narrow screen shows what happened. The line under the list and every
+/// report keep the whole sentence.
+fn after_the_name<'s>(sentence: &'s str, name: &str) -> &'s str {
+    let Some(rest) = sentence.strip_prefix(name) else {
+        return sentence;
+    };
+    rest.strip_prefix("'s ")
+        .or_else(|| rest.strip_prefix(' '))
+        .filter(|r| !r.is_empty())
+        .unwrap_or(sentence)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::AnomaliesPane;
+    use super::{AnomaliesPane, after_the_name};
+
+    #[test]
+    fn the_list_drops_the_name_the_rep_column_shows() {
+        let cases = [
+            (
+                "Ann Archer had 0 calls a week",
+                "Ann Archer",
+                "had 0 calls a week",
+            ),
+            (
+                "Ann Archer's win rate went 27% → 18%",
+                "Ann Archer",
+                "win rate went 27% → 18%",
+            ),
+            // Another rep's name, or a name alone, stay whole.
+            ("Bo had 3 calls", "Ann", "Bo had 3 calls"),
+            ("Ann", "Ann", "Ann"),
+            ("Annabel had 2 calls", "Ann", "Annabel had 2 calls"),
+        ];
+        for (sentence, name, want) in cases {
+            assert_eq!(after_the_name(sentence, name), want, "{sentence}");
+        }
+    }
 
     #[test]
     fn before_its_report_arrives_the_title_says_loading_not_zero() {
