@@ -314,6 +314,31 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// `line` cut to `width` columns, ending in `…` (in the style of the span
+/// it cuts) when it is longer: a line drawn into a box otherwise stops at
+/// the border mid-word, as if that were all it said.
+pub fn fit<'a>(line: Line<'a>, width: usize) -> Line<'a> {
+    if line.width() <= width {
+        return line;
+    }
+    let mut left = width;
+    let mut spans = Vec::new();
+    for span in line.spans {
+        let w = text::width(&span.content);
+        if w < left {
+            left -= w;
+            spans.push(span);
+            continue;
+        }
+        // The span that reaches the edge (or the last column left for `…`).
+        // Cut with its `…` even when it fits exactly: more follows it.
+        let cut = text::truncate(&format!("{}…", span.content), left);
+        spans.push(Span::styled(cut, span.style));
+        break;
+    }
+    Line { spans, ..line }
+}
+
 /// A centred one-line message (loading, missing report, too small).
 pub fn message(area: Rect, buf: &mut Buffer, msg: &str, style: Style) {
     if area.height == 0 {
@@ -377,5 +402,34 @@ mod tests {
         // Narrower: the text at its least, then the last columns go, whole.
         assert_eq!(draw(30), "Ent…   3 8,765,700 9,138,200");
         assert_eq!(draw(20), "Ent…   3 8,765,700");
+    }
+
+    #[test]
+    fn a_line_too_long_for_its_box_ends_in_an_ellipsis() {
+        let line = || {
+            Line::from(vec![
+                Span::styled("+46,000 ", Style::new().bold()),
+                Span::raw("opp-1 "),
+                Span::raw("Kestrelmoor Labs · Quinn"),
+            ])
+        };
+        let text = |l: Line| {
+            l.spans
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect::<String>()
+        };
+        assert_eq!(
+            text(fit(line(), 38)),
+            "+46,000 opp-1 Kestrelmoor Labs · Quinn"
+        );
+        assert_eq!(text(fit(line(), 30)), "+46,000 opp-1 Kestrelmoor Lab…");
+        assert_eq!(fit(line(), 30).width(), 30);
+        // Cut inside the first span, its style kept.
+        let cut = fit(line(), 5);
+        assert_eq!(text(cut.clone()), "+46,…");
+        assert_eq!(cut.spans[0].style, Style::new().bold());
+        // At a span's end exactly, the next one gives way to the `…`.
+        assert_eq!(text(fit(line(), 14)), "+46,000 opp-1…");
     }
 }

@@ -449,6 +449,10 @@ impl ForecastPane {
                     let block = widgets::pane_block(title.into(), false, cx.theme);
                     let inner = block.inner(r);
                     block.render(r, b);
+                    let lines: Vec<Line> = lines
+                        .into_iter()
+                        .map(|l| widgets::fit(l, inner.width as usize))
+                        .collect();
                     Paragraph::new(lines).render(inner, b);
                     h
                 };
