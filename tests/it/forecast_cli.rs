@@ -585,10 +585,19 @@ fn a_snapshot_of_a_past_day_holds_the_deals_as_they_stood() {
     assert_eq!(rows, vec![("o1", Some(Money::from_major(25_000)))]);
 }
 
-/// A waterfall whose two days have no snapshot of their own (the latest
-/// one before both is 5 Jan's, more than a week old) rebuilds both from
-/// history: o1 stood at 25,000 on 3 and on 6 Feb, its raise to 30,000 on
-/// 10 Feb undone; o2 (created 11 Feb) did not exist yet.
+/// `report waterfall --from FROM --to TO` on the fixture, on 16 Feb.
+fn waterfall_between(from: &str, to: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("p.db");
+    build(&db);
+    report(
+        &db,
+        "2026-02-16",
+        "waterfall",
+        &["--from", from, "--to", to],
+    )
+}
+
 /// 9 Feb's snapshot stands for 10 and for 12 Feb (the latest in the seven
 /// days up to each): compared with itself it said nothing moved. The later
 /// end is rebuilt from history instead: o1 rose from 25,000 to 30,000 on
@@ -596,15 +605,7 @@ fn a_snapshot_of_a_past_day_holds_the_deals_as_they_stood() {
 /// 5,000 of amount changes = 40,000 at the end of 12 Feb.
 #[test]
 fn a_waterfall_whose_two_days_share_a_snapshot_rebuilds_the_later_one() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    build(&db);
-    let v = report(
-        &db,
-        "2026-02-16",
-        "waterfall",
-        &["--from", "2026-02-10", "--to", "2026-02-12"],
-    );
+    let v = waterfall_between("2026-02-10", "2026-02-12");
     assert_eq!(v["rebuilt_from_history"], serde_json::json!(["2026-02-12"]));
     assert_eq!(
         (&v["from"], &v["to"]),
@@ -625,17 +626,13 @@ fn a_waterfall_whose_two_days_share_a_snapshot_rebuilds_the_later_one() {
     );
 }
 
+/// A waterfall whose two days have no snapshot of their own (the latest
+/// one before both is 5 Jan's, more than a week old) rebuilds both from
+/// history: o1 stood at 25,000 on 3 and on 6 Feb, its raise to 30,000 on
+/// 10 Feb undone; o2 (created 11 Feb) did not exist yet.
 #[test]
 fn a_waterfall_between_days_without_snapshots_rebuilds_both_from_history() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("p.db");
-    build(&db);
-    let v = report(
-        &db,
-        "2026-02-16",
-        "waterfall",
-        &["--from", "2026-02-03", "--to", "2026-02-06"],
-    );
+    let v = waterfall_between("2026-02-03", "2026-02-06");
     assert_eq!(
         v["rebuilt_from_history"],
         serde_json::json!(["2026-02-03", "2026-02-06"])
