@@ -18,15 +18,12 @@ use ratatui::widgets::Widget;
 
 #[derive(Debug, Clone, Default)]
 pub struct AnomaliesPane {
+    /// Its anomalies in the list's order: row `i` of `list` is anomaly `i`.
     pub report: Option<AnomaliesReport>,
     /// Both groups, bad first: the selection runs over this list.
     pub list: TablesPane,
     /// How many rows of `list` are bad (the rest are good or ambiguous).
     bad: usize,
-    /// The anomaly (rep id, metric) of each row.
-    keys: Vec<(String, String)>,
-    /// The whole sentence of each row (the list shows it after the name).
-    sentences: Vec<String>,
     /// The drill-down of the selected anomaly, when open.
     pub drill: Option<TablesPane>,
     /// The records behind each row of the drill-down tree.
@@ -131,7 +128,7 @@ impl AnomaliesPane {
             // Not "0 worth a conversation" before any flag was computed.
             return "Anomalies · loading…".into();
         }
-        let n = self.keys.len();
+        let n = self.report.as_ref().map_or(0, |r| r.anomalies.len());
         let period = self
             .report
             .as_ref()
@@ -144,10 +141,11 @@ impl AnomaliesPane {
         )
     }
 
-    pub fn set(&mut self, report: AnomaliesReport) {
-        let mut rows: Vec<&AnomalyRow> = report.anomalies.iter().collect();
+    pub fn set(&mut self, mut report: AnomaliesReport) {
         // Bad first, then by severity (high first); stable within.
-        rows.sort_by_key(|a| (a.direction != Verdict::Bad, std::cmp::Reverse(a.severity)));
+        report
+            .anomalies
+            .sort_by_key(|a| (a.direction != Verdict::Bad, std::cmp::Reverse(a.severity)));
         let mut t = Table::new(
             None,
             vec![
@@ -158,11 +156,9 @@ impl AnomaliesPane {
                 Column::left("sentence"),
             ],
         );
-        self.keys.clear();
-        self.sentences.clear();
         self.bad = 0;
         let mut roles = Vec::new();
-        for a in &rows {
+        for a in &report.anomalies {
             if a.direction == Verdict::Bad {
                 self.bad += 1;
             }
@@ -175,8 +171,6 @@ impl AnomaliesPane {
                 after_the_name(&a.sentence, &a.name).into(),
             ]);
             roles.push(Some(role));
-            self.keys.push((a.rep_id.clone(), a.metric.clone()));
-            self.sentences.push(a.sentence.clone());
         }
         self.list.set(PaneTables {
             tables: vec![t],
@@ -189,7 +183,8 @@ impl AnomaliesPane {
     /// The (rep id, metric) of the selected anomaly.
     pub fn selected(&self) -> Option<(String, String)> {
         let r = *self.list.visible(0).get(self.list.selected)?;
-        self.keys.get(r).cloned()
+        let a = self.report.as_ref()?.anomalies.get(r)?;
+        Some((a.rep_id.clone(), a.metric.clone()))
     }
 
     pub fn open_drill(&mut self, result: Result<DrillReport, String>) {
@@ -268,9 +263,14 @@ impl AnomaliesPane {
         if cx.focused
             && area.height > 10
             && let Some(i) = self.list.selected_index()
-            && let (Some(row), Some(sentence)) = (t.rows.get(i), self.sentences.get(i))
+            && let Some(a) = self.report.as_ref().and_then(|r| r.anomalies.get(i))
         {
-            let text = format!("▸ {} · {}: {sentence}", row[1], row[2]);
+            let text = format!(
+                "▸ {} · {}: {}",
+                a.name,
+                super::metric_label(&a.metric),
+                a.sentence
+            );
             let lines = widgets::wrap(&crate::text::sanitize(&text), area.width as usize);
             let h = lines.len().min(3) as u16;
             for (k, l) in lines.iter().take(h as usize).enumerate() {
