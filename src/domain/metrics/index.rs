@@ -433,10 +433,11 @@ fn first_touches(data: &Dataset) -> FirstTouches<'_> {
     };
     // A load's look-back holds every pair of its activities, each at its
     // first touch ever: no activity of the dataset is earlier.
-    let whole = data.lookback.as_ref().is_some_and(|l| l.first_touch_whole);
-    for a in data.activities.iter().filter(|_| !whole) {
-        if let Some(c) = &a.contact_id {
-            keep((&a.rep_id, c), a.occurred_at);
+    if !data.lookback.as_ref().is_some_and(|l| l.first_touch_whole) {
+        for a in &data.activities {
+            if let Some(c) = &a.contact_id {
+                keep((&a.rep_id, c), a.occurred_at);
+            }
         }
     }
     if let Some(l) = &data.lookback {
