@@ -2,7 +2,7 @@
 //! order, unknown columns an error, required columns enforced.
 
 use super::detect::NativeKind;
-use super::table::{Row, Table, first_met};
+use super::table::{FirstSeen, Row, Table};
 use super::{Batch, Context, RowError, Target};
 use crate::domain::edit::ActivityRule;
 use crate::domain::model::*;
@@ -23,9 +23,11 @@ pub fn build(
     files.sort_by_key(|(k, t)| (*k, t.file.clone()));
     // Where each id of a kind was first read, over every file of the import:
     // an id twice would make the last row win silently, by file order.
-    let mut seen: HashMap<(NativeKind, &str), (&str, u64)> = HashMap::new();
+    let mut seen = FirstSeen::default();
     let mut snapshot_deals = SnapshotDeals::new();
-    let mut goals_seen = native_ext::GoalKeys::default();
+    // And each goal (role, metric, period): which of two targets applied
+    // would be the file's order, said nowhere.
+    let mut goals_seen = FirstSeen::default();
     let known_before = batch.known.take();
     let mut previous = None;
     for (kind, t) in files.iter() {
@@ -50,12 +52,8 @@ pub fn build(
             let id = row.text(key).filter(|_| *kind != NativeKind::History);
             if let Some(id) = id {
                 row.visible_id(key, id);
-                let here = (t.file.as_str(), row.line);
-                if let Some((file, line)) = seen.get(&(*kind, id)) {
-                    let first = first_met(file, *line, &t.file);
+                if let Some(first) = seen.before((*kind, id), &t.file, row.line) {
                     row.fail(key, format!("id {id:?} appears twice (first {first})"));
-                } else {
-                    seen.insert((*kind, id), here);
                 }
             }
             match kind {
@@ -69,8 +67,19 @@ pub fn build(
                 NativeKind::Goals => {
                     let before = batch.goals.len();
                     goal(&mut row, batch);
-                    let line = row.line;
-                    goals_seen.check(&mut row, batch.goals.get(before), &t.file, line);
+                    if let Some(g) = batch.goals.get(before)
+                        && let Some(first) = goals_seen.before(
+                            (g.role, g.metric.clone(), g.period),
+                            &t.file,
+                            row.line,
+                        )
+                    {
+                        let twice = format!(
+                            "the goal of {} on {} per {} appears twice (first {first})",
+                            g.role, g.metric, g.period
+                        );
+                        row.fail("metric", twice);
+                    }
                 }
                 NativeKind::ReviewSessions => review_session(&mut row, batch),
                 NativeKind::Snapshots => {

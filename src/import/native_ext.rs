@@ -4,10 +4,9 @@
 //! `native::build`; the snapshots streamed too (`stream_read`).
 
 use super::native::{reference, session_ref};
-use super::table::{Row, first_met};
+use super::table::{FirstSeen, Row};
 use super::{Batch, Target};
 use crate::domain::model::*;
-use std::collections::HashMap;
 
 /// A required cell parsed by `parse` (missing: "a value is required").
 fn need<T: 'static>(
@@ -60,41 +59,6 @@ pub(super) fn goal(row: &mut Row<'_>, batch: &mut Batch) {
     }
 }
 
-/// Where each goal (role, metric, period) was first read: two targets for
-/// one goal would leave which applies to the file's order, said nowhere.
-#[derive(Default)]
-pub(super) struct GoalKeys<'f>(HashMap<(Role, String, PeriodKind), (&'f str, u64)>);
-
-impl<'f> GoalKeys<'f> {
-    /// Fails `row` (line `line` of file `file`) when `read`, the goal
-    /// [`goal`] read from it, was read before.
-    pub(super) fn check(
-        &mut self,
-        row: &mut Row<'_>,
-        read: Option<&Goal>,
-        file: &'f str,
-        line: u64,
-    ) {
-        let Some(g) = read else { return };
-        match self.0.entry((g.role, g.metric.clone(), g.period)) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let (first_file, first_line) = e.get();
-                let first = first_met(first_file, *first_line, file);
-                row.fail(
-                    "metric",
-                    format!(
-                        "the goal of {} on {} per {} appears twice (first {first})",
-                        g.role, g.metric, g.period
-                    ),
-                );
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((file, line));
-            }
-        }
-    }
-}
-
 pub(super) fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
     let id = need(row, "id", |r, c| r.int(c));
     let started_at = need(row, "started_at", |r, c| r.instant(c));
@@ -110,15 +74,15 @@ pub(super) fn review_session(row: &mut Row<'_>, batch: &mut Batch) {
     }
 }
 
-/// Where each deal of each day's snapshot was first read (file name and
-/// line): a deal twice in one day's snapshot is refused with both lines,
-/// as an id read twice is (a snapshot is never edited, so the database
-/// would refuse the second row with no line to show).
-pub(super) struct SnapshotDeals<'f>(HashMap<(chrono::NaiveDate, OppId), (&'f str, u64)>);
+/// Where each deal of each day's snapshot was first read: a deal twice in
+/// one day's snapshot is refused with both lines, as an id read twice is (a
+/// snapshot is never edited, so the database would refuse the second row
+/// with no line to show).
+pub(super) struct SnapshotDeals<'f>(FirstSeen<'f, (chrono::NaiveDate, OppId)>);
 
 impl<'f> SnapshotDeals<'f> {
     pub(super) fn new() -> Self {
-        SnapshotDeals(HashMap::new())
+        SnapshotDeals(FirstSeen::default())
     }
 
     /// Fails `row` (line `line` of file `file`) when `read` (the day and
@@ -131,21 +95,12 @@ impl<'f> SnapshotDeals<'f> {
         line: u64,
     ) {
         let Some((day, deal)) = read else { return };
-        match self.0.entry((day, deal)) {
-            std::collections::hash_map::Entry::Occupied(e) => {
-                let ((first_file, first_line), (_, deal)) = (e.get(), e.key());
-                let first = first_met(first_file, *first_line, file);
-                row.fail(
-                    "opportunity_id",
-                    format!(
-                        "deal {:?} appears twice in the snapshot of {day} (first {first})",
-                        deal.as_str()
-                    ),
-                );
-            }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert((file, line));
-            }
+        if let Some(first) = self.0.before((day, deal.clone()), file, line) {
+            let twice = format!(
+                "deal {:?} appears twice in the snapshot of {day} (first {first})",
+                deal.as_str()
+            );
+            row.fail("opportunity_id", twice);
         }
     }
 }

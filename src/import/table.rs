@@ -228,6 +228,34 @@ impl Table {
     }
 }
 
+/// Where each key (an id, a goal, a deal of a day's snapshot) was first
+/// read, over every file of an import: a key read twice would make the
+/// later row win in silence, so the second is refused naming the first.
+pub struct FirstSeen<'f, K>(std::collections::HashMap<K, (&'f str, u64)>);
+
+impl<K> Default for FirstSeen<'_, K> {
+    fn default() -> Self {
+        FirstSeen(std::collections::HashMap::new())
+    }
+}
+
+impl<'f, K: Eq + std::hash::Hash> FirstSeen<'f, K> {
+    /// Notes `key` as read on line `line` of `file`; where it was read
+    /// before, if it was ([`first_met`], said from `file`).
+    pub fn before(&mut self, key: K, file: &'f str, line: u64) -> Option<String> {
+        match self.0.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let (first_file, first_line) = e.get();
+                Some(first_met(first_file, *first_line, file))
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((file, line));
+                None
+            }
+        }
+    }
+}
+
 /// Where a repeated id was first met, as the duplicate-id errors of every
 /// importer say it: `on line N` in the file being read (`here`), else
 /// `at FILE:N`.
