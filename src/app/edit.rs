@@ -29,10 +29,12 @@ pub fn now(env: &Env, real: DateTime<Utc>) -> DateTime<Utc> {
 /// Who and when an edit is made ([`now`] of the clock instant `real`), and
 /// the review session it belongs to.
 pub fn stamp(env: &Env, real: DateTime<Utc>, by: Option<&str>, session: Option<i64>) -> Stamp {
+    let now = now(env, real);
     Stamp {
-        now: now(env, real),
+        now,
         by: by.map(str::to_string),
         session,
+        day_end: Some(env.cal.end_of(env.cal.local_date(now))),
     }
 }
 

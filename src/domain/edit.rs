@@ -62,6 +62,10 @@ pub struct Stamp {
     pub by: Option<String>,
     /// The open review session, if any.
     pub session: Option<i64>,
+    /// The end of `now`'s local day, when known: an edit is recorded after
+    /// its deal's latest change (storage's `edit_deal`), but never moved
+    /// into a later day, where the reports would count it.
+    pub day_end: Option<DateTime<Utc>>,
 }
 
 impl Stamp {
@@ -70,6 +74,7 @@ impl Stamp {
             now,
             by: None,
             session: None,
+            day_end: None,
         }
     }
 

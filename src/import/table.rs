@@ -307,6 +307,11 @@ impl<'a> Row<'a> {
             .push(RowError { at, reason });
     }
 
+    /// The import's "today", when known.
+    pub fn today(&self) -> Option<NaiveDate> {
+        self.table.implausible_only.flatten()
+    }
+
     /// Whether the file has the column (its cell may be empty).
     pub fn has(&self, column: &str) -> bool {
         self.table.has(column)

@@ -17,6 +17,14 @@ pub enum EditError {
     Deal { id: String, rule: EditRule },
     #[error("activity: {0}")]
     Activity(#[from] ActivityRule),
+    #[error(
+        "deal {id}: its history holds a change dated {latest}, after this edit's day ({now}); an edit is recorded after a deal's latest change, so it cannot be made now (a change from the future came with an import, or --today is before it)"
+    )]
+    AfterLatest {
+        id: String,
+        latest: String,
+        now: String,
+    },
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -184,6 +192,19 @@ impl Store {
             .as_deref()
             .map(super::codec::instant_from_sql)
             .transpose()?;
+        // Not into a later day, though: a change dated after today (a file's
+        // row from the future, or `--today` before the data) would carry
+        // the edit into a day the reports count it in (a deal won today
+        // booked next quarter). Refused, with the change named.
+        if let (Some(latest), Some(day_end)) = (latest, stamp.day_end)
+            && latest >= day_end
+        {
+            return Err(EditError::AfterLatest {
+                id: id.to_string(),
+                latest: latest.format("%Y-%m-%d %H:%M UTC").to_string(),
+                now: stamp.now.format("%Y-%m-%d %H:%M UTC").to_string(),
+            });
+        }
         let stamp = &Stamp {
             now: latest.map_or(stamp.now, |t| stamp.now.max(t)),
             ..stamp.clone()

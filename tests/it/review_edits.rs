@@ -87,6 +87,7 @@ fn stamp(now: &str) -> Stamp {
         now: at(now),
         by: Some("mgr".into()),
         session: None,
+        day_end: None,
     }
 }
 

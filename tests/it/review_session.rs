@@ -135,6 +135,7 @@ fn a_review_session_reports_exactly_what_it_changed() {
         now: at(t),
         by: Some("mgr".into()),
         session: Some(session.id),
+        day_end: None,
     };
     let st = &stages;
     store
@@ -297,6 +298,7 @@ fn an_activity_of_the_session_dated_before_the_window_is_counted() {
         now: at("2026-11-24T09:12:00Z"),
         by: Some("mgr".into()),
         session: Some(session.id),
+        day_end: None,
     };
     store
         .log_activity(&call("o2", "c1", "2026-10-01T10:00:00Z"), &stamp)

@@ -40,6 +40,7 @@ fn export_then_import_gives_the_same_answer_to_every_report() {
         now,
         by: Some("mgr".into()),
         session: Some(session.id),
+        day_end: None,
     };
     let stages = s.effective_stages(&store.load_stages().unwrap());
     let was = open.amount.unwrap();

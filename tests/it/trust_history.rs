@@ -83,6 +83,7 @@ fn five_edits_in_one_second_are_five_history_rows() {
         now: at("2026-11-24T10:00:00Z"),
         by: None,
         session: None,
+        day_end: None,
     };
     let id = OppId("o1".into());
     for major in [200, 100, 200, 100, 200] {
@@ -125,6 +126,7 @@ fn concurrent_editors_each_read_the_value_they_replace() {
                         now: Utc::now(),
                         by: Some(format!("w{w}")),
                         session: None,
+                        day_end: None,
                     };
                     let major = 1_000 + w * 100 + i;
                     store

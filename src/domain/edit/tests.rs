@@ -30,6 +30,7 @@ fn stamp() -> Stamp {
         now: "2026-11-24T10:00:00Z".parse().unwrap(),
         by: Some("mgr".into()),
         session: Some(3),
+        day_end: None,
     }
 }
 
