@@ -62,8 +62,9 @@ pub struct ReportArgs {
     /// Metrics per value of a dimension instead of per rep (metrics).
     #[arg(long, value_parser = super::args::by())]
     pub by: Option<crate::report::cuts::By>,
-    /// Replay each closed deal this many days before it closed (score-calibration; default 30).
-    #[arg(long, value_parser = clap::value_parser!(i64).range(0..=3650))]
+    /// Replay each closed deal this many days before it closed (score-calibration; default 30;
+    /// at least 1: on its close day a deal is already closed).
+    #[arg(long, value_parser = clap::value_parser!(i64).range(1..=3650))]
     pub days: Option<i64>,
     /// Order of the hygiene list and of the agenda's closing and stuck boxes.
     #[arg(long, value_parser = super::args::sort())]

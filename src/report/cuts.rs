@@ -2,7 +2,7 @@
 //! value of a segment, ICP tier, industry, channel or stage at creation
 //! (SPEC §15), unknown values as their own row, and the team beside them.
 
-use super::metrics::{PeriodJson, default_period, sets_table};
+use super::metrics::{PeriodJson, default_period, sets_csv_table, sets_table};
 use super::{Input, Report, Table};
 use crate::domain::metrics::cuts::{self, Dimension};
 use crate::domain::metrics::{Index, MetricSet};
@@ -90,8 +90,9 @@ impl CutReport {
     }
 }
 
-impl Report for CutReport {
-    fn tables(&self) -> Vec<Table> {
+impl CutReport {
+    /// Each value's label and metrics, then the team's.
+    fn labelled(&self) -> Vec<(String, &MetricSet)> {
         let mut rows: Vec<(String, &MetricSet)> = self
             .rows
             .iter()
@@ -103,6 +104,13 @@ impl Report for CutReport {
             })
             .collect();
         rows.push(("team".into(), &self.team));
+        rows
+    }
+}
+
+impl Report for CutReport {
+    fn tables(&self) -> Vec<Table> {
+        let rows = self.labelled();
         vec![sets_table(
             format!(
                 "By {} — {}..{}",
@@ -113,6 +121,12 @@ impl Report for CutReport {
             self.by.as_str(),
             &rows,
         )]
+    }
+
+    /// A row per value and metric: value, sample and note in columns of
+    /// their own, plain numbers, empty when undefined.
+    fn csv_tables(&self) -> Vec<Table> {
+        vec![sets_csv_table(self.by.as_str(), &self.labelled())]
     }
 }
 

@@ -63,7 +63,10 @@ pub fn fmt_to_close(m: Option<crate::domain::Money>) -> String {
 }
 
 /// Team lines carry their period label; rep lines are all of `rep_period`.
-fn table(title: String, lines: &[ForecastLine], rep_period: Option<&str>) -> Table {
+/// `counts`: each row also counts the deals its figures leave out (no
+/// amount, no probability) in columns of their own, for a spreadsheet,
+/// which reads no note under a table.
+fn table(title: String, lines: &[ForecastLine], rep_period: Option<&str>, counts: bool) -> Table {
     let team = rep_period.is_none();
     let mut t = Table::new(
         Some(title),
@@ -103,6 +106,19 @@ fn table(title: String, lines: &[ForecastLine], rep_period: Option<&str>) -> Tab
             fmt_coverage(l.coverage),
             coverage_word(l.coverage_status).to_string(),
         ]);
+        if counts {
+            t.rows.last_mut().expect("just pushed").extend(
+                [
+                    l.won_without_amount,
+                    l.open_without_amount,
+                    l.open_without_probability,
+                ]
+                .map(|n| n.to_string()),
+            );
+        }
+    }
+    if counts {
+        t.columns.extend(LEFT_OUT.map(Column::right));
     }
     let won_unknown: u64 = lines.iter().take(1).map(|l| l.won_without_amount).sum();
     let open_unknown: u64 = lines.iter().take(1).map(|l| l.open_without_amount).sum();
@@ -131,12 +147,31 @@ fn table(title: String, lines: &[ForecastLine], rep_period: Option<&str>) -> Tab
     t
 }
 
+/// The CSV's columns of the deals a row's figures leave out.
+const LEFT_OUT: [&str; 3] = [
+    "won without amount",
+    "open without amount",
+    "open without probability",
+];
+
 impl Report for ForecastReport {
     fn tables(&self) -> Vec<Table> {
+        self.laid_out(false)
+    }
+
+    fn csv_tables(&self) -> Vec<Table> {
+        self.laid_out(true)
+    }
+}
+
+impl ForecastReport {
+    /// The team's table and the reps' (see [`table`] for `counts`).
+    fn laid_out(&self, counts: bool) -> Vec<Table> {
         let mut team = table(
             format!("Forecast {} (as of {})", self.forecast.period, self.as_of),
             &self.forecast.team,
             None,
+            counts,
         );
         let label = self
             .forecast
@@ -154,6 +189,7 @@ impl Report for ForecastReport {
                 format!("Forecast by rep {}", self.forecast.period),
                 &self.forecast.reps,
                 Some(&label),
+                counts,
             ),
         ]
     }

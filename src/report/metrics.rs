@@ -286,7 +286,8 @@ pub fn fmt_sample(unit: Unit, v: &MetricValue) -> String {
 }
 
 /// A table of metric sets side by side: one row per set (`label`), one
-/// column per id of [`TEAM_ORDER`], each value with its sample.
+/// column per id of [`TEAM_ORDER`], each value with its sample and its
+/// notes (deals without an amount are counted beside a sum, never silent).
 pub fn sets_table(title: String, first: &str, rows: &[(String, &MetricSet)]) -> Table {
     let mut cols = vec![Column::left(first)];
     for id in &TEAM_ORDER {
@@ -296,21 +297,59 @@ pub fn sets_table(title: String, first: &str, rows: &[(String, &MetricSet)]) -> 
     for (label, set) in rows {
         let mut row = vec![label.clone()];
         for id in &TEAM_ORDER {
-            let unit = metrics::def_of(Role::Ae, id).map_or(Unit::Count, |d| d.unit);
+            let unit = unit_of(id);
             row.push(match set.get(id) {
                 Some(v) => {
-                    let s = fmt_sample(unit, v);
                     let x = fmt_value(unit, v.value);
-                    if s.is_empty() {
+                    let beside: Vec<String> = Some(fmt_sample(unit, v))
+                        .filter(|s| !s.is_empty())
+                        .into_iter()
+                        .chain(notes(v, None))
+                        .collect();
+                    if beside.is_empty() {
                         x
                     } else {
-                        format!("{x} ({s})")
+                        format!("{x} ({})", beside.join("; "))
                     }
                 }
                 None => UNDEFINED.to_string(),
             });
         }
         t.rows.push(row);
+    }
+    t
+}
+
+/// The unit a team metric is shown in.
+fn unit_of(id: &MetricId) -> Unit {
+    metrics::def_of(Role::Ae, id).map_or(Unit::Count, |d| d.unit)
+}
+
+/// [`sets_table`] for spreadsheets: a row per set and metric, its value,
+/// sample and note in columns of their own (the layout of a rep's metrics).
+pub fn sets_csv_table(first: &str, rows: &[(String, &MetricSet)]) -> Table {
+    let mut t = Table::new(
+        None,
+        vec![
+            Column::left(first),
+            Column::left("metric"),
+            Column::right("value"),
+            Column::right("sample"),
+            Column::left("note"),
+        ],
+    );
+    for (label, set) in rows {
+        for id in &TEAM_ORDER {
+            let Some(v) = set.get(id) else { continue };
+            let unit = unit_of(id);
+            t.rows.push(vec![
+                label.clone(),
+                id.to_string(),
+                fmt_value(unit, v.value),
+                fmt_sample(unit, v),
+                notes(v, None).join("; "),
+            ]);
+        }
     }
     t
 }
@@ -452,5 +491,10 @@ impl Report for MetricsReport {
             .collect();
         tables.extend(self.team_table());
         tables
+    }
+
+    /// A table per rep and the team's: as many as the period has reps.
+    fn csv_names_tables(&self) -> bool {
+        true
     }
 }

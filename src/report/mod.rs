@@ -120,6 +120,19 @@ pub trait Report: Serialize {
     fn markdown(&self) -> Option<String> {
         None
     }
+
+    /// The tables its CSV writes, when not [`Report::tables`] (a table laid
+    /// out for reading, whose cells hold more than one number).
+    fn csv_tables(&self) -> Vec<Table> {
+        self.tables()
+    }
+
+    /// Whether its CSV names each row's table (the `table` column) even
+    /// when it has one: a report whose number of tables follows the data
+    /// (a table per rep) keeps one header on every database.
+    fn csv_names_tables(&self) -> bool {
+        false
+    }
 }
 
 /// Text for an undefined value.

@@ -33,6 +33,7 @@ fn render_unchecked<R: Report>(report: &R, format: Format) -> Result<String, Str
         Format::Md => Ok(report
             .markdown()
             .unwrap_or_else(|| render_tables(&report.tables(), Format::Md))),
+        Format::Csv => Ok(csv(&report.csv_tables(), report.csv_names_tables())),
         other => Ok(render_tables(&report.tables(), other)),
     }
 }
@@ -41,7 +42,7 @@ fn render_unchecked<R: Report>(report: &R, format: Format) -> Result<String, Str
 /// `table` column when there are several) or Markdown.
 pub fn render_tables(tables: &[Table], format: Format) -> String {
     match format {
-        Format::Csv => csv(tables),
+        Format::Csv => csv(tables, false),
         Format::Md => tables.iter().map(markdown).collect::<Vec<_>>().join("\n"),
         _ => tables.iter().map(text).collect::<Vec<_>>().join("\n"),
     }
@@ -163,11 +164,11 @@ fn markdown(t: &Table) -> String {
 }
 
 /// CSV for spreadsheets: one header, every table's rows under it (with a
-/// `table` column when there are several; the columns are the union of the
-/// tables' columns, by name, and a table leaves the others empty). Cells go
-/// through [`csv_cell`].
-fn csv(tables: &[Table]) -> String {
-    let several = tables.len() > 1;
+/// `table` column when there are several, or when `named`; the columns are
+/// the union of the tables' columns, by name, and a table leaves the others
+/// empty). Cells go through [`csv_cell`].
+fn csv(tables: &[Table], named: bool) -> String {
+    let several = named || tables.len() > 1;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     if tables.is_empty() {
         return String::new();
@@ -426,6 +427,6 @@ mod tests {
             vec![Column::left("reason"), Column::right("coverage")],
         );
         t.rows.push(vec!["2\u{D7}".into(), "4.44\u{D7}".into()]);
-        assert_eq!(csv(&[t]), "reason,coverage\n2\u{D7},4.44\n");
+        assert_eq!(csv(&[t], false), "reason,coverage\n2\u{D7},4.44\n");
     }
 }

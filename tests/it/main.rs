@@ -54,6 +54,7 @@ mod trust_history;
 mod trust_import;
 mod trust_import_props;
 mod trust_inputs;
+mod trust_outputs;
 mod trust_reimport;
 mod trust_reports;
 mod trust_rows;

@@ -148,9 +148,19 @@ fn a_cut_by_segment_in_every_format() {
         "{table}"
     );
     assert!(table.contains("50.0% (1/2)"), "{table}");
+    // A row per value and metric, plain numbers (as a rep's metrics).
     let csv = out(pipedeck(&db).args(args).args(["--format", "csv"]));
-    assert!(csv.starts_with("segment,won,lost,win_rate,"), "{csv}");
-    assert_eq!(csv.lines().count(), 4, "{csv}");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "segment,metric,value,sample,note");
+    for row in [
+        "Enterprise,won,2,,",
+        "Enterprise,bookings,110000,,",
+        "Enterprise,discount,20.0%,n=1,1 without amount",
+        "Mid-Market,win_rate,50.0%,1/2,",
+        "Mid-Market,pipeline_value,12500.50,,",
+    ] {
+        assert!(lines.contains(&row), "{row}\nin\n{csv}");
+    }
     let md = out(pipedeck(&db).args(args).args(["--format", "md"]));
     assert!(md.contains("| Enterprise |"), "{md}");
     // A dimension that is not one is a usage error.

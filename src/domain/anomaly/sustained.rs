@@ -16,12 +16,26 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period, whole: &[Period]) -> Vec<Anoma
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);
     let mut out = Vec::new();
+    // A goal on activities is judged over periods the data records whole:
+    // before its first activity a rep "had 0 meetings" only because nothing
+    // was recorded yet (an org imported with a year of deals and a month of
+    // calls), not because they missed it.
+    let data_start = cx.ix.data.first_activity_at().map(|t| cx.ix.day(t));
     for goal in cx
         .goals
         .iter()
         .filter(|g| MetricId::parse(&g.metric).is_some_and(|id| cx.judges(&id)))
     {
         let periods = goal_periods(&cx.cal, k, end, goal.period);
+        let on_activities =
+            MetricId::parse(&goal.metric).is_none_or(|id| metrics::is_activity(&id));
+        if on_activities
+            && periods
+                .first()
+                .is_some_and(|q| data_start.is_none_or(|s| q.from < s))
+        {
+            continue;
+        }
         let teams: Vec<_> = periods
             .iter()
             .map(|q| match super::deals_only(goal) && !whole.contains(q) {
@@ -109,4 +123,56 @@ pub(super) fn goal_periods(
         .rev()
         .map(|i| cal.shift(kind, last, -(i as i32)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Kind;
+    use super::super::tests::{last_week, many, meetings_goal, run};
+    use crate::domain::metrics::tests::rep;
+    use crate::domain::model::{Dataset, Role};
+    use crate::domain::settings::Settings;
+
+    /// Ann and Bea: 8 meetings held each on `day` (a Monday), nothing before.
+    fn team_from(day: &str) -> Dataset {
+        let mut activities = Vec::new();
+        for r in ["ann", "bea"] {
+            many(&mut activities, r, "meeting/first/held", day, 8);
+        }
+        activities.sort_by_key(|a| a.occurred_at);
+        Dataset {
+            reps: ["ann", "bea"]
+                .iter()
+                .map(|r| rep(r, Role::Ae, Some("2024-01-01"), None))
+                .collect(),
+            activities,
+            stages: Settings::default().stage_list(),
+            ..Dataset::default()
+        }
+    }
+
+    #[test]
+    fn a_goal_on_activities_is_not_judged_before_the_first_one_recorded() {
+        // Goal 15 a week; the last two weeks are 11-09 and 11-16. Recorded
+        // from 11-16 on: week 11-09 holds nothing because nothing was
+        // recorded yet, so no "0 and 8 meetings a week" flag.
+        let goal = [meetings_goal(15.0)];
+        let flagged = |data: &Dataset| {
+            let found = run(data, &goal, last_week());
+            let mut reps: Vec<String> = found
+                .iter()
+                .filter(|a| a.kind == Kind::BelowGoalSustained)
+                .map(|a| a.rep_id.clone())
+                .collect();
+            reps.sort();
+            reps
+        };
+        assert!(flagged(&team_from("2026-11-16")).is_empty());
+        // Recorded from the first day of week 11-09: 0 that week is a miss.
+        let mut from_09 = team_from("2026-11-16");
+        let mut earlier = Vec::new();
+        many(&mut earlier, "ann", "call/outbound", "2026-11-09", 1);
+        from_09.activities.splice(0..0, earlier);
+        assert_eq!(flagged(&from_09), ["ann", "bea"]);
+    }
 }

@@ -8,6 +8,7 @@ use super::{Anomaly, Ctx, Kind, Severity, Verdict, say, verdict};
 use crate::domain::baseline::{mad, median, wilson, z_for};
 use crate::domain::metrics::{self, Better, MetricDef, MetricId, MetricValue, Unit};
 use crate::domain::period::Period;
+use chrono::NaiveDate;
 
 /// Scale that makes the MAD a consistent estimator of a normal σ.
 pub const MAD_SCALE: f64 = 1.4826;
@@ -88,7 +89,7 @@ fn twice_the_peers(
     def: &MetricDef,
     v: f64,
     peers: &[f64],
-    p: Period,
+    (from, last): (NaiveDate, NaiveDate),
     min_sample: u64,
 ) -> Option<Anomaly> {
     let m = median(peers)?;
@@ -116,8 +117,8 @@ fn twice_the_peers(
             row.rep.name,
             say(def.unit, v),
             def.label,
-            p.from,
-            p.last_day(),
+            from,
+            last,
             row.rep.role,
             each.join(", ")
         ),
@@ -129,6 +130,9 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
     let s = cx.settings;
     let z = z_for(s.wilson_confidence);
     let mut out = Vec::new();
+    // The days judged: a period not over yet is judged up to today, and
+    // its sentences name no day to come.
+    let days = (p.from, p.last_day().min(cx.today));
     for row in team.rows.iter().filter(|r| !r.ramping) {
         for (id, mv) in row.metrics.iter().filter(|(id, _)| cx.judges(id)) {
             let (Some(def), Some(v)) = (metrics::lookup(row.rep.role, id), mv.value) else {
@@ -142,7 +146,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                     &def,
                     v,
                     &peers,
-                    p,
+                    days,
                     s.min_sample,
                 ));
                 continue;
@@ -185,8 +189,8 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
                             say(def.unit, v)
                         )
                     },
-                    p.from,
-                    p.last_day(),
+                    days.0,
+                    days.1,
                     peers.len(),
                     row.rep.role,
                     say(def.unit, m)
@@ -195,4 +199,59 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period) -> Vec<Anomaly> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Kind;
+    use super::super::tests::{many, run};
+    use crate::domain::metrics::tests::{d, rep};
+    use crate::domain::model::{Dataset, Role};
+    use crate::domain::period::Period;
+    use crate::domain::settings::Settings;
+
+    #[test]
+    fn a_week_not_over_is_named_up_to_today() {
+        // This week, 11-23..11-30, judged on Tuesday 11-24: the counts of
+        // `off_the_team_by_the_mad_rule`, logged on Monday (eve's 4 against
+        // the others' median of 11.5). The sentence ends on today, not on
+        // a Sunday still to come.
+        let team = [
+            ("ann", 10),
+            ("bea", 11),
+            ("cal", 12),
+            ("dov", 13),
+            ("eve", 4),
+        ];
+        let mut activities = Vec::new();
+        for (r, n) in team {
+            many(&mut activities, r, "meeting/first/held", "2026-11-23", n);
+        }
+        activities.sort_by_key(|a| a.occurred_at);
+        let data = Dataset {
+            reps: team
+                .iter()
+                .map(|(r, _)| rep(r, Role::Ae, Some("2024-01-01"), None))
+                .collect(),
+            activities,
+            stages: Settings::default().stage_list(),
+            ..Dataset::default()
+        };
+        let this_week = Period {
+            from: d("2026-11-23"),
+            to: d("2026-11-30"),
+        };
+        let found = run(&data, &[], this_week);
+        let eve: Vec<&str> = found
+            .iter()
+            .filter(|a| a.kind == Kind::OffTeam && a.metric == "meetings")
+            .map(|a| a.sentence.as_str())
+            .collect();
+        assert_eq!(
+            eve,
+            [
+                "EVE had 4 meetings held from 2026-11-23 to 2026-11-24; the other 4 AEs' median is 11.5."
+            ]
+        );
+    }
 }

@@ -72,7 +72,7 @@ pub(super) fn flags(found: &[Anomaly], kind: Kind) -> Vec<(String, String, Verdi
         .collect()
 }
 
-fn meetings_goal(target: f64) -> Goal {
+pub(super) fn meetings_goal(target: f64) -> Goal {
     Goal {
         role: Role::Ae,
         metric: "meetings".into(),
