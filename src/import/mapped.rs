@@ -313,6 +313,12 @@ fn deal_row(
     let owner_name = opt(row, &c.owner);
     // Owner ids are the CRM's; an owner named alone (by name, email or
     // both) is matched to a rep as a HubSpot owner is.
+    // Ids of owners and accounts the file brings become reps and accounts.
+    for (col, what) in [(&c.owner_id, "owner id"), (&c.account_id, "account id")] {
+        if let (Some(col), Some(v)) = (col.as_deref(), opt(row, col)) {
+            row.visible(col, what, &v);
+        }
+    }
     let owner_id = match opt(row, &c.owner_id).map(sf_id) {
         Some(i) => {
             owners

@@ -30,11 +30,12 @@ pub fn stages() -> Vec<Stage> {
 }
 
 /// A stable id from a name: lower case, runs of anything but letters and
-/// digits become one `-` (`Darcel Schlecht` → `darcel-schlecht`).
+/// digits become one `-` (`Darcel Schlecht` → `darcel-schlecht`); a
+/// character no terminal shows is no letter (`text::is_invisible`).
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.trim().chars() {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() && !crate::text::is_invisible(c) {
             out.extend(c.to_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
@@ -318,6 +319,9 @@ mod tests {
             ("Acme Corporation", "acme-corporation"),
             ("Dr. O'Neil & Co.", "dr-o-neil-co"),
             ("Zoë  Ångström", "zoë-ångström"),
+            // A Hangul filler is a letter to Unicode, and shows as nothing.
+            ("Ann\u{3164}Lee", "ann-lee"),
+            ("Ann\u{200b}", "ann"),
         ];
         for (name, want) in cases {
             assert_eq!(slug(name), want, "{name}");
