@@ -205,7 +205,8 @@ fn import_into(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Lists kept or replaced local edits: `file:line  deal  field  local → CRM`.
+/// Lists kept or replaced local edits: `file:line  deal  field  local "…"  CRM "…"`
+/// (`file "…"` for a file no CRM record names, a backup say).
 fn print_edits(list: &[import::round_trip::Kept], title: &str) {
     if list.is_empty() {
         return;
@@ -214,11 +215,12 @@ fn print_edits(list: &[import::round_trip::Kept], title: &str) {
     for k in list {
         let v = |x: &Option<String>| crate::text::sanitize(&k.field.shown(x.as_deref()));
         println!(
-            "  {}  {}  {}  local {:?}  CRM {:?}",
+            "  {}  {}  {}  local {:?}  {} {:?}",
             crate::text::sanitize(&k.at),
             crate::text::sanitize(&k.deal),
             k.field,
             v(&k.local),
+            k.source.label(),
             v(&k.crm)
         );
     }

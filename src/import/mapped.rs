@@ -109,6 +109,7 @@ pub fn build(
             continue;
         }
         let from = batch.opportunities.len();
+        let mut lines = Vec::new();
         for mut row in t.rows() {
             deal_row(
                 &mut row,
@@ -120,10 +121,13 @@ pub fn build(
                 (&mut owners, &mut by_name),
                 batch,
             );
+            lines.resize(batch.opportunities.len() - from, row.line);
             if let Err(mut e) = row.finish() {
                 errors.append(&mut e);
             }
         }
+        let range = from..batch.opportunities.len();
+        batch.deal_lines.push((range, t.file.clone(), lines));
         if crm.is_some() {
             let c = &m.columns;
             let has =

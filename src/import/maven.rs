@@ -94,6 +94,7 @@ pub fn build(
     ];
     for want in order {
         for (kind, t) in files.iter().filter(|(k, _)| *k == want) {
+            let (from, mut lines) = (batch.opportunities.len(), Vec::new());
             for mut row in t.rows() {
                 if *kind == MavenKind::Pipeline
                     && let Some(id) = row.string("opportunity_id")
@@ -123,10 +124,13 @@ pub fn build(
                     MavenKind::Pipeline => deal_row(&mut row, ctx, batch, &account_names, &prices),
                     MavenKind::Ignored => {}
                 }
+                lines.resize(batch.opportunities.len() - from, row.line);
                 if let Err(mut e) = row.finish() {
                     errors.append(&mut e);
                 }
             }
+            let range = from..batch.opportunities.len();
+            batch.deal_lines.push((range, t.file.clone(), lines));
         }
     }
     let has_deals = files.iter().any(|(k, _)| *k == MavenKind::Pipeline);
