@@ -162,7 +162,7 @@ fn import_into(
             if !warnings.is_empty() {
                 eprintln!(
                     "pipedeck: {} implausible row(s) imported anyway; `import --strict` refuses them",
-                    warnings.len()
+                    import::error::distinct_rows(warnings)
                 );
             }
             c
@@ -174,7 +174,7 @@ fn import_into(
             }
             eprintln!(
                 "pipedeck: error: {} rejected row(s); nothing was imported",
-                rows.len()
+                import::error::distinct_rows(&rows)
             );
             return Ok(ExitCode::from(1));
         }

@@ -162,7 +162,7 @@ fn bad_rows_and_missing_columns_are_named() {
          bad.csv:3:5 (Outcome): \"Maybe\" is not one of open, won, lost\n\
          bad.csv:3:6 (Value): \"x\" is not an amount (a decimal like 12500.50)\n\
          bad.csv:3:8 (AgeDays): \"many\" is not a number of days\n\
-         pipedeck: error: 5 rejected row(s); nothing was imported\n"
+         pipedeck: error: 2 rejected row(s); nothing was imported\n"
     );
     // A file without a mapped column is refused whole.
     let out = pipedeck(&db)
