@@ -162,7 +162,7 @@ fn import_into(
             if !warnings.is_empty() {
                 eprintln!(
                     "pipedeck: {} implausible row(s) imported anyway; `import --strict` refuses them",
-                    warnings.len()
+                    import::error::distinct_rows(warnings)
                 );
             }
             c
@@ -174,7 +174,7 @@ fn import_into(
             }
             eprintln!(
                 "pipedeck: error: {} rejected row(s); nothing was imported",
-                rows.len()
+                import::error::distinct_rows(&rows)
             );
             return Ok(ExitCode::from(1));
         }
@@ -205,7 +205,8 @@ fn import_into(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Lists kept or replaced local edits: `file:line  deal  field  local → CRM`.
+/// Lists kept or replaced local edits: `file:line  deal  field  local "…"  CRM "…"`
+/// (`file "…"` for a file no CRM record names, a backup say).
 fn print_edits(list: &[import::round_trip::Kept], title: &str) {
     if list.is_empty() {
         return;
@@ -214,11 +215,12 @@ fn print_edits(list: &[import::round_trip::Kept], title: &str) {
     for k in list {
         let v = |x: &Option<String>| crate::text::sanitize(&k.field.shown(x.as_deref()));
         println!(
-            "  {}  {}  {}  local {:?}  CRM {:?}",
+            "  {}  {}  {}  local {:?}  {} {:?}",
             crate::text::sanitize(&k.at),
             crate::text::sanitize(&k.deal),
             k.field,
             v(&k.local),
+            k.source.label(),
             v(&k.crm)
         );
     }
@@ -226,7 +228,19 @@ fn print_edits(list: &[import::round_trip::Kept], title: &str) {
 
 pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
     let store = ctx.open_store_read()?;
+    let dir_name = || crate::text::sanitize(&args.dir.display().to_string());
     if let (true, Some(crm)) = (args.changes, args.for_crm) {
+        // Its files only: beside a backup or a CRM's export, the update
+        // file kept the directory from importing. Its own are replaced.
+        let others = import::export::other_csv_files(&args.dir, &import::writeback::own_files());
+        if !others.is_empty() {
+            anyhow::bail!(
+                "{}: holds CSV files `export --changes` does not write ({}); an update file \
+                 beside them would keep the directory from importing: name another directory",
+                dir_name(),
+                crate::text::sanitize(&others.join(", "))
+            );
+        }
         let since = args.since.map(|d| ctx.cal.start_of(d));
         let changes = import::writeback::changes(&store, crm.into(), since)?;
         for (path, n) in import::writeback::write(&changes, &args.dir)? {
@@ -251,11 +265,22 @@ pub fn export(ctx: &Ctx, args: ExportArgs) -> anyhow::Result<ExitCode> {
             args.dir.display()
         );
     }
+    // A backup's directory holds the backup alone: an import of it reads
+    // every CSV file there (`--overwrite` replaces an export, nothing else).
+    let others = import::export::other_csv_files(&args.dir, &import::export::own_files());
+    if !others.is_empty() {
+        anyhow::bail!(
+            "{}: holds CSV files an export does not write ({}); an import of the directory \
+             would read them beside the backup: name another directory",
+            dir_name(),
+            crate::text::sanitize(&others.join(", "))
+        );
+    }
     let there = import::export::existing(&args.dir);
     if !there.is_empty() && !args.overwrite {
         anyhow::bail!(
             "{}: already holds an export ({}); pass --overwrite to replace it, or name another directory",
-            crate::text::sanitize(&args.dir.display().to_string()),
+            dir_name(),
             there.join(", ")
         );
     }

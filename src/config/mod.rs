@@ -112,7 +112,7 @@ pub fn implausible(s: &Settings) -> Vec<String> {
 }
 
 /// The longest look-back in days a setting may ask for (a century).
-pub const MAX_DAYS: i64 = 36_500;
+pub use crate::domain::settings::MAX_DAYS;
 /// The most periods a rule may compare.
 pub const MAX_PERIODS: u32 = 100;
 
@@ -120,30 +120,7 @@ pub const MAX_PERIODS: u32 = 100;
 /// exactly one won and one lost stage, unique stage names.
 fn validate(s: &Settings) -> Result<(), String> {
     s.calendar()?;
-    let mut names = std::collections::HashSet::new();
-    for st in &s.stages {
-        let name = st.name.trim();
-        if name.is_empty()
-            || name != st.name
-            || st.name.chars().any(char::is_control)
-            || crate::text::invisible(&st.name).is_some()
-        {
-            return Err(format!(
-                "stage {:?}: a name must be text without control characters, invisible or \
-                 reordering characters, or spaces around it",
-                st.name
-            ));
-        }
-        if !(0.0..=1.0).contains(&st.probability) {
-            return Err(format!(
-                "stage {:?}: probability {} is not between 0 and 1",
-                st.name, st.probability
-            ));
-        }
-        if !names.insert(st.name.to_lowercase()) {
-            return Err(format!("stage {:?} is listed twice", st.name));
-        }
-    }
+    crate::domain::settings::check_stages(&s.stages)?;
     for kind in [
         crate::domain::StageKind::Won,
         crate::domain::StageKind::Lost,
@@ -264,16 +241,6 @@ fn validate(s: &Settings) -> Result<(), String> {
         return Err(format!(
             "key `anomalies.slipping_window_days`: {} must be at least 1",
             a.slipping_window_days
-        ));
-    }
-    if let Some(st) = s
-        .stages
-        .iter()
-        .find(|st| st.max_days.is_some_and(|d| !(1..=MAX_DAYS).contains(&d)))
-    {
-        return Err(format!(
-            "stage {:?}: max_days must be between 1 and {MAX_DAYS}",
-            st.name
         ));
     }
     // Look-backs past the calendar's range would make no date at all: day

@@ -88,6 +88,53 @@ fn open_kind() -> StageKind {
     StageKind::Open
 }
 
+/// The longest look-back in days a setting may ask for (a century).
+pub const MAX_DAYS: i64 = 36_500;
+
+/// Whether `name` may name a stage: text without control characters,
+/// invisible or reordering characters (`text::invisible`), or spaces
+/// around it (a stage is typed to be found, and a backup must restore it).
+pub fn check_stage_name(name: &str) -> Result<(), String> {
+    let trimmed = name.trim();
+    if trimmed.is_empty()
+        || trimmed != name
+        || name.chars().any(char::is_control)
+        || crate::text::invisible(name).is_some()
+    {
+        return Err(format!(
+            "stage {name:?}: a name must be text without control characters, invisible or \
+             reordering characters, or spaces around it"
+        ));
+    }
+    Ok(())
+}
+
+/// The rules every list of stages follows, the config's `[[stages]]` and a
+/// mapping's alike: each name as [`check_stage_name`] says, once (in any
+/// case), a probability in 0–1, `max_days` from 1 to [`MAX_DAYS`].
+pub fn check_stages(stages: &[StageSetting]) -> Result<(), String> {
+    let mut names = std::collections::HashSet::new();
+    for st in stages {
+        check_stage_name(&st.name)?;
+        if !(0.0..=1.0).contains(&st.probability) {
+            return Err(format!(
+                "stage {:?}: probability {} is not between 0 and 1",
+                st.name, st.probability
+            ));
+        }
+        if !names.insert(st.name.to_lowercase()) {
+            return Err(format!("stage {:?} is listed twice", st.name));
+        }
+        if st.max_days.is_some_and(|d| !(1..=MAX_DAYS).contains(&d)) {
+            return Err(format!(
+                "stage {:?}: max_days must be between 1 and {MAX_DAYS}",
+                st.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// How the review agenda orders AEs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

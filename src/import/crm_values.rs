@@ -36,12 +36,14 @@ pub fn find_column(t: &Table, aliases: &[&str], key: &dyn Fn(&str) -> String) ->
 
 /// A rep id from an owner's name: lower case, every run of characters that
 /// are not letters or digits one `-` (`Jane O'Neil` → `jane-o-neil`), the
-/// rule of the CRM Sales Opportunities import.
+/// rule of the CRM Sales Opportunities import. A character no terminal
+/// shows is not a letter here (`text::invisible`: the Hangul fillers are
+/// letters to Unicode), so no id made holds one.
 pub fn rep_id(name: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
     for c in name.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() && !crate::text::is_invisible(c) {
             if dash && !out.is_empty() {
                 out.push('-');
             }
@@ -464,6 +466,7 @@ mod tests {
     fn owner_names_become_stable_ids() {
         assert_eq!(rep_id("Jane O'Neil"), "jane-o-neil");
         assert_eq!(rep_id("  Ann  Lee "), "ann-lee");
+        assert_eq!(rep_id("Ann\u{3164}Lee\u{FFA0}"), "ann-lee");
         assert_eq!(norm("Deal - Currency of Value"), "dealcurrencyofvalue");
     }
 }

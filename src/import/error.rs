@@ -38,7 +38,7 @@ impl fmt::Display for RowError {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// Rows were rejected; nothing was written.
-    #[error("{} rejected row(s); nothing was imported:\n{}", .0.len(), join(.0))]
+    #[error("{} rejected row(s); nothing was imported:\n{}", distinct_rows(.0), join(.0))]
     Rows(Vec<RowError>),
     /// A path could not be read.
     #[error("{path}: {detail}")]
@@ -46,6 +46,17 @@ pub enum ImportError {
     /// The database refused the write.
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
+}
+
+/// How many rows `errors` (or warnings) name: each file and line once,
+/// however many of its cells are bad (a file's header, or the file as a
+/// whole, is its line).
+pub fn distinct_rows(errors: &[RowError]) -> usize {
+    let rows: std::collections::HashSet<(&str, u64)> = errors
+        .iter()
+        .map(|e| (e.at.file.as_str(), e.at.line))
+        .collect();
+    rows.len()
 }
 
 fn join(errors: &[RowError]) -> String {
@@ -83,5 +94,34 @@ mod tests {
             reason: "empty file".into(),
         };
         assert_eq!(whole.to_string(), "x.csv:1: empty file");
+    }
+
+    #[test]
+    fn counts_each_row_once_however_many_cells_are_bad() {
+        let at = |file: &str, line, column: Option<usize>| RowError {
+            at: Loc {
+                file: file.into(),
+                line,
+                column: column.map(|c| (c, "x".into())),
+            },
+            reason: "bad".into(),
+        };
+        let cases: [(&[RowError], usize); 4] = [
+            (&[], 0),
+            (&[at("a.csv", 2, Some(1)), at("a.csv", 2, Some(3))], 1),
+            (&[at("a.csv", 2, Some(1)), at("b.csv", 2, Some(1))], 2),
+            (
+                &[
+                    at("a.csv", 1, None),
+                    at("a.csv", 3, Some(5)),
+                    at("a.csv", 3, Some(6)),
+                    at("a.csv", 4, None),
+                ],
+                3,
+            ),
+        ];
+        for (errors, want) in cases {
+            assert_eq!(distinct_rows(errors), want, "{errors:?}");
+        }
     }
 }

@@ -82,6 +82,35 @@ pub fn existing(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Every file name [`export`] writes.
+pub fn own_files() -> Vec<String> {
+    NativeKind::ALL.into_iter().map(file_name).collect()
+}
+
+/// The CSV files of `dir` an import of it would read (`*.csv`, any case)
+/// that are none of `own`, sorted: a file written beside them would be
+/// read with them (a backup beside a CRM's update file no longer imports,
+/// and an update file beside a backup made it fail). None when `dir` is
+/// not a directory.
+pub fn other_csv_files(dir: &Path, own: &[String]) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|x| x.to_string_lossy().eq_ignore_ascii_case("csv"))
+        })
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .filter(|n| !own.contains(n))
+        .collect();
+    out.sort();
+    out
+}
+
 /// The rows of one file of the set.
 fn rows_of(store: &Store, kind: NativeKind) -> Result<Vec<Vec<String>>, StorageError> {
     Ok(match kind {

@@ -10,7 +10,7 @@
 use super::crm_values::{self as cv, SeenStage};
 use super::currency;
 use super::owners::Owners;
-use super::table::{Row, Table};
+use super::table::{Row, Table, invisible_reason};
 use super::{Batch, Context, RowError};
 use crate::domain::crm::Crm;
 use crate::domain::model::*;
@@ -168,7 +168,12 @@ pub fn build(files: &[&Table], ctx: &Context<'_>, batch: &mut Batch, errors: &mu
     for t in files {
         let c = Cols::of(t);
         let before = deals.len();
-        for (_, s, p) in &c.entered {
+        for (column, s, p) in &c.entered {
+            // A stage a header names is registered: refused as its cells are.
+            if let Some(ch) = crate::text::invisible(s) {
+                let i = t.headers.iter().position(|h| h == column).unwrap_or(0);
+                errors.push(t.header_error(i, invisible_reason("stage", s, ch)));
+            }
             if !order.iter().any(|(o, _)| o == s) {
                 order.push((s.clone(), p.clone()));
             }
@@ -313,6 +318,7 @@ fn deal_row(
     let id = row.required(&id_col);
     let name = row.required(&name_col);
     let stage_cell = row.required(&stage_col);
+    row.visible(&stage_col, "stage", &stage_cell);
     let pipeline = c.pipeline.as_deref().and_then(|p| row.string(p));
     let amount = c
         .amount

@@ -109,6 +109,7 @@ pub fn build(
             continue;
         }
         let from = batch.opportunities.len();
+        let mut lines = Vec::new();
         for mut row in t.rows() {
             deal_row(
                 &mut row,
@@ -120,10 +121,13 @@ pub fn build(
                 (&mut owners, &mut by_name),
                 batch,
             );
+            lines.resize(batch.opportunities.len() - from, row.line);
             if let Err(mut e) = row.finish() {
                 errors.append(&mut e);
             }
         }
+        let range = from..batch.opportunities.len();
+        batch.deal_lines.push((range, t.file.clone(), lines));
         if crm.is_some() {
             let c = &m.columns;
             let has =
@@ -313,6 +317,12 @@ fn deal_row(
     let owner_name = opt(row, &c.owner);
     // Owner ids are the CRM's; an owner named alone (by name, email or
     // both) is matched to a rep as a HubSpot owner is.
+    // Ids of owners and accounts the file brings become reps and accounts.
+    for (col, what) in [(&c.owner_id, "owner id"), (&c.account_id, "account id")] {
+        if let (Some(col), Some(v)) = (col.as_deref(), opt(row, col)) {
+            row.visible(col, what, &v);
+        }
+    }
     let owner_id = match opt(row, &c.owner_id).map(sf_id) {
         Some(i) => {
             owners

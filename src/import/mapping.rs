@@ -11,6 +11,7 @@ use super::crm_values as cv;
 use super::table::{MAX_YEAR, MIN_YEAR};
 use crate::domain::crm::Crm;
 use crate::domain::model::*;
+use crate::domain::settings::{check_stage_name, check_stages};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -105,19 +106,9 @@ pub struct Derived {
     pub plus_days: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StageDef {
-    pub name: String,
-    pub probability: f64,
-    #[serde(default = "open")]
-    pub kind: StageKind,
-    pub max_days: Option<i64>,
-}
-
-fn open() -> StageKind {
-    StageKind::Open
-}
+/// A mapping's stage: a stage of the config's `[[stages]]`, by the same
+/// rules (`settings::check_stages`).
+pub type StageDef = crate::domain::settings::StageSetting;
 
 /// Why a mapping file is refused.
 #[derive(Debug, thiserror::Error)]
@@ -193,13 +184,11 @@ pub fn load(path: &std::path::Path) -> Result<Mapping, MappingError> {
         ForecastCategory::from_str(v)
             .map_err(|e| invalid(format!("values.forecast_category: {e}")))?;
     }
-    for s in &m.stages {
-        if !(0.0..=1.0).contains(&s.probability) {
-            return Err(invalid(format!(
-                "stages: {:?} probability {} is not between 0 and 1",
-                s.name, s.probability
-            )));
-        }
+    // What the mapping registers, the config's rules: a stage restores
+    // from a backup only if it could be configured.
+    check_stages(&m.stages).map_err(|e| invalid(format!("stages: {e}")))?;
+    for (from, to) in &m.values.stage {
+        check_stage_name(to).map_err(|e| invalid(format!("values.stage: {from:?} → {e}")))?;
     }
     Ok(m)
 }

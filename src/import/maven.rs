@@ -30,11 +30,12 @@ pub fn stages() -> Vec<Stage> {
 }
 
 /// A stable id from a name: lower case, runs of anything but letters and
-/// digits become one `-` (`Darcel Schlecht` → `darcel-schlecht`).
+/// digits become one `-` (`Darcel Schlecht` → `darcel-schlecht`); a
+/// character no terminal shows is no letter (`text::is_invisible`).
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.trim().chars() {
-        if c.is_alphanumeric() {
+        if c.is_alphanumeric() && !crate::text::is_invisible(c) {
             out.extend(c.to_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
@@ -93,6 +94,7 @@ pub fn build(
     ];
     for want in order {
         for (kind, t) in files.iter().filter(|(k, _)| *k == want) {
+            let (from, mut lines) = (batch.opportunities.len(), Vec::new());
             for mut row in t.rows() {
                 if *kind == MavenKind::Pipeline
                     && let Some(id) = row.string("opportunity_id")
@@ -122,10 +124,13 @@ pub fn build(
                     MavenKind::Pipeline => deal_row(&mut row, ctx, batch, &account_names, &prices),
                     MavenKind::Ignored => {}
                 }
+                lines.resize(batch.opportunities.len() - from, row.line);
                 if let Err(mut e) = row.finish() {
                     errors.append(&mut e);
                 }
             }
+            let range = from..batch.opportunities.len();
+            batch.deal_lines.push((range, t.file.clone(), lines));
         }
     }
     let has_deals = files.iter().any(|(k, _)| *k == MavenKind::Pipeline);
@@ -318,6 +323,9 @@ mod tests {
             ("Acme Corporation", "acme-corporation"),
             ("Dr. O'Neil & Co.", "dr-o-neil-co"),
             ("Zoë  Ångström", "zoë-ångström"),
+            // A Hangul filler is a letter to Unicode, and shows as nothing.
+            ("Ann\u{3164}Lee", "ann-lee"),
+            ("Ann\u{200b}", "ann"),
         ];
         for (name, want) in cases {
             assert_eq!(slug(name), want, "{name}");

@@ -111,6 +111,10 @@ pub struct Batch {
     /// in `opportunities`, and those columns): a deal the database holds
     /// keeps its values there (`native::keep_absent_columns`).
     pub partial_deals: Vec<(std::ops::Range<usize>, Vec<&'static str>)>,
+    /// Per file of deals no CRM record names (native, mapped, Maven): their
+    /// range in `opportunities`, the file, each deal's line (where a kept
+    /// local edit is listed).
+    pub deal_lines: Vec<(std::ops::Range<usize>, String, Vec<u64>)>,
     pub activities: Vec<Activity>,
     /// References still to check.
     pub refs: Vec<Ref>,

@@ -43,6 +43,7 @@ pub fn build(
             previous = Some(*kind);
         }
         let deals_from = batch.opportunities.len();
+        let mut lines = Vec::new();
         for mut row in t.rows() {
             let key = if *kind == NativeKind::Stages {
                 "name"
@@ -61,7 +62,10 @@ pub fn build(
                 NativeKind::Reps => rep(&mut row, batch),
                 NativeKind::Accounts => account(&mut row, batch),
                 NativeKind::Contacts => contact(&mut row, batch),
-                NativeKind::Opportunities => opportunity(&mut row, ctx, batch),
+                NativeKind::Opportunities => {
+                    opportunity(&mut row, ctx, batch);
+                    lines.resize(batch.opportunities.len() - deals_from, row.line);
+                }
                 NativeKind::History => history(&mut row, batch),
                 NativeKind::Activities => activity(&mut row, batch),
                 NativeKind::Goals => {
@@ -99,6 +103,8 @@ pub fn build(
             }
         }
         if *kind == NativeKind::Opportunities {
+            let range = deals_from..batch.opportunities.len();
+            batch.deal_lines.push((range, t.file.clone(), lines));
             let absent: Vec<&'static str> = kind
                 .columns()
                 .iter()

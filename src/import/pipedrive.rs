@@ -270,6 +270,7 @@ fn deal_row(
     let id = row.required(&id_col);
     let title = row.required(&col(&c.title));
     let stage = row.required(&col(&c.stage));
+    row.visible(&col(&c.stage), "stage", &stage);
     let status = match c.status.as_deref() {
         Some(s) => row.parse_with(s, |v| match cv::norm(v).as_str() {
             // English, German, French, Spanish, Portuguese.

@@ -29,8 +29,31 @@ pub struct Kept {
     pub field: SyncField,
     /// The value kept (canonical text: cents, `YYYY-MM-DD`, names).
     pub local: Option<String>,
-    /// The value the CRM file brings.
+    /// The value the file brings.
     pub crm: Option<String>,
+    /// What the file is: a CRM's export, or a file no CRM record names.
+    pub source: Source,
+}
+
+/// What a file that brings a deal is, for the list of kept edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A CRM's export (or a mapping with `crm`): the deal is its record.
+    Crm,
+    /// pipedeck's own set (a backup), a mapping without `crm`, the CRM
+    /// Sales Opportunities set.
+    File,
+}
+
+impl Source {
+    /// How the list names the file's value: `CRM` or `file`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Crm => "CRM",
+            Source::File => "file",
+        }
+    }
 }
 
 /// What the import does to one pending edit, written with the batch.
@@ -73,6 +96,21 @@ pub fn reconcile_with(
     Ok(reconcile(batch, &edits, &current, overwrite_local))
 }
 
+/// `file:line` of each deal with a pending edit that a file no CRM record
+/// names brought ([`Batch::deal_lines`]), by deal.
+fn rows_of(batch: &Batch, pending: &[&LocalEdit]) -> HashMap<String, String> {
+    let deals: HashSet<&str> = pending.iter().map(|e| e.deal.as_str()).collect();
+    let mut out = HashMap::new();
+    for (range, file, lines) in &batch.deal_lines {
+        for (o, line) in batch.opportunities[range.clone()].iter().zip(lines) {
+            if deals.contains(o.id.as_str()) {
+                out.insert(o.id.to_string(), format!("{file}:{line}"));
+            }
+        }
+    }
+    out
+}
+
 /// A deal read from a CRM's file that the database holds closed the same
 /// way keeps its closed instant (`closed`: deal → status and instant, from
 /// the database). A file's instant is often made up (Salesforce's CloseDate
@@ -112,6 +150,7 @@ pub fn reconcile(
     let origin: HashMap<&str, &Origin> =
         batch.origins.iter().map(|o| (o.opp.as_str(), o)).collect();
     let absent = batch.absent_columns();
+    let read_at = rows_of(batch, &pending);
     for opp in batch.opportunities.iter_mut() {
         let from_crm = origin.get(opp.id.as_str());
         let id = opp.id.clone();
@@ -133,6 +172,7 @@ pub fn reconcile(
             let incoming = e.field.value(&from_file);
             let at = from_crm
                 .map(|o| format!("{}:{}", o.at.file, o.at.line))
+                .or_else(|| read_at.get(id.as_str()).cloned())
                 .unwrap_or_default();
             let listed = || Kept {
                 at: at.clone(),
@@ -140,6 +180,11 @@ pub fn reconcile(
                 field: e.field,
                 local: e.local.clone(),
                 crm: incoming.clone(),
+                source: if from_crm.is_some() {
+                    Source::Crm
+                } else {
+                    Source::File
+                },
             };
             match crm::resolve(e.local.as_deref(), incoming.as_deref(), overwrite_local) {
                 Resolution::Seen if from_crm.is_some() => out.settle.push(Settle {
@@ -225,6 +270,7 @@ pub fn reconcile(
                     field: e.field,
                     local: e.local.clone(),
                     crm: None,
+                    source: Source::Crm,
                 });
             }
             out.settle.push(Settle {
@@ -256,6 +302,7 @@ pub fn reconcile(
                 field: category,
                 local: e.local.clone(),
                 crm: Some("closed".into()),
+                source: Source::Crm,
             });
             out.settle.push(Settle {
                 opp: opp.id.clone(),
@@ -367,6 +414,7 @@ mod tests {
                 field: SyncField::Stage,
                 local: Some("Demo".into()),
                 crm: Some("Closed Won".into()),
+                source: Source::Crm,
             }]
         );
         assert_eq!(r.settle[0].state, PendingState::Pending);

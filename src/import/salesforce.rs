@@ -269,6 +269,7 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
     let id = sf::eighteen(&row.required("Id"));
     let name = row.required("Name");
     let stage = row.required("StageName");
+    row.visible("StageName", "stage", &stage);
     let closed = row.parse_with("IsClosed", sf::boolean);
     let won = row.parse_with("IsWon", sf::boolean);
     let probability = row.parse_with("Probability", sf::probability);
@@ -318,6 +319,10 @@ fn opp_row(row: &mut Row<'_>, t: &Table, ctx: &Context<'_>, read: &mut Read, bat
     } else {
         UNASSIGNED.to_string()
     };
+    // An owner without a User row becomes a rep of that id.
+    if !row.visible("OwnerId", "owner id", &owner) {
+        return;
+    }
     read.owners.push(owner.clone());
     let account_id = sf::id(row.text("AccountId"));
     if let Some(a) = &account_id {

@@ -55,6 +55,10 @@ fn common(row: &mut Row<'_>, ctx: &Context<'_>) -> Option<(String, DateTime<Utc>
 /// Reads an `OpportunityHistory` row.
 pub fn snapshot_row(row: &mut Row<'_>, file_no: usize, ctx: &Context<'_>, out: &mut Vec<HistRow>) {
     let stage = row.string("StageName");
+    // A stage only history names is registered.
+    if let Some(s) = &stage {
+        row.visible("StageName", "stage", s);
+    }
     let amount = row.grouped_money("Amount");
     let close = row.parse_with("CloseDate", sf::date);
     let category = row

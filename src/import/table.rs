@@ -12,9 +12,11 @@ use std::cell::RefCell;
 use std::str::FromStr;
 
 mod records;
+mod visible;
 use records::is_report_footer;
 pub use records::not_utf8;
 pub(super) use records::{check_record, empty_file, read_header, whole};
+pub(in crate::import) use visible::invisible_reason;
 
 /// The earliest and latest years a date may have at all (SPEC §12):
 /// outside them a date is impossible and its row refused.
@@ -341,24 +343,6 @@ impl<'a> Row<'a> {
         self.text(column).map(str::to_string)
     }
 
-    /// Fails `column` when the id `id` read there holds a character a
-    /// terminal does not show or one that reorders text
-    /// ([`crate::text::invisible`]); `false` then.
-    pub fn visible_id(&mut self, column: &str, id: &str) -> bool {
-        let Some(c) = crate::text::invisible(id) else {
-            return true;
-        };
-        self.fail(
-            column,
-            format!(
-                "id {id:?} holds U+{:04X}, a character a terminal does not show or one that \
-                 reorders text: an id is typed to be found, so it holds none",
-                c as u32
-            ),
-        );
-        false
-    }
-
     /// A value that must be present.
     pub fn required(&mut self, column: &str) -> String {
         match self.text(column) {
@@ -559,66 +543,4 @@ pub fn parse_instant(v: &str) -> Result<DateTime<Utc>, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keeps_physical_lines_and_strips_the_bom() {
-        // Line 1 header, line 2 a record, line 3 blank, lines 4–5 one quoted
-        // record spanning two lines, line 6 a record.
-        let text = "\u{feff}id,name\n1,a\n\n2,\"b\nc\"\n3,d\n";
-        let t = Table::parse("f.csv", text).unwrap();
-        assert_eq!(t.headers, vec!["id", "name"]);
-        let lines: Vec<u64> = t.records.iter().map(|r| r.0).collect();
-        assert_eq!(lines, vec![2, 4, 6]);
-    }
-
-    #[test]
-    fn rejects_wrong_cell_counts_and_duplicate_headers() {
-        let errs = Table::parse("f.csv", "id,id\n1\n").unwrap_err();
-        let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        assert_eq!(
-            text,
-            vec![
-                "f.csv:1:2 (id): column \"id\" appears twice",
-                "f.csv:2: 1 cells, the header has 2"
-            ]
-        );
-        let empty = Table::parse("e.csv", "").unwrap_err();
-        assert_eq!(
-            empty[0].to_string(),
-            "e.csv:1: empty file: a header row is required"
-        );
-    }
-
-    #[test]
-    fn parses_instants_in_the_accepted_forms() {
-        let cases = [
-            ("2026-03-01T10:00:00Z", Some("2026-03-01T10:00:00Z")),
-            ("2026-03-01T12:00:00+02:00", Some("2026-03-01T10:00:00Z")),
-            ("2026-03-01 10:00", Some("2026-03-01T10:00:00Z")),
-            ("2026-03-01 10:00:30", Some("2026-03-01T10:00:30Z")),
-            ("2026-03-01", None),
-            ("yesterday", None),
-        ];
-        for (input, want) in cases {
-            let got = parse_instant(input)
-                .ok()
-                .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-            assert_eq!(got.as_deref(), want, "{input}");
-        }
-    }
-
-    #[test]
-    fn cell_errors_name_line_and_column() {
-        let t = Table::parse("o.csv", "id,close_date,amount\nx,2026-13-01,12.5\n").unwrap();
-        let mut row = t.rows().next().unwrap();
-        assert_eq!(row.date("close_date"), None);
-        assert_eq!(row.money("amount"), Some(Money(1250)));
-        let errs = row.finish().unwrap_err();
-        assert_eq!(
-            errs[0].to_string(),
-            "o.csv:2:2 (close_date): \"2026-13-01\" is not a date (YYYY-MM-DD)"
-        );
-    }
-}
+mod tests;

@@ -138,6 +138,19 @@ pub fn changes(
     })
 }
 
+/// Every file [`write`] may write, for any CRM: its update file and its
+/// `<crm>-not-written.csv`.
+pub fn own_files() -> Vec<String> {
+    Crm::ALL
+        .into_iter()
+        .flat_map(|c| [c.update_file().to_string(), not_written_file(c)])
+        .collect()
+}
+
+fn not_written_file(crm: Crm) -> String {
+    format!("{}-not-written.csv", crm.as_str())
+}
+
 /// Writes the update file (and `<crm>-not-written.csv` when anything is
 /// listed apart) into `dir`; returns each file written with its row count.
 pub fn write(changes: &Changes, dir: &Path) -> Result<Vec<(PathBuf, usize)>, ExportError> {
@@ -167,7 +180,7 @@ pub fn write(changes: &Changes, dir: &Path) -> Result<Vec<(PathBuf, usize)>, Exp
     }
     w.flush().map_err(|e| fail(&path, &e))?;
     let mut out = vec![(path, changes.rows.len())];
-    let apart_path = dir.join(format!("{}-not-written.csv", crm.as_str()));
+    let apart_path = dir.join(not_written_file(crm));
     if changes.apart.is_empty() && apart_path.exists() {
         // A list from an earlier run would be read as this one's.
         std::fs::remove_file(&apart_path).map_err(|e| fail(&apart_path, &e))?;

@@ -21,6 +21,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0013_session_activities.sql"),
     include_str!("migrations/0014_activity_id_in_time_indexes.sql"),
     include_str!("migrations/0015_deal_created_index.sql"),
+    include_str!("migrations/0016_edit_history_keys.sql"),
 ];
 
 impl Store {
@@ -58,5 +59,58 @@ impl Store {
             .execute_batch(&format!("{READ_CACHE} PRAGMA threads = 0;"))
             .map_err(|e| classify(&path, e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    /// Migration 0016 gives each edit's row (key NULL) the key an import of
+    /// its export would give it: after the keyed rows alike, in order.
+    #[test]
+    fn edit_rows_take_the_keys_an_import_of_their_export_gives() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..15] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.execute_batch(
+            "INSERT INTO reps (id, name, role) VALUES ('r', 'R', 'AE');
+             INSERT INTO opportunities (id, name, owner_id, stage, status)
+                 VALUES ('o1', 'D', 'r', 'Demo', 'open');
+             INSERT INTO opportunity_history
+                 (opportunity_id, changed_at, field, old_value, new_value, import_key) VALUES
+               ('o1', '2026-11-24T08:00:00Z', 'amount', '100', '200', NULL),
+               ('o1', '2026-11-24T08:00:00Z', 'amount', '100', '200',
+                'o1' || char(31) || '2026-11-24T08:00:00Z' || char(31) || 'amount'
+                || char(31) || '100' || char(31) || '200'),
+               ('o1', '2026-11-24T09:00:00Z', 'next_step', NULL, 'Call', NULL),
+               ('o1', '2026-11-24T09:00:00Z', 'next_step', NULL, 'Call', NULL),
+               ('o1', '2026-11-24T10:00:00Z', 'stage', 'Demo', 'Won', NULL);",
+        )
+        .unwrap();
+        c.execute_batch(MIGRATIONS[15]).unwrap();
+        let keys: Vec<String> = c
+            .prepare("SELECT import_key FROM opportunity_history ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|k| k.unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "o1\u{1f}2026-11-24T08:00:00Z\u{1f}amount\u{1f}100\u{1f}200\u{1f}#2",
+                "o1\u{1f}2026-11-24T08:00:00Z\u{1f}amount\u{1f}100\u{1f}200",
+                "o1\u{1f}2026-11-24T09:00:00Z\u{1f}next_step\u{1f}\u{1f}Call",
+                "o1\u{1f}2026-11-24T09:00:00Z\u{1f}next_step\u{1f}\u{1f}Call\u{1f}#2",
+                "o1\u{1f}2026-11-24T10:00:00Z\u{1f}stage\u{1f}Demo\u{1f}Won",
+            ]
+        );
+        // History stays append-only.
+        assert!(
+            c.execute("UPDATE opportunity_history SET new_value = 'x'", [])
+                .is_err()
+        );
     }
 }

@@ -8,6 +8,8 @@ use rusqlite::{ToSql, Transaction, params};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+mod history;
+
 /// What an upsert did to one row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -275,41 +277,6 @@ impl<'a> Tx<'a> {
         )
     }
 
-    /// Appends one imported history row; a row imported before with the same
-    /// deal, instant, field, old and new value (its `import_key`) is left
-    /// alone, so re-imports add nothing.
-    pub fn append_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
-        self.append_history_nth(h, 1)
-    }
-
-    /// The identity of an imported history row: deal, instant, field, old
-    /// and new value (the key of the rows written before migration 0002).
-    pub fn history_key(h: &HistoryEntry) -> String {
-        [
-            h.opportunity_id.0.as_str(),
-            &instant_to_sql(h.changed_at),
-            h.field.as_str(),
-            h.old_value.as_deref().unwrap_or(""),
-            h.new_value.as_deref().unwrap_or(""),
-        ]
-        .join("\u{1f}")
-    }
-
-    /// Appends the `n`-th (from 1) of identical imported history rows: each
-    /// has its own key, so all land once and a re-import adds none.
-    pub fn append_history_nth(&mut self, h: &HistoryEntry, n: u32) -> Result<Outcome> {
-        self.append_history_keyed(h, &Tx::history_key(h), n)
-    }
-
-    /// [`Tx::append_history_nth`] with the row's [`Tx::history_key`]
-    /// already made.
-    pub fn append_history_keyed(&mut self, h: &HistoryEntry, key: &str, n: u32) -> Result<Outcome> {
-        if n > 1 {
-            return self.insert_history(h, Some(&format!("{key}\u{1f}#{n}")));
-        }
-        self.insert_history(h, Some(key))
-    }
-
     pub fn upsert_review_session(&mut self, s: &ReviewSession) -> Result<Outcome> {
         self.upsert(
             "review_sessions",
@@ -411,40 +378,6 @@ impl<'a> Tx<'a> {
             Outcome::New
         };
         self.counts.record("deal_tags", outcome);
-        Ok(outcome)
-    }
-
-    /// Appends the history row of an edit: always a new row, even when an
-    /// identical change was made in the same second (history is an audit trail).
-    pub fn append_edit_history(&mut self, h: &HistoryEntry) -> Result<Outcome> {
-        self.insert_history(h, None)
-    }
-
-    fn insert_history(&mut self, h: &HistoryEntry, key: Option<&str>) -> Result<Outcome> {
-        let inserted = self
-            .tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO opportunity_history
-                 (opportunity_id, changed_at, field, old_value, new_value, changed_by,
-                  review_session_id, import_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                h.opportunity_id,
-                instant_to_sql(h.changed_at),
-                h.field.as_str(),
-                h.old_value.as_deref(),
-                h.new_value.as_deref(),
-                h.changed_by.as_deref(),
-                h.review_session_id,
-                key,
-            ])?;
-        let outcome = if inserted == 1 {
-            Outcome::New
-        } else {
-            Outcome::Unchanged
-        };
-        self.counts.record("opportunity_history", outcome);
         Ok(outcome)
     }
 

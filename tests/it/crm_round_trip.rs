@@ -530,3 +530,33 @@ fn a_deal_the_crm_closes_drops_a_pending_open_category() {
         .arg(tmp.path().join("crm")));
     assert_eq!(summary.matches("forecast_category").count(), 1, "{summary}");
 }
+
+/// A local edit kept against pipedeck's own file (a backup, or a deals
+/// file of a few columns) is listed at the row that brought the deal, and
+/// the value it stood against is the file's, not a CRM's.
+#[test]
+fn an_edit_kept_against_a_native_file_is_listed_at_its_row_as_the_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("h.db");
+    let export = fixture("hubspot").join("hubspot-crm-exports-all-deals-2026-11-02.csv");
+    ok(pipedeck(&db).arg("import").arg(&export));
+    ok(pipedeck(&db).args(["deal", "101", "amount", "15000"]));
+    let file = tmp.path().join("opportunities.csv");
+    std::fs::write(
+        &file,
+        "id,name,owner_id,stage,amount\n101,Acme renewal,ann-lee,Qualified To Buy,20000\n",
+    )
+    .unwrap();
+    let stdout = ok(pipedeck(&db).arg("import").arg(&file));
+    let listed = stdout
+        .split_once("local edit(s)")
+        .map(|(_, l)| l)
+        .unwrap_or_default()
+        .replace(&format!("{}/", tmp.path().display()), "");
+    assert_eq!(
+        listed,
+        " the CRM has not seen were kept (--overwrite-local takes the CRM's):\n  \
+         opportunities.csv:2  101  amount  local \"15000\"  file \"20000\"\n",
+        "{stdout}"
+    );
+}

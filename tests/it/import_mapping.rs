@@ -162,7 +162,7 @@ fn bad_rows_and_missing_columns_are_named() {
          bad.csv:3:5 (Outcome): \"Maybe\" is not one of open, won, lost\n\
          bad.csv:3:6 (Value): \"x\" is not an amount (a decimal like 12500.50)\n\
          bad.csv:3:8 (AgeDays): \"many\" is not a number of days\n\
-         pipedeck: error: 5 rejected row(s); nothing was imported\n"
+         pipedeck: error: 2 rejected row(s); nothing was imported\n"
     );
     // A file without a mapped column is refused whole.
     let out = pipedeck(&db)
@@ -274,4 +274,73 @@ fn a_derived_date_is_held_to_the_years_of_a_date_read() {
         ),
         "{stderr}"
     );
+}
+
+/// A mapping's `[[stages]]` and `[values.stage]` follow the config's rules
+/// for `[[stages]]` (the export of such a stage did not restore): the
+/// mapping is refused when loaded, and nothing is imported.
+#[test]
+fn a_mapping_stage_the_config_would_refuse_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("m.db");
+    let head = "[columns]\nid = \"Deal\"\nname = \"Title\"\nowner = \"Rep\"\nstage = \"Phase\"\n";
+    let stage = |name: &str, max_days: &str| {
+        format!("[[stages]]\nname = \"{name}\"\nprobability = 0.2\n{max_days}")
+    };
+    let cases = [
+        (
+            stage("\\u001b[31mQualify", ""),
+            "stages: stage \"\\u{1b}[31mQualify\": a name must be text without control \
+             characters, invisible or reordering characters, or spaces around it",
+        ),
+        (
+            stage("", ""),
+            "stages: stage \"\": a name must be text without control characters",
+        ),
+        (
+            stage(" Qualify", ""),
+            "stages: stage \" Qualify\": a name must be text without control characters",
+        ),
+        (
+            stage("Qual\\u200bify", ""),
+            "stages: stage \"Qual\\u{200b}ify\": a name must be text",
+        ),
+        (
+            format!("{}{}", stage("Qualify", ""), stage("qualify", "")),
+            "stages: stage \"qualify\" is listed twice",
+        ),
+        (
+            stage("Qualify", "max_days = -5\n"),
+            "stages: stage \"Qualify\": max_days must be between 1 and 36500",
+        ),
+        (
+            stage("Qualify", "max_days = 9223372036854775807\n"),
+            "stages: stage \"Qualify\": max_days must be between 1 and 36500",
+        ),
+        (
+            format!(
+                "{}[values.stage]\n\"Stage 1\" = \"Qualify \"\n",
+                stage("Qualify", "")
+            ),
+            "values.stage: \"Stage 1\" → stage \"Qualify \": a name must be text",
+        ),
+    ];
+    for (i, (stages, want)) in cases.iter().enumerate() {
+        let mapping = tmp.path().join(format!("bad{i}.toml"));
+        // `[[stages]]` after `[columns]`: a table array closes the table.
+        std::fs::write(&mapping, format!("{head}{stages}")).unwrap();
+        let out = pipedeck(&db)
+            .arg("import")
+            .arg("--mapping")
+            .arg(&mapping)
+            .arg(fixture("flat-deals.csv"))
+            .assert()
+            .code(1);
+        let stderr = text(&out.get_output().stderr);
+        assert!(
+            stderr.contains(&format!("bad{i}.toml: {want}")),
+            "{want}\n{stderr}"
+        );
+    }
+    assert!(!db.exists(), "a refused mapping made a database");
 }

@@ -57,6 +57,7 @@ mod trust_inputs;
 mod trust_outputs;
 mod trust_reimport;
 mod trust_reports;
+mod trust_restore;
 mod trust_rows;
 mod trust_signals;
 mod trust_storage;

@@ -282,3 +282,81 @@ fn an_earlier_export_is_replaced_only_when_asked_and_never_half() {
             .ends_with(".partial")
     }));
 }
+
+/// A directory an export or a write-back writes into holds that writer's
+/// files alone: an import of a directory reads every CSV file in it, and a
+/// backup beside a CRM's update file (or the update file beside a backup)
+/// no longer imported ("cannot tell what this file is from its header").
+#[test]
+fn an_export_and_a_write_back_keep_out_of_each_others_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hubspot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hubspot/hubspot-crm-exports-all-deals-2026-11-02.csv");
+    let db = tmp.path().join("h.db");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("pipedeck").unwrap();
+        cmd.env_remove("PIPEDECK_DB")
+            .env_remove("PIPEDECK_CONFIG")
+            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
+            .arg("--db")
+            .arg(&db)
+            .args(["--today", "2026-11-24"])
+            .args(args);
+        cmd.assert()
+    };
+    let stderr = |a: assert_cmd::assert::Assert| {
+        String::from_utf8_lossy(&a.get_output().stderr)
+            .replace(&format!("{}/", tmp.path().display()), "")
+    };
+    let os = std::ffi::OsStr::new;
+    run(&[os("import"), hubspot.as_os_str()]).success();
+    run(&[os("deal"), os("101"), os("amount"), os("15000")]).success();
+    let bk = tmp.path().join("bk");
+    run(&[os("export"), bk.as_os_str()]).success();
+    let changes = [os("export"), os("--changes"), os("--for"), os("hubspot")];
+    let err = stderr(run(&[&changes[..], &[bk.as_os_str()]].concat()).code(1));
+    assert_eq!(
+        err,
+        "pipedeck: error: bk: holds CSV files `export --changes` does not write (accounts.csv, \
+         action_items.csv, activities.csv, contacts.csv, crm_last_touch.csv, crm_records.csv, \
+         deal_tags.csv, forecast_snapshots.csv, goals.csv, local_edits.csv, \
+         opportunities.csv, opportunity_history.csv, reps.csv, review_sessions.csv, \
+         snoozes.csv, stages.csv); an update file beside them would keep the directory from \
+         importing: name another directory\n"
+    );
+    assert!(!bk.join("hubspot-deal-updates.csv").exists());
+    // The backup still imports, as it did.
+    run(&[os("import"), bk.as_os_str()]).success();
+    // Beside a CRM's export too.
+    let crm = tmp.path().join("crm");
+    std::fs::create_dir(&crm).unwrap();
+    std::fs::copy(&hubspot, crm.join("deals.CSV")).unwrap();
+    let err = stderr(run(&[&changes[..], &[crm.as_os_str()]].concat()).code(1));
+    assert!(
+        err.contains("crm: holds CSV files `export --changes` does not write (deals.CSV)"),
+        "{err}"
+    );
+    // Its own files it replaces, for any CRM; other files are no CSV.
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine\n").unwrap();
+    std::fs::write(out.join("salesforce-opportunity-updates.csv"), "Id\n").unwrap();
+    run(&[&changes[..], &[out.as_os_str()]].concat()).success();
+    run(&[&changes[..], &[out.as_os_str()]].concat()).success();
+    assert_eq!(
+        std::fs::read_to_string(out.join("hubspot-deal-updates.csv")).unwrap(),
+        "Record ID,Amount\n101,15000\n"
+    );
+    // And an export is not written beside an update file, even with
+    // --overwrite (which replaces an earlier export, nothing else).
+    for args in [vec![os("export")], vec![os("export"), os("--overwrite")]] {
+        let err = stderr(run(&[&args[..], &[out.as_os_str()]].concat()).code(1));
+        assert_eq!(
+            err,
+            "pipedeck: error: out: holds CSV files an export does not write \
+             (hubspot-deal-updates.csv, salesforce-opportunity-updates.csv); an import of the \
+             directory would read them beside the backup: name another directory\n"
+        );
+    }
+    assert!(!out.join("reps.csv").exists());
+}

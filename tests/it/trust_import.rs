@@ -289,3 +289,50 @@ fn a_file_separated_by_semicolons_or_tabs_is_said_to_be() {
         assert!(!tmp.path().join("p.db").exists(), "{err}");
     }
 }
+
+/// The count of rejected rows counts rows, not errors (three bad cells on
+/// two rows are two rows); a row whose every cell is empty (the `,,,,` a
+/// spreadsheet leaves after the last row) is skipped like a blank line,
+/// anywhere in the file, and in pipedeck's own files alike.
+#[test]
+fn rejected_rows_are_counted_once_and_empty_rows_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let file = d.join("deals.csv");
+    let header = "Record ID,Deal Name,Deal Stage,Deal owner,Amount,Close Date\n";
+    fs::write(
+        &file,
+        format!(
+            "{header}501,a,Qualified,Ann,x,2026-12-01\n502,b,Qualified,Ann,-5,someday\n\
+             503,c,Qualified,Ann,100,2026-12-01\n,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let out = pipedeck(d).arg("import").arg(&file).assert().code(1);
+    let err =
+        String::from_utf8_lossy(&out.get_output().stderr).replace(&format!("{}/", d.display()), "");
+    assert_eq!(
+        err,
+        "deals.csv:2:5 (Amount): \"x\" is not an amount (a decimal like 12500.50)\n\
+         deals.csv:3:5 (Amount): \"-5\" is negative; an amount is never below 0\n\
+         deals.csv:3:6 (Close Date): \"someday\" is not a date (YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], ISO 8601, or MM/DD/YYYY [HH:MM])\n\
+         pipedeck: error: 2 rejected row(s); nothing was imported\n"
+    );
+    fs::write(
+        &file,
+        format!(
+            "{header}501,a,Qualified,Ann,10,2026-12-01\n , ,,,,\n\
+             503,c,Qualified,Ann,100,2026-12-01\n,,,,,\n,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let out = pipedeck(d).arg("import").arg(&file).assert().success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("opportunities                 2        0          0\n"),
+        "{stdout}"
+    );
+    let native = d.join("reps.csv");
+    fs::write(&native, format!("{REPS},,,\n")).unwrap();
+    pipedeck(d).arg("import").arg(&native).assert().success();
+}

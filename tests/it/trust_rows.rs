@@ -73,6 +73,99 @@ fn an_id_a_terminal_cannot_show_is_refused_by_line() {
     );
 }
 
+/// A CRM's stage names the stage a deal is registered in and moved to, and a
+/// Salesforce or mapped owner id becomes a rep's id: a character no terminal
+/// shows there is refused as in a record id (the backup refused it on restore).
+#[test]
+fn a_crm_stage_or_owner_id_a_terminal_cannot_show_is_refused_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let why = "a character a terminal does not show or one that reorders text";
+    let cases: [(&str, String, String); 6] = [
+        (
+            "hubspot.csv",
+            "Record ID,Deal Name,Deal Stage,Deal owner\n501,a,Qual\u{200B}ified,Ann\n".into(),
+            format!(
+                "hubspot.csv:2:3 (Deal Stage): stage \"Qual\\u{{200b}}ified\" holds U+200B, {why}: a stage is typed to be found, so it holds none"
+            ),
+        ),
+        (
+            "entered.csv",
+            "Record ID,Deal Name,Deal Stage,\"Date entered \"\"Demo\u{2060} (Sales)\"\"\"\n\
+             501,a,Demo,2026-01-05 10:00\n"
+                .into(),
+            format!(
+                "entered.csv:1:4 (Date entered \"Demo\u{2060} (Sales)\"): stage \"Demo\\u{{2060}}\" holds U+2060, {why}"
+            ),
+        ),
+        (
+            "pipedrive.csv",
+            "Deal - ID,Deal - Title,Deal - Stage,Deal - Owner\n7,a,Pro\u{202E}posal,Ann\n".into(),
+            format!(
+                "pipedrive.csv:2:3 (Deal - Stage): stage \"Pro\\u{{202e}}posal\" holds U+202E, {why}"
+            ),
+        ),
+        (
+            "Opportunity.csv",
+            "Id,Name,StageName,IsClosed,IsWon,OwnerId\n\
+             006000000000001AAA,a,Qual\u{200B}ified,false,false,005000000000001AAA\n\
+             006000000000002AAA,b,Qualified,false,false,005000000000001AA\u{200B}\n"
+                .into(),
+            format!(
+                "Opportunity.csv:2:3 (StageName): stage \"Qual\\u{{200b}}ified\" holds U+200B, {why}"
+            ),
+        ),
+        (
+            "Opportunity.csv",
+            "Id,Name,StageName,IsClosed,IsWon,OwnerId\n\
+             006000000000002AAA,b,Qualified,false,false,005000000000001AA\u{200B}\n"
+                .into(),
+            format!(
+                "Opportunity.csv:2:6 (OwnerId): owner id \"005000000000001AA\\u{{200b}}\" holds U+200B, {why}: an id is typed to be found"
+            ),
+        ),
+        (
+            "OpportunityHistory.csv",
+            "Id,OpportunityId,StageName,CreatedDate\n\
+             008000000000001AAA,006000000000001AAA,Qual\u{FEFF}ified,2026-01-05T10:00:00.000Z\n"
+                .into(),
+            format!(
+                "OpportunityHistory.csv:2:3 (StageName): stage \"Qual\\u{{feff}}ified\" holds U+FEFF, {why}"
+            ),
+        ),
+    ];
+    for (name, text, want) in cases {
+        let (err, landed) = import(d, name, &text);
+        assert!(!landed, "{name}: {err}");
+        assert!(err.contains(&want), "{want}\n{err}");
+    }
+    // The same owner id through a mapping.
+    fs::write(
+        d.join("map.toml"),
+        "[columns]\nid = \"Id\"\nname = \"Name\"\nstage = \"Stage\"\nowner_id = \"Owner\"\n\
+         [[stages]]\nname = \"Qualify\"\nprobability = 0.2\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("flat.csv"),
+        "Id,Name,Stage,Owner\n1,a,Qualify,ann\u{200D}\n",
+    )
+    .unwrap();
+    let err = refused(
+        d,
+        &[
+            "import",
+            "--mapping",
+            d.join("map.toml").to_str().unwrap(),
+            d.join("flat.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(
+        err.contains("flat.csv:2:4 (Owner): owner id \"ann\\u{200d}\" holds U+200D"),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_activity_that_does_not_fit_its_kind_lands_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();
@@ -92,7 +185,8 @@ fn an_activity_that_does_not_fit_its_kind_lands_with_a_warning() {
          (implausible; kept as read)",
         "activities.csv:3:9 (duration_min): a duration is for calls and meetings only, not an \
          email (implausible; kept as read)",
-        "3 implausible row(s) imported anyway",
+        // Three warnings on two rows.
+        "2 implausible row(s) imported anyway",
     ] {
         assert!(err.contains(want), "{want}: {err}");
     }

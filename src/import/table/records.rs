@@ -91,9 +91,11 @@ pub(super) fn is_report_footer(lines: &[(u64, csv::StringRecord)]) -> bool {
     })
 }
 
-/// Checks one record's shape: `false` for a blank line (skipped) or a
-/// record with the wrong number of cells or a control character (an error
-/// each, in `errors`).
+/// Checks one record's shape: `false` for a blank line or a record whose
+/// every cell is blank (skipped: the `,,,,` a spreadsheet leaves after the
+/// last row holds nothing to import, as a blank line does) or a record with
+/// the wrong number of cells or a control character (an error each, in
+/// `errors`).
 pub(in crate::import) fn check_record(
     file: &str,
     headers: &[String],
@@ -101,8 +103,8 @@ pub(in crate::import) fn check_record(
     r: &csv::StringRecord,
     errors: &mut Vec<RowError>,
 ) -> bool {
-    if r.len() == 1 && r.get(0).is_some_and(|c| c.trim().is_empty()) {
-        return false; // a blank line
+    if r.iter().all(|c| c.trim().is_empty()) {
+        return false; // a blank line, or a row of empty cells
     }
     if other_separator(headers).is_some() {
         return false; // the header's error covers the file
