@@ -66,4 +66,5 @@ mod tui_edit_reload;
 mod tui_fixture;
 mod tui_prefetch;
 mod tui_review;
+mod tui_review_elsewhere;
 mod tui_tour;
