@@ -197,6 +197,13 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn hint_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    // An answer the open prompt refused: why, above the prompt kept as
+    // typed (the status line below is the prompt's while it is open).
+    if let Some(why) = app.prompt.as_ref().and_then(|p| p.refused.as_ref()) {
+        let m = text::truncate(&format!("✗ {}", text::sanitize(why)), area.width as usize);
+        buf.set_string(area.x, area.y, m, app.theme.alert());
+        return;
+    }
     let mode = app.focus.mode();
     let mut spans = Vec::new();
     let mut used = 0usize;
