@@ -139,12 +139,18 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
         .map(|(f, _)| f)
 }
 
-/// The actions the hint bar offers in the focused pane, most useful first.
+/// The actions the hint bar offers in the focused pane, most useful first,
+/// less those this view refuses (`App::refusal`: the rep's own view has no
+/// team cuts, say).
 fn hints(app: &App) -> Vec<Action> {
-    if app.empty {
-        return vec![Action::Reload, Action::Help, Action::Quit];
-    }
-    app.pane(app.focus).hints()
+    let offered = match app.empty {
+        true => vec![Action::Reload, Action::Help, Action::Quit],
+        false => app.pane(app.focus).hints(),
+    };
+    offered
+        .into_iter()
+        .filter(|a| app.refusal(*a).is_none())
+        .collect()
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {

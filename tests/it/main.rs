@@ -65,6 +65,7 @@ mod tui_demo;
 mod tui_edit_reload;
 mod tui_fixture;
 mod tui_forecast_narrow;
+mod tui_hints;
 mod tui_prefetch;
 mod tui_prompt_refused;
 mod tui_review;
