@@ -143,7 +143,7 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
 /// less those this view refuses (`App::refusal`: the rep's own view has no
 /// team cuts, say).
 fn hints(app: &App) -> Vec<Action> {
-    let offered = match app.empty {
+    let offered = match app.empty && app.focus != Focus::Help {
         true => vec![Action::Reload, Action::Help, Action::Quit],
         false => app.pane(app.focus).hints(),
     };
@@ -340,7 +340,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     header(app, Rect { height: 1, ..area }, buf);
-    if app.empty {
+    // Help shows over an empty database too (esc goes back to the welcome).
+    if app.empty && app.focus != Focus::Help {
         welcome(app, body_area(area), buf);
     } else {
         for (focus, rect) in pane_rects(app, area) {

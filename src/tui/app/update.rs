@@ -26,14 +26,19 @@ impl App {
     }
 
     /// Why `action` does nothing in this view, or `None` when it does
-    /// something: an empty database takes only the welcome screen's keys,
-    /// the rep's own view has no team review, rep filter or team cuts. The
-    /// one rule for both `update` (which says why) and the hint bar (which
-    /// leaves the action out).
+    /// something: an empty database takes only the welcome screen's keys
+    /// (and help's), the rep's own view has no team review, rep filter or
+    /// team cuts. The one rule for both `update` (which says why) and the
+    /// hint bar (which leaves the action out).
     pub fn refusal(&self, action: Action) -> Option<&'static str> {
         use Action::*;
         if self.empty {
-            return match matches!(action, Quit | Help | Reload | Back | Resize | Tick) {
+            let welcome = matches!(action, Quit | Help | Reload | Back | Resize | Tick);
+            let scroll = matches!(
+                action,
+                Up | Down | PageUp | PageDown | Top | Bottom | ScrollUp | ScrollDown
+            );
+            return match welcome || (scroll && self.focus == Focus::Help) {
                 true => None,
                 false => Some("the database is empty: import data or run the demo first"),
             };
