@@ -66,6 +66,7 @@ mod tui_edit_reload;
 mod tui_fixture;
 mod tui_forecast_narrow;
 mod tui_hints;
+mod tui_labels;
 mod tui_prefetch;
 mod tui_prompt_refused;
 mod tui_review;

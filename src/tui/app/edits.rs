@@ -213,7 +213,7 @@ impl App {
                 };
                 let mut options: Vec<(String, String)> = outcomes
                     .iter()
-                    .map(|o| (o.as_str().to_string(), o.as_str().replace('_', " ")))
+                    .map(|o| (o.as_str().to_string(), o.label()))
                     .collect();
                 options.push((String::new(), "no outcome".into()));
                 self.picker = Some(Picker::new(
@@ -266,7 +266,7 @@ impl App {
                     .unwrap_or(0);
                 let options = cats
                     .iter()
-                    .map(|c| (c.as_str().to_string(), c.as_str().replace('_', " ")))
+                    .map(|c| (c.as_str().to_string(), c.label()))
                     .collect();
                 self.picker = Some(Picker::new(
                     PickFor::Category(id),

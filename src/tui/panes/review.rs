@@ -146,7 +146,7 @@ impl ReviewPane {
                             t.rows.push(vec![
                                 d.opportunity_id.0.to_string(),
                                 d.name.clone(),
-                                opt(d.forecast_category),
+                                opt(d.forecast_category.map(|c| c.label())),
                                 d.stage.clone(),
                                 opt(d.amount),
                                 opt(d.close_date),
