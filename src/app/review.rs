@@ -51,56 +51,57 @@ pub struct Ended {
 }
 
 /// Ends the open review session (the one numbered `session` when given: a
-/// front-end that knows its session does not end another): builds the
-/// closing report over the review window, stores it, returns it.
+/// front-end that knows its session does not end another, and learns when
+/// it has ended elsewhere, `EditError::SessionEnded`): builds the closing
+/// report over the review window, stores it, returns it. The report is
+/// built and the session ended in one transaction (`Store::end_review_with`),
+/// so an edit saved meanwhile is either in the report or refused.
 pub fn end(
     store: &mut Store,
     env: &Env,
     real: DateTime<Utc>,
     session: Option<i64>,
 ) -> EditResult<Ended> {
-    let open = store
-        .open_review_session()?
-        .filter(|s| session.is_none_or(|id| id == s.id))
-        .ok_or(EditError::NoSession)?;
-    // A moment's clock skew ends it when it started; a day before is a
-    // mistake (`--today` earlier than the session), not a 0-minute review.
-    let clock = now(env, real);
-    if env.cal.local_date(clock) < env.cal.local_date(open.started_at) {
-        return Err(EditError::Invalid(format!(
-            "review session {} started on {}, after today ({}); end it on or after that day",
-            open.id,
-            env.cal.local_date(open.started_at),
-            env.cal.local_date(clock)
-        )));
-    }
-    let ended_at = clock.max(open.started_at);
-    let (data, _) = super::load::load_one(
-        store,
-        &env.settings,
-        &env.cal,
-        env.today,
-        super::load::Need::Review,
-        None,
-        super::load::Snaps::None,
-    )?;
-    let view = ClosingReportView {
-        currency: env.settings.currency.clone(),
-        // The loaded dataset holds the stages in force.
-        report: closing_report(
-            &data,
-            &data.stages,
-            &open,
-            ended_at,
+    let (session, ended_at, markdown) = store.end_review_with(session, |store, open| {
+        // A moment's clock skew ends it when it started; a day before is a
+        // mistake (`--today` earlier than the session), not a 0-minute review.
+        let clock = now(env, real);
+        if env.cal.local_date(clock) < env.cal.local_date(open.started_at) {
+            return Err(EditError::Invalid(format!(
+                "review session {} started on {}, after today ({}); end it on or after that day",
+                open.id,
+                env.cal.local_date(open.started_at),
+                env.cal.local_date(clock)
+            )));
+        }
+        let ended_at = clock.max(open.started_at);
+        let (data, _) = super::load::load_one(
+            store,
             &env.settings,
             &env.cal,
             env.today,
-        ),
-    };
-    let markdown = render(&view, Format::Md).map_err(EditError::Invalid)?;
-    store.end_review(open.id, ended_at, &markdown)?;
+            super::load::Need::Review,
+            None,
+            super::load::Snaps::None,
+        )?;
+        let view = ClosingReportView {
+            currency: env.settings.currency.clone(),
+            // The loaded dataset holds the stages in force.
+            report: closing_report(
+                &data,
+                &data.stages,
+                open,
+                ended_at,
+                &env.settings,
+                &env.cal,
+                env.today,
+            ),
+        };
+        let markdown = render(&view, Format::Md).map_err(EditError::Invalid)?;
+        Ok((ended_at, markdown))
+    })?;
     Ok(Ended {
-        session: open.id,
+        session,
         ended_at,
         markdown,
     })

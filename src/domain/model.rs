@@ -78,6 +78,12 @@ macro_rules! name_enum {
                     $($name::$variant => $text),+
                 }
             }
+
+            /// The name as people read it on screen: words, not the stored
+            /// snake_case (`best case`, `no answer`, `next step date`).
+            pub fn label(self) -> String {
+                self.as_str().replace('_', " ")
+            }
         }
 
         impl fmt::Display for $name {

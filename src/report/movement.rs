@@ -116,15 +116,17 @@ impl CallMovement {
                 let why = match past_by.get(&o.id) {
                     None => "new".to_string(),
                     Some(p) if p.status != Status::Open => format!("re-opened (was {})", p.status),
-                    Some(p) if !p.close_date.is_some_and(|d| period.contains(d)) => {
-                        "pulled in".to_string()
-                    }
+                    // Won before pulled in: a deal won today gets today's
+                    // close date, which is "in the period" for any deal.
                     Some(p) if o.status == Status::Won => {
                         format!(
                             "won (was {})",
                             p.forecast_category
                                 .map_or("—".to_string(), |c| c.to_string())
                         )
+                    }
+                    Some(p) if !p.close_date.is_some_and(|d| period.contains(d)) => {
+                        "pulled in".to_string()
                     }
                     Some(p) => format!(
                         "committed (was {})",

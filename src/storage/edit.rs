@@ -35,6 +35,13 @@ pub enum EditError {
     SessionOpen { id: i64, started: String },
     #[error("no review session is open; start one with `pipedeck review start`")]
     NoSession,
+    /// The edit was made in a review session that has ended since (another
+    /// cockpit or `pipedeck review end` ended it): nothing is attached to
+    /// an ended session, so its closing report stays whole.
+    #[error(
+        "review session #{id} has ended; the edit was not saved (nothing is attached to an ended review)"
+    )]
+    SessionEnded { id: i64 },
     #[error(transparent)]
     Storage(#[from] StorageError),
 }
@@ -103,6 +110,36 @@ impl Store {
             facilitator: facilitator.map(str::to_string),
             report_markdown: None,
         })
+    }
+
+    /// Ends the open review session (the one numbered `id` when given) in
+    /// one immediate transaction: `close` gets the session and returns
+    /// when it ends and its closing report, built under the write lock, so
+    /// no edit lands in the session between its report and its end (edits
+    /// check their session in their own transaction, [`EditError::SessionEnded`]).
+    pub fn end_review_with<F>(
+        &mut self,
+        id: Option<i64>,
+        close: F,
+    ) -> EditResult<(i64, DateTime<Utc>, String)>
+    where
+        F: FnOnce(&Store, &ReviewSession) -> EditResult<(DateTime<Utc>, String)>,
+    {
+        let tx = self.begin_shared()?;
+        let open = match (self.open_review_session()?, id) {
+            (Some(s), Some(id)) if s.id != id => return Err(EditError::SessionEnded { id }),
+            (Some(s), _) => s,
+            (None, Some(id)) => return Err(EditError::SessionEnded { id }),
+            (None, None) => return Err(EditError::NoSession),
+        };
+        let (ended_at, markdown) = close(self, &open)?;
+        tx.raw().execute(
+            "UPDATE review_sessions SET ended_at = ?2, report_markdown = ?3
+             WHERE id = ?1 AND ended_at IS NULL",
+            params![open.id, instant_to_sql(ended_at), markdown],
+        )?;
+        tx.commit()?;
+        Ok((open.id, ended_at, markdown))
     }
 
     /// Ends the open session `id` at `now` and stores its closing report.
@@ -179,6 +216,7 @@ impl Store {
         stamp: &Stamp,
     ) -> EditResult<Applied> {
         let mut tx = self.begin_shared()?;
+        self.session_open(stamp.session)?;
         let deal = self.deal_or_not_found(id)?;
         // Stamped no earlier than the deal's latest change: an editor whose
         // clock read came before another's write, but who got the lock after
@@ -229,6 +267,7 @@ impl Store {
     /// Logs a call, email or meeting (real contact: it clears `untouched`).
     pub fn log_activity(&mut self, new: &NewActivity, stamp: &Stamp) -> EditResult<Activity> {
         let mut tx = self.begin_shared()?;
+        self.session_open(stamp.session)?;
         self.exists("reps", new.rep_id.as_str(), "rep")?;
         let deal = match &new.opportunity_id {
             Some(o) => Some(self.deal_or_not_found(o)?),
@@ -258,6 +297,7 @@ impl Store {
         stamp: &Stamp,
     ) -> EditResult<Snooze> {
         let tx = self.begin_shared()?;
+        self.session_open(stamp.session)?;
         let deal = self.open_deal(id)?;
         let reason = reason.trim();
         if reason.is_empty() {
@@ -308,6 +348,7 @@ impl Store {
         stamp: &Stamp,
     ) -> EditResult<DealTag> {
         let tx = self.begin_shared()?;
+        self.session_open(stamp.session)?;
         self.open_deal(id)?;
         let note = note.map(str::trim).filter(|n| !n.is_empty());
         tx.raw().execute(
@@ -341,6 +382,7 @@ impl Store {
         stamp: &Stamp,
     ) -> EditResult<ActionItem> {
         let tx = self.begin_shared()?;
+        self.session_open(stamp.session)?;
         self.exists("reps", owner.as_str(), "rep")?;
         if let Some(d) = deal {
             self.deal_or_not_found(d)?;
@@ -388,6 +430,24 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Refuses an edit stamped with a review session that is not open (it
+    /// ended, or never was): read inside the edit's own transaction, so a
+    /// session ended by another process a moment before is seen.
+    fn session_open(&self, session: Option<i64>) -> EditResult<()> {
+        let Some(id) = session else {
+            return Ok(());
+        };
+        let open = self
+            .conn()
+            .prepare_cached("SELECT 1 FROM review_sessions WHERE id = ?1 AND ended_at IS NULL")?
+            .exists([id])?;
+        if open {
+            Ok(())
+        } else {
+            Err(EditError::SessionEnded { id })
+        }
     }
 
     fn deal_or_not_found(&self, id: &OppId) -> EditResult<Opportunity> {

@@ -374,6 +374,7 @@ impl App {
     }
 
     fn on_review(&mut self, data: Arc<Dataset>, mut v: ReviewViews, me: Option<&RepId>) {
+        self.review_still_open(v.open_session);
         self.data = data.clone();
         self.empty = self.data.opportunities.is_empty() && self.data.reps.is_empty();
         self.pipeline.list.set(std::mem::take(&mut v.pipeline));
@@ -417,7 +418,7 @@ impl App {
     }
 
     /// The outcome of an edit.
-    pub fn on_edited(&mut self, result: Result<Done, String>) {
+    pub fn on_edited(&mut self, result: Result<Done, super::edit::Refused>) {
         self.dirty = true;
         let undo = self.pending_undo.pop_front().flatten();
         match result {
@@ -455,7 +456,10 @@ impl App {
                 {
                     self.review.run = None;
                 }
-                self.status = Some((Role::Alert, e));
+                if let Some(id) = e.session_ended {
+                    self.leave_ended_review(id);
+                }
+                self.status = Some((Role::Alert, e.message));
             }
         }
     }

@@ -295,7 +295,7 @@ fn until_done(
         let done = matches!(reply, Reply::Done(n) if n == g);
         let failed = match &reply {
             Reply::Failed(e) => Some(e.clone()),
-            Reply::Edited(Err(e)) => Some(e.clone()),
+            Reply::Edited(Err(e)) => Some(e.message.clone()),
             _ => None,
         };
         apply_reply(app, reply);

@@ -5,7 +5,7 @@
 use crate::app::Env;
 use crate::app::edit::{self as use_case, Saved};
 pub use crate::app::edit::{EditCmd, Undo, describe, undo_of};
-use crate::storage::Store;
+use crate::storage::{EditError, Store};
 use chrono::{DateTime, Utc};
 
 /// What a saved edit produced, for the cockpit.
@@ -24,6 +24,32 @@ pub struct Done {
     pub deal: Option<Box<crate::domain::edit::Applied>>,
 }
 
+/// An edit not saved: one line for the status bar, and the review session
+/// the edit was made in when that session has ended elsewhere (another
+/// cockpit or `pipedeck review end` ended it): the cockpit then leaves
+/// the review, so its next edits are not refused in turn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refused {
+    pub message: String,
+    pub session_ended: Option<i64>,
+}
+
+impl Refused {
+    /// A refusal that says only why.
+    pub fn new(message: String) -> Refused {
+        Refused {
+            message,
+            session_ended: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Who the cockpit's edits are recorded as (`changed_by`).
 pub const EDITOR: &str = "cockpit";
 
@@ -34,11 +60,23 @@ pub fn apply(
     env: &Env,
     real: DateTime<Utc>,
     cmd: &EditCmd,
-) -> Result<Done, String> {
+) -> Result<Done, Refused> {
     let what = describe(cmd);
     // The refusal first: a status line cut at 80 columns still says so.
-    let saved = use_case::apply(store, env, real, Some(EDITOR), cmd)
-        .map_err(|e| format!("not saved: {e} ({what})"))?;
+    let saved = use_case::apply(store, env, real, Some(EDITOR), cmd).map_err(|e| match e {
+        EditError::SessionEnded { id } => Refused {
+            message: match cmd {
+                EditCmd::EndReview { .. } => format!(
+                    "review #{id} was already ended elsewhere: this cockpit left it (R starts a new one)"
+                ),
+                _ => format!(
+                    "not saved: review #{id} was ended elsewhere; left it (R starts a new one; {what})"
+                ),
+            },
+            session_ended: Some(id),
+        },
+        e => Refused::new(format!("not saved: {e} ({what})")),
+    })?;
     Ok(match saved {
         Saved::ReviewStarted(s) if s.resumed => Done {
             message: format!(

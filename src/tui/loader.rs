@@ -87,6 +87,8 @@ pub struct Views {
     pub cuts: Vec<crate::report::cuts::CutReport>,
     /// The score of every open deal (the deal pane).
     pub scores: Arc<crate::report::score::Scores>,
+    /// The review session open in the database (`ReviewViews::open_session`).
+    pub open_session: Option<i64>,
 }
 
 /// A finished load.
@@ -189,6 +191,7 @@ pub fn load(store: &Store, env: &Env, req: &Request) -> Result<Loaded, StorageEr
             rep_anomalies,
             cuts,
             scores: r.scores,
+            open_session: r.open_session,
         },
     })
 }

@@ -182,9 +182,18 @@ impl Pane for RepsPane {
         (!self.own).then_some(&mut self.list)
     }
     fn hints(&self) -> Vec<Action> {
-        vec![
-            RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
-        ]
+        if self.own {
+            // One rep's metrics: no list to search (the view scrolls); the
+            // team's cuts and the rep filter are left out by the view
+            // (`App::refusal`).
+            vec![
+                RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Down, Help, Quit,
+            ]
+        } else {
+            vec![
+                RepsView, RepsCut, PeriodKind, PeriodPrev, RepFilter, Search, Help, Quit,
+            ]
+        }
     }
     fn position(&self) -> Option<String> {
         if self.own {

@@ -37,6 +37,9 @@ pub struct Prompt {
     /// Where typing goes, in characters from the start (at the end unless
     /// moved with ←, →, home, end).
     pub cursor: usize,
+    /// Why the last answer was refused (a date, an amount or a period the
+    /// prompt cannot take): shown beside the prompt while it stays open.
+    pub refused: Option<String>,
 }
 
 /// The most characters a prompt holds: a search, a reason or a next step
@@ -50,6 +53,7 @@ impl Prompt {
             label: label.to_string(),
             text: String::new(),
             cursor: 0,
+            refused: None,
         }
     }
 

@@ -139,12 +139,18 @@ pub fn pane_at(app: &App, col: u16, row: u16) -> Option<Focus> {
         .map(|(f, _)| f)
 }
 
-/// The actions the hint bar offers in the focused pane, most useful first.
+/// The actions the hint bar offers in the focused pane, most useful first,
+/// less those this view refuses (`App::refusal`: the rep's own view has no
+/// team cuts, say).
 fn hints(app: &App) -> Vec<Action> {
-    if app.empty {
-        return vec![Action::Reload, Action::Help, Action::Quit];
-    }
-    app.pane(app.focus).hints()
+    let offered = match app.empty && app.focus != Focus::Help {
+        true => vec![Action::Reload, Action::Help, Action::Quit],
+        false => app.pane(app.focus).hints(),
+    };
+    offered
+        .into_iter()
+        .filter(|a| app.refusal(*a).is_none())
+        .collect()
 }
 
 fn header(app: &App, area: Rect, buf: &mut Buffer) {
@@ -197,6 +203,13 @@ fn header(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn hint_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    // An answer the open prompt refused: why, above the prompt kept as
+    // typed (the status line below is the prompt's while it is open).
+    if let Some(why) = app.prompt.as_ref().and_then(|p| p.refused.as_ref()) {
+        let m = text::truncate(&format!("✗ {}", text::sanitize(why)), area.width as usize);
+        buf.set_string(area.x, area.y, m, app.theme.alert());
+        return;
+    }
     let mode = app.focus.mode();
     let mut spans = Vec::new();
     let mut used = 0usize;
@@ -327,7 +340,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     header(app, Rect { height: 1, ..area }, buf);
-    if app.empty {
+    // Help shows over an empty database too (esc goes back to the welcome).
+    if app.empty && app.focus != Focus::Help {
         welcome(app, body_area(area), buf);
     } else {
         for (focus, rect) in pane_rects(app, area) {

@@ -55,6 +55,14 @@ pub struct TableView<'a> {
     /// Records where the rows were drawn (for mouse clicks), with this base
     /// added to the row index.
     pub hits: Option<(&'a Hits, usize)>,
+    /// The least width of each text column when the table is short of room
+    /// (by column; 4 for a column not named; `usize::MAX`: never cut, for a
+    /// column that tells the rows apart).
+    pub least: &'a [usize],
+    /// Columns left out first when the table does not fit at its least
+    /// widths, in this order (then the last columns, as for any table):
+    /// what matters less goes before what a reader came for.
+    pub leave_out: &'a [usize],
 }
 
 /// Rows measured for column widths besides the ones on screen.
@@ -70,6 +78,8 @@ impl TableView<'_> {
             roles: &[],
             cell_roles: &[],
             hits: None,
+            least: &[],
+            leave_out: &[],
         }
     }
 
@@ -83,17 +93,33 @@ impl TableView<'_> {
                 w[i] = w[i].max(text::width(&text::sanitize(cell)));
             }
         }
-        // A number cut is a wrong number: the widest text column shrinks
-        // first (to 4 at least); then the last columns are left out whole
-        // (width 0, not drawn); only a row that still does not fit is cut.
+        // A number cut is a wrong number: the columns named to go first
+        // are left out while the table does not fit at its least widths;
+        // then the widest text column shrinks (to its least, 4 unless
+        // named); then the last columns are left out whole (width 0, not
+        // drawn); only a row that still does not fit is cut.
         let right = |i: usize| t.columns.get(i).is_some_and(|c| c.align == Align::Right);
+        let least = |i: usize| self.least.get(i).copied().unwrap_or(4);
         let total = |w: &[usize]| {
             let shown = w.iter().filter(|v| **v > 0).count();
             w.iter().sum::<usize>() + shown.saturating_sub(1)
         };
+        let at_least = |w: &[usize]| -> Vec<usize> {
+            (0..w.len())
+                .map(|i| if right(i) { w[i] } else { w[i].min(least(i)) })
+                .collect()
+        };
+        for &i in self.leave_out {
+            if total(&at_least(&w)) <= max_total {
+                break;
+            }
+            if let Some(v) = w.get_mut(i) {
+                *v = 0;
+            }
+        }
         while total(&w) > max_total {
             let widest = (0..w.len())
-                .filter(|&i| !right(i) && w[i] > 4)
+                .filter(|&i| !right(i) && w[i] > least(i).max(4))
                 .max_by_key(|&i| w[i]);
             match widest {
                 Some(i) => w[i] -= 1,

@@ -166,3 +166,101 @@ fn a_log_without_a_rep_is_the_deal_owners_and_one_without_either_is_refused() {
     let err = edit::apply(&mut store, &env, at("2026-11-24"), None, &cmd).unwrap_err();
     assert_eq!(err.to_string(), "an activity needs a rep or a deal");
 }
+
+/// Two front-ends on one file: A ends the review B resumed. Every edit B
+/// then makes in that session is refused (the session is checked in the
+/// edit's own transaction) and writes nothing, ending it again says it has
+/// ended, and B starts a new session, not the ended one.
+#[test]
+fn an_edit_in_a_review_ended_elsewhere_is_refused_and_writes_nothing() {
+    use pipedeck::storage::{EditError, Store};
+    let (dir, mut a) = store();
+    let mut b = Store::open(&dir.path().join("tui.db")).unwrap();
+    let env = env();
+    let id = review::start(&mut a, &env, t("2026-11-24T09:00:00Z"), None)
+        .unwrap()
+        .session
+        .id;
+    let resumed = review::start(&mut b, &env, t("2026-11-24T09:01:00Z"), None).unwrap();
+    assert_eq!((resumed.session.id, resumed.resumed), (id, true));
+    review::end(&mut a, &env, t("2026-11-24T09:20:00Z"), Some(id)).unwrap();
+
+    let before = b.load_dataset().unwrap();
+    let session = Some(id);
+    let d3 = || OppId("D-3".into());
+    let edits = [
+        EditCmd::MoveStage {
+            opp: d3(),
+            to: "Proposal".into(),
+            session,
+        },
+        EditCmd::SetCloseDate {
+            opp: d3(),
+            date: day("2026-12-04"),
+            session,
+        },
+        EditCmd::Log {
+            log: LogActivity {
+                rep: None,
+                kind: ActivityKind::Call,
+                opp: Some(d3()),
+                account: None,
+                contact: None,
+                outcome: None,
+                minutes: None,
+                meeting_type: None,
+                label: None,
+                at: None,
+            },
+            session,
+        },
+        EditCmd::Snooze {
+            opp: d3(),
+            reason: "waiting".into(),
+            until: day("2026-12-08"),
+            session,
+        },
+        EditCmd::Tag {
+            opp: d3(),
+            tag: StuckTag::Red,
+            note: None,
+            session,
+        },
+        EditCmd::ActionItem {
+            opp: d3(),
+            owner: RepId("bob".into()),
+            text: "call legal".into(),
+            due: None,
+            session,
+        },
+    ];
+    for cmd in &edits {
+        let err = edit::apply(
+            &mut b,
+            &env,
+            t("2026-11-24T09:25:00Z"),
+            Some("cockpit"),
+            cmd,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, EditError::SessionEnded { id: s } if s == id),
+            "{cmd:?}: {err}"
+        );
+    }
+    let after = b.load_dataset().unwrap();
+    assert_eq!(after.opportunities, before.opportunities);
+    assert_eq!(after.history, before.history);
+    assert_eq!(after.activities, before.activities);
+    assert_eq!(after.snoozes, before.snoozes);
+    assert_eq!(after.tags, before.tags);
+    assert_eq!(after.action_items, before.action_items);
+
+    let end = review::end(&mut b, &env, t("2026-11-24T09:30:00Z"), Some(id)).unwrap_err();
+    assert!(
+        matches!(end, EditError::SessionEnded { id: s } if s == id),
+        "{end}"
+    );
+    let next = review::start(&mut b, &env, t("2026-11-24T09:31:00Z"), None).unwrap();
+    assert_eq!((next.session.id, next.resumed), (id + 1, false));
+}

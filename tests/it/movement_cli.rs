@@ -330,3 +330,47 @@ fn a_week_back_reads_older_history_where_the_rewind_needs_it() {
     );
     assert_eq!(v["moved_out"].as_array().map(Vec::len), Some(0));
 }
+
+/// A deal won today that was closing outside the period a week ago moves
+/// into the call as won, not "pulled in" (winning it dates its close
+/// today): w1, pipeline, 30,000, closing 2027-01-13, won on 11-24 through
+/// `pipedeck deal w1 won`. Call then = 0; now = 30,000.
+#[test]
+fn a_deal_won_today_moves_in_as_won_not_pulled_in() {
+    use ForecastCategory::*;
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("m.db");
+    let mut store = Store::open(&db).expect("open");
+    let mut tx = store.begin().expect("tx");
+    team(&mut tx);
+    tx.upsert_opportunity(&opp("w1", Pipeline, 30_000, "2027-01-13", "2026-10-01"))
+        .expect("opp");
+    tx.append_history(&hist(
+        "w1",
+        "2026-10-01",
+        HistoryField::Stage,
+        None,
+        "Proposal",
+    ))
+    .expect("history");
+    tx.commit().expect("commit");
+    drop(store);
+    Command::cargo_bin("pipedeck")
+        .expect("binary")
+        .env_remove("PIPEDECK_DB")
+        .arg("--db")
+        .arg(&db)
+        .args(["--today", "2026-11-24", "deal", "w1", "won"])
+        .assert()
+        .success();
+    let v: Value = serde_json::from_str(&run(&db, &["--format", "json"])).expect("JSON");
+    assert_eq!(
+        (v["call_then"].as_f64(), v["call_now"].as_f64()),
+        (Some(0.0), Some(30_000.0))
+    );
+    assert_eq!(
+        moves(&v, "moved_in"),
+        owned(&[("w1", 30_000.0, "won (was pipeline)")])
+    );
+    assert_eq!(v["moved_out"].as_array().map(Vec::len), Some(0));
+}

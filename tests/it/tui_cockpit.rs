@@ -520,7 +520,7 @@ fn a_typed_period_and_the_rep_filter_reload_with_them() {
         a.on_key(KeyEvent::from(KeyCode::Char(c)));
     }
     assert_eq!(a.on_key(KeyEvent::from(KeyCode::Enter)), None);
-    assert!(a.status.is_some());
+    assert!(a.prompt.as_ref().is_some_and(|p| p.refused.is_some()));
     // `r` cycles active AEs and SDRs by name: Ann, Bo, Cy, then everyone.
     let mut seen = Vec::new();
     for _ in 0..4 {

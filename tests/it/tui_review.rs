@@ -247,6 +247,11 @@ fn a_whole_review_from_the_keyboard() {
         }
         other => panic!("expected a save, got {other:?}"),
     }
+    // Its title names the meeting's report, no rep (it named the rep in view).
+    for (w, h) in [(80, 24), (200, 60)] {
+        let s = screen(&mut app, w, h);
+        assert!(s.contains("┌ ▶ Review · closing report ─"), "{s}");
+    }
     // Esc goes back from the closing report to the agenda.
     app.update(Action::Back);
     assert!(app.review.closing.is_none());

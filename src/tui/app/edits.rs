@@ -82,6 +82,37 @@ impl App {
         })
     }
 
+    /// The review session `id` has ended elsewhere (another cockpit or
+    /// `pipedeck review end`): if it is the one this cockpit runs, the
+    /// cockpit leaves it, so no further edit is made in it and `R` starts
+    /// a new one. Returns whether it was.
+    pub(super) fn leave_ended_review(&mut self, id: i64) -> bool {
+        if self.session() != Some(id) {
+            return false;
+        }
+        self.review.run = None;
+        self.timers_kept_at = None;
+        true
+    }
+
+    /// A reload says which review session is open in the database (`open`):
+    /// the one this cockpit runs, ended elsewhere meanwhile, is left, with
+    /// a status line saying so.
+    pub(super) fn review_still_open(&mut self, open: Option<i64>) {
+        let Some(id) = self.session() else {
+            return;
+        };
+        if open != Some(id) && self.leave_ended_review(id) {
+            self.status = Some((
+                Role::Warn,
+                format!(
+                    "review #{id} was ended elsewhere (another cockpit or `pipedeck review end`): \
+                     this cockpit left it (R starts a new one)"
+                ),
+            ));
+        }
+    }
+
     /// The running review's time in each box, to keep (a review resumed
     /// after the cockpit closed carries it on); `None` before the database
     /// has opened the session.
@@ -182,7 +213,7 @@ impl App {
                 };
                 let mut options: Vec<(String, String)> = outcomes
                     .iter()
-                    .map(|o| (o.as_str().to_string(), o.as_str().replace('_', " ")))
+                    .map(|o| (o.as_str().to_string(), o.label()))
                     .collect();
                 options.push((String::new(), "no outcome".into()));
                 self.picker = Some(Picker::new(
@@ -235,7 +266,7 @@ impl App {
                     .unwrap_or(0);
                 let options = cats
                     .iter()
-                    .map(|c| (c.as_str().to_string(), c.as_str().replace('_', " ")))
+                    .map(|c| (c.as_str().to_string(), c.label()))
                     .collect();
                 self.picker = Some(Picker::new(
                     PickFor::Category(id),

@@ -177,10 +177,13 @@ impl App {
     }
 
     /// Puts the prompt back as it was typed, with why its answer was
-    /// refused: fixing a typo does not mean typing it all again.
+    /// refused (drawn on the hint bar's row while the prompt is open):
+    /// fixing a typo does not mean typing it all again.
     fn retry<T>(&mut self, again: &Prompt, why: String) -> Option<T> {
-        self.prompt = Some(again.clone());
-        self.status = Some((Role::Alert, format!("{why}: fix it, or esc")));
+        self.prompt = Some(Prompt {
+            refused: Some(format!("{why}: fix it, or esc")),
+            ..again.clone()
+        });
         None
     }
 
@@ -269,7 +272,8 @@ impl App {
                     amount,
                     session,
                 }),
-                Err(e) => self.retry(&again, format!("{text:?}: {e}")),
+                // The error quotes what it could not read.
+                Err(e) => self.retry(&again, e.to_string()),
             },
             PromptFor::SnoozeUntil(opp) => {
                 let until = self.date(&text, &again)?;

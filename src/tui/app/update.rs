@@ -25,15 +25,42 @@ impl App {
         self.pane_mut(self.focus).scroll(delta);
     }
 
+    /// Why `action` does nothing in this view, or `None` when it does
+    /// something: an empty database takes only the welcome screen's keys
+    /// (and help's), the rep's own view has no team review, rep filter or
+    /// team cuts. The one rule for both `update` (which says why) and the
+    /// hint bar (which leaves the action out).
+    pub fn refusal(&self, action: Action) -> Option<&'static str> {
+        use Action::*;
+        if self.empty {
+            let welcome = matches!(action, Quit | Help | Reload | Back | Resize | Tick);
+            let scroll = matches!(
+                action,
+                Up | Down | PageUp | PageDown | Top | Bottom | ScrollUp | ScrollDown
+            );
+            return match welcome || (scroll && self.focus == Focus::Help) {
+                true => None,
+                false => Some("the database is empty: import data or run the demo first"),
+            };
+        }
+        self.rep_view()?;
+        match action {
+            FocusReview => Some("your own view has no team review (open pipedeck without --rep)"),
+            RepFilter => Some("this is your own view: one rep"),
+            RepsCut => Some("the cuts are the team's: they show in the manager's cockpit"),
+            StartReview => {
+                Some("the team review runs from the manager's cockpit (pipedeck without --rep)")
+            }
+            _ => None,
+        }
+    }
+
     /// Applies one action; returns the work the loop must do, if any.
     pub fn update(&mut self, action: Action) -> Option<Effect> {
         use Action::*;
-        // An empty database: only the welcome screen's keys do something.
-        if self.empty && !matches!(action, Quit | Help | Reload | Back | Resize | Tick) {
-            self.status = Some((
-                Role::Muted,
-                "the database is empty: import data or run the demo first".into(),
-            ));
+        // What this view does not do says why (and is not in the hint bar).
+        if let Some(why) = self.refusal(action) {
+            self.status = Some((Role::Muted, why.into()));
             return None;
         }
         match action {
@@ -56,12 +83,6 @@ impl App {
                     (i + n - 1) % n
                 };
                 self.focus = tabs[j];
-            }
-            FocusReview if self.rep_view().is_some() => {
-                self.status = Some((
-                    Role::Muted,
-                    "your own view has no team review (open pipedeck without --rep)".into(),
-                ));
             }
             FocusReview => self.focus = Focus::Review,
             FocusHygiene => self.focus = Focus::Hygiene,
@@ -108,9 +129,6 @@ impl App {
                     "period (2026-Q4, 2026-11, last-4-weeks, FROM..TO)",
                 ));
             }
-            RepFilter if self.rep_view().is_some() => {
-                self.status = Some((Role::Muted, "this is your own view: one rep".into()));
-            }
             RepFilter => {
                 let mut ids: Vec<&crate::domain::Rep> = self
                     .data
@@ -152,22 +170,9 @@ impl App {
                 self.reps.list.selected = 0;
                 self.reps.next_view();
             }
-            RepsCut if self.reps.own => {
-                self.status = Some((
-                    Role::Muted,
-                    "the cuts are the team's: they show in the manager's cockpit".into(),
-                ));
-            }
             RepsCut => {
                 self.reps.list.selected = 0;
                 self.reps.next_cut();
-            }
-            StartReview if self.rep_view().is_some() => {
-                self.status = Some((
-                    Role::Muted,
-                    "the team review runs from the manager's cockpit (pipedeck without --rep)"
-                        .into(),
-                ));
             }
             StartReview => return self.start_review(),
             EndReview => return self.end_review(),

@@ -28,6 +28,10 @@ pub struct ReviewViews {
     pub forecast: ForecastReport,
     pub waterfall: Result<WaterfallReport, String>,
     pub movement: Option<crate::report::movement::CallMovement>,
+    /// The review session open in the database when the part was built
+    /// (started, not ended): a cockpit whose review was ended elsewhere
+    /// (another cockpit, `pipedeck review end`) learns it from here.
+    pub open_session: Option<i64>,
 }
 
 /// One group of panes' reports, sent to the screen as soon as it is built
@@ -65,6 +69,7 @@ impl Views {
                     forecast: self.forecast,
                     waterfall: self.waterfall,
                     movement: self.movement,
+                    open_session: self.open_session,
                 }),
             },
             Part::Accuracy(self.accuracy),
@@ -151,6 +156,11 @@ pub fn build_review(
             owner,
         )),
         movement,
+        open_session: sessions
+            .iter()
+            .filter(|s| s.ended_at.is_none())
+            .map(|s| s.id)
+            .max(),
     }
 }
 

@@ -40,7 +40,7 @@ pub enum Reply {
     /// The load numbered `generation` is complete.
     Done(u64),
     /// An edit was saved (the message says what) or refused (the error says why).
-    Edited(Result<edit::Done, String>),
+    Edited(Result<edit::Done, edit::Refused>),
     Drill(Box<Result<DrillReport, String>>),
     /// Every activity of a deal, by time: asked for when it is opened (and
     /// served between the parts of a load under way), and sent again before
@@ -308,7 +308,7 @@ fn work(mut store: Store, mut env: Env, jobs: Receiver<Job>, replies: Sender<Rep
                     // the cache's epoch moves).
                     lock(&cache).clear();
                     let result = match damaged.get() {
-                        Some(d) => Err(format!("not saved: {d}")),
+                        Some(d) => Err(edit::Refused::new(format!("not saved: {d}"))),
                         None => edit::apply(&mut store, &env, chrono::Utc::now(), &cmd),
                     };
                     let _ = replies.send(Reply::Edited(result));

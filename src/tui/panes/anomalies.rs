@@ -321,6 +321,8 @@ impl AnomaliesPane {
                 roles: &self.list.roles,
                 cell_roles: &[],
                 hits: Some((&self.list.hits, base)),
+                least: &[],
+                leave_out: &[],
             }
             .render(
                 Rect {

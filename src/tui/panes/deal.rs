@@ -4,7 +4,9 @@
 use super::Cx;
 use crate::domain::period::Calendar;
 use crate::domain::score::FactorKind;
-use crate::domain::{Activity, Dataset, HistoryEntry, OppId, Opportunity, StuckTag};
+use crate::domain::{
+    Activity, Dataset, ForecastCategory, HistoryEntry, HistoryField, OppId, Opportunity, StuckTag,
+};
 use crate::text::sanitize;
 use crate::tui::theme::Role;
 use crate::tui::widgets;
@@ -13,6 +15,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 use std::sync::Arc;
+
+/// A history value as the screen says it: a forecast category in words
+/// (`best case`), an amount in major units, anything else as stored.
+fn shown_value(field: HistoryField, v: Option<&str>) -> String {
+    match (field, v.map(str::parse::<ForecastCategory>)) {
+        (HistoryField::ForecastCategory, Some(Ok(c))) => c.label(),
+        _ => field.display_value(v),
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct DealPane {
@@ -119,7 +130,7 @@ impl DealPane {
             ),
             kv(
                 "category",
-                opt(o.forecast_category.map(|c| c.to_string())),
+                opt(o.forecast_category.map(|c| c.label())),
                 plain,
             ),
             kv("next step", opt(o.next_step.clone()), plain),
@@ -288,8 +299,8 @@ impl DealPane {
         };
         let window = self.data.history.iter().filter(|h| h.opportunity_id == id);
         for h in window.chain(whole) {
-            let old = sanitize(&h.field.display_value(h.old_value.as_deref()));
-            let new = sanitize(&h.field.display_value(h.new_value.as_deref()));
+            let old = sanitize(&shown_value(h.field, h.old_value.as_deref()));
+            let new = sanitize(&shown_value(h.field, h.new_value.as_deref()));
             let session = h
                 .review_session_id
                 .map_or(String::new(), |s| format!(" [review #{s}]"));
@@ -297,7 +308,7 @@ impl DealPane {
                 h.changed_at,
                 Event {
                     day: self.cal.local_date(h.changed_at),
-                    text: format!("{}: {old} → {new}{session}", h.field),
+                    text: format!("{}: {old} → {new}{session}", h.field.label()),
                     activity: false,
                 },
             ));
@@ -312,7 +323,9 @@ impl DealPane {
                 .collect(),
         };
         for a in read {
-            let outcome = a.outcome.map_or(String::new(), |o| format!(" ({o})"));
+            let outcome = a
+                .outcome
+                .map_or(String::new(), |o| format!(" ({})", o.label()));
             let label = a
                 .label
                 .as_deref()

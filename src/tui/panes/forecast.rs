@@ -74,6 +74,38 @@ fn signed(cents: i64) -> String {
     }
 }
 
+/// How a forecast table gives way when short of room (80 or 100 columns):
+/// the period is never cut (it tells the quarter's row from its months'),
+/// a name keeps a readable width, and the money columns the headline
+/// already shows go first, so coverage and its status word (`LIGHT`)
+/// stay. Columns named by their heads: (least widths, leave-out order).
+fn narrow_forecast(t: &crate::report::Table) -> (Vec<usize>, Vec<usize>) {
+    const NAME: usize = 12;
+    const FIRST_OUT: [&str; 7] = [
+        "best case",
+        "pipeline",
+        "weighted",
+        "commit",
+        "quota",
+        "won",
+        "call",
+    ];
+    let least = t
+        .columns
+        .iter()
+        .map(|c| match c.name.as_str() {
+            "who" => NAME,
+            "period" | "status" => usize::MAX,
+            _ => 4,
+        })
+        .collect();
+    let leave_out = FIRST_OUT
+        .iter()
+        .filter_map(|n| t.columns.iter().position(|c| c.name == *n))
+        .collect();
+    (least, leave_out)
+}
+
 /// The role of a coverage status (the word stays beside it).
 pub fn coverage_role(s: CoverageStatus) -> Option<Role> {
     match s {
@@ -491,8 +523,11 @@ impl ForecastPane {
                 }
                 let h = t.rows.len().max(1) as u16 + 1 + t.notes.len().min(2) as u16;
                 let rows: Vec<usize> = (0..t.rows.len()).collect();
+                let (least, leave_out) = narrow_forecast(t);
                 TableView {
                     roles,
+                    least: &least,
+                    leave_out: &leave_out,
                     ..TableView::new(t, &rows, cx.theme)
                 }
                 .render(Rect::new(full.x, y + 1, full.width, h), b);

@@ -247,6 +247,8 @@ impl TablesPane {
                 roles: if first { &self.roles } else { &[] },
                 cell_roles: if first { &self.cell_roles } else { &[] },
                 hits: first.then_some((&self.hits, 0)),
+                least: &[],
+                leave_out: &[],
             }
             .render(a, buf);
         }

@@ -54,7 +54,7 @@ impl PipelinePane {
                 o.stage.clone(),
                 opt(o.amount.map(|m| m.to_string())),
                 opt(o.close_date.map(|d| d.to_string())),
-                opt(o.forecast_category.map(|c| c.to_string())),
+                opt(o.forecast_category.map(|c| c.label())),
                 opt(o.next_step.clone()),
             ]);
             ids.push(Some(o.id.clone()));

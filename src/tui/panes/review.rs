@@ -65,13 +65,16 @@ impl ReviewPane {
             // Before the agenda arrives: not an agenda of no one.
             return "Review · loading…".into();
         }
+        // The closing report is the meeting's, not the rep's in view.
+        if self.run.is_none() && self.closing.is_some() {
+            return "Review · closing report".into();
+        }
         let rep = self.reps.get(self.rep_idx).map_or("—", |r| r.1.as_str());
         let state = match &self.run {
             Some(r) => match r.session {
                 Some(id) => format!("session #{id}"),
                 None => "starting…".to_string(),
             },
-            None if self.closing.is_some() => "closing report".to_string(),
             None => "agenda".to_string(),
         };
         format!("Review · {} · {state}", crate::text::sanitize(rep))
@@ -143,7 +146,7 @@ impl ReviewPane {
                             t.rows.push(vec![
                                 d.opportunity_id.0.to_string(),
                                 d.name.clone(),
-                                opt(d.forecast_category),
+                                opt(d.forecast_category.map(|c| c.label())),
                                 d.stage.clone(),
                                 opt(d.amount),
                                 opt(d.close_date),
