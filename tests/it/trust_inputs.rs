@@ -282,7 +282,7 @@ fn csv_number_columns_are_plain_numbers_and_text_stays_text() {
     let forecast = stdout(dir.path(), &["report", "forecast", "--format", "csv"]);
     assert!(
         forecast.contains(
-            ",Team,2026-Q1,0,12500.50,12500.50,12500.50,12500.50,7500.30,120000,120000,0.10,LIGHT\n"
+            ",Team,2026-Q1,0,12500.50,12500.50,12500.50,12500.50,7500.30,120000,120000,0.10,LIGHT,0,0,0\n"
         ),
         "{forecast}"
     );

@@ -16,10 +16,11 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period, whole: &[Period]) -> Vec<Anoma
     let k = cx.settings.sustained_periods.max(1);
     let end = cx.judged_end(p);
     let mut out = Vec::new();
-    // A goal on activities is judged over periods the data records whole:
-    // before its first activity a rep "had 0 meetings" only because nothing
-    // was recorded yet (an org imported with a year of deals and a month of
-    // calls), not because they missed it.
+    // A goal on activities is not judged over a period that ended before
+    // the first activity recorded: a rep "had 0 meetings" then only because
+    // nothing was recorded yet (an org imported with a year of deals and a
+    // month of calls), not because they missed it. A period the data begins
+    // in is judged (what it records of it is what the team did).
     let data_start = cx.ix.data.first_activity_at().map(|t| cx.ix.day(t));
     for goal in cx
         .goals
@@ -32,7 +33,7 @@ pub(super) fn detect(cx: &Ctx<'_, '_>, p: Period, whole: &[Period]) -> Vec<Anoma
         if on_activities
             && periods
                 .first()
-                .is_some_and(|q| data_start.is_none_or(|s| q.from < s))
+                .is_some_and(|q| data_start.is_none_or(|s| q.to <= s))
         {
             continue;
         }
@@ -168,7 +169,8 @@ mod tests {
             reps
         };
         assert!(flagged(&team_from("2026-11-16")).is_empty());
-        // Recorded from the first day of week 11-09: 0 that week is a miss.
+        // Recorded from a call on week 11-09's first day: 0 meetings that
+        // week is a miss.
         let mut from_09 = team_from("2026-11-16");
         let mut earlier = Vec::new();
         many(&mut earlier, "ann", "call/outbound", "2026-11-09", 1);
