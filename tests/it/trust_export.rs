@@ -217,22 +217,29 @@ fn a_backup_keeps_the_round_trip_with_the_crm() {
 
 /// An export never replaces an earlier one without being told to, and a
 /// failed export leaves the files that were there as they were.
+/// `pipedeck --db db --today 2026-11-24 args…`, its config under `tmp`.
+fn run_on(
+    tmp: &std::path::Path,
+    db: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+) -> assert_cmd::assert::Assert {
+    let mut cmd = assert_cmd::Command::cargo_bin("pipedeck").unwrap();
+    cmd.env_remove("PIPEDECK_DB")
+        .env_remove("PIPEDECK_CONFIG")
+        .env("XDG_CONFIG_HOME", tmp.join("config"))
+        .arg("--db")
+        .arg(db)
+        .args(["--today", "2026-11-24"])
+        .args(args);
+    cmd.assert()
+}
+
 #[test]
 fn an_earlier_export_is_replaced_only_when_asked_and_never_half() {
     let tmp = tempfile::tempdir().unwrap();
     let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/native");
     let db = tmp.path().join("a.db");
-    let run = |args: &[&std::ffi::OsStr]| {
-        let mut cmd = assert_cmd::Command::cargo_bin("pipedeck").unwrap();
-        cmd.env_remove("PIPEDECK_DB")
-            .env_remove("PIPEDECK_CONFIG")
-            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
-            .arg("--db")
-            .arg(&db)
-            .args(["--today", "2026-11-24"])
-            .args(args);
-        cmd.assert()
-    };
+    let run = |args: &[&std::ffi::OsStr]| run_on(tmp.path(), &db, args);
     let backup = tmp.path().join("backup");
     let os = std::ffi::OsStr::new;
     run(&[os("import"), fixture.as_os_str()]).success();
@@ -293,17 +300,7 @@ fn an_export_and_a_write_back_keep_out_of_each_others_directory() {
     let hubspot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/hubspot/hubspot-crm-exports-all-deals-2026-11-02.csv");
     let db = tmp.path().join("h.db");
-    let run = |args: &[&std::ffi::OsStr]| {
-        let mut cmd = assert_cmd::Command::cargo_bin("pipedeck").unwrap();
-        cmd.env_remove("PIPEDECK_DB")
-            .env_remove("PIPEDECK_CONFIG")
-            .env("XDG_CONFIG_HOME", tmp.path().join("config"))
-            .arg("--db")
-            .arg(&db)
-            .args(["--today", "2026-11-24"])
-            .args(args);
-        cmd.assert()
-    };
+    let run = |args: &[&std::ffi::OsStr]| run_on(tmp.path(), &db, args);
     let stderr = |a: assert_cmd::assert::Assert| {
         String::from_utf8_lossy(&a.get_output().stderr)
             .replace(&format!("{}/", tmp.path().display()), "")

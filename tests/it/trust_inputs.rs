@@ -9,6 +9,11 @@ use std::fs;
 use std::path::Path;
 
 pub(crate) fn pipedeck(dir: &Path) -> Command {
+    pipedeck_on(dir, "2026-02-01")
+}
+
+/// [`pipedeck`] on another `--today`.
+pub(crate) fn pipedeck_on(dir: &Path, today: &str) -> Command {
     let mut cmd = Command::cargo_bin("pipedeck").unwrap();
     cmd.env_remove("PIPEDECK_DB")
         .env_remove("PIPEDECK_CONFIG")
@@ -16,7 +21,7 @@ pub(crate) fn pipedeck(dir: &Path) -> Command {
         .env("HOME", dir)
         .env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_CONFIG_HOME", dir.join("config"))
-        .args(["--today", "2026-02-01", "--db"])
+        .args(["--today", today, "--db"])
         .arg(dir.join("p.db"));
     cmd
 }

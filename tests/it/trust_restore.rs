@@ -8,17 +8,9 @@ use assert_cmd::Command;
 use std::fs;
 use std::path::Path;
 
+/// The database file is the shared helpers' `p.db`, today 2026-11-24.
 fn pipedeck(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("pipedeck").unwrap();
-    cmd.env_remove("PIPEDECK_DB")
-        .env_remove("PIPEDECK_CONFIG")
-        .env("PIPEDECK_KEPT", "off")
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .args(["--today", "2026-11-24", "--db"])
-        .arg(dir.join("r1.db"));
-    cmd
+    crate::trust_inputs::pipedeck_on(dir, "2026-11-24")
 }
 
 fn run(dir: &Path, args: &[&str]) -> String {
@@ -48,9 +40,7 @@ fn native_set(dir: &Path) -> String {
 }
 
 fn history_rows(dir: &Path) -> i64 {
-    let c = rusqlite::Connection::open(dir.join("r1.db")).unwrap();
-    c.query_row("SELECT count(*) FROM opportunity_history", [], |r| r.get(0))
-        .unwrap()
+    crate::trust_inputs::count(dir, "opportunity_history")
 }
 
 #[test]
@@ -124,7 +114,7 @@ fn an_older_databases_edits_get_their_key_and_restore_as_unchanged() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     {
-        let c = rusqlite::Connection::open(dir.join("r1.db")).unwrap();
+        let c = rusqlite::Connection::open(dir.join("p.db")).unwrap();
         for sql in [
             include_str!("../../src/storage/migrations/0001_init.sql"),
             include_str!("../../src/storage/migrations/0002_history_audit.sql"),
