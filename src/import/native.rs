@@ -403,7 +403,7 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
     let (Some(changed_at), Some(field)) = (changed_at, field) else {
         return;
     };
-    ahead_of_today(row, "changed_at", changed_at);
+    super::plausible::ahead_of_today(row, "changed_at", changed_at);
     let old_value = canonical_value(row, "old_value", field);
     let new_value = canonical_value(row, "new_value", field);
     let review_session_id = session_ref(row, batch);
@@ -416,21 +416,6 @@ pub(super) fn history(row: &mut Row<'_>, batch: &mut Batch) {
         changed_by: row.string("changed_by").map(Into::into),
         review_session_id,
     });
-}
-
-/// A change or an activity dated after tomorrow (a day of slack: the file's
-/// instants are UTC, today is the calendar's) is kept as read, with a
-/// warning: the reports count it from that day on, and an edit of its deal
-/// cannot be recorded before it. Past the years `plausible` warns of, that
-/// warning says it.
-fn ahead_of_today(row: &Row<'_>, column: &str, at: chrono::DateTime<chrono::Utc>) {
-    let day = at.date_naive();
-    if let Some(today) = row.today()
-        && day > today + chrono::Days::new(1)
-        && !super::plausible::is_implausible(day, Some(today))
-    {
-        row.warn(column, format!("dated {day}, after today (implausible)"));
-    }
 }
 
 pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
@@ -459,7 +444,7 @@ pub(super) fn activity(row: &mut Row<'_>, batch: &mut Batch) {
     let (Some(kind), Some(occurred_at)) = (kind, occurred_at) else {
         return;
     };
-    ahead_of_today(row, "occurred_at", occurred_at);
+    super::plausible::ahead_of_today(row, "occurred_at", occurred_at);
     // What `log` refuses, a file's row only makes implausible: it lands as
     // read, and each rule counts it by its kind (a call `held` is a call
     // that did not connect, and no meeting held).

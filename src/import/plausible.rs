@@ -32,6 +32,25 @@ pub fn is_implausible(day: chrono::NaiveDate, today: Option<chrono::NaiveDate>) 
     day < from || until.is_some_and(|u| day > u)
 }
 
+/// A change or an activity dated after tomorrow (a day of slack: the file's
+/// instants are UTC, today is the calendar's) is kept as read, with a
+/// warning: the reports count it from that day on, and an edit of its deal
+/// cannot be recorded before it. Past the years [`is_implausible`] lists,
+/// that warning says it.
+pub(super) fn ahead_of_today(
+    row: &super::table::Row<'_>,
+    column: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) {
+    let day = at.date_naive();
+    if let Some(today) = row.today()
+        && day > today + chrono::Days::new(1)
+        && !is_implausible(day, Some(today))
+    {
+        row.warn(column, format!("dated {day}, after today (implausible)"));
+    }
+}
+
 /// A deal a CRM file says is closed closed by now: an instant after the
 /// import's clock (a won deal whose close date is still ahead, the close
 /// taken from it) would book it in a period to come. It closes now, with a
