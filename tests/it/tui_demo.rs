@@ -4,19 +4,9 @@
 use crate::tui_fixture;
 
 use pipedeck::domain::RepId;
-use pipedeck::storage::Store;
 use pipedeck::tui::action::Action;
 use pipedeck::tui::app::Start;
 use tui_fixture::*;
-
-fn demo_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("demo.db")).expect("database");
-    let env = env();
-    let team = pipedeck::demo::generate(7, env.today, &env.settings, &env.cal);
-    pipedeck::demo::write(&team, &mut store).expect("demo written");
-    (dir, store)
-}
 
 #[test]
 fn every_pane_on_the_demo_team() {

@@ -6,19 +6,9 @@
 
 use crate::tui_fixture;
 
-use pipedeck::storage::Store;
 use pipedeck::tui::action::Action;
 use pipedeck::tui::app::Start;
 use tui_fixture::*;
-
-fn demo_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("demo.db")).expect("database");
-    let env = env();
-    let team = pipedeck::demo::generate(7, env.today, &env.settings, &env.cal);
-    pipedeck::demo::write(&team, &mut store).expect("demo written");
-    (dir, store)
-}
 
 /// The rows of the screen from the table titled `title` on, up to its
 /// blank line.

@@ -15,15 +15,6 @@ use pipedeck::tui::action::Action;
 use pipedeck::tui::app::Start;
 use tui_fixture::*;
 
-fn demo_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut store = Store::open(&dir.path().join("demo.db")).expect("database");
-    let env = env();
-    let team = pipedeck::demo::generate(7, env.today, &env.settings, &env.cal);
-    pipedeck::demo::write(&team, &mut store).expect("demo written");
-    (dir, store)
-}
-
 #[test]
 fn an_empty_database_says_how_to_bring_data_in() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -271,3 +271,13 @@ pub fn screen(app: &mut App, w: u16, h: u16) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// The demo team (seed 7, the fixture's today) written to a fresh file.
+pub fn demo_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut store = Store::open(&dir.path().join("demo.db")).expect("database");
+    let env = env();
+    let team = pipedeck::demo::generate(7, env.today, &env.settings, &env.cal);
+    pipedeck::demo::write(&team, &mut store).expect("demo written");
+    (dir, store)
+}
